@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+/** SMI device statuses (DUIS Read Inventory). Only `Pending` is eligible for re-flash. */
+export const SMI_STATUSES = [
+  "Pending",
+  "Whitelisted",
+  "InstalledNotCommissioned",
+  "Commissioned",
+  "Decommissioned",
+  "Withdrawn",
+  "Suspended",
+  "Recovery",
+  "Recovered",
+  "NotApplicable",
+] as const;
+export const SmiStatusSchema = z.enum(SMI_STATUSES);
+export type SmiStatus = z.infer<typeof SmiStatusSchema>;
+
+/** The CSP regions an SMI record names. */
+export const CspRegionSchema = z.enum(["North", "Central", "South"]);
+export type CspRegion = z.infer<typeof CspRegionSchema>;
+
+/** The two Communications Service Providers: North, and Central & South (through a 3PL). */
+export const CspSchema = z.enum(["North", "CentralSouth"]);
+export type Csp = z.infer<typeof CspSchema>;
+
+/** Which CSP serves a hub of this SMI region. */
+export function cspForRegion(region: CspRegion): Csp {
+  return region === "North" ? "North" : "CentralSouth";
+}
+
+/** Canonical EUI-64 form: eight upper-case hex octets joined by hyphens. */
+export const DeviceIdSchema = z.string().regex(/^([0-9A-F]{2}-){7}[0-9A-F]{2}$/, "device ID must be HH-HH-HH-HH-HH-HH-HH-HH");
+/** An SSCC: 18 digits, the last a GS1 mod-10 check digit (checked by labels.ts). */
+export const SsccSchema = z.string().regex(/^\d{18}$/, "SSCC must be 18 digits");
+export const HexFirmwareSchema = z.string().regex(/^[0-9A-F]{8}$/, "firmware version is 8 hex digits");
+export const DeviceModelSchema = z.string().regex(/^[0-9A-F]{8}$/, "device model is 8 hex digits");
+export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD");
+export const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "time must be HH:MM");
+/** Booking references are printed on labels, so they stay within GS1's safe character set. */
+export const BookingRefSchema = z.string().regex(/^[A-Z0-9-]{4,20}$/, "booking reference is 4-20 of A-Z, 0-9, -");
+
+/** A hub as the booking lists it: the SMI record of its CHF and its paired GPF's ID. */
+export const BookedHubSchema = z.strictObject({
+  deviceId: DeviceIdSchema,
+  gpfDeviceId: DeviceIdSchema,
+  manufacturer: z.string().regex(/^[0-9A-F]{4}$/, "manufacturer is 4 hex digits"),
+  deviceModel: DeviceModelSchema,
+  firmwareVersion: HexFirmwareSchema,
+  smiStatus: SmiStatusSchema,
+  assignedParty: z.string().min(1).max(64),
+  cspRegion: CspRegionSchema,
+});
+export type BookedHub = z.infer<typeof BookedHubSchema>;
+
+export const BookedCartonSchema = z.strictObject({
+  sscc: SsccSchema,
+  hubs: z.array(BookedHubSchema),
+});
+export type BookedCarton = z.infer<typeof BookedCartonSchema>;
+
+export const BookedPalletSchema = z.strictObject({
+  sscc: SsccSchema,
+  cartons: z.array(BookedCartonSchema),
+});
+export type BookedPallet = z.infer<typeof BookedPalletSchema>;
+
+export const DeliveryLocationSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  address: z.string().min(1).max(500),
+});
+export type DeliveryLocation = z.infer<typeof DeliveryLocationSchema>;
+
+export const DeliveryWindowSchema = z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema });
+export type DeliveryWindow = z.infer<typeof DeliveryWindowSchema>;
+
+export const BookingStatusSchema = z.enum(["authorised", "arrived", "receiving", "closed", "cancelled"]);
+
+/** The booking as synced down from central (MP155 Req 1, 3, 4). */
+export const BookingSchema = z.strictObject({
+  bookingRef: BookingRefSchema,
+  deliveryRef: BookingRefSchema,
+  workOrderId: z.string().min(1).max(64),
+  partyId: z.string().min(1).max(64),
+  partyName: z.string().min(1).max(200),
+  csp: CspSchema,
+  facilityId: z.string().min(1).max(64),
+  deliveryLocation: DeliveryLocationSchema,
+  deliveryDate: IsoDateSchema,
+  deliveryWindow: DeliveryWindowSchema,
+  status: BookingStatusSchema,
+  /** Incremented by central on every amendment; the dock detects conflicts with it. */
+  version: z.number().int().nonnegative(),
+  pallets: z.array(BookedPalletSchema),
+  /** Cartons delivered without a pallet carry their own label (Req 4). */
+  looseCartons: z.array(BookedCartonSchema),
+});
+export type Booking = z.infer<typeof BookingSchema>;
+
+/** Packing limits are configuration (not public); 896 hubs a pallet is implied by the seed. */
+export const PackingLimitsSchema = z.strictObject({
+  hubsPerCarton: z.number().int().positive(),
+  cartonsPerPallet: z.number().int().positive(),
+});
+export type PackingLimits = z.infer<typeof PackingLimitsSchema>;
+export const DEFAULT_PACKING_LIMITS: PackingLimits = { hubsPerCarton: 32, cartonsPerPallet: 28 };
+
+/** Where this dock is: eligibility and test-lab flagging depend on it. */
+export const DockSiteSchema = z.strictObject({
+  facilityId: z.string().min(1).max(64),
+  csp: CspSchema,
+  /** A production site flags DCC test-lab device IDs. */
+  production: z.boolean(),
+});
+export type DockSite = z.infer<typeof DockSiteSchema>;
+
+/** Every carton of a booking, palletised or loose, with the pallet it sits on. */
+export function bookingCartons(booking: Booking): Array<{ carton: BookedCarton; palletSscc: string | null }> {
+  const out: Array<{ carton: BookedCarton; palletSscc: string | null }> = [];
+  for (const pallet of booking.pallets) for (const carton of pallet.cartons) out.push({ carton, palletSscc: pallet.sscc });
+  for (const carton of booking.looseCartons) out.push({ carton, palletSscc: null });
+  return out;
+}
+
+/** Total hubs listed on a booking. */
+export function bookingHubCount(booking: Booking): number {
+  return bookingCartons(booking).reduce((n, { carton }) => n + carton.hubs.length, 0);
+}
+
+export interface LimitBreach {
+  kind: "carton-over-limit" | "pallet-over-limit";
+  sscc: string;
+  count: number;
+  limit: number;
+}
+
+/** Cartons with more hubs, and pallets with more cartons, than the configured limits (Req 4). */
+export function packingBreaches(booking: Booking, limits: PackingLimits): LimitBreach[] {
+  const out: LimitBreach[] = [];
+  for (const pallet of booking.pallets) {
+    if (pallet.cartons.length > limits.cartonsPerPallet)
+      out.push({ kind: "pallet-over-limit", sscc: pallet.sscc, count: pallet.cartons.length, limit: limits.cartonsPerPallet });
+  }
+  for (const { carton } of bookingCartons(booking)) {
+    if (carton.hubs.length > limits.hubsPerCarton)
+      out.push({ kind: "carton-over-limit", sscc: carton.sscc, count: carton.hubs.length, limit: limits.hubsPerCarton });
+  }
+  return out;
+}
