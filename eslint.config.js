@@ -1,6 +1,10 @@
 import tseslint from "typescript-eslint";
 
-const nodeBuiltins = ["node:*", "fs", "path", "os", "child_process", "crypto", "net", "http", "https", "stream", "url", "util", "events", "buffer", "worker_threads", "zlib"];
+import { builtinModules } from "node:module";
+
+// Bare built-in names go in `paths` (exact match): as gitignore-style `patterns` they
+// would also forbid a project file such as "./events".
+const builtinPaths = (message) => builtinModules.filter((m) => !m.startsWith("_")).map((name) => ({ name, message }));
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", "test-results/**", "playwright-report/**", ".data/**", "**/*.cjs"] },
@@ -18,8 +22,8 @@ export default tseslint.config(
     ignores: ["shared/**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", {
-        paths: [{ name: "electron", message: "shared/ is pure TypeScript: no Electron." }],
-        patterns: [{ group: nodeBuiltins, message: "shared/ is pure TypeScript: no Node built-ins." }],
+        paths: [{ name: "electron", message: "shared/ is pure TypeScript: no Electron." }, ...builtinPaths("shared/ is pure TypeScript: no Node built-ins.")],
+        patterns: [{ group: ["node:*"], message: "shared/ is pure TypeScript: no Node built-ins." }],
       }],
     },
   },
@@ -32,8 +36,9 @@ export default tseslint.config(
         paths: [
           { name: "electron", message: "The renderer reaches the host only through the bridge (window.dock)." },
           { name: "node-hid", message: "Hardware lives in hardware/, behind the host." },
+          ...builtinPaths("No Node built-ins in the renderer: use the bridge."),
         ],
-        patterns: [{ group: nodeBuiltins, message: "No Node built-ins in the renderer: use the bridge." }],
+        patterns: [{ group: ["node:*"], message: "No Node built-ins in the renderer: use the bridge." }],
       }],
     },
   },

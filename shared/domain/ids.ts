@@ -1,0 +1,34 @@
+import { v7 as uuidv7 } from "uuid";
+
+/**
+ * Event ids are UUIDv7 (RFC 9562): time-ordered, so the local log and central's ingest
+ * sort by id, and random enough that two docks never collide. We use the `uuid`
+ * package rather than hand-writing the bit layout; it draws randomness from
+ * `globalThis.crypto.getRandomValues`, which Node 20+, Electron and browsers all have,
+ * so this stays pure (no Node import).
+ */
+
+/** Canonical lower-case form only: ids are idempotency keys, so case variants must not pass as different ids. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A fresh UUIDv7; monotonic within this process when `now` is omitted. */
+export function newEventId(now?: Date): string {
+  if (now === undefined) return uuidv7();
+  const msecs = now.getTime();
+  if (!Number.isFinite(msecs) || msecs < 0 || msecs > 0xffff_ffff_ffff) {
+    throw new RangeError(`newEventId: time ${String(now)} is outside the UUIDv7 range`);
+  }
+  return uuidv7({ msecs });
+}
+
+/** True when `s` is a canonical (lower-case) UUIDv7 string. */
+export function isUuidV7(s: unknown): s is string {
+  return typeof s === "string" && UUID_V7.test(s);
+}
+
+/** The Unix-epoch milliseconds a UUIDv7 carries, or null when `id` is not one. */
+export function uuidV7Time(id: string): number | null {
+  if (!isUuidV7(id)) return null;
+  // The first 48 bits are the timestamp: 12 hex digits, well inside Number's safe range.
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}

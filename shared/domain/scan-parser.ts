@@ -1,0 +1,130 @@
+/**
+ * The one parser every scan source (keyboard wedge, HID-POS, camera) feeds. It decides what
+ * a scan is before anything looks at a booking: one of our GS1 labels (booking, pallet,
+ * carton, GS1-wrapped hub), a plain Code 128 hub ID, or unreadable with a specific reason.
+ */
+import type { ParsedScan, UnreadableCode } from "./scan";
+import { BookingRefSchema } from "./booking";
+import { parseDeviceId } from "./device-id";
+import { AI, GS, GS1_SYMBOLOGIES, LABEL_KIND_VALUES, decodeGs1, normaliseGroupSeparators, type Gs1Element } from "./labels";
+
+const AIM_AT_START = /^\][A-Za-z][0-9A-Za-z]/;
+const EDGE_NOISE = /^[\s\0]+|[\s\0]+$/g;
+/** Our label-kind marker; seen inside another value it means a GS was lost on the way. */
+const KIND_MARKER = `${AI.labelKind}RFD`;
+
+/** Classifies one raw scan; never throws, whatever the input. */
+export function parseScan(raw: string): ParsedScan {
+  try {
+    return classify(typeof raw === "string" ? raw : String(raw));
+  } catch (e) {
+    // Defensive only: classify is written not to throw, but a scan must never crash the dock.
+    return unreadable(String(raw), "unknown-format", `could not be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function classify(raw: string): ParsedScan {
+  const trimmed = raw.replace(EDGE_NOISE, "");
+  if (trimmed.length === 0) return unreadable(raw, "empty", raw.length === 0 ? "nothing was scanned" : "the scan held only spaces or line ends");
+  const aim = AIM_AT_START.test(trimmed) ? trimmed.slice(0, 3) : null;
+  const body = normaliseGroupSeparators(aim ? trimmed.slice(3) : trimmed).replace(EDGE_NOISE, "");
+  if (body.length === 0) return unreadable(raw, "empty", `only the scanner prefix ${aim ?? ""} arrived`);
+
+  // A hub ID is tried first, even under `]C1`: SECMP0014 says hub IDs are printed as "EAN 128",
+  // so a manufacturer's symbol may carry a leading FNC1 around bare hex. None of our GS1 labels
+  // can pass as a hub ID (each ends in (91)RFD1-…), so this never shadows one of them.
+  if (!body.includes(GS) && !body.startsWith("(")) {
+    const id = parseDeviceId(body);
+    if (id.ok) return { kind: "hub", raw, deviceId: id.deviceId };
+  }
+  const gs1 =
+    (aim !== null && GS1_SYMBOLOGIES.has(aim)) ||
+    body.includes(GS) ||
+    /^\(\d{2,4}\)/.test(body) ||
+    // An SSCC element string is at least 20 digits; no hub ID notation looks like that.
+    /^\d{20}/.test(body);
+  if (!gs1) {
+    const id = parseDeviceId(body);
+    if (id.ok) return { kind: "hub", raw, deviceId: id.deviceId };
+    if (body.includes(KIND_MARKER)) return lostSeparator(raw);
+    return unreadable(raw, id.code, `not a hub ID or a label: ${id.reason}`);
+  }
+  return classifyGs1(raw, trimmed);
+}
+
+function classifyGs1(raw: string, trimmed: string): ParsedScan {
+  const decoded = decodeGs1(trimmed);
+  if (!decoded.ok) {
+    if (trimmed.includes(KIND_MARKER) && decoded.code !== "bad-check-digit") return lostSeparator(raw);
+    return unreadable(raw, decoded.code, decoded.reason);
+  }
+  const el = (ai: string): string | undefined => decoded.elements.find((e) => e.ai === ai)?.value;
+  const kind = el(AI.labelKind);
+
+  if (kind === undefined) {
+    // A value swallowing "91RFD…" means the scanner dropped the GS before our kind marker.
+    if (decoded.elements.some((e) => e.value.includes(KIND_MARKER))) return lostSeparator(raw);
+    const hub = el(AI.hubDeviceId);
+    if (hub !== undefined && decoded.elements.length === 1) return hubFrom(raw, hub);
+    const sscc = el(AI.sscc);
+    if (sscc !== undefined)
+      return unreadable(raw, "unknown-format", `SSCC ${sscc} is on a label without our label kind (AI 91), so pallet and carton cannot be told apart`);
+    return unreadable(raw, "unknown-format", `a GS1 barcode with ${aiList(decoded.elements)}, not one of our labels`);
+  }
+  if (!kind.startsWith("RFD")) return unreadable(raw, "unknown-format", `AI (91) holds "${kind}", another company's internal data, not one of our label kinds`);
+
+  const bookingRef = el(AI.bookingRef);
+  if (bookingRef !== undefined && !BookingRefSchema.safeParse(bookingRef).success)
+    return unreadable(raw, "bad-characters", `booking reference "${bookingRef}" is not 4-20 of A-Z, 0-9, -`);
+
+  switch (kind) {
+    case LABEL_KIND_VALUES["booking-label"]: {
+      const deliveryRef = el(AI.deliveryRef);
+      if (bookingRef === undefined) return unreadable(raw, "malformed-gs1", "booking label without a booking reference (AI 400)");
+      if (deliveryRef === undefined) return unreadable(raw, "malformed-gs1", "booking label without a delivery reference (AI 92)");
+      if (!BookingRefSchema.safeParse(deliveryRef).success)
+        return unreadable(raw, "bad-characters", `delivery reference "${deliveryRef}" is not 4-20 of A-Z, 0-9, -`);
+      return { kind: "booking-label", raw, bookingRef, deliveryRef };
+    }
+    case LABEL_KIND_VALUES.pallet: {
+      const sscc = el(AI.sscc);
+      if (sscc === undefined) return unreadable(raw, "malformed-gs1", "pallet label without an SSCC (AI 00)");
+      return { kind: "pallet", raw, sscc, bookingRef: bookingRef ?? null };
+    }
+    case LABEL_KIND_VALUES.carton: {
+      const sscc = el(AI.sscc);
+      if (sscc === undefined) return unreadable(raw, "malformed-gs1", "carton label without an SSCC (AI 00)");
+      const count = el(AI.hubCount);
+      return { kind: "carton", raw, sscc, bookingRef: bookingRef ?? null, hubCount: count === undefined ? null : Number(count) };
+    }
+    case LABEL_KIND_VALUES.hub: {
+      const hub = el(AI.hubDeviceId);
+      if (hub === undefined) return unreadable(raw, "malformed-gs1", "hub label without a device ID (AI 93)");
+      return hubFrom(raw, hub);
+    }
+    default:
+      return unreadable(raw, "unknown-format", `label kind "${kind}" is not one this version of the app knows`);
+  }
+}
+
+function hubFrom(raw: string, value: string): ParsedScan {
+  const id = parseDeviceId(value);
+  if (id.ok) return { kind: "hub", raw, deviceId: id.deviceId };
+  return unreadable(raw, id.code, `hub label (AI 93): ${id.reason}`);
+}
+
+function lostSeparator(raw: string): ParsedScan {
+  return unreadable(
+    raw,
+    "malformed-gs1",
+    "a GS separator is missing before the label kind (AI 91): the scanner is not sending FNC1 - run the scanner set-up sheet",
+  );
+}
+
+function aiList(elements: Gs1Element[]): string {
+  return elements.map((e) => `(${e.ai})`).join("");
+}
+
+function unreadable(raw: string, code: UnreadableCode, reason: string): ParsedScan {
+  return { kind: "unreadable", raw, code, reason };
+}
