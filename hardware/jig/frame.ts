@@ -1,0 +1,91 @@
+/**
+ * Framing of the multi-jig protocol (docs/jig-protocol.md): one frame per HID report.
+ *
+ *   offset size field
+ *   0      1    magic 0x4A ('J')
+ *   1      1    protocol version (1)
+ *   2      2    sequence number, u16 little-endian
+ *   4      1    message type
+ *   5      1    slot (0..7), or 0xFF for the jig itself
+ *   6      2    payload length n, u16 LE
+ *   8      n    payload
+ *   8+n    4    CRC-32 (IEEE, zlib) of bytes 0..8+n, u32 LE
+ *   12+n   ..   zero padding to the report size
+ *
+ * A frame is accepted only if every one of these checks holds, so a corrupted report is
+ * rejected rather than misread: CRC-32 catches every burst up to 32 bits and every 1-3
+ * bit error at these lengths, and the padding must be zero so no byte goes unchecked.
+ */
+import { crc32 } from "node:zlib";
+
+export const FRAME_MAGIC = 0x4a;
+export const PROTOCOL_VERSION = 1;
+/** High-speed USB HID allows interrupt reports up to 1024 bytes; our jig uses that size. */
+export const REPORT_SIZE = 1024;
+export const HEADER_SIZE = 8;
+export const CRC_SIZE = 4;
+export const MAX_PAYLOAD = REPORT_SIZE - HEADER_SIZE - CRC_SIZE;
+/** Slot value meaning "the jig as a whole". */
+export const JIG_SLOT = 0xff;
+
+const ZEROS = new Uint8Array(REPORT_SIZE);
+
+/** A frame as it travels, before its payload is interpreted. */
+export interface Frame {
+  seq: number;
+  type: number;
+  slot: number;
+  payload: Uint8Array;
+}
+
+export type FrameDecodeResult = { ok: true; frame: Frame } | { ok: false; reason: string };
+
+/** Encodes a frame into one zero-padded report; throws only on a programming error (bad field range). */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const n = frame.payload.length;
+  if (n > MAX_PAYLOAD) throw new RangeError(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
+  if (!isU16(frame.seq) || !isU8(frame.type) || !isU8(frame.slot)) throw new RangeError("frame field out of range");
+  const out = new Uint8Array(REPORT_SIZE);
+  const view = new DataView(out.buffer);
+  out[0] = FRAME_MAGIC;
+  out[1] = PROTOCOL_VERSION;
+  view.setUint16(2, frame.seq, true);
+  out[4] = frame.type;
+  out[5] = frame.slot;
+  view.setUint16(6, n, true);
+  out.set(frame.payload, HEADER_SIZE);
+  view.setUint32(HEADER_SIZE + n, crc32(out.subarray(0, HEADER_SIZE + n)) >>> 0, true);
+  return out;
+}
+
+/** Decodes one report into a frame, or says why it is rejected; never throws. */
+export function decodeFrame(report: Uint8Array): FrameDecodeResult {
+  if (!(report instanceof Uint8Array)) return fail("report is not bytes");
+  if (report.length !== REPORT_SIZE) return fail(`report is ${report.length} bytes, expected ${REPORT_SIZE}`);
+  if (report[0] !== FRAME_MAGIC) return fail("bad magic byte");
+  if (report[1] !== PROTOCOL_VERSION) return fail(`unsupported protocol version ${report[1]}`);
+  const view = new DataView(report.buffer, report.byteOffset, report.byteLength);
+  const n = view.getUint16(6, true);
+  if (n > MAX_PAYLOAD) return fail(`payload length ${n} exceeds ${MAX_PAYLOAD}`);
+  const end = HEADER_SIZE + n;
+  const expected = view.getUint32(end, true);
+  const actual = crc32(report.subarray(0, end)) >>> 0;
+  if (expected !== actual) return fail("CRC mismatch");
+  const padding = report.subarray(end + CRC_SIZE);
+  // Native compare against zeros: a byte loop here was the codec's hottest line.
+  if (Buffer.compare(padding, ZEROS.subarray(0, padding.length)) !== 0) return fail("non-zero padding after the CRC");
+  return {
+    ok: true,
+    frame: { seq: view.getUint16(2, true), type: report[4] ?? 0, slot: report[5] ?? 0, payload: report.slice(HEADER_SIZE, end) },
+  };
+}
+
+function isU8(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 0xff;
+}
+function isU16(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 0xffff;
+}
+function fail(reason: string): FrameDecodeResult {
+  return { ok: false, reason };
+}

@@ -1,0 +1,250 @@
+/**
+ * Host side of the multi-jig protocol: request/response matched by sequence number,
+ * a timeout on every request, writes in order through the transport's one queue, and
+ * the jig's unasked slot events passed on. It knows bytes and commands, not hubs or
+ * bookings: the jig service decides what to flash.
+ */
+import { EventEmitter } from "node:events";
+import type { HidTransport } from "../hid/hid-transport";
+import type { JigEvent, JigRequest, JigResponseBody, JigStatus, RequestKind, SlotState } from "./messages";
+import { decodeMessage, encodeMessage, MAX_CHUNK } from "./messages";
+
+/** Why a jig request failed: the jig refused it, never answered, went away, or spoke garbage. */
+export type JigErrorCode = "refused" | "timeout" | "disconnected" | "protocol";
+
+export class JigError extends Error {
+  constructor(
+    readonly code: JigErrorCode,
+    readonly request: RequestKind,
+    readonly slot: number | null,
+    message: string,
+    /** The jig's own status when it refused. */
+    readonly status?: Exclude<JigStatus, "ok">,
+  ) {
+    super(message);
+    this.name = "JigError";
+  }
+}
+
+export interface JigDriverOptions {
+  /** How long a request may wait for its answer. */
+  timeoutMs?: number;
+}
+
+export interface JigIdentity {
+  serial: string;
+  slotCount: number;
+  firmware: string;
+}
+
+export interface HubIdentity {
+  deviceId: string;
+  model: string;
+  firmwareVersion: string;
+}
+
+export type JigDriverEvents = {
+  /** An unasked slot event from the jig. */
+  event: [event: JigEvent];
+  /** The jig went away; every pending request has been rejected. */
+  disconnect: [reason: string];
+  /** A report that failed to decode (corrupted on the wire) and was dropped. */
+  rejected: [reason: string];
+};
+
+interface Pending {
+  kind: RequestKind;
+  slot: number | null;
+  resolve: (body: JigResponseBody) => void;
+  reject: (error: JigError) => void;
+  timer: NodeJS.Timeout;
+  timeoutMs: number;
+  /** Liveness: a progress event for this slot restarts the timer (commit runs for minutes). */
+  extendOnProgress: boolean;
+}
+
+export class JigDriver extends EventEmitter<JigDriverEvents> {
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private readonly timeoutMs: number;
+  private unsubscribes: Array<() => void> = [];
+  /** Reports dropped as corrupted since open. */
+  rejectedReports = 0;
+
+  constructor(
+    readonly transport: HidTransport,
+    options: JigDriverOptions = {},
+  ) {
+    super();
+    this.timeoutMs = options.timeoutMs ?? 2000;
+  }
+
+  get connected(): boolean {
+    return this.transport.isOpen;
+  }
+
+  /** Opens the transport and starts listening. */
+  async open(): Promise<void> {
+    this.unsubscribes.forEach((u) => u());
+    this.unsubscribes = [this.transport.onReport((r) => this.onReport(r)), this.transport.onDetach((reason) => this.onDetach(reason))];
+    await this.transport.open();
+  }
+
+  /** Closes the transport; pending requests fail as disconnected. */
+  async close(): Promise<void> {
+    await this.transport.close();
+    this.onDetach("closed by host");
+    this.unsubscribes.forEach((u) => u());
+    this.unsubscribes = [];
+  }
+
+  /** Asks the jig who it is. */
+  async identify(): Promise<JigIdentity> {
+    const b = await this.request({ kind: "identify" });
+    if (b.kind !== "identify") throw this.mismatch("identify", null);
+    return { serial: b.serial, slotCount: b.slotCount, firmware: b.firmware };
+  }
+
+  /** A slot's state and programming progress. */
+  async slotStatus(slot: number): Promise<{ state: SlotState; progress: number }> {
+    const b = await this.request({ kind: "slot-status", slot });
+    if (b.kind !== "slot-status") throw this.mismatch("slot-status", slot);
+    return { state: b.state, progress: b.progress };
+  }
+
+  /** The seated hub's Device ID, model and running firmware version. */
+  async readIdentity(slot: number): Promise<HubIdentity> {
+    const b = await this.request({ kind: "read-identity", slot });
+    if (b.kind !== "read-identity") throw this.mismatch("read-identity", slot);
+    return { deviceId: b.deviceId, model: b.model, firmwareVersion: b.firmwareVersion };
+  }
+
+  /** Sends the hub's existing unlock command (A-004). */
+  async unlock(slot: number): Promise<void> {
+    await this.request({ kind: "unlock", slot });
+  }
+
+  /** Announces an image: its size, target version and SHA-256. */
+  async beginImage(slot: number, image: { size: number; version: string; sha256: Uint8Array }): Promise<void> {
+    await this.request({ kind: "begin-image", slot, ...image });
+  }
+
+  /** Streams the image in chunks, one outstanding chunk a slot; returns bytes the jig holds. */
+  async writeImage(slot: number, image: Uint8Array, onChunk?: (sent: number) => void): Promise<number> {
+    let offset = 0;
+    while (offset < image.length) {
+      const data = image.subarray(offset, Math.min(offset + MAX_CHUNK, image.length));
+      const b = await this.request({ kind: "image-chunk", slot, offset, data });
+      if (b.kind !== "image-chunk") throw this.mismatch("image-chunk", slot);
+      if (b.received !== offset + data.length) throw new JigError("protocol", "image-chunk", slot, `jig holds ${b.received} bytes, sent ${offset + data.length}`);
+      offset = b.received;
+      onChunk?.(offset);
+    }
+    return offset;
+  }
+
+  /** Asks the jig to finish programming; waits as long as progress keeps coming. */
+  async commit(slot: number, idleTimeoutMs?: number): Promise<void> {
+    await this.request({ kind: "commit", slot }, { timeoutMs: idleTimeoutMs, extendOnProgress: true });
+  }
+
+  /** The SHA-256 the jig computes over what it programmed. */
+  async verify(slot: number): Promise<Uint8Array> {
+    const b = await this.request({ kind: "verify", slot });
+    if (b.kind !== "verify") throw this.mismatch("verify", slot);
+    return b.sha256;
+  }
+
+  /** Sends one request and waits for its matching response. */
+  request(request: JigRequest, options: { timeoutMs?: number | undefined; extendOnProgress?: boolean } = {}): Promise<JigResponseBody> {
+    const slot = request.kind === "identify" ? null : request.slot;
+    if (!this.transport.isOpen) return Promise.reject(new JigError("disconnected", request.kind, slot, "jig is not connected"));
+    const seq = this.nextSeq();
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    return new Promise<JigResponseBody>((resolve, reject) => {
+      const p: Pending = {
+        kind: request.kind,
+        slot,
+        resolve,
+        reject,
+        timeoutMs,
+        extendOnProgress: options.extendOnProgress ?? false,
+        timer: this.startTimer(seq, request.kind, slot, timeoutMs),
+      };
+      this.pending.set(seq, p);
+      this.transport.write(encodeMessage({ dir: "request", seq, request })).catch((error: unknown) => {
+        this.settle(seq)?.reject(new JigError("disconnected", request.kind, slot, `write failed: ${error instanceof Error ? error.message : String(error)}`));
+      });
+    });
+  }
+
+  private startTimer(seq: number, kind: RequestKind, slot: number | null, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.settle(seq)?.reject(new JigError("timeout", kind, slot, `no answer to ${kind}${slot === null ? "" : ` on slot ${slot + 1}`} within ${ms} ms`));
+    }, ms);
+  }
+
+  private onReport(report: Uint8Array): void {
+    const decoded = decodeMessage(report);
+    if (!decoded.ok) {
+      this.rejectedReports++;
+      this.emit("rejected", decoded.reason);
+      return;
+    }
+    const m = decoded.message;
+    if (m.dir === "event") {
+      if (m.event.kind === "progress") this.touch(m.event.slot);
+      this.emit("event", m.event);
+      return;
+    }
+    if (m.dir !== "response") return;
+    const p = this.pending.get(m.seq);
+    const r = m.response;
+    const kind = r.ok ? r.body.kind : r.kind;
+    // A late answer to a request that already timed out, or one that does not fit the
+    // request with this number, is dropped rather than handed to the wrong caller.
+    if (!p || p.kind !== kind || (p.slot ?? 0xff) !== r.slot) {
+      this.emit("rejected", `unmatched ${kind} response seq ${m.seq}`);
+      return;
+    }
+    this.settle(m.seq);
+    if (r.ok) p.resolve(r.body);
+    else p.reject(new JigError("refused", r.kind, p.slot, r.message, r.status));
+  }
+
+  private touch(slot: number): void {
+    for (const [seq, p] of this.pending) {
+      if (p.extendOnProgress && p.slot === slot) {
+        clearTimeout(p.timer);
+        p.timer = this.startTimer(seq, p.kind, p.slot, p.timeoutMs);
+      }
+    }
+  }
+
+  private onDetach(reason: string): void {
+    for (const seq of [...this.pending.keys()]) {
+      const p = this.settle(seq);
+      p?.reject(new JigError("disconnected", p.kind, p.slot, reason));
+    }
+    this.emit("disconnect", reason);
+  }
+
+  private settle(seq: number): Pending | undefined {
+    const p = this.pending.get(seq);
+    if (!p) return undefined;
+    clearTimeout(p.timer);
+    this.pending.delete(seq);
+    return p;
+  }
+
+  private nextSeq(): number {
+    // u16 sequence numbers wrap; skip any still awaiting an answer.
+    do this.seq = (this.seq + 1) & 0xffff;
+    while (this.pending.has(this.seq));
+    return this.seq;
+  }
+
+  private mismatch(kind: RequestKind, slot: number | null): JigError {
+    return new JigError("protocol", kind, slot, `jig answered ${kind} with the wrong body`);
+  }
+}
