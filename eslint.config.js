@@ -42,4 +42,13 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Raw ipcMain/ipcRenderer only inside the one typed wrapper (GitHub Desktop's rule).
+    files: ["electron/**/*.ts"],
+    ignores: ["electron/typed-ipc.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "electron", importNames: ["ipcMain", "ipcRenderer"],
+        message: "Use the typed IPC wrapper electron/typed-ipc.ts (serveBridgeOverIpc / createIpcDockBridge)." }] }],
+    },
+  },
 );

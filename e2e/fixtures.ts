@@ -1,0 +1,215 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test as base } from "@playwright/test";
+import WebSocket from "ws";
+import { createBridgeClient, type BridgeClient } from "../shared/bridge-client";
+import { secretFromHtml } from "../renderer/bridge/connect-bridge";
+import { DEMO_FACILITY } from "../shared/domain/demo-booking";
+import { freePort, startService, waitForHttp, type ServiceProcess } from "./service-process";
+
+/**
+ * The e2e stack: a real central service (when central/main.ts exists) and the browser
+ * shell (host/main.ts) with its simulated hardware, each a child process on a free
+ * loopback port with a fresh data dir, started before a test and torn down after it.
+ * Specs import `test` and `expect` from here:
+ *
+ *   import { test, expect } from "./fixtures";
+ *   test("…", async ({ page, dock }) => { await page.goto(dock.hostUrl); … });
+ */
+
+const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const builtRenderer = resolve(repoRoot, "renderer/dist");
+
+export interface DockStack {
+  /** The URL the host printed (with the launch token): what a person opens. */
+  hostUrl: string;
+  hostOrigin: string;
+  host: ServiceProcess;
+  /** Null while central/main.ts does not exist yet. stop()/restart() take it offline and back. */
+  central: ServiceProcess | null;
+  centralUrl: string;
+  dockId: string;
+  hostDataDir: string;
+  centralDataDir: string;
+  /** True when renderer/dist was not built and the host serves a placeholder page. */
+  rendererIsPlaceholder: boolean;
+  /** The seed's tokens (central/data-dir.ts `tokens.json`); null without a seeded central. */
+  centralTokens(): { dcc: string; parties: Record<string, string>; docks: Record<string, string> } | null;
+  /** hostUrl plus query parameters for the renderer (e.g. central's dock `token`; see renderer/src/app/boot-config.ts). */
+  pageUrl(params?: Record<string, string>): string;
+  /** A bridge client in the test process (like a second window): drive the simulated hardware from a spec. */
+  hostBridge(): Promise<BridgeClient>;
+  /** Makes the simulated HID-POS scanner read `raw` (the page receives a scanner.scan event). */
+  simulateScan(raw: string, symbology?: string): Promise<void>;
+}
+
+export interface DockOptions {
+  /** Extra environment for the host (e.g. SITE_CSP); overrides the demo dock identity. */
+  hostEnv: Record<string, string>;
+  /** Extra environment for central. */
+  centralEnv: Record<string, string>;
+  /** Start central (when central/main.ts exists). Specs that only need the shell turn it off: `test.use({ withCentral: false })`. */
+  withCentral: boolean;
+  /** Run `central/seed.ts` (the demo world: booking of 1,792 hubs at N-DOCK-1, dock DOCK-N1) before central starts. */
+  seedCentral: boolean;
+}
+
+/** The host plays the seeded demo's CSP North dock, so central knows it. */
+const DEMO_DOCK_ENV = { DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: DEMO_FACILITY.North, SITE_NAME: "CSP North dock", SITE_CSP: "North" };
+
+async function seedCentral(dataDir: string, env: Record<string, string>): Promise<void> {
+  const seed = await startService({
+    name: "central seed",
+    script: "central/seed.ts",
+    cwd: repoRoot,
+    env: { CENTRAL_DATA_DIR: dataDir, ...env },
+    ready: (_output, child) =>
+      new Promise((resolve, reject) => {
+        const done = (code: number | null) => (code === 0 ? resolve() : reject(new Error(`seed exited with ${code}`)));
+        if (child.exitCode !== null) return done(child.exitCode);
+        child.once("exit", done);
+      }),
+  });
+  await seed.stop();
+}
+
+const PLACEHOLDER = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Re-Flash Dock (placeholder)</title></head>
+<body><h1>Re-Flash Dock</h1><p>renderer/dist is not built; the e2e harness serves this placeholder.</p></body></html>
+`;
+
+async function startCentral(port: number, dataDir: string, env: Record<string, string>, seed: boolean): Promise<ServiceProcess | null> {
+  if (!existsSync(join(repoRoot, "central/main.ts"))) return null;
+  if (seed) await seedCentral(dataDir, env);
+  const url = `http://127.0.0.1:${port}/health`;
+  return startService({
+    name: "central",
+    script: "central/main.ts",
+    cwd: repoRoot,
+    env: { CENTRAL_PORT: String(port), CENTRAL_HOST: "127.0.0.1", CENTRAL_DATA_DIR: dataDir, ...env },
+    ready: (_output, child) => waitForHttp(url, () => child.exitCode === null),
+  });
+}
+
+async function startHost(port: number, dataDir: string, rendererDist: string, centralUrl: string, dockId: string, env: Record<string, string>): Promise<{ process: ServiceProcess; url: () => string }> {
+  let url = "";
+  const process = await startService({
+    name: "host",
+    script: "host/main.ts",
+    cwd: repoRoot,
+    env: { HOST_PORT: String(port), DOCK_DATA_DIR: dataDir, RENDERER_DIST: rendererDist, CENTRAL_URL: centralUrl, DOCK_ID: dockId, ...env },
+    ready: async (output, child) => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const line = /DOCK_HOST_READY (\{.*\})/.exec(output());
+        if (line?.[1] !== undefined) {
+          url = (JSON.parse(line[1]) as { url: string }).url;
+          return;
+        }
+        if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("host printed no DOCK_HOST_READY line within 30 s");
+    },
+  });
+  return { process, url: () => url };
+}
+
+/** A bridge client over `ws` that presents what the browser would: launch cookie, Origin, page secret. */
+async function nodeBridge(hostUrl: string): Promise<BridgeClient> {
+  const url = new URL(hostUrl);
+  const token = url.searchParams.get("launch") ?? "";
+  const cookie = `dock-launch-${url.port}=${token}`;
+  const page = await fetch(`${url.origin}/`, { headers: { Cookie: cookie } });
+  const secret = secretFromHtml(await page.text());
+  if (secret === null) throw new Error(`the host page at ${url.origin} carries no bridge secret (HTTP ${page.status})`);
+  const client = createBridgeClient({
+    secret: () => secret,
+    timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) },
+    openSocket(events) {
+      const ws = new WebSocket(`ws://${url.host}/bridge`, { origin: url.origin, headers: { Cookie: cookie } });
+      ws.on("open", () => events.open());
+      ws.on("message", (data) => events.message(String(data)));
+      ws.on("close", (code, reason) => events.close(code, reason.toString()));
+      ws.on("error", () => undefined); // a close follows
+      return { send: (t) => ws.send(t), close: (c, r) => ws.close(c, r) };
+    },
+  });
+  await client.ready();
+  return client;
+}
+
+export const test = base.extend<DockOptions & { dock: DockStack }>({
+  hostEnv: [{}, { option: true }],
+  centralEnv: [{}, { option: true }],
+  withCentral: [true, { option: true }],
+  seedCentral: [true, { option: true }],
+  dock: async ({ hostEnv, centralEnv, withCentral, seedCentral: seed }, use) => {
+    const identity = { ...DEMO_DOCK_ENV, ...hostEnv };
+    const dockId = identity.DOCK_ID;
+    const hostDataDir = await mkdtemp(join(tmpdir(), "dock-e2e-host-"));
+    const centralDataDir = await mkdtemp(join(tmpdir(), "dock-e2e-central-"));
+    let rendererDist = process.env.E2E_RENDERER_DIST ?? builtRenderer;
+    const rendererIsPlaceholder = !existsSync(join(rendererDist, "index.html"));
+    if (rendererIsPlaceholder) {
+      rendererDist = join(hostDataDir, "placeholder-renderer");
+      await rm(rendererDist, { recursive: true, force: true });
+      await mkdir(rendererDist, { recursive: true });
+      await writeFile(join(rendererDist, "index.html"), PLACEHOLDER);
+    }
+    const centralPort = await freePort();
+    const centralUrl = `http://127.0.0.1:${centralPort}`;
+    const clients: BridgeClient[] = [];
+    let central: ServiceProcess | null = null;
+    let host: ServiceProcess | null = null;
+    try {
+      central = withCentral ? await startCentral(centralPort, centralDataDir, centralEnv, seed) : null;
+      const started = await startHost(await freePort(), hostDataDir, rendererDist, centralUrl, dockId, identity);
+      host = started.process;
+      const hostUrl = started.url();
+      let shared: BridgeClient | null = null;
+      const hostBridge = async (): Promise<BridgeClient> => {
+        const client = await nodeBridge(hostUrl);
+        clients.push(client);
+        return client;
+      };
+      await use({
+        hostUrl,
+        hostOrigin: new URL(hostUrl).origin,
+        host,
+        central,
+        centralUrl,
+        dockId,
+        hostDataDir,
+        centralDataDir,
+        rendererIsPlaceholder,
+        centralTokens() {
+          const file = join(centralDataDir, "tokens.json");
+          return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<DockStack["centralTokens"]>) : null;
+        },
+        pageUrl(params = {}) {
+          const url = new URL(hostUrl);
+          for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+          return url.href;
+        },
+        hostBridge,
+        async simulateScan(raw, symbology) {
+          // Works destructured too (no `this`).
+          shared ??= await hostBridge();
+          await shared.invoke("scanner.simulate", symbology === undefined ? { raw } : { raw, symbology });
+        },
+      });
+    } finally {
+      for (const client of clients) client.close();
+      await host?.stop();
+      await central?.stop();
+      await rm(hostDataDir, { recursive: true, force: true });
+      await rm(centralDataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+export { expect } from "@playwright/test";

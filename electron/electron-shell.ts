@@ -1,0 +1,117 @@
+import { join } from "node:path";
+import { app, BrowserWindow, dialog, session as electronSession, type WebContents } from "electron";
+import type { HostConfig } from "../host/config";
+import { createHostServices, type HostServices } from "../host/host-services";
+import { APP_ENTRY_URL } from "./app-origin";
+import { contentSecurityPolicy, withCspHeader } from "./content-security-policy";
+import { loadElectronConfig, readConfigFile } from "./electron-config";
+import type { PrintHandlers } from "./print-channels";
+import { createPrintService } from "./print-service";
+import { serveRenderer } from "./renderer-protocol";
+import { hardenWebContents, installPermissionHandlers, secureWebPreferences, type SecurityLog } from "./security";
+import { serveBridgeOverIpc } from "./typed-ipc";
+
+/**
+ * The Electron shell: one window on the built renderer, the host services bound to it over
+ * IPC. electron/main.ts calls `launchDockApp`; the tests call it with the electron module
+ * replaced. The same `createHostServices` the browser shell uses (host/browser-shell.ts)
+ * does the work; this file only wires it to Electron.
+ */
+
+export interface LaunchOptions {
+  /** Absolute path of the bundled preload (dist/electron/preload.js). */
+  preloadPath: string;
+  env: Record<string, string | undefined>;
+  log?: SecurityLog;
+}
+
+export interface DockApp {
+  config: HostConfig;
+  services: HostServices;
+  window(): BrowserWindow | null;
+  /** The printing handlers (see ./print-channels.ts: bound once the channel map has them). */
+  print: PrintHandlers;
+  /** The Content-Security-Policy every response of the window's session carries. */
+  csp: string;
+}
+
+/** Creates the dock window with the secure settings. */
+export function createDockWindow(preloadPath: string, devTools: boolean): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 640,
+    title: "Re-Flash Dock",
+    show: false,
+    backgroundColor: "#0f2a44",
+    webPreferences: secureWebPreferences(preloadPath, { devTools }),
+  });
+  window.once("ready-to-show", () => window.show());
+  return window;
+}
+
+/**
+ * Starts the dock app: the single-instance lock, then (once Electron is ready) the host
+ * services, the session's security, the renderer protocol, the IPC bridge and the window.
+ * Resolves with null when another instance already runs (that one is focused instead).
+ */
+export async function launchDockApp(options: LaunchOptions): Promise<DockApp | null> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  // Two instances would fight over the journal file and the USB devices.
+  if (!app.requestSingleInstanceLock()) {
+    log("another Re-Flash Dock is already running; focusing it");
+    app.quit();
+    return null;
+  }
+  let window: BrowserWindow | null = null;
+  app.on("second-instance", () => {
+    if (window === null || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  // Every web contents (the window, devtools, anything unexpected) gets the navigation and window.open locks.
+  app.on("web-contents-created", (_event, contents) => hardenWebContents(contents, log));
+
+  await app.whenReady();
+
+  const fileVars = readConfigFile(app.getPath("userData"));
+  const loaded = fileVars.ok
+    ? loadElectronConfig(options.env, fileVars.vars, { userData: app.getPath("userData"), appPath: app.getAppPath(), version: app.getVersion() })
+    : fileVars;
+  if (!loaded.ok) {
+    dialog.showErrorBox("Re-Flash Dock cannot start", loaded.error);
+    app.exit(2);
+    return null;
+  }
+  const config = loaded.config;
+  const services = await createHostServices({ shell: "electron", config, dataDir: config.dataDir });
+  const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
+  const ses = electronSession.defaultSession;
+  const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
+
+  ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
+  installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
+  serveRenderer(ses, config.rendererDist, csp);
+  const stopIpc = serveBridgeOverIpc({ handlers: services.handlers, subscribe: (l) => services.subscribe(l), trustedContents: trusted, log });
+  const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
+
+  window = createDockWindow(options.preloadPath, !app.isPackaged);
+  window.on("closed", () => {
+    window = null;
+  });
+  void window.loadURL(APP_ENTRY_URL).catch((err: unknown) => log(`could not load the renderer: ${err instanceof Error ? err.message : String(err)}`));
+
+  app.on("window-all-closed", () => app.quit());
+  let closing = false;
+  app.on("will-quit", (event) => {
+    if (closing) return;
+    // Hold the quit until the journal and the scanners are closed cleanly.
+    closing = true;
+    event.preventDefault();
+    stopIpc();
+    void services.close().finally(() => app.quit());
+  });
+
+  return { config, services, window: () => window, print, csp };
+}

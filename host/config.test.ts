@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { loadHostConfig } from "./config";
+
+describe("loadHostConfig", () => {
+  it("defaults to port 4020, central on 4010, simulated hardware", () => {
+    const loaded = loadHostConfig({});
+    if (!loaded.ok) throw new Error(loaded.error);
+    expect(loaded.config).toMatchObject({ port: 4020, centralUrl: "http://127.0.0.1:4010", simulated: true, site: { csp: "North", production: false } });
+  });
+
+  it("treats empty variables as unset and reads the site", () => {
+    const loaded = loadHostConfig({ HOST_PORT: "", DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: "N-DOCK-1", SITE_CSP: "CentralSouth", SITE_PRODUCTION: "true" });
+    if (!loaded.ok) throw new Error(loaded.error);
+    expect(loaded.config).toMatchObject({ port: 4020, dockId: "DOCK-N1", site: { facilityId: "N-DOCK-1", csp: "CentralSouth", production: true } });
+  });
+
+  it("names the variable that is wrong", () => {
+    expect(loadHostConfig({ HOST_PORT: "70000" })).toMatchObject({ ok: false, error: expect.stringContaining("HOST_PORT") });
+    expect(loadHostConfig({ CENTRAL_URL: "ftp://x" })).toMatchObject({ ok: false, error: expect.stringContaining("CENTRAL_URL") });
+    expect(loadHostConfig({ DOCK_ID: "dock 1" })).toMatchObject({ ok: false, error: expect.stringContaining("DOCK_ID") });
+    expect(loadHostConfig({ DOCK_HARDWARE: "usb" })).toMatchObject({ ok: false, error: expect.stringContaining("DOCK_HARDWARE") });
+  });
+});

@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { CspSchema } from "../shared/domain/booking";
+import { DockIdSchema, describeZodError, type SiteConfig } from "../shared/bridge";
+
+/**
+ * The host's configuration, from the environment, validated once at start so a typo
+ * stops the host with a clear message instead of surfacing later as odd behaviour.
+ * The shell always binds to 127.0.0.1: the bridge drives hardware, so it is never
+ * offered on a network interface (no option to change that, on purpose).
+ */
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+const PortSchema = z.coerce.number().int().min(0).max(65535);
+
+export const HostEnvSchema = z.object({
+  HOST_PORT: PortSchema.default(4020),
+  CENTRAL_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4010"),
+  DOCK_ID: DockIdSchema.default("dock-dev-1"),
+  SITE_FACILITY_ID: z.string().min(1).max(64).default("FAC-DEV"),
+  SITE_NAME: z.string().min(1).max(200).default("Development dock"),
+  SITE_CSP: CspSchema.default("North"),
+  /** "true" on a production site: DCC test-lab device IDs are then flagged. */
+  SITE_PRODUCTION: z.enum(["true", "false"]).default("false"),
+  /** Where the host keeps its hardware journal. */
+  DOCK_DATA_DIR: z.string().min(1).default(resolve(repoRoot, ".data/host")),
+  /** The built renderer (vite outDir). */
+  RENDERER_DIST: z.string().min(1).default(resolve(repoRoot, "renderer/dist")),
+  /** "simulated" is the only hardware mode until the node-hid scanner driver is bound (see docs/bridge.md). */
+  DOCK_HARDWARE: z.enum(["simulated"]).default("simulated"),
+});
+
+export interface HostConfig {
+  port: number;
+  centralUrl: string;
+  dockId: string;
+  site: SiteConfig;
+  dataDir: string;
+  rendererDist: string;
+  simulated: boolean;
+  version: string;
+}
+
+export type ConfigResult = { ok: true; config: HostConfig } | { ok: false; error: string };
+
+/** The app version from package.json (the host and the renderer ship together). */
+function appVersion(): string {
+  try {
+    const parsed = z.object({ version: z.string().min(1) }).safeParse(JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")));
+    return parsed.success ? parsed.data.version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Reads and validates the host configuration from `env`; never throws. */
+export function loadHostConfig(env: Record<string, string | undefined>): ConfigResult {
+  // Empty variables count as unset, so `HOST_PORT= npm start` means the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = HostEnvSchema.safeParse(present);
+  if (!parsed.success) return { ok: false, error: `host configuration: ${describeZodError(parsed.error)}` };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      port: e.HOST_PORT,
+      centralUrl: e.CENTRAL_URL,
+      dockId: e.DOCK_ID,
+      site: { facilityId: e.SITE_FACILITY_ID, name: e.SITE_NAME, csp: e.SITE_CSP, production: e.SITE_PRODUCTION === "true" },
+      dataDir: resolve(e.DOCK_DATA_DIR),
+      rendererDist: resolve(e.RENDERER_DIST),
+      simulated: e.DOCK_HARDWARE === "simulated",
+      version: appVersion(),
+    },
+  };
+}

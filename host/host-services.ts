@@ -1,0 +1,171 @@
+import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type BridgeEventPayload, type BridgeHandlers, type HostInfo, type JournalEntry } from "../shared/bridge";
+import { checkBridgeEvent } from "../shared/bridge-dispatch";
+import type { HostConfig } from "./config";
+import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
+import type { JigBinding } from "./jig-binding";
+import type { SlotView } from "./jig/jig-service";
+import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
+
+/**
+ * The host services, composed once and bound by either shell: the browser shell carries
+ * `handlers` and `subscribe` over its WebSocket (./bridge-server.ts); the Electron main
+ * binds the very same object to ipcMain and webContents.send (issue 8). Nothing here
+ * knows which transport it serves.
+ */
+
+export type HostEventListener = (event: BridgeEventName, payload: unknown) => void;
+
+export interface HostServices {
+  /** One handler per bridge channel (validate with createBridgeDispatcher before calling). */
+  handlers: BridgeHandlers;
+  /** Every host → renderer event, already validated against the channel map. */
+  subscribe(listener: HostEventListener): () => void;
+  journal: HardwareJournal;
+  scanner: ScannerService;
+  close(): Promise<void>;
+}
+
+export interface HostServicesOptions {
+  shell: HostInfo["shell"];
+  config: Pick<HostConfig, "centralUrl" | "dockId" | "site" | "version" | "simulated">;
+  /** Null keeps the journal in memory (tests); else the directory of its file. */
+  dataDir: string | null;
+  /** Defaults to the simulated HID-POS scanner. */
+  scanner?: ScannerService;
+  /** The jig station; without it the jig.* channels answer "unavailable". */
+  jig?: JigBinding;
+  now?: () => Date;
+}
+
+/**
+ * Merges two journals, each already oldest first, by UUIDv7 id (time first). Each side's
+ * own order is kept even where two ids share a millisecond (a UUIDv7 made for a given time
+ * is random within it), which a plain sort would not promise.
+ */
+export function mergeOldestFirst(a: readonly JournalEntry[], b: readonly JournalEntry[]): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.id <= y.id)) {
+      out.push(x as JournalEntry);
+      i += 1;
+    } else {
+      out.push(y);
+      j += 1;
+    }
+  }
+  return out;
+}
+
+/** Builds the host services a shell binds to its bridge transport. */
+export async function createHostServices(options: HostServicesOptions): Promise<HostServices> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const journal = await openHardwareJournal(options.dataDir);
+  const scanner = options.scanner ?? (await createSimulatedScannerService(now));
+  const listeners = new Set<HostEventListener>();
+
+  // Never throws: a malformed event is a host bug to log, and must not break the jig run that emitted it.
+  function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
+    let checked: BridgeEventPayload<E>;
+    try {
+      checked = checkBridgeEvent(event, payload);
+    } catch (err) {
+      console.error(`host: dropped an invalid ${event} event`, err);
+      return;
+    }
+    for (const listener of [...listeners]) {
+      try {
+        listener(event, checked);
+      } catch (err) {
+        console.error(`host: ${event} subscriber threw`, err);
+      }
+    }
+  }
+
+  const jig = options.jig;
+  const jigPending = (): JournalEntry[] => (jig?.service.pending() ?? []).map((item) => ({ id: item.id, kind: item.kind, recordedAt: item.recordedAt, payload: item.payload }));
+  const pendingTotal = () => journal.pending().total + (jig?.service.pending().length ?? 0);
+
+  function requireJig(channel: string): JigBinding {
+    if (jig === undefined) throw new BridgeError("unavailable", `${channel}: no jig station is bound to this host`);
+    return jig;
+  }
+
+  const unsubscribers = [
+    scanner.onScan((scan) => emit("scanner.scan", scan)),
+    journal.onChange(() => emit("journal.changed", { pending: pendingTotal() })),
+  ];
+  if (jig !== undefined) {
+    const onSlot = (view: SlotView) => emit("jig.slot", view);
+    const onJig = (status: { jigId: string; connected: boolean }) => emit("jig.status", status);
+    const onJournal = () => emit("journal.changed", { pending: pendingTotal() });
+    jig.service.on("slot", onSlot);
+    jig.service.on("jig", onJig);
+    jig.service.on("journal", onJournal);
+    unsubscribers.push(() => {
+      jig.service.off("slot", onSlot);
+      jig.service.off("jig", onJig);
+      jig.service.off("journal", onJournal);
+    });
+  }
+
+  const handlers: BridgeHandlers = {
+    "host.info": async () => ({
+      shell: options.shell,
+      version: options.config.version,
+      protocol: BRIDGE_PROTOCOL_VERSION,
+      simulated: scanner.simulated,
+      dockId: options.config.dockId,
+      site: options.config.site,
+      centralUrl: options.config.centralUrl,
+      startedAt,
+    }),
+    // One journal to the renderer: the host's own and the jig station's, merged in id (= time) order.
+    "journal.pending": async ({ limit }) => {
+      const entries = mergeOldestFirst(journal.pending().entries, jigPending());
+      return { entries: limit === undefined ? entries : entries.slice(0, limit), total: entries.length };
+    },
+    "journal.ack": async ({ ids }) => {
+      const own = await journal.ack(ids);
+      const fromJig = jig === undefined ? 0 : await jig.service.acknowledge(ids);
+      // The host journal announced its own change already; the jig's needs announcing (a repeat is harmless).
+      if (fromJig > 0) emit("journal.changed", { pending: pendingTotal() });
+      return { acknowledged: own.acknowledged + fromJig, remaining: pendingTotal() };
+    },
+    "scanner.simulate": async ({ raw, symbology }) => {
+      if (!scanner.simulated) throw new BridgeError("unavailable", "scanner.simulate: this host drives real scanners");
+      const scan = await scanner.simulate(raw, symbology);
+      return { at: scan.at };
+    },
+    "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
+    "jig.load": async ({ booked, ...request }) => {
+      const { service, bookedHubs } = requireJig("jig.load");
+      bookedHubs.remember(booked.hub, booked.bookingRef);
+      const result = await service.load(request);
+      if (!result.ok) return result;
+      // The run reports through slot events and the journal; its promise only needs a failure logged.
+      result.done.catch((err: unknown) => console.error(`host: jig run for ${result.deviceId} failed`, err));
+      return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
+    },
+    "jig.unload": async ({ jigId, slot }) => requireJig("jig.unload").service.unload(jigId, slot),
+  };
+
+  return {
+    handlers,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    journal,
+    scanner,
+    async close() {
+      for (const off of unsubscribers) off();
+      listeners.clear();
+      await scanner.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { startBrowserShell } from "./browser-shell";
+import { loadHostConfig } from "./config";
+
+/**
+ * `npx tsx host/main.ts`: the browser shell. Prints the URL to open, and one
+ * machine-readable line (`DOCK_HOST_READY {"url":...}`) that the e2e fixture waits for.
+ */
+
+const loaded = loadHostConfig(process.env);
+if (!loaded.ok) {
+  console.error(loaded.error);
+  process.exit(2);
+}
+const config = loaded.config;
+const shell = await startBrowserShell({ config, log: (m) => console.log(m) }).catch((err: unknown) => {
+  console.error(`host: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
+
+console.log(`Dock host (browser shell) for ${config.dockId} at ${config.site.name}; central ${config.centralUrl}; hardware ${config.simulated ? "simulated" : "real"}`);
+console.log(`Open ${shell.url} in Chromium (bridge at ws://127.0.0.1:${shell.port}/bridge, loopback only)`);
+console.log(`DOCK_HOST_READY ${JSON.stringify({ url: shell.url, port: shell.port })}`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void shell.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,107 @@
+import {
+  BRIDGE_PROTOCOL_VERSION,
+  JournalEntrySchema,
+  bridgeErrorFromBody,
+  type BridgeArgs,
+  type BridgeChannel,
+  type BridgeEventName,
+  type BridgeEventPayload,
+  type BridgeHandlers,
+  type BridgeResult,
+  type DockBridge,
+  type HostInfo,
+  type JournalEntry,
+} from "../../shared/bridge";
+import { BridgeListeners, checkBridgeEvent, createBridgeDispatcher } from "../../shared/bridge-dispatch";
+import { newEventId } from "../../shared/domain/ids";
+
+/**
+ * An in-memory DockBridge for the renderer's unit tests: no host, no socket, same
+ * contract (it passes shared/bridge-contract.ts), and it validates requests and events
+ * with the same schemas, so a test that drives it wrongly fails as the real shell would.
+ */
+
+export interface TestBridge extends DockBridge {
+  /** Sends a host event to the renderer (validated against the channel map). */
+  emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void;
+  /** Every request the renderer made, in order (including refused ones). */
+  readonly calls: Array<{ channel: string; args: unknown }>;
+  /** The handlers behind `invoke`; replace one to script an answer or a failure. */
+  readonly handlers: BridgeHandlers;
+  /** Puts a hardware result into the fake journal, as a jig would. */
+  seedJournal(kind: string, payload: unknown): JournalEntry;
+  /** Listeners currently registered (checks that a component unsubscribes). */
+  listenerCount(): number;
+}
+
+export interface TestBridgeOptions {
+  info?: Partial<HostInfo>;
+  now?: () => Date;
+}
+
+/** A fresh in-memory bridge with a simulated scanner and an empty journal. */
+export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
+  const now = options.now ?? (() => new Date());
+  const info: HostInfo = {
+    shell: "browser",
+    version: "0.0.0-test",
+    protocol: BRIDGE_PROTOCOL_VERSION,
+    simulated: true,
+    dockId: "dock-test",
+    site: { facilityId: "FAC-TEST", name: "Test dock", csp: "North", production: false },
+    centralUrl: "http://127.0.0.1:4010",
+    startedAt: now().toISOString(),
+    ...options.info,
+  };
+  const listeners = new BridgeListeners((event, err) => {
+    throw new Error(`test bridge: a listener for ${event} threw: ${String(err)}`);
+  });
+  let journal: JournalEntry[] = [];
+  const calls: Array<{ channel: string; args: unknown }> = [];
+
+  function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
+    listeners.emit(event, checkBridgeEvent(event, payload));
+  }
+
+  const handlers: BridgeHandlers = {
+    "host.info": async () => info,
+    "journal.pending": async ({ limit }) => ({ entries: journal.slice(0, limit ?? journal.length), total: journal.length }),
+    "journal.ack": async ({ ids }) => {
+      const before = journal.length;
+      journal = journal.filter((e) => !ids.includes(e.id));
+      if (journal.length !== before) emit("journal.changed", { pending: journal.length });
+      return { acknowledged: before - journal.length, remaining: journal.length };
+    },
+    "scanner.simulate": async ({ raw, symbology }) => {
+      const at = now().toISOString();
+      emit("scanner.scan", { source: "hid-pos", raw, at, scannerId: "simulated", ...(symbology === undefined ? {} : { symbology }) });
+      return { at };
+    },
+    // No jig station by default: a test that needs one scripts these handlers.
+    "jig.slots": async () => ({ slots: [] }),
+    "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),
+    "jig.unload": async () => ({ ok: true }),
+  };
+  const dispatch = createBridgeDispatcher(handlers);
+
+  return {
+    async invoke<C extends BridgeChannel>(channel: C, args: BridgeArgs<C>): Promise<BridgeResult<C>> {
+      calls.push({ channel, args });
+      const outcome = await dispatch(channel, args);
+      if (!outcome.ok) throw bridgeErrorFromBody(outcome.error);
+      return outcome.result as BridgeResult<C>;
+    },
+    on: (event, listener) => listeners.add(event, listener),
+    emit,
+    calls,
+    handlers,
+    seedJournal(kind, payload) {
+      const at = now();
+      const entry = JournalEntrySchema.parse({ id: newEventId(), kind, recordedAt: at.toISOString(), payload });
+      journal = [...journal, entry];
+      emit("journal.changed", { pending: journal.length });
+      return entry;
+    },
+    listenerCount: () => listeners.size,
+  };
+}

@@ -1,0 +1,262 @@
+import { z } from "zod";
+import { BookedHubSchema, BookingRefSchema, DeviceIdSchema, DockSiteSchema, HexFirmwareSchema } from "./domain/booking";
+import { FlashStepSchema, JigIdSchema, SlotSchema } from "./events";
+
+/**
+ * The bridge: the one typed API between the renderer and the host (ARCHITECTURE.md,
+ * "Two shells, one renderer"). Like GitHub Desktop's `ipc-shared.ts`, ONE channel map
+ * declares every request/response channel and every host → renderer event; here each
+ * is a zod schema, so every shell validates what crosses its boundary with the same
+ * code. The browser shell carries it over a loopback WebSocket (host/), Electron over
+ * ipcMain + a contextBridge preload (electron/); the renderer only sees `DockBridge`.
+ *
+ * Adding a channel: add its schemas here, a handler in the host services, and the
+ * contract check in ./bridge-contract.ts if it has shell-independent behaviour.
+ */
+
+/** Bumped when a change to this map is not backward compatible; both ends check it. */
+export const BRIDGE_PROTOCOL_VERSION = 1;
+
+/** An instant as the host stamps it: ISO-8601 UTC with milliseconds. */
+export const InstantSchema = z.iso.datetime({ offset: false, precision: 3 });
+
+/** UUIDv7 in canonical lower case (the project's id format, see ./domain/ids.ts). */
+export const JournalIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "journal id is a lower-case UUIDv7");
+
+/** A dock's identity as central knows it (also stamped on its events). */
+export const DockIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "dock id is 1-64 of A-Z a-z 0-9 . _ - (starting alphanumeric)");
+
+/** The facility this dock belongs to (the domain's DockSite, whose `facilityId` the synced operators carry), plus its display name. */
+export const SiteConfigSchema = DockSiteSchema.extend({ name: z.string().min(1).max(200) });
+export type SiteConfig = z.infer<typeof SiteConfigSchema>;
+
+/** What the renderer learns about the shell it runs in. */
+export const HostInfoSchema = z.strictObject({
+  shell: z.enum(["browser", "electron"]),
+  version: z.string().min(1).max(64),
+  protocol: z.literal(BRIDGE_PROTOCOL_VERSION),
+  /** True when the hardware behind the bridge is simulated (demo, tests, no USB). */
+  simulated: z.boolean(),
+  dockId: DockIdSchema,
+  site: SiteConfigSchema,
+  centralUrl: z.url({ protocol: /^https?$/ }),
+  startedAt: InstantSchema,
+});
+export type HostInfo = z.infer<typeof HostInfoSchema>;
+
+/**
+ * A hardware result the host holds durably until the renderer has stored it in its own
+ * event log and acknowledged it (ARCHITECTURE.md, data flow 3). `kind` names the
+ * producer (e.g. "jig.slot-result"); the payload is plain JSON whose schema belongs to
+ * that producer.
+ */
+export const JournalEntrySchema = z.strictObject({
+  id: JournalIdSchema,
+  kind: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, "journal kind is dotted lower-case, e.g. jig.slot-result"),
+  recordedAt: InstantSchema,
+  payload: z.json(),
+});
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+
+/** Longest raw scan accepted over the bridge: a GS1-128 symbol holds at most 48 data characters, a DataMatrix far more. */
+export const MAX_SCAN_LENGTH = 4096;
+
+/** One read from a HID-POS scanner, exactly as the scanner sent it (the renderer parses it). */
+export const ScannerScanSchema = z.strictObject({
+  source: z.literal("hid-pos"),
+  /** The decoded data, GS (0x1D) kept as the FNC1 separator; not yet parsed. */
+  raw: z.string().min(1).max(MAX_SCAN_LENGTH),
+  at: InstantSchema,
+  /** Which scanner read it (several may be attached); "simulated" for the simulator. */
+  scannerId: z.string().min(1).max(128),
+  /** AIM symbology identifier (e.g. "]C1") when the scanner reports it. */
+  symbology: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn").optional(),
+});
+export type ScannerScan = z.infer<typeof ScannerScanSchema>;
+
+/** One jig slot as the jig station screen draws it (host/jig/jig-service.ts `SlotView`). */
+export const SlotViewSchema = z.strictObject({
+  jigId: JigIdSchema,
+  slot: SlotSchema,
+  phase: z.enum(["empty", "waiting-for-hub", "flashing", "waiting-for-jig", "flashed", "failed"]),
+  deviceId: DeviceIdSchema.nullable(),
+  step: FlashStepSchema.nullable(),
+  percent: z.number().min(0).max(100),
+  attempt: z.number().int().nonnegative(),
+  startedAt: z.string().nullable(),
+  etaMs: z.number().nonnegative().nullable(),
+  reason: z.string().max(2000).nullable(),
+  manualReportRequired: z.boolean(),
+});
+export type SlotViewMessage = z.infer<typeof SlotViewSchema>;
+
+const ReasonSchema = z.string().min(1).max(2000);
+const OperatorIdSchema = z.string().min(1).max(64);
+
+export const JigLoadRefusalSchema = z.enum([
+  "bad-device-id",
+  "unknown-jig",
+  "jig-offline",
+  "bad-slot",
+  "slot-busy",
+  "hub-busy",
+  "not-booked",
+  "not-eligible",
+  "already-flashed",
+  "no-firmware",
+]);
+
+const NoArgs = z.strictObject({});
+
+/** Request/response channels: the renderer invokes, the host answers. */
+export const bridgeRequests = {
+  /** Which shell, which dock, which central; asked once at start-up. */
+  "host.info": { args: NoArgs, result: HostInfoSchema },
+  /** Hardware results not yet acknowledged, oldest first. */
+  "journal.pending": {
+    args: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
+    result: z.strictObject({ entries: z.array(JournalEntrySchema), total: z.number().int().nonnegative() }),
+  },
+  /** The renderer has durably stored these entries: the host may forget them. Unknown ids are ignored (acks are idempotent). */
+  "journal.ack": {
+    args: z.strictObject({ ids: z.array(JournalIdSchema).min(1).max(500) }),
+    result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
+  },
+  /** Demo and tests only: make the simulated HID-POS scanner read `raw`. Refused ("unavailable") with real hardware. */
+  "scanner.simulate": {
+    args: z.strictObject({
+      // A HID-POS scanner sends bytes (one character each, NUL never), so nothing above U+00FF.
+      raw: z.string().min(1).max(MAX_SCAN_LENGTH).regex(/^[\x01-\xff]+$/, "a HID-POS read is Latin-1 bytes, no NUL"),
+      symbology: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn").optional(),
+    }),
+    result: z.strictObject({ at: InstantSchema }),
+  },
+  /** Every slot of every attached jig. */
+  "jig.slots": { args: NoArgs, result: z.strictObject({ slots: z.array(SlotViewSchema) }) },
+  /**
+   * A technician scanned a hub into a slot: check, bind, start flashing. The renderer
+   * owns the bookings (Dexie), so it sends the booked record of the hub it loads; the host
+   * checks the hub's identity against it on the jig. A refusal is an answer, not an error.
+   */
+  "jig.load": {
+    args: z.strictObject({
+      jigId: JigIdSchema,
+      slot: SlotSchema,
+      /** As scanned (any notation the device-id parser accepts). */
+      deviceId: z.string().min(1).max(64),
+      operatorId: OperatorIdSchema,
+      booked: z.strictObject({ hub: BookedHubSchema, bookingRef: BookingRefSchema }),
+      override: z.strictObject({ supervisorId: OperatorIdSchema, reason: ReasonSchema }).optional(),
+    }),
+    result: z.discriminatedUnion("ok", [
+      z.strictObject({ ok: z.literal(true), deviceId: DeviceIdSchema, toVersion: HexFirmwareSchema }),
+      z.strictObject({ ok: z.literal(false), code: JigLoadRefusalSchema, reason: ReasonSchema }),
+    ]),
+  },
+  /** The technician took a finished hub out of its slot. */
+  "jig.unload": {
+    args: z.strictObject({ jigId: JigIdSchema, slot: SlotSchema }),
+    result: z.discriminatedUnion("ok", [z.strictObject({ ok: z.literal(true) }), z.strictObject({ ok: z.literal(false), reason: ReasonSchema })]),
+  },
+} as const;
+
+/** Host → renderer events. */
+export const bridgeEvents = {
+  "scanner.scan": ScannerScanSchema,
+  /** The journal gained or lost entries: the renderer pulls `journal.pending`. */
+  "journal.changed": z.strictObject({ pending: z.number().int().nonnegative() }),
+  /** A slot changed (phase, step, progress). */
+  "jig.slot": SlotViewSchema,
+  /** A jig was attached or lost. */
+  "jig.status": z.strictObject({ jigId: JigIdSchema, connected: z.boolean() }),
+} as const;
+
+export type BridgeChannel = keyof typeof bridgeRequests;
+export type BridgeArgs<C extends BridgeChannel> = z.infer<(typeof bridgeRequests)[C]["args"]>;
+export type BridgeResult<C extends BridgeChannel> = z.infer<(typeof bridgeRequests)[C]["result"]>;
+export type BridgeEventName = keyof typeof bridgeEvents;
+export type BridgeEventPayload<E extends BridgeEventName> = z.infer<(typeof bridgeEvents)[E]>;
+
+/** Every channel and event name, for allow-lists (the Electron preload) and tests. */
+export const BRIDGE_CHANNELS = Object.keys(bridgeRequests) as BridgeChannel[];
+export const BRIDGE_EVENTS = Object.keys(bridgeEvents) as BridgeEventName[];
+
+/**
+ * What the renderer is handed as `window.dock` (or a test double). Both shells
+ * implement it; `invoke` rejects with an Error whose message starts with a
+ * `BridgeErrorCode` (see `bridgeErrorCode`), because an Error crossing Electron's
+ * contextBridge keeps only its message.
+ */
+export interface DockBridge {
+  invoke<C extends BridgeChannel>(channel: C, args: BridgeArgs<C>): Promise<BridgeResult<C>>;
+  /** Listen to a host event; returns the function that stops listening. */
+  on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
+}
+
+/** The host side of every channel: what a shell binds to its transport. */
+export type BridgeHandlers = {
+  [C in BridgeChannel]: (args: BridgeArgs<C>) => Promise<BridgeResult<C>>;
+};
+
+export const BRIDGE_ERROR_CODES = [
+  "bad-request", // the args (or the frame) failed the schema
+  "unknown-channel",
+  "unavailable", // the channel exists but this shell cannot serve it now (e.g. simulate on real hardware)
+  "failed", // the host tried and failed; the message says why
+  "disconnected", // the transport dropped before an answer: the request may or may not have run
+  "closed", // the bridge was closed by its owner
+] as const;
+export const BridgeErrorCodeSchema = z.enum(BRIDGE_ERROR_CODES);
+export type BridgeErrorCode = z.infer<typeof BridgeErrorCodeSchema>;
+
+/** An error as it travels back to the renderer. */
+export const BridgeErrorBodySchema = z.strictObject({ code: BridgeErrorCodeSchema, message: z.string().max(2000) });
+export type BridgeErrorBody = z.infer<typeof BridgeErrorBodySchema>;
+
+/** The error a bridge call rejects with; `message` is "<code>: <detail>". */
+export class BridgeError extends Error {
+  readonly code: BridgeErrorCode;
+  constructor(code: BridgeErrorCode, detail: string) {
+    super(`${code}: ${detail}`);
+    this.name = "BridgeError";
+    this.code = code;
+  }
+}
+
+/** Rebuilds the error a shell sent back (the body's message already starts with its code). */
+export function bridgeErrorFromBody(body: BridgeErrorBody): BridgeError {
+  const prefix = `${body.code}: `;
+  return new BridgeError(body.code, body.message.startsWith(prefix) ? body.message.slice(prefix.length) : body.message);
+}
+
+/** The bridge error code of a rejection, read from `.code` or the message prefix; null when it is not a bridge error. */
+export function bridgeErrorCode(err: unknown): BridgeErrorCode | null {
+  if (typeof err !== "object" || err === null) return null;
+  const code = (err as { code?: unknown }).code;
+  const direct = BridgeErrorCodeSchema.safeParse(code);
+  if (direct.success) return direct.data;
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== "string") return null;
+  const prefix = BridgeErrorCodeSchema.safeParse(message.split(":", 1)[0]);
+  return prefix.success ? prefix.data : null;
+}
+
+/** True when `name` is one of the map's request channels (own keys only, so "__proto__" is not). */
+export function isBridgeChannel(name: unknown): name is BridgeChannel {
+  return typeof name === "string" && Object.hasOwn(bridgeRequests, name);
+}
+
+/** True when `name` is one of the map's event names. */
+export function isBridgeEventName(name: unknown): name is BridgeEventName {
+  return typeof name === "string" && Object.hasOwn(bridgeEvents, name);
+}
+
+/** Compact, human-readable summary of a zod failure for an error message. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
+}
