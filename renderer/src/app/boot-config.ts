@@ -1,0 +1,37 @@
+import { CspSchema, type DockSite } from "../../../shared/domain/booking";
+import type { HostInfo } from "../../../shared/bridge";
+
+/** Where this renderer is and whom it talks to, decided once at start-up. */
+export interface BootConfig {
+  dockId: string;
+  site: DockSite;
+  siteName: string;
+  centralUrl: string;
+  /** The dock's device token for central (query `token`, then the one stored on this PC). */
+  token: string | null;
+  shell: "browser" | "electron" | "none";
+}
+
+/**
+ * The host's own answer (bridge `host.info`) wins over defaults; query parameters
+ * (`central`, `dock`, `facility`, `csp`, `production`, `token`) override both, which is
+ * how development and the e2e tests point a page at their own central.
+ */
+export function resolveBootConfig(search: string, info: HostInfo | null, storedToken: string | null): BootConfig {
+  const q = new URLSearchParams(search);
+  const site = info?.site as (HostInfo["site"] & { production?: boolean }) | undefined;
+  const csp = CspSchema.safeParse(q.get("csp") ?? site?.csp ?? "North");
+  const production = q.get("production");
+  return {
+    dockId: q.get("dock") ?? info?.dockId ?? "dock-dev-1",
+    site: {
+      facilityId: q.get("facility") ?? site?.facilityId ?? "FAC-DEV",
+      csp: csp.success ? csp.data : "North",
+      production: production !== null ? production === "true" : (site?.production ?? false),
+    },
+    siteName: site?.name ?? "Dock",
+    centralUrl: q.get("central") ?? info?.centralUrl ?? "http://127.0.0.1:4010",
+    token: q.get("token") ?? storedToken,
+    shell: info?.shell ?? "none",
+  };
+}

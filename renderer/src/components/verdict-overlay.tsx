@@ -1,0 +1,53 @@
+import { useEffect } from "react";
+import { useDock } from "../app/store-context";
+
+const TITLES = { ok: "OK", warn: "CHECK", error: "STOP" } as const;
+
+/**
+ * The full-screen verdict. ok and warn flash the whole screen green or amber and fade;
+ * an error covers the screen in red until it is deliberately acknowledged with Escape or
+ * a pointer click on the button. Enter is ignored on purpose: a scanner's suffix is an
+ * Enter, and the next scan must never dismiss an error nobody read.
+ */
+export function VerdictOverlay() {
+  const last = useDock((s) => s.lastVerdict);
+  const pending = useDock((s) => s.pendingError);
+  const held = useDock((s) => s.queue.length);
+  const acknowledge = useDock((s) => s.acknowledge);
+
+  useEffect(() => {
+    if (pending === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        acknowledge();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [pending, acknowledge]);
+
+  if (pending !== null) {
+    return (
+      <div className="overlay overlay-error" role="alertdialog" aria-label="scan error" data-testid="verdict-error" data-code={pending.code}>
+        <div className="overlay-title">{TITLES.error}</div>
+        <div className="overlay-reason">{pending.reason}</div>
+        {pending.raw !== "" && <div className="overlay-raw">Scanned: {pending.raw.replace(/\x1d/g, "<GS>")}</div>}
+        {held > 0 && <div className="overlay-held" data-testid="held-count">{held} scan{held === 1 ? "" : "s"} held - processed after you acknowledge</div>}
+        <button
+          type="button"
+          className="ack-button"
+          tabIndex={-1}
+          onClick={(e) => {
+            // A keyboard "click" (detail 0) could be a scanner's Enter; only a pointer counts.
+            if (e.detail > 0) acknowledge();
+          }}
+        >
+          Acknowledge (Esc)
+        </button>
+      </div>
+    );
+  }
+  if (last === null || last.class === "error") return null;
+  return <div key={last.at} className={`overlay-flash flash-${last.class}`} aria-hidden="true" />;
+}

@@ -1,0 +1,77 @@
+import { describe, it, expect } from "vitest";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import Dexie from "dexie";
+import { makeEvent, type DockEvent } from "../../../shared/events";
+import { DockDb, openDockDb, SCHEMA_V1, type EventRow } from "./dock-db";
+import { recordEvent, bookingEvents } from "./record-event";
+
+const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
+
+function scan(deviceId: string, verdict: "expected" | "duplicate", bookingRef = "BK-1001"): DockEvent {
+  return makeEvent(
+    "scan.recorded",
+    { bookingRef, source: "wedge", raw: deviceId, kind: "hub", verdict, palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: verdict },
+    ctx,
+  );
+}
+
+describe("DockDb", () => {
+  it("migrates v1 to v2: indexes old events by booking and projects hub states from logged scans", async () => {
+    const indexedDB = new IDBFactory();
+    const old = new Dexie("dock-mig", { indexedDB, IDBKeyRange });
+    old.version(1).stores(SCHEMA_V1);
+    const a = scan("0A-01-00-00-00-00-00-01", "expected");
+    const b = scan("0A-01-00-00-00-00-00-02", "duplicate", "BK-2002");
+    const signIn = makeEvent("operator.signed-in", { role: "receiver", operatorName: "Ann" }, ctx);
+    // v1 rows had no bookingRef column.
+    await old.table("events").bulkAdd([a, b, signIn].map((e) => ({ id: e.id, type: e.type, at: e.at, event: e })));
+    old.close();
+
+    const db = new DockDb("dock-mig", { indexedDB, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(2);
+    const rows: EventRow[] = await db.events.orderBy("seq").toArray();
+    expect(rows.map((r) => r.bookingRef)).toEqual(["BK-1001", "BK-2002", null]);
+    expect((await bookingEvents(db, "BK-1001")).map((e) => e.id)).toEqual([a.id]);
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-01")).toMatchObject({ state: "received", bookingRef: "BK-1001", lastEventId: a.id });
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-02")).toMatchObject({ state: "refused" });
+    expect(await db.quarantine.count()).toBe(0);
+    db.close();
+  });
+
+  it("records an event, its outbox entry and its projection in one transaction", async () => {
+    const db = new DockDb("dock-rec", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const e = scan("0A-01-00-00-00-00-00-03", "expected");
+    await recordEvent(db, e, { hub: { deviceId: "0A-01-00-00-00-00-00-03", state: "received" } });
+    expect(await db.events.count()).toBe(1);
+    expect((await db.outbox.toArray()).map((o) => o.id)).toEqual([e.id]);
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-03")).toMatchObject({ lastEventId: e.id });
+    db.close();
+  });
+
+  it("a failed write leaves nothing behind (no outbox entry without its event)", async () => {
+    const db = new DockDb("dock-atomic", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const e = scan("0A-01-00-00-00-00-00-04", "expected");
+    await recordEvent(db, e);
+    // Same id again: the unique index refuses the event, so the outbox row must roll back too.
+    await expect(recordEvent(db, e, { hub: { deviceId: "0A-01-00-00-00-00-00-09", state: "received" } })).rejects.toThrow();
+    expect(await db.events.count()).toBe(1);
+    expect(await db.outbox.count()).toBe(1);
+    expect(await db.hubStates.count()).toBe(0);
+    db.close();
+  });
+
+  it("closes itself and tells the user to reload when another window upgrades the database", async () => {
+    const indexedDB = new IDBFactory();
+    const messages: string[] = [];
+    const db = openDockDb((m) => messages.push(m), "dock-vc", { indexedDB, IDBKeyRange });
+    await db.open();
+    const newer = new Dexie("dock-vc", { indexedDB, IDBKeyRange });
+    newer.version(30).stores({ events: "++seq" });
+    await newer.open();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/Reload/);
+    expect(db.isOpen()).toBe(false);
+    newer.close();
+  });
+});

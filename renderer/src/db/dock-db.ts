@@ -1,0 +1,170 @@
+import Dexie, { type EntityTable } from "dexie";
+import type { Booking } from "../../../shared/domain/booking";
+import type { DockEvent } from "../../../shared/events";
+
+/**
+ * The dock's local database. The event log is the truth (append-only, never updated);
+ * every other table is a projection of it or sync bookkeeping, so a projection can always
+ * be rebuilt by replaying the log. Writes that must survive a crash (a scan and its
+ * projection and outbox entry) happen in one transaction: see record-event.ts.
+ */
+
+/** One row of the append-only local log. `seq` is the local order of recording. */
+export interface EventRow {
+  seq?: number;
+  id: string;
+  type: DockEvent["type"];
+  /** The booking the event belongs to, when it belongs to one (indexed since v2). */
+  bookingRef: string | null;
+  at: string;
+  event: DockEvent;
+}
+
+/** An event waiting to be pushed to central. */
+export interface OutboxRow {
+  id: string;
+  seq: number;
+  enqueuedAt: number;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** An event central refused: kept with its reason, never retried as-is, never blocking the rest. */
+export interface QuarantineRow {
+  id: string;
+  event: DockEvent;
+  reason: string;
+  quarantinedAt: number;
+}
+
+/** The latest version of a booking central sent. */
+export interface BookingRow {
+  bookingRef: string;
+  version: number;
+  booking: Booking;
+  pulledAt: number;
+}
+
+export type ReceiptStatus = "open" | "closed";
+
+/** A receipt at this dock: the booking version it works against and what has happened so far. */
+export interface ReceiptRow {
+  bookingRef: string;
+  status: ReceiptStatus;
+  /** The booking exactly as it was when the receipt opened; scans reconcile against this. */
+  booking: Booking;
+  arrivedAt: string | null;
+  late: boolean;
+  reportedEta: string | null;
+  unloader: "dock" | "party" | null;
+  unloadingStartedAt: string | null;
+  unloadingStartedEventId: string | null;
+  unloadingCompletedAt: string | null;
+  unloadingCompletedEventId: string | null;
+  liabilityAt: string | null;
+  liabilityRule: string | null;
+  /** A newer booking central sent while this receipt was open: shown, never applied silently. */
+  amendment: Booking | null;
+  outcome: "accepted" | "partial" | "rejected" | null;
+  updatedAt: number;
+}
+
+/** Where each hub stands at this dock, projected from scan events (added in v2). */
+export interface HubStateRow {
+  deviceId: string;
+  bookingRef: string;
+  state: "received" | "refused";
+  lastEventId: string;
+}
+
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+export const DOCK_DB_NAME = "reflash-dock";
+
+/** Options for tests: an injected IndexedDB (fake-indexeddb) instead of the browser's. */
+export interface DockDbOptions {
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+}
+
+/** Version 1 schema, kept verbatim: migrations are tested by opening it, seeding, then opening the latest. */
+export const SCHEMA_V1 = {
+  events: "++seq, &id, type",
+  outbox: "id, seq",
+  bookings: "bookingRef",
+  receipts: "bookingRef, status",
+  meta: "key",
+};
+
+/** Version 2: adds `hubStates` and `quarantine`, and indexes the log by booking. */
+export const SCHEMA_V2 = {
+  events: "++seq, &id, type, bookingRef",
+  outbox: "id, seq",
+  bookings: "bookingRef",
+  receipts: "bookingRef, status",
+  hubStates: "deviceId, bookingRef",
+  quarantine: "id",
+  meta: "key",
+};
+
+/** The booking an event belongs to, read from its payload. */
+export function eventBookingRef(event: DockEvent): string | null {
+  const p = event.payload as { bookingRef?: unknown };
+  return typeof p.bookingRef === "string" ? p.bookingRef : null;
+}
+
+export class DockDb extends Dexie {
+  events!: EntityTable<EventRow, "seq">;
+  outbox!: EntityTable<OutboxRow, "id">;
+  quarantine!: EntityTable<QuarantineRow, "id">;
+  bookings!: EntityTable<BookingRow, "bookingRef">;
+  receipts!: EntityTable<ReceiptRow, "bookingRef">;
+  hubStates!: EntityTable<HubStateRow, "deviceId">;
+  meta!: EntityTable<MetaRow, "key">;
+
+  constructor(name = DOCK_DB_NAME, options: DockDbOptions = {}) {
+    super(name, options);
+    // v1 (first release): the log, outbox, cached bookings, receipts and settings.
+    this.version(1).stores(SCHEMA_V1);
+    // v2: reopening a receipt had to scan the whole log to find its events, and the hub
+    // screen needed each hub's state without replaying. So the log gains a bookingRef
+    // index (filled in for old rows), hubs get a projection built from the scans already
+    // logged, and refused events get their own quarantine table.
+    this.version(2)
+      .stores(SCHEMA_V2)
+      .upgrade(async (tx) => {
+        await tx
+          .table<EventRow, number>("events")
+          .toCollection()
+          .modify((row) => {
+            row.bookingRef = eventBookingRef(row.event);
+          });
+        const hubs = tx.table<HubStateRow, string>("hubStates");
+        await tx
+          .table<EventRow, number>("events")
+          .where("type")
+          .equals("scan.recorded")
+          .each(async (row) => {
+            if (row.event.type !== "scan.recorded") return;
+            const p = row.event.payload;
+            if (p.deviceId === null) return;
+            await hubs.put({ deviceId: p.deviceId, bookingRef: p.bookingRef, state: p.verdict === "expected" ? "received" : "refused", lastEventId: row.id });
+          });
+      });
+  }
+}
+
+/** Opens the dock database and closes it when another window upgrades it, telling the UI to reload. */
+export function openDockDb(onBlocked: (message: string) => void, name = DOCK_DB_NAME, options: DockDbOptions = {}): DockDb {
+  const db = new DockDb(name, options);
+  db.on("versionchange", () => {
+    // Another window is opening a newer version: holding on would block its upgrade forever.
+    db.close();
+    onBlocked("This dock app was updated in another window. Reload this window to continue (nothing you scanned is lost).");
+    return false;
+  });
+  return db;
+}

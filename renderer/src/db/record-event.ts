@@ -1,0 +1,49 @@
+import type { DockEvent } from "../../../shared/events";
+import { eventBookingRef, type DockDb, type ReceiptRow } from "./dock-db";
+
+/**
+ * Durable before the beep: an event, its outbox entry and the projections it changes are
+ * written in ONE IndexedDB transaction, and the caller only shows or sounds a verdict
+ * after this promise resolves. A crash before commit loses the scan *and* its beep
+ * together, so the operator never saw a verdict that is not stored.
+ */
+
+export interface ProjectionChange {
+  receipt?: ReceiptRow;
+  hub?: { deviceId: string; state: "received" | "refused" } | { deviceId: string; remove: true };
+}
+
+/** Appends `event` to the log and outbox and applies `change`, atomically; resolves when committed. */
+export async function recordEvent(db: DockDb, event: DockEvent, change: ProjectionChange = {}): Promise<void> {
+  await recordEvents(db, [event], change);
+}
+
+/** Appends several events (e.g. unloading completed and the liability it fixes) and `change` in one transaction. */
+export async function recordEvents(db: DockDb, events: DockEvent[], change: ProjectionChange = {}): Promise<void> {
+  await db.transaction("rw", [db.events, db.outbox, db.receipts, db.hubStates], async () => {
+    for (const event of events) {
+      const seq = await db.events.add({ id: event.id, type: event.type, bookingRef: eventBookingRef(event), at: event.at, event });
+      await db.outbox.add({ id: event.id, seq: seq as number, enqueuedAt: Date.now(), attempts: 0, lastError: null });
+    }
+    if (change.receipt) {
+      // The sync client may have stored a newer central amendment since the caller read the
+      // row; writing the caller's copy must not erase that conflict.
+      const stored = await db.receipts.get(change.receipt.bookingRef);
+      const pending = stored?.amendment ?? null;
+      const keep = pending !== null && pending.version > change.receipt.booking.version && (change.receipt.amendment === null || change.receipt.amendment.version < pending.version);
+      await db.receipts.put(keep ? { ...change.receipt, amendment: pending } : change.receipt);
+    }
+    const hub = change.hub;
+    const bookingRef = events[0] === undefined ? null : eventBookingRef(events[0]);
+    if (hub !== undefined) {
+      if ("remove" in hub) await db.hubStates.delete(hub.deviceId);
+      else if (bookingRef !== null && events[0] !== undefined) await db.hubStates.put({ deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: events[0].id });
+    }
+  });
+}
+
+/** Every logged event of one booking, in recording order (used to rebuild a receipt after reload). */
+export async function bookingEvents(db: DockDb, bookingRef: string): Promise<DockEvent[]> {
+  const rows = await db.events.where("bookingRef").equals(bookingRef).sortBy("seq");
+  return rows.map((r) => r.event);
+}

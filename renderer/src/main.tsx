@@ -1,0 +1,119 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { DEFAULT_PACKING_LIMITS } from "../../shared/domain/booking";
+import { demoBookings, demoSiteFor } from "../../shared/domain/demo-booking";
+import type { DockBridge, HostInfo } from "../../shared/bridge";
+import { getDockBridge } from "../bridge/dock-bridge";
+import { App } from "./app/app";
+import { resolveBootConfig } from "./app/boot-config";
+import { routeScan, routeWedgeScan } from "./app/scan-router";
+import { StoreContext } from "./app/store-context";
+import { openDockDb } from "./db/dock-db";
+import { createVerdictSound } from "./scanning/verdict-sound";
+import { listenForWedgeScans } from "./scanning/wedge-listener";
+import { createDockStore, type DockStore } from "./store/dock-store";
+import { CLOCK_OFFSET_KEY, SyncClient } from "./sync/sync-client";
+import "./styles.css";
+
+const TOKEN_KEY = "sync.token";
+
+/** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
+async function connectHost(): Promise<{ bridge: DockBridge | null; info: HostInfo | null }> {
+  try {
+    const bridge = await Promise.race([getDockBridge(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no host answered")), 4000))]);
+    return { bridge, info: await bridge.invoke("host.info", {}) };
+  } catch (e) {
+    console.warn(`running without a host bridge: ${e instanceof Error ? e.message : String(e)}`);
+    return { bridge: null, info: null };
+  }
+}
+
+async function boot(): Promise<void> {
+  const { bridge, info } = await connectHost();
+  let store: DockStore | null = null;
+  const db = openDockDb((message) => store?.getState().block(message));
+  const stored = (await db.meta.get(TOKEN_KEY))?.value;
+  const config = resolveBootConfig(window.location.search, info, typeof stored === "string" ? stored : null);
+  if (new URLSearchParams(window.location.search).get("demo") === "1") {
+    // Offline demo (no central): two small bookings for today, and a site that serves them.
+    const today = new Date().toISOString().slice(0, 10);
+    const demo = demoBookings(2, { csp: "North", pallets: 2, cartonsPerPallet: 2, hubsPerCarton: 4, deliveryDate: today });
+    if ((await db.bookings.count()) === 0) await db.bookings.bulkPut(demo.map((booking) => ({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: Date.now() })));
+    if (demo[0]) config.site = demoSiteFor(demo[0], false);
+  }
+  if (config.token !== null && config.token !== stored) await db.meta.put({ key: TOKEN_KEY, value: config.token });
+  const lastOffset = (await db.meta.get(CLOCK_OFFSET_KEY))?.value;
+  const sound = createVerdictSound();
+
+  let sync: SyncClient | null = null;
+  const theStore = createDockStore({
+    db,
+    dockId: config.dockId,
+    site: config.site,
+    limits: DEFAULT_PACKING_LIMITS,
+    now: Date.now,
+    sound,
+    clockOffsetMs: () => sync?.getHealth().clockOffsetMs ?? (typeof lastOffset === "number" ? lastOffset : null),
+    onRecorded: () => sync?.kick(),
+  });
+  store = theStore;
+  sync = new SyncClient(db, {
+    baseUrl: config.centralUrl,
+    token: config.token,
+    fetch: (input, init) => window.fetch(input, init),
+    // A dock retries at least every 15 s: the operator should not wait a minute after the WAN is back.
+    maxDelayMs: 15_000,
+    onHealth: (h) => {
+      const s = theStore.getState();
+      s.setSyncHealth(h);
+      if (s.screen === "bookings") void s.loadBookings();
+      if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
+    },
+  });
+
+  const s = theStore.getState();
+  await Promise.all([s.restoreSession(), s.loadScannerSettings(), s.loadBookings()]);
+  const active = (await db.meta.get("session.activeReceipt"))?.value;
+  if (typeof active === "string" && theStore.getState().operator !== null) await s.openReceipt(active);
+  s.setBrowserOnline(navigator.onLine);
+  window.addEventListener("online", () => {
+    theStore.getState().setBrowserOnline(true);
+    sync?.kick();
+  });
+  window.addEventListener("offline", () => theStore.getState().setBrowserOnline(false));
+
+  const wedge = listenForWedgeScans(window, theStore.getState().wedgeConfig, (scan) => routeWedgeScan(theStore, scan));
+  theStore.subscribe((now, before) => {
+    if (now.wedgeConfig !== before.wedgeConfig || now.wedgeOverride !== before.wedgeOverride) wedge.configure(now.wedgeOverride ?? now.wedgeConfig);
+  });
+  // Browsers keep audio suspended until a gesture. Creating the AudioContext takes long
+  // enough to stretch a scanner burst's key gaps, so it is done on a pointer press (or a
+  // form key press), never inside the first keys of a scan.
+  window.addEventListener("pointerdown", () => sound.unlock(), { capture: true });
+  window.addEventListener("keydown", (e) => e.target instanceof HTMLInputElement && sound.unlock(), { capture: true });
+  // A read the host delivers twice (e.g. over a reconnecting bridge) is still one scan:
+  // the host stamps each read, so (scanner, instant, text) identifies it.
+  const recentReads: string[] = [];
+  bridge?.on("scanner.scan", (p) => {
+    const key = `${p.scannerId}|${p.at}|${p.raw}`;
+    if (recentReads.includes(key)) return;
+    recentReads.push(key);
+    if (recentReads.length > 50) recentReads.shift();
+    routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos");
+  });
+  sync.start();
+
+  const root = document.getElementById("root");
+  if (root === null) throw new Error("index.html has no #root");
+  createRoot(root).render(
+    <StrictMode>
+      <StoreContext.Provider value={theStore}>
+        <App siteName={config.siteName} dockId={config.dockId} centralUrl={config.centralUrl} shell={config.shell} />
+      </StoreContext.Provider>
+    </StrictMode>,
+  );
+  // For the e2e tests and support staff: what this page is talking to.
+  document.documentElement.dataset.dockId = config.dockId;
+}
+
+void boot();

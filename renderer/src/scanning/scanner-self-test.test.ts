@@ -1,0 +1,49 @@
+import { describe, it, expect } from "vitest";
+import { checkGs1, checkLayout, checkSuffixAndAim, LAYOUT_PROBE, TEST_SHEET, typedThrough } from "./scanner-self-test";
+import type { WedgeScan } from "./wedge-reader";
+
+const scan = (raw: string, suffix: WedgeScan["suffix"] = "Enter"): WedgeScan => ({ raw, aim: null, suffix, startedAt: 0, endedAt: 10 });
+const expected = (id: string) => TEST_SHEET.find((c) => c.id === id)!.expected;
+
+describe("scanner self-test", () => {
+  it("a correctly set-up scanner passes every check", () => {
+    const a = checkSuffixAndAim(scan(expected("suffix-aim")));
+    expect(a.findings.every((f) => f.level === "ok")).toBe(true);
+    expect(a.learnt).toEqual({ suffix: "Enter", prefix: "", sendsAim: true });
+    expect(checkGs1(scan(expected("gs1"))).map((f) => f.level)).toEqual(["ok"]);
+    expect(checkLayout(scan(expected("layout"))).map((f) => f.level)).toEqual(["ok"]);
+  });
+
+  it("names a missing suffix, a missing AIM identifier and learns a prefix", () => {
+    const a = checkSuffixAndAim(scan("~RFDTEST01", null));
+    expect(a.learnt.prefix).toBe("~");
+    const texts = a.findings.map((f) => f.text).join("\n");
+    expect(texts).toMatch(/Enter \(CR\) as suffix/);
+    expect(texts).toMatch(/Transmit AIM ID/);
+    expect(texts).toMatch(/prefix "~"/);
+  });
+
+  it("says when FNC1 is dropped or arrives as text", () => {
+    expect(checkGs1(scan("]C10195012345678903" + "10ABC1232142"))[0]?.text).toMatch(/dropped/);
+    expect(checkGs1(scan("]C10195012345678903" + "10ABC123^]2142"))[0]?.text).toMatch(/arrives as "\^\]"/);
+  });
+
+  it("names the scanner and PC layouts for every mismatched pair", () => {
+    for (const [s, h, name] of [["US", "DE", /US English keyboard but this PC uses a German/], ["UK", "US", /UK English keyboard but this PC uses a US English/], ["DE", "UK", /German keyboard but this PC uses a UK English/]] as const) {
+      const got = typedThrough(LAYOUT_PROBE, s, h);
+      expect(got).not.toBe(LAYOUT_PROBE);
+      expect(checkLayout(scan(`]C0${got}`))[0]?.text).toMatch(name);
+    }
+  });
+
+  it("every layout pair gives a different reading, so the diagnosis is never ambiguous", () => {
+    const seen = new Map<string, string>();
+    for (const s of ["US", "UK", "DE"] as const)
+      for (const h of ["US", "UK", "DE"] as const) {
+        if (s === h) continue;
+        const got = typedThrough(LAYOUT_PROBE, s, h);
+        expect(seen.has(got)).toBe(false);
+        seen.set(got, `${s}/${h}`);
+      }
+  });
+});

@@ -1,0 +1,22 @@
+import type { DockSite, PackingLimits } from "../../../shared/domain/booking";
+import type { VerdictClass } from "../../../shared/domain/reconcile";
+import type { DockDb } from "../db/dock-db";
+
+/** How a verdict is made felt: full-screen colour is React's job, sound is this. */
+export interface VerdictSignal {
+  signal(cls: VerdictClass): void;
+}
+
+/** What the store's actions need from the world; tests pass fakes (fake-indexeddb, a fixed clock). */
+export interface DockDeps {
+  db: DockDb;
+  dockId: string;
+  site: DockSite;
+  limits: PackingLimits;
+  now: () => number;
+  sound: VerdictSignal;
+  /** The last measured server-minus-device clock offset, stamped on every event. */
+  clockOffsetMs: () => number | null;
+  /** Called after any event is durably recorded (the sync client pushes soon). */
+  onRecorded: () => void;
+}

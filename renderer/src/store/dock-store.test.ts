@@ -1,0 +1,248 @@
+import { describe, it, expect } from "vitest";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
+import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
+import type { VerdictClass } from "../../../shared/domain/reconcile";
+import { parseDockEvent } from "../../../shared/events";
+import { DockDb } from "../db/dock-db";
+import { sampleBooking } from "../test-support/sample-booking";
+import type { DockDeps } from "./dock-deps";
+import { createDockStore, type DockStore } from "./dock-store";
+
+let n = 0;
+interface Rig {
+  store: DockStore;
+  db: DockDb;
+  sounds: VerdictClass[];
+  booking: Booking;
+  other: Booking;
+  deps: DockDeps;
+}
+
+async function rig(db?: DockDb): Promise<Rig> {
+  const theDb = db ?? new DockDb(`store-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+  const booking = sampleBooking("BK-1001", 1);
+  const other = sampleBooking("BK-2002", 2, 1, 1, 2);
+  await theDb.bookings.bulkPut([booking, other].map((b) => ({ bookingRef: b.bookingRef, version: b.version, booking: b, pulledAt: 0 })));
+  const sounds: VerdictClass[] = [];
+  let t = Date.parse("2026-11-26T09:30:00Z");
+  const deps: DockDeps = {
+    db: theDb,
+    dockId: "DOCK-1",
+    site: { facilityId: booking.facilityId, csp: booking.csp, production: true },
+    limits: DEFAULT_PACKING_LIMITS,
+    now: () => (t += 1000),
+    sound: { signal: (c) => sounds.push(c) },
+    clockOffsetMs: () => 250,
+    onRecorded: () => undefined,
+  };
+  const store = createDockStore(deps);
+  await store.getState().signIn("op-7", "Ann Dock", "receiver");
+  return { store, db: theDb, sounds, booking, other, deps };
+}
+
+const pallet = (b: Booking, i = 0) => (encodePalletLabel({ sscc: b.pallets[i]!.sscc }) as { scan: string }).scan;
+const carton = (b: Booking, p = 0, c = 0) => (encodeCartonLabel({ sscc: b.pallets[p]!.cartons[c]!.sscc }) as { scan: string }).scan;
+const hub = (b: Booking, p = 0, c = 0, h = 0) => b.pallets[p]!.cartons[c]!.hubs[h]!;
+
+async function scan(store: DockStore, raw: string): Promise<void> {
+  store.getState().submitScan(raw, "wedge");
+  await store.getState().settled();
+}
+
+describe("dock store: receiving", () => {
+  it("records arrival, unloading and the liability instant the rule derives (dock unloads: at commencement)", async () => {
+    const { store, db } = await rig();
+    const s = store.getState();
+    await s.openReceipt("BK-1001");
+    await s.recordArrival(true, "2026-11-26T11:30:00Z");
+    await store.getState().setUnloader("dock");
+    await store.getState().startUnloading();
+    const r = store.getState().receipt!;
+    expect(r.late).toBe(true);
+    expect(r.liabilityAt).toBe(r.unloadingStartedAt);
+    expect(r.liabilityRule).toMatch(/commencement/);
+    await store.getState().completeUnloading();
+    const types = (await db.events.orderBy("seq").toArray()).map((e) => e.type);
+    expect(types).toEqual(["operator.signed-in", "booking.arrived", "unloading.started", "liability.transferred", "unloading.completed"]);
+    const liability = (await db.events.where("type").equals("liability.transferred").first())!.event;
+    expect(parseDockEvent(liability).ok).toBe(true);
+    expect(liability.clockOffsetMs).toBe(250);
+  });
+
+  it("party unloads: liability passes on completion", async () => {
+    const { store } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await store.getState().recordArrival(false, null);
+    await store.getState().setUnloader("party");
+    await store.getState().startUnloading();
+    expect(store.getState().receipt!.liabilityAt).toBeNull();
+    await store.getState().completeUnloading();
+    expect(store.getState().receipt!.liabilityAt).toBe(store.getState().receipt!.unloadingCompletedAt);
+  });
+
+  it("guides pallet -> carton -> hub, counts, and refuses a hub before a carton by name", async () => {
+    const { store, booking, sounds } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, hub(booking).deviceId);
+    expect(store.getState().pendingError?.code).toBe("wrong-kind");
+    expect(store.getState().pendingError?.reason).toMatch(/This is a hub ID/);
+    store.getState().acknowledge();
+    await scan(store, pallet(booking));
+    expect(store.getState().next?.kind).toBe("carton");
+    await scan(store, carton(booking));
+    await scan(store, hub(booking).deviceId);
+    const sum = store.getState().summary!;
+    expect(sum.pallets).toEqual({ booked: 2, received: 1 });
+    expect(sum.cartons).toEqual({ booked: 4, received: 1 });
+    expect(sum.hubs.received).toBe(1);
+    expect(sum.missing.hubs).toHaveLength(11);
+    expect(sounds).toEqual(["error", "ok", "ok", "ok"]);
+  });
+
+  it("an error stays until acknowledged; scans meanwhile are held, then processed in order", async () => {
+    const { store, booking, other, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(other).deviceId); // a hub of another booking: error
+    expect(store.getState().pendingError?.code).toBe("hub-other-booking");
+    store.getState().submitScan(hub(booking, 0, 0, 1).deviceId, "wedge");
+    store.getState().submitScan(hub(booking, 0, 0, 1).deviceId, "wedge");
+    await store.getState().settled();
+    expect(store.getState().queue).toHaveLength(2);
+    expect(await db.events.where("type").equals("scan.recorded").count()).toBe(3);
+    store.getState().acknowledge();
+    await store.getState().settled();
+    expect(store.getState().queue).toHaveLength(0);
+    expect(store.getState().lastVerdict?.code).toBe("hub-duplicate");
+    expect(store.getState().summary!.hubs.received).toBe(1);
+    const verdicts = (await db.events.where("type").equals("scan.recorded").toArray()).map((e) => (e.event.type === "scan.recorded" ? e.event.payload.verdict : ""));
+    expect(verdicts).toEqual(["expected", "expected", "other-booking", "expected", "duplicate"]);
+  });
+
+  it("a GPF ID is named as the wrong device type", async () => {
+    const { store, booking } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(booking, 0, 0, 2).gpfDeviceId);
+    expect(store.getState().pendingError?.code).toBe("hub-wrong-device-type");
+    expect(store.getState().pendingError?.reason).toMatch(/Gas Proxy Function/);
+  });
+
+  it("undo needs a reason, is an event, and restores the counts", async () => {
+    const { store, booking, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(booking).deviceId);
+    await store.getState().undoLast("  ");
+    expect(store.getState().receiptMessage).toMatch(/reason/);
+    await store.getState().undoLast("scanned the wrong hub");
+    expect(store.getState().summary!.hubs.received).toBe(0);
+    const undo = await db.events.where("type").equals("scan.undone").first();
+    expect(undo?.event.type === "scan.undone" && undo.event.payload.reason).toBe("scanned the wrong hub");
+    expect(await db.hubStates.get(hub(booking).deviceId)).toBeUndefined();
+  });
+
+  it("after a reload (new store, same database) the receipt is rebuilt from the log", async () => {
+    const first = await rig();
+    const { booking } = first;
+    await first.store.getState().openReceipt("BK-1001");
+    await scan(first.store, pallet(booking));
+    await scan(first.store, carton(booking));
+    await scan(first.store, hub(booking).deviceId);
+    await scan(first.store, hub(booking, 0, 0, 1).deviceId);
+    const second = createDockStore(first.deps);
+    await second.getState().restoreSession();
+    expect(second.getState().operator?.operatorId).toBe("op-7");
+    await second.getState().openReceipt("BK-1001");
+    expect(second.getState().summary!.hubs.received).toBe(2);
+    expect(second.getState().next?.kind).toBe("hub");
+    await scan(second, hub(booking).deviceId);
+    expect(second.getState().lastVerdict?.code).toBe("hub-duplicate");
+  });
+
+  it("an unacknowledged error and the scans held behind it survive a reload", async () => {
+    const first = await rig();
+    const { booking, other } = first;
+    await first.store.getState().openReceipt("BK-1001");
+    await scan(first.store, pallet(booking));
+    await scan(first.store, carton(booking));
+    await scan(first.store, hub(other).deviceId);
+    first.store.getState().submitScan(hub(booking).deviceId, "wedge");
+    first.store.getState().submitScan(hub(booking, 0, 0, 1).deviceId, "camera");
+    await first.store.getState().settled();
+    const second = createDockStore(first.deps);
+    await second.getState().restoreSession();
+    await second.getState().openReceipt("BK-1001");
+    expect(second.getState().pendingError?.code).toBe("hub-other-booking");
+    expect(second.getState().queue.map((q) => q.source)).toEqual(["wedge", "camera"]);
+    expect(second.getState().recent.map((r) => r.code)).toEqual(["hub-other-booking", "carton-expected", "pallet-expected"]);
+    second.getState().acknowledge();
+    await second.getState().settled();
+    expect(second.getState().summary!.hubs.received).toBe(2);
+  });
+
+  it("sign-in is checked against the operators synced from central (offline too)", async () => {
+    const { store, db } = await rig();
+    await db.meta.put({ key: "sync.operators", value: [{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }] });
+    await store.getState().signIn("OP-X", "Xena", "receiver");
+    expect(store.getState().sessionError).toMatch(/not registered/);
+    await store.getState().signIn("OP-R", "Rita", "supervisor");
+    expect(store.getState().sessionError).toMatch(/has role receiver, not supervisor/);
+    expect(store.getState().operator?.operatorId).toBe("op-7");
+    await store.getState().signIn("OP-R", "Rita", "receiver");
+    expect(store.getState().operator).toMatchObject({ operatorId: "OP-R", role: "receiver" });
+  });
+
+  it("durable before the beep: when the write fails, no ok is sounded and nothing is counted", async () => {
+    const { store, booking, db, sounds } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    db.close();
+    await scan(store, carton(booking));
+    expect(sounds).toEqual(["ok", "error"]);
+    expect(store.getState().pendingError?.reason).toMatch(/NOT RECORDED/);
+    expect(store.getState().summary!.cartons.received).toBe(0);
+  });
+
+  it("closes a receipt in part with the hubs rejected and the damage noted", async () => {
+    const { store, booking, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await store.getState().closeReceipt({ outcome: "partial", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null });
+    expect(store.getState().receiptMessage).toMatch(/names the hubs rejected/);
+    await store.getState().closeReceipt({
+      outcome: "partial",
+      rejectedHubs: [{ deviceId: hub(booking).deviceId, code: "damaged", reason: "casing cracked" }],
+      rejectionReason: null,
+      packagingNotes: "carton re-taped",
+      damageNotes: "one hub cracked",
+    });
+    expect((await db.receipts.get("BK-1001"))?.status).toBe("closed");
+    const closed = await db.events.where("type").equals("receipt.closed").first();
+    expect(closed?.event.type === "receipt.closed" && closed.event.payload.damageNotes).toBe("one hub cracked");
+    expect(store.getState().screen).toBe("bookings");
+  });
+
+  it("an amendment is held for the operator and applied only when acknowledged", async () => {
+    const { store, booking, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    const amended = { ...booking, version: 2, deliveryWindow: { start: "12:00", end: "14:00" } };
+    const row = (await db.receipts.get("BK-1001"))!;
+    await db.receipts.put({ ...row, amendment: amended });
+    await scan(store, carton(booking)); // writing the receipt must not erase the conflict
+    expect((await db.receipts.get("BK-1001"))?.amendment?.version).toBe(2);
+    await store.getState().refreshReceipt();
+    expect(store.getState().receipt?.amendment?.version).toBe(2);
+    await store.getState().acceptAmendment();
+    expect(store.getState().receipt?.booking.version).toBe(2);
+    expect(store.getState().receipt?.amendment).toBeNull();
+    expect(store.getState().summary!.cartons.received).toBe(1);
+    const ack = await db.events.where("type").equals("amendment.acknowledged").first();
+    expect(ack?.event.type === "amendment.acknowledged" && ack.event.payload.fields).toEqual(["window"]);
+  });
+});

@@ -1,0 +1,122 @@
+import type { Unloader } from "../../../shared/domain/liability";
+import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";
+import type { OperatorRole, ScanSource } from "../../../shared/events";
+import type { BookingRow, ReceiptRow } from "../db/dock-db";
+import type { HubRejectionCode } from "../receiving/receiving-rules";
+import type { WedgeConfig } from "../scanning/wedge-reader";
+import type { SyncHealth } from "../sync/sync-client";
+
+/**
+ * The shape of every slice of the dock store, in one types-only module: each slice's
+ * creator is typed against `All` (zustand's slices pattern), and keeping the types here
+ * keeps the slice modules free of import cycles.
+ */
+
+export interface Operator {
+  operatorId: string;
+  name: string;
+  role: OperatorRole;
+}
+
+export interface SessionSlice {
+  operator: Operator | null;
+  sessionError: string | null;
+  signIn(operatorId: string, name: string, role: OperatorRole): Promise<void>;
+  signOut(): Promise<void>;
+  /** Restores the operator signed in before a reload. */
+  restoreSession(): Promise<void>;
+}
+
+export interface BookingsSlice {
+  bookings: BookingRow[];
+  receiptsByRef: Record<string, ReceiptRow>;
+  /** Reloads the cached bookings (pulled from central; available offline). */
+  loadBookings(): Promise<void>;
+}
+
+/** A verdict as the operator sees it. */
+export interface ShownVerdict {
+  code: VerdictCode;
+  class: VerdictClass;
+  reason: string;
+  subject: string | null;
+  raw: string;
+  at: number;
+  /** The scan event's id (for undo). */
+  scanId: string | null;
+}
+
+export interface QueuedScan {
+  raw: string;
+  source: ScanSource;
+}
+
+export interface CloseInput {
+  outcome: "accepted" | "partial" | "rejected";
+  rejectedHubs: Array<{ deviceId: string; code: HubRejectionCode; reason: string }>;
+  rejectionReason: string | null;
+  packagingNotes: string | null;
+  damageNotes: string | null;
+}
+
+export interface ReceiptSlice {
+  receipt: ReceiptRow | null;
+  reconcile: ReceiptState | null;
+  summary: ReceiptSummary | null;
+  next: NextScan | null;
+  lastVerdict: ShownVerdict | null;
+  /** An error verdict stays here until acknowledged; scans meanwhile wait in `queue`. */
+  pendingError: ShownVerdict | null;
+  queue: QueuedScan[];
+  recent: ShownVerdict[];
+  receiptMessage: string | null;
+  openReceipt(bookingRef: string): Promise<void>;
+  leaveReceipt(): void;
+  recordArrival(late: boolean, reportedEta: string | null): Promise<void>;
+  setUnloader(unloader: Unloader): Promise<void>;
+  startUnloading(): Promise<void>;
+  completeUnloading(): Promise<void>;
+  /** Queues a scan from any source; it is processed in order, one durable write at a time. */
+  submitScan(raw: string, source: ScanSource): void;
+  /** The deliberate acknowledgement of an error (Escape or the button; never a scanner's Enter). */
+  acknowledge(): void;
+  undoLast(reason: string): Promise<void>;
+  closeReceipt(input: CloseInput): Promise<void>;
+  acceptAmendment(): Promise<void>;
+  /** Picks up an amendment the sync client stored for the open receipt. */
+  refreshReceipt(): Promise<void>;
+  /** Resolves when every queued scan has been processed (tests, and the close dialog). */
+  settled(): Promise<void>;
+}
+
+export interface SyncSlice {
+  syncHealth: SyncHealth | null;
+  /** What the browser says about the network (navigator.onLine); central reachability is in syncHealth. */
+  browserOnline: boolean;
+  setSyncHealth(h: SyncHealth): void;
+  setBrowserOnline(online: boolean): void;
+}
+
+export interface ScannerSlice {
+  wedgeConfig: WedgeConfig;
+  cameraOpen: boolean;
+  /** Set while the self-test runs: reads end on idle too, with no prefix, so a missing suffix is learnt. */
+  wedgeOverride: WedgeConfig | null;
+  setWedgeOverride(config: WedgeConfig | null): void;
+  setWedgeConfig(config: WedgeConfig): Promise<void>;
+  setCameraOpen(open: boolean): void;
+  loadScannerSettings(): Promise<void>;
+}
+
+export type Screen = "bookings" | "receipt" | "scanner-setup";
+
+export interface UiSlice {
+  screen: Screen;
+  /** Set when another window upgraded the database: this one must reload. */
+  blockedMessage: string | null;
+  showScreen(screen: Screen): void;
+  block(message: string): void;
+}
+
+/** The whole renderer state: one store built from typed slices. */
+export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice;

@@ -1,0 +1,98 @@
+import { parseDockEvent } from "../../../shared/events";
+import type { Booking } from "../../../shared/domain/booking";
+import type { PullResponse, PushResponse, PushResult } from "../../../shared/sync";
+
+/**
+ * FakeCentral: a `fetch` that speaks the sync protocol of shared/sync.ts from memory, for
+ * unit tests of the sync client where the real central (PGlite) is too heavy to start per
+ * test. It keeps events by id (so duplicates are detected the way central does), can be
+ * taken offline, can refuse chosen events, and can run its clock ahead of the dock.
+ */
+export class FakeCentral {
+  readonly events = new Map<string, unknown>();
+  readonly pushes: number[] = [];
+  private bookings: Array<{ seq: number; booking: Booking }> = [];
+  private seq = 0;
+  offline = false;
+  /** Answer the next N requests with HTTP 503. */
+  failNext = 0;
+  /** Central's clock minus the dock's (ms). */
+  skewMs = 0;
+  /** Events central refuses with this reason (poisoned). */
+  refuse: (event: unknown) => string | null = () => null;
+  /** Refuse a whole batch with HTTP 400 when it contains such an event (an older central). */
+  refuseBatchWith: ((event: unknown) => string | null) | null = null;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  /** Adds or amends a booking; the next pull returns it. */
+  putBooking(booking: Booking): void {
+    this.bookings = this.bookings.filter((b) => b.booking.bookingRef !== booking.bookingRef);
+    this.bookings.push({ seq: ++this.seq, booking });
+  }
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (this.offline) throw new TypeError("Failed to fetch");
+    if (this.failNext > 0) {
+      this.failNext--;
+      return json(503, { error: "unavailable", reason: "central is restarting" });
+    }
+    const url = new URL(String(input));
+    const body = JSON.parse(String(init?.body ?? "null")) as Record<string, unknown>;
+    const serverTime = new Date(this.clock() + this.skewMs).toISOString();
+    if (url.pathname === "/sync/push") return this.push(body, serverTime);
+    if (url.pathname === "/sync/pull") return this.pull(body, serverTime);
+    return json(404, { error: "not-found", reason: url.pathname });
+  };
+
+  private push(body: Record<string, unknown>, serverTime: string): Response {
+    const events = body.events as unknown[];
+    this.pushes.push(events.length);
+    if (this.refuseBatchWith) {
+      for (const e of events) {
+        const why = this.refuseBatchWith(e);
+        if (why !== null) return json(400, { error: "bad-request", reason: why });
+      }
+    }
+    const results: PushResult[] = [];
+    events.forEach((e, index) => {
+      const parsed = parseDockEvent(e);
+      const refused = parsed.ok ? this.refuse(e) : parsed.reason;
+      if (!parsed.ok || refused !== null) {
+        results.push({ index, id: parsed.ok ? parsed.event.id : null, status: "rejected", reason: refused ?? "invalid" });
+        return;
+      }
+      const id = parsed.event.id;
+      if (this.events.has(id)) results.push({ index, id, status: "duplicate" });
+      else {
+        this.events.set(id, e);
+        results.push({ index, id, status: "accepted" });
+      }
+    });
+    const count = (s: PushResult["status"]) => results.filter((r) => r.status === s).length;
+    const answer: PushResponse = { serverTime, accepted: count("accepted"), duplicate: count("duplicate"), rejected: count("rejected"), results };
+    return json(200, answer);
+  }
+
+  private pull(body: Record<string, unknown>, serverTime: string): Response {
+    const cursor = Number(body.cursor ?? "0");
+    const changed = this.bookings.filter((b) => b.seq > cursor).sort((a, b) => a.seq - b.seq);
+    const page = changed.slice(0, 2);
+    const last = page[page.length - 1];
+    const answer: PullResponse = {
+      serverTime,
+      cursor: String(last ? last.seq : cursor),
+      more: changed.length > page.length,
+      bookings: page.map((b) => b.booking),
+      firmware: [],
+      operators: [],
+      signingKeys: [],
+      redeliveryAmendments: [],
+    };
+    return json(200, answer);
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}

@@ -1,0 +1,183 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { makeEvent, type DockEvent } from "../../../shared/events";
+import { DockDb } from "../db/dock-db";
+import { recordEvent } from "../db/record-event";
+import { sampleBooking } from "../test-support/sample-booking";
+import { FakeCentral } from "./fake-central";
+import { backoffDelay, SyncClient } from "./sync-client";
+
+const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
+let n = 0;
+function freshDb(): DockDb {
+  return new DockDb(`sync-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+}
+function scan(i: number): DockEvent {
+  const deviceId = `0A-01-00-00-00-00-00-${i.toString(16).padStart(2, "0").toUpperCase()}`;
+  return makeEvent(
+    "scan.recorded",
+    { bookingRef: "BK-1001", source: "wedge", raw: deviceId, kind: "hub", verdict: "expected", palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: "expected" },
+    ctx,
+  );
+}
+function client(db: DockDb, central: FakeCentral, extra: Partial<ConstructorParameters<typeof SyncClient>[1]> = {}): SyncClient {
+  return new SyncClient(db, { baseUrl: "http://central.test", token: null, fetch: central.fetch, ...extra });
+}
+
+describe("SyncClient against FakeCentral", () => {
+  it("pushes the outbox in batches and empties it; a second round sends nothing", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    for (let i = 0; i < 5; i++) await recordEvent(db, scan(i));
+    const sync = client(db, central, { batchSize: 2 });
+    await sync.syncOnce();
+    expect(central.events.size).toBe(5);
+    expect(central.pushes).toEqual([2, 2, 1]);
+    expect(await db.outbox.count()).toBe(0);
+    await sync.syncOnce();
+    expect(central.pushes).toHaveLength(3);
+    expect(sync.getHealth()).toMatchObject({ online: true, unsent: 0, lastError: null });
+  });
+
+  it("offline: keeps the outbox, reports offline with the oldest unsent event, then catches up exactly once", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.offline = true;
+    await recordEvent(db, scan(1));
+    await recordEvent(db, scan(2));
+    const sync = client(db, central);
+    await expect(sync.syncOnce()).rejects.toThrow(/Failed to fetch/);
+    const h = sync.getHealth();
+    expect(h.online).toBe(false);
+    expect(h.unsent).toBe(2);
+    expect(h.oldestUnsentAt).not.toBeNull();
+    expect((await db.outbox.toArray()).every((r) => r.attempts === 1)).toBe(true);
+    central.offline = false;
+    await sync.syncOnce();
+    expect(central.events.size).toBe(2);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it("a lost answer makes the retry a duplicate, never a second copy", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const e = scan(7);
+    await recordEvent(db, e);
+    central.events.set(e.id, e); // central stored it, but the dock never heard back
+    await client(db, central).syncOnce();
+    expect(central.events.size).toBe(1);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it("quarantines a refused event with its reason and pushes the rest", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const bad = scan(3);
+    central.refuse = (ev) => ((ev as { id: string }).id === bad.id ? "hub belongs to a cancelled booking" : null);
+    await recordEvent(db, scan(1));
+    await recordEvent(db, bad);
+    await recordEvent(db, scan(4));
+    const sync = client(db, central);
+    await sync.syncOnce();
+    expect(central.events.size).toBe(2);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.quarantine.get(bad.id)).toMatchObject({ reason: "hub belongs to a cancelled booking" });
+    expect(sync.getHealth().quarantined).toBe(1);
+    expect(sync.getHealth().quarantine[0]).toMatchObject({ id: bad.id, reason: "hub belongs to a cancelled booking" });
+  });
+
+  it("a whole-batch 400 is split until the poisoned event stands alone", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const bad = scan(9);
+    central.refuseBatchWith = (ev) => ((ev as { id: string }).id === bad.id ? "payload.raw: too long" : null);
+    for (const e of [scan(1), scan(2), bad, scan(4), scan(5)]) await recordEvent(db, e);
+    await client(db, central, { batchSize: 4 }).syncOnce();
+    expect(central.events.size).toBe(4);
+    expect((await db.quarantine.toArray()).map((q) => q.id)).toEqual([bad.id]);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it("pulls bookings by cursor across pages", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    for (let i = 1; i <= 5; i++) central.putBooking(sampleBooking(`BK-100${i}`, i, 1, 1, 1));
+    const sync = client(db, central);
+    await sync.syncOnce();
+    expect((await db.bookings.toArray()).map((b) => b.bookingRef).sort()).toEqual(["BK-1001", "BK-1002", "BK-1003", "BK-1004", "BK-1005"]);
+    expect((await db.meta.get("sync.cursor"))?.value).toBe("5");
+  });
+
+  it("an amendment to a booking with an open receipt is held as a conflict, not applied", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const v1 = sampleBooking("BK-1001");
+    await db.receipts.put({
+      bookingRef: "BK-1001", status: "open", booking: v1, arrivedAt: null, late: false, reportedEta: null, unloader: null,
+      unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null,
+      liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0,
+    });
+    central.putBooking({ ...v1, version: 2, deliveryWindow: { start: "13:00", end: "15:00" } });
+    const sync = client(db, central);
+    await sync.syncOnce();
+    const r = await db.receipts.get("BK-1001");
+    expect(r?.booking.version).toBe(1);
+    expect(r?.amendment?.version).toBe(2);
+    expect(sync.getHealth().conflicts).toEqual(["BK-1001"]);
+  });
+
+  it("central's own status move (version bump, nothing amended) is not a conflict", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const v1 = sampleBooking("BK-1001");
+    await db.receipts.put({
+      bookingRef: "BK-1001", status: "open", booking: v1, arrivedAt: null, late: false, reportedEta: null, unloader: null,
+      unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null,
+      liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0,
+    });
+    central.putBooking({ ...v1, version: 3, status: "receiving" });
+    const sync = client(db, central);
+    await sync.syncOnce();
+    expect((await db.receipts.get("BK-1001"))?.amendment).toBeNull();
+    expect(sync.getHealth().conflicts).toEqual([]);
+    expect((await db.bookings.get("BK-1001"))?.version).toBe(3);
+  });
+
+  it("measures the clock offset from server time and flags drift beyond the limit", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.skewMs = 90_000;
+    const sync = client(db, central, { driftLimitMs: 5000 });
+    await sync.syncOnce();
+    const h = sync.getHealth();
+    expect(Math.abs((h.clockOffsetMs ?? 0) - 90_000)).toBeLessThan(1000);
+    expect(h.driftFlagged).toBe(true);
+  });
+
+  it("an HTTP 503 counts as a failure and keeps the events for the next try", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.failNext = 1;
+    await recordEvent(db, scan(1));
+    const sync = client(db, central);
+    await expect(sync.syncOnce()).rejects.toThrow(/503/);
+    expect(sync.getHealth()).toMatchObject({ consecutiveFailures: 1, online: true });
+    await sync.syncOnce();
+    expect(central.events.size).toBe(1);
+  });
+});
+
+describe("backoffDelay", () => {
+  it("property: grows with attempts, never exceeds the cap, never drops below half the step", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, r) => {
+        const d = backoffDelay(attempt, 1000, 60_000, () => r);
+        const step = Math.min(60_000, 1000 * 2 ** (attempt - 1));
+        expect(d).toBeGreaterThanOrEqual(Math.floor(step / 2));
+        expect(d).toBeLessThanOrEqual(step);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

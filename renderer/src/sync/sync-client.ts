@@ -1,0 +1,316 @@
+import { parseDockEvent } from "../../../shared/events";
+import {
+  clockOffsetMs,
+  ErrorBodySchema,
+  MAX_PUSH_BATCH,
+  PullResponseSchema,
+  PushResponseSchema,
+  type PullResponse,
+  type SyncOperator,
+} from "../../../shared/sync";
+import type { DockDb, OutboxRow } from "../db/dock-db";
+import { substantiveChanges } from "../receiving/receiving-rules";
+
+/**
+ * The dock's side of sync: push the outbox in batches (idempotent by event id, so a retry
+ * after a lost answer is harmless), pull bookings by cursor, and measure the clock offset
+ * from every answer's server time. Failures back off exponentially with full jitter so a
+ * dock fleet coming back online does not stampede central. A single refused event is
+ * quarantined with central's reason and the rest keep flowing.
+ */
+
+export interface SyncHealth {
+  /** The last request reached central (or none was tried yet and the browser says online). */
+  online: boolean;
+  lastSuccessAt: number | null;
+  lastAttemptAt: number | null;
+  unsent: number;
+  /** Device time the oldest unsent event was queued; its age is what the operator must see. */
+  oldestUnsentAt: number | null;
+  quarantined: number;
+  /** The most recent refused events with central's reason (never retried as they are). */
+  quarantine: Array<{ id: string; what: string; reason: string }>;
+  lastError: string | null;
+  consecutiveFailures: number;
+  clockOffsetMs: number | null;
+  /** |offset| beyond the limit: the liability instant and every event time are suspect. */
+  driftFlagged: boolean;
+  /** Bookings amended centrally while their receipt is open here. */
+  conflicts: string[];
+}
+
+export interface SyncClientOptions {
+  baseUrl: string;
+  /** The dock's device token (central authenticates each dock); null in tests that need none. */
+  token: string | null;
+  fetch: typeof fetch;
+  now?: () => number;
+  random?: () => number;
+  batchSize?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  intervalMs?: number;
+  driftLimitMs?: number;
+  pullPath?: string;
+  pushPath?: string;
+  onHealth?: (h: SyncHealth) => void;
+}
+
+export class SyncHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(`central answered ${status}: ${reason}`);
+    this.name = "SyncHttpError";
+  }
+}
+
+const CURSOR_KEY = "sync.cursor";
+export const CLOCK_OFFSET_KEY = "sync.clockOffsetMs";
+/** The operators central registered at this facility, as last pulled (sign-in checks against them offline). */
+export const OPERATORS_KEY = "sync.operators";
+const LAST_SUCCESS_KEY = "sync.lastSuccessAt";
+
+/** Delay before retry number `attempt` (1-based): exponential, capped, with full jitter. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  // Half fixed, half random: never zero (no hot loop), never in lockstep with other docks.
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export class SyncClient {
+  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "token">> & Pick<SyncClientOptions, "onHealth" | "token">;
+  private health: SyncHealth = {
+    online: true,
+    lastSuccessAt: null,
+    lastAttemptAt: null,
+    unsent: 0,
+    oldestUnsentAt: null,
+    quarantined: 0,
+    quarantine: [],
+    lastError: null,
+    consecutiveFailures: 0,
+    clockOffsetMs: null,
+    driftFlagged: false,
+    conflicts: [],
+  };
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = false;
+  private batchSize: number;
+
+  constructor(
+    private readonly db: DockDb,
+    options: SyncClientOptions,
+  ) {
+    this.o = {
+      now: Date.now,
+      random: Math.random,
+      batchSize: 200,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      intervalMs: 5000,
+      driftLimitMs: 5000,
+      pullPath: "/sync/pull",
+      pushPath: "/sync/push",
+      ...options,
+    };
+    this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
+  }
+
+  /** The current health, as last reported. */
+  getHealth(): SyncHealth {
+    return this.health;
+  }
+
+  /** One full round: push everything pushable, then pull until central has no more. Throws on failure. */
+  async syncOnce(): Promise<void> {
+    this.health = { ...this.health, lastAttemptAt: this.o.now() };
+    try {
+      while (await this.pushBatch()) {
+        /* keep pushing while whole batches go through */
+      }
+      await this.pullAll();
+      this.health = { ...this.health, online: true, lastSuccessAt: this.o.now(), lastError: null, consecutiveFailures: 0 };
+      await this.db.meta.put({ key: LAST_SUCCESS_KEY, value: this.health.lastSuccessAt });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.health = { ...this.health, online: !(e instanceof TypeError), lastError: message, consecutiveFailures: this.health.consecutiveFailures + 1 };
+      throw e;
+    } finally {
+      await this.refreshCounts();
+    }
+  }
+
+  /** Starts the background loop: sync every `intervalMs`, backing off after failures. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops the loop (pending requests finish, no new ones start). */
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Asks for a sync as soon as possible (e.g. a scan was just recorded, or the browser came online). */
+  kick(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** Re-reads outbox and quarantine counts for the health panel. */
+  async refreshCounts(): Promise<SyncHealth> {
+    if (this.health.lastSuccessAt === null) {
+      // After a reload, "last success" is the one stored, not "never".
+      const stored = (await this.db.meta.get(LAST_SUCCESS_KEY))?.value;
+      if (typeof stored === "number") this.health = { ...this.health, lastSuccessAt: stored };
+    }
+    const [unsent, oldest, quarantined, conflicts, recentQuarantine] = await Promise.all([
+      this.db.outbox.count(),
+      this.db.outbox.orderBy("seq").first(),
+      this.db.quarantine.count(),
+      this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys(),
+      this.db.quarantine.reverse().limit(5).toArray(),
+    ]);
+    const quarantine = recentQuarantine.map((q) => ({ id: q.id, what: describeQuarantined(q.event), reason: q.reason }));
+    this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null, quarantined, quarantine, conflicts };
+    this.o.onHealth?.(this.health);
+    return this.health;
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.syncOnce().then(
+        () => this.running && this.schedule(this.o.intervalMs),
+        () => this.running && this.schedule(backoffDelay(this.health.consecutiveFailures, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random)),
+      );
+    }, delay);
+  }
+
+  /** Pushes one batch; true when there may be more to push. */
+  private async pushBatch(): Promise<boolean> {
+    const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
+    if (rows.length === 0) return false;
+    const events = await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray();
+    const byId = new Map(events.map((e) => [e.id, e.event]));
+    const batch = rows.map((r) => byId.get(r.id) ?? null);
+    const sent = this.o.now();
+    let answer: unknown;
+    try {
+      answer = await this.request(this.o.pushPath, { events: batch });
+    } catch (e) {
+      if (e instanceof SyncHttpError && e.status === 400) {
+        // Central refused the batch as a whole: split it until the poisoned event is alone.
+        if (rows.length > 1) {
+          this.batchSize = Math.max(1, Math.floor(rows.length / 2));
+          return true;
+        }
+        const only = rows[0] as OutboxRow;
+        await this.quarantine(only.id, e.reason);
+        this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
+        return true;
+      }
+      await this.noteAttempt(rows, e);
+      throw e;
+    }
+    const parsed = PushResponseSchema.safeParse(answer);
+    if (!parsed.success) throw new Error(`central's push answer was not understood: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    this.noteClock(sent, parsed.data.serverTime);
+    const done: string[] = [];
+    for (const r of parsed.data.results) {
+      const row = rows[r.index];
+      if (row === undefined) continue;
+      if (r.status === "rejected") await this.quarantine(row.id, r.reason);
+      else done.push(row.id);
+    }
+    await this.db.outbox.bulkDelete(done);
+    this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
+    return rows.length > 0;
+  }
+
+  private async quarantine(id: string, reason: string): Promise<void> {
+    await this.db.transaction("rw", [this.db.outbox, this.db.quarantine, this.db.events], async () => {
+      const row = await this.db.events.where("id").equals(id).first();
+      const event = row?.event;
+      if (event !== undefined) await this.db.quarantine.put({ id, event, reason, quarantinedAt: this.o.now() });
+      await this.db.outbox.delete(id);
+    });
+  }
+
+  private async noteAttempt(rows: OutboxRow[], e: unknown): Promise<void> {
+    const message = e instanceof Error ? e.message : String(e);
+    await this.db.outbox.bulkPut(rows.map((r) => ({ ...r, attempts: r.attempts + 1, lastError: message })));
+  }
+
+  private async pullAll(): Promise<void> {
+    for (let page = 0; page < 1000; page++) {
+      const cursor = ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
+      const sent = this.o.now();
+      const parsed = PullResponseSchema.safeParse(await this.request(this.o.pullPath, { cursor }));
+      if (!parsed.success) throw new Error(`central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`);
+      this.noteClock(sent, parsed.data.serverTime);
+      await this.applyPull(parsed.data);
+      if (!parsed.data.more) return;
+    }
+  }
+
+  /** Stores pulled bookings; an amendment to a booking whose receipt is open waits for the operator. */
+  private async applyPull(pull: PullResponse): Promise<void> {
+    const now = this.o.now();
+    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta], async () => {
+      for (const booking of pull.bookings) {
+        const current = await this.db.bookings.get(booking.bookingRef);
+        if (current !== undefined && current.version > booking.version) continue;
+        await this.db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: now });
+        const receipt = await this.db.receipts.get(booking.bookingRef);
+        if (receipt !== undefined && receipt.status === "open" && booking.version > receipt.booking.version && substantiveChanges(receipt.booking, booking).length > 0) {
+          await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
+        }
+      }
+      await this.db.meta.put({ key: CURSOR_KEY, value: pull.cursor });
+      if (pull.operators.length > 0) {
+        // Pages carry only the operators changed since the cursor: merge by id.
+        const known = ((await this.db.meta.get(OPERATORS_KEY))?.value as SyncOperator[] | undefined) ?? [];
+        const byId = new Map(known.map((o) => [o.operatorId, o]));
+        for (const o of pull.operators) byId.set(o.operatorId, o);
+        await this.db.meta.put({ key: OPERATORS_KEY, value: [...byId.values()] });
+      }
+    });
+  }
+
+  private noteClock(sentMs: number, serverTime: string): void {
+    const offset = clockOffsetMs(sentMs, this.o.now(), serverTime);
+    if (offset === null) return;
+    this.health = { ...this.health, clockOffsetMs: offset, driftFlagged: Math.abs(offset) > this.o.driftLimitMs };
+    void this.db.meta.put({ key: CLOCK_OFFSET_KEY, value: offset }).catch(() => undefined);
+  }
+
+  private async request(path: string, body: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.o.token !== null && this.o.token !== undefined) headers.authorization = `Bearer ${this.o.token}`;
+    const res = await this.o.fetch(new URL(path, this.o.baseUrl).toString(), { method: "POST", headers, body: JSON.stringify(body) });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text === "" ? null : JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    if (!res.ok) {
+      const err = ErrorBodySchema.safeParse(json);
+      throw new SyncHttpError(res.status, err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText);
+    }
+    return json;
+  }
+}
+
+/** Parses a quarantined event back for display; never throws. */
+export function describeQuarantined(event: unknown): string {
+  const r = parseDockEvent(event);
+  return r.ok ? `${r.event.type} at ${r.event.at}` : `unreadable event (${r.reason})`;
+}
