@@ -7,7 +7,7 @@ import { builtinModules } from "node:module";
 const builtinPaths = (message) => builtinModules.filter((m) => !m.startsWith("_")).map((name) => ({ name, message }));
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "test-results/**", "playwright-report/**", ".data/**", "**/*.cjs"] },
+  { ignores: ["node_modules/**", "**/dist/**", "test-results/**", "playwright-report/**", ".data/**", "**/*.cjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {
