@@ -4,9 +4,9 @@
  * Target > 400 MB/s. Run: npx tsx bench/firmware.ts [--mib 16] [--runs 10]
  */
 import { createHash, generateKeyPairSync, randomFillSync } from "node:crypto";
-import os, { arch, cpus, platform, release, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { describeImage, FirmwareStore, signManifest } from "../hardware/firmware/firmware-store";
+import { machineInfo, reportFigure } from "./report";
 
 const { values } = parseArgs({ options: { mib: { type: "string", default: "16" }, runs: { type: "string", default: "10" } } });
 const mib = Number(values.mib);
@@ -45,13 +45,4 @@ const hashOnly = performance.now() - t0;
 const mbps = (ms: number) => ((image.length * runs) / 1e6 / (ms / 1000)).toFixed(0);
 console.log(`firmware check (SHA-256 + Ed25519 verify) of ${mib} MiB x ${runs}: ${mbps(full)} MB/s (${(full / runs).toFixed(1)} ms an image) target > 400 MB/s`);
 console.log(`SHA-256 alone: ${mbps(hashOnly)} MB/s`);
-
-/** One line describing this machine and runtime, printed first so numbers can be compared. */
-function machineInfo(): string {
-  const c = cpus();
-  return `machine: ${c[0]?.model ?? "unknown CPU"} x${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()} ${arch()}, node ${process.version}, load average ${loadavg()}`;
-}
-
-function loadavg(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(" ");
-}
+reportFigure({ figure: `SHA-256 + Ed25519 check of a ${mib} MiB image`, value: Number(mbps(full)), unit: "MB/s", target: "> 400 MB/s", met: Number(mbps(full)) > 400 });

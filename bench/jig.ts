@@ -9,7 +9,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import os, { arch, cpus, platform, release, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { describeImage, FirmwareStore, signManifest } from "../hardware/firmware/firmware-store";
 import { JigDriver } from "../hardware/jig/jig-driver";
@@ -17,6 +17,7 @@ import { SimulatedJig } from "../hardware/jig/simulated-jig";
 import { FlashJournal } from "../host/jig/flash-journal";
 import { JigService } from "../host/jig/jig-service";
 import type { BookedHub } from "../shared/domain/booking";
+import { machineInfo, reportFigure } from "./report";
 
 const { values } = parseArgs({
   options: {
@@ -102,6 +103,10 @@ async function main(): Promise<void> {
   console.log(`flashed ${flashed}, failed ${failed}, results journalled ${journal.pending().length}`);
   console.log(`wall ${wall.toFixed(0)} ms vs ideal ${ideal.toFixed(0)} ms: throughput ${((100 * ideal) / wall).toFixed(2)}% of ideal (target >= 97%)`);
   console.log(`CPU ${cpuMs.toFixed(0)} ms for ${total} hubs = ${(cpuMs / total).toFixed(1)} ms a hub = ${((100 * cpuMs) / total / flashMs).toFixed(3)}% of flash time (whole process incl. simulators; target < 1%)`);
+  const throughput = (100 * ideal) / wall;
+  const cpuShare = (100 * cpuMs) / total / flashMs;
+  reportFigure({ figure: `${jigCount} jigs x ${SLOTS} slots, ${total} hubs: throughput vs ideal`, value: throughput, unit: "%", target: ">= 97%", met: throughput >= 97 });
+  reportFigure({ figure: "host CPU (whole process, incl. simulators) / flash time", value: cpuShare, unit: "%", target: "< 1%", met: cpuShare < 1 });
   const sums: Record<string, number> = {};
   for (const item of journal.pending()) {
     if (item.kind !== "flash.result") continue;
@@ -115,13 +120,3 @@ async function main(): Promise<void> {
 }
 
 void main();
-
-/** One line describing this machine and runtime, printed first so numbers can be compared. */
-function machineInfo(): string {
-  const c = cpus();
-  return `machine: ${c[0]?.model ?? "unknown CPU"} x${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()} ${arch()}, node ${process.version}, load average ${loadavg()}`;
-}
-
-function loadavg(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(" ");
-}

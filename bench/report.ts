@@ -1,0 +1,36 @@
+/**
+ * What every benchmark prints so `npm run bench` can tabulate it: a machine line first,
+ * then one `BENCH-RESULT {json}` line per figure. Numbers only, never assertions.
+ */
+import os from "node:os";
+
+/** One line describing this machine and runtime, printed first so numbers can be compared. */
+export function machineInfo(): string {
+  const c = os.cpus();
+  return `machine: ${c[0]?.model ?? "unknown CPU"} x${c.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()} ${os.arch()}, node ${process.version}, load average ${loadAverage()}`;
+}
+
+/** The 1-, 5- and 15-minute load averages: other work on the machine inflates wall times. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+}
+
+export interface BenchFigure {
+  /** What was measured, e.g. "1,792-hub delivery, median". */
+  figure: string;
+  value: number;
+  unit: string;
+  /** The target in words, e.g. "< 50 ms". */
+  target: string;
+  met: boolean;
+}
+
+export const RESULT_PREFIX = "BENCH-RESULT ";
+
+/** Prints one figure in the machine-readable form bench/run-all.ts collects. */
+export function reportFigure(f: BenchFigure): void {
+  console.log(RESULT_PREFIX + JSON.stringify(f));
+}
