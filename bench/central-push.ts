@@ -1,0 +1,76 @@
+import type { PushResponse } from "../shared/sync";
+import type { DockEvent } from "../shared/events";
+import { seedBulkHubs } from "../central/demo-world";
+import { hubsOf, scanEvent } from "../central/demo-events";
+import { arg, startBenchCentral } from "./central-bench-world";
+
+/**
+ * Push of N hub scans (default 300,000) to central over HTTP in batches, then the replay of
+ * the very same batches (which must change nothing). Usage:
+ *   npx tsx bench/central-push.ts [--hubs 300000] [--batch 1000] [--concurrency 1] [--backend pglite|pglite-memory|postgres]
+ * Targets (issue 4): PGlite < 30 s, PostgreSQL < 10 s, replay >= 5x the first push's speed.
+ */
+async function main(): Promise<void> {
+  const hubs = Number(arg("hubs", "300000"));
+  const batch = Number(arg("batch", "1000"));
+  const backend = arg("backend", "pglite");
+  const concurrency = Number(arg("concurrency", "1"));
+  const central = await startBenchCentral(backend);
+  try {
+    let t = performance.now();
+    const bookings = await seedBulkHubs(central.database.db, hubs);
+    console.log(`setup: ${bookings.length} bookings, ${bookings.length * 1792} hubs seeded in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
+    const who = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
+    // Only the request bodies are kept: holding 300,000 event objects too would make every GC
+    // in this process (which also runs central and PGlite) scan them, and time that.
+    const bodies: string[] = [];
+    let pending: DockEvent[] = [];
+    let made = 0;
+    for (const b of bookings)
+      for (const h of hubsOf(b)) {
+        if (made >= hubs) break;
+        pending.push(scanEvent(who, b.bookingRef, h));
+        made++;
+        if (pending.length === batch) { bodies.push(JSON.stringify({ events: pending })); pending = []; }
+      }
+    if (pending.length > 0) bodies.push(JSON.stringify({ events: pending }));
+    const token = central.tokens.docks["DOCK-N1"];
+    const pushAll = async (label: string, expect: "accepted" | "duplicate") => {
+      const start = performance.now();
+      const cpu0 = process.cpuUsage();
+      let n = 0;
+      let next = 0;
+      // `concurrency` pushers share the batches, as several docks (or a dock's outbox) would.
+      const worker = async () => {
+        for (let i = next++; i < bodies.length; i = next++) {
+          const body = bodies[i]!;
+          const res = await fetch(`${central.url}/sync/push`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+          if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status} ${await res.text()}`);
+          // A light check of the answer: a full zod parse of 1,000 results would time the client, not central.
+          const r = (await res.json()) as PushResponse;
+          const got = expect === "accepted" ? r.accepted : r.duplicate;
+          if (got !== r.results.length) throw new Error(`${label}: expected all ${expect}, got ${JSON.stringify({ accepted: r.accepted, duplicate: r.duplicate, rejected: r.rejected, first: r.results.find((x) => x.status === "rejected") })}`);
+          n += r.results.length;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const s = (performance.now() - start) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      // CPU time of this process (client and server; PGlite runs in it too) tells load from other work apart from ours.
+      console.log(`${label}: ${n} events in ${bodies.length} batches of ${batch}, ${concurrency} at a time: ${s.toFixed(2)} s wall (${Math.round(n / s)} events/s), ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU in this process`);
+      return s;
+    };
+    t = performance.now();
+    const first = await pushAll(`push   [${central.backend}]`, "accepted");
+    const replay = await pushAll(`replay [${central.backend}]`, "duplicate");
+    const stored = await central.database.db.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    console.log(`replay is ${(first / replay).toFixed(1)}x faster than the first push; events stored: ${stored.n} (replay added none)`);
+  } finally {
+    await central.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

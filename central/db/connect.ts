@@ -1,0 +1,37 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { PGliteDialect } from "./pglite-dialect";
+import { migrateToLatest } from "./migrate";
+import type { Database } from "./schema";
+
+export type DatabaseTarget = { kind: "pglite"; dataDir: string | null } | { kind: "postgres"; url: string };
+
+export interface CentralDatabase {
+  db: Kysely<Database>;
+  kind: DatabaseTarget["kind"];
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the central database: PGlite in a folder or in memory, or a PostgreSQL server. */
+export async function openDatabase(target: DatabaseTarget): Promise<CentralDatabase> {
+  let db: Kysely<Database>;
+  if (target.kind === "pglite") {
+    if (target.dataDir !== null) await mkdir(target.dataDir, { recursive: true });
+    const client = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir);
+    await client.waitReady;
+    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  } else {
+    // Pool of 10: push batches are one transaction each, so a few docks can push at once.
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return { db, kind: target.kind, close: () => db.destroy() };
+}

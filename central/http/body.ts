@@ -1,0 +1,31 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ApiError, describeIssues } from "./api-error";
+
+/**
+ * Reads and validates a JSON body: wrong content type -> 415, malformed JSON -> 400 with the
+ * parser's words, schema breach (wrong types, unknown fields) -> 400 with every issue.
+ * The size limit is enforced before this by the body-limit middleware (413).
+ */
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
+  const text = await c.req.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(400, "malformed-json", `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseOrThrow(schema, raw);
+}
+
+/** Validates a value (a body, a query string) or throws a 400 naming every issue. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, what = "invalid-body"): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const { reason, issues } = describeIssues(parsed.error);
+    throw new ApiError(400, what, reason, issues);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import { loadEnv } from "./config";
+import { dataPaths } from "./data-dir";
+import { openDatabase } from "./db/connect";
+import { readSigningKeyFile } from "./services/firmware-catalogue";
+import { deliverOutbox, type MailTarget } from "./services/outbox";
+
+/**
+ * Starts the central service: PGlite in the data folder (default .data/central), or the
+ * PostgreSQL server named by DATABASE_URL; listens on 127.0.0.1:CENTRAL_PORT (default 4010).
+ */
+async function main(): Promise<void> {
+  const env = loadEnv(process.env, (p) => readFileSync(p, "utf8"));
+  const paths = dataPaths(env.dataDir);
+  const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
+  const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
+  const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind });
+
+  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
+    console.log(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+    console.log(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
+  });
+
+  // Deliver the outbox in the background; a failed send is retried with backoff by deliverOutbox.
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    deliverOutbox(database.db, mail, { from: env.business.mailFrom, maxAttempts: env.business.mailMaxAttempts })
+      .catch((e: unknown) => console.error("central: outbox delivery failed", e))
+      .finally(() => { busy = false; });
+  }, 5000);
+
+  const stop = () => {
+    clearInterval(timer);
+    server.close(() => void database.close().then(() => process.exit(0)));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(`central: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
+import { makeEvent, type DockEvent } from "../shared/events";
+import { PushResponseSchema } from "../shared/sync";
+import type { Booking } from "../shared/domain/booking";
+import { loadBooking } from "./services/bookings";
+import { deliverOutbox } from "./services/outbox";
+import { flashEvent, faultEvent, hubsOf, scanEvent } from "./demo-events";
+import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+
+const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
+const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
+const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
+
+describe.each(testBackends())("outputs derived from dock events on %s", (backend) => {
+  let w: TestWorld;
+  let b: Booking;
+  let ids: string[];
+  const dayMs = 86_400_000;
+  const push = async (events: DockEvent[]) => {
+    const r = await w.call("POST", "/sync/push", { token: w.tokens.docks["DOCK-N1"], body: { events } });
+    expect(r.status).toBe(200);
+    return PushResponseSchema.parse(r.json);
+  };
+  const dcc = (method: string, path: string, body?: unknown) => w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
+  const lastMail = async (kind: string) => w.database.db.selectFrom("outbox").selectAll().where("kind", "=", kind).orderBy("id", "desc").limit(1).executeTakeFirst();
+
+  beforeAll(async () => {
+    w = await openTestWorld(backend);
+    b = (await loadBooking(w.database.db, w.bookingRef))!;
+    ids = hubsOf(b).map((h) => h.hub.deviceId);
+  });
+  afterAll(async () => w?.close());
+
+  it("Req 5: a part-accepted receipt is recorded, the Work Order moves to goods received, the Party is told why", async () => {
+    const hs = hubsOf(b).slice(0, 12);
+    const r = await push([
+      makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: false, reportedEta: null }, RECV),
+      ...hs.map((h) => scanEvent(RECV, b.bookingRef, h)),
+      makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "partial", rejectedHubs: [{ deviceId: ids[10]!, code: "damaged", reason: "carton crushed" }, { deviceId: ids[11]!, code: "damaged", reason: "seal broken" }], rejectionReason: null, packagingNotes: null, damageNotes: "one carton crushed" }, RECV),
+    ]);
+    expect(r.rejected).toBe(0);
+    const receipt = await dcc("GET", `/receipts/${b.bookingRef}`);
+    expect(receipt.json).toMatchObject({ outcome: "part", detail: { listed: 1792, received: 12, returnChargePence: 2 * w.business.charges.returnChargePence } });
+    const wo = await dcc("GET", `/work-orders/${b.workOrderId}`);
+    expect(wo.json).toMatchObject({ status: "goods-received" });
+    const mail = await lastMail("receipt-outcome");
+    expect(mail?.subject).toMatch(/accepted in part/);
+    expect(mail?.text_body).toContain(`${ids[10]}: carton crushed`);
+    expect(mail?.to_address).toBe("returns@supplier-a.example");
+  });
+
+  it("Req 6: flash results, a Fault Analysis Report and one credit per failed hub; a technician role is required", async () => {
+    const flashed = ids.slice(0, 8).map((id) => flashEvent(TECH, id, true));
+    const failed = flashEvent(TECH, ids[8]!, false);
+    const fault = faultEvent(TECH, ids[8]!, failed.id);
+    const again = faultEvent(TECH, ids[8]!, null, true);
+    const byReceiver = flashEvent(RECV, ids[9]!, true);
+    const r = await push([...flashed, failed, fault, again, byReceiver]);
+    expect(r.results.map((x) => x.status)).toEqual([...flashed.map(() => "accepted"), "accepted", "accepted", "accepted", "rejected"]);
+    const hub = await dcc("GET", `/hubs/${ids[8]}`);
+    const h = hub.json as { faultReports: unknown[]; credit: { amount_pence: number } | null; flashResults: Array<{ ok: boolean }> };
+    expect(h.faultReports.length).toBe(2);
+    expect(h.credit?.amount_pence).toBe(w.business.charges.creditPerFailedHubPence);
+    expect(h.flashResults.map((f) => f.ok)).toEqual([false]);
+    expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: "in-progress" });
+  });
+
+  it("Req 10 Option A: a CSPM-N3 per flashed hub with every field; a hub with a field missing is refused and stays pending", async () => {
+    const stranger = "00-00-00-00-00-00-0A-0B";
+    await push([flashEvent(TECH, stranger, true)]);
+    const r = await dcc("POST", "/smi/cspm-n3");
+    const out = r.json as { messages: Array<Record<string, unknown>>; refused: Array<{ deviceId: string; reason: string }> };
+    expect(out.messages.map((m) => m.deviceId).sort()).toEqual(ids.slice(0, 8).sort());
+    for (const m of out.messages) {
+      expect(m).toMatchObject({ messageType: "CSPM-N3", deviceFirmwareVersion: "00030000", previousFirmwareVersion: "0002012F", deviceStatus: "Pending", bookingRef: b.bookingRef });
+      expect(Object.values(m).every((v) => v !== null && v !== undefined && v !== "")).toBe(true);
+    }
+    expect(out.refused).toEqual([{ deviceId: stranger, reason: expect.stringMatching(/every field is mandatory; missing: deviceType, deviceManufacturer, deviceModel, previousFirmwareVersion, gpfDeviceId, deviceStatus, cspRegion, assignedParty, bookingRef/) }]);
+    const again = (await dcc("POST", "/smi/cspm-n3")).json as { messages: unknown[]; refused: unknown[] };
+    expect(again.messages).toEqual([]);
+    expect(again.refused.length).toBe(1);
+    const hub = (await dcc("GET", `/hubs/${ids[0]}`)).json as { inventory: { firmware_version: string } };
+    expect(hub.inventory.firmware_version).toBe("00030000");
+  });
+
+  it("Req 10 Option B: the SSMI file lists pending hubs; an upload with bad rows reports each and applies none", async () => {
+    await push(ids.slice(20, 23).map((id) => flashEvent(TECH, id, true)));
+    const file = await dcc("GET", "/smi/ssmi-file");
+    expect(file.text.split("\n")[0]).toBe("DeviceID,FirmwareVersion");
+    expect(file.text).toContain(`${ids[20]},00030000`);
+    await w.database.db.updateTable("inventory").set({ smi_status: "Commissioned" }).where("device_id", "=", ids[30]!).execute();
+    const bad = ["DeviceID,FirmwareVersion", `${ids[20]},00030000`, `${ids[30]},00030000`, "not-a-hub,00030000", `${ids[21]},0002012F`, "00-00-00-00-00-00-00-09,00030000", `${ids[22]},00030000,extra`, `${ids[20]},00030000`].join("\n");
+    const r = await dcc("POST", "/smi/ssmi-upload", { file: bad });
+    expect(r.status).toBe(422);
+    const rows = (r.json as { badRows: Array<{ line: number; reason: string }> }).badRows;
+    expect(rows.map((x) => x.line)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(rows[0]?.reason).toMatch(/Commissioned; only Pending/);
+    expect(rows[1]?.reason).toMatch(/not a device ID/);
+    expect(rows[2]?.reason).toMatch(/not a production firmware/);
+    expect(rows[3]?.reason).toMatch(/not in the Smart Metering Inventory/);
+    expect(rows[4]?.reason).toMatch(/2 columns/);
+    expect(rows[5]?.reason).toMatch(/listed twice/);
+    const hub = (await dcc("GET", `/hubs/${ids[20]}`)).json as { inventory: { firmware_version: string } };
+    expect(hub.inventory.firmware_version).toBe("0002012F");
+    const good = await dcc("POST", "/smi/ssmi-upload", { file: ["DeviceID,FirmwareVersion", ...ids.slice(20, 23).map((id) => `${id},00030000`)].join("\r\n") });
+    expect(good.json).toEqual({ applied: 3, badRows: [] });
+    expect(((await dcc("GET", `/hubs/${ids[20]}`)).json as { inventory: { firmware_version: string } }).inventory.firmware_version).toBe("00030000");
+    expect((await dcc("POST", "/smi/ssmi-upload", { file: "" })).status).toBe(400);
+    expect((await dcc("POST", "/smi/ssmi-upload", { file: "DeviceID,FirmwareVersion\n" })).status).toBe(422);
+  });
+
+  it("Req 7 and 9: manifest, a new ASN (a reused number is refused), the re-delivery notice, dispatch completes the Work Order", async () => {
+    const manifest = makeEvent("manifest.built", {
+      manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", bookingRefs: [b.bookingRef], deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+      deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" },
+      pallets: [], looseCartons: [{ sscc: b.pallets[0]!.cartons[0]!.sscc, hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) }],
+      excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }],
+    }, SUP);
+    const asn = makeEvent("asn.issued", { asnNumber: "ASN-T-0001", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "b".repeat(64) }, SUP);
+    const reused = makeEvent("asn.issued", { asnNumber: "ASN-T-0001", manifestId: "MF-TEST-2", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "c".repeat(64) }, SUP);
+    const notice = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
+    const weekend = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-06", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
+    const evening = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "16:00", end: "19:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
+    const dispatch = makeEvent("dispatch.recorded", { manifestId: "MF-TEST-1", asnNumber: "ASN-T-0001", unloader: "party", carrier: "Acme Haulage", vehicleRef: "AB12CDE", palletCount: 0, cartonCount: 1, hubCount: 8 }, SUP);
+    const r = await push([manifest, asn, reused, notice, weekend, evening, dispatch]);
+    expect(r.results.map((x) => x.status)).toEqual(["accepted", "accepted", "rejected", "accepted", "rejected", "rejected", "accepted"]);
+    expect(r.results[4]).toMatchObject({ reason: expect.stringMatching(/2027-02-06 is not a working day/) });
+    expect(r.results[5]).toMatchObject({ reason: expect.stringMatching(/outside Working Hours 08:00-17:00/) });
+    expect(r.results[2]).toMatchObject({ reason: expect.stringMatching(/already issued.*new ASN number/) });
+    const stored = await dcc("GET", "/asns/ASN-T-0001");
+    expect(stored.json).toMatchObject({ status: "issued", manifestId: "MF-TEST-1", content: { hubCount: 8, deliveryDate: "2027-02-01" } });
+    const asnMail = await lastMail("asn");
+    expect(asnMail?.attachments[0]?.filename).toBe("ASN-ASN-T-0001.json");
+    const note = await lastMail("redelivery-notice");
+    expect(note?.subject).toMatch(/8 re-flashed, 1 failed/);
+    for (const id of ids.slice(0, 9)) expect(note?.text_body).toContain(id);
+    expect(note?.text_body).toContain("10:00-12:00");
+    expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: "completed" });
+    expect((await dcc("POST", `/work-orders/${b.workOrderId}/close`)).json).toMatchObject({ status: "closed" });
+    expect((await dcc("POST", `/work-orders/${b.workOrderId}/close`)).status).toBe(409);
+  });
+
+  it("audit: everything done to a hub, by whom, in order, queryable by GUID", async () => {
+    const r = await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-N1"] });
+    const actions = (r.json as { entries: Array<{ action: string; actor: string }> }).entries.map((e) => e.action);
+    expect(actions).toEqual(["scan.recorded", "flash.result", "smi.cspm-n3-emitted", "manifest.built", "dispatch.recorded"]);
+    expect((await w.call("GET", "/hubs/not-a-guid/audit", { token: w.tokens.dcc })).status).toBe(400);
+    expect((await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.parties["SUPPLIER-A"] })).status).toBe(403);
+  });
+
+  it("charges: a statement per Party and period from configured rates", async () => {
+    const from = new Date(Date.now() - dayMs).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
+    const r = await w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, { token: w.tokens.parties["SUPPLIER-A"] });
+    const s = r.json as { lines: Array<{ kind: string; hubs: number; amountPence: number }>; totalPence: number };
+    const c = w.business.charges;
+    expect(s.lines).toEqual([
+      expect.objectContaining({ kind: "explicit-charge", hubs: 11, amountPence: 11 * c.explicitChargePence }),
+      expect.objectContaining({ kind: "credit", hubs: 1, amountPence: -c.creditPerFailedHubPence }),
+      expect.objectContaining({ kind: "return-charge", hubs: 2, amountPence: 2 * c.returnChargePence }),
+    ]);
+    expect(s.totalPence).toBe(11 * c.explicitChargePence - c.creditPerFailedHubPence + 2 * c.returnChargePence);
+    expect((await w.call("GET", `/parties/SUPPLIER-B/statement?from=${from}&to=${to}`, { token: w.tokens.parties["SUPPLIER-A"] })).status).toBe(403);
+    expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=${to}&to=${from}`, { token: w.tokens.dcc })).status).toBe(400);
+    expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=yesterday`, { token: w.tokens.dcc })).status).toBe(400);
+  });
+
+  it("firmware catalogue: latest production is a query; a new signed entry and a withdrawal reach the docks", async () => {
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.docks["DOCK-N1"] })).json).toMatchObject({ version: "00030000" });
+    const put = await dcc("PUT", "/firmware", { deviceModel: "010A030B", version: "00030100", status: "production", sha256: "d".repeat(64), sizeBytes: 1024, releasedAt: new Date().toISOString() });
+    expect(put.status).toBe(201);
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({ version: "00030100", keyId: "test-key" });
+    expect((await dcc("POST", "/firmware/010A030B/00030100/withdraw")).status).toBe(200);
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({ version: "00030000" });
+    expect((await dcc("POST", "/firmware/010A030B/0BADF00D/withdraw")).status).toBe(404);
+    expect((await w.call("GET", "/firmware/FFFFFFFF/latest", { token: w.tokens.dcc })).status).toBe(404);
+    expect((await dcc("PUT", "/firmware", { deviceModel: "010A030B", version: "1", status: "beta", sha256: "x", sizeBytes: -1, releasedAt: "soon" })).status).toBe(400);
+    expect((await w.call("PUT", "/firmware", { token: w.tokens.docks["DOCK-N1"], body: { deviceModel: "010A030B" } })).status).toBe(403);
+  });
+
+  describe("email outbox", () => {
+    it("sends every notice through a real SMTP server, attachments included, and reads them back", async () => {
+      const received: Array<{ to: string[]; data: string }> = [];
+      const smtp = new SMTPServer({
+        disabledCommands: ["STARTTLS", "AUTH"],
+        authOptional: true,
+        onData(stream, session, callback) {
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.on("end", () => { received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8") }); callback(); });
+        },
+      });
+      await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
+      const port = (smtp.server.address() as { port: number }).port;
+      try {
+        const pending = await w.database.db.selectFrom("outbox").select("id").where("status", "=", "pending").execute();
+        const report = await deliverOutbox(w.database.db, { kind: "smtp", url: `smtp://127.0.0.1:${port}` }, { from: w.business.mailFrom, maxAttempts: 3, limit: 500 });
+        expect(report).toEqual({ sent: pending.length, failed: 0, retrying: 0 });
+        expect(received.length).toBe(pending.length);
+        const asn = received.find((m) => m.data.includes("X-Reflash-Notice: asn"));
+        expect(asn?.data).toContain('filename=ASN-ASN-T-0001.json');
+        expect(asn?.to).toEqual(["returns@supplier-a.example"]);
+        const statuses = await w.database.db.selectFrom("outbox").select("status").distinct().execute();
+        expect(statuses.map((s) => s.status)).toEqual(["sent"]);
+      } finally {
+        await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      }
+    });
+
+    it("retries a failed send with backoff and gives up after the configured attempts", async () => {
+      await push([makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "accepted", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null }, RECV)]);
+      const dead = { kind: "smtp" as const, url: "smtp://127.0.0.1:1" };
+      const first = await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 });
+      expect(first).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      const row = await w.database.db.selectFrom("outbox").selectAll().where("status", "=", "pending").executeTakeFirstOrThrow();
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toMatch(/ECONNREFUSED|connect/);
+      expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+      // Not due yet: nothing is attempted.
+      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+      await w.database.db.updateTable("outbox").set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", row.id).execute();
+      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+      const list = await dcc("GET", "/outbox");
+      expect((list.json as Array<{ id: number; status: string }>).find((m) => m.id === row.id)?.status).toBe("failed");
+    });
+
+    it("writes .eml files when no SMTP server is configured", async () => {
+      await push([makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong pallets delivered", packagingNotes: null, damageNotes: null }, RECV)]);
+      const r = await dcc("POST", "/outbox/deliver");
+      expect(r.json).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      const files = await readdir(w.mailDir);
+      expect(files.length).toBe(1);
+      const eml = await readFile(join(w.mailDir, files[0]!), "utf8");
+      expect(eml).toContain(`Subject: Delivery for booking ${b.bookingRef} rejected`);
+      expect(eml).toContain("wrong pallets delivered");
+    });
+  });
+});

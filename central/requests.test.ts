@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { withCheckDigit } from "../shared/domain/demo-booking";
+import { decodeGs1 } from "../shared/domain/labels";
+import { PullResponseSchema } from "../shared/sync";
+import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { addDays, dayOfWeek } from "./services/working-time";
+
+/** The next Monday at least a week away: a working day, in the future. */
+function aMonday(weeksAhead = 1): string {
+  let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
+  while (dayOfWeek(d) !== 1) d = addDays(d, 1);
+  return d;
+}
+
+let serial = 0;
+const sscc = () => withCheckDigit(`39999999${String(++serial).padStart(9, "0")}`);
+const hubId = (n: number) => `00-11-22-33-44-55-${(n >> 8).toString(16).toUpperCase().padStart(2, "0")}-${(n & 255).toString(16).toUpperCase().padStart(2, "0")}`;
+
+describe.each(testBackends())("requests and Party actions on %s", (backend) => {
+  let w: TestWorld;
+  let partyA: string;
+  let next = 1;
+  beforeAll(async () => {
+    w = await openTestWorld(backend);
+    partyA = w.tokens.parties["SUPPLIER-A"]!;
+  });
+  afterAll(async () => w?.close());
+
+  /** Adds SMI records (Pending, Supplier A, North) and returns their ids. */
+  async function inventory(n: number, over: Partial<{ smi_status: string; assigned_party: string; csp_region: string; device_type: string }> = {}): Promise<string[]> {
+    const ids = Array.from({ length: n }, () => hubId(next++));
+    await w.database.db.insertInto("inventory").values(ids.map((id, i) => ({
+      device_id: id, gpf_device_id: hubId(40000 + next + i), device_type: over.device_type ?? "CHF", manufacturer: "AB01", device_model: "010A030B",
+      firmware_version: "0002012F", smi_status: over.smi_status ?? "Pending", assigned_party: over.assigned_party ?? "SUPPLIER-A", csp_region: over.csp_region ?? "North",
+    }))).execute();
+    return ids;
+  }
+
+  function request(ids: string[], over: Record<string, unknown> = {}, pallets = 1) {
+    const per = Math.ceil(ids.length / pallets);
+    return {
+      clientRequestId: randomUUID(),
+      facilityId: "N-DOCK-1",
+      deliveryLocationId: "LOC-N-DOCK-1",
+      deliveryDate: aMonday(),
+      deliveryWindow: { start: "10:00", end: "12:00" },
+      contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
+      pallets: Array.from({ length: pallets }, (_, p) => ({ sscc: sscc(), cartons: [{ sscc: sscc(), hubs: ids.slice(p * per, (p + 1) * per).map((deviceId) => ({ deviceId, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" })) }] })),
+      looseCartons: [],
+      ...over,
+    };
+  }
+
+  const count = async (table: "requests" | "bookings" | "work_orders" | "outbox") => Number((await w.database.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
+
+  it("accepts an eligible request: Work Order for the CSP, booking with references and label, notices, and docks pull it", async () => {
+    const ids = await inventory(10);
+    const outboxBefore = await count("outbox");
+    const r = await w.call("POST", "/requests", { token: partyA, body: request(ids) });
+    expect(r.status).toBe(201);
+    const out = r.json as { status: string; booking: { bookingRef: string; deliveryRef: string; workOrderId: string; label: { scan: string } } };
+    expect(out.status).toBe("accepted");
+    const decoded = decodeGs1(out.booking.label.scan);
+    expect(decoded.ok && decoded.elements.map((e) => e.value)).toContain(out.booking.bookingRef);
+    const wo = await w.call("GET", `/work-orders/${out.booking.workOrderId}`, { token: w.tokens.dcc });
+    expect(wo.json).toMatchObject({ status: "raised", csp: "North", facilityId: "N-DOCK-1", links: [{ kind: "booking", ref: out.booking.bookingRef }] });
+    const notices = await w.database.db.selectFrom("outbox").select(["kind", "to_address", "attachments"]).where("id", ">", outboxBefore).orderBy("id").execute();
+    expect(notices.map((n) => n.kind)).toEqual(["request-accepted", "authorisation"]);
+    expect(notices[1]?.attachments.map((a) => a.filename)).toContain(`booking-label-${out.booking.bookingRef}.json`);
+    const pull = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: w.tokens.docks["DOCK-N1"], body: { cursor: "0" } })).json);
+    expect(pull.bookings.map((b) => b.bookingRef)).toContain(out.booking.bookingRef);
+    const label = await w.call("GET", `/bookings/${out.booking.bookingRef}/label`, { token: partyA });
+    expect(label.json).toMatchObject({ bookingRef: out.booking.bookingRef, deliveryRef: out.booking.deliveryRef });
+    // Another Party cannot see it.
+    expect((await w.call("GET", `/bookings/${out.booking.bookingRef}`, { token: w.tokens.parties["SUPPLIER-B"] })).status).toBe(404);
+    // The Work Order is approved against a purchase order, once.
+    expect((await w.call("POST", `/work-orders/${out.booking.workOrderId}/approve`, { token: w.tokens.dcc, body: { purchaseOrder: "PO-1234" } })).status).toBe(200);
+    expect((await w.call("POST", `/work-orders/${out.booking.workOrderId}/approve`, { token: w.tokens.dcc, body: { purchaseOrder: "PO-1234" } })).status).toBe(409);
+    expect((await w.call("POST", `/work-orders/${out.booking.workOrderId}/approve`, { token: partyA, body: { purchaseOrder: "PO-1" } })).status).toBe(403);
+  });
+
+  it("rejects with every reason per hub and per request, and books nothing", async () => {
+    const [notPending] = await inventory(1, { smi_status: "Commissioned" });
+    const [otherParty] = await inventory(1, { assigned_party: "SUPPLIER-B" });
+    const [wrongCsp] = await inventory(1, { csp_region: "South" });
+    const [gpf] = await inventory(1, { device_type: "GPF" });
+    const [missing, mismatch] = await inventory(2);
+    const body = request([notPending!, otherParty!, wrongCsp!, gpf!, missing!, mismatch!, "00-00-00-00-00-00-00-01", w.bookingRef ? "88-73-84-57-00-2F-96-1E" : ""], { deliveryLocationId: "LOC-CS-3PL-1", deliveryWindow: { start: "18:00", end: "20:00" } });
+    const hubs = body.pallets[0]!.cartons[0]!.hubs as Array<Record<string, unknown>>;
+    delete hubs[4]!.firmwareVersion;
+    hubs[5]!.deviceModel = "0000FFFF";
+    hubs.push({ ...hubs[0]! });
+    const before = { b: await count("bookings"), wo: await count("work_orders") };
+    const r = await w.call("POST", "/requests", { token: partyA, body });
+    expect(r.status).toBe(201);
+    const out = r.json as { status: string; reasons: Array<{ scope: string; code: string; reason: string }> };
+    expect(out.status).toBe("rejected");
+    const codes = (scope: string) => out.reasons.filter((x) => x.scope === scope).map((x) => x.code);
+    expect(codes("request")).toEqual(expect.arrayContaining(["location-not-listed", "outside-working-hours"]));
+    expect(codes(`hub ${notPending}`)).toContain("not-pending");
+    expect(codes(`hub ${otherParty}`)).toContain("other-party");
+    expect(codes(`hub ${wrongCsp}`)).toContain("wrong-csp-or-facility");
+    expect(codes(`hub ${gpf}`)).toContain("wrong-device-type");
+    expect(codes(`hub ${missing}`)).toContain("missing-data");
+    expect(codes(`hub ${mismatch}`)).toContain("data-mismatch");
+    expect(codes("hub 00-00-00-00-00-00-00-01")).toContain("unknown-hub");
+    expect(codes(`hub ${notPending}`)).toContain("duplicate-hub");
+    expect(await count("bookings")).toBe(before.b);
+    expect(await count("work_orders")).toBe(before.wo);
+    const stored = await w.call("GET", `/requests/${(r.json as { requestId: string }).requestId}`, { token: partyA });
+    expect(stored.json).toMatchObject({ status: "rejected" });
+    const mail = await w.database.db.selectFrom("outbox").select(["kind", "text_body"]).orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(mail.kind).toBe("request-rejected");
+    expect(mail.text_body).toContain("assigned to a different Service User");
+  });
+
+  it("rejects hubs already on an open booking, and over capacity (CSP North stores 5 pallets)", async () => {
+    const ids = await inventory(8);
+    const r = await w.call("POST", "/requests", { token: partyA, body: request(ids, {}, 4) });
+    const out = r.json as { status: string; reasons: Array<{ code: string; reason: string }> };
+    expect(out.status).toBe("rejected");
+    expect(out.reasons.find((x) => x.code === "over-capacity")?.reason).toMatch(/at most 5 pallets; 3 already booked, this request adds 4/);
+    const demo = await w.call("GET", `/bookings/${w.bookingRef}`, { token: partyA });
+    const firstHub = (demo.json as { pallets: Array<{ cartons: Array<{ hubs: Array<{ deviceId: string }> }> }> }).pallets[0]!.cartons[0]!.hubs[0]!.deviceId;
+    const again = await w.call("POST", "/requests", { token: partyA, body: request([firstHub]) });
+    expect((again.json as { reasons: Array<{ code: string }> }).reasons.map((x) => x.code)).toContain("already-booked");
+  });
+
+  it("refuses a replayed request id with 409 and changes nothing", async () => {
+    const ids = await inventory(2);
+    const body = request(ids);
+    expect((await w.call("POST", "/requests", { token: partyA, body })).status).toBe(201);
+    const before = await count("requests");
+    const r = await w.call("POST", "/requests", { token: partyA, body });
+    expect(r.status).toBe(409);
+    expect(r.json).toMatchObject({ error: "replayed-request" });
+    expect(await count("requests")).toBe(before);
+  });
+
+  describe("bad input on Party endpoints changes nothing", () => {
+    it.each([
+      ["malformed JSON", "{\"clientRequestId\":", 400, /not valid JSON/],
+      ["wrong types", JSON.stringify({ clientRequestId: 5 }), 400, /clientRequestId/],
+      ["unknown field", JSON.stringify({ clientRequestId: randomUUID(), facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, contact: { name: "a", email: "a@b.example", phone: "0123456" }, pallets: [], looseCartons: [], discount: 100 }), 400, /unknown field\(s\) "discount"/],
+      ["SQL-looking id", JSON.stringify({ clientRequestId: randomUUID(), facilityId: "N-DOCK-1'; drop table bookings; --", deliveryLocationId: "x", deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, contact: { name: "a", email: "a@b.example", phone: "0123456" }, pallets: [], looseCartons: [] }), 400, /facilityId/],
+      ["bad device id", JSON.stringify({ clientRequestId: randomUUID(), facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, contact: { name: "a", email: "a@b.example", phone: "0123456" }, pallets: [{ sscc: "123", cartons: [] }], looseCartons: [] }), 400, /SSCC/],
+    ])("POST /requests: %s", async (_n, raw, status, reason) => {
+      const before = await count("requests");
+      const r = await w.call("POST", "/requests", { token: partyA, rawBody: raw });
+      expect(r.status).toBe(status);
+      expect((r.json as { reason: string }).reason).toMatch(reason);
+      expect(await count("requests")).toBe(before);
+      expect(await count("bookings")).toBeGreaterThan(0);
+    });
+
+    it("every body-taking endpoint refuses malformed JSON, wrong types and unknown fields with 400, and changes nothing", async () => {
+      const ref = w.bookingRef;
+      const endpoints: Array<[string, string, string, Record<string, unknown>]> = [
+        ["POST", "/sync/pull", w.tokens.docks["DOCK-N1"]!, { cursor: "0" }],
+        ["POST", "/sync/push", w.tokens.docks["DOCK-N1"]!, { events: [{}] }],
+        ["POST", "/requests", partyA, { clientRequestId: randomUUID() }],
+        ["POST", `/bookings/${ref}/late-arrival`, partyA, { etaDate: "2030-01-07", etaTime: "10:00" }],
+        ["POST", `/bookings/${ref}/redelivery`, partyA, { deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT" }],
+        ["POST", "/forecasts", partyA, { periodStart: "2030-01-01", hubs: 1 }],
+        ["POST", "/work-orders/WO-X/approve", w.tokens.dcc, { purchaseOrder: "PO-1" }],
+        ["PUT", "/firmware", w.tokens.dcc, { deviceModel: "010A030B" }],
+        ["POST", "/smi/ssmi-upload", w.tokens.dcc, { file: "x" }],
+      ];
+      const snapshot = async () => JSON.stringify(await Promise.all((["requests", "bookings", "work_orders", "outbox"] as const).map(count)));
+      const before = await snapshot();
+      for (const [method, path, token, valid] of endpoints) {
+        for (const raw of ["{", "null", "\"text\"", JSON.stringify({ ...valid, "'; drop table events; --": 1 }), JSON.stringify(Object.fromEntries(Object.keys(valid).map((k) => [k, 12345])))]) {
+          const r = await w.call(method, path, { token, rawBody: raw });
+          expect([400, 404], `${method} ${path} ${raw} -> ${r.status} ${r.text}`).toContain(r.status);
+          expect(typeof (r.json as { reason?: unknown }).reason, `${method} ${path}`).toBe("string");
+        }
+      }
+      expect(await snapshot()).toBe(before);
+    });
+
+    it("a dock token cannot submit a request", async () => {
+      const r = await w.call("POST", "/requests", { token: w.tokens.docks["DOCK-N1"], body: request([]) });
+      expect(r.status).toBe(403);
+    });
+
+    it.each([
+      ["/bookings/BK-2027-0000/late-arrival", { etaDate: "2030-01-07" }, /etaTime/],
+      ["/bookings/BK-2027-0000/late-arrival", { etaDate: "2030-01-07", etaTime: "25:00" }, /HH:MM/],
+      ["/bookings/BK-2027-0000/redelivery", { deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00" }, deliveryLocationId: "X" }, /deliveryWindow.end/],
+      ["/forecasts", { periodStart: "2027-03-01", hubs: 10 }, /1 January or|YYYY-01-01/],
+      ["/forecasts", { periodStart: "2027-01-01", hubs: -1 }, /hubs/],
+    ])("POST %s %j -> 400", async (path, body, reason) => {
+      const r = await w.call("POST", path, { token: partyA, body });
+      expect(r.status).toBe(400);
+      expect((r.json as { reason: string }).reason).toMatch(reason);
+    });
+
+    it("a booking path that is not a booking reference is a 400, another Party's booking a 404", async () => {
+      expect((await w.call("GET", "/bookings/bk%20'%20or%201=1", { token: partyA })).status).toBe(400);
+      expect((await w.call("POST", `/bookings/${w.bookingRef}/late-arrival`, { token: w.tokens.parties["SUPPLIER-B"], body: { etaDate: aMonday(), etaTime: "10:30" } })).status).toBe(404);
+    });
+  });
+
+  it("late arrival: a free slot is accepted and synced; a taken or closed one gets the free slots", async () => {
+    const date = aMonday(3);
+    const ok = await w.call("POST", `/bookings/${w.bookingRef}/late-arrival`, { token: partyA, body: { etaDate: date, etaTime: "13:30" } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ decision: "accepted", slot: { date, start: "13:00", end: "15:00" } });
+    const b = await w.call("GET", `/bookings/${w.bookingRef}`, { token: partyA });
+    expect(b.json).toMatchObject({ deliveryDate: date, deliveryWindow: { start: "13:00", end: "15:00" } });
+    const late = await w.call("POST", `/bookings/${w.bookingRef}/late-arrival`, { token: partyA, body: { etaDate: date, etaTime: "19:30" } });
+    const offered = late.json as { decision: string; reason: string; freeSlots: Array<{ date: string; start: string }> };
+    expect(offered.decision).toBe("offered");
+    expect(offered.reason).toMatch(/no delivery timeslot/);
+    expect(offered.freeSlots.length).toBeGreaterThan(0);
+    expect(offered.freeSlots.every((s) => dayOfWeek(s.date) >= 1 && dayOfWeek(s.date) <= 5)).toBe(true);
+  });
+
+  it("re-delivery amendment: validated, versioned, pulled by the dock", async () => {
+    const dock = w.tokens.docks["DOCK-N1"]!;
+    const p0 = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: dock, body: { cursor: "0" } })).json);
+    const bad = await w.call("POST", `/bookings/${w.bookingRef}/redelivery`, { token: partyA, body: { deliveryDate: aMonday(4), deliveryWindow: { start: "07:00", end: "09:00" }, deliveryLocationId: "SUPPLIER-B-DEPOT" } });
+    expect(bad.status).toBe(422);
+    expect((bad.json as { reason: string }).reason).toMatch(/outside Working Hours.*not one of SUPPLIER-A's listed locations/);
+    const r = await w.call("POST", `/bookings/${w.bookingRef}/redelivery`, { token: partyA, body: { deliveryDate: aMonday(4), deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT" } });
+    expect(r.status).toBe(200);
+    const p1 = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: dock, body: { cursor: p0.cursor } })).json);
+    expect(p1.redeliveryAmendments).toEqual([expect.objectContaining({ bookingRef: w.bookingRef, deliveryLocation: expect.objectContaining({ id: "SUPPLIER-A-DEPOT" }) })]);
+    expect(p1.bookings[0]?.version).toBe(p1.redeliveryAmendments[0]?.bookingVersion);
+  });
+
+  it("forecasts: a Party submits per six-month period, the DCC reads them", async () => {
+    expect((await w.call("POST", "/forecasts", { token: partyA, body: { periodStart: "2027-01-01", hubs: 12000 } })).status).toBe(201);
+    expect((await w.call("POST", "/forecasts", { token: partyA, body: { periodStart: "2027-01-01", hubs: 15000 } })).status).toBe(201);
+    const r = await w.call("GET", "/forecasts", { token: w.tokens.dcc });
+    expect(r.json).toEqual([expect.objectContaining({ partyId: "SUPPLIER-A", periodStart: "2027-01-01", hubs: 15000 })]);
+    expect((await w.call("GET", "/forecasts", { token: partyA })).status).toBe(403);
+  });
+});

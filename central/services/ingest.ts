@@ -1,0 +1,199 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema";
+import { parseDockEvent, type DockEvent, type DockEventType, type OperatorRole } from "../../shared/events";
+import type { PushResponse, PushResult } from "../../shared/sync";
+import type { BusinessConfig } from "../config";
+import { hash } from "node:crypto";
+import { sql } from "kysely";
+import { bookingOf, deviceOf, type DockIdentity } from "./event-subjects";
+import { projectEvents } from "./projections";
+import { workingHoursProblem } from "./working-time";
+
+/** Which roles may record each event type (supervisors may do everything). */
+export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
+  "operator.signed-in": ["receiver", "technician", "supervisor"],
+  "operator.signed-out": ["receiver", "technician", "supervisor"],
+  "booking.arrived": ["receiver", "supervisor"],
+  "unloading.started": ["receiver", "supervisor"],
+  "unloading.completed": ["receiver", "supervisor"],
+  "liability.transferred": ["receiver", "supervisor"],
+  "scan.recorded": ["receiver", "supervisor"],
+  "scan.undone": ["receiver", "supervisor"],
+  "receipt.closed": ["receiver", "supervisor"],
+  "slot.loaded": ["technician", "supervisor"],
+  "slot.unloaded": ["technician", "supervisor"],
+  "flash.result": ["technician", "supervisor"],
+  "fault.reported": ["technician", "supervisor"],
+  "manifest.built": ["supervisor"],
+  "label.printed": ["receiver", "technician", "supervisor"],
+  "asn.issued": ["supervisor"],
+  "notice.issued": ["supervisor"],
+  "outbound.scan.recorded": ["receiver", "supervisor"],
+  "dispatch.recorded": ["supervisor"],
+  "amendment.acknowledged": ["receiver", "technician", "supervisor"],
+};
+
+type Candidate = { index: number; event: DockEvent; hash: string; json: string };
+
+function sha256(text: string): string {
+  return hash("sha256", text, "hex");
+}
+
+/**
+ * Ids this process has seen committed, with their content hash. Events are immutable and never
+ * deleted, so an entry can never go stale, even with several central processes on one
+ * PostgreSQL: a hit is a fact, a miss falls back to the database. It spares a replayed batch
+ * (a dock retrying after a lost answer) the index lookups. Bounded: the oldest entries go first.
+ */
+type CommittedCache = Map<string, { hash: string; dockId: string }>;
+/** One cache per database handle, so two databases in one process (tests) never share one. */
+const caches = new WeakMap<object, CommittedCache>();
+const COMMITTED_CACHE_MAX = 400_000;
+
+function cacheFor(db: object): CommittedCache {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = new Map()));
+  return c;
+}
+
+function remember(committed: CommittedCache, entries: ReadonlyArray<{ id: string; hash: string; dockId: string }>): void {
+  for (const e of entries) committed.set(e.id, { hash: e.hash, dockId: e.dockId });
+  if (committed.size > COMMITTED_CACHE_MAX) {
+    let excess = committed.size - COMMITTED_CACHE_MAX;
+    for (const k of committed.keys()) {
+      if (excess-- <= 0) break;
+      committed.delete(k);
+    }
+  }
+}
+
+/**
+ * Whether a raw event is the one stored under its id. The stored hash is of the parsed event's
+ * JSON, whose key order is the schema's (zod builds its output in shape order), so a replay
+ * sent as it was first sent matches without parsing; a reordered one is parsed, then compared.
+ */
+function isSameEvent(raw: unknown, storedHash: string): boolean {
+  if (sha256(JSON.stringify(raw)) === storedHash) return true;
+  const parsed = parseDockEvent(raw);
+  return parsed.ok && sha256(JSON.stringify(parsed.event)) === storedHash;
+}
+
+/**
+ * Applies one push batch in one transaction, idempotent by event id: an id already stored
+ * with the same content is a duplicate (nothing changes), with other content it is rejected;
+ * a malformed or unauthorised event is rejected alone, with its reason, and the rest go on.
+ * Central never rejects a well-formed fact for what it says (an unexpected hub is a real
+ * event at the dock); it rejects what it cannot trust or cannot place.
+ */
+export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws: readonly unknown[], business: BusinessConfig): Promise<PushResponse> {
+  const results: PushResult[] = new Array(raws.length);
+  const newlyStored: Array<{ id: string; hash: string; dockId: string }> = [];
+  const committed = cacheFor(db);
+  await db.transaction().execute(async (trx) => {
+    // 1. Replays first, before any parsing: a replayed batch costs one indexed lookup.
+    const ids = raws.map((r) => (typeof r === "object" && r !== null && typeof (r as { id?: unknown }).id === "string" ? (r as { id: string }).id : null));
+    const stored = new Map<string, { hash: string; dockId: string }>();
+    const wanted: string[] = [];
+    for (const id of new Set(ids)) {
+      if (id === null || id.length > 64) continue;
+      const known = committed.get(id);
+      if (known) stored.set(id, known);
+      else wanted.push(id);
+    }
+    if (wanted.length > 0) {
+      // One array parameter rather than thousands of placeholders: cheaper to bind on both drivers.
+      const rows = await trx.selectFrom("events").select(["id", "content_hash", "dock_id"]).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
+      for (const r of rows) stored.set(r.id, { hash: r.content_hash, dockId: r.dock_id });
+    }
+
+    // 2. Parse and authorise each new event on its own.
+    const operators = new Map<string, { roles: string[]; active: boolean }>();
+    for (const o of await trx.selectFrom("operators").select(["id", "roles", "active"]).where("facility_id", "=", dock.facilityId).execute()) operators.set(o.id, { roles: o.roles, active: o.active });
+    const seenInBatch = new Map<string, string>();
+    const candidates: Candidate[] = [];
+    raws.forEach((raw, index) => {
+      const id = ids[index] ?? null;
+      const prior = id === null ? undefined : stored.get(id) ?? (seenInBatch.has(id) ? { hash: seenInBatch.get(id) ?? "", dockId: dock.dockId } : undefined);
+      if (id !== null && prior !== undefined) {
+        results[index] = isSameEvent(raw, prior.hash) && prior.dockId === dock.dockId
+          ? { index, id, status: "duplicate" }
+          : { index, id, status: "rejected", reason: `event id ${id} was already used for a different event; an id is never reused` };
+        return;
+      }
+      const parsed = parseDockEvent(raw);
+      if (!parsed.ok) return void (results[index] = { index, id, status: "rejected", reason: parsed.reason });
+      const e = parsed.event;
+      if (e.dockId !== dock.dockId) return void (results[index] = { index, id: e.id, status: "rejected", reason: `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s` });
+      const op = operators.get(e.operatorId);
+      if (!op) return void (results[index] = { index, id: e.id, status: "rejected", reason: `operator ${e.operatorId} is not registered at facility ${dock.facilityId}` });
+      const allowed = ROLES_FOR_EVENT[e.type];
+      if (!op.roles.some((r) => (allowed as readonly string[]).includes(r)))
+        return void (results[index] = { index, id: e.id, status: "rejected", reason: `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}` });
+      const json = JSON.stringify(e);
+      const hash = sha256(json);
+      seenInBatch.set(e.id, hash);
+      candidates.push({ index, event: e, hash, json });
+    });
+
+    // 3. Checks that need the database, batched: bookings must be this facility's; ASN numbers never reused.
+    const refs = [...new Set(candidates.map((c) => bookingOf(c.event)).filter((r): r is string => r !== null))];
+    const bookingFacility = new Map<string, string>();
+    if (refs.length > 0) for (const b of await trx.selectFrom("bookings").select(["booking_ref", "facility_id"]).where("booking_ref", "in", refs).execute()) bookingFacility.set(b.booking_ref, b.facility_id);
+    const asnNumbers = candidates.flatMap((c) => (c.event.type === "asn.issued" ? [c.event.payload.asnNumber] : []));
+    const asnOwner = new Map<string, string>();
+    if (asnNumbers.length > 0) for (const a of await trx.selectFrom("asns").select(["asn_number", "manifest_id", "status"]).where("asn_number", "in", asnNumbers).execute()) if (a.status === "issued") asnOwner.set(a.asn_number, a.manifest_id);
+    const accepted: Candidate[] = [];
+    for (const c of candidates) {
+      const ref = bookingOf(c.event);
+      if (ref !== null && c.event.type !== "manifest.built") {
+        const f = bookingFacility.get(ref);
+        if (f === undefined) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} is unknown to central` }; continue; }
+        if (f !== dock.facilityId) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} belongs to facility ${f}, not this dock's (${dock.facilityId})` }; continue; }
+      }
+      if (c.event.type === "notice.issued") {
+        // Req 7: the re-delivery date and window must fall within Working Hours; central will not send a notice that breaks it.
+        const problem = workingHoursProblem(business, c.event.payload.deliveryDate, c.event.payload.deliveryWindow);
+        if (problem !== null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `re-delivery notice not sent: ${problem}` }; continue; }
+      }
+      if (c.event.type === "asn.issued") {
+        const owner = asnOwner.get(c.event.payload.asnNumber);
+        if (owner !== undefined) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `ASN ${c.event.payload.asnNumber} was already issued (manifest ${owner}); every delivery needs a new ASN number` }; continue; }
+        asnOwner.set(c.event.payload.asnNumber, c.event.payload.manifestId);
+      }
+      accepted.push(c);
+    }
+
+    // 4. Store; a concurrent push of the same id wins the race and this one reports a duplicate.
+    const inserted = new Set<string>();
+    if (accepted.length > 0) {
+      // The whole batch travels as one json parameter and is unpacked by the server
+      // (json_to_recordset, which keeps each payload's text as sent): far cheaper than ten
+      // placeholders a row, on PGlite and PostgreSQL alike.
+      const rows = accepted.map(({ event: e, hash, json }) => `{"id":${JSON.stringify(e.id)},"dock_id":${JSON.stringify(e.dockId)},"facility_id":${JSON.stringify(dock.facilityId)},"type":${JSON.stringify(e.type)},"operator_id":${JSON.stringify(e.operatorId)},"occurred_at":${JSON.stringify(e.at)},"booking_ref":${JSON.stringify(bookingOf(e))},"device_id":${JSON.stringify(deviceOf(e))},"content_hash":"${hash}","payload":${json}}`);
+      const res = await sql<{ id: string }>`
+        insert into events (id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload)
+        select id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload
+        from json_to_recordset(${`[${rows.join(",")}]`}::json) as x(id text, dock_id text, facility_id text, type text, operator_id text, occurred_at text, booking_ref text, device_id text, content_hash text, payload json)
+        on conflict (id) do nothing
+        returning id`.execute(trx);
+      for (const r of res.rows) inserted.add(r.id);
+    }
+    const fresh: DockEvent[] = [];
+    for (const c of accepted) {
+      if (inserted.has(c.event.id)) { results[c.index] = { index: c.index, id: c.event.id, status: "accepted" }; fresh.push(c.event); newlyStored.push({ id: c.event.id, hash: c.hash, dockId: dock.dockId }); }
+      else results[c.index] = { index: c.index, id: c.event.id, status: "duplicate" };
+    }
+
+    // 5. Derive central's records and outputs from the new facts, in the same transaction.
+    await projectEvents(trx, dock, fresh, business);
+  });
+  // Only after the commit: a rolled-back batch must not be remembered as stored.
+  remember(committed, newlyStored);
+  let accepted = 0, duplicate = 0, rejected = 0;
+  for (const r of results) {
+    if (r.status === "accepted") accepted++;
+    else if (r.status === "duplicate") duplicate++;
+    else rejected++;
+  }
+  return { serverTime: new Date().toISOString(), accepted, duplicate, rejected, results };
+}

@@ -1,0 +1,93 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import nodemailer from "nodemailer";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/schema";
+
+/**
+ * Notices to Parties by email (PIA 6.1). A notice is written to the outbox table in the same
+ * transaction as the fact it reports, so it is never lost nor sent for a fact that rolled
+ * back; `deliverOutbox` sends what is due, through SMTP when configured, else as .eml files.
+ */
+
+export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment";
+
+export interface Attachment { filename: string; contentType: string; content: string }
+
+export interface Notice {
+  kind: NoticeKind;
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: Attachment[];
+}
+
+/** Queues a notice; call inside the transaction that records the fact it tells. */
+export async function enqueueNotice(db: Kysely<Database>, n: Notice): Promise<number> {
+  const row = await db
+    .insertInto("outbox")
+    .values({ kind: n.kind, to_address: n.to, subject: n.subject, text_body: n.text, attachments: JSON.stringify(n.attachments ?? []) })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export type MailTarget = { kind: "smtp"; url: string } | { kind: "eml"; dir: string };
+
+export interface DeliveryReport { sent: number; failed: number; retrying: number }
+
+/** Sends every pending notice that is due; a failure is retried with exponential backoff, then marked failed. */
+export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, opts: { from: string; maxAttempts: number; limit?: number }): Promise<DeliveryReport> {
+  const due = await db
+    .selectFrom("outbox")
+    .selectAll()
+    .where("status", "=", "pending")
+    .where("next_attempt_at", "<=", sql<Date>`now()`)
+    .orderBy("id")
+    .limit(opts.limit ?? 100)
+    .execute();
+  const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
+  if (due.length === 0) return report;
+  const transport =
+    target.kind === "smtp"
+      ? nodemailer.createTransport(target.url)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  if (target.kind === "eml") await mkdir(target.dir, { recursive: true });
+  try {
+    for (const m of due) {
+      const attempts = m.attempts + 1;
+      try {
+        const info = await transport.sendMail({
+          from: opts.from,
+          to: m.to_address,
+          subject: m.subject,
+          text: m.text_body,
+          headers: { "X-Reflash-Notice": m.kind, "X-Reflash-Outbox-Id": String(m.id) },
+          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+        });
+        if (target.kind === "eml") {
+          const message = (info as { message?: unknown }).message;
+          if (!Buffer.isBuffer(message)) throw new Error("stream transport returned no message buffer");
+          await writeFile(join(target.dir, `${String(m.id).padStart(8, "0")}-${m.kind}.eml`), message);
+        }
+        await db.updateTable("outbox").set({ status: "sent", attempts, sent_at: new Date().toISOString(), message_id: info.messageId ?? null, last_error: null }).where("id", "=", m.id).execute();
+        report.sent++;
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        const giveUp = attempts >= opts.maxAttempts;
+        // Backoff 1, 2, 4 ... minutes, capped at an hour.
+        const delayMs = Math.min(60 * 60_000, 60_000 * 2 ** (attempts - 1));
+        await db
+          .updateTable("outbox")
+          .set({ status: giveUp ? "failed" : "pending", attempts, last_error: why.slice(0, 1000), next_attempt_at: new Date(Date.now() + delayMs).toISOString() })
+          .where("id", "=", m.id)
+          .execute();
+        if (giveUp) report.failed++;
+        else report.retrying++;
+      }
+    }
+  } finally {
+    transport.close();
+  }
+  return report;
+}

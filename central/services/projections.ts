@@ -1,0 +1,196 @@
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/schema";
+import type { DockEvent, EventOf } from "../../shared/events";
+import type { BusinessConfig } from "../config";
+import { appendAudit } from "./audit";
+import { amendBooking } from "./bookings";
+import { asnNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
+import { enqueueNotice } from "./outbox";
+import { advanceWorkOrdersOfBookings } from "./work-orders";
+import type { DockIdentity } from "./event-subjects";
+
+/**
+ * Central's records and outputs derived from newly stored dock events. Called inside the push
+ * transaction with only the events stored for the first time, so a replay derives nothing twice.
+ */
+export async function projectEvents(db: Kysely<Database>, dock: DockIdentity, events: readonly DockEvent[], business: BusinessConfig): Promise<void> {
+  // Dock events need no audit row of their own: the events table is itself append-only and
+  // indexed by hub, and hubHistory() reads it with the audit rows central derives.
+  for (const e of events) {
+    switch (e.type) {
+      case "booking.arrived": await bookingArrived(db, e); break;
+      case "unloading.started": if (e.payload.direction === "inbound") await setBookingStatus(db, e.payload.bookingRef, ["authorised", "arrived"], "receiving"); break;
+      case "receipt.closed": await receiptClosed(db, e, business); break;
+      case "flash.result": await flashResult(db, e); break;
+      case "fault.reported": await faultReported(db, e, business); break;
+      case "manifest.built": await manifestBuilt(db, dock, e); break;
+      case "asn.issued": await asnIssued(db, e); break;
+      case "notice.issued": await noticeIssued(db, e); break;
+      case "dispatch.recorded": await dispatchRecorded(db, e); break;
+      default: break;
+    }
+  }
+}
+
+async function partyEmailOfBooking(db: Kysely<Database>, ref: string): Promise<{ partyId: string; email: string } | null> {
+  const r = await db.selectFrom("bookings").innerJoin("parties", "parties.id", "bookings.party_id").select(["parties.id", "parties.email"]).where("bookings.booking_ref", "=", ref).executeTakeFirst();
+  return r ? { partyId: r.id, email: r.email } : null;
+}
+
+async function setBookingStatus(db: Kysely<Database>, ref: string, from: string[], to: "arrived" | "receiving" | "closed"): Promise<void> {
+  const b = await db.selectFrom("bookings").select("status").where("booking_ref", "=", ref).executeTakeFirst();
+  if (b && from.includes(b.status)) await amendBooking(db, ref, { status: to });
+}
+
+async function bookingArrived(db: Kysely<Database>, e: EventOf<"booking.arrived">): Promise<void> {
+  await setBookingStatus(db, e.payload.bookingRef, ["authorised"], "arrived");
+}
+
+/** Req 5: the receipt outcome, the work order's goods-received step, and the notice to the Party. */
+async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">, business: BusinessConfig): Promise<void> {
+  const ref = e.payload.bookingRef;
+  const listed = await db.selectFrom("booking_hubs").select((eb) => eb.fn.countAll<string>().as("n")).where("booking_ref", "=", ref).executeTakeFirstOrThrow();
+  const received = await db
+    .selectFrom("events")
+    .select((eb) => eb.fn.count<string>("device_id").distinct().as("n"))
+    .where("booking_ref", "=", ref)
+    .where("type", "=", "scan.recorded")
+    .where(sql<string>`payload->'payload'->>'verdict'`, "=", "expected")
+    .executeTakeFirstOrThrow();
+  const outcome = e.payload.outcome === "accepted" ? "whole" : e.payload.outcome === "partial" ? "part" : "reject";
+  const detail = {
+    listed: Number(listed.n),
+    received: Number(received.n),
+    rejectedHubs: e.payload.rejectedHubs,
+    rejectionReason: e.payload.rejectionReason,
+    packagingNotes: e.payload.packagingNotes,
+    damageNotes: e.payload.damageNotes,
+    returnChargePence: e.payload.rejectedHubs.length * business.charges.returnChargePence,
+  };
+  await db
+    .insertInto("receipt_outcomes")
+    .values({ booking_ref: ref, outcome, detail: JSON.stringify(detail), event_id: e.id })
+    .onConflict((oc) => oc.column("booking_ref").doUpdateSet({ outcome, detail: JSON.stringify(detail), event_id: e.id }))
+    .execute();
+  await setBookingStatus(db, ref, ["authorised", "arrived", "receiving"], "closed");
+  await appendAudit(db, e.payload.rejectedHubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, action: "receipt.rejected", detail: { bookingRef: ref, code: h.code, reason: h.reason, eventId: e.id } })));
+  if (e.payload.outcome !== "rejected") await advanceWorkOrdersOfBookings(db, [ref], "goods-received");
+  const party = await partyEmailOfBooking(db, ref);
+  if (party) {
+    const notes = [e.payload.packagingNotes, e.payload.damageNotes].filter((n): n is string => n !== null && n !== "");
+    await enqueueNotice(db, receiptOutcomeNotice(party.email, { bookingRef: ref, outcome: e.payload.outcome, listed: detail.listed, received: detail.received, rejected: e.payload.rejectedHubs, rejectionReason: e.payload.rejectionReason, notes }));
+  }
+}
+
+async function bookingOfHub(db: Kysely<Database>, deviceId: string): Promise<string | null> {
+  const r = await db.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref").select("booking_hubs.booking_ref").where("booking_hubs.device_id", "=", deviceId).orderBy("bookings.created_at", "desc").limit(1).executeTakeFirst();
+  return r?.booking_ref ?? null;
+}
+
+/** Req 6 and 10: a flash result; a flashed hub becomes due for its SMI firmware update. */
+async function flashResult(db: Kysely<Database>, e: EventOf<"flash.result">): Promise<void> {
+  const p = e.payload;
+  const ref = await bookingOfHub(db, p.deviceId);
+  const ok = p.outcome === "flashed";
+  await db.insertInto("flash_results").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, ok, from_version: p.fromVersion, to_version: p.toVersion, reason: p.failure ? `${p.failure.step}: ${p.failure.detail}` : null, at: e.at }).execute();
+  if (ok) {
+    const inv = await db.selectFrom("inventory").select("device_model").where("device_id", "=", p.deviceId).executeTakeFirst();
+    await db.insertInto("smi_updates").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, device_model: inv?.device_model ?? "", new_firmware: p.toVersion, status: "pending" }).execute();
+  }
+  if (ref !== null) await advanceWorkOrdersOfBookings(db, [ref], "in-progress");
+}
+
+/** Req 6: a Fault Analysis Report, and the Party's credit for a hub that cannot be re-flashed. */
+async function faultReported(db: Kysely<Database>, e: EventOf<"fault.reported">, business: BusinessConfig): Promise<void> {
+  const p = e.payload;
+  const ref = await bookingOfHub(db, p.deviceId);
+  const reason = p.manual ? `manual report: ${p.notes}` : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
+  await db.insertInto("fault_reports").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, reason, manual: p.manual, at: e.at }).execute();
+  const party = ref === null ? null : await db.selectFrom("bookings").select("party_id").where("booking_ref", "=", ref).executeTakeFirst();
+  if (party) {
+    // One credit per hub, whatever the number of reports about it.
+    await db
+      .insertInto("credits")
+      .values({ device_id: p.deviceId, party_id: party.party_id, booking_ref: ref, amount_pence: business.charges.creditPerFailedHubPence, reason: `not re-flashable (${p.disposition}): ${reason}`.slice(0, 500), event_id: e.id })
+      .onConflict((oc) => oc.column("device_id").doNothing())
+      .execute();
+  }
+}
+
+async function manifestBuilt(db: Kysely<Database>, dock: DockIdentity, e: EventOf<"manifest.built">): Promise<void> {
+  const p = e.payload;
+  await db
+    .insertInto("manifests")
+    .values({ manifest_id: p.manifestId, party_id: p.partyId, facility_id: dock.facilityId, event_id: e.id, doc: JSON.stringify(p) })
+    .onConflict((oc) => oc.column("manifest_id").doUpdateSet({ event_id: e.id, doc: JSON.stringify(p) }))
+    .execute();
+  const hubs = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons].flatMap((c) => c.hubs);
+  await appendAudit(db, hubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, action: "manifest.built", detail: { manifestId: p.manifestId, firmwareVersion: h.firmwareVersion, eventId: e.id } })));
+}
+
+type ManifestDoc = EventOf<"manifest.built">["payload"];
+
+async function loadManifest(db: Kysely<Database>, manifestId: string): Promise<ManifestDoc | null> {
+  const r = await db.selectFrom("manifests").select("doc").where("manifest_id", "=", manifestId).executeTakeFirst();
+  return r ? (r.doc as ManifestDoc) : null;
+}
+
+function manifestHubs(m: ManifestDoc): string[] {
+  return [...m.pallets.flatMap((pl) => pl.cartons), ...m.looseCartons].flatMap((c) => c.hubs.map((h) => h.deviceId));
+}
+
+/** Req 9: the ASN, recorded (its number can never be issued again) and sent to the Party as a file. */
+async function asnIssued(db: Kysely<Database>, e: EventOf<"asn.issued">): Promise<void> {
+  const p = e.payload;
+  const m = await loadManifest(db, p.manifestId);
+  const file = {
+    asnNumber: p.asnNumber,
+    manifestId: p.manifestId,
+    partyId: p.partyId,
+    issuedAt: e.at,
+    hubCount: p.hubCount,
+    documentSha256: p.documentSha256,
+    deliveryDate: m?.deliveryDate ?? null,
+    deliveryWindow: m?.deliveryWindow ?? null,
+    deliveryLocation: m?.deliveryLocation ?? null,
+    pallets: m?.pallets ?? [],
+    looseCartons: m?.looseCartons ?? [],
+  };
+  await db
+    .insertInto("asns")
+    .values({ asn_number: p.asnNumber, manifest_id: p.manifestId, party_id: p.partyId, status: "issued", event_id: e.id, content: JSON.stringify(file) })
+    .onConflict((oc) => oc.column("asn_number").doUpdateSet({ status: "issued", event_id: e.id, manifest_id: p.manifestId, content: JSON.stringify(file) }))
+    .execute();
+  const party = await db.selectFrom("parties").select("email").where("id", "=", p.partyId).executeTakeFirst();
+  if (party) {
+    const text = JSON.stringify(file, null, 2);
+    await enqueueNotice(db, asnNotice(party.email, p.asnNumber, p.manifestId, { filename: `ASN-${p.asnNumber}.json`, contentType: "application/json", content: text }));
+  }
+}
+
+/** Req 7 (and 8 when re-issued): the re-delivery notice, with GUIDs re-flashed and failed. */
+async function noticeIssued(db: Kysely<Database>, e: EventOf<"notice.issued">): Promise<void> {
+  const m = await loadManifest(db, e.payload.manifestId);
+  if (!m) return;
+  const party = await db.selectFrom("parties").select("email").where("id", "=", m.partyId).executeTakeFirst();
+  if (!party) return;
+  await enqueueNotice(db, redeliveryNotice(party.email, {
+    manifestId: m.manifestId,
+    flashed: manifestHubs(m),
+    failed: m.excludedHubs.map((h) => h.deviceId),
+    deliveryDate: e.payload.deliveryDate,
+    windowStart: e.payload.deliveryWindow.start,
+    windowEnd: e.payload.deliveryWindow.end,
+    locationName: m.deliveryLocation.name,
+    locationAddress: m.deliveryLocation.address,
+    reissue: e.payload.reissue,
+  }));
+}
+
+async function dispatchRecorded(db: Kysely<Database>, e: EventOf<"dispatch.recorded">): Promise<void> {
+  const m = await loadManifest(db, e.payload.manifestId);
+  if (!m) return;
+  await appendAudit(db, manifestHubs(m).map((deviceId) => ({ deviceId, actor: e.operatorId, dockId: e.dockId, action: "dispatch.recorded", detail: { manifestId: m.manifestId, asnNumber: e.payload.asnNumber, eventId: e.id } })));
+  await advanceWorkOrdersOfBookings(db, m.bookingRefs, "completed");
+}
+

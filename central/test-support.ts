@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { createApp } from "./app";
+import { DEFAULT_BUSINESS_CONFIG, type BusinessConfig } from "./config";
+import { openDatabase, type CentralDatabase } from "./db/connect";
+import { seedDemoWorld, type DemoTokens } from "./demo-world";
+import { generateSigningKey, type SigningKeyFile } from "./services/firmware-catalogue";
+import type { MailTarget } from "./services/outbox";
+
+/**
+ * Test harness shared by central's suites (kept free of vitest so the central tsconfig checks
+ * it): every suite runs on in-memory PGlite, and on PostgreSQL too when TEST_DATABASE_URL is
+ * set, each test file in a database of its own so parallel files never collide.
+ */
+
+export type Backend = "pglite" | "postgres";
+
+/** The backends this run covers. */
+export function testBackends(): Backend[] {
+  return process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+export interface TestWorld {
+  backend: Backend;
+  database: CentralDatabase;
+  app: ReturnType<typeof createApp>;
+  tokens: DemoTokens;
+  bookingRef: string;
+  key: SigningKeyFile;
+  mailDir: string;
+  business: BusinessConfig;
+  /** Calls the app in-process, JSON in and out. */
+  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; json: unknown; text: string }>;
+  close(): Promise<void>;
+}
+
+async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      // Without FORCE: terminating a connection the pool is still closing surfaces as an
+      // unhandled error; the last backends exit within moments, so retry briefly instead.
+      for (let i = 0; ; i++) {
+        try {
+          await c.query(`drop database if exists ${name}`);
+          break;
+        } catch (e) {
+          if (i >= 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await c.end();
+    },
+  };
+}
+
+/** A seeded central (demo world) on the given backend, with .eml mail into a temp folder unless `mail` is given. */
+export async function openTestWorld(backend: Backend, opts: { business?: BusinessConfig; mail?: MailTarget } = {}): Promise<TestWorld> {
+  let drop = async () => {};
+  let database: CentralDatabase;
+  if (backend === "postgres") {
+    const adminUrl = process.env.TEST_DATABASE_URL;
+    if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
+    const fresh = await freshPostgresDatabase(adminUrl);
+    drop = fresh.drop;
+    database = await openDatabase({ kind: "postgres", url: fresh.url });
+  } else {
+    database = await openDatabase({ kind: "pglite", dataDir: null });
+  }
+  const key = generateSigningKey("test-key");
+  const { tokens, bookingRef } = await seedDemoWorld(database.db, key);
+  const mailDir = await mkdtemp(join(tmpdir(), "central-mail-"));
+  const business = opts.business ?? DEFAULT_BUSINESS_CONFIG;
+  const app = createApp({ db: database.db, business, signingKey: key, mail: opts.mail ?? { kind: "eml", dir: mailDir }, databaseKind: backend });
+  return {
+    backend, database, app, tokens, bookingRef, key, mailDir, business,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token !== null && o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined;
+      if (o.rawBody !== undefined) body = o.rawBody;
+      else if (o.body !== undefined) body = JSON.stringify(o.body);
+      if (body !== undefined && headers["content-type"] === undefined) headers["content-type"] = "application/json";
+      const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let json: unknown = null;
+      try { json = JSON.parse(text); } catch { json = null; }
+      return { status: res.status, json, text };
+    },
+    async close() {
+      await database.close();
+      await drop();
+      await rm(mailDir, { recursive: true, force: true });
+    },
+  };
+}
