@@ -12,6 +12,7 @@ import {
   RedeliveryAmendSchema, ReflashRequestSchema, SsmiUploadSchema, StatementQuerySchema,
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
+import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { parseOrThrow, readBody } from "./http/body";
 import { hubHistory } from "./services/audit";
@@ -33,6 +34,8 @@ export interface CentralDeps {
   signingKey: SigningKeyFile | null;
   mail: MailTarget;
   databaseKind: "pglite" | "postgres";
+  /** Browser origins allowed to read central's answers (default: loopback pages and the Electron app). */
+  allowOrigin?: OriginPolicy;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -47,6 +50,8 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   });
   app.notFound((c) => c.json({ error: "not-found", reason: `no endpoint ${c.req.method} ${c.req.path}` }, 404));
 
+  // Before authentication: a browser's preflight carries no token.
+  app.use("*", corsFor(deps.allowOrigin ?? dockOrigins));
   app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));
 
   app.get("/health", (c) => c.json({ ok: true, database: deps.databaseKind, serverTime: new Date().toISOString() }));

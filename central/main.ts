@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { loadEnv } from "./config";
+import { dockOrigins, exactOrigins } from "./http/cors-policy";
 import { dataPaths } from "./data-dir";
 import { openDatabase } from "./db/connect";
 import { readSigningKeyFile } from "./services/firmware-catalogue";
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind });
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins });
 
   const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
     console.log(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
