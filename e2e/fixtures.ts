@@ -24,9 +24,9 @@ const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const builtRenderer = resolve(repoRoot, "renderer/dist");
 
 export interface DockStack {
-  /** The URL the host printed (with the launch token): what a person opens. */
-  hostUrl: string;
-  hostOrigin: string;
+  /** The URL the host printed (with the launch token): what a person opens. Follows host restarts. */
+  readonly hostUrl: string;
+  readonly hostOrigin: string;
   host: ServiceProcess;
   /** Null while central/main.ts does not exist yet. stop()/restart() take it offline and back. */
   central: ServiceProcess | null;
@@ -169,16 +169,21 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
       central = withCentral ? await startCentral(centralPort, centralDataDir, centralEnv, seed) : null;
       const started = await startHost(await freePort(), hostDataDir, rendererDist, centralUrl, dockId, identity);
       host = started.process;
-      const hostUrl = started.url();
+      // The host's URL carries a per-launch token, so it changes when the host restarts.
+      const hostUrl = (): string => started.url();
       let shared: BridgeClient | null = null;
       const hostBridge = async (): Promise<BridgeClient> => {
-        const client = await nodeBridge(hostUrl);
+        const client = await nodeBridge(hostUrl());
         clients.push(client);
         return client;
       };
       await use({
-        hostUrl,
-        hostOrigin: new URL(hostUrl).origin,
+        get hostUrl() {
+          return hostUrl();
+        },
+        get hostOrigin() {
+          return new URL(hostUrl()).origin;
+        },
         host,
         central,
         centralUrl,
@@ -191,7 +196,7 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
           return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<DockStack["centralTokens"]>) : null;
         },
         pageUrl(params = {}) {
-          const url = new URL(hostUrl);
+          const url = new URL(hostUrl());
           for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
           return url.href;
         },

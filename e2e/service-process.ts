@@ -71,8 +71,11 @@ export async function startService(options: StartOptions): Promise<ServiceProces
     exited = new Promise((resolve) => proc.once("exit", () => resolve()));
     proc.stdout?.on("data", (d: Buffer) => (log += d.toString("utf8")));
     proc.stderr?.on("data", (d: Buffer) => (log += d.toString("utf8")));
+    // Readiness is judged on this run's output only: after a restart, the previous run's
+    // ready line must not count.
+    const runStart = log.length;
     try {
-      await options.ready(() => log, proc);
+      await options.ready(() => log.slice(runStart), proc);
     } catch (err) {
       await stop();
       throw new Error(`${options.name} did not start: ${err instanceof Error ? err.message : String(err)}\n--- output ---\n${log}`);

@@ -143,15 +143,33 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     },
     "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
     "jig.load": async ({ booked, ...request }) => {
-      const { service, bookedHubs } = requireJig("jig.load");
+      const { service, bookedHubs, simulator } = requireJig("jig.load");
       bookedHubs.remember(booked.hub, booked.bookingRef);
+      // Simulated hardware: the hub is seated as the technician would, before the load binds it.
+      const seated = simulator?.seat(request.jigId, request.slot, booked.hub) ?? false;
       const result = await service.load(request);
-      if (!result.ok) return result;
+      if (!result.ok) {
+        if (seated) simulator?.remove(request.jigId, request.slot);
+        return result;
+      }
       // The run reports through slot events and the journal; its promise only needs a failure logged.
       result.done.catch((err: unknown) => console.error(`host: jig run for ${result.deviceId} failed`, err));
       return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
     },
-    "jig.unload": async ({ jigId, slot }) => requireJig("jig.unload").service.unload(jigId, slot),
+    "jig.unload": async ({ jigId, slot }) => {
+      const { service, simulator } = requireJig("jig.unload");
+      const result = service.unload(jigId, slot);
+      if (result.ok) simulator?.remove(jigId, slot);
+      return result;
+    },
+    // Printing belongs to a shell with a print path (Electron merges its print service over
+    // these); the browser shell has none, so the renderer falls back to window.print().
+    "print.printers": async () => {
+      throw new BridgeError("unavailable", "print.printers: this shell has no print service (use the browser's print dialog)");
+    },
+    "print.page": async () => {
+      throw new BridgeError("unavailable", "print.page: this shell has no print service (use the browser's print dialog)");
+    },
   };
 
   return {

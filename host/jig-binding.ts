@@ -19,6 +19,15 @@ export interface BookedHubRegistry {
 export interface JigBinding {
   service: JigService;
   bookedHubs: BookedHubRegistry;
+  /** Simulated hardware only: plays the technician's hands (./jig-station-setup.ts). */
+  simulator?: SlotSimulator;
+}
+
+/** What a person does at a simulated jig: seat the hub before it is loaded, take it out once unloaded. */
+export interface SlotSimulator {
+  /** Seats `hub` in the slot; false when it was not (slot occupied, no such jig). */
+  seat(jigId: string, slot: number, hub: BookedHub): boolean;
+  remove(jigId: string, slot: number): void;
 }
 
 /** An in-memory registry of the booked hubs the renderer has loaded. */

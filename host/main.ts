@@ -1,5 +1,6 @@
 import { startBrowserShell } from "./browser-shell";
 import { loadHostConfig } from "./config";
+import { loadJigStationConfig, startJigStation } from "./jig-station-setup";
 
 /**
  * `npx tsx host/main.ts`: the browser shell. Prints the URL to open, and one
@@ -12,7 +13,17 @@ if (!loaded.ok) {
   process.exit(2);
 }
 const config = loaded.config;
-const shell = await startBrowserShell({ config, log: (m) => console.log(m) }).catch((err: unknown) => {
+const jigConfig = loadJigStationConfig(process.env, config);
+if (!jigConfig.ok) {
+  console.error(jigConfig.error);
+  process.exit(2);
+}
+// Without a readable firmware folder the host still runs (receiving needs no jig); the jig.* channels then answer "unavailable".
+const jig = await startJigStation(jigConfig.config, (m) => console.log(m));
+if (jig.ok) console.log(jig.station.summary);
+else if (jigConfig.config.mode === "off") console.log("jig station: off");
+else console.log(`jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig-firmware-import.ts, see docs/jig-station.md)`);
+const shell = await startBrowserShell({ config, log: (m) => console.log(m), ...(jig.ok ? { jig: jig.station.binding } : {}) }).catch((err: unknown) => {
   console.error(`host: could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
@@ -26,6 +37,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    void shell.close().then(() => process.exit(0));
+    void shell
+      .close()
+      .then(() => (jig.ok ? jig.station.close() : undefined))
+      .then(() => process.exit(0));
   });
 }

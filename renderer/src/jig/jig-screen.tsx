@@ -1,0 +1,206 @@
+import { lazy, Suspense, useEffect, useState, type CSSProperties, type FormEvent } from "react";
+import type { SlotViewMessage } from "../../../shared/bridge";
+import { useDock } from "../app/store-context";
+import { formatSlotCode } from "./slot-code";
+
+// zxing is most of the bundle and the camera is optional: load it when first opened.
+const CameraPanel = lazy(() => import("../components/camera-panel").then((m) => ({ default: m.CameraPanel })));
+
+/**
+ * The technician's jig station: scan a hub, then the slot it goes into (or the other way
+ * round; a slot is "B4", typed or scanned from its label), watch the jigs × 8 slots
+ * flash, unload what finished. The last message stays until the next scan; the day's
+ * counts and Fault Analysis Reports sit beside the grid.
+ */
+
+const PHASE_LABEL: Record<SlotViewMessage["phase"], string> = {
+  empty: "empty",
+  "waiting-for-hub": "waiting for the hub",
+  flashing: "flashing",
+  "waiting-for-jig": "jig disconnected",
+  flashed: "FLASHED - unload",
+  failed: "FAILED - unload",
+};
+
+const PHASE_COLOUR: Record<SlotViewMessage["phase"], string> = {
+  empty: "#f4f4f4",
+  "waiting-for-hub": "#fff6d6",
+  flashing: "#e3efff",
+  "waiting-for-jig": "#ffe2b8",
+  flashed: "#d8f5d8",
+  failed: "#ffd6d6",
+};
+
+function timeLeft(ms: number | null): string {
+  if (ms === null) return "";
+  const s = Math.ceil(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} left`;
+}
+
+function SlotCell(props: { view: SlotViewMessage; code: string }) {
+  const unload = useDock((s) => s.unloadJigSlot);
+  const pendingSlot = useDock((s) => s.jigPendingSlot);
+  const { view, code } = props;
+  const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
+  const finished = view.phase === "flashed" || view.phase === "failed";
+  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 6, minHeight: 92, fontSize: 13 };
+  return (
+    <div style={style} data-testid={`slot-${code}`} data-phase={view.phase} aria-label={`slot ${code}`}>
+      <div>
+        <strong>{code}</strong> <span>{PHASE_LABEL[view.phase]}</span>
+      </div>
+      {view.deviceId && <div style={{ fontFamily: "monospace" }}>{view.deviceId}</div>}
+      {view.phase === "flashing" && (
+        <>
+          <progress max={100} value={view.percent} style={{ width: "100%" }} aria-label={`${code} progress`} />
+          <div>
+            {view.step ?? "starting"}
+            {view.attempt > 1 ? ` (attempt ${view.attempt})` : ""} · {view.percent}% {timeLeft(view.etaMs)}
+          </div>
+        </>
+      )}
+      {view.phase === "failed" && (
+        <div style={{ color: "#9b1c1c", fontWeight: 600 }} data-testid={`slot-${code}-reason`}>
+          {view.reason}
+          {view.manualReportRequired && " - the hub did not answer: file a manual fault report"}
+        </div>
+      )}
+      {finished && (
+        <button type="button" data-testid={`unload-${code}`} onClick={() => void unload(view.jigId, view.slot)}>
+          Unload {code}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function KeyboardEntry() {
+  const submit = useDock((s) => s.submitJigScan);
+  const [text, setText] = useState("");
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim() === "") return;
+    void submit(text, "wedge");
+    setText("");
+  };
+  return (
+    <form onSubmit={onSubmit} aria-label="type a hub or slot">
+      <label>
+        Hub ID or slot (type, then Enter)
+        <input name="jigEntry" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="88-73-… or B4" />
+      </label>
+    </form>
+  );
+}
+
+export function JigScreen() {
+  const link = useDock((s) => s.jigLink);
+  const message = useDock((s) => s.jigMessage);
+  const slots = useDock((s) => s.jigSlots);
+  const offline = useDock((s) => s.jigOffline);
+  const notice = useDock((s) => s.jigNotice);
+  const pendingHub = useDock((s) => s.jigPendingHub);
+  const today = useDock((s) => s.jigToday);
+  const problems = useDock((s) => s.jigDrainProblems);
+  const operator = useDock((s) => s.operator);
+  const cameraOpen = useDock((s) => s.cameraOpen);
+  const setCameraOpen = useDock((s) => s.setCameraOpen);
+  const refreshSlots = useDock((s) => s.refreshJigSlots);
+  // The host may have restarted or moved on since the slots were last fetched.
+  useEffect(() => void refreshSlots(), [refreshSlots]);
+  const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
+  const inProgress = slots.filter((s) => s.phase === "flashing" || s.phase === "waiting-for-hub" || s.phase === "waiting-for-jig").length;
+  const toUnload = slots.filter((s) => s.phase === "flashed" || s.phase === "failed");
+  const noticeColour = notice === null ? "" : notice.tone === "error" ? "#c81e1e" : notice.tone === "ok" ? "#046c4e" : "#1e429f";
+  return (
+    <main className="panel jig-station" aria-label="jig station">
+      <h1>Jig station</h1>
+      {operator !== null && operator.role === "receiver" && <p className="form-error">Flash results need a technician or supervisor: central refuses them from a receiver.</p>}
+      {link !== "ready" && <p data-testid="jig-link">{link === "connecting" ? "Connecting to the jigs…" : `No jigs: ${message ?? "no host"}`}</p>}
+      <div data-testid="jig-counts" style={{ display: "flex", gap: 24, fontSize: 18, margin: "8px 0" }}>
+        <span data-testid="count-flashed">Flashed today: {today.flashed}</span>
+        <span data-testid="count-failed" style={{ color: today.failed > 0 ? "#c81e1e" : undefined }}>
+          Failed today: {today.failed}
+        </span>
+        <span data-testid="count-in-progress">In progress: {inProgress}</span>
+      </div>
+      <div
+        data-testid="jig-notice"
+        data-tone={notice?.tone ?? "none"}
+        role="status"
+        style={{ minHeight: 32, padding: 8, fontSize: 18, fontWeight: 600, color: "white", background: noticeColour || "#6b7280", borderRadius: 6 }}
+      >
+        {notice?.text ?? (pendingHub ? `Hub ${pendingHub.deviceId}: scan its slot` : "Scan a hub, then the slot it goes into (or a slot, then the hub).")}
+      </div>
+      <div style={{ display: "flex", gap: 16, alignItems: "end", margin: "8px 0" }}>
+        <KeyboardEntry />
+        <button type="button" onClick={() => setCameraOpen(!cameraOpen)}>
+          {cameraOpen ? "Close camera" : "Camera"}
+        </button>
+      </div>
+      {cameraOpen && (
+        <Suspense fallback={<p>Loading the camera…</p>}>
+          <CameraPanel onClose={() => setCameraOpen(false)} />
+        </Suspense>
+      )}
+      {toUnload.length > 0 && (
+        <p data-testid="unload-prompt" style={{ fontWeight: 600 }}>
+          Take out and unload: {toUnload.map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`).join(", ")} - scan the slot again or press its Unload button.
+        </p>
+      )}
+      {jigs.map((jigId, j) => (
+        <section key={jigId} aria-label={`jig ${jigId}`} data-testid={`jig-${jigId}`} style={{ margin: "8px 0" }}>
+          <h2 style={{ fontSize: 16, margin: "4px 0" }}>
+            {String.fromCharCode(65 + j)} · {jigId} {offline.includes(jigId) && <span style={{ color: "#c81e1e" }}>DISCONNECTED</span>}
+          </h2>
+          <div style={{ display: "grid", gridTemplateColumns: "repeat(8, minmax(110px, 1fr))", gap: 6 }}>
+            {slots
+              .filter((s) => s.jigId === jigId)
+              .map((s) => (
+                <SlotCell key={s.slot} view={s} code={formatSlotCode({ jigIndex: j, slot: s.slot })} />
+              ))}
+          </div>
+        </section>
+      ))}
+      <section aria-label="fault reports today" data-testid="fault-reports">
+        <h2 style={{ fontSize: 16 }}>Fault Analysis Reports today ({today.faults.length})</h2>
+        {today.faults.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Hub</th>
+                <th>Jig / slot</th>
+                <th>Step</th>
+                <th>What happened</th>
+                <th>Disposition</th>
+              </tr>
+            </thead>
+            <tbody>
+              {today.faults.map((f) => (
+                <tr key={f.eventId} data-testid={`fault-${f.deviceId}`}>
+                  <td style={{ fontFamily: "monospace" }}>{f.deviceId}</td>
+                  <td>{f.jigId === null ? "-" : `${f.jigId} / ${f.slot === null ? "-" : f.slot + 1}`}</td>
+                  <td>{f.manual ? "manual report" : f.step}</td>
+                  <td>
+                    {f.notes}
+                    {f.jigSaid ? ` (jig said: ${f.jigSaid.slice(0, 40)}…)` : ""}
+                  </td>
+                  <td>{f.disposition}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {problems.length > 0 && (
+        <ul className="form-error" data-testid="jig-drain-problems">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,155 @@
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
+import { createTestBridge, type TestBridge } from "../../bridge/test-bridge";
+import { DockDb } from "../db/dock-db";
+import { recordEvents } from "../db/record-event";
+import { createDockStore, type DockStore } from "../store/dock-store";
+import { sampleBooking } from "../test-support/sample-booking";
+import { drainJournal, journalEntryToEvent } from "./journal-drain";
+
+// The jig station's slice: the host journal's results become events exactly once, acked only after they are committed.
+
+let n = 0;
+const booking = sampleBooking("BK-1001", 1);
+const hub = booking.pallets[0]!.cartons[0]!.hubs[0]!;
+const other = booking.pallets[0]!.cartons[0]!.hubs[1]!;
+
+function flashResult(deviceId: string, outcome: "flashed" | "failed" = "flashed") {
+  return {
+    jigId: "JIG-A",
+    slot: 0,
+    deviceId,
+    outcome,
+    fromVersion: "0002012F",
+    toVersion: "00030000",
+    readBackVersion: outcome === "flashed" ? "00030000" : null,
+    imageSha256: "ab".repeat(32),
+    attempts: 1,
+    stepTimingsMs: { verify: 3 },
+    failure: outcome === "flashed" ? null : { step: "verify", detail: "hash mismatch" },
+  };
+}
+
+async function rig(opts: { signIn?: boolean } = {}): Promise<{ store: DockStore; db: DockDb; bridge: TestBridge }> {
+  const db = new DockDb(`jig-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+  const bridge = createTestBridge();
+  const store = createDockStore({
+    db,
+    dockId: "DOCK-1",
+    site: { facilityId: booking.facilityId, csp: booking.csp, production: false },
+    limits: DEFAULT_PACKING_LIMITS,
+    now: () => Date.now(),
+    sound: { signal: () => undefined },
+    clockOffsetMs: () => null,
+    onRecorded: () => undefined,
+  });
+  if (opts.signIn !== false) await store.getState().signIn("tech-1", "Tess Tech", "technician");
+  return { store, db, bridge };
+}
+
+const ctx = { dockId: "DOCK-1", operatorFor: () => "tech-1", clockOffsetMs: () => null };
+
+async function flashEvents(db: DockDb) {
+  return (await db.events.where("type").anyOf(["flash.result", "fault.reported"]).toArray()).map((r) => r.id).sort();
+}
+
+describe("journal drain", () => {
+  it("stores every result as an event with the journal id, in the outbox, then acks; a second drain changes nothing", async () => {
+    const { db, bridge } = await rig();
+    const a = bridge.seedJournal("flash.result", flashResult(hub.deviceId));
+    const b = bridge.seedJournal("flash.result", flashResult(other.deviceId, "failed"));
+    const first = await drainJournal(bridge, db, ctx);
+    expect(first).toEqual({ stored: 2, acked: 2, problems: [] });
+    expect(await flashEvents(db)).toEqual([a.id, b.id].sort());
+    expect((await db.outbox.bulkGet([a.id, b.id])).every((r) => r !== undefined)).toBe(true);
+    expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
+    expect(await drainJournal(bridge, db, ctx)).toEqual({ stored: 0, acked: 0, problems: [] });
+  });
+
+  it("is idempotent when the renderer died after the commit but before the ack: nothing stored twice, acked again", async () => {
+    const { db, bridge } = await rig();
+    const a = bridge.seedJournal("flash.result", flashResult(hub.deviceId));
+    const b = bridge.seedJournal("flash.result", flashResult(other.deviceId));
+    // The first run committed `a` and died before acking.
+    const eventA = journalEntryToEvent(a, ctx);
+    if (!eventA.ok) throw new Error(eventA.reason);
+    await recordEvents(db, [eventA.event]);
+    expect(await drainJournal(bridge, db, ctx)).toEqual({ stored: 1, acked: 2, problems: [] });
+    expect(await flashEvents(db)).toEqual([a.id, b.id].sort());
+    expect(await db.outbox.count()).toBe(3); // the sign-in + a + b, each once
+    expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
+  });
+
+  it("acks only after the Dexie commit: the ack sees the events stored, and a failed commit acks nothing", async () => {
+    const { db, bridge } = await rig();
+    const a = bridge.seedJournal("flash.result", flashResult(hub.deviceId));
+    const ackSaw: string[][] = [];
+    const ack = bridge.handlers["journal.ack"];
+    bridge.handlers["journal.ack"] = async (args) => {
+      ackSaw.push((await db.events.where("id").anyOf(args.ids).toArray()).map((r) => r.id));
+      return ack(args);
+    };
+    await drainJournal(bridge, db, ctx);
+    expect(ackSaw).toEqual([[a.id]]);
+
+    const b = bridge.seedJournal("flash.result", flashResult(other.deviceId));
+    db.close({ disableAutoOpen: true });
+    await expect(drainJournal(bridge, db, ctx)).rejects.toThrow();
+    expect(ackSaw).toHaveLength(1);
+    expect((await bridge.invoke("journal.pending", {})).entries.map((e) => e.id)).toEqual([b.id]);
+  });
+
+  it("leaves an entry that is not a valid event pending, with the reason, and stores the rest", async () => {
+    const { db, bridge } = await rig();
+    const bad = bridge.seedJournal("flash.result", { ...flashResult(hub.deviceId), readBackVersion: "00000001" });
+    const good = bridge.seedJournal("fault.reported", { deviceId: other.deviceId, flashEventId: null, jigId: "JIG-A", slot: 1, step: "verify", jigSaid: null, stepTimingsMs: {}, manual: false, notes: "verify mismatch", disposition: "scrap" });
+    const r = await drainJournal(bridge, db, ctx);
+    expect(r.stored).toBe(1);
+    expect(r.problems[0]).toContain("readBackVersion");
+    expect((await bridge.invoke("journal.pending", {})).entries.map((e) => e.id)).toEqual([bad.id]);
+    expect(await flashEvents(db)).toEqual([good.id]);
+  });
+});
+
+describe("jig slice", () => {
+  it("drains at start-up only once someone signs in, and counts the day's results", async () => {
+    const { store, db, bridge } = await rig({ signIn: false });
+    bridge.seedJournal("flash.result", flashResult(hub.deviceId));
+    bridge.seedJournal("flash.result", flashResult(other.deviceId, "failed"));
+    await store.getState().attachJigBridge(bridge);
+    expect(store.getState().jigDrainProblems[0]).toContain("waits for an operator");
+    expect((await bridge.invoke("journal.pending", {})).total).toBe(2);
+    await store.getState().signIn("tech-1", "Tess Tech", "technician");
+    await store.getState().drainJigJournal();
+    expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
+    expect(store.getState().jigToday).toMatchObject({ flashed: 1, failed: 1 });
+    const stamped = await db.events.where("type").equals("flash.result").toArray();
+    expect(stamped.map((r) => r.event.operatorId)).toEqual(["tech-1", "tech-1"]);
+  });
+
+  it("loads a received hub into the scanned slot with its booked record, and refuses a hub not received", async () => {
+    const { store, db, bridge } = await rig();
+    const view = (slot: number) => ({ jigId: "JIG-A", slot, phase: "empty" as const, deviceId: null, step: null, percent: 0, attempt: 0, startedAt: null, etaMs: null, reason: null, manualReportRequired: false });
+    bridge.handlers["jig.slots"] = async () => ({ slots: Array.from({ length: 8 }, (_, i) => view(i)) });
+    bridge.handlers["jig.load"] = async ({ deviceId }) => ({ ok: true, deviceId: deviceId.toUpperCase(), toVersion: "00030000" });
+    await db.receipts.put({ bookingRef: booking.bookingRef, status: "open", booking, arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0 });
+    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x" });
+    await store.getState().attachJigBridge(bridge);
+
+    await store.getState().submitJigScan(other.deviceId, "wedge");
+    expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining("has not been received") });
+    expect(bridge.calls.some((c) => c.channel === "jig.load")).toBe(false);
+
+    await store.getState().submitJigScan(hub.deviceId, "hid-pos");
+    expect(store.getState().jigPendingHub?.deviceId).toBe(hub.deviceId);
+    await store.getState().submitJigScan("a4", "wedge");
+    const load = bridge.calls.find((c) => c.channel === "jig.load");
+    expect(load?.args).toMatchObject({ jigId: "JIG-A", slot: 3, deviceId: hub.deviceId, operatorId: "tech-1", booked: { hub, bookingRef: booking.bookingRef } });
+    expect(store.getState().jigNotice).toMatchObject({ tone: "ok" });
+    expect(await db.events.where("type").equals("slot.loaded").count()).toBe(1);
+    // A slot on a jig that is not there is refused by name.
+    await store.getState().submitJigScan("H1", "wedge");
+    expect(store.getState().jigNotice?.text).toContain("no jig H");
+  });
+});

@@ -1,0 +1,221 @@
+import type { StateCreator } from "zustand";
+import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
+import { parseScan } from "../../../shared/domain/scan-parser";
+import { makeEvent, type DockEvent } from "../../../shared/events";
+import { recordEvent } from "../db/record-event";
+import { drainJournal } from "../jig/journal-drain";
+import { findReceivedHub } from "../jig/received-hub";
+import { formatSlotCode, parseSlotCode } from "../jig/slot-code";
+import type { DockDeps } from "./dock-deps";
+import type { All, JigFaultLine, JigNotice, JigSlice } from "./slice-types";
+
+/**
+ * The jig station: the slots the host reports (jig.slot events), the technician's
+ * scan-a-hub-then-its-slot flow (either order) and the host journal's results moving into
+ * the event log (../jig/journal-drain.ts), on start-up, on every journal.changed, and when
+ * an operator signs in (results wait for someone to stamp them with).
+ */
+
+const LOADED_BY_KEY = "jig.loadedBy";
+const FINISHED = new Set<SlotViewMessage["phase"]>(["flashed", "failed"]);
+
+const slotKey = (v: { jigId: string; slot: number }) => `${v.jigId}#${v.slot}`;
+
+export const createJigSlice =
+  (deps: DockDeps): StateCreator<All, [], [], JigSlice> =>
+  (set, get, api) => {
+    let bridge: DockBridge | null = null;
+    let offs: Array<() => void> = [];
+    /** Who loaded each hub: its results are stamped with that operator, also after a reload. */
+    let loadedBy: Record<string, string> = {};
+    let draining: Promise<void> | null = null;
+    let drainAgain = false;
+
+    const notice = (tone: JigNotice["tone"], text: string) => set({ jigNotice: { tone, text, at: deps.now() } });
+    const jigIds = () => [...new Set(get().jigSlots.map((s) => s.jigId))].sort();
+    const codeOf = (jigId: string, slot: number) => {
+      const i = jigIds().indexOf(jigId);
+      return i < 0 ? `${jigId} slot ${slot + 1}` : formatSlotCode({ jigIndex: i, slot });
+    };
+    const ctx = () => ({ dockId: deps.dockId, now: new Date(deps.now()), clockOffsetMs: deps.clockOffsetMs() });
+
+    async function record(event: DockEvent): Promise<void> {
+      await recordEvent(deps.db, event);
+      deps.onRecorded();
+    }
+
+    function upsertSlot(view: SlotViewMessage): void {
+      const slots = get().jigSlots;
+      const i = slots.findIndex((s) => slotKey(s) === slotKey(view));
+      const next = i < 0 ? [...slots, view].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot) : slots.map((s, j) => (j === i ? view : s));
+      set({ jigSlots: next });
+    }
+
+    async function load(hub: NonNullable<JigSlice["jigPendingHub"]>, target: { jigId: string; slot: number }): Promise<void> {
+      const op = get().operator;
+      set({ jigPendingHub: null, jigPendingSlot: null });
+      if (bridge === null || op === null) return notice("error", "No jig station is connected to this dock app.");
+      const code = codeOf(target.jigId, target.slot);
+      let r;
+      try {
+        r = await bridge.invoke("jig.load", { jigId: target.jigId, slot: target.slot, deviceId: hub.deviceId, operatorId: op.operatorId, booked: { hub: hub.hub, bookingRef: hub.bookingRef } });
+      } catch (e) {
+        return notice("error", `Could not load ${hub.deviceId} into ${code}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (!r.ok) return notice("error", `${hub.deviceId} not loaded into ${code}: ${r.reason}`);
+      loadedBy = { ...loadedBy, [r.deviceId]: op.operatorId };
+      await deps.db.meta.put({ key: LOADED_BY_KEY, value: loadedBy });
+      await record(makeEvent("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, { ...ctx(), operatorId: op.operatorId }));
+      notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
+    }
+
+    async function drainOnce(): Promise<void> {
+      if (bridge === null) return;
+      try {
+        const r = await drainJournal(bridge, deps.db, {
+          dockId: deps.dockId,
+          operatorFor: (deviceId) => loadedBy[deviceId] ?? get().operator?.operatorId ?? null,
+          clockOffsetMs: deps.clockOffsetMs,
+        });
+        set({ jigDrainProblems: r.problems });
+        if (r.stored > 0) {
+          deps.onRecorded();
+          await get().refreshJigToday();
+        }
+      } catch (e) {
+        // The entries stay in the host's journal; the next journal.changed or start-up tries again.
+        set({ jigDrainProblems: [`could not store the jig results yet: ${e instanceof Error ? e.message : String(e)}`] });
+      }
+    }
+
+    // Results wait for an operator to stamp them: drain as soon as someone signs in.
+    api.subscribe((now, before) => {
+      if (now.operator !== null && before.operator === null) void get().drainJigJournal();
+    });
+
+    return {
+      jigLink: "none",
+      jigMessage: null,
+      jigSlots: [],
+      jigOffline: [],
+      jigPendingHub: null,
+      jigPendingSlot: null,
+      jigNotice: null,
+      jigToday: { flashed: 0, failed: 0, faults: [] },
+      jigDrainProblems: [],
+
+      async attachJigBridge(next) {
+        for (const off of offs) off();
+        offs = [];
+        bridge = next;
+        if (next === null) return set({ jigLink: "none", jigMessage: "This dock app runs without a host: no jigs." });
+        set({ jigLink: "connecting" });
+        const stored = (await deps.db.meta.get(LOADED_BY_KEY))?.value;
+        if (typeof stored === "object" && stored !== null) loadedBy = stored as Record<string, string>;
+        offs.push(
+          next.on("journal.changed", () => void get().drainJigJournal()),
+          next.on("jig.slot", (view) => upsertSlot(view)),
+          next.on("jig.status", ({ jigId, connected }) => {
+            set({ jigOffline: connected ? get().jigOffline.filter((j) => j !== jigId) : [...new Set([...get().jigOffline, jigId])] });
+            // A jig that came back may have moved on while it was away.
+            if (connected) void get().refreshJigSlots();
+          }),
+        );
+        // Start-up: whatever the host journalled while no window was open is stored first.
+        await get().drainJigJournal();
+        await get().refreshJigToday();
+        await get().refreshJigSlots();
+      },
+
+      async refreshJigSlots() {
+        if (bridge === null) return;
+        try {
+          const { slots } = await bridge.invoke("jig.slots", {});
+          set({ jigSlots: [...slots].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot), jigLink: "ready", jigMessage: null });
+        } catch (e) {
+          set({ jigLink: "unavailable", jigMessage: e instanceof Error ? e.message : String(e) });
+        }
+      },
+
+      drainJigJournal() {
+        if (draining !== null) {
+          drainAgain = true;
+          return draining;
+        }
+        draining = (async () => {
+          do {
+            drainAgain = false;
+            await drainOnce();
+          } while (drainAgain);
+        })().finally(() => {
+          draining = null;
+        });
+        return draining;
+      },
+
+      async submitJigScan(raw) {
+        const text = raw.trim();
+        const code = parseSlotCode(text);
+        if (code !== null) {
+          const jigId = jigIds()[code.jigIndex];
+          if (jigId === undefined) return notice("error", `There is no jig ${formatSlotCode(code).slice(0, 1)} at this station.`);
+          const target = { jigId, slot: code.slot };
+          const hub = get().jigPendingHub;
+          if (hub !== null) return load(hub, target);
+          const view = get().jigSlots.find((s) => slotKey(s) === slotKey(target));
+          // Scanning a finished slot again is how a technician confirms taking its hub out.
+          if (view !== undefined && FINISHED.has(view.phase)) return get().unloadJigSlot(jigId, code.slot);
+          if (view !== undefined && view.phase !== "empty") return notice("error", `${formatSlotCode(code)} is busy (${view.phase}${view.deviceId ? `, ${view.deviceId}` : ""}).`);
+          set({ jigPendingSlot: target });
+          return notice("info", `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.`);
+        }
+        const parsed = parseScan(text);
+        if (parsed.kind !== "hub") {
+          set({ jigPendingHub: null, jigPendingSlot: null });
+          return notice("error", parsed.kind === "unreadable" ? `Not a hub ID or a slot: ${parsed.reason}` : `This is a ${parsed.kind} label; scan a hub ID or a slot (e.g. A1).`);
+        }
+        const found = await findReceivedHub(deps.db, parsed.deviceId);
+        if (!found.ok) {
+          set({ jigPendingHub: null });
+          return notice("error", `${found.reason}: it cannot go on a jig.`);
+        }
+        const hub = { deviceId: parsed.deviceId, bookingRef: found.bookingRef, hub: found.hub };
+        const slot = get().jigPendingSlot;
+        if (slot !== null) return load(hub, slot);
+        set({ jigPendingHub: hub });
+        notice("info", `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.`);
+      },
+
+      async unloadJigSlot(jigId, slot) {
+        if (bridge === null) return;
+        const view = get().jigSlots.find((s) => s.jigId === jigId && s.slot === slot);
+        const code = codeOf(jigId, slot);
+        const r = await bridge.invoke("jig.unload", { jigId, slot }).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
+        if (!r.ok) return notice("error", `${code} not unloaded: ${r.reason}`);
+        const op = get().operator;
+        if (view?.deviceId && op !== null) await record(makeEvent("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, { ...ctx(), operatorId: op.operatorId }));
+        notice("info", `${code} unloaded${view?.deviceId ? `: ${view.deviceId} taken out (${view.phase})` : ""}.`);
+      },
+
+      async refreshJigToday() {
+        const start = new Date(deps.now());
+        start.setHours(0, 0, 0, 0);
+        const since = start.getTime();
+        const rows = await deps.db.events.where("type").anyOf(["flash.result", "fault.reported"]).toArray();
+        let flashed = 0;
+        let failed = 0;
+        const faults: JigFaultLine[] = [];
+        for (const { event } of rows) {
+          if (Date.parse(event.at) < since) continue;
+          if (event.type === "flash.result") {
+            if (event.payload.outcome === "flashed") flashed++;
+            else failed++;
+          } else if (event.type === "fault.reported") {
+            const p = event.payload;
+            faults.push({ eventId: event.id, deviceId: p.deviceId, jigId: p.jigId, slot: p.slot, step: p.step, jigSaid: p.jigSaid, notes: p.notes, disposition: p.disposition, manual: p.manual, at: event.at });
+          }
+        }
+        set({ jigToday: { flashed, failed, faults: faults.sort((a, b) => b.at.localeCompare(a.at)) } });
+      },
+    };
+  };
