@@ -29,7 +29,7 @@ export interface DockApp {
   config: HostConfig;
   services: HostServices;
   window(): BrowserWindow | null;
-  /** The printing handlers (see ./print-channels.ts: bound once the channel map has them). */
+  /** The printing handlers (print.printers, print.page), bound to the bridge over the host's "unavailable" ones. */
   print: PrintHandlers;
   /** The Content-Security-Policy every response of the window's session carries. */
   csp: string;
@@ -93,8 +93,9 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
   ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
   installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
   serveRenderer(ses, config.rendererDist, csp);
-  const stopIpc = serveBridgeOverIpc({ handlers: services.handlers, subscribe: (l) => services.subscribe(l), trustedContents: trusted, log });
+  // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
   const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
+  const stopIpc = serveBridgeOverIpc({ handlers: { ...services.handlers, ...print }, subscribe: (l) => services.subscribe(l), trustedContents: trusted, log });
 
   window = createDockWindow(options.preloadPath, !app.isPackaged);
   window.on("closed", () => {

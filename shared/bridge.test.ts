@@ -25,6 +25,8 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async () => ({ ok: false, code: "unknown-jig", reason: "none" }),
     "jig.unload": async () => ({ ok: true }),
+    "print.printers": async () => ({ printers: [] }),
+    "print.page": async () => ({ printed: false, reason: "none" }),
     ...overrides,
   };
 }

@@ -110,6 +110,16 @@ export const JigLoadRefusalSchema = z.enum([
 
 const NoArgs = z.strictObject({});
 
+/** What the renderer laid out for printing (print CSS): a sheet of labels or a manifest. */
+export const PrintDocumentSchema = z.enum(["label", "manifest"]);
+
+/** Millimetres: label stock is specified in mm (e.g. 100 x 150). */
+export const PageSizeSchema = z.union([
+  z.enum(["A4", "A5", "A6", "Letter"]),
+  z.strictObject({ widthMm: z.number().min(10).max(1000), heightMm: z.number().min(10).max(1000) }),
+]);
+export type PageSize = z.infer<typeof PageSizeSchema>;
+
 /** Request/response channels: the renderer invokes, the host answers. */
 export const bridgeRequests = {
   /** Which shell, which dock, which central; asked once at start-up. */
@@ -159,6 +169,36 @@ export const bridgeRequests = {
   "jig.unload": {
     args: z.strictObject({ jigId: JigIdSchema, slot: SlotSchema }),
     result: z.discriminatedUnion("ok", [z.strictObject({ ok: z.literal(true) }), z.strictObject({ ok: z.literal(false), reason: ReasonSchema })]),
+  },
+  /**
+   * The printers the OS offers, for the label-station settings. Electron's print service
+   * answers (electron/print-service.ts); the browser shell answers "unavailable" and the
+   * renderer prints with window.print() instead.
+   */
+  "print.printers": {
+    args: NoArgs,
+    result: z.strictObject({
+      printers: z.array(z.strictObject({ name: z.string().max(256), displayName: z.string().max(256), description: z.string().max(1000) })).max(200),
+    }),
+  },
+  /** Prints the window's current page (the label or manifest the renderer just laid out); "unavailable" in the browser shell. */
+  "print.page": {
+    args: z.strictObject({
+      document: PrintDocumentSchema,
+      output: z.enum(["printer", "pdf"]),
+      /** With output "printer": print silently to this printer; without it the system print dialog opens. */
+      printerName: z.string().min(1).max(256).optional(),
+      copies: z.number().int().min(1).max(99).optional(),
+      pageSize: PageSizeSchema.optional(),
+      landscape: z.boolean().optional(),
+    }),
+    result: z.strictObject({
+      printed: z.boolean(),
+      /** Why nothing was printed (e.g. the operator cancelled the dialog). */
+      reason: z.string().max(500).optional(),
+      /** With output "pdf": where the PDF was written. */
+      pdfPath: z.string().max(4096).optional(),
+    }),
   },
 } as const;
 

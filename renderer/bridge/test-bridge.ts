@@ -1,5 +1,6 @@
 import {
   BRIDGE_PROTOCOL_VERSION,
+  BridgeError,
   JournalEntrySchema,
   bridgeErrorFromBody,
   type BridgeArgs,
@@ -81,6 +82,13 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),
     "jig.unload": async () => ({ ok: true }),
+    // Like the browser shell: no print service, so the renderer prints with window.print().
+    "print.printers": async () => {
+      throw new BridgeError("unavailable", "print.printers: no print service in the test bridge");
+    },
+    "print.page": async () => {
+      throw new BridgeError("unavailable", "print.page: no print service in the test bridge");
+    },
   };
   const dispatch = createBridgeDispatcher(handlers);
 

@@ -4,6 +4,9 @@ import { BookingsScreen } from "../screens/bookings-screen";
 import { ReceiptScreen } from "../screens/receipt-screen";
 import { ScannerSetupScreen } from "../screens/scanner-setup-screen";
 import { SignInScreen } from "../screens/sign-in-screen";
+import { SupervisorScreen } from "../supervisor/supervisor-screen";
+import { JigScreen } from "../jig/jig-screen";
+import { useJigLink } from "../jig/use-jig-link";
 
 /** The frame: who is signed in, sync health always visible, and the screen on show. */
 export function App(props: { siteName: string; dockId: string; centralUrl: string; shell: string }) {
@@ -12,6 +15,7 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
   const screen = useDock((s) => s.screen);
   const signOut = useDock((s) => s.signOut);
   const showScreen = useDock((s) => s.showScreen);
+  useJigLink();
   if (blocked !== null)
     return (
       <div className="blocked" role="alert">
@@ -22,6 +26,8 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
   if (screen === "scanner-setup") body = <ScannerSetupScreen />;
   else if (operator === null) body = <SignInScreen />;
   else if (screen === "receipt") body = <ReceiptScreen />;
+  else if (screen === "supervisor") body = <SupervisorScreen />;
+  else if (screen === "jig") body = <JigScreen />;
   else body = <BookingsScreen />;
   return (
     <div className="app">
@@ -34,6 +40,14 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
             {operator.name} ({operator.role})
             <button type="button" onClick={() => showScreen("scanner-setup")}>
               Scanner set-up
+            </button>
+            {operator.role === "supervisor" && (
+              <button type="button" data-testid="nav-supervisor" onClick={() => showScreen(screen === "supervisor" ? "bookings" : "supervisor")}>
+                {screen === "supervisor" ? "Bookings" : "Supervisor"}
+              </button>
+            )}
+            <button type="button" data-testid="nav-jig" onClick={() => showScreen(screen === "jig" ? "bookings" : "jig")}>
+              {screen === "jig" ? "Bookings" : "Jig station"}
             </button>
             <button type="button" onClick={() => void signOut()}>
               Sign out

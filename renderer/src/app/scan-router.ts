@@ -27,6 +27,10 @@ export function routeScan(store: DockStore, raw: string, source: ScanSource): vo
   const s = store.getState();
   if (s.operator === null || s.blockedMessage !== null) return;
   if (s.screen === "receipt") return s.submitScan(raw, source);
+  // The supervisor's outbound load check: pallet and carton labels scanned onto the vehicle.
+  if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);
+  // The jig station: a hub ID or a slot code (e.g. "B4", a slot label's "JIG-B-4").
+  if (s.screen === "jig") return void s.submitJigScan(raw, source);
   if (s.screen === "bookings") {
     const parsed = parseScan(raw);
     if (parsed.kind === "booking-label") void s.openReceipt(parsed.bookingRef);

@@ -1,10 +1,12 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import { createBookingsSlice } from "./bookings-slice";
+import { createJigSlice } from "./jig-slice";
 import type { DockDeps } from "./dock-deps";
 import { createReceiptSlice } from "./receipt-slice";
 import { createScannerSlice } from "./scanner-slice";
 import { createSessionSlice } from "./session-slice";
 import { createSyncSlice } from "./sync-slice";
+import { createSupervisorSlice } from "./supervisor-slice";
 import { createUiSlice } from "./ui-slice";
 
 import type { All } from "./slice-types";
@@ -22,5 +24,7 @@ export function createDockStore(deps: DockDeps): DockStore {
     ...createSyncSlice(...a),
     ...createScannerSlice(deps)(...a),
     ...createUiSlice(...a),
+    ...createSupervisorSlice(deps)(...a),
+    ...createJigSlice(deps)(...a),
   }));
 }

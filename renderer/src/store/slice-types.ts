@@ -1,3 +1,5 @@
+import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
+import type { BookedHub } from "../../../shared/domain/booking";
 import type { Unloader } from "../../../shared/domain/liability";
 import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";
 import type { OperatorRole, ScanSource } from "../../../shared/events";
@@ -5,6 +7,9 @@ import type { BookingRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../receiving/receiving-rules";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
+import type { SupervisorSlice } from "../supervisor/supervisor-types";
+
+export type { SupervisorSlice };
 
 /**
  * The shape of every slice of the dock store, in one types-only module: each slice's
@@ -108,7 +113,54 @@ export interface ScannerSlice {
   loadScannerSettings(): Promise<void>;
 }
 
-export type Screen = "bookings" | "receipt" | "scanner-setup";
+/** A message the jig station keeps on screen until the next scan. */
+export interface JigNotice {
+  tone: "ok" | "info" | "error";
+  text: string;
+  at: number;
+}
+
+/** One Fault Analysis Report as the jig station lists it. */
+export interface JigFaultLine {
+  eventId: string;
+  deviceId: string;
+  jigId: string | null;
+  slot: number | null;
+  step: string | null;
+  jigSaid: string | null;
+  notes: string;
+  disposition: "credit" | "scrap";
+  manual: boolean;
+  at: string;
+}
+
+export interface JigSlice {
+  /** "none": no host bridge; "unavailable": the host has no jig station. */
+  jigLink: "none" | "connecting" | "ready" | "unavailable";
+  jigMessage: string | null;
+  jigSlots: SlotViewMessage[];
+  /** Jigs the host reports disconnected. */
+  jigOffline: string[];
+  jigPendingHub: { deviceId: string; bookingRef: string; hub: BookedHub } | null;
+  jigPendingSlot: { jigId: string; slot: number } | null;
+  jigNotice: JigNotice | null;
+  /** Results stored today (local day). */
+  jigToday: { flashed: number; failed: number; faults: JigFaultLine[] };
+  /** Journal entries that could not be stored yet, with why. */
+  jigDrainProblems: string[];
+  /** Connects the station to the host (subscribes, drains the journal, loads the slots). */
+  attachJigBridge(bridge: DockBridge | null): Promise<void>;
+  /** A hub ID or a slot code from any scan source or the keyboard. */
+  submitJigScan(raw: string, source: ScanSource): Promise<void>;
+  unloadJigSlot(jigId: string, slot: number): Promise<void>;
+  /** Reloads every slot from the host (start-up, the screen opening, a jig coming back). */
+  refreshJigSlots(): Promise<void>;
+  /** Stores the host journal's results in the log, then acknowledges them; runs one at a time. */
+  drainJigJournal(): Promise<void>;
+  refreshJigToday(): Promise<void>;
+}
+
+export type Screen = "bookings" | "receipt" | "scanner-setup" | "supervisor" | "jig";
 
 export interface UiSlice {
   screen: Screen;
@@ -119,4 +171,4 @@ export interface UiSlice {
 }
 
 /** The whole renderer state: one store built from typed slices. */
-export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice;
+export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice & SupervisorSlice & JigSlice;

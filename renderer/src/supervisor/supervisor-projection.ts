@@ -1,0 +1,123 @@
+import { bookingCartons, type Booking } from "../../../shared/domain/booking";
+import type { ChargeableHub } from "../../../shared/domain/charges";
+import type { HubResult, ManifestPayload } from "../../../shared/domain/manifest";
+import { initialOutboundState, reduceOutbound, type OutboundState } from "../../../shared/domain/outbound";
+import { parseScan } from "../../../shared/domain/scan-parser";
+import type { DockEvent, EventOf } from "../../../shared/events";
+
+/**
+ * What the supervisor's screens know about one booking, projected from the dock's event log
+ * (pure: the slice reads the events out of Dexie and hands them here). The log is the truth;
+ * nothing here is stored, so a reload rebuilds exactly the same view.
+ */
+
+/** Every event of the log that can matter to a booking's re-delivery, in recording order. */
+export interface SupervisorLog {
+  /** Events whose payload names the booking (receipt, scans). */
+  bookingEvents: readonly DockEvent[];
+  /** flash.result and fault.reported events (they name hubs, not bookings). */
+  hubEvents: readonly DockEvent[];
+  /** Manifest-keyed events: manifest.built, label.printed, asn.issued, notice.issued, outbound.*, dispatch, amendments. */
+  manifestEvents: readonly DockEvent[];
+}
+
+/** The final result of each hub of a booking, for buildManifest: the latest flash result wins (a retry replaces a failure). */
+export function hubResults(booking: Booking, log: SupervisorLog): HubResult[] {
+  const booked = new Set(bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => h.deviceId)));
+  const flash = new Map<string, EventOf<"flash.result">>();
+  const fault = new Map<string, EventOf<"fault.reported">>();
+  for (const e of log.hubEvents) {
+    if (e.type === "flash.result" && booked.has(e.payload.deviceId)) flash.set(e.payload.deviceId, e);
+    if (e.type === "fault.reported" && booked.has(e.payload.deviceId)) fault.set(e.payload.deviceId, e);
+  }
+  const rejected = new Map<string, string>();
+  const received = new Set<string>();
+  let closed = false;
+  for (const e of log.bookingEvents) {
+    if (e.type === "scan.recorded" && e.payload.deviceId !== null && e.payload.verdict === "expected") received.add(e.payload.deviceId);
+    if (e.type === "receipt.closed") {
+      closed = true;
+      for (const h of e.payload.rejectedHubs) rejected.set(h.deviceId, h.reason);
+      if (e.payload.outcome === "rejected") for (const id of booked) rejected.set(id, e.payload.rejectionReason ?? "delivery rejected");
+    }
+  }
+  const out: HubResult[] = [];
+  for (const deviceId of booked) {
+    const f = flash.get(deviceId);
+    if (rejected.has(deviceId)) out.push({ deviceId, outcome: "rejected", reason: rejected.get(deviceId) ?? "rejected" });
+    else if (f?.payload.outcome === "flashed" && f.payload.readBackVersion !== null) out.push({ deviceId, outcome: "flashed", firmwareVersion: f.payload.readBackVersion });
+    else if (f?.payload.outcome === "failed") {
+      const report = fault.get(deviceId);
+      out.push({ deviceId, outcome: "failed", faultEventId: report?.id ?? null, detail: f.payload.failure ? `${f.payload.failure.step}: ${f.payload.failure.detail}` : undefined });
+    } else if (f === undefined && closed && !received.has(deviceId)) out.push({ deviceId, outcome: "not-received" });
+    // Otherwise no result yet: buildManifest lists it as "no re-flash result yet".
+  }
+  return out;
+}
+
+/**
+ * The target firmware per Device Model. The jig service flashes the latest production image
+ * of the signed catalogue, so the version a flash result was written with is the target the
+ * dock knew; a catalogue synced into Dexie (`catalogue`) wins where it names a model.
+ */
+export function targetVersions(log: SupervisorLog, booking: Booking, catalogue: ReadonlyArray<{ deviceModel: string; version: string; status: string }> = []): Record<string, string> {
+  const modelOf = new Map(bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => [h.deviceId, h.deviceModel] as const)));
+  const out: Record<string, string> = {};
+  for (const e of log.hubEvents) {
+    if (e.type !== "flash.result") continue;
+    const model = modelOf.get(e.payload.deviceId);
+    if (model !== undefined) out[model] = e.payload.toVersion;
+  }
+  for (const entry of catalogue) {
+    if (entry.status !== "production") continue;
+    const seen = out[entry.deviceModel];
+    // Versions are 8 hex digits, so text order is version order.
+    if (seen === undefined || entry.version > seen) out[entry.deviceModel] = entry.version;
+  }
+  return out;
+}
+
+/** The manifests built for a booking, oldest first (a rebuild after an amendment adds one). */
+export function manifestsOf(bookingRef: string, log: SupervisorLog): Array<EventOf<"manifest.built">> {
+  return log.manifestEvents.filter((e): e is EventOf<"manifest.built"> => e.type === "manifest.built" && e.payload.bookingRefs.includes(bookingRef));
+}
+
+/** Events of one manifest, by type. */
+export function eventsOfManifest<T extends DockEvent["type"]>(manifestId: string, log: SupervisorLog, type: T): Array<Extract<DockEvent, { type: T }>> {
+  return log.manifestEvents.filter((e): e is Extract<DockEvent, { type: T }> => e.type === type && (e.payload as { manifestId?: unknown }).manifestId === manifestId);
+}
+
+/** The load of a manifest, replayed from its outbound scans (the reducer is deterministic, so replay gives the verdicts shown). */
+export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): OutboundState {
+  let state = initialOutboundState(manifest);
+  for (const e of eventsOfManifest(manifest.manifestId, log, "outbound.scan.recorded")) {
+    state = reduceOutbound(state, { type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at }).state;
+  }
+  return state;
+}
+
+/** The hubs of a Party's bookings as the charges statement counts them: re-flashed, or failed with a fault report. */
+export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
+  const owner = new Map<string, Booking>();
+  for (const b of bookings) for (const { carton } of bookingCartons(b)) for (const h of carton.hubs) owner.set(h.deviceId, b);
+  const out = new Map<string, ChargeableHub>();
+  for (const e of hubEvents) {
+    if (e.type !== "flash.result") continue;
+    const b = owner.get(e.payload.deviceId);
+    if (b === undefined) continue;
+    // HAN variant is not on the booking (the SMI record has it, central's mirror): band-specific lines stay unpriced.
+    out.set(e.payload.deviceId, { deviceId: e.payload.deviceId, partyId: b.partyId, bookingRef: b.bookingRef, outcome: e.payload.outcome === "flashed" ? "reflashed" : "not-reflashable", date: e.at.slice(0, 10), hanVariant: null });
+  }
+  return [...out.values()];
+}
+
+/** The next working day at or after `from` plus the site's notice, as a default re-delivery date. */
+export function nextDeliveryDate(today: string, isOk: (date: string) => boolean): string {
+  const d = new Date(`${today}T12:00:00Z`);
+  for (let i = 0; i < 60; i++) {
+    const iso = d.toISOString().slice(0, 10);
+    if (isOk(iso)) return iso;
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return today;
+}
