@@ -5,13 +5,19 @@ describe("loadHostConfig", () => {
   it("defaults to port 4020, central on 4010, simulated hardware", () => {
     const loaded = loadHostConfig({});
     if (!loaded.ok) throw new Error(loaded.error);
-    expect(loaded.config).toMatchObject({ port: 4020, centralUrl: "http://127.0.0.1:4010", simulated: true, site: { csp: "North", production: false } });
+    expect(loaded.config).toMatchObject({ port: 4020, centralUrl: "http://127.0.0.1:4010", centralToken: null, simulated: true, site: { csp: "North", production: false } });
   });
 
   it("treats empty variables as unset and reads the site", () => {
     const loaded = loadHostConfig({ HOST_PORT: "", DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: "N-DOCK-1", SITE_CSP: "CentralSouth", SITE_PRODUCTION: "true" });
     if (!loaded.ok) throw new Error(loaded.error);
     expect(loaded.config).toMatchObject({ port: 4020, dockId: "DOCK-N1", site: { facilityId: "N-DOCK-1", csp: "CentralSouth", production: true } });
+  });
+
+  it("carries the dock's central token from DOCK_CENTRAL_TOKEN", () => {
+    const loaded = loadHostConfig({ DOCK_CENTRAL_TOKEN: "tok-123" });
+    if (!loaded.ok) throw new Error(loaded.error);
+    expect(loaded.config.centralToken).toBe("tok-123");
   });
 
   it("names the variable that is wrong", () => {

@@ -19,6 +19,8 @@ const PortSchema = z.coerce.number().int().min(0).max(65535);
 export const HostEnvSchema = z.object({
   HOST_PORT: PortSchema.default(4020),
   CENTRAL_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4010"),
+  /** This dock's device token for central (central's seed writes it to tokens.json). */
+  DOCK_CENTRAL_TOKEN: z.string().min(1).max(512).optional(),
   DOCK_ID: DockIdSchema.default("dock-dev-1"),
   SITE_FACILITY_ID: z.string().min(1).max(64).default("FAC-DEV"),
   SITE_NAME: z.string().min(1).max(200).default("Development dock"),
@@ -36,6 +38,7 @@ export const HostEnvSchema = z.object({
 export interface HostConfig {
   port: number;
   centralUrl: string;
+  centralToken: string | null;
   dockId: string;
   site: SiteConfig;
   dataDir: string;
@@ -68,6 +71,7 @@ export function loadHostConfig(env: Record<string, string | undefined>): ConfigR
     config: {
       port: e.HOST_PORT,
       centralUrl: e.CENTRAL_URL,
+      centralToken: e.DOCK_CENTRAL_TOKEN ?? null,
       dockId: e.DOCK_ID,
       site: { facilityId: e.SITE_FACILITY_ID, name: e.SITE_NAME, csp: e.SITE_CSP, production: e.SITE_PRODUCTION === "true" },
       dataDir: resolve(e.DOCK_DATA_DIR),

@@ -27,7 +27,7 @@ export interface HostServices {
 
 export interface HostServicesOptions {
   shell: HostInfo["shell"];
-  config: Pick<HostConfig, "centralUrl" | "dockId" | "site" | "version" | "simulated">;
+  config: Pick<HostConfig, "centralUrl" | "centralToken" | "dockId" | "site" | "version" | "simulated">;
   /** Null keeps the journal in memory (tests); else the directory of its file. */
   dataDir: string | null;
   /** Defaults to the simulated HID-POS scanner. */
@@ -122,6 +122,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       dockId: options.config.dockId,
       site: options.config.site,
       centralUrl: options.config.centralUrl,
+      centralToken: options.config.centralToken,
       startedAt,
     }),
     // One journal to the renderer: the host's own and the jig station's, merged in id (= time) order.

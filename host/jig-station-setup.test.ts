@@ -83,7 +83,7 @@ describe("jig station on the host services", () => {
     const { station, logs } = await start({ JIG_FIRMWARE_DIR: firmwareFolder({ forge: true }), JIG_COUNT: "2", JIG_FLASH_MS: "20", JIG_SIMULATED_FAULTS: JSON.stringify({ [bad]: { verifyMismatch: true } }) });
     expect(logs.join("\n")).toContain("0009FFFF is not signed by the publisher key");
     expect(station.summary).toContain(`${MODEL}→${TARGET}`);
-    const services = await createHostServices({ shell: "browser", config: { centralUrl: "http://127.0.0.1:4010", dockId: "d1", site: { facilityId: "F", name: "n", csp: "North", production: false }, version: "0", simulated: true }, dataDir: null, jig: station.binding });
+    const services = await createHostServices({ shell: "browser", config: { centralUrl: "http://127.0.0.1:4010", centralToken: null, dockId: "d1", site: { facilityId: "F", name: "n", csp: "North", production: false }, version: "0", simulated: true }, dataDir: null, jig: station.binding });
     cleanup.push(() => services.close());
     expect((await services.handlers["jig.slots"]({})).slots).toHaveLength(16);
 

@@ -1,40 +1,63 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing, builds the renderer, starts the central service
-# on its embedded database (PGlite in .data/central; a PostgreSQL server when DATABASE_URL
-# is set), seeds the demo world once, and starts the dock app with simulated scanner and
-# jigs: in Electron when its binary is present, else in the browser shell.
+# `npm start`: installs what is missing, builds the renderer, seeds the central service's
+# demo world once and starts central on its embedded database (PGlite in .data/central;
+# a PostgreSQL server when DATABASE_URL is set), imports central's signed firmware for the
+# dock's simulated jigs, and starts the dock app as the seeded demo dock (DOCK-N1, CSP North)
+# with a simulated HID-POS scanner and 3 simulated jigs: in Electron when its binary is
+# present, else in the browser shell, whose URL it prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 
+export DATA_DIR=${DATA_DIR:-$PWD/.data}
 export CENTRAL_PORT=${CENTRAL_PORT:-4010}
 export HOST_PORT=${HOST_PORT:-4020}
 export CENTRAL_URL=${CENTRAL_URL:-http://127.0.0.1:$CENTRAL_PORT}
-export DATA_DIR=${DATA_DIR:-$PWD/.data}
-mkdir -p "$DATA_DIR"
+export CENTRAL_DATA_DIR=${CENTRAL_DATA_DIR:-$DATA_DIR/central}
+export DOCK_DATA_DIR=${DOCK_DATA_DIR:-$DATA_DIR/host}
+export DOCK_ID=${DOCK_ID:-DOCK-N1}
+export SITE_FACILITY_ID=${SITE_FACILITY_ID:-N-DOCK-1}
+export SITE_NAME=${SITE_NAME:-CSP North dock}
+export SITE_CSP=${SITE_CSP:-North}
+mkdir -p "$CENTRAL_DATA_DIR" "$DOCK_DATA_DIR"
 
 echo "== building the renderer"
-npx vite build --config renderer/vite.config.ts --logLevel warn
+npx vite build --config renderer/vite.config.ts --logLevel error
 
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop_all EXIT INT TERM
 
-echo "== seeding the demo world (once)"
-npx tsx central/seed.ts --data-dir "$DATA_DIR/central" --if-empty
+echo "== seeding the demo world (does nothing when it is already there)"
+npx tsx central/seed.ts
 
-echo "== starting the central service"
-npx tsx central/main.ts --data-dir "$DATA_DIR/central" &
+echo "== starting the central service at $CENTRAL_URL"
+npx tsx central/main.ts &
 pids+=($!)
+for _ in $(seq 1 120); do
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$CENTRAL_URL/health" && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "central did not start"; exit 1; }
+  sleep 0.5
+done
+
+# The dock's credential for central, from the seed's tokens file, goes to the host's config.
+if [ -z "${DOCK_CENTRAL_TOKEN:-}" ]; then
+  DOCK_CENTRAL_TOKEN=$(node -e 'const t=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(t.docks[process.argv[2]]??"")' "$CENTRAL_DATA_DIR/tokens.json" "$DOCK_ID")
+  export DOCK_CENTRAL_TOKEN
+fi
+
+echo "== importing central's signed firmware for the simulated jigs"
+npx tsx host/jig-firmware-import.ts --central-data "$CENTRAL_DATA_DIR" --central-url "$CENTRAL_URL" --token "$DOCK_CENTRAL_TOKEN" --out "$DOCK_DATA_DIR/firmware"
 
 if [ -x node_modules/electron/dist/electron ] && [ -z "${BROWSER_SHELL:-}" ]; then
   echo "== starting the dock app in Electron"
   node scripts/dist.mjs --bundle-only
   sandbox_flag=(); [ "$(id -u)" = 0 ] && sandbox_flag=(--no-sandbox)  # Chromium's process sandbox refuses root
-  DOCK_DATA_DIR="$DATA_DIR/host" node_modules/electron/dist/electron . "${sandbox_flag[@]}" &
+  node_modules/electron/dist/electron . "${sandbox_flag[@]}" &
 else
   echo "== no Electron binary here: starting the dock app in the browser shell"
-  npx tsx host/main.ts --data-dir "$DATA_DIR/host" &
+  echo "   sign in as OP-N-RECV (receiver), OP-N-TECH (technician) or OP-N-SUP (supervisor)"
+  npx tsx host/main.ts &
 fi
 pids+=($!)
 wait -n "${pids[@]}"

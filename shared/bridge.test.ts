@@ -13,6 +13,7 @@ const info = {
   dockId: "dock-1",
   site: { facilityId: "FAC-1", name: "Dock one", csp: "North", production: false },
   centralUrl: "http://127.0.0.1:4010",
+  centralToken: null,
   startedAt: "2026-11-26T09:00:00.000Z",
 } as const;
 

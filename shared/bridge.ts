@@ -42,6 +42,11 @@ export const HostInfoSchema = z.strictObject({
   dockId: DockIdSchema,
   site: SiteConfigSchema,
   centralUrl: z.url({ protocol: /^https?$/ }),
+  /**
+   * The dock's device token for central, when the host is configured with one: the dock's
+   * credential lives in the host's configuration, not in a URL a person types.
+   */
+  centralToken: z.string().min(1).max(512).nullable(),
   startedAt: InstantSchema,
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;

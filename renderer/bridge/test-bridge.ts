@@ -51,6 +51,7 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     dockId: "dock-test",
     site: { facilityId: "FAC-TEST", name: "Test dock", csp: "North", production: false },
     centralUrl: "http://127.0.0.1:4010",
+    centralToken: null,
     startedAt: now().toISOString(),
     ...options.info,
   };

@@ -7,7 +7,7 @@ export interface BootConfig {
   site: DockSite;
   siteName: string;
   centralUrl: string;
-  /** The dock's device token for central (query `token`, then the one stored on this PC). */
+  /** The dock's device token for central (query `token`, then the host's configured one, then the one stored on this PC). */
   token: string | null;
   shell: "browser" | "electron" | "none";
 }
@@ -31,7 +31,7 @@ export function resolveBootConfig(search: string, info: HostInfo | null, storedT
     },
     siteName: site?.name ?? "Dock",
     centralUrl: q.get("central") ?? info?.centralUrl ?? "http://127.0.0.1:4010",
-    token: q.get("token") ?? storedToken,
+    token: q.get("token") ?? info?.centralToken ?? storedToken,
     shell: info?.shell ?? "none",
   };
 }
