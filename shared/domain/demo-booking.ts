@@ -8,6 +8,7 @@
  * (a GPF is told only by inventory lookup, as in the real SMI). SSCCs carry a valid GS1 check digit.
  */
 import { BookingSchema, type BookedCarton, type BookedHub, type Booking, type Csp, type CspRegion, type DockSite } from "./booking";
+import { mulberry32 } from "./seeded-random";
 
 export interface DemoBookingOptions {
   /** PRNG seed: picks party, CSP, regions, date; and shifts every ID. Default 1. */
@@ -147,17 +148,6 @@ function mix32(x: number): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny, well-known seeded PRNG; enough for demo data, not for secrets. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, list: readonly T[]): T {
   const item = list[Math.floor(random() * list.length)];
