@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "@playwright/test";
 import { openDatabase } from "../central/db/connect";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { importCentralFirmware } from "../host/jig-firmware-import";
+import { scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 
 /**
@@ -37,21 +37,6 @@ test.use({
 
 test.afterAll(() => rmSync(firmwareDir, { recursive: true, force: true }));
 
-function scanOf(label: { ok: true; scan: string } | { ok: false; reason: string }): string {
-  if (!label.ok) throw new Error(label.reason);
-  return label.scan;
-}
-
-/** Types `raw` as a keyboard-wedge scanner does: fast keys, GS as Ctrl+], then Enter. */
-async function wedgeScan(page: Page, raw: string): Promise<void> {
-  const parts = raw.split("\x1d");
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) await page.keyboard.press("Control+BracketRight");
-    await page.keyboard.type(parts[i] ?? "", { delay: 2 });
-  }
-  await page.keyboard.press("Enter");
-}
-
 test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault report, all synced to central", async ({ page, dock }) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
@@ -68,14 +53,7 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   const hostUrl = new URL(dock.pageUrl({ token }));
   await page.goto(hostUrl.href);
 
-  // Scanner set-up as in receiving.spec.ts: Playwright's keys can be slower than a scanner's.
-  await page.getByRole("button", { name: "Scanner set-up" }).click();
-  await page.getByLabel("Longest gap between a scanner's keys (ms)").fill("1000");
-  await page.getByRole("button", { name: "Back to sign-in" }).click();
-  await page.locator("input[name=operatorId]").fill("OP-N-SUP");
-  await page.locator("input[name=operatorName]").fill("Sam Supervisor");
-  await page.locator("select[name=role]").selectOption("supervisor");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive 8 hubs: booking label, arrival, unloading, pallet, carton, hubs.

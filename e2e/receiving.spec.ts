@@ -4,6 +4,7 @@ import { openDatabase } from "../central/db/connect";
 import { insertAuthorisedBooking, insertInventoryFor } from "../central/demo-world";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
+import { localEvents, scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 
 /**
@@ -23,41 +24,6 @@ const carton0 = pallet0.cartons[0]!;
 const hubs = carton0.hubs;
 /** On central's SMI mirror (demo world) but on no booking: unexpected at the dock. */
 const UNEXPECTED = "88-73-84-57-00-2F-96-20";
-
-function scanOf(label: { ok: true; scan: string } | { ok: false; reason: string }): string {
-  if (!label.ok) throw new Error(label.reason);
-  return label.scan;
-}
-
-/** Types `raw` as a keyboard-wedge scanner does: fast keys, GS as Ctrl+], then Enter. */
-async function wedgeScan(page: Page, raw: string): Promise<void> {
-  const parts = raw.split("\x1d");
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) await page.keyboard.press("Control+BracketRight");
-    await page.keyboard.type(parts[i] ?? "", { delay: 2 });
-  }
-  await page.keyboard.press("Enter");
-}
-
-/** Every scan.recorded event id in the page's IndexedDB (what the operator saw confirmed). */
-async function localScanIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open("reflash-dock");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction("events").objectStore("events").getAll();
-          req.onsuccess = () => {
-            resolve((req.result as Array<{ id: string; type: string }>).filter((r) => r.type === "scan.recorded").map((r) => r.id).sort());
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
 
 async function expectVerdict(page: Page, code: string): Promise<void> {
   await expect(page.getByTestId("verdict")).toHaveAttribute("data-code", code);
@@ -92,17 +58,7 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
 
   await page.goto(dock.pageUrl({ token: token ?? "" }));
 
-  // Scanner set-up: each Playwright key is a round trip to the browser, and on a busy 2-core
-  // CI box a gap can exceed a real scanner's 50 ms (whose keys carry OS timestamps). The
-  // threshold is set where an operator would set it; the buffer resets after every suffix,
-  // so a generous gap cannot join two scans.
-  await page.getByRole("button", { name: "Scanner set-up" }).click();
-  await page.getByLabel("Longest gap between a scanner's keys (ms)").fill("1000");
-  await page.getByRole("button", { name: "Back to sign-in" }).click();
-
-  await page.locator("input[name=operatorId]").fill("OP-N-RECV");
-  await page.locator("input[name=operatorName]").fill("Rita Receiver");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // The booking label on the delivery opens its receipt.
@@ -214,7 +170,7 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
   await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 30_000 }).toMatch(/unsent: 0/);
 
   // Central holds exactly the scans the operator saw confirmed: no loss, no double.
-  const confirmed = await localScanIds(page);
+  const confirmed = (await localEvents(page, "scan.recorded")).map((e) => e.id).sort();
   expect(confirmed.length).toBe(14);
   await central.stop();
   const after = await openDatabase({ kind: "pglite", dataDir: join(dock.centralDataDir, "pgdata") });

@@ -2,13 +2,12 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "@playwright/test";
 import { openDatabase } from "../central/db/connect";
 import { insertAuthorisedBooking, insertInventoryFor } from "../central/demo-world";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
-import type { DockEvent } from "../shared/events";
 import { importCentralFirmware } from "../host/jig-firmware-import";
+import { localEvents, scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 
 /**
@@ -35,42 +34,6 @@ test.use({
     JIG_SIMULATED_FAULTS: JSON.stringify({ [FAILED.deviceId]: { verifyMismatch: true } }),
   },
 });
-
-function scanOf(label: { ok: true; scan: string } | { ok: false; reason: string }): string {
-  if (!label.ok) throw new Error(label.reason);
-  return label.scan;
-}
-
-/** Types `raw` as a keyboard-wedge scanner does: fast keys, GS as Ctrl+], then Enter. */
-async function wedgeScan(page: Page, raw: string): Promise<void> {
-  const parts = raw.split("\x1d");
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) await page.keyboard.press("Control+BracketRight");
-    await page.keyboard.type(parts[i] ?? "", { delay: 2 });
-  }
-  await page.keyboard.press("Enter");
-}
-
-/** Events of some types in the page's own log (what the dock recorded). */
-async function localEvents(page: Page, type: string): Promise<DockEvent[]> {
-  return page.evaluate(
-    (t) =>
-      new Promise<DockEvent[]>((resolve, reject) => {
-        const open = indexedDB.open("reflash-dock");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction("events").objectStore("events").getAll();
-          req.onsuccess = () => {
-            resolve((req.result as Array<{ type: string; event: DockEvent }>).filter((r) => r.type === t).map((r) => r.event));
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    type,
-  );
-}
 
 async function centralGet(url: string, token: string): Promise<{ status: number; text: string }> {
   const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -103,13 +66,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   const pageUrl = dock.pageUrl({ token });
 
   await page.goto(pageUrl);
-  await page.getByRole("button", { name: "Scanner set-up" }).click();
-  await page.getByLabel("Longest gap between a scanner's keys (ms)").fill("1000");
-  await page.getByRole("button", { name: "Back to sign-in" }).click();
-  await page.locator("input[name=operatorId]").fill(SUPERVISOR);
-  await page.locator("input[name=operatorName]").fill("Sam Supervisor");
-  await page.locator("select[name=role]").selectOption("supervisor");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await setUpScannerAndSignIn(page, { id: SUPERVISOR, name: "Sam Supervisor", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive it through the UI: arrival, unloading, every label and hub, closed accepted.

@@ -3,18 +3,25 @@ import { useDock } from "../app/store-context";
 
 const TITLES = { ok: "OK", warn: "CHECK", error: "STOP" } as const;
 
-/**
- * The full-screen verdict. ok and warn flash the whole screen green or amber and fade;
- * an error covers the screen in red until it is deliberately acknowledged with Escape or
- * a pointer click on the button. Enter is ignored on purpose: a scanner's suffix is an
- * Enter, and the next scan must never dismiss an error nobody read.
- */
-export function VerdictOverlay() {
-  const last = useDock((s) => s.lastVerdict);
-  const pending = useDock((s) => s.pendingError);
-  const held = useDock((s) => s.queue.length);
-  const acknowledge = useDock((s) => s.acknowledge);
+export interface OverlayProps {
+  /** The last verdict shown (its class decides the flash colour). */
+  last: { class: "ok" | "warn" | "error"; at: string | number } | null;
+  /** An error waiting for a person to acknowledge it. */
+  pending: { code: string; reason: string; raw: string } | null;
+  /** Scans held behind the error, processed after it is acknowledged. */
+  held: number;
+  acknowledge: () => void;
+  label: string;
+  testId: string;
+}
 
+/**
+ * The full-screen verdict every scanning screen shares. ok and warn flash the whole screen
+ * green or amber and fade; an error covers the screen in red until it is deliberately
+ * acknowledged with Escape or a pointer click on the button. Enter is ignored on purpose:
+ * a scanner's suffix is an Enter, and the next scan must never dismiss an error nobody read.
+ */
+export function ScanVerdictOverlay({ last, pending, held, acknowledge, label, testId }: OverlayProps) {
   useEffect(() => {
     if (pending === null) return;
     const onKey = (e: KeyboardEvent) => {
@@ -29,7 +36,7 @@ export function VerdictOverlay() {
 
   if (pending !== null) {
     return (
-      <div className="overlay overlay-error" role="alertdialog" aria-label="scan error" data-testid="verdict-error" data-code={pending.code}>
+      <div className="overlay overlay-error" role="alertdialog" aria-label={label} data-testid={testId} data-code={pending.code}>
         <div className="overlay-title">{TITLES.error}</div>
         <div className="overlay-reason">{pending.reason}</div>
         {pending.raw !== "" && <div className="overlay-raw">Scanned: {pending.raw.replace(/\x1d/g, "<GS>")}</div>}
@@ -50,4 +57,13 @@ export function VerdictOverlay() {
   }
   if (last === null || last.class === "error") return null;
   return <div key={last.at} className={`overlay-flash flash-${last.class}`} aria-hidden="true" />;
+}
+
+/** Receiving's verdict overlay. */
+export function VerdictOverlay() {
+  const last = useDock((s) => s.lastVerdict);
+  const pending = useDock((s) => s.pendingError);
+  const held = useDock((s) => s.queue.length);
+  const acknowledge = useDock((s) => s.acknowledge);
+  return <ScanVerdictOverlay last={last} pending={pending} held={held} acknowledge={acknowledge} label="scan error" testId="verdict-error" />;
 }

@@ -1,0 +1,57 @@
+import type { Page } from "@playwright/test";
+import type { DockEvent } from "../shared/events";
+
+/** What a person and a scanner do at the dock, shared by the specs. */
+
+/** The scanner-delivered string of an encoded label (the encoders return a result, never throw). */
+export function scanOf(label: { ok: true; scan: string } | { ok: false; reason: string }): string {
+  if (!label.ok) throw new Error(label.reason);
+  return label.scan;
+}
+
+/** Types `raw` as a keyboard-wedge scanner does: fast keys, GS as Ctrl+], then Enter. */
+export async function wedgeScan(page: Page, raw: string): Promise<void> {
+  const parts = raw.split("\x1d");
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.type(parts[i] ?? "", { delay: 2 });
+  }
+  await page.keyboard.press("Enter");
+}
+
+/**
+ * Sets the wedge reader's gap where an operator would for this "scanner", then signs in.
+ * Each Playwright key is a round trip to the browser, and on a busy 2-core CI box a gap can
+ * exceed a real scanner's 50 ms (whose keys carry OS timestamps); the buffer resets after
+ * every suffix, so a generous gap cannot join two scans.
+ */
+export async function setUpScannerAndSignIn(page: Page, operator: { id: string; name: string; role?: "receiver" | "technician" | "supervisor" }): Promise<void> {
+  await page.getByRole("button", { name: "Scanner set-up" }).click();
+  await page.getByLabel("Longest gap between a scanner's keys (ms)").fill("1000");
+  await page.getByRole("button", { name: "Back to sign-in" }).click();
+  await page.locator("input[name=operatorId]").fill(operator.id);
+  await page.locator("input[name=operatorName]").fill(operator.name);
+  if (operator.role !== undefined) await page.locator("select[name=role]").selectOption(operator.role);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** The events of one type in the page's own IndexedDB log (what the dock recorded and confirmed). */
+export async function localEvents(page: Page, type: string): Promise<DockEvent[]> {
+  return page.evaluate(
+    (t) =>
+      new Promise<DockEvent[]>((resolve, reject) => {
+        const open = indexedDB.open("reflash-dock");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction("events").objectStore("events").getAll();
+          req.onsuccess = () => {
+            resolve((req.result as Array<{ type: string; event: DockEvent }>).filter((r) => r.type === t).map((r) => r.event));
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    type,
+  );
+}
