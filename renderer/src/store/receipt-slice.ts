@@ -22,6 +22,23 @@ import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "./slice-types"
 
 
 
+/**
+ * User Timing on the scan path (bench/renderer-scan.ts and the browser's performance panel):
+ * "scan.queued" received by the router → judging starts, "scan.durable" → committed to
+ * IndexedDB, "scan.verdict" → verdict in the store and sounded. Keyed by the queued scan
+ * object, so the persisted queue is unchanged; cleared now and then so a day of scanning
+ * does not grow the timeline (a PerformanceObserver still sees every entry).
+ */
+const SCAN_MEASURES = ["scan.queued", "scan.durable", "scan.verdict"] as const;
+const receivedAt = new WeakMap<QueuedScan, number>();
+let measuredScans = 0;
+function measureScan(name: (typeof SCAN_MEASURES)[number], q: QueuedScan): void {
+  const start = receivedAt.get(q);
+  if (start === undefined) return;
+  performance.measure(name, { start, end: performance.now() });
+  if (name === "scan.verdict" && ++measuredScans % 2000 === 0) for (const n of SCAN_MEASURES) performance.clearMeasures(n);
+}
+
 const ACTIVE_KEY = "session.activeReceipt";
 /** An unacknowledged error and the scans held behind it survive a reload or crash. */
 const HELD_KEY = "receipt.held";
@@ -73,6 +90,7 @@ export const createReceiptSlice =
 
     /** One scan: judge, commit to IndexedDB, and only then show and sound the verdict. */
     const processScan = async (q: QueuedScan): Promise<void> => {
+      measureScan("scan.queued", q);
       const { receipt, reconcile } = get();
       if (receipt === null || reconcile === null) return;
       const raw = clipRaw(q.raw);
@@ -104,8 +122,10 @@ export const createReceiptSlice =
         show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
         return;
       }
+      measureScan("scan.durable", q);
       publish(result.state, receipt);
       show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: recorded.id });
+      measureScan("scan.verdict", q);
     };
 
     const persistHeld = () => {
@@ -240,7 +260,9 @@ export const createReceiptSlice =
 
       submitScan(raw, source) {
         if (get().receipt === null || get().receipt?.status !== "open") return;
-        set((s) => ({ queue: [...s.queue, { raw, source }] }));
+        const q: QueuedScan = { raw, source };
+        receivedAt.set(q, performance.now());
+        set((s) => ({ queue: [...s.queue, q] }));
         persistHeld();
         kick();
       },
