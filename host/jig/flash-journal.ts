@@ -34,10 +34,15 @@ export const AttemptStartedSchema = z.strictObject({
 });
 export type AttemptStarted = z.infer<typeof AttemptStartedSchema>;
 
-/** A journalled result as the bridge carries it (`JournalEntry` shape). */
+/**
+ * A journalled result as the bridge carries it (`JournalEntry` shape). `notice` flags a
+ * result a person must look at (a hub flashed to an image withdrawn since); the event
+ * payload has no field for it, so it stays with the host's record and the slot view.
+ */
+const Notice = z.string().min(1).max(2000).optional();
 export const JournalItemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ id: Id, kind: z.literal("flash.result"), recordedAt: Instant, attemptId: Id.nullable(), payload: FlashResultPayload }),
-  z.strictObject({ id: Id, kind: z.literal("fault.reported"), recordedAt: Instant, attemptId: Id.nullable(), payload: FaultReportedPayload }),
+  z.strictObject({ id: Id, kind: z.literal("flash.result"), recordedAt: Instant, attemptId: Id.nullable(), notice: Notice, payload: FlashResultPayload }),
+  z.strictObject({ id: Id, kind: z.literal("fault.reported"), recordedAt: Instant, attemptId: Id.nullable(), notice: Notice, payload: FaultReportedPayload }),
 ]);
 export type JournalItem = z.infer<typeof JournalItemSchema>;
 

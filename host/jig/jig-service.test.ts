@@ -185,7 +185,7 @@ describe("JigService journal and crash recovery", () => {
     open.push(s2);
     expect(s2.service.pending()).toEqual([]);
     expect(s2.journal.interrupted()).toHaveLength(1);
-    expect(await recoverAll(s2)).toEqual({ recorded: 1, resumed: 0, closed: 0, waiting: 0 });
+    expect(await recoverAll(s2)).toEqual({ recorded: 1, flagged: 0, resumed: 0, closed: 0, waiting: 0 });
     expect(results(s2).map((r) => r.payload.outcome)).toEqual(["flashed"]);
     expect(s2.jigs[0]?.jig.imagesBegun).toHaveLength(1);
     expect(s2.journal.interrupted()).toEqual([]);
@@ -203,7 +203,7 @@ describe("JigService journal and crash recovery", () => {
     open.push(s2);
     const rig = s2.jigs[0]!;
     await rig.driver.close();
-    expect(await recoverAll(s2)).toEqual({ recorded: 0, resumed: 0, closed: 0, waiting: 1 });
+    expect(await recoverAll(s2)).toEqual({ recorded: 0, flagged: 0, resumed: 0, closed: 0, waiting: 1 });
     rig.jig.reconnect();
     await rig.driver.open();
     await s2.service.attachJig(rig.driver);
@@ -222,7 +222,7 @@ describe("JigService journal and crash recovery", () => {
     await until(() => s.journal.interrupted().length === 1);
     const s2 = await s.restart();
     open.push(s2);
-    expect(await recoverAll(s2)).toEqual({ recorded: 0, resumed: 1, closed: 0, waiting: 0 });
+    expect(await recoverAll(s2)).toEqual({ recorded: 0, flagged: 0, resumed: 1, closed: 0, waiting: 0 });
     expect(results(s2)[0]?.payload).toMatchObject({ outcome: "flashed", attempts: 2 });
     expect(s2.jigs[0]?.jig.imagesBegun).toHaveLength(1);
   });
@@ -251,7 +251,7 @@ describe("JigService journal and crash recovery", () => {
     open.push(s2);
     const pending = s2.service.pending();
     expect(pending.map((p) => p.kind)).toEqual(["flash.result"]);
-    expect(await recoverAll(s2)).toEqual({ recorded: 0, resumed: 0, closed: 0, waiting: 0 });
+    expect(await recoverAll(s2)).toEqual({ recorded: 0, flagged: 0, resumed: 0, closed: 0, waiting: 0 });
     expect(await s2.service.load({ jigId: "JIG-A", slot: 1, deviceId: id, operatorId: "t" })).toMatchObject({ code: "already-flashed" });
     expect(await s2.service.acknowledge([pending[0]!.id, "unknown"])).toBe(1);
     const s3 = await s2.restart();

@@ -6,8 +6,9 @@
  * Per hub: read identity (must match the scanned Device ID and the booked model), unlock
  * (A-004), stream the verified image, commit, verify (the jig's SHA-256 must equal the
  * image's), read back the version (must equal the target), record the result. A failure
- * goes through the retry policy on the same slot and the same hub (a retry never picks
- * another target), then becomes a failed `flash.result` and, for a hub fault, a
+ * goes through the retry policy on the same slot and the same hub (every attempt checks
+ * the catalogue again and stops with `target-changed` rather than send a withdrawn image or
+ * pick another target), then becomes a failed `flash.result` and, for a hub fault, a
  * `fault.reported` with its disposition. One slot's failure never touches another slot.
  */
 import { EventEmitter } from "node:events";
@@ -58,7 +59,7 @@ export interface SlotView {
   startedAt: string | null;
   /** Estimated time left from progress so far; null until there is progress. */
   etaMs: number | null;
-  /** Why the slot failed, in words for the technician. */
+  /** Why the slot failed, or what a flashed hub needs noticed (its image withdrawn since), in words for the technician. */
   reason: string | null;
   /** The hub did not answer at all: a person must file a manual fault report. */
   manualReportRequired: boolean;
@@ -119,7 +120,12 @@ interface SlotRun {
   bookedModel: string;
   /** The version the booking lists; the result's fromVersion if the hub never answered. */
   bookedVersion: string;
-  image: VerifiedImage;
+  /**
+   * The image this load was for, fixed at load. Every attempt checks the catalogue again
+   * and stops (`target-changed`) if it no longer names this image: a retry never sends a
+   * withdrawn image and never picks another target by itself.
+   */
+  target: TargetImage;
   fromVersion: string | null;
   readBack: string | null;
   /** What went wrong in each failed attempt, for the Fault Analysis Report. */
@@ -127,6 +133,12 @@ interface SlotRun {
   /** The hub answered read-identity at least once, so its faults can be analysed. */
   identified: boolean;
   seatedWaiters: Set<() => void>;
+}
+
+/** The image an attempt sends, as the journal names it. */
+interface TargetImage {
+  version: string;
+  sha256Hex: string;
 }
 
 /** Thrown inside a run when the service was killed (crash simulation): nothing more is written. */
@@ -217,6 +229,15 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     for (const run of this.slots.values()) {
       if (run.view.deviceId === deviceId) return refuse("hub-busy", `hub ${deviceId} is already in slot ${run.view.slot + 1} of ${run.view.jigId}`);
     }
+    // A flash interrupted by a crash whose slot could not yet be read may have programmed
+    // this hub already: flashing it now could program it twice, so it waits for recovery.
+    const unknown = this.options.journal.interrupted().find((a) => a.deviceId === deviceId && !this.ownAttempts.has(a.attemptId));
+    if (unknown) {
+      // Asking is also the cue to try reading that slot again (the jig may be back by now).
+      void this.recover().catch(() => undefined);
+      // "hub-busy" until the bridge has a code of its own for this (shared/bridge.ts JigLoadRefusalSchema).
+      return refuse("hub-busy", `outcome of the interrupted flash unknown: re-seat the jig / read the slot first (hub ${deviceId} was being flashed to ${unknown.toVersion} in slot ${unknown.slot + 1} of ${unknown.jigId} when the host stopped)`);
+    }
     const booked = this.options.lookupHub(deviceId);
     if (!booked) return refuse("not-booked", `hub ${deviceId} is on no booking held at this dock`);
     if (booked.hub.smiStatus !== "Pending") return refuse("not-eligible", `hub ${deviceId} is ${booked.hub.smiStatus} in SMI; only Pending hubs are re-flashed`);
@@ -226,7 +247,7 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     const needsOverride = this.options.journal.wasFlashedTo(deviceId, image.version) && !this.options.journal.overrideFor(deviceId, image.version);
     if (needsOverride && !req.override) return refuse("already-flashed", `hub ${deviceId} was already flashed to ${image.version}; a supervisor must allow a second flash`);
     // The slot is taken before any await, so two scans racing for one slot cannot both win.
-    const run: SlotRun = { view: { ...this.emptyView(req.jigId, req.slot), phase: "flashing", deviceId }, bookedModel: booked.hub.deviceModel, bookedVersion: booked.hub.firmwareVersion, image, fromVersion: null, readBack: null, failures: [], identified: false, seatedWaiters: new Set() };
+    const run: SlotRun = { view: { ...this.emptyView(req.jigId, req.slot), phase: "flashing", deviceId }, bookedModel: booked.hub.deviceModel, bookedVersion: booked.hub.firmwareVersion, target: { version: image.version, sha256Hex: image.sha256Hex }, fromVersion: null, readBack: null, failures: [], identified: false, seatedWaiters: new Set() };
     this.slots.set(key(req.jigId, req.slot), run);
     if (needsOverride && req.override) {
       try {
@@ -249,6 +270,8 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     if (run.view.phase !== "flashed" && run.view.phase !== "failed") return { ok: false, reason: `slot ${slot + 1} is still ${run.view.phase}` };
     this.slots.delete(key(jigId, slot));
     this.emit("slot", this.emptyView(jigId, slot));
+    // An interrupted attempt left waiting for this slot can be judged now.
+    if (this.recoveryRequested && this.options.journal.interrupted().some((a) => a.jigId === jigId && a.slot === slot && !this.ownAttempts.has(a.attemptId))) void this.recover().catch(() => undefined);
     return { ok: true };
   }
 
@@ -287,18 +310,24 @@ export class JigService extends EventEmitter<JigServiceEvents> {
   }
 
   /**
-   * After a restart: resolves every attempt the journal shows in flight. A slot the jig
-   * finished programming is verified and recorded without flashing again; a slot still
-   * holding the same hub mid-way is flashed again as the next attempt (the first never
-   * completed); a slot no longer holding that hub closes the attempt, so the hub can be
-   * loaded again. Attach the jigs first; a jig attaching later is recovered then.
-   * Resolves once every attempt is judged; `settled` when the resumed flashes are done.
+   * After a restart: resolves every attempt the journal shows in flight, by reading its
+   * slot. A slot the jig finished programming is verified (the jig's SHA-256 against the
+   * image the attempt sent) and read back, and what the hub holds is recorded, whatever the
+   * catalogue says now (a version withdrawn meanwhile is recorded and flagged, never
+   * dropped). A slot still holding the same hub mid-way is flashed again as the next
+   * attempt if the catalogue still names the same image, else the attempt is closed. A slot
+   * no longer holding that hub closes the attempt, so the hub can be loaded again. A slot
+   * that cannot be read (jig gone, no answer) leaves the attempt open: the hub may have
+   * been programmed, so it is judged when the slot can be read (a jig attaching, the next
+   * `recover()`, a load of that hub) and loading the hub is refused until then.
+   * Resolves once every attempt is judged or left waiting; `settled` when the resumed flashes are done.
    */
   async recover(): Promise<RecoverySummary> {
     this.recoveryRequested = true;
-    const summary = { recorded: 0, resumed: 0, closed: 0, waiting: 0 };
+    const summary = { recorded: 0, flagged: 0, resumed: 0, closed: 0, waiting: 0 };
     const runs: Array<Promise<void>> = [];
     for (const a of this.options.journal.interrupted()) {
+      if (this.killed) break;
       if (this.ownAttempts.has(a.attemptId) || this.recovering.has(a.attemptId)) continue;
       const jig = this.jigs.get(a.jigId);
       if (!jig?.connected || this.slots.has(key(a.jigId, a.slot))) {
@@ -307,7 +336,13 @@ export class JigService extends EventEmitter<JigServiceEvents> {
       }
       this.recovering.add(a.attemptId);
       try {
-        summary[await this.recoverOne(a, jig.driver, runs)]++;
+        const judged = await this.recoverOne(a, jig.driver, runs);
+        if (judged === "flagged") summary.recorded++;
+        summary[judged]++;
+      } catch (error) {
+        // A killed service stops judging; the attempts left stay in the journal for the next start.
+        if (error instanceof Killed) break;
+        throw error;
       } finally {
         this.recovering.delete(a.attemptId);
       }
@@ -323,9 +358,10 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     for (const r of this.slots.values()) for (const w of r.seatedWaiters) w();
   }
 
-  private async recoverOne(a: AttemptStarted, driver: JigDriver, runs: Array<Promise<void>>): Promise<"recorded" | "resumed" | "closed"> {
+  private async recoverOne(a: AttemptStarted, driver: JigDriver, runs: Array<Promise<void>>): Promise<"recorded" | "flagged" | "resumed" | "closed" | "waiting"> {
+    // Through the service's append, so a killed service writes nothing more (as every other journal write).
     const close = async (reason: string) => {
-      await this.options.journal.append({ t: "attempt-closed", attemptId: a.attemptId, reason, at: this.now().toISOString() });
+      await this.append({ t: "attempt-closed", attemptId: a.attemptId, reason, at: this.now().toISOString() });
       return "closed" as const;
     };
     let identity;
@@ -334,39 +370,83 @@ export class JigService extends EventEmitter<JigServiceEvents> {
       status = await this.waitWhileProgramming(driver, a.slot, (await driver.slotStatus(a.slot)).state);
       identity = await driver.readIdentity(a.slot);
     } catch (error) {
-      return close(`after restart the slot could not be read: ${describe(error)}`);
+      if (error instanceof Killed) throw error;
+      // The jig said the slot is empty: the hub was taken out, so it may be loaded again.
+      if (error instanceof JigError && error.status === "no-hub") return close(`after restart slot ${a.slot + 1} of ${a.jigId} is empty: ${a.deviceId} was taken out`);
+      // Unplugged, no answer: the jig may have finished programming, so the outcome stays open.
+      return "waiting";
     }
     if (identity.deviceId !== a.deviceId) return close(`after restart slot ${a.slot + 1} holds ${identity.deviceId}, not ${a.deviceId}`);
-    const prepared = this.options.firmware.prepare(this.options.catalogue(), a.model);
-    if (!prepared.ok || prepared.image.sha256Hex !== a.imageSha256) return close("after restart the target image is no longer the one this attempt sent");
+    // Still programming past the idle limit: nothing can be judged yet.
+    if (status === "programming") return "waiting";
     const run: SlotRun = {
       view: { ...this.emptyView(a.jigId, a.slot), phase: "flashing", deviceId: a.deviceId, attempt: a.attempt },
       bookedModel: a.model,
       bookedVersion: a.fromVersion,
-      image: prepared.image,
+      target: { version: a.toVersion, sha256Hex: a.imageSha256 },
       fromVersion: a.fromVersion,
       readBack: null,
       failures: [],
       identified: true,
       seatedWaiters: new Set(),
     };
-    this.slots.set(key(a.jigId, a.slot), run);
-    this.publish(run);
     if (status === "programmed") {
+      this.slots.set(key(a.jigId, a.slot), run);
+      this.publish(run);
       const timings: Partial<Record<FlashStep, number>> = {};
+      let failure: AttemptFailure | null;
       try {
-        const r = await this.verifyAndReadBack(run, driver, timings);
-        if (r === null) {
-          await this.finish(run, a.attempt, a.attemptId, timings, null);
-          return "recorded";
-        }
+        failure = await this.verifyAndReadBack(run, driver, timings);
       } catch (error) {
         if (error instanceof Killed) throw error;
+        // The slot stopped answering mid-check: still unknown, judged on the next read.
+        this.slots.delete(key(a.jigId, a.slot));
+        this.emit("slot", this.emptyView(a.jigId, a.slot));
+        return "waiting";
       }
+      if (failure === null) {
+        // Recorded against the image it holds, whatever the catalogue says now; finish flags a changed target.
+        const notice = await this.finish(run, a.attempt, a.attemptId, timings, null);
+        return notice === null ? "recorded" : "flagged";
+      }
+      run.failures.push(`attempt ${a.attempt}: ${failure.detail}`);
+      const changedSince = this.targetChange(a.model, run.target);
+      if (changedSince !== null) {
+        // Programmed, but not with what was sent, and no retry may send that image again: record the failure as read.
+        await this.finish(run, a.attempt, a.attemptId, timings, { ...failure, detail: `${failure.detail}; not retried: ${changedSince}` });
+        return "recorded";
+      }
+      this.slots.delete(key(a.jigId, a.slot));
     }
-    await this.options.journal.append({ t: "attempt-closed", attemptId: a.attemptId, reason: "resumed after restart", at: this.now().toISOString() });
+    const changed = this.targetChange(a.model, run.target);
+    if (changed !== null) {
+      this.emit("slot", this.emptyView(a.jigId, a.slot));
+      return close(`after restart the target image is no longer the one this attempt sent: ${changed}`);
+    }
+    this.slots.set(key(a.jigId, a.slot), run);
+    this.publish(run);
+    await this.append({ t: "attempt-closed", attemptId: a.attemptId, reason: "resumed after restart", at: this.now().toISOString() });
     runs.push(this.run(run, a.attempt));
     return "resumed";
+  }
+
+  /** The verified image for `target` if the catalogue still names it for `model`; else why not (withdrawn, replaced, not held). */
+  private checkTarget(model: string, target: TargetImage): { ok: true; image: VerifiedImage } | { ok: false; reason: string } {
+    const catalogue = this.options.catalogue();
+    const prepared = this.options.firmware.prepare(catalogue, model);
+    if (!prepared.ok) {
+      // Name what happened to this image (withdrawn, say) where the store can tell, not only that nothing is sendable.
+      const own = this.options.firmware.verifyImage(target.sha256Hex, model, catalogue);
+      return { ok: false, reason: `firmware ${target.version} can no longer be sent: ${own.ok ? prepared.reason : own.reason}` };
+    }
+    if (prepared.image.sha256Hex !== target.sha256Hex) return { ok: false, reason: `the catalogue's target for model ${model} is now ${prepared.image.version} (sha256 ${prepared.image.sha256Hex.slice(0, 12)}…), not ${target.version} (sha256 ${target.sha256Hex.slice(0, 12)}…)` };
+    return { ok: true, image: prepared.image };
+  }
+
+  /** Why `target` is no longer what the catalogue sends to a hub of `model`, or null when it still is. */
+  private targetChange(model: string, target: TargetImage): string | null {
+    const checked = this.checkTarget(model, target);
+    return checked.ok ? null : checked.reason;
   }
 
   /** Attempts until success or the policy gives up; never throws (a kill just stops it). */
@@ -381,16 +461,21 @@ export class JigService extends EventEmitter<JigServiceEvents> {
         this.publish(run);
         const started = { value: false };
         const failure = await this.attempt(run, attemptId, attempt, timings, started);
-        if (!failure) return await this.finish(run, attempt, attemptId, timings, null);
+        if (!failure) {
+          await this.finish(run, attempt, attemptId, timings, null);
+          return;
+        }
         run.failures.push(`attempt ${attempt}: ${failure.detail}`);
         if (attempt < this.policy.maxAttempts && this.policy.retryable(failure)) {
           if (started.value) await this.append({ t: "attempt-closed", attemptId, reason: `retrying: ${failure.detail}`, at: this.now().toISOString() });
           if (failure.code === "disconnected" && !(await this.waitForJig(run))) {
-            return await this.finish(run, attempt, started.value ? attemptId : null, timings, { ...failure, detail: `${failure.detail}; the jig did not come back` });
+            await this.finish(run, attempt, started.value ? attemptId : null, timings, { ...failure, detail: `${failure.detail}; the jig did not come back` });
+            return;
           }
           continue;
         }
-        return await this.finish(run, attempt, started.value ? attemptId : null, timings, failure);
+        await this.finish(run, attempt, started.value ? attemptId : null, timings, failure);
+        return;
       }
     } catch (error) {
       if (error instanceof Killed) return;
@@ -415,13 +500,18 @@ export class JigService extends EventEmitter<JigServiceEvents> {
       run.identified = true;
       // A retry after a disconnect may find our image already programmed: verify it rather than flash again.
       if (attempt > 1 && state === "programmed" && (await this.verifyAndReadBack(run, driver, timings)) === null) return null;
+      // Every attempt checks the catalogue again, just before the hub is touched: a target
+      // withdrawn or replaced since the load stops here, and is never re-picked by a retry.
+      const checked = this.checkTarget(run.bookedModel, run.target);
+      if (!checked.ok) return { step: "unlock", code: "target-changed", jigSaid: null, detail: `target changed before attempt ${attempt}, the hub was not touched: ${checked.reason}; load the hub again to flash the current target` };
+      const image = checked.image;
       // Journalled before the hub is touched: after a crash, recovery knows this flash was in flight.
       this.ownAttempts.add(attemptId);
-      await this.append({ t: "attempt-started", attemptId, deviceId, jigId, slot, model: run.bookedModel, fromVersion: run.fromVersion, toVersion: run.image.version, imageSha256: run.image.sha256Hex, attempt, at: this.now().toISOString() });
+      await this.append({ t: "attempt-started", attemptId, deviceId, jigId, slot, model: run.bookedModel, fromVersion: run.fromVersion, toVersion: image.version, imageSha256: image.sha256Hex, attempt, at: this.now().toISOString() });
       started.value = true;
       await this.step(run, timings, "unlock", () => driver.unlock(slot));
-      await this.step(run, timings, "begin-image", () => driver.beginImage(slot, { size: run.image.bytes.length, version: run.image.version, sha256: run.image.sha256 }));
-      await this.step(run, timings, "image-chunk", () => driver.writeImage(slot, run.image.bytes));
+      await this.step(run, timings, "begin-image", () => driver.beginImage(slot, { size: image.bytes.length, version: image.version, sha256: image.sha256 }));
+      await this.step(run, timings, "image-chunk", () => driver.writeImage(slot, image.bytes));
       await this.step(run, timings, "commit", () => driver.commit(slot, this.options.commitIdleTimeoutMs ?? 30_000));
       return await this.verifyAndReadBack(run, driver, timings);
     } catch (error) {
@@ -440,11 +530,11 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     const slot = run.view.slot;
     const hash = await this.step(run, timings, "verify", () => driver.verify(slot));
     const hex = Buffer.from(hash).toString("hex");
-    if (hex !== run.image.sha256Hex) return { step: "verify", code: "verify-mismatch", jigSaid: `sha256 ${hex}`, detail: `the jig computed sha256 ${hex.slice(0, 12)}…, the image is ${run.image.sha256Hex.slice(0, 12)}…` };
+    if (hex !== run.target.sha256Hex) return { step: "verify", code: "verify-mismatch", jigSaid: `sha256 ${hex}`, detail: `the jig computed sha256 ${hex.slice(0, 12)}…, the image is ${run.target.sha256Hex.slice(0, 12)}…` };
     const after = await this.step(run, timings, "read-back", () => driver.readIdentity(slot));
     run.readBack = after.firmwareVersion;
     if (after.deviceId !== run.view.deviceId) return { step: "read-back", code: "identity-mismatch", jigSaid: null, detail: `after flashing the slot reports ${after.deviceId}` };
-    if (after.firmwareVersion !== run.image.version) return { step: "read-back", code: "version-mismatch", jigSaid: `version ${after.firmwareVersion}`, detail: `the hub reads back version ${after.firmwareVersion}, the target is ${run.image.version}` };
+    if (after.firmwareVersion !== run.target.version) return { step: "read-back", code: "version-mismatch", jigSaid: `version ${after.firmwareVersion}`, detail: `the hub reads back version ${after.firmwareVersion}, the target is ${run.target.version}` };
     return null;
   }
 
@@ -462,25 +552,33 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     }
   }
 
-  /** Journals the slot's result (and its fault report), then shows it; the order is the guarantee. */
-  private async finish(run: SlotRun, attempts: number, attemptId: string | null, timings: Timings, failure: AttemptFailure | null): Promise<void> {
+  /**
+   * Journals the slot's result (and its fault report), then shows it; the order is the guarantee.
+   * A hub flashed with an image the catalogue no longer sends (withdrawn or replaced while it
+   * was programmed, or while the host was down) is recorded as flashed with what it holds, and
+   * flagged: the returned notice is on the journal item and the slot. Null when nothing to flag.
+   */
+  private async finish(run: SlotRun, attempts: number, attemptId: string | null, timings: Timings, failure: AttemptFailure | null): Promise<string | null> {
     const { jigId, slot } = run.view;
     const deviceId = run.view.deviceId ?? "";
     const resultId = newEventId(this.now());
+    const changed = failure ? null : this.targetChange(run.bookedModel, run.target);
+    const notice = changed === null ? null : `hub ${deviceId} holds ${run.target.version}, verified, but that image is no longer the target (${changed}); flash it again to the current target`.slice(0, 2000);
     const result: JournalItem = {
       id: resultId,
       kind: "flash.result",
       recordedAt: this.now().toISOString(),
       attemptId,
+      ...(notice === null ? {} : { notice }),
       payload: {
         jigId,
         slot,
         deviceId,
         outcome: failure ? "failed" : "flashed",
         fromVersion: run.fromVersion ?? run.bookedVersion,
-        toVersion: run.image.version,
+        toVersion: run.target.version,
         readBackVersion: run.readBack,
-        imageSha256: run.image.sha256Hex,
+        imageSha256: run.target.sha256Hex,
         attempts: Math.min(Math.max(attempts, 1), 100),
         stepTimingsMs: timings,
         failure: failure ? { step: failure.step, detail: failure.detail.slice(0, 2000) } : null,
@@ -508,8 +606,9 @@ export class JigService extends EventEmitter<JigServiceEvents> {
         },
       });
     }
-    run.view = { ...run.view, phase: failure ? "failed" : "flashed", percent: failure ? run.view.percent : 100, etaMs: failure ? null : 0, reason: failure?.detail ?? null, manualReportRequired: manual };
+    run.view = { ...run.view, phase: failure ? "failed" : "flashed", percent: failure ? run.view.percent : 100, etaMs: failure ? null : 0, reason: failure?.detail ?? notice, manualReportRequired: manual };
     this.publish(run);
+    return notice;
   }
 
   private async record(item: JournalItem): Promise<void> {
@@ -544,13 +643,24 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     return (await driver.slotStatus(run.view.slot)).state;
   }
 
-  /** A jig keeps programming while the host is away (disconnect, restart): let it finish before judging. */
+  /**
+   * A jig keeps programming while the host is away (disconnect, restart): let it finish
+   * before judging. The limit is an idle one (as commit's): it restarts whenever the
+   * slot's progress moves, so a long flash is waited for and a stuck one is not.
+   */
   private async waitWhileProgramming(driver: JigDriver, slot: number, state: SlotState): Promise<SlotState> {
-    const deadline = Date.now() + (this.options.commitIdleTimeoutMs ?? 30_000);
+    const idleMs = this.options.commitIdleTimeoutMs ?? 30_000;
+    let deadline = Date.now() + idleMs;
+    let progress = -1;
     while (state === "programming" && Date.now() < deadline) {
       await sleep(10);
       this.alive();
-      state = (await driver.slotStatus(slot)).state;
+      const status = await driver.slotStatus(slot);
+      state = status.state;
+      if (status.progress !== progress) {
+        progress = status.progress;
+        deadline = Date.now() + idleMs;
+      }
     }
     return state;
   }
@@ -627,11 +737,13 @@ type Timings = Partial<Record<FlashStep, number>>;
 export interface RecoverySummary {
   /** Finished by the jig while the host was down: verified and recorded, not flashed again. */
   recorded: number;
+  /** Of `recorded`, hubs now holding an image the catalogue withdrew or replaced meanwhile: recorded as they are, with a notice. */
+  flagged: number;
   /** Hub still in its slot, flash incomplete: flashing again as the next attempt. */
   resumed: number;
-  /** Hub gone from its slot, or target changed: attempt closed, the hub may be loaded again. */
+  /** Hub gone from its slot, or (flash incomplete) target changed: attempt closed, the hub may be loaded again. */
   closed: number;
-  /** Jig not attached (or slot busy): judged when the jig attaches. */
+  /** Jig not attached, slot busy or unreadable: the attempt stays open (the hub cannot be loaded) until its slot is read. */
   waiting: number;
   settled: Promise<void>;
 }
