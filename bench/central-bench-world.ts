@@ -20,6 +20,14 @@ export function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
 }
 
+/** The backends to measure: --backend if given, else PGlite, and PostgreSQL when a server URL is in the environment. */
+export function benchBackends(): string[] {
+  const i = process.argv.indexOf("--backend");
+  if (i >= 0) return [process.argv[i + 1] ?? "pglite"];
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/** Starts central for a bench on `backend` (pglite: a temp folder; pglite-memory; postgres: a new database on the server). */
 export async function startBenchCentral(backend: string): Promise<BenchCentral> {
   let cleanup = async () => {};
   let database: CentralDatabase;

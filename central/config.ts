@@ -1,22 +1,23 @@
 import { z } from "zod";
 import { ClockTimeSchema } from "../shared/domain/booking";
+import { ChargesConfigSchema, EXAMPLE_CHARGES_CONFIG } from "../shared/domain/charges";
+import { EXAMPLE_WORKING_HOURS, WorkingHoursConfigSchema } from "../shared/domain/working-hours";
 
 /**
  * Central's configuration: everything MP155 leaves to the DCC (charges, working hours,
  * delivery slots, packing limits) lives here, never as constants in the code paths.
  * `loadConfig` reads the environment; a JSON file named by CENTRAL_CONFIG overrides the
  * business defaults below.
+ *
+ * Charges and working hours are the dock's own models (shared/domain/charges.ts and
+ * working-hours.ts), parsed with the same schemas and applied with the same functions
+ * (statement, checkDeliverySlot): one rule, so a notice the dock accepts is one central accepts.
  */
 export const BusinessConfigSchema = z.strictObject({
-  charges: z.strictObject({
-    /** Explicit Charge per re-flashed hub (MP155 illustrates £7.58-£12.03 at 300,000 a year). */
-    explicitChargePence: z.number().int().nonnegative(),
-    /** Credit per hub accepted but not re-flashable (Req 6). */
-    creditPerFailedHubPence: z.number().int().nonnegative(),
-    /** Return charge per hub rejected at receipt and sent back (DP238's figure for redeployable hubs). */
-    returnChargePence: z.number().int().nonnegative(),
-  }),
-  workingHours: z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema, days: z.array(z.number().int().min(0).max(6)).min(1) }),
+  /** Explicit Charge, credits and return charges by HAN variant (shared ChargesConfig). */
+  charges: ChargesConfigSchema,
+  /** Opening hours per weekday, bank holidays, minimum notice (shared WorkingHoursConfig). */
+  workingHours: WorkingHoursConfigSchema,
   /** Delivery timeslots a facility offers each working day; one booking per slot. */
   deliverySlots: z.array(z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema })).min(1),
   packing: z.strictObject({ hubsPerCarton: z.number().int().positive(), cartonsPerPallet: z.number().int().positive() }),
@@ -30,8 +31,9 @@ export const BusinessConfigSchema = z.strictObject({
 export type BusinessConfig = z.infer<typeof BusinessConfigSchema>;
 
 export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
-  charges: { explicitChargePence: 758, creditPerFailedHubPence: 758, returnChargePence: 827 },
-  workingHours: { start: "08:00", end: "17:00", days: [1, 2, 3, 4, 5] },
+  // The documented illustrations (shared/): a site sets its own through CENTRAL_CONFIG.
+  charges: EXAMPLE_CHARGES_CONFIG,
+  workingHours: EXAMPLE_WORKING_HOURS,
   deliverySlots: [
     { start: "08:00", end: "10:00" },
     { start: "10:00", end: "12:00" },
@@ -62,13 +64,7 @@ export function loadEnv(env: Record<string, string | undefined>, readFile: (p: s
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`CENTRAL_PORT must be a port number, got ${env.CENTRAL_PORT}`);
   const dataDir = env.CENTRAL_DATA_DIR ?? ".data/central";
   let business = DEFAULT_BUSINESS_CONFIG;
-  if (env.CENTRAL_CONFIG) {
-    const raw: unknown = JSON.parse(readFile(env.CENTRAL_CONFIG));
-    const merged = { ...DEFAULT_BUSINESS_CONFIG, ...(typeof raw === "object" && raw !== null ? raw : {}) };
-    const parsed = BusinessConfigSchema.safeParse(merged);
-    if (!parsed.success) throw new Error(`CENTRAL_CONFIG ${env.CENTRAL_CONFIG}: ${z.prettifyError(parsed.error)}`);
-    business = parsed.data;
-  }
+  if (env.CENTRAL_CONFIG) business = parseBusinessConfig(readFile(env.CENTRAL_CONFIG), env.CENTRAL_CONFIG);
   return {
     port,
     host: env.CENTRAL_HOST ?? "127.0.0.1",
@@ -78,4 +74,21 @@ export function loadEnv(env: Record<string, string | undefined>, readFile: (p: s
     mailDir: env.CENTRAL_MAIL_DIR ?? `${dataDir}/mail`,
     business,
   };
+}
+
+/**
+ * A CENTRAL_CONFIG file: JSON whose top-level keys replace the defaults' (a key given is given
+ * whole, e.g. all of `workingHours`), validated with the same schemas; throws naming every issue.
+ */
+export function parseBusinessConfig(text: string, name = "CENTRAL_CONFIG"): BusinessConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${name}: expected a JSON object of settings`);
+  const parsed = BusinessConfigSchema.safeParse({ ...DEFAULT_BUSINESS_CONFIG, ...raw });
+  if (!parsed.success) throw new Error(`${name}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }

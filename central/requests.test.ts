@@ -5,11 +5,12 @@ import { decodeGs1 } from "../shared/domain/labels";
 import { PullResponseSchema } from "../shared/sync";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
+import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 
-/** The next Monday at least a week away: a working day, in the future. */
+/** The next Monday at least a week away that is no bank holiday: a working day, in the future. */
 function aMonday(weeksAhead = 1): string {
   let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
-  while (dayOfWeek(d) !== 1) d = addDays(d, 1);
+  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
   return d;
 }
 
@@ -222,7 +223,7 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const p0 = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: dock, body: { cursor: "0" } })).json);
     const bad = await w.call("POST", `/bookings/${w.bookingRef}/redelivery`, { token: partyA, body: { deliveryDate: aMonday(4), deliveryWindow: { start: "07:00", end: "09:00" }, deliveryLocationId: "SUPPLIER-B-DEPOT" } });
     expect(bad.status).toBe(422);
-    expect((bad.json as { reason: string }).reason).toMatch(/outside Working Hours.*not one of SUPPLIER-A's listed locations/);
+    expect((bad.json as { reason: string }).reason).toMatch(/window starts at 07:00, before opening at 08:00 on monday.*not one of SUPPLIER-A's listed locations/);
     const r = await w.call("POST", `/bookings/${w.bookingRef}/redelivery`, { token: partyA, body: { deliveryDate: aMonday(4), deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT" } });
     expect(r.status).toBe(200);
     const p1 = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: dock, body: { cursor: p0.cursor } })).json);

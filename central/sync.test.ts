@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PullResponseSchema, PushResponseSchema, firmwareSignedMessage } from "../shared/sync";
 import { makeEvent } from "../shared/events";
@@ -80,6 +81,44 @@ describe.each(testBackends())("sync on %s", (backend) => {
     const e = scanEvent(N, w.bookingRef, hubsOf(b)[30]!);
     const r3 = PushResponseSchema.parse((await push([e, e])).json);
     expect(r3.results.map((x) => x.status)).toEqual(["accepted", "duplicate"]);
+  });
+
+  it("a batch with an id stored behind this process's back (another central, a restart) is retried the careful way", async () => {
+    const b = (await loadBooking(w.database.db, w.bookingRef))!;
+    const [stored, changed, fresh] = hubsOf(b).slice(60, 63).map((h) => scanEvent(N, w.bookingRef, h));
+    // Written straight into the table, as another central process would: this one has never seen these ids.
+    const row = (e: typeof stored, content: string) => ({ id: e!.id, dock_id: "DOCK-N1", facility_id: "N-DOCK-1", type: e!.type, operator_id: e!.operatorId, occurred_at: e!.at, booking_ref: w.bookingRef, device_id: null, content_hash: createHash("sha256").update(content).digest("hex"), payload: content });
+    await w.database.db.insertInto("events").values([row(stored, JSON.stringify(stored)), row(changed, "{}")]).execute();
+    const before = await eventCount();
+    const r = PushResponseSchema.parse((await push([fresh, stored, changed])).json);
+    expect(r.results.map((x) => x.status)).toEqual(["accepted", "duplicate", "rejected"]);
+    expect(r.results[2]).toMatchObject({ reason: expect.stringMatching(/already used for a different event/) });
+    expect(await eventCount()).toBe(before + 1);
+  });
+
+  it("answers a byte-identical resend from memory, and checks a resend with one event changed event by event", async () => {
+    const b = (await loadBooking(w.database.db, w.bookingRef))!;
+    const events = hubsOf(b).slice(70, 75).map((h) => scanEvent(N, w.bookingRef, h));
+    expect(PushResponseSchema.parse((await push(events)).json)).toMatchObject({ accepted: 5, duplicate: 0, rejected: 0 });
+    const before = await eventCount();
+    const again = PushResponseSchema.parse((await push(events)).json);
+    expect(again).toMatchObject({ accepted: 0, duplicate: 5, rejected: 0 });
+    expect(again.results.map((x) => x.id)).toEqual(events.map((e) => e.id));
+    const tampered = events.map((e, i) => (i === 3 ? { ...e, payload: { ...e.payload, reason: "changed after the fact" } } : e));
+    const r = PushResponseSchema.parse((await push(tampered)).json);
+    expect(r.results.map((x) => x.status)).toEqual(["duplicate", "duplicate", "duplicate", "rejected", "duplicate"]);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it("stores free text with tabs, backslashes, quotes and line breaks exactly as sent", async () => {
+    const b = (await loadBooking(w.database.db, w.bookingRef))!;
+    const h = hubsOf(b)[80]!;
+    const e = makeEvent("scan.recorded", { bookingRef: w.bookingRef, source: "wedge", raw: "a\tb\\c\nd\re \"q\" \\N é", kind: "hub", verdict: "expected", palletSscc: h.palletSscc, cartonSscc: h.cartonSscc, deviceId: h.hub.deviceId, sscc: null, otherBookingRef: null, reason: "tab\there, backslash \\ and\r\nnew line" }, N);
+    expect(PushResponseSchema.parse((await push([e])).json)).toMatchObject({ accepted: 1 });
+    const stored = await w.database.db.selectFrom("events").select(["payload", "content_hash"]).where("id", "=", e.id).executeTakeFirstOrThrow();
+    expect(stored.payload).toEqual(e);
+    expect(stored.content_hash).toBe(createHash("sha256").update(JSON.stringify(e)).digest("hex"));
+    expect(PushResponseSchema.parse((await push([{ ...e }, scanEvent(N, w.bookingRef, hubsOf(b)[81]!)])).json).results.map((x) => x.status)).toEqual(["duplicate", "accepted"]);
   });
 
   it("rejects a poisoned event alone, with its reason, and stores the rest", async () => {

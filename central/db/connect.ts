@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { PGliteDialect } from "./pglite-dialect";
+import { CopyAwareClient } from "./copy-in";
 import { migrateToLatest } from "./migrate";
 import type { Database } from "./schema";
 
@@ -24,7 +25,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<CentralDatab
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   } else {
     // Pool of 10: push batches are one transaction each, so a few docks can push at once.
-    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // Its clients also run COPY … FROM STDIN (copy-in.ts), the bulk path of a push.
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, Client: CopyAwareClient });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   try {

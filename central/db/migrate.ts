@@ -1,5 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import * as m0001 from "./migrations/0001-initial";
+import * as m0002 from "./migrations/0002-lighter-events";
+import * as m0003 from "./migrations/0003-credit-by-band";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -7,6 +9,8 @@ import * as m0001 from "./migrations/0001-initial";
  */
 const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
+  "0002-lighter-events": m0002,
+  "0003-credit-by-band": m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

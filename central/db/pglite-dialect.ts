@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
+import { isCopyFromStdin } from "./copy-in";
 
 /**
  * Kysely dialect over one embedded PGlite instance.
@@ -61,7 +62,10 @@ class SerialPGliteDriver implements Driver {
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly client: PGlite) {}
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.client.query<R>(q.sql, [...q.parameters]);
+    // COPY … FROM STDIN (copy-in.ts): PGlite reads COPY data from a blob named /dev/blob.
+    const res = isCopyFromStdin(q.sql, q.parameters)
+      ? await this.client.query<R>(q.sql.replace(/ from stdin$/, " from '/dev/blob'"), [], { blob: new Blob([q.parameters[0]]) })
+      : await this.client.query<R>(q.sql, [...q.parameters]);
     const affected = res.affectedRows;
     return affected === undefined ? { rows: res.rows } : { rows: res.rows, numAffectedRows: BigInt(affected) };
   }

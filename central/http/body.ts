@@ -8,9 +8,18 @@ import { ApiError, describeIssues } from "./api-error";
  * The size limit is enforced before this by the body-limit middleware (413).
  */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  return parseJsonBody(await readBodyText(c), schema);
+}
+
+/** The body as text, once its content type is JSON (415 otherwise); for routes that look at the bytes first. */
+export async function readBodyText(c: Context): Promise<string> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
-  const text = await c.req.text();
+  return c.req.text();
+}
+
+/** Parses body text as JSON (400 with the parser's words) and validates it (400 with every issue). */
+export function parseJsonBody<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

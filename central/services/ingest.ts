@@ -4,7 +4,8 @@ import { parseDockEvent, type DockEvent, type DockEventType, type OperatorRole }
 import type { PushResponse, PushResult } from "../../shared/sync";
 import type { BusinessConfig } from "../config";
 import { hash } from "node:crypto";
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
+import { copyField, copyFromStdinSql } from "../db/copy-in";
 import { bookingOf, deviceOf, type DockIdentity } from "./event-subjects";
 import { projectEvents } from "./projections";
 import { workingHoursProblem } from "./working-time";
@@ -68,6 +69,45 @@ function remember(committed: CommittedCache, entries: ReadonlyArray<{ id: string
 }
 
 /**
+ * Push bodies this process has applied whole (every event accepted or a duplicate), by dock and
+ * SHA-256 of the body text. A dock that lost the answer resends the very same bytes; the same
+ * bytes are the same events, all stored, so the answer is "all duplicate" without parsing
+ * anything. Like the id cache, an entry is a fact that never goes stale; any other body takes
+ * the per-event path. Bounded by the number of ids held, oldest first.
+ */
+type BatchMemo = { batches: Map<string, readonly string[]>; ids: number };
+const memos = new WeakMap<object, BatchMemo>();
+
+function memoFor(db: object): BatchMemo {
+  let m = memos.get(db);
+  if (!m) memos.set(db, (m = { batches: new Map(), ids: 0 }));
+  return m;
+}
+
+/** The answer to a push body this dock already had applied whole, or null when it must be applied. */
+export function replayedBatch(db: object, dock: DockIdentity, bodyText: string): PushResponse | null {
+  const ids = memoFor(db).batches.get(`${dock.dockId} ${sha256(bodyText)}`);
+  if (ids === undefined) return null;
+  return { serverTime: new Date().toISOString(), accepted: 0, duplicate: ids.length, rejected: 0, results: ids.map((id, index) => ({ index, id, status: "duplicate" as const })) };
+}
+
+/** Applies a push body (text, as received): an identical replay is answered from memory, anything else by pushEvents. */
+export async function pushBody(db: Kysely<Database>, dock: DockIdentity, bodyText: string, events: readonly unknown[], business: BusinessConfig): Promise<PushResponse> {
+  const res = await pushEvents(db, dock, events, business);
+  if (res.rejected === 0 && res.results.every((r) => r.id !== null)) {
+    const memo = memoFor(db);
+    memo.batches.set(`${dock.dockId} ${sha256(bodyText)}`, res.results.map((r) => r.id ?? ""));
+    memo.ids += res.results.length;
+    for (const [k, v] of memo.batches) {
+      if (memo.ids <= COMMITTED_CACHE_MAX) break;
+      memo.batches.delete(k);
+      memo.ids -= v.length;
+    }
+  }
+  return res;
+}
+
+/**
  * Whether a raw event is the one stored under its id. The stored hash is of the parsed event's
  * JSON, whose key order is the schema's (zod builds its output in shape order), so a replay
  * sent as it was first sent matches without parsing; a reordered one is parsed, then compared.
@@ -86,6 +126,36 @@ function isSameEvent(raw: unknown, storedHash: string): boolean {
  * event at the dock); it rejects what it cannot trust or cannot place.
  */
 export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws: readonly unknown[], business: BusinessConfig): Promise<PushResponse> {
+  const committed = cacheFor(db);
+  // A batch with no id this process knows is almost always all new: it goes the bulk way (no
+  // look-up, COPY). If some id was stored after all (by another process, or before a restart),
+  // COPY breaks the primary key, the transaction rolls back whole, and the batch goes again the
+  // careful way, which looks every id up first and inserts with ON CONFLICT DO NOTHING.
+  const anyKnown = raws.some((r) => typeof r === "object" && r !== null && typeof (r as { id?: unknown }).id === "string" && committed.has((r as { id: string }).id));
+  if (!anyKnown) {
+    try {
+      return await applyBatch(db, dock, raws, business, "bulk");
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+  }
+  return applyBatch(db, dock, raws, business, "careful");
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "23505";
+}
+
+const EVENT_COLUMNS = ["id", "dock_id", "facility_id", "type", "operator_id", "occurred_at", "booking_ref", "device_id", "content_hash", "payload"] as const;
+const COPY_EVENTS = copyFromStdinSql("events", EVENT_COLUMNS);
+
+/**
+ * Events parsed and stored in slices of this many: while the database stores one slice, this
+ * process parses the next, so the two work side by side within the one transaction.
+ */
+const SLICE = 250;
+
+async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readonly unknown[], business: BusinessConfig, mode: "bulk" | "careful"): Promise<PushResponse> {
   const results: PushResult[] = new Array(raws.length);
   const newlyStored: Array<{ id: string; hash: string; dockId: string }> = [];
   const committed = cacheFor(db);
@@ -100,76 +170,95 @@ export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws:
       if (known) stored.set(id, known);
       else wanted.push(id);
     }
-    if (wanted.length > 0) {
+    if (wanted.length > 0 && mode === "careful") {
       // One array parameter rather than thousands of placeholders: cheaper to bind on both drivers.
       const rows = await trx.selectFrom("events").select(["id", "content_hash", "dock_id"]).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
       for (const r of rows) stored.set(r.id, { hash: r.content_hash, dockId: r.dock_id });
     }
-
-    // 2. Parse and authorise each new event on its own.
     const operators = new Map<string, { roles: string[]; active: boolean }>();
     for (const o of await trx.selectFrom("operators").select(["id", "roles", "active"]).where("facility_id", "=", dock.facilityId).execute()) operators.set(o.id, { roles: o.roles, active: o.active });
+
+    // 2. Parse and authorise each new event on its own.
     const seenInBatch = new Map<string, string>();
-    const candidates: Candidate[] = [];
-    raws.forEach((raw, index) => {
-      const id = ids[index] ?? null;
-      const prior = id === null ? undefined : stored.get(id) ?? (seenInBatch.has(id) ? { hash: seenInBatch.get(id) ?? "", dockId: dock.dockId } : undefined);
-      if (id !== null && prior !== undefined) {
-        results[index] = isSameEvent(raw, prior.hash) && prior.dockId === dock.dockId
-          ? { index, id, status: "duplicate" }
-          : { index, id, status: "rejected", reason: `event id ${id} was already used for a different event; an id is never reused` };
+    const parseSlice = (from: number, to: number): Candidate[] => {
+      const candidates: Candidate[] = [];
+      for (let index = from; index < to; index++) {
+        const raw = raws[index];
+        const id = ids[index] ?? null;
+        const prior = id === null ? undefined : stored.get(id) ?? (seenInBatch.has(id) ? { hash: seenInBatch.get(id) ?? "", dockId: dock.dockId } : undefined);
+        if (id !== null && prior !== undefined) {
+          results[index] = isSameEvent(raw, prior.hash) && prior.dockId === dock.dockId
+            ? { index, id, status: "duplicate" }
+            : { index, id, status: "rejected", reason: `event id ${id} was already used for a different event; an id is never reused` };
+          continue;
+        }
+        const parsed = parseDockEvent(raw);
+        if (!parsed.ok) { results[index] = { index, id, status: "rejected", reason: parsed.reason }; continue; }
+        const e = parsed.event;
+        if (e.dockId !== dock.dockId) { results[index] = { index, id: e.id, status: "rejected", reason: `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s` }; continue; }
+        const op = operators.get(e.operatorId);
+        if (!op) { results[index] = { index, id: e.id, status: "rejected", reason: `operator ${e.operatorId} is not registered at facility ${dock.facilityId}` }; continue; }
+        const allowed = ROLES_FOR_EVENT[e.type];
+        if (!op.roles.some((r) => (allowed as readonly string[]).includes(r))) {
+          results[index] = { index, id: e.id, status: "rejected", reason: `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}` };
+          continue;
+        }
+        const json = JSON.stringify(e);
+        const hash = sha256(json);
+        seenInBatch.set(e.id, hash);
+        candidates.push({ index, event: e, hash, json });
+      }
+      return candidates;
+    };
+
+    // 3. Checks that need the database (bookings must be this facility's; ASN numbers never
+    // reused), then store. Slices go through here one after another, in batch order.
+    const bookingFacility = new Map<string, string | null>();
+    const asnOwner = new Map<string, string>();
+    const inserted = new Set<string>();
+    const accepted: Candidate[] = [];
+    const checkAndStore = async (candidates: Candidate[]): Promise<void> => {
+      const refs = [...new Set(candidates.map((c) => bookingOf(c.event)).filter((r): r is string => r !== null && !bookingFacility.has(r)))];
+      if (refs.length > 0) {
+        for (const r of refs) bookingFacility.set(r, null);
+        for (const b of await trx.selectFrom("bookings").select(["booking_ref", "facility_id"]).where("booking_ref", "in", refs).execute()) bookingFacility.set(b.booking_ref, b.facility_id);
+      }
+      const asnNumbers = candidates.flatMap((c) => (c.event.type === "asn.issued" && !asnOwner.has(c.event.payload.asnNumber) ? [c.event.payload.asnNumber] : []));
+      if (asnNumbers.length > 0) for (const a of await trx.selectFrom("asns").select(["asn_number", "manifest_id", "status"]).where("asn_number", "in", asnNumbers).execute()) if (a.status === "issued") asnOwner.set(a.asn_number, a.manifest_id);
+      const ok: Candidate[] = [];
+      for (const c of candidates) {
+        const ref = bookingOf(c.event);
+        if (ref !== null && c.event.type !== "manifest.built") {
+          const f = bookingFacility.get(ref) ?? null;
+          if (f === null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} is unknown to central` }; continue; }
+          if (f !== dock.facilityId) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} belongs to facility ${f}, not this dock's (${dock.facilityId})` }; continue; }
+        }
+        if (c.event.type === "notice.issued") {
+          // Req 7: the re-delivery date and window must fall within Working Hours; central will not send a notice that breaks it.
+          const problem = workingHoursProblem(business, c.event.payload.deliveryDate, c.event.payload.deliveryWindow);
+          if (problem !== null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `re-delivery notice not sent: ${problem}` }; continue; }
+        }
+        if (c.event.type === "asn.issued") {
+          const owner = asnOwner.get(c.event.payload.asnNumber);
+          if (owner !== undefined) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `ASN ${c.event.payload.asnNumber} was already issued (manifest ${owner}); every delivery needs a new ASN number` }; continue; }
+          asnOwner.set(c.event.payload.asnNumber, c.event.payload.manifestId);
+        }
+        ok.push(c);
+        accepted.push(c);
+      }
+      if (ok.length === 0) return;
+      if (mode === "bulk") {
+        // COPY, one text line a row; all of them go in or the statement fails (see pushEvents).
+        const lines = ok.map(({ event: e, hash, json }) =>
+          `${copyField(e.id)}\t${copyField(e.dockId)}\t${copyField(dock.facilityId)}\t${e.type}\t${copyField(e.operatorId)}\t${copyField(e.at)}\t${copyField(bookingOf(e))}\t${copyField(deviceOf(e))}\t${hash}\t${copyField(json)}\n`);
+        await trx.executeQuery(CompiledQuery.raw(COPY_EVENTS, [lines.join("")]));
+        for (const c of ok) inserted.add(c.event.id);
         return;
       }
-      const parsed = parseDockEvent(raw);
-      if (!parsed.ok) return void (results[index] = { index, id, status: "rejected", reason: parsed.reason });
-      const e = parsed.event;
-      if (e.dockId !== dock.dockId) return void (results[index] = { index, id: e.id, status: "rejected", reason: `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s` });
-      const op = operators.get(e.operatorId);
-      if (!op) return void (results[index] = { index, id: e.id, status: "rejected", reason: `operator ${e.operatorId} is not registered at facility ${dock.facilityId}` });
-      const allowed = ROLES_FOR_EVENT[e.type];
-      if (!op.roles.some((r) => (allowed as readonly string[]).includes(r)))
-        return void (results[index] = { index, id: e.id, status: "rejected", reason: `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}` });
-      const json = JSON.stringify(e);
-      const hash = sha256(json);
-      seenInBatch.set(e.id, hash);
-      candidates.push({ index, event: e, hash, json });
-    });
-
-    // 3. Checks that need the database, batched: bookings must be this facility's; ASN numbers never reused.
-    const refs = [...new Set(candidates.map((c) => bookingOf(c.event)).filter((r): r is string => r !== null))];
-    const bookingFacility = new Map<string, string>();
-    if (refs.length > 0) for (const b of await trx.selectFrom("bookings").select(["booking_ref", "facility_id"]).where("booking_ref", "in", refs).execute()) bookingFacility.set(b.booking_ref, b.facility_id);
-    const asnNumbers = candidates.flatMap((c) => (c.event.type === "asn.issued" ? [c.event.payload.asnNumber] : []));
-    const asnOwner = new Map<string, string>();
-    if (asnNumbers.length > 0) for (const a of await trx.selectFrom("asns").select(["asn_number", "manifest_id", "status"]).where("asn_number", "in", asnNumbers).execute()) if (a.status === "issued") asnOwner.set(a.asn_number, a.manifest_id);
-    const accepted: Candidate[] = [];
-    for (const c of candidates) {
-      const ref = bookingOf(c.event);
-      if (ref !== null && c.event.type !== "manifest.built") {
-        const f = bookingFacility.get(ref);
-        if (f === undefined) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} is unknown to central` }; continue; }
-        if (f !== dock.facilityId) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} belongs to facility ${f}, not this dock's (${dock.facilityId})` }; continue; }
-      }
-      if (c.event.type === "notice.issued") {
-        // Req 7: the re-delivery date and window must fall within Working Hours; central will not send a notice that breaks it.
-        const problem = workingHoursProblem(business, c.event.payload.deliveryDate, c.event.payload.deliveryWindow);
-        if (problem !== null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `re-delivery notice not sent: ${problem}` }; continue; }
-      }
-      if (c.event.type === "asn.issued") {
-        const owner = asnOwner.get(c.event.payload.asnNumber);
-        if (owner !== undefined) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `ASN ${c.event.payload.asnNumber} was already issued (manifest ${owner}); every delivery needs a new ASN number` }; continue; }
-        asnOwner.set(c.event.payload.asnNumber, c.event.payload.manifestId);
-      }
-      accepted.push(c);
-    }
-
-    // 4. Store; a concurrent push of the same id wins the race and this one reports a duplicate.
-    const inserted = new Set<string>();
-    if (accepted.length > 0) {
-      // The whole batch travels as one json parameter and is unpacked by the server
-      // (json_to_recordset, which keeps each payload's text as sent): far cheaper than ten
-      // placeholders a row, on PGlite and PostgreSQL alike.
-      const rows = accepted.map(({ event: e, hash, json }) => `{"id":${JSON.stringify(e.id)},"dock_id":${JSON.stringify(e.dockId)},"facility_id":${JSON.stringify(dock.facilityId)},"type":${JSON.stringify(e.type)},"operator_id":${JSON.stringify(e.operatorId)},"occurred_at":${JSON.stringify(e.at)},"booking_ref":${JSON.stringify(bookingOf(e))},"device_id":${JSON.stringify(deviceOf(e))},"content_hash":"${hash}","payload":${json}}`);
+      // Careful: a concurrent push of the same id wins the race and this one reports a duplicate.
+      // The slice travels as one json parameter and is unpacked by the server (json_to_recordset,
+      // which keeps each payload's text as sent): far cheaper than ten placeholders a row.
+      const rows = ok.map(({ event: e, hash, json }) => `{"id":${JSON.stringify(e.id)},"dock_id":${JSON.stringify(e.dockId)},"facility_id":${JSON.stringify(dock.facilityId)},"type":${JSON.stringify(e.type)},"operator_id":${JSON.stringify(e.operatorId)},"occurred_at":${JSON.stringify(e.at)},"booking_ref":${JSON.stringify(bookingOf(e))},"device_id":${JSON.stringify(deviceOf(e))},"content_hash":"${hash}","payload":${json}}`);
       const res = await sql<{ id: string }>`
         insert into events (id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload)
         select id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload
@@ -177,7 +266,18 @@ export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws:
         on conflict (id) do nothing
         returning id`.execute(trx);
       for (const r of res.rows) inserted.add(r.id);
+    };
+
+    // The pipeline: parse slice k+1 while slice k is checked and stored. A failure anywhere
+    // rejects the transaction as a whole (the last await sees it), and nothing is committed.
+    let storing: Promise<void> = Promise.resolve();
+    for (let from = 0; from < raws.length; from += SLICE) {
+      const candidates = parseSlice(from, Math.min(raws.length, from + SLICE));
+      storing = storing.then(() => checkAndStore(candidates));
+      // Let the slice's queries go out before the next one is parsed.
+      await Promise.race([storing, new Promise<void>((r) => setImmediate(r))]);
     }
+    await storing;
     const fresh: DockEvent[] = [];
     for (const c of accepted) {
       if (inserted.has(c.event.id)) { results[c.index] = { index: c.index, id: c.event.id, status: "accepted" }; fresh.push(c.event); newlyStored.push({ id: c.event.id, hash: c.hash, dockId: dock.dockId }); }

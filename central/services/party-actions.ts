@@ -79,9 +79,9 @@ export async function amendRedelivery(db: Kysely<Database>, cfg: BusinessConfig,
     const b = await ownedBooking(trx, partyId, ref);
     if (b.status === "cancelled") throw new ApiError(409, "booking-cancelled", `booking ${ref} is cancelled`);
     const problems: string[] = [];
-    const hours = workingHoursProblem(cfg, a.deliveryDate, a.deliveryWindow);
+    // The dock reviews an amendment with the same rule and the same "today" (past, minimum notice).
+    const hours = workingHoursProblem(cfg, a.deliveryDate, a.deliveryWindow, today(now));
     if (hours) problems.push(hours);
-    if (a.deliveryDate < today(now)) problems.push(`date ${a.deliveryDate} is in the past`);
     const loc = await trx.selectFrom("party_locations").selectAll().where("id", "=", a.deliveryLocationId).where("party_id", "=", partyId).executeTakeFirst();
     if (!loc) problems.push(`location ${a.deliveryLocationId} is not one of ${partyId}'s listed locations`);
     if (problems.length > 0 || !loc) throw new ApiError(422, "amendment-refused", problems.join("; "));

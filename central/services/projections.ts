@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import type { DockEvent, EventOf } from "../../shared/events";
 import type { BusinessConfig } from "../config";
+import type { HanVariant } from "../../shared/domain/charges";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
 import { asnNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
@@ -20,7 +21,7 @@ export async function projectEvents(db: Kysely<Database>, dock: DockIdentity, ev
     switch (e.type) {
       case "booking.arrived": await bookingArrived(db, e); break;
       case "unloading.started": if (e.payload.direction === "inbound") await setBookingStatus(db, e.payload.bookingRef, ["authorised", "arrived"], "receiving"); break;
-      case "receipt.closed": await receiptClosed(db, e, business); break;
+      case "receipt.closed": await receiptClosed(db, e); break;
       case "flash.result": await flashResult(db, e); break;
       case "fault.reported": await faultReported(db, e, business); break;
       case "manifest.built": await manifestBuilt(db, dock, e); break;
@@ -47,15 +48,18 @@ async function bookingArrived(db: Kysely<Database>, e: EventOf<"booking.arrived"
 }
 
 /** Req 5: the receipt outcome, the work order's goods-received step, and the notice to the Party. */
-async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">, business: BusinessConfig): Promise<void> {
+async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">): Promise<void> {
   const ref = e.payload.bookingRef;
   const listed = await db.selectFrom("booking_hubs").select((eb) => eb.fn.countAll<string>().as("n")).where("booking_ref", "=", ref).executeTakeFirstOrThrow();
+  // Through the booking's hubs and the events' device index (events carry no booking index: migration 0002).
   const received = await db
-    .selectFrom("events")
-    .select((eb) => eb.fn.count<string>("device_id").distinct().as("n"))
-    .where("booking_ref", "=", ref)
-    .where("type", "=", "scan.recorded")
-    .where(sql<string>`payload->'payload'->>'verdict'`, "=", "expected")
+    .selectFrom("booking_hubs")
+    .innerJoin("events", "events.device_id", "booking_hubs.device_id")
+    .select((eb) => eb.fn.count<string>("events.device_id").distinct().as("n"))
+    .where("booking_hubs.booking_ref", "=", ref)
+    .where("events.booking_ref", "=", ref)
+    .where("events.type", "=", "scan.recorded")
+    .where(sql<string>`events.payload->'payload'->>'verdict'`, "=", "expected")
     .executeTakeFirstOrThrow();
   const outcome = e.payload.outcome === "accepted" ? "whole" : e.payload.outcome === "partial" ? "part" : "reject";
   const detail = {
@@ -65,7 +69,6 @@ async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">,
     rejectionReason: e.payload.rejectionReason,
     packagingNotes: e.payload.packagingNotes,
     damageNotes: e.payload.damageNotes,
-    returnChargePence: e.payload.rejectedHubs.length * business.charges.returnChargePence,
   };
   await db
     .insertInto("receipt_outcomes")
@@ -111,10 +114,19 @@ async function faultReported(db: Kysely<Database>, e: EventOf<"fault.reported">,
     // One credit per hub, whatever the number of reports about it.
     await db
       .insertInto("credits")
-      .values({ device_id: p.deviceId, party_id: party.party_id, booking_ref: ref, amount_pence: business.charges.creditPerFailedHubPence, reason: `not re-flashable (${p.disposition}): ${reason}`.slice(0, 500), event_id: e.id })
+      .values({ device_id: p.deviceId, party_id: party.party_id, booking_ref: ref, amount_pence: creditFor(business, null), reason: `not re-flashable (${p.disposition}): ${reason}`.slice(0, 500), event_id: e.id })
       .onConflict((oc) => oc.column("device_id").doNothing())
       .execute();
   }
+}
+
+/**
+ * The credit for a hub not re-flashable, by the shared charges model: its HAN variant's rate,
+ * or null (unpriced) when the variant is unknown, as it is to central's SMI mirror today.
+ */
+function creditFor(business: BusinessConfig, variant: HanVariant | null): number | null {
+  if (variant === null) return null;
+  return variant === "single-band" ? business.charges.creditPerUnreflashableHub.singleBand : business.charges.creditPerUnreflashableHub.dualBand;
 }
 
 async function manifestBuilt(db: Kysely<Database>, dock: DockIdentity, e: EventOf<"manifest.built">): Promise<void> {

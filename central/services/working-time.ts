@@ -1,4 +1,5 @@
 import type { BusinessConfig } from "../config";
+import { checkDeliverySlot, describeSlotProblems } from "../../shared/domain/working-hours";
 
 /** Day of week (0 Sunday) of a YYYY-MM-DD date, in UTC so no zone shifts it. */
 export function dayOfWeek(date: string): number {
@@ -17,12 +18,12 @@ export function today(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-/** Why a date and window fall outside Working Hours, or null when they are inside. */
-export function workingHoursProblem(cfg: BusinessConfig, date: string, window: { start: string; end: string }): string | null {
-  if (Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return `${date} is not a calendar date`;
-  if (!cfg.workingHours.days.includes(dayOfWeek(date))) return `${date} is not a working day`;
-  if (window.start >= window.end) return `window ${window.start}-${window.end} ends before it starts`;
-  if (window.start < cfg.workingHours.start || window.end > cfg.workingHours.end)
-    return `window ${window.start}-${window.end} is outside Working Hours ${cfg.workingHours.start}-${cfg.workingHours.end}`;
-  return null;
+/**
+ * Why a date and window fall outside Working Hours, or null when they are inside: the dock's
+ * own rule (checkDeliverySlot) over the configured opening hours, bank holidays and, when
+ * `todayDate` is given, the past and the minimum notice.
+ */
+export function workingHoursProblem(cfg: BusinessConfig, date: string, window: { start: string; end: string }, todayDate?: string): string | null {
+  const check = checkDeliverySlot(date, window, cfg.workingHours, todayDate);
+  return check.ok ? null : describeSlotProblems(check);
 }
