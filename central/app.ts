@@ -79,6 +79,9 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const dock = requireKind(c, "dock");
     const operatorId = await requireOperator(db, c, dock.facilityId, ["supervisor"], "reserving an ASN number");
     const body = await readBody(c, AsnReserveSchema);
+    // Checked before the sequence is touched: a number handed out is gone for good.
+    const party = await db.selectFrom("parties").select("id").where("id", "=", body.partyId).executeTakeFirst();
+    if (!party) throw new ApiError(422, "unknown-party", `party ${body.partyId} is not known to central; no ASN number was reserved`);
     // The sequence never hands a number out twice, even when the transaction rolls back.
     const row = await db.selectNoFrom((eb) => eb.fn<string>("nextval", [eb.val("asn_numbers")]).as("n")).executeTakeFirstOrThrow();
     const asnNumber = `ASN-${String(row.n).padStart(8, "0")}`;

@@ -472,6 +472,92 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
     row(`hostile events in a push (${backend})`, hostile.length + 2, `${res.rejected} (per-event with reason)`, `${res.accepted} stored (the good one), ${res.duplicate} duplicate`, "hostile all rejected, good stored once");
   });
 
+  // Found by the campaign (docs/fault-campaign.md, "Found" 1-5), each now refused with a reason.
+
+  it("found 1: an event whose type is 100,000 arrays deep or a 3 MB string is rejected alone, with a short reason; never a 500", async () => {
+    const good = scanEvent(RECV, b.bookingRef, hubsOf(b)[220]!);
+    const deepType = `{${JSON.stringify(scanEvent(RECV, b.bookingRef, hubsOf(b)[221]!)).slice(1, -1).replace(/"type":"scan\.recorded"/, `"type":${nested(100_000)}`)}}`;
+    const hugeType = JSON.stringify({ ...scanEvent(RECV, b.bookingRef, hubsOf(b)[222]!), type: "T".repeat(3_000_000) });
+    const r = await w.call("POST", "/sync/push", { token: dock, rawBody: `{"events":[${deepType},${hugeType},${JSON.stringify(good)}]}` });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    expect(r.text.length).toBeLessThan(5_000);
+    const res = PushResponseSchema.parse(r.json);
+    storedBeforeReplay.push(good);
+    expect(res.results.map((x) => x.status)).toEqual(["rejected", "rejected", "accepted"]);
+    expect(res.results[0]).toMatchObject({ reason: "type: unknown event type an array of 1" });
+    expect(res.results[1]?.status === "rejected" && res.results[1].reason).toMatch(/^type: unknown event type "T{64}"… \(3000000 characters\)$/);
+  });
+
+  it("found 2: a replayed id with a 100,000-deep extra field is refused as a reused id, not a 500", async () => {
+    const e = scanEvent(RECV, b.bookingRef, hubsOf(b)[223]!);
+    expect(PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: dock, body: { events: [e] } })).json).accepted).toBe(1);
+    storedBeforeReplay.push(e);
+    const before = await fingerprint(w, names);
+    const plain = JSON.stringify(e).slice(1, -1);
+    const payloadDeep = JSON.stringify({ ...e, payload: { ...e.payload, raw: "@@" } }).slice(1, -1).replace(/"raw":"@@"/, `"raw":${nested(100_000)}`);
+    const r = await w.call("POST", "/sync/push", { token: dock, rawBody: `{"events":[{${plain},"x":${nested(100_000)}},{${payloadDeep}},${JSON.stringify(e)}]}` });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    const res = PushResponseSchema.parse(r.json);
+    expect(res.results.map((x) => x.status)).toEqual(["rejected", "rejected", "duplicate"]);
+    for (const x of res.results.slice(0, 2)) expect(x.status === "rejected" && x.reason).toMatch(/already used for a different event; an id is never reused/);
+    expect(diff(before, await fingerprint(w, names))).toEqual([]);
+  });
+
+  it("found 3: another site's dock cannot report flashes, faults, jig slots or a manifest for this site's hubs", async () => {
+    const before = await fingerprint(w, names);
+    const hs = hubsOf(b);
+    const CS_TECH: Who = { dockId: "DOCK-CS1", operatorId: "OP-CS-TECH" };
+    const CS_SUP: Who = { dockId: "DOCK-CS1", operatorId: "OP-CS-SUP" };
+    const [h1, h2, h3] = [hs[400]!.hub.deviceId, hs[401]!.hub.deviceId, hs[402]!.hub.deviceId];
+    const failed = flashEvent(CS_TECH, h1, false);
+    const foreign: Array<[DockEvent, RegExp]> = [
+      [makeEvent("slot.loaded", { jigId: "JIG-CS-1", slot: 0, deviceId: h1 }, CS_TECH), new RegExp(`hub ${h1} is on booking ${b.bookingRef}, which belongs to facility N-DOCK-1, not this dock's \\(CS-3PL-1\\)`)],
+      [failed, new RegExp(`hub ${h1} is on booking ${b.bookingRef}, which belongs to facility N-DOCK-1`)],
+      [flashEvent(CS_TECH, h2, true), new RegExp(`hub ${h2} is on booking .* facility N-DOCK-1`)],
+      [faultEvent(CS_TECH, h1, failed.id), new RegExp(`hub ${h1} is on booking .* facility N-DOCK-1`)],
+      [faultEvent(CS_SUP, h3, null, true), new RegExp(`hub ${h3} is on booking .* facility N-DOCK-1`)],
+      [makeEvent("slot.unloaded", { jigId: "JIG-CS-1", slot: 0, deviceId: h1 }, CS_TECH), /facility N-DOCK-1/],
+      [manifestEvent(CS_SUP, "MF-FOREIGN-1", [h2, h3]), /facility N-DOCK-1, not this dock's \(CS-3PL-1\)/],
+    ];
+    const res = PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: csDock, body: { events: foreign.map(([e]) => e) } })).json);
+    const problems = foreign.flatMap(([e, reason], i) => {
+      const x = res.results[i];
+      return x?.status === "rejected" && reason.test(x.reason) ? [] : [`${e.type}: ${JSON.stringify(x)}`];
+    });
+    expect(problems).toEqual([]);
+    expect(diff(before, await fingerprint(w, names))).toEqual([]);
+    const hub = (await w.call("GET", `/hubs/${h1}`, { token: w.tokens.dcc })).json as { credit: unknown; flashResults: unknown[]; faultReports: unknown[] };
+    expect({ credit: hub.credit, flashes: hub.flashResults.length, faults: hub.faultReports.length }).toEqual({ credit: null, flashes: 0, faults: 0 });
+  });
+
+  it("found 4: a deactivated operator's events are refused per event (operator-inactive), nothing stored", async () => {
+    await w.database.db.insertInto("operators").values({ id: "OP-N-LEFT", name: "Former Receiver", facility_id: "N-DOCK-1", roles: JSON.stringify(["receiver", "technician"]), active: false }).execute();
+    const before = await fingerprint(w, names);
+    const LEFT: Who = { dockId: "DOCK-N1", operatorId: "OP-N-LEFT" };
+    const events = [scanEvent(LEFT, b.bookingRef, hubsOf(b)[403]!), makeEvent("slot.loaded", { jigId: "JIG-N-1", slot: 1, deviceId: hubsOf(b)[403]!.hub.deviceId }, LEFT), makeEvent("operator.signed-in", { role: "receiver", operatorName: "Former Receiver" }, LEFT)];
+    const res = PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: dock, body: { events } })).json);
+    expect(diff(before, await fingerprint(w, names))).toEqual([]);
+    await w.database.db.deleteFrom("operators").where("id", "=", "OP-N-LEFT").execute();
+    expect(res.results.map((x) => x.status)).toEqual(["rejected", "rejected", "rejected"]);
+    for (const x of res.results) expect(x.status === "rejected" && x.reason).toBe("operator-inactive: operator OP-N-LEFT is deactivated at facility N-DOCK-1; their events are refused");
+  });
+
+  it("found 5: no ASN number for an unknown Party, and only application/json (with parameters) is read as JSON", async () => {
+    const before = await fingerprint(w, names);
+    const headers = { "x-operator-id": "OP-N-SUP" };
+    const unknown = await w.call("POST", "/sync/asn-numbers", { token: dock, body: { manifestId: "MF-0001", partyId: "NO-SUCH-PARTY" }, headers });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json).toMatchObject({ error: "unknown-party", reason: "party NO-SUCH-PARTY is not known to central; no ASN number was reserved" });
+    for (const ct of ["application/json-patch+json", "application/jsonx", "application/json5", "application/json-seq"]) {
+      const r = await w.call("POST", "/sync/asn-numbers", { token: dock, body: { manifestId: "MF-0001", partyId: "SUPPLIER-A" }, headers: { ...headers, "content-type": ct } });
+      expect([ct, r.status, (r.json as { error?: unknown }).error]).toEqual([ct, 415, "unsupported-media-type"]);
+    }
+    expect(diff(before, await fingerprint(w, names))).toEqual([]);
+    // Parameters and case are allowed (a pull changes nothing).
+    for (const ct of ["application/json; charset=utf-8", "Application/JSON", "application/json ;charset=UTF-8"])
+      expect([ct, (await w.call("POST", "/sync/pull", { token: dock, body: { cursor: "0" }, headers: { "content-type": ct } })).status]).toEqual([ct, 200]);
+  });
+
   /** The dock's whole day as events, in the order the outbox would send them. */
   function dayOfEvents(): DockEvent[] {
     const hs = hubsOf(b);

@@ -191,6 +191,36 @@ describe("events", () => {
     );
   });
 
+  it("parseDockEvent neither recurses into nor echoes a hostile value: deep, huge or many-keyed input gets a short reason", () => {
+    const e = sample("slot.loaded");
+    const deep: unknown = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    const huge = "A".repeat(3_000_000);
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["deep type", { ...e, type: deep }, /^type: unknown event type an array of 1$/],
+      ["huge type", { ...e, type: huge }, /^type: unknown event type "A{64}"… \(3000000 characters\)$/],
+      ["object type", { ...e, type: { toString: "slot.loaded" } }, /^type: unknown event type an object$/],
+      ["number type", { ...e, type: 7 }, /^type: unknown event type number 7$/],
+      ["missing type", { ...e, type: undefined }, /^type: unknown event type undefined$/],
+      ["deep extra field", { ...e, x: deep }, /Unrecognized key/],
+      ["deep payload", { ...e, payload: deep }, /^payload: /],
+      ["deep field value", { ...e, payload: { ...e.payload, jigId: deep } }, /^payload\.jigId: /],
+      ["huge key", { ...e, [huge]: 1 }, /Unrecognized key/],
+      ["huge key in a record", { ...e, type: "flash.result", payload: { stepTimingsMs: { [huge]: 1 } } }, /: /],
+      ["thousands of unknown keys", { ...e, ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) }, /Unrecognized keys/],
+    ];
+    for (const [name, input, reason] of cases) {
+      const r = parseDockEvent(input);
+      expect(r.ok, name).toBe(false);
+      if (r.ok) continue;
+      expect(r.reason, name).toMatch(reason);
+      expect(r.reason.length, name).toBeLessThan(2_000);
+    }
+    // Thousands of issues are listed up to a limit, then counted.
+    const many = parseDockEvent({ ...sample("manifest.built"), payload: { ...sample("manifest.built").payload, excludedHubs: Array.from({ length: 500 }, () => ({})) } });
+    expect(many.ok).toBe(false);
+    if (!many.ok) expect(many.reason).toMatch(/; and \d+ more issues$/);
+  });
+
   it("isEventOf narrows and correctedAtMs applies the server offset when known", () => {
     const e = sample("slot.loaded");
     expect(isEventOf(e, "slot.loaded")).toBe(true);

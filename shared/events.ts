@@ -441,11 +441,37 @@ export interface EventContext {
 
 export type ParseEventResult<E = DockEvent> = { ok: true; event: E } | { ok: false; reason: string };
 
-/** zod issues as one readable line each: "payload.slot: Too big: expected number to be <=7". */
+/** At most this many issues are listed; a reason is for a person, and hostile input can breed thousands. */
+const MAX_ISSUES = 20;
+/** Path segments and messages are clipped to these lengths: a key or a message may carry a megabyte of the input. */
+const MAX_SEGMENT_CHARS = 64;
+const MAX_MESSAGE_CHARS = 300;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** zod issues as one readable line each: "payload.slot: Too big: expected number to be <=7". Bounded in length. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.map(String).join(".") : "(event)"}: ${i.message}`)
-    .join("; ");
+  const lines = error.issues
+    .slice(0, MAX_ISSUES)
+    .map((i) => `${i.path.length > 0 ? i.path.map((s) => clip(String(s), MAX_SEGMENT_CHARS)).join(".") : "(event)"}: ${clip(i.message, MAX_MESSAGE_CHARS)}`);
+  const more = error.issues.length - MAX_ISSUES;
+  return more > 0 ? `${lines.join("; ")}; and ${more} more issues` : lines.join("; ");
+}
+
+/**
+ * A short, safe description of a value that is not what was expected: a string is quoted and
+ * clipped, anything else named by its JS type. Never walks into the value, so a 100,000-deep
+ * array or a 3 MB string costs nothing and cannot overflow the stack or flood the reason.
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, MAX_SEGMENT_CHARS)) + (value.length > MAX_SEGMENT_CHARS ? `… (${value.length} characters)` : "");
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object") return "an object";
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${String(value)}`;
+  return typeof value;
 }
 
 function isDockEventType(t: unknown): t is DockEventType {
@@ -457,7 +483,7 @@ export function parseDockEvent(input: unknown): ParseEventResult {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return { ok: false, reason: "(event): expected an object" };
   const type = (input as { type?: unknown }).type;
   // Name the bad type ourselves: the union's own message for a bad discriminator is vague.
-  if (!isDockEventType(type)) return { ok: false, reason: `type: unknown event type ${JSON.stringify(type) ?? "undefined"}` };
+  if (!isDockEventType(type)) return { ok: false, reason: `type: unknown event type ${describeValue(type)}` };
   const parsed = DockEventSchema.safeParse(input);
   return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: formatIssues(parsed.error) };
 }

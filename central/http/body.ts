@@ -14,7 +14,8 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
 /** The body as text, once its content type is JSON (415 otherwise); for routes that look at the bytes first. */
 export async function readBodyText(c: Context): Promise<string> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
+  // application/json, optionally with parameters (charset): not application/json-patch+json and the like.
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
   return c.req.text();
 }
 

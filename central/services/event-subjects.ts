@@ -14,3 +14,33 @@ export function deviceOf(e: DockEvent): string | null {
   const p = e.payload as { deviceId?: unknown };
   return typeof p.deviceId === "string" ? p.deviceId : null;
 }
+
+/**
+ * The hubs an event is about without naming their booking (jig work, faults, a manifest's
+ * hubs). Central places each by the booking it is on, so another site cannot report on them.
+ * Scans and receipts are left out: they name their booking, which is checked, and the hubs
+ * a receipt meets may rightly be anyone's (an unexpected hub is a real fact at the dock).
+ */
+export function hubsPlacedBy(e: DockEvent): string[] {
+  switch (e.type) {
+    case "slot.loaded":
+    case "slot.unloaded":
+    case "flash.result":
+    case "fault.reported":
+      return [e.payload.deviceId];
+    case "manifest.built": {
+      const p = e.payload;
+      const cartons = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons];
+      return [...new Set([...cartons.flatMap((c) => c.hubs.map((h) => h.deviceId)), ...p.excludedHubs.map((h) => h.deviceId)])];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The bookings an event names: its one `bookingRef`, or a manifest's `bookingRefs`. */
+export function bookingsOf(e: DockEvent): string[] {
+  if (e.type === "manifest.built") return [...new Set(e.payload.bookingRefs)];
+  const ref = bookingOf(e);
+  return ref === null ? [] : [ref];
+}

@@ -6,7 +6,7 @@ import type { BusinessConfig } from "../config";
 import { hash } from "node:crypto";
 import { CompiledQuery, sql } from "kysely";
 import { copyField, copyFromStdinSql } from "../db/copy-in";
-import { bookingOf, deviceOf, type DockIdentity } from "./event-subjects";
+import { bookingOf, bookingsOf, deviceOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
 import { projectEvents } from "./projections";
 import { workingHoursProblem } from "./working-time";
 
@@ -113,9 +113,23 @@ export async function pushBody(db: Kysely<Database>, dock: DockIdentity, bodyTex
  * sent as it was first sent matches without parsing; a reordered one is parsed, then compared.
  */
 function isSameEvent(raw: unknown, storedHash: string): boolean {
-  if (sha256(JSON.stringify(raw)) === storedHash) return true;
+  // The raw bytes are hashed only when no deeper than any valid event: JSON.stringify recurses,
+  // and a replayed id with a 100,000-deep extra field must be refused, not overflow the stack.
+  // Anything deeper cannot be a valid event, so the parse below refuses it without recursing.
+  if (withinDepth(raw, MAX_EVENT_DEPTH) && sha256(JSON.stringify(raw)) === storedHash) return true;
   const parsed = parseDockEvent(raw);
   return parsed.ok && sha256(JSON.stringify(parsed.event)) === storedHash;
+}
+
+/** Deeper than any valid event (manifest.built: event, payload, pallets, pallet, cartons, carton, hubs, hub = 8). */
+const MAX_EVENT_DEPTH = 12;
+
+/** Whether a JSON value nests no deeper than `max` arrays/objects; stops descending at the limit, so it never recurses far. */
+function withinDepth(value: unknown, max: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (max === 0) return false;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (!withinDepth(v, max - 1)) return false;
+  return true;
 }
 
 /**
@@ -140,6 +154,28 @@ export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws:
     }
   }
   return applyBatch(db, dock, raws, business, "careful");
+}
+
+/**
+ * Why an event cannot be placed at the pushing dock's facility, or null: every booking it names
+ * must be known and this facility's, and every hub it names without a booking must not be on
+ * another facility's booking (else another site could report flashes and faults, and earn
+ * credits, for this site's hubs).
+ */
+function placementProblem(e: DockEvent, dock: DockIdentity, bookingFacility: ReadonlyMap<string, string | null>, hubPlace: ReadonlyMap<string, { ref: string; facility: string } | null>): string | null {
+  for (const ref of bookingsOf(e)) {
+    const f = bookingFacility.get(ref) ?? null;
+    if (f === null) return `booking ${ref} is unknown to central`;
+    if (f !== dock.facilityId) return `booking ${ref} belongs to facility ${f}, not this dock's (${dock.facilityId})`;
+  }
+  const foreign = hubsPlacedBy(e).flatMap((deviceId) => {
+    const place = hubPlace.get(deviceId);
+    return place && place.facility !== dock.facilityId ? [{ deviceId, ...place }] : [];
+  });
+  const first = foreign[0];
+  if (first === undefined) return null;
+  const others = foreign.length > 1 ? ` (and ${foreign.length - 1} more hubs of other facilities)` : "";
+  return `hub ${first.deviceId} is on booking ${first.ref}, which belongs to facility ${first.facility}, not this dock's (${dock.facilityId})${others}`;
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -198,6 +234,9 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
         if (e.dockId !== dock.dockId) { results[index] = { index, id: e.id, status: "rejected", reason: `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s` }; continue; }
         const op = operators.get(e.operatorId);
         if (!op) { results[index] = { index, id: e.id, status: "rejected", reason: `operator ${e.operatorId} is not registered at facility ${dock.facilityId}` }; continue; }
+        // As the HTTP actions do (auth.ts): central keeps no deactivation time, so every event of a
+        // deactivated operator is refused, even one recorded offline before; the dock quarantines it.
+        if (!op.active) { results[index] = { index, id: e.id, status: "rejected", reason: `operator-inactive: operator ${e.operatorId} is deactivated at facility ${dock.facilityId}; their events are refused` }; continue; }
         const allowed = ROLES_FOR_EVENT[e.type];
         if (!op.roles.some((r) => (allowed as readonly string[]).includes(r))) {
           results[index] = { index, id: e.id, status: "rejected", reason: `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}` };
@@ -217,22 +256,33 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
     const asnOwner = new Map<string, string>();
     const inserted = new Set<string>();
     const accepted: Candidate[] = [];
+    const hubPlace = new Map<string, { ref: string; facility: string; createdMs: number } | null>();
     const checkAndStore = async (candidates: Candidate[]): Promise<void> => {
-      const refs = [...new Set(candidates.map((c) => bookingOf(c.event)).filter((r): r is string => r !== null && !bookingFacility.has(r)))];
+      const refs = [...new Set(candidates.flatMap((c) => bookingsOf(c.event)).filter((r) => !bookingFacility.has(r)))];
       if (refs.length > 0) {
         for (const r of refs) bookingFacility.set(r, null);
         for (const b of await trx.selectFrom("bookings").select(["booking_ref", "facility_id"]).where("booking_ref", "in", refs).execute()) bookingFacility.set(b.booking_ref, b.facility_id);
+      }
+      // A hub named without its booking is placed by its latest booking (as the projections
+      // attribute its flash results and credit): a hub on no booking is anyone's to report.
+      const hubs = [...new Set(candidates.flatMap((c) => hubsPlacedBy(c.event)).filter((d) => !hubPlace.has(d)))];
+      if (hubs.length > 0) {
+        for (const d of hubs) hubPlace.set(d, null);
+        const rows = await trx.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
+          .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.facility_id", "bookings.created_at"])
+          .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`).execute();
+        for (const r of rows) {
+          const createdMs = new Date(r.created_at).getTime();
+          const known = hubPlace.get(r.device_id);
+          if (!known || createdMs > known.createdMs) hubPlace.set(r.device_id, { ref: r.booking_ref, facility: r.facility_id, createdMs });
+        }
       }
       const asnNumbers = candidates.flatMap((c) => (c.event.type === "asn.issued" && !asnOwner.has(c.event.payload.asnNumber) ? [c.event.payload.asnNumber] : []));
       if (asnNumbers.length > 0) for (const a of await trx.selectFrom("asns").select(["asn_number", "manifest_id", "status"]).where("asn_number", "in", asnNumbers).execute()) if (a.status === "issued") asnOwner.set(a.asn_number, a.manifest_id);
       const ok: Candidate[] = [];
       for (const c of candidates) {
-        const ref = bookingOf(c.event);
-        if (ref !== null && c.event.type !== "manifest.built") {
-          const f = bookingFacility.get(ref) ?? null;
-          if (f === null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} is unknown to central` }; continue; }
-          if (f !== dock.facilityId) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: `booking ${ref} belongs to facility ${f}, not this dock's (${dock.facilityId})` }; continue; }
-        }
+        const misplaced = placementProblem(c.event, dock, bookingFacility, hubPlace);
+        if (misplaced !== null) { results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: misplaced }; continue; }
         if (c.event.type === "notice.issued") {
           // Req 7: the re-delivery date and window must fall within Working Hours; central will not send a notice that breaks it.
           const problem = workingHoursProblem(business, c.event.payload.deliveryDate, c.event.payload.deliveryWindow);
