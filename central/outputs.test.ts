@@ -10,6 +10,7 @@ import { loadBooking } from "./services/bookings";
 import { deliverOutbox } from "./services/outbox";
 import { flashEvent, faultEvent, hubsOf, scanEvent } from "./demo-events";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { asnJson, asnSha256, buildAsnDocument } from "../shared/domain/asn";
 
 const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
 const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
@@ -121,21 +122,32 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       pallets: [], looseCartons: [{ sscc: b.pallets[0]!.cartons[0]!.sscc, hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) }],
       excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }],
     }, SUP);
-    const asn = makeEvent("asn.issued", { asnNumber: "ASN-T-0001", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "b".repeat(64) }, SUP);
-    const reused = makeEvent("asn.issued", { asnNumber: "ASN-T-0001", manifestId: "MF-TEST-2", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "c".repeat(64) }, SUP);
+    // The dock's own ASN document for this manifest, hashed as the dock does (shared/domain/asn).
+    const issuedAt = new Date("2027-01-28T09:30:00.000Z");
+    const party = await w.database.db.selectFrom("parties").select("name").where("id", "=", "SUPPLIER-A").executeTakeFirstOrThrow();
+    const built = buildAsnDocument({ asnNumber: "ASN-SUPPLIERA-20270128-001", issuedAt: issuedAt.toISOString(), manifest: manifest.payload, partyName: party.name, shipFrom: { csp: "North", facilityId: "N-DOCK-1" } });
+    if (!built.ok) throw new Error(built.reason);
+    const asn = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-001", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: await asnSha256(built.document) }, { ...SUP, now: issuedAt });
+    // A document central cannot rebuild to the recorded hash: the number is consumed, no file is sent.
+    const forged = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-002", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "b".repeat(64) }, SUP);
+    const reused = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-001", manifestId: "MF-TEST-2", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "c".repeat(64) }, SUP);
     const notice = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
     const weekend = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-06", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
     const evening = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "16:00", end: "19:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
-    const dispatch = makeEvent("dispatch.recorded", { manifestId: "MF-TEST-1", asnNumber: "ASN-T-0001", unloader: "party", carrier: "Acme Haulage", vehicleRef: "AB12CDE", palletCount: 0, cartonCount: 1, hubCount: 8 }, SUP);
-    const r = await push([manifest, asn, reused, notice, weekend, evening, dispatch]);
-    expect(r.results.map((x) => x.status)).toEqual(["accepted", "accepted", "rejected", "accepted", "rejected", "rejected", "accepted"]);
+    const dispatch = makeEvent("dispatch.recorded", { manifestId: "MF-TEST-1", asnNumber: "ASN-SUPPLIERA-20270128-001", unloader: "party", carrier: "Acme Haulage", vehicleRef: "AB12CDE", palletCount: 0, cartonCount: 1, hubCount: 8 }, SUP);
+    const r = await push([manifest, asn, reused, notice, weekend, evening, dispatch, forged]);
+    expect(r.results.map((x) => x.status)).toEqual(["accepted", "accepted", "rejected", "accepted", "rejected", "rejected", "accepted", "accepted"]);
     expect(r.results[4]).toMatchObject({ reason: expect.stringMatching(/the site is closed on saturdays \(2027-02-06\)/) });
     expect(r.results[5]).toMatchObject({ reason: expect.stringMatching(/window ends at 19:00, after closing at 17:00 on monday/) });
     expect(r.results[2]).toMatchObject({ reason: expect.stringMatching(/already issued.*new ASN number/) });
-    const stored = await dcc("GET", "/asns/ASN-T-0001");
-    expect(stored.json).toMatchObject({ status: "issued", manifestId: "MF-TEST-1", content: { hubCount: 8, deliveryDate: "2027-02-01" } });
+    const stored = await dcc("GET", "/asns/ASN-SUPPLIERA-20270128-001");
+    expect(stored.json).toMatchObject({ status: "issued", manifestId: "MF-TEST-1", content: { asnNumber: "ASN-SUPPLIERA-20270128-001", totals: { hubs: 8 }, deliveryDate: "2027-02-01" } });
     const asnMail = await lastMail("asn");
-    expect(asnMail?.attachments[0]?.filename).toBe("ASN-ASN-T-0001.json");
+    expect(asnMail?.attachments.map((a) => a.filename)).toEqual(["ASN-ASN-SUPPLIERA-20270128-001.json", "ASN-ASN-SUPPLIERA-20270128-001.csv"]);
+    // The Party receives the very bytes the dock hashed.
+    expect(asnMail?.attachments[0]?.content).toBe(asnJson(built.document));
+    const unverified = await dcc("GET", "/asns/ASN-SUPPLIERA-20270128-002");
+    expect(unverified.json).toMatchObject({ status: "unverified", content: { problem: expect.stringMatching(/SHA-256/) } });
     const note = await lastMail("redelivery-notice");
     expect(note?.subject).toMatch(/8 re-flashed, 1 failed/);
     for (const id of ids.slice(0, 9)) expect(note?.text_body).toContain(id);
@@ -209,7 +221,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
         expect(report).toEqual({ sent: pending.length, failed: 0, retrying: 0 });
         expect(received.length).toBe(pending.length);
         const asn = received.find((m) => m.data.includes("X-Reflash-Notice: asn"));
-        expect(asn?.data).toContain('filename=ASN-ASN-T-0001.json');
+        expect(asn?.data).toContain('filename=ASN-ASN-SUPPLIERA-20270128-001.json');
         expect(asn?.to).toEqual(["returns@supplier-a.example"]);
         const statuses = await w.database.db.selectFrom("outbox").select("status").distinct().execute();
         expect(statuses.map((s) => s.status)).toEqual(["sent"]);

@@ -183,6 +183,8 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   const asn = await centralGet(`${dock.centralUrl}/asns/${asnNumber}`, dcc);
   expect(asn.status, asn.text).toBe(200);
   expect(asn.text).toContain(`RD-${booking.bookingRef}-1`);
+  // Central rebuilt the dock's own document to the hash the dock recorded, and published it.
+  expect(JSON.parse(asn.text)).toMatchObject({ status: "issued" });
   for (const h of hubs) if (h.deviceId !== FAILED.deviceId) expect(asn.text).toContain(h.deviceId);
   expect(asn.text).not.toContain(FAILED.deviceId);
   const outbox = await centralGet(`${dock.centralUrl}/outbox`, dcc);

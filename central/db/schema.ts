@@ -57,7 +57,8 @@ export interface FlashResultsTable {
 }
 export interface FaultReportsTable { id: Generated<number>; event_id: string; device_id: string; booking_ref: string | null; reason: string; manual: boolean; at: string }
 export interface CreditsTable { device_id: string; party_id: string; booking_ref: string | null; /** null: not priced, the hub's HAN variant is unknown (migration 0003). */ amount_pence: number | null; reason: string; event_id: string; at: Stamp }
-export interface AsnsTable { asn_number: string; manifest_id: string; party_id: string; status: "reserved" | "issued"; reserved_by: string | null; event_id: string | null; content: Json; created_at: Stamp }
+export interface AsnsTable { asn_number: string; manifest_id: string; party_id: string; /** unverified: the dock's document could not be rebuilt to its recorded hash, so no file was sent. */
+  status: "reserved" | "issued" | "unverified"; reserved_by: string | null; event_id: string | null; content: Json; created_at: Stamp }
 export interface ManifestsTable { manifest_id: string; party_id: string; facility_id: string; event_id: string; doc: Json; created_at: Stamp }
 export interface SmiUpdatesTable {
   id: Generated<number>; event_id: string; device_id: string; booking_ref: string | null; device_model: string;

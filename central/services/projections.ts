@@ -3,6 +3,8 @@ import type { Database } from "../db/schema";
 import type { DockEvent, EventOf } from "../../shared/events";
 import type { BusinessConfig } from "../config";
 import type { HanVariant } from "../../shared/domain/charges";
+import { asnCsv, asnJson, asnSha256, buildAsnDocument } from "../../shared/domain/asn";
+import { CspSchema } from "../../shared/domain/booking";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
 import { asnNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
@@ -151,32 +153,44 @@ function manifestHubs(m: ManifestDoc): string[] {
   return [...m.pallets.flatMap((pl) => pl.cartons), ...m.looseCartons].flatMap((c) => c.hubs.map((h) => h.deviceId));
 }
 
-/** Req 9: the ASN, recorded (its number can never be issued again) and sent to the Party as a file. */
+/**
+ * Req 9: the ASN, recorded (its number can never be issued again) and sent to the Party as a
+ * file. Central rebuilds the dock's own document from the event and the manifest it holds and
+ * publishes it only when its SHA-256 is the one the dock recorded, so the Party receives the
+ * very bytes the dock hashed; otherwise the number stays consumed, the ASN is stored as
+ * unverified with the reason, and no file is sent.
+ */
 async function asnIssued(db: Kysely<Database>, e: EventOf<"asn.issued">): Promise<void> {
   const p = e.payload;
   const m = await loadManifest(db, p.manifestId);
-  const file = {
-    asnNumber: p.asnNumber,
-    manifestId: p.manifestId,
-    partyId: p.partyId,
-    issuedAt: e.at,
-    hubCount: p.hubCount,
-    documentSha256: p.documentSha256,
-    deliveryDate: m?.deliveryDate ?? null,
-    deliveryWindow: m?.deliveryWindow ?? null,
-    deliveryLocation: m?.deliveryLocation ?? null,
-    pallets: m?.pallets ?? [],
-    looseCartons: m?.looseCartons ?? [],
-  };
+  const party = await db.selectFrom("parties").select(["name", "email"]).where("id", "=", p.partyId).executeTakeFirst();
+  const site = await db.selectFrom("docks").innerJoin("facilities", "facilities.id", "docks.facility_id").select(["facilities.id", "facilities.csp"]).where("docks.id", "=", e.dockId).executeTakeFirst();
+  const csp = CspSchema.safeParse(site?.csp);
+  let problem: string | null = null;
+  let document: Parameters<typeof asnJson>[0] | null = null;
+  if (!m) problem = `manifest ${p.manifestId} is not known to central`;
+  else if (!party) problem = `party ${p.partyId} is not known to central`;
+  else if (!site || !csp.success) problem = `dock ${e.dockId} has no facility with a CSP`;
+  else {
+    const built = buildAsnDocument({ asnNumber: p.asnNumber, issuedAt: e.at, manifest: m, partyName: party.name, shipFrom: { csp: csp.data, facilityId: site.id } });
+    if (!built.ok) problem = `the ASN document cannot be rebuilt: ${built.reason}`;
+    else {
+      const sha = await asnSha256(built.document);
+      if (sha !== p.documentSha256) problem = `the rebuilt document's SHA-256 is ${sha}, the dock recorded ${p.documentSha256}`;
+      else document = built.document;
+    }
+  }
+  const content = document ? asnJson(document) : JSON.stringify({ asnNumber: p.asnNumber, manifestId: p.manifestId, documentSha256: p.documentSha256, problem });
+  const status = document ? "issued" : "unverified";
   await db
     .insertInto("asns")
-    .values({ asn_number: p.asnNumber, manifest_id: p.manifestId, party_id: p.partyId, status: "issued", event_id: e.id, content: JSON.stringify(file) })
-    .onConflict((oc) => oc.column("asn_number").doUpdateSet({ status: "issued", event_id: e.id, manifest_id: p.manifestId, content: JSON.stringify(file) }))
+    .values({ asn_number: p.asnNumber, manifest_id: p.manifestId, party_id: p.partyId, status, event_id: e.id, content })
+    .onConflict((oc) => oc.column("asn_number").doUpdateSet({ status, event_id: e.id, manifest_id: p.manifestId, content }))
     .execute();
-  const party = await db.selectFrom("parties").select("email").where("id", "=", p.partyId).executeTakeFirst();
-  if (party) {
-    const text = JSON.stringify(file, null, 2);
-    await enqueueNotice(db, asnNotice(party.email, p.asnNumber, p.manifestId, { filename: `ASN-${p.asnNumber}.json`, contentType: "application/json", content: text }));
+  if (document && party) {
+    const notice = asnNotice(party.email, p.asnNumber, p.manifestId, { filename: `ASN-${p.asnNumber}.json`, contentType: "application/json", content });
+    notice.attachments = [...(notice.attachments ?? []), { filename: `ASN-${p.asnNumber}.csv`, contentType: "text/csv", content: asnCsv(document) }];
+    await enqueueNotice(db, notice);
   }
 }
 
