@@ -74,4 +74,16 @@ describe("DockDb", () => {
     expect(db.isOpen()).toBe(false);
     newer.close();
   });
+
+  it("one transaction: when the event cannot be logged, neither its outbox row nor its hub state is stored", async () => {
+    const db = new DockDb("atomic-1", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const first = scan("0A-01-00-00-00-00-00-01", "expected");
+    await recordEvent(db, first, { hub: { deviceId: "0A-01-00-00-00-00-00-01", state: "received" } });
+    // The same event id again (unique index): the whole write must fail, the hub row with it.
+    await expect(recordEvent(db, first, { hub: { deviceId: "0A-01-00-00-00-00-00-02", state: "received" } })).rejects.toThrow();
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-02")).toBeUndefined();
+    expect(await db.events.count()).toBe(1);
+    expect(await db.outbox.count()).toBe(1);
+    db.close();
+  });
 });

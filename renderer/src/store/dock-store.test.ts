@@ -185,6 +185,26 @@ describe("dock store: receiving", () => {
     expect(second.getState().summary!.hubs.received).toBe(2);
   });
 
+  it("a scan's write leaves the receipt row (and its booking) alone; the held row exists only while scans are held", async () => {
+    const { store, booking, other, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    const opened = await db.receipts.get("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(booking).deviceId);
+    expect(await db.receipts.get("BK-1001")).toEqual(opened);
+    expect(await db.hubStates.get(hub(booking).deviceId)).toMatchObject({ state: "received", bookingRef: "BK-1001" });
+    expect(await db.meta.get("receipt.held")).toBeUndefined();
+    await scan(store, hub(other).deviceId); // error: from now on the error and what is held behind it are stored
+    store.getState().submitScan(hub(booking, 0, 0, 1).deviceId, "wedge");
+    await store.getState().settled();
+    expect((await db.meta.get("receipt.held"))?.value).toMatchObject({ bookingRef: "BK-1001", pendingError: { code: "hub-other-booking" }, queue: [{ source: "wedge" }] });
+    store.getState().acknowledge();
+    await store.getState().settled();
+    expect(store.getState().summary!.hubs.received).toBe(2);
+    expect(await db.meta.get("receipt.held")).toBeUndefined();
+  });
+
   it("sign-in is checked against the operators synced from central (offline too)", async () => {
     const { store, db } = await rig();
     await db.meta.put({ key: "sync.operators", value: [{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }] });

@@ -55,6 +55,10 @@ export const createReceiptSlice =
   (set, get) => {
     let draining: Promise<void> = Promise.resolve();
     let busy = false;
+    // The held-scans row: written only while it matters (see persistHeld), one write at a time.
+    let heldWrite: Promise<void> = Promise.resolve();
+    let heldQueued = false;
+    let heldStored = false;
 
     const ctx = () => {
       const op = get().operator;
@@ -63,7 +67,13 @@ export const createReceiptSlice =
     };
     const event = <T extends DockEventType>(type: T, payload: PayloadOf<T>) => makeEvent(type, payload, ctx());
 
-    const otherBookings = async (): Promise<Booking[]> => (await deps.db.bookings.toArray()).map((b) => b.booking);
+    // The reconciler indexes every cached booking (hub of another booking, GPF IDs). It is
+    // built from the very objects the booking list holds, freshly loaded, so the 300,000
+    // cached hubs are in memory once, not once for the list and again for the index.
+    const otherBookings = async (): Promise<Booking[]> => {
+      await get().loadBookings();
+      return get().bookings.map((b) => b.booking);
+    };
 
     const initFor = async (booking: Booking) => ({ booking, otherBookings: await otherBookings(), site: deps.site, limits: deps.limits });
 
@@ -78,8 +88,9 @@ export const createReceiptSlice =
 
     const publish = (reconcile: ReceiptState, receipt: ReceiptRow) => set({ reconcile, receipt, summary: summarize(reconcile), next: expecting(reconcile) });
 
-    const save = async (events: DockEvent[], receipt: ReceiptRow, change: ProjectionChange = {}) => {
-      await recordEvents(deps.db, events, { ...change, receipt: { ...receipt, updatedAt: deps.now() } });
+    /** Records events durably; `receipt` only when the receipt row itself changes (never for a scan or undo: the counts come from the log). */
+    const save = async (events: DockEvent[], receipt: ReceiptRow | null, change: ProjectionChange = {}) => {
+      await recordEvents(deps.db, events, receipt === null ? change : { ...change, receipt: { ...receipt, updatedAt: deps.now() } });
       deps.onRecorded();
     };
 
@@ -116,7 +127,7 @@ export const createReceiptSlice =
         ? { deviceId: parsed.deviceId, state: v.code === "hub-expected" ? "received" : "refused" }
         : undefined;
       try {
-        await save([recorded], receipt, hub ? { hub } : {});
+        await save([recorded], null, hub ? { hub } : {});
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
         show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
@@ -128,11 +139,34 @@ export const createReceiptSlice =
       measureScan("scan.verdict", q);
     };
 
+    /**
+     * Stores the error on screen and the scans held behind it. Rewriting the whole queue on
+     * every scan cost a write per scan growing with the backlog, so the row is written only
+     * while an error is pending, and then until the scans held behind it are all processed;
+     * once nothing is held it is deleted. Calls coalesce: one write in flight, the next one
+     * writes the state as it is then. (A scan queued behind a scan being judged, with no
+     * error on screen, has had no verdict yet and is not written.)
+     */
     const persistHeld = () => {
-      const { receipt, pendingError, queue } = get();
-      if (receipt === null) return;
-      const row: HeldRow = { bookingRef: receipt.bookingRef, pendingError, queue };
-      void deps.db.meta.put({ key: HELD_KEY, value: row }).catch(() => undefined);
+      if (get().receipt === null) return;
+      if (get().pendingError === null && !heldStored) return;
+      if (heldQueued) return;
+      heldQueued = true;
+      heldWrite = heldWrite.then(async () => {
+        heldQueued = false;
+        const { receipt, pendingError, queue } = get();
+        if (receipt === null) return;
+        const keep = pendingError !== null || (heldStored && queue.length > 0);
+        // Set before the write: a call meanwhile must know a row is (about to be) stored.
+        heldStored = keep;
+        const row: HeldRow = { bookingRef: receipt.bookingRef, pendingError, queue };
+        try {
+          if (keep) await deps.db.meta.put({ key: HELD_KEY, value: row });
+          else await deps.db.meta.delete(HELD_KEY);
+        } catch {
+          // As before: the screen still holds the scans; a failed write here must not stop scanning.
+        }
+      });
     };
 
     const drain = async () => {
@@ -191,6 +225,7 @@ export const createReceiptSlice =
         await deps.db.meta.put({ key: ACTIVE_KEY, value: bookingRef });
         const held = (await deps.db.meta.get(HELD_KEY))?.value as HeldRow | undefined;
         const mine = held !== undefined && held.bookingRef === bookingRef;
+        heldStored = held !== undefined;
         // The last scans' verdicts, rebuilt from the log, so the screen looks as it did.
         const recent: ShownVerdict[] = liveScans(state)
           .slice(-12)
@@ -284,7 +319,7 @@ export const createReceiptSlice =
         if (probe.verdict.code === "undo-refused") return set({ receiptMessage: probe.verdict.reason });
         const e = event("scan.undone", { bookingRef: receipt.bookingRef, scanEventId: last.scanId, reason: reason.trim().slice(0, 500) });
         const hub = last.scan.kind === "hub" ? { deviceId: last.scan.deviceId, remove: true as const } : undefined;
-        await save([e], receipt, hub ? { hub } : {});
+        await save([e], null, hub ? { hub } : {});
         publish(probe.state, receipt);
         show({ code: "undone", class: "ok", reason: probe.verdict.reason, subject: probe.verdict.subject, raw: "", at: deps.now(), scanId: null });
       },
@@ -331,7 +366,7 @@ export const createReceiptSlice =
       },
 
       settled() {
-        return draining.then(() => (get().queue.length > 0 && get().pendingError === null ? get().settled() : undefined));
+        return draining.then(() => (get().queue.length > 0 && get().pendingError === null ? get().settled() : heldWrite));
       },
     };
   };

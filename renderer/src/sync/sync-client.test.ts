@@ -168,6 +168,68 @@ describe("SyncClient against FakeCentral", () => {
   });
 });
 
+describe("SyncClient background loop", () => {
+  it("kicks coalesce: never two rounds at once, every kicked event delivered exactly once", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    let open = 0;
+    let maxOpen = 0;
+    let requests = 0;
+    // Every request takes a few ms, so kicks arrive while a round is under way.
+    const slowFetch: typeof fetch = async (input, init) => {
+      open++;
+      requests++;
+      maxOpen = Math.max(maxOpen, open);
+      try {
+        await new Promise((r) => setTimeout(r, 5));
+        return await central.fetch(input, init);
+      } finally {
+        open--;
+      }
+    };
+    const sync = client(db, central, { fetch: slowFetch, kickDelayMs: 10, intervalMs: 60_000 });
+    sync.start();
+    for (let i = 0; i < 12; i++) {
+      await recordEvent(db, scan(i));
+      sync.kick();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    for (let i = 0; i < 200 && ((await db.outbox.count()) > 0 || central.events.size < 12); i++) await new Promise((r) => setTimeout(r, 10));
+    sync.stop();
+    expect(central.events.size).toBe(12);
+    expect(await db.outbox.count()).toBe(0);
+    expect(maxOpen).toBe(1);
+    // Nothing pushed twice by overlapping rounds, and the kicks shared rounds.
+    expect(central.pushes.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(requests).toBeGreaterThan(0);
+  });
+});
+
+describe("SyncClient while central fails", () => {
+  it("new events wait for the backoff's retry instead of a failed round per kick", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.offline = true;
+    let requests = 0;
+    const counted: typeof fetch = (input, init) => {
+      requests++;
+      return central.fetch(input, init);
+    };
+    const sync = client(db, central, { fetch: counted, kickDelayMs: 1, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    sync.start();
+    for (let i = 0; i < 100 && sync.getHealth().consecutiveFailures === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(sync.getHealth().consecutiveFailures).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      await recordEvent(db, scan(i));
+      sync.kick();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    sync.stop();
+    expect(requests).toBe(1);
+    expect(sync.getHealth().unsent).toBe(5);
+  });
+});
+
 describe("backoffDelay", () => {
   it("property: grows with attempts, never exceeds the cap, never drops below half the step", () => {
     fc.assert(

@@ -50,6 +50,8 @@ export interface SyncClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   intervalMs?: number;
+  /** Kicks (one per recorded scan) within this window coalesce into one sync round. */
+  kickDelayMs?: number;
   driftLimitMs?: number;
   pullPath?: string;
   pushPath?: string;
@@ -96,6 +98,21 @@ export class SyncClient {
     conflicts: [],
   };
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending timer fires (wall clock): a kick rides on a timer due within kickDelayMs. */
+  private timerDueAt = 0;
+  /** A sync round is under way: at most one at a time (a kick meanwhile asks for another after it). */
+  private inFlight = false;
+  private kickedMeanwhile = false;
+  /**
+   * Open receipts with a pending amendment. Finding them reads every open receipt row (each
+   * holds its whole booking), too heavy for every round of a scanner burst, so it is redone
+   * only when a pull stored an amendment, a pushed event may have settled one (anything but
+   * a scan or undo), or the last look is older than `intervalMs`.
+   */
+  private conflictsStale = true;
+  private counting = false;
+  private countAgain = false;
+  private conflictsAt = 0;
   private running = false;
   private batchSize: number;
 
@@ -110,6 +127,7 @@ export class SyncClient {
       baseDelayMs: 1000,
       maxDelayMs: 60_000,
       intervalMs: 5000,
+      kickDelayMs: 250,
       driftLimitMs: 5000,
       pullPath: "/sync/pull",
       pushPath: "/sync/push",
@@ -146,19 +164,67 @@ export class SyncClient {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (typeof window !== "undefined") window.addEventListener("online", this.onOnline);
     this.schedule(0);
   }
 
   /** Stops the loop (pending requests finish, no new ones start). */
   stop(): void {
     this.running = false;
+    if (typeof window !== "undefined") window.removeEventListener("online", this.onOnline);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
 
-  /** Asks for a sync as soon as possible (e.g. a scan was just recorded, or the browser came online). */
+  /**
+   * Asks for a sync soon (a scan was just recorded, or the browser came online). A scanner
+   * burst kicks 20 times a second and each round is a push, an outbox delete, a pull and a
+   * recount competing with the scans' own IndexedDB commits, so kicks within `kickDelayMs`
+   * share one round, and a kick during a round asks for one more round after it.
+   */
   kick(): void {
-    if (this.running) this.schedule(0);
+    if (!this.running) return;
+    this.countUnsent();
+    if (this.inFlight) {
+      this.kickedMeanwhile = true;
+      return;
+    }
+    // While central is failing, new events wait for the backoff's retry: a burst offline
+    // must not turn every scan window into a failed round (which also rewrites the outbox
+    // rows' attempt counts). The browser coming online retries at once (onOnline).
+    if (this.timer !== null && (this.health.consecutiveFailures > 0 || this.timerDueAt <= Date.now() + this.o.kickDelayMs)) return;
+    this.schedule(this.o.kickDelayMs);
+  }
+
+  /** The browser says the network is back: retry now, whatever the backoff said. */
+  private readonly onOnline = (): void => {
+    if (!this.running) return;
+    if (this.inFlight) this.kickedMeanwhile = true;
+    else this.schedule(0);
+  };
+
+  /**
+   * The unsent count right after a kick, not only after the next round: the health bar must
+   * never say "unsent: 0" while a recorded event waits for the debounced push. Only the
+   * outbox count and its oldest row (cheap keys-only reads); coalesced, one read at a time.
+   */
+  private countUnsent(): void {
+    if (this.counting) {
+      this.countAgain = true;
+      return;
+    }
+    this.counting = true;
+    this.countAgain = false;
+    void Promise.all([this.db.outbox.count(), this.db.outbox.orderBy("seq").first()])
+      .then(([unsent, oldest]) => {
+        this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null };
+        this.o.onHealth?.(this.health);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.counting = false;
+        if (this.countAgain) this.countUnsent();
+      });
   }
 
   /** Re-reads outbox and quarantine counts for the health panel. */
@@ -168,11 +234,17 @@ export class SyncClient {
       const stored = (await this.db.meta.get(LAST_SUCCESS_KEY))?.value;
       if (typeof stored === "number") this.health = { ...this.health, lastSuccessAt: stored };
     }
+    const now = Date.now();
+    const lookAtConflicts = this.conflictsStale || now - this.conflictsAt >= this.o.intervalMs;
+    if (lookAtConflicts) {
+      this.conflictsStale = false;
+      this.conflictsAt = now;
+    }
     const [unsent, oldest, quarantined, conflicts, recentQuarantine] = await Promise.all([
       this.db.outbox.count(),
       this.db.outbox.orderBy("seq").first(),
       this.db.quarantine.count(),
-      this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys(),
+      lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
       this.db.quarantine.reverse().limit(5).toArray(),
     ]);
     const quarantine = recentQuarantine.map((q) => ({ id: q.id, what: describeQuarantined(q.event), reason: q.reason }));
@@ -183,11 +255,22 @@ export class SyncClient {
 
   private schedule(delay: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.inFlight = true;
+      this.kickedMeanwhile = false;
+      const after = (ok: boolean) => {
+        this.inFlight = false;
+        if (!this.running) return;
+        const backoff = backoffDelay(this.health.consecutiveFailures, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
+        // Events recorded during the round go out in the next one (after a failure, not before the backoff).
+        if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
+        else this.schedule(ok ? this.o.intervalMs : backoff);
+      };
       void this.syncOnce().then(
-        () => this.running && this.schedule(this.o.intervalMs),
-        () => this.running && this.schedule(backoffDelay(this.health.consecutiveFailures, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random)),
+        () => after(true),
+        () => after(false),
       );
     }, delay);
   }
@@ -199,6 +282,7 @@ export class SyncClient {
     const events = await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray();
     const byId = new Map(events.map((e) => [e.id, e.event]));
     const batch = rows.map((r) => byId.get(r.id) ?? null);
+    if (batch.some((e) => e === null || (e.type !== "scan.recorded" && e.type !== "scan.undone"))) this.conflictsStale = true;
     const sent = this.o.now();
     let answer: unknown;
     try {
@@ -270,6 +354,7 @@ export class SyncClient {
         const receipt = await this.db.receipts.get(booking.bookingRef);
         if (receipt !== undefined && receipt.status === "open" && booking.version > receipt.booking.version && substantiveChanges(receipt.booking, booking).length > 0) {
           await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
+          this.conflictsStale = true;
         }
       }
       await this.db.meta.put({ key: CURSOR_KEY, value: pull.cursor });
