@@ -14,6 +14,7 @@ import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, 
 import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "../supervisor/supervisor-types";
 import type { DockDeps } from "./dock-deps";
 import type { All, SupervisorSlice } from "./slice-types";
+import { FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY } from "../sync/sync-client";
 
 /** What the booking looked like when a manifest was built: an amendment is a change against this. */
 interface ManifestBasis {
@@ -25,10 +26,6 @@ interface ManifestBasis {
 
 const basisKey = (manifestId: string) => `supervisor.basis.${manifestId}`;
 const asnKey = (asnNumber: string) => `supervisor.asn.${asnNumber}`;
-/** Where the sync client keeps the re-delivery amendments central pulls down (Req 8), when it does. */
-export const REDELIVERY_AMENDMENTS_KEY = "sync.redeliveryAmendments";
-/** Where the sync client keeps the firmware catalogue, when it does (target versions). */
-export const FIRMWARE_CATALOGUE_KEY = "sync.firmware";
 
 const HUB_TYPES: DockEventType[] = ["flash.result", "fault.reported"];
 const MANIFEST_TYPES: DockEventType[] = ["manifest.built", "label.printed", "asn.issued", "notice.issued", "outbound.scan.recorded", "dispatch.recorded", "amendment.acknowledged", "unloading.started", "unloading.completed", "liability.transferred"];

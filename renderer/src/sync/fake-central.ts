@@ -1,6 +1,6 @@
 import { parseDockEvent } from "../../../shared/events";
 import type { Booking } from "../../../shared/domain/booking";
-import type { PullResponse, PushResponse, PushResult } from "../../../shared/sync";
+import type { FirmwareEntry, PullResponse, PushResponse, PushResult, RedeliveryAmendment } from "../../../shared/sync";
 
 /**
  * FakeCentral: a `fetch` that speaks the sync protocol of shared/sync.ts from memory, for
@@ -12,6 +12,8 @@ export class FakeCentral {
   readonly events = new Map<string, unknown>();
   readonly pushes: number[] = [];
   private bookings: Array<{ seq: number; booking: Booking }> = [];
+  private amendments: Array<{ seq: number; amendment: RedeliveryAmendment }> = [];
+  private firmware: Array<{ seq: number; entry: FirmwareEntry }> = [];
   private seq = 0;
   offline = false;
   /** Answer the next N requests with HTTP 503. */
@@ -29,6 +31,17 @@ export class FakeCentral {
   putBooking(booking: Booking): void {
     this.bookings = this.bookings.filter((b) => b.booking.bookingRef !== booking.bookingRef);
     this.bookings.push({ seq: ++this.seq, booking });
+  }
+
+  /** A Party's re-delivery amendment (Req 8); the next pull returns it. */
+  putAmendment(amendment: RedeliveryAmendment): void {
+    this.amendments.push({ seq: ++this.seq, amendment });
+  }
+
+  /** Adds or changes (e.g. withdraws) a firmware catalogue entry; the next pull returns it. */
+  putFirmware(entry: FirmwareEntry): void {
+    this.firmware = this.firmware.filter((f) => f.entry.deviceModel !== entry.deviceModel || f.entry.version !== entry.version);
+    this.firmware.push({ seq: ++this.seq, entry });
   }
 
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -76,18 +89,25 @@ export class FakeCentral {
 
   private pull(body: Record<string, unknown>, serverTime: string): Response {
     const cursor = Number(body.cursor ?? "0");
-    const changed = this.bookings.filter((b) => b.seq > cursor).sort((a, b) => a.seq - b.seq);
+    // One change log in seq order, two changes a page, so paging is exercised.
+    const changed = [
+      ...this.bookings.map((b) => ({ seq: b.seq, booking: b.booking })),
+      ...this.amendments.map((a) => ({ seq: a.seq, amendment: a.amendment })),
+      ...this.firmware.map((f) => ({ seq: f.seq, entry: f.entry })),
+    ]
+      .filter((c) => c.seq > cursor)
+      .sort((a, b) => a.seq - b.seq);
     const page = changed.slice(0, 2);
     const last = page[page.length - 1];
     const answer: PullResponse = {
       serverTime,
       cursor: String(last ? last.seq : cursor),
       more: changed.length > page.length,
-      bookings: page.map((b) => b.booking),
-      firmware: [],
+      bookings: page.flatMap((c) => ("booking" in c ? [c.booking] : [])),
+      firmware: page.flatMap((c) => ("entry" in c ? [c.entry] : [])),
       operators: [],
       signingKeys: [],
-      redeliveryAmendments: [],
+      redeliveryAmendments: page.flatMap((c) => ("amendment" in c ? [c.amendment] : [])),
     };
     return json(200, answer);
   }

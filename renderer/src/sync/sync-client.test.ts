@@ -6,7 +6,7 @@ import { DockDb } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import { FakeCentral } from "./fake-central";
-import { backoffDelay, SyncClient } from "./sync-client";
+import { backoffDelay, FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY, SyncClient } from "./sync-client";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
 let n = 0;
@@ -26,6 +26,26 @@ function client(db: DockDb, central: FakeCentral, extra: Partial<ConstructorPara
 }
 
 describe("SyncClient against FakeCentral", () => {
+  it("keeps a Party's re-delivery amendments and the firmware catalogue central pulls down, merged across pages", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const entry = { deviceModel: "010A030B", version: "00030000", status: "production" as const, sha256: "a".repeat(64), sizeBytes: 1024, signature: "c2ln", keyId: "k1", releasedAt: "2026-11-01T00:00:00.000Z" };
+    const location = { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" };
+    central.putFirmware(entry);
+    central.putAmendment({ bookingRef: "BK-1001", bookingVersion: 2, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocation: location });
+    central.putAmendment({ bookingRef: "BK-1001", bookingVersion: 3, deliveryDate: "2027-02-03", deliveryWindow: { start: "13:00", end: "15:00" }, deliveryLocation: location });
+    const sync = client(db, central);
+    await sync.syncOnce();
+    const amendments = (await db.meta.get(REDELIVERY_AMENDMENTS_KEY))?.value as Array<{ bookingVersion: number }>;
+    expect(amendments.map((a) => a.bookingVersion)).toEqual([2, 3]);
+    expect((await db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value).toEqual([entry]);
+    // A withdrawal arrives as the same entry changed: it replaces the old one, nothing doubles.
+    central.putFirmware({ ...entry, status: "withdrawn" });
+    await sync.syncOnce();
+    expect((await db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value).toEqual([{ ...entry, status: "withdrawn" }]);
+    expect(((await db.meta.get(REDELIVERY_AMENDMENTS_KEY))?.value as unknown[]).length).toBe(2);
+  });
+
   it("pushes the outbox in batches and empties it; a second round sends nothing", async () => {
     const db = freshDb();
     const central = new FakeCentral();

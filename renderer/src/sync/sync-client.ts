@@ -70,6 +70,10 @@ export class SyncHttpError extends Error {
 
 const CURSOR_KEY = "sync.cursor";
 export const CLOCK_OFFSET_KEY = "sync.clockOffsetMs";
+/** A Party's re-delivery amendments (Req 8) as pulled, by booking and version; the supervisor reviews them. */
+export const REDELIVERY_AMENDMENTS_KEY = "sync.redeliveryAmendments";
+/** The firmware catalogue as pulled (target versions for manifests), by model and version. */
+export const FIRMWARE_CATALOGUE_KEY = "sync.firmware";
 /** The operators central registered at this facility, as last pulled (sign-in checks against them offline). */
 export const OPERATORS_KEY = "sync.operators";
 const LAST_SUCCESS_KEY = "sync.lastSuccessAt";
@@ -365,7 +369,20 @@ export class SyncClient {
         for (const o of pull.operators) byId.set(o.operatorId, o);
         await this.db.meta.put({ key: OPERATORS_KEY, value: [...byId.values()] });
       }
+      // Pages carry only what changed since the cursor: merge amendments by booking and
+      // version, catalogue entries by model and version (a withdrawal replaces the entry).
+      await this.mergeMeta(REDELIVERY_AMENDMENTS_KEY, pull.redeliveryAmendments, (a) => `${a.bookingRef}#${a.bookingVersion}`);
+      await this.mergeMeta(FIRMWARE_CATALOGUE_KEY, pull.firmware, (f) => `${f.deviceModel}#${f.version}`);
     });
+  }
+
+  /** Merges pulled items into a list kept in meta, by key; called inside applyPull's transaction. */
+  private async mergeMeta<T>(key: string, items: readonly T[], keyOf: (item: T) => string): Promise<void> {
+    if (items.length === 0) return;
+    const known = ((await this.db.meta.get(key))?.value as T[] | undefined) ?? [];
+    const byKey = new Map(known.map((item) => [keyOf(item), item]));
+    for (const item of items) byKey.set(keyOf(item), item);
+    await this.db.meta.put({ key, value: [...byKey.values()] });
   }
 
   private noteClock(sentMs: number, serverTime: string): void {
