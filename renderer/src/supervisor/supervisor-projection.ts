@@ -96,19 +96,28 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
   return state;
 }
 
-/** The hubs of a Party's bookings as the charges statement counts them: re-flashed, or failed with a fault report. */
+/**
+ * What each hub is charged or credited for (Req 6): its latest flash re-flashed it, or it has a
+ * Fault Analysis Report (fault.reported) saying it cannot be re-flashed. A failed flash with no
+ * fault report is not the hub's fault (the target changed before it was touched, a different hub
+ * answered in the slot) and is charged nothing until the hub's story ends one way or the other.
+ */
 export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
   const owner = new Map<string, Booking>();
   for (const b of bookings) for (const { carton } of bookingCartons(b)) for (const h of carton.hubs) owner.set(h.deviceId, b);
-  const out = new Map<string, ChargeableHub>();
+  const latest = new Map<string, { outcome: "reflashed" | "not-reflashable"; at: string }>();
   for (const e of hubEvents) {
-    if (e.type !== "flash.result") continue;
-    const b = owner.get(e.payload.deviceId);
+    if (e.type === "flash.result" && e.payload.outcome === "flashed") latest.set(e.payload.deviceId, { outcome: "reflashed", at: e.at });
+    else if (e.type === "fault.reported") latest.set(e.payload.deviceId, { outcome: "not-reflashable", at: e.at });
+  }
+  const out: ChargeableHub[] = [];
+  for (const [deviceId, { outcome, at }] of latest) {
+    const b = owner.get(deviceId);
     if (b === undefined) continue;
     // HAN variant is not on the booking (the SMI record has it, central's mirror): band-specific lines stay unpriced.
-    out.set(e.payload.deviceId, { deviceId: e.payload.deviceId, partyId: b.partyId, bookingRef: b.bookingRef, outcome: e.payload.outcome === "flashed" ? "reflashed" : "not-reflashable", date: e.at.slice(0, 10), hanVariant: null });
+    out.push({ deviceId, partyId: b.partyId, bookingRef: b.bookingRef, outcome, date: at.slice(0, 10), hanVariant: null });
   }
-  return [...out.values()];
+  return out;
 }
 
 /** The next working day at or after `from` plus the site's notice, as a default re-delivery date. */

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { bookingCartons } from "../../../shared/domain/booking";
+import { makeEvent, type DockEvent } from "../../../shared/events";
+import { sampleBooking } from "../test-support/sample-booking";
+import { chargeableHubs } from "./supervisor-projection";
+
+const TECH = { dockId: "DOCK-1", operatorId: "OP-TECH" };
+const booking = sampleBooking("BK-1001", 1, 1, 1, 4);
+const [a, b, c, d] = bookingCartons(booking)[0]!.carton.hubs.map((h) => h.deviceId) as [string, string, string, string];
+
+function flashed(deviceId: string): DockEvent {
+  return makeEvent("flash.result", { jigId: "JIG-A", slot: 0, deviceId, outcome: "flashed", fromVersion: "0002012F", toVersion: "00030000", readBackVersion: "00030000", imageSha256: "a".repeat(64), attempts: 1, stepTimingsMs: {}, failure: null }, TECH);
+}
+function failed(deviceId: string, detail: string): DockEvent {
+  return makeEvent("flash.result", { jigId: "JIG-A", slot: 1, deviceId, outcome: "failed", fromVersion: "0002012F", toVersion: "00030000", readBackVersion: null, imageSha256: "a".repeat(64), attempts: 1, stepTimingsMs: {}, failure: { step: "unlock", detail } }, TECH);
+}
+function fault(deviceId: string, flash: DockEvent): DockEvent {
+  return makeEvent("fault.reported", { deviceId, flashEventId: flash.id, jigId: "JIG-A", slot: 1, step: "verify", jigSaid: "verify mismatch", stepTimingsMs: {}, manual: false, notes: "", disposition: "credit" }, TECH);
+}
+
+describe("chargeableHubs", () => {
+  it("charges re-flashed hubs, credits hubs with a fault report, and charges nothing for a failure that was not the hub's", () => {
+    const cFail = failed(c, "image hash mismatch after write");
+    const dFail = failed(d, "timeout");
+    const log = [
+      flashed(a),
+      // The target was withdrawn before the hub was touched: no fault report, nothing to charge.
+      failed(b, "target changed before attempt 2, the hub was not touched"),
+      cFail,
+      fault(c, cFail),
+      // A failure, then a good flash on retry: re-flashed.
+      dFail,
+      flashed(d),
+    ];
+    const byHub = new Map(chargeableHubs([booking], log).map((h) => [h.deviceId, h.outcome]));
+    expect(Object.fromEntries(byHub)).toEqual({ [a]: "reflashed", [c]: "not-reflashable", [d]: "reflashed" });
+  });
+
+  it("ignores hubs that are on no cached booking", () => {
+    const stranger = "0A-01-00-00-00-00-FF-FF";
+    expect(chargeableHubs([booking], [flashed(stranger)])).toEqual([]);
+  });
+});
