@@ -16,7 +16,7 @@ import { describeImage, FirmwareStore, signManifest } from "../../hardware/firmw
 import type { FirmwareCatalogue, FirmwareManifest } from "../../hardware/firmware/manifest";
 import type { SimulatedHub } from "../../hardware/jig/simulated-jig";
 import type { JournalItem } from "./flash-journal";
-import { bookedHub, FROM, hubId, MODEL, station, TARGET, type Station } from "./simulated-station";
+import { bookedHub, FROM, hubId, MODEL, station, TARGET, until, type Station } from "./simulated-station";
 import { mulberry32 as prng } from "../../shared/domain/seeded-random";
 
 let open: Station[] = [];
@@ -60,13 +60,6 @@ function seat(s: Station, j: number, slot: number, n: number): CountedHub {
 
 const flashResults = (s: Station) => s.service.pending().filter((i): i is Extract<JournalItem, { kind: "flash.result" }> => i.kind === "flash.result");
 
-async function until(cond: () => boolean, limitMs = 5000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** What the technician does after a restart: recovery first, then load again every seated hub that has no result and no run. */
 async function recoverAndFinish(s: Station, rigs: Array<{ j: number; slot: number; hub: CountedHub }>): Promise<{ recovered: { recorded: number; resumed: number; closed: number; waiting: number }; reloaded: number }> {
@@ -378,12 +371,7 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
   it("bug 7: a flash finished while the host was down, target withdrawn before restart → verified from the slot, recorded as held, flagged", async () => {
     const { s, catalogue } = await twoImages({ flashTimeMs: 150 });
     const hub = seat(s, 0, 0, 71);
-    s.service.on("slot", (v) => {
-      if (v.step === "commit") s.service.kill();
-    });
-    const r = await s.service.load({ jigId: s.jigs[0]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
-    expect(r.ok).toBe(true);
-    await until(() => s.journal.interrupted().length === 1 && s.jigs[0]!.jig.stateOf(0) === "programming");
+    await s.crashWhileProgramming(0, 0, hub.deviceId);
     catalogue.value = changes.withdrawn;
     const s2 = await s.restart();
     open.push(s2);
@@ -406,12 +394,7 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
   it("bug 8: the jig unplugged during recover() → the attempt stays open, a reload is refused, and the hub is judged (not re-flashed) when the jig is back", async () => {
     const s = await make({ jigs: 2, flashTimeMs: 200 });
     const hub = seat(s, 0, 0, 81);
-    s.service.on("slot", (v) => {
-      if (v.step === "commit") s.service.kill();
-    });
-    const r = await s.service.load({ jigId: s.jigs[0]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
-    expect(r.ok).toBe(true);
-    await until(() => s.journal.interrupted().length === 1 && s.jigs[0]!.jig.stateOf(0) === "programming");
+    await s.crashWhileProgramming(0, 0, hub.deviceId);
     const s2 = await s.restart();
     open.push(s2);
     const rig = s2.jigs[0]!;
@@ -440,12 +423,7 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
   it("bug 8: a service killed while recover() reads a slot writes nothing (recoverOne's close goes through the kill check)", async () => {
     const s = await make({ flashTimeMs: 300 });
     const hub = seat(s, 0, 0, 82);
-    s.service.on("slot", (v) => {
-      if (v.step === "commit") s.service.kill();
-    });
-    const r = await s.service.load({ jigId: s.jigs[0]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
-    expect(r.ok).toBe(true);
-    await until(() => s.journal.interrupted().length === 1 && s.jigs[0]!.jig.stateOf(0) === "programming");
+    await s.crashWhileProgramming(0, 0, hub.deviceId);
     const s2 = await s.restart();
     open.push(s2);
     const { readFile } = await import("node:fs/promises");

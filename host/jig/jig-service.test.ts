@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FaultReportedPayload, FlashResultPayload } from "../../shared/events";
 import type { JournalItem } from "./flash-journal";
 import type { Station } from "./simulated-station";
-import { bookedHub, hubId, station, TARGET } from "./simulated-station";
+import { bookedHub, hubId, station, TARGET, until as untilReached } from "./simulated-station";
 
 let open: Station[] = [];
 afterEach(async () => {
@@ -176,11 +176,7 @@ describe("JigService journal and crash recovery", () => {
   it("a kill during programming: after restart the result is recorded from the jig, without flashing again", async () => {
     const s = await make({ flashTimeMs: 300 });
     const id = s.seat(0, 0, 1);
-    s.service.on("slot", (v) => {
-      if (v.step === "commit") s.service.kill();
-    });
-    void load(s, 0, 0, id);
-    await until(() => s.journal.interrupted().length === 1 && s.jigs[0]?.jig.stateOf(0) === "programming");
+    await s.crashWhileProgramming(0, 0, id);
     const s2 = await s.restart();
     open.push(s2);
     expect(s2.service.pending()).toEqual([]);
@@ -230,11 +226,7 @@ describe("JigService journal and crash recovery", () => {
   it("a hub taken out while the host was down: the attempt is closed and the hub may be loaded again", async () => {
     const s = await make({ flashTimeMs: 300 });
     const id = s.seat(0, 0, 1);
-    s.service.on("slot", (v) => {
-      if (v.step === "commit") s.service.kill();
-    });
-    void load(s, 0, 0, id);
-    await until(() => s.journal.interrupted().length === 1 && s.jigs[0]?.jig.stateOf(0) === "programming");
+    await s.crashWhileProgramming(0, 0, id);
     const s2 = await s.restart();
     open.push(s2);
     s2.jigs[0]!.jig.removeHub(0);
@@ -290,10 +282,5 @@ async function recoverAll(s: Station) {
   return summary;
 }
 
-async function until(cond: () => boolean, limitMs = 3000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+/** This file's waits keep their 3 s bound. */
+const until = (cond: () => boolean, limitMs = 3000): Promise<void> => untilReached(cond, limitMs);

@@ -40,6 +40,12 @@ export interface Station {
   journalPath: string;
   /** Seats hub n in a slot of jig j, as the technician does. */
   seat(j: number, slot: number, n: number, faults?: HubFaults): string;
+  /**
+   * A host crash mid-flash: loads `deviceId` into (jig j, slot), kills the service when that
+   * slot reaches commit, and returns once the attempt is journalled and the jig is programming
+   * on by itself.
+   */
+  crashWhileProgramming(j: number, slot: number, deviceId: string): Promise<void>;
   /** A new service over the same journal file and jigs (the host restarted). */
   restart(): Promise<Station>;
   dispose(): Promise<void>;
@@ -94,6 +100,16 @@ export async function station(opts: { jigs?: number; flashTimeMs?: number; image
         sim.seatHub(slot, { deviceId, model: MODEL, firmwareVersion: FROM }, faults ? { faults } : {});
         return deviceId;
       },
+      async crashWhileProgramming(j, slot, deviceId) {
+        const rig = jigs[j];
+        if (!rig) throw new Error(`no jig ${j}`);
+        service.on("slot", (v) => {
+          if (v.jigId === rig.id && v.slot === slot && v.step === "commit") service.kill();
+        });
+        const r = await service.load({ jigId: rig.id, slot, deviceId, operatorId: "tech-1" });
+        if (!r.ok) throw new Error(`${r.code}: ${r.reason}`);
+        await until(() => journal.interrupted().some((a) => a.deviceId === deviceId) && rig.jig.stateOf(slot) === "programming");
+      },
       async restart() {
         service.kill();
         for (const j of jigs) await j.driver.close();
@@ -110,5 +126,14 @@ export async function station(opts: { jigs?: number; flashTimeMs?: number; image
       },
     };
     return st;
+  }
+}
+
+/** Polls until `cond` holds (the simulated jigs answer on later turns), or throws after `limitMs`. */
+export async function until(cond: () => boolean, limitMs = 5000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 2));
   }
 }
