@@ -25,14 +25,32 @@ export async function wedgeScan(page: Page, raw: string): Promise<void> {
  * exceed a real scanner's 50 ms (whose keys carry OS timestamps); the buffer resets after
  * every suffix, so a generous gap cannot join two scans.
  */
-export async function setUpScannerAndSignIn(page: Page, operator: { id: string; name: string; role?: "receiver" | "technician" | "supervisor" }): Promise<void> {
+export async function setUpScannerAndSignIn(page: Page, operator: Operator): Promise<void> {
   await page.getByRole("button", { name: "Scanner set-up" }).click();
   await page.getByLabel("Longest gap between a scanner's keys (ms)").fill("1000");
   await page.getByRole("button", { name: "Back to sign-in" }).click();
+  await signIn(page, operator);
+}
+
+export interface Operator {
+  id: string;
+  name: string;
+  role?: "receiver" | "technician" | "supervisor";
+}
+
+/** Signs in on the sign-in screen. */
+export async function signIn(page: Page, operator: Operator): Promise<void> {
   await page.locator("input[name=operatorId]").fill(operator.id);
   await page.locator("input[name=operatorName]").fill(operator.name);
   if (operator.role !== undefined) await page.locator("select[name=role]").selectOption(operator.role);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("operator").waitFor();
+}
+
+/** Signs the operator out (shift change at the dock PC). */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.locator("input[name=operatorId]").waitFor();
 }
 
 /** The events of one type in the page's own IndexedDB log (what the dock recorded and confirmed). */

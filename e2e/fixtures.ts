@@ -3,8 +3,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
 import { test as base } from "@playwright/test";
+import type { Kysely } from "kysely";
+import pg from "pg";
 import WebSocket from "ws";
+import { openDatabase } from "../central/db/connect";
+import type { Database } from "../central/db/schema";
 import { createBridgeClient, type BridgeClient } from "../shared/bridge-client";
 import { secretFromHtml } from "../renderer/bridge/connect-bridge";
 import { DEMO_FACILITY } from "../shared/domain/demo-booking";
@@ -44,7 +49,17 @@ export interface DockStack {
   hostBridge(): Promise<BridgeClient>;
   /** Makes the simulated HID-POS scanner read `raw` (the page receives a scanner.scan event). */
   simulateScan(raw: string, symbology?: string): Promise<void>;
+  /** Which database central runs on. */
+  centralDatabase: CentralDatabaseKind;
+  /**
+   * Runs `fn` on central's own database, as an operator of central would (SMI mirror rows,
+   * inspection). PGlite is single-process, so central is stopped around it and restarted;
+   * PostgreSQL is shared, so central keeps running.
+   */
+  centralDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
 }
+
+export type CentralDatabaseKind = "pglite" | "postgres";
 
 export interface DockOptions {
   /** Extra environment for the host (e.g. SITE_CSP); overrides the demo dock identity. */
@@ -55,6 +70,30 @@ export interface DockOptions {
   withCentral: boolean;
   /** Run `central/seed.ts` (the demo world: booking of 1,792 hubs at N-DOCK-1, dock DOCK-N1) before central starts. */
   seedCentral: boolean;
+  /**
+   * "pglite" (default): central's embedded database in its data dir. "postgres": a fresh
+   * database on the PostgreSQL server named by TEST_DATABASE_URL (scripts/test.sh starts one),
+   * handed to central and its seed as DATABASE_URL and dropped afterwards.
+   */
+  centralDatabase: CentralDatabaseKind;
+}
+
+/** A fresh database on the test PostgreSQL server; `drop` removes it once nothing uses it. */
+async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `e2e_${randomBytes(6).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
 /** The host plays the seeded demo's CSP North dock, so central knows it. */
@@ -147,7 +186,8 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
   centralEnv: [{}, { option: true }],
   withCentral: [true, { option: true }],
   seedCentral: [true, { option: true }],
-  dock: async ({ hostEnv, centralEnv, withCentral, seedCentral: seed }, use) => {
+  centralDatabase: ["pglite", { option: true }],
+  dock: async ({ hostEnv, centralEnv: centralEnvOption, withCentral, seedCentral: seed, centralDatabase }, use) => {
     const identity = { ...DEMO_DOCK_ENV, ...hostEnv };
     const dockId = identity.DOCK_ID;
     const hostDataDir = await mkdtemp(join(tmpdir(), "dock-e2e-host-"));
@@ -165,7 +205,14 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
     const clients: BridgeClient[] = [];
     let central: ServiceProcess | null = null;
     let host: ServiceProcess | null = null;
+    let postgres: { url: string; drop: () => Promise<void> } | null = null;
     try {
+      if (centralDatabase === "postgres") {
+        const adminUrl = process.env.TEST_DATABASE_URL;
+        if (adminUrl === undefined || adminUrl === "") throw new Error("centralDatabase \"postgres\" needs TEST_DATABASE_URL (npm test starts a server: scripts/pg-test-server.sh)");
+        postgres = await freshPostgresDatabase(adminUrl);
+      }
+      const centralEnv = postgres === null ? centralEnvOption : { ...centralEnvOption, DATABASE_URL: postgres.url };
       central = withCentral ? await startCentral(centralPort, centralDataDir, centralEnv, seed) : null;
       const started = await startHost(await freePort(), hostDataDir, rendererDist, centralUrl, dockId, identity);
       host = started.process;
@@ -206,11 +253,32 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
           shared ??= await hostBridge();
           await shared.invoke("scanner.simulate", symbology === undefined ? { raw } : { raw, symbology });
         },
+        centralDatabase,
+        async centralDb(fn) {
+          if (postgres !== null) {
+            const database = await openDatabase({ kind: "postgres", url: postgres.url });
+            try {
+              return await fn(database.db);
+            } finally {
+              await database.close();
+            }
+          }
+          const running = central?.running() ?? false;
+          if (running) await central?.stop();
+          const database = await openDatabase({ kind: "pglite", dataDir: join(centralDataDir, "pgdata") });
+          try {
+            return await fn(database.db);
+          } finally {
+            await database.close();
+            if (running) await central?.restart();
+          }
+        },
       });
     } finally {
       for (const client of clients) client.close();
       await host?.stop();
       await central?.stop();
+      await postgres?.drop();
       await rm(hostDataDir, { recursive: true, force: true });
       await rm(centralDataDir, { recursive: true, force: true });
     }

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../central/db/connect";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { importCentralFirmware } from "../host/jig-firmware-import";
@@ -40,7 +39,6 @@ test.afterAll(() => rmSync(firmwareDir, { recursive: true, force: true }));
 test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault report, all synced to central", async ({ page, dock }) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
-  const central = dock.central!;
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
   expect(token, "the seeded central has a token for dock DOCK-N1").toBeTruthy();
 
@@ -122,16 +120,12 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
 
   // Everything reached central.
   await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
-  await central.stop();
-  const after = await openDatabase({ kind: "pglite", dataDir: join(dock.centralDataDir, "pgdata") });
-  try {
-    const rows = await after.db.selectFrom("events").select(["type", "device_id"]).where("type", "in", ["flash.result", "fault.reported"]).execute();
+  await dock.centralDb(async (db) => {
+    const rows = await db.selectFrom("events").select(["type", "device_id"]).where("type", "in", ["flash.result", "fault.reported"]).execute();
     expect(rows.filter((r) => r.type === "flash.result").map((r) => r.device_id).sort()).toEqual(hubs.map((h) => h.deviceId).sort());
     expect(rows.filter((r) => r.type === "fault.reported").map((r) => r.device_id)).toEqual([BAD]);
-    const results = await after.db.selectFrom("flash_results").select(["device_id", "ok"]).execute();
+    const results = await db.selectFrom("flash_results").select(["device_id", "ok"]).execute();
     expect(results.filter((r) => r.ok)).toHaveLength(7);
     expect(results.find((r) => !r.ok)?.device_id).toBe(BAD);
-  } finally {
-    await after.close();
-  }
+  });
 });

@@ -1,6 +1,4 @@
-import { join } from "node:path";
 import type { Page } from "@playwright/test";
-import { openDatabase } from "../central/db/connect";
 import { insertAuthorisedBooking, insertInventoryFor } from "../central/demo-world";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
@@ -36,17 +34,14 @@ async function expectError(page: Page, code: string): Promise<void> {
 test("receive a booking with wedge scans, offline mid-receipt and a reload, then sync exactly once", async ({ page, context, dock }) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
-  const central = dock.central!;
   const token = dock.centralTokens()?.docks["DOCK-N1"];
   expect(token, "the seeded central has a token for dock DOCK-N1").toBeTruthy();
 
   // A second booking at the same facility, so a hub of another booking can be scanned.
-  await central.stop();
-  const db = await openDatabase({ kind: "pglite", dataDir: join(dock.centralDataDir, "pgdata") });
-  await insertInventoryFor(db.db, [other]);
-  await insertAuthorisedBooking(db.db, other);
-  await db.close();
-  await central.restart();
+  await dock.centralDb(async (db) => {
+    await insertInventoryFor(db, [other]);
+    await insertAuthorisedBooking(db, other);
+  });
 
   // Central answers CORS for the dock page itself; the test only plays the network going away.
   let centralReachable = true;
@@ -172,17 +167,13 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
   // Central holds exactly the scans the operator saw confirmed: no loss, no double.
   const confirmed = (await localEvents(page, "scan.recorded")).map((e) => e.id).sort();
   expect(confirmed.length).toBe(14);
-  await central.stop();
-  const after = await openDatabase({ kind: "pglite", dataDir: join(dock.centralDataDir, "pgdata") });
-  try {
-    const rows = await after.db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
+  await dock.centralDb(async (db) => {
+    const rows = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
     expect(rows.map((r) => r.id).sort()).toEqual(confirmed);
-    const undos = await after.db.selectFrom("events").select(["id"]).where("type", "=", "scan.undone").where("booking_ref", "=", booking.bookingRef).execute();
+    const undos = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.undone").where("booking_ref", "=", booking.bookingRef).execute();
     expect(undos).toHaveLength(1);
-    const closed = await after.db.selectFrom("events").select(["payload"]).where("type", "=", "receipt.closed").where("booking_ref", "=", booking.bookingRef).execute();
+    const closed = await db.selectFrom("events").select(["payload"]).where("type", "=", "receipt.closed").where("booking_ref", "=", booking.bookingRef).execute();
     expect(closed).toHaveLength(1);
     expect(JSON.stringify(closed[0]?.payload)).toContain("one hub casing cracked");
-  } finally {
-    await after.close();
-  }
+  });
 });

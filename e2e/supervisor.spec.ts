@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../central/db/connect";
 import { insertAuthorisedBooking, insertInventoryFor } from "../central/demo-world";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
@@ -43,19 +42,16 @@ async function centralGet(url: string, token: string): Promise<{ status: number;
 test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, dispatch; central holds the ASN, the notice and the SMI update", async ({ page, dock }) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
-  const central = dock.central!;
   const tokens = dock.centralTokens();
   const token = tokens?.docks["DOCK-N1"] ?? "";
   const dcc = tokens?.dcc ?? "";
   expect(token).toBeTruthy();
 
   // The small booking, authorised at central with its SMI inventory.
-  await central.stop();
-  const db = await openDatabase({ kind: "pglite", dataDir: join(dock.centralDataDir, "pgdata") });
-  await insertInventoryFor(db.db, [booking]);
-  await insertAuthorisedBooking(db.db, booking);
-  await db.close();
-  await central.restart();
+  await dock.centralDb(async (db) => {
+    await insertInventoryFor(db, [booking]);
+    await insertAuthorisedBooking(db, booking);
+  });
 
   // The dock's firmware folder from central, then the host restarts to read it and starts its
   // jig station (as jig.spec.ts does); it prints a new launch URL.
