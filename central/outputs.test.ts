@@ -166,6 +166,9 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   });
 
   it("charges: a statement per Party and period from configured rates", async () => {
+    // A failed flash with no Fault Analysis Report (a withdrawn target, the wrong hub in the slot)
+    // is not the hub's fault: neither charged nor credited.
+    expect((await push([flashEvent(TECH, ids[20]!, false)])).accepted).toBe(1);
     const from = new Date(Date.now() - dayMs).toISOString().slice(0, 10);
     const to = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
     const r = await w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, { token: w.tokens.parties["SUPPLIER-A"] });

@@ -7,27 +7,36 @@ import { ApiError } from "../http/api-error";
 /**
  * A Party's statement for a period (dates inclusive): the shared charges rule (`statement`
  * from shared/domain/charges.ts, the one the dock's supervisor screen uses) over central's
- * flash results. A hub re-flashed is charged the Explicit Charge (and the redeployable return
- * charge); a hub whose flash failed is credited and charged by HAN variant, listed as unpriced
- * while the variant is unknown; a hub flashed twice counts once, by its latest outcome.
+ * hub stories. A hub re-flashed is charged the Explicit Charge (and the redeployable return
+ * charge); a hub with a Fault Analysis Report is credited and charged by HAN variant, listed
+ * as unpriced while the variant is unknown; a hub with both counts once, by the latest. A
+ * failed flash with no fault report is not the hub's fault (the target changed before it was
+ * touched, another hub answered in the slot) and is charged nothing, as on the dock.
  */
 export async function partyStatement(db: Kysely<Database>, cfg: BusinessConfig, partyId: string, from: string, to: string): Promise<Statement> {
   const party = await db.selectFrom("parties").select(["id", "name"]).where("id", "=", partyId).executeTakeFirst();
   if (!party) throw new ApiError(404, "unknown-party", `party ${partyId} is not registered`);
   // `at` is the dock's ISO instant; its date part is the day the outcome was decided, as on the dock.
-  const rows = await db
+  const inPeriod = (at: "flash_results.at" | "fault_reports.at") => sql<boolean>`substr(${sql.ref(at)}, 1, 10) between ${from} and ${to}`;
+  const reflashed = db
     .selectFrom("flash_results")
     .innerJoin("bookings", "bookings.booking_ref", "flash_results.booking_ref")
-    .select(["flash_results.device_id", "flash_results.booking_ref", "flash_results.ok", "flash_results.at"])
+    .select(["flash_results.device_id as device_id", "flash_results.booking_ref as booking_ref", "flash_results.at as at", sql<ChargeableHub["outcome"]>`'reflashed'`.as("outcome")])
     .where("bookings.party_id", "=", partyId)
-    .where(sql<boolean>`substr(flash_results.at, 1, 10) between ${from} and ${to}`)
-    .orderBy("flash_results.at")
-    .execute();
+    .where("flash_results.ok", "=", true)
+    .where(inPeriod("flash_results.at"));
+  const reported = db
+    .selectFrom("fault_reports")
+    .innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
+    .select(["fault_reports.device_id as device_id", "fault_reports.booking_ref as booking_ref", "fault_reports.at as at", sql<ChargeableHub["outcome"]>`'not-reflashable'`.as("outcome")])
+    .where("bookings.party_id", "=", partyId)
+    .where(inPeriod("fault_reports.at"));
+  const rows = await reflashed.unionAll(reported).orderBy("at").execute();
   const hubs: ChargeableHub[] = rows.map((r) => ({
     deviceId: r.device_id,
     partyId,
     bookingRef: r.booking_ref ?? "",
-    outcome: r.ok ? "reflashed" : "not-reflashable",
+    outcome: r.outcome,
     date: r.at.slice(0, 10),
     // Central's SMI mirror does not hold the HAN variant (yet); the shared rule leaves such hubs unpriced.
     hanVariant: null,
