@@ -191,6 +191,29 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=yesterday`, { token: w.tokens.dcc })).status).toBe(400);
   });
 
+  it("Req 10: a flash flagged by the dock (image withdrawn since) keeps its notice and waits; the re-flash brings one SMI update, replacing any pending", async () => {
+    const id = ids[40]!;
+    const flash = (to: string, notice?: string) => {
+      const e = flashEvent(TECH, id, true, "0002012F", to);
+      if (e.type !== "flash.result") throw new Error("flashEvent makes flash.result events");
+      return notice === undefined ? e : makeEvent("flash.result", { ...e.payload, notice }, TECH);
+    };
+    const pendingOf = async () => (await w.database.db.selectFrom("smi_updates").select(["new_firmware"]).where("device_id", "=", id).where("status", "=", "pending").execute()).map((r) => r.new_firmware);
+    expect((await push([flash("00020200", "hub holds 00020200, verified, but that image is no longer the target (withdrawn)")])).accepted).toBe(1);
+    expect(await pendingOf()).toEqual([]);
+    const hub = (await dcc("GET", `/hubs/${id}`)).json as { flashResults: Array<{ ok: boolean; reason: string | null }> };
+    expect(hub.flashResults).toEqual([expect.objectContaining({ ok: true, reason: expect.stringMatching(/^notice: .*no longer the target/) })]);
+    // A notice on a failed flash is refused: a failure says what went wrong.
+    const failed = flashEvent(TECH, id, false);
+    if (failed.type !== "flash.result") throw new Error("flashEvent makes flash.result events");
+    expect((await push([{ ...failed, payload: { ...failed.payload, notice: "x" } } as unknown as DockEvent])).rejected).toBe(1);
+    expect((await push([flash("00030000")])).accepted).toBe(1);
+    expect((await push([flash("00030000")])).accepted).toBe(1);
+    expect(await pendingOf()).toEqual(["00030000"]);
+    const file = await dcc("GET", "/smi/ssmi-file");
+    expect(file.text.split("\n").filter((l) => l.startsWith(id))).toEqual([`${id},00030000`]);
+  });
+
   it("firmware catalogue: latest production is a query; a new signed entry and a withdrawal reach the docks", async () => {
     expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.docks["DOCK-N1"] })).json).toMatchObject({ version: "00030000" });
     const put = await dcc("PUT", "/firmware", { deviceModel: "010A030B", version: "00030100", status: "production", sha256: "d".repeat(64), sizeBytes: 1024, releasedAt: new Date().toISOString() });

@@ -216,8 +216,16 @@ export const FlashResultPayload = z
     attempts: z.number().int().min(1).max(100),
     stepTimingsMs: StepTimingsSchema,
     failure: z.strictObject({ step: FlashStepSchema, detail: z.string().min(1).max(2000) }).nullable(),
+    /**
+     * Set on a flashed hub a person must look at: the image it verified is no longer the
+     * target (withdrawn or replaced while it was programmed, or while the host was down), so it
+     * is flashed again before it goes back. Absent when there is nothing to flag.
+     */
+    notice: z.string().min(1).max(2000).optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.notice !== undefined && p.outcome !== "flashed")
+      ctx.addIssue({ code: "custom", path: ["notice"], message: "only a flashed hub carries a notice (a failure says what went wrong)" });
     if (p.outcome === "flashed" && p.failure !== null)
       ctx.addIssue({ code: "custom", path: ["failure"], message: "a flashed hub has no failure" });
     if (p.outcome === "failed" && p.failure === null)

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import * as m0001 from "./migrations/0001-initial";
 import * as m0002 from "./migrations/0002-lighter-events";
 import * as m0003 from "./migrations/0003-credit-by-band";
+import * as m0004 from "./migrations/0004-smi-update-per-hub";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "0001-initial": m0001,
   "0002-lighter-events": m0002,
   "0003-credit-by-band": m0003,
+  "0004-smi-update-per-hub": m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

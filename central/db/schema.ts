@@ -62,7 +62,8 @@ export interface AsnsTable { asn_number: string; manifest_id: string; party_id: 
 export interface ManifestsTable { manifest_id: string; party_id: string; facility_id: string; event_id: string; doc: Json; created_at: Stamp }
 export interface SmiUpdatesTable {
   id: Generated<number>; event_id: string; device_id: string; booking_ref: string | null; device_model: string;
-  new_firmware: string; status: "pending" | "emitted" | "uploaded"; created_at: Stamp;
+  /** superseded: a later flash of the same hub replaced it before it was emitted or uploaded. */
+  new_firmware: string; status: "pending" | "emitted" | "uploaded" | "superseded"; created_at: Stamp;
 }
 export interface LateArrivalsTable { id: Generated<number>; booking_ref: string; eta_date: string; eta_time: string; decision: "accepted" | "offered"; offered: Json; created_at: Stamp }
 export interface AmendmentsTable { id: Generated<number>; booking_ref: string; version: number; fields: Json; created_at: Stamp }

@@ -92,14 +92,21 @@ async function bookingOfHub(db: Kysely<Database>, deviceId: string): Promise<str
   return r?.booking_ref ?? null;
 }
 
-/** Req 6 and 10: a flash result; a flashed hub becomes due for its SMI firmware update. */
+/**
+ * Req 6 and 10: a flash result; a flashed hub becomes due for its SMI firmware update, which
+ * replaces any update of it still pending (the SMI learns the version the hub holds last).
+ * A hub flagged by the dock (its image withdrawn or replaced since) is recorded with the
+ * notice and gets no SMI update: it is flashed again, and that result brings the update.
+ */
 async function flashResult(db: Kysely<Database>, e: EventOf<"flash.result">): Promise<void> {
   const p = e.payload;
   const ref = await bookingOfHub(db, p.deviceId);
   const ok = p.outcome === "flashed";
-  await db.insertInto("flash_results").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, ok, from_version: p.fromVersion, to_version: p.toVersion, reason: p.failure ? `${p.failure.step}: ${p.failure.detail}` : null, at: e.at }).execute();
-  if (ok) {
+  const reason = p.failure ? `${p.failure.step}: ${p.failure.detail}` : p.notice !== undefined ? `notice: ${p.notice}` : null;
+  await db.insertInto("flash_results").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, ok, from_version: p.fromVersion, to_version: p.toVersion, reason, at: e.at }).execute();
+  if (ok && p.notice === undefined) {
     const inv = await db.selectFrom("inventory").select("device_model").where("device_id", "=", p.deviceId).executeTakeFirst();
+    await db.updateTable("smi_updates").set({ status: "superseded" }).where("device_id", "=", p.deviceId).where("status", "=", "pending").execute();
     await db.insertInto("smi_updates").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, device_model: inv?.device_model ?? "", new_firmware: p.toVersion, status: "pending" }).execute();
   }
   if (ref !== null) await advanceWorkOrdersOfBookings(db, [ref], "in-progress");

@@ -1,5 +1,5 @@
 import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,6 +48,22 @@ describe("FlashJournal", () => {
     expect(j.overrideFor("88-73-84-57-00-2F-96-1E", "00020200")).toEqual({ supervisorId: "sup", reason: "re-verify" });
     await j.append(started(1));
     expect(j.overrideFor("88-73-84-57-00-2F-96-1E", "00020200")).toBeNull();
+    await j.close();
+  });
+
+  it("a journal written before notices moved into the event payload: the notice is read into the payload", async () => {
+    const p = path();
+    const payload = {
+      jigId: "JIG-A", slot: 0, deviceId: "88-73-84-57-00-2F-96-1E", outcome: "flashed", fromVersion: "0002012F", toVersion: "00020200",
+      readBackVersion: "00020200", imageSha256: "0".repeat(64), attempts: 1, stepTimingsMs: {}, failure: null,
+    };
+    const item = { id: "01a218cd-74f1-7357-930b-1f082c6f1a10", kind: "flash.result", recordedAt: at, attemptId: null, notice: "image withdrawn since", payload };
+    await writeFile(p, `${JSON.stringify({ t: "item", item })}\n`);
+    const j = await FlashJournal.open(p);
+    const [read, ...more] = j.pending();
+    expect(more).toEqual([]);
+    expect(read).not.toHaveProperty("notice");
+    expect(read?.payload).toEqual({ ...payload, notice: "image withdrawn since" });
     await j.close();
   });
 });

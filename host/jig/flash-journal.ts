@@ -35,14 +35,15 @@ export const AttemptStartedSchema = z.strictObject({
 export type AttemptStarted = z.infer<typeof AttemptStartedSchema>;
 
 /**
- * A journalled result as the bridge carries it (`JournalEntry` shape). `notice` flags a
- * result a person must look at (a hub flashed to an image withdrawn since); the event
- * payload has no field for it, so it stays with the host's record and the slot view.
+ * A journalled result as the bridge carries it (`JournalEntry` shape). A result a person must
+ * look at (a hub flashed to an image withdrawn since) carries its notice in the event payload,
+ * so central sees it too. `notice` beside the payload is what journals written before that
+ * still hold: read, never written (`payloadWithNotice` moves it into the payload).
  */
-const Notice = z.string().min(1).max(2000).optional();
+const LegacyNotice = z.string().min(1).max(2000).optional();
 export const JournalItemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ id: Id, kind: z.literal("flash.result"), recordedAt: Instant, attemptId: Id.nullable(), notice: Notice, payload: FlashResultPayload }),
-  z.strictObject({ id: Id, kind: z.literal("fault.reported"), recordedAt: Instant, attemptId: Id.nullable(), notice: Notice, payload: FaultReportedPayload }),
+  z.strictObject({ id: Id, kind: z.literal("flash.result"), recordedAt: Instant, attemptId: Id.nullable(), notice: LegacyNotice, payload: FlashResultPayload }),
+  z.strictObject({ id: Id, kind: z.literal("fault.reported"), recordedAt: Instant, attemptId: Id.nullable(), notice: LegacyNotice, payload: FaultReportedPayload }),
 ]);
 export type JournalItem = z.infer<typeof JournalItemSchema>;
 
@@ -185,7 +186,7 @@ export class FlashJournal {
         this.started.delete(r.attemptId);
         return;
       case "item":
-        this.pendingItems.set(r.item.id, r.item);
+        this.pendingItems.set(r.item.id, noticeInPayload(r.item));
         if (r.item.attemptId) this.started.delete(r.item.attemptId);
         if (r.item.kind === "flash.result" && r.item.payload.outcome === "flashed") {
           const set = this.flashedTo.get(r.item.payload.deviceId) ?? new Set<string>();
@@ -201,6 +202,13 @@ export class FlashJournal {
         return;
     }
   }
+}
+
+/** A journal written before notices moved into the event payload held them beside it: move it in. */
+function noticeInPayload(item: JournalItem): JournalItem {
+  if (item.notice === undefined) return item;
+  const { notice, ...rest } = item;
+  return rest.kind === "flash.result" && rest.payload.outcome === "flashed" && rest.payload.notice === undefined ? { ...rest, payload: { ...rest.payload, notice } } : rest;
 }
 
 function safeJson(line: string): unknown {

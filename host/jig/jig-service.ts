@@ -556,7 +556,7 @@ export class JigService extends EventEmitter<JigServiceEvents> {
    * Journals the slot's result (and its fault report), then shows it; the order is the guarantee.
    * A hub flashed with an image the catalogue no longer sends (withdrawn or replaced while it
    * was programmed, or while the host was down) is recorded as flashed with what it holds, and
-   * flagged: the returned notice is on the journal item and the slot. Null when nothing to flag.
+   * flagged: the returned notice is in the result's payload (so central sees it) and on the slot. Null when nothing to flag.
    */
   private async finish(run: SlotRun, attempts: number, attemptId: string | null, timings: Timings, failure: AttemptFailure | null): Promise<string | null> {
     const { jigId, slot } = run.view;
@@ -569,7 +569,6 @@ export class JigService extends EventEmitter<JigServiceEvents> {
       kind: "flash.result",
       recordedAt: this.now().toISOString(),
       attemptId,
-      ...(notice === null ? {} : { notice }),
       payload: {
         jigId,
         slot,
@@ -582,6 +581,7 @@ export class JigService extends EventEmitter<JigServiceEvents> {
         attempts: Math.min(Math.max(attempts, 1), 100),
         stepTimingsMs: timings,
         failure: failure ? { step: failure.step, detail: failure.detail.slice(0, 2000) } : null,
+        ...(notice === null ? {} : { notice }),
       },
     };
     await this.record(result);
