@@ -34,18 +34,63 @@ describe("renderLogisticsLabel", () => {
     expect(Number.isInteger(r.barcode.moduleDots)).toBe(true);
     expect(r.barcode.height / 300 * 25.4).toBeGreaterThanOrEqual(32);
     expect(r.barcode.left + r.barcode.width).toBeLessThanOrEqual(1800);
-    expect(r.barcode.xDimensionMm).toBeGreaterThanOrEqual(0.25);
     expect(r.svg).toContain(r.payload.hri);
     expect(r.svg).toContain(formatSscc(SSCC));
     expect(r.svg).toContain("896 hubs");
-    expect(r.warnings).toEqual([expect.stringMatching(/below GS1's 0.495 mm/)]);
   });
 
-  it("draws exactly the JsBarcode pattern as bars", () => {
+  it("a pallet or carton label: the SSCC symbol lowest, (00) and (91) only, at GS1's 0.495 mm X and 32 mm tall at 300 and 203 dpi", () => {
+    const carton: LabelContent = { kind: "carton", sscc: SSCC, bookingRef: "BK-2027-0001", from, to, hubCount: 32, palletSscc: SSCC };
+    for (const content of [pallet, carton, { ...pallet, bookingRef: "BK-ABCDEFGHIJ-123456" }])
+      for (const dpi of [300, 203]) {
+        const r = renderLogisticsLabel(content, { dpi });
+        if (!r.ok) throw new Error(r.reason);
+        expect(r.payload.elements.map((e) => e.ai)).toEqual(["00", "91"]);
+        expect(r.barcode.modules.length).toBe(266);
+        expect(r.barcode.xDimensionMm).toBeGreaterThanOrEqual(0.495);
+        expect(r.barcode.quietZoneModules).toBeGreaterThanOrEqual(10);
+        expect((r.barcode.height / dpi) * 25.4).toBeGreaterThanOrEqual(31.75);
+        expect(r.warnings).toEqual([]);
+        // The booking-reference symbol above it, clear of the SSCC symbol and its HRI.
+        expect(r.reference).not.toBeNull();
+        const ref = r.reference!;
+        expect(ref.payload.elements.at(-1)).toEqual({ ai: "91", value: "RFD1-REF" });
+        expect(ref.barcode.top + ref.barcode.height).toBeLessThan(r.barcode.top);
+        expect(ref.barcode.quietZoneModules).toBeGreaterThanOrEqual(10);
+        expect((ref.barcode.height / dpi) * 25.4).toBeGreaterThanOrEqual(10);
+        expect(r.svg).toContain(ref.payload.hri);
+      }
+    expect(renderLogisticsLabel(carton)).toMatchObject({ reference: { payload: { hri: "(37)32(400)BK-2027-0001(91)RFD1-REF" } } });
+    expect(renderLogisticsLabel({ ...pallet, bookingRef: null })).toMatchObject({ ok: true, reference: null, warnings: [] });
+  });
+
+  it("portrait (4 in wide) cannot give the SSCC symbol 0.495 mm, and says so; the booking label keeps one symbol and its warning", () => {
+    for (const [dpi, x] of [[300, 0.254], [203, 0.25]] as const) {
+      const r = renderLogisticsLabel(pallet, { dpi, orientation: "portrait" });
+      if (!r.ok) throw new Error(r.reason);
+      expect(r.barcode.xDimensionMm).toBe(x);
+      expect(r.warnings[0]).toMatch(/below GS1's 0.495 mm .*the SSCC barcode holds 266 modules/);
+      expect((r.reference!.barcode.height / dpi) * 25.4).toBeGreaterThanOrEqual(31.75);
+    }
+    const booking: LabelContent = { kind: "booking", bookingRef: "BK-2027-0001", deliveryRef: "DR-2027-0001", from, to, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" } };
+    const b = renderLogisticsLabel(booking);
+    if (!b.ok) throw new Error(b.reason);
+    expect(b.reference).toBeNull();
+    expect(b.barcode.xDimensionMm).toBe(0.254);
+    expect(b.warnings).toEqual([expect.stringMatching(/below GS1's 0.495 mm/)]);
+  });
+
+  it("draws exactly the JsBarcode pattern as bars, for each symbol", () => {
     const r = renderLogisticsLabel(pallet);
     if (!r.ok) throw new Error(r.reason);
-    const bars = [...r.svg.matchAll(/<rect class="bar" x="(\d+)" y="\d+" width="(\d+)"/g)].map((m) => [(Number(m[1]) - r.barcode.left) / r.barcode.moduleDots, Number(m[2]) / r.barcode.moduleDots]);
-    expect(bars).toEqual(barRuns(r.barcode.modules));
+    for (const symbol of [r, r.reference!]) {
+      const g = symbol.barcode;
+      const bars = [...r.svg.matchAll(/<rect class="bar" x="(\d+)" y="(\d+)" width="(\d+)"/g)]
+        .filter((m) => Number(m[2]) === g.top)
+        .map((m) => [(Number(m[1]) - g.left) / g.moduleDots, Number(m[3]) / g.moduleDots]);
+      expect(bars).toEqual(barRuns(g.modules));
+    }
+    expect(r.svg.match(/class="bar"/g)?.length).toBe(barRuns(r.barcode.modules).length + barRuns(r.reference!.barcode.modules).length);
   });
 
   it("escapes text, so a Party name cannot break the SVG", () => {
@@ -60,6 +105,7 @@ describe("renderLogisticsLabel", () => {
     const r = renderLogisticsLabel({ ...pallet, bookingRef: "BK-ABCDEFGHIJ-123456" }, { orientation: "portrait" });
     expect(r.ok && r.svg).toMatch(/width="4in" height="6in"/);
     expect(r.ok && r.barcode.quietZoneModules).toBeGreaterThanOrEqual(10);
+    expect(r.ok && r.reference?.barcode.quietZoneModules).toBeGreaterThanOrEqual(10);
   });
 
   it("refuses what labels.ts refuses, and a silly dpi, with the reason", () => {
@@ -74,6 +120,8 @@ describe("renderLogisticsLabel", () => {
     const p = labelPrintedPayload(r, pallet, { output: "pdf", copies: 2 });
     expect(LabelPrintedPayload.safeParse(p).success).toBe(true);
     expect(p).toMatchObject({ labelKind: "pallet", barcode: r.payload.scan, sscc: SSCC, bookingRef: "BK-1234", manifestId: "RD-BK-1234-1", output: "pdf", copies: 2 });
+    // The event records the SSCC symbol (the unit's identity); the booking ref has its own field.
+    expect(p.barcode).toBe("]C10000501234500000001991RFD1-PAL");
     const booking: LabelContent = { kind: "booking", bookingRef: "BK-1234", deliveryRef: "DR-0001", from, to, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" } };
     const b = renderLogisticsLabel(booking);
     if (!b.ok) throw new Error(b.reason);

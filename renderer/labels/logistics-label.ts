@@ -4,6 +4,12 @@
  * top, a content section in words, and the barcode section at the bottom with the
  * human-readable interpretation (HRI) under the bars.
  *
+ * Pallet and carton labels carry two GS1-128 symbols, as the guideline does it: the SSCC
+ * symbol, lowest on the label, holds only (00) SSCC and (91) kind, which keeps it short enough
+ * for GS1's 0.495 mm X dimension across 6 in at 203 and 300 dpi; the symbol above it holds the
+ * rest, (37) hub count and (400) booking ref, with its own kind (91)RFD1-REF, so a scanner aimed
+ * at it is told to scan the bottom one. The booking label keeps its one symbol.
+ *
  * Why an SVG string drawn here rather than JsBarcode's own SVG renderer: JsBarcode draws into a
  * DOM node with its own margins and fonts; we need the bars at a whole number of printer dots a
  * module, quiet zones we can prove, and the same output in a React screen, a print window, a
@@ -12,7 +18,7 @@
  * or Electron.
  */
 import type { z } from "zod";
-import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel, type EncodedLabel } from "../../shared/domain/labels";
+import { encodeBookingLabel, encodeLogisticLabelSymbols, type EncodedLabel } from "../../shared/domain/labels";
 import type { DeliveryWindow } from "../../shared/domain/booking";
 import type { LabelPrintedPayload } from "../../shared/events";
 import { barRuns, gs1128Modules, GS1_128_QUIET_ZONE_MODULES } from "./gs1-128-modules";
@@ -67,7 +73,10 @@ export interface LabelRenderOptions {
    * lands modules between dots (in a simulation a third of them then failed to decode).
    */
   dpi?: number;
-  /** Default "landscape" (6 in wide): a GS1-128 symbol holding SSCC, booking ref and kind is long, and 6 in gives it wider modules. */
+  /**
+   * Default "landscape" (6 in wide): only 6 in gives the SSCC symbol ((00) + (91), 266 modules
+   * with 20 of quiet zone) GS1's 0.495 mm X dimension; 4 in gives it 0.254 mm (300 dpi) or 0.25 mm (203 dpi).
+   */
   orientation?: "portrait" | "landscape";
 }
 
@@ -85,13 +94,24 @@ export interface BarcodeGeometry {
   height: number;
 }
 
-export interface RenderedLabel {
-  ok: true;
-  kind: LabelContent["kind"];
-  svg: string;
+/** One symbol on a label: what its bars encode and where they are. */
+export interface RenderedSymbol {
   /** The payload encoded in the bars, as labels.ts built it. */
   payload: EncodedLabel;
   barcode: BarcodeGeometry;
+}
+
+export interface RenderedLabel extends RenderedSymbol {
+  ok: true;
+  kind: LabelContent["kind"];
+  svg: string;
+  /**
+   * `payload` and `barcode` are the lowest symbol: on a pallet or carton label the SSCC symbol,
+   * (00) and (91) only; on a booking label its one symbol. `reference` is the symbol above the
+   * SSCC symbol, (37) count, (400) booking ref, (91)RFD1-REF; null on a booking label and on a
+   * pallet label without a booking ref.
+   */
+  reference: RenderedSymbol | null;
   /** Print-quality concerns in words (X dimension below GS1's or scanners' comfort), for the screen. */
   warnings: string[];
   /** Label size in dots and inches. */
@@ -103,6 +123,11 @@ export type RenderLabelResult = RenderedLabel | { ok: false; reason: string };
 const KIND_TITLE: Record<LabelContent["kind"], string> = { pallet: "PALLET", carton: "CARTON", booking: "BOOKING" };
 /** GS1 asks for bars at least 32 mm tall on a logistic label's SSCC symbol. */
 const MIN_BAR_HEIGHT_MM = 32;
+/**
+ * The booking-reference symbol gets what is left between the content rows and the SSCC symbol,
+ * up to 32 mm (all of it in portrait) and never less than this (about 14 mm in landscape).
+ */
+const MIN_REFERENCE_BAR_HEIGHT_MM = 10;
 /** GS1 General Specifications, logistic labels (SSCC in GS1-128): smallest X dimension. */
 const GS1_MIN_X_MM = 0.495;
 /** Below this, ordinary handheld scanners struggle; we warn louder. */
@@ -122,15 +147,17 @@ export function formatSscc(sscc: string): string {
   return /^\d{18}$/.test(sscc) ? `${sscc.slice(0, 1)} ${sscc.slice(1, 17)} ${sscc.slice(17)}` : sscc;
 }
 
-function payloadOf(content: LabelContent): EncodedLabel | { ok: false; reason: string } {
-  switch (content.kind) {
-    case "pallet":
-      return encodePalletLabel({ sscc: content.sscc, bookingRef: content.bookingRef });
-    case "carton":
-      return encodeCartonLabel({ sscc: content.sscc, bookingRef: content.bookingRef, hubCount: content.hubCount });
-    case "booking":
-      return encodeBookingLabel({ bookingRef: content.bookingRef, deliveryRef: content.deliveryRef });
+/** The label's symbols: `main` lowest (SSCC or booking), `reference` above it or null. */
+function payloadsOf(content: LabelContent): { ok: true; main: EncodedLabel; reference: EncodedLabel | null } | { ok: false; reason: string } {
+  if (content.kind === "booking") {
+    const main = encodeBookingLabel({ bookingRef: content.bookingRef, deliveryRef: content.deliveryRef });
+    return main.ok ? { ok: true, main, reference: null } : main;
   }
+  const symbols =
+    content.kind === "pallet"
+      ? encodeLogisticLabelSymbols({ kind: "pallet", sscc: content.sscc, bookingRef: content.bookingRef })
+      : encodeLogisticLabelSymbols({ kind: "carton", sscc: content.sscc, bookingRef: content.bookingRef, hubCount: content.hubCount });
+  return symbols.ok ? { ok: true, main: symbols.sscc, reference: symbols.reference } : symbols;
 }
 
 function detailRows(c: LabelContent): Array<[string, string]> {
@@ -160,10 +187,14 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
   const dpi = options.dpi ?? 300;
   if (!Number.isInteger(dpi) || dpi < 150 || dpi > 1200) return { ok: false, reason: `dpi ${dpi} is not a whole number 150-1200` };
   const orientation = options.orientation ?? "landscape";
-  const payload = payloadOf(content);
-  if (!payload.ok) return { ok: false, reason: payload.reason };
+  const payloads = payloadsOf(content);
+  if (!payloads.ok) return { ok: false, reason: payloads.reason };
+  const payload = payloads.main;
   const mod = gs1128Modules(payload);
   if (!mod.ok) return mod;
+  const refPayload = payloads.reference;
+  const refMod = refPayload === null ? null : gs1128Modules(refPayload);
+  if (refMod !== null && !refMod.ok) return refMod;
 
   const widthIn = orientation === "landscape" ? 6 : 4;
   const heightIn = orientation === "landscape" ? 4 : 6;
@@ -172,18 +203,34 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
   const u = dpi / 100; // layout unit: 1/100 in
   const margin = Math.round(10 * u);
   const border = Math.max(2, Math.round(1.2 * u));
+  const mmDots = (mm: number): number => Math.round((mm / 25.4) * dpi);
 
   // Module width: the widest whole number of dots for which bars and both quiet zones fit inside the border.
   const inner = W - 2 * (margin + border);
-  const totalModules = mod.modules.length + 2 * GS1_128_QUIET_ZONE_MODULES;
-  const moduleDots = Math.floor(inner / totalModules);
-  if (moduleDots < 1) return { ok: false, reason: `the barcode (${totalModules} modules with quiet zones) does not fit ${widthIn} in at ${dpi} dpi` };
-  const barWidth = mod.modules.length * moduleDots;
-  const quietDots = Math.floor((inner - barWidth) / 2);
-  const barLeft = margin + border + quietDots;
-  const barHeight = Math.max(Math.round((MIN_BAR_HEIGHT_MM / 25.4) * dpi), Math.round(H * (orientation === "landscape" ? 0.3 : 0.22)));
+  const across = (modules: string): { moduleDots: number; left: number; width: number; quietDots: number } | { ok: false; reason: string } => {
+    const totalModules = modules.length + 2 * GS1_128_QUIET_ZONE_MODULES;
+    const moduleDots = Math.floor(inner / totalModules);
+    if (moduleDots < 1) return { ok: false, reason: `the barcode (${totalModules} modules with quiet zones) does not fit ${widthIn} in at ${dpi} dpi` };
+    const width = modules.length * moduleDots;
+    const quietDots = Math.floor((inner - width) / 2);
+    return { moduleDots, left: margin + border + quietDots, width, quietDots };
+  };
+  const main = across(mod.modules);
+  if ("ok" in main) return main;
+  const ref = refMod === null ? null : across(refMod.modules);
+  if (ref !== null && "ok" in ref) return ref;
+
+  // Barcode section, from the bottom up: the lowest symbol (SSCC) and its HRI, then the reference symbol's.
+  const barHeight = Math.max(mmDots(MIN_BAR_HEIGHT_MM), Math.round(H * (orientation === "landscape" ? 0.3 : 0.22)));
   const hriSize = Math.round(13 * u);
-  const barTop = H - margin - border - Math.round(8 * u) - hriSize - Math.round(6 * u) - barHeight;
+  const hriGap = Math.round(6 * u);
+  const hriY = H - margin - border - Math.round(8 * u);
+  const barTop = hriY - hriSize - hriGap - barHeight;
+  const refHriY = barTop - Math.round(10 * u);
+  const refBarsBottom = refHriY - hriSize - hriGap;
+
+  // With two symbols on a 4 in tall label the text above them is set tighter, and the content rows in two columns.
+  const compact = ref !== null && orientation === "landscape";
 
   const parts: string[] = [];
   const rect = (x: number, y: number, w: number, h: number, cls: string) => parts.push(`<rect class="${cls}" x="${x}" y="${y}" width="${w}" height="${h}"/>`);
@@ -204,70 +251,99 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
   let y = margin + border + Math.round(24 * u);
   text(left, y, Math.round(22 * u), KIND_TITLE[content.kind], { weight: "bold" });
   text(right, y, Math.round(11 * u), "Re-Flash Dock · GS1-128", { anchor: "end" });
-  y += Math.round(8 * u);
+  y += Math.round((compact ? 6 : 8) * u);
   rect(margin, y, W - 2 * margin, border, "rule");
 
   // From / To section.
   const half = Math.round(W / 2);
-  const addrSize = Math.round(11 * u);
+  const addrSize = Math.round((compact ? 10 : 11) * u);
+  const addrTitle = Math.round((compact ? 13 : 16) * u);
+  const addrName = Math.round((compact ? 12 : 14) * u);
+  const addrLine = Math.round((compact ? 11 : 13) * u);
+  const addrEnd = Math.round((compact ? 7 : 10) * u);
   const block = (x: number, title: string, a: LabelAddress, maxChars: number) => {
-    let yy = y + Math.round(16 * u);
+    let yy = y + addrTitle;
     text(x, yy, Math.round(9 * u), title, { weight: "bold" });
-    yy += Math.round(14 * u);
+    yy += addrName;
     text(x, yy, addrSize, clip(a.name, maxChars), { weight: "bold" });
     for (const line of a.lines.slice(0, 3)) {
-      yy += Math.round(13 * u);
+      yy += addrLine;
       text(x, yy, addrSize, clip(line, maxChars));
     }
   };
   const maxChars = Math.floor((half - left - 10 * u) / (addrSize * 0.55));
   block(left, "FROM", content.from, maxChars);
   block(half + Math.round(8 * u), "TO", content.to, maxChars);
-  y += Math.round(16 * u) + Math.round(14 * u) + 3 * Math.round(13 * u) + Math.round(10 * u);
+  y += addrTitle + addrName + 3 * addrLine + addrEnd;
   rect(margin, y, W - 2 * margin, border, "rule");
 
-  // Content section in words.
-  const rowSize = Math.round(12 * u);
+  // Content section in words: one column, or two side by side when compact.
   const rows = detailRows(content);
-  const rowsRoom = barTop - Math.round(6 * u) - y;
-  const rowStep = Math.min(Math.round(17 * u), Math.floor(rowsRoom / Math.max(1, rows.length)));
-  for (const [k, v] of rows) {
-    y += rowStep;
-    text(left, y, Math.min(rowSize, rowStep - 2), k, { weight: "bold" });
-    text(left + Math.round(110 * u), y, Math.min(rowSize, rowStep - 2), v, { family: "mono" });
-  }
+  const columns = compact ? 2 : 1;
+  const perColumn = Math.max(1, Math.ceil(rows.length / columns));
+  const naturalStep = Math.round((compact ? 15 : 17) * u);
+  const rowsGap = Math.round((ref === null ? 6 : 9) * u);
+  const rowsEndNatural = y + perColumn * naturalStep + rowsGap;
+  // The reference symbol takes what the rows leave, between its floor and GS1's 32 mm.
+  const refBarHeight = ref === null ? 0 : Math.max(mmDots(MIN_REFERENCE_BAR_HEIGHT_MM), Math.min(mmDots(MIN_BAR_HEIGHT_MM), refBarsBottom - rowsEndNatural));
+  const refBarTop = refBarsBottom - refBarHeight;
+  const rowsRoom = (ref === null ? barTop : refBarTop) - rowsGap - y;
+  const rowStep = Math.min(naturalStep, Math.floor(rowsRoom / perColumn));
+  const rowSize = Math.min(Math.round((compact ? 11 : 12) * u), rowStep - 2);
+  const columnWidth = Math.floor((right - left) / columns);
+  const valueOffset = Math.round((compact ? 75 : 110) * u);
+  const valueChars = Math.max(4, Math.floor((columnWidth - valueOffset - 6 * u) / (rowSize * 0.6)));
+  rows.forEach(([k, v], i) => {
+    const x = left + Math.floor(i / perColumn) * columnWidth;
+    const yy = y + ((i % perColumn) + 1) * rowStep;
+    text(x, yy, rowSize, k, { weight: "bold" });
+    text(x + valueOffset, yy, rowSize, compact ? clip(v, valueChars) : v, { family: "mono" });
+  });
 
   // Barcode section: nothing else is drawn between the border and the bars (the quiet zones).
-  for (const [start, width] of barRuns(mod.modules)) rect(barLeft + start * moduleDots, barTop, width * moduleDots, barHeight, "bar");
-  text(Math.round(W / 2), barTop + barHeight + Math.round(6 * u) + hriSize, hriSize, payload.hri, { anchor: "middle", family: "mono" });
+  if (ref !== null && refMod !== null && refPayload !== null) {
+    for (const [start, width] of barRuns(refMod.modules)) rect(ref.left + start * ref.moduleDots, refBarTop, width * ref.moduleDots, refBarHeight, "bar");
+    text(Math.round(W / 2), refHriY, hriSize, refPayload.hri, { anchor: "middle", family: "mono" });
+  }
+  for (const [start, width] of barRuns(mod.modules)) rect(main.left + start * main.moduleDots, barTop, width * main.moduleDots, barHeight, "bar");
+  text(Math.round(W / 2), hriY, hriSize, payload.hri, { anchor: "middle", family: "mono" });
 
-  const title = `${KIND_TITLE[content.kind]} label ${payload.hri}`;
+  const title = `${KIND_TITLE[content.kind]} label ${payload.hri}${refPayload ? ` ${refPayload.hri}` : ""}`;
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${widthIn}in" height="${heightIn}in" viewBox="0 0 ${W} ${H}" shape-rendering="crispEdges" role="img" aria-label="${escapeXml(title)}" data-label-kind="${content.kind}">` +
     `<title>${escapeXml(title)}</title><rect class="paper" x="0" y="0" width="${W}" height="${H}" fill="#fff"/><g fill="#000">${parts.join("")}</g></svg>`;
 
-  const xDimensionMm = Math.round((moduleDots / dpi) * 25.4 * 1000) / 1000;
+  const xMm = (moduleDots: number): number => Math.round((moduleDots / dpi) * 25.4 * 1000) / 1000;
+  const geometry = (modules: string, at: { moduleDots: number; left: number; width: number; quietDots: number }, top: number, height: number): BarcodeGeometry => ({
+    modules,
+    moduleDots: at.moduleDots,
+    xDimensionMm: xMm(at.moduleDots),
+    quietZoneModules: Math.floor(at.quietDots / at.moduleDots),
+    left: at.left,
+    top,
+    width: at.width,
+    height,
+  });
+  const barcode = geometry(mod.modules, main, barTop, barHeight);
+  const reference = ref !== null && refMod !== null && refPayload !== null ? { payload: refPayload, barcode: geometry(refMod.modules, ref, refBarTop, refBarHeight) } : null;
+
   const warnings: string[] = [];
-  if (xDimensionMm < COMFORT_MIN_X_MM)
-    warnings.push(`bars are only ${xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`);
-  else if (xDimensionMm < GS1_MIN_X_MM)
-    warnings.push(`X dimension ${xDimensionMm} mm is below GS1's ${GS1_MIN_X_MM} mm for logistic labels (the payload holds ${mod.modules.length} modules)`);
+  const which = content.kind === "booking" ? "the barcode" : "the SSCC barcode";
+  if (barcode.xDimensionMm < COMFORT_MIN_X_MM)
+    warnings.push(`bars are only ${barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`);
+  else if (barcode.xDimensionMm < GS1_MIN_X_MM)
+    warnings.push(`X dimension ${barcode.xDimensionMm} mm is below GS1's ${GS1_MIN_X_MM} mm for logistic labels (${which} holds ${mod.modules.length} modules)`);
+  // The reference symbol is not the logistic unit's key; it is read by hand, so only a width scanners struggle with is worth a warning.
+  if (reference !== null && reference.barcode.xDimensionMm < COMFORT_MIN_X_MM)
+    warnings.push(`the booking-reference barcode's bars are only ${reference.barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`);
   return {
     ok: true,
     kind: content.kind,
     svg,
     payload,
+    barcode,
+    reference,
     warnings,
-    barcode: {
-      modules: mod.modules,
-      moduleDots,
-      xDimensionMm,
-      quietZoneModules: Math.floor(quietDots / moduleDots),
-      left: barLeft,
-      top: barTop,
-      width: barWidth,
-      height: barHeight,
-    },
     size: { widthDots: W, heightDots: H, widthIn, heightIn, dpi, orientation },
   };
 }

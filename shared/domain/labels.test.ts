@@ -7,6 +7,8 @@ import {
   encodeBookingLabel,
   encodeCartonLabel,
   encodeHubLabel,
+  encodeLabelReference,
+  encodeLogisticLabelSymbols,
   encodePalletLabel,
   gs1CheckDigit,
   isValidSscc,
@@ -120,6 +122,42 @@ describe("label encode -> decode round trip", () => {
     );
   });
 
+  it("booking-reference symbols ((37), (400), (91)RFD1-REF), with either or both parts", () => {
+    fc.assert(
+      fc.property(fc.option(ref), fc.option(fc.integer({ min: 0, max: 99_999_999 })), (bookingRef, hubCount) => {
+        const r = encodeLabelReference({ bookingRef, hubCount });
+        if (bookingRef === null && hubCount === null) {
+          expect(r).toMatchObject({ ok: false, reason: expect.stringContaining("needs a booking reference or a hub count") });
+          return;
+        }
+        const label = ok(r);
+        expect(label.elements.at(-1)).toEqual({ ai: "91", value: "RFD1-REF" });
+        expect(label.elements.some((e) => e.ai === "00")).toBe(false);
+        expect(decodeGs1(label.scan)).toMatchObject({ ok: true, symbology: "]C1", elements: label.elements });
+        expect(decodeGs1(label.hri)).toMatchObject({ ok: true, form: "hri", elements: label.elements });
+        expect(label.scan.endsWith(GS)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+    expect(ok(encodeLabelReference({ bookingRef: "BK-1234", hubCount: 32 })).scan).toBe("]C13732\x1d400BK-1234\x1d91RFD1-REF");
+  });
+
+  it("a pallet or carton label splits into an SSCC symbol ((00), (91) only) and a booking-reference symbol", () => {
+    fc.assert(
+      fc.property(sscc, fc.option(ref), fc.option(fc.integer({ min: 0, max: 99_999_999 })), fc.boolean(), (s, bookingRef, hubCount, isPallet) => {
+        const r = encodeLogisticLabelSymbols(isPallet ? { kind: "pallet", sscc: s, bookingRef } : { kind: "carton", sscc: s, bookingRef, hubCount });
+        if (!r.ok) throw new Error(r.reason);
+        expect(r.sscc).toEqual(ok(isPallet ? encodePalletLabel({ sscc: s }) : encodeCartonLabel({ sscc: s })));
+        const count = isPallet ? null : hubCount;
+        if (bookingRef === null && count === null) expect(r.reference).toBeNull();
+        else expect(r.reference).toEqual(ok(encodeLabelReference({ bookingRef, hubCount: count })));
+      }),
+      { numRuns: 200 },
+    );
+    expect(encodeLogisticLabelSymbols({ kind: "carton", sscc: "005012345000000019", bookingRef: "bk 1", hubCount: 3 })).toMatchObject({ ok: false, reason: expect.stringContaining("booking reference") });
+    expect(encodeLogisticLabelSymbols({ kind: "pallet", sscc: "005012345000000018", bookingRef: "BK-1234" })).toMatchObject({ ok: false, reason: expect.stringContaining("check digit") });
+  });
+
   it("hub labels", () => {
     fc.assert(
       fc.property(hubId, (deviceId) => {
@@ -144,6 +182,8 @@ describe("label encode -> decode round trip", () => {
     expect(encodeBookingLabel({ bookingRef: "bk-1", deliveryRef: "DL-0001" })).toMatchObject({ ok: false });
     expect(encodeCartonLabel({ sscc: "005012345000000019", hubCount: -1 })).toMatchObject({ ok: false });
     expect(encodeHubLabel({ deviceId: "00-11" })).toMatchObject({ ok: false, reason: expect.stringContaining("a hub ID has 16") });
+    expect(encodeLabelReference({ hubCount: 1.5 })).toMatchObject({ ok: false, reason: expect.stringContaining("hub count") });
+    expect(encodeLabelReference({ bookingRef: "BK-1234", hubCount: 100_000_000 })).toMatchObject({ ok: false });
   });
 });
 

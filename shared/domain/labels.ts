@@ -31,12 +31,17 @@ export const AI = {
   hubDeviceId: "93",
 } as const;
 
-/** AI (91) values: "RFD" names us (other companies use 91 too), "1" the layout version. */
+/**
+ * AI (91) values: "RFD" names us (other companies use 91 too), "1" the layout version.
+ * `label-reference` is the upper symbol of a pallet or carton label we print: it carries the
+ * booking ref and hub count, so the SSCC symbol below it stays short (docs/labels.md).
+ */
 export const LABEL_KIND_VALUES = {
   "booking-label": "RFD1-BKG",
   pallet: "RFD1-PAL",
   carton: "RFD1-CTN",
   hub: "RFD1-HUB",
+  "label-reference": "RFD1-REF",
 } as const;
 export type LabelKind = keyof typeof LABEL_KIND_VALUES;
 
@@ -186,6 +191,10 @@ function checkSscc(sscc: string): LabelError | null {
   return p ? { ok: false, reason: p.reason } : null;
 }
 
+function checkCount(n: number | null | undefined): LabelError | null {
+  return n != null && (!Number.isInteger(n) || n < 0 || n > 99_999_999) ? { ok: false, reason: `hub count ${n} is not a whole number 0-99999999` } : null;
+}
+
 /** The label printed per delivery (Req 3): booking ref (400), delivery ref (92), kind (91). */
 export function encodeBookingLabel(input: { bookingRef: string; deliveryRef: string }): EncodedLabel | LabelError {
   const bad = checkRef("booking reference", input.bookingRef) ?? checkRef("delivery reference", input.deliveryRef);
@@ -211,13 +220,57 @@ export function encodePalletLabel(input: { sscc: string; bookingRef?: string | n
 export function encodeCartonLabel(input: { sscc: string; bookingRef?: string | null; hubCount?: number | null }): EncodedLabel | LabelError {
   const bad = checkSscc(input.sscc) ?? (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null);
   if (bad) return bad;
+  const countBad = checkCount(input.hubCount);
+  if (countBad) return countBad;
   const n = input.hubCount;
-  if (n != null && (!Number.isInteger(n) || n < 0 || n > 99_999_999)) return { ok: false, reason: `hub count ${n} is not a whole number 0-99999999` };
   const elements: Gs1Element[] = [{ ai: AI.sscc, value: input.sscc }];
   if (n != null) elements.push({ ai: AI.hubCount, value: String(n) });
   if (input.bookingRef != null) elements.push({ ai: AI.bookingRef, value: input.bookingRef });
   elements.push({ ai: AI.labelKind, value: LABEL_KIND_VALUES.carton });
   return render(elements);
+}
+
+/**
+ * The booking-reference symbol printed above the SSCC symbol of our own pallet and carton
+ * labels: optional hub count (37), optional booking ref (400), kind (91)RFD1-REF; at least one
+ * of the two. It names no unit, so a scanner aimed at it is told to scan the SSCC symbol.
+ */
+export function encodeLabelReference(input: { bookingRef?: string | null; hubCount?: number | null }): EncodedLabel | LabelError {
+  const bad = (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null) ?? checkCount(input.hubCount);
+  if (bad) return bad;
+  if (input.bookingRef == null && input.hubCount == null) return { ok: false, reason: "a booking-reference barcode needs a booking reference or a hub count" };
+  const elements: Gs1Element[] = [];
+  if (input.hubCount != null) elements.push({ ai: AI.hubCount, value: String(input.hubCount) });
+  if (input.bookingRef != null) elements.push({ ai: AI.bookingRef, value: input.bookingRef });
+  elements.push({ ai: AI.labelKind, value: LABEL_KIND_VALUES["label-reference"] });
+  return render(elements);
+}
+
+/** The symbols of a pallet or carton label as we print it (GS1 Logistic Label guideline: the SSCC symbol lowest). */
+export type LogisticLabelSymbols = {
+  ok: true;
+  /** The lower symbol: (00) SSCC and (91) kind only, short enough for GS1's 0.495 mm X dimension on 6 in. */
+  sscc: EncodedLabel;
+  /** The upper symbol: (37) count, (400) booking ref, (91)RFD1-REF; null when there is neither. */
+  reference: EncodedLabel | null;
+};
+
+/**
+ * Splits a pallet or carton label into its two symbols. The one-symbol payloads
+ * (encodePalletLabel / encodeCartonLabel with a booking ref) stay valid and are still read:
+ * Parties print them, and older labels carry them.
+ */
+export function encodeLogisticLabelSymbols(
+  input: { kind: "pallet"; sscc: string; bookingRef?: string | null } | { kind: "carton"; sscc: string; bookingRef?: string | null; hubCount?: number | null },
+): LogisticLabelSymbols | LabelError {
+  const hubCount = input.kind === "carton" ? (input.hubCount ?? null) : null;
+  const bookingRef = input.bookingRef ?? null;
+  const sscc = input.kind === "pallet" ? encodePalletLabel({ sscc: input.sscc }) : encodeCartonLabel({ sscc: input.sscc });
+  if (!sscc.ok) return sscc;
+  if (bookingRef === null && hubCount === null) return { ok: true, sscc, reference: null };
+  const reference = encodeLabelReference({ bookingRef, hubCount });
+  if (!reference.ok) return reference;
+  return { ok: true, sscc, reference };
 }
 
 /** A GS1-wrapped hub ID: EUI-64 as 16 upper-case hex digits in (93), kind (91). */

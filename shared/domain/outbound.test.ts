@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bookingCartons, type Booking } from "./booking";
 import { demoBooking } from "./demo-booking";
-import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel, encodeHubLabel, type EncodedLabel, type LabelError } from "./labels";
+import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel, encodeHubLabel, encodeLogisticLabelSymbols, type EncodedLabel, type LabelError } from "./labels";
 import { buildManifest, type ManifestPayload } from "./manifest";
 import { dispatchPayload, initialOutboundState, loadAgrees, outboundScanPayload, reduceOutbound, type OutboundAction, type OutboundState } from "./outbound";
 import { parseScan } from "./scan-parser";
@@ -70,6 +70,33 @@ describe("outbound load verification", () => {
     expect(reduceOutbound(s1, scan(hub)).verdict).toMatchObject({ code: "wrong-kind" });
     expect(reduceOutbound(s1, scan(scanned(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })))).verdict).toMatchObject({ code: "wrong-kind" });
     expect(reduceOutbound(s1, scan("]C1000000")).verdict).toMatchObject({ code: "unreadable", class: "error", sscc: null });
+  });
+
+  it("two-symbol labels: the SSCC symbol loads the unit; the booking-reference symbol is refused by name and changes nothing", () => {
+    const symbolsOf = (kind: "pallet" | "carton", sscc: string) => {
+      const r = encodeLogisticLabelSymbols(kind === "pallet" ? { kind, sscc, bookingRef: booking.bookingRef } : { kind, sscc, bookingRef: booking.bookingRef, hubCount: 2 });
+      if (!r.ok || r.reference === null) throw new Error("no two symbols");
+      return { sscc: r.sscc.scan, reference: r.reference.scan };
+    };
+    const p = manifest.pallets[0]!;
+    const c = p.cartons[0]!;
+    let s = initialOutboundState(manifest);
+    for (const [kind, sscc] of [["pallet", p.sscc], ["carton", c.sscc]] as const) {
+      const { sscc: bottom, reference } = symbolsOf(kind, sscc);
+      const action = scan(reference);
+      const refused = reduceOutbound(s, action);
+      expect(refused.verdict).toMatchObject({ code: "wrong-kind", class: "error", sscc: null });
+      expect(refused.verdict.reason).toMatch(/^this is the booking-reference barcode of a label \(booking [A-Z0-9-]+(, 2 hubs)?\): scan the SSCC barcode \(the bottom one\) onto the load$/);
+      expect(refused.state.loaded).toBe(s.loaded);
+      expect(refused.state.extra).toBe(s.extra);
+      expect(OutboundScanRecordedPayload.safeParse(outboundScanPayload(manifest.manifestId, "wedge", action.type === "scan" ? action.scan : parseScan(""), refused.verdict)).success).toBe(true);
+      const loaded = reduceOutbound(refused.state, scan(bottom));
+      expect(loaded.verdict).toMatchObject({ code: "expected", class: "ok", sscc });
+      s = loaded.state;
+    }
+    expect(loadAgrees(s)).toMatchObject({ loadedCount: 2, extra: [] });
+    // Still unreadable, as before: a damaged read that is not the reference symbol.
+    expect(reduceOutbound(s, scan("]C137ABC\x1d91RFD1-REF")).verdict).toMatchObject({ code: "unreadable" });
   });
 
   it("an extra unit blocks dispatch until it is taken off; a missing one blocks it until loaded", () => {

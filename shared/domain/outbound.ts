@@ -9,6 +9,7 @@
  * costs nothing, and every old state stays valid (React may run a reducer twice).
  */
 import type { ParsedScan } from "./scan";
+import { describeLabelReference, labelReferenceOf } from "./scan-parser";
 import type { OutboundVerdictCode } from "../events";
 import { manifestCounts, type ManifestPayload } from "./manifest";
 import type { Unloader } from "./liability";
@@ -128,8 +129,13 @@ export function reduceOutbound(state: OutboundState, action: OutboundAction): { 
 
   const scan = action.scan;
   switch (scan.kind) {
-    case "unreadable":
+    case "unreadable": {
+      // The upper symbol of a two-symbol label names no unit: refused by name, the load unchanged.
+      const ref = labelReferenceOf(scan);
+      if (ref !== null)
+        return withScan(state, action.scanId, verdict("wrong-kind", `this is the booking-reference barcode of a label (${describeLabelReference(ref)}): scan the SSCC barcode (the bottom one) onto the load`, null));
       return withScan(state, action.scanId, verdict("unreadable", `unreadable: ${scan.reason}`.slice(0, 500), null));
+    }
     case "hub":
       return withScan(state, action.scanId, verdict("wrong-kind", `this is hub ${scan.deviceId}: scan the pallet and carton labels onto the load`, null));
     case "booking-label":

@@ -20,6 +20,8 @@ import {
   type VerdictCode,
 } from "./reconcile";
 import type { ParsedScan } from "./scan";
+import { parseScan } from "./scan-parser";
+import { encodeCartonLabel, encodeLabelReference, encodePalletLabel, makeSscc } from "./labels";
 
 // A small booking: 2 pallets × 3 cartons × 4 hubs + 1 loose carton of 4 = 28 hubs.
 function smallBooking(index: number): Booking {
@@ -112,6 +114,47 @@ describe("reconcile: one example per verdict", () => {
     expect(last([hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toBe("This is a hub ID; scan a pallet label or a loose carton's label, then a carton label before hubs.");
     expect(last([pallet(P0.sscc), hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toContain(`scan a carton label of pallet ${P0.sscc} before hubs`);
     expect(last([carton(C00.sscc)], "wrong-kind").verdict.reason).toContain(`carton label of pallet ${P0.sscc}; scan that pallet's label first`);
+  });
+
+  it("the booking-reference symbol of a two-symbol label is refused by name wherever it is scanned, and changes nothing", () => {
+    const ref = (bookingRef: string | null, hubCount: number | null): ParsedScan => {
+      const r = encodeLabelReference({ bookingRef, hubCount });
+      if (!r.ok) throw new Error(r.reason);
+      return parseScan(r.scan);
+    };
+    const contexts: ParsedScan[][] = [[], [pallet(P0.sscc)], [pallet(P0.sscc), carton(C00.sscc)], [carton(LOOSE.sscc)]];
+    for (const before of contexts) {
+      const { state } = run(before);
+      const { state: after, verdict } = last([ref(booking.bookingRef, 4)], "wrong-kind", state);
+      expect(verdict.reason).toBe(`This is the booking-reference barcode of a label (booking ${booking.bookingRef}, 4 hubs). Scan the SSCC barcode (the bottom one).`);
+      expect(verdict.subject).toBeNull();
+      expect(expecting(after)).toEqual(expecting(state));
+      const { liveScans: _a, ...summaryAfter } = summarize(after);
+      const { liveScans: _b, ...summaryBefore } = summarize(state);
+      expect({ ...summaryAfter, verdictCounts: { ...summaryAfter.verdictCounts, "wrong-kind": 0 } }).toEqual({ ...summaryBefore, verdictCounts: { ...summaryBefore.verdictCounts, "wrong-kind": 0 } });
+    }
+    expect(last([ref(other.bookingRef, null)], "wrong-kind").verdict.reason).toBe(
+      `This is the booking-reference barcode of a label (booking ${other.bookingRef}); that label is for booking ${other.bookingRef}, this receipt is for ${booking.bookingRef}. Scan the SSCC barcode (the bottom one).`,
+    );
+    // Undo names it too.
+    const { state } = run([pallet(P0.sscc), ref(null, 4)]);
+    const undone = reduce(state, { type: "undo", scanId: liveScans(state)[1]!.scanId, reason: "wrong barcode" });
+    expect(undone.verdict.reason).toContain("Undid the booking-reference barcode of a label (wrong-kind)");
+    expect(expecting(undone.state)).toEqual(expecting(run([pallet(P0.sscc)]).state));
+  });
+
+  it("one-symbol labels carrying (400) inside the SSCC symbol (Parties' own prints) are judged exactly as before", () => {
+    const scanOf = (l: ReturnType<typeof encodePalletLabel>): ParsedScan => {
+      if (!l.ok) throw new Error(l.reason);
+      return parseScan(l.scan);
+    };
+    const p = scanOf(encodePalletLabel({ sscc: P0.sscc, bookingRef: booking.bookingRef }));
+    const c = scanOf(encodeCartonLabel({ sscc: C00.sscc, bookingRef: booking.bookingRef, hubCount: 4 }));
+    expect(p).toMatchObject({ kind: "pallet", sscc: P0.sscc, bookingRef: booking.bookingRef });
+    last([p, c], "carton-expected");
+    const unknown = makeSscc("5000000099999999", 3);
+    if (!unknown.ok) throw new Error(unknown.reason);
+    expect(last([scanOf(encodePalletLabel({ sscc: unknown.sscc, bookingRef: other.bookingRef }))], "pallet-other-booking").verdict.reason).toContain(other.bookingRef);
   });
 
   it("hubs: expected, duplicate (also across cartons), wrong container, not eligible", () => {

@@ -28,6 +28,7 @@ import {
 } from "./booking";
 import { testLabRange } from "./device-id";
 import type { ParsedScan } from "./scan";
+import { describeLabelReference, labelReferenceOf } from "./scan-parser";
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts
@@ -348,8 +349,17 @@ function reduceScan(state: ReceiptState, action: { scanId: string; scan: ParsedS
 
 function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, at: string): Outcome {
   switch (scan.kind) {
-    case "unreadable":
+    case "unreadable": {
+      // The upper (booking-reference) symbol of a two-symbol label: read fine, but it names no
+      // pallet or carton. Refused by name, and it changes nothing (no context, no record).
+      const ref = labelReferenceOf(scan);
+      if (ref !== null) {
+        const other = otherRef(ix, ref.bookingRef);
+        const note = other ? `; that label is for booking ${other}, this receipt is for ${ix.booking.bookingRef}` : "";
+        return { verdict: verdict("wrong-kind", `This is the booking-reference barcode of a label (${describeLabelReference(ref)})${note}. Scan the SSCC barcode (the bottom one).`, scanId, null), exception: false };
+      }
       return { verdict: verdict("unreadable", scan.reason, scanId, null), exception: false };
+    }
     case "booking-label":
       return judgeBookingLabel(ix, core, scanId, scan);
     case "pallet":
@@ -489,7 +499,7 @@ function describeScan(scan: ParsedScan): string {
     case "booking-label":
       return `booking label ${scan.bookingRef}`;
     case "unreadable":
-      return "an unreadable scan";
+      return labelReferenceOf(scan) !== null ? "the booking-reference barcode of a label" : "an unreadable scan";
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { parseScan } from "./scan-parser";
-import { encodeBookingLabel, encodeCartonLabel, encodeHubLabel, encodePalletLabel, makeSscc, type EncodedLabel, type LabelError } from "./labels";
+import { classifyScan, labelReferenceOf, parseScan } from "./scan-parser";
+import { encodeBookingLabel, encodeCartonLabel, encodeHubLabel, encodeLabelReference, encodeLogisticLabelSymbols, encodePalletLabel, makeSscc, type EncodedLabel, type LabelError } from "./labels";
 import type { ParsedScan } from "./scan";
 
 const digits16 = fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 16, maxLength: 16 });
@@ -67,6 +67,37 @@ describe("parseScan round trip", () => {
     );
   });
 
+  it("booking-reference symbols: read back exactly, and refused by name as a scan", () => {
+    fc.assert(
+      fc.property(fc.option(ref), fc.option(fc.integer({ min: 0, max: 99_999_999 })), delivery, (bookingRef, hubCount, d) => {
+        fc.pre(bookingRef !== null || hubCount !== null);
+        const raw = deliver(ok(encodeLabelReference({ bookingRef, hubCount })), d);
+        const want = { kind: "label-reference", raw, bookingRef, hubCount };
+        expect(classifyScan(raw)).toEqual(want);
+        const parsed = parseScan(raw);
+        expect(parsed).toMatchObject({ kind: "unreadable", raw, code: "unknown-format" });
+        expect(parsed.kind === "unreadable" && parsed.reason).toMatch(/^this is the booking-reference barcode of a label \(.+\), not a pallet, carton or hub: scan the SSCC barcode \(the bottom one\)$/);
+        expect(labelReferenceOf(parsed)).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("both symbols of a two-symbol pallet or carton label", () => {
+    fc.assert(
+      fc.property(sscc, fc.option(ref), fc.option(fc.integer({ min: 0, max: 9999 })), fc.boolean(), delivery, (s, bookingRef, hubCount, isPallet, d) => {
+        const r = encodeLogisticLabelSymbols(isPallet ? { kind: "pallet", sscc: s, bookingRef } : { kind: "carton", sscc: s, bookingRef, hubCount });
+        if (!r.ok) throw new Error(r.reason);
+        const bottom = deliver(r.sscc, d);
+        expect(parseScan(bottom)).toEqual(isPallet ? { kind: "pallet", raw: bottom, sscc: s, bookingRef: null } : { kind: "carton", raw: bottom, sscc: s, bookingRef: null, hubCount: null });
+        if (r.reference === null) return;
+        const top = deliver(r.reference, d);
+        expect(classifyScan(top)).toEqual({ kind: "label-reference", raw: top, bookingRef, hubCount: isPallet ? null : hubCount });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("GS1-wrapped hub labels", () => {
     fc.assert(
       fc.property(octets, delivery, (o, d) => {
@@ -126,6 +157,22 @@ describe("parseScan refusals", () => {
     expect(parseScan("]C193001122334455667\x1d91RFD1-HUB")).toMatchObject({ kind: "unreadable", code: "wrong-length", reason: expect.stringContaining("15 hex digits") });
     expect(parseScan("88-73-84-57-00-2F-96-1")).toMatchObject({ kind: "unreadable", code: "wrong-length" });
     expect(parseScan("hello")).toMatchObject({ kind: "unreadable", code: "bad-characters" });
+  });
+
+  it("the documented one-symbol payloads still read exactly as before", () => {
+    expect(parseScan("]C100005012345000000019400BK-1234\x1d91RFD1-PAL")).toEqual({ kind: "pallet", raw: "]C100005012345000000019400BK-1234\x1d91RFD1-PAL", sscc: "005012345000000019", bookingRef: "BK-1234" });
+    expect(without(parseScan("]C1000050123450000000193732\x1d400BK-1234\x1d91RFD1-CTN"))).toEqual({ kind: "carton", sscc: "005012345000000019", bookingRef: "BK-1234", hubCount: 32 });
+    expect(without(parseScan("(00)005012345000000019(400)BK-1234(91)RFD1-PAL"))).toEqual({ kind: "pallet", sscc: "005012345000000019", bookingRef: "BK-1234" });
+    expect(without(parseScan("]C1400BK-1234\x1d92DL-0001\x1d91RFD1-BKG"))).toEqual({ kind: "booking-label", bookingRef: "BK-1234", deliveryRef: "DL-0001" });
+    for (const raw of ["]C1400BK-1234\x1d91RFD1-PAL", "]C1hello", "]C100005012345000000019"]) expect(labelReferenceOf(parseScan(raw))).toBeNull();
+  });
+
+  it("refuses a booking-reference symbol that is not one we print, and one whose FNC1 was lost", () => {
+    expect(parseScan("]C100005012345000000019400BK-1234\x1d91RFD1-REF")).toMatchObject({ kind: "unreadable", code: "malformed-gs1", reason: expect.stringContaining("carrying an SSCC") });
+    expect(parseScan("]C192DL-0001\x1d91RFD1-REF")).toMatchObject({ kind: "unreadable", code: "malformed-gs1", reason: expect.stringContaining("without a booking reference (AI 400) or a hub count (AI 37)") });
+    const ref = ok(encodeLabelReference({ bookingRef: "BK-1234", hubCount: 32 }));
+    expect(parseScan(ref.scan.replaceAll("\x1d", "") + "\r")).toMatchObject({ kind: "unreadable", code: "malformed-gs1", reason: expect.stringContaining("FNC1") });
+    expect(parseScan("400BK-123491RFD1-REF")).toMatchObject({ kind: "unreadable", code: "malformed-gs1", reason: expect.stringContaining("FNC1") });
   });
 
   it("reads a GS1-wrapped hub ID without a kind, and a bare (93)", () => {

@@ -2,6 +2,8 @@
  * The one parser every scan source (keyboard wedge, HID-POS, camera) feeds. It decides what
  * a scan is before anything looks at a booking: one of our GS1 labels (booking, pallet,
  * carton, GS1-wrapped hub), a plain Code 128 hub ID, or unreadable with a specific reason.
+ * The booking-reference symbol above the SSCC symbol of our pallet and carton labels is read
+ * too, and refused by name (see LabelReferenceScan).
  */
 import type { ParsedScan, UnreadableCode } from "./scan";
 import { BookingRefSchema } from "./booking";
@@ -13,8 +15,25 @@ const EDGE_NOISE = /^[\s\0]+|[\s\0]+$/g;
 /** Our label-kind marker; seen inside another value it means a GS was lost on the way. */
 const KIND_MARKER = `${AI.labelKind}RFD`;
 
+/**
+ * The upper symbol of a pallet or carton label we print, (37)(400)(91)RFD1-REF. It names no
+ * unit, so it is not a `ParsedScan` kind of its own (the event log's scan kinds stay as they
+ * are): `parseScan` refuses it by name, and `labelReferenceOf` reads it back where a screen
+ * wants to say more (receiving and the outbound load check turn it into `wrong-kind`).
+ */
+export type LabelReferenceScan = { kind: "label-reference"; raw: string; bookingRef: string | null; hubCount: number | null };
+
+/** The parser's full answer: a `ParsedScan`, or the booking-reference symbol of a label. */
+export type ClassifiedScan = ParsedScan | LabelReferenceScan;
+
 /** Classifies one raw scan; never throws, whatever the input. */
 export function parseScan(raw: string): ParsedScan {
+  const c = classifyScan(raw);
+  return c.kind === "label-reference" ? unreadable(c.raw, "unknown-format", labelReferenceReason(c)) : c;
+}
+
+/** Like parseScan, but the booking-reference symbol comes back as itself instead of refused. */
+export function classifyScan(raw: string): ClassifiedScan {
   try {
     return classify(typeof raw === "string" ? raw : String(raw));
   } catch (e) {
@@ -23,7 +42,29 @@ export function parseScan(raw: string): ParsedScan {
   }
 }
 
-function classify(raw: string): ParsedScan {
+/**
+ * The booking-reference symbol behind a scan that parseScan refused for being one, or null.
+ * Only refusals are read again, so this costs nothing on the scans that count.
+ */
+export function labelReferenceOf(scan: ParsedScan): LabelReferenceScan | null {
+  if (scan.kind !== "unreadable" || scan.code !== "unknown-format") return null;
+  const c = classifyScan(scan.raw);
+  return c.kind === "label-reference" ? c : null;
+}
+
+/** What the booking-reference symbol holds, in words: "booking BK-1234, 32 hubs". */
+export function describeLabelReference(ref: { bookingRef: string | null; hubCount: number | null }): string {
+  const parts: string[] = [];
+  if (ref.bookingRef !== null) parts.push(`booking ${ref.bookingRef}`);
+  if (ref.hubCount !== null) parts.push(`${ref.hubCount} hub${ref.hubCount === 1 ? "" : "s"}`);
+  return parts.join(", ");
+}
+
+function labelReferenceReason(ref: LabelReferenceScan): string {
+  return `this is the booking-reference barcode of a label (${describeLabelReference(ref)}), not a pallet, carton or hub: scan the SSCC barcode (the bottom one)`;
+}
+
+function classify(raw: string): ClassifiedScan {
   const trimmed = raw.replace(EDGE_NOISE, "");
   if (trimmed.length === 0) return unreadable(raw, "empty", raw.length === 0 ? "nothing was scanned" : "the scan held only spaces or line ends");
   const aim = AIM_AT_START.test(trimmed) ? trimmed.slice(0, 3) : null;
@@ -52,7 +93,7 @@ function classify(raw: string): ParsedScan {
   return classifyGs1(raw, trimmed);
 }
 
-function classifyGs1(raw: string, trimmed: string): ParsedScan {
+function classifyGs1(raw: string, trimmed: string): ClassifiedScan {
   const decoded = decodeGs1(trimmed);
   if (!decoded.ok) {
     if (trimmed.includes(KIND_MARKER) && decoded.code !== "bad-check-digit") return lostSeparator(raw);
@@ -96,6 +137,13 @@ function classifyGs1(raw: string, trimmed: string): ParsedScan {
       if (sscc === undefined) return unreadable(raw, "malformed-gs1", "carton label without an SSCC (AI 00)");
       const count = el(AI.hubCount);
       return { kind: "carton", raw, sscc, bookingRef: bookingRef ?? null, hubCount: count === undefined ? null : Number(count) };
+    }
+    case LABEL_KIND_VALUES["label-reference"]: {
+      if (el(AI.sscc) !== undefined) return unreadable(raw, "malformed-gs1", "a booking-reference barcode (RFD1-REF) carrying an SSCC (AI 00): not a label we print");
+      const count = el(AI.hubCount);
+      if (bookingRef === undefined && count === undefined)
+        return unreadable(raw, "malformed-gs1", "booking-reference barcode without a booking reference (AI 400) or a hub count (AI 37)");
+      return { kind: "label-reference", raw, bookingRef: bookingRef ?? null, hubCount: count === undefined ? null : Number(count) };
     }
     case LABEL_KIND_VALUES.hub: {
       const hub = el(AI.hubDeviceId);
