@@ -14,12 +14,12 @@ import {
 import { ApiError } from "./http/api-error";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
-import { parseJsonBody, parseOrThrow, readBody, readBodyText } from "./http/body";
+import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
 import { hubHistory } from "./services/audit";
 import { loadBooking } from "./services/bookings";
 import { partyStatement } from "./services/charges";
 import { latestProduction, listFirmware, putFirmware, withdrawFirmware, type SigningKeyFile } from "./services/firmware-catalogue";
-import { pushBody, replayedBatch } from "./services/ingest";
+import { pushBody, pushBodyKey, replayedBatch } from "./services/ingest";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { amendRedelivery, reportLateArrival, submitForecast } from "./services/party-actions";
 import { pullChanges } from "./services/pull";
@@ -67,12 +67,13 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.post("/sync/push", async (c) => {
     const dock = requireKind(c, "dock");
-    const text = await readBodyText(c);
-    // A dock resending a batch whose answer it lost sends the same bytes: answered without parsing.
-    const replay = replayedBatch(db, dock, text);
-    if (replay) return c.json(replay);
-    const body = parseJsonBody(text, PushRequestSchema);
-    return c.json(await pushBody(db, dock, text, body.events, business));
+    const bytes = await readBodyBytes(c);
+    // A dock resending a batch whose answer it lost sends the same bytes: answered without decoding or parsing them.
+    const key = pushBodyKey(dock, bytes);
+    const replay = replayedBatch(db, key);
+    if (replay !== null) return c.body(replay, 200, { "content-type": "application/json" });
+    const body = parseJsonBody(bodyText(bytes), PushRequestSchema);
+    return c.json(await pushBody(db, dock, key, body.events, business));
   });
 
   app.post("/sync/asn-numbers", async (c) => {

@@ -10,7 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
-import { isCopyFromStdin } from "./copy-in";
+import { copyDataPieces, isCopyFromStdin } from "./copy-in";
 
 /**
  * Kysely dialect over one embedded PGlite instance.
@@ -64,7 +64,7 @@ class PGliteConnection implements DatabaseConnection {
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     // COPY … FROM STDIN (copy-in.ts): PGlite reads COPY data from a blob named /dev/blob.
     const res = isCopyFromStdin(q.sql, q.parameters)
-      ? await this.client.query<R>(q.sql.replace(/ from stdin$/, " from '/dev/blob'"), [], { blob: new Blob([q.parameters[0]]) })
+      ? await this.client.query<R>(q.sql.replace(/ from stdin$/, " from '/dev/blob'"), [], { blob: new Blob(await copyDataPieces(q.parameters[0])) })
       : await this.client.query<R>(q.sql, [...q.parameters]);
     const affected = res.affectedRows;
     return affected === undefined ? { rows: res.rows } : { rows: res.rows, numAffectedRows: BigInt(affected) };

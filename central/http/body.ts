@@ -11,12 +11,29 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseJsonBody(await readBodyText(c), schema);
 }
 
-/** The body as text, once its content type is JSON (415 otherwise); for routes that look at the bytes first. */
-export async function readBodyText(c: Context): Promise<string> {
+function requireJsonType(c: Context): void {
   const type = c.req.header("content-type") ?? "";
   // application/json, optionally with parameters (charset): not application/json-patch+json and the like.
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
+}
+
+/** The body as text, once its content type is JSON (415 otherwise). */
+export async function readBodyText(c: Context): Promise<string> {
+  requireJsonType(c);
   return c.req.text();
+}
+
+/** The body as bytes, once its content type is JSON (415 otherwise); for routes that look at the bytes first. */
+export async function readBodyBytes(c: Context): Promise<Uint8Array> {
+  requireJsonType(c);
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
+const utf8 = new TextDecoder();
+
+/** Body bytes as text, decoded as Request.text() does (UTF-8, a leading byte order mark dropped). */
+export function bodyText(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
 }
 
 /** Parses body text as JSON (400 with the parser's words) and validates it (400 with every issue). */
