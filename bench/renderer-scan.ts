@@ -13,6 +13,8 @@
  * Targets: scan → durable verdict p50 < 5 ms, p99 < 15 ms; burst loses nothing and never
  * lags; renderer heap < 150 MB.
  * Run: npx tsx bench/renderer-scan.ts [--hubs 300000] [--paced 200] [--rate 20] [--seconds 60]
+ * [--profile] (top JS self time over paced + burst) [--trace] (a Chrome trace of the burst: what
+ * the main thread's long tasks, 30 ms and over, spent their time on).
  * Needs /usr/bin/chromium (or BENCH_CHROMIUM). Takes about 3-4 minutes.
  */
 import { spawnSync } from "node:child_process";
@@ -41,6 +43,7 @@ const PACED = arg("paced", 200);
 const RATE = arg("rate", 20);
 const SECONDS = arg("seconds", 60);
 const PROFILE = process.argv.includes("--profile");
+const TRACE = process.argv.includes("--trace");
 const DOCK_ENV = { DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: DEMO_FACILITY.North, SITE_NAME: "CSP North dock", SITE_CSP: "North" };
 const RECEIVED_BOOKING = "BK-001-0000"; // the seeded demo booking at N-DOCK-1 (central/demo-world.ts)
 
@@ -230,7 +233,7 @@ async function pageDb<T>(page: Page, q: Record<string, unknown>): Promise<T> {
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>;
   startTime: number;
   endTime: number;
 }
@@ -247,6 +250,112 @@ function printProfile(profile: CpuProfile): void {
   }
   log(`CPU profile of the phase (${(wallMs / 1000).toFixed(1)} s, ${total} samples), top self time:`);
   for (const [k, hits] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20)) log(`  ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  // Total (inclusive) time: each function counted once per stack, however deep it recurses.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const keyOf = (n: CpuProfile["nodes"][number]) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop() ?? ""}:${n.callFrame.lineNumber + 1}`;
+  const inclusive = new Map<string, number>();
+  const walk = (id: number, onStack: Set<string>): number => {
+    const n = byId.get(id);
+    if (n === undefined) return 0;
+    const k = keyOf(n);
+    const fresh = !onStack.has(k);
+    if (fresh) onStack.add(k);
+    let hits = n.hitCount ?? 0;
+    for (const c of n.children ?? []) hits += walk(c, onStack);
+    if (fresh) {
+      onStack.delete(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + hits);
+    }
+    return hits;
+  };
+  const root = profile.nodes[0];
+  if (root !== undefined) walk(root.id, new Set());
+  const busy = total - (byFn.get("(idle) :0") ?? 0);
+  log(`  top total time (% of the ${busy} busy samples):`);
+  for (const [k, hits] of [...inclusive].filter(([k]) => !k.startsWith("(root)") && !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`  ${((hits / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
+}
+
+interface TraceEvent {
+  ph: string;
+  name: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  /** Thread (CPU) time, not inflated by other processes taking the cores. */
+  tdur?: number;
+  args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number; type?: string } };
+}
+
+/**
+ * --trace: what the renderer's main thread did during the burst. Its CPU time per scan (thread
+ * time, so other work on the machine barely moves it) by trace event (script by function, GC,
+ * style, layout, paint...), and its tasks of 30 ms and over (what delays scanner keys and
+ * queues scans) broken down the same way in wall time.
+ */
+function printTrace(buffer: Buffer, scans: number): void {
+  const events = (JSON.parse(buffer.toString("utf8")) as { traceEvents: TraceEvent[] }).traceEvents;
+  const counts = new Map<string, number>();
+  for (const e of events) if (e.ph === "X") counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  // The page's main thread: the renderer main thread with the most events.
+  const main = events
+    .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
+    .sort((a, b) => (counts.get(`${b.pid}:${b.tid}`) ?? 0) - (counts.get(`${a.pid}:${a.tid}`) ?? 0))[0];
+  if (main === undefined) return log("trace: no renderer main thread found");
+  const onMain = events.filter((e) => e.ph === "X" && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const label = (e: TraceEvent): string => {
+    const d = e.args?.data;
+    if (e.name === "FunctionCall" && d) return `FunctionCall ${d.functionName || "(anonymous)"} ${(d.url ?? "").split("/").pop() ?? ""}:${(d.lineNumber ?? 0) + 1}`;
+    if (e.name === "EventDispatch" && d?.type) return `EventDispatch ${d.type}`;
+    return e.name;
+  };
+  // Top-level tasks and the self (wall, CPU) time of every event within each.
+  interface Task { wall: number; cpu: number; self: Map<string, [number, number]> }
+  const tasks: Task[] = [];
+  let stack: Array<{ e: TraceEvent; wall: number; cpu: number }> = [];
+  let task: Task | null = null;
+  const close = (upTo: number) => {
+    for (let top = stack.at(-1); top !== undefined && top.e.ts + (top.e.dur ?? 0) <= upTo; top = stack.at(-1)) {
+      stack.pop();
+      const k = label(top.e);
+      const was = task?.self.get(k) ?? [0, 0];
+      task?.self.set(k, [was[0] + (top.e.dur ?? 0) - top.wall, was[1] + (top.e.tdur ?? 0) - top.cpu]);
+      const parent = stack.at(-1);
+      if (parent) {
+        parent.wall += top.e.dur ?? 0;
+        parent.cpu += top.e.tdur ?? 0;
+      }
+    }
+  };
+  for (const e of onMain) {
+    close(e.ts);
+    if (stack.length === 0) {
+      task = { wall: e.dur ?? 0, cpu: e.tdur ?? 0, self: new Map() };
+      tasks.push(task);
+      stack = [];
+    }
+    stack.push({ e, wall: 0, cpu: 0 });
+  }
+  close(Number.POSITIVE_INFINITY);
+  const sum = (ts: Task[], at: 0 | 1) => {
+    const m = new Map<string, number>();
+    for (const t of ts) for (const [k, v] of t.self) m.set(k, (m.get(k) ?? 0) + v[at]);
+    return [...m].sort((a, b) => b[1] - a[1]);
+  };
+  const cpu = tasks.reduce((n, t) => n + t.cpu, 0) / 1000;
+  log(`trace of the burst: main thread CPU ${cpu.toFixed(0)} ms in ${tasks.length} tasks, ${(cpu / scans).toFixed(2)} ms a scan; CPU self time by event:`);
+  for (const [k, v] of sum(tasks, 1).slice(0, 18)) log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+  const seconds = onMain.length > 0 ? ((onMain.at(-1)?.ts ?? 0) - (onMain[0]?.ts ?? 0)) / 1e6 : 0;
+  const howMany = (name: string) => onMain.filter((e) => e.name === name).length;
+  log(`  per second: ${["UpdateLayoutTree", "Layout", "Paint", "Commit"].map((n) => `${(howMany(n) / Math.max(seconds, 1e-9)).toFixed(1)} ${n}`).join(", ")} (${scans} scans in ${seconds.toFixed(1)} s)`);
+  const long = tasks.filter((t) => t.wall >= 30_000);
+  log(`  ${long.length} tasks of 30 ms or more (wall), ${(long.reduce((n, t) => n + t.wall, 0) / 1000).toFixed(0)} ms in all (${(long.reduce((n, t) => n + t.cpu, 0) / 1000).toFixed(0)} ms CPU); wall self time in them:`);
+  for (const [k, v] of sum(long, 0).slice(0, 10)) log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+  log(`  the longest (wall ms, CPU ms: top events by wall self time):`);
+  for (const t of long.sort((a, b) => b.wall - a.wall).slice(0, 8)) {
+    const top = [...t.self].sort((a, b) => b[1][0] - a[1][0]).slice(0, 4);
+    log(`  ${(t.wall / 1000).toFixed(1).padStart(7)}, ${(t.cpu / 1000).toFixed(1).padStart(6)}: ${top.map(([k, v]) => `${k} ${(v[0] / 1000).toFixed(1)}`).join(", ")}`);
+  }
 }
 
 async function heapAfterGc(cdp: CDPSession): Promise<number> {
@@ -280,7 +389,7 @@ async function main(): Promise<void> {
     // The renderer as it is now, built into the bench's own folder (others may be building renderer/dist).
     const dist = join(work, "dist");
     const tBuild = performance.now();
-    const build = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build", "--config", "renderer/vite.config.ts", "--outDir", dist, "--emptyOutDir", "--logLevel", "warn", ...(PROFILE ? ["--minify", "false"] : [])], { cwd: repoRoot, encoding: "utf8" });
+    const build = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build", "--config", "renderer/vite.config.ts", "--outDir", dist, "--emptyOutDir", "--logLevel", "warn", ...(PROFILE || TRACE ? ["--minify", "false"] : [])], { cwd: repoRoot, encoding: "utf8" });
     if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
     log(`renderer built in ${sec(performance.now() - tBuild)}`);
 
@@ -338,9 +447,11 @@ async function main(): Promise<void> {
       if (c === null) return null;
       stable = c.bookings > 0 && c.bookings === lastCount ? stable + 1 : 0;
       lastCount = c.bookings;
-      return stable >= 8 ? c.bookings : null; // unchanged for 2 s: central has no more
+      // Unchanged for 5 s: central has no more (2 s was too short on a loaded machine, where a
+      // page of bookings can take longer than that and the bench measured a partial cache).
+      return stable >= 20 ? c.bookings : null;
     });
-    const pullMs = performance.now() - tPull - 2000;
+    const pullMs = performance.now() - tPull - 5000;
     const cached = await pageDb<{ bookings: number; hubs: number }>(page, { what: "counts", hubs: true });
     log(`dock pulled ${pulled} bookings (${cached.hubs.toLocaleString("en-GB")} hubs) into Dexie in ${sec(pullMs)} from page load (boot + pull by cursor + Dexie writes)`);
     reportFigure({ figure: `pull of ${cached.hubs.toLocaleString("en-GB")} hubs (${pulled} bookings) into Dexie, from page load`, value: pullMs / 1000, unit: "s", target: "-", met: true });
@@ -414,12 +525,14 @@ async function main(): Promise<void> {
     })();
     const before = (await measures())["scan.verdict"].length;
     const burstScans = scans.slice(PACED, PACED + burstCount);
+    if (TRACE) await browser.startTracing(page, { categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
     const burst = (await page.evaluate(`window.__bench.burst(${JSON.stringify(burstScans)}, ${RATE})`)) as { delays: number[]; sentAt: number };
     // A backlog is judged after the burst ends: wait for it (up to 90 s) to see that nothing is lost.
     const got = (await page.evaluate(`window.__bench.settle(${before + burstCount}, 90000)`)) as number;
     sampling = false;
     await sampler;
     if (PROFILE) printProfile((await cdp.send("Profiler.stop")).profile);
+    if (TRACE) printTrace(await browser.stopTracing(), burstCount);
     const all = await measures();
     const bq = all["scan.queued"].slice(before).map((m) => m.ms);
     const bv = all["scan.verdict"].slice(before);

@@ -54,7 +54,7 @@ async function boot(): Promise<void> {
     now: Date.now,
     sound,
     clockOffsetMs: () => sync?.getHealth().clockOffsetMs ?? (typeof lastOffset === "number" ? lastOffset : null),
-    onRecorded: () => sync?.kick(),
+    onRecorded: (events) => sync?.recorded(events),
   });
   store = theStore;
   sync = new SyncClient(db, {
@@ -66,9 +66,12 @@ async function boot(): Promise<void> {
     onHealth: (h) => {
       const s = theStore.getState();
       s.setSyncHealth(h);
-      if (s.screen === "bookings") void s.loadBookings();
       if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
     },
+    // Reading every cached booking back (300,000 hubs) is done when a round stored some,
+    // not on every health report (each round, and each recorded event). Whatever screen is
+    // up: the list must be current when the operator reaches it (after sign-in, say).
+    onBookingsStored: () => void theStore.getState().loadBookings(),
   });
 
   const s = theStore.getState();

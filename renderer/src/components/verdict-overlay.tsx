@@ -63,7 +63,8 @@ export function ScanVerdictOverlay({ last, pending, held, acknowledge, label, te
 export function VerdictOverlay() {
   const last = useDock((s) => s.lastVerdict);
   const pending = useDock((s) => s.pendingError);
-  const held = useDock((s) => s.queue.length);
+  // Shown only behind an error: a queue that fills and empties with every scan re-renders nothing.
+  const held = useDock((s) => (s.pendingError === null ? 0 : s.queue.length));
   const acknowledge = useDock((s) => s.acknowledge);
   return <ScanVerdictOverlay last={last} pending={pending} held={held} acknowledge={acknowledge} label="scan error" testId="verdict-error" />;
 }

@@ -3,7 +3,7 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import Dexie from "dexie";
 import { makeEvent, type DockEvent } from "../../../shared/events";
 import { DockDb, openDockDb, SCHEMA_V1, type EventRow } from "./dock-db";
-import { recordEvent, bookingEvents } from "./record-event";
+import { recordEvent, recordEvents, bookingEvents } from "./record-event";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
 
@@ -59,6 +59,31 @@ describe("DockDb", () => {
     expect(await db.outbox.count()).toBe(1);
     expect(await db.hubStates.count()).toBe(0);
     db.close();
+  });
+
+  it("several events in one write: each outbox row carries its event's sequence number, in recording order", async () => {
+    const db = new DockDb("dock-many", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const events = [scan("0A-01-00-00-00-00-00-05", "expected"), scan("0A-01-00-00-00-00-00-06", "expected"), scan("0A-01-00-00-00-00-00-07", "duplicate")];
+    await recordEvents(db, events, { hub: { deviceId: "0A-01-00-00-00-00-00-05", state: "received" } });
+    const logged = await db.events.orderBy("seq").toArray();
+    expect(logged.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    const outbox = await db.outbox.orderBy("seq").toArray();
+    expect(outbox.map((o) => [o.id, o.seq])).toEqual(logged.map((r) => [r.id, r.seq]));
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-05")).toMatchObject({ bookingRef: "BK-1001", lastEventId: events[0]!.id });
+    // An undo's write removes the hub's state with its event.
+    const undo = makeEvent("scan.undone", { bookingRef: "BK-1001", scanEventId: events[0]!.id, reason: "wrong carton" }, ctx);
+    await recordEvent(db, undo, { hub: { deviceId: "0A-01-00-00-00-00-00-05", remove: true } });
+    expect(await db.hubStates.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(4);
+    db.close();
+  });
+
+  it("opens the database for a first write, and refuses to write to one closed on purpose", async () => {
+    const db = new DockDb("dock-closed", { indexedDB: new IDBFactory(), IDBKeyRange });
+    await recordEvent(db, scan("0A-01-00-00-00-00-00-08", "expected"));
+    expect(await db.events.count()).toBe(1);
+    db.close();
+    await expect(recordEvent(db, scan("0A-01-00-00-00-00-00-09", "expected"))).rejects.toThrow(/closed/i);
   });
 
   it("closes itself and tells the user to reload when another window upgrades the database", async () => {

@@ -1,5 +1,6 @@
+import Dexie from "dexie";
 import type { DockEvent } from "../../../shared/events";
-import { eventBookingRef, type DockDb, type ReceiptRow } from "./dock-db";
+import { eventBookingRef, type DockDb, type EventRow, type HubStateRow, type OutboxRow, type ReceiptRow } from "./dock-db";
 
 /**
  * Durable before the beep: an event, its outbox entry and the projections it changes are
@@ -20,6 +21,90 @@ export async function recordEvent(db: DockDb, event: DockEvent, change: Projecti
 
 /** Appends several events (e.g. unloading completed and the liability it fixes) and `change` in one transaction. */
 export async function recordEvents(db: DockDb, events: DockEvent[], change: ProjectionChange = {}): Promise<void> {
+  // A caller's own Dexie transaction (the jig journal drain checks and writes atomically) is
+  // joined through Dexie; so is the rare write of the receipt row (it reads the stored row
+  // first). Everything else - every scan and undo - is the direct write below.
+  if (change.receipt !== undefined || Dexie.currentTransaction !== null) return recordThroughDexie(db, events, change);
+  await recordDirect(db, events, change.hub);
+}
+
+/**
+ * The event, its outbox row and its hub state as one IndexedDB transaction on the connection
+ * Dexie opened, not through Dexie: this is the write every scan waits for before its beep,
+ * and Dexie's promise zones, middleware and `storagemutated` broadcast (this app uses no
+ * liveQuery) cost more main-thread time than the write itself. It is the same single
+ * `readwrite` transaction with the same durability Dexie asked for (none given: the
+ * browser's "default"), so "committed" means what it meant: the promise resolves on the
+ * transaction's `complete` event, and an error in any request aborts the whole transaction
+ * (nothing half-written) and rejects.
+ */
+async function recordDirect(db: DockDb, events: DockEvent[], hub: ProjectionChange["hub"]): Promise<void> {
+  const idb = await connection(db);
+  const stores = hub === undefined ? ["events", "outbox"] : ["events", "outbox", "hubStates"];
+  await new Promise<void>((resolve, reject) => {
+    let tx: IDBTransaction;
+    try {
+      tx = idb.transaction(stores, "readwrite");
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error("the dock's database aborted the write"));
+    // The requests go out together and IndexedDB runs them in order. The hub's row needs
+    // nothing from the log, so it does not wait for it; each outbox row needs its event's
+    // sequence number, so it is queued from that add's success. Once the last is queued the
+    // transaction is told to commit, rather than left to notice it has gone idle.
+    const first = events[0];
+    const bookingRef = first === undefined ? null : eventBookingRef(first);
+    if (hub !== undefined) {
+      if ("remove" in hub) tx.objectStore("hubStates").delete(hub.deviceId);
+      else if (bookingRef !== null && first !== undefined) {
+        const row: HubStateRow = { deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: first.id };
+        tx.objectStore("hubStates").put(row);
+      }
+    }
+    const log = tx.objectStore("events");
+    const outbox = tx.objectStore("outbox");
+    let waiting = events.length;
+    for (const event of events) {
+      const row: EventRow = { id: event.id, type: event.type, bookingRef: eventBookingRef(event), at: event.at, event };
+      const added = log.add(row);
+      added.onsuccess = () => {
+        const entry: OutboxRow = { id: event.id, seq: added.result as number, enqueuedAt: Date.now(), attempts: 0, lastError: null };
+        outbox.add(entry);
+        if (--waiting === 0) commit(tx);
+      };
+    }
+    if (waiting === 0) commit(tx);
+  });
+}
+
+function commit(tx: IDBTransaction): void {
+  try {
+    tx.commit();
+  } catch {
+    // Already finishing (or aborted): its complete or abort event still settles the write.
+  }
+}
+
+/**
+ * The open IndexedDB connection behind `db`, opening it first if Dexie has not yet (as its
+ * own operations would). A database closed on purpose (another window upgraded it) stays
+ * closed: the write fails, and the operator is told the scan was not recorded.
+ */
+async function connection(db: DockDb): Promise<IDBDatabase> {
+  if (!db.isOpen()) {
+    if (db.hasBeenClosed()) throw new Dexie.DatabaseClosedError();
+    await db.open();
+  }
+  const idb = db.backendDB() as IDBDatabase | null;
+  if (idb === null) throw new Dexie.DatabaseClosedError();
+  return idb;
+}
+
+/** The same write through Dexie: inside a caller's Dexie transaction (it joins it), or with the receipt row. */
+async function recordThroughDexie(db: DockDb, events: DockEvent[], change: ProjectionChange): Promise<void> {
   // Only the stores this write touches: a scan's transaction is the event, its outbox row and
   // the hub it moves (the receipt row, which holds the whole booking, is written only when it
   // changes: arrival, unloading, close, amendment - not on every scan).

@@ -172,11 +172,31 @@ function Recent() {
   return (
     <ol className="recent" aria-label="recent scans">
       {recent.map((v) => (
-        <li key={`${v.at}-${v.scanId ?? ""}`} className={`recent-${v.class}`}>
+        <li key={`${v.at}-${v.scanId ?? ""}`} className={`recent-${v.class}`} data-scan-id={v.scanId ?? ""}>
           {v.reason}
         </li>
       ))}
     </ol>
+  );
+}
+
+/** What the guided scan asks for next; its own component so a scan re-renders only what it changes. */
+function ExpectsNext() {
+  const next = useDock((s) => s.next);
+  return (
+    <div className="expects" data-testid="expects" data-kind={next?.kind ?? ""}>
+      <span className="label">Expects next</span> {next?.prompt ?? ""}
+    </div>
+  );
+}
+
+function LastVerdict() {
+  const last = useDock((s) => s.lastVerdict);
+  if (last === null) return null;
+  return (
+    <div className={`last-verdict verdict-${last.class}`} data-testid="verdict" data-code={last.code} data-class={last.class} data-scan-id={last.scanId ?? ""}>
+      {last.reason}
+    </div>
   );
 }
 
@@ -202,11 +222,13 @@ function UndoDialog(props: { onDone: () => void }) {
   );
 }
 
-/** The receiving screen: arrival, unloading and liability, guided scanning with counts and the missing list. */
+/**
+ * The receiving screen: arrival, unloading and liability, guided scanning with counts and the
+ * missing list. It selects nothing a scan changes: each scan re-renders only the parts that
+ * show it (expects next, the verdict, counts, missing, recent, the overlay).
+ */
 export function ReceiptScreen() {
   const receipt = useDock((s) => s.receipt);
-  const next = useDock((s) => s.next);
-  const last = useDock((s) => s.lastVerdict);
   const message = useDock((s) => s.receiptMessage);
   const pending = useDock((s) => s.pendingError);
   const leave = useDock((s) => s.leaveReceipt);
@@ -259,14 +281,8 @@ export function ReceiptScreen() {
           <UnloadingPanel />
         </aside>
         <main className="column scan-column">
-          <div className="expects" data-testid="expects" data-kind={next?.kind ?? ""}>
-            <span className="label">Expects next</span> {next?.prompt ?? ""}
-          </div>
-          {last && (
-            <div className={`last-verdict verdict-${last.class}`} data-testid="verdict" data-code={last.code} data-class={last.class}>
-              {last.reason}
-            </div>
-          )}
+          <ExpectsNext />
+          <LastVerdict />
           <Counts />
           {cameraOpen && (
             <Suspense fallback={<p>Loading the camera scanner...</p>}>

@@ -17,6 +17,6 @@ export interface DockDeps {
   sound: VerdictSignal;
   /** The last measured server-minus-device clock offset, stamped on every event. */
   clockOffsetMs: () => number | null;
-  /** Called after any event is durably recorded (the sync client pushes soon). */
-  onRecorded: () => void;
+  /** Called after events are durably recorded, with how many when known (else at least one): the sync client pushes soon. */
+  onRecorded: (events?: number) => void;
 }

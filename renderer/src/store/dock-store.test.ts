@@ -228,6 +228,29 @@ describe("dock store: receiving", () => {
     expect(store.getState().summary!.cartons.received).toBe(0);
   });
 
+  it("a backlog of scans is judged in order and counted once it drains, even when a write fails in the middle", async () => {
+    const { store, booking, db, sounds } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    const s = store.getState();
+    // Queued all at once, as after a stall: the summary is owed until the last of them.
+    s.submitScan(pallet(booking), "wedge");
+    s.submitScan(carton(booking), "wedge");
+    for (let h = 0; h < 2; h++) s.submitScan(hub(booking, 0, 0, h).deviceId, "wedge");
+    await store.getState().settled();
+    expect(sounds).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(store.getState().summary).toMatchObject({ pallets: { received: 1 }, cartons: { received: 1 }, hubs: { received: 2 } });
+    expect(store.getState().recent).toHaveLength(4);
+    // Two more queued and the database closed under them: whatever was stored is counted, the rest is "not recorded".
+    store.getState().submitScan(hub(booking, 0, 0, 2).deviceId, "wedge");
+    store.getState().submitScan(carton(booking, 0, 1), "wedge");
+    db.close();
+    await store.getState().settled();
+    expect(store.getState().pendingError?.reason).toMatch(/NOT RECORDED/);
+    expect(sounds.slice(4)).toContain("error");
+    const stored = sounds.slice(4).filter((c) => c === "ok").length;
+    expect(store.getState().summary).toMatchObject({ hubs: { received: 2 + Math.min(stored, 1) }, cartons: { received: 1 + Math.max(0, stored - 1) } });
+  });
+
   it("closes a receipt in part with the hubs rejected and the damage noted", async () => {
     const { store, booking, db } = await rig();
     await store.getState().openReceipt("BK-1001");

@@ -11,6 +11,7 @@ import {
   type ReceiptState,
 } from "../../../shared/domain/reconcile";
 import { parseScan } from "../../../shared/domain/scan-parser";
+import { newEventId } from "../../../shared/domain/ids";
 import { makeEvent, type DockEvent, type DockEventType, type PayloadOf } from "../../../shared/events";
 import type { ReceiptRow } from "../db/dock-db";
 import { bookingEvents, recordEvents, type ProjectionChange } from "../db/record-event";
@@ -86,12 +87,26 @@ export const createReceiptSlice =
       return out;
     };
 
-    const publish = (reconcile: ReceiptState, receipt: ReceiptRow) => set({ reconcile, receipt, summary: summarize(reconcile), next: expecting(reconcile) });
+    /**
+     * The summary (counts, missing lists) walks the whole booking and every live scan. A scan
+     * with more scans already queued behind it (a backlog after a stall) leaves it to the last
+     * of them, so a backlog clears at the speed of the commits; `summaryStale` says one is owed.
+     */
+    let summaryStale = false;
+    const publish = (reconcile: ReceiptState, receipt: ReceiptRow) => {
+      summaryStale = false;
+      set({ reconcile, receipt, summary: summarize(reconcile), next: expecting(reconcile) });
+    };
+    const catchUpSummary = () => {
+      const r = get().reconcile;
+      if (summaryStale && r !== null) set({ summary: summarize(r) });
+      summaryStale = false;
+    };
 
     /** Records events durably; `receipt` only when the receipt row itself changes (never for a scan or undo: the counts come from the log). */
     const save = async (events: DockEvent[], receipt: ReceiptRow | null, change: ProjectionChange = {}) => {
       await recordEvents(deps.db, events, receipt === null ? change : { ...change, receipt: { ...receipt, updatedAt: deps.now() } });
-      deps.onRecorded();
+      deps.onRecorded(events.length);
     };
 
     const show = (v: ShownVerdict) => {
@@ -107,36 +122,49 @@ export const createReceiptSlice =
       const raw = clipRaw(q.raw);
       const parsed = parseScan(raw);
       const before = expecting(reconcile);
-      const provisional = event("scan.recorded", {
-        bookingRef: receipt.bookingRef, source: q.source, raw, kind: parsed.kind, verdict: "expected",
-        palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
-        cartonSscc: before.kind === "hub" ? before.cartonSscc : null,
-        deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
-        sscc: parsed.kind === "pallet" || parsed.kind === "carton" ? parsed.sscc : null,
-        otherBookingRef: null, reason: "pending",
-      });
-      const result = reduce(reconcile, { type: "scan", scanId: provisional.id, scan: parsed, at: provisional.at });
+      // The event's id and instant first (the reconciler keys the scan by them), then the
+      // event itself once the verdict is known: built and validated once.
+      const at = ctx();
+      const id = newEventId(at.now);
+      const result = reduce(reconcile, { type: "scan", scanId: id, scan: parsed, at: at.now.toISOString() });
       const v = result.verdict;
       const other = /belongs to booking ([A-Z0-9-]{4,20})/.exec(v.reason)?.[1] ?? null;
       const recorded = makeEvent(
         "scan.recorded",
-        { ...provisional.payload, verdict: eventVerdictFor(v.code), reason: v.reason.slice(0, 500), otherBookingRef: v.code.endsWith("other-booking") ? other : null },
-        { ...ctx(), id: provisional.id, now: new Date(provisional.at) },
+        {
+          bookingRef: receipt.bookingRef, source: q.source, raw, kind: parsed.kind, verdict: eventVerdictFor(v.code),
+          palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
+          cartonSscc: before.kind === "hub" ? before.cartonSscc : null,
+          deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
+          sscc: parsed.kind === "pallet" || parsed.kind === "carton" ? parsed.sscc : null,
+          otherBookingRef: v.code.endsWith("other-booking") ? other : null, reason: v.reason.slice(0, 500),
+        },
+        { ...at, id },
       );
       const hub: ProjectionChange["hub"] = parsed.kind === "hub" && v.code !== "wrong-kind" && v.code !== "hub-duplicate" && v.code !== "hub-wrong-device-type"
         ? { deviceId: parsed.deviceId, state: v.code === "hub-expected" ? "received" : "refused" }
         : undefined;
       try {
-        await save([recorded], null, hub ? { hub } : {});
+        await recordEvents(deps.db, [recorded], hub ? { hub } : {});
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
         show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
+        catchUpSummary();
         return;
       }
       measureScan("scan.durable", q);
-      publish(result.state, receipt);
+      // Verdict and sound first, then the counts: all of it reaches the screen in one render
+      // (React renders once this synchronous block is done), but the beep need not wait for the summary.
+      set({ reconcile: result.state, next: expecting(result.state) });
       show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: recorded.id });
       measureScan("scan.verdict", q);
+      if (get().queue.length === 0 || get().pendingError !== null) {
+        set({ summary: summarize(result.state) });
+        summaryStale = false;
+      } else summaryStale = true;
+      // The sync client (and the unsent count on screen) hears of it in the same breath, so
+      // the health bar and the verdict are one render, after the beep rather than before it.
+      deps.onRecorded(1);
     };
 
     /**

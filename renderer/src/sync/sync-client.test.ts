@@ -164,6 +164,48 @@ describe("SyncClient against FakeCentral", () => {
     expect((await db.bookings.get("BK-1001"))?.version).toBe(3);
   });
 
+  it("a round that pulls nothing new writes nothing: no cursor, no clock offset that has not moved, no last success within the interval", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.putBooking(sampleBooking("BK-1001", 1));
+    let stored = 0;
+    const sync = client(db, central, { onBookingsStored: () => stored++ });
+    await sync.syncOnce();
+    expect(stored).toBe(1);
+    const cursor = (await db.meta.get("sync.cursor"))?.value;
+    const writes: string[] = [];
+    db.meta.hook("creating", (key) => void writes.push(String(key)));
+    db.meta.hook("updating", (_mods, key) => void writes.push(String(key)));
+    for (let i = 0; i < 3; i++) await sync.syncOnce();
+    expect(writes).toEqual([]);
+    expect(stored).toBe(1);
+    // Something new: stored, and the cursor moves.
+    central.putBooking(sampleBooking("BK-2002", 2));
+    await sync.syncOnce();
+    expect(stored).toBe(2);
+    expect(writes).toContain("sync.cursor");
+    expect((await db.meta.get("sync.cursor"))?.value).not.toBe(cursor);
+    expect(await db.bookings.count()).toBe(2);
+  });
+
+  it("counts recorded events as unsent at once, without reading the outbox, and a round puts the exact figures back", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.offline = true;
+    const reported: number[] = [];
+    const sync = client(db, central, { onHealth: (h) => reported.push(h.unsent) });
+    for (let i = 0; i < 3; i++) {
+      await recordEvent(db, scan(i));
+      sync.recorded(1);
+    }
+    expect(reported).toEqual([1, 2, 3]);
+    expect(sync.getHealth().oldestUnsentAt).not.toBeNull();
+    central.offline = false;
+    await sync.syncOnce();
+    expect(sync.getHealth()).toMatchObject({ unsent: 0, oldestUnsentAt: null });
+    expect(central.events.size).toBe(3);
+  });
+
   it("measures the clock offset from server time and flags drift beyond the limit", async () => {
     const db = freshDb();
     const central = new FakeCentral();
@@ -211,7 +253,7 @@ describe("SyncClient background loop", () => {
     sync.start();
     for (let i = 0; i < 12; i++) {
       await recordEvent(db, scan(i));
-      sync.kick();
+      sync.recorded(1);
       await new Promise((r) => setTimeout(r, 2));
     }
     for (let i = 0; i < 200 && ((await db.outbox.count()) > 0 || central.events.size < 12); i++) await new Promise((r) => setTimeout(r, 10));
@@ -241,7 +283,7 @@ describe("SyncClient while central fails", () => {
     expect(sync.getHealth().consecutiveFailures).toBe(1);
     for (let i = 0; i < 5; i++) {
       await recordEvent(db, scan(i));
-      sync.kick();
+      sync.recorded(1);
       await new Promise((r) => setTimeout(r, 5));
     }
     sync.stop();

@@ -56,6 +56,8 @@ export interface SyncClientOptions {
   pullPath?: string;
   pushPath?: string;
   onHealth?: (h: SyncHealth) => void;
+  /** A round stored bookings central sent (new or amended): the cached list should be reloaded. */
+  onBookingsStored?: () => void;
 }
 
 export class SyncHttpError extends Error {
@@ -77,6 +79,8 @@ export const FIRMWARE_CATALOGUE_KEY = "sync.firmware";
 /** The operators central registered at this facility, as last pulled (sign-in checks against them offline). */
 export const OPERATORS_KEY = "sync.operators";
 const LAST_SUCCESS_KEY = "sync.lastSuccessAt";
+/** A measured clock offset moving less than this is not stored again (round trips jitter it by a few ms). */
+const CLOCK_STORE_STEP_MS = 250;
 
 /** Delay before retry number `attempt` (1-based): exponential, capped, with full jitter. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -86,7 +90,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "token">> & Pick<SyncClientOptions, "onHealth" | "token">;
+  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">> & Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">;
   private health: SyncHealth = {
     online: true,
     lastSuccessAt: null,
@@ -114,9 +118,14 @@ export class SyncClient {
    * a scan or undo), or the last look is older than `intervalMs`.
    */
   private conflictsStale = true;
-  private counting = false;
-  private countAgain = false;
   private conflictsAt = 0;
+  /** Central's cursor as last stored here (this client is its only writer); null until read. */
+  private cursor: string | null = null;
+  /** The clock offset and last success as last stored, so a round rewrites them only when they move. */
+  private storedOffset: number | null = null;
+  private storedSuccessAt = 0;
+  /** This round's pulls stored at least one booking. */
+  private bookingsStored = false;
   private running = false;
   private batchSize: number;
 
@@ -148,18 +157,26 @@ export class SyncClient {
   /** One full round: push everything pushable, then pull until central has no more. Throws on failure. */
   async syncOnce(): Promise<void> {
     this.health = { ...this.health, lastAttemptAt: this.o.now() };
+    this.bookingsStored = false;
     try {
       while (await this.pushBatch()) {
         /* keep pushing while whole batches go through */
       }
       await this.pullAll();
-      this.health = { ...this.health, online: true, lastSuccessAt: this.o.now(), lastError: null, consecutiveFailures: 0 };
-      await this.db.meta.put({ key: LAST_SUCCESS_KEY, value: this.health.lastSuccessAt });
+      const at = this.o.now();
+      this.health = { ...this.health, online: true, lastSuccessAt: at, lastError: null, consecutiveFailures: 0 };
+      // Stored for the health bar after a reload, at most once an interval: that is precise
+      // enough for "last sync: 40 s ago", and a scanner burst's rounds (four a second) need not each write it.
+      if (at - this.storedSuccessAt >= this.o.intervalMs) {
+        await this.db.meta.put({ key: LAST_SUCCESS_KEY, value: at });
+        this.storedSuccessAt = at;
+      }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.health = { ...this.health, online: !(e instanceof TypeError), lastError: message, consecutiveFailures: this.health.consecutiveFailures + 1 };
       throw e;
     } finally {
+      if (this.bookingsStored) this.o.onBookingsStored?.();
       await this.refreshCounts();
     }
   }
@@ -181,14 +198,29 @@ export class SyncClient {
   }
 
   /**
-   * Asks for a sync soon (a scan was just recorded, or the browser came online). A scanner
+   * `events` new events were committed to the log and outbox: count them as unsent at once
+   * (the health bar must never say "unsent: 0" while a recorded event waits for the
+   * debounced push) and ask for a round. The count is kept here rather than re-read from
+   * the outbox on every scan (two reads per scan competing with the scans' own commits);
+   * every round ends by reading the exact figures back (refreshCounts).
+   */
+  recorded(events = 1): void {
+    if (events > 0) {
+      const oldestUnsentAt = this.health.unsent > 0 ? this.health.oldestUnsentAt : this.o.now();
+      this.health = { ...this.health, unsent: this.health.unsent + events, oldestUnsentAt };
+      this.o.onHealth?.(this.health);
+    }
+    this.kick();
+  }
+
+  /**
+   * Asks for a sync soon (events were recorded, or the browser came online). A scanner
    * burst kicks 20 times a second and each round is a push, an outbox delete, a pull and a
    * recount competing with the scans' own IndexedDB commits, so kicks within `kickDelayMs`
    * share one round, and a kick during a round asks for one more round after it.
    */
   kick(): void {
     if (!this.running) return;
-    this.countUnsent();
     if (this.inFlight) {
       this.kickedMeanwhile = true;
       return;
@@ -207,30 +239,6 @@ export class SyncClient {
     else this.schedule(0);
   };
 
-  /**
-   * The unsent count right after a kick, not only after the next round: the health bar must
-   * never say "unsent: 0" while a recorded event waits for the debounced push. Only the
-   * outbox count and its oldest row (cheap keys-only reads); coalesced, one read at a time.
-   */
-  private countUnsent(): void {
-    if (this.counting) {
-      this.countAgain = true;
-      return;
-    }
-    this.counting = true;
-    this.countAgain = false;
-    void Promise.all([this.db.outbox.count(), this.db.outbox.orderBy("seq").first()])
-      .then(([unsent, oldest]) => {
-        this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null };
-        this.o.onHealth?.(this.health);
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        this.counting = false;
-        if (this.countAgain) this.countUnsent();
-      });
-  }
-
   /** Re-reads outbox and quarantine counts for the health panel. */
   async refreshCounts(): Promise<SyncHealth> {
     if (this.health.lastSuccessAt === null) {
@@ -244,13 +252,16 @@ export class SyncClient {
       this.conflictsStale = false;
       this.conflictsAt = now;
     }
-    const [unsent, oldest, quarantined, conflicts, recentQuarantine] = await Promise.all([
-      this.db.outbox.count(),
-      this.db.outbox.orderBy("seq").first(),
-      this.db.quarantine.count(),
-      lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
-      this.db.quarantine.reverse().limit(5).toArray(),
-    ]);
+    // One read transaction for all of it (not one each), so a round's recount holds up a scan's commit once.
+    const [unsent, oldest, quarantined, conflicts, recentQuarantine] = await this.db.transaction("r", [this.db.outbox, this.db.quarantine, this.db.receipts], () =>
+      Promise.all([
+        this.db.outbox.count(),
+        this.db.outbox.orderBy("seq").first(),
+        this.db.quarantine.count(),
+        lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
+        this.db.quarantine.reverse().limit(5).toArray(),
+      ]),
+    );
     const quarantine = recentQuarantine.map((q) => ({ id: q.id, what: describeQuarantined(q.event), reason: q.reason }));
     this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null, quarantined, quarantine, conflicts };
     this.o.onHealth?.(this.health);
@@ -281,9 +292,11 @@ export class SyncClient {
 
   /** Pushes one batch; true when there may be more to push. */
   private async pushBatch(): Promise<boolean> {
-    const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
+    const [rows, events] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
+      const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
+      return [rows, rows.length === 0 ? [] : await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray()] as const;
+    });
     if (rows.length === 0) return false;
-    const events = await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray();
     const byId = new Map(events.map((e) => [e.id, e.event]));
     const batch = rows.map((r) => byId.get(r.id) ?? null);
     if (batch.some((e) => e === null || (e.type !== "scan.recorded" && e.type !== "scan.undone"))) this.conflictsStale = true;
@@ -337,7 +350,8 @@ export class SyncClient {
 
   private async pullAll(): Promise<void> {
     for (let page = 0; page < 1000; page++) {
-      const cursor = ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
+      this.cursor ??= ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
+      const cursor = this.cursor;
       const sent = this.o.now();
       const parsed = PullResponseSchema.safeParse(await this.request(this.o.pullPath, { cursor }));
       if (!parsed.success) throw new Error(`central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`);
@@ -350,11 +364,15 @@ export class SyncClient {
   /** Stores pulled bookings; an amendment to a booking whose receipt is open waits for the operator. */
   private async applyPull(pull: PullResponse): Promise<void> {
     const now = this.o.now();
+    // Most rounds of a scanning session pull nothing new: then there is nothing to write.
+    const nothing = pull.bookings.length === 0 && pull.operators.length === 0 && pull.redeliveryAmendments.length === 0 && pull.firmware.length === 0;
+    if (nothing && pull.cursor === this.cursor) return;
     await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta], async () => {
       for (const booking of pull.bookings) {
         const current = await this.db.bookings.get(booking.bookingRef);
         if (current !== undefined && current.version > booking.version) continue;
         await this.db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: now });
+        this.bookingsStored = true;
         const receipt = await this.db.receipts.get(booking.bookingRef);
         if (receipt !== undefined && receipt.status === "open" && booking.version > receipt.booking.version && substantiveChanges(receipt.booking, booking).length > 0) {
           await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
@@ -374,6 +392,7 @@ export class SyncClient {
       await this.mergeMeta(REDELIVERY_AMENDMENTS_KEY, pull.redeliveryAmendments, (a) => `${a.bookingRef}#${a.bookingVersion}`);
       await this.mergeMeta(FIRMWARE_CATALOGUE_KEY, pull.firmware, (f) => `${f.deviceModel}#${f.version}`);
     });
+    this.cursor = pull.cursor;
   }
 
   /** Merges pulled items into a list kept in meta, by key; called inside applyPull's transaction. */
@@ -389,6 +408,10 @@ export class SyncClient {
     const offset = clockOffsetMs(sentMs, this.o.now(), serverTime);
     if (offset === null) return;
     this.health = { ...this.health, clockOffsetMs: offset, driftFlagged: Math.abs(offset) > this.o.driftLimitMs };
+    // Stored for the next start-up (events are stamped before the first answer); every answer
+    // measures it again, so it is rewritten only when it has moved, not twice a round.
+    if (this.storedOffset !== null && Math.abs(offset - this.storedOffset) < CLOCK_STORE_STEP_MS) return;
+    this.storedOffset = offset;
     void this.db.meta.put({ key: CLOCK_OFFSET_KEY, value: offset }).catch(() => undefined);
   }
 
