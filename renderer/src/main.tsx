@@ -57,6 +57,8 @@ async function boot(): Promise<void> {
     onRecorded: (events) => sync?.recorded(events),
   });
   store = theStore;
+  let bookingsStale = false;
+  const bookingsInView = (st: ReturnType<typeof theStore.getState>) => st.screen === "bookings" && st.operator !== null;
   sync = new SyncClient(db, {
     baseUrl: config.centralUrl,
     token: config.token,
@@ -68,10 +70,19 @@ async function boot(): Promise<void> {
       s.setSyncHealth(h);
       if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
     },
-    // Reading every cached booking back (300,000 hubs) is done when a round stored some,
-    // not on every health report (each round, and each recorded event). Whatever screen is
-    // up: the list must be current when the operator reaches it (after sign-in, say).
-    onBookingsStored: () => void theStore.getState().loadBookings(),
+    // Reading every cached booking back (300,000 hubs: most of a second of main thread) is
+    // done when a round stored some and the list is on screen; otherwise when the list next
+    // comes into view (after sign-in, or leaving a receipt), never in the middle of scanning.
+    onBookingsStored: () => {
+      if (bookingsInView(theStore.getState())) void theStore.getState().loadBookings();
+      else bookingsStale = true;
+    },
+  });
+  theStore.subscribe((now, before) => {
+    if (bookingsStale && bookingsInView(now) && !bookingsInView(before)) {
+      bookingsStale = false;
+      void now.loadBookings();
+    }
   });
 
   const s = theStore.getState();

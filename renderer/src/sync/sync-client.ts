@@ -140,7 +140,9 @@ export class SyncClient {
       baseDelayMs: 1000,
       maxDelayMs: 60_000,
       intervalMs: 5000,
-      kickDelayMs: 250,
+      // A dock's scans reach central within a second of each other; every round's reads and
+      // outbox delete compete with the scans' own commits, so a busy dock pays for 1 a second, not 4.
+      kickDelayMs: 1000,
       driftLimitMs: 5000,
       pullPath: "/sync/pull",
       pushPath: "/sync/push",
@@ -252,16 +254,16 @@ export class SyncClient {
       this.conflictsStale = false;
       this.conflictsAt = now;
     }
-    // One read transaction for all of it (not one each), so a round's recount holds up a scan's commit once.
-    const [unsent, oldest, quarantined, conflicts, recentQuarantine] = await this.db.transaction("r", [this.db.outbox, this.db.quarantine, this.db.receipts], () =>
-      Promise.all([
-        this.db.outbox.count(),
-        this.db.outbox.orderBy("seq").first(),
-        this.db.quarantine.count(),
-        lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
-        this.db.quarantine.reverse().limit(5).toArray(),
-      ]),
-    );
+    // The outbox and quarantine figures in one read transaction (not one each), so a round's
+    // recount holds up a scan's commit (which writes the outbox) once, and briefly. The
+    // conflict look reads whole receipt rows (each holds its booking, thousands of hubs): it
+    // gets a transaction of its own on receipts alone, which no scan's commit waits for.
+    const [[unsent, oldest, quarantined, recentQuarantine], conflicts] = await Promise.all([
+      this.db.transaction("r", [this.db.outbox, this.db.quarantine], () =>
+        Promise.all([this.db.outbox.count(), this.db.outbox.orderBy("seq").first(), this.db.quarantine.count(), this.db.quarantine.reverse().limit(5).toArray()]),
+      ),
+      lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
+    ]);
     const quarantine = recentQuarantine.map((q) => ({ id: q.id, what: describeQuarantined(q.event), reason: q.reason }));
     this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null, quarantined, quarantine, conflicts };
     this.o.onHealth?.(this.health);
