@@ -187,7 +187,7 @@ function ManifestPanel(props: { booking: Booking }) {
               <tbody>
                 {m.excludedHubs.map((h) => (
                   <tr key={h.deviceId} className="excluded">
-                    <td>{h.deviceId}</td>
+                    <td className="device-id">{h.deviceId}</td>
                     <td>{h.reason}</td>
                     <td>{h.faultEventId === null ? "no fault report" : `fault report ${h.faultEventId}`}</td>
                   </tr>
