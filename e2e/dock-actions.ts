@@ -1,5 +1,7 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
+import { encodeBookingLabel } from "../shared/domain/labels";
 import type { DockEvent } from "../shared/events";
+import type { DockStack } from "./fixtures";
 
 /** What a person and a scanner do at the dock, shared by the specs. */
 
@@ -72,4 +74,35 @@ export async function localEvents(page: Page, type: string): Promise<DockEvent[]
       }),
     type,
   );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Reads `raws` with the simulated HID-POS scanner at a steady rate, as a person sweeping a
+ * pallet does; `onRead(i)` runs after read i (what it awaits delays the next read).
+ */
+export async function scanAtRate(dock: Pick<DockStack, "simulateScan">, raws: readonly string[], perSecond: number, onRead?: (i: number) => void | Promise<void>): Promise<void> {
+  const start = Date.now();
+  for (const [i, raw] of raws.entries()) {
+    const due = start + (i * 1000) / perSecond;
+    if (due > Date.now()) await sleep(due - Date.now());
+    await dock.simulateScan(raw);
+    await onRead?.(i);
+  }
+}
+
+/**
+ * On the bookings list: scans the booking label (wedge) to open its receipt, records the
+ * arrival as on time, and starts unloading by the dock's own staff (so liability passes to
+ * the DCC side on commencement, Annex A 2.5).
+ */
+export async function openReceiptAndStartUnloading(page: Page, booking: { bookingRef: string; deliveryRef: string }): Promise<void> {
+  await page.locator("h1").click();
+  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
+  await expect(page.getByTestId("expects")).toBeVisible();
+  await page.getByTestId("record-arrival").click();
+  await page.getByLabel("Dock staff").check();
+  await page.getByTestId("start-unloading").click();
+  await expect(page.getByTestId("liability")).toContainText("passed to the DCC side");
 }

@@ -1,9 +1,9 @@
 import type { Page, Route } from "@playwright/test";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
-import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
+import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { mulberry32 } from "../shared/domain/seeded-random";
-import { localEvents, scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
-import { expect, test, type DockStack } from "./fixtures";
+import { localEvents, openReceiptAndStartUnloading, scanAtRate, scanOf, setUpScannerAndSignIn } from "./dock-actions";
+import { expect, test } from "./fixtures";
 
 /**
  * The renderer and network part of the fault campaign (docs/fault-campaign.md): the real
@@ -68,32 +68,12 @@ class FlakyNetwork {
   }
 }
 
-async function openReceiptAndUnload(page: Page): Promise<void> {
-  await page.locator("h1").click();
-  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
-  await expect(page.getByTestId("expects")).toBeVisible();
-  await page.getByTestId("record-arrival").click();
-  await page.getByLabel("Dock staff").check();
-  await page.getByTestId("start-unloading").click();
-  await expect(page.getByTestId("liability")).toContainText("passed to the DCC side");
-}
-
 /** The hubs received as the dock's screen counts them. */
 async function hubsShown(page: Page): Promise<number> {
   const text = (await page.getByTestId("count-hubs").textContent()) ?? "";
   const m = /^Hubs(\d+)1792$/.exec(text.replace(/[\s,]/g, ""));
   if (m === null) throw new Error(`hub count not readable: ${text}`);
   return Number(m[1]);
-}
-
-async function readAtRate(dock: DockStack, raws: readonly string[], perSecond: number, onRead: (i: number) => Promise<void>): Promise<void> {
-  const start = Date.now();
-  for (const [i, raw] of raws.entries()) {
-    const due = start + (i * 1000) / perSecond;
-    if (due > Date.now()) await sleep(due - Date.now());
-    await dock.simulateScan(raw);
-    await onRead(i);
-  }
 }
 
 test("fault campaign: reloads mid-burst and a flaky network to central lose no confirmed scan and double nothing", async ({ page, context, dock }) => {
@@ -129,7 +109,7 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
   await page.goto(dock.pageUrl({ token }));
   await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
-  await openReceiptAndUnload(page);
+  await openReceiptAndStartUnloading(page, booking);
 
   const scans = sweep();
   // Seeded moments: reloads spread over the burst, and two 4-second spells with central unreachable.
@@ -159,7 +139,7 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
     reloads.push({ at, confirmedBefore: before.size, inLogAfter: [...before].every((id) => logged.has(id)) });
   };
   const t0 = Date.now();
-  await readAtRate(dock, scans, SCANS_PER_SECOND, async (i) => {
+  await scanAtRate(dock, scans, SCANS_PER_SECOND, async (i) => {
     if (downAt.has(i)) {
       network.down = true;
       setTimeout(() => { network.down = false; }, 4000);

@@ -10,7 +10,7 @@ import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { importCentralFirmware } from "../host/jig-firmware-import";
-import { localEvents, scanOf, setUpScannerAndSignIn, signIn, signOut } from "./dock-actions";
+import { localEvents, scanAtRate, scanOf, setUpScannerAndSignIn, signIn, signOut } from "./dock-actions";
 import { expect, test, type CentralDatabaseKind, type DockStack } from "./fixtures";
 
 /**
@@ -58,7 +58,6 @@ const FAULTS = {
 const FAILED = Object.keys(FAULTS);
 
 const SCANS_PER_SECOND = 10;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The first working day (Mon-Fri, no bank holiday) at least `days` ahead. */
 function workingDayAhead(days: number): string {
@@ -98,16 +97,6 @@ async function api(dock: DockStack, method: "GET" | "POST", path: string, token:
     json = null;
   }
   return { status: res.status, json, text };
-}
-
-/** Reads `raws` with the simulated HID-POS scanner at a steady rate, as a person sweeping a pallet does. */
-async function scanAtRate(dock: DockStack, raws: readonly string[], perSecond: number): Promise<void> {
-  const start = Date.now();
-  for (const [i, raw] of raws.entries()) {
-    const due = start + (i * 1000) / perSecond;
-    if (due > Date.now()) await sleep(due - Date.now());
-    await dock.simulateScan(raw);
-  }
 }
 
 async function waitForSync(page: Page): Promise<void> {
