@@ -55,29 +55,45 @@ async function recordDirect(db: DockDb, events: DockEvent[], hub: ProjectionChan
     // nothing from the log, so it does not wait for it; each outbox row needs its event's
     // sequence number, so it is queued from that add's success. Once the last is queued the
     // transaction is told to commit, rather than left to notice it has gone idle.
-    const first = events[0];
-    const bookingRef = first === undefined ? null : eventBookingRef(first);
-    if (hub !== undefined) {
-      if ("remove" in hub) tx.objectStore("hubStates").delete(hub.deviceId);
-      else if (bookingRef !== null && first !== undefined) {
-        const row: HubStateRow = { deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: first.id };
-        tx.objectStore("hubStates").put(row);
-      }
+    const hubWrite = hubStateWrite(events, hub);
+    if (hubWrite !== null) {
+      if ("remove" in hubWrite) tx.objectStore("hubStates").delete(hubWrite.remove);
+      else tx.objectStore("hubStates").put(hubWrite.put);
     }
     const log = tx.objectStore("events");
     const outbox = tx.objectStore("outbox");
     let waiting = events.length;
     for (const event of events) {
-      const row: EventRow = { id: event.id, type: event.type, bookingRef: eventBookingRef(event), at: event.at, event };
-      const added = log.add(row);
+      const added = log.add(eventRow(event));
       added.onsuccess = () => {
-        const entry: OutboxRow = { id: event.id, seq: added.result as number, enqueuedAt: Date.now(), attempts: 0, lastError: null };
-        outbox.add(entry);
+        outbox.add(outboxRow(event.id, added.result as number));
         if (--waiting === 0) commit(tx);
       };
     }
     if (waiting === 0) commit(tx);
   });
+}
+
+/** An event's row in the log. */
+function eventRow(event: DockEvent): EventRow {
+  return { id: event.id, type: event.type, bookingRef: eventBookingRef(event), at: event.at, event };
+}
+
+/** An event's outbox row, behind its log sequence number. */
+function outboxRow(id: string, seq: number): OutboxRow {
+  return { id, seq, enqueuedAt: Date.now(), attempts: 0, lastError: null };
+}
+
+/**
+ * What `hub` does to the hub's row, the same on both write paths: remove it, or put it under
+ * the first event's booking; nothing when there is no hub change or the events name no booking.
+ */
+function hubStateWrite(events: readonly DockEvent[], hub: ProjectionChange["hub"]): { remove: string } | { put: HubStateRow } | null {
+  if (hub === undefined) return null;
+  if ("remove" in hub) return { remove: hub.deviceId };
+  const first = events[0];
+  const bookingRef = first === undefined ? null : eventBookingRef(first);
+  return first === undefined || bookingRef === null ? null : { put: { deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: first.id } };
 }
 
 function commit(tx: IDBTransaction): void {
@@ -112,27 +128,17 @@ async function recordThroughDexie(db: DockDb, events: DockEvent[], change: Proje
   await db.transaction("rw", stores, async () => {
     // The hub's row needs nothing from the log rows, so its request goes first and is not
     // waited on before them: one IndexedDB round trip less before the commit (and the beep).
-    const hub = change.hub;
-    const first = events[0];
-    const bookingRef = first === undefined ? null : eventBookingRef(first);
+    const hub = hubStateWrite(events, change.hub);
     let hubFailure: { error: unknown } | null = null;
-    const hubWrite = (
-      hub === undefined
-        ? Promise.resolve()
-        : "remove" in hub
-          ? db.hubStates.delete(hub.deviceId)
-          : bookingRef !== null && first !== undefined
-            ? db.hubStates.put({ deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: first.id })
-            : Promise.resolve()
-    ).then(
+    const hubWrite = (hub === null ? Promise.resolve() : "remove" in hub ? db.hubStates.delete(hub.remove) : db.hubStates.put(hub.put)).then(
       () => undefined,
       (error: unknown) => {
         hubFailure = { error };
       },
     );
     for (const event of events) {
-      const seq = await db.events.add({ id: event.id, type: event.type, bookingRef: eventBookingRef(event), at: event.at, event });
-      await db.outbox.add({ id: event.id, seq: seq as number, enqueuedAt: Date.now(), attempts: 0, lastError: null });
+      const seq = await db.events.add(eventRow(event));
+      await db.outbox.add(outboxRow(event.id, seq as number));
     }
     if (change.receipt) {
       // The sync client may have stored a newer central amendment since the caller read the

@@ -158,10 +158,8 @@ export const createReceiptSlice =
       set({ reconcile: result.state, next: expecting(result.state) });
       show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: recorded.id });
       measureScan("scan.verdict", q);
-      if (get().queue.length === 0 || get().pendingError !== null) {
-        set({ summary: summarize(result.state) });
-        summaryStale = false;
-      } else summaryStale = true;
+      summaryStale = true;
+      if (get().queue.length === 0 || get().pendingError !== null) catchUpSummary();
       // The sync client (and the unsent count on screen) hears of it in the same breath, so
       // the health bar and the verdict are one render, after the beep rather than before it.
       deps.onRecorded(1);
