@@ -27,6 +27,23 @@ export const BusinessConfigSchema = z.strictObject({
   mailMaxAttempts: z.number().int().positive(),
   /** Sender of every notice. */
   mailFrom: z.string().min(3),
+  /**
+   * How far from central's clock a pushed event's instant may be (after the dock's own measured
+   * clock offset): a dock may have been offline for a while, but a flash dated 1970 or 9999 is
+   * refused with the reason. The offset a dock claims is itself bounded.
+   */
+  eventWindow: z.strictObject({
+    pastDays: z.number().int().positive(),
+    futureMinutes: z.number().int().nonnegative(),
+    maxClockOffsetMinutes: z.number().int().nonnegative(),
+  }),
+  /** Requests a token, and an address, may make per minute before central answers 429 with Retry-After. */
+  rateLimit: z.strictObject({
+    perTokenPerMinute: z.number().int().positive(),
+    perAddressPerMinute: z.number().int().positive(),
+    /** Failed authentications an address may make per minute (wrong or revoked tokens). */
+    failedAuthPerAddressPerMinute: z.number().int().positive(),
+  }),
 });
 export type BusinessConfig = z.infer<typeof BusinessConfigSchema>;
 
@@ -45,6 +62,9 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   maxBodyBytes: 4 * 1024 * 1024,
   mailMaxAttempts: 8,
   mailFrom: "DCC Re-Flash <reflash@dcc.example>",
+  eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
+  // A dock syncs about once a second while scanning; a Party calls rarely. Generous for them, not for a brute force.
+  rateLimit: { perTokenPerMinute: 1200, perAddressPerMinute: 3000, failedAuthPerAddressPerMinute: 30 },
 };
 
 export interface CentralEnv {

@@ -26,6 +26,11 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect(r.status).toBe(200);
     return PushResponseSchema.parse(r.json);
   };
+  /** Hubs received (scanned as expected) at the dock: only these may be flashed or reported on. */
+  const receive = async (from: number, to: number) => {
+    const r = await push(hubsOf(b).slice(from, to).map((h) => scanEvent(RECV, b.bookingRef, h)));
+    expect(r.rejected).toBe(0);
+  };
   const dcc = (method: string, path: string, body?: unknown) => w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
   const lastMail = async (kind: string) => w.database.db.selectFrom("outbox").selectAll().where("kind", "=", kind).orderBy("id", "desc").limit(1).executeTakeFirst();
 
@@ -73,7 +78,11 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
 
   it("Req 10 Option A: a CSPM-N3 per flashed hub with every field; a hub with a field missing is refused and stays pending", async () => {
     const stranger = "00-00-00-00-00-00-0A-0B";
-    await push([flashEvent(TECH, stranger, true)]);
+    // A dock cannot flash a hub it never received (issue 15): refused at the push, no SMI update.
+    const refused = await push([flashEvent(TECH, stranger, true)]);
+    expect(refused.results[0]).toMatchObject({ status: "rejected", reason: expect.stringMatching(/never received and accepted at facility N-DOCK-1/) });
+    // An update pending from before that rule (a legacy row) for a hub the SMI mirror lacks is still refused field by field.
+    await w.database.db.insertInto("smi_updates").values({ event_id: "legacy-flash", device_id: stranger, booking_ref: null, device_model: "", new_firmware: "00030000", status: "pending" }).execute();
     const r = await dcc("POST", "/smi/cspm-n3");
     const out = r.json as { messages: Array<Record<string, unknown>>; refused: Array<{ deviceId: string; reason: string }> };
     expect(out.messages.map((m) => m.deviceId).sort()).toEqual(ids.slice(0, 8).sort());
@@ -90,6 +99,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   });
 
   it("Req 10 Option B: the SSMI file lists pending hubs; an upload with bad rows reports each and applies none", async () => {
+    await receive(20, 23);
     await push(ids.slice(20, 23).map((id) => flashEvent(TECH, id, true)));
     const file = await dcc("GET", "/smi/ssmi-file");
     expect(file.text.split("\n")[0]).toBe("DeviceID,FirmwareVersion");
@@ -123,7 +133,8 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }],
     }, SUP);
     // The dock's own ASN document for this manifest, hashed as the dock does (shared/domain/asn).
-    const issuedAt = new Date("2027-01-28T09:30:00.000Z");
+    // Within central's window of its own clock (an instant days ahead is refused).
+    const issuedAt = new Date(Date.now() - 60_000);
     const party = await w.database.db.selectFrom("parties").select("name").where("id", "=", "SUPPLIER-A").executeTakeFirstOrThrow();
     const built = buildAsnDocument({ asnNumber: "ASN-SUPPLIERA-20270128-001", issuedAt: issuedAt.toISOString(), manifest: manifest.payload, partyName: party.name, shipFrom: { csp: "North", facilityId: "N-DOCK-1" } });
     if (!built.ok) throw new Error(built.reason);
@@ -193,13 +204,14 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
 
   it("Req 10: a flash flagged by the dock (image withdrawn since) keeps its notice and waits; the re-flash brings one SMI update, replacing any pending", async () => {
     const id = ids[40]!;
+    await receive(40, 41);
     const flash = (to: string, notice?: string) => {
       const e = flashEvent(TECH, id, true, "0002012F", to);
       if (e.type !== "flash.result") throw new Error("flashEvent makes flash.result events");
       return notice === undefined ? e : makeEvent("flash.result", { ...e.payload, notice }, TECH);
     };
     const pendingOf = async () => (await w.database.db.selectFrom("smi_updates").select(["new_firmware"]).where("device_id", "=", id).where("status", "=", "pending").execute()).map((r) => r.new_firmware);
-    expect((await push([flash("00020200", "hub holds 00020200, verified, but that image is no longer the target (withdrawn)")])).accepted).toBe(1);
+    expect((await push([flash("0002012F", "hub holds 0002012F, verified, but that image is no longer the target (withdrawn)")])).accepted).toBe(1);
     expect(await pendingOf()).toEqual([]);
     const hub = (await dcc("GET", `/hubs/${id}`)).json as { flashResults: Array<{ ok: boolean; reason: string | null }> };
     expect(hub.flashResults).toEqual([expect.objectContaining({ ok: true, reason: expect.stringMatching(/^notice: .*no longer the target/) })]);

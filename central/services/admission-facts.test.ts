@@ -3,7 +3,7 @@ import { makeEvent, type DockEvent } from "../../shared/events";
 import { demoBooking } from "../../shared/domain/demo-booking";
 import { faultEvent, flashEvent, hubsOf, scanEvent } from "../demo-events";
 import { bookingsOf, hubsPlacedBy } from "./event-subjects";
-import { keysNamedBy } from "./ingest";
+import { keysNamedBy } from "./admission-facts";
 
 const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
 
@@ -43,6 +43,6 @@ describe("keysNamedBy (the look-ups a batch needs, read before its events are pa
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const keys = keysNamedBy([null, "text", [], { type: "scan.recorded", payload: "no" }, { type: "scan.recorded", payload: { bookingRef: "B".repeat(21) } },
       { type: "flash.result", payload: { deviceId: deep } }, { type: "manifest.built", payload: { bookingRefs: "BK-1", pallets: [deep], looseCartons: { hubs: [] }, excludedHubs: [null, 5] } }]);
-    expect(keys).toEqual({ refs: [], hubs: [], asns: [] });
+    expect(keys).toEqual({ refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] });
   });
 });

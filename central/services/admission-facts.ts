@@ -1,0 +1,205 @@
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/schema";
+import type { DockEvent, DockEventType } from "../../shared/events";
+import type { BusinessConfig } from "../config";
+import type { AdmissionFacts, AsnFact, BookingFact, HubPlace, ManifestFact, OperatorFact, ReceivedFact } from "./admission";
+import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
+
+/**
+ * The facts admission.ts judges by, looked up in one go per batch (before the events stream
+ * into a COPY, which holds the connection) and kept up to date as the batch's own events are
+ * admitted, so an ASN after its manifest in the same batch finds it.
+ */
+
+/** The keys events name, where the rules will look: bookings, hubs, ASN numbers, manifests, and hubs of jig work (flash, fault). */
+export interface NamedKeys { refs: string[]; hubs: string[]; asns: string[]; manifests: string[]; workedHubs: string[] }
+
+const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["slot.loaded", "slot.unloaded", "flash.result", "fault.reported"]);
+const WORKED_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["flash.result", "fault.reported"]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The keys a batch's raw (not yet parsed) events name, so they can be looked up before the
+ * events are parsed. Only a prefetch: an event is judged on what its parsed form names, and
+ * anything this missed is looked up then (`FactFinder.missing`). Never recurses; a value
+ * longer than any valid key of its kind is skipped rather than sent to the database.
+ */
+export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
+  const refs = new Set<string>();
+  const hubs = new Set<string>();
+  const asns = new Set<string>();
+  const manifests = new Set<string>();
+  const worked = new Set<string>();
+  // Longest valid key of each kind (BookingRefSchema 20, DeviceIdSchema 23, an ASN number 40, a manifest id 32).
+  const add = (v: unknown, into: Set<string>, max: number) => { if (typeof v === "string" && v.length <= max) into.add(v); };
+  const each = (v: unknown, f: (x: Record<string, unknown>) => void) => { if (Array.isArray(v)) for (const x of v) if (isRecord(x)) f(x); };
+  const cartonHubs = (c: Record<string, unknown>) => each(c.hubs, (h) => add(h.deviceId, hubs, 23));
+  for (const raw of raws) {
+    if (!isRecord(raw) || !isRecord(raw.payload)) continue;
+    const p = raw.payload;
+    add(p.manifestId, manifests, 32);
+    if (raw.type === "manifest.built") {
+      if (Array.isArray(p.bookingRefs)) for (const r of p.bookingRefs) add(r, refs, 20);
+      each(p.pallets, (pl) => each(pl.cartons, cartonHubs));
+      each(p.looseCartons, cartonHubs);
+      each(p.excludedHubs, (h) => add(h.deviceId, hubs, 23));
+      continue;
+    }
+    add(p.bookingRef, refs, 20);
+    if (HUB_EVENT_TYPES.has(raw.type)) add(p.deviceId, hubs, 23);
+    if (WORKED_TYPES.has(raw.type)) add(p.deviceId, worked, 23);
+    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded") add(p.asnNumber, asns, 40);
+  }
+  return { refs: [...refs], hubs: [...hubs], asns: [...asns], manifests: [...manifests], workedHubs: [...worked] };
+}
+
+/** Every key a parsed event is judged on. */
+function keysOf(e: DockEvent): NamedKeys {
+  const p = e.payload as { manifestId?: unknown; asnNumber?: unknown };
+  const worked = e.type === "flash.result" || e.type === "fault.reported" ? [e.payload.deviceId] : [];
+  return {
+    refs: bookingsOf(e),
+    hubs: hubsPlacedBy(e),
+    asns: (e.type === "asn.issued" || e.type === "dispatch.recorded") && typeof p.asnNumber === "string" ? [p.asnNumber] : [],
+    manifests: typeof p.manifestId === "string" ? [p.manifestId] : [],
+    workedHubs: worked,
+  };
+}
+
+/** Looks facts up for one batch's transaction and keeps them current as its events are admitted. */
+export class FactFinder {
+  private readonly operators = new Map<string, OperatorFact>();
+  private readonly bookings = new Map<string, BookingFact | null>();
+  private readonly hubPlaces = new Map<string, HubPlace | null>();
+  private readonly hubPlaceMs = new Map<string, number>();
+  private readonly manifests = new Map<string, ManifestFact | null>();
+  private readonly asns = new Map<string, AsnFact | null>();
+  private readonly received = new Map<string, ReceivedFact>();
+  private readonly workedLookedUp = new Set<string>();
+  private readonly hubModels = new Map<string, string | null>();
+  private readonly catalogue = new Set<string>();
+  private catalogueLoaded = false;
+  readonly facts: AdmissionFacts;
+
+  constructor(private readonly db: Kysely<Database>, private readonly dock: DockIdentity, business: BusinessConfig, nowMs: number) {
+    this.facts = {
+      dock, nowMs, business, operators: this.operators, bookings: this.bookings, hubPlaces: this.hubPlaces, manifests: this.manifests,
+      asns: this.asns, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
+    };
+  }
+
+  async loadOperators(): Promise<void> {
+    for (const o of await this.db.selectFrom("operators").select(["id", "roles", "active"]).where("facility_id", "=", this.dock.facilityId).execute()) this.operators.set(o.id, { roles: o.roles, active: o.active });
+  }
+
+  /** What these parsed events name that was not looked up yet (the prefetch missed it), or null. */
+  missing(events: readonly DockEvent[]): NamedKeys | null {
+    const out: NamedKeys = { refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] };
+    for (const e of events) {
+      const k = keysOf(e);
+      for (const r of k.refs) if (!this.bookings.has(r)) out.refs.push(r);
+      for (const d of k.hubs) if (!this.hubPlaces.has(d)) out.hubs.push(d);
+      for (const a of k.asns) if (!this.asns.has(a)) out.asns.push(a);
+      for (const m of k.manifests) if (!this.manifests.has(m)) out.manifests.push(m);
+      for (const d of k.workedHubs) if (!this.workedLookedUp.has(d)) out.workedHubs.push(d);
+    }
+    return out.refs.length + out.hubs.length + out.asns.length + out.manifests.length + out.workedHubs.length > 0 ? out : null;
+  }
+
+  async lookUp(keys: NamedKeys): Promise<void> {
+    const db = this.db;
+    const refs = keys.refs.filter((r) => !this.bookings.has(r));
+    if (refs.length > 0) {
+      for (const r of refs) this.bookings.set(r, null);
+      for (const b of await db.selectFrom("bookings").select(["booking_ref", "facility_id", "party_id"]).where(sql<boolean>`booking_ref = any(${refs}::text[])`).execute())
+        this.bookings.set(b.booking_ref, { facilityId: b.facility_id, partyId: b.party_id });
+    }
+    // A hub named without its booking is placed by its latest booking (as the projections
+    // attribute its flash results and credit): a hub on no booking is no facility's.
+    const hubs = keys.hubs.filter((d) => !this.hubPlaces.has(d));
+    if (hubs.length > 0) {
+      for (const d of hubs) this.hubPlaces.set(d, null);
+      const rows = await db.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
+        .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "bookings.created_at"])
+        .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`).execute();
+      for (const r of rows) {
+        const createdMs = new Date(r.created_at).getTime();
+        if (this.hubPlaces.get(r.device_id) === null || createdMs > (this.hubPlaceMs.get(r.device_id) ?? -Infinity)) {
+          this.hubPlaces.set(r.device_id, { bookingRef: r.booking_ref, facilityId: r.facility_id, partyId: r.party_id });
+          this.hubPlaceMs.set(r.device_id, createdMs);
+        }
+      }
+    }
+    const manifests = keys.manifests.filter((m) => !this.manifests.has(m));
+    if (manifests.length > 0) {
+      for (const m of manifests) this.manifests.set(m, null);
+      for (const m of await db.selectFrom("manifests").select(["manifest_id", "facility_id", "party_id", sql<string[]>`doc->'bookingRefs'`.as("refs")]).where(sql<boolean>`manifest_id = any(${manifests}::text[])`).execute())
+        this.manifests.set(m.manifest_id, { facilityId: m.facility_id, partyId: m.party_id, bookingRefs: Array.isArray(m.refs) ? m.refs : [] });
+    }
+    const asns = keys.asns.filter((a) => !this.asns.has(a));
+    if (asns.length > 0) {
+      for (const a of asns) this.asns.set(a, null);
+      const rows = await db.selectFrom("asns").leftJoin("docks", (j) => j.on(sql<boolean>`docks.id = split_part(asns.reserved_by, '/', 1)`))
+        .select(["asns.asn_number", "asns.manifest_id", "asns.party_id", "asns.status", "docks.facility_id"])
+        .where(sql<boolean>`asns.asn_number = any(${asns}::text[])`).execute();
+      for (const a of rows) this.asns.set(a.asn_number, { manifestId: a.manifest_id, partyId: a.party_id, status: a.status, reservedByFacility: a.facility_id });
+    }
+    const worked = keys.workedHubs.filter((d) => !this.workedLookedUp.has(d));
+    if (worked.length > 0) await this.lookUpWorked(worked);
+  }
+
+  /** For hubs a flash or fault names: received here (and not rejected by its receipt), their model, and the catalogue. */
+  private async lookUpWorked(hubs: string[]): Promise<void> {
+    const db = this.db;
+    for (const d of hubs) this.workedLookedUp.add(d);
+    const scans = await db.selectFrom("events").select(["device_id", "booking_ref"])
+      .where(sql<boolean>`device_id = any(${hubs}::text[])`).where("facility_id", "=", this.dock.facilityId).where("type", "=", "scan.recorded")
+      .where(sql<string>`payload->'payload'->>'verdict'`, "=", "expected").execute();
+    const fromDb = new Map<string, string>();
+    for (const s of scans) if (s.device_id !== null && s.booking_ref !== null) fromDb.set(s.device_id, s.booking_ref);
+    const refs = [...new Set(fromDb.values())];
+    const outcomes = refs.length === 0 ? [] : await db.selectFrom("receipt_outcomes").select(["booking_ref", "outcome", "detail"]).where(sql<boolean>`booking_ref = any(${refs}::text[])`).execute();
+    const rejected = new Set<string>();
+    const wholeRejected = new Set<string>();
+    for (const o of outcomes) {
+      if (o.outcome === "reject") wholeRejected.add(o.booking_ref);
+      const list = (o.detail as { rejectedHubs?: Array<{ deviceId?: unknown }> } | null)?.rejectedHubs ?? [];
+      for (const h of list) if (typeof h.deviceId === "string") rejected.add(h.deviceId);
+    }
+    // The batch's own scans and receipts (noted as admitted) come after what was stored: they win.
+    for (const [d, ref] of fromDb) if (!this.received.has(d)) this.received.set(d, { bookingRef: ref, rejected: rejected.has(d) || wholeRejected.has(ref) });
+    for (const d of hubs) this.hubModels.set(d, null);
+    for (const r of await db.selectFrom("inventory").select(["device_id", "device_model"]).where(sql<boolean>`device_id = any(${hubs}::text[])`).execute()) this.hubModels.set(r.device_id, r.device_model);
+    if (!this.catalogueLoaded) {
+      this.catalogueLoaded = true;
+      for (const f of await db.selectFrom("firmware").select(["device_model", "version"]).execute()) this.catalogue.add(`${f.device_model}/${f.version}`);
+    }
+  }
+
+  /** An event was admitted: what later events of the batch are judged by changes with it. */
+  noteAdmitted(e: DockEvent): void {
+    switch (e.type) {
+      case "scan.recorded":
+        if (e.payload.verdict === "expected" && e.payload.deviceId !== null && !this.received.has(e.payload.deviceId))
+          this.received.set(e.payload.deviceId, { bookingRef: e.payload.bookingRef, rejected: false });
+        break;
+      case "receipt.closed": {
+        const ref = e.payload.bookingRef;
+        for (const h of e.payload.rejectedHubs) this.received.set(h.deviceId, { bookingRef: ref, rejected: true });
+        if (e.payload.outcome === "rejected") for (const [d, r] of this.received) if (r.bookingRef === ref) this.received.set(d, { ...r, rejected: true });
+        break;
+      }
+      case "manifest.built":
+        this.manifests.set(e.payload.manifestId, { facilityId: this.dock.facilityId, partyId: e.payload.partyId, bookingRefs: e.payload.bookingRefs });
+        break;
+      case "asn.issued":
+        this.asns.set(e.payload.asnNumber, { manifestId: e.payload.manifestId, partyId: e.payload.partyId, status: "issued", reservedByFacility: null });
+        break;
+      default:
+        break;
+    }
+  }
+}
