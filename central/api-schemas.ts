@@ -9,10 +9,18 @@ import {
   SsccSchema,
 } from "../shared/domain/booking";
 import { FirmwareStatusSchema } from "../shared/sync";
+import { isCalendarDate, unstorableText } from "./services/admission";
 
 /** Request bodies of central's Party and DCC endpoints (the dock's are in shared/sync). */
 
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "ids are letters, digits, . _ -");
+/** YYYY-MM-DD naming a real day: 2026-02-30 and 2026-13-45 are refused. */
+const CalendarDate = IsoDateSchema.refine(isCalendarDate, "not a calendar date");
+/** Free text central can store (no NUL, no lone surrogate). */
+const Text = (max: number) => z.string().min(1).max(max).superRefine((v, ctx) => {
+  const why = unstorableText(v);
+  if (why !== null) ctx.addIssue({ code: "custom", message: `text ${why}` });
+});
 
 /** A hub line of a re-flash request (Req 1); make, model and firmware may be missing, which is a rejection reason. */
 export const RequestHubSchema = z.strictObject({
@@ -25,23 +33,23 @@ export const RequestCartonSchema = z.strictObject({ sscc: SsccSchema, hubs: z.ar
 export const RequestPalletSchema = z.strictObject({ sscc: SsccSchema, cartons: z.array(RequestCartonSchema).max(200) });
 
 export const ReflashRequestSchema = z.strictObject({
-  /** The Party's own id for this submission: a replay of it is refused (409), never booked twice. */
-  clientRequestId: z.uuid(),
+  /** The Party's own id for this submission: a replay of it (in any letter case) is refused (409), never booked twice. */
+  clientRequestId: z.uuid().transform((id) => id.toLowerCase()),
   facilityId: Id,
   deliveryLocationId: Id,
-  deliveryDate: IsoDateSchema,
+  deliveryDate: CalendarDate,
   deliveryWindow: DeliveryWindowSchema,
-  contact: z.strictObject({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
+  contact: z.strictObject({ name: Text(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
   pallets: z.array(RequestPalletSchema).max(50),
   looseCartons: z.array(RequestCartonSchema).max(500),
 });
 export type ReflashRequest = z.infer<typeof ReflashRequestSchema>;
 
-export const LateArrivalSchema = z.strictObject({ etaDate: IsoDateSchema, etaTime: ClockTimeSchema });
-export const RedeliveryAmendSchema = z.strictObject({ deliveryDate: IsoDateSchema, deliveryWindow: DeliveryWindowSchema, deliveryLocationId: Id });
+export const LateArrivalSchema = z.strictObject({ etaDate: CalendarDate, etaTime: ClockTimeSchema });
+export const RedeliveryAmendSchema = z.strictObject({ deliveryDate: CalendarDate, deliveryWindow: DeliveryWindowSchema, deliveryLocationId: Id });
 export const ForecastSchema = z.strictObject({
   /** A six-month period starts on 1 January or 1 July (D-001). */
-  periodStart: IsoDateSchema.refine((d) => /-(01|07)-01$/.test(d), "a forecast period starts on YYYY-01-01 or YYYY-07-01"),
+  periodStart: CalendarDate.refine((d) => /-(01|07)-01$/.test(d), "a forecast period starts on YYYY-01-01 or YYYY-07-01"),
   hubs: z.number().int().min(0).max(10_000_000),
 });
 export const ApproveWorkOrderSchema = z.strictObject({ purchaseOrder: z.string().regex(/^[A-Z0-9-]{3,32}$/, "purchase order is 3-32 of A-Z, 0-9, -") });
@@ -55,5 +63,5 @@ export const FirmwarePutSchema = z.strictObject({
 });
 export const SsmiUploadSchema = z.strictObject({ file: z.string().min(1).max(2_000_000) });
 export const AsnReserveSchema = z.strictObject({ manifestId: z.string().regex(/^[A-Z0-9-]{4,32}$/, "manifest id is 4-32 of A-Z, 0-9, -"), partyId: Id });
-export const StatementQuerySchema = z.strictObject({ from: IsoDateSchema, to: IsoDateSchema });
+export const StatementQuerySchema = z.strictObject({ from: CalendarDate, to: CalendarDate });
 export { Id as IdSchema };

@@ -13,6 +13,7 @@ import {
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
+import { rateLimiter, type AddressOf } from "./http/rate-limit";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
 import { hubHistory } from "./services/audit";
@@ -36,6 +37,8 @@ export interface CentralDeps {
   databaseKind: "pglite" | "postgres";
   /** Browser origins allowed to read central's answers (default: loopback pages and the Electron app). */
   allowOrigin?: OriginPolicy;
+  /** The caller's address for the per-address rate limits (default: the socket's; tests in-process name one). */
+  addressOf?: AddressOf;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -44,7 +47,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.body(), err.status);
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      // The rest of an oversize body is never read: say the connection closes rather than keep it alive and drop it.
+      if (err.status === 413) c.header("connection", "close");
+      return c.json(err.body(), err.status);
+    }
     console.error("central: unexpected error", err);
     return c.json({ error: "internal", reason: "central failed to handle the request; it changed nothing that was not committed" }, 500);
   });
@@ -56,7 +64,9 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.get("/health", (c) => c.json({ ok: true, database: deps.databaseKind, serverTime: new Date().toISOString() }));
 
-  app.use("*", authenticate(db));
+  const limiter = rateLimiter(business.rateLimit, deps.addressOf);
+  app.use("*", limiter.requests);
+  app.use("*", authenticate(db, limiter.failedAuth));
 
   // ------------------------------------------------------------ sync (docks)
   app.post("/sync/pull", async (c) => {
@@ -260,7 +270,13 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   });
   app.get("/smi/ssmi-file", async (c) => {
     requireKind(c, "dcc");
-    return c.body(await buildSsmiFile(db), 200, { "content-type": "text/csv; charset=utf-8" });
+    const { file, held } = await buildSsmiFile(db);
+    // Rows the upload would refuse are held back (they would block every other row), counted here and listed at /smi/ssmi-held.
+    return c.body(file, 200, { "content-type": "text/csv; charset=utf-8", "x-ssmi-held": String(held.length) });
+  });
+  app.get("/smi/ssmi-held", async (c) => {
+    requireKind(c, "dcc");
+    return c.json((await buildSsmiFile(db)).held);
   });
   app.post("/smi/ssmi-upload", async (c) => {
     requireKind(c, "dcc");

@@ -74,7 +74,7 @@ export interface OutboxTable {
   status: ColumnType<"pending" | "sent" | "failed", "pending" | "sent" | "failed" | undefined, "pending" | "sent" | "failed">;
   attempts: Generated<number>; last_error: string | null; message_id: string | null; next_attempt_at: Stamp; created_at: Stamp; sent_at: StampNullable;
 }
-export interface AuditTable { seq: Generated<number>; device_id: string; actor: string; dock_id: string | null; action: string; detail: Json; at: Stamp }
+export interface AuditTable { seq: Generated<number>; device_id: string; actor: string; dock_id: string | null; /** The facility the row belongs to (migration 0005); a dock reads only its own. */ facility_id: string | null; action: string; detail: Json; at: Stamp }
 
 export interface Database {
   parties: PartiesTable;

@@ -4,10 +4,12 @@ import type { ErrorBody } from "../../shared/sync";
 /** A refusal with an HTTP status and a reason a person can act on; the app turns it into an ErrorBody. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503,
     readonly code: string,
     readonly reason: string,
     readonly issues?: ErrorBody["issues"],
+    /** Headers the answer carries (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(`${code}: ${reason}`);
     this.name = "ApiError";

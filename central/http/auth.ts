@@ -24,29 +24,39 @@ export function hashToken(token: string): string {
 }
 
 /** Resolves `Authorization: Bearer <token>` to a principal, or refuses with 401 and the reason. */
-export function authenticate(db: Kysely<Database>): MiddlewareHandler<AppEnv> {
+export function authenticate(db: Kysely<Database>, onFailure: (c: Context) => Promise<void> = async () => {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization");
-    if (header === undefined) throw new ApiError(401, "unauthenticated", "send Authorization: Bearer <token>");
-    const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
-    if (!m || m[1] === undefined) throw new ApiError(401, "unauthenticated", "the Authorization header must be `Bearer <token>` (base64url token)");
-    // The token and, for a dock's, the dock's facility in one round trip: every sync request pays it.
-    const row = await db.selectFrom("api_tokens")
-      .leftJoin("docks", (j) => j.onRef("docks.id", "=", "api_tokens.subject_id").on("api_tokens.kind", "=", "dock"))
-      .select(["api_tokens.kind", "api_tokens.subject_id", "api_tokens.revoked_at", "docks.id as dock_id", "docks.facility_id as dock_facility_id"])
-      .where("api_tokens.token_hash", "=", hashToken(m[1])).executeTakeFirst();
-    if (!row) throw new ApiError(401, "unauthenticated", "unknown token");
-    if (row.revoked_at !== null) throw new ApiError(401, "token-revoked", `this token was revoked at ${new Date(row.revoked_at).toISOString()}; ask the DCC for a new one`);
-    if (row.kind === "dock") {
-      if (row.dock_id === null || row.dock_facility_id === null) throw new ApiError(401, "unauthenticated", `dock ${row.subject_id} no longer exists`);
-      c.set("principal", { kind: "dock", dockId: row.dock_id, facilityId: row.dock_facility_id });
-    } else if (row.kind === "party") {
-      c.set("principal", { kind: "party", partyId: row.subject_id });
-    } else {
-      c.set("principal", { kind: "dcc", userId: row.subject_id });
+    try {
+      await resolvePrincipal(db, c);
+    } catch (e) {
+      // A failed authentication counts against the caller's address (rate-limit.ts): 429 once too many.
+      if (e instanceof ApiError && e.status === 401) await onFailure(c);
+      throw e;
     }
     await next();
   };
+}
+
+async function resolvePrincipal(db: Kysely<Database>, c: Context<AppEnv>): Promise<void> {
+  const header = c.req.header("authorization");
+  if (header === undefined) throw new ApiError(401, "unauthenticated", "send Authorization: Bearer <token>");
+  const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
+  if (!m || m[1] === undefined) throw new ApiError(401, "unauthenticated", "the Authorization header must be `Bearer <token>` (base64url token)");
+  // The token and, for a dock's, the dock's facility in one round trip: every sync request pays it.
+  const row = await db.selectFrom("api_tokens")
+    .leftJoin("docks", (j) => j.onRef("docks.id", "=", "api_tokens.subject_id").on("api_tokens.kind", "=", "dock"))
+    .select(["api_tokens.kind", "api_tokens.subject_id", "api_tokens.revoked_at", "docks.id as dock_id", "docks.facility_id as dock_facility_id"])
+    .where("api_tokens.token_hash", "=", hashToken(m[1])).executeTakeFirst();
+  if (!row) throw new ApiError(401, "unauthenticated", "unknown token");
+  if (row.revoked_at !== null) throw new ApiError(401, "token-revoked", `this token was revoked at ${new Date(row.revoked_at).toISOString()}; ask the DCC for a new one`);
+  if (row.kind === "dock") {
+    if (row.dock_id === null || row.dock_facility_id === null) throw new ApiError(401, "unauthenticated", `dock ${row.subject_id} no longer exists`);
+    c.set("principal", { kind: "dock", dockId: row.dock_id, facilityId: row.dock_facility_id });
+  } else if (row.kind === "party") {
+    c.set("principal", { kind: "party", partyId: row.subject_id });
+  } else {
+    c.set("principal", { kind: "dcc", userId: row.subject_id });
+  }
 }
 
 /** Refuses (403) unless the caller is one of the given kinds. */
@@ -63,6 +73,8 @@ export function requireKind<K extends Principal["kind"]>(c: Context<AppEnv>, ...
 export async function requireOperator(db: Kysely<Database>, c: Context<AppEnv>, facilityId: string, allowed: readonly OperatorRole[], action: string): Promise<string> {
   const operatorId = c.req.header("x-operator-id");
   if (operatorId === undefined || operatorId === "") throw new ApiError(403, "operator-required", `${action} needs the operator's id in the X-Operator-Id header`);
+  // Checked before the database sees it: an id is at most 64 printable characters, and a NUL would make the query fail.
+  if (!/^[\x21-\x7e]{1,64}$/.test(operatorId)) throw new ApiError(403, "unknown-operator", `operator ${JSON.stringify(operatorId.slice(0, 64))}${operatorId.length > 64 ? "…" : ""} is not registered at facility ${facilityId} (an operator id is 1-64 printable ASCII characters)`);
   const op = await db.selectFrom("operators").selectAll().where("id", "=", operatorId).executeTakeFirst();
   if (!op || op.facility_id !== facilityId) throw new ApiError(403, "unknown-operator", `operator ${JSON.stringify(operatorId)} is not registered at facility ${facilityId}`);
   if (!op.active) throw new ApiError(403, "operator-inactive", `operator ${operatorId} is deactivated`);

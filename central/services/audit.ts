@@ -6,6 +6,8 @@ export interface AuditEntry {
   /** Operator id, `party:<id>`, `dcc:<id>` or `central` for derived actions. */
   actor: string;
   dockId: string | null;
+  /** The facility the row belongs to: a dock's history of a hub shows only its own facility's rows. */
+  facilityId: string | null;
   action: string;
   detail: Record<string, unknown>;
 }
@@ -13,21 +15,23 @@ export interface AuditEntry {
 /** Appends audit rows (never updated or deleted), the whole list as one jsonb parameter; rows keep the list's order. */
 export async function appendAudit(db: Kysely<Database>, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const json = JSON.stringify(entries.map((e) => ({ device_id: e.deviceId, actor: e.actor, dock_id: e.dockId, action: e.action, detail: e.detail })));
+  const json = JSON.stringify(entries.map((e) => ({ device_id: e.deviceId, actor: e.actor, dock_id: e.dockId, facility_id: e.facilityId, action: e.action, detail: e.detail })));
   await sql`
-    insert into audit (device_id, actor, dock_id, action, detail)
-    select device_id, actor, dock_id, action, detail
-    from jsonb_to_recordset(${json}::jsonb) as x(device_id text, actor text, dock_id text, action text, detail jsonb)`.execute(db);
+    insert into audit (device_id, actor, dock_id, facility_id, action, detail)
+    select device_id, actor, dock_id, facility_id, action, detail
+    from jsonb_to_recordset(${json}::jsonb) as x(device_id text, actor text, dock_id text, facility_id text, action text, detail jsonb)`.execute(db);
 }
 
 export interface HistoryEntry { source: "dock-event" | "central"; action: string; actor: string; dockId: string | null; at: string; detail: unknown }
 
-/** Everything done to a hub, oldest first: the dock's events about it and central's audit rows (optionally only one facility's docks). */
+/** Everything done to a hub, oldest first: the dock's events about it and central's audit rows (optionally only one facility's, both). */
 export async function hubHistory(db: Kysely<Database>, deviceId: string, facilityId?: string): Promise<HistoryEntry[]> {
   let ev = db.selectFrom("events").select(["seq", "type", "operator_id", "dock_id", "occurred_at", "received_at", "payload"]).where("device_id", "=", deviceId);
   if (facilityId !== undefined) ev = ev.where("facility_id", "=", facilityId);
   const events = await ev.orderBy("seq").execute();
-  const audit = await db.selectFrom("audit").selectAll().where("device_id", "=", deviceId).orderBy("seq").execute();
+  let au = db.selectFrom("audit").selectAll().where("device_id", "=", deviceId);
+  if (facilityId !== undefined) au = au.where("facility_id", "=", facilityId);
+  const audit = await au.orderBy("seq").execute();
   const rows: Array<HistoryEntry & { t: number; order: number }> = [];
   for (const e of events) {
     const p = ((e.payload as { payload?: Record<string, unknown> }).payload ?? {});

@@ -23,13 +23,13 @@ export async function projectEvents(db: Kysely<Database>, dock: DockIdentity, ev
     switch (e.type) {
       case "booking.arrived": await bookingArrived(db, e); break;
       case "unloading.started": if (e.payload.direction === "inbound") await setBookingStatus(db, e.payload.bookingRef, ["authorised", "arrived"], "receiving"); break;
-      case "receipt.closed": await receiptClosed(db, e); break;
+      case "receipt.closed": await receiptClosed(db, dock, e); break;
       case "flash.result": await flashResult(db, e); break;
       case "fault.reported": await faultReported(db, e, business); break;
       case "manifest.built": await manifestBuilt(db, dock, e); break;
       case "asn.issued": await asnIssued(db, e); break;
       case "notice.issued": await noticeIssued(db, e); break;
-      case "dispatch.recorded": await dispatchRecorded(db, e); break;
+      case "dispatch.recorded": await dispatchRecorded(db, dock, e); break;
       default: break;
     }
   }
@@ -50,7 +50,7 @@ async function bookingArrived(db: Kysely<Database>, e: EventOf<"booking.arrived"
 }
 
 /** Req 5: the receipt outcome, the work order's goods-received step, and the notice to the Party. */
-async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">): Promise<void> {
+async function receiptClosed(db: Kysely<Database>, dock: DockIdentity, e: EventOf<"receipt.closed">): Promise<void> {
   const ref = e.payload.bookingRef;
   const listed = await db.selectFrom("booking_hubs").select((eb) => eb.fn.countAll<string>().as("n")).where("booking_ref", "=", ref).executeTakeFirstOrThrow();
   // Through the booking's hubs and the events' device index (events carry no booking index: migration 0002).
@@ -78,7 +78,7 @@ async function receiptClosed(db: Kysely<Database>, e: EventOf<"receipt.closed">)
     .onConflict((oc) => oc.column("booking_ref").doUpdateSet({ outcome, detail: JSON.stringify(detail), event_id: e.id }))
     .execute();
   await setBookingStatus(db, ref, ["authorised", "arrived", "receiving"], "closed");
-  await appendAudit(db, e.payload.rejectedHubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, action: "receipt.rejected", detail: { bookingRef: ref, code: h.code, reason: h.reason, eventId: e.id } })));
+  await appendAudit(db, e.payload.rejectedHubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, facilityId: dock.facilityId, action: "receipt.rejected", detail: { bookingRef: ref, code: h.code, reason: h.reason, eventId: e.id } })));
   if (e.payload.outcome !== "rejected") await advanceWorkOrdersOfBookings(db, [ref], "goods-received");
   const party = await partyEmailOfBooking(db, ref);
   if (party) {
@@ -143,10 +143,11 @@ async function manifestBuilt(db: Kysely<Database>, dock: DockIdentity, e: EventO
   await db
     .insertInto("manifests")
     .values({ manifest_id: p.manifestId, party_id: p.partyId, facility_id: dock.facilityId, event_id: e.id, doc: JSON.stringify(p) })
-    .onConflict((oc) => oc.column("manifest_id").doUpdateSet({ event_id: e.id, doc: JSON.stringify(p) }))
+    // Admission refuses a manifest id already built; should one slip past (two pushes racing), the first stands.
+    .onConflict((oc) => oc.column("manifest_id").doNothing())
     .execute();
   const hubs = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons].flatMap((c) => c.hubs);
-  await appendAudit(db, hubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, action: "manifest.built", detail: { manifestId: p.manifestId, firmwareVersion: h.firmwareVersion, eventId: e.id } })));
+  await appendAudit(db, hubs.map((h) => ({ deviceId: h.deviceId, actor: e.operatorId, dockId: e.dockId, facilityId: dock.facilityId, action: "manifest.built", detail: { manifestId: p.manifestId, firmwareVersion: h.firmwareVersion, eventId: e.id } })));
 }
 
 type ManifestDoc = EventOf<"manifest.built">["payload"];
@@ -220,10 +221,10 @@ async function noticeIssued(db: Kysely<Database>, e: EventOf<"notice.issued">): 
   }));
 }
 
-async function dispatchRecorded(db: Kysely<Database>, e: EventOf<"dispatch.recorded">): Promise<void> {
+async function dispatchRecorded(db: Kysely<Database>, dock: DockIdentity, e: EventOf<"dispatch.recorded">): Promise<void> {
   const m = await loadManifest(db, e.payload.manifestId);
   if (!m) return;
-  await appendAudit(db, manifestHubs(m).map((deviceId) => ({ deviceId, actor: e.operatorId, dockId: e.dockId, action: "dispatch.recorded", detail: { manifestId: m.manifestId, asnNumber: e.payload.asnNumber, eventId: e.id } })));
+  await appendAudit(db, manifestHubs(m).map((deviceId) => ({ deviceId, actor: e.operatorId, dockId: e.dockId, facilityId: dock.facilityId, action: "dispatch.recorded", detail: { manifestId: m.manifestId, asnNumber: e.payload.asnNumber, eventId: e.id } })));
   await advanceWorkOrdersOfBookings(db, m.bookingRefs, "completed");
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import { cspForRegion, packingBreaches, type BookedCarton, type BookedHub, type Booking, type CspRegion } from "../../shared/domain/booking";
 import { encodeBookingLabel, isValidSscc } from "../../shared/domain/labels";
@@ -45,7 +45,8 @@ function ref(prefix: string): string {
  */
 export async function submitRequest(db: Kysely<Database>, partyId: string, req: ReflashRequest, cfg: BusinessConfig, now = new Date()): Promise<RequestOutcome> {
   return db.transaction().execute(async (trx) => {
-    const prior = await trx.selectFrom("requests").select(["id", "status"]).where("client_request_id", "=", req.clientRequestId).executeTakeFirst();
+    // Compared without letter case (the schema lower-cases it; keys stored before may not be).
+    const prior = await trx.selectFrom("requests").select(["id", "status"]).where(sql<string>`lower(client_request_id)`, "=", req.clientRequestId.toLowerCase()).executeTakeFirst();
     if (prior) throw new ApiError(409, "replayed-request", `request ${req.clientRequestId} was already submitted as ${prior.id} (${prior.status}); send a new clientRequestId for a new request`);
     const party = await trx.selectFrom("parties").selectAll().where("id", "=", partyId).executeTakeFirst();
     if (!party) throw new ApiError(403, "unknown-party", `party ${partyId} is not registered`);
@@ -91,7 +92,19 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     for (let i = 0; i < ids.length; i += 5000) {
       const chunk = ids.slice(i, i + 5000);
       for (const r of await trx.selectFrom("inventory").select(["device_id", "gpf_device_id", "device_type", "manufacturer", "device_model", "firmware_version", "smi_status", "assigned_party", "csp_region"]).where("device_id", "in", chunk).execute()) inv.set(r.device_id, r);
-      for (const r of await trx.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref").select(["booking_hubs.device_id", "bookings.booking_ref"]).where("booking_hubs.device_id", "in", chunk).where("bookings.status", "in", OPEN_BOOKING).execute()) bookedElsewhere.set(r.device_id, r.booking_ref);
+      // A hub stays held by its booking until it is closed out: open, or received and not yet
+      // dispatched back (its Work Order not completed), unless the whole delivery was rejected.
+      const held = await trx.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
+        .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .leftJoin("receipt_outcomes", "receipt_outcomes.booking_ref", "bookings.booking_ref")
+        .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.status"])
+        .where("booking_hubs.device_id", "in", chunk)
+        .where((eb) => eb.or([
+          eb("bookings.status", "in", OPEN_BOOKING),
+          eb.and([eb("bookings.status", "=", "closed"), eb("work_orders.status", "not in", ["completed", "closed"]), eb.or([eb("receipt_outcomes.outcome", "is", null), eb("receipt_outcomes.outcome", "!=", "reject")])]),
+        ]))
+        .execute();
+      for (const r of held) bookedElsewhere.set(r.device_id, r.status === "closed" ? `${r.booking_ref} (received, not yet re-delivered)` : r.booking_ref);
     }
     const seen = new Set<string>();
     for (const h of hubLines) {
@@ -113,7 +126,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
       ].filter((x): x is string => x !== null);
       if (mismatch.length > 0) reasons.push({ scope, code: "data-mismatch", reason: `does not match the SMI: ${mismatch.join(", ")}` });
       const other = bookedElsewhere.get(h.deviceId);
-      if (other !== undefined) reasons.push({ scope, code: "already-booked", reason: `already on open booking ${other}` });
+      if (other !== undefined) reasons.push({ scope, code: "already-booked", reason: `already on booking ${other}; a hub can be requested again only once that booking is closed out` });
     }
 
     const requestId = ref("REQ");
@@ -146,7 +159,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
       looseCartons: req.looseCartons.map(toCarton),
     };
     await insertBooking(trx, booking, req.contact);
-    await appendAudit(trx, ids.map((deviceId) => ({ deviceId, actor: `party:${partyId}`, dockId: null, action: "request.authorised", detail: { requestId, bookingRef, workOrderId } })));
+    await appendAudit(trx, ids.map((deviceId) => ({ deviceId, actor: `party:${partyId}`, dockId: null, facilityId: facility.id, action: "request.authorised", detail: { requestId, bookingRef, workOrderId } })));
     const label = encodeBookingLabel({ bookingRef, deliveryRef });
     if (!label.ok) throw new Error(`booking label for ${bookingRef}: ${label.reason}`);
     const attachments: Attachment[] = [

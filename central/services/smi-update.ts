@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/schema";
 import { CspRegionSchema, DeviceIdSchema, DeviceModelSchema, HexFirmwareSchema, SmiStatusSchema } from "../../shared/domain/booking";
+import { spreadsheetSafe } from "../../shared/domain/spreadsheet-cell";
 import { appendAudit } from "./audit";
 
 /**
@@ -30,6 +31,16 @@ export type CspmN3 = z.infer<typeof CspmN3Schema>;
 
 export interface Refusal { deviceId: string; reason: string }
 
+/** Each hub's facility, by its latest booking: where central's SMI audit rows belong. */
+async function facilitiesOfHubs(db: Kysely<Database>, deviceIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (deviceIds.length === 0) return out;
+  const rows = await db.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
+    .select(["booking_hubs.device_id", "bookings.facility_id"]).where(sql<boolean>`booking_hubs.device_id = any(${[...deviceIds]}::text[])`).orderBy("bookings.created_at").execute();
+  for (const r of rows) out.set(r.device_id, r.facility_id);
+  return out;
+}
+
 /** Pending SMI updates joined with what the SMI mirror holds for each hub. */
 async function pendingUpdates(db: Kysely<Database>) {
   return db
@@ -53,6 +64,7 @@ export async function emitCspmN3(db: Kysely<Database>, now = new Date()): Promis
   return db.transaction().execute(async (trx) => {
     const messages: CspmN3[] = [];
     const refused: Refusal[] = [];
+    const catalogue = new Set((await trx.selectFrom("firmware").select(["device_model", "version"]).execute()).map((f) => `${f.device_model}/${f.version}`));
     for (const u of await pendingUpdates(trx)) {
       const candidate = {
         messageType: "CSPM-N3", messageId: `N3-${u.id}`, deviceId: u.device_id, deviceType: u.device_type ?? undefined,
@@ -65,6 +77,10 @@ export async function emitCspmN3(db: Kysely<Database>, now = new Date()): Promis
         refused.push({ deviceId: u.device_id, reason: `CSPM-N3 not emitted, every field is mandatory; missing: ${missing.join(", ")}` });
         continue;
       }
+      if (!catalogue.has(`${u.device_model}/${u.new_firmware}`)) {
+        refused.push({ deviceId: u.device_id, reason: `CSPM-N3 not emitted: firmware ${u.new_firmware} is not in the catalogue for model ${u.device_model}` });
+        continue;
+      }
       const parsed = CspmN3Schema.safeParse(candidate);
       if (!parsed.success) {
         refused.push({ deviceId: u.device_id, reason: `CSPM-N3 not emitted, malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
@@ -74,17 +90,49 @@ export async function emitCspmN3(db: Kysely<Database>, now = new Date()): Promis
       await trx.updateTable("smi_updates").set({ status: "emitted" }).where("id", "=", u.id).execute();
       await trx.updateTable("inventory").set({ firmware_version: u.new_firmware, updated_at: sql<string>`now()` }).where("device_id", "=", u.device_id).execute();
     }
-    await appendAudit(trx, messages.map((m) => ({ deviceId: m.deviceId, actor: "central", dockId: null, action: "smi.cspm-n3-emitted", detail: { messageId: m.messageId, firmware: m.deviceFirmwareVersion } })));
+    const facilityOf = await facilitiesOfHubs(trx, messages.map((m) => m.deviceId));
+    await appendAudit(trx, messages.map((m) => ({ deviceId: m.deviceId, actor: "central", dockId: null, facilityId: facilityOf.get(m.deviceId) ?? null, action: "smi.cspm-n3-emitted", detail: { messageId: m.messageId, firmware: m.deviceFirmwareVersion } })));
     return { messages, refused };
   });
 }
 
 const SSMI_HEADER = "DeviceID,FirmwareVersion";
 
-/** Option B: the SSMI upload file for every pending update (CSV, header then one hub a row). */
-export async function buildSsmiFile(db: Kysely<Database>): Promise<string> {
+/** What the SMI mirror and the catalogue say of a hub an SSMI row names. */
+interface SsmiFacts { inventory: ReadonlyMap<string, { smi_status: string; device_model: string }>; production: ReadonlySet<string> }
+
+/** Why the SSMI upload refuses a well-formed row (unknown hub, not Pending, firmware not production for its model), or null. */
+function ssmiRowProblem(deviceId: string, firmware: string, f: SsmiFacts): string | null {
+  const h = f.inventory.get(deviceId);
+  if (!h) return `${deviceId} is not in the Smart Metering Inventory`;
+  if (h.smi_status !== "Pending") return `${deviceId} is ${h.smi_status}; only Pending hubs may be updated`;
+  if (!f.production.has(`${h.device_model}/${firmware}`)) return `${firmware} is not a production firmware version for model ${h.device_model}`;
+  return null;
+}
+
+async function productionFirmware(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom("firmware").select(["device_model", "version"]).where("status", "=", "production").execute()).map((f) => `${f.device_model}/${f.version}`));
+}
+
+/**
+ * Option B: the SSMI upload file for the pending updates the upload would accept (CSV, header
+ * then one hub a row), and the ones held back with the reason: one bad row would make the SMI
+ * refuse the whole file, so it never goes in. Every cell is neutralised for spreadsheets.
+ */
+export async function buildSsmiFile(db: Kysely<Database>): Promise<{ file: string; held: Refusal[] }> {
   const rows = await pendingUpdates(db);
-  return [SSMI_HEADER, ...rows.map((r) => `${r.device_id},${r.new_firmware}`)].join("\n") + "\n";
+  const inventory = new Map<string, { smi_status: string; device_model: string }>();
+  for (const r of rows) if (r.smi_status !== null && r.device_model !== null) inventory.set(r.device_id, { smi_status: r.smi_status, device_model: r.device_model });
+  const facts = { inventory, production: await productionFirmware(db) };
+  const lines: string[] = [SSMI_HEADER];
+  const held: Refusal[] = [];
+  for (const r of rows) {
+    const ok = DeviceIdSchema.safeParse(r.device_id).success && HexFirmwareSchema.safeParse(r.new_firmware).success;
+    const problem = ok ? ssmiRowProblem(r.device_id, r.new_firmware, facts) : `${r.device_id},${r.new_firmware} is not a device ID and firmware version`;
+    if (problem !== null) held.push({ deviceId: r.device_id, reason: `not in the SSMI file: ${problem}` });
+    else lines.push(`${spreadsheetSafe(r.device_id)},${spreadsheetSafe(r.new_firmware)}`);
+  }
+  return { file: lines.join("\n") + "\n", held };
 }
 
 export interface BadRow { line: number; text: string; reason: string }
@@ -114,17 +162,14 @@ export async function uploadSsmiFile(db: Kysely<Database>, file: string): Promis
     });
     if (lines.every((l, i) => i === 0 || l.trim() === "")) badRows.push({ line: 1, text: lines[0] ?? "", reason: "the file lists no hubs" });
     const inv = new Map<string, { smi_status: string; device_model: string }>();
-    const fw = new Set<string>();
     for (let i = 0; i < rows.length; i += 5000) {
       const chunk = rows.slice(i, i + 5000);
       for (const r of await trx.selectFrom("inventory").select(["device_id", "smi_status", "device_model"]).where("device_id", "in", chunk.map((c) => c.deviceId)).execute()) inv.set(r.device_id, r);
     }
-    for (const f of await trx.selectFrom("firmware").select(["device_model", "version"]).where("status", "=", "production").execute()) fw.add(`${f.device_model}/${f.version}`);
+    const facts = { inventory: inv, production: await productionFirmware(trx) };
     for (const r of rows) {
-      const h = inv.get(r.deviceId);
-      if (!h) badRows.push({ line: r.line, text: `${r.deviceId},${r.firmware}`, reason: `${r.deviceId} is not in the Smart Metering Inventory` });
-      else if (h.smi_status !== "Pending") badRows.push({ line: r.line, text: `${r.deviceId},${r.firmware}`, reason: `${r.deviceId} is ${h.smi_status}; only Pending hubs may be updated` });
-      else if (!fw.has(`${h.device_model}/${r.firmware}`)) badRows.push({ line: r.line, text: `${r.deviceId},${r.firmware}`, reason: `${r.firmware} is not a production firmware version for model ${h.device_model}` });
+      const problem = ssmiRowProblem(r.deviceId, r.firmware, facts);
+      if (problem !== null) badRows.push({ line: r.line, text: `${r.deviceId},${r.firmware}`, reason: problem });
     }
     badRows.sort((a, b) => a.line - b.line);
     if (badRows.length > 0) return { applied: 0, badRows };
@@ -132,7 +177,8 @@ export async function uploadSsmiFile(db: Kysely<Database>, file: string): Promis
       await trx.updateTable("inventory").set({ firmware_version: r.firmware, updated_at: sql<string>`now()` }).where("device_id", "=", r.deviceId).execute();
       await trx.updateTable("smi_updates").set({ status: "uploaded" }).where("device_id", "=", r.deviceId).where("status", "=", "pending").execute();
     }
-    await appendAudit(trx, rows.map((r) => ({ deviceId: r.deviceId, actor: "central", dockId: null, action: "smi.ssmi-uploaded", detail: { firmware: r.firmware, line: r.line } })));
+    const facilityOf = await facilitiesOfHubs(trx, rows.map((r) => r.deviceId));
+    await appendAudit(trx, rows.map((r) => ({ deviceId: r.deviceId, actor: "central", dockId: null, facilityId: facilityOf.get(r.deviceId) ?? null, action: "smi.ssmi-uploaded", detail: { firmware: r.firmware, line: r.line } })));
     return { applied: rows.length, badRows: [] };
   });
 }

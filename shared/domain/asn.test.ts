@@ -162,6 +162,14 @@ describe("the ASN document", () => {
     });
   });
 
+  it("CSV: a dock-supplied value beginning with = + - @ reaches the Party as text, never a formula", () => {
+    const d = doc("ASN-SUPPLIERA-20270202-001");
+    const hostile = { ...d, party: { ...d.party, id: '=HYPERLINK("http://evil.example","x")' }, deliveryLocation: { ...d.deliveryLocation, id: "@SUM(1)" } };
+    const rows = readCsv(asnCsv(hostile));
+    for (const r of rows.slice(1)) for (const cell of r) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(rows[1]?.[ASN_CSV_COLUMNS.indexOf("party_id")]).toBe(`'${hostile.party.id}`);
+  });
+
   it("property: csvField round-trips any text through an RFC 4180 reader", () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: fc.constantFrom("a", ",", '"', "\r", "\n", " ", "é") }), { minLength: 1, maxLength: 5 }), (fields) => {

@@ -21,6 +21,7 @@ import {
 } from "./booking";
 import { IsoInstantSchema, ManifestIdSchema, Sha256HexSchema } from "../events";
 import { manifestHubs, type ManifestPayload } from "./manifest";
+import { spreadsheetSafe } from "./spreadsheet-cell";
 
 // ---------------------------------------------------------------- numbers
 
@@ -238,12 +239,14 @@ export function csvField(value: string): string {
 
 /**
  * The ASN as CSV (RFC 4180): a header row, then one row per hub, CRLF line ends, a final CRLF.
- * Pallet SSCC is empty for a loose carton. Booking refs are joined with a space.
+ * Pallet SSCC is empty for a loose carton. Booking refs are joined with a space. A cell a
+ * spreadsheet would read as a formula is prefixed with `'` (spreadsheet-cell.ts).
  */
 export function asnCsv(doc: AsnDocument): string {
   const rows: string[][] = [[...ASN_CSV_COLUMNS]];
   const common = [doc.asnNumber, doc.issuedAt, doc.manifestId, doc.party.id, doc.bookingRefs.join(" "), doc.deliveryLocation.id, doc.deliveryDate, doc.deliveryWindow.start, doc.deliveryWindow.end];
   for (const p of doc.pallets) for (const c of p.cartons) for (const h of c.hubs) rows.push([...common, p.sscc, c.sscc, h.deviceId, h.firmwareVersion]);
   for (const c of doc.looseCartons) for (const h of c.hubs) rows.push([...common, "", c.sscc, h.deviceId, h.firmwareVersion]);
-  return rows.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  // Header aside, every cell is neutralised before quoting: a dock-supplied value beginning with `=` must not reach the Party as a formula.
+  return rows.map((r, i) => r.map((v) => csvField(i === 0 ? v : spreadsheetSafe(v))).join(",")).join("\r\n") + "\r\n";
 }
