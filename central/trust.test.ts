@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { makeEvent, type DockEvent } from "../shared/events";
+import { makeEvent } from "../shared/events";
 import { PushResponseSchema, type PushResponse } from "../shared/sync";
 import type { Booking } from "../shared/domain/booking";
 import { withCheckDigit } from "../shared/domain/demo-booking";
