@@ -16,14 +16,16 @@ export class FakeCentral {
   private firmware: Array<{ seq: number; entry: FirmwareEntry }> = [];
   private seq = 0;
   offline = false;
-  /** Answer the next N requests with HTTP 503. */
+  /** Answer the next N requests with HTTP `failStatus` (503 unless set). */
   failNext = 0;
+  failStatus = 503;
   /** Central's clock minus the dock's (ms). */
   skewMs = 0;
   /** Events central refuses with this reason (poisoned). */
   refuse: (event: unknown) => string | null = () => null;
-  /** Refuse a whole batch with HTTP 400 when it contains such an event (an older central). */
+  /** Refuse a whole batch with HTTP `refuseBatchStatus` (400 unless set) when it contains such an event (an older central, or one that fails on it). */
   refuseBatchWith: ((event: unknown) => string | null) | null = null;
+  refuseBatchStatus = 400;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -48,7 +50,7 @@ export class FakeCentral {
     if (this.offline) throw new TypeError("Failed to fetch");
     if (this.failNext > 0) {
       this.failNext--;
-      return json(503, { error: "unavailable", reason: "central is restarting" });
+      return json(this.failStatus, { error: "unavailable", reason: "central is restarting" });
     }
     const url = new URL(String(input));
     const body = JSON.parse(String(init?.body ?? "null")) as Record<string, unknown>;
@@ -64,7 +66,7 @@ export class FakeCentral {
     if (this.refuseBatchWith) {
       for (const e of events) {
         const why = this.refuseBatchWith(e);
-        if (why !== null) return json(400, { error: "bad-request", reason: why });
+        if (why !== null) return json(this.refuseBatchStatus, { error: this.refuseBatchStatus === 400 ? "bad-request" : "internal", reason: why });
       }
     }
     const results: PushResult[] = [];

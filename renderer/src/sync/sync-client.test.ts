@@ -230,6 +230,64 @@ describe("SyncClient against FakeCentral", () => {
   });
 });
 
+describe("SyncClient against a central that fails on one event", () => {
+  it.each([500, 413, 422])("a batch answered %i is halved until the failing event stands alone; it is quarantined with the answer, the rest flows", async (status) => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const events = Array.from({ length: 13 }, (_, i) => scan(i));
+    const bad = events[9]!;
+    central.refuseBatchWith = (ev) => ((ev as { id: string }).id === bad.id ? "central failed to handle the request" : null);
+    central.refuseBatchStatus = status;
+    for (const e of events) await recordEvent(db, e);
+    const sync = client(db, central, { batchSize: 8 });
+    await sync.syncOnce();
+    expect(central.events.size).toBe(12);
+    expect(central.events.has(bad.id)).toBe(false);
+    expect(await db.outbox.count()).toBe(0);
+    const q = await db.quarantine.get(bad.id);
+    expect(q?.reason).toBe(`central answered ${status} to this event alone: internal: central failed to handle the request`);
+    // On the health panel: the event, and why.
+    expect(sync.getHealth()).toMatchObject({ quarantined: 1, lastError: null, consecutiveFailures: 0 });
+    expect(sync.getHealth().quarantine[0]).toMatchObject({ id: bad.id, what: expect.stringMatching(/^scan\.recorded at /), reason: expect.stringMatching(new RegExp(`${status} to this event alone`)) });
+    // Bisection costs about log2 of the batch per poisoned event, not one request per event.
+    expect(central.pushes.length).toBeLessThanOrEqual(8);
+  });
+
+  it.each([401, 403, 429, 502, 503, 504])("an answer %i says nothing about the events: retried with backoff, nothing quarantined", async (status) => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.failNext = 1;
+    central.failStatus = status;
+    for (let i = 0; i < 3; i++) await recordEvent(db, scan(i));
+    const sync = client(db, central);
+    await expect(sync.syncOnce()).rejects.toThrow(new RegExp(String(status)));
+    expect(await db.quarantine.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(3);
+    expect(sync.getHealth().consecutiveFailures).toBe(1);
+    await sync.syncOnce();
+    expect(central.events.size).toBe(3);
+  });
+
+  it("property: whichever events fail, every other event reaches central once and exactly the failing ones are quarantined", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.array(fc.nat(39), { maxLength: 4 }), async (n, batchSize, poisonIdx) => {
+        const db = freshDb();
+        const central = new FakeCentral();
+        const events = Array.from({ length: n }, (_, i) => scan(i));
+        const poisoned = new Set(poisonIdx.filter((i) => i < n).map((i) => events[i]!.id));
+        central.refuseBatchWith = (ev) => (poisoned.has((ev as { id: string }).id) ? "boom" : null);
+        central.refuseBatchStatus = 500;
+        for (const e of events) await recordEvent(db, e);
+        await client(db, central, { batchSize }).syncOnce();
+        expect([...central.events.keys()].sort()).toEqual(events.filter((e) => !poisoned.has(e.id)).map((e) => e.id).sort());
+        expect((await db.quarantine.toArray()).map((q) => q.id).sort()).toEqual([...poisoned].sort());
+        expect(await db.outbox.count()).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe("SyncClient background loop", () => {
   it("kicks coalesce: never two rounds at once, every kicked event delivered exactly once", async () => {
     const db = freshDb();

@@ -1,22 +1,21 @@
 import { parseDockEvent } from "../../../shared/events";
-import {
-  clockOffsetMs,
-  ErrorBodySchema,
-  MAX_PUSH_BATCH,
-  PullResponseSchema,
-  PushResponseSchema,
-  type PullResponse,
-  type SyncOperator,
-} from "../../../shared/sync";
-import type { DockDb, OutboxRow } from "../db/dock-db";
-import { substantiveChanges } from "../receiving/receiving-rules";
+import { clockOffsetMs } from "../../../shared/sync";
+import type { DockDb } from "../db/dock-db";
+import type { CentralTarget } from "./central-request";
+import { BookingPuller, type PullOutcome } from "./sync-pull";
+import { OutboxPusher } from "./sync-push";
+import { CLOCK_OFFSET_KEY, LAST_SUCCESS_KEY } from "./sync-keys";
+import { SyncScheduler } from "./sync-scheduler";
+
+export { SyncHttpError } from "./central-request";
+export { backoffDelay } from "./sync-scheduler";
+export { CLOCK_OFFSET_KEY, FIRMWARE_CATALOGUE_KEY, OPERATORS_KEY, REDELIVERY_AMENDMENTS_KEY } from "./sync-keys";
 
 /**
- * The dock's side of sync: push the outbox in batches (idempotent by event id, so a retry
- * after a lost answer is harmless), pull bookings by cursor, and measure the clock offset
- * from every answer's server time. Failures back off exponentially with full jitter so a
- * dock fleet coming back online does not stampede central. A single refused event is
- * quarantined with central's reason and the rest keep flowing.
+ * The dock's side of sync, and its health: push the outbox (sync-push.ts), pull what central
+ * changed (sync-pull.ts), on the schedule of sync-scheduler.ts, and measure the clock offset
+ * from every answer's server time. A single refused event is quarantined with central's
+ * reason, and the rest keep flowing.
  */
 
 export interface SyncHealth {
@@ -60,34 +59,8 @@ export interface SyncClientOptions {
   onBookingsStored?: () => void;
 }
 
-export class SyncHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(`central answered ${status}: ${reason}`);
-    this.name = "SyncHttpError";
-  }
-}
-
-const CURSOR_KEY = "sync.cursor";
-export const CLOCK_OFFSET_KEY = "sync.clockOffsetMs";
-/** A Party's re-delivery amendments (Req 8) as pulled, by booking and version; the supervisor reviews them. */
-export const REDELIVERY_AMENDMENTS_KEY = "sync.redeliveryAmendments";
-/** The firmware catalogue as pulled (target versions for manifests), by model and version. */
-export const FIRMWARE_CATALOGUE_KEY = "sync.firmware";
-/** The operators central registered at this facility, as last pulled (sign-in checks against them offline). */
-export const OPERATORS_KEY = "sync.operators";
-const LAST_SUCCESS_KEY = "sync.lastSuccessAt";
 /** A measured clock offset moving less than this is not stored again (round trips jitter it by a few ms). */
 const CLOCK_STORE_STEP_MS = 250;
-
-/** Delay before retry number `attempt` (1-based): exponential, capped, with full jitter. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // Half fixed, half random: never zero (no hot loop), never in lockstep with other docks.
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
 
 export class SyncClient {
   private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">> & Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">;
@@ -105,12 +78,9 @@ export class SyncClient {
     driftFlagged: false,
     conflicts: [],
   };
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  /** When the pending timer fires (wall clock): a kick rides on a timer due within kickDelayMs. */
-  private timerDueAt = 0;
-  /** A sync round is under way: at most one at a time (a kick meanwhile asks for another after it). */
-  private inFlight = false;
-  private kickedMeanwhile = false;
+  private readonly pusher: OutboxPusher;
+  private readonly puller: BookingPuller;
+  private readonly scheduler: SyncScheduler;
   /**
    * Open receipts with a pending amendment. Finding them reads every open receipt row (each
    * holds its whole booking), too heavy for every round of a scanner burst, so it is redone
@@ -119,15 +89,9 @@ export class SyncClient {
    */
   private conflictsStale = true;
   private conflictsAt = 0;
-  /** Central's cursor as last stored here (this client is its only writer); null until read. */
-  private cursor: string | null = null;
   /** The clock offset and last success as last stored, so a round rewrites them only when they move. */
   private storedOffset: number | null = null;
   private storedSuccessAt = 0;
-  /** This round's pulls stored at least one booking. */
-  private bookingsStored = false;
-  private running = false;
-  private batchSize: number;
 
   constructor(
     private readonly db: DockDb,
@@ -148,7 +112,14 @@ export class SyncClient {
       pushPath: "/sync/push",
       ...options,
     };
-    this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
+    const target: CentralTarget = { baseUrl: this.o.baseUrl, token: this.o.token, fetch: this.o.fetch };
+    const onServerTime = (sent: number, serverTime: string) => this.noteClock(sent, serverTime);
+    this.pusher = new OutboxPusher(db, { target, path: this.o.pushPath, batchSize: this.o.batchSize, now: this.o.now, onServerTime, onSettling: () => { this.conflictsStale = true; } });
+    this.puller = new BookingPuller(db, { target, path: this.o.pullPath, now: this.o.now, onServerTime });
+    this.scheduler = new SyncScheduler(() => this.syncOnce(), {
+      intervalMs: this.o.intervalMs, kickDelayMs: this.o.kickDelayMs, baseDelayMs: this.o.baseDelayMs, maxDelayMs: this.o.maxDelayMs,
+      random: this.o.random, failures: () => this.health.consecutiveFailures,
+    });
   }
 
   /** The current health, as last reported. */
@@ -159,12 +130,10 @@ export class SyncClient {
   /** One full round: push everything pushable, then pull until central has no more. Throws on failure. */
   async syncOnce(): Promise<void> {
     this.health = { ...this.health, lastAttemptAt: this.o.now() };
-    this.bookingsStored = false;
+    const pulled: PullOutcome = { bookingsStored: false, conflictsChanged: false };
     try {
-      while (await this.pushBatch()) {
-        /* keep pushing while whole batches go through */
-      }
-      await this.pullAll();
+      await this.pusher.pushAll();
+      await this.puller.pullAll(pulled);
       const at = this.o.now();
       this.health = { ...this.health, online: true, lastSuccessAt: at, lastError: null, consecutiveFailures: 0 };
       // Stored for the health bar after a reload, at most once an interval: that is precise
@@ -178,25 +147,20 @@ export class SyncClient {
       this.health = { ...this.health, online: !(e instanceof TypeError), lastError: message, consecutiveFailures: this.health.consecutiveFailures + 1 };
       throw e;
     } finally {
-      if (this.bookingsStored) this.o.onBookingsStored?.();
+      if (pulled.conflictsChanged) this.conflictsStale = true;
+      if (pulled.bookingsStored) this.o.onBookingsStored?.();
       await this.refreshCounts();
     }
   }
 
   /** Starts the background loop: sync every `intervalMs`, backing off after failures. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    if (typeof window !== "undefined") window.addEventListener("online", this.onOnline);
-    this.schedule(0);
+    this.scheduler.start();
   }
 
   /** Stops the loop (pending requests finish, no new ones start). */
   stop(): void {
-    this.running = false;
-    if (typeof window !== "undefined") window.removeEventListener("online", this.onOnline);
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.scheduler.stop();
   }
 
   /**
@@ -215,31 +179,10 @@ export class SyncClient {
     this.kick();
   }
 
-  /**
-   * Asks for a sync soon (events were recorded, or the browser came online). A scanner
-   * burst kicks 20 times a second and each round is a push, an outbox delete, a pull and a
-   * recount competing with the scans' own IndexedDB commits, so kicks within `kickDelayMs`
-   * share one round, and a kick during a round asks for one more round after it.
-   */
+  /** Asks for a sync soon (events were recorded, or the browser came online); see SyncScheduler.kick. */
   kick(): void {
-    if (!this.running) return;
-    if (this.inFlight) {
-      this.kickedMeanwhile = true;
-      return;
-    }
-    // While central is failing, new events wait for the backoff's retry: a burst offline
-    // must not turn every scan window into a failed round (which also rewrites the outbox
-    // rows' attempt counts). The browser coming online retries at once (onOnline).
-    if (this.timer !== null && (this.health.consecutiveFailures > 0 || this.timerDueAt <= Date.now() + this.o.kickDelayMs)) return;
-    this.schedule(this.o.kickDelayMs);
+    this.scheduler.kick();
   }
-
-  /** The browser says the network is back: retry now, whatever the backoff said. */
-  private readonly onOnline = (): void => {
-    if (!this.running) return;
-    if (this.inFlight) this.kickedMeanwhile = true;
-    else this.schedule(0);
-  };
 
   /** Re-reads outbox and quarantine counts for the health panel. */
   async refreshCounts(): Promise<SyncHealth> {
@@ -270,142 +213,6 @@ export class SyncClient {
     return this.health;
   }
 
-  private schedule(delay: number): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timerDueAt = Date.now() + delay;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.inFlight = true;
-      this.kickedMeanwhile = false;
-      const after = (ok: boolean) => {
-        this.inFlight = false;
-        if (!this.running) return;
-        const backoff = backoffDelay(this.health.consecutiveFailures, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
-        // Events recorded during the round go out in the next one (after a failure, not before the backoff).
-        if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
-        else this.schedule(ok ? this.o.intervalMs : backoff);
-      };
-      void this.syncOnce().then(
-        () => after(true),
-        () => after(false),
-      );
-    }, delay);
-  }
-
-  /** Pushes one batch; true when there may be more to push. */
-  private async pushBatch(): Promise<boolean> {
-    const [rows, events] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
-      const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
-      return [rows, rows.length === 0 ? [] : await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray()] as const;
-    });
-    if (rows.length === 0) return false;
-    const byId = new Map(events.map((e) => [e.id, e.event]));
-    const batch = rows.map((r) => byId.get(r.id) ?? null);
-    if (batch.some((e) => e === null || (e.type !== "scan.recorded" && e.type !== "scan.undone"))) this.conflictsStale = true;
-    const sent = this.o.now();
-    let answer: unknown;
-    try {
-      answer = await this.request(this.o.pushPath, { events: batch });
-    } catch (e) {
-      if (e instanceof SyncHttpError && e.status === 400) {
-        // Central refused the batch as a whole: split it until the poisoned event is alone.
-        if (rows.length > 1) {
-          this.batchSize = Math.max(1, Math.floor(rows.length / 2));
-          return true;
-        }
-        const only = rows[0] as OutboxRow;
-        await this.quarantine(only.id, e.reason);
-        this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
-        return true;
-      }
-      await this.noteAttempt(rows, e);
-      throw e;
-    }
-    const parsed = PushResponseSchema.safeParse(answer);
-    if (!parsed.success) throw new Error(`central's push answer was not understood: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-    this.noteClock(sent, parsed.data.serverTime);
-    const done: string[] = [];
-    for (const r of parsed.data.results) {
-      const row = rows[r.index];
-      if (row === undefined) continue;
-      if (r.status === "rejected") await this.quarantine(row.id, r.reason);
-      else done.push(row.id);
-    }
-    await this.db.outbox.bulkDelete(done);
-    this.batchSize = Math.min(this.o.batchSize, MAX_PUSH_BATCH);
-    return rows.length > 0;
-  }
-
-  private async quarantine(id: string, reason: string): Promise<void> {
-    await this.db.transaction("rw", [this.db.outbox, this.db.quarantine, this.db.events], async () => {
-      const row = await this.db.events.where("id").equals(id).first();
-      const event = row?.event;
-      if (event !== undefined) await this.db.quarantine.put({ id, event, reason, quarantinedAt: this.o.now() });
-      await this.db.outbox.delete(id);
-    });
-  }
-
-  private async noteAttempt(rows: OutboxRow[], e: unknown): Promise<void> {
-    const message = e instanceof Error ? e.message : String(e);
-    await this.db.outbox.bulkPut(rows.map((r) => ({ ...r, attempts: r.attempts + 1, lastError: message })));
-  }
-
-  private async pullAll(): Promise<void> {
-    for (let page = 0; page < 1000; page++) {
-      this.cursor ??= ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
-      const cursor = this.cursor;
-      const sent = this.o.now();
-      const parsed = PullResponseSchema.safeParse(await this.request(this.o.pullPath, { cursor }));
-      if (!parsed.success) throw new Error(`central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`);
-      this.noteClock(sent, parsed.data.serverTime);
-      await this.applyPull(parsed.data);
-      if (!parsed.data.more) return;
-    }
-  }
-
-  /** Stores pulled bookings; an amendment to a booking whose receipt is open waits for the operator. */
-  private async applyPull(pull: PullResponse): Promise<void> {
-    const now = this.o.now();
-    // Most rounds of a scanning session pull nothing new: then there is nothing to write.
-    const nothing = pull.bookings.length === 0 && pull.operators.length === 0 && pull.redeliveryAmendments.length === 0 && pull.firmware.length === 0;
-    if (nothing && pull.cursor === this.cursor) return;
-    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta], async () => {
-      for (const booking of pull.bookings) {
-        const current = await this.db.bookings.get(booking.bookingRef);
-        if (current !== undefined && current.version > booking.version) continue;
-        await this.db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: now });
-        this.bookingsStored = true;
-        const receipt = await this.db.receipts.get(booking.bookingRef);
-        if (receipt !== undefined && receipt.status === "open" && booking.version > receipt.booking.version && substantiveChanges(receipt.booking, booking).length > 0) {
-          await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
-          this.conflictsStale = true;
-        }
-      }
-      await this.db.meta.put({ key: CURSOR_KEY, value: pull.cursor });
-      if (pull.operators.length > 0) {
-        // Pages carry only the operators changed since the cursor: merge by id.
-        const known = ((await this.db.meta.get(OPERATORS_KEY))?.value as SyncOperator[] | undefined) ?? [];
-        const byId = new Map(known.map((o) => [o.operatorId, o]));
-        for (const o of pull.operators) byId.set(o.operatorId, o);
-        await this.db.meta.put({ key: OPERATORS_KEY, value: [...byId.values()] });
-      }
-      // Pages carry only what changed since the cursor: merge amendments by booking and
-      // version, catalogue entries by model and version (a withdrawal replaces the entry).
-      await this.mergeMeta(REDELIVERY_AMENDMENTS_KEY, pull.redeliveryAmendments, (a) => `${a.bookingRef}#${a.bookingVersion}`);
-      await this.mergeMeta(FIRMWARE_CATALOGUE_KEY, pull.firmware, (f) => `${f.deviceModel}#${f.version}`);
-    });
-    this.cursor = pull.cursor;
-  }
-
-  /** Merges pulled items into a list kept in meta, by key; called inside applyPull's transaction. */
-  private async mergeMeta<T>(key: string, items: readonly T[], keyOf: (item: T) => string): Promise<void> {
-    if (items.length === 0) return;
-    const known = ((await this.db.meta.get(key))?.value as T[] | undefined) ?? [];
-    const byKey = new Map(known.map((item) => [keyOf(item), item]));
-    for (const item of items) byKey.set(keyOf(item), item);
-    await this.db.meta.put({ key, value: [...byKey.values()] });
-  }
-
   private noteClock(sentMs: number, serverTime: string): void {
     const offset = clockOffsetMs(sentMs, this.o.now(), serverTime);
     if (offset === null) return;
@@ -415,24 +222,6 @@ export class SyncClient {
     if (this.storedOffset !== null && Math.abs(offset - this.storedOffset) < CLOCK_STORE_STEP_MS) return;
     this.storedOffset = offset;
     void this.db.meta.put({ key: CLOCK_OFFSET_KEY, value: offset }).catch(() => undefined);
-  }
-
-  private async request(path: string, body: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (this.o.token !== null && this.o.token !== undefined) headers.authorization = `Bearer ${this.o.token}`;
-    const res = await this.o.fetch(new URL(path, this.o.baseUrl).toString(), { method: "POST", headers, body: JSON.stringify(body) });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text === "" ? null : JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    if (!res.ok) {
-      const err = ErrorBodySchema.safeParse(json);
-      throw new SyncHttpError(res.status, err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText);
-    }
-    return json;
   }
 }
 
