@@ -27,7 +27,8 @@ export function SyncHealthPanel() {
         {h?.oldestUnsentAt ? ` (oldest ${age(now - h.oldestUnsentAt)})` : ""}
       </span>
       {(h?.quarantined ?? 0) > 0 && (
-        <details className="sync-bad" data-testid="sync-quarantine">
+        // Open from the start: which event central refused, and why, is for the operator to see without hunting.
+        <details className="sync-bad" data-testid="sync-quarantine" open>
           <summary>quarantined: {h?.quarantined} (refused by central, not retried)</summary>
           <ul>
             {h?.quarantine.map((q) => (
