@@ -157,11 +157,21 @@ async function startHost(port: number, dataDir: string, rendererDist: string, ce
   return { process, url: () => url };
 }
 
-/** A bridge client over `ws` that presents what the browser would: launch cookie, Origin, page secret. */
-async function nodeBridge(hostUrl: string): Promise<BridgeClient> {
+/**
+ * Opens the launch's session the way a browser does, by visiting the printed URL once (the
+ * launch token works once: host/launch-token.ts), and returns the Cookie header it got.
+ */
+async function openLaunchSession(hostUrl: string): Promise<{ name: string; value: string; header: string }> {
+  const res = await fetch(hostUrl, { redirect: "manual" });
+  const pair = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const eq = pair.indexOf("=");
+  if (res.status !== 303 || eq <= 0) throw new Error(`the host's launch URL opened no session (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`);
+  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), header: pair };
+}
+
+/** A bridge client over `ws` that presents what the browser would: its session cookie, Origin, page secret. */
+async function nodeBridge(hostUrl: string, cookie: string): Promise<BridgeClient> {
   const url = new URL(hostUrl);
-  const token = url.searchParams.get("launch") ?? "";
-  const cookie = `dock-launch-${url.port}=${token}`;
   const page = await fetch(`${url.origin}/`, { headers: { Cookie: cookie } });
   const secret = secretFromHtml(await page.text());
   if (secret === null) throw new Error(`the host page at ${url.origin} carries no bridge secret (HTTP ${page.status})`);
@@ -187,7 +197,7 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
   withCentral: [true, { option: true }],
   seedCentral: [true, { option: true }],
   centralDatabase: ["pglite", { option: true }],
-  dock: async ({ hostEnv, centralEnv: centralEnvOption, withCentral, seedCentral: seed, centralDatabase }, use) => {
+  dock: async ({ context, hostEnv, centralEnv: centralEnvOption, withCentral, seedCentral: seed, centralDatabase }, use) => {
     const identity = { ...DEMO_DOCK_ENV, ...hostEnv };
     const dockId = identity.DOCK_ID;
     const hostDataDir = await mkdtemp(join(tmpdir(), "dock-e2e-host-"));
@@ -218,9 +228,33 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
       host = started.process;
       // The host's URL carries a per-launch token, so it changes when the host restarts.
       const hostUrl = (): string => started.url();
+      // The launch URL opens one session: the fixture opens it (at start and after each host
+      // restart) and shares it with the test's browser context and its own bridge clients, so
+      // the page's visit to the printed URL finds its session and goes on, as a reload does.
+      let session: { hostUrl: string; cookie: string } | null = null;
+      const launchSession = async (): Promise<string> => {
+        const url = hostUrl();
+        if (session?.hostUrl === url) return session.cookie;
+        const opened = await openLaunchSession(url);
+        await context.addCookies([{ name: opened.name, value: opened.value, url: `${new URL(url).origin}/`, httpOnly: true, sameSite: "Strict" }]);
+        session = { hostUrl: url, cookie: opened.header };
+        return opened.header;
+      };
+      await launchSession();
+      const hostProcess = host;
+      const hostHandle: ServiceProcess = {
+        name: hostProcess.name,
+        output: () => hostProcess.output(),
+        stop: () => hostProcess.stop(),
+        running: () => hostProcess.running(),
+        async restart() {
+          await hostProcess.restart();
+          await launchSession();
+        },
+      };
       let shared: BridgeClient | null = null;
       const hostBridge = async (): Promise<BridgeClient> => {
-        const client = await nodeBridge(hostUrl());
+        const client = await nodeBridge(hostUrl(), await launchSession());
         clients.push(client);
         return client;
       };
@@ -231,7 +265,7 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
         get hostOrigin() {
           return new URL(hostUrl()).origin;
         },
-        host,
+        host: hostHandle,
         central,
         centralUrl,
         dockId,

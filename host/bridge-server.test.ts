@@ -131,16 +131,35 @@ describe("browser shell security", () => {
     expect(await page.text()).not.toContain(shell.secret);
   });
 
-  it("trades the printed URL's token for the launch cookie and drops it from the address", async () => {
-    const visit = await fetch(shell.url, { redirect: "manual" });
-    expect(visit.status).toBe(303);
-    expect(visit.headers.get("location")).toBe("/");
-    expect(visit.headers.get("set-cookie")).toBe(`${shell.cookie}; Path=/; HttpOnly; SameSite=Strict`);
+  it("trades the printed URL's token, once, for a fresh session cookie and drops it from the address; a reload keeps the session", async () => {
     const stale = await fetch(`${shell.origin}/?launch=${"1".repeat(64)}`, { redirect: "manual" });
     expect(stale.status).toBe(403);
-    const withParams = await fetch(`${shell.url}&central=http%3A%2F%2F127.0.0.1%3A4999&token=abc`, { redirect: "manual" });
-    expect(withParams.headers.get("location")).toBe("/?central=http%3A%2F%2F127.0.0.1%3A4999&token=abc");
     expect(stale.headers.get("set-cookie")).toBeNull();
+    const withParams = await fetch(`${shell.url}&central=http%3A%2F%2F127.0.0.1%3A4999&token=abc`, { redirect: "manual" });
+    expect(withParams.status).toBe(303);
+    expect(withParams.headers.get("location")).toBe("/?central=http%3A%2F%2F127.0.0.1%3A4999&token=abc");
+    const setCookie = withParams.headers.get("set-cookie") ?? "";
+    const name = shell.cookie.split("=")[0];
+    expect(setCookie).toMatch(new RegExp(`^${name}=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict$`));
+    const session = setCookie.split(";")[0] ?? "";
+    // The session is new: neither the launch token nor the in-process one.
+    expect(session).not.toBe(`${name}=${new URL(shell.url).searchParams.get("launch")}`);
+    expect(session).not.toBe(shell.cookie);
+    // The URL works once: seen again without the session (a process list, a shell's history), it opens nothing.
+    const again = await fetch(shell.url, { redirect: "manual" });
+    expect(again.status).toBe(403);
+    expect(await again.text()).toMatch(/already used/);
+    expect(again.headers.get("set-cookie")).toBeNull();
+    // The browser that used it goes on by its cookie: the URL again, or a reload of the page.
+    const back = await fetch(shell.url, { redirect: "manual", headers: { Cookie: session } });
+    expect(back.status).toBe(303);
+    expect(back.headers.get("set-cookie")).toBeNull();
+    const reload = await fetch(`${shell.origin}/`, { headers: { Cookie: session } });
+    expect(reload.status).toBe(200);
+    expect(await reload.text()).toContain(shell.secret);
+    const socket = await rawSocket(wsUrl(shell), { origin: shell.origin, headers: { Cookie: session } });
+    expect("ws" in socket, "the session opens the bridge").toBe(true);
+    if ("ws" in socket) socket.ws.close();
   });
 
   it("refuses a DNS-rebound Host on the socket and on the page", async () => {

@@ -25,8 +25,8 @@ export const BRIDGE_PATH = "/bridge";
 export interface BridgeServerOptions {
   server: Server;
   secret: string;
-  /** The launch cookie the upgrade must carry (see ./launch-token.ts); read at each upgrade. */
-  launchCookie: () => { name: string; token: string };
+  /** The launch cookie the upgrade must carry, by name, and whether a value is a session of this launch (see ./launch-token.ts). */
+  launchCookie: () => { name: string; admits: (value: string | null) => boolean };
   /** Origins allowed to connect; read at each upgrade (the port is known only after listen). */
   allowedOrigins: () => readonly string[];
   /** Host header values allowed (DNS-rebinding guard). */
@@ -86,7 +86,7 @@ export function attachBridgeServer(options: BridgeServerOptions): BridgeServer {
       return refuseUpgrade(socket, 403, `host ${host ?? "(none)"} is not this shell`);
     }
     const cookie = options.launchCookie();
-    if (!sameToken(cookie.token, readCookie(req.headers.cookie, cookie.name))) {
+    if (!cookie.admits(readCookie(req.headers.cookie, cookie.name))) {
       return refuseUpgrade(socket, 403, "this page was not opened through this launch's URL; open the URL the host printed");
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));

@@ -6,7 +6,7 @@ import { attachBridgeServer, type BridgeServer } from "./bridge-server";
 import type { HostConfig } from "./config";
 import { createHostServices, type HostServices } from "./host-services";
 import type { JigBinding } from "./jig-binding";
-import { LAUNCH_PARAM, launchCookieName } from "./launch-token";
+import { LAUNCH_PARAM, LaunchGate, launchCookieName } from "./launch-token";
 import { createRendererApp } from "./renderer-server";
 
 /**
@@ -21,7 +21,10 @@ export const LOOPBACK = "127.0.0.1";
 export interface BrowserShell {
   /** The URL to open, carrying the launch token: http://127.0.0.1:4020/?launch=… */
   url: string;
-  /** The Cookie header a browser holds after opening `url` (for in-process tests and the e2e fixture). */
+  /**
+   * A Cookie header admitted as a session of this launch, opened in-process (for in-process
+   * tests: a browser gets its own by opening `url`, which works once).
+   */
   cookie: string;
   port: number;
   /** The shell's own origin, the only one allowed on the bridge. */
@@ -49,6 +52,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   // 32 bytes from the OS CSPRNG, new at every launch: a page served by an earlier run cannot connect.
   const secret = randomBytes(32).toString("hex");
   const launchToken = randomBytes(32).toString("hex");
+  const gate = new LaunchGate(launchToken);
   const services = await createHostServices({
     shell: "browser",
     config,
@@ -58,12 +62,12 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   let port = config.port;
   const allowedHosts = () => [`${LOOPBACK}:${port}`, `localhost:${port}`];
   const allowedOrigins = () => [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`];
-  const app = createRendererApp({ rendererDist: config.rendererDist, secret, launchToken, port: () => port, allowedHosts });
+  const app = createRendererApp({ rendererDist: config.rendererDist, secret, gate, port: () => port, allowedHosts });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: LOOPBACK }) as Server;
   const bridge = attachBridgeServer({
     server,
     secret,
-    launchCookie: () => ({ name: launchCookieName(port), token: launchToken }),
+    launchCookie: () => ({ name: launchCookieName(port), admits: (value) => gate.admits(value) }),
     allowedOrigins,
     allowedHosts,
     services,
@@ -81,7 +85,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   const origin = `http://${LOOPBACK}:${port}`;
   return {
     url: `${origin}/?${LAUNCH_PARAM}=${launchToken}`,
-    cookie: `${launchCookieName(port)}=${launchToken}`,
+    cookie: `${launchCookieName(port)}=${gate.openSession()}`,
     port,
     origin,
     secret,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type Context } from "hono";
-import { LAUNCH_PARAM, launchCookie, launchCookieName, readCookie, sameToken } from "./launch-token";
+import { LAUNCH_PARAM, launchCookie, launchCookieName, readCookie, type LaunchGate } from "./launch-token";
 
 /**
  * Serves the built renderer to the one browser tab that should drive the dock. The
@@ -19,7 +19,8 @@ export const SECRET_META_NAME = "dock-bridge-secret";
 export interface RendererServerOptions {
   rendererDist: string;
   secret: string;
-  launchToken: string;
+  /** The launch's token and sessions (./launch-token.ts). */
+  gate: LaunchGate;
   /** The shell's port, known after listen (names the launch cookie). */
   port: () => number;
   allowedHosts: () => readonly string[];
@@ -49,21 +50,23 @@ export function createRendererApp(options: RendererServerOptions): Hono {
     c.header("Referrer-Policy", "no-referrer");
   });
 
-  // The printed URL's token is traded for the launch cookie, and dropped from the address bar.
+  // The printed URL's token is traded, once, for a session cookie, and dropped from the address
+  // bar; the browser holding that session keeps it on a reload or a second visit to the URL.
   // Other query parameters (the renderer reads some, e.g. central's `token`) are kept.
   app.use("*", async (c, next) => {
     const url = new URL(c.req.url);
     const token = url.searchParams.get(LAUNCH_PARAM);
     if (token === null) return next();
-    if (!sameToken(options.launchToken, token)) return c.text("this link is from another launch of the dock host; open the URL it printed last", 403);
-    url.searchParams.delete(LAUNCH_PARAM);
-    c.header("Set-Cookie", launchCookie(options.port(), options.launchToken));
+    const r = options.gate.redeem(token, readCookie(c.req.header("cookie"), launchCookieName(options.port())));
     c.header("Cache-Control", "no-store");
+    if (!r.ok) return c.text(r.reason, 403);
+    url.searchParams.delete(LAUNCH_PARAM);
+    if (r.fresh) c.header("Set-Cookie", launchCookie(options.port(), r.session));
     return c.redirect(`${url.pathname}${url.search}`, 303);
   });
 
   const index = async (c: Context) => {
-    if (!sameToken(options.launchToken, readCookie(c.req.header("cookie"), launchCookieName(options.port())))) {
+    if (!options.gate.admits(readCookie(c.req.header("cookie"), launchCookieName(options.port())))) {
       c.header("Cache-Control", "no-store");
       return c.text("open the URL the dock host printed (it carries this launch's token)", 401);
     }
