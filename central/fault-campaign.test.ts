@@ -377,8 +377,8 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
   /** One valid event of each type, by the given operator, about the demo booking. */
   function oneOfEach(who: Who): Map<DockEventType, DockEvent> {
     const hs = hubsOf(b);
-    const started = makeEvent("unloading.started", { direction: "inbound", bookingRef: b.bookingRef, unloader: "dock" }, { ...who, now: new Date("2026-11-02T10:00:00Z") });
-    const completed = makeEvent("unloading.completed", { direction: "inbound", bookingRef: b.bookingRef, unloader: "dock" }, { ...who, now: new Date("2026-11-02T10:30:00Z") });
+    const started = makeEvent("unloading.started", { direction: "inbound", bookingRef: b.bookingRef, unloader: "dock" }, { ...who, now: new Date(Date.now() - 60 * 60_000) });
+    const completed = makeEvent("unloading.completed", { direction: "inbound", bookingRef: b.bookingRef, unloader: "dock" }, { ...who, now: new Date(Date.now() - 30 * 60_000) });
     const liability = liabilityTransferredPayload(started, completed);
     if (!liability.ok) throw new Error(liability.reason);
     const m = new Map<DockEventType, DockEvent>();
@@ -561,12 +561,13 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
   /** The dock's whole day as events, in the order the outbox would send them. */
   function dayOfEvents(): DockEvent[] {
     const hs = hubsOf(b);
-    const t0 = Date.parse("2026-11-02T09:00:00Z");
+    // A month ago: within central's window of its clock (eventWindow), whenever the campaign runs.
+    const t0 = Date.now() - 30 * 86_400_000;
     let tick = 0;
     const at = (who: Who): Who => ({ ...who, now: new Date(t0 + 1000 * tick++) });
     const out: DockEvent[] = [];
     out.push(makeEvent("operator.signed-in", { role: "receiver", operatorName: "Rita Receiver" }, at(RECV)));
-    out.push(makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: true, reportedEta: "2026-11-02T09:30:00Z" }, at(RECV)));
+    out.push(makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: true, reportedEta: new Date(t0 + 30 * 60_000).toISOString() }, at(RECV)));
     const started = makeEvent("unloading.started", { direction: "inbound", bookingRef: b.bookingRef, unloader: "party" }, at(RECV));
     const completed = makeEvent("unloading.completed", { direction: "inbound", bookingRef: b.bookingRef, unloader: "party" }, at(RECV));
     const liability = liabilityTransferredPayload(started, completed);
