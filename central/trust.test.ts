@@ -181,6 +181,25 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     expect(await count("requests")).toBe(requests);
   });
 
+  it("a NUL where central looks a key up (a booking, hub, ASN, manifest or event id) is refused per event, never a 500, on either way of storing", async () => {
+    const hs = hubsOf(b);
+    const good = scanEvent(RECV, b.bookingRef, hs[120]!);
+    const scan = scanEvent(RECV, b.bookingRef, hs[121]!);
+    const flash = flashEvent(TECH, ids[0]!, true);
+    const asn = makeEvent("asn.issued", { asnNumber: "ASN-NUL-1", manifestId: "MF-TRUST-1", partyId: "SUPPLIER-A", hubCount: 1, documentSha256: "f".repeat(64) }, SUP);
+    const poisoned = [
+      { ...scan, payload: { ...(scan.payload as object), bookingRef: "BK\u0000X" } },
+      { ...flash, payload: { ...(flash.payload as object), deviceId: "0A-01\u0000" } },
+      { ...asn, payload: { ...(asn.payload as object), asnNumber: "ASN\u0000", manifestId: "MF\u0000" } },
+      { ...scan, id: `${scan.id.slice(0, 30)}\u0000` },
+    ];
+    const bulk = await push([...poisoned, good]);
+    expect(statuses(bulk)).toEqual(["rejected", "rejected", "rejected", "rejected", "accepted"]);
+    // The careful way looks every id up first: a known id in the batch sends it there.
+    const careful = await push([good, ...poisoned.map((e) => ({ ...e, id: typeof e.id === "string" && e.id.includes("\u0000") ? e.id : `${e.id.slice(0, -4)}beef` }))]);
+    expect(statuses(careful)).toEqual(["duplicate", "rejected", "rejected", "rejected", "rejected"]);
+  });
+
   it("event instants lie within the configured window of central's clock (the dock's measured offset allowed)", async () => {
     const h = hubsOf(b)[110]!;
     const at = (iso: string, clockOffsetMs: number | null = null) => ({ ...scanEvent({ ...RECV, now: new Date(iso) }, b.bookingRef, h), clockOffsetMs });

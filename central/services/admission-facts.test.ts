@@ -38,10 +38,11 @@ describe("keysNamedBy (the look-ups a batch needs, read before its events are pa
     expect(new Set(keys.refs).size).toBe(keys.refs.length);
   });
 
-  it("skips what cannot be a key and never walks into hostile values", () => {
+  it("skips what cannot be a key (a NUL would fail the look-up's query) and never walks into hostile values", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    const keys = keysNamedBy([null, "text", [], { type: "scan.recorded", payload: "no" }, { type: "scan.recorded", payload: { bookingRef: "B".repeat(21) } },
+    const keys = keysNamedBy([null, "text", [], { type: "scan.recorded", payload: "no" }, { type: "scan.recorded", payload: { bookingRef: "B".repeat(21) } }, { type: "scan.recorded", payload: { bookingRef: "BK-1\u0000", manifestId: "MF\u0000" } },
+      { type: "flash.result", payload: { deviceId: "0A-01-00-00-00-00-00-0\u0000" } }, { type: "asn.issued", payload: { asnNumber: "asn-lower-case" } },
       { type: "flash.result", payload: { deviceId: deep } }, { type: "manifest.built", payload: { bookingRefs: "BK-1", pallets: [deep], looseCartons: { hubs: [] }, excludedHubs: [null, 5] } }]);
     expect(keys).toEqual({ refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] });
   });

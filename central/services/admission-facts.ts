@@ -17,6 +17,12 @@ export interface NamedKeys { refs: string[]; hubs: string[]; asns: string[]; man
 const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["slot.loaded", "slot.unloaded", "flash.result", "fault.reported"]);
 const WORKED_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["flash.result", "fault.reported"]);
 
+/** The formats of the keys (BookingRefSchema, DeviceIdSchema, an ASN number, ManifestIdSchema). */
+const BOOKING_REF = /^[A-Z0-9-]{4,20}$/;
+const DEVICE_ID = /^[0-9A-F]{2}(-[0-9A-F]{2}){7}$/;
+const ASN_NUMBER = /^[A-Z0-9-]{4,40}$/;
+const MANIFEST_ID = /^[A-Z0-9-]{4,32}$/;
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -33,25 +39,26 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
   const asns = new Set<string>();
   const manifests = new Set<string>();
   const worked = new Set<string>();
-  // Longest valid key of each kind (BookingRefSchema 20, DeviceIdSchema 23, an ASN number 40, a manifest id 32).
-  const add = (v: unknown, into: Set<string>, max: number) => { if (typeof v === "string" && v.length <= max) into.add(v); };
+  // Only a value of the key's own format is sent to the database: anything else cannot name a
+  // stored key, and a NUL in a query parameter would fail the transaction (PostgreSQL text).
+  const add = (v: unknown, into: Set<string>, format: RegExp) => { if (typeof v === "string" && v.length <= 40 && format.test(v)) into.add(v); };
   const each = (v: unknown, f: (x: Record<string, unknown>) => void) => { if (Array.isArray(v)) for (const x of v) if (isRecord(x)) f(x); };
-  const cartonHubs = (c: Record<string, unknown>) => each(c.hubs, (h) => add(h.deviceId, hubs, 23));
+  const cartonHubs = (c: Record<string, unknown>) => each(c.hubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
   for (const raw of raws) {
     if (!isRecord(raw) || !isRecord(raw.payload)) continue;
     const p = raw.payload;
-    add(p.manifestId, manifests, 32);
+    add(p.manifestId, manifests, MANIFEST_ID);
     if (raw.type === "manifest.built") {
-      if (Array.isArray(p.bookingRefs)) for (const r of p.bookingRefs) add(r, refs, 20);
+      if (Array.isArray(p.bookingRefs)) for (const r of p.bookingRefs) add(r, refs, BOOKING_REF);
       each(p.pallets, (pl) => each(pl.cartons, cartonHubs));
       each(p.looseCartons, cartonHubs);
-      each(p.excludedHubs, (h) => add(h.deviceId, hubs, 23));
+      each(p.excludedHubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
       continue;
     }
-    add(p.bookingRef, refs, 20);
-    if (HUB_EVENT_TYPES.has(raw.type)) add(p.deviceId, hubs, 23);
-    if (WORKED_TYPES.has(raw.type)) add(p.deviceId, worked, 23);
-    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded") add(p.asnNumber, asns, 40);
+    add(p.bookingRef, refs, BOOKING_REF);
+    if (HUB_EVENT_TYPES.has(raw.type)) add(p.deviceId, hubs, DEVICE_ID);
+    if (WORKED_TYPES.has(raw.type)) add(p.deviceId, worked, DEVICE_ID);
+    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded") add(p.asnNumber, asns, ASN_NUMBER);
   }
   return { refs: [...refs], hubs: [...hubs], asns: [...asns], manifests: [...manifests], workedHubs: [...worked] };
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import { parseDockEvent, type DockEvent } from "../../shared/events";
+import { isUuidV7 } from "../../shared/domain/ids";
 import type { PushResponse, PushResult } from "../../shared/sync";
 import type { BusinessConfig } from "../config";
 import { admitEvent, admitRecorder, admitShape } from "./admission";
@@ -211,7 +212,8 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
 
 /** The careful way: which of the batch's ids are already stored (by another process, or before a restart), with their hash. */
 async function lookUpStoredIds(trx: Kysely<Database>, ids: ReadonlyArray<string | null>, known: ReadonlyMap<string, StoredId>, into: Map<string, StoredId>): Promise<void> {
-  const wanted = [...new Set(ids)].filter((id): id is string => id !== null && id.length <= 64 && !known.has(id));
+  // Only ids of an event id's format (no other can be stored; a NUL would fail the query).
+  const wanted = [...new Set(ids)].filter((id): id is string => id !== null && isUuidV7(id) && !known.has(id));
   if (wanted.length === 0) return;
   // One array parameter rather than thousands of placeholders: cheaper to bind on both drivers.
   const rows = await trx.selectFrom("events").select(["id", "content_hash", "dock_id"]).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
