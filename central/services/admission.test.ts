@@ -49,6 +49,15 @@ describe("text central can store", () => {
     expect(unstorableText("x".repeat(MAX_TEXT_CHARS + 1))).toMatch(/characters long/);
   });
 
+  it("property: the shape check finds exactly the events with text central cannot store, from their JSON first", () => {
+    const base = makeEvent("operator.signed-in", { role: "receiver", operatorName: "Rita" }, SUP);
+    fc.assert(fc.property(fc.string({ maxLength: 40, unit: fc.constantFrom("a", "\u0000", "\ud800", "\udc00", "\\", "u", "0", "é", "🔌") }), (name) => {
+      const e = { ...base, at: new Date(NOW).toISOString(), payload: { ...base.payload, operatorName: `x${name}` } } as DockEvent;
+      const verdict = admitShape(e, JSON.stringify(e), NOW, WINDOW);
+      expect(verdict.ok).toBe(unstorableText(`x${name}`) === null);
+    }), { numRuns: 500 });
+  });
+
   it("names the path of the first bad text, keys included", () => {
     expect(unstorableTextIn({ payload: { notes: ["ok", "b\u0000d"] } })).toMatch(/^payload\.notes\.1 holds a NUL/);
     expect(unstorableTextIn({ payload: { ["k\u0000"]: 1 } })).toMatch(/a key at payload holds a NUL/);
@@ -85,7 +94,8 @@ describe("instants", () => {
 
   it("a flash dated 9999 or 1970 is refused before anything else is looked at", () => {
     for (const iso of ["9999-12-31T00:00:00.000Z", "1970-01-01T00:00:00.000Z"]) {
-      const verdict = admitShape(flashEvent(at(Date.parse(iso)), HUB, true), NOW, WINDOW);
+      const e = flashEvent(at(Date.parse(iso)), HUB, true);
+      const verdict = admitShape(e, JSON.stringify(e), NOW, WINDOW);
       expect(verdict).toMatchObject({ ok: false, code: "instant-out-of-window" });
     }
   });

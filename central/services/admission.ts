@@ -145,9 +145,16 @@ export function instantProblem(e: Pick<DockEvent, "at" | "clockOffsetMs">, nowMs
   return null;
 }
 
-/** The checks every event meets before any database fact: text central can store, and a believable instant. */
-export function admitShape(e: DockEvent, nowMs: number, window: BusinessConfig["eventWindow"]): Admission {
-  const text = unstorableTextIn(e);
+/**
+ * The checks every event meets before any database fact: text central can store, and a
+ * believable instant. `json` is the event as JSON.stringify writes it, which escapes a NUL as
+ * \u0000 and a lone surrogate as \udXXX: the event is walked for the field to name only when
+ * its JSON shows one of those (or is longer than one text may be), so a push of thousands of
+ * plain events pays one scan of each event's JSON.
+ */
+export function admitShape(e: DockEvent, json: string, nowMs: number, window: BusinessConfig["eventWindow"]): Admission {
+  const suspicious = json.length > MAX_TEXT_CHARS || json.includes("\\u0000") || /\\ud[89a-f]/i.test(json);
+  const text = suspicious ? unstorableTextIn(e) : null;
   if (text !== null) return refuse("unstorable-text", text);
   const instant = instantProblem(e, nowMs, window);
   if (instant !== null) return refuse("instant-out-of-window", instant);

@@ -109,12 +109,10 @@ class Intake {
         continue;
       }
       const p = parseDockEvent(raw);
-      const shape = p.ok ? admitShape(p.event, this.nowMs, this.business.eventWindow) : null;
-      if (!p.ok || (shape !== null && !shape.ok)) {
-        out.push({ index, id, event: null, reason: !p.ok ? p.reason : shape !== null && !shape.ok ? shape.reason : "", json: "", hash: "" });
-        continue;
-      }
+      if (!p.ok) { out.push({ index, id, event: null, reason: p.reason, json: "", hash: "" }); continue; }
       const json = JSON.stringify(p.event);
+      const shape = admitShape(p.event, json, this.nowMs, this.business.eventWindow);
+      if (!shape.ok) { out.push({ index, id, event: null, reason: shape.reason, json: "", hash: "" }); continue; }
       out.push({ index, id, event: p.event, reason: "", json, hash: sha256(json) });
     }
     this.slices.push(out);
