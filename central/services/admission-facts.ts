@@ -63,17 +63,15 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
   return { refs: [...refs], hubs: [...hubs], asns: [...asns], manifests: [...manifests], workedHubs: [...worked] };
 }
 
-/** Every key a parsed event is judged on. */
-function keysOf(e: DockEvent): NamedKeys {
-  const p = e.payload as { manifestId?: unknown; asnNumber?: unknown };
-  const worked = e.type === "flash.result" || e.type === "fault.reported" ? [e.payload.deviceId] : [];
-  return {
-    refs: bookingsOf(e),
-    hubs: hubsPlacedBy(e),
-    asns: (e.type === "asn.issued" || e.type === "dispatch.recorded") && typeof p.asnNumber === "string" ? [p.asnNumber] : [],
-    manifests: typeof p.manifestId === "string" ? [p.manifestId] : [],
-    workedHubs: worked,
-  };
+/** Calls `visit` with every key a parsed event is judged on, by kind (no allocation for the common scan). */
+function eachKeyOf(e: DockEvent, visit: (kind: keyof NamedKeys, key: string) => void): void {
+  if (e.type === "scan.recorded") { visit("refs", e.payload.bookingRef); return; }
+  for (const r of bookingsOf(e)) visit("refs", r);
+  for (const d of hubsPlacedBy(e)) visit("hubs", d);
+  if (e.type === "asn.issued" || e.type === "dispatch.recorded") visit("asns", e.payload.asnNumber);
+  const manifestId = (e.payload as { manifestId?: unknown }).manifestId;
+  if (typeof manifestId === "string") visit("manifests", manifestId);
+  if (e.type === "flash.result" || e.type === "fault.reported") visit("workedHubs", e.payload.deviceId);
 }
 
 /** Looks facts up for one batch's transaction and keeps them current as its events are admitted. */
@@ -105,15 +103,11 @@ export class FactFinder {
   /** What these parsed events name that was not looked up yet (the prefetch missed it), or null. */
   missing(events: readonly DockEvent[]): NamedKeys | null {
     const out: NamedKeys = { refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] };
-    for (const e of events) {
-      const k = keysOf(e);
-      for (const r of k.refs) if (!this.bookings.has(r)) out.refs.push(r);
-      for (const d of k.hubs) if (!this.hubPlaces.has(d)) out.hubs.push(d);
-      for (const a of k.asns) if (!this.asns.has(a)) out.asns.push(a);
-      for (const m of k.manifests) if (!this.manifests.has(m)) out.manifests.push(m);
-      for (const d of k.workedHubs) if (!this.workedLookedUp.has(d)) out.workedHubs.push(d);
-    }
-    return out.refs.length + out.hubs.length + out.asns.length + out.manifests.length + out.workedHubs.length > 0 ? out : null;
+    let n = 0;
+    const known: Record<keyof NamedKeys, { has(key: string): boolean }> = { refs: this.bookings, hubs: this.hubPlaces, asns: this.asns, manifests: this.manifests, workedHubs: this.workedLookedUp };
+    const visit = (kind: keyof NamedKeys, key: string) => { if (!known[kind].has(key)) { out[kind].push(key); n++; } };
+    for (const e of events) eachKeyOf(e, visit);
+    return n > 0 ? out : null;
   }
 
   async lookUp(keys: NamedKeys): Promise<void> {

@@ -145,6 +145,9 @@ export function instantProblem(e: Pick<DockEvent, "at" | "clockOffsetMs">, nowMs
   return null;
 }
 
+/** What JSON.stringify writes for a NUL or a lone surrogate (one pass over the text). */
+const ESCAPED_UNSTORABLE = /\\u(?:0000|d[89a-f])/i;
+
 /**
  * The checks every event meets before any database fact: text central can store, and a
  * believable instant. `json` is the event as JSON.stringify writes it, which escapes a NUL as
@@ -153,7 +156,7 @@ export function instantProblem(e: Pick<DockEvent, "at" | "clockOffsetMs">, nowMs
  * plain events pays one scan of each event's JSON.
  */
 export function admitShape(e: DockEvent, json: string, nowMs: number, window: BusinessConfig["eventWindow"]): Admission {
-  const suspicious = json.length > MAX_TEXT_CHARS || json.includes("\\u0000") || /\\ud[89a-f]/i.test(json);
+  const suspicious = json.length > MAX_TEXT_CHARS || ESCAPED_UNSTORABLE.test(json);
   const text = suspicious ? unstorableTextIn(e) : null;
   if (text !== null) return refuse("unstorable-text", text);
   const instant = instantProblem(e, nowMs, window);
