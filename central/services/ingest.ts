@@ -170,29 +170,7 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
     if (mode === "careful") await parseAhead();
     await facts;
     const sink: EventSink = mode === "bulk" ? new CopySink(trx, dock) : new CarefulSink(trx, dock);
-    const admitted: Array<StoredEvent & { index: number }> = [];
-    try {
-      if (sink instanceof CopySink) sink.open();
-      while (!intake.done) {
-        // Let the COPY and the rows so far go out (and an early error come in) before going on.
-        if (mode === "bulk") { await yieldToIo(); if (sink.failed) break; }
-        const candidates = intake.takeNext(finder);
-        const missing = finder.missing(candidates.map((c) => c.event));
-        if (missing !== null) { await sink.pause(); await finder.lookUp(missing); }
-        const ok = candidates.filter((c) => {
-          const verdict = admitEvent(c.event, finder.facts);
-          if (!verdict.ok) intake.results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: verdict.reason };
-          else finder.noteAdmitted(c.event);
-          return verdict.ok;
-        });
-        await sink.write(ok);
-        admitted.push(...ok);
-      }
-      await sink.finish();
-    } catch (e) {
-      sink.abort(e);
-      throw e;
-    }
+    const admitted = await admitAndStore(intake, finder, sink);
     const fresh = admitted.filter((c) => sink.stored(c.event.id));
     for (const c of admitted) intake.results[c.index] = { index: c.index, id: c.event.id, status: sink.stored(c.event.id) ? "accepted" : "duplicate" };
     for (const c of fresh) newlyStored.push({ id: c.event.id, hash: c.hash, dockId: dock.dockId });
@@ -206,6 +184,40 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
   await applied;
   rememberCommitted(db, newlyStored);
   return summarise(intake.results);
+}
+
+/**
+ * The batch's events, slice by slice: who recorded it (Intake), the facts it names looked up
+ * if the prefetch missed them, its admission rule, then the sink. On the bulk way each slice's
+ * rows go to the COPY while the next slice is parsed, so the two work side by side; a failure
+ * anywhere fails the COPY (so the rollback can run) and the transaction as a whole.
+ */
+async function admitAndStore(intake: Intake, finder: FactFinder, sink: EventSink): Promise<Array<StoredEvent & { index: number }>> {
+  const admitted: Array<StoredEvent & { index: number }> = [];
+  const streaming = sink instanceof CopySink;
+  try {
+    if (streaming) sink.open();
+    while (!intake.done) {
+      // Let the COPY and the rows so far go out (and an early error come in) before going on.
+      if (streaming) { await yieldToIo(); if (sink.failed) break; }
+      const candidates = intake.takeNext(finder);
+      const missing = finder.missing(candidates.map((c) => c.event));
+      if (missing !== null) { await sink.pause(); await finder.lookUp(missing); }
+      const ok = candidates.filter((c) => {
+        const verdict = admitEvent(c.event, finder.facts);
+        if (!verdict.ok) intake.results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: verdict.reason };
+        else finder.noteAdmitted(c.event);
+        return verdict.ok;
+      });
+      await sink.write(ok);
+      admitted.push(...ok);
+    }
+    await sink.finish();
+  } catch (e) {
+    sink.abort(e);
+    throw e;
+  }
+  return admitted;
 }
 
 /** The careful way: which of the batch's ids are already stored (by another process, or before a restart), with their hash. */
