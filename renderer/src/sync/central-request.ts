@@ -5,6 +5,8 @@ export class SyncHttpError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
+    /** How long central asked the dock to wait (a 429's or 503's Retry-After), or null. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(`central answered ${status}: ${reason}`);
     this.name = "SyncHttpError";
@@ -44,7 +46,16 @@ export async function postToCentral(target: CentralTarget, path: string, body: u
   }
   if (!res.ok) {
     const err = ErrorBodySchema.safeParse(json);
-    throw new SyncHttpError(res.status, err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText);
+    throw new SyncHttpError(res.status, err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText, retryAfterMs(res.headers.get("retry-after")));
   }
   return json;
+}
+
+/** Longest wait a Retry-After may impose on the dock (a wrong header must not park sync for days). */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+/** A Retry-After header (whole seconds, as central sends it) in ms, capped; null when absent or not seconds. */
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || !/^\d{1,9}$/.test(header.trim())) return null;
+  return Math.min(MAX_RETRY_AFTER_MS, Number(header.trim()) * 1000);
 }

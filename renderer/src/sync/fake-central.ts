@@ -19,6 +19,8 @@ export class FakeCentral {
   /** Answer the next N requests with HTTP `failStatus` (503 unless set). */
   failNext = 0;
   failStatus = 503;
+  /** Retry-After (seconds) sent with those failures, when set. */
+  failRetryAfter: number | null = null;
   /** Central's clock minus the dock's (ms). */
   skewMs = 0;
   /** Events central refuses with this reason (poisoned). */
@@ -50,7 +52,7 @@ export class FakeCentral {
     if (this.offline) throw new TypeError("Failed to fetch");
     if (this.failNext > 0) {
       this.failNext--;
-      return json(this.failStatus, { error: "unavailable", reason: "central is restarting" });
+      return json(this.failStatus, { error: "unavailable", reason: "central is restarting" }, this.failRetryAfter === null ? {} : { "retry-after": String(this.failRetryAfter) });
     }
     const url = new URL(String(input));
     const body = JSON.parse(String(init?.body ?? "null")) as Record<string, unknown>;
@@ -115,6 +117,6 @@ export class FakeCentral {
   }
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }

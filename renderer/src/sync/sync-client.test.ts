@@ -6,7 +6,8 @@ import { DockDb } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import { FakeCentral } from "./fake-central";
-import { backoffDelay, FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY, SyncClient } from "./sync-client";
+import { backoffDelay, FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY, retryDelay, SyncClient } from "./sync-client";
+import { retryAfterMs } from "./central-request";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
 let n = 0;
@@ -266,6 +267,26 @@ describe("SyncClient against a central that fails on one event", () => {
     expect(sync.getHealth().consecutiveFailures).toBe(1);
     await sync.syncOnce();
     expect(central.events.size).toBe(3);
+  });
+
+  it("a 429's Retry-After is kept with the failure, and the retry waits at least that long", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    central.failNext = 1;
+    central.failStatus = 429;
+    central.failRetryAfter = 30;
+    await recordEvent(db, scan(1));
+    await expect(client(db, central).syncOnce()).rejects.toMatchObject({ status: 429, retryAfterMs: 30_000 });
+    expect(retryAfterMs("7")).toBe(7000);
+    expect(retryAfterMs("soon")).toBeNull();
+    expect(retryAfterMs(null)).toBeNull();
+    expect(retryAfterMs("999999999")).toBe(15 * 60_000);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.option(fc.integer({ min: 0, max: 900_000 })), fc.double({ min: 0, max: 1, noNaN: true }), (attempt, after, r) => {
+      const d = retryDelay(attempt, after, 1000, 60_000, () => r);
+      expect(d).toBeGreaterThanOrEqual(after ?? 0);
+      expect(d).toBeGreaterThanOrEqual(backoffDelay(attempt, 1000, 60_000, () => r));
+      if (after === null) expect(d).toBe(backoffDelay(attempt, 1000, 60_000, () => r));
+    }));
   });
 
   it("property: whichever events fail, every other event reaches central once and exactly the failing ones are quarantined", async () => {

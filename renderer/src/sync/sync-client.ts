@@ -1,14 +1,14 @@
 import { parseDockEvent } from "../../../shared/events";
 import { clockOffsetMs } from "../../../shared/sync";
 import type { DockDb } from "../db/dock-db";
-import type { CentralTarget } from "./central-request";
+import { SyncHttpError, type CentralTarget } from "./central-request";
 import { BookingPuller, type PullOutcome } from "./sync-pull";
 import { OutboxPusher } from "./sync-push";
 import { CLOCK_OFFSET_KEY, LAST_SUCCESS_KEY } from "./sync-keys";
 import { SyncScheduler } from "./sync-scheduler";
 
 export { SyncHttpError } from "./central-request";
-export { backoffDelay } from "./sync-scheduler";
+export { backoffDelay, retryDelay } from "./sync-scheduler";
 export { CLOCK_OFFSET_KEY, FIRMWARE_CATALOGUE_KEY, OPERATORS_KEY, REDELIVERY_AMENDMENTS_KEY } from "./sync-keys";
 
 /**
@@ -92,6 +92,8 @@ export class SyncClient {
   /** The clock offset and last success as last stored, so a round rewrites them only when they move. */
   private storedOffset: number | null = null;
   private storedSuccessAt = 0;
+  /** Central's Retry-After on the last failed round (a 429 or 503), honoured by the scheduler. */
+  private retryAfterMs: number | null = null;
 
   constructor(
     private readonly db: DockDb,
@@ -118,7 +120,7 @@ export class SyncClient {
     this.puller = new BookingPuller(db, { target, path: this.o.pullPath, now: this.o.now, onServerTime });
     this.scheduler = new SyncScheduler(() => this.syncOnce(), {
       intervalMs: this.o.intervalMs, kickDelayMs: this.o.kickDelayMs, baseDelayMs: this.o.baseDelayMs, maxDelayMs: this.o.maxDelayMs,
-      random: this.o.random, failures: () => this.health.consecutiveFailures,
+      random: this.o.random, failures: () => this.health.consecutiveFailures, retryAfterMs: () => this.retryAfterMs,
     });
   }
 
@@ -144,6 +146,7 @@ export class SyncClient {
       }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      this.retryAfterMs = e instanceof SyncHttpError ? e.retryAfterMs : null;
       this.health = { ...this.health, online: !(e instanceof TypeError), lastError: message, consecutiveFailures: this.health.consecutiveFailures + 1 };
       throw e;
     } finally {

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   random: () => number;
   /** Failed rounds in a row, as the health says. */
   failures: () => number;
+  /** How long central asked to wait after the last failed round (Retry-After), or null. */
+  retryAfterMs: () => number | null;
 }
 
 /** Delay before retry number `attempt` (1-based): exponential, capped, with full jitter. */
@@ -19,6 +21,11 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   // Half fixed, half random: never zero (no hot loop), never in lockstep with other docks.
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** The wait before retrying a failed round: the backoff, or central's Retry-After when that is longer. */
+export function retryDelay(attempt: number, retryAfterMs: number | null, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.max(backoffDelay(attempt, baseMs, maxMs, random), retryAfterMs ?? 0);
 }
 
 export class SyncScheduler {
@@ -89,7 +96,7 @@ export class SyncScheduler {
       const after = (ok: boolean) => {
         this.inFlight = false;
         if (!this.running) return;
-        const backoff = backoffDelay(this.o.failures(), this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
+        const backoff = retryDelay(this.o.failures(), this.o.retryAfterMs(), this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
         // Events recorded during the round go out in the next one (after a failure, not before the backoff).
         if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
         else this.schedule(ok ? this.o.intervalMs : backoff);
