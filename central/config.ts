@@ -63,8 +63,9 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   mailMaxAttempts: 8,
   mailFrom: "DCC Re-Flash <reflash@dcc.example>",
   eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
-  // A dock syncs about once a second while scanning; a Party calls rarely. Generous for them, not for a brute force.
-  rateLimit: { perTokenPerMinute: 1200, perAddressPerMinute: 3000, failedAuthPerAddressPerMinute: 30 },
+  // A dock syncs about once a second while scanning, but catching up after a day offline it pushes batch after
+  // batch (50 a second on PostgreSQL); a Party calls rarely. Generous for them, not for a flood or a brute force.
+  rateLimit: { perTokenPerMinute: 3000, perAddressPerMinute: 6000, failedAuthPerAddressPerMinute: 30 },
 };
 
 export interface CentralEnv {
