@@ -1,5 +1,6 @@
-import Dexie, { type EntityTable } from "dexie";
+import Dexie, { type EntityTable, type Table } from "dexie";
 import type { Booking } from "../../../shared/domain/booking";
+import { projectHubs, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { DockEvent } from "../../../shared/events";
 
 /**
@@ -69,13 +70,8 @@ export interface ReceiptRow {
   updatedAt: number;
 }
 
-/** Where each hub stands at this dock, projected from scan events (added in v2). */
-export interface HubStateRow {
-  deviceId: string;
-  bookingRef: string;
-  state: "received" | "refused";
-  lastEventId: string;
-}
+/** Where each hub stands at this dock, projected from scan events (added in v2; `marks` since v3). */
+export type HubStateRow = DockHubRow;
 
 export interface MetaRow {
   key: string;
@@ -110,6 +106,9 @@ export const SCHEMA_V2 = {
   meta: "key",
 };
 
+/** Version 3: the same stores; hub states are rebuilt with the one projection rule (see the upgrade). */
+export const SCHEMA_V3 = SCHEMA_V2;
+
 /** The booking an event belongs to, read from its payload. */
 export function eventBookingRef(event: DockEvent): string | null {
   const p = event.payload as { bookingRef?: unknown };
@@ -142,19 +141,39 @@ export class DockDb extends Dexie {
           .modify((row) => {
             row.bookingRef = eventBookingRef(row.event);
           });
-        const hubs = tx.table<HubStateRow, string>("hubStates");
-        await tx
-          .table<EventRow, number>("events")
-          .where("type")
-          .equals("scan.recorded")
-          .each(async (row) => {
-            if (row.event.type !== "scan.recorded") return;
-            const p = row.event.payload;
-            if (p.deviceId === null) return;
-            await hubs.put({ deviceId: p.deviceId, bookingRef: p.bookingRef, state: p.verdict === "expected" ? "received" : "refused", lastEventId: row.id });
-          });
+        await rebuildHubStates(tx.table<EventRow, number>("events"), tx.table<HubStateRow, string>("hubStates"));
+      });
+    // v3: the v2 upgrade projected hub states by a rule of its own that disagreed with the live
+    // write (every scan not "expected" refused, undos ignored), so after it a duplicate scan
+    // turned a received hub into "refused" and the jig station refused that hub. The rows are
+    // rebuilt from the log with the one rule the live write uses, and now keep the live scans
+    // that set them (`marks`), so an undo falls back to the scans that remain.
+    this.version(3)
+      .stores(SCHEMA_V3)
+      .upgrade(async (tx) => {
+        await rebuildHubStates(tx.table<EventRow, number>("events"), tx.table<HubStateRow, string>("hubStates"));
       });
   }
+}
+
+/** True for the events that can move a hub's state: hub scans and undos. */
+export function touchesHubs(event: DockEvent): boolean {
+  return (event.type === "scan.recorded" && event.payload.kind === "hub") || event.type === "scan.undone";
+}
+
+/**
+ * Every hub row rebuilt from the whole log with the rule the live write uses
+ * (shared/domain/dock-hub-projection.ts): run by the Dexie upgrades inside their transaction,
+ * and by anyone who must repair the projection.
+ */
+export async function rebuildHubStates(events: Pick<Table<EventRow, number | undefined>, "toCollection">, hubs: Pick<Table<HubStateRow, string>, "clear" | "bulkPut">): Promise<void> {
+  const moves: DockEvent[] = [];
+  // In recording order (the primary key), keeping only what can move a hub.
+  await events.toCollection().each((row) => {
+    if (touchesHubs(row.event)) moves.push(row.event);
+  });
+  await hubs.clear();
+  await hubs.bulkPut([...projectHubs(moves).values()]);
 }
 
 /** Opens the dock database and closes it when another window upgrades it, telling the UI to reload. */

@@ -134,7 +134,7 @@ describe("jig slice", () => {
     bridge.handlers["jig.slots"] = async () => ({ slots: Array.from({ length: 8 }, (_, i) => view(i)) });
     bridge.handlers["jig.load"] = async ({ deviceId }) => ({ ok: true, deviceId: deviceId.toUpperCase(), toVersion: "00030000" });
     await db.receipts.put({ bookingRef: booking.bookingRef, status: "open", booking, arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0 });
-    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x" });
+    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x", marks: [{ eventId: "x", bookingRef: booking.bookingRef, state: "received" }] });
     await store.getState().attachJigBridge(bridge);
 
     await store.getState().submitJigScan(other.deviceId, "wedge");

@@ -53,14 +53,8 @@ export async function drainJournal(bridge: DockBridge, db: DockDb, ctx: DrainCon
     else problems.push(r.reason);
   }
   if (events.length === 0) return { stored: 0, acked: 0, problems };
-  let stored = 0;
-  await db.transaction("rw", [db.events, db.outbox, db.receipts, db.hubStates], async () => {
-    const ids = events.map((e) => e.id);
-    const already = new Set((await db.events.where("id").anyOf(ids).toArray()).map((r) => r.id));
-    const fresh = events.filter((e) => !already.has(e.id));
-    stored = fresh.length;
-    if (fresh.length > 0) await recordEvents(db, fresh);
-  });
+  // One transaction checks which ids are already logged and stores the rest with their outbox rows.
+  const stored = await recordEvents(db, events, {}, { skipLogged: true });
   // The transaction has committed: the host may forget these now.
   const ids = events.map((e) => e.id);
   for (let i = 0; i < ids.length; i += 500) await bridge.invoke("journal.ack", { ids: ids.slice(i, i + 500) });

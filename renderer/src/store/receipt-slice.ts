@@ -14,7 +14,7 @@ import { parseScan } from "../../../shared/domain/scan-parser";
 import { newEventId } from "../../../shared/domain/ids";
 import { makeEvent, type DockEvent, type DockEventType, type PayloadOf } from "../../../shared/events";
 import type { ReceiptRow } from "../db/dock-db";
-import { bookingEvents, recordEvents, type ProjectionChange } from "../db/record-event";
+import { bookingEvents, recordEvents } from "../db/record-event";
 import { amendedFields, clipRaw, eventVerdictFor } from "../receiving/receiving-rules";
 import type { DockDeps } from "./dock-deps";
 import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "./slice-types";
@@ -104,8 +104,8 @@ export const createReceiptSlice =
     };
 
     /** Records events durably; `receipt` only when the receipt row itself changes (never for a scan or undo: the counts come from the log). */
-    const save = async (events: DockEvent[], receipt: ReceiptRow | null, change: ProjectionChange = {}) => {
-      await recordEvents(deps.db, events, receipt === null ? change : { ...change, receipt: { ...receipt, updatedAt: deps.now() } });
+    const save = async (events: DockEvent[], receipt: ReceiptRow | null) => {
+      await recordEvents(deps.db, events, receipt === null ? {} : { receipt: { ...receipt, updatedAt: deps.now() } });
       deps.onRecorded(events.length);
     };
 
@@ -141,11 +141,8 @@ export const createReceiptSlice =
         },
         { ...at, id },
       );
-      const hub: ProjectionChange["hub"] = parsed.kind === "hub" && v.code !== "wrong-kind" && v.code !== "hub-duplicate" && v.code !== "hub-wrong-device-type"
-        ? { deviceId: parsed.deviceId, state: v.code === "hub-expected" ? "received" : "refused" }
-        : undefined;
       try {
-        await recordEvents(deps.db, [recorded], hub ? { hub } : {});
+        await recordEvents(deps.db, [recorded]);
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
         show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
@@ -344,8 +341,7 @@ export const createReceiptSlice =
         const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason });
         if (probe.verdict.code === "undo-refused") return set({ receiptMessage: probe.verdict.reason });
         const e = event("scan.undone", { bookingRef: receipt.bookingRef, scanEventId: last.scanId, reason: reason.trim().slice(0, 500) });
-        const hub = last.scan.kind === "hub" ? { deviceId: last.scan.deviceId, remove: true as const } : undefined;
-        await save([e], null, hub ? { hub } : {});
+        await save([e], null);
         publish(probe.state, receipt);
         show({ code: "undone", class: "ok", reason: probe.verdict.reason, subject: probe.verdict.subject, raw: "", at: deps.now(), scanId: null });
       },
