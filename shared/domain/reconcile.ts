@@ -80,6 +80,18 @@ export interface Verdict {
   scanId: string;
   /** The hub ID or SSCC the scan named, when it named one. */
   subject: string | null;
+  /** For a pallet, carton or hub of another booking: that booking (a fact, never read back from `reason`). */
+  otherBookingRef: string | null;
+  /** For `hub-not-eligible`: why the booked hub cannot be accepted here. */
+  ineligible: Ineligibility | null;
+}
+
+/** Why a booked hub cannot be accepted at this site. */
+export type Ineligibility = "not-pending" | "other-party" | "wrong-csp" | "wrong-facility";
+
+interface VerdictFacts {
+  otherBookingRef?: string;
+  ineligible?: Ineligibility;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,8 +296,8 @@ export function replay(init: ReceiptInit, actions: Iterable<ReceiptAction>): Rec
   return state;
 }
 
-function verdict(code: VerdictCode, reason: string, scanId: string, subject: string | null): Verdict {
-  return { code, class: VERDICTS[code].class, reason, scanId, subject };
+function verdict(code: VerdictCode, reason: string, scanId: string, subject: string | null, facts: VerdictFacts = {}): Verdict {
+  return { code, class: VERDICTS[code].class, reason, scanId, subject, otherBookingRef: facts.otherBookingRef ?? null, ineligible: facts.ineligible ?? null };
 }
 
 function refuse(state: ReceiptState, v: Verdict): ReduceResult {
@@ -401,7 +413,7 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
   }
   const other = otherRef(ix, ix.others.pallets.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("pallet-other-booking", `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-other-booking", false), context };
+    return { verdict: verdict("pallet-other-booking", `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, pallets: record("pallet-other-booking", false), context };
   return { verdict: verdict("pallet-unexpected", `Pallet ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-unexpected", false), context };
 }
 
@@ -433,7 +445,7 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
   const record = (code: VerdictCode): PMap<LabelRecord> => core.cartons.set(sscc, { scanId, at, code, pallet: open, ours: false });
   const other = otherRef(ix, ix.others.cartons.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("carton-other-booking", `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc), exception: true, cartons: record("carton-other-booking"), context };
+    return { verdict: verdict("carton-other-booking", `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, cartons: record("carton-other-booking"), context };
   return { verdict: verdict("carton-unexpected", `Carton ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, cartons: record("carton-unexpected"), context };
 }
 
@@ -452,14 +464,14 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
   if (lab !== null) return recordHub(core, scanId, id, at, carton, "hub-test-lab", own ? "held" : "extra", `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`);
   if (own) {
     const problem = ineligibility(ix, own.hub);
-    if (problem !== null) return recordHub(core, scanId, id, at, carton, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem}. Set it aside.`);
+    if (problem !== null) return recordHub(core, scanId, id, at, carton, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem.words}. Set it aside.`, { ineligible: problem.code });
     if (own.carton !== carton)
       return recordHub(core, scanId, id, at, carton, "hub-wrong-container", "held", `Hub ${id} is listed in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}, not in carton ${carton}; held for a decision.`);
     return recordHub(core, scanId, id, at, carton, "hub-expected", "received", `Hub ${id} received.`);
   }
   const other = findHub(ix.others, ix.others.hubs, id);
   if (other && other.bookingRef !== ix.booking.bookingRef)
-    return recordHub(core, scanId, id, at, carton, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`);
+    return recordHub(core, scanId, id, at, carton, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`, { otherBookingRef: other.bookingRef });
   const gpf = findHub(ix.own, ix.own.gpfs, id) ?? findHub(ix.others, ix.others.gpfs, id);
   if (gpf) {
     const of = gpf.bookingRef === ix.booking.bookingRef ? "" : ` on booking ${gpf.bookingRef}`;
@@ -469,18 +481,18 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
 }
 
 // A plain function, not a closure in judgeHub: this is the hot path of a replay.
-function recordHub(core: Core, scanId: string, id: string, at: string, carton: string, code: VerdictCode, disposition: Disposition, reason: string): Outcome {
-  return { verdict: verdict(code, reason, scanId, id), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, disposition }) };
+function recordHub(core: Core, scanId: string, id: string, at: string, carton: string, code: VerdictCode, disposition: Disposition, reason: string, facts?: VerdictFacts): Outcome {
+  return { verdict: verdict(code, reason, scanId, id, facts), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, disposition }) };
 }
 
-/** Why a booked hub cannot be accepted at this site, or null. */
-function ineligibility(ix: ReceiptIndex, hub: BookedHub): string | null {
+/** Why a booked hub cannot be accepted at this site (as a fact and in words), or null. */
+function ineligibility(ix: ReceiptIndex, hub: BookedHub): { code: Ineligibility; words: string } | null {
   const b = ix.booking;
-  if (hub.smiStatus !== "Pending") return `its SMI status is ${hub.smiStatus}, not Pending`;
-  if (hub.assignedParty !== b.partyId) return `it is assigned to ${hub.assignedParty}, not to ${b.partyId}`;
+  if (hub.smiStatus !== "Pending") return { code: "not-pending", words: `its SMI status is ${hub.smiStatus}, not Pending` };
+  if (hub.assignedParty !== b.partyId) return { code: "other-party", words: `it is assigned to ${hub.assignedParty}, not to ${b.partyId}` };
   const csp = cspForRegion(hub.cspRegion);
-  if (csp !== ix.site.csp) return `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}`;
-  if (b.facilityId !== ix.site.facilityId) return `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}`;
+  if (csp !== ix.site.csp) return { code: "wrong-csp", words: `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}` };
+  if (b.facilityId !== ix.site.facilityId) return { code: "wrong-facility", words: `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}` };
   return null;
 }
 
@@ -565,6 +577,9 @@ export interface ReceiptException {
   /** Hub ID or SSCC. */
   subject: string;
   reason: string;
+  /** The verdict's facts: the other booking, why a hub is ineligible. */
+  otherBookingRef: string | null;
+  ineligible: Ineligibility | null;
 }
 
 export interface OverLimit extends LimitBreach {
@@ -632,7 +647,7 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   for (let c = core.live; c !== null; c = c.tail) {
     const v = c.head.verdict;
     verdictCounts[v.code]++;
-    if (c.head.exception) exceptions.push({ scanId: c.head.scanId, at: c.head.at, code: v.code, subject: v.subject ?? "", reason: v.reason });
+    if (c.head.exception) exceptions.push({ scanId: c.head.scanId, at: c.head.at, code: v.code, subject: v.subject ?? "", reason: v.reason, otherBookingRef: v.otherBookingRef, ineligible: v.ineligible });
   }
   exceptions.sort((x, y) => (x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
   return {

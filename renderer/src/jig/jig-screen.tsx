@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useState, type CSSProperties, type FormEvent } from "react";
 import type { SlotViewMessage } from "../../../shared/bridge";
 import { useDock } from "../app/store-context";
-import { formatSlotCode } from "./slot-code";
+import { formatSlotCode } from "../../../shared/domain/slot-code";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../components/camera-panel").then((m) => ({ default: m.CameraPanel })));

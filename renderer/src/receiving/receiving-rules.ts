@@ -1,79 +1,14 @@
 import type { Booking } from "../../../shared/domain/booking";
-import type { VerdictCode } from "../../../shared/domain/reconcile";
-import type { ScanVerdictCode } from "../../../shared/events";
 import type { z } from "zod";
-import type { HubRejectionCodeSchema, AmendmentAcknowledgedPayload } from "../../../shared/events";
+import type { AmendmentAcknowledgedPayload } from "../../../shared/events";
 
 /**
- * Small pure rules of the receiving screen that sit between the reconciler's detailed
- * verdicts and the event log's coarser vocabulary.
+ * Small pure rules of the receiving screen: the booked window, and what an amendment from
+ * central changed. (The receipt's decisions, and how a verdict is logged, are in
+ * shared/domain/receipt-decision.ts.)
  */
 
-export type HubRejectionCode = z.infer<typeof HubRejectionCodeSchema>;
 export type AmendedField = z.infer<typeof AmendmentAcknowledgedPayload>["fields"][number];
-
-/** The event-log verdict a reconciler verdict is recorded as (events carry the coarse code, the reason keeps the detail). */
-export function eventVerdictFor(code: VerdictCode): ScanVerdictCode {
-  switch (code) {
-    case "booking-label-expected":
-    case "pallet-expected":
-    case "pallet-resumed":
-    case "carton-expected":
-    case "carton-resumed":
-    case "carton-count-mismatch":
-    case "hub-expected":
-    case "undone":
-      return "expected";
-    case "hub-duplicate":
-    case "scan-id-reused":
-      return "duplicate";
-    case "booking-label-other":
-    case "pallet-other-booking":
-    case "carton-other-booking":
-    case "hub-other-booking":
-      return "other-booking";
-    case "booking-label-mismatch":
-    case "booking-label-unknown":
-    case "pallet-unexpected":
-    case "carton-unexpected":
-    case "hub-unexpected":
-      return "unexpected";
-    case "carton-other-pallet":
-    case "hub-wrong-container":
-      return "wrong-container";
-    case "hub-not-eligible":
-      return "not-eligible";
-    case "hub-wrong-device-type":
-      return "wrong-device-type";
-    case "hub-test-lab":
-      return "test-lab";
-    case "unreadable":
-      return "unreadable";
-    case "wrong-kind":
-    case "undo-refused":
-      return "wrong-kind";
-  }
-}
-
-/** The rejection code to propose for a hub whose scan got `code` (the operator may change the reason). */
-export function rejectionCodeFor(code: VerdictCode, reason: string): HubRejectionCode {
-  switch (code) {
-    case "hub-not-eligible":
-      if (/SMI status/.test(reason)) return "not-pending";
-      if (/assigned to/.test(reason)) return "other-party";
-      return "wrong-csp-or-facility";
-    case "hub-test-lab":
-      return "test-lab";
-    case "hub-other-booking":
-      return "other-booking";
-    case "hub-unexpected":
-      return "unexpected";
-    case "hub-wrong-device-type":
-      return "wrong-device-type";
-    default:
-      return "other";
-  }
-}
 
 /** The end of the booked delivery window as a local instant (the dock's wall clock). */
 export function windowEnd(booking: Booking): Date {
@@ -107,9 +42,4 @@ export function substantiveChanges(before: Booking, after: Booking): AmendedFiel
 export function amendedFields(before: Booking, after: Booking): AmendedField[] {
   const out = substantiveChanges(before, after);
   return out.length > 0 ? out : ["other"];
-}
-
-/** Scanner raw text cut to what an event may carry, keeping the start (AIM prefix and data). */
-export function clipRaw(raw: string): string {
-  return raw.length > 1000 ? raw.slice(0, 1000) : raw;
 }

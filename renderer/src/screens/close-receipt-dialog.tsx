@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { isCanonicalDeviceId, parseDeviceId } from "../../../shared/domain/device-id";
 import { useDock } from "../app/store-context";
-import { rejectionCodeFor, type HubRejectionCode } from "../receiving/receiving-rules";
+import { rejectionCodeFor, type HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { CloseInput } from "../store/slice-types";
 
 const HELD_CODES = new Set<string>(["hub-not-eligible", "hub-wrong-container", "hub-test-lab"]);
@@ -28,7 +28,7 @@ export function CloseReceiptDialog(props: { onDone: () => void }) {
     e.preventDefault();
     const rejectedHubs: CloseInput["rejectedHubs"] = flagged
       .filter((x) => chosen[x.subject])
-      .map((x) => ({ deviceId: x.subject, code: rejectionCodeFor(x.code, x.reason), reason: x.reason.slice(0, 500) }));
+      .map((x) => ({ deviceId: x.subject, code: rejectionCodeFor(x), reason: x.reason.slice(0, 500) }));
     for (const line of extra.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
       const id = parseDeviceId(line);
       if (!id.ok) return setError(`"${line}": ${id.reason}`);

@@ -1,11 +1,10 @@
 import type { StateCreator } from "zustand";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
-import { parseScan } from "../../../shared/domain/scan-parser";
-import { makeEvent, type DockEvent } from "../../../shared/events";
-import { recordEvent } from "../db/record-event";
+import { decideJigHub, decideJigScan } from "../../../shared/domain/jig-slot-decision";
+import { DockLog } from "../db/dock-log";
 import { drainJournal } from "../jig/journal-drain";
 import { findReceivedHub } from "../jig/received-hub";
-import { formatSlotCode, parseSlotCode } from "../jig/slot-code";
+import { formatSlotCode } from "../../../shared/domain/slot-code";
 import type { DockDeps } from "./dock-deps";
 import type { All, JigFaultLine, JigNotice, JigSlice } from "./slice-types";
 
@@ -17,7 +16,6 @@ import type { All, JigFaultLine, JigNotice, JigSlice } from "./slice-types";
  */
 
 const LOADED_BY_KEY = "jig.loadedBy";
-const FINISHED = new Set<SlotViewMessage["phase"]>(["flashed", "failed"]);
 
 const slotKey = (v: { jigId: string; slot: number }) => `${v.jigId}#${v.slot}`;
 
@@ -37,12 +35,7 @@ export const createJigSlice =
       const i = jigIds().indexOf(jigId);
       return i < 0 ? `${jigId} slot ${slot + 1}` : formatSlotCode({ jigIndex: i, slot });
     };
-    const ctx = () => ({ dockId: deps.dockId, now: new Date(deps.now()), clockOffsetMs: deps.clockOffsetMs() });
-
-    async function record(event: DockEvent): Promise<void> {
-      await recordEvent(deps.db, event);
-      deps.onRecorded();
-    }
+    const log = new DockLog(deps);
 
     function upsertSlot(view: SlotViewMessage): void {
       const slots = get().jigSlots;
@@ -65,23 +58,20 @@ export const createJigSlice =
       if (!r.ok) return notice("error", `${hub.deviceId} not loaded into ${code}: ${r.reason}`);
       loadedBy = { ...loadedBy, [r.deviceId]: op.operatorId };
       await deps.db.meta.put({ key: LOADED_BY_KEY, value: loadedBy });
-      await record(makeEvent("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, { ...ctx(), operatorId: op.operatorId }));
+      await log.record([log.event("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, op.operatorId)]);
       notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
     }
 
     async function drainOnce(): Promise<void> {
       if (bridge === null) return;
       try {
-        const r = await drainJournal(bridge, deps.db, {
+        const r = await drainJournal(bridge, log, {
           dockId: deps.dockId,
           operatorFor: (deviceId) => loadedBy[deviceId] ?? get().operator?.operatorId ?? null,
           clockOffsetMs: deps.clockOffsetMs,
         });
         set({ jigDrainProblems: r.problems });
-        if (r.stored > 0) {
-          deps.onRecorded();
-          await get().refreshJigToday();
-        }
+        if (r.stored > 0) await get().refreshJigToday();
       } catch (e) {
         // The entries stay in the host's journal; the next journal.changed or start-up tries again.
         set({ jigDrainProblems: [`could not store the jig results yet: ${e instanceof Error ? e.message : String(e)}`] });
@@ -154,36 +144,30 @@ export const createJigSlice =
       },
 
       async submitJigScan(raw) {
-        const text = raw.trim();
-        const code = parseSlotCode(text);
-        if (code !== null) {
-          const jigId = jigIds()[code.jigIndex];
-          if (jigId === undefined) return notice("error", `There is no jig ${formatSlotCode(code).slice(0, 1)} at this station.`);
-          const target = { jigId, slot: code.slot };
-          const hub = get().jigPendingHub;
-          if (hub !== null) return load(hub, target);
-          const view = get().jigSlots.find((s) => slotKey(s) === slotKey(target));
-          // Scanning a finished slot again is how a technician confirms taking its hub out.
-          if (view !== undefined && FINISHED.has(view.phase)) return get().unloadJigSlot(jigId, code.slot);
-          if (view !== undefined && view.phase !== "empty") return notice("error", `${formatSlotCode(code)} is busy (${view.phase}${view.deviceId ? `, ${view.deviceId}` : ""}).`);
-          set({ jigPendingSlot: target });
-          return notice("info", `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.`);
+        const station = () => ({ jigIds: jigIds(), slots: get().jigSlots, pendingHub: get().jigPendingHub, pendingSlot: get().jigPendingSlot });
+        let decision = decideJigScan(station(), raw);
+        if (decision.type === "look-up-hub") {
+          const found = await findReceivedHub(deps.db, decision.deviceId);
+          decision = decideJigHub(station(), found.ok ? { ok: true, hub: { deviceId: decision.deviceId, bookingRef: found.bookingRef, hub: found.hub } } : found);
         }
-        const parsed = parseScan(text);
-        if (parsed.kind !== "hub") {
-          set({ jigPendingHub: null, jigPendingSlot: null });
-          return notice("error", parsed.kind === "unreadable" ? `Not a hub ID or a slot: ${parsed.reason}` : `This is a ${parsed.kind} label; scan a hub ID or a slot (e.g. A1).`);
+        switch (decision.type) {
+          case "load":
+            return load(decision.hub, decision.target);
+          case "unload":
+            return get().unloadJigSlot(decision.target.jigId, decision.target.slot);
+          case "choose-slot":
+            set({ jigPendingSlot: decision.target });
+            return notice(decision.verdict.tone, decision.verdict.text);
+          case "choose-hub":
+            set({ jigPendingHub: decision.hub });
+            return notice(decision.verdict.tone, decision.verdict.text);
+          case "refuse":
+            if (decision.clear.hub) set({ jigPendingHub: null });
+            if (decision.clear.slot) set({ jigPendingSlot: null });
+            return notice(decision.verdict.tone, decision.verdict.text);
+          case "look-up-hub":
+            return;
         }
-        const found = await findReceivedHub(deps.db, parsed.deviceId);
-        if (!found.ok) {
-          set({ jigPendingHub: null });
-          return notice("error", `${found.reason}: it cannot go on a jig.`);
-        }
-        const hub = { deviceId: parsed.deviceId, bookingRef: found.bookingRef, hub: found.hub };
-        const slot = get().jigPendingSlot;
-        if (slot !== null) return load(hub, slot);
-        set({ jigPendingHub: hub });
-        notice("info", `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.`);
       },
 
       async unloadJigSlot(jigId, slot) {
@@ -193,7 +177,7 @@ export const createJigSlice =
         const r = await bridge.invoke("jig.unload", { jigId, slot }).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
         if (!r.ok) return notice("error", `${code} not unloaded: ${r.reason}`);
         const op = get().operator;
-        if (view?.deviceId && op !== null) await record(makeEvent("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, { ...ctx(), operatorId: op.operatorId }));
+        if (view?.deviceId && op !== null) await log.record([log.event("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, op.operatorId)]);
         notice("info", `${code} unloaded${view?.deviceId ? `: ${view.deviceId} taken out (${view.phase})` : ""}.`);
       },
 

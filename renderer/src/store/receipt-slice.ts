@@ -1,27 +1,16 @@
 import type { StateCreator } from "zustand";
 import type { Booking } from "../../../shared/domain/booking";
-import { deriveLiabilityTransfer } from "../../../shared/domain/liability";
-import {
-  expecting,
-  liveScans,
-  reduce,
-  replay,
-  summarize,
-  type ReceiptAction,
-  type ReceiptState,
-} from "../../../shared/domain/reconcile";
+import { decideReceipt, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
+import { expecting, liveScans, replay, summarize, type ReceiptAction, type ReceiptState } from "../../../shared/domain/reconcile";
 import { parseScan } from "../../../shared/domain/scan-parser";
-import { newEventId } from "../../../shared/domain/ids";
-import { makeEvent, type DockEvent, type DockEventType, type PayloadOf } from "../../../shared/events";
+import type { DockEvent } from "../../../shared/events";
 import type { ReceiptRow } from "../db/dock-db";
-import { bookingEvents, recordEvents } from "../db/record-event";
-import { amendedFields, clipRaw, eventVerdictFor } from "../receiving/receiving-rules";
+import { DockLog } from "../db/dock-log";
+import { bookingEvents } from "../db/record-event";
+import { amendedFields } from "../receiving/receiving-rules";
+import { createHeldQueue } from "../scanning/held-queue";
 import type { DockDeps } from "./dock-deps";
 import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "./slice-types";
-
-
-
-
 
 /**
  * User Timing on the scan path (bench/renderer-scan.ts and the browser's performance panel):
@@ -54,19 +43,17 @@ interface HeldRow {
 export const createReceiptSlice =
   (deps: DockDeps): StateCreator<All, [], [], ReceiptSlice> =>
   (set, get) => {
-    let draining: Promise<void> = Promise.resolve();
-    let busy = false;
+    const log = new DockLog(deps);
     // The held-scans row: written only while it matters (see persistHeld), one write at a time.
     let heldWrite: Promise<void> = Promise.resolve();
     let heldQueued = false;
     let heldStored = false;
 
-    const ctx = () => {
+    const stamp = () => {
       const op = get().operator;
       if (op === null) throw new Error("nobody is signed in");
-      return { dockId: deps.dockId, operatorId: op.operatorId, now: new Date(deps.now()), clockOffsetMs: deps.clockOffsetMs() };
+      return log.stamp(op.operatorId);
     };
-    const event = <T extends DockEventType>(type: T, payload: PayloadOf<T>) => makeEvent(type, payload, ctx());
 
     // The reconciler indexes every cached booking (hub of another booking, GPF IDs). It is
     // built from the very objects the booking list holds, freshly loaded, so the 300,000
@@ -103,11 +90,6 @@ export const createReceiptSlice =
       summaryStale = false;
     };
 
-    /** Records events durably; `receipt` only when the receipt row itself changes (never for a scan or undo: the counts come from the log). */
-    const save = async (events: DockEvent[], receipt: ReceiptRow | null) => {
-      await recordEvents(deps.db, events, receipt === null ? {} : { receipt: { ...receipt, updatedAt: deps.now() } });
-      deps.onRecorded(events.length);
-    };
 
     const show = (v: ShownVerdict) => {
       set((s) => ({ lastVerdict: v, pendingError: v.class === "error" ? v : s.pendingError, recent: [v, ...s.recent].slice(0, 12) }));
@@ -119,30 +101,13 @@ export const createReceiptSlice =
       measureScan("scan.queued", q);
       const { receipt, reconcile } = get();
       if (receipt === null || reconcile === null) return;
-      const raw = clipRaw(q.raw);
-      const parsed = parseScan(raw);
-      const before = expecting(reconcile);
-      // The event's id and instant first (the reconciler keys the scan by them), then the
-      // event itself once the verdict is known: built and validated once.
-      const at = ctx();
-      const id = newEventId(at.now);
-      const result = reduce(reconcile, { type: "scan", scanId: id, scan: parsed, at: at.now.toISOString() });
-      const v = result.verdict;
-      const other = /belongs to booking ([A-Z0-9-]{4,20})/.exec(v.reason)?.[1] ?? null;
-      const recorded = makeEvent(
-        "scan.recorded",
-        {
-          bookingRef: receipt.bookingRef, source: q.source, raw, kind: parsed.kind, verdict: eventVerdictFor(v.code),
-          palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
-          cartonSscc: before.kind === "hub" ? before.cartonSscc : null,
-          deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
-          sscc: parsed.kind === "pallet" || parsed.kind === "carton" ? parsed.sscc : null,
-          otherBookingRef: v.code.endsWith("other-booking") ? other : null, reason: v.reason.slice(0, 500),
-        },
-        { ...at, id },
-      );
+      const decision = decideReceipt(receipt, reconcile, { type: "scan", raw: q.raw, source: q.source }, stamp());
+      if (!decision.ok || decision.verdict === null) return;
+      const v = decision.verdict;
+      const raw = decision.events[0]?.type === "scan.recorded" ? decision.events[0].payload.raw : q.raw;
       try {
-        await recordEvents(deps.db, [recorded]);
+        // The sync client hears of it after the verdict (below), not here.
+        await log.record(decision.events, {}, { notify: "later" });
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
         show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
@@ -152,14 +117,14 @@ export const createReceiptSlice =
       measureScan("scan.durable", q);
       // Verdict and sound first, then the counts: all of it reaches the screen in one render
       // (React renders once this synchronous block is done), but the beep need not wait for the summary.
-      set({ reconcile: result.state, next: expecting(result.state) });
-      show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: recorded.id });
+      set({ reconcile: decision.reconcile, next: expecting(decision.reconcile) });
+      show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: v.scanId });
       measureScan("scan.verdict", q);
       summaryStale = true;
       if (get().queue.length === 0 || get().pendingError !== null) catchUpSummary();
       // The sync client (and the unsent count on screen) hears of it in the same breath, so
       // the health bar and the verdict are one render, after the beep rather than before it.
-      deps.onRecorded(1);
+      log.notify(1);
     };
 
     /**
@@ -192,29 +157,26 @@ export const createReceiptSlice =
       });
     };
 
-    const drain = async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        while (get().pendingError === null && get().queue.length > 0) {
-          const [head, ...rest] = get().queue;
-          set({ queue: rest });
-          if (head) await processScan(head);
-          persistHeld();
-        }
-      } finally {
-        busy = false;
-      }
-    };
-    const kick = () => {
-      draining = draining.then(drain, drain);
-    };
+    const held = createHeldQueue<QueuedScan>({
+      items: () => get().queue,
+      setItems: (queue) => set({ queue }),
+      blocked: () => get().pendingError !== null,
+      process: processScan,
+      afterEach: persistHeld,
+    });
 
-    const updateReceipt = async (patch: Partial<ReceiptRow>, events: DockEvent[]) => {
-      const r = get().receipt;
-      if (r === null) return;
-      const next = { ...r, ...patch };
-      await save(events, next);
+    /** Decides a receipt command other than a scan, records it, and shows the refusal or the new receipt. */
+    const command = async (cmd: ReceiptCommand): Promise<void> => {
+      const { receipt: r, reconcile } = get();
+      if (r === null || reconcile === null) return;
+      const decision = decideReceipt(r, reconcile, cmd, stamp());
+      if (!decision.ok) return set({ receiptMessage: decision.message });
+      if (decision.record === null) {
+        await log.record(decision.events);
+        return;
+      }
+      const next: ReceiptRow = { ...r, ...decision.record };
+      await log.record(decision.events, { receipt: next });
       set({ receipt: next, receiptMessage: null });
     };
 
@@ -246,17 +208,17 @@ export const createReceiptSlice =
         // The log is the truth: rebuild the reconciler state from this booking's scans and undos.
         const state = replay(await initFor(receipt.booking), actionsOf(await bookingEvents(deps.db, bookingRef)));
         await deps.db.meta.put({ key: ACTIVE_KEY, value: bookingRef });
-        const held = (await deps.db.meta.get(HELD_KEY))?.value as HeldRow | undefined;
-        const mine = held !== undefined && held.bookingRef === bookingRef;
-        heldStored = held !== undefined;
+        const stored = (await deps.db.meta.get(HELD_KEY))?.value as HeldRow | undefined;
+        const mine = stored !== undefined && stored.bookingRef === bookingRef;
+        heldStored = stored !== undefined;
         // The last scans' verdicts, rebuilt from the log, so the screen looks as it did.
         const recent: ShownVerdict[] = liveScans(state)
           .slice(-12)
           .reverse()
           .map((l) => ({ code: l.verdict.code, class: l.verdict.class, reason: l.verdict.reason, subject: l.verdict.subject, raw: l.scan.raw, at: Date.parse(l.at), scanId: l.scanId }));
-        set({ lastVerdict: recent[0] ?? null, pendingError: mine ? held.pendingError : null, queue: mine ? held.queue : [], recent, receiptMessage: null, screen: "receipt" });
+        set({ lastVerdict: recent[0] ?? null, pendingError: mine ? stored.pendingError : null, queue: mine ? stored.queue : [], recent, receiptMessage: null, screen: "receipt" });
         publish(state, receipt);
-        kick();
+        held.kick();
       },
 
       leaveReceipt() {
@@ -266,84 +228,50 @@ export const createReceiptSlice =
       },
 
       async recordArrival(late, reportedEta) {
-        const r = get().receipt;
-        if (r === null) return;
-        if (late && (reportedEta === null || Number.isNaN(Date.parse(reportedEta)))) return set({ receiptMessage: "A late arrival needs the ETA the carrier reported." });
-        const e = event("booking.arrived", { bookingRef: r.bookingRef, late, reportedEta: late ? new Date(reportedEta as string).toISOString() : null });
-        await updateReceipt({ arrivedAt: e.at, late, reportedEta: e.payload.reportedEta }, [e]);
+        await command({ type: "arrive", late, reportedEta });
       },
 
       async setUnloader(unloader) {
         const r = get().receipt;
         if (r === null || r.unloadingStartedAt !== null) return;
         const next = { ...r, unloader };
-        // Shown at once (a radio button must not lag), then stored.
+        // Shown at once (a radio button must not lag), then stored (no event: it is recorded with the start of unloading).
         set({ receipt: next });
-        await deps.db.receipts.put(next);
+        await log.record([], { receipt: next });
       },
 
       async startUnloading() {
-        const r = get().receipt;
-        if (r === null) return;
-        if (r.arrivedAt === null) return set({ receiptMessage: "Record the arrival first." });
-        if (r.unloader === null) return set({ receiptMessage: "Say who unloads first: the dock or the Party's carrier." });
-        if (r.unloadingStartedAt !== null) return;
-        const started = event("unloading.started", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
-        const events: DockEvent[] = [started];
-        const patch: Partial<ReceiptRow> = { unloadingStartedAt: started.at, unloadingStartedEventId: started.id };
-        const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: started.at, completedAt: null, operatorId: started.operatorId });
-        if (liability.ok) {
-          events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: started.at, completedAt: null, startedEventId: started.id, completedEventId: null }));
-          Object.assign(patch, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
-        }
-        await updateReceipt(patch, events);
+        await command({ type: "start-unloading" });
       },
 
       async completeUnloading() {
-        const r = get().receipt;
-        if (r === null || r.unloader === null) return;
-        if (r.unloadingStartedAt === null || r.unloadingStartedEventId === null) return set({ receiptMessage: "Unloading has not started." });
-        if (r.unloadingCompletedAt !== null) return;
-        const done = event("unloading.completed", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
-        const events: DockEvent[] = [done];
-        const patch: Partial<ReceiptRow> = { unloadingCompletedAt: done.at, unloadingCompletedEventId: done.id };
-        const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: r.unloadingStartedAt, completedAt: done.at, operatorId: done.operatorId });
-        if (!liability.ok) return set({ receiptMessage: `Liability cannot be derived: ${liability.message}` });
-        if (r.liabilityAt === null) {
-          events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: r.unloadingStartedAt, completedAt: done.at, startedEventId: r.unloadingStartedEventId, completedEventId: done.id }));
-          Object.assign(patch, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
-        }
-        await updateReceipt(patch, events);
+        await command({ type: "complete-unloading" });
       },
 
       submitScan(raw, source) {
         if (get().receipt === null || get().receipt?.status !== "open") return;
         const q: QueuedScan = { raw, source };
         receivedAt.set(q, performance.now());
-        set((s) => ({ queue: [...s.queue, q] }));
+        held.push(q);
         persistHeld();
-        kick();
       },
 
       acknowledge() {
         if (get().pendingError === null) return;
         set({ pendingError: null });
         persistHeld();
-        kick();
+        held.kick();
       },
 
       async undoLast(reason) {
         const { receipt, reconcile } = get();
         if (receipt === null || reconcile === null) return;
-        // Public API only (the reconciler's state is opaque); undo is rare, so O(scans) is fine.
-        const last = liveScans(reconcile).at(-1);
-        if (last === undefined) return set({ receiptMessage: "There is no scan to undo." });
-        const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason });
-        if (probe.verdict.code === "undo-refused") return set({ receiptMessage: probe.verdict.reason });
-        const e = event("scan.undone", { bookingRef: receipt.bookingRef, scanEventId: last.scanId, reason: reason.trim().slice(0, 500) });
-        await save([e], null);
-        publish(probe.state, receipt);
-        show({ code: "undone", class: "ok", reason: probe.verdict.reason, subject: probe.verdict.subject, raw: "", at: deps.now(), scanId: null });
+        const decision = decideReceipt(receipt, reconcile, { type: "undo-last", reason }, stamp());
+        if (!decision.ok) return set({ receiptMessage: decision.message });
+        await log.record(decision.events);
+        publish(decision.reconcile, receipt);
+        const v = decision.verdict;
+        if (v !== null) show({ code: "undone", class: "ok", reason: v.reason, subject: v.subject, raw: "", at: deps.now(), scanId: null });
       },
 
       async closeReceipt(input) {
@@ -351,31 +279,20 @@ export const createReceiptSlice =
         const r = get().receipt;
         if (r === null) return;
         if (get().pendingError !== null) return set({ receiptMessage: "Acknowledge the error on screen before closing." });
-        const payload = {
-          bookingRef: r.bookingRef, outcome: input.outcome, rejectedHubs: input.outcome === "partial" ? input.rejectedHubs : [],
-          rejectionReason: input.outcome === "rejected" ? input.rejectionReason : null,
-          packagingNotes: input.packagingNotes?.trim() || null, damageNotes: input.damageNotes?.trim() || null,
-        };
-        let e: DockEvent;
-        try {
-          e = event("receipt.closed", payload);
-        } catch (err) {
-          return set({ receiptMessage: err instanceof Error ? err.message.replace(/^invalid receipt.closed event: /, "Cannot close: ") : String(err) });
-        }
-        await updateReceipt({ status: "closed", outcome: input.outcome }, [e]);
-        get().leaveReceipt();
+        await command({ type: "close", ...input });
+        if (get().receipt?.status === "closed") get().leaveReceipt();
       },
 
       async acceptAmendment() {
         const r = get().receipt;
         if (r === null || r.amendment === null) return;
         const a = r.amendment;
-        const e = event("amendment.acknowledged", {
+        const e = log.event("amendment.acknowledged", {
           bookingRef: r.bookingRef, manifestId: null, bookingVersion: a.version, fields: amendedFields(r.booking, a),
           deliveryDate: a.deliveryDate, windowStart: a.deliveryWindow.start, windowEnd: a.deliveryWindow.end, withinWorkingHours: null, note: null,
-        });
+        }, stamp().operatorId);
         const next: ReceiptRow = { ...r, booking: a, amendment: null };
-        await save([e], next);
+        await log.record([e], { receipt: next });
         const state = replay(await initFor(a), actionsOf(await bookingEvents(deps.db, r.bookingRef)));
         publish(state, next);
       },
@@ -388,7 +305,7 @@ export const createReceiptSlice =
       },
 
       settled() {
-        return draining.then(() => (get().queue.length > 0 && get().pendingError === null ? get().settled() : heldWrite));
+        return held.settled().then(() => heldWrite);
       },
     };
   };

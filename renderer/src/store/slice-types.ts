@@ -4,7 +4,7 @@ import type { Unloader } from "../../../shared/domain/liability";
 import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";
 import type { OperatorRole, ScanSource } from "../../../shared/events";
 import type { BookingRow, ReceiptRow } from "../db/dock-db";
-import type { HubRejectionCode } from "../receiving/receiving-rules";
+import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
 import type { SupervisorSlice } from "../supervisor/supervisor-types";

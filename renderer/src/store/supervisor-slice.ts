@@ -2,18 +2,18 @@ import type { StateCreator } from "zustand";
 import { asnIssuedPayload, asnJson, asnSha256, buildAsnDocument, nextAsnNumber, parseAsnJson } from "../../../shared/domain/asn";
 import type { DeliveryLocation, DeliveryWindow } from "../../../shared/domain/booking";
 import { statement, type Statement } from "../../../shared/domain/charges";
-import { newEventId } from "../../../shared/domain/ids";
 import { buildManifest, nextManifestId, redeliveryNotice, reviewAmendment, type AmendmentReview, type ManifestOk, type ManifestPayload, type RedeliveryAmendment } from "../../../shared/domain/manifest";
-import { dispatchPayload, loadAgrees, outboundScanPayload, reduceOutbound } from "../../../shared/domain/outbound";
-import { parseScan } from "../../../shared/domain/scan-parser";
-import { liabilityTransferredPayload, makeEvent, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
-import { bookingEvents, recordEvents } from "../db/record-event";
+import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { liabilityTransferredPayload, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
 import type { DockDb } from "../db/dock-db";
+import { DockLog } from "../db/dock-log";
+import { bookingEvents } from "../db/record-event";
+import { createHeldQueue } from "../scanning/held-queue";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "../supervisor/site-config";
 import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, targetVersions, type SupervisorLog } from "../supervisor/supervisor-projection";
 import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "../supervisor/supervisor-types";
 import type { DockDeps } from "./dock-deps";
-import type { All, SupervisorSlice } from "./slice-types";
+import type { All, QueuedScan, SupervisorSlice } from "./slice-types";
 import { FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY } from "../sync/sync-client";
 
 /** What the booking looked like when a manifest was built: an amendment is a change against this. */
@@ -55,17 +55,20 @@ function sameLocation(a: DeliveryLocation, b: DeliveryLocation): boolean {
 export const createSupervisorSlice =
   (deps: DockDeps, site: SupervisorSiteConfig = SITE_CONFIG): StateCreator<All, [], [], SupervisorSlice> =>
   (set, get) => {
-    let draining: Promise<void> = Promise.resolve();
+    const log = new DockLog(deps);
 
-    function event<T extends DockEventType>(type: T, payload: PayloadOf<T>, id?: string, atMs?: number): EventOf<T> {
+    function operatorId(): string {
       const op = get().operator;
       if (op === null) throw new Error("sign in first");
-      return makeEvent(type, payload, { dockId: deps.dockId, operatorId: op.operatorId, now: new Date(atMs ?? deps.now()), clockOffsetMs: deps.clockOffsetMs(), ...(id === undefined ? {} : { id }) });
+      return op.operatorId;
+    }
+
+    function event<T extends DockEventType>(type: T, payload: PayloadOf<T>, atMs?: number): EventOf<T> {
+      return log.event(type, payload, operatorId(), atMs === undefined ? {} : { atMs });
     }
 
     async function record(events: DockEvent[]): Promise<void> {
-      await recordEvents(deps.db, events);
-      deps.onRecorded();
+      await log.record(events);
     }
 
     /** Runs a supervisor action, turning any refusal or failure into the screen's message. */
@@ -189,32 +192,26 @@ export const createSupervisorSlice =
       else set({ outboundLast: v });
     }
 
-    async function processOutbound(raw: string, source: PayloadOf<"outbound.scan.recorded">["source"]): Promise<void> {
+    async function processOutbound({ raw, source }: QueuedScan): Promise<void> {
       const view = get().supervisor;
       if (view === null || view.manifest === null || view.load === null) return;
-      const scan = parseScan(raw);
-      const id = newEventId(new Date(deps.now()));
-      const at = new Date(deps.now()).toISOString();
-      const { state, verdict } = reduceOutbound(view.load, { type: "scan", scanId: id, scan, at });
+      const decision = decideOutboundScan(view.load, { raw, source }, log.stamp(operatorId()));
       try {
         // Durable before the beep, as in receiving.
-        await record([event("outbound.scan.recorded", outboundScanPayload(view.manifest.manifestId, source, scan, verdict), id)]);
+        await record(decision.events);
       } catch (e) {
         return show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan again: ${e instanceof Error ? e.message : String(e)}`, sscc: null, raw, at: deps.now() });
       }
-      set({ supervisor: { ...view, load: state, loadCheck: loadAgrees(state) } });
-      show({ ...verdict, raw, at: deps.now() });
+      set({ supervisor: { ...view, load: decision.load, loadCheck: loadAgrees(decision.load) } });
+      show({ ...decision.verdict, raw, at: deps.now() });
     }
 
-    function kick(): void {
-      draining = draining.then(async () => {
-        while (get().outboundQueue.length > 0 && get().outboundError === null) {
-          const [next, ...rest] = get().outboundQueue;
-          set({ outboundQueue: rest });
-          if (next !== undefined) await processOutbound(next.raw, next.source);
-        }
-      });
-    }
+    const held = createHeldQueue<QueuedScan>({
+      items: () => get().outboundQueue,
+      setItems: (outboundQueue) => set({ outboundQueue }),
+      blocked: () => get().outboundError !== null,
+      process: processOutbound,
+    });
 
     return {
       supervisor: null,
@@ -256,16 +253,15 @@ export const createSupervisorSlice =
       submitOutboundScan(raw, source) {
         const view = get().supervisor;
         if (view === null || view.manifest === null || view.dispatch !== null) return;
-        set((s) => ({ outboundQueue: [...s.outboundQueue, { raw, source }] }));
-        kick();
+        held.push({ raw, source });
       },
       acknowledgeOutbound() {
         if (get().outboundError === null) return;
         set({ outboundError: null });
-        kick();
+        held.kick();
       },
       outboundSettled() {
-        return draining.then(() => (get().outboundQueue.length > 0 && get().outboundError === null ? get().outboundSettled() : undefined));
+        return held.settled();
       },
       async issueAsn() {
         await guarded(async () => {
@@ -285,7 +281,7 @@ export const createSupervisorSlice =
           if (!payload.ok) return payload.reason;
           // The file is kept as issued, so the download later is byte for byte the hashed document.
           await deps.db.meta.put({ key: asnKey(number.asnNumber), value: asnJson(doc.document) });
-          await record([event("asn.issued", payload.payload, undefined, issuedMs)]);
+          await record([event("asn.issued", payload.payload, issuedMs)]);
           await refresh();
           set({ supervisorMessage: `ASN ${number.asnNumber} issued (${doc.document.totals.hubs} hubs).` });
         });
