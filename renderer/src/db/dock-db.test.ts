@@ -29,7 +29,7 @@ describe("DockDb", () => {
 
     const db = new DockDb("dock-mig", { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     const rows: EventRow[] = await db.events.orderBy("seq").toArray();
     expect(rows.map((r) => r.bookingRef)).toEqual(["BK-1001", "BK-2002", null]);
     expect((await bookingEvents(db, "BK-1001")).map((e) => e.id)).toEqual([a.id]);

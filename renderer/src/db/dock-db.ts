@@ -1,5 +1,7 @@
-import Dexie, { type EntityTable, type Table } from "dexie";
-import type { Booking } from "../../../shared/domain/booking";
+import Dexie, { type EntityTable, type Table, type Transaction } from "dexie";
+import { z } from "zod";
+import { DeliveryLocationSchema, DeliveryWindowSchema, IsoDateSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../../shared/domain/booking";
+import { FirmwareEntrySchema, RedeliveryAmendmentSchema, SyncOperatorSchema, type FirmwareEntry, type RedeliveryAmendment, type SyncOperator } from "../../../shared/sync";
 import { projectHubs, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { DockEvent } from "../../../shared/events";
 
@@ -73,9 +75,32 @@ export interface ReceiptRow {
 /** Where each hub stands at this dock, projected from scan events (added in v2; `marks` since v3). */
 export type HubStateRow = DockHubRow;
 
+/** Small settings under typed keys (read and written through dock-meta.ts). */
 export interface MetaRow {
   key: string;
   value: unknown;
+}
+
+/** An operator central registered at this facility (v4). */
+export type OperatorRow = SyncOperator;
+/** A firmware catalogue entry, by model and version (v4). */
+export type FirmwareRow = FirmwareEntry;
+/** A Party's re-delivery amendment, by booking and version (v4). */
+export type AmendmentRow = RedeliveryAmendment;
+
+/** What the booking looked like when a manifest was built: an amendment is a change against this (v4). */
+export interface ManifestBasisRow {
+  manifestId: string;
+  bookingVersion: number;
+  deliveryDate: string;
+  deliveryWindow: DeliveryWindow;
+  deliveryLocation: DeliveryLocation;
+}
+
+/** An issued ASN document, kept byte for byte as hashed: the download is that file (v4). */
+export interface AsnDocumentRow {
+  asnNumber: string;
+  json: string;
 }
 
 export const DOCK_DB_NAME = "reflash-dock";
@@ -109,6 +134,16 @@ export const SCHEMA_V2 = {
 /** Version 3: the same stores; hub states are rebuilt with the one projection rule (see the upgrade). */
 export const SCHEMA_V3 = SCHEMA_V2;
 
+/** Version 4: typed tables for what lived in the `meta` drawer as lists and prefixed keys. */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  operators: "operatorId",
+  firmware: "[deviceModel+version]",
+  amendments: "[bookingRef+bookingVersion], bookingRef",
+  manifests: "manifestId",
+  asnDocuments: "asnNumber",
+};
+
 /** The booking an event belongs to, read from its payload. */
 export function eventBookingRef(event: DockEvent): string | null {
   const p = event.payload as { bookingRef?: unknown };
@@ -123,6 +158,11 @@ export class DockDb extends Dexie {
   receipts!: EntityTable<ReceiptRow, "bookingRef">;
   hubStates!: EntityTable<HubStateRow, "deviceId">;
   meta!: EntityTable<MetaRow, "key">;
+  operators!: EntityTable<OperatorRow, "operatorId">;
+  firmware!: Table<FirmwareRow, [string, string]>;
+  amendments!: Table<AmendmentRow, [string, number]>;
+  manifests!: EntityTable<ManifestBasisRow, "manifestId">;
+  asnDocuments!: EntityTable<AsnDocumentRow, "asnNumber">;
 
   constructor(name = DOCK_DB_NAME, options: DockDbOptions = {}) {
     super(name, options);
@@ -153,7 +193,51 @@ export class DockDb extends Dexie {
       .upgrade(async (tx) => {
         await rebuildHubStates(tx.table<EventRow, number>("events"), tx.table<HubStateRow, string>("hubStates"));
       });
+    // v4: `meta` had become a drawer of untyped values read back with casts: three lists the
+    // sync client merged whole on every pull page (operators, firmware catalogue, re-delivery
+    // amendments) and two families of prefixed keys (a manifest's basis, an ASN document).
+    // Each gets a typed table keyed as it was merged; the old values are checked against the
+    // same schemas central's answers are, moved, and their keys deleted. A value that does not
+    // pass is left where it was (nothing is lost; the next pull brings the lists again).
+    this.version(4)
+      .stores(SCHEMA_V4)
+      .upgrade(async (tx) => {
+        await moveMetaToTables(tx);
+      });
   }
+}
+
+const ManifestBasisSchema = z.object({ bookingVersion: z.number().int(), deliveryDate: IsoDateSchema, deliveryWindow: DeliveryWindowSchema, deliveryLocation: DeliveryLocationSchema });
+
+/** The v4 upgrade: moves the lists and prefixed keys out of `meta` into their tables. */
+async function moveMetaToTables(tx: Transaction): Promise<void> {
+  const meta = tx.table<MetaRow, string>("meta");
+  const rows = await meta.toArray();
+  const moved: string[] = [];
+  const list = <T>(key: string, schema: z.ZodType<T>): T[] | null => {
+    const parsed = z.array(schema).safeParse(rows.find((r) => r.key === key)?.value);
+    if (!parsed.success) return null;
+    moved.push(key);
+    return parsed.data;
+  };
+  const operators = list("sync.operators", SyncOperatorSchema);
+  if (operators) await tx.table<OperatorRow, string>("operators").bulkPut(operators);
+  const firmware = list("sync.firmware", FirmwareEntrySchema);
+  if (firmware) await tx.table<FirmwareRow, [string, string]>("firmware").bulkPut(firmware);
+  const amendments = list("sync.redeliveryAmendments", RedeliveryAmendmentSchema);
+  if (amendments) await tx.table<AmendmentRow, [string, number]>("amendments").bulkPut(amendments);
+  for (const row of rows) {
+    if (row.key.startsWith("supervisor.basis.")) {
+      const basis = ManifestBasisSchema.safeParse(row.value);
+      if (!basis.success) continue;
+      await tx.table<ManifestBasisRow, string>("manifests").put({ manifestId: row.key.slice("supervisor.basis.".length), ...basis.data });
+      moved.push(row.key);
+    } else if (row.key.startsWith("supervisor.asn.") && typeof row.value === "string") {
+      await tx.table<AsnDocumentRow, string>("asnDocuments").put({ asnNumber: row.key.slice("supervisor.asn.".length), json: row.value });
+      moved.push(row.key);
+    }
+  }
+  await meta.bulkDelete(moved);
 }
 
 /** True for the events that can move a hub's state: hub scans and undos. */

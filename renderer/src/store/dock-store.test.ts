@@ -227,7 +227,7 @@ describe("dock store: receiving", () => {
 
   it("sign-in is checked against the operators synced from central (offline too)", async () => {
     const { store, db } = await rig();
-    await db.meta.put({ key: "sync.operators", value: [{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }] });
+    await db.operators.bulkPut([{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }]);
     await store.getState().signIn("OP-X", "Xena", "receiver");
     expect(store.getState().sessionError).toMatch(/not registered/);
     await store.getState().signIn("OP-R", "Rita", "supervisor");

@@ -2,6 +2,7 @@ import type { StateCreator } from "zustand";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
 import { decideJigHub, decideJigScan } from "../../../shared/domain/jig-slot-decision";
 import { DockLog } from "../db/dock-log";
+import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { drainJournal } from "../jig/journal-drain";
 import { findReceivedHub } from "../jig/received-hub";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
@@ -15,7 +16,8 @@ import type { All, JigFaultLine, JigNotice, JigSlice } from "./slice-types";
  * an operator signs in (results wait for someone to stamp them with).
  */
 
-const LOADED_BY_KEY = "jig.loadedBy";
+/** Who loaded each hub (Device ID → operator), so its results are stamped with them after a reload. */
+const LOADED_BY_KEY = metaKey<Record<string, string>>("jig.loadedBy");
 
 const slotKey = (v: { jigId: string; slot: number }) => `${v.jigId}#${v.slot}`;
 
@@ -57,7 +59,7 @@ export const createJigSlice =
       }
       if (!r.ok) return notice("error", `${hub.deviceId} not loaded into ${code}: ${r.reason}`);
       loadedBy = { ...loadedBy, [r.deviceId]: op.operatorId };
-      await deps.db.meta.put({ key: LOADED_BY_KEY, value: loadedBy });
+      await writeMeta(deps.db, LOADED_BY_KEY, loadedBy);
       await log.record([log.event("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, op.operatorId)]);
       notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
     }
@@ -100,8 +102,8 @@ export const createJigSlice =
         bridge = next;
         if (next === null) return set({ jigLink: "none", jigMessage: "This dock app runs without a host: no jigs." });
         set({ jigLink: "connecting" });
-        const stored = (await deps.db.meta.get(LOADED_BY_KEY))?.value;
-        if (typeof stored === "object" && stored !== null) loadedBy = stored as Record<string, string>;
+        const stored = await readMeta(deps.db, LOADED_BY_KEY);
+        if (typeof stored === "object" && stored !== null) loadedBy = stored;
         offs.push(
           next.on("journal.changed", () => void get().drainJigJournal()),
           next.on("jig.slot", (view) => upsertSlot(view)),

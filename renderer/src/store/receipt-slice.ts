@@ -6,6 +6,7 @@ import { parseScan } from "../../../shared/domain/scan-parser";
 import type { DockEvent } from "../../../shared/events";
 import type { ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
+import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { bookingEvents } from "../db/record-event";
 import { amendedFields } from "../receiving/receiving-rules";
 import { createHeldQueue } from "../scanning/held-queue";
@@ -29,15 +30,13 @@ function measureScan(name: (typeof SCAN_MEASURES)[number], q: QueuedScan): void 
   if (name === "scan.verdict" && ++measuredScans % 2000 === 0) for (const n of SCAN_MEASURES) performance.clearMeasures(n);
 }
 
-const ACTIVE_KEY = "session.activeReceipt";
-/** An unacknowledged error and the scans held behind it survive a reload or crash. */
-const HELD_KEY = "receipt.held";
-
 interface HeldRow {
   bookingRef: string;
   pendingError: ShownVerdict | null;
   queue: QueuedScan[];
 }
+/** An unacknowledged error and the scans held behind it survive a reload or crash. */
+const HELD_KEY = metaKey<HeldRow>("receipt.held");
 
 /** The receipt on the dock: arrival, unloading, liability, guided scanning, undo, close. */
 export const createReceiptSlice =
@@ -149,8 +148,8 @@ export const createReceiptSlice =
         heldStored = keep;
         const row: HeldRow = { bookingRef: receipt.bookingRef, pendingError, queue };
         try {
-          if (keep) await deps.db.meta.put({ key: HELD_KEY, value: row });
-          else await deps.db.meta.delete(HELD_KEY);
+          if (keep) await writeMeta(deps.db, HELD_KEY, row);
+          else await deleteMeta(deps.db, HELD_KEY);
         } catch {
           // As before: the screen still holds the scans; a failed write here must not stop scanning.
         }
@@ -207,8 +206,8 @@ export const createReceiptSlice =
         }
         // The log is the truth: rebuild the reconciler state from this booking's scans and undos.
         const state = replay(await initFor(receipt.booking), actionsOf(await bookingEvents(deps.db, bookingRef)));
-        await deps.db.meta.put({ key: ACTIVE_KEY, value: bookingRef });
-        const stored = (await deps.db.meta.get(HELD_KEY))?.value as HeldRow | undefined;
+        await writeMeta(deps.db, ACTIVE_RECEIPT, bookingRef);
+        const stored = await readMeta(deps.db, HELD_KEY);
         const mine = stored !== undefined && stored.bookingRef === bookingRef;
         heldStored = stored !== undefined;
         // The last scans' verdicts, rebuilt from the log, so the screen looks as it did.
@@ -223,7 +222,7 @@ export const createReceiptSlice =
 
       leaveReceipt() {
         set({ receipt: null, reconcile: null, summary: null, next: null, lastVerdict: null, pendingError: null, queue: [], recent: [], screen: "bookings" });
-        void deps.db.meta.delete(ACTIVE_KEY);
+        void deleteMeta(deps.db, ACTIVE_RECEIPT);
         void get().loadBookings();
       },
 

@@ -1,10 +1,11 @@
 import type { StateCreator } from "zustand";
 import { DEFAULT_WEDGE_CONFIG, type WedgeConfig } from "../scanning/wedge-reader";
+import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import type { DockDeps } from "./dock-deps";
 import type { All, ScannerSlice } from "./slice-types";
 
-
-const WEDGE_KEY = "scanner.wedge";
+/** This dock PC's wedge settings (a stored value from an older version may lack newer fields). */
+const WEDGE_KEY = metaKey<Partial<WedgeConfig>>("scanner.wedge");
 
 /** Scanner settings (wedge thresholds, prefix, suffix) kept per dock PC, and the camera panel. */
 export const createScannerSlice =
@@ -15,13 +16,12 @@ export const createScannerSlice =
     wedgeOverride: null,
     setWedgeOverride: (config) => set({ wedgeOverride: config }),
     async setWedgeConfig(config) {
-      await deps.db.meta.put({ key: WEDGE_KEY, value: config });
+      await writeMeta(deps.db, WEDGE_KEY, config);
       set({ wedgeConfig: config });
     },
     setCameraOpen: (open) => set({ cameraOpen: open }),
     async loadScannerSettings() {
-      const row = await deps.db.meta.get(WEDGE_KEY);
-      const v = row?.value as WedgeConfig | undefined;
+      const v = await readMeta(deps.db, WEDGE_KEY);
       if (v && typeof v.maxInterKeyMs === "number" && Array.isArray(v.suffixes)) set({ wedgeConfig: { ...DEFAULT_WEDGE_CONFIG, ...v } });
     },
   });

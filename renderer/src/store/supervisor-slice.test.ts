@@ -5,6 +5,7 @@ import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/boo
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import { makeEvent, parseDockEvent, type DockEvent } from "../../../shared/events";
 import { DockDb } from "../db/dock-db";
+import { asnDocument } from "../db/dock-records";
 import { recordEvents } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "./dock-deps";
@@ -109,7 +110,7 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     const asn = store.getState().supervisor!.asn!;
     expect(asn.asnNumber).toBe("ASN-PARTY1-20261126-001");
     // The file kept for download is exactly the document whose SHA-256 the event carries.
-    const stored = (await db.meta.get(`supervisor.asn.${asn.asnNumber}`))!.value as string;
+    const stored = (await asnDocument(db, asn.asnNumber))!;
     expect(parseAsnJson(stored).ok).toBe(true);
     expect(await asnSha256(asn.document!)).toBe(asn.documentSha256);
     expect(stored).toBe(asnJson(asn.document!));

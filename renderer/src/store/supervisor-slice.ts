@@ -7,6 +7,7 @@ import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared
 import { liabilityTransferredPayload, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
 import type { DockDb } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
+import { amendmentsOf, asnDocument, firmwareCatalogue, manifestBasis, putAsnDocument, putManifestBasis } from "../db/dock-records";
 import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "../supervisor/site-config";
@@ -14,18 +15,6 @@ import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, 
 import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "../supervisor/supervisor-types";
 import type { DockDeps } from "./dock-deps";
 import type { All, QueuedScan, SupervisorSlice } from "./slice-types";
-import { FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY } from "../sync/sync-client";
-
-/** What the booking looked like when a manifest was built: an amendment is a change against this. */
-interface ManifestBasis {
-  bookingVersion: number;
-  deliveryDate: string;
-  deliveryWindow: DeliveryWindow;
-  deliveryLocation: DeliveryLocation;
-}
-
-const basisKey = (manifestId: string) => `supervisor.basis.${manifestId}`;
-const asnKey = (asnNumber: string) => `supervisor.asn.${asnNumber}`;
 
 const HUB_TYPES: DockEventType[] = ["flash.result", "fault.reported"];
 const MANIFEST_TYPES: DockEventType[] = ["manifest.built", "label.printed", "asn.issued", "notice.issued", "outbound.scan.recorded", "dispatch.recorded", "amendment.acknowledged", "unloading.started", "unloading.completed", "liability.transferred"];
@@ -92,7 +81,7 @@ export const createSupervisorSlice =
       const results = hubResults(booking, log);
       const manifests = manifestsOf(bookingRef, log);
       const latest = manifests.at(-1)?.payload ?? null;
-      const catalogue = ((await deps.db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value as Array<{ deviceModel: string; version: string; status: string }> | undefined) ?? [];
+      const catalogue = await firmwareCatalogue(deps.db);
       const targets = targetVersions(log, booking, catalogue);
       const view: SupervisorView = {
         booking, results, manifest: latest, built: null, manifestIds: manifests.map((m) => m.payload.manifestId), buildError,
@@ -109,7 +98,7 @@ export const createSupervisorSlice =
       view.noticesIssued = eventsOfManifest(id, log, "notice.issued").length;
       const asn = eventsOfManifest(id, log, "asn.issued").at(-1);
       if (asn !== undefined) {
-        const stored = (await deps.db.meta.get(asnKey(asn.payload.asnNumber)))?.value;
+        const stored = await asnDocument(deps.db, asn.payload.asnNumber);
         const doc = typeof stored === "string" ? parseAsnJson(stored) : null;
         view.asn = { asnNumber: asn.payload.asnNumber, documentSha256: asn.payload.documentSha256, document: doc?.ok ? doc.document : null };
       }
@@ -136,11 +125,11 @@ export const createSupervisorSlice =
 
     /** A Party's change since the manifest was built and not yet acknowledged, reviewed against working hours. */
     async function pendingAmendment(manifest: ManifestPayload, bookingRef: string, version: number, current: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }, log: SupervisorLog): Promise<AmendmentReview | null> {
-      const basis = (await deps.db.meta.get(basisKey(manifest.manifestId)))?.value as ManifestBasis | undefined;
+      const basis = await manifestBasis(deps.db, manifest.manifestId);
       const seen = Math.max(basis?.bookingVersion ?? -1, ...log.manifestEvents.filter((e): e is EventOf<"amendment.acknowledged"> => e.type === "amendment.acknowledged" && e.payload.bookingRef === bookingRef && e.payload.manifestId !== null).map((e) => e.payload.bookingVersion));
       let amendment: RedeliveryAmendment | null = null;
-      const synced = ((await deps.db.meta.get(REDELIVERY_AMENDMENTS_KEY))?.value as RedeliveryAmendment[] | undefined) ?? [];
-      const fromSync = synced.filter((a) => a.bookingRef === bookingRef && a.bookingVersion > seen).sort((a, b) => a.bookingVersion - b.bookingVersion).at(-1);
+      const synced: RedeliveryAmendment[] = await amendmentsOf(deps.db, bookingRef);
+      const fromSync = synced.filter((a) => a.bookingVersion > seen).sort((a, b) => a.bookingVersion - b.bookingVersion).at(-1);
       if (fromSync !== undefined) amendment = fromSync;
       else if (basis !== undefined && version > seen) {
         // The booking itself changed (date, window or location) since the manifest was built.
@@ -167,15 +156,14 @@ export const createSupervisorSlice =
     async function recordManifest(built: ManifestOk, bookingVersion: number, booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }): Promise<void> {
       const e = event("manifest.built", built.payload);
       await record([e]);
-      const basis: ManifestBasis = { bookingVersion, deliveryDate: booking.deliveryDate, deliveryWindow: booking.deliveryWindow, deliveryLocation: booking.deliveryLocation };
-      await deps.db.meta.put({ key: basisKey(built.payload.manifestId), value: basis });
+      await putManifestBasis(deps.db, { manifestId: built.payload.manifestId, bookingVersion, deliveryDate: booking.deliveryDate, deliveryWindow: booking.deliveryWindow, deliveryLocation: booking.deliveryLocation });
     }
 
     async function build(delivery: { date: string; window: DeliveryWindow }, view: SupervisorView): Promise<{ ok: true; built: ManifestOk } | { ok: false; reason: string }> {
       const row = await deps.db.bookings.get(view.booking.bookingRef);
       if (row === undefined) return { ok: false, reason: `booking ${view.booking.bookingRef} is no longer cached` };
       const log = await readLog(deps.db, row.bookingRef);
-      const catalogue = ((await deps.db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value as Array<{ deviceModel: string; version: string; status: string }> | undefined) ?? [];
+      const catalogue = await firmwareCatalogue(deps.db);
       const manifestId = nextManifestId(row.bookingRef, manifestsOf(row.bookingRef, log).map((m) => m.payload.manifestId));
       const built = buildManifest({
         manifestId, bookings: [row.booking], results: hubResults(row.booking, log), targetVersionByModel: targetVersions(log, row.booking, catalogue),
@@ -280,7 +268,7 @@ export const createSupervisorSlice =
           const payload = asnIssuedPayload(doc.document, sha);
           if (!payload.ok) return payload.reason;
           // The file is kept as issued, so the download later is byte for byte the hashed document.
-          await deps.db.meta.put({ key: asnKey(number.asnNumber), value: asnJson(doc.document) });
+          await putAsnDocument(deps.db, number.asnNumber, asnJson(doc.document));
           await record([event("asn.issued", payload.payload, issuedMs)]);
           await refresh();
           set({ supervisorMessage: `ASN ${number.asnNumber} issued (${doc.document.totals.hubs} hubs).` });

@@ -6,9 +6,10 @@ import {
   PullResponseSchema,
   PushResponseSchema,
   type PullResponse,
-  type SyncOperator,
 } from "../../../shared/sync";
 import type { DockDb, OutboxRow } from "../db/dock-db";
+import { CLOCK_OFFSET, LAST_SYNC_SUCCESS, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
+import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
 import { substantiveChanges } from "../receiving/receiving-rules";
 
 /**
@@ -70,15 +71,6 @@ export class SyncHttpError extends Error {
   }
 }
 
-const CURSOR_KEY = "sync.cursor";
-export const CLOCK_OFFSET_KEY = "sync.clockOffsetMs";
-/** A Party's re-delivery amendments (Req 8) as pulled, by booking and version; the supervisor reviews them. */
-export const REDELIVERY_AMENDMENTS_KEY = "sync.redeliveryAmendments";
-/** The firmware catalogue as pulled (target versions for manifests), by model and version. */
-export const FIRMWARE_CATALOGUE_KEY = "sync.firmware";
-/** The operators central registered at this facility, as last pulled (sign-in checks against them offline). */
-export const OPERATORS_KEY = "sync.operators";
-const LAST_SUCCESS_KEY = "sync.lastSuccessAt";
 /** A measured clock offset moving less than this is not stored again (round trips jitter it by a few ms). */
 const CLOCK_STORE_STEP_MS = 250;
 
@@ -170,7 +162,7 @@ export class SyncClient {
       // Stored for the health bar after a reload, at most once an interval: that is precise
       // enough for "last sync: 40 s ago", and a scanner burst's rounds (four a second) need not each write it.
       if (at - this.storedSuccessAt >= this.o.intervalMs) {
-        await this.db.meta.put({ key: LAST_SUCCESS_KEY, value: at });
+        await writeMeta(this.db, LAST_SYNC_SUCCESS, at);
         this.storedSuccessAt = at;
       }
     } catch (e) {
@@ -245,7 +237,7 @@ export class SyncClient {
   async refreshCounts(): Promise<SyncHealth> {
     if (this.health.lastSuccessAt === null) {
       // After a reload, "last success" is the one stored, not "never".
-      const stored = (await this.db.meta.get(LAST_SUCCESS_KEY))?.value;
+      const stored = await readMeta(this.db, LAST_SYNC_SUCCESS);
       if (typeof stored === "number") this.health = { ...this.health, lastSuccessAt: stored };
     }
     const now = Date.now();
@@ -352,7 +344,7 @@ export class SyncClient {
 
   private async pullAll(): Promise<void> {
     for (let page = 0; page < 1000; page++) {
-      this.cursor ??= ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
+      this.cursor ??= (await readMeta(this.db, SYNC_CURSOR)) ?? "0";
       const cursor = this.cursor;
       const sent = this.o.now();
       const parsed = PullResponseSchema.safeParse(await this.request(this.o.pullPath, { cursor }));
@@ -369,7 +361,7 @@ export class SyncClient {
     // Most rounds of a scanning session pull nothing new: then there is nothing to write.
     const nothing = pull.bookings.length === 0 && pull.operators.length === 0 && pull.redeliveryAmendments.length === 0 && pull.firmware.length === 0;
     if (nothing && pull.cursor === this.cursor) return;
-    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta], async () => {
+    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware], async () => {
       for (const booking of pull.bookings) {
         const current = await this.db.bookings.get(booking.bookingRef);
         if (current !== undefined && current.version > booking.version) continue;
@@ -381,29 +373,14 @@ export class SyncClient {
           this.conflictsStale = true;
         }
       }
-      await this.db.meta.put({ key: CURSOR_KEY, value: pull.cursor });
-      if (pull.operators.length > 0) {
-        // Pages carry only the operators changed since the cursor: merge by id.
-        const known = ((await this.db.meta.get(OPERATORS_KEY))?.value as SyncOperator[] | undefined) ?? [];
-        const byId = new Map(known.map((o) => [o.operatorId, o]));
-        for (const o of pull.operators) byId.set(o.operatorId, o);
-        await this.db.meta.put({ key: OPERATORS_KEY, value: [...byId.values()] });
-      }
-      // Pages carry only what changed since the cursor: merge amendments by booking and
-      // version, catalogue entries by model and version (a withdrawal replaces the entry).
-      await this.mergeMeta(REDELIVERY_AMENDMENTS_KEY, pull.redeliveryAmendments, (a) => `${a.bookingRef}#${a.bookingVersion}`);
-      await this.mergeMeta(FIRMWARE_CATALOGUE_KEY, pull.firmware, (f) => `${f.deviceModel}#${f.version}`);
+      await writeMeta(this.db, SYNC_CURSOR, pull.cursor);
+      // Pages carry only what changed since the cursor: merge operators by id, amendments by
+      // booking and version, catalogue entries by model and version (a withdrawal replaces the entry).
+      await mergeOperators(this.db, pull.operators);
+      await mergeAmendments(this.db, pull.redeliveryAmendments);
+      await mergeFirmware(this.db, pull.firmware);
     });
     this.cursor = pull.cursor;
-  }
-
-  /** Merges pulled items into a list kept in meta, by key; called inside applyPull's transaction. */
-  private async mergeMeta<T>(key: string, items: readonly T[], keyOf: (item: T) => string): Promise<void> {
-    if (items.length === 0) return;
-    const known = ((await this.db.meta.get(key))?.value as T[] | undefined) ?? [];
-    const byKey = new Map(known.map((item) => [keyOf(item), item]));
-    for (const item of items) byKey.set(keyOf(item), item);
-    await this.db.meta.put({ key, value: [...byKey.values()] });
   }
 
   private noteClock(sentMs: number, serverTime: string): void {
@@ -414,7 +391,7 @@ export class SyncClient {
     // measures it again, so it is rewritten only when it has moved, not twice a round.
     if (this.storedOffset !== null && Math.abs(offset - this.storedOffset) < CLOCK_STORE_STEP_MS) return;
     this.storedOffset = offset;
-    void this.db.meta.put({ key: CLOCK_OFFSET_KEY, value: offset }).catch(() => undefined);
+    void writeMeta(this.db, CLOCK_OFFSET, offset).catch(() => undefined);
   }
 
   private async request(path: string, body: unknown): Promise<unknown> {
