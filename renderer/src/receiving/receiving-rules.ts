@@ -1,14 +1,9 @@
 import type { Booking } from "../../../shared/domain/booking";
-import type { z } from "zod";
-import type { AmendmentAcknowledgedPayload } from "../../../shared/events";
 
 /**
- * Small pure rules of the receiving screen: the booked window, and what an amendment from
- * central changed. (The receipt's decisions, and how a verdict is logged, are in
- * shared/domain/receipt-decision.ts.)
+ * Small pure rules of the receiving screen: the booked window. (The receipt's decisions, how a
+ * verdict is logged and what an amendment from central changed are in shared/domain.)
  */
-
-export type AmendedField = z.infer<typeof AmendmentAcknowledgedPayload>["fields"][number];
 
 /** The end of the booked delivery window as a local instant (the dock's wall clock). */
 export function windowEnd(booking: Booking): Date {
@@ -20,26 +15,4 @@ export function windowEnd(booking: Booking): Date {
 /** True when arriving at `now` is after the booked window (Req 4: a late arrival records the reported ETA). */
 export function isLate(booking: Booking, now: Date): boolean {
   return now.getTime() > windowEnd(booking).getTime();
-}
-
-/**
- * What central changed that matters to a receipt in progress. Central also bumps a
- * booking's version for its own status moves (arrived, receiving) caused by this dock's
- * events; those are not amendments and must not raise a conflict.
- */
-export function substantiveChanges(before: Booking, after: Booking): AmendedField[] {
-  const out: AmendedField[] = [];
-  if (before.deliveryDate !== after.deliveryDate) out.push("date");
-  if (before.deliveryWindow.start !== after.deliveryWindow.start || before.deliveryWindow.end !== after.deliveryWindow.end) out.push("window");
-  if (JSON.stringify(before.deliveryLocation) !== JSON.stringify(after.deliveryLocation)) out.push("location");
-  if (JSON.stringify([before.pallets, before.looseCartons]) !== JSON.stringify([after.pallets, after.looseCartons])) out.push("hubs");
-  const identity = (b: Booking) => JSON.stringify([b.partyId, b.deliveryRef, b.facilityId, b.csp, b.workOrderId, b.status === "cancelled"]);
-  if (identity(before) !== identity(after)) out.push("other");
-  return out;
-}
-
-/** The fields an amendment changed, for the acknowledgement event (never empty). */
-export function amendedFields(before: Booking, after: Booking): AmendedField[] {
-  const out = substantiveChanges(before, after);
-  return out.length > 0 ? out : ["other"];
 }

@@ -1,3 +1,4 @@
+import type { StoreApi } from "zustand/vanilla";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
 import type { BookedHub } from "../../../shared/domain/booking";
 import type { Unloader } from "../../../shared/domain/liability";
@@ -172,3 +173,6 @@ export interface UiSlice {
 
 /** The whole renderer state: one store built from typed slices. */
 export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice & SupervisorSlice & JigSlice;
+
+/** The combined store (built by dock-store.ts); features type against this, never import the builder. */
+export type DockStore = StoreApi<All>;

@@ -1,5 +1,5 @@
 import { describeSlotProblems } from "../../../shared/domain/working-hours";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 /** A Party's amendment since the manifest was built, to acknowledge. */
 export function AmendmentPanel() {

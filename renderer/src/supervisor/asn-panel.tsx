@@ -1,5 +1,5 @@
 import { asnCsv, asnJson } from "../../../shared/domain/asn";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { download } from "./supervisor-format";
 
 /** Issues the ASN and the re-delivery notice; the ASN downloads as JSON or CSV. */

@@ -1,6 +1,6 @@
 import { type Booking } from "../../../shared/domain/booking";
 import { labelSheetHtml } from "../../labels/print-sheet";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { ManifestPanel } from "./manifest-panel";
 import { useLabels, LabelsPanel } from "./labels-panel";
 import { LoadPanel } from "./load-panel";

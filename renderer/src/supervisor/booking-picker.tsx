@@ -1,5 +1,5 @@
 import { bookingHubCount } from "../../../shared/domain/booking";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 /** The received (closed) bookings a supervisor may open. */
 export function BookingPicker() {

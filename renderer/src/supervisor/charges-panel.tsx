@@ -1,14 +1,15 @@
 import { useEffect, useState } from "react";
 import { formatMoney } from "../../../shared/domain/charges";
-import { useDock } from "../app/store-context";
-import { localDate } from "../store/supervisor-slice";
+import { useDock } from "../store/store-context";
+import { localDate } from "./supervisor-slice";
 import { SITE_CONFIG } from "./site-config";
 
 /** The charges per Party for a period (rates are site configuration). */
 export function ChargesPanel() {
   const statements = useDock((s) => s.chargesStatements);
   const load = useDock((s) => s.loadCharges);
-  const today = localDate(Date.now());
+  // The dock's date when the panel opened (reading the clock while rendering would make a render impure).
+  const [today] = useState(() => localDate(Date.now()));
   const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
   const [to, setTo] = useState(today);
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { Unloader } from "../../../shared/domain/liability";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { time } from "./supervisor-format";
 
 /** Records dispatch and the outbound unloading, with the liability rule. */

@@ -3,7 +3,7 @@ import { type Booking } from "../../../shared/domain/booking";
 import { LabelPreview } from "../../labels/label-preview";
 import { labelPrintedPayload, renderLogisticsLabel, type LabelContent, type RenderedLabel } from "../../labels/logistics-label";
 import { bookingLabelContent, deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { printLabelSheet } from "./print-route";
 import { SITE_CONFIG } from "./site-config";
 

@@ -1,4 +1,4 @@
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 /** The outbound load check: what is on the vehicle against the manifest. */
 export function LoadPanel() {

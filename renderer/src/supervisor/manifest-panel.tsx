@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { bookingHubCount, type Booking } from "../../../shared/domain/booking";
 import { checkDeliverySlot, describeSlotProblems } from "../../../shared/domain/working-hours";
-import { useDock } from "../app/store-context";
-import { localDate } from "../store/supervisor-slice";
+import { useDock } from "../store/store-context";
+import { localDate } from "./supervisor-slice";
 import { SITE_CONFIG } from "./site-config";
 import { nextDeliveryDate } from "./supervisor-projection";
 
@@ -10,7 +10,8 @@ import { nextDeliveryDate } from "./supervisor-projection";
 export function ManifestPanel(props: { booking: Booking }) {
   const view = useDock((s) => s.supervisor);
   const build = useDock((s) => s.buildRedeliveryManifest);
-  const today = localDate(Date.now());
+  // The dock's date when the panel opened (reading the clock while rendering would make a render impure).
+  const [today] = useState(() => localDate(Date.now()));
   const defaultWindow = checkDeliverySlot(nextDeliveryDate(today, () => true), props.booking.deliveryWindow, SITE_CONFIG.workingHours).ok ? props.booking.deliveryWindow : { start: "09:00", end: "12:00" };
   const [start, setStart] = useState(defaultWindow.start);
   const [end, setEnd] = useState(defaultWindow.end);

@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { LABEL_PRINT_CSS } from "../../labels/print-sheet";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { OutboundOverlay } from "./outbound-overlay";
 import { BookingPicker } from "./booking-picker";
 import { ChargesPanel } from "./charges-panel";

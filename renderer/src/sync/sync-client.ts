@@ -10,7 +10,7 @@ import {
 import type { DockDb, OutboxRow } from "../db/dock-db";
 import { CLOCK_OFFSET, LAST_SYNC_SUCCESS, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
 import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
-import { substantiveChanges } from "../receiving/receiving-rules";
+import { substantiveChanges } from "../../../shared/domain/booking-amendment";
 
 /**
  * The dock's side of sync: push the outbox in batches (idempotent by event id, so a retry

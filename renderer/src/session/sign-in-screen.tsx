@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { OperatorRoleSchema, type OperatorRole } from "../../../shared/events";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 /** Operator sign-in with role: every event afterwards carries this operator. */
 export function SignInScreen() {

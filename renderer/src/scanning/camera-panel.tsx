@@ -1,7 +1,7 @@
 import { useContext, useEffect, useRef, useState } from "react";
 import { BarcodeFormat, BrowserMultiFormatReader, DecodeHintType } from "@zxing/library";
-import { routeScan } from "../app/scan-router";
-import { StoreContext } from "../app/store-context";
+import { routeScan } from "./scan-router";
+import { StoreContext } from "../store/store-context";
 
 /**
  * Optional camera scanning with @zxing/library: Code 128 / GS1-128, DataMatrix and QR.

@@ -3,8 +3,8 @@ import { decideSession } from "../../../shared/domain/session-decision";
 import { DockLog } from "../db/dock-log";
 import { deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { knownOperators } from "../db/dock-records";
-import type { DockDeps } from "./dock-deps";
-import type { All, Operator, SessionSlice } from "./slice-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, Operator, SessionSlice } from "../store/slice-types";
 
 /** Who is signed in, restored after a reload. */
 const OPERATOR_KEY = metaKey<Operator>("session.operator");

@@ -8,8 +8,8 @@ import { DockDb } from "../db/dock-db";
 import { asnDocument } from "../db/dock-records";
 import { recordEvents } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
-import type { DockDeps } from "./dock-deps";
-import { createDockStore, type DockStore } from "./dock-store";
+import type { DockDeps } from "../store/dock-deps";
+import { createDockStore, type DockStore } from "../store/dock-store";
 
 let n = 0;
 const SHA = "a".repeat(64);

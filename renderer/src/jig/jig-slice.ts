@@ -3,11 +3,11 @@ import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
 import { decideJigHub, decideJigScan } from "../../../shared/domain/jig-slot-decision";
 import { DockLog } from "../db/dock-log";
 import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
-import { drainJournal } from "../jig/journal-drain";
-import { findReceivedHub } from "../jig/received-hub";
+import { drainJournal } from "./journal-drain";
+import { findReceivedHub } from "./received-hub";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
-import type { DockDeps } from "./dock-deps";
-import type { All, JigFaultLine, JigNotice, JigSlice } from "./slice-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, JigFaultLine, JigNotice, JigSlice } from "../store/slice-types";
 
 /**
  * The jig station: the slots the host reports (jig.slot events), the technician's

@@ -1,12 +1,13 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import type { Booking } from "../../../shared/domain/booking";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
-import { amendedFields, isLate } from "../receiving/receiving-rules";
+import { amendedFields } from "../../../shared/domain/booking-amendment";
+import { isLate } from "./receiving-rules";
 import { CloseReceiptDialog } from "./close-receipt-dialog";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
-const CameraPanel = lazy(() => import("../components/camera-panel").then((m) => ({ default: m.CameraPanel })));
+const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
 
 function time(iso: string | null): string {
   return iso === null ? "-" : new Date(iso).toLocaleString();

@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import type { All, UiSlice } from "./slice-types";
+import type { All, UiSlice } from "../store/slice-types";
 
 
 

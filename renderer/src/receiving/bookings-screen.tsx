@@ -1,5 +1,5 @@
 import { bookingHubCount } from "../../../shared/domain/booking";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 /** The bookings cached at this dock (works offline); scanning a booking label opens its receipt. */
 export function BookingsScreen() {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { isCanonicalDeviceId, parseDeviceId } from "../../../shared/domain/device-id";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { rejectionCodeFor, type HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { CloseInput } from "../store/slice-types";
 

@@ -10,11 +10,11 @@ import { DockLog } from "../db/dock-log";
 import { amendmentsOf, asnDocument, firmwareCatalogue, manifestBasis, putAsnDocument, putManifestBasis } from "../db/dock-records";
 import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
-import { SITE_CONFIG, type SupervisorSiteConfig } from "../supervisor/site-config";
-import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, targetVersions, type SupervisorLog } from "../supervisor/supervisor-projection";
-import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "../supervisor/supervisor-types";
-import type { DockDeps } from "./dock-deps";
-import type { All, QueuedScan, SupervisorSlice } from "./slice-types";
+import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
+import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, targetVersions, type SupervisorLog } from "./supervisor-projection";
+import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "./supervisor-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, QueuedScan, SupervisorSlice } from "../store/slice-types";
 
 const HUB_TYPES: DockEventType[] = ["flash.result", "fault.reported"];
 const MANIFEST_TYPES: DockEventType[] = ["manifest.built", "label.printed", "asn.issued", "notice.issued", "outbound.scan.recorded", "dispatch.recorded", "amendment.acknowledged", "unloading.started", "unloading.completed", "liability.transferred"];

@@ -8,10 +8,10 @@ import type { ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { bookingEvents } from "../db/record-event";
-import { amendedFields } from "../receiving/receiving-rules";
+import { amendedFields } from "../../../shared/domain/booking-amendment";
 import { createHeldQueue } from "../scanning/held-queue";
-import type { DockDeps } from "./dock-deps";
-import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "./slice-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "../store/slice-types";
 
 /**
  * User Timing on the scan path (bench/renderer-scan.ts and the browser's performance panel):

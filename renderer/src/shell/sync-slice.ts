@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import type { All, SyncSlice } from "./slice-types";
+import type { All, SyncSlice } from "../store/slice-types";
 
 
 /** Sync health as the sync client reports it; the panel only reads. */

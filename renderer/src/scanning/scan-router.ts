@@ -1,7 +1,7 @@
 import { parseScan } from "../../../shared/domain/scan-parser";
 import type { ScanSource } from "../../../shared/events";
-import type { WedgeScan } from "../scanning/wedge-reader";
-import type { DockStore } from "../store/dock-store";
+import type { WedgeScan } from "./wedge-reader";
+import type { DockStore } from "../store/slice-types";
 
 /**
  * Where a scan goes: every source (wedge, HID-POS over the bridge, camera) lands here and

@@ -1,7 +1,7 @@
 import type { StateCreator } from "zustand";
 import type { BookingRow } from "../db/dock-db";
-import type { DockDeps } from "./dock-deps";
-import type { All, BookingsSlice } from "./slice-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, BookingsSlice } from "../store/slice-types";
 
 /**
  * IndexedDB hands back a fresh copy of every string in every row, so 300,000 cached hubs

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

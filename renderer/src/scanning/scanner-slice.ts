@@ -1,8 +1,8 @@
 import type { StateCreator } from "zustand";
-import { DEFAULT_WEDGE_CONFIG, type WedgeConfig } from "../scanning/wedge-reader";
+import { DEFAULT_WEDGE_CONFIG, type WedgeConfig } from "./wedge-reader";
 import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
-import type { DockDeps } from "./dock-deps";
-import type { All, ScannerSlice } from "./slice-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, ScannerSlice } from "../store/slice-types";
 
 /** This dock PC's wedge settings (a stored value from an older version may lack newer fields). */
 const WEDGE_KEY = metaKey<Partial<WedgeConfig>>("scanner.wedge");

@@ -4,7 +4,7 @@ import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { DockDb, type BookingRow } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
 import { shareRepeatedStrings } from "./bookings-slice";
-import { createDockStore } from "./dock-store";
+import { createDockStore } from "../store/dock-store";
 
 describe("shareRepeatedStrings", () => {
   it("leaves every cached booking exactly as it was (palletised and loose cartons alike)", () => {

@@ -1,6 +1,6 @@
 import { createContext, useContext } from "react";
 import { useStore } from "zustand";
-import type { All, DockStore } from "../store/dock-store";
+import type { All, DockStore } from "./slice-types";
 
 /** The one store, handed down by context so tests can render with their own. */
 export const StoreContext = createContext<DockStore | null>(null);

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "react";
-import { setSelfTestSink } from "../app/scan-router";
-import { useDock } from "../app/store-context";
+import { setSelfTestSink } from "./scan-router";
+import { useDock } from "../store/store-context";
 import { BarcodeSvg } from "../components/barcode-svg";
-import { checkGs1, checkLayout, checkSuffixAndAim, TEST_SHEET, type Finding, type LearntSettings } from "../scanning/scanner-self-test";
-import type { WedgeSuffix } from "../scanning/wedge-reader";
+import { checkGs1, checkLayout, checkSuffixAndAim, TEST_SHEET, type Finding, type LearntSettings } from "./scanner-self-test";
+import type { WedgeSuffix } from "./wedge-reader";
 
 /**
  * Scanner set-up: the printable test sheet, the self-test that reads it, and the wedge
