@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DeliveryLocationSchema, DeliveryWindowSchema, IsoDateSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../../shared/domain/booking";
 import { FirmwareEntrySchema, RedeliveryAmendmentSchema, SyncOperatorSchema, type FirmwareEntry, type RedeliveryAmendment, type SyncOperator } from "../../../shared/sync";
 import { projectHubs, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
+import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
 
 /**
@@ -48,27 +49,18 @@ export interface BookingRow {
   pulledAt: number;
 }
 
-export type ReceiptStatus = "open" | "closed";
+export type ReceiptStatus = ReceiptRecord["status"];
 
-/** A receipt at this dock: the booking version it works against and what has happened so far. */
-export interface ReceiptRow {
-  bookingRef: string;
-  status: ReceiptStatus;
+/**
+ * A receipt at this dock: what the receipt's decisions work on (shared/domain/receipt-decision.ts:
+ * status, arrival, unloading, liability, outcome), the booking version it works against, and a
+ * pending amendment.
+ */
+export interface ReceiptRow extends ReceiptRecord {
   /** The booking exactly as it was when the receipt opened; scans reconcile against this. */
   booking: Booking;
-  arrivedAt: string | null;
-  late: boolean;
-  reportedEta: string | null;
-  unloader: "dock" | "party" | null;
-  unloadingStartedAt: string | null;
-  unloadingStartedEventId: string | null;
-  unloadingCompletedAt: string | null;
-  unloadingCompletedEventId: string | null;
-  liabilityAt: string | null;
-  liabilityRule: string | null;
   /** A newer booking central sent while this receipt was open: shown, never applied silently. */
   amendment: Booking | null;
-  outcome: "accepted" | "partial" | "rejected" | null;
   updatedAt: number;
 }
 
