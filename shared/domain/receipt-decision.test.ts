@@ -4,8 +4,8 @@ import { parseDockEvent, SCAN_VERDICT_CODES, type DockEvent } from "../events";
 import { DEFAULT_PACKING_LIMITS, type BookedHub, type Booking } from "./booking";
 import { demoBooking, demoSiteFor } from "./demo-booking";
 import { encodeCartonLabel, encodePalletLabel } from "./labels";
-import { decideReceipt, eventVerdictFor, rejectionCodeFor, type ReceiptRecord, type Stamp } from "./receipt-decision";
-import { createReceipt, reduce, VERDICT_CODES, type ReceiptState } from "./reconcile";
+import { decideReceipt, eventVerdictFor, receiptFromLog, rejectionCodeFor, type ReceiptRecord, type Stamp } from "./receipt-decision";
+import { createReceipt, history, reduce, summarize, VERDICT_CODES, type ReceiptState } from "./reconcile";
 import { parseScan } from "./scan-parser";
 
 // The receipt aggregate's decisions: verdicts carry their facts as fields, and the event a
@@ -75,6 +75,25 @@ describe("receipt decisions", () => {
           expect(d.record).toBeNull();
           state = d.reconcile;
         }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("the log of the decisions, replayed, gives the state the decisions reached (scans and undos)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.constantFrom(...raws), { nil: null, freq: 4 }), { maxLength: 40 }), (steps) => {
+        let state: ReceiptState = createReceipt(init);
+        const log: DockEvent[] = [];
+        for (const raw of steps) {
+          const d = decideReceipt(record, state, raw === null ? { type: "undo-last", reason: "scanned by mistake" } : { type: "scan", raw, source: "wedge" }, stamp());
+          if (!d.ok) continue;
+          log.push(...d.events);
+          state = d.reconcile;
+        }
+        const replayed = receiptFromLog(init, log);
+        expect(summarize(replayed)).toEqual(summarize(state));
+        expect(history(replayed)).toEqual(history(state));
       }),
       { numRuns: 60 },
     );

@@ -2,7 +2,7 @@ import { makeEvent, type DockEvent, type EventContext, type EventOf, type HubRej
 import type { z } from "zod";
 import { newEventId } from "./ids";
 import { deriveLiabilityTransfer } from "./liability";
-import { expecting, liveScans, reduce, type ReceiptState, type Verdict, type VerdictCode } from "./reconcile";
+import { expecting, liveScans, reduce, replay, type ReceiptAction, type ReceiptInit, type ReceiptState, type Verdict, type VerdictCode } from "./reconcile";
 import { parseScan } from "./scan-parser";
 
 /**
@@ -107,7 +107,8 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
       // Only the last live scan can be undone; undo is rare, so O(scans) is fine.
       const last = liveScans(reconcile).at(-1);
       if (last === undefined) return { ok: false, message: "There is no scan to undo." };
-      const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason: command.reason });
+      // At the undo event's own instant, so the state a replay of the log gives is this one exactly.
+      const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason: command.reason, at: stamp.now.toISOString() });
       if (probe.verdict.code === "undo-refused") return { ok: false, message: probe.verdict.reason };
       const e = event("scan.undone", { bookingRef: r.bookingRef, scanEventId: last.scanId, reason: command.reason.trim().slice(0, 500) });
       return ok([e], null, probe.verdict, null, probe.state);
@@ -162,6 +163,19 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
       return ok([e], { status: "closed", outcome: command.outcome });
     }
   }
+}
+
+/**
+ * A receipt's reconciler state rebuilt from its logged events (scans and undos, in log order;
+ * the rest do not move it): the log is the truth, so a reload or an accepted amendment replays it.
+ */
+export function receiptFromLog(init: ReceiptInit, events: Iterable<DockEvent>): ReceiptState {
+  const actions: ReceiptAction[] = [];
+  for (const e of events) {
+    if (e.type === "scan.recorded") actions.push({ type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at });
+    else if (e.type === "scan.undone") actions.push({ type: "undo", scanId: e.payload.scanEventId, reason: e.payload.reason, at: e.at });
+  }
+  return replay(init, actions);
 }
 
 /** The event-log verdict a reconciler verdict is recorded as (events carry the coarse code, the reason keeps the detail). */

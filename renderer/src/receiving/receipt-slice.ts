@@ -1,9 +1,7 @@
 import type { StateCreator } from "zustand";
 import type { Booking } from "../../../shared/domain/booking";
-import { decideReceipt, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
-import { expecting, liveScans, replay, summarize, type ReceiptAction, type ReceiptState } from "../../../shared/domain/reconcile";
-import { parseScan } from "../../../shared/domain/scan-parser";
-import type { DockEvent } from "../../../shared/events";
+import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
+import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
 import type { ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
@@ -63,15 +61,6 @@ export const createReceiptSlice =
     };
 
     const initFor = async (booking: Booking) => ({ booking, otherBookings: await otherBookings(), site: deps.site, limits: deps.limits });
-
-    const actionsOf = (events: DockEvent[]): ReceiptAction[] => {
-      const out: ReceiptAction[] = [];
-      for (const e of events) {
-        if (e.type === "scan.recorded") out.push({ type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at });
-        else if (e.type === "scan.undone") out.push({ type: "undo", scanId: e.payload.scanEventId, reason: e.payload.reason, at: e.at });
-      }
-      return out;
-    };
 
     /**
      * The summary (counts, missing lists) walks the whole booking and every live scan. A scan
@@ -205,7 +194,7 @@ export const createReceiptSlice =
           await deps.db.receipts.put(receipt);
         }
         // The log is the truth: rebuild the reconciler state from this booking's scans and undos.
-        const state = replay(await initFor(receipt.booking), actionsOf(await bookingEvents(deps.db, bookingRef)));
+        const state = receiptFromLog(await initFor(receipt.booking), await bookingEvents(deps.db, bookingRef));
         await writeMeta(deps.db, ACTIVE_RECEIPT, bookingRef);
         const stored = await readMeta(deps.db, HELD_KEY);
         const mine = stored !== undefined && stored.bookingRef === bookingRef;
@@ -292,7 +281,7 @@ export const createReceiptSlice =
         }, stamp().operatorId);
         const next: ReceiptRow = { ...r, booking: a, amendment: null };
         await log.record([e], { receipt: next });
-        const state = replay(await initFor(a), actionsOf(await bookingEvents(deps.db, r.bookingRef)));
+        const state = receiptFromLog(await initFor(a), await bookingEvents(deps.db, r.bookingRef));
         publish(state, next);
       },
 
