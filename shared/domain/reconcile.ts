@@ -63,7 +63,6 @@ export function replay(init: ReceiptInit, actions: Iterable<ReceiptAction>): Rec
   return state;
 }
 
-
 function refuse(state: ReceiptState, v: Verdict): ReduceResult {
   return { state, verdict: v };
 }

@@ -78,7 +78,6 @@ export const createReceiptSlice =
       summaryStale = false;
     };
 
-
     const show = (v: ShownVerdict) => {
       set((s) => ({ lastVerdict: v, pendingError: v.class === "error" ? v : s.pendingError, recent: [v, ...s.recent].slice(0, 12) }));
       deps.sound.signal(v.class);
