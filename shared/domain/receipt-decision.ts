@@ -1,4 +1,4 @@
-import { makeEvent, type DockEvent, type EventContext, type EventOf, type HubRejectionCodeSchema, type PayloadOf, type ScanVerdictCode } from "../events";
+import { makeEvent, tryMakeEvent, type DockEvent, type EventContext, type EventOf, type HubRejectionCodeSchema, type PayloadOf, type ScanVerdictCode } from "../events";
 import type { z } from "zod";
 import { newEventId } from "./ids";
 import { deriveLiabilityTransfer } from "./liability";
@@ -154,13 +154,11 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
         rejectionReason: command.outcome === "rejected" ? command.rejectionReason : null,
         packagingNotes: command.packagingNotes?.trim() || null, damageNotes: command.damageNotes?.trim() || null,
       };
-      let e: DockEvent;
-      try {
-        e = event("receipt.closed", payload);
-      } catch (err) {
-        return { ok: false, message: err instanceof Error ? err.message.replace(/^invalid receipt.closed event: /, "Cannot close: ") : String(err) };
-      }
-      return ok([e], { status: "closed", outcome: command.outcome });
+      // What the operator typed can break the event's rules (a partial close names no hub, a
+      // rejection gives no reason): the schema's reason is the refusal, nothing is recorded.
+      const closed = tryMakeEvent("receipt.closed", payload, stamp);
+      if (!closed.ok) return { ok: false, message: `Cannot close: ${closed.reason}` };
+      return ok([closed.event], { status: "closed", outcome: command.outcome });
     }
   }
 }
