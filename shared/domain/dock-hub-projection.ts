@@ -87,19 +87,31 @@ export function nextHubRow(row: DockHubRow | undefined, deviceId: string, event:
   return undefined;
 }
 
-/** Every hub's row after the whole log, in recording order: the rebuild the upgrades run. */
-export function projectHubs(events: Iterable<DockEvent>): Map<string, DockHubRow> {
+/**
+ * Folds a log into hub rows one event at a time, in recording order, keeping only the rows and
+ * which hub each scan named (a rebuild streams a year's log through it without holding it).
+ */
+export function createHubProjector(): { apply(event: DockEvent): void; rows(): Map<string, DockHubRow> } {
   const rows = new Map<string, DockHubRow>();
   const hubOfScan = new Map<string, string>();
-  for (const event of events) {
-    if (event.type === "scan.recorded" && event.payload.kind === "hub" && event.payload.deviceId !== null) hubOfScan.set(event.id, event.payload.deviceId);
-    const deviceId = hubTouchedBy(event, (id) => hubOfScan.get(id) ?? null);
-    if (deviceId === null) continue;
-    const next = nextHubRow(rows.get(deviceId), deviceId, event);
-    if (next === null) rows.delete(deviceId);
-    else if (next !== undefined) rows.set(deviceId, next);
-  }
-  return rows;
+  return {
+    apply(event) {
+      if (event.type === "scan.recorded" && event.payload.kind === "hub" && event.payload.deviceId !== null) hubOfScan.set(event.id, event.payload.deviceId);
+      const deviceId = hubTouchedBy(event, (id) => hubOfScan.get(id) ?? null);
+      if (deviceId === null) return;
+      const next = nextHubRow(rows.get(deviceId), deviceId, event);
+      if (next === null) rows.delete(deviceId);
+      else if (next !== undefined) rows.set(deviceId, next);
+    },
+    rows: () => rows,
+  };
+}
+
+/** Every hub's row after the whole log, in recording order: the rebuild the upgrades run. */
+export function projectHubs(events: Iterable<DockEvent>): Map<string, DockHubRow> {
+  const projector = createHubProjector();
+  for (const event of events) projector.apply(event);
+  return projector.rows();
 }
 
 /** A row written before marks were kept stands for the one scan it names. */

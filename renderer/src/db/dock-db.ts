@@ -2,7 +2,7 @@ import Dexie, { type EntityTable, type Table, type Transaction } from "dexie";
 import { z } from "zod";
 import { DeliveryLocationSchema, DeliveryWindowSchema, IsoDateSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../../shared/domain/booking";
 import { FirmwareEntrySchema, RedeliveryAmendmentSchema, SyncOperatorSchema, type FirmwareEntry, type RedeliveryAmendment, type SyncOperator } from "../../../shared/sync";
-import { projectHubs, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
+import { createHubProjector, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
 
@@ -243,13 +243,13 @@ export function touchesHubs(event: DockEvent): boolean {
  * and by anyone who must repair the projection.
  */
 export async function rebuildHubStates(events: Pick<Table<EventRow, number | undefined>, "toCollection">, hubs: Pick<Table<HubStateRow, string>, "clear" | "bulkPut">): Promise<void> {
-  const moves: DockEvent[] = [];
-  // In recording order (the primary key), keeping only what can move a hub.
+  const projector = createHubProjector();
+  // In recording order (the primary key), streamed: a year's log is not held in memory.
   await events.toCollection().each((row) => {
-    if (touchesHubs(row.event)) moves.push(row.event);
+    if (touchesHubs(row.event)) projector.apply(row.event);
   });
   await hubs.clear();
-  await hubs.bulkPut([...projectHubs(moves).values()]);
+  await hubs.bulkPut([...projector.rows().values()]);
 }
 
 /** Opens the dock database and closes it when another window upgrades it, telling the UI to reload. */
