@@ -1,4 +1,5 @@
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
 
 import { builtinModules } from "node:module";
 
@@ -41,6 +42,11 @@ export default tseslint.config(
         patterns: [{ group: ["node:*"], message: "No Node built-ins in the renderer: use the bridge." }],
       }],
     },
+  },
+  {
+    // The rules of hooks and the React Compiler's checks (purity, refs, effects) on the renderer.
+    files: ["renderer/**/*.{ts,tsx}"],
+    ...reactHooks.configs.flat["recommended-latest"],
   },
   {
     // Raw ipcMain/ipcRenderer only inside the one typed wrapper (GitHub Desktop's rule).

@@ -6,7 +6,7 @@
  * "hub of another booking" index), a keyboard-wedge scanner is emulated in the page:
  *   1. paced: one scan at a time, each waiting for its verdict on screen (latency);
  *   2. burst: 20 scans/s for 60 s without waiting (loss and lag).
- * Latency comes from the renderer's own User Timing measures (store/receipt-slice.ts):
+ * Latency comes from the renderer's own User Timing measures (receiving/receipt-slice.ts):
  * scan received by the router → committed to IndexedDB ("scan.durable") → verdict shown and
  * sounded ("scan.verdict"); the bench adds first key → verdict element in the DOM → next frame.
  * Heap: CDP HeapProfiler.collectGarbage, then Runtime.getHeapUsage.

@@ -6,16 +6,16 @@ import type { DockBridge, HostInfo } from "../../shared/bridge";
 import { getDockBridge } from "../bridge/dock-bridge";
 import { App } from "./app/app";
 import { resolveBootConfig } from "./app/boot-config";
-import { routeScan, routeWedgeScan } from "./app/scan-router";
-import { StoreContext } from "./app/store-context";
+import { routeScan, routeWedgeScan } from "./scanning/scan-router";
+import { StoreContext } from "./store/store-context";
 import { openDockDb } from "./db/dock-db";
 import { createVerdictSound } from "./scanning/verdict-sound";
 import { listenForWedgeScans } from "./scanning/wedge-listener";
 import { createDockStore, type DockStore } from "./store/dock-store";
-import { CLOCK_OFFSET_KEY, SyncClient } from "./sync/sync-client";
+import { ACTIVE_RECEIPT, CLOCK_OFFSET, readMeta, SYNC_TOKEN, writeMeta } from "./db/dock-meta";
+import { SyncClient } from "./sync/sync-client";
 import "./styles.css";
 
-const TOKEN_KEY = "sync.token";
 
 /** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
 async function connectHost(): Promise<{ bridge: DockBridge | null; info: HostInfo | null }> {
@@ -32,7 +32,7 @@ async function boot(): Promise<void> {
   const { bridge, info } = await connectHost();
   let store: DockStore | null = null;
   const db = openDockDb((message) => store?.getState().block(message));
-  const stored = (await db.meta.get(TOKEN_KEY))?.value;
+  const stored = await readMeta(db, SYNC_TOKEN);
   const config = resolveBootConfig(window.location.search, info, typeof stored === "string" ? stored : null);
   if (new URLSearchParams(window.location.search).get("demo") === "1") {
     // Offline demo (no central): two small bookings for today, and a site that serves them.
@@ -41,8 +41,8 @@ async function boot(): Promise<void> {
     if ((await db.bookings.count()) === 0) await db.bookings.bulkPut(demo.map((booking) => ({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: Date.now() })));
     if (demo[0]) config.site = demoSiteFor(demo[0], false);
   }
-  if (config.token !== null && config.token !== stored) await db.meta.put({ key: TOKEN_KEY, value: config.token });
-  const lastOffset = (await db.meta.get(CLOCK_OFFSET_KEY))?.value;
+  if (config.token !== null && config.token !== stored) await writeMeta(db, SYNC_TOKEN, config.token);
+  const lastOffset = await readMeta(db, CLOCK_OFFSET);
   const sound = createVerdictSound();
 
   let sync: SyncClient | null = null;
@@ -87,7 +87,7 @@ async function boot(): Promise<void> {
 
   const s = theStore.getState();
   await Promise.all([s.restoreSession(), s.loadScannerSettings(), s.loadBookings()]);
-  const active = (await db.meta.get("session.activeReceipt"))?.value;
+  const active = await readMeta(db, ACTIVE_RECEIPT);
   if (typeof active === "string" && theStore.getState().operator !== null) await s.openReceipt(active);
   s.setBrowserOnline(navigator.onLine);
   window.addEventListener("online", () => {

@@ -4,10 +4,10 @@ import { bookingCartons, type Booking } from "./booking";
 import { demoBooking } from "./demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel, encodeHubLabel, encodeLogisticLabelSymbols, type EncodedLabel, type LabelError } from "./labels";
 import { buildManifest, type ManifestPayload } from "./manifest";
-import { dispatchPayload, initialOutboundState, loadAgrees, outboundScanPayload, reduceOutbound, type OutboundAction, type OutboundState } from "./outbound";
+import { decideOutboundScan, dispatchPayload, initialOutboundState, loadAgrees, outboundScanPayload, reduceOutbound, type OutboundAction, type OutboundState } from "./outbound";
 import { parseScan } from "./scan-parser";
 import { EXAMPLE_WORKING_HOURS } from "./working-hours";
-import { DispatchRecordedPayload, OutboundScanRecordedPayload } from "../events";
+import { DispatchRecordedPayload, OutboundScanRecordedPayload, parseDockEvent } from "../events";
 
 const TARGET = "00020200";
 function manifestOf(b: Booking): ManifestPayload {
@@ -151,6 +151,27 @@ describe("outbound load verification", () => {
         expect(check.extra).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("the outbound load decision", () => {
+  it("each scan: one valid event that records the verdict, and the load a reduce gives", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...allLabels, palletScan(demoBooking({ index: 9, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 1 }).pallets[0]?.sscc ?? ""), "12#4"), { maxLength: 30 }), (raws) => {
+        let load = initialOutboundState(manifest);
+        let t = Date.parse("2027-02-02T09:00:00Z");
+        for (const raw of raws) {
+          const stamp = { dockId: "DOCK-1", operatorId: "sup-1", now: new Date((t += 1000)), clockOffsetMs: null };
+          const d = decideOutboundScan(load, { raw, source: "wedge" }, stamp);
+          const [e] = d.events;
+          expect(parseDockEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
+          expect(e.payload).toMatchObject({ manifestId: manifest.manifestId, verdict: d.verdict.code, sscc: d.verdict.sscc });
+          expect(d.load).toEqual(reduceOutbound(load, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state);
+          load = d.load;
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 });

@@ -9,8 +9,9 @@
  * costs nothing, and every old state stays valid (React may run a reducer twice).
  */
 import type { ParsedScan } from "./scan";
-import { describeLabelReference, labelReferenceOf } from "./scan-parser";
-import type { OutboundVerdictCode } from "../events";
+import { describeLabelReference, labelReferenceOf, parseScan } from "./scan-parser";
+import { makeEvent, type EventContext, type EventOf, type OutboundVerdictCode } from "../events";
+import { newEventId } from "./ids";
 import { manifestCounts, type ManifestPayload } from "./manifest";
 import type { Unloader } from "./liability";
 
@@ -228,4 +229,24 @@ export function dispatchPayload(
     return { ok: false, reason: `the load does not agree with manifest ${manifest.manifestId}: ${parts.join("; ")}`, check };
   }
   return { ok: true, payload: { manifestId: manifest.manifestId, asnNumber: input.asnNumber, unloader: input.unloader, carrier: input.carrier, vehicleRef: input.vehicleRef, ...manifestCounts(manifest) } };
+}
+
+/** What one outbound load scan decides: the verdict, the event to record, the load after it. */
+export interface OutboundScanDecision {
+  verdict: OutboundVerdict;
+  events: [EventOf<"outbound.scan.recorded">];
+  load: OutboundState;
+}
+
+/**
+ * The outbound load aggregate's decision for one scan: judged against the manifest's load
+ * (`reduceOutbound`), recorded as an `outbound.scan.recorded` event stamped with `stamp`.
+ * Pure but for a fresh event id when the stamp gives none.
+ */
+export function decideOutboundScan(load: OutboundState, command: { raw: string; source: "wedge" | "hid-pos" | "camera" }, stamp: EventContext & { now: Date }): OutboundScanDecision {
+  const scan = parseScan(command.raw);
+  const id = stamp.id ?? newEventId(stamp.now);
+  const { state, verdict: v } = reduceOutbound(load, { type: "scan", scanId: id, scan, at: stamp.now.toISOString() });
+  const event = makeEvent("outbound.scan.recorded", outboundScanPayload(load.manifestId, command.source, scan, v), { ...stamp, id });
+  return { verdict: v, events: [event], load: state };
 }

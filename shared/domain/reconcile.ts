@@ -4,256 +4,35 @@
  * Why the state is built the way it is:
  * - Everything that depends only on the bookings (hub ID → carton, GPF ID → hub, SSCC → pallet)
  *   is an immutable index built once per booking and once per list of other bookings
- *   (memoised by object identity), and shared by every state of every receipt.
+ *   (memoised by object identity), and shared by every state of every receipt (booking-index.ts).
  * - What the scans change (hubs, cartons and pallets seen) lives in small persistent hash tries
  *   (path copying, O(log32 n) a scan), so a reduce never copies what came before and an old state
  *   stays valid and unchanged. React may call a reducer twice with the same state (StrictMode);
  *   a persistent state makes that safe, where a shared mutable accumulator would need care.
- *   No library for persistent maps is installed (Immutable.js would fit), hence the small trie below.
+ *   No library for persistent maps is installed (Immutable.js would fit), hence the small trie
+ *   in persistent-map.ts.
  * - Undo reverts the last live scan by its inverse (delete the one key it added, restore the
  *   context it replaced): exact, O(log n), and the history (a persistent list) keeps both the
  *   scan and the undo with its reason. Keeping a pointer to every earlier state instead would
  *   also be exact, but would keep every old version of the tries alive (GC-heavy on replays).
- * - The summary is derived on demand (O(booked + scanned)); the reducer stays O(1)-ish a scan.
+ * - The summary is derived on demand (O(booked + scanned)); the reducer stays O(1)-ish a scan
+ *   (receipt-summary.ts). The verdict table is receipt-verdicts.ts, the state's shapes receipt-state.ts.
+ *
+ * This module is the reducer and what is expected next; it re-exports the rest, so callers
+ * import the reconciler from one place.
  */
-import {
-  bookingCartons,
-  cspForRegion,
-  packingBreaches,
-  type BookedHub,
-  type Booking,
-  type DockSite,
-  type LimitBreach,
-  type PackingLimits,
-} from "./booking";
+import { cspForRegion, type BookedHub } from "./booking";
+import { findHub, listCatalogue, ownCatalogue } from "./booking-index";
 import { testLabRange } from "./device-id";
+import { PMap } from "./persistent-map";
+import type { Context, Core, HistoryEntry, HubRecord, LabelRecord, LiveScan, ReceiptAction, ReceiptIndex, ReceiptInit, ReceiptState, ReduceResult, Disposition } from "./receipt-state";
+import { verdict, VERDICTS, type Ineligibility, type Verdict, type VerdictCode, type VerdictFacts } from "./receipt-verdicts";
 import type { ParsedScan } from "./scan";
 import { describeLabelReference, labelReferenceOf } from "./scan-parser";
 
-// ---------------------------------------------------------------------------------------------
-// Verdicts
-// ---------------------------------------------------------------------------------------------
-
-export type VerdictClass = "ok" | "warn" | "error";
-
-/** Every verdict code with its class (colour and sound) and whether it needs a person's decision. */
-export const VERDICTS = {
-  "booking-label-expected": { class: "ok", decision: false },
-  "booking-label-mismatch": { class: "error", decision: false },
-  "booking-label-other": { class: "error", decision: false },
-  "booking-label-unknown": { class: "error", decision: false },
-  "pallet-expected": { class: "ok", decision: false },
-  "pallet-resumed": { class: "ok", decision: false },
-  "pallet-other-booking": { class: "error", decision: true },
-  "pallet-unexpected": { class: "error", decision: true },
-  "carton-expected": { class: "ok", decision: false },
-  "carton-resumed": { class: "ok", decision: false },
-  "carton-count-mismatch": { class: "warn", decision: false },
-  "carton-other-pallet": { class: "warn", decision: false },
-  "carton-other-booking": { class: "error", decision: true },
-  "carton-unexpected": { class: "error", decision: true },
-  "hub-expected": { class: "ok", decision: false },
-  "hub-duplicate": { class: "warn", decision: false },
-  "hub-wrong-container": { class: "warn", decision: true },
-  "hub-not-eligible": { class: "error", decision: true },
-  "hub-other-booking": { class: "error", decision: true },
-  "hub-unexpected": { class: "error", decision: true },
-  "hub-wrong-device-type": { class: "error", decision: false },
-  "hub-test-lab": { class: "error", decision: true },
-  unreadable: { class: "error", decision: false },
-  "wrong-kind": { class: "error", decision: false },
-  "scan-id-reused": { class: "error", decision: false },
-  undone: { class: "ok", decision: false },
-  "undo-refused": { class: "error", decision: false },
-} as const satisfies Record<string, { class: VerdictClass; decision: boolean }>;
-
-export type VerdictCode = keyof typeof VERDICTS;
-export const VERDICT_CODES = Object.keys(VERDICTS) as VerdictCode[];
-
-/** What the operator is told after one action. */
-export interface Verdict {
-  code: VerdictCode;
-  class: VerdictClass;
-  /** The reason in words, for the screen. */
-  reason: string;
-  /** The scan this verdict is about (for an undo: the scan undone). */
-  scanId: string;
-  /** The hub ID or SSCC the scan named, when it named one. */
-  subject: string | null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Actions, state
-// ---------------------------------------------------------------------------------------------
-
-export type ReceiptAction =
-  | { type: "scan"; scanId: string; scan: ParsedScan; at: string }
-  | { type: "undo"; scanId: string; reason: string; at?: string };
-
-export interface ReceiptInit {
-  booking: Booking;
-  /** The other bookings this dock knows (may include `booking` itself; it is skipped by ref). */
-  otherBookings: readonly Booking[];
-  site: DockSite;
-  limits: PackingLimits;
-}
-
-/** Where a hub scan lands in the counts: received, here but held for a decision, or extra. */
-export type Disposition = "received" | "held" | "extra";
-
-interface HubRecord {
-  scanId: string;
-  at: string;
-  code: VerdictCode;
-  carton: string;
-  disposition: Disposition;
-}
-interface LabelRecord {
-  scanId: string;
-  at: string;
-  code: VerdictCode;
-  /** For a carton: the pallet open when it was first scanned. */
-  pallet: string | null;
-  /** This booking's pallet/carton (a resumable context), or a foreign one. */
-  ours: boolean;
-}
-interface Context {
-  pallet: string | null;
-  carton: string | null;
-}
-/** A live scan; it is also its own history entry (one object kept a scan, not two). */
-interface LiveScan {
-  type: "scan";
-  scanId: string;
-  at: string;
-  scan: ParsedScan;
-  verdict: Verdict;
-  /** First scan of a subject whose verdict needs a decision: listed once in exceptions. */
-  exception: boolean;
-  /** What undo needs to revert it exactly: the context before it, and the key it added. */
-  prevContext: Context;
-  added: "hub" | "carton" | "pallet" | null;
-}
-/** Everything the live scans determine. */
-interface Core {
-  /** Live scans, newest first. */
-  live: Cons<LiveScan> | null;
-  liveCount: number;
-  hubs: PMap<HubRecord>;
-  cartons: PMap<LabelRecord>;
-  pallets: PMap<LabelRecord>;
-  context: Context;
-}
-
-export type HistoryEntry =
-  | { type: "scan"; scanId: string; at: string; scan: ParsedScan; verdict: Verdict }
-  | { type: "undo"; scanId: string; at: string | null; reason: string; verdict: Verdict };
-
-/** A receipt in progress. Opaque: read it with summarize, expecting, history. */
-export interface ReceiptState {
-  readonly index: ReceiptIndex;
-  readonly core: Core;
-  /** Every accepted scan and undo, newest first. */
-  readonly history: Cons<HistoryEntry> | null;
-  /** Every scan ID ever accepted, undone ones included (an event is never applied twice). */
-  readonly scanIds: PMap<true>;
-  /** Undo events so far. */
-  readonly undos: number;
-}
-
-export interface ReduceResult {
-  state: ReceiptState;
-  verdict: Verdict;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Indexes (immutable, built once, shared)
-// ---------------------------------------------------------------------------------------------
-
-interface HubPlace {
-  hub: BookedHub;
-  bookingRef: string;
-  carton: string;
-  pallet: string | null;
-}
-interface CartonPlace {
-  bookingRef: string;
-  sscc: string;
-  pallet: string | null;
-  hubs: readonly BookedHub[];
-}
-/*
- * Hub and GPF IDs map to a number (carton position × 65,536 + hub position) rather than to an
- * object per hub: a year of bookings is 300,000 hubs, and 600,000 small objects cost more to
- * build and to garbage-collect than the lookups they would save.
- */
-const HUB_SLOTS = 65_536;
-interface Catalogue {
-  cartonList: CartonPlace[];
-  hubs: Map<string, number>;
-  /** GPF ID → the hub it is paired with. */
-  gpfs: Map<string, number>;
-  cartons: Map<string, CartonPlace>;
-  pallets: Map<string, { bookingRef: string; cartons: number }>;
-  bookings: Map<string, { deliveryRef: string }>;
-}
-interface ReceiptIndex {
-  booking: Booking;
-  site: DockSite;
-  limits: PackingLimits;
-  own: Catalogue;
-  others: Catalogue;
-}
-
-const catalogueOfBooking = new WeakMap<Booking, Catalogue>();
-const catalogueOfList = new WeakMap<readonly Booking[], Catalogue>();
-
-function buildCatalogue(bookings: readonly Booking[]): Catalogue {
-  const cat: Catalogue = { cartonList: [], hubs: new Map(), gpfs: new Map(), cartons: new Map(), pallets: new Map(), bookings: new Map() };
-  for (const booking of bookings) {
-    const bookingRef = booking.bookingRef;
-    if (!cat.bookings.has(bookingRef)) cat.bookings.set(bookingRef, { deliveryRef: booking.deliveryRef });
-    for (const pallet of booking.pallets) {
-      if (!cat.pallets.has(pallet.sscc)) cat.pallets.set(pallet.sscc, { bookingRef, cartons: pallet.cartons.length });
-    }
-    for (const { carton, palletSscc } of bookingCartons(booking)) {
-      const place: CartonPlace = { bookingRef, sscc: carton.sscc, pallet: palletSscc, hubs: carton.hubs };
-      cat.cartonList.push(place);
-      if (!cat.cartons.has(carton.sscc)) cat.cartons.set(carton.sscc, place);
-    }
-  }
-  // Backwards, so that where a hub is listed twice (a data error central refuses) the first
-  // listing wins without a has() before every set().
-  for (let c = cat.cartonList.length - 1; c >= 0; c--) {
-    const hubs = cat.cartonList[c]?.hubs ?? [];
-    for (let h = Math.min(hubs.length, HUB_SLOTS) - 1; h >= 0; h--) {
-      const hub = hubs[h];
-      if (!hub) continue;
-      cat.hubs.set(hub.deviceId, c * HUB_SLOTS + h);
-      cat.gpfs.set(hub.gpfDeviceId, c * HUB_SLOTS + h);
-    }
-  }
-  return cat;
-}
-
-function findHub(cat: Catalogue, map: Map<string, number>, id: string): HubPlace | undefined {
-  const at = map.get(id);
-  if (at === undefined) return undefined;
-  const carton = cat.cartonList[Math.floor(at / HUB_SLOTS)];
-  const hub = carton?.hubs[at % HUB_SLOTS];
-  return carton && hub ? { hub, bookingRef: carton.bookingRef, carton: carton.sscc, pallet: carton.pallet } : undefined;
-}
-
-function ownCatalogue(booking: Booking): Catalogue {
-  let cat = catalogueOfBooking.get(booking);
-  if (!cat) catalogueOfBooking.set(booking, (cat = buildCatalogue([booking])));
-  return cat;
-}
-function listCatalogue(bookings: readonly Booking[]): Catalogue {
-  let cat = catalogueOfList.get(bookings);
-  if (!cat) catalogueOfList.set(bookings, (cat = buildCatalogue(bookings)));
-  return cat;
-}
+export { VERDICTS, VERDICT_CODES, type Ineligibility, type Verdict, type VerdictClass, type VerdictCode } from "./receipt-verdicts";
+export type { Disposition, HistoryEntry, ReceiptAction, ReceiptInit, ReceiptState, ReduceResult } from "./receipt-state";
+export { history, liveScans, summarize, type OverLimit, type ReceiptException, type ReceiptSummary } from "./receipt-summary";
 
 /** Start a receipt for `booking`; indexes are built once per booking / per list and shared. */
 export function createReceipt(init: ReceiptInit): ReceiptState {
@@ -282,10 +61,6 @@ export function replay(init: ReceiptInit, actions: Iterable<ReceiptAction>): Rec
   let state = createReceipt(init);
   for (const action of actions) state = reduce(state, action).state;
   return state;
-}
-
-function verdict(code: VerdictCode, reason: string, scanId: string, subject: string | null): Verdict {
-  return { code, class: VERDICTS[code].class, reason, scanId, subject };
 }
 
 function refuse(state: ReceiptState, v: Verdict): ReduceResult {
@@ -401,7 +176,7 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
   }
   const other = otherRef(ix, ix.others.pallets.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("pallet-other-booking", `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-other-booking", false), context };
+    return { verdict: verdict("pallet-other-booking", `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, pallets: record("pallet-other-booking", false), context };
   return { verdict: verdict("pallet-unexpected", `Pallet ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-unexpected", false), context };
 }
 
@@ -433,7 +208,7 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
   const record = (code: VerdictCode): PMap<LabelRecord> => core.cartons.set(sscc, { scanId, at, code, pallet: open, ours: false });
   const other = otherRef(ix, ix.others.cartons.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("carton-other-booking", `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc), exception: true, cartons: record("carton-other-booking"), context };
+    return { verdict: verdict("carton-other-booking", `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, cartons: record("carton-other-booking"), context };
   return { verdict: verdict("carton-unexpected", `Carton ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, cartons: record("carton-unexpected"), context };
 }
 
@@ -452,14 +227,14 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
   if (lab !== null) return recordHub(core, scanId, id, at, carton, "hub-test-lab", own ? "held" : "extra", `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`);
   if (own) {
     const problem = ineligibility(ix, own.hub);
-    if (problem !== null) return recordHub(core, scanId, id, at, carton, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem}. Set it aside.`);
+    if (problem !== null) return recordHub(core, scanId, id, at, carton, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem.words}. Set it aside.`, { ineligible: problem.code });
     if (own.carton !== carton)
       return recordHub(core, scanId, id, at, carton, "hub-wrong-container", "held", `Hub ${id} is listed in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}, not in carton ${carton}; held for a decision.`);
     return recordHub(core, scanId, id, at, carton, "hub-expected", "received", `Hub ${id} received.`);
   }
   const other = findHub(ix.others, ix.others.hubs, id);
   if (other && other.bookingRef !== ix.booking.bookingRef)
-    return recordHub(core, scanId, id, at, carton, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`);
+    return recordHub(core, scanId, id, at, carton, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`, { otherBookingRef: other.bookingRef });
   const gpf = findHub(ix.own, ix.own.gpfs, id) ?? findHub(ix.others, ix.others.gpfs, id);
   if (gpf) {
     const of = gpf.bookingRef === ix.booking.bookingRef ? "" : ` on booking ${gpf.bookingRef}`;
@@ -469,18 +244,18 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
 }
 
 // A plain function, not a closure in judgeHub: this is the hot path of a replay.
-function recordHub(core: Core, scanId: string, id: string, at: string, carton: string, code: VerdictCode, disposition: Disposition, reason: string): Outcome {
-  return { verdict: verdict(code, reason, scanId, id), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, disposition }) };
+function recordHub(core: Core, scanId: string, id: string, at: string, carton: string, code: VerdictCode, disposition: Disposition, reason: string, facts?: VerdictFacts): Outcome {
+  return { verdict: verdict(code, reason, scanId, id, facts), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, disposition }) };
 }
 
-/** Why a booked hub cannot be accepted at this site, or null. */
-function ineligibility(ix: ReceiptIndex, hub: BookedHub): string | null {
+/** Why a booked hub cannot be accepted at this site (as a fact and in words), or null. */
+function ineligibility(ix: ReceiptIndex, hub: BookedHub): { code: Ineligibility; words: string } | null {
   const b = ix.booking;
-  if (hub.smiStatus !== "Pending") return `its SMI status is ${hub.smiStatus}, not Pending`;
-  if (hub.assignedParty !== b.partyId) return `it is assigned to ${hub.assignedParty}, not to ${b.partyId}`;
+  if (hub.smiStatus !== "Pending") return { code: "not-pending", words: `its SMI status is ${hub.smiStatus}, not Pending` };
+  if (hub.assignedParty !== b.partyId) return { code: "other-party", words: `it is assigned to ${hub.assignedParty}, not to ${b.partyId}` };
   const csp = cspForRegion(hub.cspRegion);
-  if (csp !== ix.site.csp) return `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}`;
-  if (b.facilityId !== ix.site.facilityId) return `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}`;
+  if (csp !== ix.site.csp) return { code: "wrong-csp", words: `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}` };
+  if (b.facilityId !== ix.site.facilityId) return { code: "wrong-facility", words: `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}` };
   return null;
 }
 
@@ -552,285 +327,4 @@ function hubsLeft(ix: ReceiptIndex, core: Core, carton: string): number | null {
 function hubsLeftWords(ix: ReceiptIndex, core: Core, carton: string): string {
   const left = hubsLeft(ix, core, carton);
   return left === null ? "not on this booking" : `${left} of ${ix.own.cartons.get(carton)?.hubs.length ?? 0} left`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Summary
-// ---------------------------------------------------------------------------------------------
-
-export interface ReceiptException {
-  scanId: string;
-  at: string;
-  code: VerdictCode;
-  /** Hub ID or SSCC. */
-  subject: string;
-  reason: string;
-}
-
-export interface OverLimit extends LimitBreach {
-  /** "booked": the booking lists too many; "received": more were scanned into it than the limit. */
-  basis: "booked" | "received";
-}
-
-export interface ReceiptSummary {
-  bookingRef: string;
-  pallets: { booked: number; received: number };
-  cartons: { booked: number; received: number };
-  /** received: accepted; held: booked hubs here awaiting a decision; extra: not this booking's. */
-  hubs: { booked: number; received: number; held: number; extra: number };
-  /** In booking order. A held hub is here, so it is not missing. */
-  missing: { pallets: string[]; cartons: string[]; hubs: string[] };
-  overLimit: OverLimit[];
-  /** Live scans per verdict code (undone scans are not counted). */
-  verdictCounts: Record<VerdictCode, number>;
-  /** First scans of subjects that need a person's decision, sorted by subject then code. */
-  exceptions: ReceiptException[];
-  liveScans: number;
-  undos: number;
-}
-
-/** Pallets, cartons and hubs received vs booked, missing lists, over-limits and exceptions now. */
-export function summarize(state: ReceiptState): ReceiptSummary {
-  const { index: ix, core } = state;
-  const b = ix.booking;
-  const missing = { pallets: [] as string[], cartons: [] as string[], hubs: [] as string[] };
-  let palletsReceived = 0;
-  for (const pallet of b.pallets) {
-    if (core.pallets.get(pallet.sscc)?.ours) palletsReceived++;
-    else missing.pallets.push(pallet.sscc);
-  }
-  let cartonsBooked = 0;
-  let cartonsReceived = 0;
-  let hubsBooked = 0;
-  for (const { carton } of bookingCartons(b)) {
-    cartonsBooked++;
-    if (core.cartons.get(carton.sscc)?.ours) cartonsReceived++;
-    else missing.cartons.push(carton.sscc);
-    for (const hub of carton.hubs) {
-      hubsBooked++;
-      if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
-    }
-  }
-  const hubs = { booked: hubsBooked, received: 0, held: 0, extra: 0 };
-  const perCarton = new Map<string, number>();
-  core.hubs.forEach((_id, rec) => {
-    hubs[rec.disposition]++;
-    perCarton.set(rec.carton, (perCarton.get(rec.carton) ?? 0) + 1);
-  });
-  const perPallet = new Map<string, number>();
-  core.cartons.forEach((_sscc, rec) => {
-    if (rec.pallet !== null) perPallet.set(rec.pallet, (perPallet.get(rec.pallet) ?? 0) + 1);
-  });
-  const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
-  for (const [sscc, count] of [...perPallet].sort(byKey))
-    if (count > ix.limits.cartonsPerPallet) overLimit.push({ kind: "pallet-over-limit", sscc, count, limit: ix.limits.cartonsPerPallet, basis: "received" });
-  for (const [sscc, count] of [...perCarton].sort(byKey))
-    if (count > ix.limits.hubsPerCarton) overLimit.push({ kind: "carton-over-limit", sscc, count, limit: ix.limits.hubsPerCarton, basis: "received" });
-
-  const verdictCounts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
-  const exceptions: ReceiptException[] = [];
-  for (let c = core.live; c !== null; c = c.tail) {
-    const v = c.head.verdict;
-    verdictCounts[v.code]++;
-    if (c.head.exception) exceptions.push({ scanId: c.head.scanId, at: c.head.at, code: v.code, subject: v.subject ?? "", reason: v.reason });
-  }
-  exceptions.sort((x, y) => (x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
-  return {
-    bookingRef: b.bookingRef,
-    pallets: { booked: b.pallets.length, received: palletsReceived },
-    cartons: { booked: cartonsBooked, received: cartonsReceived },
-    hubs,
-    missing,
-    overLimit,
-    verdictCounts,
-    exceptions,
-    liveScans: core.liveCount,
-    undos: state.undos,
-  };
-}
-
-function byKey(a: [string, number], b: [string, number]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/** Every accepted scan and undo, oldest first (undone scans stay, followed by their undo). */
-export function history(state: ReceiptState): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
-  for (let h = state.history; h !== null; h = h.tail) {
-    const e = h.head;
-    out.push(e.type === "scan" ? { type: "scan", scanId: e.scanId, at: e.at, scan: e.scan, verdict: e.verdict } : e);
-  }
-  return out.reverse();
-}
-
-/** The live scans (not undone), oldest first, with their verdicts. */
-export function liveScans(state: ReceiptState): Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> {
-  const out: Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> = [];
-  for (let c = state.core.live; c !== null; c = c.tail) out.push({ scanId: c.head.scanId, at: c.head.at, scan: c.head.scan, verdict: c.head.verdict });
-  return out.reverse();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Persistent structures (hand-written: no persistent-collection library is installed)
-// ---------------------------------------------------------------------------------------------
-
-interface Cons<T> {
-  readonly head: T;
-  readonly tail: Cons<T> | null;
-}
-
-/*
- * A hash array mapped trie keyed by strings: 32-way nodes indexed by 5 hash bits a level, with
- * path copying, so `set` copies at most ~7 small arrays and shares the rest with the old map.
- */
-type TrieNode<V> =
-  | { t: 0; hash: number; key: string; value: V }
-  | { t: 1; bitmap: number; children: readonly TrieNode<V>[] }
-  | { t: 2; hash: number; entries: ReadonlyArray<readonly [string, V]> };
-
-/** A murmur-style string hash: FNV-1a collides far too often on look-alike device IDs. */
-function hashString(s: string): number {
-  let h = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
-    h ^= h >>> 15;
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
-}
-
-function nodeHash<V>(n: TrieNode<V>): number {
-  return n.t === 1 ? 0 : n.hash;
-}
-
-function mergeNodes<V>(a: TrieNode<V>, b: TrieNode<V>, shift: number): TrieNode<V> {
-  const ha = nodeHash(a);
-  const hb = nodeHash(b);
-  const fa = (ha >>> shift) & 31;
-  const fb = (hb >>> shift) & 31;
-  if (fa === fb) return { t: 1, bitmap: 1 << fa, children: [mergeNodes(a, b, shift + 5)] };
-  return { t: 1, bitmap: (1 << fa) | (1 << fb), children: fa < fb ? [a, b] : [b, a] };
-}
-
-/** Set by trieSet when it replaces a key rather than adding one (saves a second lookup). */
-let added = true;
-
-function trieSet<V>(node: TrieNode<V> | null, shift: number, hash: number, key: string, value: V): TrieNode<V> {
-  if (node === null) return { t: 0, hash, key, value };
-  if (node.t === 0) {
-    if (node.key === key) {
-      added = false;
-      return { t: 0, hash, key, value };
-    }
-    if (node.hash === hash) return { t: 2, hash, entries: [[node.key, node.value], [key, value]] };
-    return mergeNodes(node, { t: 0, hash, key, value }, shift);
-  }
-  if (node.t === 2) {
-    if (node.hash !== hash) return mergeNodes(node, { t: 0, hash, key, value }, shift);
-    const entries = node.entries.filter(([k]) => k !== key);
-    if (entries.length < node.entries.length) added = false;
-    entries.push([key, value]);
-    return { t: 2, hash, entries };
-  }
-  const bit = 1 << ((hash >>> shift) & 31);
-  const at = popcount(node.bitmap & (bit - 1));
-  const children = node.children.slice();
-  if (node.bitmap & bit) {
-    children[at] = trieSet(node.children[at] ?? null, shift + 5, hash, key, value);
-    return { t: 1, bitmap: node.bitmap, children };
-  }
-  children.splice(at, 0, { t: 0, hash, key, value });
-  return { t: 1, bitmap: node.bitmap | bit, children };
-}
-
-/** The node without `key` (null when emptied); the same node when `key` is absent. */
-function trieDelete<V>(node: TrieNode<V> | null, shift: number, hash: number, key: string): TrieNode<V> | null {
-  if (node === null) return null;
-  if (node.t === 0) return node.key === key ? null : node;
-  if (node.t === 2) {
-    if (node.hash !== hash) return node;
-    const entries = node.entries.filter(([k]) => k !== key);
-    if (entries.length === node.entries.length) return node;
-    const only = entries[0];
-    return entries.length === 1 && only ? { t: 0, hash, key: only[0], value: only[1] } : { t: 2, hash, entries };
-  }
-  const bit = 1 << ((hash >>> shift) & 31);
-  if (!(node.bitmap & bit)) return node;
-  const at = popcount(node.bitmap & (bit - 1));
-  const child = node.children[at] ?? null;
-  const next = trieDelete(child, shift + 5, hash, key);
-  if (next === child) return node;
-  const children = node.children.slice();
-  if (next !== null) {
-    children[at] = next;
-    return { t: 1, bitmap: node.bitmap, children };
-  }
-  children.splice(at, 1);
-  const bitmap = node.bitmap & ~bit;
-  if (bitmap === 0) return null;
-  // A lone leaf or collision can move up: lookups compare keys, not depth.
-  const lone = children[0];
-  if (children.length === 1 && lone && lone.t !== 1) return lone;
-  return { t: 1, bitmap, children };
-}
-
-function trieGet<V>(root: TrieNode<V> | null, hash: number, key: string): V | undefined {
-  let node = root;
-  let shift = 0;
-  while (node !== null) {
-    if (node.t === 0) return node.key === key ? node.value : undefined;
-    if (node.t === 2) {
-      for (const [k, v] of node.entries) if (k === key) return v;
-      return undefined;
-    }
-    const bit = 1 << ((hash >>> shift) & 31);
-    if (!(node.bitmap & bit)) return undefined;
-    node = node.children[popcount(node.bitmap & (bit - 1))] ?? null;
-    shift += 5;
-  }
-  return undefined;
-}
-
-function trieEach<V>(node: TrieNode<V> | null, fn: (key: string, value: V) => void): void {
-  if (node === null) return;
-  if (node.t === 0) fn(node.key, node.value);
-  else if (node.t === 2) for (const [k, v] of node.entries) fn(k, v);
-  else for (const child of node.children) trieEach(child, fn);
-}
-
-/** An immutable string-keyed map; `set` returns a new map sharing structure with the old. */
-class PMap<V> {
-  private constructor(
-    private readonly root: TrieNode<V> | null,
-    readonly size: number,
-  ) {}
-  static empty<V>(): PMap<V> {
-    return new PMap<V>(null, 0);
-  }
-  get(key: string): V | undefined {
-    return trieGet(this.root, hashString(key), key);
-  }
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-  set(key: string, value: V): PMap<V> {
-    added = true;
-    const root = trieSet(this.root, 0, hashString(key), key, value);
-    return new PMap(root, added ? this.size + 1 : this.size);
-  }
-  delete(key: string): PMap<V> {
-    const root = trieDelete(this.root, 0, hashString(key), key);
-    return root === this.root ? this : new PMap(root, this.size - 1);
-  }
-  forEach(fn: (key: string, value: V) => void): void {
-    trieEach(this.root, fn);
-  }
 }

@@ -1,9 +1,9 @@
-import { useDock } from "./store-context";
-import { SyncHealthPanel } from "../components/sync-health-panel";
-import { BookingsScreen } from "../screens/bookings-screen";
-import { ReceiptScreen } from "../screens/receipt-screen";
-import { ScannerSetupScreen } from "../screens/scanner-setup-screen";
-import { SignInScreen } from "../screens/sign-in-screen";
+import { useDock } from "../store/store-context";
+import { SyncHealthPanel } from "../shell/sync-health-panel";
+import { BookingsScreen } from "../receiving/bookings-screen";
+import { ReceiptScreen } from "../receiving/receipt-screen";
+import { ScannerSetupScreen } from "../scanning/scanner-setup-screen";
+import { SignInScreen } from "../session/sign-in-screen";
 import { SupervisorScreen } from "../supervisor/supervisor-screen";
 import { JigScreen } from "../jig/jig-screen";
 import { useJigLink } from "../jig/use-jig-link";

@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 
 const TITLES = { ok: "OK", warn: "CHECK", error: "STOP" } as const;
 

@@ -1,5 +1,9 @@
-import Dexie, { type EntityTable } from "dexie";
-import type { Booking } from "../../../shared/domain/booking";
+import Dexie, { type EntityTable, type Table, type Transaction } from "dexie";
+import { z } from "zod";
+import { DeliveryLocationSchema, DeliveryWindowSchema, IsoDateSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../../shared/domain/booking";
+import { FirmwareEntrySchema, RedeliveryAmendmentSchema, SyncOperatorSchema, type FirmwareEntry, type RedeliveryAmendment, type SyncOperator } from "../../../shared/sync";
+import { createHubProjector, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
+import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
 
 /**
@@ -45,41 +49,50 @@ export interface BookingRow {
   pulledAt: number;
 }
 
-export type ReceiptStatus = "open" | "closed";
+export type ReceiptStatus = ReceiptRecord["status"];
 
-/** A receipt at this dock: the booking version it works against and what has happened so far. */
-export interface ReceiptRow {
-  bookingRef: string;
-  status: ReceiptStatus;
+/**
+ * A receipt at this dock: what the receipt's decisions work on (shared/domain/receipt-decision.ts:
+ * status, arrival, unloading, liability, outcome), the booking version it works against, and a
+ * pending amendment.
+ */
+export interface ReceiptRow extends ReceiptRecord {
   /** The booking exactly as it was when the receipt opened; scans reconcile against this. */
   booking: Booking;
-  arrivedAt: string | null;
-  late: boolean;
-  reportedEta: string | null;
-  unloader: "dock" | "party" | null;
-  unloadingStartedAt: string | null;
-  unloadingStartedEventId: string | null;
-  unloadingCompletedAt: string | null;
-  unloadingCompletedEventId: string | null;
-  liabilityAt: string | null;
-  liabilityRule: string | null;
   /** A newer booking central sent while this receipt was open: shown, never applied silently. */
   amendment: Booking | null;
-  outcome: "accepted" | "partial" | "rejected" | null;
   updatedAt: number;
 }
 
-/** Where each hub stands at this dock, projected from scan events (added in v2). */
-export interface HubStateRow {
-  deviceId: string;
-  bookingRef: string;
-  state: "received" | "refused";
-  lastEventId: string;
-}
+/** Where each hub stands at this dock, projected from scan events (added in v2; `marks` since v3). */
+export type HubStateRow = DockHubRow;
 
+/** Small settings under typed keys (read and written through dock-meta.ts). */
 export interface MetaRow {
   key: string;
   value: unknown;
+}
+
+/** An operator central registered at this facility (v4). */
+export type OperatorRow = SyncOperator;
+/** A firmware catalogue entry, by model and version (v4). */
+export type FirmwareRow = FirmwareEntry;
+/** A Party's re-delivery amendment, by booking and version (v4). */
+export type AmendmentRow = RedeliveryAmendment;
+
+/** What the booking looked like when a manifest was built: an amendment is a change against this (v4). */
+export interface ManifestBasisRow {
+  manifestId: string;
+  bookingVersion: number;
+  deliveryDate: string;
+  deliveryWindow: DeliveryWindow;
+  deliveryLocation: DeliveryLocation;
+}
+
+/** An issued ASN document, kept byte for byte as hashed: the download is that file (v4). */
+export interface AsnDocumentRow {
+  asnNumber: string;
+  json: string;
 }
 
 export const DOCK_DB_NAME = "reflash-dock";
@@ -110,6 +123,19 @@ export const SCHEMA_V2 = {
   meta: "key",
 };
 
+/** Version 3: the same stores; hub states are rebuilt with the one projection rule (see the upgrade). */
+export const SCHEMA_V3 = SCHEMA_V2;
+
+/** Version 4: typed tables for what lived in the `meta` drawer as lists and prefixed keys. */
+export const SCHEMA_V4 = {
+  ...SCHEMA_V3,
+  operators: "operatorId",
+  firmware: "[deviceModel+version]",
+  amendments: "[bookingRef+bookingVersion], bookingRef",
+  manifests: "manifestId",
+  asnDocuments: "asnNumber",
+};
+
 /** The booking an event belongs to, read from its payload. */
 export function eventBookingRef(event: DockEvent): string | null {
   const p = event.payload as { bookingRef?: unknown };
@@ -124,6 +150,11 @@ export class DockDb extends Dexie {
   receipts!: EntityTable<ReceiptRow, "bookingRef">;
   hubStates!: EntityTable<HubStateRow, "deviceId">;
   meta!: EntityTable<MetaRow, "key">;
+  operators!: EntityTable<OperatorRow, "operatorId">;
+  firmware!: Table<FirmwareRow, [string, string]>;
+  amendments!: Table<AmendmentRow, [string, number]>;
+  manifests!: EntityTable<ManifestBasisRow, "manifestId">;
+  asnDocuments!: EntityTable<AsnDocumentRow, "asnNumber">;
 
   constructor(name = DOCK_DB_NAME, options: DockDbOptions = {}) {
     super(name, options);
@@ -142,19 +173,83 @@ export class DockDb extends Dexie {
           .modify((row) => {
             row.bookingRef = eventBookingRef(row.event);
           });
-        const hubs = tx.table<HubStateRow, string>("hubStates");
-        await tx
-          .table<EventRow, number>("events")
-          .where("type")
-          .equals("scan.recorded")
-          .each(async (row) => {
-            if (row.event.type !== "scan.recorded") return;
-            const p = row.event.payload;
-            if (p.deviceId === null) return;
-            await hubs.put({ deviceId: p.deviceId, bookingRef: p.bookingRef, state: p.verdict === "expected" ? "received" : "refused", lastEventId: row.id });
-          });
+        await rebuildHubStates(tx.table<EventRow, number>("events"), tx.table<HubStateRow, string>("hubStates"));
+      });
+    // v3: the v2 upgrade projected hub states by a rule of its own that disagreed with the live
+    // write (every scan not "expected" refused, undos ignored), so after it a duplicate scan
+    // turned a received hub into "refused" and the jig station refused that hub. The rows are
+    // rebuilt from the log with the one rule the live write uses, and now keep the live scans
+    // that set them (`marks`), so an undo falls back to the scans that remain.
+    this.version(3)
+      .stores(SCHEMA_V3)
+      .upgrade(async (tx) => {
+        await rebuildHubStates(tx.table<EventRow, number>("events"), tx.table<HubStateRow, string>("hubStates"));
+      });
+    // v4: `meta` had become a drawer of untyped values read back with casts: three lists the
+    // sync client merged whole on every pull page (operators, firmware catalogue, re-delivery
+    // amendments) and two families of prefixed keys (a manifest's basis, an ASN document).
+    // Each gets a typed table keyed as it was merged; the old values are checked against the
+    // same schemas central's answers are, moved, and their keys deleted. A value that does not
+    // pass is left where it was (nothing is lost; the next pull brings the lists again).
+    this.version(4)
+      .stores(SCHEMA_V4)
+      .upgrade(async (tx) => {
+        await moveMetaToTables(tx);
       });
   }
+}
+
+const ManifestBasisSchema = z.object({ bookingVersion: z.number().int(), deliveryDate: IsoDateSchema, deliveryWindow: DeliveryWindowSchema, deliveryLocation: DeliveryLocationSchema });
+
+/** The v4 upgrade: moves the lists and prefixed keys out of `meta` into their tables. */
+async function moveMetaToTables(tx: Transaction): Promise<void> {
+  const meta = tx.table<MetaRow, string>("meta");
+  const rows = await meta.toArray();
+  const moved: string[] = [];
+  const list = <T>(key: string, schema: z.ZodType<T>): T[] | null => {
+    const parsed = z.array(schema).safeParse(rows.find((r) => r.key === key)?.value);
+    if (!parsed.success) return null;
+    moved.push(key);
+    return parsed.data;
+  };
+  const operators = list("sync.operators", SyncOperatorSchema);
+  if (operators) await tx.table<OperatorRow, string>("operators").bulkPut(operators);
+  const firmware = list("sync.firmware", FirmwareEntrySchema);
+  if (firmware) await tx.table<FirmwareRow, [string, string]>("firmware").bulkPut(firmware);
+  const amendments = list("sync.redeliveryAmendments", RedeliveryAmendmentSchema);
+  if (amendments) await tx.table<AmendmentRow, [string, number]>("amendments").bulkPut(amendments);
+  for (const row of rows) {
+    if (row.key.startsWith("supervisor.basis.")) {
+      const basis = ManifestBasisSchema.safeParse(row.value);
+      if (!basis.success) continue;
+      await tx.table<ManifestBasisRow, string>("manifests").put({ manifestId: row.key.slice("supervisor.basis.".length), ...basis.data });
+      moved.push(row.key);
+    } else if (row.key.startsWith("supervisor.asn.") && typeof row.value === "string") {
+      await tx.table<AsnDocumentRow, string>("asnDocuments").put({ asnNumber: row.key.slice("supervisor.asn.".length), json: row.value });
+      moved.push(row.key);
+    }
+  }
+  await meta.bulkDelete(moved);
+}
+
+/** True for the events that can move a hub's state: hub scans and undos. */
+export function touchesHubs(event: DockEvent): boolean {
+  return (event.type === "scan.recorded" && event.payload.kind === "hub") || event.type === "scan.undone";
+}
+
+/**
+ * Every hub row rebuilt from the whole log with the rule the live write uses
+ * (shared/domain/dock-hub-projection.ts): run by the Dexie upgrades inside their transaction,
+ * and by anyone who must repair the projection.
+ */
+export async function rebuildHubStates(events: Pick<Table<EventRow, number | undefined>, "toCollection">, hubs: Pick<Table<HubStateRow, string>, "clear" | "bulkPut">): Promise<void> {
+  const projector = createHubProjector();
+  // In recording order (the primary key), streamed: a year's log is not held in memory.
+  await events.toCollection().each((row) => {
+    if (touchesHubs(row.event)) projector.apply(row.event);
+  });
+  await hubs.clear();
+  await hubs.bulkPut([...projector.rows().values()]);
 }
 
 /** Opens the dock database and closes it when another window upgrades it, telling the UI to reload. */

@@ -1,17 +1,27 @@
 import Dexie from "dexie";
+import { hubTouchedBy, nextHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { DockEvent } from "../../../shared/events";
-import { eventBookingRef, type DockDb, type EventRow, type HubStateRow, type OutboxRow, type ReceiptRow } from "./dock-db";
+import { eventBookingRef, touchesHubs, type DockDb, type EventRow, type HubStateRow, type OutboxRow, type ReceiptRow } from "./dock-db";
 
 /**
  * Durable before the beep: an event, its outbox entry and the projections it changes are
  * written in ONE IndexedDB transaction, and the caller only shows or sounds a verdict
  * after this promise resolves. A crash before commit loses the scan *and* its beep
  * together, so the operator never saw a verdict that is not stored.
+ *
+ * The hub-state rows are not the caller's to say: they follow from the events, through the
+ * one projection rule (shared/domain/dock-hub-projection.ts) that the rebuild below and the
+ * Dexie upgrades use too.
  */
 
 export interface ProjectionChange {
+  /** The receipt row, when the receipt itself changes (arrival, unloading, close, amendment). */
   receipt?: ReceiptRow;
-  hub?: { deviceId: string; state: "received" | "refused" } | { deviceId: string; remove: true };
+}
+
+export interface WriteOptions {
+  /** Leave out events whose id is already in the log (the jig journal drain re-reads items it stored but did not ack). */
+  skipLogged?: boolean;
 }
 
 /** Appends `event` to the log and outbox and applies `change`, atomically; resolves when committed. */
@@ -19,59 +29,97 @@ export async function recordEvent(db: DockDb, event: DockEvent, change: Projecti
   await recordEvents(db, [event], change);
 }
 
-/** Appends several events (e.g. unloading completed and the liability it fixes) and `change` in one transaction. */
-export async function recordEvents(db: DockDb, events: DockEvent[], change: ProjectionChange = {}): Promise<void> {
-  // A caller's own Dexie transaction (the jig journal drain checks and writes atomically) is
-  // joined through Dexie; so is the rare write of the receipt row (it reads the stored row
-  // first). Everything else - every scan and undo - is the direct write below.
-  if (change.receipt !== undefined || Dexie.currentTransaction !== null) return recordThroughDexie(db, events, change);
-  await recordDirect(db, events, change.hub);
+/**
+ * Appends several events (e.g. unloading completed and the liability it fixes), their hub
+ * states and `change` in one transaction; resolves with how many events were newly stored.
+ *
+ * The write goes to the IndexedDB connection Dexie opened, not through Dexie: this is the
+ * write every scan waits for before its beep, and Dexie's promise zones, middleware and
+ * `storagemutated` broadcast (this app uses no liveQuery) cost more main-thread time than
+ * the write itself. It is the same single `readwrite` transaction with the same durability
+ * Dexie asked for (none given: the browser's "default"), so "committed" means what it meant:
+ * the promise resolves on the transaction's `complete` event, and an error in any request
+ * aborts the whole transaction (nothing half-written) and rejects.
+ */
+export async function recordEvents(db: DockDb, events: readonly DockEvent[], change: ProjectionChange = {}, options: WriteOptions = {}): Promise<number> {
+  const idb = await connection(db);
+  const hubs = events.some(touchesHubs);
+  const stores = ["events", "outbox", ...(hubs ? ["hubStates"] : []), ...(change.receipt ? ["receipts"] : [])];
+  const tx = idb.transaction(stores, "readwrite");
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error("the dock's database aborted the write"));
+  });
+  done.catch(() => undefined);
+  let stored = 0;
+  try {
+    // The requests go out together and IndexedDB runs them in order. The hub rows need
+    // nothing from the log rows, so they do not wait for them; each outbox row waits for its
+    // event's sequence number. Once all are done the transaction is told to commit, rather
+    // than left to notice it has gone idle.
+    const writes: Array<Promise<unknown>> = [
+      appendAll(tx, events, options.skipLogged === true).then((n) => {
+        stored = n;
+      }),
+    ];
+    if (hubs) writes.push(projectHubRows(tx, events));
+    if (change.receipt) writes.push(putReceipt(tx, change.receipt));
+    await Promise.all(writes);
+    commit(tx);
+  } catch {
+    // A failed request aborts the transaction by itself; `done` rejects with its error.
+    abort(tx);
+  }
+  await done;
+  return stored;
+}
+
+/** The events and their outbox rows, in order; with `skipLogged`, ids already in the log are left out. */
+async function appendAll(tx: IDBTransaction, events: readonly DockEvent[], skipLogged: boolean): Promise<number> {
+  const log = tx.objectStore("events");
+  const outbox = tx.objectStore("outbox");
+  let stored = 0;
+  for (const event of events) {
+    if (skipLogged && (await request(log.index("id").count(event.id))) > 0) continue;
+    const seq = (await request(log.add(eventRow(event)))) as number;
+    await request(outbox.add(outboxRow(event.id, seq)));
+    stored++;
+  }
+  return stored;
+}
+
+/** Each hub an event moves: read its row, apply the projection rule, write or delete it. */
+async function projectHubRows(tx: IDBTransaction, events: readonly DockEvent[]): Promise<void> {
+  const store = tx.objectStore("hubStates");
+  const log = tx.objectStore("events");
+  // Scans in this very write (an undo may follow its scan in one batch).
+  const batch = new Map<string, string | null>();
+  for (const event of events) {
+    if (event.type === "scan.recorded") batch.set(event.id, event.payload.kind === "hub" ? event.payload.deviceId : null);
+    let deviceId = hubTouchedBy(event, (id) => batch.get(id) ?? null);
+    if (deviceId === null && event.type === "scan.undone" && !batch.has(event.payload.scanEventId)) {
+      // Undo is rare: the scan it undoes is found in the log by its id.
+      const row = (await request(log.index("id").get(event.payload.scanEventId))) as EventRow | undefined;
+      deviceId = row === undefined ? null : hubTouchedBy(row.event, () => null);
+    }
+    if (deviceId === null) continue;
+    const current = (await request(store.get(deviceId))) as HubStateRow | undefined;
+    const next = nextHubRow(current, deviceId, event);
+    if (next === null) await request(store.delete(deviceId));
+    else if (next !== undefined) await request(store.put(next));
+  }
 }
 
 /**
- * The event, its outbox row and its hub state as one IndexedDB transaction on the connection
- * Dexie opened, not through Dexie: this is the write every scan waits for before its beep,
- * and Dexie's promise zones, middleware and `storagemutated` broadcast (this app uses no
- * liveQuery) cost more main-thread time than the write itself. It is the same single
- * `readwrite` transaction with the same durability Dexie asked for (none given: the
- * browser's "default"), so "committed" means what it meant: the promise resolves on the
- * transaction's `complete` event, and an error in any request aborts the whole transaction
- * (nothing half-written) and rejects.
+ * The receipt row. The sync client may have stored a newer central amendment since the caller
+ * read the row; writing the caller's copy must not erase that conflict.
  */
-async function recordDirect(db: DockDb, events: DockEvent[], hub: ProjectionChange["hub"]): Promise<void> {
-  const idb = await connection(db);
-  const stores = hub === undefined ? ["events", "outbox"] : ["events", "outbox", "hubStates"];
-  await new Promise<void>((resolve, reject) => {
-    let tx: IDBTransaction;
-    try {
-      tx = idb.transaction(stores, "readwrite");
-    } catch (e) {
-      reject(e instanceof Error ? e : new Error(String(e)));
-      return;
-    }
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error("the dock's database aborted the write"));
-    // The requests go out together and IndexedDB runs them in order. The hub's row needs
-    // nothing from the log, so it does not wait for it; each outbox row needs its event's
-    // sequence number, so it is queued from that add's success. Once the last is queued the
-    // transaction is told to commit, rather than left to notice it has gone idle.
-    const hubWrite = hubStateWrite(events, hub);
-    if (hubWrite !== null) {
-      if ("remove" in hubWrite) tx.objectStore("hubStates").delete(hubWrite.remove);
-      else tx.objectStore("hubStates").put(hubWrite.put);
-    }
-    const log = tx.objectStore("events");
-    const outbox = tx.objectStore("outbox");
-    let waiting = events.length;
-    for (const event of events) {
-      const added = log.add(eventRow(event));
-      added.onsuccess = () => {
-        outbox.add(outboxRow(event.id, added.result as number));
-        if (--waiting === 0) commit(tx);
-      };
-    }
-    if (waiting === 0) commit(tx);
-  });
+async function putReceipt(tx: IDBTransaction, receipt: ReceiptRow): Promise<void> {
+  const store = tx.objectStore("receipts");
+  const stored = (await request(store.get(receipt.bookingRef))) as ReceiptRow | undefined;
+  const pending = stored?.amendment ?? null;
+  const keep = pending !== null && pending.version > receipt.booking.version && (receipt.amendment === null || receipt.amendment.version < pending.version);
+  await request(store.put(keep ? { ...receipt, amendment: pending } : receipt));
 }
 
 /** An event's row in the log. */
@@ -84,16 +132,11 @@ function outboxRow(id: string, seq: number): OutboxRow {
   return { id, seq, enqueuedAt: Date.now(), attempts: 0, lastError: null };
 }
 
-/**
- * What `hub` does to the hub's row, the same on both write paths: remove it, or put it under
- * the first event's booking; nothing when there is no hub change or the events name no booking.
- */
-function hubStateWrite(events: readonly DockEvent[], hub: ProjectionChange["hub"]): { remove: string } | { put: HubStateRow } | null {
-  if (hub === undefined) return null;
-  if ("remove" in hub) return { remove: hub.deviceId };
-  const first = events[0];
-  const bookingRef = first === undefined ? null : eventBookingRef(first);
-  return first === undefined || bookingRef === null ? null : { put: { deviceId: hub.deviceId, bookingRef, state: hub.state, lastEventId: first.id } };
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error ?? new Error("the dock's database refused a write"));
+  });
 }
 
 function commit(tx: IDBTransaction): void {
@@ -101,6 +144,14 @@ function commit(tx: IDBTransaction): void {
     tx.commit();
   } catch {
     // Already finishing (or aborted): its complete or abort event still settles the write.
+  }
+}
+
+function abort(tx: IDBTransaction): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already aborted by the failed request.
   }
 }
 
@@ -117,40 +168,6 @@ async function connection(db: DockDb): Promise<IDBDatabase> {
   const idb = db.backendDB() as IDBDatabase | null;
   if (idb === null) throw new Dexie.DatabaseClosedError();
   return idb;
-}
-
-/** The same write through Dexie: inside a caller's Dexie transaction (it joins it), or with the receipt row. */
-async function recordThroughDexie(db: DockDb, events: DockEvent[], change: ProjectionChange): Promise<void> {
-  // Only the stores this write touches: a scan's transaction is the event, its outbox row and
-  // the hub it moves (the receipt row, which holds the whole booking, is written only when it
-  // changes: arrival, unloading, close, amendment - not on every scan).
-  const stores = [db.events, db.outbox, ...(change.receipt ? [db.receipts] : []), ...(change.hub ? [db.hubStates] : [])];
-  await db.transaction("rw", stores, async () => {
-    // The hub's row needs nothing from the log rows, so its request goes first and is not
-    // waited on before them: one IndexedDB round trip less before the commit (and the beep).
-    const hub = hubStateWrite(events, change.hub);
-    let hubFailure: { error: unknown } | null = null;
-    const hubWrite = (hub === null ? Promise.resolve() : "remove" in hub ? db.hubStates.delete(hub.remove) : db.hubStates.put(hub.put)).then(
-      () => undefined,
-      (error: unknown) => {
-        hubFailure = { error };
-      },
-    );
-    for (const event of events) {
-      const seq = await db.events.add(eventRow(event));
-      await db.outbox.add(outboxRow(event.id, seq as number));
-    }
-    if (change.receipt) {
-      // The sync client may have stored a newer central amendment since the caller read the
-      // row; writing the caller's copy must not erase that conflict.
-      const stored = await db.receipts.get(change.receipt.bookingRef);
-      const pending = stored?.amendment ?? null;
-      const keep = pending !== null && pending.version > change.receipt.booking.version && (change.receipt.amendment === null || change.receipt.amendment.version < pending.version);
-      await db.receipts.put(keep ? { ...change.receipt, amendment: pending } : change.receipt);
-    }
-    await hubWrite;
-    if (hubFailure !== null) throw (hubFailure as { error: unknown }).error;
-  });
 }
 
 /** Every logged event of one booking, in recording order (used to rebuild a receipt after reload). */

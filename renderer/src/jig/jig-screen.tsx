@@ -1,10 +1,10 @@
 import { lazy, Suspense, useEffect, useState, type CSSProperties, type FormEvent } from "react";
 import type { SlotViewMessage } from "../../../shared/bridge";
-import { useDock } from "../app/store-context";
-import { formatSlotCode } from "./slot-code";
+import { useDock } from "../store/store-context";
+import { formatSlotCode } from "../../../shared/domain/slot-code";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
-const CameraPanel = lazy(() => import("../components/camera-panel").then((m) => ({ default: m.CameraPanel })));
+const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
 
 /**
  * The technician's jig station: scan a hub, then the slot it goes into (or the other way

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { createTestBridge, type TestBridge } from "../../bridge/test-bridge";
 import { DockDb } from "../db/dock-db";
+import { DockLog } from "../db/dock-log";
 import { recordEvents } from "../db/record-event";
 import { createDockStore, type DockStore } from "../store/dock-store";
 import { sampleBooking } from "../test-support/sample-booking";
@@ -49,6 +50,7 @@ async function rig(opts: { signIn?: boolean } = {}): Promise<{ store: DockStore;
 }
 
 const ctx = { dockId: "DOCK-1", operatorFor: () => "tech-1", clockOffsetMs: () => null };
+const logOf = (db: DockDb) => new DockLog({ db, dockId: "DOCK-1", now: Date.now, clockOffsetMs: () => null, onRecorded: () => undefined });
 
 async function flashEvents(db: DockDb) {
   return (await db.events.where("type").anyOf(["flash.result", "fault.reported"]).toArray()).map((r) => r.id).sort();
@@ -59,12 +61,12 @@ describe("journal drain", () => {
     const { db, bridge } = await rig();
     const a = bridge.seedJournal("flash.result", flashResult(hub.deviceId));
     const b = bridge.seedJournal("flash.result", flashResult(other.deviceId, "failed"));
-    const first = await drainJournal(bridge, db, ctx);
+    const first = await drainJournal(bridge, logOf(db), ctx);
     expect(first).toEqual({ stored: 2, acked: 2, problems: [] });
     expect(await flashEvents(db)).toEqual([a.id, b.id].sort());
     expect((await db.outbox.bulkGet([a.id, b.id])).every((r) => r !== undefined)).toBe(true);
     expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
-    expect(await drainJournal(bridge, db, ctx)).toEqual({ stored: 0, acked: 0, problems: [] });
+    expect(await drainJournal(bridge, logOf(db), ctx)).toEqual({ stored: 0, acked: 0, problems: [] });
   });
 
   it("is idempotent when the renderer died after the commit but before the ack: nothing stored twice, acked again", async () => {
@@ -75,7 +77,7 @@ describe("journal drain", () => {
     const eventA = journalEntryToEvent(a, ctx);
     if (!eventA.ok) throw new Error(eventA.reason);
     await recordEvents(db, [eventA.event]);
-    expect(await drainJournal(bridge, db, ctx)).toEqual({ stored: 1, acked: 2, problems: [] });
+    expect(await drainJournal(bridge, logOf(db), ctx)).toEqual({ stored: 1, acked: 2, problems: [] });
     expect(await flashEvents(db)).toEqual([a.id, b.id].sort());
     expect(await db.outbox.count()).toBe(3); // the sign-in + a + b, each once
     expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
@@ -90,12 +92,12 @@ describe("journal drain", () => {
       ackSaw.push((await db.events.where("id").anyOf(args.ids).toArray()).map((r) => r.id));
       return ack(args);
     };
-    await drainJournal(bridge, db, ctx);
+    await drainJournal(bridge, logOf(db), ctx);
     expect(ackSaw).toEqual([[a.id]]);
 
     const b = bridge.seedJournal("flash.result", flashResult(other.deviceId));
     db.close({ disableAutoOpen: true });
-    await expect(drainJournal(bridge, db, ctx)).rejects.toThrow();
+    await expect(drainJournal(bridge, logOf(db), ctx)).rejects.toThrow();
     expect(ackSaw).toHaveLength(1);
     expect((await bridge.invoke("journal.pending", {})).entries.map((e) => e.id)).toEqual([b.id]);
   });
@@ -104,7 +106,7 @@ describe("journal drain", () => {
     const { db, bridge } = await rig();
     const bad = bridge.seedJournal("flash.result", { ...flashResult(hub.deviceId), readBackVersion: "00000001" });
     const good = bridge.seedJournal("fault.reported", { deviceId: other.deviceId, flashEventId: null, jigId: "JIG-A", slot: 1, step: "verify", jigSaid: null, stepTimingsMs: {}, manual: false, notes: "verify mismatch", disposition: "scrap" });
-    const r = await drainJournal(bridge, db, ctx);
+    const r = await drainJournal(bridge, logOf(db), ctx);
     expect(r.stored).toBe(1);
     expect(r.problems[0]).toContain("readBackVersion");
     expect((await bridge.invoke("journal.pending", {})).entries.map((e) => e.id)).toEqual([bad.id]);
@@ -134,7 +136,7 @@ describe("jig slice", () => {
     bridge.handlers["jig.slots"] = async () => ({ slots: Array.from({ length: 8 }, (_, i) => view(i)) });
     bridge.handlers["jig.load"] = async ({ deviceId }) => ({ ok: true, deviceId: deviceId.toUpperCase(), toVersion: "00030000" });
     await db.receipts.put({ bookingRef: booking.bookingRef, status: "open", booking, arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0 });
-    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x" });
+    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x", marks: [{ eventId: "x", bookingRef: booking.bookingRef, state: "received" }] });
     await store.getState().attachJigBridge(bridge);
 
     await store.getState().submitJigScan(other.deviceId, "wedge");

@@ -1,13 +1,12 @@
 import type { DockBridge, JournalEntry } from "../../../shared/bridge";
 import { parseDockEvent, type DockEvent } from "../../../shared/events";
-import type { DockDb } from "../db/dock-db";
-import { recordEvents } from "../db/record-event";
+import type { DockLog } from "../db/dock-log";
 
 /**
  * Moves the jig station's results from the host's journal into the dock's event log
  * (ARCHITECTURE.md, data flow 3): read `journal.pending`, store each `flash.result` /
- * `fault.reported` as a DockEvent whose id IS the journal item's id, in one Dexie
- * transaction with its outbox entries, and only after that commit `journal.ack`. A
+ * `fault.reported` as a DockEvent whose id IS the journal item's id, through the dock log
+ * (one transaction with its outbox entries, leaving out ids already logged), and only after that commit `journal.ack`. A
  * renderer that dies before the commit finds the items still pending; one that dies after
  * the commit but before the ack stores nothing twice (the ids are already in the log) and
  * just acks again. The events then reach central through the outbox like any other.
@@ -42,7 +41,7 @@ export function journalEntryToEvent(entry: JournalEntry, ctx: DrainContext): { o
 }
 
 /** One pass over the host's pending journal; never acks an entry before its event is committed. */
-export async function drainJournal(bridge: DockBridge, db: DockDb, ctx: DrainContext): Promise<DrainResult> {
+export async function drainJournal(bridge: DockBridge, log: DockLog, ctx: DrainContext): Promise<DrainResult> {
   const { entries } = await bridge.invoke("journal.pending", { limit: 500 });
   const problems: string[] = [];
   const events: DockEvent[] = [];
@@ -53,14 +52,8 @@ export async function drainJournal(bridge: DockBridge, db: DockDb, ctx: DrainCon
     else problems.push(r.reason);
   }
   if (events.length === 0) return { stored: 0, acked: 0, problems };
-  let stored = 0;
-  await db.transaction("rw", [db.events, db.outbox, db.receipts, db.hubStates], async () => {
-    const ids = events.map((e) => e.id);
-    const already = new Set((await db.events.where("id").anyOf(ids).toArray()).map((r) => r.id));
-    const fresh = events.filter((e) => !already.has(e.id));
-    stored = fresh.length;
-    if (fresh.length > 0) await recordEvents(db, fresh);
-  });
+  // One transaction checks which ids are already logged and stores the rest with their outbox rows.
+  const stored = await log.recordFresh(events);
   // The transaction has committed: the host may forget these now.
   const ids = events.map((e) => e.id);
   for (let i = 0; i < ids.length; i += 500) await bridge.invoke("journal.ack", { ids: ids.slice(i, i + 500) });

@@ -1,5 +1,5 @@
 import { useContext, useEffect } from "react";
-import { StoreContext } from "../app/store-context";
+import { StoreContext } from "../store/store-context";
 
 /**
  * Connects the jig station to the host bridge once the app is up, whatever screen shows:

@@ -4,7 +4,7 @@ import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/boo
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import { parseDockEvent } from "../../../shared/events";
-import { DockDb } from "../db/dock-db";
+import { DockDb, rebuildHubStates } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "./dock-deps";
 import { createDockStore, type DockStore } from "./dock-store";
@@ -146,6 +146,26 @@ describe("dock store: receiving", () => {
     expect(await db.hubStates.get(hub(booking).deviceId)).toBeUndefined();
   });
 
+  it("hub states: the rows the live scans wrote are the rows a rebuild from the log gives", async () => {
+    const { store, booking, other, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    for (const raw of [hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId, hub(booking).deviceId, hub(booking, 0, 0, 2).gpfDeviceId, hub(other).deviceId]) {
+      await scan(store, raw);
+      if (store.getState().pendingError !== null) store.getState().acknowledge();
+    }
+    await store.getState().settled();
+    // The last scan (a hub of another booking) undone, then the duplicate before it is not the last any more.
+    await store.getState().undoLast("set aside");
+    await scan(store, hub(booking).deviceId);
+    await store.getState().undoLast("scanned twice");
+    const live = await db.hubStates.orderBy("deviceId").toArray();
+    expect(live.map((r) => [r.deviceId, r.state])).toEqual([hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId].sort().map((d) => [d, "received"]));
+    await db.transaction("rw", db.events, db.hubStates, () => rebuildHubStates(db.events, db.hubStates));
+    expect(await db.hubStates.orderBy("deviceId").toArray()).toEqual(live);
+  });
+
   it("after a reload (new store, same database) the receipt is rebuilt from the log", async () => {
     const first = await rig();
     const { booking } = first;
@@ -207,7 +227,7 @@ describe("dock store: receiving", () => {
 
   it("sign-in is checked against the operators synced from central (offline too)", async () => {
     const { store, db } = await rig();
-    await db.meta.put({ key: "sync.operators", value: [{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }] });
+    await db.operators.bulkPut([{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }]);
     await store.getState().signIn("OP-X", "Xena", "receiver");
     expect(store.getState().sessionError).toMatch(/not registered/);
     await store.getState().signIn("OP-R", "Rita", "supervisor");

@@ -1,19 +1,16 @@
-import { createStore, type StoreApi } from "zustand/vanilla";
-import { createBookingsSlice } from "./bookings-slice";
-import { createJigSlice } from "./jig-slice";
+import { createStore } from "zustand/vanilla";
+import { createBookingsSlice } from "../receiving/bookings-slice";
+import { createJigSlice } from "../jig/jig-slice";
 import type { DockDeps } from "./dock-deps";
-import { createReceiptSlice } from "./receipt-slice";
-import { createScannerSlice } from "./scanner-slice";
-import { createSessionSlice } from "./session-slice";
-import { createSyncSlice } from "./sync-slice";
-import { createSupervisorSlice } from "./supervisor-slice";
-import { createUiSlice } from "./ui-slice";
+import { createReceiptSlice } from "../receiving/receipt-slice";
+import { createScannerSlice } from "../scanning/scanner-slice";
+import { createSessionSlice } from "../session/session-slice";
+import { createSyncSlice } from "../shell/sync-slice";
+import { createSupervisorSlice } from "../supervisor/supervisor-slice";
+import { createUiSlice } from "../shell/ui-slice";
+import type { All, DockStore } from "./slice-types";
 
-import type { All } from "./slice-types";
-
-export type { All };
-
-export type DockStore = StoreApi<All>;
+export type { All, DockStore };
 
 /** Builds the store with its dependencies; a vanilla store so tests use it without React. */
 export function createDockStore(deps: DockDeps): DockStore {

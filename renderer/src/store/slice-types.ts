@@ -1,10 +1,11 @@
+import type { StoreApi } from "zustand/vanilla";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
 import type { BookedHub } from "../../../shared/domain/booking";
 import type { Unloader } from "../../../shared/domain/liability";
 import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";
 import type { OperatorRole, ScanSource } from "../../../shared/events";
 import type { BookingRow, ReceiptRow } from "../db/dock-db";
-import type { HubRejectionCode } from "../receiving/receiving-rules";
+import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
 import type { SupervisorSlice } from "../supervisor/supervisor-types";
@@ -172,3 +173,6 @@ export interface UiSlice {
 
 /** The whole renderer state: one store built from typed slices. */
 export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice & SupervisorSlice & JigSlice;
+
+/** The combined store (built by dock-store.ts); features type against this, never import the builder. */
+export type DockStore = StoreApi<All>;

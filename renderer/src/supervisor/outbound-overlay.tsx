@@ -1,4 +1,4 @@
-import { useDock } from "../app/store-context";
+import { useDock } from "../store/store-context";
 import { ScanVerdictOverlay } from "../components/verdict-overlay";
 
 /** The load check's full-screen verdict: the same overlay and rules as receiving's. */

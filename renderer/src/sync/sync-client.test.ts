@@ -6,7 +6,8 @@ import { DockDb } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import { FakeCentral } from "./fake-central";
-import { backoffDelay, FIRMWARE_CATALOGUE_KEY, REDELIVERY_AMENDMENTS_KEY, retryDelay, SyncClient } from "./sync-client";
+import { amendmentsOf, firmwareCatalogue } from "../db/dock-records";
+import { backoffDelay, retryDelay, SyncClient } from "./sync-client";
 import { retryAfterMs } from "./central-request";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
@@ -37,14 +38,14 @@ describe("SyncClient against FakeCentral", () => {
     central.putAmendment({ bookingRef: "BK-1001", bookingVersion: 3, deliveryDate: "2027-02-03", deliveryWindow: { start: "13:00", end: "15:00" }, deliveryLocation: location });
     const sync = client(db, central);
     await sync.syncOnce();
-    const amendments = (await db.meta.get(REDELIVERY_AMENDMENTS_KEY))?.value as Array<{ bookingVersion: number }>;
+    const amendments = await amendmentsOf(db, "BK-1001");
     expect(amendments.map((a) => a.bookingVersion)).toEqual([2, 3]);
-    expect((await db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value).toEqual([entry]);
+    expect(await firmwareCatalogue(db)).toEqual([entry]);
     // A withdrawal arrives as the same entry changed: it replaces the old one, nothing doubles.
     central.putFirmware({ ...entry, status: "withdrawn" });
     await sync.syncOnce();
-    expect((await db.meta.get(FIRMWARE_CATALOGUE_KEY))?.value).toEqual([{ ...entry, status: "withdrawn" }]);
-    expect(((await db.meta.get(REDELIVERY_AMENDMENTS_KEY))?.value as unknown[]).length).toBe(2);
+    expect(await firmwareCatalogue(db)).toEqual([{ ...entry, status: "withdrawn" }]);
+    expect((await amendmentsOf(db, "BK-1001")).length).toBe(2);
   });
 
   it("pushes the outbox in batches and empties it; a second round sends nothing", async () => {

@@ -4,12 +4,11 @@ import type { DockDb } from "../db/dock-db";
 import { SyncHttpError, type CentralTarget } from "./central-request";
 import { BookingPuller, type PullOutcome } from "./sync-pull";
 import { OutboxPusher } from "./sync-push";
-import { CLOCK_OFFSET_KEY, LAST_SUCCESS_KEY } from "./sync-keys";
+import { CLOCK_OFFSET, LAST_SYNC_SUCCESS, readMeta, writeMeta } from "../db/dock-meta";
 import { SyncScheduler } from "./sync-scheduler";
 
 export { SyncHttpError } from "./central-request";
 export { backoffDelay, retryDelay } from "./sync-scheduler";
-export { CLOCK_OFFSET_KEY, FIRMWARE_CATALOGUE_KEY, OPERATORS_KEY, REDELIVERY_AMENDMENTS_KEY } from "./sync-keys";
 
 /**
  * The dock's side of sync, and its health: push the outbox (sync-push.ts), pull what central
@@ -141,7 +140,7 @@ export class SyncClient {
       // Stored for the health bar after a reload, at most once an interval: that is precise
       // enough for "last sync: 40 s ago", and a scanner burst's rounds (four a second) need not each write it.
       if (at - this.storedSuccessAt >= this.o.intervalMs) {
-        await this.db.meta.put({ key: LAST_SUCCESS_KEY, value: at });
+        await writeMeta(this.db, LAST_SYNC_SUCCESS, at);
         this.storedSuccessAt = at;
       }
     } catch (e) {
@@ -191,7 +190,7 @@ export class SyncClient {
   async refreshCounts(): Promise<SyncHealth> {
     if (this.health.lastSuccessAt === null) {
       // After a reload, "last success" is the one stored, not "never".
-      const stored = (await this.db.meta.get(LAST_SUCCESS_KEY))?.value;
+      const stored = await readMeta(this.db, LAST_SYNC_SUCCESS);
       if (typeof stored === "number") this.health = { ...this.health, lastSuccessAt: stored };
     }
     const now = Date.now();
@@ -224,7 +223,7 @@ export class SyncClient {
     // measures it again, so it is rewritten only when it has moved, not twice a round.
     if (this.storedOffset !== null && Math.abs(offset - this.storedOffset) < CLOCK_STORE_STEP_MS) return;
     this.storedOffset = offset;
-    void this.db.meta.put({ key: CLOCK_OFFSET_KEY, value: offset }).catch(() => undefined);
+    void writeMeta(this.db, CLOCK_OFFSET, offset).catch(() => undefined);
   }
 }
 

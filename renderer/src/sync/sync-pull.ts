@@ -1,8 +1,9 @@
-import { PullResponseSchema, type PullResponse, type SyncOperator } from "../../../shared/sync";
+import { PullResponseSchema, type PullResponse } from "../../../shared/sync";
 import type { DockDb } from "../db/dock-db";
-import { substantiveChanges } from "../receiving/receiving-rules";
+import { readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
+import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
+import { substantiveChanges } from "../../../shared/domain/booking-amendment";
 import { postToCentral, type CentralTarget } from "./central-request";
-import { CURSOR_KEY, FIRMWARE_CATALOGUE_KEY, OPERATORS_KEY, REDELIVERY_AMENDMENTS_KEY } from "./sync-keys";
 
 /**
  * Pulls what central changed since the dock's cursor, page by page: bookings (an amendment to
@@ -35,7 +36,7 @@ export class BookingPuller {
   /** Pulls until central has no more; `outcome` says what was stored, even when a later page fails. */
   async pullAll(outcome: PullOutcome): Promise<void> {
     for (let page = 0; page < 1000; page++) {
-      this.cursor ??= ((await this.db.meta.get(CURSOR_KEY))?.value as string | undefined) ?? "0";
+      this.cursor ??= (await readMeta(this.db, SYNC_CURSOR)) ?? "0";
       const cursor = this.cursor;
       const sent = this.o.now();
       const parsed = PullResponseSchema.safeParse(await postToCentral(this.o.target, this.o.path, { cursor }));
@@ -52,7 +53,7 @@ export class BookingPuller {
     // Most rounds of a scanning session pull nothing new: then there is nothing to write.
     const nothing = pull.bookings.length === 0 && pull.operators.length === 0 && pull.redeliveryAmendments.length === 0 && pull.firmware.length === 0;
     if (nothing && pull.cursor === this.cursor) return;
-    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta], async () => {
+    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware], async () => {
       for (const booking of pull.bookings) {
         const current = await this.db.bookings.get(booking.bookingRef);
         if (current !== undefined && current.version > booking.version) continue;
@@ -64,28 +65,13 @@ export class BookingPuller {
           outcome.conflictsChanged = true;
         }
       }
-      await this.db.meta.put({ key: CURSOR_KEY, value: pull.cursor });
-      if (pull.operators.length > 0) {
-        // Pages carry only the operators changed since the cursor: merge by id.
-        const known = ((await this.db.meta.get(OPERATORS_KEY))?.value as SyncOperator[] | undefined) ?? [];
-        const byId = new Map(known.map((o) => [o.operatorId, o]));
-        for (const o of pull.operators) byId.set(o.operatorId, o);
-        await this.db.meta.put({ key: OPERATORS_KEY, value: [...byId.values()] });
-      }
-      // Pages carry only what changed since the cursor: merge amendments by booking and
-      // version, catalogue entries by model and version (a withdrawal replaces the entry).
-      await this.mergeMeta(REDELIVERY_AMENDMENTS_KEY, pull.redeliveryAmendments, (a) => `${a.bookingRef}#${a.bookingVersion}`);
-      await this.mergeMeta(FIRMWARE_CATALOGUE_KEY, pull.firmware, (f) => `${f.deviceModel}#${f.version}`);
+      await writeMeta(this.db, SYNC_CURSOR, pull.cursor);
+      // Pages carry only what changed since the cursor: merge operators by id, amendments by
+      // booking and version, catalogue entries by model and version (a withdrawal replaces the entry).
+      await mergeOperators(this.db, pull.operators);
+      await mergeAmendments(this.db, pull.redeliveryAmendments);
+      await mergeFirmware(this.db, pull.firmware);
     });
     this.cursor = pull.cursor;
-  }
-
-  /** Merges pulled items into a list kept in meta, by key; called inside applyPull's transaction. */
-  private async mergeMeta<T>(key: string, items: readonly T[], keyOf: (item: T) => string): Promise<void> {
-    if (items.length === 0) return;
-    const known = ((await this.db.meta.get(key))?.value as T[] | undefined) ?? [];
-    const byKey = new Map(known.map((item) => [keyOf(item), item]));
-    for (const item of items) byKey.set(keyOf(item), item);
-    await this.db.meta.put({ key, value: [...byKey.values()] });
   }
 }

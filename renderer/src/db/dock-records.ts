@@ -1,0 +1,57 @@
+import type { FirmwareEntry, RedeliveryAmendment, SyncOperator } from "../../../shared/sync";
+import type { AmendmentRow, DockDb, FirmwareRow, ManifestBasisRow, OperatorRow } from "./dock-db";
+
+export type { AmendmentRow, AsnDocumentRow, FirmwareRow, ManifestBasisRow, OperatorRow } from "./dock-db";
+
+/**
+ * Typed tables for what central sends as lists and what the supervisor keeps (Dexie v4; they
+ * were lists and keys in the `meta` drawer before). The sync client merges pulled pages here
+ * (a page carries only what changed since its cursor: a row replaces the one with its key),
+ * the slices read them.
+ */
+
+/** The operators central registered at this facility, as last pulled (sign-in checks them offline). */
+export async function knownOperators(db: DockDb): Promise<OperatorRow[]> {
+  return db.operators.toArray();
+}
+
+/** Merges pulled operators by id. */
+export async function mergeOperators(db: DockDb, operators: readonly SyncOperator[]): Promise<void> {
+  if (operators.length > 0) await db.operators.bulkPut([...operators]);
+}
+
+/** The firmware catalogue as pulled (target versions for manifests), by model and version. */
+export async function firmwareCatalogue(db: DockDb): Promise<FirmwareRow[]> {
+  return db.firmware.toArray();
+}
+
+/** Merges pulled catalogue entries by model and version (a withdrawal replaces the entry). */
+export async function mergeFirmware(db: DockDb, entries: readonly FirmwareEntry[]): Promise<void> {
+  if (entries.length > 0) await db.firmware.bulkPut([...entries]);
+}
+
+/** A Party's re-delivery amendments (Req 8) for one booking, oldest version first. */
+export async function amendmentsOf(db: DockDb, bookingRef: string): Promise<AmendmentRow[]> {
+  return db.amendments.where("bookingRef").equals(bookingRef).sortBy("bookingVersion");
+}
+
+/** Merges pulled amendments by booking and version. */
+export async function mergeAmendments(db: DockDb, amendments: readonly RedeliveryAmendment[]): Promise<void> {
+  if (amendments.length > 0) await db.amendments.bulkPut([...amendments]);
+}
+
+export async function manifestBasis(db: DockDb, manifestId: string): Promise<ManifestBasisRow | undefined> {
+  return db.manifests.get(manifestId);
+}
+
+export async function putManifestBasis(db: DockDb, row: ManifestBasisRow): Promise<void> {
+  await db.manifests.put(row);
+}
+
+export async function asnDocument(db: DockDb, asnNumber: string): Promise<string | undefined> {
+  return (await db.asnDocuments.get(asnNumber))?.json;
+}
+
+export async function putAsnDocument(db: DockDb, asnNumber: string, json: string): Promise<void> {
+  await db.asnDocuments.put({ asnNumber, json });
+}

@@ -1,0 +1,66 @@
+import type { StateCreator } from "zustand";
+import type { BookingRow } from "../db/dock-db";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, BookingsSlice } from "../store/slice-types";
+
+/**
+ * IndexedDB hands back a fresh copy of every string in every row, so 300,000 cached hubs
+ * carry 300,000 copies each of their manufacturer, model, firmware version, SMI status,
+ * Party and region - a handful of distinct values - about 40 MB of the renderer's heap and
+ * millions of objects for every garbage collection to walk. The rows were just read and
+ * are not shared yet, so each hub is pointed at one copy of each value. Contents are
+ * unchanged; device IDs (unique) are left alone.
+ */
+export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
+  const copies = new Map<string, string>();
+  const one = (s: string): string => {
+    const kept = copies.get(s);
+    if (kept !== undefined) return kept;
+    copies.set(s, s);
+    return s;
+  };
+  for (const { booking } of rows) {
+    const cartons = [...booking.pallets.flatMap((p) => p.cartons), ...booking.looseCartons];
+    for (const carton of cartons) {
+      for (const hub of carton.hubs) {
+        hub.manufacturer = one(hub.manufacturer);
+        hub.deviceModel = one(hub.deviceModel);
+        hub.firmwareVersion = one(hub.firmwareVersion);
+        hub.smiStatus = one(hub.smiStatus) as typeof hub.smiStatus;
+        hub.assignedParty = one(hub.assignedParty);
+        hub.cspRegion = one(hub.cspRegion) as typeof hub.cspRegion;
+      }
+    }
+  }
+}
+
+/** The booking list as cached in Dexie, with each booking's receipt status at this dock. */
+export const createBookingsSlice =
+  (deps: DockDeps): StateCreator<All, [], [], BookingsSlice> =>
+  (set) => {
+    const load = async () => {
+      const [bookings, receipts] = await Promise.all([deps.db.bookings.toArray(), deps.db.receipts.toArray()]);
+      shareRepeatedStrings(bookings);
+      bookings.sort((a, b) => (a.booking.deliveryDate + a.booking.deliveryWindow.start + a.bookingRef).localeCompare(b.booking.deliveryDate + b.booking.deliveryWindow.start + b.bookingRef));
+      set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, r])) });
+    };
+    // Loads overlap (boot, a sync round that stored bookings, a receipt closed). They run one
+    // after another, so a slower read begun before a newer write never puts an older list
+    // back; a call while one waits to start joins it (that one reads after this call anyway).
+    let tail: Promise<void> = Promise.resolve();
+    let waiting: Promise<void> | null = null;
+    return {
+      bookings: [],
+      receiptsByRef: {},
+      loadBookings() {
+        if (waiting !== null) return waiting;
+        const next = tail.catch(() => undefined).then(() => {
+          waiting = null;
+          return load();
+        });
+        waiting = next;
+        tail = next;
+        return next;
+      },
+    };
+  };

@@ -1,0 +1,312 @@
+import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
+import type { Booking } from "../../../shared/domain/booking";
+import { useDock } from "../store/store-context";
+import { VerdictOverlay } from "../components/verdict-overlay";
+import { amendedFields } from "../../../shared/domain/booking-amendment";
+import { isLate } from "./receiving-rules";
+import { CloseReceiptDialog } from "./close-receipt-dialog";
+
+// zxing is most of the bundle and the camera is optional: load it when first opened.
+const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
+
+function time(iso: string | null): string {
+  return iso === null ? "-" : new Date(iso).toLocaleString();
+}
+
+function ArrivalPanel() {
+  const receipt = useDock((s) => s.receipt);
+  const recordArrival = useDock((s) => s.recordArrival);
+  const [eta, setEta] = useState("");
+  if (receipt === null) return null;
+  if (receipt.arrivedAt !== null)
+    return (
+      <div className="step done" data-testid="arrival">
+        Arrived {time(receipt.arrivedAt)} - {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta)})` : "on time"}
+      </div>
+    );
+  const late = isLate(receipt.booking, new Date());
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void recordArrival(late, late ? eta : null);
+  };
+  return (
+    <form className="step" onSubmit={submit} aria-label="arrival">
+      <div>
+        Window {receipt.booking.deliveryDate} {receipt.booking.deliveryWindow.start}-{receipt.booking.deliveryWindow.end}: arriving now is{" "}
+        <strong>{late ? "LATE" : "on time"}</strong>
+      </div>
+      {late && (
+        <label>
+          ETA the carrier reported
+          <input type="datetime-local" name="eta" value={eta} onChange={(e) => setEta(e.target.value)} required />
+        </label>
+      )}
+      <button type="submit" data-testid="record-arrival">
+        Record arrival
+      </button>
+    </form>
+  );
+}
+
+function UnloadingPanel() {
+  const receipt = useDock((s) => s.receipt);
+  const setUnloader = useDock((s) => s.setUnloader);
+  const start = useDock((s) => s.startUnloading);
+  const complete = useDock((s) => s.completeUnloading);
+  if (receipt === null) return null;
+  const locked = receipt.unloadingStartedAt !== null;
+  return (
+    <div className="step" aria-label="unloading">
+      <fieldset disabled={locked}>
+        <legend>Who unloads?</legend>
+        <label>
+          <input type="radio" name="unloader" checked={receipt.unloader === "dock"} onChange={() => void setUnloader("dock")} /> Dock staff
+        </label>
+        <label>
+          <input type="radio" name="unloader" checked={receipt.unloader === "party"} onChange={() => void setUnloader("party")} /> Party&apos;s carrier
+        </label>
+      </fieldset>
+      {!locked && (
+        <button type="button" data-testid="start-unloading" disabled={receipt.arrivedAt === null || receipt.unloader === null} onClick={() => void start()}>
+          Start unloading
+        </button>
+      )}
+      {locked && <div>Unloading started {time(receipt.unloadingStartedAt)}</div>}
+      {locked && receipt.unloadingCompletedAt === null && (
+        <button type="button" data-testid="complete-unloading" onClick={() => void complete()}>
+          Unloading complete
+        </button>
+      )}
+      {receipt.unloadingCompletedAt !== null && <div>Unloading completed {time(receipt.unloadingCompletedAt)}</div>}
+      <div className="liability" data-testid="liability">
+        Liability: {receipt.liabilityAt === null ? "still with the Party" : <strong>passed to the DCC side at {time(receipt.liabilityAt)}</strong>}
+        {receipt.liabilityRule && <div className="rule">{receipt.liabilityRule}</div>}
+      </div>
+    </div>
+  );
+}
+
+function AmendmentBanner() {
+  const receipt = useDock((s) => s.receipt);
+  const accept = useDock((s) => s.acceptAmendment);
+  if (receipt === null || receipt.amendment === null) return null;
+  const a: Booking = receipt.amendment;
+  return (
+    <div className="amendment" role="alert" data-testid="amendment">
+      Central amended booking {a.bookingRef} (version {receipt.booking.version} → {a.version}) while this receipt is open: {amendedFields(receipt.booking, a).join(", ")} changed
+      (now {a.deliveryDate} {a.deliveryWindow.start}-{a.deliveryWindow.end}). Scans still count against version {receipt.booking.version}.
+      <button type="button" onClick={() => void accept()}>
+        Accept amendment (F3)
+      </button>
+    </div>
+  );
+}
+
+function Counts() {
+  const sum = useDock((s) => s.summary);
+  if (sum === null) return null;
+  return (
+    <table className="counts" aria-label="counts">
+      <thead>
+        <tr>
+          <th />
+          <th>received</th>
+          <th>booked</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr data-testid="count-pallets">
+          <th>Pallets</th>
+          <td>{sum.pallets.received}</td>
+          <td>{sum.pallets.booked}</td>
+        </tr>
+        <tr data-testid="count-cartons">
+          <th>Cartons</th>
+          <td>{sum.cartons.received}</td>
+          <td>{sum.cartons.booked}</td>
+        </tr>
+        <tr data-testid="count-hubs">
+          <th>Hubs</th>
+          <td>{sum.hubs.received}</td>
+          <td>{sum.hubs.booked}</td>
+        </tr>
+        {(sum.hubs.held > 0 || sum.hubs.extra > 0) && (
+          <tr>
+            <th>Held / extra</th>
+            <td colSpan={2}>
+              {sum.hubs.held} held, {sum.hubs.extra} not on this booking
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function MissingList() {
+  const sum = useDock((s) => s.summary);
+  if (sum === null) return null;
+  const list = (title: string, items: string[]) => (
+    <div>
+      <h3>
+        {title} missing: {items.length}
+      </h3>
+      <ul>
+        {items.slice(0, 8).map((x) => (
+          <li key={x}>{x}</li>
+        ))}
+        {items.length > 8 && <li>... and {items.length - 8} more</li>}
+      </ul>
+    </div>
+  );
+  return (
+    <section className="missing" aria-label="missing" data-testid="missing">
+      {list("Pallets", sum.missing.pallets)}
+      {list("Cartons", sum.missing.cartons)}
+      {list("Hubs", sum.missing.hubs)}
+    </section>
+  );
+}
+
+function Recent() {
+  const recent = useDock((s) => s.recent);
+  return (
+    <ol className="recent" aria-label="recent scans">
+      {recent.map((v) => (
+        <li key={`${v.at}-${v.scanId ?? ""}`} className={`recent-${v.class}`} data-scan-id={v.scanId ?? ""}>
+          {v.reason}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** What the guided scan asks for next; its own component so a scan re-renders only what it changes. */
+function ExpectsNext() {
+  const next = useDock((s) => s.next);
+  return (
+    <div className="expects" data-testid="expects" data-kind={next?.kind ?? ""}>
+      <span className="label">Expects next</span> {next?.prompt ?? ""}
+    </div>
+  );
+}
+
+function LastVerdict() {
+  const last = useDock((s) => s.lastVerdict);
+  if (last === null) return null;
+  return (
+    <div className={`last-verdict verdict-${last.class}`} data-testid="verdict" data-code={last.code} data-class={last.class} data-scan-id={last.scanId ?? ""}>
+      {last.reason}
+    </div>
+  );
+}
+
+function UndoDialog(props: { onDone: () => void }) {
+  const undo = useDock((s) => s.undoLast);
+  const [reason, setReason] = useState("");
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim() === "") return;
+    void undo(reason).then(props.onDone);
+  };
+  return (
+    <form className="dialog" onSubmit={submit} aria-label="undo last scan">
+      <label>
+        Why undo the last scan?
+        <input autoFocus name="undoReason" value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={(e) => e.key === "Escape" && props.onDone()} />
+      </label>
+      <button type="submit">Undo last scan</button>
+      <button type="button" onClick={props.onDone}>
+        Cancel (Esc)
+      </button>
+    </form>
+  );
+}
+
+/**
+ * The receiving screen: arrival, unloading and liability, guided scanning with counts and the
+ * missing list. It selects nothing a scan changes: each scan re-renders only the parts that
+ * show it (expects next, the verdict, counts, missing, recent, the overlay).
+ */
+export function ReceiptScreen() {
+  const receipt = useDock((s) => s.receipt);
+  const message = useDock((s) => s.receiptMessage);
+  const pending = useDock((s) => s.pendingError);
+  const leave = useDock((s) => s.leaveReceipt);
+  const accept = useDock((s) => s.acceptAmendment);
+  const cameraOpen = useDock((s) => s.cameraOpen);
+  const setCameraOpen = useDock((s) => s.setCameraOpen);
+  const [dialog, setDialog] = useState<"none" | "undo" | "close">("none");
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (pending !== null || dialog !== "none") return;
+      const actions: Record<string, () => void> = {
+        F2: () => setDialog("undo"),
+        F3: () => void accept(),
+        F4: () => setDialog("close"),
+        F7: () => setCameraOpen(!cameraOpen),
+        F10: () => leave(),
+      };
+      const act = actions[e.key];
+      if (act) {
+        e.preventDefault();
+        act();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [pending, dialog, accept, cameraOpen, setCameraOpen, leave]);
+
+  if (receipt === null) return null;
+  const b = receipt.booking;
+  return (
+    <div className="receipt">
+      <header className="receipt-head">
+        <h1>
+          Booking {b.bookingRef} <small>delivery {b.deliveryRef}</small>
+        </h1>
+        <div>
+          {b.partyName} - {b.deliveryDate} {b.deliveryWindow.start}-{b.deliveryWindow.end} - {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
+        </div>
+      </header>
+      <AmendmentBanner />
+      {message && (
+        <p className="form-error" role="alert">
+          {message}
+        </p>
+      )}
+      <div className="receipt-grid">
+        <aside className="column">
+          <ArrivalPanel />
+          <UnloadingPanel />
+        </aside>
+        <main className="column scan-column">
+          <ExpectsNext />
+          <LastVerdict />
+          <Counts />
+          {cameraOpen && (
+            <Suspense fallback={<p>Loading the camera scanner...</p>}>
+              <CameraPanel onClose={() => setCameraOpen(false)} />
+            </Suspense>
+          )}
+          <Recent />
+        </main>
+        <aside className="column">
+          <MissingList />
+        </aside>
+      </div>
+      <footer className="keys">
+        <span>F2 undo last scan</span>
+        <span>F3 accept amendment</span>
+        <span>F4 close receipt</span>
+        <span>F7 camera</span>
+        <span>F10 back to bookings</span>
+        <span>Esc acknowledge an error</span>
+      </footer>
+      {dialog === "undo" && <UndoDialog onDone={() => setDialog("none")} />}
+      {dialog === "close" && <CloseReceiptDialog onDone={() => setDialog("none")} />}
+      <VerdictOverlay />
+    </div>
+  );
+}

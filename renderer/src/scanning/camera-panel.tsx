@@ -1,0 +1,46 @@
+import { useContext, useEffect, useRef, useState } from "react";
+import { BarcodeFormat, BrowserMultiFormatReader, DecodeHintType } from "@zxing/library";
+import { routeScan } from "./scan-router";
+import { StoreContext } from "../store/store-context";
+
+/**
+ * Optional camera scanning with @zxing/library: Code 128 / GS1-128, DataMatrix and QR.
+ * ASSUME_GS1 makes zxing report a GS1-128 symbol with its "]C1" identifier and FNC1
+ * separators as GS, so the one parser sees the same text a wedge scanner would send.
+ */
+export function CameraPanel(props: { onClose: () => void }) {
+  const store = useContext(StoreContext);
+  const video = useRef<HTMLVideoElement>(null);
+  const [status, setStatus] = useState("Starting the camera...");
+  useEffect(() => {
+    if (store === null || video.current === null) return;
+    const hints = new Map<DecodeHintType, unknown>([
+      [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128, BarcodeFormat.DATA_MATRIX, BarcodeFormat.QR_CODE]],
+      [DecodeHintType.ASSUME_GS1, true],
+    ]);
+    const reader = new BrowserMultiFormatReader(hints, 300);
+    let last = { text: "", at: 0 };
+    reader
+      .decodeFromVideoDevice(null, video.current, (result) => {
+        if (!result) return;
+        const text = result.getText();
+        const now = Date.now();
+        // The camera sees the same code many times a second: one read per code per 2 s.
+        if (text === last.text && now - last.at < 2000) return;
+        last = { text, at: now };
+        routeScan(store, text, "camera");
+      })
+      .then(() => setStatus("Hold a label in front of the camera."))
+      .catch((e: unknown) => setStatus(`No camera: ${e instanceof Error ? e.message : String(e)}`));
+    return () => reader.reset();
+  }, [store]);
+  return (
+    <section className="camera-panel" aria-label="camera scanner">
+      <video ref={video} muted playsInline />
+      <p>{status}</p>
+      <button type="button" onClick={props.onClose}>
+        Close camera (F7)
+      </button>
+    </section>
+  );
+}

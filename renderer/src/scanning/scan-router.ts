@@ -1,0 +1,38 @@
+import { parseScan } from "../../../shared/domain/scan-parser";
+import type { ScanSource } from "../../../shared/events";
+import type { WedgeScan } from "./wedge-reader";
+import type { DockStore } from "../store/slice-types";
+
+/**
+ * Where a scan goes: every source (wedge, HID-POS over the bridge, camera) lands here and
+ * the screen on show decides. On the receipt screen it is judged against the booking; on
+ * the booking list a booking label opens that booking's receipt; in scanner set-up the
+ * raw wedge read (with its suffix) goes to the self-test.
+ */
+let selfTestSink: ((scan: WedgeScan) => void) | null = null;
+
+/** The scanner set-up screen takes raw wedge reads while it is open. */
+export function setSelfTestSink(sink: ((scan: WedgeScan) => void) | null): void {
+  selfTestSink = sink;
+}
+
+/** Routes one wedge read. */
+export function routeWedgeScan(store: DockStore, scan: WedgeScan): void {
+  if (store.getState().screen === "scanner-setup" && selfTestSink !== null) return selfTestSink(scan);
+  routeScan(store, scan.raw, "wedge");
+}
+
+/** Routes one scan from any source to the screen on show. */
+export function routeScan(store: DockStore, raw: string, source: ScanSource): void {
+  const s = store.getState();
+  if (s.operator === null || s.blockedMessage !== null) return;
+  if (s.screen === "receipt") return s.submitScan(raw, source);
+  // The supervisor's outbound load check: pallet and carton labels scanned onto the vehicle.
+  if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);
+  // The jig station: a hub ID or a slot code (e.g. "B4", a slot label's "JIG-B-4").
+  if (s.screen === "jig") return void s.submitJigScan(raw, source);
+  if (s.screen === "bookings") {
+    const parsed = parseScan(raw);
+    if (parsed.kind === "booking-label") void s.openReceipt(parsed.bookingRef);
+  }
+}

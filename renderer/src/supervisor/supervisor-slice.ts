@@ -1,0 +1,376 @@
+import type { StateCreator } from "zustand";
+import { asnIssuedPayload, asnJson, asnSha256, buildAsnDocument, nextAsnNumber, parseAsnJson } from "../../../shared/domain/asn";
+import type { DeliveryLocation, DeliveryWindow } from "../../../shared/domain/booking";
+import { statement, type Statement } from "../../../shared/domain/charges";
+import { buildManifest, nextManifestId, redeliveryNotice, reviewAmendment, type AmendmentReview, type ManifestOk, type ManifestPayload, type RedeliveryAmendment } from "../../../shared/domain/manifest";
+import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { liabilityTransferredPayload, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
+import type { DockDb } from "../db/dock-db";
+import { DockLog } from "../db/dock-log";
+import { amendmentsOf, asnDocument, firmwareCatalogue, manifestBasis, putAsnDocument, putManifestBasis } from "../db/dock-records";
+import { bookingEvents } from "../db/record-event";
+import { createHeldQueue } from "../scanning/held-queue";
+import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
+import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, targetVersions, type SupervisorLog } from "./supervisor-projection";
+import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "./supervisor-types";
+import type { DockDeps } from "../store/dock-deps";
+import type { All, QueuedScan, SupervisorSlice } from "../store/slice-types";
+
+const HUB_TYPES: DockEventType[] = ["flash.result", "fault.reported"];
+const MANIFEST_TYPES: DockEventType[] = ["manifest.built", "label.printed", "asn.issued", "notice.issued", "outbound.scan.recorded", "dispatch.recorded", "amendment.acknowledged", "unloading.started", "unloading.completed", "liability.transferred"];
+
+async function eventsOfTypes(db: DockDb, types: DockEventType[]): Promise<DockEvent[]> {
+  const rows = await db.events.where("type").anyOf(types).toArray();
+  return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map((r) => r.event);
+}
+
+/** The supervisor's whole log for a booking (manifest and hub events do not carry its ref, so they are read by type). */
+async function readLog(db: DockDb, bookingRef: string): Promise<SupervisorLog> {
+  const [booking, hub, manifest] = await Promise.all([bookingEvents(db, bookingRef), eventsOfTypes(db, HUB_TYPES), eventsOfTypes(db, MANIFEST_TYPES)]);
+  return { bookingEvents: booking, hubEvents: hub, manifestEvents: manifest };
+}
+
+/** The dock's local calendar date (bookings and working hours are in local dates). */
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function sameLocation(a: DeliveryLocation, b: DeliveryLocation): boolean {
+  return a.id === b.id && a.name === b.name && a.address === b.address;
+}
+
+/** Builds the supervisor slice; `site` is the site configuration (working hours, charges, address). */
+export const createSupervisorSlice =
+  (deps: DockDeps, site: SupervisorSiteConfig = SITE_CONFIG): StateCreator<All, [], [], SupervisorSlice> =>
+  (set, get) => {
+    const log = new DockLog(deps);
+
+    function operatorId(): string {
+      const op = get().operator;
+      if (op === null) throw new Error("sign in first");
+      return op.operatorId;
+    }
+
+    function event<T extends DockEventType>(type: T, payload: PayloadOf<T>, atMs?: number): EventOf<T> {
+      return log.event(type, payload, operatorId(), atMs === undefined ? {} : { atMs });
+    }
+
+    async function record(events: DockEvent[]): Promise<void> {
+      await log.record(events);
+    }
+
+    /** Runs a supervisor action, turning any refusal or failure into the screen's message. */
+    async function guarded(action: () => Promise<string | void>): Promise<void> {
+      const op = get().operator;
+      if (op === null || op.role !== "supervisor") return set({ supervisorMessage: "Only a supervisor may do this: sign in as supervisor." });
+      try {
+        const refusal = await action();
+        if (typeof refusal === "string") set({ supervisorMessage: refusal });
+      } catch (e) {
+        set({ supervisorMessage: e instanceof Error ? e.message : String(e) });
+      }
+    }
+
+    /** Reads the log and derives the whole view of one booking's re-delivery. */
+    async function project(bookingRef: string, buildError: string | null = null): Promise<SupervisorView | null> {
+      const row = await deps.db.bookings.get(bookingRef);
+      if (row === undefined) return null;
+      const booking = row.booking;
+      const log = await readLog(deps.db, bookingRef);
+      const results = hubResults(booking, log);
+      const manifests = manifestsOf(bookingRef, log);
+      const latest = manifests.at(-1)?.payload ?? null;
+      const catalogue = await firmwareCatalogue(deps.db);
+      const targets = targetVersions(log, booking, catalogue);
+      const view: SupervisorView = {
+        booking, results, manifest: latest, built: null, manifestIds: manifests.map((m) => m.payload.manifestId), buildError,
+        load: null, loadCheck: null, labelsPrinted: 0, asn: null, noticesIssued: 0, dispatch: null, unloading: null, amendment: null,
+      };
+      if (latest === null) return view;
+      const id = latest.manifestId;
+      // Re-derive the manifest from today's results: equal means the notice and integrity flags are current.
+      const again = buildManifest({ manifestId: id, bookings: [booking], results, targetVersionByModel: targets, deliveryDate: latest.deliveryDate, deliveryWindow: latest.deliveryWindow, workingHours: site.workingHours });
+      view.built = again.ok && JSON.stringify(again.payload) === JSON.stringify(latest) ? again : null;
+      view.load = replayLoad(latest, log);
+      view.loadCheck = loadAgrees(view.load);
+      view.labelsPrinted = eventsOfManifest(id, log, "label.printed").length;
+      view.noticesIssued = eventsOfManifest(id, log, "notice.issued").length;
+      const asn = eventsOfManifest(id, log, "asn.issued").at(-1);
+      if (asn !== undefined) {
+        const stored = await asnDocument(deps.db, asn.payload.asnNumber);
+        const doc = typeof stored === "string" ? parseAsnJson(stored) : null;
+        view.asn = { asnNumber: asn.payload.asnNumber, documentSha256: asn.payload.documentSha256, document: doc?.ok ? doc.document : null };
+      }
+      view.dispatch = eventsOfManifest(id, log, "dispatch.recorded").at(-1)?.payload ?? null;
+      view.unloading = unloadingOf(id, log);
+      view.amendment = await pendingAmendment(latest, booking.bookingRef, row.version, row.booking, log);
+      return view;
+    }
+
+    function unloadingOf(manifestId: string, log: SupervisorLog): OutboundUnloading | null {
+      const started = eventsOfManifest(manifestId, log, "unloading.started").find((e) => e.payload.direction === "outbound");
+      if (started === undefined) return null;
+      const completed = eventsOfManifest(manifestId, log, "unloading.completed").find((e) => e.payload.direction === "outbound");
+      const liability = eventsOfManifest(manifestId, log, "liability.transferred").find((e) => e.payload.direction === "outbound");
+      return {
+        unloader: started.payload.unloader,
+        startedAt: started.at,
+        startedEventId: started.id,
+        completedAt: completed?.at ?? null,
+        liabilityAt: liability?.payload.transferAt ?? null,
+        liabilityRule: liability?.payload.rule ?? null,
+      };
+    }
+
+    /** A Party's change since the manifest was built and not yet acknowledged, reviewed against working hours. */
+    async function pendingAmendment(manifest: ManifestPayload, bookingRef: string, version: number, current: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }, log: SupervisorLog): Promise<AmendmentReview | null> {
+      const basis = await manifestBasis(deps.db, manifest.manifestId);
+      const seen = Math.max(basis?.bookingVersion ?? -1, ...log.manifestEvents.filter((e): e is EventOf<"amendment.acknowledged"> => e.type === "amendment.acknowledged" && e.payload.bookingRef === bookingRef && e.payload.manifestId !== null).map((e) => e.payload.bookingVersion));
+      let amendment: RedeliveryAmendment | null = null;
+      const synced: RedeliveryAmendment[] = await amendmentsOf(deps.db, bookingRef);
+      const fromSync = synced.filter((a) => a.bookingVersion > seen).sort((a, b) => a.bookingVersion - b.bookingVersion).at(-1);
+      if (fromSync !== undefined) amendment = fromSync;
+      else if (basis !== undefined && version > seen) {
+        // The booking itself changed (date, window or location) since the manifest was built.
+        const a: RedeliveryAmendment = { bookingRef, bookingVersion: version };
+        if (current.deliveryDate !== basis.deliveryDate) a.deliveryDate = current.deliveryDate;
+        if (current.deliveryWindow.start !== basis.deliveryWindow.start || current.deliveryWindow.end !== basis.deliveryWindow.end) a.deliveryWindow = current.deliveryWindow;
+        if (!sameLocation(current.deliveryLocation, basis.deliveryLocation)) a.deliveryLocation = current.deliveryLocation;
+        if (a.deliveryDate !== undefined || a.deliveryWindow !== undefined || a.deliveryLocation !== undefined) amendment = a;
+      }
+      if (amendment === null) return null;
+      const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now()));
+      return review.fields.length === 0 ? null : review;
+    }
+
+    async function refresh(buildError: string | null = null): Promise<SupervisorView | null> {
+      const current = get().supervisor;
+      if (current === null) return null;
+      const view = await project(current.booking.bookingRef, buildError);
+      set({ supervisor: view });
+      return view;
+    }
+
+    /** Records the manifest.built event (and what the booking looked like) for a successful build. */
+    async function recordManifest(built: ManifestOk, bookingVersion: number, booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }): Promise<void> {
+      const e = event("manifest.built", built.payload);
+      await record([e]);
+      await putManifestBasis(deps.db, { manifestId: built.payload.manifestId, bookingVersion, deliveryDate: booking.deliveryDate, deliveryWindow: booking.deliveryWindow, deliveryLocation: booking.deliveryLocation });
+    }
+
+    async function build(delivery: { date: string; window: DeliveryWindow }, view: SupervisorView): Promise<{ ok: true; built: ManifestOk } | { ok: false; reason: string }> {
+      const row = await deps.db.bookings.get(view.booking.bookingRef);
+      if (row === undefined) return { ok: false, reason: `booking ${view.booking.bookingRef} is no longer cached` };
+      const log = await readLog(deps.db, row.bookingRef);
+      const catalogue = await firmwareCatalogue(deps.db);
+      const manifestId = nextManifestId(row.bookingRef, manifestsOf(row.bookingRef, log).map((m) => m.payload.manifestId));
+      const built = buildManifest({
+        manifestId, bookings: [row.booking], results: hubResults(row.booking, log), targetVersionByModel: targetVersions(log, row.booking, catalogue),
+        deliveryDate: delivery.date, deliveryWindow: delivery.window, workingHours: site.workingHours, today: localDate(deps.now()),
+      });
+      if (!built.ok) return { ok: false, reason: built.message };
+      await recordManifest(built, row.version, row.booking);
+      return { ok: true, built };
+    }
+
+    function show(v: ShownOutboundVerdict): void {
+      deps.sound.signal(v.class);
+      if (v.class === "error") set({ outboundError: v, outboundLast: v });
+      else set({ outboundLast: v });
+    }
+
+    async function processOutbound({ raw, source }: QueuedScan): Promise<void> {
+      const view = get().supervisor;
+      if (view === null || view.manifest === null || view.load === null) return;
+      const decision = decideOutboundScan(view.load, { raw, source }, log.stamp(operatorId()));
+      try {
+        // Durable before the beep, as in receiving.
+        await record(decision.events);
+      } catch (e) {
+        return show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan again: ${e instanceof Error ? e.message : String(e)}`, sscc: null, raw, at: deps.now() });
+      }
+      set({ supervisor: { ...view, load: decision.load, loadCheck: loadAgrees(decision.load) } });
+      show({ ...decision.verdict, raw, at: deps.now() });
+    }
+
+    const held = createHeldQueue<QueuedScan>({
+      items: () => get().outboundQueue,
+      setItems: (outboundQueue) => set({ outboundQueue }),
+      blocked: () => get().outboundError !== null,
+      process: processOutbound,
+    });
+
+    return {
+      supervisor: null,
+      supervisorMessage: null,
+      outboundLast: null,
+      outboundError: null,
+      outboundQueue: [],
+      chargesStatements: [],
+
+      async openSupervisor(bookingRef) {
+        const view = await project(bookingRef);
+        if (view === null) return set({ supervisorMessage: `Booking ${bookingRef} is not cached at this dock.` });
+        set({ supervisor: view, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+      },
+      leaveSupervisor() {
+        set({ supervisor: null, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+      },
+      async refreshSupervisor() {
+        await refresh(get().supervisor?.buildError ?? null);
+      },
+      async buildRedeliveryManifest(delivery) {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null) return "Open a booking first.";
+          if (view.dispatch !== null) return `Manifest ${view.manifest?.manifestId ?? ""} is already dispatched.`;
+          const r = await build(delivery, view);
+          await refresh(r.ok ? null : r.reason);
+          set({ supervisorMessage: r.ok ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.` : null });
+        });
+      },
+      async recordLabelsPrinted(labels) {
+        await guarded(async () => {
+          if (labels.length === 0) return "No labels to record.";
+          await record(labels.map((p) => event("label.printed", p)));
+          await refresh();
+          set({ supervisorMessage: `${labels.length} label(s) printed.` });
+        });
+      },
+      submitOutboundScan(raw, source) {
+        const view = get().supervisor;
+        if (view === null || view.manifest === null || view.dispatch !== null) return;
+        held.push({ raw, source });
+      },
+      acknowledgeOutbound() {
+        if (get().outboundError === null) return;
+        set({ outboundError: null });
+        held.kick();
+      },
+      outboundSettled() {
+        return held.settled();
+      },
+      async issueAsn() {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.manifest === null) return "Build the manifest first.";
+          if (view.asn !== null) return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
+          const all = await eventsOfTypes(deps.db, ["asn.issued"]);
+          const issued = all.flatMap((e) => (e.type === "asn.issued" ? [e.payload.asnNumber] : []));
+          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now()));
+          if (!number.ok) return number.reason;
+          // issuedAt is the asn.issued event's own instant, so central can rebuild the very document from the event and the manifest and check the hash.
+          const issuedMs = deps.now();
+          const doc = buildAsnDocument({ asnNumber: number.asnNumber, issuedAt: new Date(issuedMs).toISOString(), manifest: view.manifest, partyName: view.booking.partyName, shipFrom: { csp: deps.site.csp, facilityId: deps.site.facilityId } });
+          if (!doc.ok) return `The ASN cannot be built: ${doc.reason}`;
+          const sha = await asnSha256(doc.document);
+          const payload = asnIssuedPayload(doc.document, sha);
+          if (!payload.ok) return payload.reason;
+          // The file is kept as issued, so the download later is byte for byte the hashed document.
+          await putAsnDocument(deps.db, number.asnNumber, asnJson(doc.document));
+          await record([event("asn.issued", payload.payload, issuedMs)]);
+          await refresh();
+          set({ supervisorMessage: `ASN ${number.asnNumber} issued (${doc.document.totals.hubs} hubs).` });
+        });
+      },
+      async issueNotice() {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.manifest === null) return "Build the manifest first.";
+          if (view.built === null) return "Results changed since this manifest was built: rebuild it before issuing the notice.";
+          const earlier = view.manifestIds.length > 1 || view.noticesIssued > 0;
+          const notice = redeliveryNotice(view.built, earlier);
+          await record([event("notice.issued", notice.payload)]);
+          await refresh();
+          set({ supervisorMessage: `Re-delivery notice ${earlier ? "re-issued" : "issued"}: ${notice.payload.flashedCount} re-flashed, ${notice.payload.failedCount} failed.` });
+        });
+      },
+      async acknowledgeRedeliveryAmendment() {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.amendment === null) return "There is no amendment to acknowledge.";
+          const review = view.amendment;
+          await record([event("amendment.acknowledged", review.acknowledged)]);
+          if (!review.slot.ok) {
+            await refresh();
+            return `Amendment acknowledged, but the new slot is outside working hours: ${review.slot.problems.map((p) => p.message).join("; ")}. Agree another slot with the Party.`;
+          }
+          if (view.dispatch !== null) {
+            await refresh();
+            return "Amendment acknowledged; this delivery is already dispatched.";
+          }
+          if (!sameLocation(review.delivery.location, view.booking.deliveryLocation))
+            // buildManifest delivers to the booking's location; a changed location arrives with the booking.
+            set({ supervisorMessage: "The amended location is not on the booking yet: rebuild when central's booking carries it." });
+          const r = await build({ date: review.delivery.date, window: review.delivery.window }, view);
+          if (!r.ok) {
+            await refresh(r.reason);
+            return `Amendment acknowledged; the manifest could not be rebuilt: ${r.reason}`;
+          }
+          await record([event("notice.issued", redeliveryNotice(r.built, true).payload)]);
+          await refresh();
+          set({ supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued. Verify the load and issue a new ASN.` });
+        });
+      },
+      async recordDispatch(input) {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.manifest === null || view.load === null) return "Build the manifest first.";
+          if (view.dispatch !== null) return "Already dispatched.";
+          if (view.asn === null) return "Issue the ASN first: every delivery needs a new ASN.";
+          const d = dispatchPayload(view.manifest, view.load, { asnNumber: view.asn.asnNumber, unloader: input.unloader, carrier: input.carrier?.trim() || null, vehicleRef: input.vehicleRef?.trim() || null });
+          if (!d.ok) return `Dispatch refused: ${d.reason}`;
+          await record([event("dispatch.recorded", d.payload)]);
+          await refresh();
+          set({ supervisorMessage: `Dispatched under ASN ${view.asn.asnNumber}.` });
+        });
+      },
+      async startOutboundUnloading() {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.manifest === null || view.dispatch === null) return "Dispatch first.";
+          if (view.unloading !== null) return;
+          const started = event("unloading.started", { direction: "outbound", manifestId: view.manifest.manifestId, unloader: view.dispatch.unloader });
+          const events: DockEvent[] = [started];
+          // Where the Party unloads, liability passes on commencement (Annex A 2.10).
+          const liability = liabilityTransferredPayload(started, null);
+          if (liability.ok) events.push(event("liability.transferred", liability.payload));
+          await record(events);
+          await refresh();
+        });
+      },
+      async completeOutboundUnloading() {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.manifest === null || view.unloading === null || view.unloading.startedEventId === null) return "Record the start of unloading first.";
+          if (view.unloading.completedAt !== null) return;
+          const log = await readLog(deps.db, view.booking.bookingRef);
+          const started = eventsOfManifest(view.manifest.manifestId, log, "unloading.started").find((e) => e.payload.direction === "outbound");
+          if (started === undefined) return "The start of unloading is not in the log.";
+          const completed = event("unloading.completed", { direction: "outbound", manifestId: view.manifest.manifestId, unloader: view.unloading.unloader });
+          const events: DockEvent[] = [completed];
+          if (view.unloading.liabilityAt === null) {
+            // Where the DCC side unloads, liability passes on completion (Annex A 2.10).
+            const liability = liabilityTransferredPayload(started, completed);
+            if (!liability.ok) return `Liability could not be derived: ${liability.reason}`;
+            events.push(event("liability.transferred", liability.payload));
+          }
+          await record(events);
+          await refresh();
+        });
+      },
+      async loadCharges(period) {
+        const bookings = (await deps.db.bookings.toArray()).map((r) => r.booking);
+        const hubs = chargeableHubs(bookings, await eventsOfTypes(deps.db, ["flash.result", "fault.reported"]));
+        const parties = new Map(bookings.map((b) => [b.partyId, b.partyName]));
+        const out: Statement[] = [];
+        for (const [partyId, partyName] of parties) {
+          const r = statement({ partyId, partyName }, period, hubs, site.charges);
+          if (!r.ok) return set({ supervisorMessage: `Charges: ${r.reason}` });
+          if (r.statement.counts.reflashed + r.statement.counts.notReflashable > 0) out.push(r.statement);
+        }
+        set({ chargesStatements: out });
+      },
+    };
+  };

@@ -1,0 +1,54 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { demoBooking } from "./demo-booking";
+import { decideJigHub, decideJigScan, type JigSlotView, type JigStationState, type ReceivedHub } from "./jig-slot-decision";
+import { formatSlotCode } from "./slot-code";
+
+const booked = demoBooking({ pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 2, looseCartons: 0 }).pallets[0]!.cartons[0]!.hubs[0]!;
+const received: ReceivedHub = { deviceId: booked.deviceId, bookingRef: "BK-1", hub: booked };
+const PHASES: JigSlotView["phase"][] = ["empty", "waiting-for-hub", "flashing", "waiting-for-jig", "flashed", "failed"];
+
+const stations: fc.Arbitrary<JigStationState> = fc.record({
+  slots: fc.array(fc.constantFrom(...PHASES), { minLength: 16, maxLength: 16 }),
+  pendingHub: fc.boolean(),
+  pendingSlot: fc.option(fc.nat(7), { nil: null }),
+}).map(({ slots, pendingHub, pendingSlot }) => ({
+  jigIds: ["JIG-A", "JIG-B"],
+  slots: slots.map((phase, i) => ({ jigId: i < 8 ? "JIG-A" : "JIG-B", slot: i % 8, phase, deviceId: phase === "empty" ? null : "0A-00-00-00-00-00-00-09" })),
+  pendingHub: pendingHub ? received : null,
+  pendingSlot: pendingSlot === null ? null : { jigId: "JIG-A", slot: pendingSlot },
+}));
+
+describe("jig station decisions", () => {
+  it("a slot code: loads the hub waiting, else takes a finished hub out, chooses an empty slot, or refuses a busy one", () => {
+    fc.assert(
+      fc.property(stations, fc.nat(1), fc.nat(7), (state, jigIndex, slot) => {
+        const d = decideJigScan(state, formatSlotCode({ jigIndex, slot }));
+        const view = state.slots.find((s) => s.jigId === state.jigIds[jigIndex] && s.slot === slot)!;
+        if (state.pendingHub !== null) expect(d).toEqual({ type: "load", hub: received, target: { jigId: view.jigId, slot } });
+        else if (view.phase === "flashed" || view.phase === "failed") expect(d.type).toBe("unload");
+        else if (view.phase === "empty") expect(d.type).toBe("choose-slot");
+        else expect(d).toMatchObject({ type: "refuse", verdict: { tone: "error", text: expect.stringContaining("is busy") }, clear: { hub: false, slot: false } });
+      }),
+    );
+  });
+
+  it("a hub ID is looked up; once found it loads into the chosen slot or waits for one; not received is refused by name", () => {
+    fc.assert(
+      fc.property(stations, (state) => {
+        expect(decideJigScan(state, ` ${booked.deviceId} `)).toEqual({ type: "look-up-hub", deviceId: booked.deviceId });
+        const found = decideJigHub(state, { ok: true, hub: received });
+        expect(found.type).toBe(state.pendingSlot === null ? "choose-hub" : "load");
+        expect(decideJigHub(state, { ok: false, reason: `hub ${booked.deviceId} has not been received at this dock` })).toEqual({
+          type: "refuse", verdict: { tone: "error", text: `hub ${booked.deviceId} has not been received at this dock: it cannot go on a jig.` }, clear: { hub: true, slot: false },
+        });
+      }),
+    );
+  });
+
+  it("anything else is refused and drops the half-made pairing; a jig that is not there is named", () => {
+    const state: JigStationState = { jigIds: ["JIG-A"], slots: [], pendingHub: received, pendingSlot: null };
+    expect(decideJigScan(state, "12#4")).toMatchObject({ type: "refuse", clear: { hub: true, slot: true }, verdict: { text: expect.stringMatching(/^Not a hub ID or a slot: /) } });
+    expect(decideJigScan(state, "C1")).toMatchObject({ type: "refuse", verdict: { text: "There is no jig C at this station." } });
+  });
+});

@@ -1,0 +1,88 @@
+import type { BookedHub } from "./booking";
+import { parseScan } from "./scan-parser";
+import { formatSlotCode, parseSlotCode } from "./slot-code";
+
+/**
+ * The jig station's decisions for the technician's scans: a hub and the slot it goes into,
+ * in either order. A scan either chooses (a slot or a hub, waiting for the other), loads (both
+ * known), takes a finished slot's hub out, asks the caller to look the hub up in the dock's
+ * hub states (it may go on a jig only once received), or is refused by name. The host then
+ * does the load or unload; only once it agrees are `slot.loaded` / `slot.unloaded` recorded.
+ */
+
+export interface JigSlotView {
+  jigId: string;
+  slot: number;
+  phase: "empty" | "waiting-for-hub" | "flashing" | "waiting-for-jig" | "flashed" | "failed";
+  deviceId: string | null;
+}
+
+export interface SlotTarget {
+  jigId: string;
+  slot: number;
+}
+
+/** A hub this dock received, with its booked record (it travels with the load: the host holds no bookings). */
+export interface ReceivedHub {
+  deviceId: string;
+  bookingRef: string;
+  hub: BookedHub;
+}
+
+export interface JigStationState {
+  /** The jigs in id order: jig A is the first. */
+  jigIds: readonly string[];
+  slots: readonly JigSlotView[];
+  pendingHub: ReceivedHub | null;
+  pendingSlot: SlotTarget | null;
+}
+
+/** What the station shows: the tone and the words. */
+export interface JigVerdict {
+  tone: "ok" | "info" | "error";
+  text: string;
+}
+
+export type JigScanDecision =
+  | { type: "load"; hub: ReceivedHub; target: SlotTarget }
+  | { type: "unload"; target: SlotTarget }
+  | { type: "choose-slot"; target: SlotTarget; verdict: JigVerdict }
+  | { type: "choose-hub"; hub: ReceivedHub; verdict: JigVerdict }
+  /** The caller reads whether this hub was received, then calls `decideJigHub`. */
+  | { type: "look-up-hub"; deviceId: string }
+  /** `clear`: which half-made pairing the refusal drops. */
+  | { type: "refuse"; verdict: JigVerdict; clear: { hub: boolean; slot: boolean } };
+
+const FINISHED = new Set<JigSlotView["phase"]>(["flashed", "failed"]);
+
+/** One scan or typed code at the station. */
+export function decideJigScan(state: JigStationState, raw: string): JigScanDecision {
+  const text = raw.trim();
+  const code = parseSlotCode(text);
+  if (code !== null) {
+    const jigId = state.jigIds[code.jigIndex];
+    if (jigId === undefined) return refuse(`There is no jig ${formatSlotCode(code).slice(0, 1)} at this station.`, false, false);
+    const target = { jigId, slot: code.slot };
+    if (state.pendingHub !== null) return { type: "load", hub: state.pendingHub, target };
+    const view = state.slots.find((s) => s.jigId === jigId && s.slot === code.slot);
+    // Scanning a finished slot again is how a technician confirms taking its hub out.
+    if (view !== undefined && FINISHED.has(view.phase)) return { type: "unload", target };
+    if (view !== undefined && view.phase !== "empty") return refuse(`${formatSlotCode(code)} is busy (${view.phase}${view.deviceId ? `, ${view.deviceId}` : ""}).`, false, false);
+    return { type: "choose-slot", target, verdict: { tone: "info", text: `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.` } };
+  }
+  const parsed = parseScan(text);
+  if (parsed.kind !== "hub") return refuse(parsed.kind === "unreadable" ? `Not a hub ID or a slot: ${parsed.reason}` : `This is a ${parsed.kind} label; scan a hub ID or a slot (e.g. A1).`, true, true);
+  return { type: "look-up-hub", deviceId: parsed.deviceId };
+}
+
+/** The hub scanned, once looked up: refused when not received here, else loaded into the chosen slot or waiting for one. */
+export function decideJigHub(state: JigStationState, found: { ok: true; hub: ReceivedHub } | { ok: false; reason: string }): JigScanDecision {
+  if (!found.ok) return refuse(`${found.reason}: it cannot go on a jig.`, true, false);
+  const hub = found.hub;
+  if (state.pendingSlot !== null) return { type: "load", hub, target: state.pendingSlot };
+  return { type: "choose-hub", hub, verdict: { tone: "info", text: `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.` } };
+}
+
+function refuse(text: string, hub: boolean, slot: boolean): JigScanDecision {
+  return { type: "refuse", verdict: { tone: "error", text }, clear: { hub, slot } };
+}

@@ -1,0 +1,243 @@
+import { makeEvent, tryMakeEvent, type DockEvent, type EventContext, type EventOf, type HubRejectionCodeSchema, type PayloadOf, type ScanVerdictCode } from "../events";
+import type { z } from "zod";
+import { newEventId } from "./ids";
+import { deriveLiabilityTransfer } from "./liability";
+import { expecting, liveScans, reduce, replay, type ReceiptAction, type ReceiptInit, type ReceiptState, type Verdict, type VerdictCode } from "./reconcile";
+import { parseScan } from "./scan-parser";
+
+/**
+ * The receipt aggregate's decisions: the receipt's record and its reconciler state plus one
+ * command in; the verdict, the events to record and the change to the receipt out. Pure but
+ * for a fresh event id when the stamp gives none. The renderer's slice records the events
+ * (renderer/src/db/dock-log.ts) and shows the verdict; it decides nothing itself.
+ */
+
+export type HubRejectionCode = z.infer<typeof HubRejectionCodeSchema>;
+export type ScanSource = PayloadOf<"scan.recorded">["source"];
+
+/** What this dock knows of one receipt besides its scans (the receipt row, without the booking it holds). */
+export interface ReceiptRecord {
+  bookingRef: string;
+  status: "open" | "closed";
+  arrivedAt: string | null;
+  late: boolean;
+  reportedEta: string | null;
+  unloader: "dock" | "party" | null;
+  unloadingStartedAt: string | null;
+  unloadingStartedEventId: string | null;
+  unloadingCompletedAt: string | null;
+  unloadingCompletedEventId: string | null;
+  liabilityAt: string | null;
+  liabilityRule: string | null;
+  outcome: "accepted" | "partial" | "rejected" | null;
+}
+
+/** Who records, where and when: the event stamp (dock, operator, instant, clock offset; an id only to re-create a known event). */
+export interface Stamp extends EventContext {
+  now: Date;
+}
+
+export type ReceiptCommand =
+  | { type: "scan"; raw: string; source: ScanSource }
+  | { type: "undo-last"; reason: string }
+  | { type: "arrive"; late: boolean; reportedEta: string | null }
+  | { type: "start-unloading" }
+  | { type: "complete-unloading" }
+  | {
+      type: "close";
+      outcome: "accepted" | "partial" | "rejected";
+      rejectedHubs: PayloadOf<"receipt.closed">["rejectedHubs"];
+      rejectionReason: string | null;
+      packagingNotes?: string | null;
+      damageNotes?: string | null;
+    };
+
+/** A command the receipt refuses, in words for the operator; nothing is recorded. */
+export interface Refusal {
+  ok: false;
+  message: string;
+}
+
+export interface ReceiptDecision {
+  ok: true;
+  /** The reconciler's verdict, for a scan or an undo. */
+  verdict: Verdict | null;
+  /** For a scan: the verdict as the event log records it. */
+  logCode: ScanVerdictCode | null;
+  events: DockEvent[];
+  /** The receipt's fields that change (none for a scan or an undo: the counts come from the log). */
+  record: Partial<ReceiptRecord> | null;
+  /** The reconciler state after the command. */
+  reconcile: ReceiptState;
+}
+
+/** Decide one receipt command. */
+export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, command: ReceiptCommand, stamp: Stamp): ReceiptDecision | Refusal {
+  const ok = (events: DockEvent[], change: Partial<ReceiptRecord> | null, verdict: Verdict | null = null, logCode: ScanVerdictCode | null = null, next = reconcile): ReceiptDecision => ({
+    ok: true, verdict, logCode, events, record: change, reconcile: next,
+  });
+  const event = <T extends DockEvent["type"]>(type: T, payload: PayloadOf<T>): EventOf<T> => makeEvent(type, payload, stamp);
+  const r = record;
+  switch (command.type) {
+    case "scan": {
+      const raw = clipRaw(command.raw);
+      const parsed = parseScan(raw);
+      const before = expecting(reconcile);
+      // The event's id and instant first (the reconciler keys the scan by them), then the
+      // event itself once the verdict is known: built and validated once.
+      const id = stamp.id ?? newEventId(stamp.now);
+      const result = reduce(reconcile, { type: "scan", scanId: id, scan: parsed, at: stamp.now.toISOString() });
+      const v = result.verdict;
+      const logCode = eventVerdictFor(v.code);
+      const recorded = makeEvent(
+        "scan.recorded",
+        {
+          bookingRef: r.bookingRef, source: command.source, raw, kind: parsed.kind, verdict: logCode,
+          palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
+          cartonSscc: before.kind === "hub" ? before.cartonSscc : null,
+          deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
+          sscc: parsed.kind === "pallet" || parsed.kind === "carton" ? parsed.sscc : null,
+          otherBookingRef: v.otherBookingRef, reason: v.reason.slice(0, 500),
+        },
+        { ...stamp, id },
+      );
+      return ok([recorded], null, v, logCode, result.state);
+    }
+    case "undo-last": {
+      // Only the last live scan can be undone; undo is rare, so O(scans) is fine.
+      const last = liveScans(reconcile).at(-1);
+      if (last === undefined) return { ok: false, message: "There is no scan to undo." };
+      // At the undo event's own instant, so the state a replay of the log gives is this one exactly.
+      const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason: command.reason, at: stamp.now.toISOString() });
+      if (probe.verdict.code === "undo-refused") return { ok: false, message: probe.verdict.reason };
+      const e = event("scan.undone", { bookingRef: r.bookingRef, scanEventId: last.scanId, reason: command.reason.trim().slice(0, 500) });
+      return ok([e], null, probe.verdict, null, probe.state);
+    }
+    case "arrive": {
+      const eta = command.reportedEta;
+      if (command.late && (eta === null || Number.isNaN(Date.parse(eta)))) return { ok: false, message: "A late arrival needs the ETA the carrier reported." };
+      const e = event("booking.arrived", { bookingRef: r.bookingRef, late: command.late, reportedEta: command.late && eta !== null ? new Date(eta).toISOString() : null });
+      return ok([e], { arrivedAt: e.at, late: command.late, reportedEta: e.payload.reportedEta });
+    }
+    case "start-unloading": {
+      if (r.arrivedAt === null) return { ok: false, message: "Record the arrival first." };
+      if (r.unloader === null) return { ok: false, message: "Say who unloads first: the dock or the Party's carrier." };
+      if (r.unloadingStartedAt !== null) return ok([], null);
+      const started = event("unloading.started", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
+      const events: DockEvent[] = [started];
+      const change: Partial<ReceiptRecord> = { unloadingStartedAt: started.at, unloadingStartedEventId: started.id };
+      const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: started.at, completedAt: null, operatorId: started.operatorId });
+      if (liability.ok) {
+        events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: started.at, completedAt: null, startedEventId: started.id, completedEventId: null }));
+        Object.assign(change, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
+      }
+      return ok(events, change);
+    }
+    case "complete-unloading": {
+      if (r.unloader === null) return ok([], null);
+      if (r.unloadingStartedAt === null || r.unloadingStartedEventId === null) return { ok: false, message: "Unloading has not started." };
+      if (r.unloadingCompletedAt !== null) return ok([], null);
+      const done = event("unloading.completed", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
+      const events: DockEvent[] = [done];
+      const change: Partial<ReceiptRecord> = { unloadingCompletedAt: done.at, unloadingCompletedEventId: done.id };
+      const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: r.unloadingStartedAt, completedAt: done.at, operatorId: done.operatorId });
+      if (!liability.ok) return { ok: false, message: `Liability cannot be derived: ${liability.message}` };
+      if (r.liabilityAt === null) {
+        events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: r.unloadingStartedAt, completedAt: done.at, startedEventId: r.unloadingStartedEventId, completedEventId: done.id }));
+        Object.assign(change, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
+      }
+      return ok(events, change);
+    }
+    case "close": {
+      const payload = {
+        bookingRef: r.bookingRef, outcome: command.outcome, rejectedHubs: command.outcome === "partial" ? command.rejectedHubs : [],
+        rejectionReason: command.outcome === "rejected" ? command.rejectionReason : null,
+        packagingNotes: command.packagingNotes?.trim() || null, damageNotes: command.damageNotes?.trim() || null,
+      };
+      // What the operator typed can break the event's rules (a partial close names no hub, a
+      // rejection gives no reason): the schema's reason is the refusal, nothing is recorded.
+      const closed = tryMakeEvent("receipt.closed", payload, stamp);
+      if (!closed.ok) return { ok: false, message: `Cannot close: ${closed.reason}` };
+      return ok([closed.event], { status: "closed", outcome: command.outcome });
+    }
+  }
+}
+
+/**
+ * A receipt's reconciler state rebuilt from its logged events (scans and undos, in log order;
+ * the rest do not move it): the log is the truth, so a reload or an accepted amendment replays it.
+ */
+export function receiptFromLog(init: ReceiptInit, events: Iterable<DockEvent>): ReceiptState {
+  const actions: ReceiptAction[] = [];
+  for (const e of events) {
+    if (e.type === "scan.recorded") actions.push({ type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at });
+    else if (e.type === "scan.undone") actions.push({ type: "undo", scanId: e.payload.scanEventId, reason: e.payload.reason, at: e.at });
+  }
+  return replay(init, actions);
+}
+
+/** The event-log verdict a reconciler verdict is recorded as (events carry the coarse code, the reason keeps the detail). */
+export function eventVerdictFor(code: VerdictCode): ScanVerdictCode {
+  switch (code) {
+    case "booking-label-expected":
+    case "pallet-expected":
+    case "pallet-resumed":
+    case "carton-expected":
+    case "carton-resumed":
+    case "carton-count-mismatch":
+    case "hub-expected":
+    case "undone":
+      return "expected";
+    case "hub-duplicate":
+    case "scan-id-reused":
+      return "duplicate";
+    case "booking-label-other":
+    case "pallet-other-booking":
+    case "carton-other-booking":
+    case "hub-other-booking":
+      return "other-booking";
+    case "booking-label-mismatch":
+    case "booking-label-unknown":
+    case "pallet-unexpected":
+    case "carton-unexpected":
+    case "hub-unexpected":
+      return "unexpected";
+    case "carton-other-pallet":
+    case "hub-wrong-container":
+      return "wrong-container";
+    case "hub-not-eligible":
+      return "not-eligible";
+    case "hub-wrong-device-type":
+      return "wrong-device-type";
+    case "hub-test-lab":
+      return "test-lab";
+    case "unreadable":
+      return "unreadable";
+    case "wrong-kind":
+    case "undo-refused":
+      return "wrong-kind";
+  }
+}
+
+/** The rejection code to propose for a hub whose scan got this verdict (the operator may change it). */
+export function rejectionCodeFor(verdict: Pick<Verdict, "code" | "ineligible">): HubRejectionCode {
+  switch (verdict.code) {
+    case "hub-not-eligible":
+      return verdict.ineligible === "not-pending" ? "not-pending" : verdict.ineligible === "other-party" ? "other-party" : "wrong-csp-or-facility";
+    case "hub-test-lab":
+      return "test-lab";
+    case "hub-other-booking":
+      return "other-booking";
+    case "hub-unexpected":
+      return "unexpected";
+    case "hub-wrong-device-type":
+      return "wrong-device-type";
+    default:
+      return "other";
+  }
+}
+
+/** Scanner raw text cut to what an event may carry, keeping the start (AIM prefix and data). */
+export function clipRaw(raw: string): string {
+  return raw.length > 1000 ? raw.slice(0, 1000) : raw;
+}

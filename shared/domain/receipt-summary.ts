@@ -1,0 +1,121 @@
+import { bookingCartons, packingBreaches, type LimitBreach } from "./booking";
+import type { ParsedScan } from "./scan";
+import type { HistoryEntry, ReceiptState } from "./receipt-state";
+import { VERDICT_CODES, type Ineligibility, type Verdict, type VerdictCode } from "./receipt-verdicts";
+
+/** What a receipt state says: counts against the booking, missing lists, over-limits, exceptions, history. */
+
+export interface ReceiptException {
+  scanId: string;
+  at: string;
+  code: VerdictCode;
+  /** Hub ID or SSCC. */
+  subject: string;
+  reason: string;
+  /** The verdict's facts: the other booking, why a hub is ineligible. */
+  otherBookingRef: string | null;
+  ineligible: Ineligibility | null;
+}
+
+export interface OverLimit extends LimitBreach {
+  /** "booked": the booking lists too many; "received": more were scanned into it than the limit. */
+  basis: "booked" | "received";
+}
+
+export interface ReceiptSummary {
+  bookingRef: string;
+  pallets: { booked: number; received: number };
+  cartons: { booked: number; received: number };
+  /** received: accepted; held: booked hubs here awaiting a decision; extra: not this booking's. */
+  hubs: { booked: number; received: number; held: number; extra: number };
+  /** In booking order. A held hub is here, so it is not missing. */
+  missing: { pallets: string[]; cartons: string[]; hubs: string[] };
+  overLimit: OverLimit[];
+  /** Live scans per verdict code (undone scans are not counted). */
+  verdictCounts: Record<VerdictCode, number>;
+  /** First scans of subjects that need a person's decision, sorted by subject then code. */
+  exceptions: ReceiptException[];
+  liveScans: number;
+  undos: number;
+}
+
+/** Pallets, cartons and hubs received vs booked, missing lists, over-limits and exceptions now. */
+export function summarize(state: ReceiptState): ReceiptSummary {
+  const { index: ix, core } = state;
+  const b = ix.booking;
+  const missing = { pallets: [] as string[], cartons: [] as string[], hubs: [] as string[] };
+  let palletsReceived = 0;
+  for (const pallet of b.pallets) {
+    if (core.pallets.get(pallet.sscc)?.ours) palletsReceived++;
+    else missing.pallets.push(pallet.sscc);
+  }
+  let cartonsBooked = 0;
+  let cartonsReceived = 0;
+  let hubsBooked = 0;
+  for (const { carton } of bookingCartons(b)) {
+    cartonsBooked++;
+    if (core.cartons.get(carton.sscc)?.ours) cartonsReceived++;
+    else missing.cartons.push(carton.sscc);
+    for (const hub of carton.hubs) {
+      hubsBooked++;
+      if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
+    }
+  }
+  const hubs = { booked: hubsBooked, received: 0, held: 0, extra: 0 };
+  const perCarton = new Map<string, number>();
+  core.hubs.forEach((_id, rec) => {
+    hubs[rec.disposition]++;
+    perCarton.set(rec.carton, (perCarton.get(rec.carton) ?? 0) + 1);
+  });
+  const perPallet = new Map<string, number>();
+  core.cartons.forEach((_sscc, rec) => {
+    if (rec.pallet !== null) perPallet.set(rec.pallet, (perPallet.get(rec.pallet) ?? 0) + 1);
+  });
+  const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
+  for (const [sscc, count] of [...perPallet].sort(byKey))
+    if (count > ix.limits.cartonsPerPallet) overLimit.push({ kind: "pallet-over-limit", sscc, count, limit: ix.limits.cartonsPerPallet, basis: "received" });
+  for (const [sscc, count] of [...perCarton].sort(byKey))
+    if (count > ix.limits.hubsPerCarton) overLimit.push({ kind: "carton-over-limit", sscc, count, limit: ix.limits.hubsPerCarton, basis: "received" });
+
+  const verdictCounts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
+  const exceptions: ReceiptException[] = [];
+  for (let c = core.live; c !== null; c = c.tail) {
+    const v = c.head.verdict;
+    verdictCounts[v.code]++;
+    if (c.head.exception) exceptions.push({ scanId: c.head.scanId, at: c.head.at, code: v.code, subject: v.subject ?? "", reason: v.reason, otherBookingRef: v.otherBookingRef, ineligible: v.ineligible });
+  }
+  exceptions.sort((x, y) => (x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+  return {
+    bookingRef: b.bookingRef,
+    pallets: { booked: b.pallets.length, received: palletsReceived },
+    cartons: { booked: cartonsBooked, received: cartonsReceived },
+    hubs,
+    missing,
+    overLimit,
+    verdictCounts,
+    exceptions,
+    liveScans: core.liveCount,
+    undos: state.undos,
+  };
+}
+
+function byKey(a: [string, number], b: [string, number]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** Every accepted scan and undo, oldest first (undone scans stay, followed by their undo). */
+export function history(state: ReceiptState): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (let h = state.history; h !== null; h = h.tail) {
+    const e = h.head;
+    out.push(e.type === "scan" ? { type: "scan", scanId: e.scanId, at: e.at, scan: e.scan, verdict: e.verdict } : e);
+  }
+  return out.reverse();
+}
+
+/** The live scans (not undone), oldest first, with their verdicts. */
+export function liveScans(state: ReceiptState): Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> {
+  const out: Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> = [];
+  for (let c = state.core.live; c !== null; c = c.tail) out.push({ scanId: c.head.scanId, at: c.head.at, scan: c.head.scan, verdict: c.head.verdict });
+  return out.reverse();
+}
