@@ -26,6 +26,7 @@ import { pullChanges } from "./services/pull";
 import { submitRequest } from "./services/requests";
 import { buildSsmiFile, emitCspmN3, uploadSsmiFile } from "./services/smi-update";
 import { advanceWorkOrder } from "./services/work-orders";
+import { deskRoutes, type DeskDeps } from "./desk/routes";
 
 export interface CentralDeps {
   db: Kysely<Database>;
@@ -36,6 +37,8 @@ export interface CentralDeps {
   databaseKind: "pglite" | "postgres";
   /** Browser origins allowed to read central's answers (default: loopback pages and the Electron app). */
   allowOrigin?: OriginPolicy;
+  /** The desk for people (sign-in by session cookie): its built web app, sign-in policy and public origin. */
+  desk?: Omit<DeskDeps, "db" | "business">;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -55,6 +58,9 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));
 
   app.get("/health", (c) => c.json({ ok: true, database: deps.databaseKind, serverTime: new Date().toISOString() }));
+
+  // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
+  app.route("/desk", deskRoutes({ db, business, ...deps.desk }));
 
   app.use("*", authenticate(db));
 

@@ -3,6 +3,7 @@ import * as m0001 from "./migrations/0001-initial";
 import * as m0002 from "./migrations/0002-lighter-events";
 import * as m0003 from "./migrations/0003-credit-by-band";
 import * as m0004 from "./migrations/0004-smi-update-per-hub";
+import * as m0006 from "./migrations/0006-desk-people";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "0002-lighter-events": m0002,
   "0003-credit-by-band": m0003,
   "0004-smi-update-per-hub": m0004,
+  "0006-desk-people": m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
