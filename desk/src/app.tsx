@@ -1,0 +1,91 @@
+import { useEffect, useState, type ReactNode } from "react";
+import { api, rememberSession } from "./api";
+import { ADMIN_TABS, navigate, useRoute, type AdminTab, type Route } from "./route";
+import { SignIn } from "./pages/sign-in";
+import { Setup } from "./pages/setup";
+import { Portal } from "./pages/portal";
+import { PartiesTab } from "./pages/admin-parties";
+import { FacilitiesTab } from "./pages/admin-facilities";
+import { DocksTab } from "./pages/admin-docks";
+import { OperatorsTab } from "./pages/admin-operators";
+import { PeopleTab } from "./pages/admin-people";
+import { InventoryTab } from "./pages/admin-inventory";
+import { AuditTab } from "./pages/admin-audit";
+import type { Me } from "../../shared/desk-api";
+
+const TAB_LABEL: Record<AdminTab, string> = { parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
+/** DCC operations staff import the inventory; the rest is for admins. */
+const OPS_TABS: readonly AdminTab[] = ["inventory"];
+
+function home(me: Me): Route {
+  if (me.role === "party-user") return { page: "portal" };
+  return { page: "admin", tab: me.role === "dcc-admin" ? "parties" : "inventory" };
+}
+
+export function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  useEffect(() => {
+    if (route.page === "setup") { setMe(null); return; }
+    void api<Me>("GET", "/me").then((r) => { const m = r.ok ? r.data : null; rememberSession(m); setMe(m); });
+    // Only once: sign-in and sign-out set `me` themselves.
+  }, []);
+  const signedIn = (m: Me) => { rememberSession(m); setMe(m); navigate(home(m)); };
+  const signOut = async () => { await api("POST", "/sign-out"); rememberSession(null); setMe(null); navigate({ page: "sign-in" }); };
+
+  if (me === undefined) return <main className="narrow"><p role="status">Loading…</p></main>;
+  if (route.page === "setup") return <Frame me={null} onSignOut={signOut}><Setup token={route.token} onSignedIn={signedIn} /></Frame>;
+  if (me === null) return <Frame me={null} onSignOut={signOut}><SignIn onSignedIn={signedIn} /></Frame>;
+
+  // A page outside this person's role goes to their own home.
+  const allowedTabs = me.role === "dcc-admin" ? ADMIN_TABS : me.role === "dcc-ops" ? OPS_TABS : [];
+  const misplaced = (route.page === "portal" && me.role !== "party-user") || (route.page === "admin" && !allowedTabs.includes(route.tab)) || route.page === "sign-in";
+  if (misplaced) return <Redirect to={home(me)} />;
+
+  return (
+    <Frame me={me} onSignOut={signOut}>
+      {route.page === "portal" ? <Portal me={me} /> : null}
+      {route.page === "admin" ? (
+        <div className="admin">
+          <nav aria-label="Desk sections">
+            <ul>{allowedTabs.map((t) => (
+              <li key={t}><a href={`/desk/admin/${t}`} aria-current={route.tab === t ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate({ page: "admin", tab: t }); }}>{TAB_LABEL[t]}</a></li>
+            ))}</ul>
+          </nav>
+          <main>
+            <h1 className="visually-hidden">DCC desk: {TAB_LABEL[route.tab]}</h1>
+            {route.tab === "parties" ? <PartiesTab /> : null}
+            {route.tab === "facilities" ? <FacilitiesTab /> : null}
+            {route.tab === "docks" ? <DocksTab /> : null}
+            {route.tab === "operators" ? <OperatorsTab /> : null}
+            {route.tab === "people" ? <PeopleTab /> : null}
+            {route.tab === "inventory" ? <InventoryTab /> : null}
+            {route.tab === "audit" ? <AuditTab /> : null}
+          </main>
+        </div>
+      ) : null}
+    </Frame>
+  );
+}
+
+function Redirect({ to }: { to: Route }) {
+  useEffect(() => navigate(to), [to]);
+  return null;
+}
+
+function Frame({ me, onSignOut, children }: { me: Me | null; onSignOut: () => Promise<void>; children: ReactNode }) {
+  return (
+    <>
+      <header className="bar">
+        <span className="brand">DCC Re-Flash desk</span>
+        {me !== null ? (
+          <span className="who">
+            {me.name} · {me.role === "party-user" ? me.partyName ?? me.partyId : me.role === "dcc-admin" ? "DCC admin" : "DCC operations"}
+            <button type="button" className="link" onClick={() => void onSignOut()}>Sign out</button>
+          </span>
+        ) : null}
+      </header>
+      {children}
+    </>
+  );
+}
