@@ -32,7 +32,7 @@ export function kindOf(fileName: string, bytes: Buffer): "csv" | "xlsx" | null {
   return zip ? "xlsx" : null;
 }
 
-/** CSV as spreadsheet tools export it (UTF-8 with or without BOM, quoted fields, CRLF or LF) into rows of text cells with their line numbers. */
+/** CSV as spreadsheet tools export it (UTF-8 with or without BOM, quoted fields, CRLF or LF) into rows of text cells with their row numbers. */
 export function readCsv(bytes: Buffer): Rows {
   let text: string;
   try {
@@ -42,8 +42,11 @@ export function readCsv(bytes: Buffer): Rows {
   }
   if (text.includes("\u0000")) return { ok: false, reason: "the file holds binary data, not CSV text" };
   try {
-    const records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, info: true, trim: false }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-    return { ok: true, rows: records.map((r) => ({ line: r.info.lines, cells: r.record })) };
+    // Each record's number is the row a spreadsheet shows for it (blank lines count, as they do there): the same as
+    // the line number unless a quoted cell spans lines. csv-parse's own line count is not used: it counts a CRLF
+    // inside quotes twice.
+    const records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
+    return { ok: true, rows: records.map((cells, i) => ({ line: i + 1, cells })) };
   } catch (e) {
     return { ok: false, reason: `the CSV cannot be read: ${e instanceof Error ? e.message : String(e)}` };
   }

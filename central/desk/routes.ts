@@ -329,8 +329,13 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.get("/audit", async (c) => {
     need(c, "dcc-admin");
-    const rows = await db.selectFrom("desk_audit").selectAll().orderBy("seq", "desc").limit(200).execute();
-    return c.json(rows.map((r): DeskAuditRow => ({ seq: r.seq, actor: r.actor, action: r.action, detail: r.detail, at: new Date(r.at).toISOString() })));
+    const [rows, people] = await Promise.all([
+      db.selectFrom("desk_audit").selectAll().orderBy("seq", "desc").limit(200).execute(),
+      db.selectFrom("people").select(["id", "email"]).execute(),
+    ]);
+    // A person is shown by their email; the row itself keeps the id (emails can change hands).
+    const email = new Map(people.map((p) => [`person:${p.id}`, p.email]));
+    return c.json(rows.map((r): DeskAuditRow => ({ seq: r.seq, actor: email.get(r.actor) ?? r.actor, action: r.action, detail: r.detail, at: new Date(r.at).toISOString() })));
   });
 
   // ------------------------------------------------------------ SMI inventory import

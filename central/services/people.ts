@@ -183,7 +183,7 @@ export async function completeSetup(db: Kysely<DeskDatabase>, token: string, p: 
     const clash = await trx.selectFrom("people").select("id").where("email", "=", p.email).executeTakeFirst();
     if (clash) return { ok: false as const, reason: `${p.email} already has an account` };
     const id = `P-${randomUUID().slice(0, 8).toUpperCase()}`;
-    await trx.insertInto("people").values({ id, email: p.email, name: p.name, role: "dcc-admin", party_id: null, password_hash: hash }).execute();
+    await trx.insertInto("people").values({ id, email: p.email, name: p.name, role: "dcc-admin", party_id: null, password_hash: hash, last_sign_in_at: now.toISOString() }).execute();
     await trx.updateTable("desk_setup_links").set({ used_at: now.toISOString() }).where("token_hash", "=", link.token_hash).execute();
     await deskAudit(trx, `person:${id}`, "setup.completed", { email: p.email });
     return { ok: true as const, personId: id };

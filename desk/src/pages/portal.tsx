@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { api, fileBase64, type Refusal } from "../api";
 import { Field, Notice, ProblemsTable, RefusalBox, Select, useList } from "../components";
 import { MAX_UPLOAD_BYTES, type Me, type PortalOptions, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload } from "../../../shared/desk-api";
@@ -22,6 +22,9 @@ export function Portal({ me }: { me: Me }) {
   const [contactEmail, setContactEmail] = useState(me.email);
   const [phone, setPhone] = useState("");
   const requests = useList<RequestRow>("/portal/requests");
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  // The outcome (or refusal) is announced and brought into view where the person is.
+  useEffect(() => { if (outcome !== null) { outcomeRef.current?.focus(); outcomeRef.current?.scrollIntoView({ block: "start" }); } }, [outcome]);
 
   useEffect(() => { void api<PortalOptions>("GET", "/portal/options").then((r) => { if (r.ok) setOptions(r.data); else setRefusal(r.refusal); }); }, []);
   const facility = options?.facilities.find((f) => f.id === facilityId) ?? options?.facilities[0];
@@ -74,7 +77,7 @@ export function Portal({ me }: { me: Me }) {
         {busy && check === null ? <p role="status">Checking {upload?.fileName}…</p> : null}
         {check !== null ? (
           check.problems.length > 0
-            ? <div className="refusal" role="alert"><p>{upload?.fileName}: {check.problems.length} row{check.problems.length === 1 ? "" : "s"} to fix before it can be submitted. Fix them in your file and upload it again.</p><ProblemsTable problems={check.problems} /></div>
+            ? <div className="refusal" role="alert"><p>{upload?.fileName}: {check.problems.length} row{check.problems.length === 1 ? "" : "s"} to fix before it can be submitted. Fix {check.problems.length === 1 ? "it" : "them"} in your file and upload it again.</p><ProblemsTable problems={check.problems} /></div>
             : <Notice><p>{upload?.fileName}: {check.hubs} hubs in {check.cartons} carton{check.cartons === 1 ? "" : "s"} on {check.pallets} pallet{check.pallets === 1 ? "" : "s"}, no problems found.</p></Notice>
         ) : null}
       </section>
@@ -94,7 +97,7 @@ export function Portal({ me }: { me: Me }) {
           {!ready ? <small className="why">Upload a template with no problems first.</small> : null}
         </form>
         <RefusalBox refusal={refusal} />
-        {outcome !== null ? <Outcome outcome={outcome} /> : null}
+        <div ref={outcomeRef} tabIndex={-1} className="outcome">{outcome !== null ? <Outcome outcome={outcome} /> : null}</div>
       </section>
       <section aria-labelledby="req-h">
         <h2 id="req-h">Your requests</h2>
