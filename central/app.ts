@@ -27,6 +27,7 @@ import { submitRequest } from "./services/requests";
 import { buildSsmiFile, emitCspmN3, uploadSsmiFile } from "./services/smi-update";
 import { advanceWorkOrder } from "./services/work-orders";
 import { deskRoutes, type DeskDeps } from "./desk/routes";
+import { enrolRoutes } from "./desk/enrolment";
 
 export interface CentralDeps {
   db: Kysely<Database>;
@@ -61,6 +62,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
   app.route("/desk", deskRoutes({ db, business, ...deps.desk }));
+  app.route("/enrol", enrolRoutes(db));
 
   app.use("*", authenticate(db));
 

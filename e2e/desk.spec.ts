@@ -17,7 +17,8 @@ import { freePort, startService, waitForHttp, type ServiceProcess } from "./serv
  * first admin opens it, then sets up a Party with a re-delivery location, a facility, a dock
  * (and its token), an operator and a Party user, and imports an SMI inventory CSV. The Party's
  * user downloads the template, fills it as XLSX, uploads it, sees the rejected row, fixes it
- * and submits; the dock's new token then pulls the booking. Every page passes axe and is
+ * and submits; the dock pulls the booking with the token the desk showed, then enrols with its
+ * one-time code and pulls it with the token it got. Every page passes axe and is
  * photographed at 1366×768 (test-results/desk/).
  */
 
@@ -131,6 +132,11 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   expect(dockToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
   await expect(page.getByRole("button", { name: "Rotate token of DOCK-NX1" })).toBeVisible();
   await checkPage(page, "04-docks");
+  // The other way to hand a dock its token: a one-time code typed in at the dock.
+  await page.getByRole("button", { name: "Enrolment code for DOCK-NX1" }).click();
+  const enrolmentCode = (await page.getByLabel("enrolment code for DOCK-NX1").textContent()) ?? "";
+  expect(enrolmentCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  await checkPage(page, "04-docks-enrolment-code");
 
   // --- an operator
   await page.getByRole("link", { name: "Operators" }).click();
@@ -211,9 +217,14 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await expect(page.getByRole("cell", { name: "accepted" })).toBeVisible();
   await checkPage(page, "11-portal-accepted");
 
-  // --- the dock, with the token the desk issued, pulls the booking and its operator
-  const pull = await fetch(`${central.url}/sync/pull`, { method: "POST", headers: { authorization: `Bearer ${dockToken}`, "content-type": "application/json" }, body: JSON.stringify({ cursor: "0" }) });
-  const pulled = PullResponseSchema.parse(await pull.json());
+  // --- the dock pulls the booking and its operator: with the token the desk showed, then enrolled with its one-time code
+  const pullWith = (token: string) => fetch(`${central.url}/sync/pull`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ cursor: "0" }) });
+  expect(PullResponseSchema.parse(await (await pullWith(dockToken)).json()).bookings.map((b) => b.bookingRef)).toEqual([bookingRef]);
+  const enrolled = await fetch(`${central.url}/enrol`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dockId: "DOCK-NX1", code: enrolmentCode }) });
+  expect(enrolled.status).toBe(201);
+  const { token: enrolledToken } = (await enrolled.json()) as { token: string };
+  expect((await pullWith(dockToken)).status).toBe(401);
+  const pulled = PullResponseSchema.parse(await (await pullWith(enrolledToken)).json());
   expect(pulled.bookings.map((b) => b.bookingRef)).toEqual([bookingRef]);
   expect(pulled.operators.map((o) => o.operatorId)).toEqual(["OP-NX-SUP"]);
 });

@@ -93,3 +93,9 @@ export interface PortalOptions { facilities: Array<{ id: string; name: string; l
 
 export const DESK_CSRF_HEADER = "x-csrf-token";
 export const DESK_CSRF_COOKIE = "desk_csrf";
+
+/** A dock's one-time enrolment code: 12 of an unambiguous 32-letter alphabet (60 bits), written in 3 groups of 4. */
+export const ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+export const EnrolmentCodeSchema = z.string().trim().toUpperCase().transform((s) => s.replace(/[\s-]/g, "")).pipe(z.string().regex(/^[A-HJ-NP-Z2-9]{12}$/, "an enrolment code is 12 letters and digits, e.g. ABCD-EFGH-JKLM"));
+export const DockEnrolSchema = z.strictObject({ dockId: DeskIdSchema, code: EnrolmentCodeSchema });
+export interface DockEnrolment { dockId: string; facilityId: string; token: string }

@@ -210,6 +210,31 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await admin.call("PATCH", `/desk/api/people/${String(me.personId)}`, { active: false })).json).toMatchObject({ error: "last-admin" });
   });
 
+  it("enrols a dock with its one-time code: once, for that dock only, voided after 5 wrong codes; the token it gets pulls", async () => {
+    expect((await admin.call("POST", "/desk/api/docks", { id: "DOCK-ENROL", facilityId: "N-DOCK-1", name: "Enrolling PC" })).status).toBe(201);
+    const old = String((await admin.call("POST", "/desk/api/docks/DOCK-ENROL/token")).json.token);
+    const issued = await admin.call("POST", "/desk/api/docks/DOCK-ENROL/enrolment");
+    expect(issued.json).toMatchObject({ dockId: "DOCK-ENROL", code: expect.stringMatching(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/) });
+    const code = String(issued.json.code);
+    const enrol = (dockId: string, c: string) => w.call("POST", "/enrol", { token: null, body: { dockId, code: c } });
+    expect((await enrol("DOCK-N1", code)).json).toMatchObject({ error: "enrolment-refused" });
+    expect((await enrol("DOCK-ENROL", "nope")).status).toBe(400);
+    const r = await enrol("DOCK-ENROL", code.toLowerCase().replace(/-/g, " "));
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ dockId: "DOCK-ENROL", facilityId: "N-DOCK-1" });
+    const token = String((r.json as { token: string }).token);
+    expect((await w.call("POST", "/sync/pull", { token, body: { cursor: "0" } })).status).toBe(200);
+    expect((await w.call("POST", "/sync/pull", { token: old, body: { cursor: "0" } })).json).toMatchObject({ error: "token-revoked" });
+    expect((await enrol("DOCK-ENROL", code)).status).toBe(403);
+    // Guessing: five wrong codes void the open one, even for the right code after.
+    const second = String((await admin.call("POST", "/desk/api/docks/DOCK-ENROL/enrolment")).json.code);
+    for (let i = 0; i < 4; i++) expect((await enrol("DOCK-ENROL", "AAAA-AAAA-AAAA")).json).toMatchObject({ reason: expect.stringMatching(/not dock DOCK-ENROL's enrolment code/) });
+    expect((await enrol("DOCK-ENROL", "AAAA-AAAA-AAAA")).json).toMatchObject({ reason: expect.stringMatching(/void/) });
+    expect((await enrol("DOCK-ENROL", second)).status).toBe(403);
+    expect((await w.call("POST", "/sync/pull", { token, body: { cursor: "0" } })).status).toBe(200);
+    expect(await auditActions()).toEqual(expect.arrayContaining(["dock.enrolment-code-issued", "dock.enrolled", "dock.enrol-refused"]));
+  });
+
   const inventoryCsv = (rows: string[]) => "\uFEFF" + ["\"DeviceID\",\"GPFDeviceID\",\"DeviceType\",\"Manufacturer\",\"DeviceModel\",\"FirmwareVersion\",\"SMIStatus\",\"AssignedParty\",\"CSPRegion\"", ...rows].join("\r\n") + "\r\n";
   const hub = (n: number) => `00-DE-5C-00-00-00-00-${n.toString(16).toUpperCase().padStart(2, "0")}`;
   const invRow = (n: number, over: Partial<Record<"status" | "party", string>> = {}) => `"${hub(n)}","${hub(n + 128)}","CHF","AB01","010A030B","0002012F","${over.status ?? "Pending"}","${over.party ?? "SUPPLIER-A"}","North"`;

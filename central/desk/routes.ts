@@ -29,6 +29,7 @@ import { parseTemplateRows, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplatePar
 import { deskDb, type DeskDatabase } from "./schema";
 import { decodeUpload, readRows, templateXlsx, toCsv } from "./files";
 import { importInventory } from "./inventory-import";
+import { issueEnrolmentCode } from "./enrolment";
 
 /**
  * The desk (issue 19): people's sign-in, DCC administration, the SMI inventory import and the
@@ -235,6 +236,14 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
       return Number(r.numUpdatedRows);
     });
     return c.json({ dockId, token, revokedTokens: revoked }, 201);
+  });
+
+  /** A one-time code the dock trades for its token at POST /enrol (central/desk/enrolment.ts); shown once. */
+  api.post("/docks/:id/enrolment", async (c) => {
+    const p = need(c, "dcc-admin");
+    const dockId = idParam(c, "id");
+    if (!(await db.selectFrom("docks").select("id").where("id", "=", dockId).executeTakeFirst())) throw new ApiError(404, "unknown-dock", `no dock ${dockId}`);
+    return c.json({ dockId, ...(await issueEnrolmentCode(db, dockId, actor(p))) }, 201);
   });
 
   api.post("/docks/:id/revoke", async (c) => {

@@ -13,6 +13,7 @@ export type DeskTables = {
   };
   desk_sessions: { token_hash: string; person_id: string; csrf_token: string; created_at: Stamp; last_seen_at: Stamp; expires_at: ColumnType<Date, string, string> };
   desk_setup_links: { token_hash: string; created_at: Stamp; expires_at: ColumnType<Date, string, string>; used_at: StampNullable };
+  dock_enrolments: { code_hash: string; dock_id: string; created_at: Stamp; expires_at: ColumnType<Date, string, string>; used_at: StampNullable; failed_attempts: Generated<number> };
   desk_audit: { seq: Generated<number>; actor: string; action: string; detail: ColumnType<unknown, string, string>; at: Stamp };
 };
 
