@@ -67,8 +67,8 @@ async function checkPage(page: Page, name: string): Promise<void> {
   expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), `axe on ${name}`).toEqual([]);
 }
 
-function aMonday(): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 14);
+function aMonday(from = addDays(new Date().toISOString().slice(0, 10), 14)): string {
+  let d = from;
   while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
   return d;
 }
@@ -216,6 +216,24 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   expect(bookingRef).toMatch(/^BK-/);
   await expect(page.getByRole("cell", { name: "accepted" })).toBeVisible();
   await checkPage(page, "11-portal-accepted");
+
+  // --- the booking later: its label, and where the hubs come back; a forecast; the account page
+  await page.getByRole("link", { name: "Bookings" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(`^${bookingRef} `) })).toContainText("3 on 1 pallet");
+  await page.getByLabel("Re-delivery date").fill(aMonday(addDays(aMonday(), 7)));
+  await page.getByLabel("Re-delivery location").selectOption("SUPPLIER-X-DEPOT");
+  await page.getByRole("button", { name: "Amend re-delivery" }).click();
+  await expect(page.getByRole("status")).toContainText("Re-delivery amended");
+  await expect(page.getByRole("row", { name: new RegExp(`^${bookingRef} `) })).toContainText("Supplier X depot");
+  await checkPage(page, "12-portal-bookings");
+  await page.getByRole("link", { name: "Forecast" }).click();
+  await page.getByLabel("Hubs expected").fill("1500");
+  await page.getByRole("button", { name: "Send forecast" }).click();
+  await expect(page.getByRole("cell", { name: "1500" })).toBeVisible();
+  await checkPage(page, "13-portal-forecast");
+  await page.getByRole("link", { name: /^Pia Party/ }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await checkPage(page, "14-account");
 
   // --- the dock pulls the booking and its operator: with the token the desk showed, then enrolled with its one-time code
   const pullWith = (token: string) => fetch(`${central.url}/sync/pull`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ cursor: "0" }) });

@@ -49,6 +49,8 @@ export const OperatorUpdateSchema = z.strictObject({
 export const PersonCreateSchema = z.strictObject({
   name: Name, email: EmailSchema, role: PersonRoleSchema, partyId: DeskIdSchema.nullable(), password: PasswordSchema,
 }).refine((p) => (p.role === "party-user") === (p.partyId !== null), { message: "a Party user names their Party; DCC staff name none", path: ["partyId"] });
+export const PasswordChangeSchema = z.strictObject({ current: z.string().min(1, "enter your current password").max(200), next: PasswordSchema })
+  .refine((p) => p.current !== p.next, { message: "the new password is the same as the current one", path: ["next"] });
 export const PersonUpdateSchema = z.strictObject({ active: z.boolean().optional(), role: PersonRoleSchema.optional(), password: PasswordSchema.optional() });
 
 export interface PartyRow { id: string; name: string; email: string; locations: Array<{ id: string; name: string; address: string }> }
@@ -99,3 +101,11 @@ export const ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const EnrolmentCodeSchema = z.string().trim().toUpperCase().transform((s) => s.replace(/[\s-]/g, "")).pipe(z.string().regex(/^[A-HJ-NP-Z2-9]{12}$/, "an enrolment code is 12 letters and digits, e.g. ABCD-EFGH-JKLM"));
 export const DockEnrolSchema = z.strictObject({ dockId: DeskIdSchema, code: EnrolmentCodeSchema });
 export interface DockEnrolment { dockId: string; facilityId: string; token: string }
+
+/** A Party's booking as the portal lists it. */
+export interface PortalBooking {
+  bookingRef: string; deliveryRef: string; workOrderId: string; status: string; facilityId: string; deliveryDate: string; deliveryWindow: { start: string; end: string };
+  hubs: number; pallets: number; labelHri: string;
+  redelivery: null | { deliveryDate: string; deliveryWindow: { start: string; end: string }; deliveryLocation: { id: string; name: string } };
+}
+export interface PortalForecast { periodStart: string; hubs: number; submittedAt: string }

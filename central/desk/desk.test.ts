@@ -235,6 +235,23 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect(await auditActions()).toEqual(expect.arrayContaining(["dock.enrolment-code-issued", "dock.enrolled", "dock.enrol-refused"]));
   });
 
+  it("lets a person change their own password: the current one checked, their other sessions ended", async () => {
+    expect((await admin.call("POST", "/desk/api/people", { name: "Cy Change", email: "cy@dcc.example", role: "dcc-ops", partyId: null, password: "cy first password" })).status).toBe(201);
+    const here = new Browser(app);
+    const elsewhere = new Browser(app);
+    await here.call("POST", "/desk/api/sign-in", { email: "cy@dcc.example", password: "cy first password" });
+    await elsewhere.call("POST", "/desk/api/sign-in", { email: "cy@dcc.example", password: "cy first password" });
+    expect((await here.call("POST", "/desk/api/password", { current: "not it", next: "cy second password" })).json).toMatchObject({ error: "password-refused", reason: "the current password is wrong" });
+    expect((await here.call("POST", "/desk/api/password", { current: "cy first password", next: "short" })).status).toBe(400);
+    expect((await here.call("POST", "/desk/api/password", { current: "cy first password", next: "cy second password" }, { csrf: null })).status).toBe(403);
+    expect((await here.call("POST", "/desk/api/password", { current: "cy first password", next: "cy second password" })).status).toBe(200);
+    expect((await here.call("GET", "/desk/api/me")).status).toBe(200);
+    expect((await elsewhere.call("GET", "/desk/api/me")).status).toBe(401);
+    expect((await new Browser(app).call("POST", "/desk/api/sign-in", { email: "cy@dcc.example", password: "cy first password" })).status).toBe(401);
+    expect((await new Browser(app).call("POST", "/desk/api/sign-in", { email: "cy@dcc.example", password: "cy second password" })).status).toBe(200);
+    expect(await auditActions()).toEqual(expect.arrayContaining(["password.change-refused", "password.changed"]));
+  });
+
   const inventoryCsv = (rows: string[]) => "\uFEFF" + ["\"DeviceID\",\"GPFDeviceID\",\"DeviceType\",\"Manufacturer\",\"DeviceModel\",\"FirmwareVersion\",\"SMIStatus\",\"AssignedParty\",\"CSPRegion\"", ...rows].join("\r\n") + "\r\n";
   const hub = (n: number) => `00-DE-5C-00-00-00-00-${n.toString(16).toUpperCase().padStart(2, "0")}`;
   const invRow = (n: number, over: Partial<Record<"status" | "party", string>> = {}) => `"${hub(n)}","${hub(n + 128)}","CHF","AB01","010A030B","0002012F","${over.status ?? "Pending"}","${over.party ?? "SUPPLIER-A"}","North"`;
@@ -328,6 +345,37 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     const other = await xlsxOf([["Device", "Firmware"], ["00-11-22-33-44-55-66-77", "0002012F"]]);
     expect(await refuse(upload("old.xlsx", other))).toMatchObject({ problems: [{ line: 1, reason: expect.stringMatching(/not the DCC request template/) }] });
     expect((await w.database.db.selectFrom("requests").select("id").execute()).length).toBe(n);
+  });
+
+  it("Party portal: its own bookings, a late arrival, a re-delivery amendment and a forecast; never another Party's", async () => {
+    const pat = new Browser(app);
+    await pat.call("POST", "/desk/api/sign-in", { email: "pat@supplier-a.example", password: "pat password 123" });
+    const bookings = (await pat.call("GET", "/desk/api/portal/bookings")).json as unknown as Array<{ bookingRef: string; status: string; labelHri: string; deliveryDate: string }>;
+    const own = await w.database.db.selectFrom("bookings").select("booking_ref").where("party_id", "=", "SUPPLIER-A").execute();
+    expect(bookings.map((b) => b.bookingRef).sort()).toEqual(own.map((b) => b.booking_ref).sort());
+    const mine = bookings.find((b) => b.status === "authorised" && b.bookingRef.startsWith("BK-") && b.bookingRef !== w.bookingRef)!;
+    expect(mine.labelHri).toContain(mine.bookingRef);
+    const workingDay = (from: string) => { let d = from; while ([0, 6].includes(dayOfWeek(d)) || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1); return d; };
+    const later = workingDay(addDays(mine.deliveryDate, 7));
+    const late = await pat.call("POST", `/desk/api/portal/bookings/${mine.bookingRef}/late-arrival`, { etaDate: later, etaTime: "13:30" });
+    expect(late.json, JSON.stringify(late.json)).toMatchObject({ decision: "accepted", slot: { date: later, start: "13:00" } });
+    expect((await pat.call("POST", `/desk/api/portal/bookings/${mine.bookingRef}/late-arrival`, { etaDate: later, etaTime: "19:30" })).json).toMatchObject({ decision: "offered", freeSlots: expect.any(Array) });
+    const locations = (await pat.call("GET", "/desk/api/portal/locations")).json as unknown as Array<{ id: string }>;
+    expect(locations.map((l) => l.id)).toEqual(["SUPPLIER-A-DEPOT", "SUPPLIER-A-WAREHOUSE"]);
+    const amended = await pat.call("POST", `/desk/api/portal/bookings/${mine.bookingRef}/redelivery`, { deliveryDate: workingDay(addDays(later, 7)), deliveryWindow: { start: "08:00", end: "10:00" }, deliveryLocationId: "SUPPLIER-A-WAREHOUSE" });
+    expect(amended.json).toMatchObject({ redelivery: { deliveryLocation: { id: "SUPPLIER-A-WAREHOUSE" } } });
+    expect((await pat.call("POST", `/desk/api/portal/bookings/${mine.bookingRef}/redelivery`, { deliveryDate: workingDay(addDays(later, 7)), deliveryWindow: { start: "08:00", end: "10:00" }, deliveryLocationId: "SUPPLIER-B-DEPOT" })).json).toMatchObject({ error: "amendment-refused" });
+    expect(((await pat.call("GET", "/desk/api/portal/bookings")).json as unknown as Array<{ bookingRef: string; redelivery: unknown }>).find((b) => b.bookingRef === mine.bookingRef)?.redelivery).toMatchObject({ deliveryLocation: { id: "SUPPLIER-A-WAREHOUSE" } });
+    expect((await pat.call("POST", "/desk/api/portal/forecasts", { periodStart: "2027-07-01", hubs: 1200 })).status).toBe(201);
+    expect((await pat.call("POST", "/desk/api/portal/forecasts", { periodStart: "2027-03-01", hubs: 1 })).status).toBe(400);
+    expect((await pat.call("GET", "/desk/api/portal/forecasts")).json).toEqual([{ periodStart: "2027-07-01", hubs: 1200, submittedAt: expect.any(String) }]);
+    // Another Party's user sees none of it and can change none of it.
+    const bo = new Browser(app);
+    await bo.call("POST", "/desk/api/sign-in", { email: "bo@supplier-b.example", password: "bo password 1234" });
+    expect(((await bo.call("GET", "/desk/api/portal/bookings")).json as unknown as unknown[]).length).toBe(0);
+    expect((await bo.call("POST", `/desk/api/portal/bookings/${mine.bookingRef}/late-arrival`, { etaDate: later, etaTime: "10:30" })).status).toBe(404);
+    expect((await bo.call("GET", "/desk/api/portal/forecasts")).json).toEqual([]);
+    expect((await admin.call("GET", "/desk/api/portal/bookings")).status).toBe(403);
   });
 
   it("serves the desk page with a strict CSP, or says how to build it", async () => {

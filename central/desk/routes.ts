@@ -14,16 +14,19 @@ import { hashToken, newToken } from "../http/auth";
 import { readBody } from "../http/body";
 import { recordChange } from "../services/changes";
 import { submitRequest } from "../services/requests";
-import { ReflashRequestSchema } from "../api-schemas";
+import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, ReflashRequestSchema } from "../api-schemas";
+import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
+import { BookingRefSchema } from "../../shared/domain/booking";
+import { encodeBookingLabel } from "../../shared/domain/labels";
 import {
-  closeSession, completeSetup, createPerson, DEFAULT_SIGN_IN_POLICY, deskAudit, hashPassword, openSession, sessionPerson, signIn,
+  changeOwnPassword, closeSession, completeSetup, createPerson, DEFAULT_SIGN_IN_POLICY, deskAudit, hashPassword, openSession, sessionPerson, signIn,
   type SessionPerson, type SignInPolicy,
 } from "../services/people";
 import {
-  DESK_CSRF_COOKIE, DESK_CSRF_HEADER, DeskIdSchema, DockCreateSchema, FacilityCreateSchema, OperatorCreateSchema, OperatorUpdateSchema, PartyCreateSchema,
+  DESK_CSRF_COOKIE, DESK_CSRF_HEADER, DeskIdSchema, DockCreateSchema, FacilityCreateSchema, OperatorCreateSchema, OperatorUpdateSchema, PartyCreateSchema, PasswordChangeSchema,
   PartyLocationCreateSchema, PersonCreateSchema, PersonUpdateSchema, PortalSubmitSchema, SetupSchema, SignInSchema, UploadSchema,
   type DeskAuditRow, type DockRow, type FacilityRow, type Me, type OperatorRow, type PartyRow, type PersonRole, type PersonRow, type PortalOptions,
-  type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
+  type PortalBooking, type PortalForecast, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
 } from "../../shared/desk-api";
 import { parseTemplateRows, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplateParse } from "../../shared/domain/request-template";
 import { deskDb, type DeskDatabase } from "./schema";
@@ -133,6 +136,14 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     await deskAudit(db, `person:${p.personId}`, "sign-out", {});
     deleteCookie(c, sessionCookie(c), { path: "/", secure: secure(c) });
     deleteCookie(c, DESK_CSRF_COOKIE, { path: "/", secure: secure(c) });
+    return c.json({ ok: true });
+  });
+
+  api.post("/password", async (c) => {
+    const p = c.get("person");
+    const body = await readBody(c, PasswordChangeSchema);
+    const r = await changeOwnPassword(db, p.personId, p.tokenHash, body.current, body.next, policy);
+    if (!r.ok) throw new ApiError(403, "password-refused", r.reason);
     return c.json({ ok: true });
   });
 
@@ -421,6 +432,72 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
       .select(["requests.id", "requests.status", "requests.delivery_date", "requests.created_at", "requests.reasons", "requests.hub_reasons"])
       .where("requests.party_id", "=", p.partyId ?? "").orderBy("requests.created_at", "desc").limit(50).execute();
     return c.json(rows.map((r) => ({ requestId: r.id, status: r.status, deliveryDate: r.delivery_date, createdAt: new Date(r.created_at).toISOString(), reasons: (r.reasons as unknown[]).length + (r.hub_reasons as unknown[]).length })));
+  });
+
+  // ------------------------------------------------------------ the Party's bookings: late arrival, re-delivery, forecasts
+  const partyOf = (c: Context<DeskEnv>): string => {
+    const p = need(c, "party-user");
+    if (p.partyId === null) throw new ApiError(403, "forbidden", "this account names no Party");
+    return p.partyId;
+  };
+
+  api.get("/portal/bookings", async (c) => {
+    const partyId = partyOf(c);
+    const rows = await db.selectFrom("bookings").select(["booking_ref", "delivery_ref", "work_order_id", "status", "facility_id", "doc", "redelivery", "hub_count", "pallet_count"])
+      .where("party_id", "=", partyId).orderBy("created_at", "desc").limit(200).execute();
+    return c.json(rows.map((r): PortalBooking => {
+      const doc = r.doc as { deliveryDate: string; deliveryWindow: { start: string; end: string } };
+      const red = r.redelivery as PortalBooking["redelivery"];
+      const label = encodeBookingLabel({ bookingRef: r.booking_ref, deliveryRef: r.delivery_ref });
+      return {
+        bookingRef: r.booking_ref, deliveryRef: r.delivery_ref, workOrderId: r.work_order_id, status: r.status, facilityId: r.facility_id,
+        deliveryDate: doc.deliveryDate, deliveryWindow: doc.deliveryWindow, hubs: r.hub_count, pallets: r.pallet_count, labelHri: label.ok ? label.hri : "",
+        redelivery: red === null ? null : { deliveryDate: red.deliveryDate, deliveryWindow: red.deliveryWindow, deliveryLocation: { id: red.deliveryLocation.id, name: red.deliveryLocation.name } },
+      };
+    }));
+  });
+
+  api.get("/portal/locations", async (c) => {
+    const partyId = partyOf(c);
+    return c.json(await db.selectFrom("party_locations").select(["id", "name", "address"]).where("party_id", "=", partyId).orderBy("id").execute());
+  });
+
+  const bookingParam = (c: Context) => {
+    const r = BookingRefSchema.safeParse(c.req.param("ref"));
+    if (!r.success) throw new ApiError(400, "invalid-path", "that is not a booking reference");
+    return r.data;
+  };
+
+  api.post("/portal/bookings/:ref/late-arrival", async (c) => {
+    const partyId = partyOf(c);
+    const ref = bookingParam(c);
+    const body = await readBody(c, LateArrivalSchema);
+    const outcome = await reportLateArrival(deps.db, deps.business, partyId, ref, body);
+    await deskAudit(db, actor(c.get("person")), "portal.late-arrival", { bookingRef: ref, ...body, decision: outcome.decision });
+    return c.json(outcome);
+  });
+
+  api.post("/portal/bookings/:ref/redelivery", async (c) => {
+    const partyId = partyOf(c);
+    const ref = bookingParam(c);
+    const body = await readBody(c, RedeliveryAmendSchema);
+    const outcome = await amendRedelivery(deps.db, deps.business, partyId, ref, body);
+    await deskAudit(db, actor(c.get("person")), "portal.redelivery-amended", { bookingRef: ref, ...body });
+    return c.json(outcome);
+  });
+
+  api.get("/portal/forecasts", async (c) => {
+    const partyId = partyOf(c);
+    const rows = await db.selectFrom("forecasts").selectAll().where("party_id", "=", partyId).orderBy("period_start", "desc").execute();
+    return c.json(rows.map((r): PortalForecast => ({ periodStart: r.period_start, hubs: r.hubs, submittedAt: new Date(r.submitted_at).toISOString() })));
+  });
+
+  api.post("/portal/forecasts", async (c) => {
+    const partyId = partyOf(c);
+    const body = await readBody(c, ForecastSchema);
+    await submitForecast(deps.db, partyId, body);
+    await deskAudit(db, actor(c.get("person")), "portal.forecast", body);
+    return c.json({ partyId, ...body }, 201);
   });
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));

@@ -147,6 +147,29 @@ export async function closeSession(db: Kysely<DeskDatabase>, tokenHash: string):
 }
 
 // ------------------------------------------------------------ people
+/**
+ * A person changes their own password: the current one is checked (a wrong one counts toward the
+ * lockout like a failed sign-in), and every other session of theirs ends.
+ */
+export async function changeOwnPassword(db: Kysely<DeskDatabase>, personId: string, keepSessionHash: string, current: string, next: string, policy: SignInPolicy, now = new Date()): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const person = await db.selectFrom("people").select(["password_hash", "failed_attempts"]).where("id", "=", personId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(current, person.password_hash))) {
+    const failures = person.failed_attempts + 1;
+    const lock = failures >= policy.maxFailures;
+    await db.updateTable("people").set({ failed_attempts: lock ? 0 : failures, ...(lock ? { locked_until: new Date(now.getTime() + policy.lockMinutes * 60_000).toISOString() } : {}) }).where("id", "=", personId).execute();
+    if (lock) await db.deleteFrom("desk_sessions").where("person_id", "=", personId).execute();
+    await deskAudit(db, `person:${personId}`, lock ? "account.locked" : "password.change-refused", { failures });
+    return { ok: false, reason: lock ? `${policy.maxFailures} wrong passwords in a row: this account is locked for ${policy.lockMinutes} minutes` : "the current password is wrong" };
+  }
+  const hash = await hashPassword(next, policy.cost);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("people").set({ password_hash: hash, failed_attempts: 0 }).where("id", "=", personId).execute();
+    await trx.deleteFrom("desk_sessions").where("person_id", "=", personId).where("token_hash", "!=", keepSessionHash).execute();
+    await deskAudit(trx, `person:${personId}`, "password.changed", {});
+  });
+  return { ok: true };
+}
+
 export interface NewPerson { name: string; email: string; role: PersonRole; partyId: string | null; password: string }
 
 export async function createPerson(db: Kysely<DeskDatabase>, p: NewPerson, cost: ScryptCost): Promise<string> {

@@ -1,9 +1,12 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { api, rememberSession } from "./api";
-import { ADMIN_TABS, navigate, useRoute, type AdminTab, type Route } from "./route";
+import { ADMIN_TABS, navigate, pathOf, PORTAL_TABS, useRoute, type AdminTab, type PortalTab, type Route } from "./route";
 import { SignIn } from "./pages/sign-in";
 import { Setup } from "./pages/setup";
 import { Portal } from "./pages/portal";
+import { PortalBookings } from "./pages/portal-bookings";
+import { PortalForecastPage } from "./pages/portal-forecast";
+import { Account } from "./pages/account";
 import { PartiesTab } from "./pages/admin-parties";
 import { FacilitiesTab } from "./pages/admin-facilities";
 import { DocksTab } from "./pages/admin-docks";
@@ -13,12 +16,13 @@ import { InventoryTab } from "./pages/admin-inventory";
 import { AuditTab } from "./pages/admin-audit";
 import type { Me } from "../../shared/desk-api";
 
+const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast" };
 const TAB_LABEL: Record<AdminTab, string> = { parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
 /** DCC operations staff import the inventory; the rest is for admins. */
 const OPS_TABS: readonly AdminTab[] = ["inventory"];
 
 function home(me: Me): Route {
-  if (me.role === "party-user") return { page: "portal" };
+  if (me.role === "party-user") return { page: "portal", tab: "request" };
   return { page: "admin", tab: me.role === "dcc-admin" ? "parties" : "inventory" };
 }
 
@@ -44,14 +48,18 @@ export function App() {
 
   return (
     <Frame me={me} onSignOut={signOut}>
-      {route.page === "portal" ? <Portal me={me} /> : null}
+      {route.page === "account" ? <Account me={me} /> : null}
+      {route.page === "portal" ? (
+        <div className="admin">
+          <SideNav label="Portal sections" items={PORTAL_TABS.map((t) => ({ route: { page: "portal", tab: t }, label: PORTAL_LABEL[t], current: route.tab === t }))} />
+          {route.tab === "request" ? <Portal me={me} /> : null}
+          {route.tab === "bookings" ? <PortalBookings /> : null}
+          {route.tab === "forecast" ? <PortalForecastPage /> : null}
+        </div>
+      ) : null}
       {route.page === "admin" ? (
         <div className="admin">
-          <nav aria-label="Desk sections">
-            <ul>{allowedTabs.map((t) => (
-              <li key={t}><a href={`/desk/admin/${t}`} aria-current={route.tab === t ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate({ page: "admin", tab: t }); }}>{TAB_LABEL[t]}</a></li>
-            ))}</ul>
-          </nav>
+          <SideNav label="Desk sections" items={allowedTabs.map((t) => ({ route: { page: "admin", tab: t }, label: TAB_LABEL[t], current: route.tab === t }))} />
           <main>
             <h1 className="visually-hidden">DCC desk: {TAB_LABEL[route.tab]}</h1>
             {route.tab === "parties" ? <PartiesTab /> : null}
@@ -68,6 +76,16 @@ export function App() {
   );
 }
 
+function SideNav({ label, items }: { label: string; items: Array<{ route: Route; label: string; current: boolean }> }) {
+  return (
+    <nav aria-label={label}>
+      <ul>{items.map((i) => (
+        <li key={pathOf(i.route)}><a href={pathOf(i.route)} aria-current={i.current ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate(i.route); }}>{i.label}</a></li>
+      ))}</ul>
+    </nav>
+  );
+}
+
 function Redirect({ to }: { to: Route }) {
   useEffect(() => navigate(to), [to]);
   return null;
@@ -77,10 +95,10 @@ function Frame({ me, onSignOut, children }: { me: Me | null; onSignOut: () => Pr
   return (
     <>
       <header className="bar">
-        <span className="brand">DCC Re-Flash desk</span>
+        {me !== null ? <a className="brand" href={pathOf(home(me))} onClick={(e) => { e.preventDefault(); navigate(home(me)); }}>DCC Re-Flash desk</a> : <span className="brand">DCC Re-Flash desk</span>}
         {me !== null ? (
           <span className="who">
-            {me.name} · {me.role === "party-user" ? me.partyName ?? me.partyId : me.role === "dcc-admin" ? "DCC admin" : "DCC operations"}
+            <a className="account" href="/desk/account" onClick={(e) => { e.preventDefault(); navigate({ page: "account" }); }}>{me.name} · {me.role === "party-user" ? me.partyName ?? me.partyId : me.role === "dcc-admin" ? "DCC admin" : "DCC operations"}</a>
             <button type="button" className="link" onClick={() => void onSignOut()}>Sign out</button>
           </span>
         ) : null}

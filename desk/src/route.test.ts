@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ADMIN_TABS, parseRoute, pathOf } from "./route";
+import { ADMIN_TABS, PORTAL_TABS, parseRoute, pathOf } from "./route";
 
 describe("desk routes", () => {
   it("reads the setup token from the fragment only, never from the path or query", () => {
@@ -10,13 +10,14 @@ describe("desk routes", () => {
   it("sends an unknown admin tab to Parties and anything else to sign-in", () => {
     expect(parseRoute("/desk/admin/nope", "")).toEqual({ page: "admin", tab: "parties" });
     fc.assert(fc.property(fc.string(), (s) => {
-      const r = parseRoute(`/desk/${s.replace(/^(admin|portal|setup)/, "x")}`, "");
+      const r = parseRoute(`/desk/${s.replace(/^(admin|portal|setup|account)/, "x")}`, "");
       expect(r.page === "sign-in" || r.page === "admin").toBe(true);
     }));
   });
   it("round-trips every page through its path", () => {
     for (const tab of ADMIN_TABS) expect(parseRoute(pathOf({ page: "admin", tab }), "")).toEqual({ page: "admin", tab });
-    expect(parseRoute(pathOf({ page: "portal" }), "")).toEqual({ page: "portal" });
+    for (const tab of PORTAL_TABS) expect(parseRoute(pathOf({ page: "portal", tab }), "")).toEqual({ page: "portal", tab });
+    expect(parseRoute(pathOf({ page: "account" }), "")).toEqual({ page: "account" });
     expect(parseRoute(pathOf({ page: "sign-in" }), "")).toEqual({ page: "sign-in" });
   });
 });

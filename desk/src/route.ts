@@ -5,14 +5,19 @@ export type Route =
   | { page: "sign-in" }
   | { page: "setup"; token: string }
   | { page: "admin"; tab: AdminTab }
-  | { page: "portal" };
+  | { page: "portal"; tab: PortalTab }
+  | { page: "account" };
+export const PORTAL_TABS = ["request", "bookings", "forecast"] as const;
+export type PortalTab = (typeof PORTAL_TABS)[number];
 export const ADMIN_TABS = ["parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseRoute(pathname: string, hash: string): Route {
   const path = pathname.replace(/^\/desk\/?/, "").replace(/\/$/, "");
   if (path === "setup") return { page: "setup", token: new URLSearchParams(hash.replace(/^#/, "")).get("token") ?? "" };
-  if (path === "portal") return { page: "portal" };
+  if (path === "account") return { page: "account" };
+  const portal = /^portal(?:\/([a-z]+))?$/.exec(path);
+  if (portal) return { page: "portal", tab: (PORTAL_TABS as readonly string[]).includes(portal[1] ?? "") ? (portal[1] as PortalTab) : "request" };
   const m = /^admin(?:\/([a-z]+))?$/.exec(path);
   if (m) {
     const tab = (ADMIN_TABS as readonly string[]).includes(m[1] ?? "") ? (m[1] as AdminTab) : "parties";
@@ -23,7 +28,8 @@ export function parseRoute(pathname: string, hash: string): Route {
 
 export function pathOf(r: Route): string {
   if (r.page === "admin") return `/desk/admin/${r.tab}`;
-  if (r.page === "portal") return "/desk/portal";
+  if (r.page === "portal") return r.tab === "request" ? "/desk/portal" : `/desk/portal/${r.tab}`;
+  if (r.page === "account") return "/desk/account";
   if (r.page === "setup") return "/desk/setup";
   return "/desk/";
 }
@@ -31,6 +37,8 @@ export function pathOf(r: Route): string {
 export function navigate(r: Route): void {
   history.pushState(null, "", pathOf(r));
   window.dispatchEvent(new PopStateEvent("popstate"));
+  // A new page starts at its top, as a full page load would.
+  window.scrollTo(0, 0);
 }
 
 export function useRoute(): Route {
