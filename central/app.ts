@@ -39,7 +39,7 @@ export interface CentralDeps {
   /** Browser origins allowed to read central's answers (default: loopback pages and the Electron app). */
   allowOrigin?: OriginPolicy;
   /** The desk for people (sign-in by session cookie): its built web app, sign-in policy and public origin. */
-  desk?: Omit<DeskDeps, "db" | "business">;
+  desk?: Omit<DeskDeps, "db" | "business" | "mail">;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -61,7 +61,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ ok: true, database: deps.databaseKind, serverTime: new Date().toISOString() }));
 
   // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
-  app.route("/desk", deskRoutes({ db, business, ...deps.desk }));
+  app.route("/desk", deskRoutes({ db, business, mail: deps.mail, ...deps.desk }));
   app.route("/enrol", enrolRoutes(db));
 
   app.use("*", authenticate(db));

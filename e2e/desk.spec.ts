@@ -235,6 +235,25 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await checkPage(page, "14-account");
 
+  // --- the DCC approves the Work Order against a purchase order; the notices go out
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Email").fill("ada@dcc.example");
+  await page.getByLabel("Password").fill("ada's long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Requests" }).click();
+  await expect(page.getByRole("cell", { name: "SUPPLIER-X" }).first()).toBeVisible();
+  await checkPage(page, "15-ops-requests");
+  await page.getByRole("link", { name: "Work Orders" }).click();
+  const wo = (await page.getByRole("row", { name: new RegExp(bookingRef) }).getByRole("cell").first().textContent()) ?? "";
+  await page.getByLabel(`Purchase order for ${wo}`).fill("PO-4401");
+  await page.getByRole("button", { name: `Approve ${wo}` }).click();
+  await expect(page.getByRole("row", { name: new RegExp(bookingRef) })).toContainText("approvedPO-4401");
+  await checkPage(page, "16-ops-work-orders");
+  await page.getByRole("link", { name: "Email outbox" }).click();
+  await page.getByRole("button", { name: "Send what is due now" }).click();
+  await expect(page.getByRole("status")).toContainText(/\d+ sent, 0 failed/);
+  await checkPage(page, "17-ops-outbox");
+
   // --- the dock pulls the booking and its operator: with the token the desk showed, then enrolled with its one-time code
   const pullWith = (token: string) => fetch(`${central.url}/sync/pull`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ cursor: "0" }) });
   expect(PullResponseSchema.parse(await (await pullWith(dockToken)).json()).bookings.map((b) => b.bookingRef)).toEqual([bookingRef]);

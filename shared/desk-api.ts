@@ -109,3 +109,8 @@ export interface PortalBooking {
   redelivery: null | { deliveryDate: string; deliveryWindow: { start: string; end: string }; deliveryLocation: { id: string; name: string } };
 }
 export interface PortalForecast { periodStart: string; hubs: number; submittedAt: string }
+
+// ------------------------------------------------------------ DCC operations
+export interface OpsRequestRow { requestId: string; partyId: string; facilityId: string; deliveryDate: string; status: string; createdAt: string; reasons: Array<{ scope: string; code: string; reason: string }> }
+export interface OpsWorkOrderRow { id: string; requestId: string; partyId: string; csp: string; facilityId: string; status: string; purchaseOrder: string | null; bookingRef: string | null; hubs: number | null; updatedAt: string }
+export interface OpsOutboxRow { id: number; kind: string; to: string; subject: string; status: string; attempts: number; lastError: string | null; createdAt: string; sentAt: string | null }

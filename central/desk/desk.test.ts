@@ -378,6 +378,27 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await admin.call("GET", "/desk/api/portal/bookings")).status).toBe(403);
   });
 
+  it("DCC operations: requests with every reason, Work Orders approved against a PO and closed, the outbox sent", async () => {
+    const requests = (await admin.call("GET", "/desk/api/ops/requests")).json as unknown as Array<{ status: string; reasons: Array<{ code: string }> }>;
+    expect(requests.find((r) => r.status === "rejected")?.reasons.map((x) => x.code)).toContain("already-booked");
+    const wos = (await admin.call("GET", "/desk/api/ops/work-orders")).json as unknown as Array<{ id: string; status: string; bookingRef: string | null; partyId: string }>;
+    const raised = wos.find((x) => x.status === "raised" && x.partyId === "SUPPLIER-A" && x.bookingRef !== null)!;
+    expect((await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/approve`, { purchaseOrder: "bad po" })).status).toBe(400);
+    expect((await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`)).json).toMatchObject({ error: "work-order-state" });
+    expect((await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/approve`, { purchaseOrder: "PO-7788" })).json).toMatchObject({ status: "approved" });
+    expect((await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/approve`, { purchaseOrder: "PO-7788" })).status).toBe(409);
+    expect((await w.call("GET", `/work-orders/${raised.id}`, { token: w.tokens.dcc })).json).toMatchObject({ status: "approved", purchaseOrder: "PO-7788" });
+    const pat = new Browser(app);
+    await pat.call("POST", "/desk/api/sign-in", { email: "pat@supplier-a.example", password: "pat password 123" });
+    expect((await pat.call("GET", "/desk/api/ops/work-orders")).status).toBe(403);
+    expect((await pat.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`)).status).toBe(403);
+    const pending = ((await admin.call("GET", "/desk/api/ops/outbox")).json as unknown as Array<{ status: string }>).filter((m) => m.status === "pending").length;
+    expect(pending).toBeGreaterThan(0);
+    expect((await admin.call("POST", "/desk/api/ops/outbox/deliver")).json).toMatchObject({ sent: pending, failed: 0 });
+    expect(((await admin.call("GET", "/desk/api/ops/outbox")).json as unknown as Array<{ status: string }>).filter((m) => m.status === "pending")).toEqual([]);
+    expect(await auditActions()).toEqual(expect.arrayContaining(["work-order.approved", "outbox.delivered"]));
+  });
+
   it("serves the desk page with a strict CSP, or says how to build it", async () => {
     const r = await app.request(`${ORIGIN}/desk/`);
     expect([200, 503]).toContain(r.status);

@@ -25,7 +25,7 @@ import {
 import {
   DESK_CSRF_COOKIE, DESK_CSRF_HEADER, DeskIdSchema, DockCreateSchema, FacilityCreateSchema, OperatorCreateSchema, OperatorUpdateSchema, PartyCreateSchema, PasswordChangeSchema,
   PartyLocationCreateSchema, PersonCreateSchema, PersonUpdateSchema, PortalSubmitSchema, SetupSchema, SignInSchema, UploadSchema,
-  type DeskAuditRow, type DockRow, type FacilityRow, type Me, type OperatorRow, type PartyRow, type PersonRole, type PersonRow, type PortalOptions,
+  type DeskAuditRow, type DockRow, type FacilityRow, type Me, type OperatorRow, type PartyRow, type PersonRow, type PortalOptions,
   type PortalBooking, type PortalForecast, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
 } from "../../shared/desk-api";
 import { parseTemplateRows, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplateParse } from "../../shared/domain/request-template";
@@ -33,6 +33,9 @@ import { deskDb, type DeskDatabase } from "./schema";
 import { decodeUpload, readRows, templateXlsx, toCsv } from "./files";
 import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
+import { operationsRoutes } from "./operations";
+import { needRole, type DeskEnv } from "./session";
+import type { MailTarget } from "../services/outbox";
 
 /**
  * The desk (issue 19): people's sign-in, DCC administration, the SMI inventory import and the
@@ -54,9 +57,10 @@ export interface DeskDeps {
   policy?: SignInPolicy;
   /** The desk's public origin (e.g. https://desk.dcc.example behind a TLS proxy); default: the origin each request was sent to. */
   publicOrigin?: string | null;
+  /** Where the outbox sends mail (the operations page's "send now"); null: that button answers 503. */
+  mail?: MailTarget | null;
 }
 
-type DeskEnv = { Variables: { person: SessionPerson } };
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -147,11 +151,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     return c.json({ ok: true });
   });
 
-  const need = (c: Context<DeskEnv>, ...roles: PersonRole[]): SessionPerson => {
-    const p = c.get("person");
-    if (!roles.includes(p.role)) throw new ApiError(403, "forbidden", `this needs a ${roles.join(" or ")} account; yours is ${p.role}`);
-    return p;
-  };
+  const need = needRole;
   const actor = (p: SessionPerson) => `person:${p.personId}`;
   const idParam = (c: Context, name: string) => {
     const r = DeskIdSchema.safeParse(c.req.param(name));
@@ -499,6 +499,8 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     await deskAudit(db, actor(c.get("person")), "portal.forecast", body);
     return c.json({ partyId, ...body }, 201);
   });
+
+  api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 

@@ -14,16 +14,17 @@ import { OperatorsTab } from "./pages/admin-operators";
 import { PeopleTab } from "./pages/admin-people";
 import { InventoryTab } from "./pages/admin-inventory";
 import { AuditTab } from "./pages/admin-audit";
+import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast" };
-const TAB_LABEL: Record<AdminTab, string> = { parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
-/** DCC operations staff import the inventory; the rest is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["inventory"];
+const TAB_LABEL: Record<AdminTab, string> = { requests: "Requests", "work-orders": "Work Orders", outbox: "Email outbox", parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
+/** DCC operations staff run requests, Work Orders, the outbox and the inventory import; administration is for admins. */
+const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "outbox", "inventory"];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
-  return { page: "admin", tab: me.role === "dcc-admin" ? "parties" : "inventory" };
+  return { page: "admin", tab: me.role === "dcc-admin" ? "parties" : "requests" };
 }
 
 export function App() {
@@ -62,6 +63,9 @@ export function App() {
           <SideNav label="Desk sections" items={allowedTabs.map((t) => ({ route: { page: "admin", tab: t }, label: TAB_LABEL[t], current: route.tab === t }))} />
           <main>
             <h1 className="visually-hidden">DCC desk: {TAB_LABEL[route.tab]}</h1>
+            {route.tab === "requests" ? <RequestsTab /> : null}
+            {route.tab === "work-orders" ? <WorkOrdersTab /> : null}
+            {route.tab === "outbox" ? <OutboxTab /> : null}
             {route.tab === "parties" ? <PartiesTab /> : null}
             {route.tab === "facilities" ? <FacilitiesTab /> : null}
             {route.tab === "docks" ? <DocksTab /> : null}

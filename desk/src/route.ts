@@ -9,7 +9,7 @@ export type Route =
   | { page: "account" };
 export const PORTAL_TABS = ["request", "bookings", "forecast"] as const;
 export type PortalTab = (typeof PORTAL_TABS)[number];
-export const ADMIN_TABS = ["parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
+export const ADMIN_TABS = ["requests", "work-orders", "outbox", "parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseRoute(pathname: string, hash: string): Route {
@@ -18,7 +18,7 @@ export function parseRoute(pathname: string, hash: string): Route {
   if (path === "account") return { page: "account" };
   const portal = /^portal(?:\/([a-z]+))?$/.exec(path);
   if (portal) return { page: "portal", tab: (PORTAL_TABS as readonly string[]).includes(portal[1] ?? "") ? (portal[1] as PortalTab) : "request" };
-  const m = /^admin(?:\/([a-z]+))?$/.exec(path);
+  const m = /^admin(?:\/([a-z-]+))?$/.exec(path);
   if (m) {
     const tab = (ADMIN_TABS as readonly string[]).includes(m[1] ?? "") ? (m[1] as AdminTab) : "parties";
     return { page: "admin", tab };
