@@ -231,6 +231,10 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await page.getByRole("button", { name: "Send forecast" }).click();
   await expect(page.getByRole("cell", { name: "1500" })).toBeVisible();
   await checkPage(page, "13-portal-forecast");
+  await page.getByRole("link", { name: "Statement and faults" }).click();
+  await page.getByRole("button", { name: "Show statement" }).click();
+  await expect(page.getByRole("heading", { name: /^Supplier X Energy, / })).toBeVisible();
+  await checkPage(page, "13b-portal-statement");
   await page.getByRole("link", { name: /^Pia Party/ }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await checkPage(page, "14-account");

@@ -114,3 +114,6 @@ export interface PortalForecast { periodStart: string; hubs: number; submittedAt
 export interface OpsRequestRow { requestId: string; partyId: string; facilityId: string; deliveryDate: string; status: string; createdAt: string; reasons: Array<{ scope: string; code: string; reason: string }> }
 export interface OpsWorkOrderRow { id: string; requestId: string; partyId: string; csp: string; facilityId: string; status: string; purchaseOrder: string | null; bookingRef: string | null; hubs: number | null; updatedAt: string }
 export interface OpsOutboxRow { id: number; kind: string; to: string; subject: string; status: string; attempts: number; lastError: string | null; createdAt: string; sentAt: string | null }
+
+/** A Fault Analysis Report on one of the Party's hubs, as the portal lists it. */
+export interface PortalFaultReport { id: number; deviceId: string; bookingRef: string | null; reason: string; manual: boolean; at: string }

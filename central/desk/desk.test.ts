@@ -378,6 +378,23 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await admin.call("GET", "/desk/api/portal/bookings")).status).toBe(403);
   });
 
+  it("Party portal: the statement for a period and the Fault Analysis Reports of the Party's own hubs", async () => {
+    const hubs = await w.database.db.selectFrom("booking_hubs").select("device_id").where("booking_ref", "=", w.bookingRef).orderBy("device_id").limit(2).execute();
+    await w.database.db.insertInto("flash_results").values({ event_id: "desk-t-1", device_id: hubs[0]!.device_id, booking_ref: w.bookingRef, ok: true, from_version: "0002012F", to_version: "00030000", reason: null, at: "2027-02-01T10:00:00.000Z" }).execute();
+    await w.database.db.insertInto("fault_reports").values({ event_id: "desk-t-2", device_id: hubs[1]!.device_id, booking_ref: w.bookingRef, reason: "verify mismatch after write", manual: false, at: "2027-02-01T11:00:00.000Z" }).execute();
+    const pat = new Browser(app);
+    await pat.call("POST", "/desk/api/sign-in", { email: "pat@supplier-a.example", password: "pat password 123" });
+    const st = await pat.call("GET", "/desk/api/portal/statement?from=2027-02-01&to=2027-02-28");
+    expect(st.json).toMatchObject({ partyId: "SUPPLIER-A", counts: { reflashed: 1 }, byBooking: [{ bookingRef: w.bookingRef, reflashed: 1 }] });
+    expect((await pat.call("GET", "/desk/api/portal/statement?from=2027-03-01&to=2027-02-01")).status).toBe(400);
+    expect((await pat.call("GET", "/desk/api/portal/statement?from=soon")).status).toBe(400);
+    expect((await pat.call("GET", "/desk/api/portal/fault-reports")).json).toEqual([{ id: expect.any(Number), deviceId: hubs[1]!.device_id, bookingRef: w.bookingRef, reason: "verify mismatch after write", manual: false, at: "2027-02-01T11:00:00.000Z" }]);
+    const bo = new Browser(app);
+    await bo.call("POST", "/desk/api/sign-in", { email: "bo@supplier-b.example", password: "bo password 1234" });
+    expect((await bo.call("GET", "/desk/api/portal/fault-reports")).json).toEqual([]);
+    expect((await bo.call("GET", "/desk/api/portal/statement?from=2027-02-01&to=2027-02-28")).json).toMatchObject({ partyId: "SUPPLIER-B", counts: { reflashed: 0 } });
+  });
+
   it("DCC operations: requests with every reason, Work Orders approved against a PO and closed, the outbox sent", async () => {
     const requests = (await admin.call("GET", "/desk/api/ops/requests")).json as unknown as Array<{ status: string; reasons: Array<{ code: string }> }>;
     expect(requests.find((r) => r.status === "rejected")?.reasons.map((x) => x.code)).toContain("already-booked");

@@ -14,7 +14,8 @@ import { hashToken, newToken } from "../http/auth";
 import { readBody } from "../http/body";
 import { recordChange } from "../services/changes";
 import { submitRequest } from "../services/requests";
-import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, ReflashRequestSchema } from "../api-schemas";
+import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, ReflashRequestSchema, StatementQuerySchema } from "../api-schemas";
+import { partyStatement } from "../services/charges";
 import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
 import { BookingRefSchema } from "../../shared/domain/booking";
 import { encodeBookingLabel } from "../../shared/domain/labels";
@@ -26,7 +27,7 @@ import {
   DESK_CSRF_COOKIE, DESK_CSRF_HEADER, DeskIdSchema, DockCreateSchema, FacilityCreateSchema, OperatorCreateSchema, OperatorUpdateSchema, PartyCreateSchema, PasswordChangeSchema,
   PartyLocationCreateSchema, PersonCreateSchema, PersonUpdateSchema, PortalSubmitSchema, SetupSchema, SignInSchema, UploadSchema,
   type DeskAuditRow, type DockRow, type FacilityRow, type Me, type OperatorRow, type PartyRow, type PersonRow, type PortalOptions,
-  type PortalBooking, type PortalForecast, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
+  type PortalBooking, type PortalFaultReport, type PortalForecast, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
 } from "../../shared/desk-api";
 import { parseTemplateRows, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplateParse } from "../../shared/domain/request-template";
 import { deskDb, type DeskDatabase } from "./schema";
@@ -498,6 +499,22 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     await submitForecast(deps.db, partyId, body);
     await deskAudit(db, actor(c.get("person")), "portal.forecast", body);
     return c.json({ partyId, ...body }, 201);
+  });
+
+  api.get("/portal/statement", async (c) => {
+    const partyId = partyOf(c);
+    const q = StatementQuerySchema.safeParse(c.req.query());
+    if (!q.success) throw new ApiError(400, "invalid-query", "choose the period with from and to dates (YYYY-MM-DD)");
+    if (q.data.from > q.data.to) throw new ApiError(400, "invalid-query", `from ${q.data.from} is after to ${q.data.to}`);
+    return c.json(await partyStatement(deps.db, deps.business, partyId, q.data.from, q.data.to));
+  });
+
+  api.get("/portal/fault-reports", async (c) => {
+    const partyId = partyOf(c);
+    const rows = await db.selectFrom("fault_reports").innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
+      .select(["fault_reports.id", "fault_reports.device_id", "fault_reports.booking_ref", "fault_reports.reason", "fault_reports.manual", "fault_reports.at"])
+      .where("bookings.party_id", "=", partyId).orderBy("fault_reports.id", "desc").limit(500).execute();
+    return c.json(rows.map((r): PortalFaultReport => ({ id: r.id, deviceId: r.device_id, bookingRef: r.booking_ref, reason: r.reason, manual: r.manual, at: r.at })));
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));

@@ -6,6 +6,7 @@ import { Setup } from "./pages/setup";
 import { Portal } from "./pages/portal";
 import { PortalBookings } from "./pages/portal-bookings";
 import { PortalForecastPage } from "./pages/portal-forecast";
+import { PortalStatement } from "./pages/portal-statement";
 import { Account } from "./pages/account";
 import { PartiesTab } from "./pages/admin-parties";
 import { FacilitiesTab } from "./pages/admin-facilities";
@@ -17,7 +18,7 @@ import { AuditTab } from "./pages/admin-audit";
 import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import type { Me } from "../../shared/desk-api";
 
-const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast" };
+const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast", statement: "Statement and faults" };
 const TAB_LABEL: Record<AdminTab, string> = { requests: "Requests", "work-orders": "Work Orders", outbox: "Email outbox", parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
 /** DCC operations staff run requests, Work Orders, the outbox and the inventory import; administration is for admins. */
 const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "outbox", "inventory"];
@@ -56,6 +57,7 @@ export function App() {
           {route.tab === "request" ? <Portal me={me} /> : null}
           {route.tab === "bookings" ? <PortalBookings /> : null}
           {route.tab === "forecast" ? <PortalForecastPage /> : null}
+          {route.tab === "statement" ? <PortalStatement /> : null}
         </div>
       ) : null}
       {route.page === "admin" ? (
