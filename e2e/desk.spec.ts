@@ -253,6 +253,12 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await page.getByRole("button", { name: `Approve ${wo}` }).click();
   await expect(page.getByRole("row", { name: new RegExp(bookingRef) })).toContainText("approvedPO-4401");
   await checkPage(page, "16-ops-work-orders");
+  await page.getByRole("link", { name: "Hub lookup" }).click();
+  await page.getByLabel("Device ID").fill(hub(2).replace(/-/g, ":").toLowerCase());
+  await page.getByRole("button", { name: "Look up" }).click();
+  await expect(page.getByRole("heading", { name: hub(2) })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "request.authorised" })).toBeVisible();
+  await checkPage(page, "16b-ops-hub");
   await page.getByRole("link", { name: "Email outbox" }).click();
   await page.getByRole("button", { name: "Send what is due now" }).click();
   await expect(page.getByRole("status")).toContainText(/\d+ sent, 0 failed/);

@@ -117,3 +117,9 @@ export interface OpsOutboxRow { id: number; kind: string; to: string; subject: s
 
 /** A Fault Analysis Report on one of the Party's hubs, as the portal lists it. */
 export interface PortalFaultReport { id: number; deviceId: string; bookingRef: string | null; reason: string; manual: boolean; at: string }
+export interface OpsHub {
+  deviceId: string;
+  inventory: { gpfDeviceId: string; deviceType: string; manufacturer: string; deviceModel: string; firmwareVersion: string; smiStatus: string; assignedParty: string; cspRegion: string; updatedAt: string };
+  bookings: string[];
+  timeline: Array<{ source: "dock-event" | "central"; action: string; actor: string; dockId: string | null; at: string; detail: unknown }>;
+}

@@ -414,6 +414,13 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await admin.call("POST", "/desk/api/ops/outbox/deliver")).json).toMatchObject({ sent: pending, failed: 0 });
     expect(((await admin.call("GET", "/desk/api/ops/outbox")).json as unknown as Array<{ status: string }>).filter((m) => m.status === "pending")).toEqual([]);
     expect(await auditActions()).toEqual(expect.arrayContaining(["work-order.approved", "outbox.delivered"]));
+    // A hub: its SMI record, bookings and history (central's audit of the accepted request).
+    const booked = await w.database.db.selectFrom("booking_hubs").select(["device_id", "booking_ref"]).where("booking_ref", "=", raised.bookingRef!).limit(1).executeTakeFirstOrThrow();
+    const hub = await admin.call("GET", `/desk/api/ops/hubs/${booked.device_id.replace(/-/g, "").toLowerCase()}`);
+    expect(hub.json).toMatchObject({ deviceId: booked.device_id, inventory: { smiStatus: "Pending" }, bookings: [booked.booking_ref], timeline: [expect.objectContaining({ source: "central", action: "request.authorised" })] });
+    expect((await admin.call("GET", "/desk/api/ops/hubs/00-00-00-00-00-00-00-99")).status).toBe(404);
+    expect((await admin.call("GET", "/desk/api/ops/hubs/not-a-hub")).status).toBe(400);
+    expect((await pat.call("GET", `/desk/api/ops/hubs/${booked.device_id}`)).status).toBe(403);
   });
 
   it("serves the desk page with a strict CSP, or says how to build it", async () => {

@@ -8,13 +8,16 @@ import { ApproveWorkOrderSchema } from "../api-schemas";
 import { advanceWorkOrder } from "../services/work-orders";
 import { deliverOutbox, type MailTarget } from "../services/outbox";
 import { deskAudit } from "../services/people";
-import { DeskIdSchema, type OpsOutboxRow, type OpsRequestRow, type OpsWorkOrderRow } from "../../shared/desk-api";
+import { hubHistory } from "../services/audit";
+import { parseDeviceId } from "../../shared/domain/device-id";
+import { DeskIdSchema, type OpsHub, type OpsOutboxRow, type OpsRequestRow, type OpsWorkOrderRow } from "../../shared/desk-api";
 import { deskDb } from "./schema";
 import { needRole, type DeskEnv } from "./session";
 
 /**
  * The DCC's operations at the desk (admins and operations staff): requests with every reason,
- * Work Orders approved against a purchase order and closed, and the email outbox. Each change
+ * Work Orders approved against a purchase order and closed, a hub with its whole history, and
+ * the email outbox. Each change
  * goes through the same service as the bearer-token API and is audited.
  */
 export function operationsRoutes(deps: { db: Kysely<Database>; business: BusinessConfig; mail: MailTarget | null }): Hono<DeskEnv> {
@@ -70,6 +73,26 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
       await deskAudit(deskDb(trx), `person:${p.personId}`, "work-order.closed", { id });
     });
     return c.json({ id, status: "closed" });
+  });
+
+  /** One hub: its SMI record, its bookings and its whole history (dock events and central's audit, oldest first). */
+  ops.get("/hubs/:deviceId", async (c) => {
+    staff(c);
+    const id = parseDeviceId(decodeURIComponent(c.req.param("deviceId")));
+    if (!id.ok) throw new ApiError(400, "invalid-device-id", `that is not a hub Device ID: ${id.reason}`);
+    const inv = await db.selectFrom("inventory").selectAll().where("device_id", "=", id.deviceId).executeTakeFirst();
+    if (!inv) throw new ApiError(404, "unknown-hub", `${id.deviceId} is not in the SMI mirror`);
+    const [bookings, timeline] = await Promise.all([
+      db.selectFrom("booking_hubs").select("booking_ref").where("device_id", "=", id.deviceId).orderBy("booking_ref").execute(),
+      hubHistory(db, id.deviceId),
+    ]);
+    const hub: OpsHub = {
+      deviceId: id.deviceId,
+      inventory: { gpfDeviceId: inv.gpf_device_id, deviceType: inv.device_type, manufacturer: inv.manufacturer, deviceModel: inv.device_model, firmwareVersion: inv.firmware_version, smiStatus: inv.smi_status, assignedParty: inv.assigned_party, cspRegion: inv.csp_region, updatedAt: new Date(inv.updated_at).toISOString() },
+      bookings: bookings.map((b) => b.booking_ref),
+      timeline,
+    };
+    return c.json(hub);
   });
 
   ops.get("/outbox", async (c) => {

@@ -16,12 +16,13 @@ import { PeopleTab } from "./pages/admin-people";
 import { InventoryTab } from "./pages/admin-inventory";
 import { AuditTab } from "./pages/admin-audit";
 import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
+import { HubLookupTab } from "./pages/hub-lookup";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast", statement: "Statement and faults" };
-const TAB_LABEL: Record<AdminTab, string> = { requests: "Requests", "work-orders": "Work Orders", outbox: "Email outbox", parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
-/** DCC operations staff run requests, Work Orders, the outbox and the inventory import; administration is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "outbox", "inventory"];
+const TAB_LABEL: Record<AdminTab, string> = { requests: "Requests", "work-orders": "Work Orders", hubs: "Hub lookup", outbox: "Email outbox", parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
+/** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
+const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory"];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
@@ -67,6 +68,7 @@ export function App() {
             <h1 className="visually-hidden">DCC desk: {TAB_LABEL[route.tab]}</h1>
             {route.tab === "requests" ? <RequestsTab /> : null}
             {route.tab === "work-orders" ? <WorkOrdersTab /> : null}
+            {route.tab === "hubs" ? <HubLookupTab /> : null}
             {route.tab === "outbox" ? <OutboxTab /> : null}
             {route.tab === "parties" ? <PartiesTab /> : null}
             {route.tab === "facilities" ? <FacilitiesTab /> : null}

@@ -9,7 +9,7 @@ export type Route =
   | { page: "account" };
 export const PORTAL_TABS = ["request", "bookings", "forecast", "statement"] as const;
 export type PortalTab = (typeof PORTAL_TABS)[number];
-export const ADMIN_TABS = ["requests", "work-orders", "outbox", "parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
+export const ADMIN_TABS = ["requests", "work-orders", "hubs", "outbox", "parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseRoute(pathname: string, hash: string): Route {
