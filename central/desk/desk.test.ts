@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { crc32, deflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
+import fc from "fast-check";
 import { createApp } from "../app";
 import { openTestWorld, testBackends, type TestWorld } from "../test-support";
 import { deskDb } from "./schema";
@@ -421,6 +422,33 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await admin.call("GET", "/desk/api/ops/hubs/00-00-00-00-00-00-00-99")).status).toBe(404);
     expect((await admin.call("GET", "/desk/api/ops/hubs/not-a-hub")).status).toBe(400);
     expect((await pat.call("GET", `/desk/api/ops/hubs/${booked.device_id}`)).status).toBe(403);
+  });
+
+  it("refuses any malformed body at every desk endpoint with a reason, changing nothing", async () => {
+    const tables = ["parties", "party_locations", "facilities", "facility_locations", "docks", "operators", "people", "inventory", "requests", "api_tokens", "forecasts", "dock_enrolments"] as const;
+    const counts = async () => Promise.all(tables.map(async (t) => Number((await deskDb(w.database.db).selectFrom(t).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n)));
+    const before = await counts();
+    const pat = new Browser(app);
+    await pat.call("POST", "/desk/api/sign-in", { email: "pat@supplier-a.example", password: "pat password 123" });
+    const adminPaths = ["/parties", "/parties/SUPPLIER-A/locations", "/facilities", "/docks", "/operators", "/people", "/inventory/import", "/ops/work-orders/WO-NONE/approve"];
+    const partyPaths = ["/portal/check", "/portal/submit", "/portal/forecasts", "/password", "/portal/bookings/BK-NONE/late-arrival", "/portal/bookings/BK-NONE/redelivery"];
+    const odd = fc.oneof(fc.anything(), fc.string(), fc.record({ id: fc.string(), name: fc.string(), email: fc.string() }), fc.record({ fileName: fc.string(), contentBase64: fc.base64String() }));
+    await fc.assert(fc.asyncProperty(odd, fc.nat(adminPaths.length + partyPaths.length - 1), async (body, i) => {
+      const who = i < adminPaths.length ? admin : pat;
+      const path = i < adminPaths.length ? adminPaths[i]! : partyPaths[i - adminPaths.length]!;
+      const r = await who.call("POST", `/desk/api${path}`, body === undefined ? null : body);
+      expect(r.status, `${path} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(typeof r.json.reason).toBe("string");
+    }), { numRuns: 150 });
+    // Raw text that is not JSON, and JSON under the wrong content type.
+    for (const path of adminPaths) {
+      const res = await app.request(`${ORIGIN}/desk/api${path}`, { method: "POST", headers: { origin: ORIGIN, "x-csrf-token": admin.csrf, cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join("; "), "content-type": "application/json" }, body: "{not json" });
+      expect(res.status).toBe(400);
+      const typed = await app.request(`${ORIGIN}/desk/api${path}`, { method: "POST", headers: { origin: ORIGIN, "x-csrf-token": admin.csrf, cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join("; "), "content-type": "text/plain" }, body: "{}" });
+      expect(typed.status).toBe(415);
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it("serves the desk page with a strict CSP, or says how to build it", async () => {
