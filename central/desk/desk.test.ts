@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { crc32, deflateRawSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { createApp } from "../app";
@@ -456,5 +457,10 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect([200, 503]).toContain(r.status);
     expect(r.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
     expect(r.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    const built = createApp({ db: w.database.db, business: w.business, signingKey: w.key, mail: { kind: "eml", dir: w.mailDir }, databaseKind: backend, desk: { policy: FAST, deskDist: fileURLToPath(new URL("../../desk/dist", import.meta.url)) } });
+    if ((await built.request(`${ORIGIN}/desk/`)).status === 200) {
+      expect((await built.request(`${ORIGIN}/desk/admin/parties`)).headers.get("content-type")).toMatch(/text\/html/);
+      expect((await built.request(`${ORIGIN}/desk/assets/not-there.js`)).status).toBe(404);
+    }
   });
 });

@@ -532,6 +532,8 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   }));
   if (dist !== null && existsSync(join(dist, "index.html"))) {
     pages.get("/assets/*", serveStatic({ root: dist, rewriteRequestPath: (path) => path.replace(/^\/desk/, "") }));
+    // A missing asset is a 404, not the app's page (a stale tab after a rebuild then says so).
+    pages.get("/assets/*", (c) => c.text("no such desk asset (the desk was rebuilt: reload the page)", 404));
     const index = () => readFile(join(dist, "index.html"), "utf8");
     pages.get("*", async (c) => c.html(await index()));
   } else {
