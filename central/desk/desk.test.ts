@@ -415,7 +415,13 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect(pending).toBeGreaterThan(0);
     expect((await admin.call("POST", "/desk/api/ops/outbox/deliver")).json).toMatchObject({ sent: pending, failed: 0 });
     expect(((await admin.call("GET", "/desk/api/ops/outbox")).json as unknown as Array<{ status: string }>).filter((m) => m.status === "pending")).toEqual([]);
-    expect(await auditActions()).toEqual(expect.arrayContaining(["work-order.approved", "outbox.delivered"]));
+    const [sent] = await w.database.db.selectFrom("outbox").select("id").where("status", "=", "sent").orderBy("id").limit(1).execute();
+    expect((await admin.call("POST", `/desk/api/ops/outbox/${sent!.id}/resend`)).json).toMatchObject({ error: "notice-state" });
+    await w.database.db.updateTable("outbox").set({ status: "failed", last_error: "550 mailbox unavailable" }).where("id", "=", sent!.id).execute();
+    expect((await admin.call("POST", `/desk/api/ops/outbox/${sent!.id}/resend`)).json).toMatchObject({ status: "pending" });
+    expect((await admin.call("POST", "/desk/api/ops/outbox/deliver")).json).toMatchObject({ sent: 1 });
+    expect((await admin.call("POST", "/desk/api/ops/outbox/999999/resend")).status).toBe(404);
+    expect(await auditActions()).toEqual(expect.arrayContaining(["work-order.approved", "outbox.delivered", "outbox.resend"]));
     // A hub: its SMI record, bookings and history (central's audit of the accepted request).
     const booked = await w.database.db.selectFrom("booking_hubs").select(["device_id", "booking_ref"]).where("booking_ref", "=", raised.bookingRef!).limit(1).executeTakeFirstOrThrow();
     const hub = await admin.call("GET", `/desk/api/ops/hubs/${booked.device_id.replace(/-/g, "").toLowerCase()}`);

@@ -101,6 +101,21 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
     return c.json(rows.map((r): OpsOutboxRow => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, status: r.status, attempts: r.attempts, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString() })));
   });
 
+  /** A notice that failed for good goes back in the queue: its tries start again; central sends it within seconds. */
+  ops.post("/outbox/:id/resend", async (c) => {
+    const p = staff(c);
+    const id = Number(c.req.param("id"));
+    if (!Number.isInteger(id) || id <= 0) throw new ApiError(400, "invalid-path", "that is not a notice number");
+    const row = await db.selectFrom("outbox").select(["status"]).where("id", "=", id).executeTakeFirst();
+    if (!row) throw new ApiError(404, "unknown-notice", `no notice ${id}`);
+    if (row.status !== "failed") throw new ApiError(409, "notice-state", `notice ${id} is ${row.status}; only a failed one is sent again`);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable("outbox").set({ status: "pending", attempts: 0, next_attempt_at: new Date().toISOString() }).where("id", "=", id).execute();
+      await deskAudit(deskDb(trx), `person:${p.personId}`, "outbox.resend", { id });
+    });
+    return c.json({ id, status: "pending" });
+  });
+
   ops.post("/outbox/deliver", async (c) => {
     const p = staff(c);
     if (deps.mail === null) throw new ApiError(503, "no-mail", "central has no mail target configured");

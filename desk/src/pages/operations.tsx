@@ -67,6 +67,11 @@ export function OutboxTab() {
     if (r.ok) { setReport(r.data); setRefusal(null); } else setRefusal(r.refusal);
     list.reload();
   };
+  const resend = async (id: number) => {
+    const r = await api("POST", `/ops/outbox/${id}/resend`);
+    setRefusal(r.ok ? null : r.refusal);
+    list.reload();
+  };
   return (
     <section aria-labelledby="ob-h">
       <h2 id="ob-h">Email outbox</h2>
@@ -78,7 +83,7 @@ export function OutboxTab() {
         <caption>{list.rows.length} notice{list.rows.length === 1 ? "" : "s"} (newest first)</caption>
         <thead><tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">Tries</th><th scope="col">Sent (UTC)</th></tr></thead>
         <tbody>{list.rows.map((m) => (
-          <tr key={m.id}><td>{m.id}</td><td>{m.kind}</td><td>{m.to}</td><td>{m.subject}</td><td>{m.status}{m.lastError ? `: ${m.lastError}` : ""}</td><td>{m.attempts}</td><td className="nowrap">{m.sentAt === null ? "–" : when(m.sentAt)}</td></tr>
+          <tr key={m.id}><td>{m.id}</td><td>{m.kind}</td><td>{m.to}</td><td>{m.subject}</td><td>{m.status}{m.lastError ? `: ${m.lastError}` : ""}{m.status === "failed" ? <> <button type="button" onClick={() => void resend(m.id)}>Send notice {m.id} again</button></> : null}</td><td>{m.attempts}</td><td className="nowrap">{m.sentAt === null ? "–" : when(m.sentAt)}</td></tr>
         ))}</tbody>
       </table>
     </section>
