@@ -62,7 +62,6 @@ export interface DeskDeps {
   mail?: MailTarget | null;
 }
 
-
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {

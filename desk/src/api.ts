@@ -1,4 +1,4 @@
-import { DESK_CSRF_HEADER, type Me, type RowProblem } from "../../shared/desk-api";
+import { DESK_CSRF_COOKIE, DESK_CSRF_HEADER, type Me, type RowProblem } from "../../shared/desk-api";
 
 /**
  * The desk's one way to central: same-origin fetch with the session cookie, the CSRF token on
@@ -11,6 +11,11 @@ export type Answer<T> = { ok: true; data: T } | { ok: false; refusal: Refusal };
 let csrfToken = "";
 export function rememberSession(me: Me | null): void {
   csrfToken = me?.csrfToken ?? "";
+}
+
+function csrfFromCookie(): string | null {
+  const entry = document.cookie.split("; ").find((c) => c.startsWith(`${DESK_CSRF_COOKIE}=`));
+  return entry === undefined ? null : decodeURIComponent(entry.slice(DESK_CSRF_COOKIE.length + 1));
 }
 
 interface ErrorShape { reason?: unknown; issues?: unknown; badRows?: unknown; problems?: unknown }
@@ -27,7 +32,8 @@ function refusalOf(status: number, body: unknown): Refusal {
 export async function api<T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<Answer<T>> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
-  if (method !== "GET") headers[DESK_CSRF_HEADER] = csrfToken;
+  // The cookie holds the current session's token (a sign-in in another tab replaces both); memory is the fallback.
+  if (method !== "GET") headers[DESK_CSRF_HEADER] = csrfFromCookie() ?? csrfToken;
   let res: Response;
   try {
     res = await fetch(`/desk/api${path}`, { method, headers, credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
