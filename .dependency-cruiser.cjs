@@ -6,7 +6,7 @@ module.exports = {
       comment: "shared/ imports nothing else of the project, and no Node built-ins.",
       severity: "error",
       from: { path: "^shared/" },
-      to: { path: "^(renderer|hardware|host|central|electron|scripts|bench|e2e)/" },
+      to: { path: "^(renderer|hardware|host|central|electron|desk|scripts|bench|e2e)/" },
     },
     {
       name: "shared-no-node",
@@ -28,6 +28,19 @@ module.exports = {
       to: { dependencyTypes: ["core"] },
     },
     {
+      name: "desk-only-shared",
+      comment: "desk/ (the DCC desk web app) imports only shared/ and its own code; it reaches central over HTTP.",
+      severity: "error",
+      from: { path: "^desk/" },
+      to: { path: "^(renderer|hardware|host|central|electron|scripts|bench|e2e)/|^node_modules/(electron|node-hid)/" },
+    },
+    {
+      name: "desk-no-node",
+      severity: "error",
+      from: { path: "^desk/", pathNot: "(\\.test\\.tsx?|vite\\.config\\.ts)$" },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
       name: "hardware-not-ui",
       comment: "hardware/ never imports renderer/ or electron.",
       severity: "error",
@@ -39,7 +52,7 @@ module.exports = {
       comment: "central/ imports only shared/.",
       severity: "error",
       from: { path: "^central/" },
-      to: { path: "^(renderer|hardware|host|electron)/|^node_modules/(electron|node-hid)/" },
+      to: { path: "^(renderer|hardware|host|electron|desk)/|^node_modules/(electron|node-hid)/" },
     },
     {
       name: "host-no-electron",

@@ -49,6 +49,20 @@ export default tseslint.config(
     ...reactHooks.configs.flat["recommended-latest"],
   },
   {
+    // The desk web app (served by central) talks to central over HTTP only: no Node, no Electron.
+    files: ["desk/**/*.{ts,tsx}"],
+    ignores: ["desk/**/*.test.{ts,tsx}", "desk/vite.config.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "electron", message: "The desk is a web page served by central: no Electron." }, ...builtinPaths("No Node built-ins in the desk: it runs in a browser.")],
+        patterns: [
+          { group: ["node:*"], message: "No Node built-ins in the desk: it runs in a browser." },
+          { group: ["**/central/*", "**/renderer/*", "**/host/*", "**/hardware/*", "**/electron/*"], message: "The desk imports only shared/ and its own code; it reaches central over HTTP." },
+        ],
+      }],
+    },
+  },
+  {
     // Raw ipcMain/ipcRenderer only inside the one typed wrapper (GitHub Desktop's rule).
     files: ["electron/**/*.ts"],
     ignores: ["electron/typed-ipc.ts"],

@@ -27,6 +27,8 @@ import { pullChanges } from "./services/pull";
 import { submitRequest } from "./services/requests";
 import { buildSsmiFile, emitCspmN3, uploadSsmiFile } from "./services/smi-update";
 import { advanceWorkOrder } from "./services/work-orders";
+import { deskRoutes, type DeskDeps } from "./desk/routes";
+import { enrolRoutes } from "./desk/enrolment";
 
 export interface CentralDeps {
   db: Kysely<Database>;
@@ -39,6 +41,8 @@ export interface CentralDeps {
   allowOrigin?: OriginPolicy;
   /** The caller's address for the per-address rate limits (default: the socket's; tests in-process name one). */
   addressOf?: AddressOf;
+  /** The desk for people (sign-in by session cookie): its built web app, sign-in policy and public origin. */
+  desk?: Omit<DeskDeps, "db" | "business" | "mail">;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -66,6 +70,10 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   const limiter = rateLimiter(business.rateLimit, deps.addressOf);
   app.use("*", limiter.requests);
+  // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
+  app.route("/desk", deskRoutes({ db, business, mail: deps.mail, ...deps.desk }));
+  app.route("/enrol", enrolRoutes(db));
+
   app.use("*", authenticate(db, limiter.failedAuth));
 
   // ------------------------------------------------------------ sync (docks)

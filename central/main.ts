@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { loadEnv } from "./config";
@@ -18,10 +19,12 @@ async function main(): Promise<void> {
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins });
+  const desk = { deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)), publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null };
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk });
 
   const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
     console.log(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+    console.log(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
     console.log(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
   });
 

@@ -6,6 +6,7 @@ import { dataPaths } from "./data-dir";
 import { openDatabase } from "./db/connect";
 import { DEMO_FIRMWARE, demoFirmwareImage, seedBulkHubs, seedDemoWorld } from "./demo-world";
 import { generateSigningKey, readSigningKeyFile } from "./services/firmware-catalogue";
+import { seedDemoPeople } from "./desk/demo-people";
 
 /**
  * `npx tsx central/seed.ts [--bulk N]`: creates the demo world in an empty central database
@@ -33,9 +34,14 @@ async function main(): Promise<void> {
       const { tokens, bookingRef } = await seedDemoWorld(database.db, key);
       await writeFile(paths.tokens, JSON.stringify(tokens, null, 2) + "\n", { mode: 0o600 });
       await chmod(paths.tokens, 0o600);
+      const accounts = await seedDemoPeople(database.db);
+      const accountsFile = join(env.dataDir, "desk-accounts.json");
+      await writeFile(accountsFile, JSON.stringify(accounts, null, 2) + "\n", { mode: 0o600 });
+      await chmod(accountsFile, 0o600);
       await mkdir(paths.firmware, { recursive: true });
       for (const f of DEMO_FIRMWARE) await writeFile(join(paths.firmware, `${f.deviceModel}-${f.version}.bin`), demoFirmwareImage(f.deviceModel, f.version));
       console.log(`seed: demo world created (booking ${bookingRef}, 1,792 hubs on 2 pallets at N-DOCK-1)`);
+      console.log(`seed: desk accounts (${accounts.length}) in ${accountsFile}`);
       console.log(`seed: tokens in ${paths.tokens}; signing key ${key.keyId} in ${paths.signingKey}; images in ${paths.firmware}`);
     }
     if (bulk > 0) {

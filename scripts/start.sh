@@ -21,8 +21,9 @@ export SITE_NAME=${SITE_NAME:-CSP North dock}
 export SITE_CSP=${SITE_CSP:-North}
 mkdir -p "$CENTRAL_DATA_DIR" "$DOCK_DATA_DIR"
 
-echo "== building the renderer"
+echo "== building the renderer and the DCC desk"
 npx vite build --config renderer/vite.config.ts --logLevel error
+npx vite build --config desk/vite.config.ts --logLevel error
 
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -39,6 +40,12 @@ for _ in $(seq 1 120); do
   kill -0 "${pids[0]}" 2>/dev/null || { echo "central did not start"; exit 1; }
   sleep 0.5
 done
+
+# The DCC desk (central serves it) and the seed's demo accounts for it.
+echo "== the DCC desk: $CENTRAL_URL/desk/ (sign in with a demo account)"
+if [ -f "$CENTRAL_DATA_DIR/desk-accounts.json" ]; then
+  node -e 'for (const a of JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"))) console.log(`   ${a.role.padEnd(10)} ${a.email.padEnd(30)} ${a.password}${a.partyId ? `  (${a.partyId})` : ""}`)' "$CENTRAL_DATA_DIR/desk-accounts.json"
+fi
 
 # The dock's credential for central, from the seed's tokens file, goes to the host's config.
 if [ -z "${DOCK_CENTRAL_TOKEN:-}" ]; then

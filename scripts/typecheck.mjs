@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 
-const projects = ["shared", "renderer", "hardware", "host", "central", "electron", "scripts", "bench", "e2e"]
+const projects = ["shared", "renderer", "desk", "hardware", "host", "central", "electron", "scripts", "bench", "e2e"]
   .map((dir) => `${dir}/tsconfig.json`)
   .concat(["tsconfig.tests.json"])
   .filter((p) => existsSync(p));
