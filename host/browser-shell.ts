@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import { attachBridgeServer, type BridgeServer } from "./bridge-server";
 import type { HostConfig } from "./config";
 import { createHostServices, type HostServices } from "./host-services";
-import type { JigBinding } from "./jig-binding";
+import type { JigBinding } from "./jig/jig-binding";
 import { LAUNCH_PARAM, launchCookieName } from "./launch-token";
 import { createRendererApp } from "./renderer-server";
 
@@ -39,7 +39,7 @@ export interface BrowserShellOptions {
   dataDir?: string | null;
   log?: (message: string) => void;
   helloTimeoutMs?: number;
-  /** The jig station to put on the bridge (host/jig-binding.ts); none by default. */
+  /** The jig station to put on the bridge (host/jig/jig-binding.ts); none by default. */
   jig?: JigBinding;
 }
 

@@ -2,7 +2,7 @@ import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type Bridge
 import { checkBridgeEvent } from "../shared/bridge-dispatch";
 import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
-import type { JigBinding } from "./jig-binding";
+import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
 

@@ -1,6 +1,6 @@
 import { startBrowserShell } from "./browser-shell";
 import { loadHostConfig } from "./config";
-import { loadJigStationConfig, startJigStation } from "./jig-station-setup";
+import { loadJigStationConfig, startJigStation } from "./jig/jig-station-setup";
 
 /**
  * `npx tsx host/main.ts`: the browser shell. Prints the URL to open, and one
@@ -22,7 +22,7 @@ if (!jigConfig.ok) {
 const jig = await startJigStation(jigConfig.config, (m) => console.log(m));
 if (jig.ok) console.log(jig.station.summary);
 else if (jigConfig.config.mode === "off") console.log("jig station: off");
-else console.log(`jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig-firmware-import.ts, see docs/jig-station.md)`);
+else console.log(`jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig/jig-firmware-import.ts, see docs/jig-station.md)`);
 const shell = await startBrowserShell({ config, log: (m) => console.log(m), ...(jig.ok ? { jig: jig.station.binding } : {}) }).catch((err: unknown) => {
   console.error(`host: could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -47,7 +47,7 @@ if [ -z "${DOCK_CENTRAL_TOKEN:-}" ]; then
 fi
 
 echo "== importing central's signed firmware for the simulated jigs"
-npx tsx host/jig-firmware-import.ts --central-data "$CENTRAL_DATA_DIR" --central-url "$CENTRAL_URL" --token "$DOCK_CENTRAL_TOKEN" --out "$DOCK_DATA_DIR/firmware"
+npx tsx host/jig/jig-firmware-import.ts --central-data "$CENTRAL_DATA_DIR" --central-url "$CENTRAL_URL" --token "$DOCK_CENTRAL_TOKEN" --out "$DOCK_DATA_DIR/firmware"
 
 if [ -x node_modules/electron/dist/electron ] && [ -z "${BROWSER_SHELL:-}" ]; then
   echo "== starting the dock app in Electron"

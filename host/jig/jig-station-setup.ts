@@ -1,13 +1,13 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { describeZodError } from "../shared/bridge";
-import { REQUEST_TYPES } from "../hardware/jig/messages";
-import { JigDriver } from "../hardware/jig/jig-driver";
-import { SimulatedJig, type HubFaults } from "../hardware/jig/simulated-jig";
+import { describeZodError } from "../../shared/bridge";
+import { REQUEST_TYPES } from "../../hardware/jig/messages";
+import { JigDriver } from "../../hardware/jig/jig-driver";
+import { SimulatedJig, type HubFaults } from "../../hardware/jig/simulated-jig";
 import { createBookedHubRegistry, type JigBinding, type SlotSimulator } from "./jig-binding";
 import { loadFirmwareDirectory, PUBLISHER_KEY_FILE } from "./jig-firmware";
-import { FlashJournal } from "./jig/flash-journal";
-import { JigService } from "./jig/jig-service";
+import { FlashJournal } from "./flash-journal";
+import { JigService } from "./jig-service";
 
 /**
  * Puts a jig station on the host: N jigs (simulated until a node-hid jig transport is

@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { FirmwareEntrySchema } from "../shared/sync";
-import { describeImage, signManifest } from "../hardware/firmware/firmware-store";
+import { FirmwareEntrySchema } from "../../shared/sync";
+import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
 import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-firmware";
 
 /**
@@ -15,7 +15,7 @@ import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-fir
  * (`keys/firmware-signing.json`, "the jig image helper may sign images with it",
  * docs/central.md). A demo and development tool: a real publisher ships signed manifests.
  *
- *   npx tsx host/jig-firmware-import.ts --central-data .data/central [--central-url http://127.0.0.1:4010] [--token T] [--out .data/host/firmware]
+ *   npx tsx host/jig/jig-firmware-import.ts --central-data .data/central [--central-url http://127.0.0.1:4010] [--token T] [--out .data/host/firmware]
  */
 
 const SigningKeyFileSchema = z.object({ keyId: z.string().min(1), publicKeyPem: z.string().min(1), privateKeyPem: z.string().min(1) });

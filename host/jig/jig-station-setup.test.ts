@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { firmwareSignedMessage, type FirmwareEntry } from "../shared/sync";
-import { describeImage, signManifest } from "../hardware/firmware/firmware-store";
-import { createHostServices } from "./host-services";
+import { firmwareSignedMessage, type FirmwareEntry } from "../../shared/sync";
+import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
+import { createHostServices } from "../host-services";
 import { loadJigStationConfig, startJigStation, type JigStation } from "./jig-station-setup";
-import { bookedHub, hubId, MODEL } from "./jig/simulated-station";
+import { bookedHub, hubId, MODEL } from "./simulated-station";
 
 // The host's jig station as main.ts builds it: env → signed firmware folder → simulated jigs → bridge handlers.
 
@@ -23,7 +23,7 @@ function entry(key: KeyObject | null, e: Omit<FirmwareEntry, "signature" | "keyI
   return { ...e, keyId: "k1", releasedAt: "2026-01-01T00:00:00Z", signature: sign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), signer).toString("base64") };
 }
 
-/** A firmware folder as host/jig-firmware-import.ts writes it; `forge` adds a higher "production" version signed by another key. */
+/** A firmware folder as host/jig/jig-firmware-import.ts writes it; `forge` adds a higher "production" version signed by another key. */
 function firmwareFolder(opts: { forge?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "jig-fw-"));
   const keys = generateKeyPairSync("ed25519");
