@@ -4,7 +4,9 @@ import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
 import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
+import { openScanJournal, type ScanJournal } from "./scan-journal";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
+import { newEventId } from "../shared/domain/ids";
 
 /**
  * The host services, composed once and bound by either shell: the browser shell carries
@@ -21,6 +23,8 @@ export interface HostServices {
   /** Every host → renderer event, already validated against the channel map. */
   subscribe(listener: HostEventListener): () => void;
   journal: HardwareJournal;
+  /** HID-POS reads held until the renderer acknowledges them (./scan-journal.ts). */
+  reads: ScanJournal;
   scanner: ScannerService;
   close(): Promise<void>;
 }
@@ -65,6 +69,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const journal = await openHardwareJournal(options.dataDir);
+  const reads = await openScanJournal(options.dataDir);
   const scanner = options.scanner ?? (await createSimulatedScannerService(now));
   const listeners = new Set<HostEventListener>();
 
@@ -96,7 +101,17 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   }
 
   const unsubscribers = [
-    scanner.onScan((scan) => emit("scanner.scan", scan)),
+    // Each read is on disk before any window hears of it; appends resolve in order, so reads go out in the order they came.
+    scanner.onScan((scan) => {
+      reads.append(scan).then(
+        (read) => emit("scanner.scan", read),
+        (err: unknown) => {
+          // Not durable, but a read the operator made is still better shown than dropped.
+          console.error("host: a HID-POS read could not be journalled; delivering it without a copy on disk", err);
+          emit("scanner.scan", { ...scan, readId: newEventId() });
+        },
+      );
+    }),
     journal.onChange(() => emit("journal.changed", { pending: pendingTotal() })),
   ];
   if (jig !== undefined) {
@@ -142,6 +157,8 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       const scan = await scanner.simulate(raw, symbology);
       return { at: scan.at };
     },
+    "scanner.pending": async ({ limit }) => reads.pending(limit),
+    "scanner.ack": async ({ readIds }) => reads.ack(readIds),
     "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
     "jig.load": async ({ booked, ...request }) => {
       const { service, bookedHubs, simulator } = requireJig("jig.load");
@@ -180,11 +197,13 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       return () => listeners.delete(listener);
     },
     journal,
+    reads,
     scanner,
     async close() {
       for (const off of unsubscribers) off();
       listeners.clear();
       await scanner.close();
+      await reads.close();
     },
   };
 }

@@ -81,6 +81,15 @@ export const ScannerScanSchema = z.strictObject({
 });
 export type ScannerScan = z.infer<typeof ScannerScanSchema>;
 
+/**
+ * A HID-POS read as the host delivers it: held durably by the host (host/scan-journal.ts)
+ * under `readId` until the renderer has stored it and acknowledged it (`scanner.ack`), and
+ * delivered again (`scanner.pending`) after a reload; the renderer keys the scan by it, so
+ * a read delivered twice is stored once.
+ */
+export const ScannerReadSchema = ScannerScanSchema.extend({ readId: JournalIdSchema });
+export type ScannerRead = z.infer<typeof ScannerReadSchema>;
+
 /** One jig slot as the jig station screen draws it (host/jig/jig-service.ts `SlotView`). */
 export const SlotViewSchema = z.strictObject({
   jigId: JigIdSchema,
@@ -148,6 +157,16 @@ export const bridgeRequests = {
     }),
     result: z.strictObject({ at: InstantSchema }),
   },
+  /** HID-POS reads the renderer has not acknowledged yet, oldest first (after a reload: reads that reached no window, or whose ack was lost). */
+  "scanner.pending": {
+    args: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
+    result: z.strictObject({ reads: z.array(ScannerReadSchema), total: z.number().int().nonnegative() }),
+  },
+  /** The renderer has stored these reads (or judged them and chose to ignore them): the host may forget them. Unknown ids are ignored. */
+  "scanner.ack": {
+    args: z.strictObject({ readIds: z.array(JournalIdSchema).min(1).max(500) }),
+    result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
+  },
   /** Every slot of every attached jig. */
   "jig.slots": { args: NoArgs, result: z.strictObject({ slots: z.array(SlotViewSchema) }) },
   /**
@@ -209,7 +228,7 @@ export const bridgeRequests = {
 
 /** Host → renderer events. */
 export const bridgeEvents = {
-  "scanner.scan": ScannerScanSchema,
+  "scanner.scan": ScannerReadSchema,
   /** The journal gained or lost entries: the renderer pulls `journal.pending`. */
   "journal.changed": z.strictObject({ pending: z.number().int().nonnegative() }),
   /** A slot changed (phase, step, progress). */

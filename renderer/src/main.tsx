@@ -9,6 +9,7 @@ import { resolveBootConfig } from "./app/boot-config";
 import { routeScan, routeWedgeScan } from "./app/scan-router";
 import { StoreContext } from "./app/store-context";
 import { openDockDb } from "./db/dock-db";
+import { startHidPosInbox } from "./scanning/hid-pos-inbox";
 import { createVerdictSound } from "./scanning/verdict-sound";
 import { listenForWedgeScans } from "./scanning/wedge-listener";
 import { createDockStore, type DockStore } from "./store/dock-store";
@@ -105,16 +106,17 @@ async function boot(): Promise<void> {
   // form key press), never inside the first keys of a scan.
   window.addEventListener("pointerdown", () => sound.unlock(), { capture: true });
   window.addEventListener("keydown", (e) => e.target instanceof HTMLInputElement && sound.unlock(), { capture: true });
-  // A read the host delivers twice (e.g. over a reconnecting bridge) is still one scan:
-  // the host stamps each read, so (scanner, instant, text) identifies it.
-  const recentReads: string[] = [];
-  bridge?.on("scanner.scan", (p) => {
-    const key = `${p.scannerId}|${p.at}|${p.raw}`;
-    if (recentReads.includes(key)) return;
-    recentReads.push(key);
-    if (recentReads.length > 50) recentReads.shift();
-    routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos");
-  });
+  // HID-POS reads: held by the host until stored here, delivered again after a reload, stored once (scanning/hid-pos-inbox.ts).
+  if (bridge !== null) {
+    startHidPosInbox({
+      bridge,
+      isStored: async (readId) => (await db.events.where("id").equals(readId).count()) > 0,
+      isHeld: (readId) => theStore.getState().queue.some((q) => q.readId === readId),
+      deliver: (p) => routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos", p.readId),
+      settled: () => theStore.getState().settled(),
+      onProblem: (message) => console.warn(message),
+    });
+  }
   sync.start();
 
   const root = document.getElementById("root");

@@ -125,7 +125,7 @@ export const createReceiptSlice =
       // The event's id and instant first (the reconciler keys the scan by them), then the
       // event itself once the verdict is known: built and validated once.
       const at = ctx();
-      const id = newEventId(at.now);
+      const id = q.readId ?? newEventId(at.now);
       const result = reduce(reconcile, { type: "scan", scanId: id, scan: parsed, at: at.now.toISOString() });
       const v = result.verdict;
       const other = /belongs to booking ([A-Z0-9-]{4,20})/.exec(v.reason)?.[1] ?? null;
@@ -319,9 +319,9 @@ export const createReceiptSlice =
         await updateReceipt(patch, events);
       },
 
-      submitScan(raw, source) {
+      submitScan(raw, source, readId) {
         if (get().receipt === null || get().receipt?.status !== "open") return;
-        const q: QueuedScan = { raw, source };
+        const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
         set((s) => ({ queue: [...s.queue, q] }));
         persistHeld();
