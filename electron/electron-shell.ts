@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { app, BrowserWindow, dialog, session as electronSession, type WebContents } from "electron";
 import type { HostConfig } from "../host/config";
+import { createDockHardware } from "../host/dock-hardware";
 import { createHostServices, type HostServices } from "../host/host-services";
+import { loadJigStationConfig, startJigStation } from "../host/jig/jig-station-setup";
 import { APP_ENTRY_URL } from "./app-origin";
 import { contentSecurityPolicy, withCspHeader } from "./content-security-policy";
 import { loadElectronConfig, readConfigFile } from "./electron-config";
@@ -85,7 +87,14 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     return null;
   }
   const config = loaded.config;
-  const services = await createHostServices({ shell: "electron", config, dataDir: config.dataDir });
+  // USB scanners and jigs (DOCK_HARDWARE=auto, the default here) or the simulators, and the jig station beside them.
+  const hardware = await createDockHardware(config, log);
+  const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
+  const jig = jigConfig.ok ? await startJigStation(jigConfig.config, log) : { ok: false as const, reason: jigConfig.error };
+  if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
+  log(jig.ok ? jig.station.summary : `jig station: not started: ${jig.reason}`);
+  await hardware.start();
+  const services = await createHostServices({ shell: "electron", config, dataDir: config.dataDir, scanner: hardware.scanner, devices: hardware.devices, ...(jig.ok ? { jig: jig.station.binding } : {}) });
   const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
   const ses = electronSession.defaultSession;
   const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
@@ -111,7 +120,10 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     closing = true;
     event.preventDefault();
     stopIpc();
-    void services.close().finally(() => app.quit());
+    void services
+      .close()
+      .then(() => (jig.ok ? jig.station.close() : undefined))
+      .finally(() => app.quit());
   });
 
   return { config, services, window: () => window, print, csp };

@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { attachBridgeServer, type BridgeServer } from "./bridge-server";
 import type { HostConfig } from "./config";
 import { createHostServices, type HostServices } from "./host-services";
+import type { DockHardware } from "./dock-hardware";
 import type { JigBinding } from "./jig/jig-binding";
 import { LAUNCH_PARAM, launchCookieName } from "./launch-token";
 import { createRendererApp } from "./renderer-server";
@@ -41,6 +42,8 @@ export interface BrowserShellOptions {
   helloTimeoutMs?: number;
   /** The jig station to put on the bridge (host/jig/jig-binding.ts); none by default. */
   jig?: JigBinding;
+  /** The scanners and the devices panel's list (host/dock-hardware.ts); the simulated scanner by default. */
+  hardware?: Pick<DockHardware, "scanner" | "devices">;
 }
 
 /** Starts the browser shell and resolves once it listens. */
@@ -54,6 +57,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     config,
     dataDir: options.dataDir === undefined ? config.dataDir : options.dataDir,
     ...(options.jig === undefined ? {} : { jig: options.jig }),
+    ...(options.hardware === undefined ? {} : { scanner: options.hardware.scanner, devices: options.hardware.devices }),
   });
   let port = config.port;
   const allowedHosts = () => [`${LOOPBACK}:${port}`, `localhost:${port}`];

@@ -4,6 +4,7 @@ import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
 import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
+import { createDeviceRegistry, type DeviceRegistry } from "./device-registry";
 import { openScanJournal, type ScanJournal } from "./scan-journal";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
 import { newEventId } from "../shared/domain/ids";
@@ -38,6 +39,8 @@ export interface HostServicesOptions {
   scanner?: ScannerService;
   /** The jig station; without it the jig.* channels answer "unavailable". */
   jig?: JigBinding;
+  /** The devices panel's list (./device-registry.ts); one is made (with the simulated devices) when not given. */
+  devices?: DeviceRegistry;
   now?: () => Date;
 }
 
@@ -72,6 +75,8 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   const reads = await openScanJournal(options.dataDir);
   const scanner = options.scanner ?? (await createSimulatedScannerService(now));
   const listeners = new Set<HostEventListener>();
+  const devices = options.devices ?? createDeviceRegistry(now);
+  if (scanner.simulated) devices.upsert({ id: "simulated", kind: "scanner", name: "Simulated HID-POS scanner", vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
 
   // Never throws: a malformed event is a host bug to log, and must not break the jig run that emitted it.
   function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
@@ -113,10 +118,20 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       );
     }),
     journal.onChange(() => emit("journal.changed", { pending: pendingTotal() })),
+    devices.onChange((list) => emit("devices.changed", { devices: list })),
+    // The panel's "last read" for whichever scanner read it (USB or simulated); unknown ids are ignored.
+    scanner.onScan((scan) => devices.recordRead(scan.scannerId, scan.raw, new Date(scan.at))),
   ];
   if (jig !== undefined) {
     const onSlot = (view: SlotView) => emit("jig.slot", view);
-    const onJig = (status: { jigId: string; connected: boolean }) => emit("jig.status", status);
+    const onJig = (status: { jigId: string; connected: boolean }) => {
+      emit("jig.status", status);
+      if (jig.simulator !== undefined) devices.setState(status.jigId, status.connected ? "connected" : "disconnected", null);
+    };
+    // Simulated jigs are on the devices panel too; USB jigs are put there by host/usb-devices.ts.
+    if (jig.simulator !== undefined) {
+      for (const jigId of new Set(jig.service.slotViews().map((v) => v.jigId))) devices.upsert({ id: jigId, kind: "jig", name: `Simulated jig ${jigId}`, vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
+    }
     const onJournal = () => emit("journal.changed", { pending: pendingTotal() });
     jig.service.on("slot", onSlot);
     jig.service.on("jig", onJig);
@@ -159,6 +174,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     },
     "scanner.pending": async ({ limit }) => reads.pending(limit),
     "scanner.ack": async ({ readIds }) => reads.ack(readIds),
+    "devices.list": async () => ({ devices: devices.list() }),
     "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
     "jig.load": async ({ booked, ...request }) => {
       const { service, bookedHubs, simulator } = requireJig("jig.load");

@@ -1,5 +1,6 @@
 import { startBrowserShell } from "./browser-shell";
 import { loadHostConfig } from "./config";
+import { createDockHardware } from "./dock-hardware";
 import { loadJigStationConfig, startJigStation } from "./jig/jig-station-setup";
 
 /**
@@ -19,11 +20,14 @@ if (!jigConfig.ok) {
   process.exit(2);
 }
 // Without a readable firmware folder the host still runs (receiving needs no jig); the jig.* channels then answer "unavailable".
+const hardware = await createDockHardware(config, (m) => console.log(m));
 const jig = await startJigStation(jigConfig.config, (m) => console.log(m));
+if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
+await hardware.start();
 if (jig.ok) console.log(jig.station.summary);
 else if (jigConfig.config.mode === "off") console.log("jig station: off");
 else console.log(`jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig/jig-firmware-import.ts, see docs/jig-station.md)`);
-const shell = await startBrowserShell({ config, log: (m) => console.log(m), ...(jig.ok ? { jig: jig.station.binding } : {}) }).catch((err: unknown) => {
+const shell = await startBrowserShell({ config, log: (m) => console.log(m), hardware, ...(jig.ok ? { jig: jig.station.binding } : {}) }).catch((err: unknown) => {
   console.error(`host: could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -24,6 +24,7 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "journal.ack": async ({ ids }) => ({ acknowledged: ids.length, remaining: 0 }),
     "scanner.simulate": async () => ({ at: "2026-11-26T09:00:00.000Z" }),
     "scanner.pending": async () => ({ reads: [], total: 0 }),
+    "devices.list": async () => ({ devices: [] }),
     "scanner.ack": async ({ readIds }) => ({ acknowledged: readIds.length, remaining: 0 }),
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async () => ({ ok: false, code: "unknown-jig", reason: "none" }),

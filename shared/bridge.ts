@@ -106,6 +106,25 @@ export const SlotViewSchema = z.strictObject({
 });
 export type SlotViewMessage = z.infer<typeof SlotViewSchema>;
 
+/** A USB device the host watches (or a simulated one), as the devices panel shows it. */
+export const DeviceViewSchema = z.strictObject({
+  /** Stable while plugged in: the scanner's or jig's serial, else its OS path. */
+  id: z.string().min(1).max(256),
+  kind: z.enum(["scanner", "jig"]),
+  /** What the device calls itself (its USB product string), or what the host names it. */
+  name: z.string().min(1).max(256),
+  vendorId: z.number().int().min(0).max(0xffff).nullable(),
+  productId: z.number().int().min(0).max(0xffff).nullable(),
+  simulated: z.boolean(),
+  /** connected: open and working; disconnected: unplugged (kept on the list until restart); failed: present but could not be opened or used. */
+  state: z.enum(["connected", "disconnected", "failed"]),
+  /** The latest problem or state change in plain words (a malformed report, why it could not be opened), or null. */
+  detail: z.string().max(500).nullable(),
+  lastRead: z.strictObject({ raw: z.string().max(200), at: InstantSchema }).nullable(),
+  since: InstantSchema,
+});
+export type DeviceView = z.infer<typeof DeviceViewSchema>;
+
 const ReasonSchema = z.string().min(1).max(2000);
 const OperatorIdSchema = z.string().min(1).max(64);
 
@@ -167,6 +186,8 @@ export const bridgeRequests = {
     args: z.strictObject({ readIds: z.array(JournalIdSchema).min(1).max(500) }),
     result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
   },
+  /** The scanners and jigs the host found (USB) or simulates, with their state and last read. */
+  "devices.list": { args: NoArgs, result: z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }) },
   /** Every slot of every attached jig. */
   "jig.slots": { args: NoArgs, result: z.strictObject({ slots: z.array(SlotViewSchema) }) },
   /**
@@ -233,6 +254,8 @@ export const bridgeEvents = {
   "journal.changed": z.strictObject({ pending: z.number().int().nonnegative() }),
   /** A slot changed (phase, step, progress). */
   "jig.slot": SlotViewSchema,
+  /** A device was found, lost, failed or read something: the whole list again. */
+  "devices.changed": z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }),
   /** A jig was attached or lost. */
   "jig.status": z.strictObject({ jigId: JigIdSchema, connected: z.boolean() }),
 } as const;

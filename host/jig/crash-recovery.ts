@@ -11,7 +11,7 @@
  * `recover()`, a load of that hub) and loading the hub is refused until then.
  */
 import type { FlashStep } from "../../shared/events";
-import type { JigDriver } from "../../hardware/jig/jig-driver";
+import type { JigLink as JigDriver } from "../../hardware/jig/jig-link";
 import { JigError } from "../../hardware/jig/jig-driver";
 import type { AttemptStarted } from "./flash-journal";
 import { finishRun, verifyAndReadBack, waitWhileProgramming } from "./flash-attempt";

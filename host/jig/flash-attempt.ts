@@ -11,7 +11,7 @@
  */
 import type { FlashStep } from "../../shared/events";
 import { newEventId } from "../../shared/domain/ids";
-import type { JigDriver } from "../../hardware/jig/jig-driver";
+import type { JigLink as JigDriver } from "../../hardware/jig/jig-link";
 import { JigError } from "../../hardware/jig/jig-driver";
 import type { SlotState } from "../../hardware/jig/messages";
 import type { JournalItem } from "./flash-journal";

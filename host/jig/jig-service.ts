@@ -12,7 +12,7 @@ import { EventEmitter } from "node:events";
 import { newEventId } from "../../shared/domain/ids";
 import type { FirmwareStore, VerifiedImage } from "../../hardware/firmware/firmware-store";
 import type { FirmwareCatalogue } from "../../hardware/firmware/manifest";
-import type { JigDriver } from "../../hardware/jig/jig-driver";
+import type { JigLink as JigDriver } from "../../hardware/jig/jig-link";
 import type { JigEvent } from "../../hardware/jig/messages";
 import { admitLoad, type AdmissionContext, type BookedHubLookup, type LoadRefusalCode, type LoadRequest } from "./admission";
 import { recoverInterrupted, type RecoveryContext, type RecoverySummary } from "./crash-recovery";

@@ -68,7 +68,8 @@ describe("jig station configuration", () => {
     expect(bad({ JIG_SIMULATED_FAULTS: "{not json" })).toMatchObject({ ok: false, error: expect.stringContaining("not JSON") });
     expect(bad({ JIG_SIMULATED_FAULTS: JSON.stringify({ "88-73-84-57-00-2F-00-01": { explode: true } }) })).toMatchObject({ ok: false });
     expect(bad({ JIG_STATION: "off", JIG_SIMULATED_FAULTS: JSON.stringify({ "88-73-84-57-00-2F-00-01": { verifyMismatch: true } }) })).toMatchObject({ ok: false, error: expect.stringContaining("JIG_STATION=simulated") });
-    expect(bad({}, false)).toMatchObject({ ok: true, config: { mode: "off" } });
+    // With real hardware the station waits for the USB jigs node-hid finds (host/usb-devices.ts).
+    expect(bad({}, false)).toMatchObject({ ok: true, config: { mode: "usb" } });
   });
 
   it("does not start without a publisher key, saying where it looked", async () => {

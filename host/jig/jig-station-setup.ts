@@ -3,6 +3,7 @@ import { z } from "zod";
 import { describeZodError } from "../../shared/bridge";
 import { REQUEST_TYPES } from "../../hardware/jig/messages";
 import { JigDriver } from "../../hardware/jig/jig-driver";
+import type { JigLink } from "../../hardware/jig/jig-link";
 import { SimulatedJig, type HubFaults } from "../../hardware/jig/simulated-jig";
 import { createBookedHubRegistry, type JigBinding, type SlotSimulator } from "./jig-binding";
 import { loadFirmwareDirectory, PUBLISHER_KEY_FILE } from "./jig-firmware";
@@ -14,7 +15,7 @@ import { JigService } from "./jig-service";
  * enumerated; see docs/jig-station.md), the signed firmware folder, and the flash journal
  * in the host's data folder. Configured from the environment, validated once:
  *
- * | JIG_STATION | `simulated` (default with DOCK_HARDWARE=simulated) or `off` |
+ * | JIG_STATION | `simulated` (default with DOCK_HARDWARE=simulated), `usb` (default with DOCK_HARDWARE=auto: jigs attach as node-hid finds them, host/usb-devices.ts) or `off` |
  * | JIG_COUNT | jigs, 1-8 (default 3); serials JIG-A, JIG-B, … so a slot is "B4" |
  * | JIG_FLASH_MS | simulated programming time per hub (default 20000) |
  * | JIG_FIRMWARE_DIR | the firmware folder (default `<DOCK_DATA_DIR>/firmware`) |
@@ -34,7 +35,7 @@ const FaultsSchema = z.strictObject({
 const FaultMapSchema = z.record(z.string().regex(/^[0-9A-F]{2}(-[0-9A-F]{2}){7}$/, "a Device ID key is XX-XX-XX-XX-XX-XX-XX-XX"), FaultsSchema);
 
 export const JigEnvSchema = z.object({
-  JIG_STATION: z.enum(["simulated", "off"]).optional(),
+  JIG_STATION: z.enum(["simulated", "usb", "off"]).optional(),
   JIG_COUNT: z.coerce.number().int().min(1).max(8).default(3),
   JIG_FLASH_MS: z.coerce.number().int().min(10).max(3_600_000).default(20_000),
   JIG_FIRMWARE_DIR: z.string().min(1).optional(),
@@ -54,7 +55,7 @@ export const JigEnvSchema = z.object({
 });
 
 export interface JigStationConfig {
-  mode: "simulated" | "off";
+  mode: "simulated" | "usb" | "off";
   jigCount: number;
   flashTimeMs: number;
   firmwareDir: string;
@@ -70,7 +71,7 @@ export function loadJigStationConfig(env: Record<string, string | undefined>, ho
   const parsed = JigEnvSchema.safeParse(present);
   if (!parsed.success) return { ok: false, error: `jig station configuration: ${describeZodError(parsed.error)}` };
   const e = parsed.data;
-  const mode = e.JIG_STATION ?? (host.simulated ? "simulated" : "off");
+  const mode = e.JIG_STATION ?? (host.simulated ? "simulated" : "usb");
   // Faults are a simulator's feature: with real hardware nothing may be injected.
   if (e.JIG_SIMULATED_FAULTS !== undefined && mode !== "simulated") return { ok: false, error: "jig station configuration: JIG_SIMULATED_FAULTS needs JIG_STATION=simulated" };
   const firmwareDir = resolve(e.JIG_FIRMWARE_DIR ?? join(host.dataDir, "firmware"));
@@ -95,6 +96,8 @@ export function jigSerial(i: number): string {
 
 export interface JigStation {
   binding: JigBinding;
+  /** A USB jig was plugged in and opened (host/usb-devices.ts): put it on the station; resolves with its serial. */
+  attachJig(link: JigLink): Promise<string>;
   /** One line for the host log. */
   summary: string;
   close(): Promise<void>;
@@ -112,7 +115,7 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   const service = new JigService({ journal, firmware: store, catalogue: () => catalogue, lookupHub: bookedHubs.lookup });
   const sims = new Map<string, SimulatedJig>();
   const drivers: JigDriver[] = [];
-  for (let i = 0; i < config.jigCount; i++) {
+  for (let i = 0; config.mode === "simulated" && i < config.jigCount; i++) {
     const { jig, pair } = SimulatedJig.create({ serial: jigSerial(i), flashTimeMs: config.flashTimeMs, progressTicks: 20 });
     const driver = new JigDriver(pair.host, { timeoutMs: 5000 });
     await driver.open();
@@ -121,7 +124,7 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   }
   // A restart may find flashes the journal shows in flight: finish or close them now.
   const recovered = await service.recover();
-  const simulator: SlotSimulator = {
+  const simulator: SlotSimulator | undefined = config.mode !== "simulated" ? undefined : {
     seat(jigId, slot, hub) {
       const sim = sims.get(jigId);
       if (sim === undefined || slot < 0 || slot > 7 || sim.hubIn(slot) !== null) return false;
@@ -137,8 +140,10 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   return {
     ok: true,
     station: {
-      binding: { service, bookedHubs, simulator },
-      summary: `jig station: ${config.jigCount} simulated jig(s) × 8 slots (${[...sims.keys()].join(", ")}), ${config.flashTimeMs} ms a hub; production firmware ${targets}; ${service.pending().length} result(s) waiting for the renderer; recovery closed ${recovered.closed}, resumed ${recovered.resumed}, recorded ${recovered.recorded}`,
+      binding: simulator === undefined ? { service, bookedHubs } : { service, bookedHubs, simulator },
+      // A jig attaching after start-up is asked about flashes a crash left in flight (JigService.attachJig).
+      attachJig: (link) => service.attachJig(link),
+      summary: `jig station: ${config.mode === "simulated" ? `${config.jigCount} simulated jig(s) × 8 slots (${[...sims.keys()].join(", ")}), ${config.flashTimeMs} ms a hub` : "USB jigs as they are plugged in"}; production firmware ${targets}; ${service.pending().length} result(s) waiting for the renderer; recovery closed ${recovered.closed}, resumed ${recovered.resumed}, recorded ${recovered.recorded}`,
       async close() {
         service.kill();
         for (const sim of sims.values()) sim.dispose();

@@ -5,7 +5,7 @@
  */
 import type { FlashStep } from "../../shared/events";
 import type { VerifiedImage } from "../../hardware/firmware/firmware-store";
-import type { JigDriver } from "../../hardware/jig/jig-driver";
+import type { JigLink as JigDriver } from "../../hardware/jig/jig-link";
 import type { FlashJournal, JournalItem } from "./flash-journal";
 import type { RetryPolicy } from "./retry-policy";
 

@@ -90,6 +90,7 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
       reads = reads.filter((r) => !readIds.includes(r.readId));
       return { acknowledged: before - reads.length, remaining: reads.length };
     },
+    "devices.list": async () => ({ devices: [] }),
     // No jig station by default: a test that needs one scripts these handlers.
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),
