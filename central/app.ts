@@ -12,6 +12,7 @@ import {
   RedeliveryAmendSchema, ReflashRequestSchema, SsmiUploadSchema, StatementQuerySchema,
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
+import { fallbackCentralLogger, requestLogging, type Logger } from "./log";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
@@ -36,6 +37,8 @@ export interface CentralDeps {
   databaseKind: "pglite" | "postgres";
   /** Browser origins allowed to read central's answers (default: loopback pages and the Electron app). */
   allowOrigin?: OriginPolicy;
+  /** Central's log (./log.ts); warnings only, on stderr, when not given. */
+  logger?: Logger;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -45,11 +48,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.body(), err.status);
-    console.error("central: unexpected error", err);
+    (deps.logger ?? fallbackCentralLogger()).error({ err, reqId: c.get("requestId") }, "central: unexpected error");
     return c.json({ error: "internal", reason: "central failed to handle the request; it changed nothing that was not committed" }, 500);
   });
   app.notFound((c) => c.json({ error: "not-found", reason: `no endpoint ${c.req.method} ${c.req.path}` }, 404));
 
+  app.use("*", ...requestLogging(deps.logger));
   // Before authentication: a browser's preflight carries no token.
   app.use("*", corsFor(deps.allowOrigin ?? dockOrigins));
   app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));

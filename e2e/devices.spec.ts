@@ -19,4 +19,6 @@ test("the devices panel shows the scanner, its state and its last read as it hap
   await expect(scanner.getByTestId("device-last-read")).toContainText("⟨GS⟩0109501234567890 at ");
   // No jig station on this host: only the scanner is listed.
   await expect(panel.locator("tbody tr")).toHaveCount(1);
+  // Where the host's log files are, for support (host/log.ts: <DOCK_DATA_DIR>/logs).
+  await expect(panel.getByTestId("support-logs")).toContainText(/For support: logs are in .*logs\./);
 });

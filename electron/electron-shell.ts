@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { app, BrowserWindow, dialog, session as electronSession, type WebContents } from "electron";
+import { app, BrowserWindow, crashReporter, dialog, session as electronSession, type WebContents } from "electron";
 import type { HostConfig } from "../host/config";
 import { createDockHardware } from "../host/dock-hardware";
+import { createHostLog, fallbackLogger, logLine } from "../host/log";
 import { createHostServices, type HostServices } from "../host/host-services";
 import { loadJigStationConfig, startJigStation } from "../host/jig/jig-station-setup";
 import { APP_ENTRY_URL } from "./app-origin";
@@ -59,7 +60,10 @@ export function createDockWindow(preloadPath: string, devTools: boolean): Browse
  * Resolves with null when another instance already runs (that one is focused instead).
  */
 export async function launchDockApp(options: LaunchOptions): Promise<DockApp | null> {
-  const log = options.log ?? ((message: string) => console.log(message));
+  // Crash dumps of every Electron process, kept on this PC and never uploaded; `host.logs` tells support where.
+  crashReporter.start({ uploadToServer: false, compress: true });
+  // Until userData is known (app ready) messages go to stderr; then to the rolling log files.
+  let log = options.log ?? ((message: string) => fallbackLogger().warn(message));
   // Two instances would fight over the journal file and the USB devices.
   if (!app.requestSingleInstanceLock()) {
     log("another Re-Flash Dock is already running; focusing it");
@@ -87,14 +91,28 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     return null;
   }
   const config = loaded.config;
+  const logDir = join(app.getPath("userData"), "logs");
+  const hostLog = options.log === undefined ? await createHostLog({ dir: logDir, name: "dock" }) : null;
+  if (hostLog !== null) log = logLine(hostLog.logger);
+  const logger = hostLog?.logger ?? fallbackLogger();
   // USB scanners and jigs (DOCK_HARDWARE=auto, the default here) or the simulators, and the jig station beside them.
-  const hardware = await createDockHardware(config, log);
+  const hardware = await createDockHardware(config, logger);
   const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
   const jig = jigConfig.ok ? await startJigStation(jigConfig.config, log) : { ok: false as const, reason: jigConfig.error };
   if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
   log(jig.ok ? jig.station.summary : `jig station: not started: ${jig.reason}`);
   await hardware.start();
-  const services = await createHostServices({ shell: "electron", config, dataDir: config.dataDir, scanner: hardware.scanner, devices: hardware.devices, ...(jig.ok ? { jig: jig.station.binding } : {}) });
+  const services = await createHostServices({
+    shell: "electron",
+    config,
+    dataDir: config.dataDir,
+    scanner: hardware.scanner,
+    devices: hardware.devices,
+    logger,
+    logDir: hostLog === null ? null : logDir,
+    crashDumpDir: app.getPath("crashDumps"),
+    ...(jig.ok ? { jig: jig.station.binding } : {}),
+  });
   const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
   const ses = electronSession.defaultSession;
   const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
@@ -123,7 +141,10 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     void services
       .close()
       .then(() => (jig.ok ? jig.station.close() : undefined))
-      .finally(() => app.quit());
+      .finally(() => {
+        hostLog?.flush();
+        app.quit();
+      });
   });
 
   return { config, services, window: () => window, print, csp };

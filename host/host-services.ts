@@ -5,6 +5,7 @@ import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
 import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
 import { createDeviceRegistry, type DeviceRegistry } from "./device-registry";
+import { fallbackLogger, type Logger } from "./log";
 import { openScanJournal, type ScanJournal } from "./scan-journal";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
 import { newEventId } from "../shared/domain/ids";
@@ -41,6 +42,11 @@ export interface HostServicesOptions {
   jig?: JigBinding;
   /** The devices panel's list (./device-registry.ts); one is made (with the simulated devices) when not given. */
   devices?: DeviceRegistry;
+  /** The host's log (./log.ts); warnings to stdout when not given. */
+  logger?: Logger;
+  /** Shown to support staff through `host.logs`. */
+  logDir?: string | null;
+  crashDumpDir?: string | null;
   now?: () => Date;
 }
 
@@ -73,7 +79,8 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   const startedAt = now().toISOString();
   const journal = await openHardwareJournal(options.dataDir);
   const reads = await openScanJournal(options.dataDir);
-  const scanner = options.scanner ?? (await createSimulatedScannerService(now));
+  const logger = options.logger ?? fallbackLogger();
+  const scanner = options.scanner ?? (await createSimulatedScannerService(now, logger));
   const listeners = new Set<HostEventListener>();
   const devices = options.devices ?? createDeviceRegistry(now);
   if (scanner.simulated) devices.upsert({ id: "simulated", kind: "scanner", name: "Simulated HID-POS scanner", vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
@@ -84,14 +91,14 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     try {
       checked = checkBridgeEvent(event, payload);
     } catch (err) {
-      console.error(`host: dropped an invalid ${event} event`, err);
+      logger.error({ err, event }, `host: dropped an invalid ${event} event`);
       return;
     }
     for (const listener of [...listeners]) {
       try {
         listener(event, checked);
       } catch (err) {
-        console.error(`host: ${event} subscriber threw`, err);
+        logger.error({ err, event }, `host: ${event} subscriber threw`);
       }
     }
   }
@@ -112,7 +119,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         (read) => emit("scanner.scan", read),
         (err: unknown) => {
           // Not durable, but a read the operator made is still better shown than dropped.
-          console.error("host: a HID-POS read could not be journalled; delivering it without a copy on disk", err);
+          logger.error({ err }, "host: a HID-POS read could not be journalled; delivering it without a copy on disk");
           emit("scanner.scan", { ...scan, readId: newEventId() });
         },
       );
@@ -175,6 +182,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     "scanner.pending": async ({ limit }) => reads.pending(limit),
     "scanner.ack": async ({ readIds }) => reads.ack(readIds),
     "devices.list": async () => ({ devices: devices.list() }),
+    "host.logs": async () => ({ logDir: options.logDir ?? null, crashDumpDir: options.crashDumpDir ?? null }),
     "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
     "jig.load": async ({ booked, ...request }) => {
       const { service, bookedHubs, simulator } = requireJig("jig.load");
@@ -187,7 +195,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         return result;
       }
       // The run reports through slot events and the journal; its promise only needs a failure logged.
-      result.done.catch((err: unknown) => console.error(`host: jig run for ${result.deviceId} failed`, err));
+      result.done.catch((err: unknown) => logger.error({ err, deviceId: result.deviceId }, `host: jig run for ${result.deviceId} failed`));
       return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
     },
     "jig.unload": async ({ jigId, slot }) => {

@@ -1,5 +1,6 @@
 import { HidPosScanner, type HidPosRead } from "../hardware/scanner/hid-pos-scanner";
 import { SimulatedScanner } from "../hardware/scanner/simulated-scanner";
+import { fallbackLogger, type Logger } from "./log";
 import type { UsbDevices } from "./usb-devices";
 import { BridgeError, ScannerScanSchema, describeZodError, type ScannerScan } from "../shared/bridge";
 
@@ -37,7 +38,7 @@ function toScan(read: HidPosRead): { ok: true; scan: ScannerScan } | { ok: false
 }
 
 /** The simulated HID-POS scanner behind the real driver; resolves once the driver is open. */
-export async function createSimulatedScannerService(now: () => Date = () => new Date()): Promise<ScannerService> {
+export async function createSimulatedScannerService(now: () => Date = () => new Date(), logger: Pick<Logger, "error"> = fallbackLogger()): Promise<ScannerService> {
   const { scanner: device, pair } = SimulatedScanner.create("SIM-SCANNER");
   const driver = new HidPosScanner(pair.host, "simulated", { now });
   const listeners = new Set<(scan: ScannerScan) => void>();
@@ -48,7 +49,7 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
   driver.on("scan", (read) => {
     const converted = toScan(read);
     if (!converted.ok) {
-      console.error(`host: dropped a HID-POS read that breaks the bridge schema: ${converted.reason}`);
+      logger.error(`host: dropped a HID-POS read that breaks the bridge schema: ${converted.reason}`);
       waiting?.reject(new BridgeError("failed", `scanner.simulate: the read broke the schema (${converted.reason})`));
       waiting = null;
       return;
@@ -58,7 +59,7 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
     waiting = null;
   });
   driver.on("error", (reason) => {
-    console.error(`host: HID-POS scanner: ${reason}`);
+    logger.error(`host: HID-POS scanner: ${reason}`);
     waiting?.reject(new BridgeError("failed", `scanner.simulate: the scanner driver refused the read (${reason})`));
     waiting = null;
   });

@@ -25,6 +25,7 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "scanner.simulate": async () => ({ at: "2026-11-26T09:00:00.000Z" }),
     "scanner.pending": async () => ({ reads: [], total: 0 }),
     "devices.list": async () => ({ devices: [] }),
+    "host.logs": async () => ({ logDir: null, crashDumpDir: null }),
     "scanner.ack": async ({ readIds }) => ({ acknowledged: readIds.length, remaining: 0 }),
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async () => ({ ok: false, code: "unknown-jig", reason: "none" }),

@@ -186,6 +186,8 @@ export const bridgeRequests = {
     args: z.strictObject({ readIds: z.array(JournalIdSchema).min(1).max(500) }),
     result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
   },
+  /** Where this dock keeps its log files and crash dumps, for support staff (null where there are none). */
+  "host.logs": { args: NoArgs, result: z.strictObject({ logDir: z.string().max(4096).nullable(), crashDumpDir: z.string().max(4096).nullable() }) },
   /** The scanners and jigs the host found (USB) or simulates, with their state and last read. */
   "devices.list": { args: NoArgs, result: z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }) },
   /** Every slot of every attached jig. */

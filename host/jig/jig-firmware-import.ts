@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FirmwareEntrySchema } from "../../shared/sync";
 import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
+import { createHostLog, fallbackLogger } from "../log";
 import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-firmware";
 
 /**
@@ -89,13 +90,14 @@ async function cli(argv: string[]): Promise<void> {
   if (token === undefined) throw new Error("no central token: pass --token or seed central first");
   const outDir = resolve(arg("--out") ?? process.env.JIG_FIRMWARE_DIR ?? ".data/host/firmware");
   const r = await importCentralFirmware({ centralUrl: arg("--central-url") ?? process.env.CENTRAL_URL ?? "http://127.0.0.1:4010", token, centralDataDir, outDir });
-  console.log(`jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`);
-  for (const p of r.problems) console.log(`jig firmware: ${p}`);
+  const { logger } = await createHostLog({ dir: null, name: "jig-firmware-import" });
+  logger.info(`jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`);
+  for (const p of r.problems) logger.warn(`jig firmware: ${p}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   cli(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(`jig firmware import failed: ${e instanceof Error ? e.message : String(e)}`);
+    fallbackLogger().fatal(`jig firmware import failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
 }

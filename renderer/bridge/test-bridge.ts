@@ -91,6 +91,7 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
       return { acknowledged: before - reads.length, remaining: reads.length };
     },
     "devices.list": async () => ({ devices: [] }),
+    "host.logs": async () => ({ logDir: null, crashDumpDir: null }),
     // No jig station by default: a test that needs one scripts these handlers.
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),

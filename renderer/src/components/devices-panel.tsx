@@ -15,6 +15,7 @@ function hex4(n: number | null): string {
 export function DevicesPanel() {
   const [devices, setDevices] = useState<DeviceView[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [logs, setLogs] = useState<{ logDir: string | null; crashDumpDir: string | null } | null>(null);
   useEffect(() => {
     const bridge = window.dock;
     if (bridge === undefined) {
@@ -23,6 +24,11 @@ export function DevicesPanel() {
     }
     let live = true;
     const off = bridge.on("devices.changed", (p) => setDevices(p.devices));
+    // For support staff on the phone: where this dock keeps its logs and crash reports.
+    bridge.invoke("host.logs", {}).then(
+      (r) => live && setLogs(r),
+      () => undefined,
+    );
     bridge.invoke("devices.list", {}).then(
       (r) => live && setDevices((now) => now ?? r.devices),
       () => live && setProblem("The host did not say which devices it has."),
@@ -62,6 +68,17 @@ export function DevicesPanel() {
             ))}
           </tbody>
         </table>
+      )}
+      {logs !== null && (logs.logDir !== null || logs.crashDumpDir !== null) && (
+        <p className="support-logs" data-testid="support-logs">
+          For support: logs are in <code>{logs.logDir ?? "–"}</code>
+          {logs.crashDumpDir !== null && (
+            <>
+              , crash reports in <code>{logs.crashDumpDir}</code>
+            </>
+          )}
+          .
+        </p>
       )}
     </section>
   );
