@@ -6,6 +6,7 @@ import type { DockBridge, HostInfo } from "../../shared/bridge";
 import { getDockBridge } from "../bridge/dock-bridge";
 import { App } from "./app/app";
 import { resolveBootConfig } from "./app/boot-config";
+import { requestPersistentStorage } from "./app/persistent-storage";
 import { routeScan, routeWedgeScan } from "./app/scan-router";
 import { StoreContext } from "./app/store-context";
 import { openDockDb } from "./db/dock-db";
@@ -33,6 +34,7 @@ async function boot(): Promise<void> {
   const { bridge, info } = await connectHost();
   let store: DockStore | null = null;
   const db = openDockDb((message) => store?.getState().block(message));
+  void requestPersistentStorage(navigator.storage).then((s) => s !== "persistent" && console.warn(`storage is ${s}: the browser may evict the dock's log when the disk runs short`));
   const stored = (await db.meta.get(TOKEN_KEY))?.value;
   const config = resolveBootConfig(window.location.search, info, typeof stored === "string" ? stored : null);
   if (new URLSearchParams(window.location.search).get("demo") === "1") {
