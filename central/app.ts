@@ -13,6 +13,7 @@ import {
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
 import { fallbackCentralLogger, requestLogging, type Logger } from "./log";
+import { firmwareImageRoutes } from "./routes/firmware-images";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
@@ -39,6 +40,8 @@ export interface CentralDeps {
   allowOrigin?: OriginPolicy;
   /** Central's log (./log.ts); warnings only, on stderr, when not given. */
   logger?: Logger;
+  /** Where firmware images are (`<data>/firmware`): docks download them (./routes/firmware-images.ts). */
+  firmwareImagesDir?: string;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -210,6 +213,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   // ------------------------------------------------------------ firmware catalogue
   app.get("/firmware", async (c) => c.json(await listFirmware(db)));
+  if (deps.firmwareImagesDir !== undefined) app.route("/", firmwareImageRoutes(db, deps.firmwareImagesDir));
 
   app.get("/firmware/:model/latest", async (c) => {
     const model = parseOrThrow(DeviceModelSchema, c.req.param("model"), "invalid-path");

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { startBrowserShell } from "./browser-shell";
 import { loadHostConfig } from "./config";
 import { createDockHardware } from "./dock-hardware";
+import { downloadFirmwareOnce, keepFirmwareCurrent } from "./jig/firmware-download";
 import { loadJigStationConfig, startJigStation } from "./jig/jig-station-setup";
 import { createHostLog, fallbackLogger, logLine } from "./log";
 
@@ -33,8 +34,16 @@ if (!jigConfig.ok) {
 }
 // Without a readable firmware folder the host still runs (receiving needs no jig); the jig.* channels then answer "unavailable".
 const hardware = await createDockHardware(config, logger);
+// Firmware over the network: one pass before the station starts (an empty folder has no catalogue yet), then every JIG_FIRMWARE_SYNC_MS.
+const syncFirmware = jigConfig.config.mode !== "off" && config.centralToken !== null && jigConfig.config.firmwareSyncMs > 0;
+if (syncFirmware && config.centralToken !== null) await downloadFirmwareOnce({ centralUrl: config.centralUrl, token: config.centralToken, dir: jigConfig.config.firmwareDir, publisherKeyPath: jigConfig.config.publisherKeyPath, log });
 const jig = await startJigStation(jigConfig.config, log);
 if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
+// The catalogue and new images from central, checked against the pinned key, taken without a restart.
+const stopFirmwareSync =
+  jig.ok && syncFirmware && config.centralToken !== null
+    ? keepFirmwareCurrent({ centralUrl: config.centralUrl, token: config.centralToken, dir: jigConfig.config.firmwareDir, publisherKeyPath: jigConfig.config.publisherKeyPath, everyMs: jigConfig.config.firmwareSyncMs, reload: () => jig.station.reloadFirmware(), log })
+    : () => undefined;
 await hardware.start();
 if (jig.ok) log(jig.station.summary);
 else if (jigConfig.config.mode === "off") log("jig station: off");
@@ -55,6 +64,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    stopFirmwareSync();
     void shell
       .close()
       .then(() => (jig.ok ? jig.station.close() : undefined))

@@ -113,4 +113,36 @@ describe("jig station on the host services", () => {
     expect(await services.handlers["jig.unload"]({ jigId: "JIG-B", slot: 0 })).toEqual({ ok: true });
     expect(await services.handlers["jig.load"]({ jigId: "JIG-B", slot: 0, deviceId: hubId(4), operatorId: "tech", booked: { hub: bookedHub(hubId(4)), bookingRef: "BK-0001" } })).toMatchObject({ ok: true });
   });
+
+  it("takes a new catalogue and a downloaded image without a restart, and stops a withdrawn version at once", async () => {
+    const keys = generateKeyPairSync("ed25519");
+    const dir = mkdtempSync(join(tmpdir(), "jig-fw-reload-"));
+    const v1 = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
+    const v2 = Uint8Array.from({ length: 4096 }, (_, i) => (i * 11) & 0xff);
+    const m1 = describeImage(v1, MODEL, TARGET);
+    const m2 = describeImage(v2, MODEL, "00040000");
+    writeFileSync(join(dir, "publisher.pem"), keys.publicKey.export({ type: "spki", format: "pem" }).toString());
+    writeFileSync(join(dir, `${MODEL}-${TARGET}.bin`), v1);
+    writeFileSync(join(dir, `${MODEL}-${TARGET}.manifest.json`), JSON.stringify(signManifest(m1, keys.privateKey)));
+    const e1 = entry(keys.privateKey, { deviceModel: MODEL, version: TARGET, status: "production", sha256: m1.sha256, sizeBytes: v1.length });
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1]));
+    const { station } = await start({ JIG_FIRMWARE_DIR: dir, JIG_COUNT: "1", JIG_FLASH_MS: "20" });
+    const services = await createHostServices({ shell: "browser", config: { centralUrl: "http://127.0.0.1:4010", centralToken: null, dockId: "d1", site: { facilityId: "F", name: "n", csp: "North", production: false }, version: "0", simulated: true }, dataDir: null, jig: station.binding });
+    cleanup.push(() => services.close());
+    const load = (slot: number, n: number) => services.handlers["jig.load"]({ jigId: "JIG-A", slot, deviceId: hubId(n), operatorId: "tech", booked: { hub: bookedHub(hubId(n)), bookingRef: "BK-0001" } });
+    expect(await load(0, 1)).toMatchObject({ ok: true, toVersion: TARGET });
+
+    // What firmware-download.ts leaves after a pull: the new image with its signed entry as proof, and the new catalogue.
+    const e2 = entry(keys.privateKey, { deviceModel: MODEL, version: "00040000", status: "production", sha256: m2.sha256, sizeBytes: v2.length });
+    writeFileSync(join(dir, `${MODEL}-00040000.bin`), v2);
+    writeFileSync(join(dir, `${MODEL}-00040000.entry.json`), JSON.stringify(e2));
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1, e2]));
+    expect(await station.reloadFirmware()).toEqual({ ok: true, problems: [] });
+    expect(await load(1, 2)).toMatchObject({ ok: true, toVersion: "00040000" });
+
+    // Central withdraws it: the next pull's catalogue stops new flashes without a restart.
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1, entry(keys.privateKey, { deviceModel: MODEL, version: "00040000", status: "withdrawn", sha256: m2.sha256, sizeBytes: v2.length })]));
+    await station.reloadFirmware();
+    expect(await load(2, 3)).toMatchObject({ ok: true, toVersion: TARGET });
+  });
 });

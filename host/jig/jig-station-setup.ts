@@ -38,6 +38,8 @@ export const JigEnvSchema = z.object({
   JIG_STATION: z.enum(["simulated", "usb", "off"]).optional(),
   JIG_COUNT: z.coerce.number().int().min(1).max(8).default(3),
   JIG_FLASH_MS: z.coerce.number().int().min(10).max(3_600_000).default(20_000),
+  /** How often the host fetches the catalogue and new images from central (ms); 0: never (the folder is filled by hand). */
+  JIG_FIRMWARE_SYNC_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   JIG_FIRMWARE_DIR: z.string().min(1).optional(),
   JIG_PUBLISHER_KEY: z.string().min(1).optional(),
   JIG_SIMULATED_FAULTS: z
@@ -58,6 +60,8 @@ export interface JigStationConfig {
   mode: "simulated" | "usb" | "off";
   jigCount: number;
   flashTimeMs: number;
+  /** 0: the firmware folder is not fetched from central. */
+  firmwareSyncMs: number;
   firmwareDir: string;
   publisherKeyPath: string;
   /** Faults the simulator seats with a given hub (Device ID in canonical form). */
@@ -81,6 +85,7 @@ export function loadJigStationConfig(env: Record<string, string | undefined>, ho
       mode,
       jigCount: e.JIG_COUNT,
       flashTimeMs: e.JIG_FLASH_MS,
+      firmwareSyncMs: e.JIG_FIRMWARE_SYNC_MS,
       firmwareDir,
       publisherKeyPath: resolve(e.JIG_PUBLISHER_KEY ?? join(firmwareDir, PUBLISHER_KEY_FILE)),
       faults: e.JIG_SIMULATED_FAULTS ?? {},
@@ -96,6 +101,8 @@ export function jigSerial(i: number): string {
 
 export interface JigStation {
   binding: JigBinding;
+  /** Reads the firmware folder again (after ./firmware-download.ts filled it): new images join the store, the catalogue is replaced, no restart. */
+  reloadFirmware(): Promise<{ ok: true; problems: string[] } | { ok: false; reason: string }>;
   /** A USB jig was plugged in and opened (host/usb-devices.ts): put it on the station; resolves with its serial. */
   attachJig(link: JigLink): Promise<string>;
   /** One line for the host log. */
@@ -108,7 +115,9 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   if (config.mode === "off") return { ok: false, reason: "JIG_STATION=off" };
   const loaded = await loadFirmwareDirectory(config.firmwareDir, config.publisherKeyPath);
   if (!loaded.ok) return { ok: false, reason: loaded.reason };
-  const { store, catalogue, problems } = loaded.firmware;
+  const { store, problems } = loaded.firmware;
+  // Replaced by reloadFirmware: every check the service makes reads the catalogue through this.
+  let catalogue = loaded.firmware.catalogue;
   for (const p of problems) log(`jig station: firmware: ${p}`);
   const journal = await FlashJournal.open(config.journalPath);
   const bookedHubs = createBookedHubRegistry();
@@ -143,6 +152,13 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
       binding: simulator === undefined ? { service, bookedHubs } : { service, bookedHubs, simulator },
       // A jig attaching after start-up is asked about flashes a crash left in flight (JigService.attachJig).
       attachJig: (link) => service.attachJig(link),
+      async reloadFirmware() {
+        const again = await loadFirmwareDirectory(config.firmwareDir, config.publisherKeyPath);
+        if (!again.ok) return again;
+        const added = await store.loadDirectory(config.firmwareDir);
+        catalogue = again.firmware.catalogue;
+        return { ok: true, problems: [...again.firmware.problems, ...added.map((p) => `${p.file}: ${p.reason}`)] };
+      },
       summary: `jig station: ${config.mode === "simulated" ? `${config.jigCount} simulated jig(s) × 8 slots (${[...sims.keys()].join(", ")}), ${config.flashTimeMs} ms a hub` : "USB jigs as they are plugged in"}; production firmware ${targets}; ${service.pending().length} result(s) waiting for the renderer; recovery closed ${recovered.closed}, resumed ${recovered.resumed}, recorded ${recovered.recorded}`,
       async close() {
         service.kill();
