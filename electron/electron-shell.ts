@@ -4,6 +4,7 @@ import type { HostConfig } from "../host/config";
 import { createDockHardware } from "../host/dock-hardware";
 import { createHostLog, fallbackLogger, logLine } from "../host/log";
 import { createHostServices, type HostServices } from "../host/host-services";
+import { downloadFirmwareOnce, keepFirmwareCurrent } from "../host/jig/firmware-download";
 import { loadJigStationConfig, startJigStation } from "../host/jig/jig-station-setup";
 import { APP_ENTRY_URL } from "./app-origin";
 import { contentSecurityPolicy, withCspHeader } from "./content-security-policy";
@@ -98,8 +99,16 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
   // USB scanners and jigs (DOCK_HARDWARE=auto, the default here) or the simulators, and the jig station beside them.
   const hardware = await createDockHardware(config, logger);
   const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
+  // Firmware over the network, as the browser shell does (host/main.ts): once before the station starts, then on its period.
+  const token = config.centralToken;
+  const sync = jigConfig.ok && jigConfig.config.mode !== "off" && jigConfig.config.firmwareSyncMs > 0 && token !== null ? { ...jigConfig.config, token } : null;
+  if (sync !== null) await downloadFirmwareOnce({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, log });
   const jig = jigConfig.ok ? await startJigStation(jigConfig.config, log) : { ok: false as const, reason: jigConfig.error };
   if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
+  const stopFirmwareSync =
+    jig.ok && sync !== null
+      ? keepFirmwareCurrent({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, everyMs: sync.firmwareSyncMs, reload: () => jig.station.reloadFirmware(), log })
+      : () => undefined;
   log(jig.ok ? jig.station.summary : `jig station: not started: ${jig.reason}`);
   await hardware.start();
   const services = await createHostServices({
@@ -138,6 +147,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     closing = true;
     event.preventDefault();
     stopIpc();
+    stopFirmwareSync();
     void services
       .close()
       .then(() => (jig.ok ? jig.station.close() : undefined))
