@@ -12,6 +12,8 @@ import {
   RedeliveryAmendSchema, ReflashRequestSchema, SsmiUploadSchema, StatementQuerySchema,
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
+import { fallbackCentralLogger, requestLogging, type Logger } from "./log";
+import { firmwareImageRoutes } from "./routes/firmware-images";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { rateLimiter, type AddressOf } from "./http/rate-limit";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
@@ -43,6 +45,10 @@ export interface CentralDeps {
   addressOf?: AddressOf;
   /** The desk for people (sign-in by session cookie): its built web app, sign-in policy and public origin. */
   desk?: Omit<DeskDeps, "db" | "business" | "mail">;
+  /** Central's log (./log.ts); warnings only, on stderr, when not given. */
+  logger?: Logger;
+  /** Where firmware images are (`<data>/firmware`): docks download them (./routes/firmware-images.ts). */
+  firmwareImagesDir?: string;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -57,11 +63,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       if (err.status === 413) c.header("connection", "close");
       return c.json(err.body(), err.status);
     }
-    console.error("central: unexpected error", err);
+    (deps.logger ?? fallbackCentralLogger()).error({ err, reqId: c.get("requestId") }, "central: unexpected error");
     return c.json({ error: "internal", reason: "central failed to handle the request; it changed nothing that was not committed" }, 500);
   });
   app.notFound((c) => c.json({ error: "not-found", reason: `no endpoint ${c.req.method} ${c.req.path}` }, 404));
 
+  app.use("*", ...requestLogging(deps.logger));
   // Before authentication: a browser's preflight carries no token.
   app.use("*", corsFor(deps.allowOrigin ?? dockOrigins));
   app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));
@@ -224,6 +231,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   // ------------------------------------------------------------ firmware catalogue
   app.get("/firmware", async (c) => c.json(await listFirmware(db)));
+  if (deps.firmwareImagesDir !== undefined) app.route("/", firmwareImageRoutes(db, deps.firmwareImagesDir));
 
   app.get("/firmware/:model/latest", async (c) => {
     const model = parseOrThrow(DeviceModelSchema, c.req.param("model"), "invalid-path");

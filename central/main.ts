@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
@@ -8,6 +9,7 @@ import { dataPaths } from "./data-dir";
 import { openDatabase } from "./db/connect";
 import { readSigningKeyFile } from "./services/firmware-catalogue";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
+import { createCentralLog, fallbackCentralLogger } from "./log";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -16,16 +18,17 @@ import { deliverOutbox, type MailTarget } from "./services/outbox";
 async function main(): Promise<void> {
   const env = loadEnv(process.env, (p) => readFileSync(p, "utf8"));
   const paths = dataPaths(env.dataDir);
+  const { logger } = createCentralLog({ dir: join(env.dataDir, "logs") });
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
   const desk = { deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)), publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk });
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk, logger, firmwareImagesDir: paths.firmware });
 
   const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
-    console.log(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
-    console.log(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
-    console.log(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
+    logger.info(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+    logger.info(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
+    logger.info(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
   });
 
   // Deliver the outbox in the background; a failed send is retried with backoff by deliverOutbox.
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
     if (busy) return;
     busy = true;
     deliverOutbox(database.db, mail, { from: env.business.mailFrom, maxAttempts: env.business.mailMaxAttempts })
-      .catch((e: unknown) => console.error("central: outbox delivery failed", e))
+      .catch((err: unknown) => logger.error({ err }, "central: outbox delivery failed"))
       .finally(() => { busy = false; });
   }, 5000);
 
@@ -47,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`central: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  fallbackCentralLogger().fatal(`central: cannot start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
-import { importCentralFirmware } from "../host/jig-firmware-import";
+import { importCentralFirmware } from "../host/jig/jig-firmware-import";
 import { scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { insertAuthorisedBooking, insertInventoryFor } from "../central/demo-world";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
-import { importCentralFirmware } from "../host/jig-firmware-import";
+import { importCentralFirmware } from "../host/jig/jig-firmware-import";
 import { localEvents, scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 

@@ -9,7 +9,7 @@ import { addDays, dayOfWeek, today } from "../central/services/working-time";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
-import { importCentralFirmware } from "../host/jig-firmware-import";
+import { importCentralFirmware } from "../host/jig/jig-firmware-import";
 import { localEvents, scanAtRate, scanOf, setUpScannerAndSignIn, signIn, signOut } from "./dock-actions";
 import { expect, test, type CentralDatabaseKind, type DockStack } from "./fixtures";
 

@@ -50,6 +50,8 @@ export function readConfigFile(userData: string, read: (path: string) => string 
 export function loadElectronConfig(env: Record<string, string | undefined>, fileVars: Record<string, string>, paths: ElectronPaths): ConfigResult {
   const merged: Record<string, string | undefined> = {
     DOCK_DATA_DIR: join(paths.userData, "host"),
+    // An installed dock drives its USB scanners and jigs; the simulators are for the browser shell's demo.
+    DOCK_HARDWARE: "auto",
     RENDERER_DIST: join(paths.appPath, "renderer", "dist"),
     ...fileVars,
   };

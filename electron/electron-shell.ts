@@ -1,7 +1,11 @@
 import { join } from "node:path";
-import { app, BrowserWindow, dialog, session as electronSession, type WebContents } from "electron";
+import { app, BrowserWindow, crashReporter, dialog, session as electronSession, type WebContents } from "electron";
 import type { HostConfig } from "../host/config";
+import { createDockHardware } from "../host/dock-hardware";
+import { createHostLog, fallbackLogger, logLine } from "../host/log";
 import { createHostServices, type HostServices } from "../host/host-services";
+import { downloadFirmwareOnce, keepFirmwareCurrent } from "../host/jig/firmware-download";
+import { loadJigStationConfig, startJigStation } from "../host/jig/jig-station-setup";
 import { APP_ENTRY_URL } from "./app-origin";
 import { contentSecurityPolicy, withCspHeader } from "./content-security-policy";
 import { loadElectronConfig, readConfigFile } from "./electron-config";
@@ -57,7 +61,10 @@ export function createDockWindow(preloadPath: string, devTools: boolean): Browse
  * Resolves with null when another instance already runs (that one is focused instead).
  */
 export async function launchDockApp(options: LaunchOptions): Promise<DockApp | null> {
-  const log = options.log ?? ((message: string) => console.log(message));
+  // Crash dumps of every Electron process, kept on this PC and never uploaded; `host.logs` tells support where.
+  crashReporter.start({ uploadToServer: false, compress: true });
+  // Until userData is known (app ready) messages go to stderr; then to the rolling log files.
+  let log = options.log ?? ((message: string) => fallbackLogger().warn(message));
   // Two instances would fight over the journal file and the USB devices.
   if (!app.requestSingleInstanceLock()) {
     log("another Re-Flash Dock is already running; focusing it");
@@ -85,7 +92,36 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     return null;
   }
   const config = loaded.config;
-  const services = await createHostServices({ shell: "electron", config, dataDir: config.dataDir });
+  const logDir = join(app.getPath("userData"), "logs");
+  const hostLog = options.log === undefined ? await createHostLog({ dir: logDir, name: "dock" }) : null;
+  if (hostLog !== null) log = logLine(hostLog.logger);
+  const logger = hostLog?.logger ?? fallbackLogger();
+  // USB scanners and jigs (DOCK_HARDWARE=auto, the default here) or the simulators, and the jig station beside them.
+  const hardware = await createDockHardware(config, logger);
+  const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
+  // Firmware over the network, as the browser shell does (host/main.ts): once before the station starts, then on its period.
+  const token = config.centralToken;
+  const sync = jigConfig.ok && jigConfig.config.mode !== "off" && jigConfig.config.firmwareSyncMs > 0 && token !== null ? { ...jigConfig.config, token } : null;
+  if (sync !== null) await downloadFirmwareOnce({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, log });
+  const jig = jigConfig.ok ? await startJigStation(jigConfig.config, log) : { ok: false as const, reason: jigConfig.error };
+  if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
+  const stopFirmwareSync =
+    jig.ok && sync !== null
+      ? keepFirmwareCurrent({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, everyMs: sync.firmwareSyncMs, reload: () => jig.station.reloadFirmware(), log })
+      : () => undefined;
+  log(jig.ok ? jig.station.summary : `jig station: not started: ${jig.reason}`);
+  await hardware.start();
+  const services = await createHostServices({
+    shell: "electron",
+    config,
+    dataDir: config.dataDir,
+    scanner: hardware.scanner,
+    devices: hardware.devices,
+    logger,
+    logDir: hostLog === null ? null : logDir,
+    crashDumpDir: app.getPath("crashDumps"),
+    ...(jig.ok ? { jig: jig.station.binding } : {}),
+  });
   const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
   const ses = electronSession.defaultSession;
   const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
@@ -111,7 +147,14 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     closing = true;
     event.preventDefault();
     stopIpc();
-    void services.close().finally(() => app.quit());
+    stopFirmwareSync();
+    void services
+      .close()
+      .then(() => (jig.ok ? jig.station.close() : undefined))
+      .finally(() => {
+        hostLog?.flush();
+        app.quit();
+      });
   });
 
   return { config, services, window: () => window, print, csp };

@@ -86,4 +86,28 @@ describe("installer configuration (build/electron-builder.json)", () => {
     expect(pngSize(join(root, c.win.icon))).toEqual({ width: 512, height: 512 });
     for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(pngSize(join(root, c.linux.icon, `${size}x${size}.png`))).toEqual({ width: size, height: size });
   });
+
+  it("installs a udev rule with the deb so the signed-in user can open HID-POS scanners and jigs, and removes it with the deb", () => {
+    const c = z
+      .object({
+        linux: z.object({ extraResources: z.array(z.object({ from: z.string(), to: z.string() })) }),
+        deb: z.object({ afterInstall: z.string(), afterRemove: z.string() }),
+      })
+      .parse(config);
+    const shipped = c.linux.extraResources.find((r) => r.to === "udev/70-reflash-dock.rules");
+    expect(shipped?.from).toBe("build/linux/70-reflash-dock.rules");
+    const rules = readFileSync(join(root, shipped?.from ?? ""), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
+    for (const rule of rules) expect(rule).toMatch(/^KERNEL=="hidraw\*", SUBSYSTEM=="hidraw", ATTRS\{idVendor\}=="[0-9a-f]{4}".* TAG\+="uaccess"$/);
+    const vendors = rules.map((r) => /idVendor\}=="([0-9a-f]{4})"/.exec(r)?.[1]);
+    // Honeywell and Zebra scanners, and the reference jig (hardware/jig/simulated-jig.ts enumerates as 1209:4A16).
+    expect(vendors).toEqual(expect.arrayContaining(["0c2e", "05e0", "1209"]));
+    expect(rules.some((r) => r.includes('ATTRS{idProduct}=="4a16"'))).toBe(true);
+    const install = readFileSync(join(root, c.deb.afterInstall), "utf8");
+    expect(install).toContain("/opt/${sanitizedProductName}/resources/udev/70-reflash-dock.rules");
+    expect(install).toContain("udevadm control --reload-rules");
+    // Replacing electron-builder's script must keep what it did (the /usr/bin link, chrome-sandbox).
+    expect(install).toContain("update-alternatives --install '/usr/bin/${executable}'");
+    expect(install).toContain("chrome-sandbox");
+    expect(readFileSync(join(root, c.deb.afterRemove), "utf8")).toContain("rm -f /etc/udev/rules.d/70-reflash-dock.rules");
+  });
 });

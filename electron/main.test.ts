@@ -62,8 +62,10 @@ const electron = await vi.hoisted(async () => {
     setDevicePermissionHandler: (h: unknown) => (session.devicePermission = h),
   });
   const errors: string[] = [];
+  const crashReports: Array<Record<string, unknown>> = [];
   return {
     ipc,
+    crashReports,
     app,
     windows,
     session,
@@ -74,6 +76,7 @@ const electron = await vi.hoisted(async () => {
       BrowserWindow,
       session: { defaultSession: session },
       dialog: { showErrorBox: (title: string, text: string) => errors.push(`${title}: ${text}`) },
+      crashReporter: { start: (options: Record<string, unknown>) => crashReports.push(options) },
       protocol: { registerSchemesAsPrivileged: () => undefined },
     },
   };
@@ -110,6 +113,15 @@ describe("Electron main process", () => {
       webSecurity: true,
       devTools: false, // packaged
     });
+  });
+
+  it("keeps crash dumps on this PC and never uploads them, and tells support where they are", async () => {
+    expect(electron.crashReports).toEqual([{ uploadToServer: false, compress: true }]);
+    expect(await launched.services.handlers["host.logs"]({})).toEqual({ logDir: null, crashDumpDir: "/nowhere" });
+  });
+
+  it("plays the error sound after a reload without a click (autoplay allowed in the dock's window)", () => {
+    expect((electron.windows[0]?.options.webPreferences as Record<string, unknown>).autoplayPolicy).toBe("no-user-gesture-required");
   });
 
   it("loads the built renderer from app://dock, served from inside the app", () => {

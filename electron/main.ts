@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { fallbackLogger } from "../host/log";
 import { launchDockApp } from "./electron-shell";
 import { registerAppScheme } from "./renderer-protocol";
 
@@ -10,6 +11,6 @@ import { registerAppScheme } from "./renderer-protocol";
 // Scheme privileges must be registered before the app is ready.
 registerAppScheme();
 launchDockApp({ preloadPath: join(__dirname, "preload.js"), env: process.env }).catch((err: unknown) => {
-  console.error(`Re-Flash Dock could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  fallbackLogger().fatal({ err }, `Re-Flash Dock could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -19,6 +19,7 @@ describe("window security settings", () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      autoplayPolicy: "no-user-gesture-required",
       devTools: false,
     });
   });

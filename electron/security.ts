@@ -25,6 +25,8 @@ export function secureWebPreferences(preloadPath: string, options: { devTools: b
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
+    // The error sound must play on the first wrong scan after a reload, when nobody has clicked yet.
+    autoplayPolicy: "no-user-gesture-required",
     devTools: options.devTools,
   };
 }

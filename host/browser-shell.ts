@@ -5,7 +5,9 @@ import type { Server } from "node:http";
 import { attachBridgeServer, type BridgeServer } from "./bridge-server";
 import type { HostConfig } from "./config";
 import { createHostServices, type HostServices } from "./host-services";
-import type { JigBinding } from "./jig-binding";
+import type { DockHardware } from "./dock-hardware";
+import type { Logger } from "./log";
+import type { JigBinding } from "./jig/jig-binding";
 import { LAUNCH_PARAM, LaunchGate, launchCookieName } from "./launch-token";
 import { createRendererApp } from "./renderer-server";
 
@@ -42,8 +44,13 @@ export interface BrowserShellOptions {
   dataDir?: string | null;
   log?: (message: string) => void;
   helloTimeoutMs?: number;
-  /** The jig station to put on the bridge (host/jig-binding.ts); none by default. */
+  /** The jig station to put on the bridge (host/jig/jig-binding.ts); none by default. */
   jig?: JigBinding;
+  /** The host's log (./log.ts) and where its files are, for `host.logs`. */
+  logger?: Logger;
+  logDir?: string | null;
+  /** The scanners and the devices panel's list (host/dock-hardware.ts); the simulated scanner by default. */
+  hardware?: Pick<DockHardware, "scanner" | "devices">;
 }
 
 /** Starts the browser shell and resolves once it listens. */
@@ -58,6 +65,9 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     config,
     dataDir: options.dataDir === undefined ? config.dataDir : options.dataDir,
     ...(options.jig === undefined ? {} : { jig: options.jig }),
+    ...(options.hardware === undefined ? {} : { scanner: options.hardware.scanner, devices: options.hardware.devices }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logDir: options.logDir ?? null,
   });
   let port = config.port;
   const allowedHosts = () => [`${LOOPBACK}:${port}`, `localhost:${port}`];

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { CspSchema } from "../shared/domain/booking";
 import { DockIdSchema, describeZodError, type SiteConfig } from "../shared/bridge";
+import { parseUsbIds, type UsbId } from "./usb-ids";
 
 /**
  * The host's configuration, from the environment, validated once at start so a typo
@@ -31,8 +32,22 @@ export const HostEnvSchema = z.object({
   DOCK_DATA_DIR: z.string().min(1).default(resolve(repoRoot, ".data/host")),
   /** The built renderer (vite outDir). */
   RENDERER_DIST: z.string().min(1).default(resolve(repoRoot, "renderer/dist")),
-  /** "simulated" is the only hardware mode until the node-hid scanner driver is bound (see docs/bridge.md). */
-  DOCK_HARDWARE: z.enum(["simulated"]).default("simulated"),
+  /** "simulated": a simulated scanner and jigs; "auto": USB HID-POS scanners and the listed jigs found by node-hid (./usb-devices.ts). */
+  DOCK_HARDWARE: z.enum(["simulated", "auto"]).default("simulated"),
+  /** The site's jigs by USB vendor:product, hex, comma-separated (e.g. "1209:7D01"); none by default. */
+  USB_JIG_IDS: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseUsbIds(text);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: "custom", message: `USB_JIG_IDS: ${parsed.reason}` });
+        return z.NEVER;
+      }
+      return parsed.ids;
+    })
+    .optional(),
+  /** How often USB devices are listed when the OS gives no hot-plug events (ms). */
+  USB_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 
 export interface HostConfig {
@@ -44,6 +59,8 @@ export interface HostConfig {
   dataDir: string;
   rendererDist: string;
   simulated: boolean;
+  /** With real hardware (`DOCK_HARDWARE=auto`): the jigs to open by VID/PID, and the poll interval. */
+  usb: { jigIds: UsbId[]; pollMs: number };
   version: string;
 }
 
@@ -77,6 +94,7 @@ export function loadHostConfig(env: Record<string, string | undefined>): ConfigR
       dataDir: resolve(e.DOCK_DATA_DIR),
       rendererDist: resolve(e.RENDERER_DIST),
       simulated: e.DOCK_HARDWARE === "simulated",
+      usb: { jigIds: e.USB_JIG_IDS ?? [], pollMs: e.USB_POLL_MS },
       version: appVersion(),
     },
   };

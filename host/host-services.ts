@@ -2,9 +2,13 @@ import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type Bridge
 import { checkBridgeEvent } from "../shared/bridge-dispatch";
 import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
-import type { JigBinding } from "./jig-binding";
+import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
+import { createDeviceRegistry, type DeviceRegistry } from "./device-registry";
+import { fallbackLogger, type Logger } from "./log";
+import { openScanJournal, type ScanJournal } from "./scan-journal";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
+import { newEventId } from "../shared/domain/ids";
 
 /**
  * The host services, composed once and bound by either shell: the browser shell carries
@@ -21,6 +25,8 @@ export interface HostServices {
   /** Every host → renderer event, already validated against the channel map. */
   subscribe(listener: HostEventListener): () => void;
   journal: HardwareJournal;
+  /** HID-POS reads held until the renderer acknowledges them (./scan-journal.ts). */
+  reads: ScanJournal;
   scanner: ScannerService;
   close(): Promise<void>;
 }
@@ -34,6 +40,13 @@ export interface HostServicesOptions {
   scanner?: ScannerService;
   /** The jig station; without it the jig.* channels answer "unavailable". */
   jig?: JigBinding;
+  /** The devices panel's list (./device-registry.ts); one is made (with the simulated devices) when not given. */
+  devices?: DeviceRegistry;
+  /** The host's log (./log.ts); warnings to stdout when not given. */
+  logger?: Logger;
+  /** Shown to support staff through `host.logs`. */
+  logDir?: string | null;
+  crashDumpDir?: string | null;
   now?: () => Date;
 }
 
@@ -65,8 +78,12 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const journal = await openHardwareJournal(options.dataDir);
-  const scanner = options.scanner ?? (await createSimulatedScannerService(now));
+  const reads = await openScanJournal(options.dataDir);
+  const logger = options.logger ?? fallbackLogger();
+  const scanner = options.scanner ?? (await createSimulatedScannerService(now, logger));
   const listeners = new Set<HostEventListener>();
+  const devices = options.devices ?? createDeviceRegistry(now);
+  if (scanner.simulated) devices.upsert({ id: "simulated", kind: "scanner", name: "Simulated HID-POS scanner", vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
 
   // Never throws: a malformed event is a host bug to log, and must not break the jig run that emitted it.
   function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
@@ -74,14 +91,14 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     try {
       checked = checkBridgeEvent(event, payload);
     } catch (err) {
-      console.error(`host: dropped an invalid ${event} event`, err);
+      logger.error({ err, event }, `host: dropped an invalid ${event} event`);
       return;
     }
     for (const listener of [...listeners]) {
       try {
         listener(event, checked);
       } catch (err) {
-        console.error(`host: ${event} subscriber threw`, err);
+        logger.error({ err, event }, `host: ${event} subscriber threw`);
       }
     }
   }
@@ -96,12 +113,32 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   }
 
   const unsubscribers = [
-    scanner.onScan((scan) => emit("scanner.scan", scan)),
+    // Each read is on disk before any window hears of it; appends resolve in order, so reads go out in the order they came.
+    scanner.onScan((scan) => {
+      reads.append(scan).then(
+        (read) => emit("scanner.scan", read),
+        (err: unknown) => {
+          // Not durable, but a read the operator made is still better shown than dropped.
+          logger.error({ err }, "host: a HID-POS read could not be journalled; delivering it without a copy on disk");
+          emit("scanner.scan", { ...scan, readId: newEventId() });
+        },
+      );
+    }),
     journal.onChange(() => emit("journal.changed", { pending: pendingTotal() })),
+    devices.onChange((list) => emit("devices.changed", { devices: list })),
+    // The panel's "last read" for whichever scanner read it (USB or simulated); unknown ids are ignored.
+    scanner.onScan((scan) => devices.recordRead(scan.scannerId, scan.raw, new Date(scan.at))),
   ];
   if (jig !== undefined) {
     const onSlot = (view: SlotView) => emit("jig.slot", view);
-    const onJig = (status: { jigId: string; connected: boolean }) => emit("jig.status", status);
+    const onJig = (status: { jigId: string; connected: boolean }) => {
+      emit("jig.status", status);
+      if (jig.simulator !== undefined) devices.setState(status.jigId, status.connected ? "connected" : "disconnected", null);
+    };
+    // Simulated jigs are on the devices panel too; USB jigs are put there by host/usb-devices.ts.
+    if (jig.simulator !== undefined) {
+      for (const jigId of new Set(jig.service.slotViews().map((v) => v.jigId))) devices.upsert({ id: jigId, kind: "jig", name: `Simulated jig ${jigId}`, vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
+    }
     const onJournal = () => emit("journal.changed", { pending: pendingTotal() });
     jig.service.on("slot", onSlot);
     jig.service.on("jig", onJig);
@@ -142,6 +179,10 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       const scan = await scanner.simulate(raw, symbology);
       return { at: scan.at };
     },
+    "scanner.pending": async ({ limit }) => reads.pending(limit),
+    "scanner.ack": async ({ readIds }) => reads.ack(readIds),
+    "devices.list": async () => ({ devices: devices.list() }),
+    "host.logs": async () => ({ logDir: options.logDir ?? null, crashDumpDir: options.crashDumpDir ?? null }),
     "jig.slots": async () => ({ slots: requireJig("jig.slots").service.slotViews() }),
     "jig.load": async ({ booked, ...request }) => {
       const { service, bookedHubs, simulator } = requireJig("jig.load");
@@ -154,7 +195,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         return result;
       }
       // The run reports through slot events and the journal; its promise only needs a failure logged.
-      result.done.catch((err: unknown) => console.error(`host: jig run for ${result.deviceId} failed`, err));
+      result.done.catch((err: unknown) => logger.error({ err, deviceId: result.deviceId }, `host: jig run for ${result.deviceId} failed`));
       return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
     },
     "jig.unload": async ({ jigId, slot }) => {
@@ -180,11 +221,13 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       return () => listeners.delete(listener);
     },
     journal,
+    reads,
     scanner,
     async close() {
       for (const off of unsubscribers) off();
       listeners.clear();
       await scanner.close();
+      await reads.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { HidPosScanner, type HidPosRead } from "../hardware/scanner/hid-pos-scanner";
 import { SimulatedScanner } from "../hardware/scanner/simulated-scanner";
+import { fallbackLogger, type Logger } from "./log";
+import type { UsbDevices } from "./usb-devices";
 import { BridgeError, ScannerScanSchema, describeZodError, type ScannerScan } from "../shared/bridge";
 
 /**
@@ -7,8 +9,8 @@ import { BridgeError, ScannerScanSchema, describeZodError, type ScannerScan } fr
  * as `scanner.scan` events. Every read goes through the real HID-POS driver
  * (hardware/scanner/hid-pos-scanner.ts); in simulated mode its device is the simulator
  * (hardware/scanner/simulated-scanner.ts) on an in-memory HID link, so `scanner.simulate`
- * exercises the same report framing as a USB scanner. Real scanners plug in at
- * `createScannerService` with a node-hid transport per device (not enumerated yet).
+ * exercises the same report framing as a USB scanner. With `DOCK_HARDWARE=auto` the reads
+ * come from every HID-POS scanner node-hid finds (./usb-devices.ts, `createUsbScannerService`).
  */
 
 export interface ScannerService {
@@ -36,7 +38,7 @@ function toScan(read: HidPosRead): { ok: true; scan: ScannerScan } | { ok: false
 }
 
 /** The simulated HID-POS scanner behind the real driver; resolves once the driver is open. */
-export async function createSimulatedScannerService(now: () => Date = () => new Date()): Promise<ScannerService> {
+export async function createSimulatedScannerService(now: () => Date = () => new Date(), logger: Pick<Logger, "error"> = fallbackLogger()): Promise<ScannerService> {
   const { scanner: device, pair } = SimulatedScanner.create("SIM-SCANNER");
   const driver = new HidPosScanner(pair.host, "simulated", { now });
   const listeners = new Set<(scan: ScannerScan) => void>();
@@ -47,7 +49,7 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
   driver.on("scan", (read) => {
     const converted = toScan(read);
     if (!converted.ok) {
-      console.error(`host: dropped a HID-POS read that breaks the bridge schema: ${converted.reason}`);
+      logger.error(`host: dropped a HID-POS read that breaks the bridge schema: ${converted.reason}`);
       waiting?.reject(new BridgeError("failed", `scanner.simulate: the read broke the schema (${converted.reason})`));
       waiting = null;
       return;
@@ -57,7 +59,7 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
     waiting = null;
   });
   driver.on("error", (reason) => {
-    console.error(`host: HID-POS scanner: ${reason}`);
+    logger.error(`host: HID-POS scanner: ${reason}`);
     waiting?.reject(new BridgeError("failed", `scanner.simulate: the scanner driver refused the read (${reason})`));
     waiting = null;
   });
@@ -92,6 +94,35 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
     async close() {
       listeners.clear();
       await driver.close();
+    },
+  };
+}
+
+/** Reads from the USB HID-POS scanners `usb` finds; `scanner.simulate` is refused. Closing stops the USB watcher. */
+export function createUsbScannerService(usb: UsbDevices, log: (message: string) => void = () => undefined): ScannerService {
+  const listeners = new Set<(scan: ScannerScan) => void>();
+  const onRead = (read: HidPosRead) => {
+    const converted = toScan(read);
+    if (!converted.ok) {
+      log(`host: dropped a HID-POS read that breaks the bridge schema: ${converted.reason}`);
+      return;
+    }
+    for (const listener of [...listeners]) listener(converted.scan);
+  };
+  usb.on("scan", onRead);
+  return {
+    simulated: false,
+    onScan(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    simulate() {
+      return Promise.reject(new BridgeError("unavailable", "scanner.simulate: this host drives real scanners"));
+    },
+    async close() {
+      listeners.clear();
+      usb.off("scan", onRead);
+      await usb.stop();
     },
   };
 }

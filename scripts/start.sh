@@ -53,8 +53,12 @@ if [ -z "${DOCK_CENTRAL_TOKEN:-}" ]; then
   export DOCK_CENTRAL_TOKEN
 fi
 
-echo "== importing central's signed firmware for the simulated jigs"
-npx tsx host/jig-firmware-import.ts --central-data "$CENTRAL_DATA_DIR" --central-url "$CENTRAL_URL" --token "$DOCK_CENTRAL_TOKEN" --out "$DOCK_DATA_DIR/firmware"
+# The firmware publisher's public key is pinned in the dock's firmware folder (what enrolment
+# will do); the host then downloads the catalogue and images from central itself and checks
+# them against it (host/jig/firmware-download.ts). No private key is copied to the dock.
+echo "== pinning central's firmware publisher key for the dock"
+mkdir -p "$DOCK_DATA_DIR/firmware"
+node -e 'const k=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));require("fs").writeFileSync(process.argv[2],k.publicKeyPem)' "$CENTRAL_DATA_DIR/keys/firmware-signing.json" "$DOCK_DATA_DIR/firmware/publisher.pem"
 
 if [ -x node_modules/electron/dist/electron ] && [ -z "${BROWSER_SHELL:-}" ]; then
   echo "== starting the dock app in Electron"

@@ -81,6 +81,15 @@ export const ScannerScanSchema = z.strictObject({
 });
 export type ScannerScan = z.infer<typeof ScannerScanSchema>;
 
+/**
+ * A HID-POS read as the host delivers it: held durably by the host (host/scan-journal.ts)
+ * under `readId` until the renderer has stored it and acknowledged it (`scanner.ack`), and
+ * delivered again (`scanner.pending`) after a reload; the renderer keys the scan by it, so
+ * a read delivered twice is stored once.
+ */
+export const ScannerReadSchema = ScannerScanSchema.extend({ readId: JournalIdSchema });
+export type ScannerRead = z.infer<typeof ScannerReadSchema>;
+
 /** One jig slot as the jig station screen draws it (host/jig/jig-service.ts `SlotView`). */
 export const SlotViewSchema = z.strictObject({
   jigId: JigIdSchema,
@@ -96,6 +105,25 @@ export const SlotViewSchema = z.strictObject({
   manualReportRequired: z.boolean(),
 });
 export type SlotViewMessage = z.infer<typeof SlotViewSchema>;
+
+/** A USB device the host watches (or a simulated one), as the devices panel shows it. */
+export const DeviceViewSchema = z.strictObject({
+  /** Stable while plugged in: the scanner's or jig's serial, else its OS path. */
+  id: z.string().min(1).max(256),
+  kind: z.enum(["scanner", "jig"]),
+  /** What the device calls itself (its USB product string), or what the host names it. */
+  name: z.string().min(1).max(256),
+  vendorId: z.number().int().min(0).max(0xffff).nullable(),
+  productId: z.number().int().min(0).max(0xffff).nullable(),
+  simulated: z.boolean(),
+  /** connected: open and working; disconnected: unplugged (kept on the list until restart); failed: present but could not be opened or used. */
+  state: z.enum(["connected", "disconnected", "failed"]),
+  /** The latest problem or state change in plain words (a malformed report, why it could not be opened), or null. */
+  detail: z.string().max(500).nullable(),
+  lastRead: z.strictObject({ raw: z.string().max(200), at: InstantSchema }).nullable(),
+  since: InstantSchema,
+});
+export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
 const ReasonSchema = z.string().min(1).max(2000);
 const OperatorIdSchema = z.string().min(1).max(64);
@@ -148,6 +176,20 @@ export const bridgeRequests = {
     }),
     result: z.strictObject({ at: InstantSchema }),
   },
+  /** HID-POS reads the renderer has not acknowledged yet, oldest first (after a reload: reads that reached no window, or whose ack was lost). */
+  "scanner.pending": {
+    args: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
+    result: z.strictObject({ reads: z.array(ScannerReadSchema), total: z.number().int().nonnegative() }),
+  },
+  /** The renderer has stored these reads (or judged them and chose to ignore them): the host may forget them. Unknown ids are ignored. */
+  "scanner.ack": {
+    args: z.strictObject({ readIds: z.array(JournalIdSchema).min(1).max(500) }),
+    result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
+  },
+  /** Where this dock keeps its log files and crash dumps, for support staff (null where there are none). */
+  "host.logs": { args: NoArgs, result: z.strictObject({ logDir: z.string().max(4096).nullable(), crashDumpDir: z.string().max(4096).nullable() }) },
+  /** The scanners and jigs the host found (USB) or simulates, with their state and last read. */
+  "devices.list": { args: NoArgs, result: z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }) },
   /** Every slot of every attached jig. */
   "jig.slots": { args: NoArgs, result: z.strictObject({ slots: z.array(SlotViewSchema) }) },
   /**
@@ -209,11 +251,13 @@ export const bridgeRequests = {
 
 /** Host → renderer events. */
 export const bridgeEvents = {
-  "scanner.scan": ScannerScanSchema,
+  "scanner.scan": ScannerReadSchema,
   /** The journal gained or lost entries: the renderer pulls `journal.pending`. */
   "journal.changed": z.strictObject({ pending: z.number().int().nonnegative() }),
   /** A slot changed (phase, step, progress). */
   "jig.slot": SlotViewSchema,
+  /** A device was found, lost, failed or read something: the whole list again. */
+  "devices.changed": z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }),
   /** A jig was attached or lost. */
   "jig.status": z.strictObject({ jigId: JigIdSchema, connected: z.boolean() }),
 } as const;

@@ -1,4 +1,5 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, sign as edSign } from "node:crypto";
+import { firmwareSignedMessage } from "../../shared/sync";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,5 +104,28 @@ describe("FirmwareStore", () => {
   it("refuses a publisher key that is not Ed25519", () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
     expect(() => new FirmwareStore(rsa.publicKey)).toThrow(/Ed25519/);
+  });
+
+  it("takes a downloaded image on central's signed catalogue entry (no manifest, no private key on the dock), and refuses a forged or mismatched one", () => {
+    const bytes = image(11);
+    const sha256 = describeImage(bytes, MODEL, "00020300").sha256;
+    const entry = (key: typeof publisher.privateKey, over: Partial<{ sha256: string; version: string }> = {}) => {
+      const e = { deviceModel: MODEL, version: over.version ?? "00020300", status: "production" as const, sha256: over.sha256 ?? sha256, sizeBytes: bytes.length, keyId: "k1", releasedAt: "2026-12-01T00:00:00.000Z" };
+      return { ...e, signature: edSign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), key).toString("base64") };
+    };
+    const catalogue: FirmwareCatalogue = [{ model: MODEL, version: "00020300", status: "production", sha256 }];
+    const store = new FirmwareStore(publisher.publicKey);
+    expect(store.addFromCatalogue(entry(publisher.privateKey), bytes)).toEqual({ ok: true });
+    const ok = store.prepare(catalogue, MODEL);
+    expect(ok.ok && ok.image.version).toBe("00020300");
+    // Signed by another key: refused when prepared, as an unsigned manifest would be.
+    const forged = new FirmwareStore(publisher.publicKey);
+    forged.addFromCatalogue(entry(stranger.privateKey), bytes);
+    expect(forged.prepare(catalogue, MODEL)).toMatchObject({ ok: false, code: "bad-signature" });
+    // The entry is genuine but the bytes are not the ones it names.
+    const swapped = new FirmwareStore(publisher.publicKey);
+    swapped.addFromCatalogue(entry(publisher.privateKey), image(13));
+    expect(swapped.prepare(catalogue, MODEL)).toMatchObject({ ok: false, code: "tampered" });
+    expect(new FirmwareStore(publisher.publicKey).addFromCatalogue({ deviceModel: MODEL }, bytes)).toMatchObject({ ok: false, reason: expect.stringContaining("catalogue entry does not parse") });
   });
 });

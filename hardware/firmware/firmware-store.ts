@@ -2,12 +2,16 @@
  * Firmware images held at the dock, content-addressed by SHA-256. Nothing leaves here
  * for a jig unless its manifest is signed by the configured publisher key (Ed25519,
  * node:crypto), its bytes hash to what the manifest says, the model is the hub's, and
- * neither the manifest nor central's catalogue has withdrawn it.
+ * neither the manifest nor central's catalogue has withdrawn it. An image downloaded from
+ * central (host/jig/firmware-download.ts) carries no manifest of its own: its proof is the
+ * catalogue entry's signature over (model, version, SHA-256), checked with the same key
+ * (`addFromCatalogue`), so no dock ever needs a private key.
  */
 import { createHash, createPublicKey, sign as edSign, verify as edVerify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { FirmwareEntrySchema, firmwareSignedMessage } from "../../shared/sync";
 import type { FirmwareCatalogue, FirmwareManifest, SignedManifest } from "./manifest";
 import { FirmwareCatalogueSchema, latestProduction, manifestSigningBytes, SignedManifestSchema } from "./manifest";
 
@@ -34,6 +38,8 @@ export type PrepareResult = { ok: true; image: VerifiedImage } | { ok: false; co
 
 interface StoredImage {
   signed: SignedManifest;
+  /** What the signature signs when it is a catalogue entry's (shared/sync firmwareSignedMessage); absent for a manifest's. */
+  signedMessage?: string;
   bytes: Uint8Array;
   /** Set once the hash has passed; the bytes are the store's private copy, never written to. */
   checked: { sha256: Uint8Array; bytes: Uint8Array } | null;
@@ -59,15 +65,29 @@ export class FirmwareStore {
     return { ok: true };
   }
 
-  /** Loads every `<name>.bin` with its `<name>.manifest.json` from a folder; returns problems by file. */
+  /**
+   * Adds an image whose proof is central's signed catalogue entry (`<name>.entry.json` beside
+   * the image); refuses an entry that does not parse. The signature is checked, as a
+   * manifest's, whenever the image is prepared.
+   */
+  addFromCatalogue(entryFile: unknown, bytes: Uint8Array): { ok: true } | { ok: false; reason: string } {
+    const parsed = FirmwareEntrySchema.safeParse(entryFile);
+    if (!parsed.success) return { ok: false, reason: `catalogue entry does not parse: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    const e = parsed.data;
+    const manifest: FirmwareManifest = { model: e.deviceModel, version: e.version, status: e.status, size: bytes.length, sha256: e.sha256 };
+    this.images.set(e.sha256, { signed: { manifest, signature: e.signature }, signedMessage: firmwareSignedMessage(e), bytes: bytes.slice(), checked: null });
+    return { ok: true };
+  }
+
+  /** Loads every `<name>.bin` with its `<name>.manifest.json` (or downloaded: `<name>.entry.json`) from a folder; returns problems by file. */
   async loadDirectory(dir: string): Promise<Array<{ file: string; reason: string }>> {
     const problems: Array<{ file: string; reason: string }> = [];
-    for (const file of (await readdir(dir)).filter((f) => f.endsWith(".manifest.json"))) {
-      const binFile = file.replace(/\.manifest\.json$/, ".bin");
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith(".manifest.json") || f.endsWith(".entry.json"))) {
+      const binFile = file.replace(/\.(manifest|entry)\.json$/, ".bin");
       try {
-        const manifest: unknown = JSON.parse(await readFile(join(dir, file), "utf8"));
+        const proof: unknown = JSON.parse(await readFile(join(dir, file), "utf8"));
         const bytes = new Uint8Array(await readFile(join(dir, binFile)));
-        const r = this.add(manifest, bytes);
+        const r = file.endsWith(".entry.json") ? this.addFromCatalogue(proof, bytes) : this.add(proof, bytes);
         if (!r.ok) problems.push({ file, reason: r.reason });
       } catch (error) {
         problems.push({ file, reason: error instanceof Error ? error.message : String(error) });
@@ -97,7 +117,8 @@ export class FirmwareStore {
   private check(stored: StoredImage, model: string, version: string, catalogue: FirmwareCatalogue): PrepareResult {
     const { manifest, signature } = stored.signed;
     if (!signature) return refuse("unsigned", `image ${manifest.version} for model ${manifest.model} carries no signature`);
-    const signed = edVerify(null, manifestSigningBytes(manifest), this.publicKey, Buffer.from(signature, "base64"));
+    const message = stored.signedMessage === undefined ? manifestSigningBytes(manifest) : Buffer.from(stored.signedMessage, "utf8");
+    const signed = edVerify(null, message, this.publicKey, Buffer.from(signature, "base64"));
     if (!signed) return refuse("bad-signature", `the manifest of image ${manifest.version} is not signed by the firmware publisher key`);
     if (manifest.model !== model) return refuse("wrong-model", `image is for model ${manifest.model}, the hub is model ${model}`);
     if (manifest.version !== version) return refuse("tampered", `manifest says version ${manifest.version}, catalogue says ${version}`);

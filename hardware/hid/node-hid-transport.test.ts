@@ -103,4 +103,23 @@ describe("NodeHidMonitor", () => {
     expect(m.present().map((i) => i.path)).toEqual(["b"]);
     m.stop();
   });
+
+  it("lists again at once on a hot-plug event instead of waiting for the next poll, with several filters", async () => {
+    const { EventEmitter: Emitter } = await import("node:events");
+    const hotplug = new Emitter();
+    const m = new NodeHidMonitor([{ usagePage: 0x8c }, { vendorId: 0x1209, productId: 0x4a16 }], 60_000, hotplug);
+    const seen: string[] = [];
+    m.on("attach", (i) => seen.push(`+${i.path}`));
+    listing.value = [];
+    await m.start();
+    listing.value = [
+      { path: "jig", vendorId: 0x1209, productId: 0x4a16, usagePage: 0xff00, release: 0, interface: 0 },
+      { path: "mouse", vendorId: 0x046d, productId: 0xc077, usagePage: 0x01, release: 0, interface: 0 },
+    ];
+    hotplug.emit("attach");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(["+jig"]);
+    m.stop();
+    expect(hotplug.listenerCount("attach")).toBe(0);
+  });
 });

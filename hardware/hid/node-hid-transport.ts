@@ -111,19 +111,35 @@ export function toDeviceInfo(device: HID.Device): HidDeviceInfo | null {
 }
 
 /**
+ * A source of USB hot-plug notifications (e.g. the `usb` package's `usb.on("attach")`):
+ * where one is available, a plug or unplug triggers an enumeration at once instead of at
+ * the next poll.
+ */
+export interface HotplugSource {
+  on(event: "attach" | "detach", listener: () => void): unknown;
+  off?(event: "attach" | "detach", listener: () => void): unknown;
+}
+
+/**
  * Hot-plug by polling `devicesAsync`: node-hid has no attach/detach notifications, and
- * polling once a second costs little next to a jig's flash time.
+ * polling once a second costs little next to a jig's flash time. With a `HotplugSource`
+ * the OS's events trigger a pass at once and the poll only backs them up.
  */
 export class NodeHidMonitor extends EventEmitter<HidMonitorEvents> implements HidDeviceMonitor {
   private known = new Map<string, HidDeviceInfo>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private again = false;
+  private readonly filters: readonly HidDeviceFilter[];
+  private readonly onHotplug = () => void this.poll();
 
   constructor(
-    private readonly filter: HidDeviceFilter,
+    filter: HidDeviceFilter | readonly HidDeviceFilter[],
     private readonly intervalMs = 1000,
+    private readonly hotplug: HotplugSource | null = null,
   ) {
     super();
+    this.filters = Array.isArray(filter) ? filter : [filter as HidDeviceFilter];
   }
 
   present(): HidDeviceInfo[] {
@@ -135,27 +151,39 @@ export class NodeHidMonitor extends EventEmitter<HidMonitorEvents> implements Hi
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
+    this.hotplug?.on("attach", this.onHotplug);
+    this.hotplug?.on("detach", this.onHotplug);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.hotplug?.off?.("attach", this.onHotplug);
+    this.hotplug?.off?.("detach", this.onHotplug);
   }
 
   /** One enumeration pass: emits attach for new paths and detach for vanished ones. */
   async poll(): Promise<void> {
-    if (this.polling) return;
+    // A hot-plug event during a pass asks for one more pass after it, so no change is missed.
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
     this.polling = true;
     try {
-      const listed = await HID.devicesAsync();
-      const now = new Map<string, HidDeviceInfo>();
-      for (const d of listed) {
-        const info = toDeviceInfo(d);
-        if (info && matchesFilter(info, this.filter)) now.set(info.path, info);
-      }
-      for (const [path, info] of this.known) if (!now.has(path)) this.emit("detach", info);
-      for (const [path, info] of now) if (!this.known.has(path)) this.emit("attach", info);
-      this.known = now;
+      do {
+        this.again = false;
+        const listed = await HID.devicesAsync();
+        const now = new Map<string, HidDeviceInfo>();
+        for (const d of listed) {
+          const info = toDeviceInfo(d);
+          if (info && this.filters.some((f) => matchesFilter(info, f))) now.set(info.path, info);
+        }
+        const before = this.known;
+        this.known = now;
+        for (const [path, info] of before) if (!now.has(path)) this.emit("detach", info);
+        for (const [path, info] of now) if (!before.has(path)) this.emit("attach", info);
+      } while (this.again);
     } catch (error) {
       this.emit("error", error instanceof Error ? error : new Error(String(error)));
     } finally {

@@ -12,6 +12,7 @@ import {
   type DockBridge,
   type HostInfo,
   type JournalEntry,
+  type ScannerRead,
 } from "../../shared/bridge";
 import { BridgeListeners, checkBridgeEvent, createBridgeDispatcher } from "../../shared/bridge-dispatch";
 import { newEventId } from "../../shared/domain/ids";
@@ -59,6 +60,8 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     throw new Error(`test bridge: a listener for ${event} threw: ${String(err)}`);
   });
   let journal: JournalEntry[] = [];
+  // HID-POS reads held until acknowledged, as host/scan-journal.ts holds them.
+  let reads: ScannerRead[] = [];
   const calls: Array<{ channel: string; args: unknown }> = [];
 
   function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
@@ -76,9 +79,19 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     },
     "scanner.simulate": async ({ raw, symbology }) => {
       const at = now().toISOString();
-      emit("scanner.scan", { source: "hid-pos", raw, at, scannerId: "simulated", ...(symbology === undefined ? {} : { symbology }) });
+      const read: ScannerRead = { source: "hid-pos", raw, at, scannerId: "simulated", readId: newEventId(), ...(symbology === undefined ? {} : { symbology }) };
+      reads = [...reads, read];
+      emit("scanner.scan", read);
       return { at };
     },
+    "scanner.pending": async ({ limit }) => ({ reads: reads.slice(0, limit ?? reads.length), total: reads.length }),
+    "scanner.ack": async ({ readIds }) => {
+      const before = reads.length;
+      reads = reads.filter((r) => !readIds.includes(r.readId));
+      return { acknowledged: before - reads.length, remaining: reads.length };
+    },
+    "devices.list": async () => ({ devices: [] }),
+    "host.logs": async () => ({ logDir: null, crashDumpDir: null }),
     // No jig station by default: a test that needs one scripts these handlers.
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),

@@ -6,9 +6,11 @@ import type { DockBridge, HostInfo } from "../../shared/bridge";
 import { getDockBridge } from "../bridge/dock-bridge";
 import { App } from "./app/app";
 import { resolveBootConfig } from "./app/boot-config";
+import { requestPersistentStorage } from "./app/persistent-storage";
 import { routeScan, routeWedgeScan } from "./scanning/scan-router";
 import { StoreContext } from "./store/store-context";
 import { openDockDb } from "./db/dock-db";
+import { startHidPosInbox } from "./scanning/hid-pos-inbox";
 import { createVerdictSound } from "./scanning/verdict-sound";
 import { listenForWedgeScans } from "./scanning/wedge-listener";
 import { createDockStore, type DockStore } from "./store/dock-store";
@@ -32,6 +34,7 @@ async function boot(): Promise<void> {
   const { bridge, info } = await connectHost();
   let store: DockStore | null = null;
   const db = openDockDb((message) => store?.getState().block(message));
+  void requestPersistentStorage(navigator.storage).then((s) => s !== "persistent" && console.warn(`storage is ${s}: the browser may evict the dock's log when the disk runs short`));
   const stored = await readMeta(db, SYNC_TOKEN);
   const config = resolveBootConfig(window.location.search, info, typeof stored === "string" ? stored : null);
   if (new URLSearchParams(window.location.search).get("demo") === "1") {
@@ -105,16 +108,17 @@ async function boot(): Promise<void> {
   // form key press), never inside the first keys of a scan.
   window.addEventListener("pointerdown", () => sound.unlock(), { capture: true });
   window.addEventListener("keydown", (e) => e.target instanceof HTMLInputElement && sound.unlock(), { capture: true });
-  // A read the host delivers twice (e.g. over a reconnecting bridge) is still one scan:
-  // the host stamps each read, so (scanner, instant, text) identifies it.
-  const recentReads: string[] = [];
-  bridge?.on("scanner.scan", (p) => {
-    const key = `${p.scannerId}|${p.at}|${p.raw}`;
-    if (recentReads.includes(key)) return;
-    recentReads.push(key);
-    if (recentReads.length > 50) recentReads.shift();
-    routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos");
-  });
+  // HID-POS reads: held by the host until stored here, delivered again after a reload, stored once (scanning/hid-pos-inbox.ts).
+  if (bridge !== null) {
+    startHidPosInbox({
+      bridge,
+      isStored: async (readId) => (await db.events.where("id").equals(readId).count()) > 0,
+      isHeld: (readId) => theStore.getState().queue.some((q) => q.readId === readId),
+      deliver: (p) => routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos", p.readId),
+      settled: () => theStore.getState().settled(),
+      onProblem: (message) => console.warn(message),
+    });
+  }
   sync.start();
 
   const root = document.getElementById("root");

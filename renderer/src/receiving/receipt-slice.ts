@@ -88,7 +88,9 @@ export const createReceiptSlice =
       measureScan("scan.queued", q);
       const { receipt, reconcile } = get();
       if (receipt === null || reconcile === null) return;
-      const decision = decideReceipt(receipt, reconcile, { type: "scan", raw: q.raw, source: q.source }, stamp());
+      // A HID-POS read keeps the id the host gave it, so a read redelivered after a reload is stored once.
+      const s = stamp();
+      const decision = decideReceipt(receipt, reconcile, { type: "scan", raw: q.raw, source: q.source }, q.readId === undefined ? s : { ...s, id: q.readId });
       if (!decision.ok || decision.verdict === null) return;
       const v = decision.verdict;
       const raw = decision.events[0]?.type === "scan.recorded" ? decision.events[0].payload.raw : q.raw;
@@ -235,9 +237,9 @@ export const createReceiptSlice =
         await command({ type: "complete-unloading" });
       },
 
-      submitScan(raw, source) {
+      submitScan(raw, source, readId) {
         if (get().receipt === null || get().receipt?.status !== "open") return;
-        const q: QueuedScan = { raw, source };
+        const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
         held.push(q);
         persistHeld();

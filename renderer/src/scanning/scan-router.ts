@@ -23,10 +23,10 @@ export function routeWedgeScan(store: DockStore, scan: WedgeScan): void {
 }
 
 /** Routes one scan from any source to the screen on show. */
-export function routeScan(store: DockStore, raw: string, source: ScanSource): void {
+export function routeScan(store: DockStore, raw: string, source: ScanSource, readId?: string): void {
   const s = store.getState();
   if (s.operator === null || s.blockedMessage !== null) return;
-  if (s.screen === "receipt") return s.submitScan(raw, source);
+  if (s.screen === "receipt") return s.submitScan(raw, source, readId);
   // The supervisor's outbound load check: pallet and carton labels scanned onto the vehicle.
   if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);
   // The jig station: a hub ID or a slot code (e.g. "B4", a slot label's "JIG-B-4").

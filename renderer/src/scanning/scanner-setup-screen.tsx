@@ -4,6 +4,7 @@ import { useDock } from "../store/store-context";
 import { BarcodeSvg } from "../components/barcode-svg";
 import { checkGs1, checkLayout, checkSuffixAndAim, TEST_SHEET, type Finding, type LearntSettings } from "./scanner-self-test";
 import type { WedgeSuffix } from "./wedge-reader";
+import { DevicesPanel } from "../components/devices-panel";
 
 /**
  * Scanner set-up: the printable test sheet, the self-test that reads it, and the wedge
@@ -77,6 +78,7 @@ export function ScannerSetupScreen() {
           Use the learnt suffix and prefix
         </button>
       )}
+      <DevicesPanel />
       <fieldset className="wedge-config">
         <legend>Keyboard-wedge thresholds</legend>
         <label>

@@ -55,6 +55,8 @@ export interface ShownVerdict {
 export interface QueuedScan {
   raw: string;
   source: ScanSource;
+  /** A HID-POS read's id (host/scan-journal.ts): the scan event takes it, so a read delivered twice is stored once. */
+  readId?: string;
 }
 
 export interface CloseInput {
@@ -83,7 +85,7 @@ export interface ReceiptSlice {
   startUnloading(): Promise<void>;
   completeUnloading(): Promise<void>;
   /** Queues a scan from any source; it is processed in order, one durable write at a time. */
-  submitScan(raw: string, source: ScanSource): void;
+  submitScan(raw: string, source: ScanSource, readId?: string): void;
   /** The deliberate acknowledgement of an error (Escape or the button; never a scanner's Enter). */
   acknowledge(): void;
   undoLast(reason: string): Promise<void>;

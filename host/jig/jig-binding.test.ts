@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { bridgeErrorCode, type BridgeEventPayload } from "../shared/bridge";
-import { createBridgeClient, type BridgeClient } from "../shared/bridge-client";
-import { BRIDGE_PATH } from "./bridge-server";
-import { startBrowserShell, type BrowserShell } from "./browser-shell";
-import { loadHostConfig } from "./config";
+import { bridgeErrorCode, type BridgeEventPayload } from "../../shared/bridge";
+import { createBridgeClient, type BridgeClient } from "../../shared/bridge-client";
+import { BRIDGE_PATH } from "../bridge-server";
+import { startBrowserShell, type BrowserShell } from "../browser-shell";
+import { loadHostConfig } from "../config";
 import { createBookedHubRegistry } from "./jig-binding";
-import { bookedHub, station, TARGET, type Station } from "./jig/simulated-station";
+import { bookedHub, station, TARGET, type Station } from "./simulated-station";
 
 // The jig station (host/jig/, on simulated jigs) driven over the real WebSocket bridge.
 

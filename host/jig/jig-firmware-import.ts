@@ -3,8 +3,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { FirmwareEntrySchema } from "../shared/sync";
-import { describeImage, signManifest } from "../hardware/firmware/firmware-store";
+import { FirmwareEntrySchema } from "../../shared/sync";
+import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
+import { createHostLog, fallbackLogger } from "../log";
 import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-firmware";
 
 /**
@@ -15,7 +16,7 @@ import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-fir
  * (`keys/firmware-signing.json`, "the jig image helper may sign images with it",
  * docs/central.md). A demo and development tool: a real publisher ships signed manifests.
  *
- *   npx tsx host/jig-firmware-import.ts --central-data .data/central [--central-url http://127.0.0.1:4010] [--token T] [--out .data/host/firmware]
+ *   npx tsx host/jig/jig-firmware-import.ts --central-data .data/central [--central-url http://127.0.0.1:4010] [--token T] [--out .data/host/firmware]
  */
 
 const SigningKeyFileSchema = z.object({ keyId: z.string().min(1), publicKeyPem: z.string().min(1), privateKeyPem: z.string().min(1) });
@@ -89,13 +90,14 @@ async function cli(argv: string[]): Promise<void> {
   if (token === undefined) throw new Error("no central token: pass --token or seed central first");
   const outDir = resolve(arg("--out") ?? process.env.JIG_FIRMWARE_DIR ?? ".data/host/firmware");
   const r = await importCentralFirmware({ centralUrl: arg("--central-url") ?? process.env.CENTRAL_URL ?? "http://127.0.0.1:4010", token, centralDataDir, outDir });
-  console.log(`jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`);
-  for (const p of r.problems) console.log(`jig firmware: ${p}`);
+  const { logger } = await createHostLog({ dir: null, name: "jig-firmware-import" });
+  logger.info(`jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`);
+  for (const p of r.problems) logger.warn(`jig firmware: ${p}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   cli(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(`jig firmware import failed: ${e instanceof Error ? e.message : String(e)}`);
+    fallbackLogger().fatal(`jig firmware import failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
 }

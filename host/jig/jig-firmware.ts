@@ -2,9 +2,9 @@ import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { FirmwareEntrySchema, firmwareSignedMessage, type FirmwareEntry } from "../shared/sync";
-import { FirmwareStore } from "../hardware/firmware/firmware-store";
-import type { FirmwareCatalogue } from "../hardware/firmware/manifest";
+import { FirmwareEntrySchema, firmwareSignedMessage, type FirmwareEntry } from "../../shared/sync";
+import { FirmwareStore } from "../../hardware/firmware/firmware-store";
+import type { FirmwareCatalogue } from "../../hardware/firmware/manifest";
 
 /**
  * The dock's firmware folder, as the jig station reads it at start-up:
@@ -17,7 +17,7 @@ import type { FirmwareCatalogue } from "../hardware/firmware/manifest";
  * Both signatures are checked against the one configured key: a catalogue entry whose
  * signature fails is dropped (so a forged "production" entry cannot pick the target), and
  * the store refuses any image whose manifest is not signed by it (so nothing unsigned
- * reaches a jig). host/jig-firmware-import.ts fills the folder from central.
+ * reaches a jig). host/jig/jig-firmware-import.ts fills the folder from central.
  */
 
 export const PUBLISHER_KEY_FILE = "publisher.pem";

@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { firmwareSignedMessage, type FirmwareEntry } from "../shared/sync";
-import { describeImage, signManifest } from "../hardware/firmware/firmware-store";
-import { createHostServices } from "./host-services";
+import { firmwareSignedMessage, type FirmwareEntry } from "../../shared/sync";
+import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
+import { createHostServices } from "../host-services";
 import { loadJigStationConfig, startJigStation, type JigStation } from "./jig-station-setup";
-import { bookedHub, hubId, MODEL } from "./jig/simulated-station";
+import { bookedHub, hubId, MODEL } from "./simulated-station";
 
 // The host's jig station as main.ts builds it: env → signed firmware folder → simulated jigs → bridge handlers.
 
@@ -23,7 +23,7 @@ function entry(key: KeyObject | null, e: Omit<FirmwareEntry, "signature" | "keyI
   return { ...e, keyId: "k1", releasedAt: "2026-01-01T00:00:00Z", signature: sign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), signer).toString("base64") };
 }
 
-/** A firmware folder as host/jig-firmware-import.ts writes it; `forge` adds a higher "production" version signed by another key. */
+/** A firmware folder as host/jig/jig-firmware-import.ts writes it; `forge` adds a higher "production" version signed by another key. */
 function firmwareFolder(opts: { forge?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "jig-fw-"));
   const keys = generateKeyPairSync("ed25519");
@@ -68,7 +68,8 @@ describe("jig station configuration", () => {
     expect(bad({ JIG_SIMULATED_FAULTS: "{not json" })).toMatchObject({ ok: false, error: expect.stringContaining("not JSON") });
     expect(bad({ JIG_SIMULATED_FAULTS: JSON.stringify({ "88-73-84-57-00-2F-00-01": { explode: true } }) })).toMatchObject({ ok: false });
     expect(bad({ JIG_STATION: "off", JIG_SIMULATED_FAULTS: JSON.stringify({ "88-73-84-57-00-2F-00-01": { verifyMismatch: true } }) })).toMatchObject({ ok: false, error: expect.stringContaining("JIG_STATION=simulated") });
-    expect(bad({}, false)).toMatchObject({ ok: true, config: { mode: "off" } });
+    // With real hardware the station waits for the USB jigs node-hid finds (host/usb-devices.ts).
+    expect(bad({}, false)).toMatchObject({ ok: true, config: { mode: "usb" } });
   });
 
   it("does not start without a publisher key, saying where it looked", async () => {
@@ -111,5 +112,37 @@ describe("jig station on the host services", () => {
     // Unloading takes the simulated hub out, so the slot takes the next one.
     expect(await services.handlers["jig.unload"]({ jigId: "JIG-B", slot: 0 })).toEqual({ ok: true });
     expect(await services.handlers["jig.load"]({ jigId: "JIG-B", slot: 0, deviceId: hubId(4), operatorId: "tech", booked: { hub: bookedHub(hubId(4)), bookingRef: "BK-0001" } })).toMatchObject({ ok: true });
+  });
+
+  it("takes a new catalogue and a downloaded image without a restart, and stops a withdrawn version at once", async () => {
+    const keys = generateKeyPairSync("ed25519");
+    const dir = mkdtempSync(join(tmpdir(), "jig-fw-reload-"));
+    const v1 = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
+    const v2 = Uint8Array.from({ length: 4096 }, (_, i) => (i * 11) & 0xff);
+    const m1 = describeImage(v1, MODEL, TARGET);
+    const m2 = describeImage(v2, MODEL, "00040000");
+    writeFileSync(join(dir, "publisher.pem"), keys.publicKey.export({ type: "spki", format: "pem" }).toString());
+    writeFileSync(join(dir, `${MODEL}-${TARGET}.bin`), v1);
+    writeFileSync(join(dir, `${MODEL}-${TARGET}.manifest.json`), JSON.stringify(signManifest(m1, keys.privateKey)));
+    const e1 = entry(keys.privateKey, { deviceModel: MODEL, version: TARGET, status: "production", sha256: m1.sha256, sizeBytes: v1.length });
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1]));
+    const { station } = await start({ JIG_FIRMWARE_DIR: dir, JIG_COUNT: "1", JIG_FLASH_MS: "20" });
+    const services = await createHostServices({ shell: "browser", config: { centralUrl: "http://127.0.0.1:4010", centralToken: null, dockId: "d1", site: { facilityId: "F", name: "n", csp: "North", production: false }, version: "0", simulated: true }, dataDir: null, jig: station.binding });
+    cleanup.push(() => services.close());
+    const load = (slot: number, n: number) => services.handlers["jig.load"]({ jigId: "JIG-A", slot, deviceId: hubId(n), operatorId: "tech", booked: { hub: bookedHub(hubId(n)), bookingRef: "BK-0001" } });
+    expect(await load(0, 1)).toMatchObject({ ok: true, toVersion: TARGET });
+
+    // What firmware-download.ts leaves after a pull: the new image with its signed entry as proof, and the new catalogue.
+    const e2 = entry(keys.privateKey, { deviceModel: MODEL, version: "00040000", status: "production", sha256: m2.sha256, sizeBytes: v2.length });
+    writeFileSync(join(dir, `${MODEL}-00040000.bin`), v2);
+    writeFileSync(join(dir, `${MODEL}-00040000.entry.json`), JSON.stringify(e2));
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1, e2]));
+    expect(await station.reloadFirmware()).toEqual({ ok: true, problems: [] });
+    expect(await load(1, 2)).toMatchObject({ ok: true, toVersion: "00040000" });
+
+    // Central withdraws it: the next pull's catalogue stops new flashes without a restart.
+    writeFileSync(join(dir, "catalogue.json"), JSON.stringify([e1, entry(keys.privateKey, { deviceModel: MODEL, version: "00040000", status: "withdrawn", sha256: m2.sha256, sizeBytes: v2.length })]));
+    await station.reloadFirmware();
+    expect(await load(2, 3)).toMatchObject({ ok: true, toVersion: TARGET });
   });
 });

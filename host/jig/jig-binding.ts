@@ -1,6 +1,6 @@
-import type { BookedHub } from "../shared/domain/booking";
-import { parseDeviceId } from "../shared/domain/device-id";
-import type { BookedHubLookup, JigService } from "./jig/jig-service";
+import type { BookedHub } from "../../shared/domain/booking";
+import { parseDeviceId } from "../../shared/domain/device-id";
+import type { BookedHubLookup, JigService } from "./jig-service";
 
 /**
  * What the host needs to put the jig service (host/jig/) on the bridge. The bookings live
