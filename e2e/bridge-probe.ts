@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
 import { build } from "vite";
-import type { BridgeArgs, BridgeChannel, BridgeEventName, BridgeEventPayload, BridgeResult } from "../shared/bridge";
+import type { BridgeArgs, BridgeChannel, BridgeEventName, BridgeEventPayload, BridgeResult } from "../shared/bridge/channels";
 
 /**
  * A probe for e2e specs: the renderer's real bridge client (renderer/bridge/connect-bridge.ts)

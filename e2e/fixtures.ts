@@ -10,7 +10,7 @@ import pg from "pg";
 import WebSocket from "ws";
 import { openDatabase } from "../central/db/connect";
 import type { Database } from "../central/db/schema";
-import { createBridgeClient, type BridgeClient } from "../shared/bridge-client";
+import { createBridgeClient, type BridgeClient } from "../shared/bridge/client";
 import { secretFromHtml } from "../renderer/bridge/connect-bridge";
 import { DEMO_FACILITY } from "../shared/domain/demo-booking";
 import { freePort, startService, waitForHttp, type ServiceProcess } from "./service-process";

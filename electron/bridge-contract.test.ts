@@ -1,7 +1,7 @@
 import type { WebContents } from "electron";
 import { describe, it, vi } from "vitest";
-import type { DockBridge } from "../shared/bridge";
-import { bridgeContractChecks, type BridgeUnderTest } from "../shared/bridge-contract";
+import type { DockBridge } from "../shared/bridge/channels";
+import { bridgeContractChecks, type BridgeUnderTest } from "../shared/bridge/contract";
 import { loadHostConfig } from "../host/config";
 import { createHostServices } from "../host/host-services";
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { BRIDGE_CHANNELS } from "../shared/bridge";
+import { BRIDGE_CHANNELS } from "../shared/bridge/channels";
 
 /**
  * The Electron main process (electron/electron-shell.ts, which electron/main.ts runs) with

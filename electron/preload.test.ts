@@ -1,6 +1,6 @@
 import type { WebContents } from "electron";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BRIDGE_CHANNELS, BRIDGE_EVENTS, bridgeErrorCode, bridgeEvents, bridgeRequests, type DockBridge } from "../shared/bridge";
+import { BRIDGE_CHANNELS, BRIDGE_EVENTS, bridgeErrorCode, bridgeEvents, bridgeRequests, type DockBridge } from "../shared/bridge/channels";
 import { loadHostConfig } from "../host/config";
 import { createHostServices, type HostServices } from "../host/host-services";
 import type { FakeFrame } from "./in-memory-ipc";

@@ -1,5 +1,5 @@
 import { contextBridge } from "electron";
-import type { DockBridge } from "../shared/bridge";
+import type { DockBridge } from "../shared/bridge/channels";
 import { createIpcDockBridge } from "./typed-ipc";
 
 /**

@@ -1,8 +1,8 @@
-import { bridgeRequests, PageSizeSchema, PrintDocumentSchema, type PageSize } from "../shared/bridge";
+import { bridgeRequests, PageSizeSchema, PrintDocumentSchema, type PageSize } from "../shared/bridge/channels";
 import type { z } from "zod";
 
 /**
- * The printing channels, now part of the one channel map (shared/bridge.ts `print.printers`,
+ * The printing channels, now part of the one channel map (shared/bridge/channels.ts `print.printers`,
  * `print.page`). electron/print-service.ts implements them for Electron; the browser shell's
  * host answers "unavailable" and the renderer falls back to window.print(). This module keeps
  * the print-only view of the map the print service and its tests are written against.

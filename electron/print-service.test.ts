@@ -1,6 +1,6 @@
 import type { WebContents } from "electron";
 import { describe, expect, it } from "vitest";
-import { bridgeErrorCode } from "../shared/bridge";
+import { bridgeErrorCode } from "../shared/bridge/channels";
 import { printRequests } from "./print-channels";
 import { createPrintService, pdfFileName, pdfPageSize, printPageSize } from "./print-service";
 

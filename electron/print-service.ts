@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PrintToPDFOptions, WebContents, WebContentsPrintOptions } from "electron";
-import { BridgeError } from "../shared/bridge";
+import { BridgeError } from "../shared/bridge/channels";
 import type { PageSize, PrintArgs, PrintHandlers } from "./print-channels";
 
 /**

@@ -15,15 +15,15 @@ import {
   type BridgeHandlers,
   type BridgeResult,
   type DockBridge,
-} from "../shared/bridge";
-import { createBridgeDispatcher, parseBridgeEvent, type BridgeOutcome } from "../shared/bridge-dispatch";
+} from "../shared/bridge/channels";
+import { createBridgeDispatcher, parseBridgeEvent, type BridgeOutcome } from "../shared/bridge/dispatch";
 import { isAppUrl } from "./app-origin";
 import { refuseSender } from "./security";
 
 /**
  * The one typed wrapper around Electron's IPC (GitHub Desktop's ipc-main / ipc-renderer,
  * in one file): the only module that touches `ipcMain` or `ipcRenderer` (lint bans them
- * elsewhere). Both sides are generated from the channel map in shared/bridge.ts, so a
+ * elsewhere). Both sides are generated from the channel map in shared/bridge/channels.ts, so a
  * channel exists on the wire exactly when it exists in the map.
  *
  * On the wire: request channel C is the IPC channel "dock:request:C" (ipcMain.handle /

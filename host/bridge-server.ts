@@ -1,9 +1,9 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import { BRIDGE_PROTOCOL_VERSION, type BridgeEventName } from "../shared/bridge";
-import { createBridgeDispatcher } from "../shared/bridge-dispatch";
-import { BRIDGE_CLOSE, encodeFrame, MAX_FRAME_CHARS, parseClientFrame, type HostFrame } from "../shared/bridge-protocol";
+import { BRIDGE_PROTOCOL_VERSION, type BridgeEventName } from "../shared/bridge/channels";
+import { createBridgeDispatcher } from "../shared/bridge/dispatch";
+import { BRIDGE_CLOSE, encodeFrame, MAX_FRAME_CHARS, parseClientFrame, type HostFrame } from "../shared/bridge/protocol";
 import type { HostServices } from "./host-services";
 import { readCookie, sameToken } from "./launch-token";
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { CspSchema } from "../shared/domain/booking";
-import { DockIdSchema, describeZodError, type SiteConfig } from "../shared/bridge";
+import { DockIdSchema, describeZodError, type SiteConfig } from "../shared/bridge/channels";
 import { parseUsbIds, type UsbId } from "./usb-ids";
 
 /**

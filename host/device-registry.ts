@@ -1,4 +1,4 @@
-import type { DeviceView } from "../shared/bridge";
+import type { DeviceView } from "../shared/bridge/channels";
 
 /**
  * What the devices panel shows: every scanner and jig the host has seen since it started

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { JournalEntrySchema, type JournalEntry } from "../shared/bridge";
+import { JournalEntrySchema, type JournalEntry } from "../shared/bridge/channels";
 import { newEventId } from "../shared/domain/ids";
 
 /**

@@ -1,5 +1,5 @@
-import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type BridgeEventPayload, type BridgeHandlers, type HostInfo, type JournalEntry } from "../shared/bridge";
-import { checkBridgeEvent } from "../shared/bridge-dispatch";
+import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type BridgeEventPayload, type BridgeHandlers, type HostInfo, type JournalEntry } from "../shared/bridge/channels";
+import { checkBridgeEvent } from "../shared/bridge/dispatch";
 import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
 import type { JigBinding } from "./jig/jig-binding";

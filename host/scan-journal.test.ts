@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ScannerScan } from "../shared/bridge";
+import type { ScannerScan } from "../shared/bridge/channels";
 import { openScanJournal, SCAN_JOURNAL_FILE } from "./scan-journal";
 
 let dir: string;

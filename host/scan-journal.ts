@@ -15,7 +15,7 @@
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { JournalIdSchema, ScannerReadSchema, type ScannerRead, type ScannerScan } from "../shared/bridge";
+import { JournalIdSchema, ScannerReadSchema, type ScannerRead, type ScannerScan } from "../shared/bridge/channels";
 import { newEventId } from "../shared/domain/ids";
 
 const RecordSchema = z.discriminatedUnion("t", [

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ScannerScan } from "../shared/bridge";
-import { bridgeErrorCode } from "../shared/bridge";
+import type { ScannerScan } from "../shared/bridge/channels";
+import { bridgeErrorCode } from "../shared/bridge/channels";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
 
 let service: ScannerService | null = null;

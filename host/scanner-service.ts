@@ -2,7 +2,7 @@ import { HidPosScanner, type HidPosRead } from "../hardware/scanner/hid-pos-scan
 import { SimulatedScanner } from "../hardware/scanner/simulated-scanner";
 import { fallbackLogger, type Logger } from "./log";
 import type { UsbDevices } from "./usb-devices";
-import { BridgeError, ScannerScanSchema, describeZodError, type ScannerScan } from "../shared/bridge";
+import { BridgeError, ScannerScanSchema, describeZodError, type ScannerScan } from "../shared/bridge/channels";
 
 /**
  * HID-POS scanners as the bridge sees them: a stream of raw reads that the host fans out

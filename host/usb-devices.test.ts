@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BridgeEventPayload } from "../shared/bridge";
+import type { BridgeEventPayload } from "../shared/bridge/channels";
 import { FakeNodeHid, RECORDED, type HidapiRecord } from "../hardware/hid/fake-node-hid";
 import { SimulatedJig, simulatedJigInfo } from "../hardware/jig/simulated-jig";
 import { buildScannedDataReports } from "../hardware/scanner/hid-pos-report";

@@ -69,7 +69,7 @@ export function admitLoad(ctx: AdmissionContext, req: LoadRequest): Admission {
   // this hub already: flashing it now could program it twice, so it waits for recovery.
   const unknown = ctx.journal.interrupted().find((a) => a.deviceId === deviceId && !ctx.isOwnAttempt(a.attemptId));
   if (unknown) {
-    // "hub-busy" until the bridge has a code of its own for this (shared/bridge.ts JigLoadRefusalSchema).
+    // "hub-busy" until the bridge has a code of its own for this (shared/bridge/channels.ts JigLoadRefusalSchema).
     return { ...refuse("hub-busy", `outcome of the interrupted flash unknown: re-seat the jig / read the slot first (hub ${deviceId} was being flashed to ${unknown.toVersion} in slot ${unknown.slot + 1} of ${unknown.jigId} when the host stopped)`), recover: true };
   }
   const booked = ctx.lookupHub(deviceId);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { bridgeErrorCode, type BridgeEventPayload } from "../../shared/bridge";
-import { createBridgeClient, type BridgeClient } from "../../shared/bridge-client";
+import { bridgeErrorCode, type BridgeEventPayload } from "../../shared/bridge/channels";
+import { createBridgeClient, type BridgeClient } from "../../shared/bridge/client";
 import { BRIDGE_PATH } from "../bridge-server";
 import { startBrowserShell, type BrowserShell } from "../browser-shell";
 import { loadHostConfig } from "../config";

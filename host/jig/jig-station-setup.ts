@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { describeZodError } from "../../shared/bridge";
+import { describeZodError } from "../../shared/bridge/channels";
 import { REQUEST_TYPES } from "../../hardware/jig/messages";
 import { JigDriver } from "../../hardware/jig/jig-driver";
 import type { JigLink } from "../../hardware/jig/jig-link";

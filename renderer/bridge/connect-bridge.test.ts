@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BRIDGE_CLOSE, encodeFrame, parseClientFrame, type ClientFrame } from "../../shared/bridge-protocol";
+import { BRIDGE_CLOSE, encodeFrame, parseClientFrame, type ClientFrame } from "../../shared/bridge/protocol";
 import { connectBridge, secretFromHtml, type BrowserEnvironment, type BrowserSocketLike } from "./connect-bridge";
 
 const SECRET_A = "a".repeat(64);

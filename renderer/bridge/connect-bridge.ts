@@ -1,5 +1,5 @@
-import { createBridgeClient, type BridgeClient, type BridgeConnectionState, type BridgeSocket, type CloseInfo } from "../../shared/bridge-client";
-import { BRIDGE_CLOSE, BridgeSecretSchema } from "../../shared/bridge-protocol";
+import { createBridgeClient, type BridgeClient, type BridgeConnectionState, type BridgeSocket, type CloseInfo } from "../../shared/bridge/client";
+import { BRIDGE_CLOSE, BridgeSecretSchema } from "../../shared/bridge/protocol";
 
 /**
  * The browser shell's side of the bridge in the page: a `DockBridge` over a WebSocket to

@@ -1,4 +1,4 @@
-import type { DockBridge } from "../../shared/bridge";
+import type { DockBridge } from "../../shared/bridge/channels";
 import { connectBridge } from "./connect-bridge";
 
 declare global {

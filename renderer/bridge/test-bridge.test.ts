@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bridgeErrorCode } from "../../shared/bridge";
-import { bridgeContractChecks } from "../../shared/bridge-contract";
+import { bridgeErrorCode } from "../../shared/bridge/channels";
+import { bridgeContractChecks } from "../../shared/bridge/contract";
 import { createTestBridge } from "./test-bridge";
 
 describe("bridge contract: the renderer's test double", () => {

@@ -13,13 +13,13 @@ import {
   type HostInfo,
   type JournalEntry,
   type ScannerRead,
-} from "../../shared/bridge";
-import { BridgeListeners, checkBridgeEvent, createBridgeDispatcher } from "../../shared/bridge-dispatch";
+} from "../../shared/bridge/channels";
+import { BridgeListeners, checkBridgeEvent, createBridgeDispatcher } from "../../shared/bridge/dispatch";
 import { newEventId } from "../../shared/domain/ids";
 
 /**
  * An in-memory DockBridge for the renderer's unit tests: no host, no socket, same
- * contract (it passes shared/bridge-contract.ts), and it validates requests and events
+ * contract (it passes shared/bridge/contract.ts), and it validates requests and events
  * with the same schemas, so a test that drives it wrongly fails as the real shell would.
  */
 

@@ -2,7 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { DEFAULT_PACKING_LIMITS } from "../../shared/domain/booking";
 import { demoBookings, demoSiteFor } from "../../shared/domain/demo-booking";
-import type { DockBridge, HostInfo } from "../../shared/bridge";
+import type { DockBridge, HostInfo } from "../../shared/bridge/channels";
 import { getDockBridge } from "../bridge/dock-bridge";
 import { App } from "./app/app";
 import { resolveBootConfig } from "./app/boot-config";

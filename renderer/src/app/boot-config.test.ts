@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HostInfo } from "../../../shared/bridge";
+import type { HostInfo } from "../../../shared/bridge/channels";
 import { resolveBootConfig } from "./boot-config";
 
 const info: HostInfo = {

@@ -1,5 +1,5 @@
 import { CspSchema, type DockSite } from "../../../shared/domain/booking";
-import type { HostInfo } from "../../../shared/bridge";
+import type { HostInfo } from "../../../shared/bridge/channels";
 
 /** Where this renderer is and whom it talks to, decided once at start-up. */
 export interface BootConfig {

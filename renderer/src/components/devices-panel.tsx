@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { DeviceView } from "../../../shared/bridge";
+import type { DeviceView } from "../../../shared/bridge/channels";
 
 const STATE_WORDS: Record<DeviceView["state"], string> = { connected: "connected", disconnected: "unplugged", failed: "NOT WORKING" };
 

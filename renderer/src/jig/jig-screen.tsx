@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type CSSProperties, type FormEvent } from "react";
-import type { SlotViewMessage } from "../../../shared/bridge";
+import type { SlotViewMessage } from "../../../shared/bridge/channels";
 import { useDock } from "../store/store-context";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
 

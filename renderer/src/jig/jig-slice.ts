@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
+import type { DockBridge, SlotViewMessage } from "../../../shared/bridge/channels";
 import { decideJigHub, decideJigScan } from "../../../shared/domain/jig-slot-decision";
 import { DockLog } from "../db/dock-log";
 import { metaKey, readMeta, writeMeta } from "../db/dock-meta";

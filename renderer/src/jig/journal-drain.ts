@@ -1,4 +1,4 @@
-import type { DockBridge, JournalEntry } from "../../../shared/bridge";
+import type { DockBridge, JournalEntry } from "../../../shared/bridge/channels";
 import { parseDockEvent, type DockEvent } from "../../../shared/events";
 import type { DockLog } from "../db/dock-log";
 

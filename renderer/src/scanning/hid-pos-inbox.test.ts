@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ScannerRead } from "../../../shared/bridge";
+import type { ScannerRead } from "../../../shared/bridge/channels";
 import { createTestBridge } from "../../bridge/test-bridge";
 import { startHidPosInbox, type HidPosInboxDeps } from "./hid-pos-inbox";
 

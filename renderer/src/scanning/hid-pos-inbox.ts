@@ -1,4 +1,4 @@
-import type { DockBridge, ScannerRead } from "../../../shared/bridge";
+import type { DockBridge, ScannerRead } from "../../../shared/bridge/channels";
 
 /**
  * The renderer's end of the HID-POS read journal (host/scan-journal.ts). The host holds

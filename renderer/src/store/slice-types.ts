@@ -1,5 +1,5 @@
 import type { StoreApi } from "zustand/vanilla";
-import type { DockBridge, SlotViewMessage } from "../../../shared/bridge";
+import type { DockBridge, SlotViewMessage } from "../../../shared/bridge/channels";
 import type { BookedHub } from "../../../shared/domain/booking";
 import type { Unloader } from "../../../shared/domain/liability";
 import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BridgeError, type DockBridge } from "../../../shared/bridge";
+import { BridgeError, type DockBridge } from "../../../shared/bridge/channels";
 import { printLabelSheet } from "./print-route";
 
 /** A bridge whose print.page does what the test says; every other channel is never called. */

@@ -1,4 +1,4 @@
-import { bridgeErrorCode, type DockBridge } from "../../../shared/bridge";
+import { bridgeErrorCode, type DockBridge } from "../../../shared/bridge/channels";
 import type { RenderedLabel } from "../../labels/logistics-label";
 import { printLabels } from "../../labels/print-labels";
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BRIDGE_CHANNELS, BRIDGE_EVENTS, BridgeError, bridgeErrorCode, bridgeErrorFromBody, bridgeEvents, bridgeRequests, isBridgeChannel, type BridgeHandlers } from "./bridge";
-import { createBridgeClient, reconnectDelay, type BridgeSocketEvents } from "./bridge-client";
-import { createBridgeDispatcher, parseBridgeEvent } from "./bridge-dispatch";
-import { encodeFrame, parseClientFrame, parseHostFrame, type ClientFrame } from "./bridge-protocol";
+import { BRIDGE_CHANNELS, BRIDGE_EVENTS, BridgeError, bridgeErrorCode, bridgeErrorFromBody, bridgeEvents, bridgeRequests, isBridgeChannel, type BridgeHandlers } from "./channels";
+import { createBridgeClient, reconnectDelay, type BridgeSocketEvents } from "./client";
+import { createBridgeDispatcher, parseBridgeEvent } from "./dispatch";
+import { encodeFrame, parseClientFrame, parseHostFrame, type ClientFrame } from "./protocol";
 
 const info = {
   shell: "browser",

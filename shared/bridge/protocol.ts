@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BRIDGE_PROTOCOL_VERSION, BridgeErrorBodySchema, describeZodError, type BridgeErrorBody } from "./bridge";
+import { BRIDGE_PROTOCOL_VERSION, BridgeErrorBodySchema, describeZodError, type BridgeErrorBody } from "./channels";
 
 /**
  * The frames the bridge travels in over a byte stream (the browser shell's WebSocket).

@@ -8,9 +8,9 @@ import {
   type BridgeChannel,
   type BridgeResult,
   type DockBridge,
-} from "./bridge";
-import { BridgeListeners, parseBridgeEvent } from "./bridge-dispatch";
-import { encodeFrame, parseHostFrame } from "./bridge-protocol";
+} from "./channels";
+import { BridgeListeners, parseBridgeEvent } from "./dispatch";
+import { encodeFrame, parseHostFrame } from "./protocol";
 
 /**
  * The client end of the bridge over any message socket: the renderer runs it over the

@@ -9,7 +9,7 @@ import {
   type BridgeEventName,
   type BridgeEventPayload,
   type BridgeHandlers,
-} from "./bridge";
+} from "./channels";
 
 /**
  * The host side of the bridge, independent of transport: every shell (the browser

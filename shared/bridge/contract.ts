@@ -6,7 +6,7 @@ import {
   type BridgeEventName,
   type BridgeEventPayload,
   type DockBridge,
-} from "./bridge";
+} from "./channels";
 
 /**
  * The bridge contract: what every implementation of `DockBridge` must do, written once

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { BookedHubSchema, BookingRefSchema, DeviceIdSchema, DockSiteSchema, HexFirmwareSchema } from "./domain/booking";
-import { FlashStepSchema, JigIdSchema, SlotSchema } from "./events";
+import { BookedHubSchema, BookingRefSchema, DeviceIdSchema, DockSiteSchema, HexFirmwareSchema } from "../domain/booking";
+import { FlashStepSchema, JigIdSchema, SlotSchema } from "../events";
 
 /**
  * The bridge: the one typed API between the renderer and the host (ARCHITECTURE.md,
