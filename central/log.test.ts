@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { Hono } from "hono";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { requestLogging } from "./log";
+import { plainLines, requestLogging } from "./log";
 
 function memoryLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -49,5 +49,16 @@ describe("central request log", () => {
     expect(failed.status).toBe(500);
     await settle();
     expect(lines.at(-1)).toMatchObject({ level: 50, path: "/boom", status: 500, reqId: failed.headers.get("X-Request-Id") });
+  });
+});
+
+describe("central's stdout", () => {
+  it("is one plain line a message, the level named only from warnings up, an error's message after it", () => {
+    const out: string[] = [];
+    const lines = plainLines({ write: (s: string) => out.push(s) });
+    lines.write(JSON.stringify({ level: 30, msg: "central: listening on http://127.0.0.1:4010" }) + "\n");
+    lines.write(JSON.stringify({ level: 50, msg: "central: unexpected error", err: { message: "disk full" } }) + "\n");
+    lines.write("not json\n");
+    expect(out).toEqual(["central: listening on http://127.0.0.1:4010\n", "ERROR central: unexpected error: disk full\n", "not json\n"]);
   });
 });

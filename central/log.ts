@@ -20,6 +20,8 @@ export interface CentralLogOptions {
   dir: string | null;
   level?: pino.Level;
   stdout?: boolean;
+  /** The least level shown on stdout (default "info"; request lines are info): a person reads it, so plain lines. */
+  stdoutLevel?: pino.Level;
   /** Rotate at this size (rotating-file-stream notation, default "10M"). */
   rotateAt?: string;
 }
@@ -33,9 +35,30 @@ export function createCentralLog(options: CentralLogOptions): { logger: Logger; 
     file = createStream((time: number | Date | null, index?: number) => (time === null || index === undefined ? "central.log" : `central.log.${index}`), { path: options.dir, size: options.rotateAt ?? "10M", interval: "1d", maxFiles: 10 });
     streams.push({ level, stream: file });
   }
-  if (options.stdout ?? true) streams.push({ level, stream: pino.destination(1) });
+  if (options.stdout ?? true) streams.push({ level: options.stdoutLevel ?? level, stream: plainLines(process.stdout) });
   const logger = pino({ name: "central", level, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: "[redacted]" } }, pino.multistream(streams));
   return { logger, flush: () => void file?.end() };
+}
+
+const LEVEL_WORDS: Record<number, string> = { 10: "trace", 20: "debug", 30: "", 40: "WARNING ", 50: "ERROR ", 60: "FATAL " };
+
+/**
+ * stdout is read by a person starting central (npm start): one plain line a message, the
+ * level named only when it is a warning or worse, any error's message after it. The file
+ * keeps the JSON with every field.
+ */
+export function plainLines(out: { write(s: string): unknown }): { write(line: string): void } {
+  return {
+    write(line: string) {
+      try {
+        const o = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        const err = o.err?.message !== undefined ? `: ${o.err.message}` : "";
+        out.write(`${LEVEL_WORDS[o.level ?? 30] ?? ""}${o.msg ?? ""}${err}\n`);
+      } catch {
+        out.write(line);
+      }
+    },
+  };
 }
 
 /** Quiet by default (tests build many apps): warnings and errors only, on stderr. */

@@ -18,17 +18,22 @@ import { createCentralLog, fallbackCentralLogger } from "./log";
 async function main(): Promise<void> {
   const env = loadEnv(process.env, (p) => readFileSync(p, "utf8"));
   const paths = dataPaths(env.dataDir);
-  const { logger } = createCentralLog({ dir: join(env.dataDir, "logs") });
+  const { logger } = createCentralLog({ dir: join(env.dataDir, "logs"), stdoutLevel: process.env.CENTRAL_STDOUT_LEVEL === "info" ? "info" : "warn" });
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
   const desk = { deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)), publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null };
   const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk, logger, firmwareImagesDir: paths.firmware });
 
+  // Where to open things is for the person who started central: on stdout whatever the level, and in the log.
+  const say = (line: string) => {
+    logger.info(line);
+    if (process.env.CENTRAL_STDOUT_LEVEL !== "info") process.stdout.write(`${line}\n`);
+  };
   const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
-    logger.info(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
-    logger.info(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
-    logger.info(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
+    say(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+    say(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
+    say(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
   });
 
   // Deliver the outbox in the background; a failed send is retried with backoff by deliverOutbox.
