@@ -7,6 +7,7 @@ import { dataPaths } from "./data-dir";
 import { openDatabase } from "./db/connect";
 import { readSigningKeyFile } from "./services/firmware-catalogue";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
+import { tlsFromEnv } from "./http/tls";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -18,10 +19,11 @@ async function main(): Promise<void> {
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins });
+  const tls = tlsFromEnv(process.env, (p) => readFileSync(p, "utf8"));
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, metricsToken: process.env.CENTRAL_METRICS_TOKEN || null, processMetrics: true });
 
-  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
-    console.log(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port, ...(tls.kind === "tls" ? { createServer: tls.createServer, serverOptions: tls.serverOptions } : {}) }, (info) => {
+    console.log(`central: listening on ${tls.kind === "tls" ? "https" : "http"}://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
     console.log(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
   });
 
