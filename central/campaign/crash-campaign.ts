@@ -112,7 +112,7 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
         central ??= await startCentral(world.env);
         const proc: CentralProcess = central;
         let killed = false;
-        const timer = killDelay === undefined ? null : setTimeout(() => { killed = true; figures.kills++; void proc.kill(); }, killDelay);
+        void (killDelay === undefined ? null : setTimeout(() => { killed = true; figures.kills++; void proc.kill(); }, killDelay));
         killDelay = undefined;
         let answer: Awaited<ReturnType<typeof post>> | null = null;
         try {
@@ -120,7 +120,7 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
         } catch {
           answer = null;
         }
-        if (timer) clearTimeout(timer);
+        // The timer is left running: a kill due after the answer lands between pushes or in the next one.
         if (killed || answer === null) {
           // The process died (killed at this push, or the answer was cut off): look at the database as it was left.
           await proc.kill();
