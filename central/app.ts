@@ -15,6 +15,7 @@ import { ApiError } from "./http/api-error";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { rateLimiter, type AddressOf } from "./http/rate-limit";
 import { createObserver } from "./http/observe";
+import { backupRoutes } from "./backup";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
 import { hubHistory } from "./services/audit";
@@ -44,6 +45,8 @@ export interface CentralDeps {
   metricsToken?: string | null;
   /** Node process figures in /metrics (main.ts; off in tests, which build many apps). */
   processMetrics?: boolean;
+  /** PGlite only: the folder's consistent tarball, served at GET /backup to the DCC (backup.ts). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -74,6 +77,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   const limiter = rateLimiter(business.rateLimit, deps.addressOf);
   app.use("*", limiter.requests);
   app.use("*", authenticate(db, limiter.failedAuth));
+  app.route("/", backupRoutes(deps.dumpDataDir));
 
   // ------------------------------------------------------------ sync (docks)
   app.post("/sync/pull", async (c) => {

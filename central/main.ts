@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
   const tls = tlsFromEnv(process.env, (p) => readFileSync(p, "utf8"));
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, metricsToken: process.env.CENTRAL_METRICS_TOKEN || null, processMetrics: true });
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, metricsToken: process.env.CENTRAL_METRICS_TOKEN || null, processMetrics: true, ...(database.dumpDataDir ? { dumpDataDir: database.dumpDataDir } : {}) });
 
   const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port, ...(tls.kind === "tls" ? { createServer: tls.createServer, serverOptions: tls.serverOptions } : {}) }, (info) => {
     console.log(`central: listening on ${tls.kind === "tls" ? "https" : "http"}://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);

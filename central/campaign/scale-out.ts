@@ -65,6 +65,14 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutFigures> 
       return got;
     }))).flat();
 
+    // Every notice delivered by some process before the kill below (a process killed holding a claim leaves
+    // its notices to the lease's end, 10 minutes: sent later, at least once; not what this run waits for).
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const r = await handle.db.selectFrom("outbox").select((eb) => eb.fn.countAll<string>().as("n")).where("status", "=", "pending").executeTakeFirstOrThrow();
+      if (Number(r.n) === 0 || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
     // The docks' outboxes: the booking's hubs dealt out to the docks, in batches.
     const booking = world.bookings[0];
     if (!booking) throw new Error("no booking");
@@ -133,13 +141,6 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutFigures> 
       }
     }));
 
-    // Every notice delivered by some process; then count the .eml files of all processes.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const r = await handle.db.selectFrom("outbox").select((eb) => eb.fn.countAll<string>().as("n")).where("status", "=", "pending").executeTakeFirstOrThrow();
-      if (Number(r.n) === 0 || Date.now() > deadline) break;
-      await new Promise((res) => setTimeout(res, 500));
-    }
     const perProc = await Promise.all(procs.map((_, i) => readdir(join(dataDir, `mail-${i}`)).catch(() => [] as string[])));
     const outboxIds = perProc.flat().map((name) => name.slice(0, 8));
     f.noticesBy = perProc.map((l) => l.length);
