@@ -16,6 +16,8 @@ import { fallbackCentralLogger, requestLogging, type Logger } from "./log";
 import { firmwareImageRoutes } from "./routes/firmware-images";
 import { corsFor, dockOrigins, type OriginPolicy } from "./http/cors-policy";
 import { rateLimiter, type AddressOf } from "./http/rate-limit";
+import { createObserver } from "./http/observe";
+import { backupRoutes } from "./backup";
 import { authenticate, requireKind, requireOperator, type AppEnv, type Principal } from "./http/auth";
 import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "./http/body";
 import { hubHistory } from "./services/audit";
@@ -49,6 +51,12 @@ export interface CentralDeps {
   logger?: Logger;
   /** Where firmware images are (`<data>/firmware`): docks download them (./routes/firmware-images.ts). */
   firmwareImagesDir?: string;
+  /** Bearer token for GET /metrics; without it /metrics answers loopback callers only (http/observe.ts). */
+  metricsToken?: string | null;
+  /** Node process figures in /metrics (main.ts; off in tests, which build many apps). */
+  processMetrics?: boolean;
+  /** PGlite only: the folder's consistent tarball, served at GET /backup to the DCC (backup.ts). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -73,7 +81,9 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.use("*", corsFor(deps.allowOrigin ?? dockOrigins));
   app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));
 
-  app.get("/health", (c) => c.json({ ok: true, database: deps.databaseKind, serverTime: new Date().toISOString() }));
+  // GET /health (which part is unwell) and GET /metrics (Prometheus), before authentication.
+  const observer = createObserver({ db, databaseKind: deps.databaseKind, mail: deps.mail, metricsToken: deps.metricsToken ?? null, processMetrics: deps.processMetrics ?? false, ...(deps.addressOf ? { addressOf: deps.addressOf } : {}) });
+  app.route("/", observer.routes);
 
   const limiter = rateLimiter(business.rateLimit, deps.addressOf);
   app.use("*", limiter.requests);
@@ -82,23 +92,28 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.route("/enrol", enrolRoutes(db));
 
   app.use("*", authenticate(db, limiter.failedAuth));
+  app.route("/", backupRoutes(deps.dumpDataDir));
 
   // ------------------------------------------------------------ sync (docks)
   app.post("/sync/pull", async (c) => {
     const dock = requireKind(c, "dock");
+    observer.contact(dock.dockId);
     const body = await readBody(c, PullRequestSchema);
     return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT)));
   });
 
   app.post("/sync/push", async (c) => {
     const dock = requireKind(c, "dock");
+    observer.contact(dock.dockId);
     const bytes = await readBodyBytes(c);
     // A dock resending a batch whose answer it lost sends the same bytes: answered without decoding or parsing them.
     const key = pushBodyKey(dock, bytes);
     const replay = replayedBatch(db, key);
-    if (replay !== null) return c.body(replay, 200, { "content-type": "application/json" });
+    if (replay !== null) { observer.replayed(); return c.body(replay, 200, { "content-type": "application/json" }); }
     const body = parseJsonBody(bodyText(bytes), PushRequestSchema);
-    return c.json(await pushBody(db, dock, key, body.events, business));
+    const res = await pushBody(db, dock, key, body.events, business);
+    observer.pushed(res);
+    return c.json(res);
   });
 
   app.post("/sync/asn-numbers", async (c) => {

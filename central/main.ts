@@ -10,6 +10,7 @@ import { openDatabase } from "./db/connect";
 import { readSigningKeyFile } from "./services/firmware-catalogue";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { createCentralLog, fallbackCentralLogger } from "./log";
+import { tlsFromEnv } from "./http/tls";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -22,17 +23,19 @@ async function main(): Promise<void> {
   const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
+  const tls = tlsFromEnv(process.env, (p) => readFileSync(p, "utf8"));
   const desk = { deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)), publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk, logger, firmwareImagesDir: paths.firmware });
+  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk, logger, firmwareImagesDir: paths.firmware, metricsToken: process.env.CENTRAL_METRICS_TOKEN || null, processMetrics: true, ...(database.dumpDataDir ? { dumpDataDir: database.dumpDataDir } : {}) });
 
   // Where to open things is for the person who started central: on stdout whatever the level, and in the log.
   const say = (line: string) => {
     logger.info(line);
     if (process.env.CENTRAL_STDOUT_LEVEL !== "info") process.stdout.write(`${line}\n`);
   };
-  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port }, (info) => {
-    say(`central: listening on http://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
-    say(`central: the DCC desk at ${desk.publicOrigin ?? `http://${env.host}:${info.port}`}/desk/`);
+  const scheme = tls.kind === "tls" ? "https" : "http";
+  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port, ...(tls.kind === "tls" ? { createServer: tls.createServer, serverOptions: tls.serverOptions } : {}) }, (info) => {
+    say(`central: listening on ${scheme}://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
+    say(`central: the DCC desk at ${desk.publicOrigin ?? `${scheme}://${env.host}:${info.port}`}/desk/`);
     say(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
   });
 

@@ -26,4 +26,14 @@ describe("loadHostConfig", () => {
     expect(loadHostConfig({ DOCK_ID: "dock 1" })).toMatchObject({ ok: false, error: expect.stringContaining("DOCK_ID") });
     expect(loadHostConfig({ DOCK_HARDWARE: "usb" })).toMatchObject({ ok: false, error: expect.stringContaining("DOCK_HARDWARE") });
   });
+
+  it("refuses plain HTTP to a central that is not on this machine unless DOCK_ALLOW_PLAIN_HTTP=true", () => {
+    for (const url of ["http://central.example:4010", "http://10.0.0.5:4010", "http://128.0.0.1", "http://127.0.0.1.evil.example"]) {
+      expect(loadHostConfig({ CENTRAL_URL: url })).toMatchObject({ ok: false, error: expect.stringContaining("https://") });
+      expect(loadHostConfig({ CENTRAL_URL: url, DOCK_ALLOW_PLAIN_HTTP: "true" })).toMatchObject({ ok: true });
+    }
+    for (const url of ["http://127.0.0.1:4010", "http://localhost:4010", "http://[::1]:4010", "http://127.10.0.3", "https://central.example"]) {
+      expect(loadHostConfig({ CENTRAL_URL: url })).toMatchObject({ ok: true });
+    }
+  });
 });

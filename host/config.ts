@@ -48,7 +48,26 @@ export const HostEnvSchema = z.object({
     .optional(),
   /** How often USB devices are listed when the OS gives no hot-plug events (ms). */
   USB_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** "true" lets the dock reach a non-loopback central over plain HTTP (e.g. behind a trusted VPN); otherwise refused. */
+  DOCK_ALLOW_PLAIN_HTTP: z.enum(["true", "false"]).default("false"),
+}).superRefine((e, ctx) => {
+  const url = new URL(e.CENTRAL_URL);
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && e.DOCK_ALLOW_PLAIN_HTTP !== "true") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["CENTRAL_URL"],
+      message: `central at ${url.host} is not on this machine, so it must be reached over https:// (plain HTTP would send the dock's token and every event readable on the network); set DOCK_ALLOW_PLAIN_HTTP=true only where the network itself is trusted`,
+    });
+  }
 });
+
+/** Whether a URL's hostname names this machine: localhost, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h.endsWith(".localhost") || h === "::1") return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+}
 
 export interface HostConfig {
   port: number;

@@ -13,15 +13,20 @@ export interface CentralDatabase {
   db: Kysely<Database>;
   kind: DatabaseTarget["kind"];
   close(): Promise<void>;
+  /** PGlite only: a consistent gzipped tarball of the database folder, taken between queries (backup.ts). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 /** Opens (and migrates) the central database: PGlite in a folder or in memory, or a PostgreSQL server. */
-export async function openDatabase(target: DatabaseTarget): Promise<CentralDatabase> {
+export async function openDatabase(target: DatabaseTarget, opts: { loadDataDir?: Blob } = {}): Promise<CentralDatabase> {
   let db: Kysely<Database>;
+  let dumpDataDir: (() => Promise<Blob>) | undefined;
   if (target.kind === "pglite") {
     if (target.dataDir !== null) await mkdir(target.dataDir, { recursive: true });
-    const client = target.dataDir === null ? new PGlite() : new PGlite(target.dataDir);
+    const load = opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {};
+    const client = target.dataDir === null ? new PGlite(load) : new PGlite(target.dataDir, load);
     await client.waitReady;
+    dumpDataDir = () => client.dumpDataDir("gzip");
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   } else {
     // Pool of 10: push batches are one transaction each, so a few docks can push at once.
@@ -35,5 +40,5 @@ export async function openDatabase(target: DatabaseTarget): Promise<CentralDatab
     await db.destroy();
     throw e;
   }
-  return { db, kind: target.kind, close: () => db.destroy() };
+  return { db, kind: target.kind, close: () => db.destroy(), ...(dumpDataDir ? { dumpDataDir } : {}) };
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 
@@ -36,21 +37,45 @@ export type MailTarget = { kind: "smtp"; url: string } | { kind: "eml"; dir: str
 
 export interface DeliveryReport { sent: number; failed: number; retrying: number }
 
-/** Sends every pending notice that is due; a failure is retried with exponential backoff, then marked failed. */
-export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, opts: { from: string; maxAttempts: number; limit?: number }): Promise<DeliveryReport> {
-  const due = await db
-    .selectFrom("outbox")
-    .selectAll()
-    .where("status", "=", "pending")
-    .where("next_attempt_at", "<=", sql<Date>`now()`)
-    .orderBy("id")
-    .limit(opts.limit ?? 100)
+/**
+ * How long a claimed notice is hidden from every other central process while this one sends it.
+ * Longer than any send can take (nodemailer's SMTP timeouts are set below it), so a notice is
+ * sent once; a process killed mid-send leaves the row to be sent again after the lease, by any
+ * process (at least once, never lost; the `X-Reflash-Outbox-Id` header lets a reader tell).
+ */
+export const OUTBOX_LEASE_MS = 10 * 60_000;
+
+/** What this process last saw of its mail target, for /health: the last delivery that worked, and the last error. */
+export interface MailHealth { lastOkAt: Date | null; lastErrorAt: Date | null; lastError: string | null }
+const mailHealth = new WeakMap<MailTarget, MailHealth>();
+export function mailHealthOf(target: MailTarget): MailHealth {
+  let h = mailHealth.get(target);
+  if (!h) mailHealth.set(target, (h = { lastOkAt: null, lastErrorAt: null, lastError: null }));
+  return h;
+}
+
+/**
+ * Sends every pending notice that is due; a failure is retried with exponential backoff, then
+ * marked failed. Safe with several central processes on one database: due rows are claimed in
+ * one statement (`FOR UPDATE SKIP LOCKED`, their next attempt pushed a lease ahead), so two
+ * processes never claim the same notice.
+ */
+export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, opts: { from: string; maxAttempts: number; limit?: number; leaseMs?: number }): Promise<DeliveryReport> {
+  const leaseMs = opts.leaseMs ?? OUTBOX_LEASE_MS;
+  const claimed = await db
+    .updateTable("outbox")
+    .set({ next_attempt_at: sql<string>`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where("id", "in", (eb) =>
+      eb.selectFrom("outbox").select("id").where("status", "=", "pending").where("next_attempt_at", "<=", sql<Date>`now()`).orderBy("id").limit(opts.limit ?? 100).forUpdate().skipLocked(),
+    )
+    .returningAll()
     .execute();
+  const due = claimed.sort((a, b) => a.id - b.id);
   const report: DeliveryReport = { sent: 0, failed: 0, retrying: 0 };
   if (due.length === 0) return report;
   const transport =
     target.kind === "smtp"
-      ? nodemailer.createTransport(target.url)
+      ? nodemailer.createTransport({ url: target.url, connectionTimeout: 60_000, greetingTimeout: 30_000, socketTimeout: 120_000 } satisfies SMTPTransport.Options)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   if (target.kind === "eml") await mkdir(target.dir, { recursive: true });
   try {
@@ -72,8 +97,10 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
         }
         await db.updateTable("outbox").set({ status: "sent", attempts, sent_at: new Date().toISOString(), message_id: info.messageId ?? null, last_error: null }).where("id", "=", m.id).execute();
         report.sent++;
+        mailHealthOf(target).lastOkAt = new Date();
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
+        Object.assign(mailHealthOf(target), { lastErrorAt: new Date(), lastError: why.slice(0, 300) });
         const giveUp = attempts >= opts.maxAttempts;
         // Backoff 1, 2, 4 ... minutes, capped at an hour.
         const delayMs = Math.min(60 * 60_000, 60_000 * 2 ** (attempts - 1));
