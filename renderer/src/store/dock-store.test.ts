@@ -94,7 +94,7 @@ describe("dock store: receiving", () => {
     await scan(store, hub(booking).deviceId);
     const sum = store.getState().summary!;
     expect(sum.pallets).toEqual({ booked: 2, received: 1 });
-    expect(sum.cartons).toEqual({ booked: 4, received: 1 });
+    expect(sum.cartons).toEqual({ booked: 4, received: 1, unlisted: 0 });
     expect(sum.hubs.received).toBe(1);
     expect(sum.missing.hubs).toHaveLength(11);
     expect(sounds).toEqual(["error", "ok", "ok", "ok"]);
