@@ -4,6 +4,7 @@ import * as m0002 from "./migrations/0002-lighter-events";
 import * as m0003 from "./migrations/0003-credit-by-band";
 import * as m0004 from "./migrations/0004-smi-update-per-hub";
 import * as m0005 from "./migrations/0005-scoped-audit";
+import * as m0006 from "./migrations/0006-pallet-listed-hubs";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0003-credit-by-band": m0003,
   "0004-smi-update-per-hub": m0004,
   "0005-scoped-audit": m0005,
+  "0006-pallet-listed-hubs": m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
