@@ -236,7 +236,9 @@ export const createReceiptSlice =
       },
 
       submitScan(raw, source) {
-        if (get().receipt === null || get().receipt?.status !== "open") return;
+        const r = get().receipt;
+        if (r === null) return;
+        if (r.status !== "open") return set({ receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.` });
         const q: QueuedScan = { raw, source };
         receivedAt.set(q, performance.now());
         held.push(q);

@@ -38,6 +38,10 @@ export interface BookingsSlice {
   receiptsByRef: Record<string, ReceiptRow>;
   /** Reloads the cached bookings (pulled from central; available offline). */
   loadBookings(): Promise<void>;
+  /** The answer to the last scan on the bookings list (a booking label or pallet SSCC opens its receipt instead). */
+  bookingsNotice: { tone: "info" | "error"; text: string } | null;
+  /** A scan on the bookings list, decided by shared/domain/bookings-scan-decision.ts. */
+  submitBookingsScan(raw: string): Promise<void>;
 }
 
 /** A verdict as the operator sees it. */
