@@ -127,6 +127,8 @@ export const DockSiteSchema = z.strictObject({
   csp: CspSchema,
   /** A production site flags DCC test-lab device IDs. */
   production: z.boolean(),
+  /** The site's IANA time zone (shared/domain/site-clock.ts); absent means Europe/London. */
+  timeZone: z.string().min(1).max(64).optional(),
 });
 export type DockSite = z.infer<typeof DockSiteSchema>;
 

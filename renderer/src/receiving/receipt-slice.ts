@@ -1,4 +1,5 @@
 import type { StateCreator } from "zustand";
+import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
 import type { Booking } from "../../../shared/domain/booking";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
@@ -168,6 +169,7 @@ export const createReceiptSlice =
     };
 
     return {
+      siteTimeZone: deps.site.timeZone ?? DEFAULT_SITE_TIME_ZONE,
       receipt: null,
       reconcile: null,
       summary: null,

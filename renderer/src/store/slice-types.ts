@@ -70,6 +70,8 @@ export interface CloseInput {
 }
 
 export interface ReceiptSlice {
+  /** The site's IANA time zone: late checks and dates shown are on its clock. */
+  siteTimeZone: string;
   receipt: ReceiptRow | null;
   reconcile: ReceiptState | null;
   summary: ReceiptSummary | null;
