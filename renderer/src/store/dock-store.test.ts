@@ -61,7 +61,7 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     expect(store.getState().screen).toBe("receipt");
     expect(store.getState().receipt?.bookingRef).toBe(other.bookingRef);
     expect(store.getState().receiptMessage).toContain(`Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`);
-    await store.getState().closeReceipt({ outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong facility" });
+    await store.getState().closeReceipt({ outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong facility", packagingNotes: null, damageNotes: null });
     await store.getState().openReceipt(other.bookingRef);
     await scan(store, pallet(other));
     expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
