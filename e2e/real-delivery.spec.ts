@@ -140,7 +140,11 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
 
   // Central got the receipt as the dock closed it.
   await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  const local = (await localEvents(page, "scan.recorded")).map((e) => e.id).sort();
   await dock.centralDb(async (db) => {
+    // Every scan, the new kinds (sscc, carton-number) and container fields included, was taken by central: none quarantined.
+    const scans = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
+    expect(scans.map((r) => r.id).sort()).toEqual(local);
     const closed = await db.selectFrom("events").select(["payload"]).where("type", "=", "receipt.closed").where("booking_ref", "=", booking.bookingRef).execute();
     expect(JSON.stringify(closed[0]?.payload)).toContain(DAMAGED);
   });
