@@ -192,7 +192,8 @@ function judgeUnit(ix: ReceiptIndex, core: Core, scanId: string, unit: Unit, at:
   const ownOpen = open !== null && core.pallets.get(open)?.ours === true;
   // Our own carton label names a carton the booking should list: unknown under a pallet that
   // lists cartons, it is unexpected; under one that lists none, it is just the hubs' container.
-  if (hint === "carton" && !(ownOpen && open !== null && ix.own.pallets.get(open)?.cartons === 0 && unit.bookingRef === null))
+  const ownRef = unit.bookingRef === null || unit.bookingRef === ix.booking.bookingRef;
+  if (hint === "carton" && !(ownOpen && open !== null && ix.own.pallets.get(open)?.cartons === 0 && ownRef))
     return judgeCarton(ix, core, scanId, unit, at);
   if (ownOpen) return unlistedCarton(ix, core, scanId, sscc, at);
   if (open !== null) {

@@ -230,6 +230,14 @@ describe("cartons are optional: pallet-only, carton-listed and mixed bookings re
     expect(s.missing.pallets).toEqual([p0!.sscc]);
     expect(s.missing.hubs).toHaveLength(bookingHubCount(b) - 1);
   });
+
+  it("our own carton label on a pallet-only booking: its hubs' container, unless it names another booking", () => {
+    const b = bookings["pallet-only"];
+    const ctn = (ref: string) => asScan((encodeCartonLabel({ sscc: (makeSscc("5000000088888888", 2) as { sscc: string }).sscc, bookingRef: ref }) as { scan: string }).scan);
+    const open = run(createReceipt(initOf(b)), [asScan(b.pallets[0]!.sscc)]).state;
+    expect(run(open, [ctn(b.bookingRef)]).verdicts[0]!.code).toBe("carton-unlisted");
+    expect(run(open, [ctn(other.bookingRef)]).verdicts[0]).toMatchObject({ code: "carton-other-booking", otherBookingRef: other.bookingRef });
+  });
 });
 
 describe("the event a scan is recorded as keeps the container it arrived in", () => {
