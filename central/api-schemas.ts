@@ -30,7 +30,8 @@ export const RequestHubSchema = z.strictObject({
   deviceModel: DeviceModelSchema.optional(),
 });
 export const RequestCartonSchema = z.strictObject({ sscc: SsccSchema, hubs: z.array(RequestHubSchema).max(1000) });
-export const RequestPalletSchema = z.strictObject({ sscc: SsccSchema, cartons: z.array(RequestCartonSchema).max(200) });
+/** A pallet lists its cartons, or its hubs with no carton (cartons in original packaging need not be listed), or both. */
+export const RequestPalletSchema = z.strictObject({ sscc: SsccSchema, cartons: z.array(RequestCartonSchema).max(200), hubs: z.array(RequestHubSchema).max(2000).optional() });
 
 export const ReflashRequestSchema = z.strictObject({
   /** The Party's own id for this submission: a replay of it (in any letter case) is refused (409), never booked twice. */

@@ -238,4 +238,20 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     expect(r.json).toEqual([expect.objectContaining({ partyId: "SUPPLIER-A", periodStart: "2027-01-01", hubs: 15000 })]);
     expect((await w.call("GET", "/forecasts", { token: partyA })).status).toBe(403);
   });
+
+  it("books a pallet-only request (pallets and GUIDs, no cartons) and the dock pulls it as such (issue 16)", async () => {
+    // At the Central & South dock: North's 5-pallet store is full by now in this world.
+    const ids = await inventory(6, { csp_region: "Central" });
+    const hubs = ids.map((deviceId) => ({ deviceId, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" }));
+    const pallets = [{ sscc: sscc(), cartons: [], hubs: hubs.slice(0, 4) }, { sscc: sscc(), cartons: [{ sscc: sscc(), hubs: hubs.slice(4, 5) }], hubs: hubs.slice(5) }];
+    const r = await w.call("POST", "/requests", { token: partyA, body: request(ids, { pallets, facilityId: "CS-3PL-1", deliveryLocationId: "LOC-CS-3PL-1" }) });
+    expect(r.status).toBe(201);
+    expect(JSON.stringify(r.json)).toContain('"status":"accepted"');
+    const ref = (r.json as { booking: { bookingRef: string } }).booking.bookingRef;
+    const pull = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: w.tokens.docks["DOCK-CS1"], body: { cursor: "0" } })).json);
+    const b = pull.bookings.find((x) => x.bookingRef === ref);
+    expect(b?.pallets.map((p) => [p.cartons.length, p.hubs?.map((h) => h.deviceId)])).toEqual([[0, ids.slice(0, 4)], [1, ids.slice(5)]]);
+    const rows = await w.database.db.selectFrom("booking_hubs").select(["device_id", "carton_sscc"]).where("booking_ref", "=", ref).orderBy("device_id").execute();
+    expect(rows.filter((x) => x.carton_sscc === null)).toHaveLength(5);
+  });
 });

@@ -78,6 +78,19 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await wedgeScan(page, booking.pallets[1]!.cartons[0]!.hubs[0]!.deviceId);
   await expect(page.getByTestId("jig-notice")).toHaveAttribute("data-tone", "error");
   await expect(page.getByTestId("jig-notice")).toContainText("has not been received");
+  // A received hub waits for its receipt to close (issue 16): refused while it is open.
+  await wedgeScan(page, hubs[0]!.deviceId);
+  await expect(page.getByTestId("jig-notice")).toContainText(`receipt of booking ${booking.bookingRef} is not closed yet`);
+
+  // Close the receipt accepted, then back to the jig station.
+  await page.getByTestId("nav-jig").click(); // toggles back to the bookings
+  await page.getByTestId(`open-${booking.bookingRef}`).click();
+  await page.locator("h1").click();
+  await page.keyboard.press("F4");
+  await page.getByRole("button", { name: "Close receipt" }).click();
+  await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
+  await page.getByTestId("nav-jig").click();
+  await page.locator("h1").click();
   for (const [i, hub] of hubs.slice(0, 7).entries()) {
     await wedgeScan(page, hub.deviceId);
     await expect(page.getByTestId("jig-notice")).toContainText("scan the slot");

@@ -8,6 +8,7 @@ import {
   HexFirmwareSchema,
   IsoDateSchema,
   SsccSchema,
+  CartonNumberSchema,
 } from "./domain/booking";
 import { isUuidV7, newEventId } from "./domain/ids";
 import type { ScanKind } from "./domain/scan";
@@ -50,6 +51,8 @@ const SCAN_KINDS = {
   "booking-label": "booking-label",
   pallet: "pallet",
   carton: "carton",
+  sscc: "sscc",
+  "carton-number": "carton-number",
   hub: "hub",
   unreadable: "unreadable",
 } as const satisfies { [K in ScanKind]: K };
@@ -168,6 +171,11 @@ export const ScanRecordedPayload = z.strictObject({
   deviceId: DeviceIdSchema.nullable(),
   /** The pallet or carton SSCC this scan named; null for hubs and unreadable codes. */
   sscc: SsccSchema.nullable(),
+  /**
+   * An original supplier's carton number: the one this scan named, or for a hub the carton
+   * (by that label) it was scanned in. Absent in events from before issue 16.
+   */
+  cartonNumber: CartonNumberSchema.nullable().optional(),
   /** For `other-booking`: which booking the hub belongs to. */
   otherBookingRef: BookingRefSchema.nullable(),
   /** The verdict in words, as shown to the operator. */

@@ -44,7 +44,7 @@ export interface BookingsTable {
   redelivery: ColumnType<unknown, string | null | undefined, string | null>;
   hub_count: number; pallet_count: number; created_at: Stamp; updated_at: Stamp;
 }
-export interface BookingHubsTable { device_id: string; booking_ref: string; pallet_sscc: string | null; carton_sscc: string }
+export interface BookingHubsTable { device_id: string; booking_ref: string; pallet_sscc: string | null; /** Null for a hub listed on its pallet alone (migration 0006). */ carton_sscc: string | null }
 export interface ChangesTable { seq: Generated<number>; kind: "booking" | "firmware" | "operator"; key: string; facility_id: string | null; at: Stamp }
 export interface EventsTable {
   id: string; seq: Generated<number>; dock_id: string; facility_id: string; type: string; operator_id: string | null;

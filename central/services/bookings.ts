@@ -30,7 +30,8 @@ export async function loadBooking(db: Kysely<Database>, ref: string): Promise<Bo
 
 /** Stores a new booking (authorised), its hub index and a pull-feed change. */
 export async function insertBooking(db: Kysely<Database>, b: Booking, contact: unknown): Promise<void> {
-  const hubRows: Array<{ device_id: string; booking_ref: string; pallet_sscc: string | null; carton_sscc: string }> = [];
+  const hubRows: Array<{ device_id: string; booking_ref: string; pallet_sscc: string | null; carton_sscc: string | null }> = [];
+  for (const p of b.pallets) for (const h of p.hubs ?? []) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: null });
   for (const p of b.pallets) for (const c of p.cartons) for (const h of c.hubs) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: c.sscc });
   for (const c of b.looseCartons) for (const h of c.hubs) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: null, carton_sscc: c.sscc });
   await db

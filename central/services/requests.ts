@@ -74,7 +74,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     const shape = { pallets: req.pallets.map((p) => ({ sscc: p.sscc, cartons: p.cartons.map((c) => ({ sscc: c.sscc, hubs: c.hubs })) })), looseCartons: req.looseCartons } as unknown as Booking;
     for (const b of packingBreaches(shape, cfg.packing))
       reasons.push({ scope: `sscc ${b.sscc}`, code: "packing-limit", reason: b.kind === "carton-over-limit" ? `carton holds ${b.count} hubs, at most ${b.limit}` : `pallet holds ${b.count} cartons, at most ${b.limit}` });
-    const hubLines = cartons.flatMap((c) => c.hubs);
+    const hubLines = [...req.pallets.flatMap((p) => p.hubs ?? []), ...cartons.flatMap((c) => c.hubs)];
     if (hubLines.length === 0) reasons.push({ scope: "request", code: "empty", reason: "the request lists no hubs" });
 
     // Capacity: the facility stores at most max_pallets (5 at CSP North, A-009).
@@ -155,7 +155,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
       bookingRef, deliveryRef, workOrderId, partyId, partyName: party.name, csp: facility.csp as Booking["csp"], facilityId: facility.id,
       deliveryLocation: { id: location.id, name: location.name, address: location.address },
       deliveryDate: req.deliveryDate, deliveryWindow: req.deliveryWindow, status: "authorised", version: 1,
-      pallets: req.pallets.map((p) => ({ sscc: p.sscc, cartons: p.cartons.map(toCarton) })),
+      pallets: req.pallets.map((p) => ({ sscc: p.sscc, cartons: p.cartons.map(toCarton), ...(p.hubs && p.hubs.length > 0 ? { hubs: p.hubs.map((h) => toHub(h.deviceId)) } : {}) })),
       looseCartons: req.looseCartons.map(toCarton),
     };
     await insertBooking(trx, booking, req.contact);

@@ -1,4 +1,4 @@
-import { bookingCartons, type BookedHub, type Booking } from "./booking";
+import { bookingCartons, palletHubs, type BookedHub, type Booking } from "./booking";
 
 /**
  * The booking catalogue the reconciler looks scans up in (hub ID → carton, GPF ID → hub, SSCC →
@@ -9,12 +9,14 @@ import { bookingCartons, type BookedHub, type Booking } from "./booking";
 export interface HubPlace {
   hub: BookedHub;
   bookingRef: string;
-  carton: string;
+  /** The carton the booking lists it in; null when it is listed on its pallet alone. */
+  carton: string | null;
   pallet: string | null;
 }
+/** A listed carton, or (sscc null) the hubs a pallet lists with no carton. */
 export interface CartonPlace {
   bookingRef: string;
-  sscc: string;
+  sscc: string | null;
   pallet: string | null;
   hubs: readonly BookedHub[];
 }
@@ -30,7 +32,7 @@ export interface Catalogue {
   /** GPF ID → the hub it is paired with. */
   gpfs: Map<string, number>;
   cartons: Map<string, CartonPlace>;
-  pallets: Map<string, { bookingRef: string; cartons: number }>;
+  pallets: Map<string, { bookingRef: string; cartons: number; hubs: number }>;
   bookings: Map<string, { deliveryRef: string }>;
 }
 
@@ -43,7 +45,10 @@ function buildCatalogue(bookings: readonly Booking[]): Catalogue {
     const bookingRef = booking.bookingRef;
     if (!cat.bookings.has(bookingRef)) cat.bookings.set(bookingRef, { deliveryRef: booking.deliveryRef });
     for (const pallet of booking.pallets) {
-      if (!cat.pallets.has(pallet.sscc)) cat.pallets.set(pallet.sscc, { bookingRef, cartons: pallet.cartons.length });
+      const hubs = palletHubs(pallet);
+      const inCartons = pallet.cartons.reduce((n, c) => n + c.hubs.length, 0);
+      if (!cat.pallets.has(pallet.sscc)) cat.pallets.set(pallet.sscc, { bookingRef, cartons: pallet.cartons.length, hubs: hubs.length + inCartons });
+      if (hubs.length > 0) cat.cartonList.push({ bookingRef, sscc: null, pallet: pallet.sscc, hubs });
     }
     for (const { carton, palletSscc } of bookingCartons(booking)) {
       const place: CartonPlace = { bookingRef, sscc: carton.sscc, pallet: palletSscc, hubs: carton.hubs };

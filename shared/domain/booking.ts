@@ -33,6 +33,15 @@ export function cspForRegion(region: CspRegion): Csp {
 export const DeviceIdSchema = z.string().regex(/^([0-9A-F]{2}-){7}[0-9A-F]{2}$/, "device ID must be HH-HH-HH-HH-HH-HH-HH-HH");
 /** An SSCC: 18 digits, the last a GS1 mod-10 check digit (checked by labels.ts). */
 export const SsccSchema = z.string().regex(/^\d{18}$/, "SSCC must be 18 digits");
+/**
+ * An original supplier's carton number, printed as plain Code 128 (docs/labels.md): 4-20 of
+ * A-Z, 0-9, `-`, `/`, `.`, with at least one digit and at least one letter G-Z. The letter
+ * rule keeps every hub ID with a digit too many or too few (hex only) a hub-ID error, never a
+ * carton; an all-digit number is left to the SSCC and hub-ID rules for the same reason.
+ */
+export const CartonNumberSchema = z
+  .string()
+  .regex(/^(?=[^G-Z]*[G-Z])(?=\D*\d)[A-Z0-9][A-Z0-9./-]{3,19}$/, "a carton number is 4-20 of A-Z, 0-9, - / . with a digit and a letter G-Z");
 export const HexFirmwareSchema = z.string().regex(/^[0-9A-F]{8}$/, "firmware version is 8 hex digits");
 export const DeviceModelSchema = z.string().regex(/^[0-9A-F]{8}$/, "device model is 8 hex digits");
 export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD");
@@ -59,9 +68,15 @@ export const BookedCartonSchema = z.strictObject({
 });
 export type BookedCarton = z.infer<typeof BookedCartonSchema>;
 
+/**
+ * A pallet as booked: its cartons when the request lists them, and/or its hubs listed on the
+ * pallet alone (MP155 Req 4: the Party's document lists pallet identifiers and GUIDs; cartons
+ * in their original packaging need not be listed). Absent `hubs` means none listed that way.
+ */
 export const BookedPalletSchema = z.strictObject({
   sscc: SsccSchema,
   cartons: z.array(BookedCartonSchema),
+  hubs: z.array(BookedHubSchema).optional(),
 });
 export type BookedPallet = z.infer<typeof BookedPalletSchema>;
 
@@ -112,6 +127,8 @@ export const DockSiteSchema = z.strictObject({
   csp: CspSchema,
   /** A production site flags DCC test-lab device IDs. */
   production: z.boolean(),
+  /** The site's IANA time zone (shared/domain/site-clock.ts); absent means Europe/London. */
+  timeZone: z.string().min(1).max(64).optional(),
 });
 export type DockSite = z.infer<typeof DockSiteSchema>;
 
@@ -123,9 +140,22 @@ export function bookingCartons(booking: Booking): Array<{ carton: BookedCarton; 
   return out;
 }
 
-/** Total hubs listed on a booking. */
+/** Hubs listed on a pallet with no carton (a pallet-only or mixed booking). */
+export function palletHubs(pallet: BookedPallet): readonly BookedHub[] {
+  return pallet.hubs ?? [];
+}
+
+/** Every hub of a booking with where it is listed: carton (null when listed on the pallet alone) and pallet. */
+export function bookingHubs(booking: Booking): Array<{ hub: BookedHub; cartonSscc: string | null; palletSscc: string | null }> {
+  const out: Array<{ hub: BookedHub; cartonSscc: string | null; palletSscc: string | null }> = [];
+  for (const pallet of booking.pallets) for (const hub of palletHubs(pallet)) out.push({ hub, cartonSscc: null, palletSscc: pallet.sscc });
+  for (const { carton, palletSscc } of bookingCartons(booking)) for (const hub of carton.hubs) out.push({ hub, cartonSscc: carton.sscc, palletSscc });
+  return out;
+}
+
+/** Total hubs listed on a booking, in cartons or on pallets. */
 export function bookingHubCount(booking: Booking): number {
-  return bookingCartons(booking).reduce((n, { carton }) => n + carton.hubs.length, 0);
+  return bookingCartons(booking).reduce((n, { carton }) => n + carton.hubs.length, 0) + booking.pallets.reduce((n, p) => n + palletHubs(p).length, 0);
 }
 
 export interface LimitBreach {

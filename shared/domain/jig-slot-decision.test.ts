@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { demoBooking } from "./demo-booking";
-import { decideJigHub, decideJigScan, type JigSlotView, type JigStationState, type ReceivedHub } from "./jig-slot-decision";
+import { BookingSchema } from "./booking";
+import { decideHubForJig, decideJigHub, decideJigScan, type HubReceiptFacts, type JigRefusalCode, type JigSlotView, type JigStationState, type ReceivedHub } from "./jig-slot-decision";
 import { formatSlotCode } from "./slot-code";
 
 const booked = demoBooking({ pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 2, looseCartons: 0 }).pallets[0]!.cartons[0]!.hubs[0]!;
@@ -50,5 +51,67 @@ describe("jig station decisions", () => {
     const state: JigStationState = { jigIds: ["JIG-A"], slots: [], pendingHub: received, pendingSlot: null };
     expect(decideJigScan(state, "12#4")).toMatchObject({ type: "refuse", clear: { hub: true, slot: true }, verdict: { text: expect.stringMatching(/^Not a hub ID or a slot: /) } });
     expect(decideJigScan(state, "C1")).toMatchObject({ type: "refuse", verdict: { text: "There is no jig C at this station." } });
+  });
+});
+
+describe("receipt state gates the jig (issue 16)", () => {
+  const b = demoBooking({ pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 3, looseCartons: 0 });
+  // The same hubs listed on the pallet alone: a pallet-only booking gates the same way.
+  const palletOnly = BookingSchema.parse({ ...b, pallets: b.pallets.map((p) => ({ sscc: p.sscc, cartons: [], hubs: p.cartons.flatMap((c) => c.hubs) })) });
+  const id = b.pallets[0]!.cartons[0]!.hubs[1]!.deviceId;
+  const good = (booking = b): HubReceiptFacts => ({
+    deviceId: id,
+    hubState: { state: "received", bookingRef: b.bookingRef },
+    lastScan: { verdict: "expected", reason: `Hub ${id} received.` },
+    receipt: { status: "closed", outcome: "accepted" },
+    rejectedAtClose: null,
+    booking,
+  });
+  const code = (f: HubReceiptFacts): JigRefusalCode | "ok" => {
+    const r = decideHubForJig(f);
+    return r.ok ? "ok" : r.code;
+  };
+
+  it("a received hub of a receipt closed accepted, whole or in part, goes on; its booked record with it", () => {
+    for (const booking of [b, palletOnly]) {
+      const r = decideHubForJig(good(booking));
+      expect(r.ok && r.hub.deviceId).toBe(id);
+    }
+    expect(code({ ...good(), receipt: { status: "closed", outcome: "partial" } })).toBe("ok");
+  });
+
+  it("every other receipt state is refused with its reason", () => {
+    const cases: Array<[HubReceiptFacts, JigRefusalCode, string]> = [
+      [{ ...good(), hubState: null }, "not-received", "has not been received"],
+      [{ ...good(), hubState: { state: "refused", bookingRef: b.bookingRef }, lastScan: { verdict: "wrong-container", reason: "listed in carton X; held for a decision." } }, "held", "held at receipt"],
+      [{ ...good(), hubState: { state: "refused", bookingRef: b.bookingRef }, lastScan: { verdict: "not-eligible", reason: "its SMI status is Commissioned" } }, "held", "Commissioned"],
+      [{ ...good(), hubState: { state: "refused", bookingRef: b.bookingRef }, lastScan: { verdict: "unexpected", reason: "not on any booking" } }, "extra", "extra at receipt"],
+      [{ ...good(), hubState: { state: "refused", bookingRef: b.bookingRef }, lastScan: { verdict: "test-lab", reason: "test-lab range" } }, "refused-at-receipt", "refused at receipt"],
+      [{ ...good(), receipt: { status: "open", outcome: null } }, "receipt-open", "not closed yet"],
+      [{ ...good(), receipt: null }, "receipt-open", "not closed yet"],
+      [{ ...good(), receipt: { status: "closed", outcome: "rejected" } }, "delivery-rejected", "was rejected at receipt"],
+      [{ ...good(), receipt: { status: "closed", outcome: "partial" }, rejectedAtClose: { code: "damaged", reason: "cracked case" } }, "rejected-at-receipt", "cracked case"],
+      [{ ...good(), booking: null }, "booking-missing", "not held at this dock"],
+      [{ ...good(), deviceId: "AA-BB-CC-DD-EE-FF-00-11" }, "not-listed", "not listed"],
+    ];
+    for (const [facts, want, words] of cases) {
+      const r = decideHubForJig(facts);
+      expect(r.ok ? "ok" : [r.code, r.reason]).toEqual([want, expect.stringContaining(words)]);
+    }
+  });
+
+  it("only the one good combination passes (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<HubReceiptFacts["hubState"]>(null, { state: "received", bookingRef: b.bookingRef }, { state: "refused", bookingRef: b.bookingRef }),
+        fc.constantFrom<HubReceiptFacts["receipt"]>(null, { status: "open", outcome: null }, { status: "closed", outcome: "accepted" }, { status: "closed", outcome: "partial" }, { status: "closed", outcome: "rejected" }),
+        fc.boolean(),
+        (hubState, receipt, rejected) => {
+          const f: HubReceiptFacts = { ...good(), hubState, receipt, rejectedAtClose: rejected ? { code: "damaged", reason: "cracked" } : null };
+          const pass = hubState?.state === "received" && receipt?.status === "closed" && receipt.outcome !== "rejected" && !rejected;
+          expect(code(f) === "ok").toBe(pass);
+        },
+      ),
+    );
   });
 });

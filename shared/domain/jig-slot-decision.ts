@@ -1,4 +1,5 @@
-import type { BookedHub } from "./booking";
+import type { ScanVerdictCode } from "../events";
+import { bookingHubs, type BookedHub, type Booking } from "./booking";
 import { parseScan } from "./scan-parser";
 import { formatSlotCode, parseSlotCode } from "./slot-code";
 
@@ -81,6 +82,51 @@ export function decideJigHub(state: JigStationState, found: { ok: true; hub: Rec
   const hub = found.hub;
   if (state.pendingSlot !== null) return { type: "load", hub, target: state.pendingSlot };
   return { type: "choose-hub", hub, verdict: { tone: "info", text: `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.` } };
+}
+
+/** What the dock knows of a hub at receipt, gathered by the caller (renderer/src/jig/received-hub.ts). */
+export interface HubReceiptFacts {
+  deviceId: string;
+  /** The hub-state projection's row: null when no scan here named it. */
+  hubState: { state: "received" | "refused"; bookingRef: string } | null;
+  /** The event-log verdict and words of the scan that set that state. */
+  lastScan: { verdict: ScanVerdictCode; reason: string } | null;
+  /** The receipt of that booking at this dock. */
+  receipt: { status: "open" | "closed"; outcome: "accepted" | "partial" | "rejected" | null } | null;
+  /** The hub's line in the receipt's close, when it closed rejecting it. */
+  rejectedAtClose: { code: string; reason: string } | null;
+  /** The booking the receipt worked on. */
+  booking: Booking | null;
+}
+
+/** Why a hub may not go on a jig, as a fact. */
+export type JigRefusalCode = "not-received" | "held" | "extra" | "refused-at-receipt" | "receipt-open" | "delivery-rejected" | "rejected-at-receipt" | "booking-missing" | "not-listed";
+
+/**
+ * Receipt state gates the jig (MP155 Req 5 before Req 6): a hub goes on a jig only once its
+ * scan received it, its receipt is closed accepted (whole or in part), and the close did not
+ * reject it. A held, extra or refused hub, an open receipt, and a rejected delivery are
+ * refused with that reason; none of them is flashed, so none is on a manifest or charged.
+ */
+export function decideHubForJig(f: HubReceiptFacts): { ok: true; hub: BookedHub; bookingRef: string } | { ok: false; code: JigRefusalCode; reason: string } {
+  const id = f.deviceId;
+  const no = (code: JigRefusalCode, reason: string) => ({ ok: false as const, code, reason });
+  if (f.hubState === null) return no("not-received", `hub ${id} has not been received at this dock`);
+  const ref = f.hubState.bookingRef;
+  if (f.hubState.state !== "received") {
+    const v = f.lastScan?.verdict;
+    const words = f.lastScan ? ` (${f.lastScan.reason.replace(/[.\s]+$/, "")})` : "";
+    if (v === "wrong-container" || v === "not-eligible") return no("held", `hub ${id} is held at receipt for a decision on booking ${ref}${words}`);
+    if (v === "unexpected" || v === "other-booking") return no("extra", `hub ${id} is extra at receipt of booking ${ref}, not accepted${words}`);
+    return no("refused-at-receipt", `hub ${id} was refused at receipt (booking ${ref})${words}`);
+  }
+  if (f.receipt === null || f.receipt.status !== "closed") return no("receipt-open", `the receipt of booking ${ref} is not closed yet: close it (accepted) before hub ${id} goes on a jig`);
+  if (f.receipt.outcome === "rejected") return no("delivery-rejected", `booking ${ref} was rejected at receipt, so hub ${id} is not re-flashed`);
+  if (f.rejectedAtClose !== null) return no("rejected-at-receipt", `hub ${id} was rejected at receipt of booking ${ref} (${f.rejectedAtClose.code}: ${f.rejectedAtClose.reason})`);
+  if (f.booking === null) return no("booking-missing", `booking ${ref} of hub ${id} is not held at this dock`);
+  const listed = bookingHubs(f.booking).find((h) => h.hub.deviceId === id);
+  if (listed === undefined) return no("not-listed", `hub ${id} is not listed on booking ${ref}`);
+  return { ok: true, hub: listed.hub, bookingRef: ref };
 }
 
 function refuse(text: string, hub: boolean, slot: boolean): JigScanDecision {

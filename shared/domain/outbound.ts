@@ -141,18 +141,24 @@ export function reduceOutbound(state: OutboundState, action: OutboundAction): { 
       return withScan(state, action.scanId, verdict("wrong-kind", `this is hub ${scan.deviceId}: scan the pallet and carton labels onto the load`, null));
     case "booking-label":
       return withScan(state, action.scanId, verdict("wrong-kind", `this is the booking label of ${scan.bookingRef}: scan the pallet and carton labels onto the load`, null));
+    case "carton-number":
+      return withScan(state, action.scanId, verdict("wrong-kind", `this is an original supplier's carton number (${scan.cartonNumber}): scan the SSCC label the dock printed for the carton`, null));
+    case "sscc":
     case "pallet":
     case "carton": {
       const sscc = scan.sscc;
       const unit = state.units.get(sscc);
+      // A label without our kind is whatever the manifest lists it as (an unlisted one is extra, kind unknown: taken as a pallet).
+      const labelKind = scan.kind === "sscc" ? (unit?.kind ?? "pallet") : scan.kind;
       if (unit === undefined) {
-        if (state.extra.has(sscc)) return withScan(state, action.scanId, verdict("duplicate", `${scan.kind} ${sscc} was already scanned, and it is not on manifest ${state.manifestId}`, sscc));
+        const what = scan.kind === "sscc" ? "SSCC" : scan.kind;
+        if (state.extra.has(sscc)) return withScan(state, action.scanId, verdict("duplicate", `${what} ${sscc} was already scanned, and it is not on manifest ${state.manifestId}`, sscc));
         const extra = new Map(state.extra);
-        extra.set(sscc, { kind: scan.kind, scanId: action.scanId, at: action.at });
-        return withScan(state, action.scanId, verdict("not-on-manifest", `${scan.kind} ${sscc} is not on manifest ${state.manifestId}: take it off the vehicle`, sscc), state.loaded, extra);
+        extra.set(sscc, { kind: labelKind, scanId: action.scanId, at: action.at });
+        return withScan(state, action.scanId, verdict("not-on-manifest", `${what} ${sscc} is not on manifest ${state.manifestId}: take it off the vehicle`, sscc), state.loaded, extra);
       }
-      if (unit.kind !== scan.kind)
-        return withScan(state, action.scanId, verdict("wrong-kind", `${sscc} is a ${unit.kind} on the manifest but this label says ${scan.kind}: check the label`, sscc));
+      if (unit.kind !== labelKind)
+        return withScan(state, action.scanId, verdict("wrong-kind", `${sscc} is a ${unit.kind} on the manifest but this label says ${labelKind}: check the label`, sscc));
       const covered = unit.kind === "carton" && unit.palletSscc !== null && state.options.palletStandsForCartons && state.loaded.has(unit.palletSscc);
       if (state.loaded.has(sscc) || covered)
         return withScan(state, action.scanId, verdict("duplicate", covered && !state.loaded.has(sscc) ? `carton ${sscc} is already loaded with its pallet ${unit.palletSscc}` : `${unit.kind} ${sscc} is already on the load`, sscc));

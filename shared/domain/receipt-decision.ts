@@ -94,9 +94,10 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
         {
           bookingRef: r.bookingRef, source: command.source, raw, kind: parsed.kind, verdict: logCode,
           palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
-          cartonSscc: before.kind === "hub" ? before.cartonSscc : null,
+          cartonSscc: before.kind === "hub" && SSCC.test(before.cartonSscc) ? before.cartonSscc : null,
           deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
-          sscc: parsed.kind === "pallet" || parsed.kind === "carton" ? parsed.sscc : null,
+          sscc: parsed.kind === "pallet" || parsed.kind === "carton" || parsed.kind === "sscc" ? parsed.sscc : null,
+          ...cartonNumberOf(parsed, before),
           otherBookingRef: v.otherBookingRef, reason: v.reason.slice(0, 500),
         },
         { ...stamp, id },
@@ -185,6 +186,8 @@ export function eventVerdictFor(code: VerdictCode): ScanVerdictCode {
     case "carton-expected":
     case "carton-resumed":
     case "carton-count-mismatch":
+    case "carton-unlisted":
+    case "unit-hint-mismatch":
     case "hub-expected":
     case "undone":
       return "expected";
@@ -200,6 +203,7 @@ export function eventVerdictFor(code: VerdictCode): ScanVerdictCode {
     case "booking-label-unknown":
     case "pallet-unexpected":
     case "carton-unexpected":
+    case "unit-unexpected":
     case "hub-unexpected":
       return "unexpected";
     case "carton-other-pallet":
@@ -235,6 +239,19 @@ export function rejectionCodeFor(verdict: Pick<Verdict, "code" | "ineligible">):
     default:
       return "other";
   }
+}
+
+const SSCC = /^\d{18}$/;
+
+/**
+ * A supplier's carton number this scan names, or (for a hub) the one it was scanned under: the
+ * hub's container on arrival, kept in the event so the re-delivery can put it back (an SSCC
+ * container is in `cartonSscc`). Left out when there is none, so older events keep their shape.
+ */
+function cartonNumberOf(parsed: ReturnType<typeof parseScan>, before: ReturnType<typeof expecting>): { cartonNumber?: string } {
+  if (parsed.kind === "carton-number") return { cartonNumber: parsed.cartonNumber };
+  if (before.kind === "hub" && !SSCC.test(before.cartonSscc)) return { cartonNumber: before.cartonSscc };
+  return {};
 }
 
 /** Scanner raw text cut to what an event may carry, keeping the start (AIM prefix and data). */

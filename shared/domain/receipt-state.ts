@@ -28,7 +28,10 @@ export interface HubRecord {
   scanId: string;
   at: string;
   code: VerdictCode;
-  carton: string;
+  /** The carton label (SSCC or supplier's carton number) it was scanned under: its container on arrival; null when none was open. */
+  carton: string | null;
+  /** The pallet open when it was scanned. */
+  pallet: string | null;
   disposition: Disposition;
 }
 export interface LabelRecord {
@@ -39,6 +42,8 @@ export interface LabelRecord {
   pallet: string | null;
   /** This booking's pallet/carton (a resumable context), or a foreign one. */
   ours: boolean;
+  /** For a carton: a label the booking does not list (a supplier's carton), taken as the container of the hubs scanned under it. */
+  unlisted?: boolean;
 }
 export interface Context {
   pallet: string | null;

@@ -1,4 +1,4 @@
-import { bookingCartons, packingBreaches, type LimitBreach } from "./booking";
+import { bookingCartons, packingBreaches, palletHubs, type LimitBreach } from "./booking";
 import type { ParsedScan } from "./scan";
 import type { HistoryEntry, ReceiptState } from "./receipt-state";
 import { VERDICT_CODES, type Ineligibility, type Verdict, type VerdictCode } from "./receipt-verdicts";
@@ -25,7 +25,8 @@ export interface OverLimit extends LimitBreach {
 export interface ReceiptSummary {
   bookingRef: string;
   pallets: { booked: number; received: number };
-  cartons: { booked: number; received: number };
+  /** unlisted: carton labels the booking does not list, recorded as their hubs' containers. */
+  cartons: { booked: number; received: number; unlisted: number };
   /** received: accepted; held: booked hubs here awaiting a decision; extra: not this booking's. */
   hubs: { booked: number; received: number; held: number; extra: number };
   /** In booking order. A held hub is here, so it is not missing. */
@@ -45,16 +46,21 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   const b = ix.booking;
   const missing = { pallets: [] as string[], cartons: [] as string[], hubs: [] as string[] };
   let palletsReceived = 0;
+  let hubsBooked = 0;
   for (const pallet of b.pallets) {
     if (core.pallets.get(pallet.sscc)?.ours) palletsReceived++;
     else missing.pallets.push(pallet.sscc);
+    for (const hub of palletHubs(pallet)) {
+      hubsBooked++;
+      if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
+    }
   }
   let cartonsBooked = 0;
   let cartonsReceived = 0;
-  let hubsBooked = 0;
   for (const { carton } of bookingCartons(b)) {
     cartonsBooked++;
-    if (core.cartons.get(carton.sscc)?.ours) cartonsReceived++;
+    const seen = core.cartons.get(carton.sscc);
+    if (seen?.ours && !seen.unlisted) cartonsReceived++;
     else missing.cartons.push(carton.sscc);
     for (const hub of carton.hubs) {
       hubsBooked++;
@@ -65,10 +71,12 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   const perCarton = new Map<string, number>();
   core.hubs.forEach((_id, rec) => {
     hubs[rec.disposition]++;
-    perCarton.set(rec.carton, (perCarton.get(rec.carton) ?? 0) + 1);
+    if (rec.carton !== null) perCarton.set(rec.carton, (perCarton.get(rec.carton) ?? 0) + 1);
   });
   const perPallet = new Map<string, number>();
+  let cartonsUnlisted = 0;
   core.cartons.forEach((_sscc, rec) => {
+    if (rec.unlisted) cartonsUnlisted++;
     if (rec.pallet !== null) perPallet.set(rec.pallet, (perPallet.get(rec.pallet) ?? 0) + 1);
   });
   const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
@@ -88,7 +96,7 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   return {
     bookingRef: b.bookingRef,
     pallets: { booked: b.pallets.length, received: palletsReceived },
-    cartons: { booked: cartonsBooked, received: cartonsReceived },
+    cartons: { booked: cartonsBooked, received: cartonsReceived, unlisted: cartonsUnlisted },
     hubs,
     missing,
     overLimit,

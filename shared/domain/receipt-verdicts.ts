@@ -21,6 +21,9 @@ export const VERDICTS = {
   "carton-other-pallet": { class: "warn", decision: false },
   "carton-other-booking": { class: "error", decision: true },
   "carton-unexpected": { class: "error", decision: true },
+  "carton-unlisted": { class: "ok", decision: false },
+  "unit-hint-mismatch": { class: "warn", decision: false },
+  "unit-unexpected": { class: "error", decision: true },
   "hub-expected": { class: "ok", decision: false },
   "hub-duplicate": { class: "warn", decision: false },
   "hub-wrong-container": { class: "warn", decision: true },
@@ -53,7 +56,12 @@ export interface Verdict {
   otherBookingRef: string | null;
   /** For `hub-not-eligible`: why the booked hub cannot be accepted here. */
   ineligible: Ineligibility | null;
+  /** For `unit-hint-mismatch`: what the booking lists the SSCC as, and what our label's (91) kind says. */
+  listedAs: UnitKind | null;
+  labelSays: UnitKind | null;
 }
+
+export type UnitKind = "pallet" | "carton";
 
 /** Why a booked hub cannot be accepted at this site. */
 export type Ineligibility = "not-pending" | "other-party" | "wrong-csp" | "wrong-facility";
@@ -61,9 +69,11 @@ export type Ineligibility = "not-pending" | "other-party" | "wrong-csp" | "wrong
 export interface VerdictFacts {
   otherBookingRef?: string;
   ineligible?: Ineligibility;
+  listedAs?: UnitKind;
+  labelSays?: UnitKind;
 }
 
 /** A verdict with its class from the table and its facts (none unless given). */
 export function verdict(code: VerdictCode, reason: string, scanId: string, subject: string | null, facts: VerdictFacts = {}): Verdict {
-  return { code, class: VERDICTS[code].class, reason, scanId, subject, otherBookingRef: facts.otherBookingRef ?? null, ineligible: facts.ineligible ?? null };
+  return { code, class: VERDICTS[code].class, reason, scanId, subject, otherBookingRef: facts.otherBookingRef ?? null, ineligible: facts.ineligible ?? null, listedAs: facts.listedAs ?? null, labelSays: facts.labelSays ?? null };
 }

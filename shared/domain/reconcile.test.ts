@@ -110,9 +110,27 @@ describe("reconcile: one example per verdict", () => {
     last([pallet(P0.sscc), carton(UNKNOWN_SSCC)], "carton-unexpected");
   });
 
+  it("plain SSCCs and supplier carton numbers: looked up, hint mismatches named, unknown units for a decision", () => {
+    const sscc = (s: string): ParsedScan => ({ kind: "sscc", raw: s, sscc: s });
+    last([sscc(P0.sscc)], "pallet-expected");
+    last([sscc(P0.sscc), sscc(C00.sscc)], "carton-expected");
+    const mismatch = last([carton(P0.sscc)], "unit-hint-mismatch").verdict;
+    expect([mismatch.listedAs, mismatch.labelSays]).toEqual(["pallet", "carton"]);
+    expect(mismatch.reason).toContain("The label says carton");
+    expect(expecting(last([pallet(P0.sscc), pallet(C00.sscc)], "unit-hint-mismatch").state)).toMatchObject({ kind: "hub", cartonSscc: C00.sscc, palletSscc: P0.sscc });
+    const unknown = last([sscc(UNKNOWN_SSCC)], "unit-unexpected");
+    expect(summarize(unknown.state).exceptions.map((e) => e.subject)).toEqual([UNKNOWN_SSCC]);
+    expect(summarize(unknown.state).pallets.received).toBe(0);
+    const unlisted = last([pallet(P0.sscc), { kind: "carton-number", raw: "CTN-1", cartonNumber: "CTN-0001" }], "carton-unlisted");
+    expect(expecting(unlisted.state)).toMatchObject({ kind: "hub", cartonSscc: "CTN-0001", palletSscc: P0.sscc });
+    last([pallet(P0.sscc), sscc(UNKNOWN_SSCC)], "carton-unlisted");
+  });
+
   it("guided scanning refuses a code of the wrong kind by name", () => {
-    expect(last([hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toBe("This is a hub ID; scan a pallet label or a loose carton's label, then a carton label before hubs.");
-    expect(last([pallet(P0.sscc), hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toContain(`scan a carton label of pallet ${P0.sscc} before hubs`);
+    expect(last([hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toBe("This is a hub ID; scan a pallet label or a loose carton's label before hubs.");
+    // Under an open pallet with no carton open, a hub counts against its pallet (issue 16).
+    last([pallet(P0.sscc), hub(C00.hubs[0]!.deviceId)], "hub-expected");
+    expect(last([pallet(P1.sscc), hub(C00.hubs[0]!.deviceId)], "hub-wrong-container").verdict.reason).toContain(`on pallet ${P1.sscc} (no carton open)`);
     expect(last([carton(C00.sscc)], "wrong-kind").verdict.reason).toContain(`carton label of pallet ${P0.sscc}; scan that pallet's label first`);
   });
 
@@ -252,7 +270,7 @@ describe("reconcile: summary", () => {
     ]);
     const s = summarize(state);
     expect(s.pallets).toEqual({ booked: 2, received: 1 });
-    expect(s.cartons).toEqual({ booked: 7, received: 3 });
+    expect(s.cartons).toEqual({ booked: 7, received: 3, unlisted: 0 });
     expect(s.hubs).toEqual({ booked: 28, received: 4, held: 2, extra: 1 });
     expect(s.missing.pallets).toEqual([P1.sscc]);
     expect(s.missing.hubs).toHaveLength(28 - 4 - 2);

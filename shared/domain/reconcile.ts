@@ -26,11 +26,11 @@ import { findHub, listCatalogue, ownCatalogue } from "./booking-index";
 import { testLabRange } from "./device-id";
 import { PMap } from "./persistent-map";
 import type { Context, Core, HistoryEntry, HubRecord, LabelRecord, LiveScan, ReceiptAction, ReceiptIndex, ReceiptInit, ReceiptState, ReduceResult, Disposition } from "./receipt-state";
-import { verdict, VERDICTS, type Ineligibility, type Verdict, type VerdictCode, type VerdictFacts } from "./receipt-verdicts";
+import { verdict, VERDICTS, type Ineligibility, type UnitKind, type Verdict, type VerdictCode, type VerdictFacts } from "./receipt-verdicts";
 import type { ParsedScan } from "./scan";
 import { describeLabelReference, labelReferenceOf } from "./scan-parser";
 
-export { VERDICTS, VERDICT_CODES, type Ineligibility, type Verdict, type VerdictClass, type VerdictCode } from "./receipt-verdicts";
+export { VERDICTS, VERDICT_CODES, type Ineligibility, type UnitKind, type Verdict, type VerdictClass, type VerdictCode } from "./receipt-verdicts";
 export type { Disposition, HistoryEntry, ReceiptAction, ReceiptInit, ReceiptState, ReduceResult } from "./receipt-state";
 export { history, liveScans, summarize, type OverLimit, type ReceiptException, type ReceiptSummary } from "./receipt-summary";
 
@@ -138,9 +138,13 @@ function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, a
     case "booking-label":
       return judgeBookingLabel(ix, core, scanId, scan);
     case "pallet":
-      return judgePallet(ix, core, scanId, scan, at);
+      return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: "pallet", bookingRef: scan.bookingRef, hubCount: null }, at);
     case "carton":
-      return judgeCarton(ix, core, scanId, scan, at);
+      return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: "carton", bookingRef: scan.bookingRef, hubCount: scan.hubCount }, at);
+    case "sscc":
+      return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: null, bookingRef: null, hubCount: null }, at);
+    case "carton-number":
+      return judgeCartonNumber(ix, core, scanId, scan.cartonNumber, at);
     case "hub":
       return judgeHub(ix, core, scanId, scan.deviceId, at);
   }
@@ -161,18 +165,94 @@ function judgeBookingLabel(ix: ReceiptIndex, core: Core, scanId: string, scan: E
   return { verdict: verdict("booking-label-unknown", `Booking ${scan.bookingRef} is not known at this dock; this receipt is for booking ${b.bookingRef}.`, scanId, subject), exception: false };
 }
 
-function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract<ParsedScan, { kind: "pallet" }>, at: string): Outcome {
+/** A logistic unit as scanned: its SSCC, what our (91) label kind says (a hint; null on a Party's or supplier's label), and what else the label carried. */
+interface Unit {
+  sscc: string;
+  hint: UnitKind | null;
+  bookingRef: string | null;
+  hubCount: number | null;
+}
+
+/**
+ * Any SSCC: what it is comes from the lookup (already scanned here, then this booking, then the
+ * other bookings), never from the label; our (91) kind is a hint, and a mismatch is named. An
+ * SSCC on no booking is a carton label when one of this booking's pallets is open and the label
+ * does not claim to be a pallet (the carton's own label, recorded as its hubs' container),
+ * otherwise an unexpected unit for a decision (or, with our kind on it, an unexpected pallet or carton).
+ */
+function judgeUnit(ix: ReceiptIndex, core: Core, scanId: string, unit: Unit, at: string): Outcome {
+  const { sscc, hint } = unit;
+  const seenAs: UnitKind | null = core.pallets.has(sscc) ? "pallet" : core.cartons.has(sscc) ? "carton" : null;
+  const listedAs: UnitKind | null =
+    seenAs ?? (ix.own.pallets.has(sscc) ? "pallet" : ix.own.cartons.has(sscc) ? "carton" : ix.others.pallets.has(sscc) ? "pallet" : ix.others.cartons.has(sscc) ? "carton" : null);
+  if (listedAs === "pallet") return hintChecked(ix, judgePallet(ix, core, scanId, unit, at), sscc, hint, "pallet");
+  if (listedAs === "carton") return hintChecked(ix, judgeCarton(ix, core, scanId, unit, at), sscc, hint, "carton");
+  if (hint === "pallet") return judgePallet(ix, core, scanId, unit, at);
+  const open = core.context.pallet;
+  const ownOpen = open !== null && core.pallets.get(open)?.ours === true;
+  // Our own carton label names a carton the booking should list: unknown under a pallet that
+  // lists cartons, it is unexpected; under one that lists none, it is just the hubs' container.
+  const ownRef = unit.bookingRef === null || unit.bookingRef === ix.booking.bookingRef;
+  if (hint === "carton" && !(ownOpen && open !== null && ix.own.pallets.get(open)?.cartons === 0 && ownRef))
+    return judgeCarton(ix, core, scanId, unit, at);
+  if (ownOpen) return unlistedCarton(ix, core, scanId, sscc, at);
+  if (open !== null) {
+    // Under a pallet that is not this booking's, an unknown label is that pallet's carton: already set aside with it.
+    return { verdict: verdict("carton-unexpected", `Carton ${sscc} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`, scanId, sscc), exception: false, cartons: core.cartons.set(sscc, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }), context: { pallet: open, carton: sscc } };
+  }
+  const context: Context = { pallet: sscc, carton: null };
+  return {
+    verdict: verdict("unit-unexpected", `SSCC ${sscc} is on no booking known here (not a listed pallet or carton); set it aside for a decision, it is not added.`, scanId, sscc),
+    exception: true,
+    pallets: core.pallets.set(sscc, { scanId, at, code: "unit-unexpected", pallet: null, ours: false }),
+    context,
+  };
+}
+
+/** A hint that disagrees with the lookup is named; the lookup decides what the unit is. */
+function hintChecked(ix: ReceiptIndex, out: Outcome, sscc: string, hint: UnitKind | null, listedAs: UnitKind): Outcome {
+  if (hint === null || hint === listedAs || out.verdict.class === "error") return out;
+  const reason = `The label says ${hint}, but ${sscc} is ${listedAs === "pallet" ? "a pallet" : "a carton"} on booking ${ix.booking.bookingRef}: taken as ${listedAs === "pallet" ? "a pallet" : "a carton"}. ${out.verdict.reason}`;
+  return { ...out, verdict: verdict("unit-hint-mismatch", reason, out.verdict.scanId, sscc, { listedAs, labelSays: hint }) };
+}
+
+/** A carton label the booking does not list (a supplier's SSCC or carton number): recorded as the container of the hubs that follow. */
+function unlistedCarton(ix: ReceiptIndex, core: Core, scanId: string, label: string, at: string): Outcome {
+  const open = core.context.pallet;
+  const seen = core.cartons.get(label);
+  if (seen) return { verdict: verdict("carton-resumed", `Back on carton ${label}; scan its hubs.`, scanId, label), exception: false, context: { pallet: seen.pallet, carton: label } };
+  const where = open === null ? "loose" : `on pallet ${open}`;
+  const listsCartons = open === null ? ix.booking.looseCartons.length > 0 : (ix.own.pallets.get(open)?.cartons ?? 0) > 0;
+  const note = listsCartons ? " (the booking lists other cartons; hubs still count by their listing)" : "";
+  return {
+    verdict: verdict("carton-unlisted", `Carton ${label} ${where}: not listed on the booking${note}; recorded as the container of the hubs scanned next. Scan a hub.`, scanId, label),
+    exception: false,
+    cartons: core.cartons.set(label, { scanId, at, code: "carton-unlisted", pallet: open, ours: true, unlisted: true }),
+    context: { pallet: open, carton: label },
+  };
+}
+
+/** An original supplier's carton number: never on a booking, so always an unlisted carton label. */
+function judgeCartonNumber(ix: ReceiptIndex, core: Core, scanId: string, number: string, at: string): Outcome {
+  const open = core.context.pallet;
+  if (open !== null && !core.pallets.get(open)?.ours && !core.cartons.has(number))
+    return { verdict: verdict("carton-unexpected", `Carton ${number} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`, scanId, number), exception: false, cartons: core.cartons.set(number, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }), context: { pallet: open, carton: number } };
+  return unlistedCarton(ix, core, scanId, number, at);
+}
+
+function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, at: string): Outcome {
   const sscc = scan.sscc;
   const context: Context = { pallet: sscc, carton: null };
   const seen = core.pallets.get(sscc);
   if (seen) {
-    if (seen.ours) return { verdict: verdict("pallet-resumed", `Back on pallet ${sscc}; scan a carton label.`, scanId, sscc), exception: false, context };
+    if (seen.ours) return { verdict: verdict("pallet-resumed", `Back on pallet ${sscc}; ${uncapital(palletNext(ix, sscc))}`, scanId, sscc), exception: false, context };
     return { verdict: verdict(seen.code, `Pallet ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
   }
   const record = (code: VerdictCode, ours: boolean): PMap<LabelRecord> => core.pallets.set(sscc, { scanId, at, code, pallet: null, ours });
   const own = ix.own.pallets.get(sscc);
   if (own) {
-    return { verdict: verdict("pallet-expected", `Pallet ${sscc}: ${own.cartons} cartons booked; scan a carton label.`, scanId, sscc), exception: false, pallets: record("pallet-expected", true), context };
+    const booked = own.cartons > 0 ? `${own.cartons} cartons booked` : `${own.hubs} hubs booked, no cartons listed`;
+    return { verdict: verdict("pallet-expected", `Pallet ${sscc}: ${booked}; ${uncapital(palletNext(ix, sscc))}`, scanId, sscc), exception: false, pallets: record("pallet-expected", true), context };
   }
   const other = otherRef(ix, ix.others.pallets.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
@@ -180,12 +260,14 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
   return { verdict: verdict("pallet-unexpected", `Pallet ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-unexpected", false), context };
 }
 
-function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract<ParsedScan, { kind: "carton" }>, at: string): Outcome {
+function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, at: string): Outcome {
   const sscc = scan.sscc;
   const seen = core.cartons.get(sscc);
   if (seen) {
     const context: Context = { pallet: seen.pallet, carton: sscc };
     if (seen.ours) return { verdict: verdict("carton-resumed", `Back on carton ${sscc}; ${hubsLeftWords(ix, core, sscc)}.`, scanId, sscc), exception: false, context };
+    if (seen.code === "carton-unexpected" && seen.pallet !== null && !core.pallets.get(seen.pallet)?.ours)
+      return { verdict: verdict("carton-unexpected", `Carton ${sscc} again: it is on pallet ${seen.pallet}, not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
     return { verdict: verdict(seen.code, `Carton ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
   }
   const open = core.context.pallet;
@@ -213,39 +295,55 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract
 }
 
 function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: string): Outcome {
-  const carton = core.context.carton;
-  if (carton === null) {
-    const where = core.context.pallet === null ? "a pallet label or a loose carton's label, then a carton label" : `a carton label of pallet ${core.context.pallet}`;
-    return { verdict: verdict("wrong-kind", `This is a hub ID; scan ${where} before hubs.`, scanId, id), exception: false };
-  }
+  const { pallet, carton } = core.context;
+  if (carton === null && pallet === null)
+    return { verdict: verdict("wrong-kind", "This is a hub ID; scan a pallet label or a loose carton's label before hubs.", scanId, id), exception: false };
   const seen = core.hubs.get(id);
   if (seen)
-    return { verdict: verdict("hub-duplicate", `Hub ${id} was already scanned ${clock(seen.at)} in carton ${seen.carton} (${seen.code}); not counted again.`, scanId, id), exception: false };
+    return { verdict: verdict("hub-duplicate", `Hub ${id} was already scanned ${clock(seen.at)} ${containerWords(seen.carton, seen.pallet)} (${seen.code}); not counted again.`, scanId, id), exception: false };
 
   const own = findHub(ix.own, ix.own.hubs, id);
   const lab = ix.site.production ? testLabRange(id) : null;
-  if (lab !== null) return recordHub(core, scanId, id, at, carton, "hub-test-lab", own ? "held" : "extra", `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`);
+  if (lab !== null) return recordHub(core, scanId, id, at, "hub-test-lab", own ? "held" : "extra", `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`);
   if (own) {
     const problem = ineligibility(ix, own.hub);
-    if (problem !== null) return recordHub(core, scanId, id, at, carton, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem.words}. Set it aside.`, { ineligible: problem.code });
-    if (own.carton !== carton)
-      return recordHub(core, scanId, id, at, carton, "hub-wrong-container", "held", `Hub ${id} is listed in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}, not in carton ${carton}; held for a decision.`);
-    return recordHub(core, scanId, id, at, carton, "hub-expected", "received", `Hub ${id} received.`);
+    if (problem !== null) return recordHub(core, scanId, id, at, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem.words}. Set it aside.`, { ineligible: problem.code });
+    // In its listed carton; or under its listed pallet with no listed carton open (no carton
+    // open, or a carton label the booking does not list): hubs count against their pallet.
+    const listedCartonOpen = carton !== null && ix.own.cartons.has(carton);
+    const inPlace = (own.carton !== null && carton === own.carton) || (own.pallet !== null && pallet === own.pallet && !listedCartonOpen);
+    if (!inPlace) {
+      const listed = own.carton !== null ? `in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}` : `on pallet ${own.pallet ?? "?"}`;
+      return recordHub(core, scanId, id, at, "hub-wrong-container", "held", `Hub ${id} is listed ${listed}, not ${containerWords(carton, pallet)}; held for a decision.`);
+    }
+    return recordHub(core, scanId, id, at, "hub-expected", "received", `Hub ${id} received.`);
   }
   const other = findHub(ix.others, ix.others.hubs, id);
   if (other && other.bookingRef !== ix.booking.bookingRef)
-    return recordHub(core, scanId, id, at, carton, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`, { otherBookingRef: other.bookingRef });
+    return recordHub(core, scanId, id, at, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`, { otherBookingRef: other.bookingRef });
   const gpf = findHub(ix.own, ix.own.gpfs, id) ?? findHub(ix.others, ix.others.gpfs, id);
   if (gpf) {
     const of = gpf.bookingRef === ix.booking.bookingRef ? "" : ` on booking ${gpf.bookingRef}`;
     return { verdict: verdict("hub-wrong-device-type", `This is the Gas Proxy Function ID of hub ${gpf.hub.deviceId}${of}; scan the hub's own (CHF) ID.`, scanId, id), exception: false };
   }
-  return recordHub(core, scanId, id, at, carton, "hub-unexpected", "extra", `Hub ${id} is not on any booking known here; held for a decision, not added.`);
+  return recordHub(core, scanId, id, at, "hub-unexpected", "extra", `Hub ${id} is not on any booking known here; held for a decision, not added.`);
 }
 
 // A plain function, not a closure in judgeHub: this is the hot path of a replay.
-function recordHub(core: Core, scanId: string, id: string, at: string, carton: string, code: VerdictCode, disposition: Disposition, reason: string, facts?: VerdictFacts): Outcome {
-  return { verdict: verdict(code, reason, scanId, id, facts), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, disposition }) };
+function recordHub(core: Core, scanId: string, id: string, at: string, code: VerdictCode, disposition: Disposition, reason: string, facts?: VerdictFacts): Outcome {
+  const { carton, pallet } = core.context;
+  return { verdict: verdict(code, reason, scanId, id, facts), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, pallet, disposition }) };
+}
+
+function containerWords(carton: string | null, pallet: string | null): string {
+  if (carton !== null) return `in carton ${carton}${pallet !== null ? ` on pallet ${pallet}` : ""}`;
+  return pallet !== null ? `on pallet ${pallet} (no carton open)` : "with nothing open";
+}
+
+/** What to scan after opening one of this booking's pallets: a carton label when it lists cartons, else its hubs. */
+function palletNext(ix: ReceiptIndex, sscc: string): string {
+  const p = ix.own.pallets.get(sscc);
+  return p && p.cartons === 0 ? "Scan its hubs (or a carton's own label first)." : "Scan a carton label (or a hub).";
 }
 
 /** Why a booked hub cannot be accepted at this site (as a fact and in words), or null. */
@@ -269,6 +367,10 @@ function describeScan(scan: ParsedScan): string {
       return `hub ${scan.deviceId}`;
     case "carton":
       return `carton ${scan.sscc}`;
+    case "sscc":
+      return `SSCC ${scan.sscc}`;
+    case "carton-number":
+      return `carton ${scan.cartonNumber}`;
     case "pallet":
       return `pallet ${scan.sscc}`;
     case "booking-label":
@@ -312,7 +414,7 @@ export function expecting(state: ReceiptState): NextScan {
 function prompt(ix: ReceiptIndex, core: Core): string {
   const { pallet, carton } = core.context;
   if (carton !== null) return `Scan a hub of carton ${carton} (${hubsLeftWords(ix, core, carton)}), or another carton or pallet label.`;
-  if (pallet !== null) return `Scan a carton label of pallet ${pallet}.`;
+  if (pallet !== null) return `Scan a carton label or a hub of pallet ${pallet}.`;
   return "Scan the booking label, a pallet label, or a loose carton's label.";
 }
 
@@ -326,5 +428,6 @@ function hubsLeft(ix: ReceiptIndex, core: Core, carton: string): number | null {
 
 function hubsLeftWords(ix: ReceiptIndex, core: Core, carton: string): string {
   const left = hubsLeft(ix, core, carton);
-  return left === null ? "not on this booking" : `${left} of ${ix.own.cartons.get(carton)?.hubs.length ?? 0} left`;
+  if (left === null) return core.cartons.get(carton)?.unlisted ? "not listed: its hubs count by their listing" : "not on this booking";
+  return `${left} of ${ix.own.cartons.get(carton)?.hubs.length ?? 0} left`;
 }

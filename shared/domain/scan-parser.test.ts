@@ -147,7 +147,7 @@ describe("parseScan refusals", () => {
     expect(parseScan("")).toMatchObject({ kind: "unreadable", code: "empty" });
     expect(parseScan("\r\n")).toMatchObject({ kind: "unreadable", code: "empty" });
     expect(parseScan("]C1")).toMatchObject({ kind: "unreadable", code: "empty" });
-    expect(parseScan("]C100005012345000000019")).toMatchObject({ kind: "unreadable", code: "unknown-format", reason: expect.stringContaining("005012345000000019") });
+    expect(parseScan("]C100005012345000000019")).toEqual({ kind: "sscc", raw: "]C100005012345000000019", sscc: "005012345000000019" });
     expect(parseScan("]C100005012345000000019\x1d91ACME-7")).toMatchObject({ kind: "unreadable", code: "unknown-format", reason: expect.stringContaining("another company") });
     expect(parseScan("]C100005012345000000019\x1d91RFD2-PAL")).toMatchObject({ kind: "unreadable", code: "unknown-format", reason: expect.stringContaining("RFD2-PAL") });
     expect(parseScan("]C10204006381333931\x1d3724")).toMatchObject({ kind: "unreadable", code: "unknown-format", reason: expect.stringContaining("(02)(37)") });

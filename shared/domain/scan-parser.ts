@@ -6,9 +6,9 @@
  * too, and refused by name (see LabelReferenceScan).
  */
 import type { ParsedScan, UnreadableCode } from "./scan";
-import { BookingRefSchema } from "./booking";
+import { BookingRefSchema, CartonNumberSchema } from "./booking";
 import { parseDeviceId } from "./device-id";
-import { AI, GS, GS1_SYMBOLOGIES, LABEL_KIND_VALUES, decodeGs1, normaliseGroupSeparators, type Gs1Element } from "./labels";
+import { AI, GS, GS1_SYMBOLOGIES, LABEL_KIND_VALUES, decodeGs1, normaliseGroupSeparators, ssccProblem, type Gs1Element } from "./labels";
 
 const AIM_AT_START = /^\][A-Za-z][0-9A-Za-z]/;
 const EDGE_NOISE = /^[\s\0]+|[\s\0]+$/g;
@@ -78,6 +78,16 @@ function classify(raw: string): ClassifiedScan {
     const id = parseDeviceId(body);
     if (id.ok) return { kind: "hub", raw, deviceId: id.deviceId };
   }
+  // Digits only, 17-21 long, not a hub ID: an SSCC with or without its (00), read as one so a
+  // digit too many or too few, or a wrong check digit, is named as the SSCC's fault.
+  if (/^\d{17,21}$/.test(body) && !(body.length >= 19 && !body.startsWith("00"))) {
+    if (body.length === 18 || body.length === 17) {
+      const problem = ssccProblem(body);
+      if (problem) return unreadable(raw, problem.code, problem.reason);
+      return { kind: "sscc", raw, sscc: body };
+    }
+    return classifyGs1(raw, `${aim ?? ""}${body}`);
+  }
   const gs1 =
     (aim !== null && GS1_SYMBOLOGIES.has(aim)) ||
     body.includes(GS) ||
@@ -88,6 +98,8 @@ function classify(raw: string): ClassifiedScan {
     const id = parseDeviceId(body);
     if (id.ok) return { kind: "hub", raw, deviceId: id.deviceId };
     if (body.includes(KIND_MARKER)) return lostSeparator(raw);
+    const upper = body.toUpperCase();
+    if (CartonNumberSchema.safeParse(upper).success) return { kind: "carton-number", raw, cartonNumber: upper };
     return unreadable(raw, id.code, `not a hub ID or a label: ${id.reason}`);
   }
   return classifyGs1(raw, trimmed);
@@ -107,9 +119,10 @@ function classifyGs1(raw: string, trimmed: string): ClassifiedScan {
     if (decoded.elements.some((e) => e.value.includes(KIND_MARKER))) return lostSeparator(raw);
     const hub = el(AI.hubDeviceId);
     if (hub !== undefined && decoded.elements.length === 1) return hubFrom(raw, hub);
+    // Any valid SSCC is a logistic unit (the Party's or supplier's label): what it is comes from
+    // the booking lookup. Other elements on the label (a GTIN, a count, a batch) are not ours to read.
     const sscc = el(AI.sscc);
-    if (sscc !== undefined)
-      return unreadable(raw, "unknown-format", `SSCC ${sscc} is on a label without our label kind (AI 91), so pallet and carton cannot be told apart`);
+    if (sscc !== undefined) return { kind: "sscc", raw, sscc };
     return unreadable(raw, "unknown-format", `a GS1 barcode with ${aiList(decoded.elements)}, not one of our labels`);
   }
   if (!kind.startsWith("RFD")) return unreadable(raw, "unknown-format", `AI (91) holds "${kind}", another company's internal data, not one of our label kinds`);

@@ -1,4 +1,5 @@
 import { CspSchema, type DockSite } from "../../../shared/domain/booking";
+import { DEFAULT_SITE_TIME_ZONE, isTimeZone } from "../../../shared/domain/site-clock";
 import type { HostInfo } from "../../../shared/bridge/channels";
 
 /** Where this renderer is and whom it talks to, decided once at start-up. */
@@ -14,12 +15,14 @@ export interface BootConfig {
 
 /**
  * The host's own answer (bridge `host.info`) wins over defaults; query parameters
- * (`central`, `dock`, `facility`, `csp`, `production`, `token`) override both, which is
+ * (`central`, `dock`, `facility`, `csp`, `production`, `tz`, `token`) override both, which is
  * how development and the e2e tests point a page at their own central.
  */
 export function resolveBootConfig(search: string, info: HostInfo | null, storedToken: string | null): BootConfig {
   const q = new URLSearchParams(search);
-  const site = info?.site as (HostInfo["site"] & { production?: boolean }) | undefined;
+  const site = info?.site as (HostInfo["site"] & { production?: boolean; timeZone?: string }) | undefined;
+  // The site's zone: query `tz`, then the host's, then GB's; a name the tz database does not know falls back to GB's.
+  const tz = q.get("tz") ?? site?.timeZone ?? DEFAULT_SITE_TIME_ZONE;
   const csp = CspSchema.safeParse(q.get("csp") ?? site?.csp ?? "North");
   const production = q.get("production");
   return {
@@ -28,6 +31,7 @@ export function resolveBootConfig(search: string, info: HostInfo | null, storedT
       facilityId: q.get("facility") ?? site?.facilityId ?? "FAC-DEV",
       csp: csp.success ? csp.data : "North",
       production: production !== null ? production === "true" : (site?.production ?? false),
+      timeZone: isTimeZone(tz) ? tz : DEFAULT_SITE_TIME_ZONE,
     },
     siteName: site?.name ?? "Dock",
     centralUrl: q.get("central") ?? info?.centralUrl ?? "http://127.0.0.1:4010",

@@ -143,6 +143,11 @@ describe("jig slice", () => {
     expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining("has not been received") });
     expect(bridge.calls.some((c) => c.channel === "jig.load")).toBe(false);
 
+    // Received, but its receipt is still open: refused with that reason (issue 16).
+    await store.getState().submitJigScan(hub.deviceId, "hid-pos");
+    expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining(`receipt of booking ${booking.bookingRef} is not closed yet`) });
+    await db.receipts.update(booking.bookingRef, { status: "closed", outcome: "accepted" });
+
     await store.getState().submitJigScan(hub.deviceId, "hid-pos");
     expect(store.getState().jigPendingHub?.deviceId).toBe(hub.deviceId);
     await store.getState().submitJigScan("a4", "wedge");

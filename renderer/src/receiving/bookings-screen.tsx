@@ -7,12 +7,18 @@ export function BookingsScreen() {
   const receipts = useDock((s) => s.receiptsByRef);
   const openReceipt = useDock((s) => s.openReceipt);
   const message = useDock((s) => s.receiptMessage);
+  const notice = useDock((s) => s.bookingsNotice);
   const visible = bookings.filter((b) => b.booking.status !== "cancelled");
   return (
     <section className="panel bookings" aria-label="bookings">
       <h1>Bookings</h1>
-      <p className="prompt">Scan the booking label on the delivery, or pick a booking (Tab, Enter).</p>
+      <p className="prompt">Scan the booking label on the delivery (or a pallet's label), or pick a booking (Tab, Enter).</p>
       {message && <p className="form-error">{message}</p>}
+      {notice && (
+        <p className={notice.tone === "error" ? "form-error" : "prompt"} data-testid="bookings-notice" data-tone={notice.tone} role="status">
+          {notice.text}
+        </p>
+      )}
       {visible.length === 0 && <p>No bookings cached yet. They arrive from central when this dock is online.</p>}
       <ul className="booking-list">
         {visible.map(({ booking }) => {

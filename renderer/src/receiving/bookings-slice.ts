@@ -1,4 +1,7 @@
 import type { StateCreator } from "zustand";
+import { palletHubs } from "../../../shared/domain/booking";
+import { decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
+import { parseScan } from "../../../shared/domain/scan-parser";
 import type { BookingRow } from "../db/dock-db";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, BookingsSlice } from "../store/slice-types";
@@ -20,9 +23,9 @@ export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
     return s;
   };
   for (const { booking } of rows) {
-    const cartons = [...booking.pallets.flatMap((p) => p.cartons), ...booking.looseCartons];
-    for (const carton of cartons) {
-      for (const hub of carton.hubs) {
+    const lists = [...booking.pallets.flatMap((p) => [...p.cartons.map((c) => c.hubs), palletHubs(p)]), ...booking.looseCartons.map((c) => c.hubs)];
+    for (const hubs of lists) {
+      for (const hub of hubs) {
         hub.manufacturer = one(hub.manufacturer);
         hub.deviceModel = one(hub.deviceModel);
         hub.firmwareVersion = one(hub.firmwareVersion);
@@ -37,7 +40,7 @@ export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
 /** The booking list as cached in Dexie, with each booking's receipt status at this dock. */
 export const createBookingsSlice =
   (deps: DockDeps): StateCreator<All, [], [], BookingsSlice> =>
-  (set) => {
+  (set, get) => {
     const load = async () => {
       const [bookings, receipts] = await Promise.all([deps.db.bookings.toArray(), deps.db.receipts.toArray()]);
       shareRepeatedStrings(bookings);
@@ -52,6 +55,15 @@ export const createBookingsSlice =
     return {
       bookings: [],
       receiptsByRef: {},
+      bookingsNotice: null,
+      async submitBookingsScan(raw) {
+        const s = get();
+        const d = decideBookingsScan(parseScan(raw), s.bookings.map((r) => r.booking), s.receiptsByRef);
+        if (d.type === "answer") return set({ bookingsNotice: { tone: d.tone, text: d.text } });
+        set({ bookingsNotice: null });
+        await get().openReceipt(d.bookingRef);
+        if (d.note !== null) set({ receiptMessage: d.note });
+      },
       loadBookings() {
         if (waiting !== null) return waiting;
         const next = tail.catch(() => undefined).then(() => {

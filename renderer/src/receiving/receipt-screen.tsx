@@ -3,31 +3,35 @@ import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
 import { amendedFields } from "../../../shared/domain/booking-amendment";
-import { isLate } from "./receiving-rules";
+import { formatSiteDateTime } from "../../../shared/domain/site-clock";
+import { etaInstant, isLate } from "./receiving-rules";
 import { CloseReceiptDialog } from "./close-receipt-dialog";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
 
-function time(iso: string | null): string {
-  return iso === null ? "-" : new Date(iso).toLocaleString();
+/** An instant on the site's clock, en-GB 24-hour. */
+function time(iso: string | null, timeZone: string): string {
+  return iso === null ? "-" : formatSiteDateTime(iso, timeZone);
 }
 
 function ArrivalPanel() {
   const receipt = useDock((s) => s.receipt);
   const recordArrival = useDock((s) => s.recordArrival);
+  const tz = useDock((s) => s.siteTimeZone);
   const [eta, setEta] = useState("");
   if (receipt === null) return null;
   if (receipt.arrivedAt !== null)
     return (
       <div className="step done" data-testid="arrival">
-        Arrived {time(receipt.arrivedAt)} - {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta)})` : "on time"}
+        Arrived {time(receipt.arrivedAt, tz)} - {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})` : "on time"}
       </div>
     );
-  const late = isLate(receipt.booking, new Date());
+  const late = isLate(receipt.booking, new Date(), tz);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void recordArrival(late, late ? eta : null);
+    // The ETA is typed as the site's wall time; recorded as the instant it names.
+    void recordArrival(late, late ? etaInstant(eta, tz) : null);
   };
   return (
     <form className="step" onSubmit={submit} aria-label="arrival">
@@ -50,6 +54,7 @@ function ArrivalPanel() {
 
 function UnloadingPanel() {
   const receipt = useDock((s) => s.receipt);
+  const tz = useDock((s) => s.siteTimeZone);
   const setUnloader = useDock((s) => s.setUnloader);
   const start = useDock((s) => s.startUnloading);
   const complete = useDock((s) => s.completeUnloading);
@@ -71,15 +76,15 @@ function UnloadingPanel() {
           Start unloading
         </button>
       )}
-      {locked && <div>Unloading started {time(receipt.unloadingStartedAt)}</div>}
+      {locked && <div>Unloading started {time(receipt.unloadingStartedAt, tz)}</div>}
       {locked && receipt.unloadingCompletedAt === null && (
         <button type="button" data-testid="complete-unloading" onClick={() => void complete()}>
           Unloading complete
         </button>
       )}
-      {receipt.unloadingCompletedAt !== null && <div>Unloading completed {time(receipt.unloadingCompletedAt)}</div>}
+      {receipt.unloadingCompletedAt !== null && <div>Unloading completed {time(receipt.unloadingCompletedAt, tz)}</div>}
       <div className="liability" data-testid="liability">
-        Liability: {receipt.liabilityAt === null ? "still with the Party" : <strong>passed to the DCC side at {time(receipt.liabilityAt)}</strong>}
+        Liability: {receipt.liabilityAt === null ? "still with the Party" : <strong>passed to the DCC side at {time(receipt.liabilityAt, tz)}</strong>}
         {receipt.liabilityRule && <div className="rule">{receipt.liabilityRule}</div>}
       </div>
     </div>

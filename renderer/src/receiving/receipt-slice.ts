@@ -1,4 +1,5 @@
 import type { StateCreator } from "zustand";
+import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
 import type { Booking } from "../../../shared/domain/booking";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
@@ -170,6 +171,7 @@ export const createReceiptSlice =
     };
 
     return {
+      siteTimeZone: deps.site.timeZone ?? DEFAULT_SITE_TIME_ZONE,
       receipt: null,
       reconcile: null,
       summary: null,
@@ -238,7 +240,9 @@ export const createReceiptSlice =
       },
 
       submitScan(raw, source, readId) {
-        if (get().receipt === null || get().receipt?.status !== "open") return;
+        const r = get().receipt;
+        if (r === null) return;
+        if (r.status !== "open") return set({ receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.` });
         const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
         held.push(q);

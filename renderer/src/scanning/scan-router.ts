@@ -1,4 +1,3 @@
-import { parseScan } from "../../../shared/domain/scan-parser";
 import type { ScanSource } from "../../../shared/events";
 import type { WedgeScan } from "./wedge-reader";
 import type { DockStore } from "../store/slice-types";
@@ -31,8 +30,6 @@ export function routeScan(store: DockStore, raw: string, source: ScanSource, rea
   if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);
   // The jig station: a hub ID or a slot code (e.g. "B4", a slot label's "JIG-B-4").
   if (s.screen === "jig") return void s.submitJigScan(raw, source);
-  if (s.screen === "bookings") {
-    const parsed = parseScan(raw);
-    if (parsed.kind === "booking-label") void s.openReceipt(parsed.bookingRef);
-  }
+  // The booking list: a booking label or a pallet's SSCC opens its receipt; anything else is answered.
+  if (s.screen === "bookings") return void s.submitBookingsScan(raw);
 }

@@ -23,6 +23,14 @@ describe("scanner self-test", () => {
     expect(texts).toMatch(/prefix "~"/);
   });
 
+  it("learns GS typed as Alt+0029 and says so; names the digits arriving without their Alt", () => {
+    const viaAlt = checkGs1({ ...scan(expected("gs1")), gsAltCodes: 1 });
+    expect(viaAlt.map((f) => f.level)).toEqual(["ok"]);
+    expect(viaAlt[0]?.text).toContain("Alt+0029");
+    const digits = checkGs1(scan("]C10195012345678903" + "10ABC12300292142"));
+    expect(digits[0]).toMatchObject({ level: "error", text: expect.stringContaining("Alt+0029") });
+  });
+
   it("says when FNC1 is dropped or arrives as text", () => {
     expect(checkGs1(scan("]C10195012345678903" + "10ABC1232142"))[0]?.text).toMatch(/dropped/);
     expect(checkGs1(scan("]C10195012345678903" + "10ABC123^]2142"))[0]?.text).toMatch(/arrives as "\^\]"/);

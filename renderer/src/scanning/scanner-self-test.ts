@@ -116,11 +116,15 @@ export function checkGs1(scan: WedgeScan, prefix = ""): Finding[] {
   const lead = body.startsWith(GS) ? body.slice(1) : body;
   if (body.startsWith(GS)) findings.push({ level: "warn", text: "The leading FNC1 arrives as a GS character. Enable AIM IDs so it arrives as ]C1 instead." });
   if (aim !== null && aim !== "]C1") findings.push({ level: "warn", text: `GS1-128 arrived with AIM identifier ${aim}; expected ]C1. Enable GS1-128 (UCC/EAN-128) decoding with AIM IDs.` });
-  if (lead === want) findings.push({ level: "ok", text: "FNC1 between fields arrives as GS (0x1D)." });
+  if (lead === want && (scan.gsAltCodes ?? 0) > 0)
+    findings.push({ level: "ok", text: "FNC1 between fields arrives as GS typed as Alt+0029 (the scanner's Windows ALT-code mode); this dock reads it as GS. Ctrl+] (ASCII 29) is quicker to type if the scanner offers it." });
+  else if (lead === want) findings.push({ level: "ok", text: "FNC1 between fields arrives as GS (0x1D)." });
   else if (lead === want.replace(GS, "")) findings.push({ level: "error", text: "The FNC1 separator is dropped: variable-length fields run together. Program the scanner to transmit FNC1 as GS (ASCII 29, \"Ctrl+]\")." });
   else if (lead.startsWith(GS1_BODY[0] + GS1_BODY[1]) && lead.endsWith(GS1_BODY[2])) {
     const got = lead.slice(GS1_BODY[0].length + GS1_BODY[1].length, lead.length - GS1_BODY[2].length);
-    findings.push({ level: "error", text: `FNC1 arrives as "${visible(got)}" instead of GS (0x1D). Set the scanner's FNC1/GS substitution to ASCII 29; if it already is, the keyboard layout turns Ctrl+] into another key - see code 3.` });
+    if (got === "0029" || got === "029")
+      findings.push({ level: "error", text: `FNC1 arrives as the digits "${got}": the scanner types GS as Alt+${got} but the Alt key does not reach this page (or NumLock is off). Turn NumLock on, or set the scanner's FNC1/GS substitution to Ctrl+] (ASCII 29).` });
+    else findings.push({ level: "error", text: `FNC1 arrives as "${visible(got)}" instead of GS (0x1D). Set the scanner's FNC1/GS substitution to ASCII 29; if it already is, the keyboard layout turns Ctrl+] into another key - see code 3.` });
   } else findings.push({ level: "error", text: `Expected the GS1 test code but read "${visible(raw)}". Scan code 2 of the test sheet.` });
   return findings;
 }

@@ -3,12 +3,12 @@ import fc from "fast-check";
 import { WedgeReader, DEFAULT_WEDGE_CONFIG, type WedgeConfig, type WedgeKey, type WedgeScan } from "./wedge-reader";
 
 /** Types `text` then `suffix` with the given gaps (ms) from an injected clock; returns every scan. */
-function play(reader: WedgeReader, keys: Array<{ key: string; gap: number; ctrlKey?: boolean }>, start = 1000): WedgeScan[] {
+function play(reader: WedgeReader, keys: Array<{ key: string; gap: number; ctrlKey?: boolean; altKey?: boolean }>, start = 1000): WedgeScan[] {
   const out: WedgeScan[] = [];
   let t = start;
   for (const k of keys) {
     t += k.gap;
-    const key: WedgeKey = { key: k.key, ctrlKey: k.ctrlKey ?? false, altKey: false, time: t };
+    const key: WedgeKey = { key: k.key, ctrlKey: k.ctrlKey ?? false, altKey: k.altKey ?? false, time: t };
     const r = reader.feed(key);
     if (r.scan) out.push(r.scan);
   }
@@ -20,6 +20,20 @@ function play(reader: WedgeReader, keys: Array<{ key: string; gap: number; ctrlK
 const printable = fc.string({ unit: fc.constantFrom(..."0123456789ABCDEF-]Cd1xyz@#"), minLength: 4, maxLength: 40 });
 
 describe("WedgeReader", () => {
+  it("reads GS typed as Alt+0029 (a Windows wedge's ALT-code mode) as GS, and says it came that way", () => {
+    const typed = (s: string) => [...s].map((key) => ({ key, gap: 5 }));
+    const altCode = (digits: string) => [{ key: "Alt", gap: 5, altKey: true }, ...[...digits].map((key) => ({ key, gap: 5, altKey: true }))];
+    const scans = play(new WedgeReader(), [...typed("]C1019501234567890310ABC123"), ...altCode("0029"), ...typed("2142"), { key: "Enter", gap: 5 }]);
+    expect(scans).toHaveLength(1);
+    expect(scans[0]?.raw).toBe("]C1019501234567890310ABC123\x1d2142");
+    expect(scans[0]?.gsAltCodes).toBe(1);
+    // Any ALT code gives its character; AltGr (Ctrl+Alt) with a digit starts no code (keyToChar's rule for it stands).
+    expect(play(new WedgeReader(), [...typed("AB"), ...altCode("067"), ...typed("D"), { key: "Enter", gap: 5 }])[0]).toMatchObject({ raw: "ABCD" });
+    const altGr = play(new WedgeReader(), [...typed("AB"), { key: "1", gap: 5, altKey: true, ctrlKey: true }, ...typed("CD"), { key: "Enter", gap: 5 }])[0];
+    expect(altGr?.raw).toBe("ABCD");
+    expect(altGr?.gsAltCodes).toBeUndefined();
+  });
+
   it("reads a burst ending in Enter as one scan, with its AIM identifier", () => {
     const r = new WedgeReader();
     const scans = play(r, [..."]C100123456789012345678"].map((key) => ({ key, gap: 5 })).concat({ key: "Enter", gap: 5 }));

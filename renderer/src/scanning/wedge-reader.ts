@@ -44,6 +44,8 @@ export interface WedgeScan {
   suffix: WedgeSuffix | null;
   startedAt: number;
   endedAt: number;
+  /** How many GS characters arrived typed as Alt+0029 (a Windows keyboard wedge's ALT-code mode); absent means none. */
+  gsAltCodes?: number;
 }
 
 export interface WedgeFeedResult {
@@ -64,9 +66,17 @@ export function keyToChar(k: Pick<WedgeKey, "key" | "ctrlKey" | "altKey">): stri
   return k.key.length === 1 ? k.key : null;
 }
 
+/** A digit typed with Alt held (not AltGr, which is Ctrl+Alt): part of a Windows ALT code. */
+function isAltDigit(k: Pick<WedgeKey, "key" | "ctrlKey" | "altKey">): boolean {
+  return k.altKey && !k.ctrlKey && k.key.length === 1 && k.key >= "0" && k.key <= "9";
+}
+
 /** The pure wedge state machine; one instance per window. */
 export class WedgeReader {
   private buffer = "";
+  /** Digits typed with Alt held: a Windows ALT code (Alt+0029 is GS) waiting for its end. */
+  private altDigits = "";
+  private gsAltCodes = 0;
   private startedAt = 0;
   private lastAt = Number.NEGATIVE_INFINITY;
 
@@ -81,6 +91,8 @@ export class WedgeReader {
   /** Forgets the current burst. */
   reset(): void {
     this.buffer = "";
+    this.altDigits = "";
+    this.gsAltCodes = 0;
     this.lastAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -91,7 +103,7 @@ export class WedgeReader {
     if (gap > this.config.maxInterKeyMs) {
       // Too slow to continue a burst: an idle-ended scan may be waiting, else it was typing.
       const idle = this.endsOnIdle() ? this.finish(null) : null;
-      this.buffer = "";
+      this.clear();
       if (idle !== null) {
         const rest = this.startBurst(k, isSuffix);
         return { consumed: rest, scan: idle };
@@ -99,9 +111,14 @@ export class WedgeReader {
       return { consumed: this.startBurst(k, isSuffix), scan: null };
     }
     this.lastAt = k.time;
+    if (isAltDigit(k)) {
+      this.altDigits += k.key;
+      return { consumed: true, scan: null };
+    }
+    this.endAltCode();
     if (isSuffix && this.config.suffixes.includes(k.key as WedgeSuffix)) {
       const scan = this.finish(k.key as WedgeSuffix);
-      this.buffer = "";
+      this.clear();
       return { consumed: scan !== null, scan };
     }
     const ch = keyToChar(k);
@@ -114,8 +131,29 @@ export class WedgeReader {
   flush(now: number): WedgeScan | null {
     if (now - this.lastAt <= this.config.maxInterKeyMs) return null;
     const scan = this.endsOnIdle() ? this.finish(null) : null;
-    this.buffer = "";
+    this.clear();
     return scan;
+  }
+
+  private clear(): void {
+    this.buffer = "";
+    this.altDigits = "";
+    this.gsAltCodes = 0;
+  }
+
+  /**
+   * The digits typed with Alt held end with the first other key: Windows then types the
+   * character they name (Alt+0029 → GS; Alt+065 → "A"). The browser never shows that
+   * character as a key of its own, so the reader makes it here.
+   */
+  private endAltCode(): void {
+    if (this.altDigits === "") return;
+    const code = Number(this.altDigits);
+    this.altDigits = "";
+    if (!(code >= 1 && code <= 255)) return;
+    const ch = String.fromCharCode(code);
+    if (ch === GS) this.gsAltCodes++;
+    this.buffer += ch;
   }
 
   private endsOnIdle(): boolean {
@@ -126,6 +164,10 @@ export class WedgeReader {
     this.lastAt = k.time;
     this.startedAt = k.time;
     if (isSuffix) return false;
+    if (isAltDigit(k)) {
+      this.altDigits = k.key;
+      return false;
+    }
     const ch = keyToChar(k);
     if (ch === null) return false;
     this.buffer = ch;
@@ -134,6 +176,7 @@ export class WedgeReader {
   }
 
   private finish(suffix: WedgeSuffix | null): WedgeScan | null {
+    this.endAltCode();
     let text = this.buffer;
     if (this.config.prefix !== "") {
       if (!text.startsWith(this.config.prefix)) return null;
@@ -141,6 +184,8 @@ export class WedgeReader {
     }
     if (text.length < this.config.minLength) return null;
     const aim = AIM.test(text) ? text.slice(0, 3) : null;
-    return { raw: text, aim, suffix, startedAt: this.startedAt, endedAt: this.lastAt };
+    const scan: WedgeScan = { raw: text, aim, suffix, startedAt: this.startedAt, endedAt: this.lastAt };
+    if (this.gsAltCodes > 0) scan.gsAltCodes = this.gsAltCodes;
+    return scan;
   }
 }

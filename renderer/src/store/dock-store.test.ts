@@ -50,6 +50,24 @@ async function scan(store: DockStore, raw: string): Promise<void> {
   await store.getState().settled();
 }
 
+describe("dock store: scans on the bookings list (issue 16)", () => {
+  it("a pallet's plain SSCC opens its booking's receipt; a hub is answered; a scan into a closed receipt says so", async () => {
+    const { store, other } = await rig();
+    await store.getState().loadBookings();
+    await store.getState().submitBookingsScan(hub(other).deviceId);
+    expect(store.getState().bookingsNotice).toMatchObject({ tone: "info", text: expect.stringContaining(other.bookingRef) });
+    expect(store.getState().screen).not.toBe("receipt");
+    await store.getState().submitBookingsScan(`]C100${other.pallets[0]!.sscc}`);
+    expect(store.getState().screen).toBe("receipt");
+    expect(store.getState().receipt?.bookingRef).toBe(other.bookingRef);
+    expect(store.getState().receiptMessage).toContain(`Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`);
+    await store.getState().closeReceipt({ outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong facility", packagingNotes: null, damageNotes: null });
+    await store.getState().openReceipt(other.bookingRef);
+    await scan(store, pallet(other));
+    expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
+  });
+});
+
 describe("dock store: receiving", () => {
   it("records arrival, unloading and the liability instant the rule derives (dock unloads: at commencement)", async () => {
     const { store, db } = await rig();
@@ -94,7 +112,7 @@ describe("dock store: receiving", () => {
     await scan(store, hub(booking).deviceId);
     const sum = store.getState().summary!;
     expect(sum.pallets).toEqual({ booked: 2, received: 1 });
-    expect(sum.cartons).toEqual({ booked: 4, received: 1 });
+    expect(sum.cartons).toEqual({ booked: 4, received: 1, unlisted: 0 });
     expect(sum.hubs.received).toBe(1);
     expect(sum.missing.hubs).toHaveLength(11);
     expect(sounds).toEqual(["error", "ok", "ok", "ok"]);

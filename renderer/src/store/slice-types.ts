@@ -38,6 +38,10 @@ export interface BookingsSlice {
   receiptsByRef: Record<string, ReceiptRow>;
   /** Reloads the cached bookings (pulled from central; available offline). */
   loadBookings(): Promise<void>;
+  /** The answer to the last scan on the bookings list (a booking label or pallet SSCC opens its receipt instead). */
+  bookingsNotice: { tone: "info" | "error"; text: string } | null;
+  /** A scan on the bookings list, decided by shared/domain/bookings-scan-decision.ts. */
+  submitBookingsScan(raw: string): Promise<void>;
 }
 
 /** A verdict as the operator sees it. */
@@ -68,6 +72,8 @@ export interface CloseInput {
 }
 
 export interface ReceiptSlice {
+  /** The site's IANA time zone: late checks and dates shown are on its clock. */
+  siteTimeZone: string;
   receipt: ReceiptRow | null;
   reconcile: ReceiptState | null;
   summary: ReceiptSummary | null;
