@@ -6,6 +6,8 @@ import { PullResponseSchema } from "../shared/sync";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
+import { PDFDocument } from "pdf-lib";
+import { DEFAULT_BUSINESS_CONFIG } from "./config";
 
 /** The next Monday at least a week away that is no bank holiday: a working day, in the future. */
 function aMonday(weeksAhead = 1): string {
@@ -46,6 +48,7 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
       deliveryLocationId: "LOC-N-DOCK-1",
       deliveryDate: aMonday(),
       deliveryWindow: { start: "10:00", end: "12:00" },
+      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" } },
       contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
       pallets: Array.from({ length: pallets }, (_, p) => ({ sscc: sscc(), cartons: [{ sscc: sscc(), hubs: ids.slice(p * per, (p + 1) * per).map((deviceId) => ({ deviceId, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" })) }] })),
       looseCartons: [],
@@ -60,7 +63,7 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const outboxBefore = await count("outbox");
     const r = await w.call("POST", "/requests", { token: partyA, body: request(ids) });
     expect(r.status).toBe(201);
-    const out = r.json as { status: string; booking: { bookingRef: string; deliveryRef: string; workOrderId: string; label: { scan: string } } };
+    const out = r.json as { status: string; booking: { bookingRef: string; deliveryRef: string; workOrderId: string; label: { scan: string; hri: string } } };
     expect(out.status).toBe("accepted");
     const decoded = decodeGs1(out.booking.label.scan);
     expect(decoded.ok && decoded.elements.map((e) => e.value)).toContain(out.booking.bookingRef);
@@ -69,8 +72,21 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const notices = await w.database.db.selectFrom("outbox").select(["kind", "to_address", "attachments"]).where("id", ">", outboxBefore).orderBy("id").execute();
     expect(notices.map((n) => n.kind)).toEqual(["request-accepted", "authorisation"]);
     expect(notices[1]?.attachments.map((a) => a.filename)).toContain(`booking-label-${out.booking.bookingRef}.json`);
+    // The label a person prints: a PDF whose embedded element string is the booking's, and the DCC's contact.
+    const pdf = notices[1]?.attachments.find((a) => a.filename === `booking-label-${out.booking.bookingRef}.pdf`);
+    expect(pdf).toMatchObject({ contentType: "application/pdf", encoding: "base64" });
+    const doc = await PDFDocument.load(Buffer.from(pdf!.content, "base64"));
+    expect(doc.getPageCount()).toBe(1);
+    expect(doc.getSubject()).toBe(out.booking.label.hri);
+    const authorisation = await w.database.db.selectFrom("outbox").select("text_body").where("kind", "=", "authorisation").orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(authorisation.text_body).toContain(`DCC contact for this booking: ${DEFAULT_BUSINESS_CONFIG.dccContact.name}, ${DEFAULT_BUSINESS_CONFIG.dccContact.email}`);
+    expect(authorisation.text_body).toMatch(/Re-delivery of the re-flashed hubs:\n {2}To: Supplier A Energy depot, [^\n]*Leeds\n {2}Date: \d{4}-\d{2}-\d{2}\n {2}Window: 10:00-12:00/);
     const pull = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: w.tokens.docks["DOCK-N1"], body: { cursor: "0" } })).json);
     expect(pull.bookings.map((b) => b.bookingRef)).toContain(out.booking.bookingRef);
+    // The booking carries both sides: arrival at the CSP's dock, re-delivery to the Party's own depot.
+    const pulled = pull.bookings.find((b) => b.bookingRef === out.booking.bookingRef);
+    expect(pulled?.deliveryLocation.id).toBe("LOC-N-DOCK-1");
+    expect(pulled?.redelivery).toMatchObject({ deliveryLocation: { id: "SUPPLIER-A-DEPOT" }, deliveryWindow: { start: "10:00", end: "12:00" } });
     const label = await w.call("GET", `/bookings/${out.booking.bookingRef}/label`, { token: partyA });
     expect(label.json).toMatchObject({ bookingRef: out.booking.bookingRef, deliveryRef: out.booking.deliveryRef });
     // Another Party cannot see it.
@@ -98,7 +114,8 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const out = r.json as { status: string; reasons: Array<{ scope: string; code: string; reason: string }> };
     expect(out.status).toBe("rejected");
     const codes = (scope: string) => out.reasons.filter((x) => x.scope === scope).map((x) => x.code);
-    expect(codes("request")).toEqual(expect.arrayContaining(["location-not-listed", "outside-working-hours"]));
+    expect(codes("arrival")).toEqual(expect.arrayContaining(["location-not-listed", "outside-working-hours"]));
+    expect(codes("re-delivery")).toEqual([]);
     expect(codes(`hub ${notPending}`)).toContain("not-pending");
     expect(codes(`hub ${otherParty}`)).toContain("other-party");
     expect(codes(`hub ${wrongCsp}`)).toContain("wrong-csp-or-facility");
@@ -114,6 +131,24 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const mail = await w.database.db.selectFrom("outbox").select(["kind", "text_body"]).orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
     expect(mail.kind).toBe("request-rejected");
     expect(mail.text_body).toContain("assigned to a different Service User");
+  });
+
+  it("names the re-delivery side when it is wrong: another Party's location, a weekend, a date before arrival", async () => {
+    const ids = await inventory(2);
+    const sunday = addDays(aMonday(3), -1);
+    const other = await w.call("POST", "/requests", { token: partyA, body: request(ids, { redelivery: { locationId: "SUPPLIER-B-DEPOT", deliveryDate: sunday, deliveryWindow: { start: "10:00", end: "12:00" } } }) });
+    const out = other.json as { status: string; reasons: Array<{ scope: string; code: string; reason: string }> };
+    expect(out.status).toBe("rejected");
+    expect(out.reasons.filter((r) => r.scope === "arrival")).toEqual([]);
+    expect(out.reasons.filter((r) => r.scope === "re-delivery").map((r) => r.code)).toEqual(["redelivery-location-not-listed", "redelivery-outside-working-hours"]);
+    expect(out.reasons.find((r) => r.code === "redelivery-location-not-listed")?.reason).toBe("re-delivery location SUPPLIER-B-DEPOT is not one of SUPPLIER-A's listed locations");
+    // The CSP's own dock is not a re-delivery location either.
+    const dock = await w.call("POST", "/requests", { token: partyA, body: request(ids, { redelivery: { locationId: "LOC-N-DOCK-1", deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" } } }) });
+    expect((dock.json as { reasons: Array<{ code: string }> }).reasons.map((r) => r.code)).toEqual(["redelivery-location-not-listed"]);
+    const early = await w.call("POST", "/requests", { token: partyA, body: request(ids, { redelivery: { locationId: "SUPPLIER-A-WAREHOUSE", deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" } } }) });
+    expect((early.json as { reasons: Array<{ scope: string; code: string }> }).reasons).toEqual([expect.objectContaining({ scope: "re-delivery", code: "redelivery-before-arrival" })]);
+    const mail = await w.database.db.selectFrom("outbox").select("text_body").where("kind", "=", "request-rejected").orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain("- re-delivery: re-delivery date");
   });
 
   it("rejects hubs already on an open booking, and over capacity (CSP North stores 5 pallets)", async () => {
@@ -229,6 +264,8 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const p1 = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: dock, body: { cursor: p0.cursor } })).json);
     expect(p1.redeliveryAmendments).toEqual([expect.objectContaining({ bookingRef: w.bookingRef, deliveryLocation: expect.objectContaining({ id: "SUPPLIER-A-DEPOT" }) })]);
     expect(p1.bookings[0]?.version).toBe(p1.redeliveryAmendments[0]?.bookingVersion);
+    // The booking itself carries the amended re-delivery side, so the dock's manifest uses it.
+    expect(p1.bookings[0]?.redelivery).toEqual({ deliveryDate: aMonday(4), deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocation: expect.objectContaining({ id: "SUPPLIER-A-DEPOT" }) });
   });
 
   it("forecasts: a Party submits per six-month period, the DCC reads them", async () => {

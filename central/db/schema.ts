@@ -70,7 +70,7 @@ export interface AmendmentsTable { id: Generated<number>; booking_ref: string; v
 export interface ForecastsTable { party_id: string; period_start: string; hubs: number; submitted_at: Stamp }
 export interface OutboxTable {
   id: Generated<number>; kind: string; to_address: string; subject: string; text_body: string;
-  attachments: JSONColumnType<Array<{ filename: string; contentType: string; content: string }>>;
+  attachments: JSONColumnType<Array<{ filename: string; contentType: string; content: string; encoding?: "base64" }>>;
   status: ColumnType<"pending" | "sent" | "failed", "pending" | "sent" | "failed" | undefined, "pending" | "sent" | "failed">;
   attempts: Generated<number>; last_error: string | null; message_id: string | null; next_attempt_at: Stamp; created_at: Stamp; sent_at: StampNullable;
 }

@@ -28,19 +28,27 @@ export function requestDecisionNotice(to: string, requestId: string, accepted: b
 export interface AuthorisationFacts {
   bookingRef: string; deliveryRef: string; workOrderId: string; facilityName: string; locationName: string; locationAddress: string;
   deliveryDate: string; windowStart: string; windowEnd: string; contactName: string; hubCount: number; palletCount: number;
+  redelivery: { locationName: string; locationAddress: string; deliveryDate: string; windowStart: string; windowEnd: string };
+  dccContact: { name: string; email: string; phone: string };
+  /** The CSP works a booking only once its Work Order is approved against a purchase order (PIA 6.2.2). */
+  purchaseOrderNeeded: boolean;
 }
 
-/** Req 3: the authorisation, with the printable booking label attached. */
+/** Req 3: the authorisation, with the printable booking label (PDF) attached and whom to call. */
 export function authorisationNotice(to: string, f: AuthorisationFacts, label: Attachment[]): Notice {
+  const r = f.redelivery;
   return {
     kind: "authorisation",
     to,
     subject: `Re-flash booking ${f.bookingRef} authorised (delivery ${f.deliveryRef})`,
     text:
       `Booking reference: ${f.bookingRef}\nDelivery reference: ${f.deliveryRef}\nWork Order: ${f.workOrderId}\n` +
-      `Deliver to: ${f.locationName}, ${f.locationAddress} (${f.facilityName})\nDate: ${f.deliveryDate}\nTimeslot: ${f.windowStart}-${f.windowEnd}\n` +
-      `Contact: ${f.contactName}\nHubs: ${f.hubCount} on ${f.palletCount} pallet(s)\n\n` +
-      `Print the attached booking label and fix it to the delivery. Each pallet and each loose carton also carries its own label.${sign}`,
+      `Hubs: ${f.hubCount} on ${f.palletCount} pallet(s)\nYour contact: ${f.contactName}\n\n` +
+      `Delivery to the re-flash facility (slot confirmed):\n  Deliver to: ${f.locationName}, ${f.locationAddress} (${f.facilityName})\n  Date: ${f.deliveryDate}\n  Timeslot: ${f.windowStart}-${f.windowEnd}\n\n` +
+      `Re-delivery of the re-flashed hubs:\n  To: ${r.locationName}, ${r.locationAddress}\n  Date: ${r.deliveryDate}\n  Window: ${r.windowStart}-${r.windowEnd}\n\n` +
+      (f.purchaseOrderNeeded ? `Work starts once the Work Order is approved against your purchase order.\n\n` : "") +
+      `Print the attached booking label (PDF) and fix it to the delivery. Each pallet and each loose carton also carries its own label.\n\n` +
+      `DCC contact for this booking: ${f.dccContact.name}, ${f.dccContact.email}, ${f.dccContact.phone}${sign}`,
     attachments: label,
   };
 }

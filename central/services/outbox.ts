@@ -12,7 +12,8 @@ import type { Database } from "../db/schema";
 
 export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment";
 
-export interface Attachment { filename: string; contentType: string; content: string }
+/** `content` is text, or base64 of binary content (a PDF) when `encoding` says so. */
+export interface Attachment { filename: string; contentType: string; content: string; encoding?: "base64" }
 
 export interface Notice {
   kind: NoticeKind;
@@ -63,7 +64,7 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
           subject: m.subject,
           text: m.text_body,
           headers: { "X-Reflash-Notice": m.kind, "X-Reflash-Outbox-Id": String(m.id) },
-          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.encoding === "base64" ? { encoding: "base64" } : {}) })),
         });
         if (target.kind === "eml") {
           const message = (info as { message?: unknown }).message;

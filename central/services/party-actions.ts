@@ -87,7 +87,8 @@ export async function amendRedelivery(db: Kysely<Database>, cfg: BusinessConfig,
     if (problems.length > 0 || !loc) throw new ApiError(422, "amendment-refused", problems.join("; "));
     const redelivery: Redelivery = { deliveryDate: a.deliveryDate, deliveryWindow: a.deliveryWindow, deliveryLocation: { id: loc.id, name: loc.name, address: loc.address } };
     await trx.updateTable("bookings").set({ redelivery: JSON.stringify(redelivery) }).where("booking_ref", "=", ref).execute();
-    const version = await amendBooking(trx, ref, {});
+    // The booking document carries the re-delivery side too, so the dock's next pull has it (Req 8).
+    const version = await amendBooking(trx, ref, { redelivery });
     await trx.insertInto("amendments").values({ booking_ref: ref, version, fields: JSON.stringify(redelivery) }).execute();
     const party = await trx.selectFrom("parties").select("email").where("id", "=", partyId).executeTakeFirstOrThrow();
     await enqueueNotice(trx, { kind: "amendment", to: party.email, subject: `Re-delivery for booking ${ref} amended`, text: `Re-delivery now ${a.deliveryDate} ${a.deliveryWindow.start}-${a.deliveryWindow.end} to ${loc.name}, ${loc.address}.` });
