@@ -10,7 +10,7 @@ import type { Database } from "../db/schema";
  * back; `deliverOutbox` sends what is due, through SMTP when configured, else as .eml files.
  */
 
-export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment";
+export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment" | "fault-analysis-report";
 
 /** `content` is text, or base64 of binary content (a PDF) when `encoding` says so. */
 export interface Attachment { filename: string; contentType: string; content: string; encoding?: "base64" }
