@@ -80,7 +80,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.post("/sync/pull", async (c) => {
     const dock = requireKind(c, "dock");
     const body = await readBody(c, PullRequestSchema);
-    return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT)));
+    return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT), business.purchaseOrderRequired));
   });
 
   app.post("/sync/push", async (c) => {
@@ -208,7 +208,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const wo = await db.selectFrom("work_orders").select("status").where("id", "=", id).executeTakeFirst();
     if (!wo) throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
     if (wo.status !== "raised") throw new ApiError(409, "work-order-state", `work order ${id} is ${wo.status}; only a raised one can be approved`);
-    await advanceWorkOrder(db, id, "approved", body.purchaseOrder);
+    await db.transaction().execute((trx) => advanceWorkOrder(trx, id, "approved", body.purchaseOrder));
     return c.json({ id, status: "approved", purchaseOrder: body.purchaseOrder });
   });
 

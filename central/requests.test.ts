@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { withCheckDigit } from "../shared/domain/demo-booking";
 import { decodeGs1 } from "../shared/domain/labels";
-import { PullResponseSchema } from "../shared/sync";
+import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
+import { makeEvent, type DockEvent } from "../shared/events";
+import { scanEvent } from "./demo-events";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
@@ -149,6 +151,35 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     expect((early.json as { reasons: Array<{ scope: string; code: string }> }).reasons).toEqual([expect.objectContaining({ scope: "re-delivery", code: "redelivery-before-arrival" })]);
     const mail = await w.database.db.selectFrom("outbox").select("text_body").where("kind", "=", "request-rejected").orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
     expect(mail.text_body).toContain("- re-delivery: re-delivery date");
+  });
+
+  it("purchase order gate (PIA 6.2.2): a Central & South booking cannot be worked until its Work Order is approved against a PO", async () => {
+    const ids = await inventory(2, { csp_region: "South" });
+    const csDock = w.tokens.docks["DOCK-CS1"]!;
+    const before = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: csDock, body: { cursor: "0" } })).json);
+    const r = await w.call("POST", "/requests", { token: partyA, body: request(ids, { facilityId: "CS-3PL-1", deliveryLocationId: "LOC-CS-3PL-1" }) });
+    const out = r.json as { status: string; reasons: unknown[]; booking: { bookingRef: string; workOrderId: string } };
+    expect(out.status, JSON.stringify(out.reasons)).toBe("accepted");
+    const pulled = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: csDock, body: { cursor: before.cursor } })).json);
+    const blocked = pulled.bookings.find((b) => b.bookingRef === out.booking.bookingRef);
+    expect(blocked?.workBlocked).toMatch(new RegExp(`Work Order ${out.booking.workOrderId} is not yet approved against a purchase order`));
+    const booking = blocked!;
+    const hub = { hub: booking.pallets[0]!.cartons[0]!.hubs[0]!, palletSscc: booking.pallets[0]!.sscc, cartonSscc: booking.pallets[0]!.cartons[0]!.sscc };
+    const RECV = { dockId: "DOCK-CS1", operatorId: "OP-CS-RECV" };
+    const push = async (events: DockEvent[]) => PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: csDock, body: { events } })).json);
+    const arrived = makeEvent("booking.arrived", { bookingRef: booking.bookingRef, late: false, reportedEta: null }, RECV);
+    const unload = makeEvent("unloading.started", { direction: "inbound", bookingRef: booking.bookingRef, unloader: "party" }, RECV);
+    const refused = await push([arrived, unload, scanEvent(RECV, booking.bookingRef, hub)]);
+    expect(refused.results.map((x) => x.status)).toEqual(["accepted", "rejected", "rejected"]);
+    expect(refused.results[2]).toMatchObject({ reason: expect.stringMatching(/receiving scan refused: booking .* cannot be worked yet: its Work Order .* is not yet approved against a purchase order, which CSP Central & South needs/) });
+    // The Party's authorisation said so too.
+    const mail = await w.database.db.selectFrom("outbox").select("text_body").where("kind", "=", "authorisation").orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain("Work starts once the Work Order is approved against your purchase order.");
+    expect((await w.call("POST", `/work-orders/${out.booking.workOrderId}/approve`, { token: w.tokens.dcc, body: { purchaseOrder: "PO-CS-1" } })).status).toBe(200);
+    const after = PullResponseSchema.parse((await w.call("POST", "/sync/pull", { token: csDock, body: { cursor: pulled.cursor } })).json);
+    expect(after.bookings.find((b) => b.bookingRef === booking.bookingRef)?.workBlocked).toBeNull();
+    const unload2 = makeEvent("unloading.started", { direction: "inbound", bookingRef: booking.bookingRef, unloader: "party" }, RECV);
+    expect((await push([unload2, scanEvent(RECV, booking.bookingRef, hub)])).results.map((x) => x.status)).toEqual(["accepted", "accepted"]);
   });
 
   it("rejects hubs already on an open booking, and over capacity (CSP North stores 5 pallets)", async () => {

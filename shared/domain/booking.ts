@@ -104,6 +104,12 @@ export const BookingSchema = z.strictObject({
    * made before central recorded it; the dock then falls back to `deliveryLocation`.
    */
   redelivery: RedeliverySchema.optional(),
+  /**
+   * Why the dock may not work this booking yet (unload, receive, flash), in words to show, or
+   * null when it may: e.g. its Work Order awaits approval against a purchase order (PIA 6.2.2).
+   * Central refuses those events while it is set. Absent from older centrals: treat as null.
+   */
+  workBlocked: z.string().min(1).max(500).nullable().optional(),
   status: BookingStatusSchema,
   /** Incremented by central on every amendment; the dock detects conflicts with it. */
   version: z.number().int().nonnegative(),
