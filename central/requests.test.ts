@@ -4,7 +4,8 @@ import { withCheckDigit } from "../shared/domain/demo-booking";
 import { decodeGs1 } from "../shared/domain/labels";
 import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
 import { makeEvent, type DockEvent } from "../shared/events";
-import { scanEvent } from "./demo-events";
+import { hubsOf, scanEvent } from "./demo-events";
+import { loadBooking } from "./services/bookings";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
@@ -187,7 +188,7 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const r = await w.call("POST", "/requests", { token: partyA, body: request(ids, {}, 4) });
     const out = r.json as { status: string; reasons: Array<{ code: string; reason: string }> };
     expect(out.status).toBe("rejected");
-    expect(out.reasons.find((x) => x.code === "over-capacity")?.reason).toMatch(/at most 5 pallets; 3 already booked, this request adds 4/);
+    expect(out.reasons.find((x) => x.code === "over-capacity")?.reason).toMatch(/at most 5 pallets; 3 already booked or on site until dispatch, this request adds 4/);
     const demo = await w.call("GET", `/bookings/${w.bookingRef}`, { token: partyA });
     const firstHub = (demo.json as { pallets: Array<{ cartons: Array<{ hubs: Array<{ deviceId: string }> }> }> }).pallets[0]!.cartons[0]!.hubs[0]!.deviceId;
     const again = await w.call("POST", "/requests", { token: partyA, body: request([firstHub]) });
@@ -305,5 +306,51 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     const r = await w.call("GET", "/forecasts", { token: w.tokens.dcc });
     expect(r.json).toEqual([expect.objectContaining({ partyId: "SUPPLIER-A", periodStart: "2027-01-01", hubs: 15000 })]);
     expect((await w.call("GET", "/forecasts", { token: partyA })).status).toBe(403);
+  });
+});
+
+describe.each(testBackends())("capacity counts pallets from arrival until dispatch (A-009) on %s", (backend) => {
+  let w: TestWorld;
+  beforeAll(async () => { w = await openTestWorld(backend); });
+  afterAll(async () => w?.close());
+
+  it("a pallet whose receipt is closed still takes room at CSP North until its hubs are dispatched", async () => {
+    const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
+    const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
+    const dock = w.tokens.docks["DOCK-N1"]!;
+    const push = async (events: DockEvent[]) => PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: dock, body: { events } })).json);
+    const b = (await loadBooking(w.database.db, w.bookingRef))!;
+    expect(b.pallets.length).toBe(2);
+    const hubs = hubsOf(b);
+    const received = await push([
+      makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: false, reportedEta: null }, RECV),
+      ...hubs.slice(0, 4).map((h) => scanEvent(RECV, b.bookingRef, h)),
+      makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "accepted", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null }, RECV),
+    ]);
+    expect(received.rejected).toBe(0);
+    expect((await w.call("GET", `/bookings/${b.bookingRef}`, { token: w.tokens.dcc })).json).toMatchObject({ status: "closed" });
+    // Two pallets still on site: four more do not fit in five.
+    let n = 0;
+    const ids = Array.from({ length: 4 }, () => `00-11-22-33-44-66-00-${(++n).toString(16).toUpperCase().padStart(2, "0")}`);
+    await w.database.db.insertInto("inventory").values(ids.map((id, i) => ({ device_id: id, gpf_device_id: `00-11-22-33-44-77-00-0${i}`, device_type: "CHF", manufacturer: "AB01", device_model: "010A030B", firmware_version: "0002012F", smi_status: "Pending", assigned_party: "SUPPLIER-A", csp_region: "North" }))).execute();
+    const body = () => ({
+      clientRequestId: randomUUID(), facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(), deliveryWindow: { start: "13:00", end: "15:00" },
+      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" } },
+      contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
+      pallets: ids.map((deviceId) => ({ sscc: sscc(), cartons: [{ sscc: sscc(), hubs: [{ deviceId, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" }] }] })),
+      looseCartons: [],
+    });
+    const full = await w.call("POST", "/requests", { token: w.tokens.parties["SUPPLIER-A"], body: body() });
+    expect((full.json as { reasons: Array<{ code: string; reason: string }> }).reasons).toEqual([expect.objectContaining({ code: "over-capacity", reason: expect.stringMatching(/at most 5 pallets; 2 already booked or on site until dispatch, this request adds 4/) })]);
+    // Dispatched (the Work Order completes): the room is free again.
+    const manifest = makeEvent("manifest.built", {
+      manifestId: "MF-CAP-1", partyId: "SUPPLIER-A", bookingRefs: [b.bookingRef], deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+      deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" }, pallets: [], looseCartons: [{ sscc: hubs[0]!.cartonSscc, hubs: hubs.slice(0, 4).map((h) => ({ deviceId: h.hub.deviceId, firmwareVersion: "00030000" })) }], excludedHubs: [],
+    }, SUP);
+    const asn = makeEvent("asn.issued", { asnNumber: "ASN-CAP-1", manifestId: "MF-CAP-1", partyId: "SUPPLIER-A", hubCount: 4, documentSha256: "d".repeat(64) }, SUP);
+    const dispatch = makeEvent("dispatch.recorded", { manifestId: "MF-CAP-1", asnNumber: "ASN-CAP-1", unloader: "party", carrier: null, vehicleRef: null, palletCount: 0, cartonCount: 1, hubCount: 4 }, SUP);
+    expect((await push([manifest, asn, dispatch])).results.map((x) => x.status)).toEqual(["accepted", "accepted", "accepted"]);
+    const room = await w.call("POST", "/requests", { token: w.tokens.parties["SUPPLIER-A"], body: body() });
+    expect(room.json).toMatchObject({ status: "accepted" });
   });
 });

@@ -91,10 +91,22 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
 
     // Capacity: the facility stores at most max_pallets (5 at CSP North, A-009).
     if (facility) {
-      const open = await trx.selectFrom("bookings").select((eb) => eb.fn.coalesce(eb.fn.sum<string>("pallet_count"), eb.val("0")).as("n")).where("facility_id", "=", facility.id).where("status", "in", OPEN_BOOKING).executeTakeFirstOrThrow();
+      // A pallet counts from arrival until dispatch: an open booking, or one whose receipt is
+      // closed but whose hubs have not gone back (Work Order not completed), unless the whole
+      // delivery was rejected at receipt (it left with its carrier).
+      const open = await trx.selectFrom("bookings")
+        .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .leftJoin("receipt_outcomes", "receipt_outcomes.booking_ref", "bookings.booking_ref")
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>("bookings.pallet_count"), eb.val("0")).as("n"))
+        .where("bookings.facility_id", "=", facility.id)
+        .where((eb) => eb.or([
+          eb("bookings.status", "in", OPEN_BOOKING),
+          eb.and([eb("bookings.status", "=", "closed"), eb("work_orders.status", "not in", ["completed", "closed"]), eb.or([eb("receipt_outcomes.outcome", "is", null), eb("receipt_outcomes.outcome", "!=", "reject")])]),
+        ]))
+        .executeTakeFirstOrThrow();
       const booked = Number(open.n);
       if (booked + req.pallets.length > facility.max_pallets)
-        reasons.push({ scope: "request", code: "over-capacity", reason: `facility ${facility.id} stores at most ${facility.max_pallets} pallets; ${booked} already booked, this request adds ${req.pallets.length}` });
+        reasons.push({ scope: "request", code: "over-capacity", reason: `facility ${facility.id} stores at most ${facility.max_pallets} pallets; ${booked} already booked or on site until dispatch, this request adds ${req.pallets.length}` });
     }
 
     // Per hub, against the SMI mirror.
