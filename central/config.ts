@@ -29,6 +29,8 @@ export const BusinessConfigSchema = z.strictObject({
   mailFrom: z.string().min(3),
   /** Who a Party calls about a booking: printed on the authorisation (Req 3). */
   dccContact: z.strictObject({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
+  /** Req 4: when a late arrival's slot cannot be taken, every free slot this many days ahead is offered. */
+  lateArrivalHorizonDays: z.number().int().min(1).max(366),
   /** CSPs at which a Work Order must be approved against a purchase order before the dock may work it (PIA 6.2.2). */
   purchaseOrderRequired: z.array(CspSchema),
   /**
@@ -69,6 +71,7 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   dccContact: { name: "DCC Re-Flash Service Desk", email: "reflash-desk@dcc.example", phone: "+44 300 000 0000" },
   // Central & South works through a 3PL that needs an approved purchase order first (PIA 6.2.2).
   purchaseOrderRequired: ["CentralSouth"],
+  lateArrivalHorizonDays: 28,
   eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
   // A dock syncs about once a second while scanning, but catching up after a day offline it pushes batch after
   // batch (50 a second on PostgreSQL); a Party calls rarely. Generous for them, not for a flood or a brute force.

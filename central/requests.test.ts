@@ -283,6 +283,19 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
     expect(offered.reason).toMatch(/no delivery timeslot/);
     expect(offered.freeSlots.length).toBeGreaterThan(0);
     expect(offered.freeSlots.every((s) => dayOfWeek(s.date) >= 1 && dayOfWeek(s.date) <= 5)).toBe(true);
+    // The full range: every free slot of every working day in the horizon, not the first eight.
+    expect(offered.freeSlots.length).toBeGreaterThan(8);
+    const horizon = addDays(offered.freeSlots[0]!.date, DEFAULT_BUSINESS_CONFIG.lateArrivalHorizonDays - 1);
+    let expected = 0;
+    for (let d = offered.freeSlots[0]!.date; d <= horizon; d = addDays(d, 1))
+      if (dayOfWeek(d) >= 1 && dayOfWeek(d) <= 5 && !EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) expected += DEFAULT_BUSINESS_CONFIG.deliverySlots.length;
+    // Slots taken by other open bookings at the facility are left out.
+    expect(offered.freeSlots.length).toBeLessThanOrEqual(expected);
+    expect(offered.freeSlots.length).toBeGreaterThan(expected - 10);
+    expect(offered.freeSlots.at(-1)!.date > addDays(offered.freeSlots[0]!.date, 21)).toBe(true);
+    const mail = await w.database.db.selectFrom("outbox").select("text_body").where("kind", "=", "late-arrival").orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain(`Every free slot in the next ${DEFAULT_BUSINESS_CONFIG.lateArrivalHorizonDays} days:`);
+    expect(mail.text_body).toMatch(/\n {2}\d{4}-\d{2}-\d{2}: (\d{2}:\d{2}-\d{2}:\d{2}, )+\d{2}:\d{2}-\d{2}:\d{2}/);
   });
 
   it("re-delivery amendment: validated, versioned, pulled by the dock", async () => {
