@@ -65,6 +65,8 @@ export const FirmwarePutSchema = z.strictObject({
   releasedAt: z.iso.datetime({ offset: true }),
 });
 export const SsmiUploadSchema = z.strictObject({ file: z.string().min(1).max(2_000_000) });
+/** A block of ASN numbers for a dock to issue from, offline too (issue 17). */
+export const AsnBlockReserveSchema = z.strictObject({ count: z.number().int().min(1).max(100) });
 export const AsnReserveSchema = z.strictObject({ manifestId: z.string().regex(/^[A-Z0-9-]{4,32}$/, "manifest id is 4-32 of A-Z, 0-9, -"), partyId: Id });
 export const StatementQuerySchema = z.strictObject({ from: CalendarDate, to: CalendarDate });
 export { Id as IdSchema };

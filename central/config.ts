@@ -29,6 +29,13 @@ export const BusinessConfigSchema = z.strictObject({
   mailFrom: z.string().min(3),
   /** Who a Party calls about a booking: printed on the authorisation (Req 3). */
   dccContact: z.strictObject({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
+  /**
+   * Issue 17: ASN numbers from central only. When true, an asn.issued is refused unless its
+   * number is in a block central reserved for that very dock (POST /sync/asn-numbers {count}).
+   * A number reserved for another dock is refused either way. False until every dock issues
+   * from central's blocks (a dock numbering from its own log would have every ASN refused).
+   */
+  asnNumbersFromCentralOnly: z.boolean(),
   /** Req 4: when a late arrival's slot cannot be taken, every free slot this many days ahead is offered. */
   lateArrivalHorizonDays: z.number().int().min(1).max(366),
   /** CSPs at which a Work Order must be approved against a purchase order before the dock may work it (PIA 6.2.2). */
@@ -72,6 +79,7 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   // Central & South works through a 3PL that needs an approved purchase order first (PIA 6.2.2).
   purchaseOrderRequired: ["CentralSouth"],
   lateArrivalHorizonDays: 28,
+  asnNumbersFromCentralOnly: false,
   eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
   // A dock syncs about once a second while scanning, but catching up after a day offline it pushes batch after
   // batch (50 a second on PostgreSQL); a Party calls rarely. Generous for them, not for a flood or a brute force.

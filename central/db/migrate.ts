@@ -5,6 +5,7 @@ import * as m0003 from "./migrations/0003-credit-by-band";
 import * as m0004 from "./migrations/0004-smi-update-per-hub";
 import * as m0005 from "./migrations/0005-scoped-audit";
 import * as m0006 from "./migrations/0006-desk-people";
+import * as m0008 from "./migrations/0008-asn-blocks";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0004-smi-update-per-hub": m0004,
   "0005-scoped-audit": m0005,
   "0006-desk-people": m0006,
+  "0008-asn-blocks": m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -82,6 +82,7 @@ export class FactFinder {
   private readonly hubPlaceMs = new Map<string, number>();
   private readonly manifests = new Map<string, ManifestFact | null>();
   private readonly asns = new Map<string, AsnFact | null>();
+  private readonly asnBlocks = new Map<string, string>();
   private readonly received = new Map<string, ReceivedFact>();
   private readonly workedLookedUp = new Set<string>();
   private readonly hubModels = new Map<string, string | null>();
@@ -95,7 +96,7 @@ export class FactFinder {
     this.poRequired = business.purchaseOrderRequired;
     this.facts = {
       dock, nowMs, business, operators: this.operators, bookings: this.bookings, hubPlaces: this.hubPlaces, manifests: this.manifests,
-      asns: this.asns, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
+      asns: this.asns, asnBlocks: this.asnBlocks, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
     };
   }
 
@@ -153,6 +154,7 @@ export class FactFinder {
         .select(["asns.asn_number", "asns.manifest_id", "asns.party_id", "asns.status", "docks.facility_id"])
         .where(sql<boolean>`asns.asn_number = any(${asns}::text[])`).execute();
       for (const a of rows) this.asns.set(a.asn_number, { manifestId: a.manifest_id, partyId: a.party_id, status: a.status, reservedByFacility: a.facility_id });
+      for (const b of await db.selectFrom("asn_blocks").select(["asn_number", "dock_id"]).where(sql<boolean>`asn_number = any(${asns}::text[])`).execute()) this.asnBlocks.set(b.asn_number, b.dock_id);
     }
     const worked = keys.workedHubs.filter((d) => !this.workedLookedUp.has(d));
     if (worked.length > 0) await this.lookUpWorked(worked);

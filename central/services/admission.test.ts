@@ -27,6 +27,7 @@ function facts(over: Partial<{ received: Map<string, ReceivedFact>; manifests: M
     hubPlaces: new Map([[HUB, { bookingRef: REF, facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: null }], [PO_HUB, { bookingRef: PO_REF, facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: PO_WHY }]]),
     manifests: over.manifests ?? new Map(),
     asns: over.asns ?? new Map(),
+    asnBlocks: new Map(),
     received: over.received ?? new Map([[HUB, { bookingRef: REF, rejected: false }]]),
     hubModels: over.hubModels ?? new Map([[HUB, "010A030B"]]),
     catalogue: over.catalogue ?? new Set(["010A030B/00030000", "010A030B/0002012F"]),

@@ -18,7 +18,7 @@ export type RefusalCode =
   | "unknown-booking" | "foreign-booking" | "foreign-hub" | "other-party" | "manifest-reused" | "unknown-manifest"
   | "foreign-manifest" | "hub-not-on-manifest-booking" | "asn-reused" | "asn-reserved-elsewhere" | "unknown-asn"
   | "not-received" | "rejected-at-receipt" | "unknown-hub" | "uncatalogued-version" | "bad-date" | "outside-working-hours"
-  | "purchase-order-missing";
+  | "purchase-order-missing" | "asn-not-reserved";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -72,12 +72,14 @@ export interface AdmissionFacts {
   dock: DockIdentity;
   /** Central's clock, ms since the epoch. */
   nowMs: number;
-  business: Pick<BusinessConfig, "eventWindow" | "workingHours">;
+  business: Pick<BusinessConfig, "eventWindow" | "workingHours" | "asnNumbersFromCentralOnly">;
   operators: ReadonlyMap<string, OperatorFact>;
   bookings: ReadonlyMap<string, BookingFact | null>;
   hubPlaces: ReadonlyMap<string, HubPlace | null>;
   manifests: ReadonlyMap<string, ManifestFact | null>;
   asns: ReadonlyMap<string, AsnFact | null>;
+  /** ASN numbers central handed out in blocks: number to the dock it was reserved for (absent: not in a block). */
+  asnBlocks: ReadonlyMap<string, string>;
   /** Hubs received at this facility (never at another's: those are not looked up). */
   received: ReadonlyMap<string, ReceivedFact>;
   /** Each hub's device model in the SMI mirror (null: not in the mirror). */
@@ -239,6 +241,11 @@ function ownManifest(manifestId: string, f: AdmissionFacts, what: string): Admis
 export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Admission {
   const p = e.payload;
   const a = f.asns.get(p.asnNumber) ?? null;
+  const blockDock = f.asnBlocks.get(p.asnNumber);
+  if (blockDock !== undefined && blockDock !== f.dock.dockId)
+    return refuse("asn-reserved-elsewhere", `ASN ${p.asnNumber} was reserved by central for dock ${blockDock}, not this dock (${f.dock.dockId}); issue numbers from this dock's own block`);
+  if (f.business.asnNumbersFromCentralOnly && a === null && blockDock === undefined)
+    return refuse("asn-not-reserved", `ASN ${p.asnNumber} was not reserved by central for dock ${f.dock.dockId}; ASN numbers come from central only: reserve a block with POST /sync/asn-numbers`);
   if (a !== null && a.status !== "reserved") return refuse("asn-reused", `ASN ${p.asnNumber} was already issued (manifest ${a.manifestId}); every delivery needs a new ASN number`);
   const own = ownManifest(p.manifestId, f, `ASN ${p.asnNumber}`);
   if (!own.ok) return own;
