@@ -36,10 +36,13 @@ export const RequestPalletSchema = z.strictObject({ sscc: SsccSchema, cartons: z
 export const ReflashRequestSchema = z.strictObject({
   /** The Party's own id for this submission: a replay of it (in any letter case) is refused (409), never booked twice. */
   clientRequestId: z.uuid().transform((id) => id.toLowerCase()),
+  /** Inbound side: the CSP facility, its receiving location, the requested arrival date and window (the DCC confirms the slot, Req 3). */
   facilityId: Id,
   deliveryLocationId: Id,
   deliveryDate: CalendarDate,
   deliveryWindow: DeliveryWindowSchema,
+  /** Re-delivery side (Req 1, 7): one of the Party's own listed locations, the date and a window within working hours. */
+  redelivery: z.strictObject({ locationId: Id, deliveryDate: CalendarDate, deliveryWindow: DeliveryWindowSchema }),
   contact: z.strictObject({ name: Text(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
   pallets: z.array(RequestPalletSchema).max(50),
   looseCartons: z.array(RequestCartonSchema).max(500),
@@ -63,6 +66,8 @@ export const FirmwarePutSchema = z.strictObject({
   releasedAt: z.iso.datetime({ offset: true }),
 });
 export const SsmiUploadSchema = z.strictObject({ file: z.string().min(1).max(2_000_000) });
+/** A block of ASN numbers for a dock to issue from, offline too (issue 17). */
+export const AsnBlockReserveSchema = z.strictObject({ count: z.number().int().min(1).max(100) });
 export const AsnReserveSchema = z.strictObject({ manifestId: z.string().regex(/^[A-Z0-9-]{4,32}$/, "manifest id is 4-32 of A-Z, 0-9, -"), partyId: Id });
 export const StatementQuerySchema = z.strictObject({ from: CalendarDate, to: CalendarDate });
 export { Id as IdSchema };

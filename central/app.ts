@@ -1,14 +1,14 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "./db/schema";
 import type { BusinessConfig } from "./config";
 import { BookingRefSchema, DeviceIdSchema, DeviceModelSchema, HexFirmwareSchema } from "../shared/domain/booking";
 import { encodeBookingLabel } from "../shared/domain/labels";
-import { MAX_PULL_LIMIT, PullRequestSchema, PushRequestSchema } from "../shared/sync";
+import { MAX_PULL_LIMIT, PullRequestSchema, PushRequestSchema, type AsnBlockResponse } from "../shared/sync";
 import {
-  ApproveWorkOrderSchema, AsnReserveSchema, FirmwarePutSchema, ForecastSchema, IdSchema, LateArrivalSchema,
+  ApproveWorkOrderSchema, AsnBlockReserveSchema, AsnReserveSchema, FirmwarePutSchema, ForecastSchema, IdSchema, LateArrivalSchema,
   RedeliveryAmendSchema, ReflashRequestSchema, SsmiUploadSchema, StatementQuerySchema,
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
@@ -99,7 +99,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const dock = requireKind(c, "dock");
     observer.contact(dock.dockId);
     const body = await readBody(c, PullRequestSchema);
-    return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT)));
+    return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT), business.purchaseOrderRequired));
   });
 
   app.post("/sync/push", async (c) => {
@@ -119,7 +119,15 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.post("/sync/asn-numbers", async (c) => {
     const dock = requireKind(c, "dock");
     const operatorId = await requireOperator(db, c, dock.facilityId, ["supervisor"], "reserving an ASN number");
-    const body = await readBody(c, AsnReserveSchema);
+    const body = await readBody(c, z.union([AsnBlockReserveSchema, AsnReserveSchema]));
+    if ("count" in body) {
+      // A block for this dock to issue from, offline too: each number is new for good.
+      const rows = await db.selectFrom(sql<{ n: string }>`(select nextval('asn_numbers') as n from generate_series(1, ${body.count}))`.as("s")).select("s.n").execute();
+      const asnNumbers = rows.map((r) => `ASN-${String(r.n).padStart(8, "0")}`);
+      await db.insertInto("asn_blocks").values(asnNumbers.map((asn_number) => ({ asn_number, dock_id: dock.dockId, reserved_by: operatorId }))).execute();
+      const out: AsnBlockResponse = { asnNumbers, serverTime: new Date().toISOString() };
+      return c.json(out, 201);
+    }
     // Checked before the sequence is touched: a number handed out is gone for good.
     const party = await db.selectFrom("parties").select("id").where("id", "=", body.partyId).executeTakeFirst();
     if (!party) throw new ApiError(422, "unknown-party", `party ${body.partyId} is not known to central; no ASN number was reserved`);
@@ -230,7 +238,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const wo = await db.selectFrom("work_orders").select("status").where("id", "=", id).executeTakeFirst();
     if (!wo) throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
     if (wo.status !== "raised") throw new ApiError(409, "work-order-state", `work order ${id} is ${wo.status}; only a raised one can be approved`);
-    await advanceWorkOrder(db, id, "approved", body.purchaseOrder);
+    await db.transaction().execute((trx) => advanceWorkOrder(trx, id, "approved", body.purchaseOrder));
     return c.json({ id, status: "approved", purchaseOrder: body.purchaseOrder });
   });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ClockTimeSchema } from "../shared/domain/booking";
+import { ClockTimeSchema, CspSchema } from "../shared/domain/booking";
 import { ChargesConfigSchema, EXAMPLE_CHARGES_CONFIG } from "../shared/domain/charges";
 import { EXAMPLE_WORKING_HOURS, WorkingHoursConfigSchema } from "../shared/domain/working-hours";
 
@@ -27,6 +27,19 @@ export const BusinessConfigSchema = z.strictObject({
   mailMaxAttempts: z.number().int().positive(),
   /** Sender of every notice. */
   mailFrom: z.string().min(3),
+  /** Who a Party calls about a booking: printed on the authorisation (Req 3). */
+  dccContact: z.strictObject({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
+  /**
+   * Issue 17: ASN numbers from central only. When true, an asn.issued is refused unless its
+   * number is in a block central reserved for that very dock (POST /sync/asn-numbers {count}).
+   * A number reserved for another dock is refused either way. False until every dock issues
+   * from central's blocks (a dock numbering from its own log would have every ASN refused).
+   */
+  asnNumbersFromCentralOnly: z.boolean(),
+  /** Req 4: when a late arrival's slot cannot be taken, every free slot this many days ahead is offered. */
+  lateArrivalHorizonDays: z.number().int().min(1).max(366),
+  /** CSPs at which a Work Order must be approved against a purchase order before the dock may work it (PIA 6.2.2). */
+  purchaseOrderRequired: z.array(CspSchema),
   /**
    * How far from central's clock a pushed event's instant may be (after the dock's own measured
    * clock offset): a dock may have been offline for a while, but a flash dated 1970 or 9999 is
@@ -62,6 +75,11 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   maxBodyBytes: 4 * 1024 * 1024,
   mailMaxAttempts: 8,
   mailFrom: "DCC Re-Flash <reflash@dcc.example>",
+  dccContact: { name: "DCC Re-Flash Service Desk", email: "reflash-desk@dcc.example", phone: "+44 300 000 0000" },
+  // Central & South works through a 3PL that needs an approved purchase order first (PIA 6.2.2).
+  purchaseOrderRequired: ["CentralSouth"],
+  lateArrivalHorizonDays: 28,
+  asnNumbersFromCentralOnly: false,
   eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
   // A dock syncs about once a second while scanning, but catching up after a day offline it pushes batch after
   // batch (50 a second on PostgreSQL); a Party calls rarely. Generous for them, not for a flood or a brute force.

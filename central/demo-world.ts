@@ -7,6 +7,8 @@ import { hashToken, newToken } from "./http/auth";
 import { insertBooking } from "./services/bookings";
 import { recordChange } from "./services/changes";
 import { putFirmware, type SigningKeyFile } from "./services/firmware-catalogue";
+import { DEFAULT_BUSINESS_CONFIG } from "./config";
+import { addDays, workingHoursProblem } from "./services/working-time";
 
 /**
  * The demo world the seed command creates: three Parties, a CSP North dock and a Central &
@@ -67,6 +69,16 @@ export async function insertInventoryFor(db: Kysely<Database>, bookings: readonl
   return rows.length;
 }
 
+/**
+ * The re-delivery side a demo Party asks for: its depot (one of its listed locations), on the
+ * first working day a week after arrival, in the arrival's window.
+ */
+export function demoRedelivery(b: Pick<Booking, "partyId" | "partyName" | "deliveryDate" | "deliveryWindow">): NonNullable<Booking["redelivery"]> {
+  let date = addDays(b.deliveryDate, 7);
+  while (workingHoursProblem(DEFAULT_BUSINESS_CONFIG, date, b.deliveryWindow) !== null) date = addDays(date, 1);
+  return { deliveryDate: date, deliveryWindow: { ...b.deliveryWindow }, deliveryLocation: { id: `${b.partyId}-DEPOT`, name: `${b.partyName} depot`, address: `${b.partyName} depot, 10 Meter Way, Leeds` } };
+}
+
 /** Records a booking as if its request had been accepted: request, Work Order, booking. */
 export async function insertAuthorisedBooking(db: Kysely<Database>, b: Booking): Promise<void> {
   const requestId = `REQ-${b.bookingRef.slice(3)}`;
@@ -112,7 +124,8 @@ export async function seedDemoWorld(db: Kysely<Database>, key: SigningKeyFile): 
       await putFirmware(trx, key, { deviceModel: f.deviceModel, version: f.version, status: f.status, sha256: createHash("sha256").update(image).digest("hex"), sizeBytes: image.length, releasedAt: f.version === "00030000" ? "2026-06-01T00:00:00.000Z" : "2019-01-01T00:00:00.000Z" });
     }
     const booking = demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id });
-    const b = { ...booking, partyName: DEMO_PARTIES[0].name };
+    const named = { ...booking, partyName: DEMO_PARTIES[0].name };
+    const b: Booking = { ...named, redelivery: demoRedelivery(named) };
     await insertInventoryFor(trx, [b]);
     await insertAuthorisedBooking(trx, b);
     // A few more SMI records so a request can be refused for real reasons in the demo.
@@ -133,7 +146,7 @@ export async function seedDemoWorld(db: Kysely<Database>, key: SigningKeyFile): 
  */
 export async function seedBulkHubs(db: Kysely<Database>, hubCount: number): Promise<Booking[]> {
   const n = Math.ceil(hubCount / 1792);
-  const bookings = demoBookings(n, { seed: 7, csp: "North", partyId: DEMO_PARTIES[1].id }).map((b) => ({ ...b, partyName: DEMO_PARTIES[1].name, bookingRef: `BX-${b.bookingRef.slice(3)}`, deliveryRef: `DX-${b.deliveryRef.slice(3)}`, workOrderId: `WX-${b.workOrderId.slice(3)}` }));
+  const bookings = demoBookings(n, { seed: 7, csp: "North", partyId: DEMO_PARTIES[1].id }).map((b) => ({ ...b, partyName: DEMO_PARTIES[1].name, bookingRef: `BX-${b.bookingRef.slice(3)}`, deliveryRef: `DX-${b.deliveryRef.slice(3)}`, workOrderId: `WX-${b.workOrderId.slice(3)}` })).map((b) => ({ ...b, redelivery: demoRedelivery(b) }));
   for (const b of bookings) {
     await db.transaction().execute(async (trx) => {
       await insertInventoryFor(trx, [b]);

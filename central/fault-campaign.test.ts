@@ -171,7 +171,7 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
       { method: "POST", path: "/sync/asn-numbers", kinds: ["dock"], body: { manifestId: "MF-0001", partyId: "SUPPLIER-A" }, headers: { "x-operator-id": "OP-N-SUP" } },
       {
         method: "POST", path: "/requests", kinds: ["party"],
-        body: { clientRequestId: "0190a8b4-7c3e-7d4f-8a5b-1c2d3e4f5a6b", facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, contact: { name: "Pat", email: "pat@supplier-a.example", phone: "+44 161 000 0000" }, pallets: [], looseCartons: [] },
+        body: { clientRequestId: "0190a8b4-7c3e-7d4f-8a5b-1c2d3e4f5a6b", facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: "2030-01-07", deliveryWindow: { start: "10:00", end: "12:00" }, redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: "2030-01-14", deliveryWindow: { start: "10:00", end: "12:00" } }, contact: { name: "Pat", email: "pat@supplier-a.example", phone: "+44 161 000 0000" }, pallets: [], looseCartons: [] },
       },
       { method: "GET", path: "/requests/REQ-X", kinds: ["party", "dcc"], param: (h) => `/requests/${h}` },
       { method: "GET", path: `/bookings/${b.bookingRef}`, kinds: null, param: (h) => `/bookings/${h}` },

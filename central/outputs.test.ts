@@ -15,6 +15,8 @@ import { asnJson, asnSha256, buildAsnDocument } from "../shared/domain/asn";
 const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
 const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
 const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
+/** A hub that arrives with the booking but is not listed on it. */
+const STRAY = "00-AA-BB-CC-DD-EE-FF-01";
 
 describe.each(testBackends())("outputs derived from dock events on %s", (backend) => {
   let w: TestWorld;
@@ -46,6 +48,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const r = await push([
       makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: false, reportedEta: null }, RECV),
       ...hs.map((h) => scanEvent(RECV, b.bookingRef, h)),
+      scanEvent(RECV, b.bookingRef, { hub: { ...hs[0]!.hub, deviceId: STRAY }, palletSscc: hs[0]!.palletSscc, cartonSscc: hs[0]!.cartonSscc }, "unexpected"),
       makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "partial", rejectedHubs: [{ deviceId: ids[10]!, code: "damaged", reason: "carton crushed" }, { deviceId: ids[11]!, code: "damaged", reason: "seal broken" }], rejectionReason: null, packagingNotes: null, damageNotes: "one carton crushed" }, RECV),
     ]);
     expect(r.rejected).toBe(0);
@@ -56,6 +59,13 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const mail = await lastMail("receipt-outcome");
     expect(mail?.subject).toMatch(/accepted in part/);
     expect(mail?.text_body).toContain(`${ids[10]}: carton crushed`);
+    // The GUID lists: rejected (and why), listed but never received, received but not listed.
+    const text = mail?.text_body ?? "";
+    expect(text).toContain(`Hubs rejected (2):\n  ${ids[10]}: carton crushed\n  ${ids[11]}: seal broken\n`);
+    const missing = /Hubs listed but not received \((\d+)\):\n((?: {2}\S+\n)+)/.exec(text);
+    expect(missing?.[1]).toBe("1780");
+    expect(missing?.[2]?.trim().split(/\s+/).sort()).toEqual(ids.slice(12).sort());
+    expect(text).toContain(`Hubs received but not listed on this booking (1):\n  ${STRAY}: unexpected\n`);
     expect(mail?.to_address).toBe("returns@supplier-a.example");
   });
 
@@ -67,6 +77,11 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const byReceiver = flashEvent(RECV, ids[9]!, true);
     const r = await push([...flashed, failed, fault, again, byReceiver]);
     expect(r.results.map((x) => x.status)).toEqual([...flashed.map(() => "accepted"), "accepted", "accepted", "accepted", "rejected"]);
+    // Each Fault Analysis Report, automatic and manual, is sent to the Party with its reference.
+    const reports = await w.database.db.selectFrom("outbox").select(["to_address", "subject", "text_body"]).where("kind", "=", "fault-analysis-report").orderBy("id").execute();
+    expect(reports.map((m) => m.subject)).toEqual([`Fault Analysis Report ${fault.id}: hub ${ids[8]} (booking ${b.bookingRef})`, `Fault Analysis Report ${again.id}: hub ${ids[8]} (booking ${b.bookingRef})`]);
+    expect(reports[0]).toMatchObject({ to_address: "returns@supplier-a.example", text_body: expect.stringContaining("Failed step: verify\nJig: JIG-N-1, slot 0\nJig reported: E42 verify mismatch") });
+    expect(reports[1]?.text_body).toMatch(/Kind: manual[\s\S]*Notes: casing cracked, cannot analyse\nOutcome: scrapped/);
     const hub = await dcc("GET", `/hubs/${ids[8]}`);
     const h = hub.json as { faultReports: unknown[]; credit: { amount_pence: number | null } | null; flashResults: Array<{ ok: boolean }> };
     expect(h.faultReports.length).toBe(2);
@@ -130,7 +145,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", bookingRefs: [b.bookingRef], deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
       deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" },
       pallets: [], looseCartons: [{ sscc: b.pallets[0]!.cartons[0]!.sscc, hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) }],
-      excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }],
+      excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }, { deviceId: ids[30]!, faultEventId: null, reason: "not re-flashed yet" }, { deviceId: ids[10]!, faultEventId: null, reason: "rejected at receipt: carton crushed" }],
     }, SUP);
     // The dock's own ASN document for this manifest, hashed as the dock does (shared/domain/asn).
     // Within central's window of its own clock (an instant days ahead is refused).
@@ -162,6 +177,11 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const note = await lastMail("redelivery-notice");
     expect(note?.subject).toMatch(/8 re-flashed, 1 failed/);
     for (const id of ids.slice(0, 9)) expect(note?.text_body).toContain(id);
+    // Only the failed re-flash is under "failed", with its Fault Analysis Report; the others are listed apart.
+    const farRef = (await w.database.db.selectFrom("fault_reports").select("event_id").where("device_id", "=", ids[8]!).orderBy("id", "desc").limit(1).executeTakeFirstOrThrow()).event_id;
+    const [, failedPart = "", rest = ""] = /Failed re-flash \(1, credited; each with its Fault Analysis Report\):\n([\s\S]*?)\n\n(Not in this re-delivery[\s\S]*)/.exec(note?.text_body ?? "") ?? [];
+    expect(failedPart).toBe(`  ${ids[8]}: Fault Analysis Report ${farRef}`);
+    expect(rest).toContain(`Not in this re-delivery, not failed (2):\n  ${ids[30]}: not re-flashed yet\n  ${ids[10]}: rejected at receipt: carton crushed`);
     expect(note?.text_body).toContain("10:00-12:00");
     expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: "completed" });
     expect((await dcc("POST", `/work-orders/${b.workOrderId}/close`)).json).toMatchObject({ status: "closed" });

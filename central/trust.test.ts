@@ -174,6 +174,7 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const requests = await count("requests");
     const req = await w.call("POST", "/requests", { token: w.tokens.parties["SUPPLIER-A"], body: {
       clientRequestId: randomUUID(), facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" },
+      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" } },
       contact: { name: "Pat\u0000Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" }, pallets: [], looseCartons: [{ sscc: sscc(), hubs: [{ deviceId: "88-73-84-57-00-2F-96-20" }] }],
     } });
     expect(req.status).toBe(400);
@@ -232,6 +233,7 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const party = w.tokens.parties["SUPPLIER-A"];
     const body = (key: string, hub: string) => ({
       clientRequestId: key, facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(2), deliveryWindow: { start: "10:00", end: "12:00" },
+      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(4), deliveryWindow: { start: "10:00", end: "12:00" } },
       contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
       pallets: [], looseCartons: [{ sscc: sscc(), hubs: [{ deviceId: hub, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" }] }],
     });

@@ -207,8 +207,11 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await upload("supplier-x-returns.xlsx");
   await expect(page.getByRole("status")).toContainText("3 hubs in 1 carton on 1 pallet, no problems found");
   await page.getByLabel("Facility").selectOption("NX-DOCK");
-  await page.getByLabel("Delivery date").fill(aMonday());
-  await page.getByLabel("Delivery window").selectOption("10:00-12:00");
+  await page.getByLabel("Arrival date").fill(aMonday());
+  await page.getByLabel("Arrival window").selectOption("10:00-12:00");
+  await page.getByLabel("Re-delivery location").selectOption("SUPPLIER-X-DEPOT");
+  await page.getByLabel("Re-delivery date").fill(aMonday(addDays(aMonday(), 7)));
+  await page.getByLabel("Re-delivery window").selectOption("13:00-15:00");
   await page.getByLabel("Contact phone").fill("+44 1904 000000");
   await page.getByRole("button", { name: "Submit the request" }).click();
   await expect(page.getByRole("heading", { name: /^Request REQ-.* accepted$/ })).toBeVisible();

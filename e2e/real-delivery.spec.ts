@@ -54,6 +54,8 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
       deliveryLocationId: shipment.deliveryLocation.id,
       deliveryDate: workingDayAhead(7),
       deliveryWindow: { start: "10:00", end: "12:00" },
+      // Re-delivery to one of the Party's own listed locations (MP155 Req 1, 7), never the CSP's dock.
+      redelivery: { locationId: `${PARTY.id}-DEPOT`, deliveryDate: workingDayAhead(14), deliveryWindow: { start: "10:00", end: "12:00" } },
       contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
       pallets: shipment.pallets.map((p) => ({
         sscc: p.sscc,

@@ -66,6 +66,13 @@ function workingDayAhead(days: number): string {
   return d;
 }
 
+/** The first working day at least `days` after `date`. */
+function workingDayAfter(date: string, days: number): string {
+  let d = addDays(date, days);
+  while (dayOfWeek(d) === 0 || dayOfWeek(d) === 6 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
+  return d;
+}
+
 /** A re-flash request as the Party's system sends it (central/api-schemas.ts ReflashRequestSchema). */
 function requestFor(pallets: typeof shipment.pallets, deliveryDate: string) {
   return {
@@ -74,6 +81,8 @@ function requestFor(pallets: typeof shipment.pallets, deliveryDate: string) {
     deliveryLocationId: shipment.deliveryLocation.id,
     deliveryDate,
     deliveryWindow: { start: "10:00", end: "12:00" },
+    // Re-delivery goes to one of the Party's own listed locations (Req 1, 7), not the CSP's dock.
+    redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: workingDayAfter(deliveryDate, 7), deliveryWindow: { start: "10:00", end: "12:00" } },
     contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
     pallets: pallets.map((p) => ({
       sscc: p.sscc,

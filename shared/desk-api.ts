@@ -81,6 +81,8 @@ export const RequestDetailsSchema = z.strictObject({
   deliveryLocationId: DeskIdSchema,
   deliveryDate: IsoDateSchema,
   deliveryWindow: DeliveryWindowSchema,
+  /** Where and when the re-flashed hubs come back: one of the Party's own listed locations. */
+  redelivery: z.strictObject({ locationId: DeskIdSchema, deliveryDate: IsoDateSchema, deliveryWindow: DeliveryWindowSchema }),
   contact: z.strictObject({ name: Name, email: z.email("an email address is needed"), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
 });
 export type RequestDetails = z.infer<typeof RequestDetailsSchema>;

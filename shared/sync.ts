@@ -62,6 +62,17 @@ export const SigningKeySchema = z.strictObject({
 export type SigningKey = z.infer<typeof SigningKeySchema>;
 
 /** A Party's change to where and when its re-flashed hubs come back (Req 8). */
+/**
+ * POST /sync/asn-numbers with { count }: a block of ASN numbers reserved for this dock (issue 17).
+ * Every number is new for good (central's sequence), across docks, restarts and reinstalls;
+ * central refuses an asn.issued whose number it did not reserve for the dock that issues it.
+ */
+export const AsnBlockResponseSchema = z.strictObject({
+  asnNumbers: z.array(z.string().regex(/^ASN-\d{8,}$/)).min(1).max(100),
+  serverTime: z.string(),
+});
+export type AsnBlockResponse = z.infer<typeof AsnBlockResponseSchema>;
+
 export const RedeliveryAmendmentSchema = z.strictObject({
   bookingRef: BookingRefSchema,
   /** The booking version this amendment produced. */

@@ -12,7 +12,7 @@ describe.each(testBackends())("migrations on %s", (backend) => {
   it("ran to the latest version; running again changes nothing", async () => {
     expect(await migrateToLatest(w.database.db as unknown as Kysely<unknown>)).toEqual([]);
     const r = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(w.database.db);
-    expect(r.rows.map((x) => x.name)).toEqual(["0001-initial", "0002-lighter-events", "0003-credit-by-band", "0004-smi-update-per-hub", "0005-scoped-audit", "0006-desk-people", "0007-pallet-listed-hubs"]);
+    expect(r.rows.map((x) => x.name)).toEqual(["0001-initial", "0002-lighter-events", "0003-credit-by-band", "0004-smi-update-per-hub", "0005-scoped-audit", "0006-desk-people", "0007-pallet-listed-hubs", "0008-asn-blocks"]);
   });
 
   it("the ASN sequence never hands out a number twice, even across rolled-back transactions", async () => {

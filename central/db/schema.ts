@@ -57,6 +57,8 @@ export interface FlashResultsTable {
 }
 export interface FaultReportsTable { id: Generated<number>; event_id: string; device_id: string; booking_ref: string | null; reason: string; manual: boolean; at: string }
 export interface CreditsTable { device_id: string; party_id: string; booking_ref: string | null; /** null: not priced, the hub's HAN variant is unknown (migration 0003). */ amount_pence: number | null; reason: string; event_id: string; at: Stamp }
+/** ASN numbers handed to a dock in a block, ahead of use (migration 0008). */
+export interface AsnBlocksTable { asn_number: string; dock_id: string; reserved_by: string; reserved_at: Stamp }
 export interface AsnsTable { asn_number: string; manifest_id: string; party_id: string; /** unverified: the dock's document could not be rebuilt to its recorded hash, so no file was sent. */
   status: "reserved" | "issued" | "unverified"; reserved_by: string | null; event_id: string | null; content: Json; created_at: Stamp }
 export interface ManifestsTable { manifest_id: string; party_id: string; facility_id: string; event_id: string; doc: Json; created_at: Stamp }
@@ -70,7 +72,7 @@ export interface AmendmentsTable { id: Generated<number>; booking_ref: string; v
 export interface ForecastsTable { party_id: string; period_start: string; hubs: number; submitted_at: Stamp }
 export interface OutboxTable {
   id: Generated<number>; kind: string; to_address: string; subject: string; text_body: string;
-  attachments: JSONColumnType<Array<{ filename: string; contentType: string; content: string }>>;
+  attachments: JSONColumnType<Array<{ filename: string; contentType: string; content: string; encoding?: "base64" }>>;
   status: ColumnType<"pending" | "sent" | "failed", "pending" | "sent" | "failed" | undefined, "pending" | "sent" | "failed">;
   attempts: Generated<number>; last_error: string | null; message_id: string | null; next_attempt_at: Stamp; created_at: Stamp; sent_at: StampNullable;
 }
@@ -100,6 +102,7 @@ export interface Database {
   fault_reports: FaultReportsTable;
   credits: CreditsTable;
   asns: AsnsTable;
+  asn_blocks: AsnBlocksTable;
   manifests: ManifestsTable;
   smi_updates: SmiUpdatesTable;
   late_arrivals: LateArrivalsTable;

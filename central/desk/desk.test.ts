@@ -305,7 +305,7 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     const bad = Buffer.from(await wb.xlsx.writeBuffer());
     const check = await pat.call("POST", "/desk/api/portal/check", upload("filled.xlsx", bad));
     expect(check.json).toMatchObject({ rows: 3, problems: [{ line: 4, reason: expect.stringMatching(/device ID .*hex digits/) }] });
-    const details = { facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" }, contact: { name: "Pat Party", email: "pat@supplier-a.example", phone: "+44 161 000 0000" } };
+    const details = { facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" }, redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: addDays(aMonday(), 14), deliveryWindow: { start: "10:00", end: "12:00" } }, contact: { name: "Pat Party", email: "pat@supplier-a.example", phone: "+44 161 000 0000" } };
     const refused = await pat.call("POST", "/desk/api/portal/submit", { file: upload("filled.xlsx", bad), details, clientRequestId: randomUUID() });
     expect(refused.status).toBe(422);
     const requestsBefore = await w.database.db.selectFrom("requests").select("id").execute();

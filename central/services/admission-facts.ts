@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import type { DockEvent, DockEventType } from "../../shared/events";
 import type { BusinessConfig } from "../config";
-import type { AdmissionFacts, AsnFact, BookingFact, HubPlace, ManifestFact, OperatorFact, ReceivedFact } from "./admission";
+import { purchaseOrderBlock, type AdmissionFacts, type AsnFact, type BookingFact, type HubPlace, type ManifestFact, type OperatorFact, type ReceivedFact } from "./admission";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
 
 /**
@@ -82,6 +82,7 @@ export class FactFinder {
   private readonly hubPlaceMs = new Map<string, number>();
   private readonly manifests = new Map<string, ManifestFact | null>();
   private readonly asns = new Map<string, AsnFact | null>();
+  private readonly asnBlocks = new Map<string, string>();
   private readonly received = new Map<string, ReceivedFact>();
   private readonly workedLookedUp = new Set<string>();
   private readonly hubModels = new Map<string, string | null>();
@@ -89,10 +90,13 @@ export class FactFinder {
   private catalogueLoaded = false;
   readonly facts: AdmissionFacts;
 
+  private readonly poRequired: readonly string[];
+
   constructor(private readonly db: Kysely<Database>, private readonly dock: DockIdentity, business: BusinessConfig, nowMs: number) {
+    this.poRequired = business.purchaseOrderRequired;
     this.facts = {
       dock, nowMs, business, operators: this.operators, bookings: this.bookings, hubPlaces: this.hubPlaces, manifests: this.manifests,
-      asns: this.asns, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
+      asns: this.asns, asnBlocks: this.asnBlocks, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
     };
   }
 
@@ -115,8 +119,10 @@ export class FactFinder {
     const refs = keys.refs.filter((r) => !this.bookings.has(r));
     if (refs.length > 0) {
       for (const r of refs) this.bookings.set(r, null);
-      for (const b of await db.selectFrom("bookings").select(["booking_ref", "facility_id", "party_id"]).where(sql<boolean>`booking_ref = any(${refs}::text[])`).execute())
-        this.bookings.set(b.booking_ref, { facilityId: b.facility_id, partyId: b.party_id });
+      for (const b of await db.selectFrom("bookings").innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .select(["bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "work_orders.id as wo", "work_orders.csp", "work_orders.purchase_order"])
+        .where(sql<boolean>`bookings.booking_ref = any(${refs}::text[])`).execute())
+        this.bookings.set(b.booking_ref, { facilityId: b.facility_id, partyId: b.party_id, workBlocked: purchaseOrderBlock({ id: b.wo, csp: b.csp, purchaseOrder: b.purchase_order }, this.poRequired) });
     }
     // A hub named without its booking is placed by its latest booking (as the projections
     // attribute its flash results and credit): a hub on no booking is no facility's.
@@ -124,12 +130,13 @@ export class FactFinder {
     if (hubs.length > 0) {
       for (const d of hubs) this.hubPlaces.set(d, null);
       const rows = await db.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
-        .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "bookings.created_at"])
+        .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "bookings.created_at", "work_orders.id as wo", "work_orders.csp", "work_orders.purchase_order"])
         .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`).execute();
       for (const r of rows) {
         const createdMs = new Date(r.created_at).getTime();
         if (this.hubPlaces.get(r.device_id) === null || createdMs > (this.hubPlaceMs.get(r.device_id) ?? -Infinity)) {
-          this.hubPlaces.set(r.device_id, { bookingRef: r.booking_ref, facilityId: r.facility_id, partyId: r.party_id });
+          this.hubPlaces.set(r.device_id, { bookingRef: r.booking_ref, facilityId: r.facility_id, partyId: r.party_id, workBlocked: purchaseOrderBlock({ id: r.wo, csp: r.csp, purchaseOrder: r.purchase_order }, this.poRequired) });
           this.hubPlaceMs.set(r.device_id, createdMs);
         }
       }
@@ -147,6 +154,7 @@ export class FactFinder {
         .select(["asns.asn_number", "asns.manifest_id", "asns.party_id", "asns.status", "docks.facility_id"])
         .where(sql<boolean>`asns.asn_number = any(${asns}::text[])`).execute();
       for (const a of rows) this.asns.set(a.asn_number, { manifestId: a.manifest_id, partyId: a.party_id, status: a.status, reservedByFacility: a.facility_id });
+      for (const b of await db.selectFrom("asn_blocks").select(["asn_number", "dock_id"]).where(sql<boolean>`asn_number = any(${asns}::text[])`).execute()) this.asnBlocks.set(b.asn_number, b.dock_id);
     }
     const worked = keys.workedHubs.filter((d) => !this.workedLookedUp.has(d));
     if (worked.length > 0) await this.lookUpWorked(worked);

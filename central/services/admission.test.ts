@@ -4,7 +4,7 @@ import { makeEvent, type DockEvent } from "../../shared/events";
 import { DEFAULT_BUSINESS_CONFIG } from "../config";
 import { flashEvent, faultEvent } from "../demo-events";
 import {
-  admitEvent, admitRecorder, admitShape, instantProblem, isCalendarDate, MAX_TEXT_CHARS, unstorableText, unstorableTextIn,
+  admitEvent, admitRecorder, purchaseOrderBlock, admitShape, instantProblem, isCalendarDate, MAX_TEXT_CHARS, unstorableText, unstorableTextIn,
   type AdmissionFacts, type AsnFact, type ManifestFact, type ReceivedFact,
 } from "./admission";
 
@@ -12,6 +12,10 @@ const DOCK = { dockId: "DOCK-N1", facilityId: "N-DOCK-1" };
 const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
 const HUB = "0A-01-00-00-00-00-00-01";
 const REF = "BK-TEST-1";
+/** A booking whose Work Order awaits its purchase order (PIA 6.2.2), and a hub on it. */
+const PO_REF = "BK-PO-1";
+const PO_HUB = "0A-01-00-00-00-00-00-02";
+const PO_WHY = purchaseOrderBlock({ id: "WO-PO-1", csp: "CentralSouth", purchaseOrder: null }, ["CentralSouth"]) ?? "";
 const NOW = Date.parse("2026-12-04T10:00:00.000Z");
 const WINDOW = DEFAULT_BUSINESS_CONFIG.eventWindow;
 
@@ -19,10 +23,11 @@ function facts(over: Partial<{ received: Map<string, ReceivedFact>; manifests: M
   return {
     dock: DOCK, nowMs: NOW, business: DEFAULT_BUSINESS_CONFIG,
     operators: new Map([["OP-N-SUP", { roles: ["supervisor"], active: true }]]),
-    bookings: new Map([[REF, { facilityId: "N-DOCK-1", partyId: "SUPPLIER-A" }], ["BK-CS-1", { facilityId: "CS-3PL-1", partyId: "SUPPLIER-A" }]]),
-    hubPlaces: new Map([[HUB, { bookingRef: REF, facilityId: "N-DOCK-1", partyId: "SUPPLIER-A" }]]),
+    bookings: new Map([[REF, { facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: null }], ["BK-CS-1", { facilityId: "CS-3PL-1", partyId: "SUPPLIER-A", workBlocked: null }], [PO_REF, { facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: PO_WHY }]]),
+    hubPlaces: new Map([[HUB, { bookingRef: REF, facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: null }], [PO_HUB, { bookingRef: PO_REF, facilityId: "N-DOCK-1", partyId: "SUPPLIER-A", workBlocked: PO_WHY }]]),
     manifests: over.manifests ?? new Map(),
     asns: over.asns ?? new Map(),
+    asnBlocks: new Map(),
     received: over.received ?? new Map([[HUB, { bookingRef: REF, rejected: false }]]),
     hubModels: over.hubModels ?? new Map([[HUB, "010A030B"]]),
     catalogue: over.catalogue ?? new Set(["010A030B/00030000", "010A030B/0002012F"]),
@@ -173,5 +178,33 @@ describe("manifests and what follows them", () => {
     expect(with_({ manifestId: "MF-2", partyId: "SUPPLIER-A", status: "reserved", reservedByFacility: DOCK.facilityId })).toMatchObject({ ok: false, code: "asn-reserved-elsewhere" });
     expect(with_({ manifestId: "MF-1", partyId: "SUPPLIER-A", status: "reserved", reservedByFacility: "CS-3PL-1" })).toMatchObject({ ok: false, code: "asn-reserved-elsewhere" });
     expect(with_({ manifestId: "MF-1", partyId: "SUPPLIER-A", status: "unverified", reservedByFacility: null })).toMatchObject({ ok: false, code: "asn-reused" });
+  });
+});
+
+describe("purchase order gate (PIA 6.2.2)", () => {
+  it("the rule: only a CSP configured to need one, and only while the Work Order has no purchase order", () => {
+    expect(PO_WHY).toBe("its Work Order WO-PO-1 is not yet approved against a purchase order, which CSP Central & South needs before work starts");
+    expect(purchaseOrderBlock({ id: "WO-1", csp: "CentralSouth", purchaseOrder: "PO-77" }, ["CentralSouth"])).toBeNull();
+    expect(purchaseOrderBlock({ id: "WO-1", csp: "North", purchaseOrder: null }, ["CentralSouth"])).toBeNull();
+    expect(purchaseOrderBlock({ id: "WO-1", csp: "North", purchaseOrder: null }, [])).toBeNull();
+  });
+
+  it("refuses unloading, receiving scans, loading a jig and flashing for a blocked booking, with the reason; arrival and other bookings pass", () => {
+    const f = facts({ received: new Map([[HUB, { bookingRef: REF, rejected: false }], [PO_HUB, { bookingRef: PO_REF, rejected: false }]]), hubModels: new Map([[HUB, "010A030B"], [PO_HUB, "010A030B"]]) });
+    const scan = (ref: string, deviceId: string) => makeEvent("scan.recorded", { bookingRef: ref, source: "wedge", raw: deviceId, kind: "hub", verdict: "expected", palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: "listed" }, SUP);
+    const blocked: DockEvent[] = [
+      makeEvent("unloading.started", { direction: "inbound", bookingRef: PO_REF, unloader: "party" }, SUP),
+      scan(PO_REF, PO_HUB),
+      makeEvent("slot.loaded", { jigId: "JIG-N-1", slot: 0, deviceId: PO_HUB }, SUP),
+      flashEvent(SUP, PO_HUB, true),
+    ];
+    for (const e of blocked) {
+      const verdict = admitEvent(e, f);
+      expect(verdict).toMatchObject({ ok: false, code: "purchase-order-missing" });
+      expect(!verdict.ok && verdict.reason).toContain(`booking ${PO_REF} cannot be worked yet: ${PO_WHY}`);
+    }
+    expect(admitEvent(makeEvent("booking.arrived", { bookingRef: PO_REF, late: false, reportedEta: null }, SUP), f)).toEqual({ ok: true });
+    expect(admitEvent(scan(REF, HUB), f)).toEqual({ ok: true });
+    expect(admitEvent(flashEvent(SUP, HUB, true), f)).toEqual({ ok: true });
   });
 });

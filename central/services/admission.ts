@@ -17,7 +17,8 @@ export type RefusalCode =
   | "unstorable-text" | "instant-out-of-window" | "wrong-dock" | "unknown-operator" | "operator-inactive" | "role"
   | "unknown-booking" | "foreign-booking" | "foreign-hub" | "other-party" | "manifest-reused" | "unknown-manifest"
   | "foreign-manifest" | "hub-not-on-manifest-booking" | "asn-reused" | "asn-reserved-elsewhere" | "unknown-asn"
-  | "not-received" | "rejected-at-receipt" | "unknown-hub" | "uncatalogued-version" | "bad-date" | "outside-working-hours";
+  | "not-received" | "rejected-at-receipt" | "unknown-hub" | "uncatalogued-version" | "bad-date" | "outside-working-hours"
+  | "purchase-order-missing" | "asn-not-reserved";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -50,9 +51,13 @@ export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
 
 // ---------------------------------------------------------------- facts
 
-export interface BookingFact { facilityId: string; partyId: string }
+/**
+ * `workBlocked`: why the booking may not be worked yet (its Work Order awaits approval against
+ * a purchase order at a CSP that needs one, PIA 6.2.2), or null.
+ */
+export interface BookingFact { facilityId: string; partyId: string; workBlocked: string | null }
 /** The booking a hub is on (its latest), where hubs named without their booking are placed. */
-export interface HubPlace { bookingRef: string; facilityId: string; partyId: string }
+export interface HubPlace { bookingRef: string; facilityId: string; partyId: string; workBlocked: string | null }
 export interface ManifestFact { facilityId: string; partyId: string; bookingRefs: readonly string[] }
 export interface AsnFact { manifestId: string; partyId: string; status: "reserved" | "issued" | "unverified"; reservedByFacility: string | null }
 /** A hub scanned as expected at this facility, and whether its receipt then rejected it. */
@@ -67,12 +72,14 @@ export interface AdmissionFacts {
   dock: DockIdentity;
   /** Central's clock, ms since the epoch. */
   nowMs: number;
-  business: Pick<BusinessConfig, "eventWindow" | "workingHours">;
+  business: Pick<BusinessConfig, "eventWindow" | "workingHours" | "asnNumbersFromCentralOnly">;
   operators: ReadonlyMap<string, OperatorFact>;
   bookings: ReadonlyMap<string, BookingFact | null>;
   hubPlaces: ReadonlyMap<string, HubPlace | null>;
   manifests: ReadonlyMap<string, ManifestFact | null>;
   asns: ReadonlyMap<string, AsnFact | null>;
+  /** ASN numbers central handed out in blocks: number to the dock it was reserved for (absent: not in a block). */
+  asnBlocks: ReadonlyMap<string, string>;
   /** Hubs received at this facility (never at another's: those are not looked up). */
   received: ReadonlyMap<string, ReceivedFact>;
   /** Each hub's device model in the SMI mirror (null: not in the mirror). */
@@ -234,6 +241,11 @@ function ownManifest(manifestId: string, f: AdmissionFacts, what: string): Admis
 export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Admission {
   const p = e.payload;
   const a = f.asns.get(p.asnNumber) ?? null;
+  const blockDock = f.asnBlocks.get(p.asnNumber);
+  if (blockDock !== undefined && blockDock !== f.dock.dockId)
+    return refuse("asn-reserved-elsewhere", `ASN ${p.asnNumber} was reserved by central for dock ${blockDock}, not this dock (${f.dock.dockId}); issue numbers from this dock's own block`);
+  if (f.business.asnNumbersFromCentralOnly && a === null && blockDock === undefined)
+    return refuse("asn-not-reserved", `ASN ${p.asnNumber} was not reserved by central for dock ${f.dock.dockId}; ASN numbers come from central only: reserve a block with POST /sync/asn-numbers`);
   if (a !== null && a.status !== "reserved") return refuse("asn-reused", `ASN ${p.asnNumber} was already issued (manifest ${a.manifestId}); every delivery needs a new ASN number`);
   const own = ownManifest(p.manifestId, f, `ASN ${p.asnNumber}`);
   if (!own.ok) return own;
@@ -299,8 +311,42 @@ export function admitFaultReported(e: EventOf<"fault.reported">, f: AdmissionFac
   return ACCEPT;
 }
 
+/**
+ * Why a booking cannot be worked yet, or null (PIA 6.2.2): at a CSP configured to need one, its
+ * Work Order must first be approved against a purchase order. One rule for admission and the pull.
+ */
+export function purchaseOrderBlock(wo: { id: string; csp: string; purchaseOrder: string | null }, required: readonly string[]): string | null {
+  if (!required.includes(wo.csp) || wo.purchaseOrder !== null) return null;
+  return `its Work Order ${wo.id} is not yet approved against a purchase order, which CSP ${wo.csp === "CentralSouth" ? "Central & South" : wo.csp} needs before work starts`;
+}
+
+/** Why a booking's Work Order blocks work on it (PIA 6.2.2), as a refusal of this event. */
+function workable(what: string, ref: string, workBlocked: string | null | undefined): Admission {
+  return workBlocked ? refuse("purchase-order-missing", `${what} refused: booking ${ref} cannot be worked yet: ${workBlocked}`) : ACCEPT;
+}
+
+/**
+ * Purchase order gate (PIA 6.2.2): unloading, receiving scans, loading a jig and flashing are
+ * refused for a booking whose Work Order is not yet approved against a purchase order, at a CSP
+ * configured to need one. The lorry's arrival, and a receipt closed to reject it, stay allowed.
+ */
+export function admitWorkStarted(e: DockEvent, f: AdmissionFacts): Admission {
+  switch (e.type) {
+    case "unloading.started": return e.payload.direction === "inbound" ? workable("unloading", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked) : ACCEPT;
+    case "scan.recorded": return workable("receiving scan", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked);
+    case "slot.loaded":
+    case "flash.result": {
+      const place = f.hubPlaces.get(e.payload.deviceId) ?? null;
+      return place === null ? ACCEPT : workable(e.type === "flash.result" ? `flash of hub ${e.payload.deviceId}` : `loading hub ${e.payload.deviceId}`, place.bookingRef, place.workBlocked);
+    }
+    default: return ACCEPT;
+  }
+}
+
 /** The rules of one event type, after placement. */
 function admitByType(e: DockEvent, f: AdmissionFacts): Admission {
+  const gate = admitWorkStarted(e, f);
+  if (!gate.ok) return gate;
   switch (e.type) {
     case "manifest.built": return admitManifestBuilt(e, f);
     case "asn.issued": return admitAsnIssued(e, f);

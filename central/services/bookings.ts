@@ -1,10 +1,10 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
-import { BookingSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../shared/domain/booking";
+import { BookingSchema, type Booking, type Redelivery } from "../../shared/domain/booking";
 import type { RedeliveryAmendment } from "../../shared/sync";
 import { recordChange } from "./changes";
 
-export interface Redelivery { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }
+export type { Redelivery } from "../../shared/domain/booking";
 
 type BookingRow = { doc: unknown; status: string; version: number };
 
@@ -56,7 +56,7 @@ export async function insertBooking(db: Kysely<Database>, b: Booking, contact: u
 }
 
 /** Rewrites fields of the stored document, bumps the version and tells the facility's docks. */
-export async function amendBooking(db: Kysely<Database>, ref: string, patch: Partial<Pick<Booking, "deliveryDate" | "deliveryWindow" | "status">>): Promise<number> {
+export async function amendBooking(db: Kysely<Database>, ref: string, patch: Partial<Pick<Booking, "deliveryDate" | "deliveryWindow" | "redelivery" | "status">>): Promise<number> {
   const row = await db.selectFrom("bookings").select(["doc", "facility_id", "version", "status"]).where("booking_ref", "=", ref).forUpdate().executeTakeFirstOrThrow();
   const doc = { ...(row.doc as Booking), ...patch, version: row.version + 1 };
   await db

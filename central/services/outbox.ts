@@ -11,9 +11,10 @@ import type { Database } from "../db/schema";
  * back; `deliverOutbox` sends what is due, through SMTP when configured, else as .eml files.
  */
 
-export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment";
+export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment" | "fault-analysis-report";
 
-export interface Attachment { filename: string; contentType: string; content: string }
+/** `content` is text, or base64 of binary content (a PDF) when `encoding` says so. */
+export interface Attachment { filename: string; contentType: string; content: string; encoding?: "base64" }
 
 export interface Notice {
   kind: NoticeKind;
@@ -88,7 +89,7 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
           subject: m.subject,
           text: m.text_body,
           headers: { "X-Reflash-Notice": m.kind, "X-Reflash-Outbox-Id": String(m.id) },
-          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.encoding === "base64" ? { encoding: "base64" } : {}) })),
         });
         if (target.kind === "eml") {
           const message = (info as { message?: unknown }).message;

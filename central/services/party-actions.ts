@@ -46,12 +46,12 @@ export async function reportLateArrival(db: Kysely<Database>, cfg: BusinessConfi
       const version = await amendBooking(trx, ref, { deliveryDate: eta.etaDate, deliveryWindow: { start: slot.start, end: slot.end } });
       outcome = { decision: "accepted", slot: { date: eta.etaDate, start: slot.start, end: slot.end }, bookingVersion: version };
     } else {
+      // Every free slot of every working day in the configured horizon, not a first few.
       const freeSlots: Slot[] = [];
       const from = eta.etaDate < today(now) ? today(now) : eta.etaDate;
-      for (let d = 0; d < 21 && freeSlots.length < 8; d++) {
+      for (let d = 0; d < cfg.lateArrivalHorizonDays; d++) {
         const date = addDays(from, d);
         for (const s of cfg.deliverySlots) {
-          if (freeSlots.length >= 8) break;
           if (workingHoursProblem(cfg, date, s) !== null || taken.has(`${date} ${s.start}`)) continue;
           if (date === eta.etaDate && s.start < eta.etaTime) continue;
           freeSlots.push({ date, start: s.start, end: s.end });
@@ -67,10 +67,18 @@ export async function reportLateArrival(db: Kysely<Database>, cfg: BusinessConfi
       subject: `Late arrival for booking ${ref}: ${outcome.decision === "accepted" ? "new slot accepted" : "please choose another slot"}`,
       text: outcome.decision === "accepted"
         ? `Your late arrival is accepted: ${outcome.slot.date} ${outcome.slot.start}-${outcome.slot.end}.`
-        : `The ETA ${eta.etaDate} ${eta.etaTime} cannot be accepted (${outcome.reason}). Free slots:\n${outcome.freeSlots.map((s) => `  ${s.date} ${s.start}-${s.end}`).join("\n")}`,
+        : `The ETA ${eta.etaDate} ${eta.etaTime} cannot be accepted (${outcome.reason}). Every free slot in the next ${cfg.lateArrivalHorizonDays} days:\n${slotsByDate(outcome.freeSlots)}`,
     });
     return outcome;
   });
+}
+
+/** Free slots, one line per date: "  2027-02-01: 08:00-10:00, 13:00-15:00". */
+export function slotsByDate(slots: readonly Slot[]): string {
+  if (slots.length === 0) return "  (none)";
+  const byDate = new Map<string, string[]>();
+  for (const s of slots) byDate.set(s.date, [...(byDate.get(s.date) ?? []), `${s.start}-${s.end}`]);
+  return [...byDate].map(([date, times]) => `  ${date}: ${times.join(", ")}`).join("\n");
 }
 
 /** Req 8: the Party amends where and when its re-flashed hubs come back; docks pull it. */
@@ -87,7 +95,8 @@ export async function amendRedelivery(db: Kysely<Database>, cfg: BusinessConfig,
     if (problems.length > 0 || !loc) throw new ApiError(422, "amendment-refused", problems.join("; "));
     const redelivery: Redelivery = { deliveryDate: a.deliveryDate, deliveryWindow: a.deliveryWindow, deliveryLocation: { id: loc.id, name: loc.name, address: loc.address } };
     await trx.updateTable("bookings").set({ redelivery: JSON.stringify(redelivery) }).where("booking_ref", "=", ref).execute();
-    const version = await amendBooking(trx, ref, {});
+    // The booking document carries the re-delivery side too, so the dock's next pull has it (Req 8).
+    const version = await amendBooking(trx, ref, { redelivery });
     await trx.insertInto("amendments").values({ booking_ref: ref, version, fields: JSON.stringify(redelivery) }).execute();
     const party = await trx.selectFrom("parties").select("email").where("id", "=", partyId).executeTakeFirstOrThrow();
     await enqueueNotice(trx, { kind: "amendment", to: party.email, subject: `Re-delivery for booking ${ref} amended`, text: `Re-delivery now ${a.deliveryDate} ${a.deliveryWindow.start}-${a.deliveryWindow.end} to ${loc.name}, ${loc.address}.` });

@@ -7,7 +7,7 @@ import { asnCsv, asnJson, asnSha256, buildAsnDocument } from "../../shared/domai
 import { CspSchema } from "../../shared/domain/booking";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
-import { asnNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
+import { asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
 import { enqueueNotice } from "./outbox";
 import { advanceWorkOrdersOfBookings } from "./work-orders";
 import type { DockIdentity } from "./event-subjects";
@@ -83,8 +83,43 @@ async function receiptClosed(db: Kysely<Database>, dock: DockIdentity, e: EventO
   const party = await partyEmailOfBooking(db, ref);
   if (party) {
     const notes = [e.payload.packagingNotes, e.payload.damageNotes].filter((n): n is string => n !== null && n !== "");
-    await enqueueNotice(db, receiptOutcomeNotice(party.email, { bookingRef: ref, outcome: e.payload.outcome, listed: detail.listed, received: detail.received, rejected: e.payload.rejectedHubs, rejectionReason: e.payload.rejectionReason, notes }));
+    const lists = await receiptGuidLists(db, ref, e.payload.rejectedHubs.map((h) => h.deviceId));
+    await enqueueNotice(db, receiptOutcomeNotice(party.email, { bookingRef: ref, outcome: e.payload.outcome, listed: detail.listed, received: detail.received, rejected: e.payload.rejectedHubs, rejectionReason: e.payload.rejectionReason, notes, ...lists }));
   }
+}
+
+/** Scan verdicts that name a hub the booking does not list as expected here. */
+const UNEXPECTED_VERDICTS = ["unexpected", "other-booking", "not-eligible", "wrong-device-type", "test-lab"];
+
+/**
+ * Req 5's GUID lists, from the dock's scans of this booking: hubs listed and never received
+ * (nor rejected, which has its own list), and hubs that arrived but were not listed, with the
+ * dock's verdict for each.
+ */
+async function receiptGuidLists(db: Kysely<Database>, ref: string, rejected: readonly string[]): Promise<{ missing: string[]; unexpected: Array<{ deviceId: string; reason: string }> }> {
+  const scans = await db
+    .selectFrom("events")
+    .select(["id", "device_id", sql<string>`events.payload->'payload'->>'verdict'`.as("verdict"), sql<string | null>`events.payload->'payload'->>'reason'`.as("reason")])
+    .where("booking_ref", "=", ref)
+    .where("type", "=", "scan.recorded")
+    .where("device_id", "is not", null)
+    .orderBy("seq")
+    .execute();
+  // A scan the operator undid does not count.
+  const undone = new Set((await db.selectFrom("events").select(sql<string>`events.payload->'payload'->>'scanEventId'`.as("scan")).where("booking_ref", "=", ref).where("type", "=", "scan.undone").execute()).map((r) => r.scan));
+  const received = new Set<string>();
+  const unexpected = new Map<string, string>();
+  for (const r of scans) {
+    if (r.device_id === null || undone.has(r.id)) continue;
+    if (r.verdict === "expected") received.add(r.device_id);
+    else if (UNEXPECTED_VERDICTS.includes(r.verdict) && !unexpected.has(r.device_id)) unexpected.set(r.device_id, r.reason ?? r.verdict);
+  }
+  const listed = await db.selectFrom("booking_hubs").select("device_id").where("booking_ref", "=", ref).orderBy("device_id").execute();
+  const away = new Set(rejected);
+  return {
+    missing: listed.map((h) => h.device_id).filter((id) => !received.has(id) && !away.has(id)),
+    unexpected: [...unexpected].filter(([id]) => !received.has(id)).map(([deviceId, reason]) => ({ deviceId, reason })),
+  };
 }
 
 async function bookingOfHub(db: Kysely<Database>, deviceId: string): Promise<string | null> {
@@ -119,6 +154,14 @@ async function faultReported(db: Kysely<Database>, e: EventOf<"fault.reported">,
   const reason = p.manual ? `manual report: ${p.notes}` : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
   await db.insertInto("fault_reports").values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, reason, manual: p.manual, at: e.at }).execute();
   const party = ref === null ? null : await db.selectFrom("bookings").select("party_id").where("booking_ref", "=", ref).executeTakeFirst();
+  // Req 6: each report, automatic or manual, goes to the Party that sent the hub.
+  const to = ref === null ? null : await partyEmailOfBooking(db, ref);
+  if (to && ref !== null) {
+    await enqueueNotice(db, faultReportNotice(to.email, {
+      reference: e.id, deviceId: p.deviceId, bookingRef: ref, at: e.at, manual: p.manual, step: p.step, jigId: p.jigId, slot: p.slot,
+      jigSaid: p.jigSaid, notes: p.notes, disposition: p.disposition, flashEventId: p.flashEventId,
+    }));
+  }
   if (party) {
     // One credit per hub, whatever the number of reports about it.
     await db
@@ -208,10 +251,22 @@ async function noticeIssued(db: Kysely<Database>, e: EventOf<"notice.issued">): 
   if (!m) return;
   const party = await db.selectFrom("parties").select("email").where("id", "=", m.partyId).executeTakeFirst();
   if (!party) return;
+  // "Failed" is a failed re-flash with its Fault Analysis Report (Req 6/7), and nothing else:
+  // hubs left out because they were never received, rejected at receipt or not yet flashed
+  // are listed apart, neither failed nor credited.
+  const reported = await faultReportsOf(db, m.excludedHubs.map((h) => h.deviceId));
+  const failed: Array<{ deviceId: string; faultReport: string }> = [];
+  const notIncluded: Array<{ deviceId: string; reason: string }> = [];
+  for (const h of m.excludedHubs) {
+    const far = h.faultEventId ?? reported.get(h.deviceId) ?? null;
+    if (far !== null) failed.push({ deviceId: h.deviceId, faultReport: far });
+    else notIncluded.push({ deviceId: h.deviceId, reason: h.reason });
+  }
   await enqueueNotice(db, redeliveryNotice(party.email, {
     manifestId: m.manifestId,
     flashed: manifestHubs(m),
-    failed: m.excludedHubs.map((h) => h.deviceId),
+    failed,
+    notIncluded,
     deliveryDate: e.payload.deliveryDate,
     windowStart: e.payload.deliveryWindow.start,
     windowEnd: e.payload.deliveryWindow.end,
@@ -219,6 +274,17 @@ async function noticeIssued(db: Kysely<Database>, e: EventOf<"notice.issued">): 
     locationAddress: m.deliveryLocation.address,
     reissue: e.payload.reissue,
   }));
+}
+
+/** The latest Fault Analysis Report (its event id, the report's reference) of each of these hubs. */
+async function faultReportsOf(db: Kysely<Database>, deviceIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < deviceIds.length; i += 5000) {
+    const chunk = deviceIds.slice(i, i + 5000);
+    if (chunk.length === 0) continue;
+    for (const r of await db.selectFrom("fault_reports").select(["device_id", "event_id"]).where("device_id", "in", chunk).orderBy("id").execute()) out.set(r.device_id, r.event_id);
+  }
+  return out;
 }
 
 async function dispatchRecorded(db: Kysely<Database>, dock: DockIdentity, e: EventOf<"dispatch.recorded">): Promise<void> {

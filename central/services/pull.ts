@@ -3,13 +3,14 @@ import type { Database } from "../db/schema";
 import type { PullResponse, SyncOperator } from "../../shared/sync";
 import { loadBookings, loadRedeliveries } from "./bookings";
 import { listFirmware, listSigningKeys } from "./firmware-catalogue";
+import { purchaseOrderBlock } from "./admission";
 
 /**
  * Everything changed for a facility since `cursor`: current state of each changed record
  * (a record changed twice is sent once), the last change seen as the new cursor, and `more`
  * when the page was full.
  */
-export async function pullChanges(db: Kysely<Database>, facilityId: string, cursor: number, limit: number): Promise<PullResponse> {
+export async function pullChanges(db: Kysely<Database>, facilityId: string, cursor: number, limit: number, purchaseOrderRequired: readonly string[] = []): Promise<PullResponse> {
   const rows = await db
     .selectFrom("changes")
     .select(["seq", "kind", "key"])
@@ -37,6 +38,15 @@ export async function pullChanges(db: Kysely<Database>, facilityId: string, curs
     loadRedeliveries(db, refs),
     listSigningKeys(db),
   ]);
+  // The purchase order gate (PIA 6.2.2), as admission applies it: the dock shows why and refuses to start.
+  if (bookings.length > 0) {
+    const wos = await db.selectFrom("work_orders").select(["id", "csp", "purchase_order"]).where("id", "in", bookings.map((b) => b.workOrderId)).execute();
+    const byId = new Map(wos.map((w) => [w.id, w]));
+    for (const b of bookings) {
+      const wo = byId.get(b.workOrderId);
+      b.workBlocked = wo ? purchaseOrderBlock({ id: wo.id, csp: wo.csp, purchaseOrder: wo.purchase_order }, purchaseOrderRequired) : null;
+    }
+  }
   const last = rows[rows.length - 1];
   return {
     serverTime: new Date().toISOString(),

@@ -8,6 +8,7 @@ import type { BusinessConfig } from "../config";
 import { ApiError } from "../http/api-error";
 import { appendAudit } from "./audit";
 import { insertBooking } from "./bookings";
+import { bookingLabelPdf } from "./booking-label-pdf";
 import { authorisationNotice, requestDecisionNotice } from "./notices";
 import { enqueueNotice, type Attachment } from "./outbox";
 import { today, workingHoursProblem } from "./working-time";
@@ -15,7 +16,8 @@ import { today, workingHoursProblem } from "./working-time";
 /** Every reason a request is refused: per request (scope "request", a pallet or carton) or per hub. */
 export interface RejectionReason { scope: string; code: RejectionCode; reason: string }
 export type RejectionCode =
-  | "unknown-facility" | "location-not-listed" | "outside-working-hours" | "date-in-past" | "over-capacity" | "packing-limit"
+  | "unknown-facility" | "location-not-listed" | "outside-working-hours" | "date-in-past"
+  | "redelivery-location-not-listed" | "redelivery-outside-working-hours" | "redelivery-date-in-past" | "redelivery-before-arrival" | "over-capacity" | "packing-limit"
   | "bad-sscc" | "duplicate-sscc" | "empty" | "duplicate-hub" | "unknown-hub" | "not-pending" | "other-party"
   | "wrong-csp-or-facility" | "missing-data" | "data-mismatch" | "wrong-device-type" | "already-booked";
 
@@ -51,16 +53,26 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     const party = await trx.selectFrom("parties").selectAll().where("id", "=", partyId).executeTakeFirst();
     if (!party) throw new ApiError(403, "unknown-party", `party ${partyId} is not registered`);
 
+    // Each side's reasons name it: "arrival" (at the CSP facility) or "re-delivery" (back to the Party).
     const reasons: RejectionReason[] = [];
     const facility = await trx.selectFrom("facilities").selectAll().where("id", "=", req.facilityId).executeTakeFirst();
-    if (!facility) reasons.push({ scope: "request", code: "unknown-facility", reason: `facility ${req.facilityId} is not a re-flash facility` });
+    if (!facility) reasons.push({ scope: "arrival", code: "unknown-facility", reason: `facility ${req.facilityId} is not a re-flash facility` });
     const location = await trx.selectFrom("facility_locations").selectAll().where("id", "=", req.deliveryLocationId).where("facility_id", "=", req.facilityId).executeTakeFirst();
-    if (!location) reasons.push({ scope: "request", code: "location-not-listed", reason: `delivery location ${req.deliveryLocationId} is not a listed location of facility ${req.facilityId}` });
+    if (!location) reasons.push({ scope: "arrival", code: "location-not-listed", reason: `arrival location ${req.deliveryLocationId} is not a listed location of facility ${req.facilityId}` });
     const hours = workingHoursProblem(cfg, req.deliveryDate, req.deliveryWindow);
-    if (hours) reasons.push({ scope: "request", code: "outside-working-hours", reason: hours });
+    if (hours) reasons.push({ scope: "arrival", code: "outside-working-hours", reason: hours });
     else if (!cfg.deliverySlots.some((s) => s.start === req.deliveryWindow.start && s.end === req.deliveryWindow.end))
-      reasons.push({ scope: "request", code: "outside-working-hours", reason: `window ${req.deliveryWindow.start}-${req.deliveryWindow.end} is not a delivery timeslot (${cfg.deliverySlots.map((s) => `${s.start}-${s.end}`).join(", ")})` });
-    if (req.deliveryDate < today(now)) reasons.push({ scope: "request", code: "date-in-past", reason: `delivery date ${req.deliveryDate} is in the past` });
+      reasons.push({ scope: "arrival", code: "outside-working-hours", reason: `arrival window ${req.deliveryWindow.start}-${req.deliveryWindow.end} is not a delivery timeslot (${cfg.deliverySlots.map((s) => `${s.start}-${s.end}`).join(", ")})` });
+    if (req.deliveryDate < today(now)) reasons.push({ scope: "arrival", code: "date-in-past", reason: `arrival date ${req.deliveryDate} is in the past` });
+
+    // Re-delivery: one of the Party's own listed locations, a window within working hours, not before arrival.
+    const red = req.redelivery;
+    const redLocation = await trx.selectFrom("party_locations").selectAll().where("id", "=", red.locationId).where("party_id", "=", partyId).executeTakeFirst();
+    if (!redLocation) reasons.push({ scope: "re-delivery", code: "redelivery-location-not-listed", reason: `re-delivery location ${red.locationId} is not one of ${partyId}'s listed locations` });
+    const redHours = workingHoursProblem(cfg, red.deliveryDate, red.deliveryWindow);
+    if (redHours) reasons.push({ scope: "re-delivery", code: "redelivery-outside-working-hours", reason: redHours });
+    if (red.deliveryDate < today(now)) reasons.push({ scope: "re-delivery", code: "redelivery-date-in-past", reason: `re-delivery date ${red.deliveryDate} is in the past` });
+    else if (red.deliveryDate <= req.deliveryDate) reasons.push({ scope: "re-delivery", code: "redelivery-before-arrival", reason: `re-delivery date ${red.deliveryDate} is not after the arrival date ${req.deliveryDate}` });
 
     // Packing: SSCCs valid and unique, limits per carton and pallet (Req 4).
     const cartons: Array<{ sscc: string; hubs: ReflashRequest["looseCartons"][number]["hubs"] }> = [...req.pallets.flatMap((p) => p.cartons), ...req.looseCartons];
@@ -79,10 +91,22 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
 
     // Capacity: the facility stores at most max_pallets (5 at CSP North, A-009).
     if (facility) {
-      const open = await trx.selectFrom("bookings").select((eb) => eb.fn.coalesce(eb.fn.sum<string>("pallet_count"), eb.val("0")).as("n")).where("facility_id", "=", facility.id).where("status", "in", OPEN_BOOKING).executeTakeFirstOrThrow();
+      // A pallet counts from arrival until dispatch: an open booking, or one whose receipt is
+      // closed but whose hubs have not gone back (Work Order not completed), unless the whole
+      // delivery was rejected at receipt (it left with its carrier).
+      const open = await trx.selectFrom("bookings")
+        .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .leftJoin("receipt_outcomes", "receipt_outcomes.booking_ref", "bookings.booking_ref")
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>("bookings.pallet_count"), eb.val("0")).as("n"))
+        .where("bookings.facility_id", "=", facility.id)
+        .where((eb) => eb.or([
+          eb("bookings.status", "in", OPEN_BOOKING),
+          eb.and([eb("bookings.status", "=", "closed"), eb("work_orders.status", "not in", ["completed", "closed"]), eb.or([eb("receipt_outcomes.outcome", "is", null), eb("receipt_outcomes.outcome", "!=", "reject")])]),
+        ]))
+        .executeTakeFirstOrThrow();
       const booked = Number(open.n);
       if (booked + req.pallets.length > facility.max_pallets)
-        reasons.push({ scope: "request", code: "over-capacity", reason: `facility ${facility.id} stores at most ${facility.max_pallets} pallets; ${booked} already booked, this request adds ${req.pallets.length}` });
+        reasons.push({ scope: "request", code: "over-capacity", reason: `facility ${facility.id} stores at most ${facility.max_pallets} pallets; ${booked} already booked or on site until dispatch, this request adds ${req.pallets.length}` });
     }
 
     // Per hub, against the SMI mirror.
@@ -130,7 +154,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     }
 
     const requestId = ref("REQ");
-    const accepted = reasons.length === 0 && facility !== undefined && location !== undefined;
+    const accepted = reasons.length === 0 && facility !== undefined && location !== undefined && redLocation !== undefined;
     await trx.insertInto("requests").values({
       id: requestId, client_request_id: req.clientRequestId, party_id: partyId, facility_id: req.facilityId, location_id: req.deliveryLocationId,
       delivery_date: req.deliveryDate, window_start: req.deliveryWindow.start, window_end: req.deliveryWindow.end, contact: JSON.stringify(req.contact),
@@ -138,7 +162,7 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
       reasons: JSON.stringify(reasons.filter((r) => !r.scope.startsWith("hub "))), hub_reasons: JSON.stringify(reasons.filter((r) => r.scope.startsWith("hub "))),
     }).execute();
     await enqueueNotice(trx, requestDecisionNotice(party.email, requestId, accepted, reasons));
-    if (!accepted || !facility || !location) return { requestId, status: "rejected", reasons, booking: null };
+    if (!accepted || !facility || !location || !redLocation) return { requestId, status: "rejected", reasons, booking: null };
 
     // Authorise (Req 3): Work Order for the facility's CSP, booking with references and label.
     const workOrderId = ref("WO");
@@ -154,7 +178,9 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     const booking: Booking = {
       bookingRef, deliveryRef, workOrderId, partyId, partyName: party.name, csp: facility.csp as Booking["csp"], facilityId: facility.id,
       deliveryLocation: { id: location.id, name: location.name, address: location.address },
-      deliveryDate: req.deliveryDate, deliveryWindow: req.deliveryWindow, status: "authorised", version: 1,
+      deliveryDate: req.deliveryDate, deliveryWindow: req.deliveryWindow,
+      redelivery: { deliveryDate: red.deliveryDate, deliveryWindow: red.deliveryWindow, deliveryLocation: { id: redLocation.id, name: redLocation.name, address: redLocation.address } },
+      status: "authorised", version: 1,
       pallets: req.pallets.map((p) => ({ sscc: p.sscc, cartons: p.cartons.map(toCarton), ...(p.hubs && p.hubs.length > 0 ? { hubs: p.hubs.map((h) => toHub(h.deviceId)) } : {}) })),
       looseCartons: req.looseCartons.map(toCarton),
     };
@@ -162,13 +188,20 @@ export async function submitRequest(db: Kysely<Database>, partyId: string, req: 
     await appendAudit(trx, ids.map((deviceId) => ({ deviceId, actor: `party:${partyId}`, dockId: null, facilityId: facility.id, action: "request.authorised", detail: { requestId, bookingRef, workOrderId } })));
     const label = encodeBookingLabel({ bookingRef, deliveryRef });
     if (!label.ok) throw new Error(`booking label for ${bookingRef}: ${label.reason}`);
+    const pdf = await bookingLabelPdf({
+      bookingRef, deliveryRef, partyName: party.name, facilityName: facility.name, arrivalLocation: `${location.name}, ${location.address}`,
+      arrivalDate: req.deliveryDate, arrivalWindow: `${req.deliveryWindow.start}-${req.deliveryWindow.end}`,
+      redeliveryLocation: `${redLocation.name}, ${redLocation.address}`, hubCount: ids.length, palletCount: req.pallets.length,
+    });
     const attachments: Attachment[] = [
+      { filename: `booking-label-${bookingRef}.pdf`, contentType: "application/pdf", content: Buffer.from(pdf).toString("base64"), encoding: "base64" },
       { filename: `booking-label-${bookingRef}.json`, contentType: "application/json", content: JSON.stringify({ kind: "booking-label", bookingRef, deliveryRef, scan: label.scan, hri: label.hri, elements: label.elements }, null, 2) },
-      { filename: `booking-label-${bookingRef}.txt`, contentType: "text/plain", content: `RE-FLASH BOOKING\n${bookingRef}\nDelivery ${deliveryRef}\n${req.deliveryDate} ${req.deliveryWindow.start}-${req.deliveryWindow.end}\n${location.name}\n\nGS1-128: ${label.hri}\n` },
     ];
     await enqueueNotice(trx, authorisationNotice(party.email, {
       bookingRef, deliveryRef, workOrderId, facilityName: facility.name, locationName: location.name, locationAddress: location.address, deliveryDate: req.deliveryDate,
       windowStart: req.deliveryWindow.start, windowEnd: req.deliveryWindow.end, contactName: req.contact.name, hubCount: ids.length, palletCount: req.pallets.length,
+      redelivery: { locationName: redLocation.name, locationAddress: redLocation.address, deliveryDate: red.deliveryDate, windowStart: red.deliveryWindow.start, windowEnd: red.deliveryWindow.end },
+      dccContact: cfg.dccContact, purchaseOrderNeeded: cfg.purchaseOrderRequired.includes(facility.csp as Booking["csp"]),
     }, attachments));
     return { requestId, status: "accepted", reasons: [], booking: { bookingRef, deliveryRef, workOrderId, label: { scan: label.scan, hri: label.hri } } };
   });

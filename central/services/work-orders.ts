@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
+import { recordChange } from "./changes";
 
 /** A Work Order's lifecycle, in order; it only moves forward. */
 export const WORK_ORDER_STATUSES = ["raised", "approved", "goods-received", "in-progress", "completed", "closed"] as const;
@@ -16,6 +17,9 @@ export async function advanceWorkOrder(db: Kysely<Database>, workOrderId: string
     .set({ status: to, updated_at: sql<string>`now()`, ...(purchaseOrder !== undefined ? { purchase_order: purchaseOrder } : {}) })
     .where("id", "=", workOrderId)
     .execute();
+  // A purchase order may unblock its bookings (PIA 6.2.2): their docks learn it on their next pull.
+  if (purchaseOrder !== undefined)
+    for (const b of await db.selectFrom("bookings").select(["booking_ref", "facility_id"]).where("work_order_id", "=", workOrderId).execute()) await recordChange(db, "booking", b.booking_ref, b.facility_id);
   return true;
 }
 

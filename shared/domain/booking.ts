@@ -90,6 +90,14 @@ export type DeliveryLocation = z.infer<typeof DeliveryLocationSchema>;
 export const DeliveryWindowSchema = z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema });
 export type DeliveryWindow = z.infer<typeof DeliveryWindowSchema>;
 
+/** Where, when and in which window the re-flashed hubs go back to the Party (Req 1, 7, 8): one of the Party's own listed locations. */
+export const RedeliverySchema = z.strictObject({
+  deliveryDate: IsoDateSchema,
+  deliveryWindow: DeliveryWindowSchema,
+  deliveryLocation: DeliveryLocationSchema,
+});
+export type Redelivery = z.infer<typeof RedeliverySchema>;
+
 export const BookingStatusSchema = z.enum(["authorised", "arrived", "receiving", "closed", "cancelled"]);
 
 /** The booking as synced down from central (MP155 Req 1, 3, 4). */
@@ -101,9 +109,22 @@ export const BookingSchema = z.strictObject({
   partyName: z.string().min(1).max(200),
   csp: CspSchema,
   facilityId: z.string().min(1).max(64),
+  /** Inbound side: where at the CSP facility, on which date and in which slot the delivery arrives (Req 3, 4). */
   deliveryLocation: DeliveryLocationSchema,
   deliveryDate: IsoDateSchema,
   deliveryWindow: DeliveryWindowSchema,
+  /**
+   * Re-delivery side: where and when the re-flashed hubs go back (Req 1, 7), as last amended
+   * (Req 8). Manifest, labels, notice and ASN carry this location. Absent only on bookings
+   * made before central recorded it; the dock then falls back to `deliveryLocation`.
+   */
+  redelivery: RedeliverySchema.optional(),
+  /**
+   * Why the dock may not work this booking yet (unload, receive, flash), in words to show, or
+   * null when it may: e.g. its Work Order awaits approval against a purchase order (PIA 6.2.2).
+   * Central refuses those events while it is set. Absent from older centrals: treat as null.
+   */
+  workBlocked: z.string().min(1).max(500).nullable().optional(),
   status: BookingStatusSchema,
   /** Incremented by central on every amendment; the dock detects conflicts with it. */
   version: z.number().int().nonnegative(),
@@ -131,6 +152,11 @@ export const DockSiteSchema = z.strictObject({
   timeZone: z.string().min(1).max(64).optional(),
 });
 export type DockSite = z.infer<typeof DockSiteSchema>;
+
+/** Where a booking's hubs go back: its re-delivery location, or (older bookings) its delivery location. */
+export function redeliveryLocation(booking: Pick<Booking, "deliveryLocation" | "redelivery">): DeliveryLocation {
+  return booking.redelivery?.deliveryLocation ?? booking.deliveryLocation;
+}
 
 /** Every carton of a booking, palletised or loose, with the pallet it sits on. */
 export function bookingCartons(booking: Booking): Array<{ carton: BookedCarton; palletSscc: string | null }> {

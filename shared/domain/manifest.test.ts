@@ -119,6 +119,19 @@ describe("buildManifest", () => {
     expect(buildManifest(input([a, moved], results))).toMatchObject({ ok: false, code: "mixed-locations" });
   });
 
+  it("goes to the booking's re-delivery location (the Party's own), not where it arrived; bookings going to different places are split", () => {
+    const depot = { id: "SUPPLIER-A-DEPOT", name: "Supplier A depot", address: "10 Meter Way, Leeds" };
+    const a = { ...small({ index: 5, csp: "North" }), redelivery: { deliveryDate: "2027-02-08", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocation: depot } };
+    const b = { ...small({ index: 6, csp: "North" }), redelivery: { ...a.redelivery } };
+    const results = [...hubsOf(a), ...hubsOf(b)].map((h) => flashed(h.deviceId));
+    const r = buildManifest(input([a, b], results));
+    expect(r.ok && r.payload.deliveryLocation).toEqual(depot);
+    expect(r.ok && redeliveryNotice(r, false).payload.deliveryLocationId).toBe("SUPPLIER-A-DEPOT");
+    // Same arrival dock, different re-delivery places: one manifest per place.
+    const warehouse = { ...b, redelivery: { ...a.redelivery, deliveryLocation: { ...depot, id: "SUPPLIER-A-WAREHOUSE" } } };
+    expect(buildManifest(input([a, warehouse], results))).toMatchObject({ ok: false, code: "mixed-locations" });
+  });
+
   it("checks the date and window against working hours", () => {
     const b = small();
     const results = hubsOf(b).map((h) => flashed(h.deviceId));

@@ -15,7 +15,7 @@
  *   against working hours (configuration).
  */
 import type { z } from "zod";
-import { bookingCartons, HexFirmwareSchema, type BookedCarton, type Booking, type DeliveryLocation, type DeliveryWindow } from "./booking";
+import { bookingCartons, HexFirmwareSchema, redeliveryLocation, type BookedCarton, type Booking, type DeliveryLocation, type DeliveryWindow } from "./booking";
 import { isUuidV7 } from "./ids";
 import { checkDeliverySlot, type SlotProblem, type WorkingHoursConfig } from "./working-hours";
 import { ManifestBuiltPayload, ManifestIdSchema, formatIssues } from "../events";
@@ -128,9 +128,11 @@ export function buildManifest(input: ManifestInput): ManifestResult {
   const refs = bookings.map((b) => b.bookingRef);
   const dupRef = refs.find((r, i) => refs.indexOf(r) !== i);
   if (dupRef !== undefined) return fail("invalid-input", `booking ${dupRef} is listed twice`);
-  const otherPlace = bookings.find((b) => !sameLocation(b.deliveryLocation, first.deliveryLocation));
+  // Hubs go back to the booking's re-delivery location (Req 1, 7), not the CSP's own dock.
+  const goesTo = redeliveryLocation(first);
+  const otherPlace = bookings.find((b) => !sameLocation(redeliveryLocation(b), goesTo));
   if (otherPlace)
-    return fail("mixed-locations", `bookings ${first.bookingRef} and ${otherPlace.bookingRef} ask for different delivery locations (${first.deliveryLocation.id}, ${otherPlace.deliveryLocation.id}): one manifest per location`);
+    return fail("mixed-locations", `bookings ${first.bookingRef} and ${otherPlace.bookingRef} ask for different re-delivery locations (${goesTo.id}, ${redeliveryLocation(otherPlace).id}): one manifest per location`);
 
   // Index the booked hubs first, so a foreign hub or a hub booked twice stops the build.
   const bookedAt = new Map<string, { booking: Booking; carton: BookedCarton; palletSscc: string | null }>();
@@ -251,7 +253,7 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     manifestId: input.manifestId,
     partyId: party,
     bookingRefs: refs,
-    deliveryLocation: first.deliveryLocation,
+    deliveryLocation: goesTo,
     deliveryDate: input.deliveryDate,
     deliveryWindow: { start: input.deliveryWindow.start, end: input.deliveryWindow.end },
     pallets,

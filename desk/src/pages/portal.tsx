@@ -18,10 +18,14 @@ export function Portal({ me }: { me: Me }) {
   const [locationId, setLocationId] = useState("");
   const [date, setDate] = useState("");
   const [slot, setSlot] = useState("");
+  const [redLocationId, setRedLocationId] = useState("");
+  const [redDate, setRedDate] = useState("");
+  const [redSlot, setRedSlot] = useState("");
   const [contactName, setContactName] = useState(me.name);
   const [contactEmail, setContactEmail] = useState(me.email);
   const [phone, setPhone] = useState("");
   const requests = useList<RequestRow>("/portal/requests");
+  const partyLocations = useList<{ id: string; name: string; address: string }>("/portal/locations");
   const outcomeRef = useRef<HTMLDivElement>(null);
   // The outcome (or refusal) is announced and brought into view where the person is.
   useEffect(() => { if (outcome !== null) { outcomeRef.current?.focus(); outcomeRef.current?.scrollIntoView({ block: "start" }); } }, [outcome]);
@@ -30,6 +34,8 @@ export function Portal({ me }: { me: Me }) {
   const facility = options?.facilities.find((f) => f.id === facilityId) ?? options?.facilities[0];
   const location = facility?.locations.find((l) => l.id === locationId) ?? facility?.locations[0];
   const chosenSlot = options?.slots.find((s) => `${s.start}-${s.end}` === slot) ?? options?.slots[0];
+  const redLocation = partyLocations.rows.find((l) => l.id === redLocationId) ?? partyLocations.rows[0];
+  const redChosenSlot = options?.slots.find((s) => `${s.start}-${s.end}` === redSlot) ?? options?.slots[0];
 
   const choose = async (file: File | null) => {
     setCheck(null); setOutcome(null); setRefusal(null); setUpload(null);
@@ -46,11 +52,12 @@ export function Portal({ me }: { me: Me }) {
 
   const submit = async (e: { preventDefault(): void }) => {
     e.preventDefault();
-    if (upload === null || facility === undefined || location === undefined || chosenSlot === undefined) return;
+    if (upload === null || facility === undefined || location === undefined || chosenSlot === undefined || redLocation === undefined || redChosenSlot === undefined) return;
     setBusy(true);
     const r = await api<PortalOutcome & { lines: RowProblem[] }>("POST", "/portal/submit", {
       file: upload, clientRequestId: crypto.randomUUID(),
-      details: { facilityId: facility.id, deliveryLocationId: location.id, deliveryDate: date, deliveryWindow: chosenSlot, contact: { name: contactName, email: contactEmail, phone } },
+      details: { facilityId: facility.id, deliveryLocationId: location.id, deliveryDate: date, deliveryWindow: chosenSlot,
+        redelivery: { locationId: redLocation.id, deliveryDate: redDate, deliveryWindow: redChosenSlot }, contact: { name: contactName, email: contactEmail, phone } },
     });
     setBusy(false);
     if (r.ok) { setOutcome(r.data); setRefusal(null); requests.reload(); } else { setRefusal(r.refusal); setOutcome(null); }
@@ -82,13 +89,25 @@ export function Portal({ me }: { me: Me }) {
         ) : null}
       </section>
       <section aria-labelledby="del-h">
-        <h2 id="del-h">3. Delivery and submit</h2>
+        <h2 id="del-h">3. Arrival, re-delivery and submit</h2>
         <form onSubmit={(e) => void submit(e)}>
+          <h3>Arrival at the re-flash facility</h3>
+          <p>When your delivery reaches the CSP's facility; the DCC confirms the slot.</p>
           <div className="grid">
             <Select label="Facility" value={facility?.id ?? ""} onChange={(v) => { setFacilityId(v); setLocationId(""); }} options={(options?.facilities ?? []).map((f) => ({ value: f.id, label: f.name }))} />
-            <Select label="Delivery location" value={location?.id ?? ""} onChange={setLocationId} options={(facility?.locations ?? []).map((l) => ({ value: l.id, label: l.name }))} />
-            <Field label="Delivery date" type="date" value={date} onChange={setDate} />
-            <Select label="Delivery window" value={chosenSlot ? `${chosenSlot.start}-${chosenSlot.end}` : ""} onChange={setSlot} options={(options?.slots ?? []).map((s) => ({ value: `${s.start}-${s.end}`, label: `${s.start} to ${s.end}` }))} />
+            <Select label="Arrival location" value={location?.id ?? ""} onChange={setLocationId} options={(facility?.locations ?? []).map((l) => ({ value: l.id, label: l.name }))} />
+            <Field label="Arrival date" type="date" value={date} onChange={setDate} />
+            <Select label="Arrival window" value={chosenSlot ? `${chosenSlot.start}-${chosenSlot.end}` : ""} onChange={setSlot} options={(options?.slots ?? []).map((s) => ({ value: `${s.start}-${s.end}`, label: `${s.start} to ${s.end}` }))} />
+          </div>
+          <h3>Re-delivery of the re-flashed hubs</h3>
+          <p>Where and when the hubs come back to you: one of your listed locations, within working hours.</p>
+          <div className="grid">
+            <Select label="Re-delivery location" value={redLocation?.id ?? ""} onChange={setRedLocationId} options={partyLocations.rows.map((l) => ({ value: l.id, label: `${l.name}, ${l.address}` }))} />
+            <Field label="Re-delivery date" type="date" value={redDate} onChange={setRedDate} />
+            <Select label="Re-delivery window" value={redChosenSlot ? `${redChosenSlot.start}-${redChosenSlot.end}` : ""} onChange={setRedSlot} options={(options?.slots ?? []).map((s) => ({ value: `${s.start}-${s.end}`, label: `${s.start} to ${s.end}` }))} />
+          </div>
+          <h3>Your contact</h3>
+          <div className="grid">
             <Field label="Contact name" value={contactName} onChange={setContactName} />
             <Field label="Contact email" type="email" value={contactEmail} onChange={setContactEmail} />
             <Field label="Contact phone" type="tel" value={phone} onChange={setPhone} />
