@@ -78,6 +78,10 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await wedgeScan(page, booking.pallets[1]!.cartons[0]!.hubs[0]!.deviceId);
   await expect(page.getByTestId("jig-notice")).toHaveAttribute("data-tone", "error");
   await expect(page.getByTestId("jig-notice")).toContainText("has not been received");
+  // The refusal covers the station until acknowledged (Esc), like receiving's.
+  await expect(page.getByTestId("jig-refusal")).toContainText("has not been received");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("jig-refusal")).toHaveCount(0);
   for (const [i, hub] of hubs.slice(0, 7).entries()) {
     await wedgeScan(page, hub.deviceId);
     await expect(page.getByTestId("jig-notice")).toContainText("scan the slot");
