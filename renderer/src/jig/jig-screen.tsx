@@ -45,7 +45,7 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
   const { view, code } = props;
   const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
   const finished = view.phase === "flashed" || view.phase === "failed";
-  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 4, minHeight: 60, fontSize: 12 };
+  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 4, minHeight: 52, fontSize: 12 };
   return (
     <div style={style} data-testid={`slot-${code}`} data-phase={view.phase} aria-label={`slot ${code}`}>
       <div>
@@ -85,16 +85,14 @@ function KeyboardEntry() {
   const submit = useDock((s) => s.submitJigScan);
   const notice = useDock((s) => s.jigNotice);
   const refusal = useDock((s) => s.jigRefusal);
-  const override = useDock((s) => s.jigOverride);
-  const slots = useDock((s) => s.jigSlots);
   const [text, setText] = useState("");
   const ref = useRef<HTMLInputElement>(null);
-  // On entry and after every action (a notice, a slot changing, a refusal acknowledged) the field takes the keyboard,
-  // unless the supervisor is typing an override reason.
+  // On entry and after every action (a notice, a refusal acknowledged) the field takes the keyboard,
+  // unless a supervisor is typing an override reason.
   useEffect(() => {
-    if (override?.canOverride === true && refusal === null) return;
+    if (document.activeElement instanceof HTMLInputElement && document.activeElement.name === "overrideReason") return;
     ref.current?.focus();
-  }, [notice, refusal, slots, override]);
+  }, [notice, refusal]);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (text.trim() === "") return;
@@ -104,7 +102,7 @@ function KeyboardEntry() {
   return (
     <form onSubmit={onSubmit} aria-label="type a hub or slot">
       <label>
-        Hub ID or slot (type, then Enter)
+        Hub ID or slot (scan, or type then Enter)
         <input ref={ref} name="jigEntry" autoFocus value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="88-73-… or B4" />
       </label>
     </form>
@@ -132,7 +130,7 @@ function OverridePanel() {
       </p>
       <label>
         Reason for a second flash
-        <input name="overrideReason" value={reason} onChange={(e) => setReason(e.target.value)} autoFocus autoComplete="off" />
+        <input name="overrideReason" value={reason} onChange={(e) => setReason(e.target.value)} autoComplete="off" />
       </label>
       <button type="submit" data-testid="allow-second-flash">
         Allow a second flash
@@ -201,7 +199,7 @@ export function JigScreen() {
       >
         {notice?.text ?? (pendingHub ? `Hub ${pendingHub.deviceId}: scan its slot` : "Scan a hub, then the slot it goes into (or a slot, then the hub).")}
       </div>
-      <div style={{ display: "flex", gap: 16, alignItems: "end", margin: "8px 0" }}>
+      <div className="jig-entry">
         <KeyboardEntry />
         <button type="button" onClick={() => setCameraOpen(!cameraOpen)}>
           {cameraOpen ? "Close camera" : "Camera"}
@@ -214,7 +212,7 @@ export function JigScreen() {
       )}
       <OverridePanel />
       {toUnload.length > 0 && (
-        <p data-testid="unload-prompt" style={{ fontWeight: 600 }}>
+        <p data-testid="unload-prompt" className="unload-prompt">
           Take out and unload: {toUnload.map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`).join(", ")} - scan the slot again or press its Unload button.{" "}
           <button type="button" data-testid="unload-all" onClick={() => void unloadAll().finally(focusEntry)}>
             Unload all ({toUnload.length})
