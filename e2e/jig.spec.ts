@@ -78,10 +78,15 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await wedgeScan(page, booking.pallets[1]!.cartons[0]!.hubs[0]!.deviceId);
   await expect(page.getByTestId("jig-notice")).toHaveAttribute("data-tone", "error");
   await expect(page.getByTestId("jig-notice")).toContainText("has not been received");
+  // The refusal covers the station until acknowledged (Esc), like receiving's.
+  await expect(page.getByTestId("jig-refusal")).toContainText("has not been received");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("jig-refusal")).toHaveCount(0);
   // A received hub waits for its receipt to close (issue 16): refused while it is open.
   await wedgeScan(page, hubs[0]!.deviceId);
-  await expect(page.getByTestId("jig-notice")).toContainText(`receipt of booking ${booking.bookingRef} is not closed yet`);
-
+  await expect(page.getByTestId("jig-refusal")).toContainText(`receipt of booking ${booking.bookingRef} is not closed yet`);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("jig-refusal")).toHaveCount(0);
   // Close the receipt accepted, then back to the jig station.
   await page.getByTestId("nav-jig").click(); // toggles back to the bookings
   await page.getByTestId(`open-${booking.bookingRef}`).click();

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { demoBooking } from "./demo-booking";
 import { BookingSchema } from "./booking";
-import { decideHubForJig, decideJigHub, decideJigScan, type HubReceiptFacts, type JigRefusalCode, type JigSlotView, type JigStationState, type ReceivedHub } from "./jig-slot-decision";
+import { decideHubForJig, decideJigHub, decideJigScan, mayLoadJigs, type HubReceiptFacts, type JigRefusalCode, type JigSlotView, type JigStationState, type ReceivedHub } from "./jig-slot-decision";
 import { formatSlotCode } from "./slot-code";
 
 const booked = demoBooking({ pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 2, looseCartons: 0 }).pallets[0]!.cartons[0]!.hubs[0]!;
@@ -41,7 +41,7 @@ describe("jig station decisions", () => {
         const found = decideJigHub(state, { ok: true, hub: received });
         expect(found.type).toBe(state.pendingSlot === null ? "choose-hub" : "load");
         expect(decideJigHub(state, { ok: false, reason: `hub ${booked.deviceId} has not been received at this dock` })).toEqual({
-          type: "refuse", verdict: { tone: "error", text: `hub ${booked.deviceId} has not been received at this dock: it cannot go on a jig.` }, clear: { hub: true, slot: false },
+          type: "refuse", verdict: { tone: "error", text: `Hub ${booked.deviceId} has not been received at this dock: it cannot go on a jig. Put it aside and tell the receiver.` }, clear: { hub: true, slot: false },
         });
       }),
     );
@@ -49,8 +49,31 @@ describe("jig station decisions", () => {
 
   it("anything else is refused and drops the half-made pairing; a jig that is not there is named", () => {
     const state: JigStationState = { jigIds: ["JIG-A"], slots: [], pendingHub: received, pendingSlot: null };
-    expect(decideJigScan(state, "12#4")).toMatchObject({ type: "refuse", clear: { hub: true, slot: true }, verdict: { text: expect.stringMatching(/^Not a hub ID or a slot: /) } });
+    expect(decideJigScan(state, "12#4")).toMatchObject({ type: "refuse", clear: { hub: true, slot: true }, verdict: { text: expect.stringMatching(/^Unreadable as a hub ID or a slot: rescan, or type the ID printed under the barcode/) } });
     expect(decideJigScan(state, "C1")).toMatchObject({ type: "refuse", verdict: { text: "There is no jig C at this station." } });
+  });
+
+  it("a hub this dock already flashed is refused at its scan, whatever slot waits; only a supervisor is offered the override", () => {
+    fc.assert(
+      fc.property(stations, fc.constantFrom("technician", "supervisor"), (state, role) => {
+        const d = decideJigHub(state, { ok: true, hub: received }, "00030000", role);
+        expect(d).toMatchObject({ type: "already-flashed", hub: received, flashedTo: "00030000", canOverride: role === "supervisor", verdict: { tone: "error" } });
+        if (d.type !== "already-flashed") throw new Error("unreachable");
+        expect(d.verdict.text).toContain(role === "supervisor" ? "Allow a second flash" : "only a supervisor");
+      }),
+    );
+  });
+
+  it("only technicians and supervisors load jigs: any scan from a receiver is refused in plain words", () => {
+    expect(mayLoadJigs("technician")).toBe(true);
+    expect(mayLoadJigs("supervisor")).toBe(true);
+    expect(mayLoadJigs("receiver")).toBe(false);
+    expect(mayLoadJigs(null)).toBe(false);
+    fc.assert(
+      fc.property(stations, fc.string(), (state, raw) => {
+        expect(decideJigScan(state, raw, "receiver")).toMatchObject({ type: "refuse", verdict: { text: expect.stringContaining("Only a technician or a supervisor") } });
+      }),
+    );
   });
 });
 

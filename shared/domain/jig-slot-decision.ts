@@ -51,13 +51,21 @@ export type JigScanDecision =
   | { type: "choose-hub"; hub: ReceivedHub; verdict: JigVerdict }
   /** The caller reads whether this hub was received, then calls `decideJigHub`. */
   | { type: "look-up-hub"; deviceId: string }
+  /** A hub this dock flashed already: refused; a supervisor may allow one more flash with a reason. */
+  | { type: "already-flashed"; hub: ReceivedHub; flashedTo: string; verdict: JigVerdict; canOverride: boolean }
   /** `clear`: which half-made pairing the refusal drops. */
   | { type: "refuse"; verdict: JigVerdict; clear: { hub: boolean; slot: boolean } };
 
 const FINISHED = new Set<JigSlotView["phase"]>(["flashed", "failed"]);
 
+/** Who may load jigs: technicians and supervisors (central refuses flash results from anyone else). */
+export function mayLoadJigs(role: string | null): boolean {
+  return role === "technician" || role === "supervisor";
+}
+
 /** One scan or typed code at the station. */
-export function decideJigScan(state: JigStationState, raw: string): JigScanDecision {
+export function decideJigScan(state: JigStationState, raw: string, role: string | null = "technician"): JigScanDecision {
+  if (!mayLoadJigs(role)) return refuse("Only a technician or a supervisor can load jigs. Sign out, then sign in as a technician.", true, true);
   const text = raw.trim();
   const code = parseSlotCode(text);
   if (code !== null) {
@@ -72,14 +80,29 @@ export function decideJigScan(state: JigStationState, raw: string): JigScanDecis
     return { type: "choose-slot", target, verdict: { tone: "info", text: `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.` } };
   }
   const parsed = parseScan(text);
-  if (parsed.kind !== "hub") return refuse(parsed.kind === "unreadable" ? `Not a hub ID or a slot: ${parsed.reason}` : `This is a ${parsed.kind} label; scan a hub ID or a slot (e.g. A1).`, true, true);
+  if (parsed.kind !== "hub")
+    return refuse(parsed.kind === "unreadable" ? "Unreadable as a hub ID or a slot: rescan, or type the ID printed under the barcode (or the slot, e.g. A1)." : `This is a ${parsed.kind} label: scan a hub ID or a slot (e.g. A1).`, true, true);
   return { type: "look-up-hub", deviceId: parsed.deviceId };
 }
 
-/** The hub scanned, once looked up: refused when not received here, else loaded into the chosen slot or waiting for one. */
-export function decideJigHub(state: JigStationState, found: { ok: true; hub: ReceivedHub } | { ok: false; reason: string }): JigScanDecision {
-  if (!found.ok) return refuse(`${found.reason}: it cannot go on a jig.`, true, false);
+/**
+ * The hub scanned, once looked up: refused when not received here or already flashed at
+ * this dock (`flashedTo`: the version its last good flash reached, null if none), else
+ * loaded into the chosen slot or waiting for one.
+ */
+export function decideJigHub(
+  state: JigStationState,
+  found: { ok: true; hub: ReceivedHub } | { ok: false; reason: string },
+  flashedTo: string | null = null,
+  role: string | null = "technician",
+): JigScanDecision {
+  if (!found.ok) return refuse(`${capitalise(found.reason)}: it cannot go on a jig. Put it aside and tell the receiver.`, true, false);
   const hub = found.hub;
+  if (flashedTo !== null) {
+    const canOverride = role === "supervisor";
+    const next = canOverride ? "To flash it again, give a reason below and press Allow a second flash." : "Put it aside for a supervisor: only a supervisor can allow a second flash, on this screen.";
+    return { type: "already-flashed", hub, flashedTo, canOverride, verdict: { tone: "error", text: `Hub ${hub.deviceId} was already flashed to ${flashedTo} at this dock. ${next}` } };
+  }
   if (state.pendingSlot !== null) return { type: "load", hub, target: state.pendingSlot };
   return { type: "choose-hub", hub, verdict: { tone: "info", text: `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.` } };
 }
@@ -127,6 +150,10 @@ export function decideHubForJig(f: HubReceiptFacts): { ok: true; hub: BookedHub;
   const listed = bookingHubs(f.booking).find((h) => h.hub.deviceId === id);
   if (listed === undefined) return no("not-listed", `hub ${id} is not listed on booking ${ref}`);
   return { ok: true, hub: listed.hub, bookingRef: ref };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function refuse(text: string, hub: boolean, slot: boolean): JigScanDecision {

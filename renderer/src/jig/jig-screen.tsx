@@ -1,7 +1,9 @@
-import { lazy, Suspense, useEffect, useState, type CSSProperties, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type CSSProperties, type FormEvent } from "react";
 import type { SlotViewMessage } from "../../../shared/bridge/channels";
 import { useDock } from "../store/store-context";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
+import { mayLoadJigs } from "../../../shared/domain/jig-slot-decision";
+import { ScanVerdictOverlay } from "../components/verdict-overlay";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
@@ -43,7 +45,7 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
   const { view, code } = props;
   const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
   const finished = view.phase === "flashed" || view.phase === "failed";
-  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 6, minHeight: 92, fontSize: 13 };
+  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 4, minHeight: 52, fontSize: 12 };
   return (
     <div style={style} data-testid={`slot-${code}`} data-phase={view.phase} aria-label={`slot ${code}`}>
       <div>
@@ -66,7 +68,7 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
         </div>
       )}
       {finished && (
-        <button type="button" data-testid={`unload-${code}`} onClick={() => void unload(view.jigId, view.slot)}>
+        <button type="button" data-testid={`unload-${code}`} style={{ padding: "2px 8px", fontSize: 12, minHeight: 0 }} onClick={() => void unload(view.jigId, view.slot).finally(focusEntry)}>
           Unload {code}
         </button>
       )}
@@ -74,9 +76,23 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
   );
 }
 
+/** Puts the keyboard back on the hub/slot field: a wedge reader's Enter must never land on a button. */
+function focusEntry(): void {
+  document.querySelector<HTMLInputElement>("input[name=jigEntry]")?.focus();
+}
+
 function KeyboardEntry() {
   const submit = useDock((s) => s.submitJigScan);
+  const notice = useDock((s) => s.jigNotice);
+  const refusal = useDock((s) => s.jigRefusal);
   const [text, setText] = useState("");
+  const ref = useRef<HTMLInputElement>(null);
+  // On entry and after every action (a notice, a refusal acknowledged) the field takes the keyboard,
+  // unless a supervisor is typing an override reason.
+  useEffect(() => {
+    if (document.activeElement instanceof HTMLInputElement && document.activeElement.name === "overrideReason") return;
+    ref.current?.focus();
+  }, [notice, refusal]);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (text.trim() === "") return;
@@ -86,9 +102,44 @@ function KeyboardEntry() {
   return (
     <form onSubmit={onSubmit} aria-label="type a hub or slot">
       <label>
-        Hub ID or slot (type, then Enter)
-        <input name="jigEntry" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="88-73-… or B4" />
+        Hub ID or slot (scan, or type then Enter)
+        <input ref={ref} name="jigEntry" autoFocus value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="88-73-… or B4" />
       </label>
+    </form>
+  );
+}
+
+/** A supervisor allows one more flash of a hub this dock flashed already, with a reason; the host journals it with the flash. */
+function OverridePanel() {
+  const override = useDock((s) => s.jigOverride);
+  const refusal = useDock((s) => s.jigRefusal);
+  const allow = useDock((s) => s.allowSecondFlash);
+  const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  if (override === null || !override.canOverride || refusal !== null) return null;
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const p = await allow(reason);
+    setProblem(p);
+    if (p === null) setReason("");
+  };
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} data-testid="override-panel" aria-label="allow a second flash" className="override-panel">
+      <p>
+        Hub <strong>{override.hub.deviceId}</strong> was already flashed to {override.flashedTo} at this dock.
+      </p>
+      <label>
+        Reason for a second flash
+        <input name="overrideReason" value={reason} onChange={(e) => setReason(e.target.value)} autoComplete="off" />
+      </label>
+      <button type="submit" data-testid="allow-second-flash">
+        Allow a second flash
+      </button>
+      {problem !== null && (
+        <p className="form-error" role="alert">
+          {problem}
+        </p>
+      )}
     </form>
   );
 }
@@ -106,6 +157,10 @@ export function JigScreen() {
   const cameraOpen = useDock((s) => s.cameraOpen);
   const setCameraOpen = useDock((s) => s.setCameraOpen);
   const refreshSlots = useDock((s) => s.refreshJigSlots);
+  const refusal = useDock((s) => s.jigRefusal);
+  const held = useDock((s) => s.jigHeld);
+  const acknowledge = useDock((s) => s.acknowledgeJigRefusal);
+  const unloadAll = useDock((s) => s.unloadAllJigSlots);
   // The host may have restarted or moved on since the slots were last fetched.
   useEffect(() => void refreshSlots(), [refreshSlots]);
   const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
@@ -114,10 +169,22 @@ export function JigScreen() {
   const noticeColour = notice === null ? "" : notice.tone === "error" ? "#c81e1e" : notice.tone === "ok" ? "#046c4e" : "#1e429f";
   return (
     <main className="panel jig-station" aria-label="jig station">
-      <h1>Jig station</h1>
-      {operator !== null && operator.role === "receiver" && <p className="form-error">Flash results need a technician or supervisor: central refuses them from a receiver.</p>}
+      <h1 style={{ margin: "0 0 4px", fontSize: 24 }}>Jig station</h1>
+      <ScanVerdictOverlay
+        last={notice === null || notice.tone === "info" ? null : { class: notice.tone === "ok" ? "ok" : "error", at: notice.at }}
+        pending={refusal === null ? null : { code: "jig-refused", reason: refusal.reason, raw: refusal.raw }}
+        held={held}
+        acknowledge={() => void acknowledge()}
+        label="jig station refusal"
+        testId="jig-refusal"
+      />
+      {operator !== null && !mayLoadJigs(operator.role) && (
+        <p className="form-error" data-testid="jig-role">
+          Only a technician or a supervisor can load jigs. Sign out, then sign in as a technician.
+        </p>
+      )}
       {link !== "ready" && <p data-testid="jig-link">{link === "connecting" ? "Connecting to the jigs…" : `No jigs: ${message ?? "no host"}`}</p>}
-      <div data-testid="jig-counts" style={{ display: "flex", gap: 24, fontSize: 18, margin: "8px 0" }}>
+      <div data-testid="jig-counts" style={{ display: "flex", gap: 24, fontSize: 16, margin: "4px 0" }}>
         <span data-testid="count-flashed">Flashed today: {today.flashed}</span>
         <span data-testid="count-failed" style={{ color: today.failed > 0 ? "#c81e1e" : undefined }}>
           Failed today: {today.failed}
@@ -128,11 +195,11 @@ export function JigScreen() {
         data-testid="jig-notice"
         data-tone={notice?.tone ?? "none"}
         role="status"
-        style={{ minHeight: 32, padding: 8, fontSize: 18, fontWeight: 600, color: "white", background: noticeColour || "#6b7280", borderRadius: 6 }}
+        style={{ minHeight: 24, padding: 6, fontSize: 16, fontWeight: 600, color: "white", background: noticeColour || "#6b7280", borderRadius: 6 }}
       >
         {notice?.text ?? (pendingHub ? `Hub ${pendingHub.deviceId}: scan its slot` : "Scan a hub, then the slot it goes into (or a slot, then the hub).")}
       </div>
-      <div style={{ display: "flex", gap: 16, alignItems: "end", margin: "8px 0" }}>
+      <div className="jig-entry">
         <KeyboardEntry />
         <button type="button" onClick={() => setCameraOpen(!cameraOpen)}>
           {cameraOpen ? "Close camera" : "Camera"}
@@ -143,13 +210,17 @@ export function JigScreen() {
           <CameraPanel onClose={() => setCameraOpen(false)} />
         </Suspense>
       )}
+      <OverridePanel />
       {toUnload.length > 0 && (
-        <p data-testid="unload-prompt" style={{ fontWeight: 600 }}>
-          Take out and unload: {toUnload.map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`).join(", ")} - scan the slot again or press its Unload button.
+        <p data-testid="unload-prompt" className="unload-prompt">
+          Take out and unload: {toUnload.map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`).join(", ")} - scan the slot again or press its Unload button.{" "}
+          <button type="button" data-testid="unload-all" onClick={() => void unloadAll().finally(focusEntry)}>
+            Unload all ({toUnload.length})
+          </button>
         </p>
       )}
       {jigs.map((jigId, j) => (
-        <section key={jigId} aria-label={`jig ${jigId}`} data-testid={`jig-${jigId}`} style={{ margin: "8px 0" }}>
+        <section key={jigId} aria-label={`jig ${jigId}`} data-testid={`jig-${jigId}`} style={{ margin: "4px 0" }}>
           <h2 style={{ fontSize: 16, margin: "4px 0" }}>
             {String.fromCharCode(65 + j)} · {jigId} {offline.includes(jigId) && <span style={{ color: "#c81e1e" }}>DISCONNECTED</span>}
           </h2>

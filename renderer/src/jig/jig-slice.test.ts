@@ -2,7 +2,7 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { createTestBridge, type TestBridge } from "../../bridge/test-bridge";
-import { DockDb } from "../db/dock-db";
+import { DockDb, type EventRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { recordEvents } from "../db/record-event";
 import { createDockStore, type DockStore } from "../store/dock-store";
@@ -142,13 +142,20 @@ describe("jig slice", () => {
     await store.getState().submitJigScan(other.deviceId, "wedge");
     expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining("has not been received") });
     expect(bridge.calls.some((c) => c.channel === "jig.load")).toBe(false);
+    expect(store.getState().jigRefusal?.reason).toContain("has not been received");
+    await store.getState().acknowledgeJigRefusal();
 
     // Received, but its receipt is still open: refused with that reason (issue 16).
     await store.getState().submitJigScan(hub.deviceId, "hid-pos");
-    expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining(`receipt of booking ${booking.bookingRef} is not closed yet`) });
+    expect(store.getState().jigRefusal?.reason).toContain(`receipt of booking ${booking.bookingRef} is not closed yet`);
     await db.receipts.update(booking.bookingRef, { status: "closed", outcome: "accepted" });
 
+    // The refusal blocks until acknowledged: a scan meanwhile is held, then taken in order.
     await store.getState().submitJigScan(hub.deviceId, "hid-pos");
+    expect(store.getState().jigHeld).toBe(1);
+    expect(store.getState().jigPendingHub).toBeNull();
+    await store.getState().acknowledgeJigRefusal();
+    expect(store.getState().jigRefusal).toBeNull();
     expect(store.getState().jigPendingHub?.deviceId).toBe(hub.deviceId);
     await store.getState().submitJigScan("a4", "wedge");
     const load = bridge.calls.find((c) => c.channel === "jig.load");
@@ -158,5 +165,15 @@ describe("jig slice", () => {
     // A slot on a jig that is not there is refused by name.
     await store.getState().submitJigScan("H1", "wedge");
     expect(store.getState().jigNotice?.text).toContain("no jig H");
+    await store.getState().acknowledgeJigRefusal();
+    // Once flash.result says the hub reached a version here, its next scan is refused at the hub, before any slot.
+    // Only the fields lastFlashedTo reads are real here; the row is otherwise a stored slot.loaded event's.
+    const loaded = (await db.events.where("type").equals("slot.loaded").first())!;
+    const flashed = { ...loaded.event, id: "flash-1", type: "flash.result", payload: { deviceId: hub.deviceId, outcome: "flashed", toVersion: "00030000" } } as unknown as EventRow["event"];
+    await db.events.add({ id: "flash-1", type: "flash.result", bookingRef: null, at: loaded.at, event: flashed });
+    await store.getState().submitJigScan(hub.deviceId, "wedge");
+    expect(store.getState().jigRefusal?.reason).toContain("already flashed to 00030000");
+    expect(store.getState().jigOverride).toMatchObject({ flashedTo: "00030000", canOverride: false });
+    expect(await store.getState().allowSecondFlash("field return, customer asked")).toContain("Only a supervisor");
   });
 });

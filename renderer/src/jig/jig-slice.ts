@@ -32,6 +32,12 @@ export const createJigSlice =
     let drainAgain = false;
 
     const notice = (tone: JigNotice["tone"], text: string) => set({ jigNotice: { tone, text, at: deps.now() } });
+    /** A refusal: the blocking screen until acknowledged, the notice saying the same. */
+    const refuse = (text: string, raw = "") => set({ jigNotice: { tone: "error", text, at: deps.now() }, jigRefusal: { reason: text, raw } });
+    /** Scans that came while a refusal covered the screen: taken in order once it is acknowledged. */
+    let held: string[] = [];
+    /** A supervisor's override for one hub, passed with its next load. */
+    let granted: { deviceId: string; supervisorId: string; reason: string } | null = null;
     const jigIds = () => [...new Set(get().jigSlots.map((s) => s.jigId))].sort();
     const codeOf = (jigId: string, slot: number) => {
       const i = jigIds().indexOf(jigId);
@@ -49,19 +55,32 @@ export const createJigSlice =
     async function load(hub: NonNullable<JigSlice["jigPendingHub"]>, target: { jigId: string; slot: number }): Promise<void> {
       const op = get().operator;
       set({ jigPendingHub: null, jigPendingSlot: null });
-      if (bridge === null || op === null) return notice("error", "No jig station is connected to this dock app.");
+      if (bridge === null || op === null) return refuse("No jig station is connected to this dock app: start it from the dock computer, then try again.");
+      const override = granted !== null && granted.deviceId === hub.deviceId ? { supervisorId: granted.supervisorId, reason: granted.reason } : undefined;
       const code = codeOf(target.jigId, target.slot);
       let r;
       try {
-        r = await bridge.invoke("jig.load", { jigId: target.jigId, slot: target.slot, deviceId: hub.deviceId, operatorId: op.operatorId, booked: { hub: hub.hub, bookingRef: hub.bookingRef } });
+        r = await bridge.invoke("jig.load", { jigId: target.jigId, slot: target.slot, deviceId: hub.deviceId, operatorId: op.operatorId, booked: { hub: hub.hub, bookingRef: hub.bookingRef }, ...(override ? { override } : {}) });
       } catch (e) {
-        return notice("error", `Could not load ${hub.deviceId} into ${code}: ${e instanceof Error ? e.message : String(e)}`);
+        return refuse(`Could not load ${hub.deviceId} into ${code}: ${e instanceof Error ? e.message : String(e)}. Scan the hub and the slot again.`);
       }
-      if (!r.ok) return notice("error", `${hub.deviceId} not loaded into ${code}: ${r.reason}`);
+      if (!r.ok) return refuse(`${hub.deviceId} not loaded into ${code}: ${r.reason}.`);
+      if (override) granted = null;
       loadedBy = { ...loadedBy, [r.deviceId]: op.operatorId };
       await writeMeta(deps.db, LOADED_BY_KEY, loadedBy);
       await log.record([log.event("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, op.operatorId)]);
       notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
+    }
+
+    /** The version this dock's last good flash of the hub reached, or null if it was never flashed here. */
+    async function lastFlashedTo(deviceId: string): Promise<string | null> {
+      const rows = await deps.db.events.where("type").equals("flash.result").toArray();
+      let best: { at: string; version: string } | null = null;
+      for (const { event } of rows) {
+        if (event.type !== "flash.result" || event.payload.deviceId !== deviceId || event.payload.outcome !== "flashed") continue;
+        if (best === null || event.at > best.at) best = { at: event.at, version: event.payload.toVersion };
+      }
+      return best?.version ?? null;
     }
 
     async function drainOnce(): Promise<void> {
@@ -145,12 +164,23 @@ export const createJigSlice =
         return draining;
       },
 
+      jigRefusal: null,
+      jigHeld: 0,
+      jigOverride: null,
+
       async submitJigScan(raw) {
+        if (get().jigRefusal !== null) {
+          held = [...held, raw];
+          return set({ jigHeld: held.length });
+        }
+        const role = get().operator?.role ?? null;
         const station = () => ({ jigIds: jigIds(), slots: get().jigSlots, pendingHub: get().jigPendingHub, pendingSlot: get().jigPendingSlot });
-        let decision = decideJigScan(station(), raw);
+        let decision = decideJigScan(station(), raw, role);
         if (decision.type === "look-up-hub") {
-          const found = await findReceivedHub(deps.db, decision.deviceId);
-          decision = decideJigHub(station(), found.ok ? { ok: true, hub: { deviceId: decision.deviceId, bookingRef: found.bookingRef, hub: found.hub } } : found);
+          const deviceId = decision.deviceId;
+          const found = await findReceivedHub(deps.db, deviceId);
+          const flashedTo = granted?.deviceId === deviceId ? null : await lastFlashedTo(deviceId);
+          decision = decideJigHub(station(), found.ok ? { ok: true, hub: { deviceId, bookingRef: found.bookingRef, hub: found.hub } } : found, flashedTo, role);
         }
         switch (decision.type) {
           case "load":
@@ -163,13 +193,47 @@ export const createJigSlice =
           case "choose-hub":
             set({ jigPendingHub: decision.hub });
             return notice(decision.verdict.tone, decision.verdict.text);
+          case "already-flashed":
+            set({ jigPendingHub: null, jigOverride: { hub: decision.hub, flashedTo: decision.flashedTo, canOverride: decision.canOverride } });
+            return refuse(decision.verdict.text, raw);
           case "refuse":
             if (decision.clear.hub) set({ jigPendingHub: null });
             if (decision.clear.slot) set({ jigPendingSlot: null });
-            return notice(decision.verdict.tone, decision.verdict.text);
+            return refuse(decision.verdict.text, raw);
           case "look-up-hub":
             return;
         }
+      },
+
+      async acknowledgeJigRefusal() {
+        set({ jigRefusal: null, jigNotice: null, jigHeld: 0 });
+        const queue = held;
+        held = [];
+        for (const raw of queue) await get().submitJigScan(raw, "wedge");
+      },
+
+      async allowSecondFlash(reason) {
+        const op = get().operator;
+        const pending = get().jigOverride;
+        if (pending === null) return "No hub is waiting for a second flash.";
+        if (op === null || op.role !== "supervisor") return "Only a supervisor can allow a second flash.";
+        const why = reason.trim();
+        if (why.length < 5) return "Give the reason in a few words (at least 5 characters), e.g. why the hub needs flashing again.";
+        granted = { deviceId: pending.hub.deviceId, supervisorId: op.operatorId, reason: why };
+        set({ jigOverride: null, jigRefusal: null });
+        const slot = get().jigPendingSlot;
+        if (slot !== null) await load(pending.hub, slot);
+        else {
+          set({ jigPendingHub: pending.hub });
+          notice("info", `Second flash of ${pending.hub.deviceId} allowed: scan the slot it goes into, or type it (e.g. A1) and press Enter.`);
+        }
+        return null;
+      },
+
+      async unloadAllJigSlots() {
+        const finished = get().jigSlots.filter((s) => s.phase === "flashed" || s.phase === "failed");
+        for (const s of finished) await get().unloadJigSlot(s.jigId, s.slot);
+        if (finished.length > 1) notice("info", `${finished.length} slots unloaded: take their hubs out.`);
       },
 
       async unloadJigSlot(jigId, slot) {
@@ -177,7 +241,7 @@ export const createJigSlice =
         const view = get().jigSlots.find((s) => s.jigId === jigId && s.slot === slot);
         const code = codeOf(jigId, slot);
         const r = await bridge.invoke("jig.unload", { jigId, slot }).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
-        if (!r.ok) return notice("error", `${code} not unloaded: ${r.reason}`);
+        if (!r.ok) return refuse(`${code} not unloaded: ${r.reason}.`);
         const op = get().operator;
         if (view?.deviceId && op !== null) await log.record([log.event("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, op.operatorId)]);
         notice("info", `${code} unloaded${view?.deviceId ? `: ${view.deviceId} taken out (${view.phase})` : ""}.`);

@@ -157,6 +157,16 @@ export interface JigSlice {
   jigToday: { flashed: number; failed: number; faults: JigFaultLine[] };
   /** Journal entries that could not be stored yet, with why. */
   jigDrainProblems: string[];
+  /** A refusal covering the station until acknowledged (Esc); scans meanwhile are held. */
+  jigRefusal: { reason: string; raw: string } | null;
+  jigHeld: number;
+  /** A hub this dock flashed already, waiting for a supervisor's override (or to be put aside). */
+  jigOverride: { hub: { deviceId: string; bookingRef: string; hub: BookedHub }; flashedTo: string; canOverride: boolean } | null;
+  acknowledgeJigRefusal(): Promise<void>;
+  /** A supervisor allows one more flash of the hub in `jigOverride`; returns a problem in words, or null. */
+  allowSecondFlash(reason: string): Promise<string | null>;
+  /** Takes every finished hub out (flashed or failed); slots still flashing are left alone. */
+  unloadAllJigSlots(): Promise<void>;
   /** Connects the station to the host (subscribes, drains the journal, loads the slots). */
   attachJigBridge(bridge: DockBridge | null): Promise<void>;
   /** A hub ID or a slot code from any scan source or the keyboard. */
