@@ -135,8 +135,11 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
   await wedgeScan(page, DAMAGED);
   await expect(page.getByTestId("jig-notice")).toHaveAttribute("data-tone", "error");
   await expect(page.getByTestId("jig-notice")).toContainText(`${DAMAGED} was rejected at receipt`);
+  // Each refusal blocks the station until acknowledged (Esc), as receiving's errors do.
+  await page.keyboard.press("Escape");
   await wedgeScan(page, NEVER_ARRIVED);
   await expect(page.getByTestId("jig-notice")).toContainText("has not been received");
+  await page.keyboard.press("Escape");
   await wedgeScan(page, GOOD);
   await expect(page.getByTestId("jig-notice")).toContainText("scan the slot");
 
