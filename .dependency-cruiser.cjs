@@ -63,7 +63,8 @@ module.exports = {
     },
     {
       name: "renderer-combined-store-at-the-top",
-      comment: "Inside the renderer, only main.tsx, app/ and tests import the combined store; features type against store/slice-types.",
+      comment:
+        "Inside the renderer, only main.tsx, app/ and tests import the combined store; features type against store/slice-types.",
       severity: "error",
       from: { path: "^renderer/src/", pathNot: "^renderer/src/(main\\.tsx|app/)|\\.test\\.tsx?$" },
       to: { path: "^renderer/src/store/dock-store\\.ts$" },

@@ -22,10 +22,16 @@ export default tseslint.config(
     files: ["shared/**/*.ts"],
     ignores: ["shared/**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: [{ name: "electron", message: "shared/ is pure TypeScript: no Electron." }, ...builtinPaths("shared/ is pure TypeScript: no Node built-ins.")],
-        patterns: [{ group: ["node:*"], message: "shared/ is pure TypeScript: no Node built-ins." }],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "electron", message: "shared/ is pure TypeScript: no Electron." },
+            ...builtinPaths("shared/ is pure TypeScript: no Node built-ins."),
+          ],
+          patterns: [{ group: ["node:*"], message: "shared/ is pure TypeScript: no Node built-ins." }],
+        },
+      ],
     },
   },
   {
@@ -33,14 +39,17 @@ export default tseslint.config(
     files: ["renderer/**/*.{ts,tsx}"],
     ignores: ["renderer/**/*.test.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: [
-          { name: "electron", message: "The renderer reaches the host only through the bridge (window.dock)." },
-          { name: "node-hid", message: "Hardware lives in hardware/, behind the host." },
-          ...builtinPaths("No Node built-ins in the renderer: use the bridge."),
-        ],
-        patterns: [{ group: ["node:*"], message: "No Node built-ins in the renderer: use the bridge." }],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "electron", message: "The renderer reaches the host only through the bridge (window.dock)." },
+            { name: "node-hid", message: "Hardware lives in hardware/, behind the host." },
+            ...builtinPaths("No Node built-ins in the renderer: use the bridge."),
+          ],
+          patterns: [{ group: ["node:*"], message: "No Node built-ins in the renderer: use the bridge." }],
+        },
+      ],
     },
   },
   {
@@ -53,13 +62,22 @@ export default tseslint.config(
     files: ["desk/**/*.{ts,tsx}"],
     ignores: ["desk/**/*.test.{ts,tsx}", "desk/vite.config.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: [{ name: "electron", message: "The desk is a web page served by central: no Electron." }, ...builtinPaths("No Node built-ins in the desk: it runs in a browser.")],
-        patterns: [
-          { group: ["node:*"], message: "No Node built-ins in the desk: it runs in a browser." },
-          { group: ["**/central/*", "**/renderer/*", "**/host/*", "**/hardware/*", "**/electron/*"], message: "The desk imports only shared/ and its own code; it reaches central over HTTP." },
-        ],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "electron", message: "The desk is a web page served by central: no Electron." },
+            ...builtinPaths("No Node built-ins in the desk: it runs in a browser."),
+          ],
+          patterns: [
+            { group: ["node:*"], message: "No Node built-ins in the desk: it runs in a browser." },
+            {
+              group: ["**/central/*", "**/renderer/*", "**/host/*", "**/hardware/*", "**/electron/*"],
+              message: "The desk imports only shared/ and its own code; it reaches central over HTTP.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -67,8 +85,18 @@ export default tseslint.config(
     files: ["electron/**/*.ts"],
     ignores: ["electron/typed-ipc.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [{ name: "electron", importNames: ["ipcMain", "ipcRenderer"],
-        message: "Use the typed IPC wrapper electron/typed-ipc.ts (serveBridgeOverIpc / createIpcDockBridge)." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "electron",
+              importNames: ["ipcMain", "ipcRenderer"],
+              message: "Use the typed IPC wrapper electron/typed-ipc.ts (serveBridgeOverIpc / createIpcDockBridge).",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -12,12 +12,19 @@ import { seedDemoWorld, type DemoTokens } from "../central/demo-world";
 import { generateSigningKey } from "../central/services/firmware-catalogue";
 
 /** A seeded central served over real HTTP on loopback, on PGlite (temp folder) or on PostgreSQL (BENCH_DATABASE_URL). */
-export interface BenchCentral { url: string; database: CentralDatabase; tokens: DemoTokens; bookingRef: string; backend: string; close(): Promise<void> }
+export interface BenchCentral {
+  url: string;
+  database: CentralDatabase;
+  tokens: DemoTokens;
+  bookingRef: string;
+  backend: string;
+  close(): Promise<void>;
+}
 
 /** Reads `--name value` from argv. */
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? fallback : fallback;
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
 /** The backends to measure: --backend if given, else PGlite, and PostgreSQL when a server URL is in the environment. */
@@ -33,7 +40,8 @@ export async function startBenchCentral(backend: string): Promise<BenchCentral> 
   let database: CentralDatabase;
   if (backend === "postgres") {
     const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-    if (!admin) throw new Error("set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server for --backend postgres");
+    if (!admin)
+      throw new Error("set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server for --backend postgres");
     const name = `bench_${randomBytes(4).toString("hex")}`;
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
@@ -58,17 +66,30 @@ export async function startBenchCentral(backend: string): Promise<BenchCentral> 
     };
   } else {
     const dir = await mkdtemp(join(tmpdir(), "central-bench-"));
-    database = await openDatabase({ kind: "pglite", dataDir: backend === "pglite-memory" ? null : join(dir, "pgdata") });
+    database = await openDatabase({
+      kind: "pglite",
+      dataDir: backend === "pglite-memory" ? null : join(dir, "pgdata"),
+    });
     cleanup = () => rm(dir, { recursive: true, force: true });
   }
   const { tokens, bookingRef } = await seedDemoWorld(database.db, generateSigningKey("bench"));
   const mailDir = await mkdtemp(join(tmpdir(), "central-bench-mail-"));
-  const app = createApp({ db: database.db, business: { ...DEFAULT_BUSINESS_CONFIG, maxBodyBytes: 16 * 1024 * 1024 }, signingKey: null, mail: { kind: "eml", dir: mailDir }, databaseKind: database.kind });
+  const app = createApp({
+    db: database.db,
+    business: { ...DEFAULT_BUSINESS_CONFIG, maxBodyBytes: 16 * 1024 * 1024 },
+    signingKey: null,
+    mail: { kind: "eml", dir: mailDir },
+    databaseKind: database.kind,
+  });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, database, tokens, bookingRef, backend,
+    url: `http://127.0.0.1:${port}`,
+    database,
+    tokens,
+    bookingRef,
+    backend,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();

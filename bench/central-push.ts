@@ -28,7 +28,9 @@ async function benchPush(backend: string): Promise<void> {
   try {
     let t = performance.now();
     const bookings = await seedBulkHubs(central.database.db, hubs);
-    console.log(`setup: ${bookings.length} bookings, ${bookings.length * 1792} hubs seeded in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
+    console.log(
+      `setup: ${bookings.length} bookings, ${bookings.length * 1792} hubs seeded in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`,
+    );
     const who = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
     // Only the request bodies are kept: holding 300,000 event objects too would make every GC
     // in this process (which also runs central and PGlite) scan them, and time that.
@@ -41,7 +43,10 @@ async function benchPush(backend: string): Promise<void> {
         if (made >= hubs) break;
         pending.push(scanEvent(who, b.bookingRef, h));
         made++;
-        if (pending.length === batch) { bodies.push(Buffer.from(JSON.stringify({ events: pending }))); pending = []; }
+        if (pending.length === batch) {
+          bodies.push(Buffer.from(JSON.stringify({ events: pending })));
+          pending = [];
+        }
       }
     if (pending.length > 0) bodies.push(Buffer.from(JSON.stringify({ events: pending })));
     const token = central.tokens.docks["DOCK-N1"] ?? "";
@@ -49,16 +54,29 @@ async function benchPush(backend: string): Promise<void> {
     // beside central, and fetch's Request, Response and web streams machinery would cost this
     // process several times what sending a body and reading an answer does.
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-    const post = (body: Buffer) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(`${central.url}/sync/push`, { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": body.length } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
+    const post = (body: Buffer) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(
+          `${central.url}/sync/push`,
+          {
+            method: "POST",
+            agent,
+            headers: {
+              authorization: `Bearer ${token}`,
+              "content-type": "application/json",
+              "content-length": body.length,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+            res.on("error", reject);
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
       });
-      req.on("error", reject);
-      req.end(body);
-    });
     const pushAll = async (label: string, expect: "accepted" | "duplicate") => {
       const start = performance.now();
       const cpu0 = process.cpuUsage();
@@ -73,7 +91,10 @@ async function benchPush(backend: string): Promise<void> {
           // A light check of the answer: a full zod parse of 1,000 results would time the client, not central.
           const r = JSON.parse(res.text) as PushResponse;
           const got = expect === "accepted" ? r.accepted : r.duplicate;
-          if (got !== r.results.length) throw new Error(`${label}: expected all ${expect}, got ${JSON.stringify({ accepted: r.accepted, duplicate: r.duplicate, rejected: r.rejected, first: r.results.find((x) => x.status === "rejected") })}`);
+          if (got !== r.results.length)
+            throw new Error(
+              `${label}: expected all ${expect}, got ${JSON.stringify({ accepted: r.accepted, duplicate: r.duplicate, rejected: r.rejected, first: r.results.find((x) => x.status === "rejected") })}`,
+            );
           n += r.results.length;
         }
       };
@@ -81,22 +102,41 @@ async function benchPush(backend: string): Promise<void> {
       const s = (performance.now() - start) / 1000;
       const cpu = process.cpuUsage(cpu0);
       // CPU time of this process (client and server; PGlite runs in it too) tells load from other work apart from ours.
-      console.log(`${label}: ${n} events in ${bodies.length} batches of ${batch}, ${concurrency} at a time: ${s.toFixed(2)} s wall (${Math.round(n / s)} events/s), ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU in this process; load average now ${loadAverage()}`);
+      console.log(
+        `${label}: ${n} events in ${bodies.length} batches of ${batch}, ${concurrency} at a time: ${s.toFixed(2)} s wall (${Math.round(n / s)} events/s), ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU in this process; load average now ${loadAverage()}`,
+      );
       return s;
     };
     t = performance.now();
     const first = await pushAll(`push   [${central.backend}]`, "accepted");
     const replay = await pushAll(`replay [${central.backend}]`, "duplicate");
     agent.destroy();
-    const stored = await central.database.db.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    const stored = await central.database.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
     const added = Number(stored.n) - made;
-    console.log(`replay is ${(first / replay).toFixed(1)}x faster than the first push; events stored: ${stored.n} (replay added ${added === 0 ? "none" : added})`);
+    console.log(
+      `replay is ${(first / replay).toFixed(1)}x faster than the first push; events stored: ${stored.n} (replay added ${added === 0 ? "none" : added})`,
+    );
     // The issue's targets are for 300,000 events; another size is reported without one.
     const target = TARGET_S[backend] ?? 10;
     const full = hubs === 300_000;
     const what = `${hubs.toLocaleString("en-GB")} events, batches of ${batch.toLocaleString("en-GB")}, ${concurrency} at a time, ${central.backend}`;
-    reportFigure({ figure: `push of ${what}`, value: Number(first.toFixed(2)), unit: "s", target: full ? `< ${target} s` : "-", met: !full || first < target });
-    reportFigure({ figure: `replay of the same batches, ${central.backend} (x faster than the push)`, value: Number((first / replay).toFixed(1)), unit: "x", target: ">= 5x, adds nothing", met: first / replay >= 5 && added === 0 });
+    reportFigure({
+      figure: `push of ${what}`,
+      value: Number(first.toFixed(2)),
+      unit: "s",
+      target: full ? `< ${target} s` : "-",
+      met: !full || first < target,
+    });
+    reportFigure({
+      figure: `replay of the same batches, ${central.backend} (x faster than the push)`,
+      value: Number((first / replay).toFixed(1)),
+      unit: "x",
+      target: ">= 5x, adds nothing",
+      met: first / replay >= 5 && added === 0,
+    });
   } finally {
     await central.close();
   }

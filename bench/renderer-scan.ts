@@ -44,7 +44,12 @@ const RATE = arg("rate", 20);
 const SECONDS = arg("seconds", 60);
 const PROFILE = process.argv.includes("--profile");
 const TRACE = process.argv.includes("--trace");
-const DOCK_ENV = { DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: DEMO_FACILITY.North, SITE_NAME: "CSP North dock", SITE_CSP: "North" };
+const DOCK_ENV = {
+  DOCK_ID: "DOCK-N1",
+  SITE_FACILITY_ID: DEMO_FACILITY.North,
+  SITE_NAME: "CSP North dock",
+  SITE_CSP: "North",
+};
 const RECEIVED_BOOKING = "BK-001-0000"; // the seeded demo booking at N-DOCK-1 (central/demo-world.ts)
 
 const log = (line: string): void => console.log(line);
@@ -233,7 +238,12 @@ async function pageDb<T>(page: Page, q: Record<string, unknown>): Promise<T> {
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>;
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+    children?: number[];
+  }>;
   startTime: number;
   endTime: number;
 }
@@ -249,10 +259,12 @@ function printProfile(profile: CpuProfile): void {
     byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
   }
   log(`CPU profile of the phase (${(wallMs / 1000).toFixed(1)} s, ${total} samples), top self time:`);
-  for (const [k, hits] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20)) log(`  ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, hits] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    log(`  ${((hits / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
   // Total (inclusive) time: each function counted once per stack, however deep it recurses.
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const keyOf = (n: CpuProfile["nodes"][number]) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop() ?? ""}:${n.callFrame.lineNumber + 1}`;
+  const keyOf = (n: CpuProfile["nodes"][number]) =>
+    `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop() ?? ""}:${n.callFrame.lineNumber + 1}`;
   const inclusive = new Map<string, number>();
   const walk = (id: number, onStack: Set<string>): number => {
     const n = byId.get(id);
@@ -272,7 +284,11 @@ function printProfile(profile: CpuProfile): void {
   if (root !== undefined) walk(root.id, new Set());
   const busy = total - (byFn.get("(idle) :0") ?? 0);
   log(`  top total time (% of the ${busy} busy samples):`);
-  for (const [k, hits] of [...inclusive].filter(([k]) => !k.startsWith("(root)") && !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`  ${((hits / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, hits] of [...inclusive]
+    .filter(([k]) => !k.startsWith("(root)") && !k.startsWith("(idle)"))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40))
+    log(`  ${((hits / busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 interface TraceEvent {
@@ -302,15 +318,22 @@ function printTrace(buffer: Buffer, scans: number): void {
     .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
     .sort((a, b) => (counts.get(`${b.pid}:${b.tid}`) ?? 0) - (counts.get(`${a.pid}:${a.tid}`) ?? 0))[0];
   if (main === undefined) return log("trace: no renderer main thread found");
-  const onMain = events.filter((e) => e.ph === "X" && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const onMain = events
+    .filter((e) => e.ph === "X" && e.pid === main.pid && e.tid === main.tid && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const label = (e: TraceEvent): string => {
     const d = e.args?.data;
-    if (e.name === "FunctionCall" && d) return `FunctionCall ${d.functionName || "(anonymous)"} ${(d.url ?? "").split("/").pop() ?? ""}:${(d.lineNumber ?? 0) + 1}`;
+    if (e.name === "FunctionCall" && d)
+      return `FunctionCall ${d.functionName || "(anonymous)"} ${(d.url ?? "").split("/").pop() ?? ""}:${(d.lineNumber ?? 0) + 1}`;
     if (e.name === "EventDispatch" && d?.type) return `EventDispatch ${d.type}`;
     return e.name;
   };
   // Top-level tasks and the self (wall, CPU) time of every event within each.
-  interface Task { wall: number; cpu: number; self: Map<string, [number, number]> }
+  interface Task {
+    wall: number;
+    cpu: number;
+    self: Map<string, [number, number]>;
+  }
   const tasks: Task[] = [];
   let stack: Array<{ e: TraceEvent; wall: number; cpu: number }> = [];
   let task: Task | null = null;
@@ -343,18 +366,26 @@ function printTrace(buffer: Buffer, scans: number): void {
     return [...m].sort((a, b) => b[1] - a[1]);
   };
   const cpu = tasks.reduce((n, t) => n + t.cpu, 0) / 1000;
-  log(`trace of the burst: main thread CPU ${cpu.toFixed(0)} ms in ${tasks.length} tasks, ${(cpu / scans).toFixed(2)} ms a scan; CPU self time by event:`);
+  log(
+    `trace of the burst: main thread CPU ${cpu.toFixed(0)} ms in ${tasks.length} tasks, ${(cpu / scans).toFixed(2)} ms a scan; CPU self time by event:`,
+  );
   for (const [k, v] of sum(tasks, 1).slice(0, 18)) log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`);
   const seconds = onMain.length > 0 ? ((onMain.at(-1)?.ts ?? 0) - (onMain[0]?.ts ?? 0)) / 1e6 : 0;
   const howMany = (name: string) => onMain.filter((e) => e.name === name).length;
-  log(`  per second: ${["UpdateLayoutTree", "Layout", "Paint", "Commit"].map((n) => `${(howMany(n) / Math.max(seconds, 1e-9)).toFixed(1)} ${n}`).join(", ")} (${scans} scans in ${seconds.toFixed(1)} s)`);
+  log(
+    `  per second: ${["UpdateLayoutTree", "Layout", "Paint", "Commit"].map((n) => `${(howMany(n) / Math.max(seconds, 1e-9)).toFixed(1)} ${n}`).join(", ")} (${scans} scans in ${seconds.toFixed(1)} s)`,
+  );
   const long = tasks.filter((t) => t.wall >= 30_000);
-  log(`  ${long.length} tasks of 30 ms or more (wall), ${(long.reduce((n, t) => n + t.wall, 0) / 1000).toFixed(0)} ms in all (${(long.reduce((n, t) => n + t.cpu, 0) / 1000).toFixed(0)} ms CPU); wall self time in them:`);
+  log(
+    `  ${long.length} tasks of 30 ms or more (wall), ${(long.reduce((n, t) => n + t.wall, 0) / 1000).toFixed(0)} ms in all (${(long.reduce((n, t) => n + t.cpu, 0) / 1000).toFixed(0)} ms CPU); wall self time in them:`,
+  );
   for (const [k, v] of sum(long, 0).slice(0, 10)) log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`);
   log(`  the longest (wall ms, CPU ms: top events by wall self time):`);
   for (const t of long.sort((a, b) => b.wall - a.wall).slice(0, 8)) {
     const top = [...t.self].sort((a, b) => b[1][0] - a[1][0]).slice(0, 4);
-    log(`  ${(t.wall / 1000).toFixed(1).padStart(7)}, ${(t.cpu / 1000).toFixed(1).padStart(6)}: ${top.map(([k, v]) => `${k} ${(v[0] / 1000).toFixed(1)}`).join(", ")}`);
+    log(
+      `  ${(t.wall / 1000).toFixed(1).padStart(7)}, ${(t.cpu / 1000).toFixed(1).padStart(6)}: ${top.map(([k, v]) => `${k} ${(v[0] / 1000).toFixed(1)}`).join(", ")}`,
+    );
   }
 }
 
@@ -375,7 +406,12 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 
 function runStep(what: string, cmd: string[], env: Record<string, string>): number {
   const t = performance.now();
-  const r = spawnSync(process.execPath, ["--import", "tsx", ...cmd], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", ...cmd], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (r.status !== 0) throw new Error(`${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return performance.now() - t;
 }
@@ -389,14 +425,35 @@ async function main(): Promise<void> {
     // The renderer as it is now, built into the bench's own folder (others may be building renderer/dist).
     const dist = join(work, "dist");
     const tBuild = performance.now();
-    const build = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build", "--config", "renderer/vite.config.ts", "--outDir", dist, "--emptyOutDir", "--logLevel", "warn", ...(PROFILE || TRACE ? ["--minify", "false"] : [])], { cwd: repoRoot, encoding: "utf8" });
+    const build = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--config",
+        "renderer/vite.config.ts",
+        "--outDir",
+        dist,
+        "--emptyOutDir",
+        "--logLevel",
+        "warn",
+        ...(PROFILE || TRACE ? ["--minify", "false"] : []),
+      ],
+      { cwd: repoRoot, encoding: "utf8" },
+    );
     if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
     log(`renderer built in ${sec(performance.now() - tBuild)}`);
 
     const centralDir = join(work, "central");
-    const seedMs = runStep("central seed", ["central/seed.ts", "--bulk", String(HUBS)], { CENTRAL_DATA_DIR: centralDir });
-    log(`central seeded with the demo world + ~${HUBS.toLocaleString("en-GB")} bulk hubs in ${sec(seedMs)} (not a dock figure)`);
-    const tokens = JSON.parse(readFileSync(join(centralDir, "tokens.json"), "utf8")) as { docks: Record<string, string> };
+    const seedMs = runStep("central seed", ["central/seed.ts", "--bulk", String(HUBS)], {
+      CENTRAL_DATA_DIR: centralDir,
+    });
+    log(
+      `central seeded with the demo world + ~${HUBS.toLocaleString("en-GB")} bulk hubs in ${sec(seedMs)} (not a dock figure)`,
+    );
+    const tokens = JSON.parse(readFileSync(join(centralDir, "tokens.json"), "utf8")) as {
+      docks: Record<string, string>;
+    };
     const token = tokens.docks[DOCK_ENV.DOCK_ID];
     if (token === undefined) throw new Error("the seed made no token for DOCK-N1");
 
@@ -404,7 +461,9 @@ async function main(): Promise<void> {
     const centralUrl = `http://127.0.0.1:${centralPort}`;
     services.push(
       await startService({
-        name: "central", script: "central/main.ts", cwd: repoRoot,
+        name: "central",
+        script: "central/main.ts",
+        cwd: repoRoot,
         env: { CENTRAL_PORT: String(centralPort), CENTRAL_HOST: "127.0.0.1", CENTRAL_DATA_DIR: centralDir },
         ready: (_o, child) => waitForHttp(`${centralUrl}/health`, () => child.exitCode === null),
       }),
@@ -412,8 +471,16 @@ async function main(): Promise<void> {
     let hostUrl = "";
     services.push(
       await startService({
-        name: "host", script: "host/main.ts", cwd: repoRoot,
-        env: { HOST_PORT: String(await freePort()), DOCK_DATA_DIR: join(work, "host"), RENDERER_DIST: dist, CENTRAL_URL: centralUrl, ...DOCK_ENV },
+        name: "host",
+        script: "host/main.ts",
+        cwd: repoRoot,
+        env: {
+          HOST_PORT: String(await freePort()),
+          DOCK_DATA_DIR: join(work, "host"),
+          RENDERER_DIST: dist,
+          CENTRAL_URL: centralUrl,
+          ...DOCK_ENV,
+        },
         ready: async (output, child) => {
           const end = Date.now() + 30_000;
           while (Date.now() < end) {
@@ -429,7 +496,17 @@ async function main(): Promise<void> {
 
     const executablePath = process.env.BENCH_CHROMIUM ?? "/usr/bin/chromium";
     if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath} (set BENCH_CHROMIUM)`);
-    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -453,8 +530,16 @@ async function main(): Promise<void> {
     });
     const pullMs = performance.now() - tPull - 5000;
     const cached = await pageDb<{ bookings: number; hubs: number }>(page, { what: "counts", hubs: true });
-    log(`dock pulled ${pulled} bookings (${cached.hubs.toLocaleString("en-GB")} hubs) into Dexie in ${sec(pullMs)} from page load (boot + pull by cursor + Dexie writes)`);
-    reportFigure({ figure: `pull of ${cached.hubs.toLocaleString("en-GB")} hubs (${pulled} bookings) into Dexie, from page load`, value: pullMs / 1000, unit: "s", target: "-", met: true });
+    log(
+      `dock pulled ${pulled} bookings (${cached.hubs.toLocaleString("en-GB")} hubs) into Dexie in ${sec(pullMs)} from page load (boot + pull by cursor + Dexie writes)`,
+    );
+    reportFigure({
+      figure: `pull of ${cached.hubs.toLocaleString("en-GB")} hubs (${pulled} bookings) into Dexie, from page load`,
+      value: pullMs / 1000,
+      unit: "s",
+      target: "-",
+      met: true,
+    });
     const heapIdle = await heapAfterGc(cdp);
     log(`heap after GC, bookings list with everything cached: ${mib(heapIdle).toFixed(1)} MiB`);
 
@@ -478,7 +563,8 @@ async function main(): Promise<void> {
     if (booking === null) throw new Error(`${RECEIVED_BOOKING} was not pulled`);
     const scans = deliveryScans(booking);
     const burstCount = Math.round(RATE * SECONDS);
-    if (scans.length < PACED + burstCount) throw new Error(`the booking has ${scans.length} scans, fewer than ${PACED + burstCount}`);
+    if (scans.length < PACED + burstCount)
+      throw new Error(`the booking has ${scans.length} scans, fewer than ${PACED + burstCount}`);
     const heapOpen = await heapAfterGc(cdp);
     log(`heap after GC, receipt open: ${mib(heapOpen).toFixed(1)} MiB`);
 
@@ -489,7 +575,9 @@ async function main(): Promise<void> {
     const measures = async (): Promise<Measures> => (await page.evaluate("window.__bench.measures")) as Measures;
     const pacedPhase = async (from: number, title: string): Promise<number[]> => {
       const have = (await measures())["scan.verdict"].length;
-      const shown = (await page.evaluate(`window.__bench.paced(${JSON.stringify(scans.slice(from, from + PACED))}, 30)`)) as Array<{ dom: number; frame: number }>;
+      const shown = (await page.evaluate(
+        `window.__bench.paced(${JSON.stringify(scans.slice(from, from + PACED))}, 30)`,
+      )) as Array<{ dom: number; frame: number }>;
       await page.evaluate(`window.__bench.settle(${have + PACED}, 10000)`);
       const m = await measures();
       const warm = 10; // the first scans of a phase JIT-compile the path / settle the sync client
@@ -511,7 +599,13 @@ async function main(): Promise<void> {
     const verdict = await pacedPhase(0, "paced, central online (sync rounds coalesce within 1 s)");
     const p50 = quantile(verdict, 0.5);
     const p99 = quantile(verdict, 0.99);
-    reportFigure({ figure: "scan → durable verdict (router → IndexedDB commit → verdict), p50", value: p50, unit: "ms", target: "< 5 ms", met: p50 < 5 });
+    reportFigure({
+      figure: "scan → durable verdict (router → IndexedDB commit → verdict), p50",
+      value: p50,
+      unit: "ms",
+      target: "< 5 ms",
+      met: p50 < 5,
+    });
     reportFigure({ figure: "scan → durable verdict, p99", value: p99, unit: "ms", target: "< 15 ms", met: p99 < 15 });
 
     // 4. Burst: RATE scans/s for SECONDS s, not waiting for verdicts; heap sampled (no GC) meanwhile.
@@ -525,8 +619,20 @@ async function main(): Promise<void> {
     })();
     const before = (await measures())["scan.verdict"].length;
     const burstScans = scans.slice(PACED, PACED + burstCount);
-    if (TRACE) await browser.startTracing(page, { categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
-    const burst = (await page.evaluate(`window.__bench.burst(${JSON.stringify(burstScans)}, ${RATE})`)) as { delays: number[]; sentAt: number };
+    if (TRACE)
+      await browser.startTracing(page, {
+        categories: [
+          "toplevel",
+          "devtools.timeline",
+          "disabled-by-default-devtools.timeline",
+          "v8.execute",
+          "blink.user_timing",
+        ],
+      });
+    const burst = (await page.evaluate(`window.__bench.burst(${JSON.stringify(burstScans)}, ${RATE})`)) as {
+      delays: number[];
+      sentAt: number;
+    };
     // A backlog is judged after the burst ends: wait for it (up to 90 s) to see that nothing is lost.
     const got = (await page.evaluate(`window.__bench.settle(${before + burstCount}, 90000)`)) as number;
     sampling = false;
@@ -537,7 +643,10 @@ async function main(): Promise<void> {
     const bq = all["scan.queued"].slice(before).map((m) => m.ms);
     const bv = all["scan.verdict"].slice(before);
     const lastVerdictAt = Math.max(...bv.map((m) => m.start + m.ms));
-    const stored = await pageDb<Array<{ raw: string; verdict: string; kind: string }>>(page, { what: "scans", ref: RECEIVED_BOOKING });
+    const stored = await pageDb<Array<{ raw: string; verdict: string; kind: string }>>(page, {
+      what: "scans",
+      ref: RECEIVED_BOOKING,
+    });
     const afterBurst = await pageDb<{ held: number; heldError: string | null }>(page, { what: "counts" });
     const want = scans.slice(0, PACED + burstCount);
     const storedRaw = new Map<string, number>();
@@ -546,34 +655,95 @@ async function main(): Promise<void> {
     const lost = missing - afterBurst.held;
     const doubled = [...storedRaw.values()].filter((n) => n > 1).length;
     const notExpected = stored.filter((s) => s.verdict !== "expected");
-    log(`burst, ${burstCount} scans at ${RATE}/s for ${SECONDS} s: ${got - before} verdicts; IndexedDB holds ${stored.length} scan events for the ${want.length} scans sent so far: ${missing} not recorded (${afterBurst.held} of them still queued${afterBurst.heldError === null ? "" : ` behind the error "${afterBurst.heldError}"`}), ${doubled} stored twice, ${notExpected.length} not "expected"${notExpected.length > 0 ? ` (e.g. ${JSON.stringify(notExpected.slice(0, 3))})` : ""}`);
+    log(
+      `burst, ${burstCount} scans at ${RATE}/s for ${SECONDS} s: ${got - before} verdicts; IndexedDB holds ${stored.length} scan events for the ${want.length} scans sent so far: ${missing} not recorded (${afterBurst.held} of them still queued${afterBurst.heldError === null ? "" : ` behind the error "${afterBurst.heldError}"`}), ${doubled} stored twice, ${notExpected.length} not "expected"${notExpected.length > 0 ? ` (e.g. ${JSON.stringify(notExpected.slice(0, 3))})` : ""}`,
+    );
     log(`  scanner input delayed by a busy main thread: ${describe(burst.delays)}`);
     log(`  received → judging starts (queue wait):       ${describe(bq)}`);
     log(`  received → verdict shown:                     ${describe(bv.map((m) => m.ms))}`);
-    if (bv.length > 0) log(`  last verdict ${(lastVerdictAt - burst.sentAt).toFixed(1)} ms after the last key was sent${afterBurst.held > 0 ? " (then the bench stopped waiting)" : ""}`);
+    if (bv.length > 0)
+      log(
+        `  last verdict ${(lastVerdictAt - burst.sentAt).toFixed(1)} ms after the last key was sent${afterBurst.held > 0 ? " (then the bench stopped waiting)" : ""}`,
+      );
     const clean = missing === 0 && doubled === 0 && notExpected.length === 0;
-    reportFigure({ figure: `burst ${RATE} scans/s × ${SECONDS} s: scans not recorded (held or lost) or misread`, value: missing + notExpected.length, unit: "scans", target: "0", met: clean });
-    reportFigure({ figure: `burst: scans lost (neither recorded nor held)`, value: lost, unit: "scans", target: "0", met: lost === 0 });
+    reportFigure({
+      figure: `burst ${RATE} scans/s × ${SECONDS} s: scans not recorded (held or lost) or misread`,
+      value: missing + notExpected.length,
+      unit: "scans",
+      target: "0",
+      met: clean,
+    });
+    reportFigure({
+      figure: `burst: scans lost (neither recorded nor held)`,
+      value: lost,
+      unit: "scans",
+      target: "0",
+      met: lost === 0,
+    });
     const maxQueue = quantile(bq, 1);
-    reportFigure({ figure: `burst: longest queue wait (received → judging)`, value: maxQueue, unit: "ms", target: `< ${(1000 / RATE).toFixed(0)} ms (never lags)`, met: maxQueue < 1000 / RATE });
+    reportFigure({
+      figure: `burst: longest queue wait (received → judging)`,
+      value: maxQueue,
+      unit: "ms",
+      target: `< ${(1000 / RATE).toFixed(0)} ms (never lags)`,
+      met: maxQueue < 1000 / RATE,
+    });
     const maxInput = quantile(burst.delays, 1);
-    reportFigure({ figure: `burst: longest delay of scanner keys by a busy main thread`, value: maxInput, unit: "ms", target: `< ${(1000 / RATE).toFixed(0)} ms (never lags)`, met: maxInput < 1000 / RATE });
-    const bv99 = quantile(bv.map((m) => m.ms), 0.99);
-    reportFigure({ figure: `burst: received → verdict, p99`, value: bv99, unit: "ms", target: "< 15 ms", met: bv99 < 15 });
+    reportFigure({
+      figure: `burst: longest delay of scanner keys by a busy main thread`,
+      value: maxInput,
+      unit: "ms",
+      target: `< ${(1000 / RATE).toFixed(0)} ms (never lags)`,
+      met: maxInput < 1000 / RATE,
+    });
+    const bv99 = quantile(
+      bv.map((m) => m.ms),
+      0.99,
+    );
+    reportFigure({
+      figure: `burst: received → verdict, p99`,
+      value: bv99,
+      unit: "ms",
+      target: "< 15 ms",
+      met: bv99 < 15,
+    });
     const heapBurst = await heapAfterGc(cdp);
-    log(`heap after GC after the burst: ${mib(heapBurst).toFixed(1)} MiB; peak sampled during the burst (garbage included): ${mib(peak).toFixed(1)} MiB`);
-    reportFigure({ figure: "renderer JS heap after GC, receipt open, 300k hubs cached, after the burst", value: mib(heapBurst), unit: "MiB", target: "< 150 MB", met: heapBurst < 150e6 });
-    reportFigure({ figure: "renderer JS heap peak during the burst (no GC)", value: mib(peak), unit: "MiB", target: "< 150 MB", met: peak < 150e6 });
+    log(
+      `heap after GC after the burst: ${mib(heapBurst).toFixed(1)} MiB; peak sampled during the burst (garbage included): ${mib(peak).toFixed(1)} MiB`,
+    );
+    reportFigure({
+      figure: "renderer JS heap after GC, receipt open, 300k hubs cached, after the burst",
+      value: mib(heapBurst),
+      unit: "MiB",
+      target: "< 150 MB",
+      met: heapBurst < 150e6,
+    });
+    reportFigure({
+      figure: "renderer JS heap peak during the burst (no GC)",
+      value: mib(peak),
+      unit: "MiB",
+      target: "< 150 MB",
+      met: peak < 150e6,
+    });
 
     // 5. Diagnosis: the same paced scans with central unreachable (the sync client fails fast
     //    and backs off instead of pushing and deleting outbox rows), then bare IndexedDB commits.
     if (afterBurst.held === 0 && scans.length >= 2 * PACED + burstCount) {
       await page.route(`${centralUrl}/**`, (route) => route.abort("internetdisconnected"));
       const offline = await pacedPhase(PACED + burstCount, "paced, central unreachable (diagnosis)");
-      reportFigure({ figure: "scan → durable verdict with central unreachable (diagnosis), p50", value: quantile(offline, 0.5), unit: "ms", target: "< 5 ms", met: quantile(offline, 0.5) < 5 });
+      reportFigure({
+        figure: "scan → durable verdict with central unreachable (diagnosis), p50",
+        value: quantile(offline, 0.5),
+        unit: "ms",
+        target: "< 5 ms",
+        met: quantile(offline, 0.5) < 5,
+      });
       await page.unroute(`${centralUrl}/**`);
     }
-    const probe = (await page.evaluate(`window.__bench.probe(${JSON.stringify(booking)}, 100)`)) as { small: number[]; big: number[] };
+    const probe = (await page.evaluate(`window.__bench.probe(${JSON.stringify(booking)}, 100)`)) as {
+      small: number[];
+      big: number[];
+    };
     log(`bare IndexedDB commit in this page (scratch database, no app code), 100 each:`);
     log(`  event + outbox row:                              ${describe(probe.small)}`);
     log(`  event + outbox row + receipt row holding the 1,792-hub booking: ${describe(probe.big)}`);
@@ -584,7 +754,11 @@ async function main(): Promise<void> {
       const c = await pageDb<{ outbox: number; quarantine: number } | null>(page, { what: "counts" });
       return c !== null && c.outbox === 0 ? c : null;
     }).catch(() => null);
-    log(drained === null ? "outbox did not drain within 60 s" : `outbox drained to central within ${sec(performance.now() - tDrain)}; quarantined: ${drained.quarantine}`);
+    log(
+      drained === null
+        ? "outbox did not drain within 60 s"
+        : `outbox drained to central within ${sec(performance.now() - tDrain)}; quarantined: ${drained.quarantine}`,
+    );
     if (pageErrors.length > 0) log(`page errors: ${pageErrors.slice(0, 5).join(" | ")}`);
   } finally {
     await browser?.close();

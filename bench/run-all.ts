@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { z } from "zod";
 import { machineInfo, RESULT_PREFIX } from "./report";
 
-const FigureSchema = z.strictObject({ figure: z.string(), value: z.number(), unit: z.string(), target: z.string(), met: z.boolean() });
+const FigureSchema = z.strictObject({
+  figure: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  target: z.string(),
+  met: z.boolean(),
+});
 const here = import.meta.dirname;
 const helpers = new Set(["run-all.ts", "report.ts"]);
 const wanted = process.argv.slice(2);
@@ -25,7 +31,10 @@ const machine = machineInfo();
 for (const script of scripts) {
   console.log(`== ${script}`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(here, script)], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(here, script)], {
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
   if (run.status !== 0) failures.push(`${script} exited ${run.status}`);
@@ -37,7 +46,9 @@ for (const script of scripts) {
       continue;
     }
     const v = f.data;
-    rows.push(`| ${script.replace(/\.ts$/, "")} | ${v.figure} | ${formatValue(v.value)} ${v.unit} | ${v.target} | ${v.met ? "yes" : "**no**"} |`);
+    rows.push(
+      `| ${script.replace(/\.ts$/, "")} | ${v.figure} | ${formatValue(v.value)} ${v.unit} | ${v.target} | ${v.met ? "yes" : "**no**"} |`,
+    );
   }
   console.log(`== ${script} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -31,7 +31,15 @@ function inPolygon(x, y, points) {
   return inside;
 }
 
-const BOLT = [[0.56, 0.2], [0.36, 0.54], [0.49, 0.54], [0.42, 0.82], [0.66, 0.44], [0.52, 0.44], [0.6, 0.2]];
+const BOLT = [
+  [0.56, 0.2],
+  [0.36, 0.54],
+  [0.49, 0.54],
+  [0.42, 0.82],
+  [0.66, 0.44],
+  [0.52, 0.44],
+  [0.6, 0.2],
+];
 
 /** Colour and coverage at a point of the unit square. */
 function sample(u, v) {
@@ -48,12 +56,18 @@ function render(size) {
   for (let y = 0; y < size; y++) {
     raw[y * (size * 4 + 1)] = 0; // filter: none
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const c = sample((x + (sx + 0.5) / ss) / size, (y + (sy + 0.5) / ss) / size);
           if (c === null) continue;
-          r += c[0]; g += c[1]; b += c[2]; a += 1;
+          r += c[0];
+          g += c[1];
+          b += c[2];
+          a += 1;
         }
       }
       const o = y * (size * 4 + 1) + 1 + x * 4;
@@ -94,6 +108,7 @@ export function iconPng(size) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(join(here, "icon.png"), iconPng(512));
   mkdirSync(join(here, "icons"), { recursive: true });
-  for (const size of [16, 32, 48, 64, 128, 256, 512]) writeFileSync(join(here, "icons", `${size}x${size}.png`), iconPng(size));
+  for (const size of [16, 32, 48, 64, 128, 256, 512])
+    writeFileSync(join(here, "icons", `${size}x${size}.png`), iconPng(size));
   console.log("wrote build/icon.png and build/icons/*.png");
 }

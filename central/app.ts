@@ -8,8 +8,17 @@ import { BookingRefSchema, DeviceIdSchema, DeviceModelSchema, HexFirmwareSchema 
 import { encodeBookingLabel } from "../shared/domain/labels";
 import { MAX_PULL_LIMIT, PullRequestSchema, PushRequestSchema, type AsnBlockResponse } from "../shared/sync";
 import {
-  ApproveWorkOrderSchema, AsnBlockReserveSchema, AsnReserveSchema, FirmwarePutSchema, ForecastSchema, IdSchema, LateArrivalSchema,
-  RedeliveryAmendSchema, ReflashRequestSchema, SsmiUploadSchema, StatementQuerySchema,
+  ApproveWorkOrderSchema,
+  AsnBlockReserveSchema,
+  AsnReserveSchema,
+  FirmwarePutSchema,
+  ForecastSchema,
+  IdSchema,
+  LateArrivalSchema,
+  RedeliveryAmendSchema,
+  ReflashRequestSchema,
+  SsmiUploadSchema,
+  StatementQuerySchema,
 } from "./api-schemas";
 import { ApiError } from "./http/api-error";
 import { fallbackCentralLogger, requestLogging, type Logger } from "./log";
@@ -23,7 +32,13 @@ import { bodyText, parseJsonBody, parseOrThrow, readBody, readBodyBytes } from "
 import { hubHistory } from "./services/audit";
 import { loadBooking } from "./services/bookings";
 import { partyStatement } from "./services/charges";
-import { latestProduction, listFirmware, putFirmware, withdrawFirmware, type SigningKeyFile } from "./services/firmware-catalogue";
+import {
+  latestProduction,
+  listFirmware,
+  putFirmware,
+  withdrawFirmware,
+  type SigningKeyFile,
+} from "./services/firmware-catalogue";
 import { pushBody, pushBodyKey, replayedBatch } from "./services/ingest";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { amendRedelivery, reportLateArrival, submitForecast } from "./services/party-actions";
@@ -72,17 +87,35 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       return c.json(err.body(), err.status);
     }
     (deps.logger ?? fallbackCentralLogger()).error({ err, reqId: c.get("requestId") }, "central: unexpected error");
-    return c.json({ error: "internal", reason: "central failed to handle the request; it changed nothing that was not committed" }, 500);
+    return c.json(
+      { error: "internal", reason: "central failed to handle the request; it changed nothing that was not committed" },
+      500,
+    );
   });
   app.notFound((c) => c.json({ error: "not-found", reason: `no endpoint ${c.req.method} ${c.req.path}` }, 404));
 
   app.use("*", ...requestLogging(deps.logger));
   // Before authentication: a browser's preflight carries no token.
   app.use("*", corsFor(deps.allowOrigin ?? dockOrigins));
-  app.use("*", bodyLimit({ maxSize: business.maxBodyBytes, onError: () => { throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`); } }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: business.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, "body-too-large", `the body exceeds ${business.maxBodyBytes} bytes`);
+      },
+    }),
+  );
 
   // GET /health (which part is unwell) and GET /metrics (Prometheus), before authentication.
-  const observer = createObserver({ db, databaseKind: deps.databaseKind, mail: deps.mail, metricsToken: deps.metricsToken ?? null, processMetrics: deps.processMetrics ?? false, ...(deps.addressOf ? { addressOf: deps.addressOf } : {}) });
+  const observer = createObserver({
+    db,
+    databaseKind: deps.databaseKind,
+    mail: deps.mail,
+    metricsToken: deps.metricsToken ?? null,
+    processMetrics: deps.processMetrics ?? false,
+    ...(deps.addressOf ? { addressOf: deps.addressOf } : {}),
+  });
   app.route("/", observer.routes);
 
   const limiter = rateLimiter(business.rateLimit, deps.addressOf);
@@ -99,7 +132,15 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const dock = requireKind(c, "dock");
     observer.contact(dock.dockId);
     const body = await readBody(c, PullRequestSchema);
-    return c.json(await pullChanges(db, dock.facilityId, Number(body.cursor), body.limit ?? Math.min(100, MAX_PULL_LIMIT), business.purchaseOrderRequired));
+    return c.json(
+      await pullChanges(
+        db,
+        dock.facilityId,
+        Number(body.cursor),
+        body.limit ?? Math.min(100, MAX_PULL_LIMIT),
+        business.purchaseOrderRequired,
+      ),
+    );
   });
 
   app.post("/sync/push", async (c) => {
@@ -109,7 +150,10 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     // A dock resending a batch whose answer it lost sends the same bytes: answered without decoding or parsing them.
     const key = pushBodyKey(dock, bytes);
     const replay = replayedBatch(db, key);
-    if (replay !== null) { observer.replayed(); return c.body(replay, 200, { "content-type": "application/json" }); }
+    if (replay !== null) {
+      observer.replayed();
+      return c.body(replay, 200, { "content-type": "application/json" });
+    }
     const body = parseJsonBody(bodyText(bytes), PushRequestSchema);
     const res = await pushBody(db, dock, key, body.events, business);
     observer.pushed(res);
@@ -122,19 +166,44 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const body = await readBody(c, z.union([AsnBlockReserveSchema, AsnReserveSchema]));
     if ("count" in body) {
       // A block for this dock to issue from, offline too: each number is new for good.
-      const rows = await db.selectFrom(sql<{ n: string }>`(select nextval('asn_numbers') as n from generate_series(1, ${body.count}))`.as("s")).select("s.n").execute();
+      const rows = await db
+        .selectFrom(
+          sql<{ n: string }>`(select nextval('asn_numbers') as n from generate_series(1, ${body.count}))`.as("s"),
+        )
+        .select("s.n")
+        .execute();
       const asnNumbers = rows.map((r) => `ASN-${String(r.n).padStart(8, "0")}`);
-      await db.insertInto("asn_blocks").values(asnNumbers.map((asn_number) => ({ asn_number, dock_id: dock.dockId, reserved_by: operatorId }))).execute();
+      await db
+        .insertInto("asn_blocks")
+        .values(asnNumbers.map((asn_number) => ({ asn_number, dock_id: dock.dockId, reserved_by: operatorId })))
+        .execute();
       const out: AsnBlockResponse = { asnNumbers, serverTime: new Date().toISOString() };
       return c.json(out, 201);
     }
     // Checked before the sequence is touched: a number handed out is gone for good.
     const party = await db.selectFrom("parties").select("id").where("id", "=", body.partyId).executeTakeFirst();
-    if (!party) throw new ApiError(422, "unknown-party", `party ${body.partyId} is not known to central; no ASN number was reserved`);
+    if (!party)
+      throw new ApiError(
+        422,
+        "unknown-party",
+        `party ${body.partyId} is not known to central; no ASN number was reserved`,
+      );
     // The sequence never hands a number out twice, even when the transaction rolls back.
-    const row = await db.selectNoFrom((eb) => eb.fn<string>("nextval", [eb.val("asn_numbers")]).as("n")).executeTakeFirstOrThrow();
+    const row = await db
+      .selectNoFrom((eb) => eb.fn<string>("nextval", [eb.val("asn_numbers")]).as("n"))
+      .executeTakeFirstOrThrow();
     const asnNumber = `ASN-${String(row.n).padStart(8, "0")}`;
-    await db.insertInto("asns").values({ asn_number: asnNumber, manifest_id: body.manifestId, party_id: body.partyId, status: "reserved", reserved_by: `${dock.dockId}/${operatorId}`, content: JSON.stringify({}) }).execute();
+    await db
+      .insertInto("asns")
+      .values({
+        asn_number: asnNumber,
+        manifest_id: body.manifestId,
+        party_id: body.partyId,
+        status: "reserved",
+        reserved_by: `${dock.dockId}/${operatorId}`,
+        content: JSON.stringify({}),
+      })
+      .execute();
     return c.json({ asnNumber, serverTime: new Date().toISOString() }, 201);
   });
 
@@ -148,26 +217,53 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.get("/requests/:id", async (c) => {
     const p = requireKind(c, "party", "dcc");
     const id = parseOrThrow(IdSchema, c.req.param("id"), "invalid-path");
-    const r = await db.selectFrom("requests").select(["id", "party_id", "status", "reasons", "hub_reasons", "created_at"]).where("id", "=", id).executeTakeFirst();
-    if (!r || (p.kind === "party" && r.party_id !== p.partyId)) throw new ApiError(404, "unknown-request", `no request ${id}`);
-    return c.json({ requestId: r.id, partyId: r.party_id, status: r.status, reasons: [...(r.reasons as unknown[]), ...(r.hub_reasons as unknown[])], createdAt: new Date(r.created_at).toISOString() });
+    const r = await db
+      .selectFrom("requests")
+      .select(["id", "party_id", "status", "reasons", "hub_reasons", "created_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!r || (p.kind === "party" && r.party_id !== p.partyId))
+      throw new ApiError(404, "unknown-request", `no request ${id}`);
+    return c.json({
+      requestId: r.id,
+      partyId: r.party_id,
+      status: r.status,
+      reasons: [...(r.reasons as unknown[]), ...(r.hub_reasons as unknown[])],
+      createdAt: new Date(r.created_at).toISOString(),
+    });
   });
 
   const visibleBooking = async (c: Context<AppEnv>, ref: string) => {
     const b = await loadBooking(db, ref);
     const p: Principal = c.get("principal");
-    const visible = b !== null && (p.kind === "dcc" || (p.kind === "party" && b.partyId === p.partyId) || (p.kind === "dock" && b.facilityId === p.facilityId));
+    const visible =
+      b !== null &&
+      (p.kind === "dcc" ||
+        (p.kind === "party" && b.partyId === p.partyId) ||
+        (p.kind === "dock" && b.facilityId === p.facilityId));
     if (!b || !visible) throw new ApiError(404, "unknown-booking", `no booking ${ref} visible to this token`);
     return b;
   };
 
-  app.get("/bookings/:ref", async (c) => c.json(await visibleBooking(c, parseOrThrow(BookingRefSchema, c.req.param("ref"), "invalid-path"))));
+  app.get("/bookings/:ref", async (c) =>
+    c.json(await visibleBooking(c, parseOrThrow(BookingRefSchema, c.req.param("ref"), "invalid-path"))),
+  );
 
   app.get("/bookings/:ref/label", async (c) => {
     const b = await visibleBooking(c, parseOrThrow(BookingRefSchema, c.req.param("ref"), "invalid-path"));
     const label = encodeBookingLabel({ bookingRef: b.bookingRef, deliveryRef: b.deliveryRef });
     if (!label.ok) throw new ApiError(500, "label", label.reason);
-    return c.json({ kind: "booking-label", bookingRef: b.bookingRef, deliveryRef: b.deliveryRef, deliveryDate: b.deliveryDate, deliveryWindow: b.deliveryWindow, deliveryLocation: b.deliveryLocation, scan: label.scan, hri: label.hri, elements: label.elements });
+    return c.json({
+      kind: "booking-label",
+      bookingRef: b.bookingRef,
+      deliveryRef: b.deliveryRef,
+      deliveryDate: b.deliveryDate,
+      deliveryWindow: b.deliveryWindow,
+      deliveryLocation: b.deliveryLocation,
+      scan: label.scan,
+      hri: label.hri,
+      elements: label.elements,
+    });
   });
 
   app.post("/bookings/:ref/late-arrival", async (c) => {
@@ -186,9 +282,19 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.get("/receipts/:ref", async (c) => {
     const b = await visibleBooking(c, parseOrThrow(BookingRefSchema, c.req.param("ref"), "invalid-path"));
-    const r = await db.selectFrom("receipt_outcomes").selectAll().where("booking_ref", "=", b.bookingRef).executeTakeFirst();
+    const r = await db
+      .selectFrom("receipt_outcomes")
+      .selectAll()
+      .where("booking_ref", "=", b.bookingRef)
+      .executeTakeFirst();
     if (!r) throw new ApiError(404, "no-receipt", `booking ${b.bookingRef} has no closed receipt yet`);
-    return c.json({ bookingRef: r.booking_ref, outcome: r.outcome, detail: r.detail, eventId: r.event_id, at: new Date(r.at).toISOString() });
+    return c.json({
+      bookingRef: r.booking_ref,
+      outcome: r.outcome,
+      detail: r.detail,
+      eventId: r.event_id,
+      at: new Date(r.at).toISOString(),
+    });
   });
 
   app.post("/forecasts", async (c) => {
@@ -201,13 +307,21 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.get("/forecasts", async (c) => {
     requireKind(c, "dcc");
     const rows = await db.selectFrom("forecasts").selectAll().orderBy("period_start").orderBy("party_id").execute();
-    return c.json(rows.map((r) => ({ partyId: r.party_id, periodStart: r.period_start, hubs: r.hubs, submittedAt: new Date(r.submitted_at).toISOString() })));
+    return c.json(
+      rows.map((r) => ({
+        partyId: r.party_id,
+        periodStart: r.period_start,
+        hubs: r.hubs,
+        submittedAt: new Date(r.submitted_at).toISOString(),
+      })),
+    );
   });
 
   app.get("/parties/:id/statement", async (c) => {
     const p = requireKind(c, "party", "dcc");
     const id = parseOrThrow(IdSchema, c.req.param("id"), "invalid-path");
-    if (p.kind === "party" && p.partyId !== id) throw new ApiError(403, "forbidden", `a Party sees only its own statement`);
+    if (p.kind === "party" && p.partyId !== id)
+      throw new ApiError(403, "forbidden", `a Party sees only its own statement`);
     const q = parseOrThrow(StatementQuerySchema, c.req.query(), "invalid-query");
     if (q.from > q.to) throw new ApiError(400, "invalid-query", `from ${q.from} is after to ${q.to}`);
     return c.json(await partyStatement(db, business, id, q.from, q.to));
@@ -226,8 +340,19 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const id = parseOrThrow(IdSchema, c.req.param("id"), "invalid-path");
     const wo = await db.selectFrom("work_orders").selectAll().where("id", "=", id).executeTakeFirst();
     const p = c.get("principal");
-    if (!wo || (p.kind === "dock" && wo.facility_id !== p.facilityId) || (p.kind === "party" && wo.party_id !== p.partyId)) throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
-    const links = await db.selectFrom("work_order_links").select(["kind", "ref"]).where("work_order_id", "=", id).orderBy("kind").orderBy("ref").execute();
+    if (
+      !wo ||
+      (p.kind === "dock" && wo.facility_id !== p.facilityId) ||
+      (p.kind === "party" && wo.party_id !== p.partyId)
+    )
+      throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
+    const links = await db
+      .selectFrom("work_order_links")
+      .select(["kind", "ref"])
+      .where("work_order_id", "=", id)
+      .orderBy("kind")
+      .orderBy("ref")
+      .execute();
     return c.json({ ...workOrderJson(wo), links });
   });
 
@@ -237,7 +362,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const body = await readBody(c, ApproveWorkOrderSchema);
     const wo = await db.selectFrom("work_orders").select("status").where("id", "=", id).executeTakeFirst();
     if (!wo) throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
-    if (wo.status !== "raised") throw new ApiError(409, "work-order-state", `work order ${id} is ${wo.status}; only a raised one can be approved`);
+    if (wo.status !== "raised")
+      throw new ApiError(
+        409,
+        "work-order-state",
+        `work order ${id} is ${wo.status}; only a raised one can be approved`,
+      );
     await db.transaction().execute((trx) => advanceWorkOrder(trx, id, "approved", body.purchaseOrder));
     return c.json({ id, status: "approved", purchaseOrder: body.purchaseOrder });
   });
@@ -247,7 +377,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     const id = parseOrThrow(IdSchema, c.req.param("id"), "invalid-path");
     const wo = await db.selectFrom("work_orders").select("status").where("id", "=", id).executeTakeFirst();
     if (!wo) throw new ApiError(404, "unknown-work-order", `no work order ${id}`);
-    if (wo.status !== "completed") throw new ApiError(409, "work-order-state", `work order ${id} is ${wo.status}; only a completed one can be closed`);
+    if (wo.status !== "completed")
+      throw new ApiError(
+        409,
+        "work-order-state",
+        `work order ${id} is ${wo.status}; only a completed one can be closed`,
+      );
     await advanceWorkOrder(db, id, "closed");
     return c.json({ id, status: "closed" });
   });
@@ -266,7 +401,12 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.put("/firmware", async (c) => {
     requireKind(c, "dcc");
     const body = await readBody(c, FirmwarePutSchema);
-    if (!deps.signingKey) throw new ApiError(503, "no-signing-key", "central has no catalogue signing key configured (run the seed, or set CENTRAL_SIGNING_KEY)");
+    if (!deps.signingKey)
+      throw new ApiError(
+        503,
+        "no-signing-key",
+        "central has no catalogue signing key configured (run the seed, or set CENTRAL_SIGNING_KEY)",
+      );
     const key = deps.signingKey;
     return c.json(await db.transaction().execute((trx) => putFirmware(trx, key, body)), 201);
   });
@@ -299,7 +439,13 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       db.selectFrom("credits").selectAll().where("device_id", "=", deviceId).executeTakeFirst(),
       db.selectFrom("booking_hubs").select("booking_ref").where("device_id", "=", deviceId).execute(),
     ]);
-    return c.json({ inventory, bookings: bookings.map((b) => b.booking_ref), flashResults, faultReports, credit: credit ?? null });
+    return c.json({
+      inventory,
+      bookings: bookings.map((b) => b.booking_ref),
+      flashResults,
+      faultReports,
+      credit: credit ?? null,
+    });
   });
 
   // ------------------------------------------------------------ SMI update (Req 10)
@@ -321,32 +467,86 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
     requireKind(c, "dcc");
     const body = await readBody(c, SsmiUploadSchema);
     const r = await uploadSsmiFile(db, body.file);
-    return r.badRows.length > 0 ? c.json({ error: "bad-rows", reason: `${r.badRows.length} row(s) refused; nothing was applied`, badRows: r.badRows }, 422) : c.json(r);
+    return r.badRows.length > 0
+      ? c.json(
+          { error: "bad-rows", reason: `${r.badRows.length} row(s) refused; nothing was applied`, badRows: r.badRows },
+          422,
+        )
+      : c.json(r);
   });
 
   // ------------------------------------------------------------ ASNs and outbox
   app.get("/asns/:number", async (c) => {
     const p = requireKind(c, "dcc", "party");
-    const n = parseOrThrow(z.string().regex(/^[A-Z0-9-]{4,40}$/, "ASN number is 4-40 of A-Z, 0-9, -"), c.req.param("number"), "invalid-path");
+    const n = parseOrThrow(
+      z.string().regex(/^[A-Z0-9-]{4,40}$/, "ASN number is 4-40 of A-Z, 0-9, -"),
+      c.req.param("number"),
+      "invalid-path",
+    );
     const a = await db.selectFrom("asns").selectAll().where("asn_number", "=", n).executeTakeFirst();
     if (!a || (p.kind === "party" && a.party_id !== p.partyId)) throw new ApiError(404, "unknown-asn", `no ASN ${n}`);
-    return c.json({ asnNumber: a.asn_number, manifestId: a.manifest_id, partyId: a.party_id, status: a.status, content: a.content });
+    return c.json({
+      asnNumber: a.asn_number,
+      manifestId: a.manifest_id,
+      partyId: a.party_id,
+      status: a.status,
+      content: a.content,
+    });
   });
 
   app.get("/outbox", async (c) => {
     requireKind(c, "dcc");
-    const rows = await db.selectFrom("outbox").select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"]).orderBy("id", "desc").limit(500).execute();
-    return c.json(rows.map((r) => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, status: r.status, attempts: r.attempts, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString() })));
+    const rows = await db
+      .selectFrom("outbox")
+      .select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"])
+      .orderBy("id", "desc")
+      .limit(500)
+      .execute();
+    return c.json(
+      rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        to: r.to_address,
+        subject: r.subject,
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        createdAt: new Date(r.created_at).toISOString(),
+        sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
+      })),
+    );
   });
 
   app.post("/outbox/deliver", async (c) => {
     requireKind(c, "dcc");
-    return c.json(await deliverOutbox(db, deps.mail, { from: business.mailFrom, maxAttempts: business.mailMaxAttempts }));
+    return c.json(
+      await deliverOutbox(db, deps.mail, { from: business.mailFrom, maxAttempts: business.mailMaxAttempts }),
+    );
   });
 
   return app;
 }
 
-function workOrderJson(w: { id: string; request_id: string; party_id: string; csp: string; facility_id: string; status: string; purchase_order: string | null; created_at: Date; updated_at: Date }) {
-  return { id: w.id, requestId: w.request_id, partyId: w.party_id, csp: w.csp, facilityId: w.facility_id, status: w.status, purchaseOrder: w.purchase_order, createdAt: new Date(w.created_at).toISOString(), updatedAt: new Date(w.updated_at).toISOString() };
+function workOrderJson(w: {
+  id: string;
+  request_id: string;
+  party_id: string;
+  csp: string;
+  facility_id: string;
+  status: string;
+  purchase_order: string | null;
+  created_at: Date;
+  updated_at: Date;
+}) {
+  return {
+    id: w.id,
+    requestId: w.request_id,
+    partyId: w.party_id,
+    csp: w.csp,
+    facilityId: w.facility_id,
+    status: w.status,
+    purchaseOrder: w.purchase_order,
+    createdAt: new Date(w.created_at).toISOString(),
+    updatedAt: new Date(w.updated_at).toISOString(),
+  };
 }

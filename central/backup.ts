@@ -26,14 +26,27 @@ export function backupRoutes(dumpDataDir: (() => Promise<Blob>) | undefined): Ho
   const routes = new Hono<AppEnv>();
   routes.get("/backup", async (c) => {
     requireKind(c, "dcc");
-    if (!dumpDataDir) throw new ApiError(409, "use-pg-dump", "this central runs on a PostgreSQL server: back it up with `npm run central:backup -- --out DIR` (pg_dump), not through central");
+    if (!dumpDataDir)
+      throw new ApiError(
+        409,
+        "use-pg-dump",
+        "this central runs on a PostgreSQL server: back it up with `npm run central:backup -- --out DIR` (pg_dump), not through central",
+      );
     const blob = await dumpDataDir();
-    return c.body(await blob.arrayBuffer(), 200, { "content-type": "application/gzip", "content-disposition": `attachment; filename="${PGLITE_BACKUP}"` });
+    return c.body(await blob.arrayBuffer(), 200, {
+      "content-type": "application/gzip",
+      "content-disposition": `attachment; filename="${PGLITE_BACKUP}"`,
+    });
   });
   return routes;
 }
 
-export interface BackupTarget { databaseUrl: string | null; dataDir: string; centralUrl: string; dccToken: string | null }
+export interface BackupTarget {
+  databaseUrl: string | null;
+  dataDir: string;
+  centralUrl: string;
+  dccToken: string | null;
+}
 
 /** Writes a backup of a running central into `out` and says what it wrote. */
 export async function backupCentral(t: BackupTarget, out: string): Promise<string[]> {
@@ -45,14 +58,21 @@ export async function backupCentral(t: BackupTarget, out: string): Promise<strin
   } else {
     const token = t.dccToken ?? (await dccTokenFrom(t.dataDir));
     const res = await fetch(new URL("/backup", t.centralUrl), { headers: { authorization: `Bearer ${token}` } });
-    if (res.status !== 200) throw new Error(`central at ${t.centralUrl} refused the backup: ${res.status} ${await res.text()}`);
+    if (res.status !== 200)
+      throw new Error(`central at ${t.centralUrl} refused the backup: ${res.status} ${await res.text()}`);
     await writeFile(join(out, PGLITE_BACKUP), Buffer.from(await res.arrayBuffer()));
     written.push(PGLITE_BACKUP);
   }
   const paths = dataPaths(t.dataDir);
-  if (await exists(paths.tokens)) { await copyFile(paths.tokens, join(out, "tokens.json")); written.push("tokens.json"); }
+  if (await exists(paths.tokens)) {
+    await copyFile(paths.tokens, join(out, "tokens.json"));
+    written.push("tokens.json");
+  }
   const keys = join(t.dataDir, "keys");
-  if (await exists(keys)) { await cp(keys, join(out, "keys"), { recursive: true }); written.push("keys/"); }
+  if (await exists(keys)) {
+    await cp(keys, join(out, "keys"), { recursive: true });
+    written.push("keys/");
+  }
   return written;
 }
 
@@ -60,11 +80,19 @@ export async function backupCentral(t: BackupTarget, out: string): Promise<strin
 export async function restoreCentral(from: string, t: { databaseUrl: string | null; dataDir: string }): Promise<void> {
   const paths = dataPaths(t.dataDir);
   if (t.databaseUrl) {
-    if (!(await exists(join(from, POSTGRES_BACKUP)))) throw new Error(`${from} holds no ${POSTGRES_BACKUP} (a PostgreSQL backup)`);
-    await run("pg_restore", ["--no-owner", "--exit-on-error", `--dbname=${t.databaseUrl}`, join(from, POSTGRES_BACKUP)]);
+    if (!(await exists(join(from, POSTGRES_BACKUP))))
+      throw new Error(`${from} holds no ${POSTGRES_BACKUP} (a PostgreSQL backup)`);
+    await run("pg_restore", [
+      "--no-owner",
+      "--exit-on-error",
+      `--dbname=${t.databaseUrl}`,
+      join(from, POSTGRES_BACKUP),
+    ]);
   } else {
-    if (!(await exists(join(from, PGLITE_BACKUP)))) throw new Error(`${from} holds no ${PGLITE_BACKUP} (a PGlite backup)`);
-    if (await exists(paths.pglite) && (await readdir(paths.pglite)).length > 0) throw new Error(`${paths.pglite} is not empty: restore into a new data folder`);
+    if (!(await exists(join(from, PGLITE_BACKUP))))
+      throw new Error(`${from} holds no ${PGLITE_BACKUP} (a PGlite backup)`);
+    if ((await exists(paths.pglite)) && (await readdir(paths.pglite)).length > 0)
+      throw new Error(`${paths.pglite} is not empty: restore into a new data folder`);
     const blob = new Blob([await readFile(join(from, PGLITE_BACKUP))]);
     const database = await openDatabase({ kind: "pglite", dataDir: paths.pglite }, { loadDataDir: blob });
     await database.close();
@@ -77,21 +105,31 @@ export async function restoreCentral(from: string, t: { databaseUrl: string | nu
 async function dccTokenFrom(dataDir: string): Promise<string> {
   try {
     const parsed: unknown = JSON.parse(await readFile(dataPaths(dataDir).tokens, "utf8"));
-    if (typeof parsed === "object" && parsed !== null && "dcc" in parsed && typeof parsed.dcc === "string") return parsed.dcc;
-  } catch { /* said below */ }
+    if (typeof parsed === "object" && parsed !== null && "dcc" in parsed && typeof parsed.dcc === "string")
+      return parsed.dcc;
+  } catch {
+    /* said below */
+  }
   throw new Error(`no DCC token: set CENTRAL_DCC_TOKEN, or keep the seed's tokens.json in ${dataDir}`);
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
-    child.stderr.setEncoding("utf8").on("data", (s: string) => { err += s; });
+    child.stderr.setEncoding("utf8").on("data", (s: string) => {
+      err += s;
+    });
     child.on("error", (e) => reject(new Error(`${cmd} could not run: ${e.message}`)));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} failed (${code}): ${err.trim().slice(0, 500)}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} failed (${code}): ${err.trim().slice(0, 500)}`)),
+    );
   });
 }

@@ -20,7 +20,10 @@ export const BusinessConfigSchema = z.strictObject({
   workingHours: WorkingHoursConfigSchema,
   /** Delivery timeslots a facility offers each working day; one booking per slot. */
   deliverySlots: z.array(z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema })).min(1),
-  packing: z.strictObject({ hubsPerCarton: z.number().int().positive(), cartonsPerPallet: z.number().int().positive() }),
+  packing: z.strictObject({
+    hubsPerCarton: z.number().int().positive(),
+    cartonsPerPallet: z.number().int().positive(),
+  }),
   /** Largest request body central reads, in bytes. */
   maxBodyBytes: z.number().int().positive(),
   /** Outbox: give up (status failed) after this many attempts. */
@@ -28,7 +31,11 @@ export const BusinessConfigSchema = z.strictObject({
   /** Sender of every notice. */
   mailFrom: z.string().min(3),
   /** Who a Party calls about a booking: printed on the authorisation (Req 3). */
-  dccContact: z.strictObject({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -") }),
+  dccContact: z.strictObject({
+    name: z.string().min(1).max(200),
+    email: z.email(),
+    phone: z.string().regex(/^[0-9 +()-]{6,30}$/, "phone is 6-30 of digits, space, + ( ) -"),
+  }),
   /**
    * Issue 17: ASN numbers from central only. When true, an asn.issued is refused unless its
    * number is in a block central reserved for that very dock (POST /sync/asn-numbers {count}).
@@ -100,7 +107,8 @@ export interface CentralEnv {
 /** Reads the environment (and CENTRAL_CONFIG's JSON, if set); throws a readable error on bad values. */
 export function loadEnv(env: Record<string, string | undefined>, readFile: (p: string) => string): CentralEnv {
   const port = Number(env.CENTRAL_PORT ?? "4010");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`CENTRAL_PORT must be a port number, got ${env.CENTRAL_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`CENTRAL_PORT must be a port number, got ${env.CENTRAL_PORT}`);
   const dataDir = env.CENTRAL_DATA_DIR ?? ".data/central";
   let business = DEFAULT_BUSINESS_CONFIG;
   if (env.CENTRAL_CONFIG) business = parseBusinessConfig(readFile(env.CENTRAL_CONFIG), env.CENTRAL_CONFIG);
@@ -126,7 +134,8 @@ export function parseBusinessConfig(text: string, name = "CENTRAL_CONFIG"): Busi
   } catch (e) {
     throw new Error(`${name}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${name}: expected a JSON object of settings`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new Error(`${name}: expected a JSON object of settings`);
   const parsed = BusinessConfigSchema.safeParse({ ...DEFAULT_BUSINESS_CONFIG, ...raw });
   if (!parsed.success) throw new Error(`${name}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;

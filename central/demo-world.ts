@@ -25,10 +25,20 @@ export const DEMO_DOCKS = [
 export const DEMO_OPERATORS = [
   { id: "OP-N-RECV", name: "Rita Receiver", facilityId: DEMO_FACILITY.North, roles: ["receiver"] },
   { id: "OP-N-TECH", name: "Tariq Technician", facilityId: DEMO_FACILITY.North, roles: ["technician"] },
-  { id: "OP-N-SUP", name: "Sam Supervisor", facilityId: DEMO_FACILITY.North, roles: ["supervisor", "receiver", "technician"] },
+  {
+    id: "OP-N-SUP",
+    name: "Sam Supervisor",
+    facilityId: DEMO_FACILITY.North,
+    roles: ["supervisor", "receiver", "technician"],
+  },
   { id: "OP-CS-RECV", name: "Cara Receiver", facilityId: DEMO_FACILITY.CentralSouth, roles: ["receiver"] },
   { id: "OP-CS-TECH", name: "Colin Technician", facilityId: DEMO_FACILITY.CentralSouth, roles: ["technician"] },
-  { id: "OP-CS-SUP", name: "Sue Supervisor", facilityId: DEMO_FACILITY.CentralSouth, roles: ["supervisor", "receiver", "technician"] },
+  {
+    id: "OP-CS-SUP",
+    name: "Sue Supervisor",
+    facilityId: DEMO_FACILITY.CentralSouth,
+    roles: ["supervisor", "receiver", "technician"],
+  },
 ] as const;
 
 /** The demo model's catalogue: the Release 1 versions named in MP155 and a Release 2.0 target. */
@@ -49,11 +59,18 @@ export function demoFirmwareImage(deviceModel: string, version: string, sizeByte
   return out;
 }
 
-export interface DemoTokens { dcc: string; parties: Record<string, string>; docks: Record<string, string> }
+export interface DemoTokens {
+  dcc: string;
+  parties: Record<string, string>;
+  docks: Record<string, string>;
+}
 
 async function addToken(db: Kysely<Database>, kind: "dock" | "party" | "dcc", subjectId: string): Promise<string> {
   const token = newToken();
-  await db.insertInto("api_tokens").values({ token_hash: hashToken(token), kind, subject_id: subjectId }).execute();
+  await db
+    .insertInto("api_tokens")
+    .values({ token_hash: hashToken(token), kind, subject_id: subjectId })
+    .execute();
   return token;
 }
 
@@ -63,9 +80,24 @@ export async function insertInventoryFor(db: Kysely<Database>, bookings: readonl
   for (const b of bookings)
     for (const c of [...b.pallets.flatMap((p) => p.cartons), ...b.looseCartons])
       for (const h of c.hubs) {
-        rows.push({ device_id: h.deviceId, gpf_device_id: h.gpfDeviceId, device_type: "CHF", manufacturer: h.manufacturer, device_model: h.deviceModel, firmware_version: h.firmwareVersion, smi_status: h.smiStatus, assigned_party: h.assignedParty, csp_region: h.cspRegion });
+        rows.push({
+          device_id: h.deviceId,
+          gpf_device_id: h.gpfDeviceId,
+          device_type: "CHF",
+          manufacturer: h.manufacturer,
+          device_model: h.deviceModel,
+          firmware_version: h.firmwareVersion,
+          smi_status: h.smiStatus,
+          assigned_party: h.assignedParty,
+          csp_region: h.cspRegion,
+        });
       }
-  for (let i = 0; i < rows.length; i += 3000) await db.insertInto("inventory").values(rows.slice(i, i + 3000)).onConflict((oc) => oc.column("device_id").doNothing()).execute();
+  for (let i = 0; i < rows.length; i += 3000)
+    await db
+      .insertInto("inventory")
+      .values(rows.slice(i, i + 3000))
+      .onConflict((oc) => oc.column("device_id").doNothing())
+      .execute();
   return rows.length;
 }
 
@@ -73,10 +105,20 @@ export async function insertInventoryFor(db: Kysely<Database>, bookings: readonl
  * The re-delivery side a demo Party asks for: its depot (one of its listed locations), on the
  * first working day a week after arrival, in the arrival's window.
  */
-export function demoRedelivery(b: Pick<Booking, "partyId" | "partyName" | "deliveryDate" | "deliveryWindow">): NonNullable<Booking["redelivery"]> {
+export function demoRedelivery(
+  b: Pick<Booking, "partyId" | "partyName" | "deliveryDate" | "deliveryWindow">,
+): NonNullable<Booking["redelivery"]> {
   let date = addDays(b.deliveryDate, 7);
   while (workingHoursProblem(DEFAULT_BUSINESS_CONFIG, date, b.deliveryWindow) !== null) date = addDays(date, 1);
-  return { deliveryDate: date, deliveryWindow: { ...b.deliveryWindow }, deliveryLocation: { id: `${b.partyId}-DEPOT`, name: `${b.partyName} depot`, address: `${b.partyName} depot, 10 Meter Way, Leeds` } };
+  return {
+    deliveryDate: date,
+    deliveryWindow: { ...b.deliveryWindow },
+    deliveryLocation: {
+      id: `${b.partyId}-DEPOT`,
+      name: `${b.partyName} depot`,
+      address: `${b.partyName} depot, 10 Meter Way, Leeds`,
+    },
+  };
 }
 
 /** Records a booking as if its request had been accepted: request, Work Order, booking. */
@@ -84,44 +126,130 @@ export async function insertAuthorisedBooking(db: Kysely<Database>, b: Booking):
   const requestId = `REQ-${b.bookingRef.slice(3)}`;
   const clientRequestId = createHash("sha256").update(b.bookingRef).digest("hex");
   const uuid = `${clientRequestId.slice(0, 8)}-${clientRequestId.slice(8, 12)}-4${clientRequestId.slice(13, 16)}-a${clientRequestId.slice(17, 20)}-${clientRequestId.slice(20, 32)}`;
-  await db.insertInto("requests").values({
-    id: requestId, client_request_id: uuid, party_id: b.partyId, facility_id: b.facilityId, location_id: b.deliveryLocation.id,
-    delivery_date: b.deliveryDate, window_start: b.deliveryWindow.start, window_end: b.deliveryWindow.end, contact: JSON.stringify({ name: "Demo contact" }),
-    hubs: JSON.stringify({ seeded: true }), status: "accepted", reasons: "[]", hub_reasons: "[]",
-  }).execute();
-  await db.insertInto("work_orders").values({ id: b.workOrderId, request_id: requestId, party_id: b.partyId, csp: b.csp, facility_id: b.facilityId, status: "raised" }).execute();
+  await db
+    .insertInto("requests")
+    .values({
+      id: requestId,
+      client_request_id: uuid,
+      party_id: b.partyId,
+      facility_id: b.facilityId,
+      location_id: b.deliveryLocation.id,
+      delivery_date: b.deliveryDate,
+      window_start: b.deliveryWindow.start,
+      window_end: b.deliveryWindow.end,
+      contact: JSON.stringify({ name: "Demo contact" }),
+      hubs: JSON.stringify({ seeded: true }),
+      status: "accepted",
+      reasons: "[]",
+      hub_reasons: "[]",
+    })
+    .execute();
+  await db
+    .insertInto("work_orders")
+    .values({
+      id: b.workOrderId,
+      request_id: requestId,
+      party_id: b.partyId,
+      csp: b.csp,
+      facility_id: b.facilityId,
+      status: "raised",
+    })
+    .execute();
   await insertBooking(db, b, { name: "Demo contact" });
 }
 
 /** Creates the demo world in an empty database; returns the tokens (shown once). */
-export async function seedDemoWorld(db: Kysely<Database>, key: SigningKeyFile): Promise<{ tokens: DemoTokens; bookingRef: string }> {
+export async function seedDemoWorld(
+  db: Kysely<Database>,
+  key: SigningKeyFile,
+): Promise<{ tokens: DemoTokens; bookingRef: string }> {
   return db.transaction().execute(async (trx) => {
     for (const p of DEMO_PARTIES) {
       const slug = p.id.toLowerCase();
-      await trx.insertInto("parties").values({ id: p.id, name: p.name, email: `returns@${slug}.example` }).execute();
-      await trx.insertInto("party_locations").values([
-        { id: `${p.id}-DEPOT`, party_id: p.id, name: `${p.name} depot`, address: `${p.name} depot, 10 Meter Way, Leeds` },
-        { id: `${p.id}-WAREHOUSE`, party_id: p.id, name: `${p.name} warehouse`, address: `${p.name} warehouse, 5 Hub Street, Bristol` },
-      ]).execute();
+      await trx
+        .insertInto("parties")
+        .values({ id: p.id, name: p.name, email: `returns@${slug}.example` })
+        .execute();
+      await trx
+        .insertInto("party_locations")
+        .values([
+          {
+            id: `${p.id}-DEPOT`,
+            party_id: p.id,
+            name: `${p.name} depot`,
+            address: `${p.name} depot, 10 Meter Way, Leeds`,
+          },
+          {
+            id: `${p.id}-WAREHOUSE`,
+            party_id: p.id,
+            name: `${p.name} warehouse`,
+            address: `${p.name} warehouse, 5 Hub Street, Bristol`,
+          },
+        ])
+        .execute();
     }
-    await trx.insertInto("facilities").values([
-      { id: DEMO_FACILITY.North, name: "CSP North re-flash dock", csp: "North", max_pallets: 5, address: "1 Dock Road, Manchester" },
-      { id: DEMO_FACILITY.CentralSouth, name: "CSP Central & South 3PL dock", csp: "CentralSouth", max_pallets: 12, address: "2 Logistics Park, Milton Keynes" },
-    ]).execute();
-    await trx.insertInto("facility_locations").values([
-      { id: `LOC-${DEMO_FACILITY.North}`, facility_id: DEMO_FACILITY.North, name: "CSP North dock", address: "1 Dock Road, Manchester" },
-      { id: `LOC-${DEMO_FACILITY.CentralSouth}`, facility_id: DEMO_FACILITY.CentralSouth, name: "CSP Central & South 3PL dock", address: "2 Logistics Park, Milton Keynes" },
-    ]).execute();
-    await trx.insertInto("docks").values(DEMO_DOCKS.map((d) => ({ id: d.id, facility_id: d.facilityId, name: d.name }))).execute();
+    await trx
+      .insertInto("facilities")
+      .values([
+        {
+          id: DEMO_FACILITY.North,
+          name: "CSP North re-flash dock",
+          csp: "North",
+          max_pallets: 5,
+          address: "1 Dock Road, Manchester",
+        },
+        {
+          id: DEMO_FACILITY.CentralSouth,
+          name: "CSP Central & South 3PL dock",
+          csp: "CentralSouth",
+          max_pallets: 12,
+          address: "2 Logistics Park, Milton Keynes",
+        },
+      ])
+      .execute();
+    await trx
+      .insertInto("facility_locations")
+      .values([
+        {
+          id: `LOC-${DEMO_FACILITY.North}`,
+          facility_id: DEMO_FACILITY.North,
+          name: "CSP North dock",
+          address: "1 Dock Road, Manchester",
+        },
+        {
+          id: `LOC-${DEMO_FACILITY.CentralSouth}`,
+          facility_id: DEMO_FACILITY.CentralSouth,
+          name: "CSP Central & South 3PL dock",
+          address: "2 Logistics Park, Milton Keynes",
+        },
+      ])
+      .execute();
+    await trx
+      .insertInto("docks")
+      .values(DEMO_DOCKS.map((d) => ({ id: d.id, facility_id: d.facilityId, name: d.name })))
+      .execute();
     // MP155 plans 3 multi-jigs at one site; they sit at CSP North here.
-    await trx.insertInto("jigs").values([1, 2, 3].map((n) => ({ id: `JIG-N-${n}`, facility_id: DEMO_FACILITY.North, slots: 8 }))).execute();
+    await trx
+      .insertInto("jigs")
+      .values([1, 2, 3].map((n) => ({ id: `JIG-N-${n}`, facility_id: DEMO_FACILITY.North, slots: 8 })))
+      .execute();
     for (const o of DEMO_OPERATORS) {
-      await trx.insertInto("operators").values({ id: o.id, name: o.name, facility_id: o.facilityId, roles: JSON.stringify(o.roles) }).execute();
+      await trx
+        .insertInto("operators")
+        .values({ id: o.id, name: o.name, facility_id: o.facilityId, roles: JSON.stringify(o.roles) })
+        .execute();
       await recordChange(trx, "operator", o.id, o.facilityId);
     }
     for (const f of DEMO_FIRMWARE) {
       const image = demoFirmwareImage(f.deviceModel, f.version);
-      await putFirmware(trx, key, { deviceModel: f.deviceModel, version: f.version, status: f.status, sha256: createHash("sha256").update(image).digest("hex"), sizeBytes: image.length, releasedAt: f.version === "00030000" ? "2026-06-01T00:00:00.000Z" : "2019-01-01T00:00:00.000Z" });
+      await putFirmware(trx, key, {
+        deviceModel: f.deviceModel,
+        version: f.version,
+        status: f.status,
+        sha256: createHash("sha256").update(image).digest("hex"),
+        sizeBytes: image.length,
+        releasedAt: f.version === "00030000" ? "2026-06-01T00:00:00.000Z" : "2019-01-01T00:00:00.000Z",
+      });
     }
     const booking = demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id });
     const named = { ...booking, partyName: DEMO_PARTIES[0].name };
@@ -129,10 +257,33 @@ export async function seedDemoWorld(db: Kysely<Database>, key: SigningKeyFile): 
     await insertInventoryFor(trx, [b]);
     await insertAuthorisedBooking(trx, b);
     // A few more SMI records so a request can be refused for real reasons in the demo.
-    await trx.insertInto("inventory").values([
-      { device_id: "88-73-84-57-00-2F-96-1E", gpf_device_id: "88-73-84-57-00-2F-96-1F", device_type: "CHF", manufacturer: "AB01", device_model: "010A030B", firmware_version: "0002012F", smi_status: "Commissioned", assigned_party: DEMO_PARTIES[0].id, csp_region: "North" },
-      { device_id: "88-73-84-57-00-2F-96-20", gpf_device_id: "88-73-84-57-00-2F-96-21", device_type: "CHF", manufacturer: "AB01", device_model: "010A030B", firmware_version: "0002012F", smi_status: "Pending", assigned_party: DEMO_PARTIES[1].id, csp_region: "Central" },
-    ]).execute();
+    await trx
+      .insertInto("inventory")
+      .values([
+        {
+          device_id: "88-73-84-57-00-2F-96-1E",
+          gpf_device_id: "88-73-84-57-00-2F-96-1F",
+          device_type: "CHF",
+          manufacturer: "AB01",
+          device_model: "010A030B",
+          firmware_version: "0002012F",
+          smi_status: "Commissioned",
+          assigned_party: DEMO_PARTIES[0].id,
+          csp_region: "North",
+        },
+        {
+          device_id: "88-73-84-57-00-2F-96-20",
+          gpf_device_id: "88-73-84-57-00-2F-96-21",
+          device_type: "CHF",
+          manufacturer: "AB01",
+          device_model: "010A030B",
+          firmware_version: "0002012F",
+          smi_status: "Pending",
+          assigned_party: DEMO_PARTIES[1].id,
+          csp_region: "Central",
+        },
+      ])
+      .execute();
     const tokens: DemoTokens = { dcc: await addToken(trx, "dcc", "dcc-admin"), parties: {}, docks: {} };
     for (const p of DEMO_PARTIES) tokens.parties[p.id] = await addToken(trx, "party", p.id);
     for (const d of DEMO_DOCKS) tokens.docks[d.id] = await addToken(trx, "dock", d.id);
@@ -146,7 +297,15 @@ export async function seedDemoWorld(db: Kysely<Database>, key: SigningKeyFile): 
  */
 export async function seedBulkHubs(db: Kysely<Database>, hubCount: number): Promise<Booking[]> {
   const n = Math.ceil(hubCount / 1792);
-  const bookings = demoBookings(n, { seed: 7, csp: "North", partyId: DEMO_PARTIES[1].id }).map((b) => ({ ...b, partyName: DEMO_PARTIES[1].name, bookingRef: `BX-${b.bookingRef.slice(3)}`, deliveryRef: `DX-${b.deliveryRef.slice(3)}`, workOrderId: `WX-${b.workOrderId.slice(3)}` })).map((b) => ({ ...b, redelivery: demoRedelivery(b) }));
+  const bookings = demoBookings(n, { seed: 7, csp: "North", partyId: DEMO_PARTIES[1].id })
+    .map((b) => ({
+      ...b,
+      partyName: DEMO_PARTIES[1].name,
+      bookingRef: `BX-${b.bookingRef.slice(3)}`,
+      deliveryRef: `DX-${b.deliveryRef.slice(3)}`,
+      workOrderId: `WX-${b.workOrderId.slice(3)}`,
+    }))
+    .map((b) => ({ ...b, redelivery: demoRedelivery(b) }));
   for (const b of bookings) {
     await db.transaction().execute(async (trx) => {
       await insertInventoryFor(trx, [b]);

@@ -15,8 +15,11 @@ async function main(): Promise<void> {
   const paths = dataPaths(env.dataDir);
   const hoursArg = process.argv.indexOf("--hours");
   const hours = hoursArg >= 0 ? Number(process.argv[hoursArg + 1]) : 24;
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 168) throw new Error("--hours takes a number of hours from 1 to 168");
-  const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 168)
+    throw new Error("--hours takes a number of hours from 1 to 168");
+  const database = await openDatabase(
+    env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite },
+  );
   try {
     const r = await issueSetupLink(deskDb(database.db), hours);
     if (!r.ok) {

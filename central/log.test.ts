@@ -36,19 +36,35 @@ describe("central request log", () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await settle();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, reqId: id, method: "GET", path: "/sync/pull", status: 200, msg: "GET /sync/pull 200" });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      reqId: id,
+      method: "GET",
+      path: "/sync/pull",
+      status: 200,
+      msg: "GET /sync/pull 200",
+    });
     expect(JSON.stringify(lines)).not.toContain("secret-cursor");
   });
 
   it("keeps a caller's plain request id, replaces a hostile one, and logs a 500 as an error", async () => {
     const { logger, lines } = memoryLogger();
     const a = app(logger);
-    expect((await a.request("/sync/pull", { headers: { "X-Request-Id": "dock-N1_push-42" } })).headers.get("X-Request-Id")).toBe("dock-N1_push-42");
-    expect((await a.request("/sync/pull", { headers: { "X-Request-Id": "../etc <script>" } })).headers.get("X-Request-Id")).not.toContain("<script>");
+    expect(
+      (await a.request("/sync/pull", { headers: { "X-Request-Id": "dock-N1_push-42" } })).headers.get("X-Request-Id"),
+    ).toBe("dock-N1_push-42");
+    expect(
+      (await a.request("/sync/pull", { headers: { "X-Request-Id": "../etc <script>" } })).headers.get("X-Request-Id"),
+    ).not.toContain("<script>");
     const failed = await a.request("/boom");
     expect(failed.status).toBe(500);
     await settle();
-    expect(lines.at(-1)).toMatchObject({ level: 50, path: "/boom", status: 500, reqId: failed.headers.get("X-Request-Id") });
+    expect(lines.at(-1)).toMatchObject({
+      level: 50,
+      path: "/boom",
+      status: 500,
+      reqId: failed.headers.get("X-Request-Id"),
+    });
   });
 });
 
@@ -59,6 +75,10 @@ describe("central's stdout", () => {
     lines.write(JSON.stringify({ level: 30, msg: "central: listening on http://127.0.0.1:4010" }) + "\n");
     lines.write(JSON.stringify({ level: 50, msg: "central: unexpected error", err: { message: "disk full" } }) + "\n");
     lines.write("not json\n");
-    expect(out).toEqual(["central: listening on http://127.0.0.1:4010\n", "ERROR central: unexpected error: disk full\n", "not json\n"]);
+    expect(out).toEqual([
+      "central: listening on http://127.0.0.1:4010\n",
+      "ERROR central: unexpected error: disk full\n",
+      "not json\n",
+    ]);
   });
 });

@@ -32,15 +32,34 @@ export function createCentralLog(options: CentralLogOptions): { logger: Logger; 
   let file: RotatingFileStream | null = null;
   if (options.dir !== null) {
     mkdirSync(options.dir, { recursive: true });
-    file = createStream((time: number | Date | null, index?: number) => (time === null || index === undefined ? "central.log" : `central.log.${index}`), { path: options.dir, size: options.rotateAt ?? "10M", interval: "1d", maxFiles: 10 });
+    file = createStream(
+      (time: number | Date | null, index?: number) =>
+        time === null || index === undefined ? "central.log" : `central.log.${index}`,
+      { path: options.dir, size: options.rotateAt ?? "10M", interval: "1d", maxFiles: 10 },
+    );
     streams.push({ level, stream: file });
   }
   if (options.stdout ?? true) streams.push({ level: options.stdoutLevel ?? level, stream: plainLines(process.stdout) });
-  const logger = pino({ name: "central", level, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: "[redacted]" } }, pino.multistream(streams));
+  const logger = pino(
+    {
+      name: "central",
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: "[redacted]" },
+    },
+    pino.multistream(streams),
+  );
   return { logger, flush: () => void file?.end() };
 }
 
-const LEVEL_WORDS: Record<number, string> = { 10: "trace", 20: "debug", 30: "", 40: "WARNING ", 50: "ERROR ", 60: "FATAL " };
+const LEVEL_WORDS: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "",
+  40: "WARNING ",
+  50: "ERROR ",
+  60: "FATAL ",
+};
 
 /**
  * stdout is read by a person starting central (npm start): one plain line a message, the
@@ -77,7 +96,13 @@ export function requestLogging(logger: Logger = fallbackCentralLogger()): Middle
     const started = performance.now();
     await next();
     const status = c.res.status;
-    const entry = { reqId: c.get("requestId"), method: c.req.method, path: c.req.path, status, ms: Math.round((performance.now() - started) * 10) / 10 };
+    const entry = {
+      reqId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
     if (status >= 500) logger.error(entry, `${c.req.method} ${c.req.path} ${status}`);
     else logger.info(entry, `${c.req.method} ${c.req.path} ${status}`);
   };

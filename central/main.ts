@@ -19,13 +19,36 @@ import { tlsFromEnv } from "./http/tls";
 async function main(): Promise<void> {
   const env = loadEnv(process.env, (p) => readFileSync(p, "utf8"));
   const paths = dataPaths(env.dataDir);
-  const { logger } = createCentralLog({ dir: join(env.dataDir, "logs"), stdoutLevel: process.env.CENTRAL_STDOUT_LEVEL === "info" ? "info" : "warn" });
-  const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
+  const { logger } = createCentralLog({
+    dir: join(env.dataDir, "logs"),
+    stdoutLevel: process.env.CENTRAL_STDOUT_LEVEL === "info" ? "info" : "warn",
+  });
+  const database = await openDatabase(
+    env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite },
+  );
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
-  const mail: MailTarget = env.smtpUrl ? { kind: "smtp", url: env.smtpUrl } : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
+  const mail: MailTarget = env.smtpUrl
+    ? { kind: "smtp", url: env.smtpUrl }
+    : { kind: "eml", dir: process.env.CENTRAL_MAIL_DIR ?? paths.mail };
   const tls = tlsFromEnv(process.env, (p) => readFileSync(p, "utf8"));
-  const desk = { deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)), publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null };
-  const app = createApp({ db: database.db, business: env.business, signingKey, mail, databaseKind: database.kind, allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins, desk, logger, firmwareImagesDir: paths.firmware, metricsToken: process.env.CENTRAL_METRICS_TOKEN || null, processMetrics: true, ...(database.dumpDataDir ? { dumpDataDir: database.dumpDataDir } : {}) });
+  const desk = {
+    deskDist: process.env.DESK_DIST ?? fileURLToPath(new URL("../desk/dist", import.meta.url)),
+    publicOrigin: process.env.DESK_PUBLIC_ORIGIN ?? null,
+  };
+  const app = createApp({
+    db: database.db,
+    business: env.business,
+    signingKey,
+    mail,
+    databaseKind: database.kind,
+    allowOrigin: process.env.CENTRAL_CORS_ORIGINS ? exactOrigins(process.env.CENTRAL_CORS_ORIGINS) : dockOrigins,
+    desk,
+    logger,
+    firmwareImagesDir: paths.firmware,
+    metricsToken: process.env.CENTRAL_METRICS_TOKEN || null,
+    processMetrics: true,
+    ...(database.dumpDataDir ? { dumpDataDir: database.dumpDataDir } : {}),
+  });
 
   // Where to open things is for the person who started central: on stdout whatever the level, and in the log.
   const say = (line: string) => {
@@ -33,11 +56,23 @@ async function main(): Promise<void> {
     if (process.env.CENTRAL_STDOUT_LEVEL !== "info") process.stdout.write(`${line}\n`);
   };
   const scheme = tls.kind === "tls" ? "https" : "http";
-  const server = serve({ fetch: app.fetch, hostname: env.host, port: env.port, ...(tls.kind === "tls" ? { createServer: tls.createServer, serverOptions: tls.serverOptions } : {}) }, (info) => {
-    say(`central: listening on ${scheme}://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`);
-    say(`central: the DCC desk at ${desk.publicOrigin ?? `${scheme}://${env.host}:${info.port}`}/desk/`);
-    say(`central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`);
-  });
+  const server = serve(
+    {
+      fetch: app.fetch,
+      hostname: env.host,
+      port: env.port,
+      ...(tls.kind === "tls" ? { createServer: tls.createServer, serverOptions: tls.serverOptions } : {}),
+    },
+    (info) => {
+      say(
+        `central: listening on ${scheme}://${env.host}:${info.port} (${database.kind === "pglite" ? `PGlite in ${paths.pglite}` : "PostgreSQL from DATABASE_URL"})`,
+      );
+      say(`central: the DCC desk at ${desk.publicOrigin ?? `${scheme}://${env.host}:${info.port}`}/desk/`);
+      say(
+        `central: mail ${mail.kind === "smtp" ? "through SMTP_URL" : `as .eml files in ${mail.dir}`}; signing key ${signingKey ? signingKey.keyId : "none (run npx tsx central/seed.ts)"}`,
+      );
+    },
+  );
 
   // Deliver the outbox in the background; a failed send is retried with backoff by deliverOutbox.
   let busy = false;
@@ -46,7 +81,9 @@ async function main(): Promise<void> {
     busy = true;
     deliverOutbox(database.db, mail, { from: env.business.mailFrom, maxAttempts: env.business.mailMaxAttempts })
       .catch((err: unknown) => logger.error({ err }, "central: outbox delivery failed"))
-      .finally(() => { busy = false; });
+      .finally(() => {
+        busy = false;
+      });
   }, 5000);
 
   const stop = () => {

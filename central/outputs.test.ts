@@ -30,11 +30,23 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   };
   /** Hubs received (scanned as expected) at the dock: only these may be flashed or reported on. */
   const receive = async (from: number, to: number) => {
-    const r = await push(hubsOf(b).slice(from, to).map((h) => scanEvent(RECV, b.bookingRef, h)));
+    const r = await push(
+      hubsOf(b)
+        .slice(from, to)
+        .map((h) => scanEvent(RECV, b.bookingRef, h)),
+    );
     expect(r.rejected).toBe(0);
   };
-  const dcc = (method: string, path: string, body?: unknown) => w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
-  const lastMail = async (kind: string) => w.database.db.selectFrom("outbox").selectAll().where("kind", "=", kind).orderBy("id", "desc").limit(1).executeTakeFirst();
+  const dcc = (method: string, path: string, body?: unknown) =>
+    w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
+  const lastMail = async (kind: string) =>
+    w.database.db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("kind", "=", kind)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
 
   beforeAll(async () => {
     w = await openTestWorld(backend);
@@ -48,12 +60,38 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const r = await push([
       makeEvent("booking.arrived", { bookingRef: b.bookingRef, late: false, reportedEta: null }, RECV),
       ...hs.map((h) => scanEvent(RECV, b.bookingRef, h)),
-      scanEvent(RECV, b.bookingRef, { hub: { ...hs[0]!.hub, deviceId: STRAY }, palletSscc: hs[0]!.palletSscc, cartonSscc: hs[0]!.cartonSscc }, "unexpected"),
-      makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "partial", rejectedHubs: [{ deviceId: ids[10]!, code: "damaged", reason: "carton crushed" }, { deviceId: ids[11]!, code: "damaged", reason: "seal broken" }], rejectionReason: null, packagingNotes: null, damageNotes: "one carton crushed" }, RECV),
+      scanEvent(
+        RECV,
+        b.bookingRef,
+        { hub: { ...hs[0]!.hub, deviceId: STRAY }, palletSscc: hs[0]!.palletSscc, cartonSscc: hs[0]!.cartonSscc },
+        "unexpected",
+      ),
+      makeEvent(
+        "receipt.closed",
+        {
+          bookingRef: b.bookingRef,
+          outcome: "partial",
+          rejectedHubs: [
+            { deviceId: ids[10]!, code: "damaged", reason: "carton crushed" },
+            { deviceId: ids[11]!, code: "damaged", reason: "seal broken" },
+          ],
+          rejectionReason: null,
+          packagingNotes: null,
+          damageNotes: "one carton crushed",
+        },
+        RECV,
+      ),
     ]);
     expect(r.rejected).toBe(0);
     const receipt = await dcc("GET", `/receipts/${b.bookingRef}`);
-    expect(receipt.json).toMatchObject({ outcome: "part", detail: { listed: 1792, received: 12, rejectedHubs: [expect.objectContaining({ deviceId: ids[10] }), expect.objectContaining({ deviceId: ids[11] })] } });
+    expect(receipt.json).toMatchObject({
+      outcome: "part",
+      detail: {
+        listed: 1792,
+        received: 12,
+        rejectedHubs: [expect.objectContaining({ deviceId: ids[10] }), expect.objectContaining({ deviceId: ids[11] })],
+      },
+    });
     const wo = await dcc("GET", `/work-orders/${b.workOrderId}`);
     expect(wo.json).toMatchObject({ status: "goods-received" });
     const mail = await lastMail("receipt-outcome");
@@ -76,14 +114,39 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const again = faultEvent(TECH, ids[8]!, null, true);
     const byReceiver = flashEvent(RECV, ids[9]!, true);
     const r = await push([...flashed, failed, fault, again, byReceiver]);
-    expect(r.results.map((x) => x.status)).toEqual([...flashed.map(() => "accepted"), "accepted", "accepted", "accepted", "rejected"]);
+    expect(r.results.map((x) => x.status)).toEqual([
+      ...flashed.map(() => "accepted"),
+      "accepted",
+      "accepted",
+      "accepted",
+      "rejected",
+    ]);
     // Each Fault Analysis Report, automatic and manual, is sent to the Party with its reference.
-    const reports = await w.database.db.selectFrom("outbox").select(["to_address", "subject", "text_body"]).where("kind", "=", "fault-analysis-report").orderBy("id").execute();
-    expect(reports.map((m) => m.subject)).toEqual([`Fault Analysis Report ${fault.id}: hub ${ids[8]} (booking ${b.bookingRef})`, `Fault Analysis Report ${again.id}: hub ${ids[8]} (booking ${b.bookingRef})`]);
-    expect(reports[0]).toMatchObject({ to_address: "returns@supplier-a.example", text_body: expect.stringContaining("Failed step: verify\nJig: JIG-N-1, slot 0\nJig reported: E42 verify mismatch") });
-    expect(reports[1]?.text_body).toMatch(/Kind: manual[\s\S]*Notes: casing cracked, cannot analyse\nOutcome: scrapped/);
+    const reports = await w.database.db
+      .selectFrom("outbox")
+      .select(["to_address", "subject", "text_body"])
+      .where("kind", "=", "fault-analysis-report")
+      .orderBy("id")
+      .execute();
+    expect(reports.map((m) => m.subject)).toEqual([
+      `Fault Analysis Report ${fault.id}: hub ${ids[8]} (booking ${b.bookingRef})`,
+      `Fault Analysis Report ${again.id}: hub ${ids[8]} (booking ${b.bookingRef})`,
+    ]);
+    expect(reports[0]).toMatchObject({
+      to_address: "returns@supplier-a.example",
+      text_body: expect.stringContaining(
+        "Failed step: verify\nJig: JIG-N-1, slot 0\nJig reported: E42 verify mismatch",
+      ),
+    });
+    expect(reports[1]?.text_body).toMatch(
+      /Kind: manual[\s\S]*Notes: casing cracked, cannot analyse\nOutcome: scrapped/,
+    );
     const hub = await dcc("GET", `/hubs/${ids[8]}`);
-    const h = hub.json as { faultReports: unknown[]; credit: { amount_pence: number | null } | null; flashResults: Array<{ ok: boolean }> };
+    const h = hub.json as {
+      faultReports: unknown[];
+      credit: { amount_pence: number | null } | null;
+      flashResults: Array<{ ok: boolean }>;
+    };
     expect(h.faultReports.length).toBe(2);
     // One credit; its rate depends on the HAN variant, which the demo SMI mirror does not hold: unpriced, not guessed.
     expect(h.credit).toMatchObject({ amount_pence: null });
@@ -95,17 +158,46 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const stranger = "00-00-00-00-00-00-0A-0B";
     // A dock cannot flash a hub it never received (issue 15): refused at the push, no SMI update.
     const refused = await push([flashEvent(TECH, stranger, true)]);
-    expect(refused.results[0]).toMatchObject({ status: "rejected", reason: expect.stringMatching(/never received and accepted at facility N-DOCK-1/) });
+    expect(refused.results[0]).toMatchObject({
+      status: "rejected",
+      reason: expect.stringMatching(/never received and accepted at facility N-DOCK-1/),
+    });
     // An update pending from before that rule (a legacy row) for a hub the SMI mirror lacks is still refused field by field.
-    await w.database.db.insertInto("smi_updates").values({ event_id: "legacy-flash", device_id: stranger, booking_ref: null, device_model: "", new_firmware: "00030000", status: "pending" }).execute();
+    await w.database.db
+      .insertInto("smi_updates")
+      .values({
+        event_id: "legacy-flash",
+        device_id: stranger,
+        booking_ref: null,
+        device_model: "",
+        new_firmware: "00030000",
+        status: "pending",
+      })
+      .execute();
     const r = await dcc("POST", "/smi/cspm-n3");
-    const out = r.json as { messages: Array<Record<string, unknown>>; refused: Array<{ deviceId: string; reason: string }> };
+    const out = r.json as {
+      messages: Array<Record<string, unknown>>;
+      refused: Array<{ deviceId: string; reason: string }>;
+    };
     expect(out.messages.map((m) => m.deviceId).sort()).toEqual(ids.slice(0, 8).sort());
     for (const m of out.messages) {
-      expect(m).toMatchObject({ messageType: "CSPM-N3", deviceFirmwareVersion: "00030000", previousFirmwareVersion: "0002012F", deviceStatus: "Pending", bookingRef: b.bookingRef });
+      expect(m).toMatchObject({
+        messageType: "CSPM-N3",
+        deviceFirmwareVersion: "00030000",
+        previousFirmwareVersion: "0002012F",
+        deviceStatus: "Pending",
+        bookingRef: b.bookingRef,
+      });
       expect(Object.values(m).every((v) => v !== null && v !== undefined && v !== "")).toBe(true);
     }
-    expect(out.refused).toEqual([{ deviceId: stranger, reason: expect.stringMatching(/every field is mandatory; missing: deviceType, deviceManufacturer, deviceModel, previousFirmwareVersion, gpfDeviceId, deviceStatus, cspRegion, assignedParty, bookingRef/) }]);
+    expect(out.refused).toEqual([
+      {
+        deviceId: stranger,
+        reason: expect.stringMatching(
+          /every field is mandatory; missing: deviceType, deviceManufacturer, deviceModel, previousFirmwareVersion, gpfDeviceId, deviceStatus, cspRegion, assignedParty, bookingRef/,
+        ),
+      },
+    ]);
     const again = (await dcc("POST", "/smi/cspm-n3")).json as { messages: unknown[]; refused: unknown[] };
     expect(again.messages).toEqual([]);
     expect(again.refused.length).toBe(1);
@@ -119,8 +211,21 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const file = await dcc("GET", "/smi/ssmi-file");
     expect(file.text.split("\n")[0]).toBe("DeviceID,FirmwareVersion");
     expect(file.text).toContain(`${ids[20]},00030000`);
-    await w.database.db.updateTable("inventory").set({ smi_status: "Commissioned" }).where("device_id", "=", ids[30]!).execute();
-    const bad = ["DeviceID,FirmwareVersion", `${ids[20]},00030000`, `${ids[30]},00030000`, "not-a-hub,00030000", `${ids[21]},0002012F`, "00-00-00-00-00-00-00-09,00030000", `${ids[22]},00030000,extra`, `${ids[20]},00030000`].join("\n");
+    await w.database.db
+      .updateTable("inventory")
+      .set({ smi_status: "Commissioned" })
+      .where("device_id", "=", ids[30]!)
+      .execute();
+    const bad = [
+      "DeviceID,FirmwareVersion",
+      `${ids[20]},00030000`,
+      `${ids[30]},00030000`,
+      "not-a-hub,00030000",
+      `${ids[21]},0002012F`,
+      "00-00-00-00-00-00-00-09,00030000",
+      `${ids[22]},00030000,extra`,
+      `${ids[20]},00030000`,
+    ].join("\n");
     const r = await dcc("POST", "/smi/ssmi-upload", { file: bad });
     expect(r.status).toBe(422);
     const rows = (r.json as { badRows: Array<{ line: number; reason: string }> }).badRows;
@@ -133,55 +238,203 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect(rows[5]?.reason).toMatch(/listed twice/);
     const hub = (await dcc("GET", `/hubs/${ids[20]}`)).json as { inventory: { firmware_version: string } };
     expect(hub.inventory.firmware_version).toBe("0002012F");
-    const good = await dcc("POST", "/smi/ssmi-upload", { file: ["DeviceID,FirmwareVersion", ...ids.slice(20, 23).map((id) => `${id},00030000`)].join("\r\n") });
+    const good = await dcc("POST", "/smi/ssmi-upload", {
+      file: ["DeviceID,FirmwareVersion", ...ids.slice(20, 23).map((id) => `${id},00030000`)].join("\r\n"),
+    });
     expect(good.json).toEqual({ applied: 3, badRows: [] });
-    expect(((await dcc("GET", `/hubs/${ids[20]}`)).json as { inventory: { firmware_version: string } }).inventory.firmware_version).toBe("00030000");
+    expect(
+      ((await dcc("GET", `/hubs/${ids[20]}`)).json as { inventory: { firmware_version: string } }).inventory
+        .firmware_version,
+    ).toBe("00030000");
     expect((await dcc("POST", "/smi/ssmi-upload", { file: "" })).status).toBe(400);
     expect((await dcc("POST", "/smi/ssmi-upload", { file: "DeviceID,FirmwareVersion\n" })).status).toBe(422);
   });
 
   it("Req 7 and 9: manifest, a new ASN (a reused number is refused), the re-delivery notice, dispatch completes the Work Order", async () => {
-    const manifest = makeEvent("manifest.built", {
-      manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", bookingRefs: [b.bookingRef], deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-      deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" },
-      pallets: [], looseCartons: [{ sscc: b.pallets[0]!.cartons[0]!.sscc, hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) }],
-      excludedHubs: [{ deviceId: ids[8]!, faultEventId: null, reason: "verify failed" }, { deviceId: ids[30]!, faultEventId: null, reason: "not re-flashed yet" }, { deviceId: ids[10]!, faultEventId: null, reason: "rejected at receipt: carton crushed" }],
-    }, SUP);
+    const manifest = makeEvent(
+      "manifest.built",
+      {
+        manifestId: "MF-TEST-1",
+        partyId: "SUPPLIER-A",
+        bookingRefs: [b.bookingRef],
+        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+        deliveryDate: "2027-02-01",
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        pallets: [],
+        looseCartons: [
+          {
+            sscc: b.pallets[0]!.cartons[0]!.sscc,
+            hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
+          },
+        ],
+        excludedHubs: [
+          { deviceId: ids[8]!, faultEventId: null, reason: "verify failed" },
+          { deviceId: ids[30]!, faultEventId: null, reason: "not re-flashed yet" },
+          { deviceId: ids[10]!, faultEventId: null, reason: "rejected at receipt: carton crushed" },
+        ],
+      },
+      SUP,
+    );
     // The dock's own ASN document for this manifest, hashed as the dock does (shared/domain/asn).
     // Within central's window of its own clock (an instant days ahead is refused).
     const issuedAt = new Date(Date.now() - 60_000);
-    const party = await w.database.db.selectFrom("parties").select("name").where("id", "=", "SUPPLIER-A").executeTakeFirstOrThrow();
-    const built = buildAsnDocument({ asnNumber: "ASN-SUPPLIERA-20270128-001", issuedAt: issuedAt.toISOString(), manifest: manifest.payload, partyName: party.name, shipFrom: { csp: "North", facilityId: "N-DOCK-1" } });
+    const party = await w.database.db
+      .selectFrom("parties")
+      .select("name")
+      .where("id", "=", "SUPPLIER-A")
+      .executeTakeFirstOrThrow();
+    const built = buildAsnDocument({
+      asnNumber: "ASN-SUPPLIERA-20270128-001",
+      issuedAt: issuedAt.toISOString(),
+      manifest: manifest.payload,
+      partyName: party.name,
+      shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
+    });
     if (!built.ok) throw new Error(built.reason);
-    const asn = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-001", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: await asnSha256(built.document) }, { ...SUP, now: issuedAt });
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-SUPPLIERA-20270128-001",
+        manifestId: "MF-TEST-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 8,
+        documentSha256: await asnSha256(built.document),
+      },
+      { ...SUP, now: issuedAt },
+    );
     // A document central cannot rebuild to the recorded hash: the number is consumed, no file is sent.
-    const forged = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-002", manifestId: "MF-TEST-1", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "b".repeat(64) }, SUP);
-    const reused = makeEvent("asn.issued", { asnNumber: "ASN-SUPPLIERA-20270128-001", manifestId: "MF-TEST-2", partyId: "SUPPLIER-A", hubCount: 8, documentSha256: "c".repeat(64) }, SUP);
-    const notice = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
-    const weekend = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-06", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
-    const evening = makeEvent("notice.issued", { manifestId: "MF-TEST-1", flashedCount: 8, failedCount: 1, deliveryDate: "2027-02-01", deliveryWindow: { start: "16:00", end: "19:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, SUP);
-    const dispatch = makeEvent("dispatch.recorded", { manifestId: "MF-TEST-1", asnNumber: "ASN-SUPPLIERA-20270128-001", unloader: "party", carrier: "Acme Haulage", vehicleRef: "AB12CDE", palletCount: 0, cartonCount: 1, hubCount: 8 }, SUP);
+    const forged = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-SUPPLIERA-20270128-002",
+        manifestId: "MF-TEST-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 8,
+        documentSha256: "b".repeat(64),
+      },
+      SUP,
+    );
+    const reused = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-SUPPLIERA-20270128-001",
+        manifestId: "MF-TEST-2",
+        partyId: "SUPPLIER-A",
+        hubCount: 8,
+        documentSha256: "c".repeat(64),
+      },
+      SUP,
+    );
+    const notice = makeEvent(
+      "notice.issued",
+      {
+        manifestId: "MF-TEST-1",
+        flashedCount: 8,
+        failedCount: 1,
+        deliveryDate: "2027-02-01",
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        deliveryLocationId: "SUPPLIER-A-DEPOT",
+        reissue: false,
+      },
+      SUP,
+    );
+    const weekend = makeEvent(
+      "notice.issued",
+      {
+        manifestId: "MF-TEST-1",
+        flashedCount: 8,
+        failedCount: 1,
+        deliveryDate: "2027-02-06",
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        deliveryLocationId: "SUPPLIER-A-DEPOT",
+        reissue: false,
+      },
+      SUP,
+    );
+    const evening = makeEvent(
+      "notice.issued",
+      {
+        manifestId: "MF-TEST-1",
+        flashedCount: 8,
+        failedCount: 1,
+        deliveryDate: "2027-02-01",
+        deliveryWindow: { start: "16:00", end: "19:00" },
+        deliveryLocationId: "SUPPLIER-A-DEPOT",
+        reissue: false,
+      },
+      SUP,
+    );
+    const dispatch = makeEvent(
+      "dispatch.recorded",
+      {
+        manifestId: "MF-TEST-1",
+        asnNumber: "ASN-SUPPLIERA-20270128-001",
+        unloader: "party",
+        carrier: "Acme Haulage",
+        vehicleRef: "AB12CDE",
+        palletCount: 0,
+        cartonCount: 1,
+        hubCount: 8,
+      },
+      SUP,
+    );
     const r = await push([manifest, asn, reused, notice, weekend, evening, dispatch, forged]);
-    expect(r.results.map((x) => x.status)).toEqual(["accepted", "accepted", "rejected", "accepted", "rejected", "rejected", "accepted", "accepted"]);
-    expect(r.results[4]).toMatchObject({ reason: expect.stringMatching(/the site is closed on saturdays \(2027-02-06\)/) });
-    expect(r.results[5]).toMatchObject({ reason: expect.stringMatching(/window ends at 19:00, after closing at 17:00 on monday/) });
+    expect(r.results.map((x) => x.status)).toEqual([
+      "accepted",
+      "accepted",
+      "rejected",
+      "accepted",
+      "rejected",
+      "rejected",
+      "accepted",
+      "accepted",
+    ]);
+    expect(r.results[4]).toMatchObject({
+      reason: expect.stringMatching(/the site is closed on saturdays \(2027-02-06\)/),
+    });
+    expect(r.results[5]).toMatchObject({
+      reason: expect.stringMatching(/window ends at 19:00, after closing at 17:00 on monday/),
+    });
     expect(r.results[2]).toMatchObject({ reason: expect.stringMatching(/already issued.*new ASN number/) });
     const stored = await dcc("GET", "/asns/ASN-SUPPLIERA-20270128-001");
-    expect(stored.json).toMatchObject({ status: "issued", manifestId: "MF-TEST-1", content: { asnNumber: "ASN-SUPPLIERA-20270128-001", totals: { hubs: 8 }, deliveryDate: "2027-02-01" } });
+    expect(stored.json).toMatchObject({
+      status: "issued",
+      manifestId: "MF-TEST-1",
+      content: { asnNumber: "ASN-SUPPLIERA-20270128-001", totals: { hubs: 8 }, deliveryDate: "2027-02-01" },
+    });
     const asnMail = await lastMail("asn");
-    expect(asnMail?.attachments.map((a) => a.filename)).toEqual(["ASN-ASN-SUPPLIERA-20270128-001.json", "ASN-ASN-SUPPLIERA-20270128-001.csv"]);
+    expect(asnMail?.attachments.map((a) => a.filename)).toEqual([
+      "ASN-ASN-SUPPLIERA-20270128-001.json",
+      "ASN-ASN-SUPPLIERA-20270128-001.csv",
+    ]);
     // The Party receives the very bytes the dock hashed.
     expect(asnMail?.attachments[0]?.content).toBe(asnJson(built.document));
     const unverified = await dcc("GET", "/asns/ASN-SUPPLIERA-20270128-002");
-    expect(unverified.json).toMatchObject({ status: "unverified", content: { problem: expect.stringMatching(/SHA-256/) } });
+    expect(unverified.json).toMatchObject({
+      status: "unverified",
+      content: { problem: expect.stringMatching(/SHA-256/) },
+    });
     const note = await lastMail("redelivery-notice");
     expect(note?.subject).toMatch(/8 re-flashed, 1 failed/);
     for (const id of ids.slice(0, 9)) expect(note?.text_body).toContain(id);
     // Only the failed re-flash is under "failed", with its Fault Analysis Report; the others are listed apart.
-    const farRef = (await w.database.db.selectFrom("fault_reports").select("event_id").where("device_id", "=", ids[8]!).orderBy("id", "desc").limit(1).executeTakeFirstOrThrow()).event_id;
-    const [, failedPart = "", rest = ""] = /Failed re-flash \(1, credited; each with its Fault Analysis Report\):\n([\s\S]*?)\n\n(Not in this re-delivery[\s\S]*)/.exec(note?.text_body ?? "") ?? [];
+    const farRef = (
+      await w.database.db
+        .selectFrom("fault_reports")
+        .select("event_id")
+        .where("device_id", "=", ids[8]!)
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow()
+    ).event_id;
+    const [, failedPart = "", rest = ""] =
+      /Failed re-flash \(1, credited; each with its Fault Analysis Report\):\n([\s\S]*?)\n\n(Not in this re-delivery[\s\S]*)/.exec(
+        note?.text_body ?? "",
+      ) ?? [];
     expect(failedPart).toBe(`  ${ids[8]}: Fault Analysis Report ${farRef}`);
-    expect(rest).toContain(`Not in this re-delivery, not failed (2):\n  ${ids[30]}: not re-flashed yet\n  ${ids[10]}: rejected at receipt: carton crushed`);
+    expect(rest).toContain(
+      `Not in this re-delivery, not failed (2):\n  ${ids[30]}: not re-flashed yet\n  ${ids[10]}: rejected at receipt: carton crushed`,
+    );
     expect(note?.text_body).toContain("10:00-12:00");
     expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: "completed" });
     expect((await dcc("POST", `/work-orders/${b.workOrderId}/close`)).json).toMatchObject({ status: "closed" });
@@ -191,7 +444,13 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   it("audit: everything done to a hub, by whom, in order, queryable by GUID", async () => {
     const r = await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-N1"] });
     const actions = (r.json as { entries: Array<{ action: string; actor: string }> }).entries.map((e) => e.action);
-    expect(actions).toEqual(["scan.recorded", "flash.result", "smi.cspm-n3-emitted", "manifest.built", "dispatch.recorded"]);
+    expect(actions).toEqual([
+      "scan.recorded",
+      "flash.result",
+      "smi.cspm-n3-emitted",
+      "manifest.built",
+      "dispatch.recorded",
+    ]);
     expect((await w.call("GET", "/hubs/not-a-guid/audit", { token: w.tokens.dcc })).status).toBe(400);
     expect((await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.parties["SUPPLIER-A"] })).status).toBe(403);
   });
@@ -202,7 +461,9 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect((await push([flashEvent(TECH, ids[20]!, false)])).accepted).toBe(1);
     const from = new Date(Date.now() - dayMs).toISOString().slice(0, 10);
     const to = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
-    const r = await w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, { token: w.tokens.parties["SUPPLIER-A"] });
+    const r = await w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, {
+      token: w.tokens.parties["SUPPLIER-A"],
+    });
     expect(r.status).toBe(200);
     const s = r.json as Statement;
     const c = w.business.charges;
@@ -210,16 +471,35 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     // The shared rule: re-flashed hubs pay the Explicit Charge and the redeployable return charge;
     // the failed hub's credit and return charge depend on its HAN variant, unknown here, so it is unpriced.
     expect(s.lines).toEqual([
-      expect.objectContaining({ code: "explicit-charge", quantity: 11, unitMinor: c.explicitChargePerReflashedHub, amountMinor: 11 * c.explicitChargePerReflashedHub }),
+      expect.objectContaining({
+        code: "explicit-charge",
+        quantity: 11,
+        unitMinor: c.explicitChargePerReflashedHub,
+        amountMinor: 11 * c.explicitChargePerReflashedHub,
+      }),
       expect.objectContaining({ code: "return-redeployable", quantity: 11, unitMinor: ret, amountMinor: 11 * ret }),
     ]);
     expect(s.counts).toEqual({ reflashed: 11, notReflashable: 1 });
     expect(s.unpriced.map((u) => u.deviceId)).toEqual([ids[8]]);
-    expect(s.totals).toEqual({ chargesMinor: 11 * (c.explicitChargePerReflashedHub + ret), creditsMinor: 0, netMinor: 11 * (c.explicitChargePerReflashedHub + ret) });
+    expect(s.totals).toEqual({
+      chargesMinor: 11 * (c.explicitChargePerReflashedHub + ret),
+      creditsMinor: 0,
+      netMinor: 11 * (c.explicitChargePerReflashedHub + ret),
+    });
     expect(s).toMatchObject({ partyId: "SUPPLIER-A", currency: c.currency, period: { from, to } });
-    expect((await w.call("GET", `/parties/SUPPLIER-B/statement?from=${from}&to=${to}`, { token: w.tokens.parties["SUPPLIER-A"] })).status).toBe(403);
-    expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=${to}&to=${from}`, { token: w.tokens.dcc })).status).toBe(400);
-    expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=yesterday`, { token: w.tokens.dcc })).status).toBe(400);
+    expect(
+      (
+        await w.call("GET", `/parties/SUPPLIER-B/statement?from=${from}&to=${to}`, {
+          token: w.tokens.parties["SUPPLIER-A"],
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await w.call("GET", `/parties/SUPPLIER-A/statement?from=${to}&to=${from}`, { token: w.tokens.dcc })).status,
+    ).toBe(400);
+    expect((await w.call("GET", `/parties/SUPPLIER-A/statement?from=yesterday`, { token: w.tokens.dcc })).status).toBe(
+      400,
+    );
   });
 
   it("Req 10: a flash flagged by the dock (image withdrawn since) keeps its notice and waits; the re-flash brings one SMI update, replacing any pending", async () => {
@@ -230,15 +510,35 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       if (e.type !== "flash.result") throw new Error("flashEvent makes flash.result events");
       return notice === undefined ? e : makeEvent("flash.result", { ...e.payload, notice }, TECH);
     };
-    const pendingOf = async () => (await w.database.db.selectFrom("smi_updates").select(["new_firmware"]).where("device_id", "=", id).where("status", "=", "pending").execute()).map((r) => r.new_firmware);
-    expect((await push([flash("0002012F", "hub holds 0002012F, verified, but that image is no longer the target (withdrawn)")])).accepted).toBe(1);
+    const pendingOf = async () =>
+      (
+        await w.database.db
+          .selectFrom("smi_updates")
+          .select(["new_firmware"])
+          .where("device_id", "=", id)
+          .where("status", "=", "pending")
+          .execute()
+      ).map((r) => r.new_firmware);
+    expect(
+      (
+        await push([
+          flash("0002012F", "hub holds 0002012F, verified, but that image is no longer the target (withdrawn)"),
+        ])
+      ).accepted,
+    ).toBe(1);
     expect(await pendingOf()).toEqual([]);
-    const hub = (await dcc("GET", `/hubs/${id}`)).json as { flashResults: Array<{ ok: boolean; reason: string | null }> };
-    expect(hub.flashResults).toEqual([expect.objectContaining({ ok: true, reason: expect.stringMatching(/^notice: .*no longer the target/) })]);
+    const hub = (await dcc("GET", `/hubs/${id}`)).json as {
+      flashResults: Array<{ ok: boolean; reason: string | null }>;
+    };
+    expect(hub.flashResults).toEqual([
+      expect.objectContaining({ ok: true, reason: expect.stringMatching(/^notice: .*no longer the target/) }),
+    ]);
     // A notice on a failed flash is refused: a failure says what went wrong.
     const failed = flashEvent(TECH, id, false);
     if (failed.type !== "flash.result") throw new Error("flashEvent makes flash.result events");
-    expect((await push([{ ...failed, payload: { ...failed.payload, notice: "x" } } as unknown as DockEvent])).rejected).toBe(1);
+    expect(
+      (await push([{ ...failed, payload: { ...failed.payload, notice: "x" } } as unknown as DockEvent])).rejected,
+    ).toBe(1);
     expect((await push([flash("00030000")])).accepted).toBe(1);
     expect((await push([flash("00030000")])).accepted).toBe(1);
     expect(await pendingOf()).toEqual(["00030000"]);
@@ -247,16 +547,44 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   });
 
   it("firmware catalogue: latest production is a query; a new signed entry and a withdrawal reach the docks", async () => {
-    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.docks["DOCK-N1"] })).json).toMatchObject({ version: "00030000" });
-    const put = await dcc("PUT", "/firmware", { deviceModel: "010A030B", version: "00030100", status: "production", sha256: "d".repeat(64), sizeBytes: 1024, releasedAt: new Date().toISOString() });
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.docks["DOCK-N1"] })).json).toMatchObject(
+      { version: "00030000" },
+    );
+    const put = await dcc("PUT", "/firmware", {
+      deviceModel: "010A030B",
+      version: "00030100",
+      status: "production",
+      sha256: "d".repeat(64),
+      sizeBytes: 1024,
+      releasedAt: new Date().toISOString(),
+    });
     expect(put.status).toBe(201);
-    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({ version: "00030100", keyId: "test-key" });
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({
+      version: "00030100",
+      keyId: "test-key",
+    });
     expect((await dcc("POST", "/firmware/010A030B/00030100/withdraw")).status).toBe(200);
-    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({ version: "00030000" });
+    expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.dcc })).json).toMatchObject({
+      version: "00030000",
+    });
     expect((await dcc("POST", "/firmware/010A030B/0BADF00D/withdraw")).status).toBe(404);
     expect((await w.call("GET", "/firmware/FFFFFFFF/latest", { token: w.tokens.dcc })).status).toBe(404);
-    expect((await dcc("PUT", "/firmware", { deviceModel: "010A030B", version: "1", status: "beta", sha256: "x", sizeBytes: -1, releasedAt: "soon" })).status).toBe(400);
-    expect((await w.call("PUT", "/firmware", { token: w.tokens.docks["DOCK-N1"], body: { deviceModel: "010A030B" } })).status).toBe(403);
+    expect(
+      (
+        await dcc("PUT", "/firmware", {
+          deviceModel: "010A030B",
+          version: "1",
+          status: "beta",
+          sha256: "x",
+          sizeBytes: -1,
+          releasedAt: "soon",
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await w.call("PUT", "/firmware", { token: w.tokens.docks["DOCK-N1"], body: { deviceModel: "010A030B" } }))
+        .status,
+    ).toBe(403);
   });
 
   describe("email outbox", () => {
@@ -268,18 +596,28 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
         onData(stream, session, callback) {
           const chunks: Buffer[] = [];
           stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => { received.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8") }); callback(); });
+          stream.on("end", () => {
+            received.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              data: Buffer.concat(chunks).toString("utf8"),
+            });
+            callback();
+          });
         },
       });
       await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
       const port = (smtp.server.address() as { port: number }).port;
       try {
         const pending = await w.database.db.selectFrom("outbox").select("id").where("status", "=", "pending").execute();
-        const report = await deliverOutbox(w.database.db, { kind: "smtp", url: `smtp://127.0.0.1:${port}` }, { from: w.business.mailFrom, maxAttempts: 3, limit: 500 });
+        const report = await deliverOutbox(
+          w.database.db,
+          { kind: "smtp", url: `smtp://127.0.0.1:${port}` },
+          { from: w.business.mailFrom, maxAttempts: 3, limit: 500 },
+        );
         expect(report).toEqual({ sent: pending.length, failed: 0, retrying: 0 });
         expect(received.length).toBe(pending.length);
         const asn = received.find((m) => m.data.includes("X-Reflash-Notice: asn"));
-        expect(asn?.data).toContain('filename=ASN-ASN-SUPPLIERA-20270128-001.json');
+        expect(asn?.data).toContain("filename=ASN-ASN-SUPPLIERA-20270128-001.json");
         expect(asn?.to).toEqual(["returns@supplier-a.example"]);
         const statuses = await w.database.db.selectFrom("outbox").select("status").distinct().execute();
         expect(statuses.map((s) => s.status)).toEqual(["sent"]);
@@ -289,24 +627,66 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     });
 
     it("retries a failed send with backoff and gives up after the configured attempts", async () => {
-      await push([makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "accepted", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null }, RECV)]);
+      await push([
+        makeEvent(
+          "receipt.closed",
+          {
+            bookingRef: b.bookingRef,
+            outcome: "accepted",
+            rejectedHubs: [],
+            rejectionReason: null,
+            packagingNotes: null,
+            damageNotes: null,
+          },
+          RECV,
+        ),
+      ]);
       const dead = { kind: "smtp" as const, url: "smtp://127.0.0.1:1" };
       const first = await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 });
       expect(first).toEqual({ sent: 0, failed: 0, retrying: 1 });
-      const row = await w.database.db.selectFrom("outbox").selectAll().where("status", "=", "pending").executeTakeFirstOrThrow();
+      const row = await w.database.db
+        .selectFrom("outbox")
+        .selectAll()
+        .where("status", "=", "pending")
+        .executeTakeFirstOrThrow();
       expect(row.attempts).toBe(1);
       expect(row.last_error).toMatch(/ECONNREFUSED|connect/);
       expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
       // Not due yet: nothing is attempted.
-      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({ sent: 0, failed: 0, retrying: 0 });
-      await w.database.db.updateTable("outbox").set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", row.id).execute();
-      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({
+        sent: 0,
+        failed: 0,
+        retrying: 0,
+      });
+      await w.database.db
+        .updateTable("outbox")
+        .set({ next_attempt_at: new Date(Date.now() - 1000).toISOString() })
+        .where("id", "=", row.id)
+        .execute();
+      expect(await deliverOutbox(w.database.db, dead, { from: w.business.mailFrom, maxAttempts: 2 })).toEqual({
+        sent: 0,
+        failed: 1,
+        retrying: 0,
+      });
       const list = await dcc("GET", "/outbox");
       expect((list.json as Array<{ id: number; status: string }>).find((m) => m.id === row.id)?.status).toBe("failed");
     });
 
     it("writes .eml files when no SMTP server is configured", async () => {
-      await push([makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong pallets delivered", packagingNotes: null, damageNotes: null }, RECV)]);
+      await push([
+        makeEvent(
+          "receipt.closed",
+          {
+            bookingRef: b.bookingRef,
+            outcome: "rejected",
+            rejectedHubs: [],
+            rejectionReason: "wrong pallets delivered",
+            packagingNotes: null,
+            damageNotes: null,
+          },
+          RECV,
+        ),
+      ]);
       const r = await dcc("POST", "/outbox/deliver");
       expect(r.json).toEqual({ sent: 1, failed: 0, retrying: 0 });
       const files = await readdir(w.mailDir);

@@ -19,11 +19,15 @@ async function main(): Promise<void> {
   const bulkArg = process.argv.indexOf("--bulk");
   const bulk = bulkArg >= 0 ? Number(process.argv[bulkArg + 1]) : 0;
   if (!Number.isInteger(bulk) || bulk < 0) throw new Error("--bulk takes a whole number of hubs");
-  const database = await openDatabase(env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite });
+  const database = await openDatabase(
+    env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite },
+  );
   try {
     const seeded = await database.db.selectFrom("parties").select("id").limit(1).executeTakeFirst();
     if (seeded) {
-      console.log(`seed: the database already holds the demo world; nothing changed (delete ${env.databaseUrl ? "the database" : paths.pglite} to start again)`);
+      console.log(
+        `seed: the database already holds the demo world; nothing changed (delete ${env.databaseUrl ? "the database" : paths.pglite} to start again)`,
+      );
     } else {
       let key = await readSigningKeyFile(paths.signingKey);
       if (!key) {
@@ -39,15 +43,23 @@ async function main(): Promise<void> {
       await writeFile(accountsFile, JSON.stringify(accounts, null, 2) + "\n", { mode: 0o600 });
       await chmod(accountsFile, 0o600);
       await mkdir(paths.firmware, { recursive: true });
-      for (const f of DEMO_FIRMWARE) await writeFile(join(paths.firmware, `${f.deviceModel}-${f.version}.bin`), demoFirmwareImage(f.deviceModel, f.version));
+      for (const f of DEMO_FIRMWARE)
+        await writeFile(
+          join(paths.firmware, `${f.deviceModel}-${f.version}.bin`),
+          demoFirmwareImage(f.deviceModel, f.version),
+        );
       console.log(`seed: demo world created (booking ${bookingRef}, 1,792 hubs on 2 pallets at N-DOCK-1)`);
       console.log(`seed: desk accounts (${accounts.length}) in ${accountsFile}`);
-      console.log(`seed: tokens in ${paths.tokens}; signing key ${key.keyId} in ${paths.signingKey}; images in ${paths.firmware}`);
+      console.log(
+        `seed: tokens in ${paths.tokens}; signing key ${key.keyId} in ${paths.signingKey}; images in ${paths.firmware}`,
+      );
     }
     if (bulk > 0) {
       const t0 = performance.now();
       const bookings = await seedBulkHubs(database.db, bulk);
-      console.log(`seed: ${bookings.length} bulk bookings (${bookings.length * 1792} hubs) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `seed: ${bookings.length} bulk bookings (${bookings.length * 1792} hubs) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
   } finally {
     await database.close();

@@ -33,7 +33,11 @@ export interface TestWorld {
   mailDir: string;
   business: BusinessConfig;
   /** Calls the app in-process, JSON in and out. */
-  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; json: unknown; text: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: unknown; text: string }>;
   close(): Promise<void>;
 }
 
@@ -67,7 +71,10 @@ export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: st
 }
 
 /** A seeded central (demo world) on the given backend, with .eml mail into a temp folder unless `mail` is given. */
-export async function openTestWorld(backend: Backend, opts: { business?: BusinessConfig; mail?: MailTarget } = {}): Promise<TestWorld> {
+export async function openTestWorld(
+  backend: Backend,
+  opts: { business?: BusinessConfig; mail?: MailTarget } = {},
+): Promise<TestWorld> {
   let drop = async () => {};
   let database: CentralDatabase;
   if (backend === "postgres") {
@@ -83,9 +90,22 @@ export async function openTestWorld(backend: Backend, opts: { business?: Busines
   const { tokens, bookingRef } = await seedDemoWorld(database.db, key);
   const mailDir = await mkdtemp(join(tmpdir(), "central-mail-"));
   const business = opts.business ?? DEFAULT_BUSINESS_CONFIG;
-  const app = createApp({ db: database.db, business, signingKey: key, mail: opts.mail ?? { kind: "eml", dir: mailDir }, databaseKind: backend });
+  const app = createApp({
+    db: database.db,
+    business,
+    signingKey: key,
+    mail: opts.mail ?? { kind: "eml", dir: mailDir },
+    databaseKind: backend,
+  });
   return {
-    backend, database, app, tokens, bookingRef, key, mailDir, business,
+    backend,
+    database,
+    app,
+    tokens,
+    bookingRef,
+    key,
+    mailDir,
+    business,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.token !== null && o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
@@ -96,7 +116,11 @@ export async function openTestWorld(backend: Backend, opts: { business?: Busines
       const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
       const text = await res.text();
       let json: unknown = null;
-      try { json = JSON.parse(text); } catch { json = null; }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
       return { status: res.status, json, text };
     },
     async close() {

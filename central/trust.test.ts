@@ -48,15 +48,47 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   const push = (events: unknown[]) => pushAs(w.tokens.docks["DOCK-N1"], events);
   const pushCs = (events: unknown[]) => pushAs(w.tokens.docks["DOCK-CS1"], events);
   const statuses = (r: PushResponse) => r.results.map((x) => x.status);
-  const reasonOf = (r: PushResponse, i: number) => { const x = r.results[i]; return x?.status === "rejected" ? x.reason : `(${x?.status})`; };
-  const dcc = (method: string, path: string, body?: unknown) => w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
+  const reasonOf = (r: PushResponse, i: number) => {
+    const x = r.results[i];
+    return x?.status === "rejected" ? x.reason : `(${x?.status})`;
+  };
+  const dcc = (method: string, path: string, body?: unknown) =>
+    w.call(method, path, { token: w.tokens.dcc, ...(body !== undefined ? { body } : {}) });
   const count = async (t: "events" | "asns" | "outbox" | "manifests" | "smi_updates" | "flash_results" | "requests") =>
-    Number((await w.database.db.selectFrom(t).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
-  const manifest = (who: Who, manifestId: string, hubIds: string[], over: { partyId?: string; bookingRefs?: string[] } = {}) => makeEvent("manifest.built", {
-    manifestId, partyId: over.partyId ?? "SUPPLIER-A", bookingRefs: over.bookingRefs ?? [b.bookingRef], deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-    deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" },
-    pallets: [], looseCartons: [{ sscc: b.pallets[0]!.cartons[0]!.sscc, hubs: hubIds.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) }], excludedHubs: [],
-  }, who);
+    Number(
+      (
+        await w.database.db
+          .selectFrom(t)
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const manifest = (
+    who: Who,
+    manifestId: string,
+    hubIds: string[],
+    over: { partyId?: string; bookingRefs?: string[] } = {},
+  ) =>
+    makeEvent(
+      "manifest.built",
+      {
+        manifestId,
+        partyId: over.partyId ?? "SUPPLIER-A",
+        bookingRefs: over.bookingRefs ?? [b.bookingRef],
+        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+        deliveryDate: aMonday(),
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        pallets: [],
+        looseCartons: [
+          {
+            sscc: b.pallets[0]!.cartons[0]!.sscc,
+            hubs: hubIds.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
+          },
+        ],
+        excludedHubs: [],
+      },
+      who,
+    );
 
   beforeAll(async () => {
     w = await openTestWorld(backend);
@@ -64,8 +96,21 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     ids = hubsOf(b).map((h) => h.hub.deviceId);
     // Hubs 0-11 received; 10 rejected at receipt (damaged); the receipt is closed.
     const r = await push([
-      ...hubsOf(b).slice(0, 12).map((h) => scanEvent(RECV, b.bookingRef, h)),
-      makeEvent("receipt.closed", { bookingRef: b.bookingRef, outcome: "partial", rejectedHubs: [{ deviceId: ids[10]!, code: "damaged", reason: "casing cracked" }], rejectionReason: null, packagingNotes: null, damageNotes: null }, RECV),
+      ...hubsOf(b)
+        .slice(0, 12)
+        .map((h) => scanEvent(RECV, b.bookingRef, h)),
+      makeEvent(
+        "receipt.closed",
+        {
+          bookingRef: b.bookingRef,
+          outcome: "partial",
+          rejectedHubs: [{ deviceId: ids[10]!, code: "damaged", reason: "casing cracked" }],
+          rejectionReason: null,
+          packagingNotes: null,
+          damageNotes: null,
+        },
+        RECV,
+      ),
       ...ids.slice(0, 8).map((id) => flashEvent(TECH, id, true)),
     ]);
     expect(r.rejected, JSON.stringify(r.results.filter((x) => x.status === "rejected"))).toBe(0);
@@ -80,13 +125,29 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const stranger = manifest(SUP, "MF-TRUST-3", [COMMISSIONED]);
     const r = await push([again, otherParty, stranger]);
     expect(statuses(r)).toEqual(["rejected", "rejected", "rejected"]);
-    expect(reasonOf(r, 0)).toMatch(/manifest MF-TRUST-1 was already built; a manifest id is never reused or overwritten/);
+    expect(reasonOf(r, 0)).toMatch(
+      /manifest MF-TRUST-1 was already built; a manifest id is never reused or overwritten/,
+    );
     expect(reasonOf(r, 1)).toMatch(/booking .* is Party SUPPLIER-A's, not SUPPLIER-B's/);
     expect(reasonOf(r, 2)).toMatch(new RegExp(`hub ${COMMISSIONED} is on none of the manifest's bookings`));
-    const stored = await w.database.db.selectFrom("manifests").select(["event_id", "party_id"]).where("manifest_id", "=", "MF-TRUST-1").executeTakeFirstOrThrow();
+    const stored = await w.database.db
+      .selectFrom("manifests")
+      .select(["event_id", "party_id"])
+      .where("manifest_id", "=", "MF-TRUST-1")
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ event_id: first.id, party_id: "SUPPLIER-A" });
     // An ASN naming another Party than the manifest's is refused, so that Party never reads A's hubs.
-    const asn = makeEvent("asn.issued", { asnNumber: "ASN-TRUST-0001", manifestId: "MF-TRUST-1", partyId: "SUPPLIER-B", hubCount: 4, documentSha256: "d".repeat(64) }, SUP);
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-TRUST-0001",
+        manifestId: "MF-TRUST-1",
+        partyId: "SUPPLIER-B",
+        hubCount: 4,
+        documentSha256: "d".repeat(64),
+      },
+      SUP,
+    );
     const ra = await push([asn]);
     expect(reasonOf(ra, 0)).toMatch(/names Party SUPPLIER-B, but manifest MF-TRUST-1 is Party SUPPLIER-A's/);
     expect((await w.call("GET", "/asns/ASN-TRUST-0001", { token: w.tokens.parties["SUPPLIER-B"] })).status).toBe(404);
@@ -96,18 +157,71 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const [asns, outbox] = [await count("asns"), await count("outbox")];
     const wo = await dcc("GET", `/work-orders/${b.workOrderId}`);
     const r = await pushCs([
-      makeEvent("asn.issued", { asnNumber: "ASN-TRUST-CS-1", manifestId: "MF-TRUST-1", partyId: "SUPPLIER-A", hubCount: 4, documentSha256: "e".repeat(64) }, CS_SUP),
-      makeEvent("notice.issued", { manifestId: "MF-TRUST-1", flashedCount: 4, failedCount: 0, deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocationId: "SUPPLIER-A-DEPOT", reissue: false }, CS_SUP),
-      makeEvent("dispatch.recorded", { manifestId: "MF-TRUST-1", asnNumber: "ASN-TRUST-CS-1", unloader: "party", carrier: null, vehicleRef: null, palletCount: 0, cartonCount: 1, hubCount: 4 }, CS_SUP),
+      makeEvent(
+        "asn.issued",
+        {
+          asnNumber: "ASN-TRUST-CS-1",
+          manifestId: "MF-TRUST-1",
+          partyId: "SUPPLIER-A",
+          hubCount: 4,
+          documentSha256: "e".repeat(64),
+        },
+        CS_SUP,
+      ),
+      makeEvent(
+        "notice.issued",
+        {
+          manifestId: "MF-TRUST-1",
+          flashedCount: 4,
+          failedCount: 0,
+          deliveryDate: aMonday(),
+          deliveryWindow: { start: "10:00", end: "12:00" },
+          deliveryLocationId: "SUPPLIER-A-DEPOT",
+          reissue: false,
+        },
+        CS_SUP,
+      ),
+      makeEvent(
+        "dispatch.recorded",
+        {
+          manifestId: "MF-TRUST-1",
+          asnNumber: "ASN-TRUST-CS-1",
+          unloader: "party",
+          carrier: null,
+          vehicleRef: null,
+          palletCount: 0,
+          cartonCount: 1,
+          hubCount: 4,
+        },
+        CS_SUP,
+      ),
       manifest(CS_SUP, "MF-TRUST-CS", ids.slice(0, 2)),
     ]);
     expect(statuses(r)).toEqual(["rejected", "rejected", "rejected", "rejected"]);
-    for (const i of [0, 1, 2]) expect(reasonOf(r, i)).toMatch(/manifest MF-TRUST-1 belongs to facility N-DOCK-1, not this dock's \(CS-3PL-1\)/);
+    for (const i of [0, 1, 2])
+      expect(reasonOf(r, i)).toMatch(/manifest MF-TRUST-1 belongs to facility N-DOCK-1, not this dock's \(CS-3PL-1\)/);
     expect(reasonOf(r, 3)).toMatch(/belongs to facility N-DOCK-1/);
     expect([await count("asns"), await count("outbox")]).toEqual([asns, outbox]);
-    expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: (wo.json as { status: string }).status });
+    expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({
+      status: (wo.json as { status: string }).status,
+    });
     // A dispatch needs an ASN issued for that very manifest, even at the right facility.
-    const own = await push([makeEvent("dispatch.recorded", { manifestId: "MF-TRUST-1", asnNumber: "ASN-NEVER-ISSUED", unloader: "party", carrier: null, vehicleRef: null, palletCount: 0, cartonCount: 1, hubCount: 4 }, SUP)]);
+    const own = await push([
+      makeEvent(
+        "dispatch.recorded",
+        {
+          manifestId: "MF-TRUST-1",
+          asnNumber: "ASN-NEVER-ISSUED",
+          unloader: "party",
+          carrier: null,
+          vehicleRef: null,
+          palletCount: 0,
+          cartonCount: 1,
+          hubCount: 4,
+        },
+        SUP,
+      ),
+    ]);
     expect(reasonOf(own, 0)).toMatch(/ASN ASN-NEVER-ISSUED was never issued/);
   });
 
@@ -132,10 +246,27 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
 
   it("the SSMI file holds only rows its upload accepts; CSPM-N3 is emitted only to catalogued versions", async () => {
     // Updates pending from before the admission rules (legacy rows): an uncatalogued version, a Commissioned hub.
-    await w.database.db.insertInto("smi_updates").values([
-      { event_id: "legacy-1", device_id: ids[11]!, booking_ref: b.bookingRef, device_model: "010A030B", new_firmware: "0009FFFF", status: "pending" },
-      { event_id: "legacy-2", device_id: COMMISSIONED, booking_ref: null, device_model: "010A030B", new_firmware: "00030000", status: "pending" },
-    ]).execute();
+    await w.database.db
+      .insertInto("smi_updates")
+      .values([
+        {
+          event_id: "legacy-1",
+          device_id: ids[11]!,
+          booking_ref: b.bookingRef,
+          device_model: "010A030B",
+          new_firmware: "0009FFFF",
+          status: "pending",
+        },
+        {
+          event_id: "legacy-2",
+          device_id: COMMISSIONED,
+          booking_ref: null,
+          device_model: "010A030B",
+          new_firmware: "00030000",
+          status: "pending",
+        },
+      ])
+      .execute();
     const file = await dcc("GET", "/smi/ssmi-file");
     expect(file.text).not.toContain(ids[11]!);
     expect(file.text).not.toContain(COMMISSIONED);
@@ -145,9 +276,14 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     // The file as exported is taken whole.
     const up = await dcc("POST", "/smi/ssmi-upload", { file: file.text });
     expect(up.status, up.text).toBe(200);
-    const n3 = (await dcc("POST", "/smi/cspm-n3")).json as { messages: Array<{ deviceId: string }>; refused: Array<{ deviceId: string; reason: string }> };
+    const n3 = (await dcc("POST", "/smi/cspm-n3")).json as {
+      messages: Array<{ deviceId: string }>;
+      refused: Array<{ deviceId: string; reason: string }>;
+    };
     expect(n3.messages).toEqual([]);
-    expect(n3.refused.find((x) => x.deviceId === ids[11])?.reason).toMatch(/0009FFFF is not in the catalogue for model 010A030B/);
+    expect(n3.refused.find((x) => x.deviceId === ids[11])?.reason).toMatch(
+      /0009FFFF is not in the catalogue for model 010A030B/,
+    );
     const hub = (await dcc("GET", `/hubs/${ids[11]}`)).json as { inventory: { firmware_version: string } };
     expect(hub.inventory.firmware_version).toBe("0002012F");
     await w.database.db.deleteFrom("smi_updates").where("event_id", "in", ["legacy-1", "legacy-2"]).execute();
@@ -156,8 +292,26 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   it("text central cannot store (NUL, a lone surrogate) is refused per event with a reason, never a 500; the rest of the batch is stored", async () => {
     const hs = hubsOf(b);
     const good = hs.slice(100, 103).map((h) => scanEvent(RECV, b.bookingRef, h));
-    const nulFault = makeEvent("fault.reported", { deviceId: ids[5]!, flashEventId: null, jigId: "JIG-N-1", slot: 0, step: "verify", jigSaid: "E42 verify\u0000mismatch", stepTimingsMs: {}, manual: false, notes: "", disposition: "credit" }, TECH);
-    const surrogate = { ...scanEvent(RECV, b.bookingRef, hs[103]!), payload: { ...(scanEvent(RECV, b.bookingRef, hs[103]!).payload as object), raw: "abc\ud800" } };
+    const nulFault = makeEvent(
+      "fault.reported",
+      {
+        deviceId: ids[5]!,
+        flashEventId: null,
+        jigId: "JIG-N-1",
+        slot: 0,
+        step: "verify",
+        jigSaid: "E42 verify\u0000mismatch",
+        stepTimingsMs: {},
+        manual: false,
+        notes: "",
+        disposition: "credit",
+      },
+      TECH,
+    );
+    const surrogate = {
+      ...scanEvent(RECV, b.bookingRef, hs[103]!),
+      payload: { ...(scanEvent(RECV, b.bookingRef, hs[103]!).payload as object), raw: "abc\ud800" },
+    };
     const nulName = makeEvent("operator.signed-in", { role: "receiver", operatorName: "Rita\u0000" }, RECV);
     const before = await count("events");
     // The bulk way (all new)...
@@ -172,11 +326,24 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     expect(await count("events")).toBe(before + 3);
     // A Party's request with a NUL in its contact name: a 400 naming the field, nothing stored.
     const requests = await count("requests");
-    const req = await w.call("POST", "/requests", { token: w.tokens.parties["SUPPLIER-A"], body: {
-      clientRequestId: randomUUID(), facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(), deliveryWindow: { start: "10:00", end: "12:00" },
-      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(3), deliveryWindow: { start: "10:00", end: "12:00" } },
-      contact: { name: "Pat\u0000Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" }, pallets: [], looseCartons: [{ sscc: sscc(), hubs: [{ deviceId: "88-73-84-57-00-2F-96-20" }] }],
-    } });
+    const req = await w.call("POST", "/requests", {
+      token: w.tokens.parties["SUPPLIER-A"],
+      body: {
+        clientRequestId: randomUUID(),
+        facilityId: "N-DOCK-1",
+        deliveryLocationId: "LOC-N-DOCK-1",
+        deliveryDate: aMonday(),
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        redelivery: {
+          locationId: "SUPPLIER-A-DEPOT",
+          deliveryDate: aMonday(3),
+          deliveryWindow: { start: "10:00", end: "12:00" },
+        },
+        contact: { name: "Pat\u0000Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
+        pallets: [],
+        looseCartons: [{ sscc: sscc(), hubs: [{ deviceId: "88-73-84-57-00-2F-96-20" }] }],
+      },
+    });
     expect(req.status).toBe(400);
     expect((req.json as { reason: string }).reason).toMatch(/contact\.name: text holds a NUL character/);
     expect(await count("requests")).toBe(requests);
@@ -187,7 +354,17 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const good = scanEvent(RECV, b.bookingRef, hs[120]!);
     const scan = scanEvent(RECV, b.bookingRef, hs[121]!);
     const flash = flashEvent(TECH, ids[0]!, true);
-    const asn = makeEvent("asn.issued", { asnNumber: "ASN-NUL-1", manifestId: "MF-TRUST-1", partyId: "SUPPLIER-A", hubCount: 1, documentSha256: "f".repeat(64) }, SUP);
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-NUL-1",
+        manifestId: "MF-TRUST-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 1,
+        documentSha256: "f".repeat(64),
+      },
+      SUP,
+    );
     const poisoned = [
       { ...scan, payload: { ...(scan.payload as object), bookingRef: "BK\u0000X" } },
       { ...flash, payload: { ...(flash.payload as object), deviceId: "0A-01\u0000" } },
@@ -197,13 +374,22 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const bulk = await push([...poisoned, good]);
     expect(statuses(bulk)).toEqual(["rejected", "rejected", "rejected", "rejected", "accepted"]);
     // The careful way looks every id up first: a known id in the batch sends it there.
-    const careful = await push([good, ...poisoned.map((e) => ({ ...e, id: typeof e.id === "string" && e.id.includes("\u0000") ? e.id : `${e.id.slice(0, -4)}beef` }))]);
+    const careful = await push([
+      good,
+      ...poisoned.map((e) => ({
+        ...e,
+        id: typeof e.id === "string" && e.id.includes("\u0000") ? e.id : `${e.id.slice(0, -4)}beef`,
+      })),
+    ]);
     expect(statuses(careful)).toEqual(["duplicate", "rejected", "rejected", "rejected", "rejected"]);
   });
 
   it("event instants lie within the configured window of central's clock (the dock's measured offset allowed)", async () => {
     const h = hubsOf(b)[110]!;
-    const at = (iso: string, clockOffsetMs: number | null = null) => ({ ...scanEvent({ ...RECV, now: new Date(iso) }, b.bookingRef, h), clockOffsetMs });
+    const at = (iso: string, clockOffsetMs: number | null = null) => ({
+      ...scanEvent({ ...RECV, now: new Date(iso) }, b.bookingRef, h),
+      clockOffsetMs,
+    });
     const now = Date.now();
     const r = await push([
       at("9999-12-31T00:00:00.000Z"),
@@ -220,10 +406,16 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   });
 
   it("a dock reads only its own facility's history of a hub, central's audit rows included", async () => {
-    const n = (await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-N1"] })).json as { entries: Array<{ action: string; source: string }> };
-    expect(n.entries.map((e) => e.action)).toEqual(expect.arrayContaining(["scan.recorded", "flash.result", "manifest.built"]));
+    const n = (await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-N1"] })).json as {
+      entries: Array<{ action: string; source: string }>;
+    };
+    expect(n.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["scan.recorded", "flash.result", "manifest.built"]),
+    );
     expect(n.entries.some((e) => e.source === "central")).toBe(true);
-    const cs = (await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-CS1"] })).json as { entries: unknown[] };
+    const cs = (await w.call("GET", `/hubs/${ids[0]}/audit`, { token: w.tokens.docks["DOCK-CS1"] })).json as {
+      entries: unknown[];
+    };
     expect(cs.entries).toEqual([]);
     const all = (await dcc("GET", `/hubs/${ids[0]}/audit`)).json as { entries: unknown[] };
     expect(all.entries.length).toBe(n.entries.length);
@@ -232,16 +424,32 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   it("a hub received here and not yet re-delivered cannot be requested again; a replayed key in other letter case is the same request", async () => {
     const party = w.tokens.parties["SUPPLIER-A"];
     const body = (key: string, hub: string) => ({
-      clientRequestId: key, facilityId: "N-DOCK-1", deliveryLocationId: "LOC-N-DOCK-1", deliveryDate: aMonday(2), deliveryWindow: { start: "10:00", end: "12:00" },
-      redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: aMonday(4), deliveryWindow: { start: "10:00", end: "12:00" } },
+      clientRequestId: key,
+      facilityId: "N-DOCK-1",
+      deliveryLocationId: "LOC-N-DOCK-1",
+      deliveryDate: aMonday(2),
+      deliveryWindow: { start: "10:00", end: "12:00" },
+      redelivery: {
+        locationId: "SUPPLIER-A-DEPOT",
+        deliveryDate: aMonday(4),
+        deliveryWindow: { start: "10:00", end: "12:00" },
+      },
       contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
-      pallets: [], looseCartons: [{ sscc: sscc(), hubs: [{ deviceId: hub, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" }] }],
+      pallets: [],
+      looseCartons: [
+        {
+          sscc: sscc(),
+          hubs: [{ deviceId: hub, firmwareVersion: "0002012F", manufacturer: "AB01", deviceModel: "010A030B" }],
+        },
+      ],
     });
     expect((await dcc("GET", `/bookings/${b.bookingRef}`)).json).toMatchObject({ status: "closed" });
     const r = await w.call("POST", "/requests", { token: party, body: body(randomUUID(), ids[0]!) });
     const out = r.json as { status: string; reasons: Array<{ code: string; reason: string }> };
     expect(out.status).toBe("rejected");
-    expect(out.reasons.find((x) => x.code === "already-booked")?.reason).toMatch(new RegExp(`${b.bookingRef} \\(received, not yet re-delivered\\)`));
+    expect(out.reasons.find((x) => x.code === "already-booked")?.reason).toMatch(
+      new RegExp(`${b.bookingRef} \\(received, not yet re-delivered\\)`),
+    );
     const key = randomUUID();
     const first = await w.call("POST", "/requests", { token: party, body: body(key, ids[1]!) });
     expect(first.status).toBe(201);
@@ -252,7 +460,8 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   });
 
   it("calendar dates are validated as dates", async () => {
-    const q = (from: string, to: string) => w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, { token: w.tokens.dcc });
+    const q = (from: string, to: string) =>
+      w.call("GET", `/parties/SUPPLIER-A/statement?from=${from}&to=${to}`, { token: w.tokens.dcc });
     const bad = await q("2026-02-30", "2026-13-45");
     expect(bad.status).toBe(400);
     expect((bad.json as { reason: string }).reason).toMatch(/from: not a calendar date; to: not a calendar date/);
@@ -261,21 +470,51 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   });
 
   it("a 413 says the connection closes, and closes it cleanly after the answer", async () => {
-    const inProcess = await w.call("POST", "/sync/push", { token: w.tokens.docks["DOCK-N1"], rawBody: JSON.stringify({ events: [{ pad: "x".repeat(w.business.maxBodyBytes) }] }) });
+    const inProcess = await w.call("POST", "/sync/push", {
+      token: w.tokens.docks["DOCK-N1"],
+      rawBody: JSON.stringify({ events: [{ pad: "x".repeat(w.business.maxBodyBytes) }] }),
+    });
     expect(inProcess.status).toBe(413);
     const server = serve({ fetch: w.app.fetch, hostname: "127.0.0.1", port: 0 });
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     try {
       const port = (server.address() as AddressInfo).port;
-      const answer = await new Promise<{ status: number; connection: string | undefined; body: string; closed: boolean }>((resolve, reject) => {
-        const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/sync/push", headers: { "content-type": "application/json", "content-length": String(w.business.maxBodyBytes + 10), authorization: `Bearer ${w.tokens.docks["DOCK-N1"]}`, connection: "keep-alive" } }, (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => { body += c; });
-          res.on("end", () => { res.socket.once("close", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body, closed: true })); if (res.socket.destroyed) resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body, closed: true }); });
-        });
+      const answer = await new Promise<{
+        status: number;
+        connection: string | undefined;
+        body: string;
+        closed: boolean;
+      }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            path: "/sync/push",
+            headers: {
+              "content-type": "application/json",
+              "content-length": String(w.business.maxBodyBytes + 10),
+              authorization: `Bearer ${w.tokens.docks["DOCK-N1"]}`,
+              connection: "keep-alive",
+            },
+          },
+          (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => {
+              body += c;
+            });
+            res.on("end", () => {
+              res.socket.once("close", () =>
+                resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body, closed: true }),
+              );
+              if (res.socket.destroyed)
+                resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body, closed: true });
+            });
+          },
+        );
         req.on("error", reject);
-        req.write("{\"events\":[");
+        req.write('{"events":[');
       });
       expect(answer.status).toBe(413);
       expect(answer.connection).toBe("close");
@@ -288,7 +527,17 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
 
   it("rate limits per token and per address answer 429 with Retry-After; failed authentications from an address are limited too", async () => {
     let address = "203.0.113.7";
-    const app = createApp({ db: w.database.db, business: { ...w.business, rateLimit: { perTokenPerMinute: 5, perAddressPerMinute: 8, failedAuthPerAddressPerMinute: 3 } }, signingKey: w.key, mail: { kind: "eml", dir: w.mailDir }, databaseKind: backend, addressOf: () => address });
+    const app = createApp({
+      db: w.database.db,
+      business: {
+        ...w.business,
+        rateLimit: { perTokenPerMinute: 5, perAddressPerMinute: 8, failedAuthPerAddressPerMinute: 3 },
+      },
+      signingKey: w.key,
+      mail: { kind: "eml", dir: w.mailDir },
+      databaseKind: backend,
+      addressOf: () => address,
+    });
     const get = async (token: string) => app.request("/work-orders", { headers: { authorization: `Bearer ${token}` } });
     const dock = w.tokens.docks["DOCK-N1"]!;
     const codes: number[] = [];
@@ -297,13 +546,18 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     const limited = await get(dock);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ error: "rate-limited", reason: expect.stringMatching(/too many requests with this token/) });
+    expect(await limited.json()).toMatchObject({
+      error: "rate-limited",
+      reason: expect.stringMatching(/too many requests with this token/),
+    });
     // The same address with another token: the address's own limit (8 a minute) is reached next.
     const party = w.tokens.parties["SUPPLIER-A"]!;
     expect((await get(party)).status).toBe(200);
     const byAddress = await get(party);
     expect(byAddress.status).toBe(429);
-    expect(await byAddress.json()).toMatchObject({ reason: expect.stringMatching(/too many requests from this address/) });
+    expect(await byAddress.json()).toMatchObject({
+      reason: expect.stringMatching(/too many requests from this address/),
+    });
     // Wrong tokens from a fresh address: 3 refusals, then 429 even for a good token.
     address = "198.51.100.4";
     const wrong = [];

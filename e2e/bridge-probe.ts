@@ -1,7 +1,13 @@
 import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
 import { build } from "vite";
-import type { BridgeArgs, BridgeChannel, BridgeEventName, BridgeEventPayload, BridgeResult } from "../shared/bridge/channels";
+import type {
+  BridgeArgs,
+  BridgeChannel,
+  BridgeEventName,
+  BridgeEventPayload,
+  BridgeResult,
+} from "../shared/bridge/channels";
 
 /**
  * A probe for e2e specs: the renderer's real bridge client (renderer/bridge/connect-bridge.ts)
@@ -18,7 +24,11 @@ function probeBundle(): Promise<string> {
     const out = await build({
       configFile: false,
       logLevel: "silent",
-      build: { write: false, minify: false, lib: { entry, formats: ["iife"], name: "DockBridgeProbe", fileName: "probe" } },
+      build: {
+        write: false,
+        minify: false,
+        lib: { entry, formats: ["iife"], name: "DockBridgeProbe", fileName: "probe" },
+      },
     });
     const outputs = Array.isArray(out) ? out : [out];
     for (const o of outputs) {
@@ -31,13 +41,24 @@ function probeBundle(): Promise<string> {
 }
 
 interface ProbeWindow {
-  DockBridgeProbe: { connectBridge(): Promise<{ invoke(c: string, a: unknown): Promise<unknown>; on(e: string, cb: (p: unknown) => void): () => void }> };
-  __dockProbe?: { invoke(c: string, a: unknown): Promise<unknown>; on(e: string, cb: (p: unknown) => void): () => void };
+  DockBridgeProbe: {
+    connectBridge(): Promise<{
+      invoke(c: string, a: unknown): Promise<unknown>;
+      on(e: string, cb: (p: unknown) => void): () => void;
+    }>;
+  };
+  __dockProbe?: {
+    invoke(c: string, a: unknown): Promise<unknown>;
+    on(e: string, cb: (p: unknown) => void): () => void;
+  };
   __dockProbeEvents?: Record<string, unknown[]>;
 }
 
 /** Adds the probe to the page and connects it to the host; events of `record` are kept for `probeEvents`. */
-export async function connectProbe(page: Page, record: BridgeEventName[] = ["scanner.scan", "journal.changed"]): Promise<void> {
+export async function connectProbe(
+  page: Page,
+  record: BridgeEventName[] = ["scanner.scan", "journal.changed"],
+): Promise<void> {
   await page.addScriptTag({ content: await probeBundle() });
   await page.evaluate(async (events) => {
     const w = window as unknown as ProbeWindow;
@@ -53,7 +74,11 @@ export async function connectProbe(page: Page, record: BridgeEventName[] = ["sca
 }
 
 /** Invokes a bridge channel from inside the page; a rejection comes back as its message. */
-export async function probeInvoke<C extends BridgeChannel>(page: Page, channel: C, args: BridgeArgs<C>): Promise<BridgeResult<C>> {
+export async function probeInvoke<C extends BridgeChannel>(
+  page: Page,
+  channel: C,
+  args: BridgeArgs<C>,
+): Promise<BridgeResult<C>> {
   const out = await page.evaluate(
     async ([c, a]) => {
       const probe = (window as unknown as ProbeWindow).__dockProbe;
@@ -71,6 +96,11 @@ export async function probeInvoke<C extends BridgeChannel>(page: Page, channel: 
 }
 
 /** The payloads of `event` the page has received since connectProbe. */
-export async function probeEvents<E extends BridgeEventName>(page: Page, event: E): Promise<Array<BridgeEventPayload<E>>> {
-  return (await page.evaluate((e) => (window as unknown as ProbeWindow).__dockProbeEvents?.[e] ?? [], event)) as Array<BridgeEventPayload<E>>;
+export async function probeEvents<E extends BridgeEventName>(
+  page: Page,
+  event: E,
+): Promise<Array<BridgeEventPayload<E>>> {
+  return (await page.evaluate((e) => (window as unknown as ProbeWindow).__dockProbeEvents?.[e] ?? [], event)) as Array<
+    BridgeEventPayload<E>
+  >;
 }

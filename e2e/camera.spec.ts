@@ -26,7 +26,8 @@ if (!palletLabel.ok || !cartonLabel.ok) throw new Error("demo labels do not enco
 // The video is written when this file loads, before the browser (and its fake camera) starts.
 const size = { width: 640, height: 360 };
 const FPS = 4;
-const shown = (spec: BarcodeSpec | null, seconds: number) => Array.from({ length: Math.round(seconds * FPS) }, () => labelLuma(size, spec, 2));
+const shown = (spec: BarcodeSpec | null, seconds: number) =>
+  Array.from({ length: Math.round(seconds * FPS) }, () => labelLuma(size, spec, 2));
 const video = join(tmpdir(), `dock-camera-labels-${process.pid}.y4m`);
 writeFileSync(
   video,
@@ -62,7 +63,10 @@ test.use({
   },
 });
 
-test("the camera reads a pallet SSCC, a carton SSCC and a hub ID off rendered labels, through the one parser, and records them", async ({ page, dock }) => {
+test("the camera reads a pallet SSCC, a carton SSCC and a hub ID off rendered labels, through the one parser, and records them", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   test.setTimeout(180_000);
@@ -74,19 +78,32 @@ test("the camera reads a pallet SSCC, a carton SSCC and a hub ID off rendered la
 
   await page.locator("h1").click();
   await page.keyboard.press("F7");
-  await expect(page.getByLabel("camera scanner")).toContainText("Hold a label in front of the camera.", { timeout: 30_000 });
+  await expect(page.getByLabel("camera scanner")).toContainText("Hold a label in front of the camera.", {
+    timeout: 30_000,
+  });
 
-  const fromCamera = async () => (await localEvents(page, "scan.recorded")).flatMap((e) => (e.type === "scan.recorded" && e.payload.source === "camera" ? [e.payload] : []));
+  const fromCamera = async () =>
+    (await localEvents(page, "scan.recorded")).flatMap((e) =>
+      e.type === "scan.recorded" && e.payload.source === "camera" ? [e.payload] : [],
+    );
   await expect.poll(async () => (await fromCamera()).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
   await page.keyboard.press("F7");
   // The first read of each code, in the order the video shows them (the video loops, so later reads repeat them).
   const firsts = (await fromCamera()).filter((e, i, all) => all.findIndex((o) => o.raw === e.raw) === i);
   const [first, second, third] = firsts;
-  expect(first).toMatchObject({ kind: "pallet", sscc: pallet.sscc, raw: palletLabel.scan, verdict: "expected", bookingRef: booking.bookingRef });
+  expect(first).toMatchObject({
+    kind: "pallet",
+    sscc: pallet.sscc,
+    raw: palletLabel.scan,
+    verdict: "expected",
+    bookingRef: booking.bookingRef,
+  });
   expect(second).toMatchObject({ kind: "carton", sscc: carton.sscc, raw: cartonLabel.scan, verdict: "expected" });
   expect(third).toMatchObject({ kind: "hub", deviceId: hub.deviceId, raw: hub.deviceId, verdict: "expected" });
   // The empty frames read nothing: every camera read is one of the three labels.
-  expect(new Set((await fromCamera()).map((e) => e.raw))).toEqual(new Set([palletLabel.scan, cartonLabel.scan, hub.deviceId]));
+  expect(new Set((await fromCamera()).map((e) => e.raw))).toEqual(
+    new Set([palletLabel.scan, cartonLabel.scan, hub.deviceId]),
+  );
   // The hub counts on screen as received, as a scanner's read would.
   await expect(page.getByTestId("count-hubs")).toContainText("1");
 });

@@ -1,6 +1,14 @@
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
-import { localEvents, openReceiptAndStartUnloading, scanOf, setUpScannerAndSignIn, signIn, signOut, wedgeScan } from "./dock-actions";
+import {
+  localEvents,
+  openReceiptAndStartUnloading,
+  scanOf,
+  setUpScannerAndSignIn,
+  signIn,
+  signOut,
+  wedgeScan,
+} from "./dock-actions";
 import { expect, test } from "./fixtures";
 
 /**
@@ -22,7 +30,10 @@ const hubs = carton0.hubs.slice(0, 4);
 const DAMAGED = hubs[3]!.deviceId;
 const POISON = "casing cracked\u0000 seal broken (pasted from the carrier's PDF)";
 
-test("a NUL in a damage note is refused by central for that event alone; the dock quarantines it with the reason and its sync keeps flowing", async ({ page, dock }) => {
+test("a NUL in a damage note is refused by central for that event alone; the dock quarantines it with the reason and its sync keeps flowing", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
@@ -52,14 +63,18 @@ test("a NUL in a damage note is refused by central for that event alone; the doc
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (partial)");
   const [closed] = await localEvents(page, "receipt.closed");
-  expect(closed?.type === "receipt.closed" && closed.payload.damageNotes, "the dock recorded the note as written").toBe(POISON);
+  expect(closed?.type === "receipt.closed" && closed.payload.damageNotes, "the dock recorded the note as written").toBe(
+    POISON,
+  );
 
   // Work goes on after it: a shift change is two more events behind the poisoned one.
   await signOut(page);
   await signIn(page, { id: "OP-N-RECV", name: "Rita Receiver", role: "receiver" });
 
   // Sync keeps flowing: nothing is left unsent, the panel is online, and it names the refused event and why.
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
   await expect(page.getByTestId("sync-state")).toHaveText("Online");
   const quarantine = page.getByTestId("sync-quarantine");
   await expect(quarantine).toContainText("quarantined: 1");
@@ -68,13 +83,23 @@ test("a NUL in a damage note is refused by central for that event alone; the doc
   await expect(quarantine).toContainText(/payload\.\S+ holds a NUL character \(U\+0000\), which central cannot store/);
 
   // Central holds every event but that one, once.
-  const local = [...(await localEvents(page, "scan.recorded")), ...(await localEvents(page, "operator.signed-in")), ...(await localEvents(page, "operator.signed-out")), ...(await localEvents(page, "receipt.closed"))];
+  const local = [
+    ...(await localEvents(page, "scan.recorded")),
+    ...(await localEvents(page, "operator.signed-in")),
+    ...(await localEvents(page, "operator.signed-out")),
+    ...(await localEvents(page, "receipt.closed")),
+  ];
   await dock.centralDb(async (db) => {
-    const stored = (await db.selectFrom("events").select(["id", "type"]).where("dock_id", "=", "DOCK-N1").execute());
+    const stored = await db.selectFrom("events").select(["id", "type"]).where("dock_id", "=", "DOCK-N1").execute();
     expect(stored.map((r) => r.type)).not.toContain("receipt.closed");
-    expect(stored.map((r) => r.type)).toEqual(expect.arrayContaining(["scan.recorded", "operator.signed-out", "operator.signed-in"]));
+    expect(stored.map((r) => r.type)).toEqual(
+      expect.arrayContaining(["scan.recorded", "operator.signed-out", "operator.signed-in"]),
+    );
     const storedIds = new Set(stored.map((r) => r.id));
-    expect(local.filter((e) => e.id !== closed?.id && !storedIds.has(e.id)).map((e) => e.type), "every other event the dock recorded reached central").toEqual([]);
+    expect(
+      local.filter((e) => e.id !== closed?.id && !storedIds.has(e.id)).map((e) => e.type),
+      "every other event the dock recorded reached central",
+    ).toEqual([]);
     expect(stored.filter((r) => r.type === "scan.recorded").length).toBe(hubs.length + 2);
   });
 });

@@ -25,14 +25,24 @@ import { freePort, startService, waitForHttp, type ServiceProcess } from "./serv
 const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const shots = join(repoRoot, "test-results", "desk");
 
-interface Central { url: string; dataDir: string; process: ServiceProcess }
+interface Central {
+  url: string;
+  dataDir: string;
+  process: ServiceProcess;
+}
 
 const test = base.extend<{ central: Central }>({
   central: async ({}, use) => {
     const dataDir = await mkdtemp(join(tmpdir(), "desk-e2e-central-"));
     const port = await freePort();
     const env = { CENTRAL_PORT: String(port), CENTRAL_HOST: "127.0.0.1", CENTRAL_DATA_DIR: dataDir };
-    const process_ = await startService({ name: "central", script: "central/main.ts", cwd: repoRoot, env, ready: (_o, child) => waitForHttp(`http://127.0.0.1:${port}/health`, () => child.exitCode === null) });
+    const process_ = await startService({
+      name: "central",
+      script: "central/main.ts",
+      cwd: repoRoot,
+      env,
+      ready: (_o, child) => waitForHttp(`http://127.0.0.1:${port}/health`, () => child.exitCode === null),
+    });
     try {
       await use({ url: `http://127.0.0.1:${port}`, dataDir, process: process_ });
     } finally {
@@ -48,7 +58,15 @@ test.use({ viewport: { width: 1366, height: 768 } });
 async function setupLink(central: Central): Promise<string> {
   await central.process.stop();
   const out = await new Promise<string>((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "central/desk-setup.ts"], { cwd: repoRoot, env: { ...process.env, CENTRAL_DATA_DIR: central.dataDir, CENTRAL_PORT: new URL(central.url).port, CENTRAL_HOST: "127.0.0.1" } });
+    const child = spawn(process.execPath, ["--import", "tsx", "central/desk-setup.ts"], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        CENTRAL_DATA_DIR: central.dataDir,
+        CENTRAL_PORT: new URL(central.url).port,
+        CENTRAL_HOST: "127.0.0.1",
+      },
+    });
     let text = "";
     child.stdout.on("data", (d: Buffer) => (text += d.toString()));
     child.stderr.on("data", (d: Buffer) => (text += d.toString()));
@@ -64,7 +82,10 @@ async function checkPage(page: Page, name: string): Promise<void> {
   await mkdir(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
   const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), `axe on ${name}`).toEqual([]);
+  expect(
+    axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    `axe on ${name}`,
+  ).toEqual([]);
 }
 
 function aMonday(from = addDays(new Date().toISOString().slice(0, 10), 14)): string {
@@ -75,7 +96,10 @@ function aMonday(from = addDays(new Date().toISOString().slice(0, 10), 14)): str
 
 const hub = (n: number) => `00-E2-E0-00-00-00-00-${n.toString(16).toUpperCase().padStart(2, "0")}`;
 
-test("the first admin sets the desk up from an empty database; a Party's user requests a re-flash with the XLSX template", async ({ page, central }) => {
+test("the first admin sets the desk up from an empty database; a Party's user requests a re-flash with the XLSX template", async ({
+  page,
+  central,
+}) => {
   test.setTimeout(180_000);
   const link = await setupLink(central);
   expect(link.startsWith(`${central.url}/desk/setup#token=`)).toBe(true);
@@ -160,9 +184,16 @@ test("the first admin sets the desk up from an empty database; a Party's user re
 
   // --- the SMI inventory (as exported: BOM, quoted fields, CRLF)
   await page.getByRole("link", { name: "SMI import" }).click();
-  const rows = [1, 2, 3].map((n) => `"${hub(n)}","${hub(n + 64)}","CHF","AB01","010A030B","0002012F","Pending","SUPPLIER-X","North"`);
-  const csv = "\uFEFF\"DeviceID\",\"GPFDeviceID\",\"DeviceType\",\"Manufacturer\",\"DeviceModel\",\"FirmwareVersion\",\"SMIStatus\",\"AssignedParty\",\"CSPRegion\"\r\n" + rows.join("\r\n") + "\r\n";
-  await page.getByLabel("Inventory CSV file").setInputFiles({ name: "smi-export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  const rows = [1, 2, 3].map(
+    (n) => `"${hub(n)}","${hub(n + 64)}","CHF","AB01","010A030B","0002012F","Pending","SUPPLIER-X","North"`,
+  );
+  const csv =
+    '\uFEFF"DeviceID","GPFDeviceID","DeviceType","Manufacturer","DeviceModel","FirmwareVersion","SMIStatus","AssignedParty","CSPRegion"\r\n' +
+    rows.join("\r\n") +
+    "\r\n";
+  await page
+    .getByLabel("Inventory CSV file")
+    .setInputFiles({ name: "smi-export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("3 records, 3 added, 0 updated, 0 unchanged");
   await page.getByRole("button", { name: "Import" }).click();
@@ -195,7 +226,12 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   sheet.addRow([pallet, carton, hub(1), "0002012F", "AB01", "010A030B"]);
   sheet.addRow([pallet, carton, hub(2), "0002012F", "AB01", "010A030B"]);
   sheet.addRow([pallet, carton, "00-E2-E0-00-00-00-03", "0002012F", "AB01", "010A030B"]);
-  const upload = async (name: string) => page.getByLabel("Filled template (XLSX or CSV, at most 2 MiB)").setInputFiles({ name, mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+  const upload = async (name: string) =>
+    page.getByLabel("Filled template (XLSX or CSV, at most 2 MiB)").setInputFiles({
+      name,
+      mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+    });
   await upload("supplier-x-returns.xlsx");
   const problems = page.getByRole("alert");
   await expect(problems).toContainText("1 row to fix");
@@ -251,7 +287,12 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await expect(page.getByRole("cell", { name: "SUPPLIER-X" }).first()).toBeVisible();
   await checkPage(page, "15-ops-requests");
   await page.getByRole("link", { name: "Work Orders" }).click();
-  const wo = (await page.getByRole("row", { name: new RegExp(bookingRef) }).getByRole("cell").first().textContent()) ?? "";
+  const wo =
+    (await page
+      .getByRole("row", { name: new RegExp(bookingRef) })
+      .getByRole("cell")
+      .first()
+      .textContent()) ?? "";
   await page.getByLabel(`Purchase order for ${wo}`).fill("PO-4401");
   await page.getByRole("button", { name: `Approve ${wo}` }).click();
   await expect(page.getByRole("row", { name: new RegExp(bookingRef) })).toContainText("approvedPO-4401");
@@ -268,9 +309,20 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await checkPage(page, "17-ops-outbox");
 
   // --- the dock pulls the booking and its operator: with the token the desk showed, then enrolled with its one-time code
-  const pullWith = (token: string) => fetch(`${central.url}/sync/pull`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ cursor: "0" }) });
-  expect(PullResponseSchema.parse(await (await pullWith(dockToken)).json()).bookings.map((b) => b.bookingRef)).toEqual([bookingRef]);
-  const enrolled = await fetch(`${central.url}/enrol`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dockId: "DOCK-NX1", code: enrolmentCode }) });
+  const pullWith = (token: string) =>
+    fetch(`${central.url}/sync/pull`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ cursor: "0" }),
+    });
+  expect(PullResponseSchema.parse(await (await pullWith(dockToken)).json()).bookings.map((b) => b.bookingRef)).toEqual([
+    bookingRef,
+  ]);
+  const enrolled = await fetch(`${central.url}/enrol`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ dockId: "DOCK-NX1", code: enrolmentCode }),
+  });
   expect(enrolled.status).toBe(201);
   const { token: enrolledToken } = (await enrolled.json()) as { token: string };
   expect((await pullWith(dockToken)).status).toBe(401);

@@ -66,7 +66,9 @@ export async function localEvents(page: Page, type: string): Promise<DockEvent[]
           const db = open.result;
           const req = db.transaction("events").objectStore("events").getAll();
           req.onsuccess = () => {
-            resolve((req.result as Array<{ type: string; event: DockEvent }>).filter((r) => r.type === t).map((r) => r.event));
+            resolve(
+              (req.result as Array<{ type: string; event: DockEvent }>).filter((r) => r.type === t).map((r) => r.event),
+            );
             db.close();
           };
           req.onerror = () => reject(req.error);
@@ -82,7 +84,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Reads `raws` with the simulated HID-POS scanner at a steady rate, as a person sweeping a
  * pallet does; `onRead(i)` runs after read i (what it awaits delays the next read).
  */
-export async function scanAtRate(dock: Pick<DockStack, "simulateScan">, raws: readonly string[], perSecond: number, onRead?: (i: number) => void | Promise<void>): Promise<void> {
+export async function scanAtRate(
+  dock: Pick<DockStack, "simulateScan">,
+  raws: readonly string[],
+  perSecond: number,
+  onRead?: (i: number) => void | Promise<void>,
+): Promise<void> {
   const start = Date.now();
   for (const [i, raw] of raws.entries()) {
     const due = start + (i * 1000) / perSecond;
@@ -97,9 +104,15 @@ export async function scanAtRate(dock: Pick<DockStack, "simulateScan">, raws: re
  * arrival as on time, and starts unloading by the dock's own staff (so liability passes to
  * the DCC side on commencement, Annex A 2.5).
  */
-export async function openReceiptAndStartUnloading(page: Page, booking: { bookingRef: string; deliveryRef: string }): Promise<void> {
+export async function openReceiptAndStartUnloading(
+  page: Page,
+  booking: { bookingRef: string; deliveryRef: string },
+): Promise<void> {
   await page.locator("h1").click();
-  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
+  await wedgeScan(
+    page,
+    scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
+  );
   await expect(page.getByTestId("expects")).toBeVisible();
   await page.getByTestId("record-arrival").click();
   await page.getByLabel("Dock staff").check();

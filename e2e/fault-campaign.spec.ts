@@ -53,7 +53,8 @@ class FlakyNetwork {
       this.done.refusedWhileDown++;
       return route.abort("internetdisconnected");
     }
-    if (request.method() !== "POST" || !request.url().endsWith("/sync/push")) return route.continue().catch(() => undefined);
+    if (request.method() !== "POST" || !request.url().endsWith("/sync/push"))
+      return route.continue().catch(() => undefined);
     this.done.pushes++;
     const roll = this.random();
     if (roll < 0.2) {
@@ -78,7 +79,11 @@ async function hubsShown(page: Page): Promise<number> {
   return Number(m[1]);
 }
 
-test("fault campaign: reloads mid-burst and a flaky network to central lose no confirmed scan and double nothing", async ({ page, context, dock }) => {
+test("fault campaign: reloads mid-burst and a flaky network to central lose no confirmed scan and double nothing", async ({
+  page,
+  context,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   test.setTimeout(300_000);
@@ -105,7 +110,12 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
         }
       }
     };
-    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-scan-id"] });
+    new MutationObserver(look).observe(document, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["data-scan-id"],
+    });
   });
 
   await page.goto(dock.pageUrl({ token }));
@@ -115,15 +125,26 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
 
   const scans = sweep();
   // Seeded moments: reloads spread over the burst, and two 4-second spells with central unreachable.
-  const reloadAt = new Set(Array.from({ length: RELOADS }, (_, k) => Math.floor(((k + 0.25 + random() * 0.5) / RELOADS) * scans.length)));
-  const downAt = new Set([Math.floor(scans.length * (0.1 + random() * 0.3)), Math.floor(scans.length * (0.5 + random() * 0.3))]);
+  const reloadAt = new Set(
+    Array.from({ length: RELOADS }, (_, k) => Math.floor(((k + 0.25 + random() * 0.5) / RELOADS) * scans.length)),
+  );
+  const downAt = new Set([
+    Math.floor(scans.length * (0.1 + random() * 0.3)),
+    Math.floor(scans.length * (0.5 + random() * 0.3)),
+  ]);
 
   // The operator: acknowledges any error on screen (a scan lost while the page reloaded can
   // leave the next hubs in the "wrong" carton), as a person at the dock would.
   let scanning = true;
   const operator = (async () => {
     while (scanning) {
-      if (await page.getByTestId("verdict-error").isVisible().catch(() => false)) await page.keyboard.press("Escape").catch(() => undefined);
+      if (
+        await page
+          .getByTestId("verdict-error")
+          .isVisible()
+          .catch(() => false)
+      )
+        await page.keyboard.press("Escape").catch(() => undefined);
       await sleep(150);
     }
   })();
@@ -144,32 +165,52 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
   await scanAtRate(dock, scans, SCANS_PER_SECOND, async (i) => {
     if (downAt.has(i)) {
       network.down = true;
-      setTimeout(() => { network.down = false; }, 4000);
+      setTimeout(() => {
+        network.down = false;
+      }, 4000);
     }
     if (reloadAt.has(i)) reloading.push(reload(i));
   });
   await Promise.all(reloading);
   const burstSeconds = (Date.now() - t0) / 1000;
   // Let the last scans settle and the errors be acknowledged, then stop the operator.
-  await expect.poll(async () => (await page.getByTestId("verdict-error").count()) === 0 && (await page.getByTestId("held-count").count()) === 0, { timeout: 60_000 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId("verdict-error").count()) === 0 && (await page.getByTestId("held-count").count()) === 0,
+      { timeout: 60_000 },
+    )
+    .toBe(true);
   await sleep(1000);
   scanning = false;
   await operator;
   network.down = false;
 
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 120_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 120_000 })
+    .toMatch(/unsent: 0/);
   await expect(page.getByTestId("sync-quarantine")).toHaveCount(0);
 
   const local = await localEvents(page, "scan.recorded");
   const localIds = new Set(local.map((e) => e.id));
   // Every read of the sweep is a different code, so a read recorded twice shows as a raw text twice in the log.
-  const readsRecordedTwice = local.length - new Set(local.map((e) => (e.type === "scan.recorded" ? e.payload.raw : e.id))).size;
+  const readsRecordedTwice =
+    local.length - new Set(local.map((e) => (e.type === "scan.recorded" ? e.payload.raw : e.id))).size;
   const lostLocally = [...confirmed].filter((id) => !localIds.has(id));
-  const accepted = new Set(local.filter((e) => e.type === "scan.recorded" && e.payload.verdict === "expected" && e.payload.deviceId !== null).map((e) => (e.type === "scan.recorded" ? e.payload.deviceId : "")));
+  const accepted = new Set(
+    local
+      .filter((e) => e.type === "scan.recorded" && e.payload.verdict === "expected" && e.payload.deviceId !== null)
+      .map((e) => (e.type === "scan.recorded" ? e.payload.deviceId : "")),
+  );
   const shown = await hubsShown(page);
 
   const central = await dock.centralDb(async (db) => {
-    const rows = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
+    const rows = await db
+      .selectFrom("events")
+      .select(["id"])
+      .where("type", "=", "scan.recorded")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     return rows.map((r) => r.id);
   });
   const centralIds = new Set(central);

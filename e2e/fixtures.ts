@@ -97,7 +97,12 @@ async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; d
 }
 
 /** The host plays the seeded demo's CSP North dock, so central knows it. */
-const DEMO_DOCK_ENV = { DOCK_ID: "DOCK-N1", SITE_FACILITY_ID: DEMO_FACILITY.North, SITE_NAME: "CSP North dock", SITE_CSP: "North" };
+const DEMO_DOCK_ENV = {
+  DOCK_ID: "DOCK-N1",
+  SITE_FACILITY_ID: DEMO_FACILITY.North,
+  SITE_NAME: "CSP North dock",
+  SITE_CSP: "North",
+};
 
 async function seedCentral(dataDir: string, env: Record<string, string>): Promise<void> {
   const seed = await startService({
@@ -120,7 +125,12 @@ const PLACEHOLDER = `<!doctype html>
 <body><h1>Re-Flash Dock</h1><p>renderer/dist is not built; the e2e harness serves this placeholder.</p></body></html>
 `;
 
-async function startCentral(port: number, dataDir: string, env: Record<string, string>, seed: boolean): Promise<ServiceProcess | null> {
+async function startCentral(
+  port: number,
+  dataDir: string,
+  env: Record<string, string>,
+  seed: boolean,
+): Promise<ServiceProcess | null> {
   if (!existsSync(join(repoRoot, "central/main.ts"))) return null;
   if (seed) await seedCentral(dataDir, env);
   const url = `http://127.0.0.1:${port}/health`;
@@ -133,13 +143,27 @@ async function startCentral(port: number, dataDir: string, env: Record<string, s
   });
 }
 
-async function startHost(port: number, dataDir: string, rendererDist: string, centralUrl: string, dockId: string, env: Record<string, string>): Promise<{ process: ServiceProcess; url: () => string }> {
+async function startHost(
+  port: number,
+  dataDir: string,
+  rendererDist: string,
+  centralUrl: string,
+  dockId: string,
+  env: Record<string, string>,
+): Promise<{ process: ServiceProcess; url: () => string }> {
   let url = "";
   const process = await startService({
     name: "host",
     script: "host/main.ts",
     cwd: repoRoot,
-    env: { HOST_PORT: String(port), DOCK_DATA_DIR: dataDir, RENDERER_DIST: rendererDist, CENTRAL_URL: centralUrl, DOCK_ID: dockId, ...env },
+    env: {
+      HOST_PORT: String(port),
+      DOCK_DATA_DIR: dataDir,
+      RENDERER_DIST: rendererDist,
+      CENTRAL_URL: centralUrl,
+      DOCK_ID: dockId,
+      ...env,
+    },
     ready: async (output, child) => {
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
@@ -165,7 +189,10 @@ async function openLaunchSession(hostUrl: string): Promise<{ name: string; value
   const res = await fetch(hostUrl, { redirect: "manual" });
   const pair = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   const eq = pair.indexOf("=");
-  if (res.status !== 303 || eq <= 0) throw new Error(`the host's launch URL opened no session (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`);
+  if (res.status !== 303 || eq <= 0)
+    throw new Error(
+      `the host's launch URL opened no session (HTTP ${res.status}): ${(await res.text()).slice(0, 200)}`,
+    );
   return { name: pair.slice(0, eq), value: pair.slice(eq + 1), header: pair };
 }
 
@@ -197,7 +224,10 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
   withCentral: [true, { option: true }],
   seedCentral: [true, { option: true }],
   centralDatabase: ["pglite", { option: true }],
-  dock: async ({ context, hostEnv, centralEnv: centralEnvOption, withCentral, seedCentral: seed, centralDatabase }, use) => {
+  dock: async (
+    { context, hostEnv, centralEnv: centralEnvOption, withCentral, seedCentral: seed, centralDatabase },
+    use,
+  ) => {
     const identity = { ...DEMO_DOCK_ENV, ...hostEnv };
     const dockId = identity.DOCK_ID;
     const hostDataDir = await mkdtemp(join(tmpdir(), "dock-e2e-host-"));
@@ -219,7 +249,10 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
     try {
       if (centralDatabase === "postgres") {
         const adminUrl = process.env.TEST_DATABASE_URL;
-        if (adminUrl === undefined || adminUrl === "") throw new Error("centralDatabase \"postgres\" needs TEST_DATABASE_URL (npm test starts a server: scripts/pg-test-server.sh)");
+        if (adminUrl === undefined || adminUrl === "")
+          throw new Error(
+            'centralDatabase "postgres" needs TEST_DATABASE_URL (npm test starts a server: scripts/pg-test-server.sh)',
+          );
         postgres = await freshPostgresDatabase(adminUrl);
       }
       const centralEnv = postgres === null ? centralEnvOption : { ...centralEnvOption, DATABASE_URL: postgres.url };
@@ -236,7 +269,15 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
         const url = hostUrl();
         if (session?.hostUrl === url) return session.cookie;
         const opened = await openLaunchSession(url);
-        await context.addCookies([{ name: opened.name, value: opened.value, url: `${new URL(url).origin}/`, httpOnly: true, sameSite: "Strict" }]);
+        await context.addCookies([
+          {
+            name: opened.name,
+            value: opened.value,
+            url: `${new URL(url).origin}/`,
+            httpOnly: true,
+            sameSite: "Strict",
+          },
+        ]);
         session = { hostUrl: url, cookie: opened.header };
         return opened.header;
       };
@@ -274,7 +315,9 @@ export const test = base.extend<DockOptions & { dock: DockStack }>({
         rendererIsPlaceholder,
         centralTokens() {
           const file = join(centralDataDir, "tokens.json");
-          return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<DockStack["centralTokens"]>) : null;
+          return existsSync(file)
+            ? (JSON.parse(readFileSync(file, "utf8")) as ReturnType<DockStack["centralTokens"]>)
+            : null;
         },
         pageUrl(params = {}) {
           const url = new URL(hostUrl());

@@ -36,7 +36,10 @@ test.use({
 
 test.afterAll(() => rmSync(firmwareDir, { recursive: true, force: true }));
 
-test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault report, all synced to central", async ({ page, dock }) => {
+test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault report, all synced to central", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
@@ -44,7 +47,12 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
 
   // The dock's firmware folder from central (catalogue + signed images), then the host
   // restarts to read it, as after a firmware update; it prints a new launch URL.
-  const imported = await importCentralFirmware({ centralUrl: dock.centralUrl, token, centralDataDir: dock.centralDataDir, outDir: firmwareDir });
+  const imported = await importCentralFirmware({
+    centralUrl: dock.centralUrl,
+    token,
+    centralDataDir: dock.centralDataDir,
+    outDir: firmwareDir,
+  });
   expect(imported.images).toContain("010A030B-00030000");
   await dock.host.restart();
   expect(dock.host.output()).toContain("jig station: 3 simulated jig(s)");
@@ -56,7 +64,10 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
 
   // Receive 8 hubs: booking label, arrival, unloading, pallet, carton, hubs.
   await page.locator("h1").click();
-  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
+  await wedgeScan(
+    page,
+    scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
+  );
   await page.getByTestId("record-arrival").click();
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
@@ -84,7 +95,9 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await expect(page.getByTestId("jig-refusal")).toHaveCount(0);
   // A received hub waits for its receipt to close (issue 16): refused while it is open.
   await wedgeScan(page, hubs[0]!.deviceId);
-  await expect(page.getByTestId("jig-refusal")).toContainText(`receipt of booking ${booking.bookingRef} is not closed yet`);
+  await expect(page.getByTestId("jig-refusal")).toContainText(
+    `receipt of booking ${booking.bookingRef} is not closed yet`,
+  );
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("jig-refusal")).toHaveCount(0);
   // Close the receipt accepted, then back to the jig station.
@@ -137,10 +150,21 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await expect(page.getByTestId("slot-A6")).toHaveAttribute("data-phase", "empty");
 
   // Everything reached central.
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
   await dock.centralDb(async (db) => {
-    const rows = await db.selectFrom("events").select(["type", "device_id"]).where("type", "in", ["flash.result", "fault.reported"]).execute();
-    expect(rows.filter((r) => r.type === "flash.result").map((r) => r.device_id).sort()).toEqual(hubs.map((h) => h.deviceId).sort());
+    const rows = await db
+      .selectFrom("events")
+      .select(["type", "device_id"])
+      .where("type", "in", ["flash.result", "fault.reported"])
+      .execute();
+    expect(
+      rows
+        .filter((r) => r.type === "flash.result")
+        .map((r) => r.device_id)
+        .sort(),
+    ).toEqual(hubs.map((h) => h.deviceId).sort());
     expect(rows.filter((r) => r.type === "fault.reported").map((r) => r.device_id)).toEqual([BAD]);
     const results = await db.selectFrom("flash_results").select(["device_id", "ok"]).execute();
     expect(results.filter((r) => r.ok)).toHaveLength(7);

@@ -38,7 +38,8 @@ export function labelLuma(size: FrameSize, spec: BarcodeSpec | null, moduleWidth
   if (spec === null) return luma;
   const modules = code128Modules(spec);
   const barsWidth = modules.length * moduleWidth;
-  if (barsWidth + 20 * moduleWidth > size.width) throw new Error(`a ${modules.length}-module symbol does not fit ${size.width} px at ${moduleWidth} px a module`);
+  if (barsWidth + 20 * moduleWidth > size.width)
+    throw new Error(`a ${modules.length}-module symbol does not fit ${size.width} px at ${moduleWidth} px a module`);
   const left = Math.floor((size.width - barsWidth) / 2);
   const top = Math.floor(size.height * 0.3);
   const bottom = Math.floor(size.height * 0.7);

@@ -19,7 +19,15 @@ import { expect, test } from "./fixtures";
 
 const PARTY = DEMO_PARTIES[0];
 /** What the Party ships: 2 pallets × 2 cartons × 4 hubs (the cartons are never listed). */
-const shipment = demoBooking({ seed: 16, csp: "North", partyId: PARTY.id, pallets: 2, cartonsPerPallet: 2, hubsPerCarton: 4, looseCartons: 0 });
+const shipment = demoBooking({
+  seed: 16,
+  csp: "North",
+  partyId: PARTY.id,
+  pallets: 2,
+  cartonsPerPallet: 2,
+  hubsPerCarton: 4,
+  looseCartons: 0,
+});
 const [pallet1, pallet2] = [shipment.pallets[0]!, shipment.pallets[1]!];
 const DAMAGED = pallet1.cartons[1]!.hubs[2]!.deviceId;
 const NEVER_ARRIVED = pallet2.cartons[1]!.hubs[3]!.deviceId;
@@ -37,7 +45,10 @@ async function expectVerdict(page: Page, code: string): Promise<void> {
   await expect(page.getByTestId("verdict")).toHaveAttribute("data-code", code);
 }
 
-test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-only booking; partial acceptance; the rejected hub refused at the jig", async ({ page, dock }) => {
+test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-only booking; partial acceptance; the rejected hub refused at the jig", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const tokens = dock.centralTokens()!;
@@ -55,17 +66,31 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
       deliveryDate: workingDayAhead(7),
       deliveryWindow: { start: "10:00", end: "12:00" },
       // Re-delivery to one of the Party's own listed locations (MP155 Req 1, 7), never the CSP's dock.
-      redelivery: { locationId: `${PARTY.id}-DEPOT`, deliveryDate: workingDayAhead(14), deliveryWindow: { start: "10:00", end: "12:00" } },
+      redelivery: {
+        locationId: `${PARTY.id}-DEPOT`,
+        deliveryDate: workingDayAhead(14),
+        deliveryWindow: { start: "10:00", end: "12:00" },
+      },
       contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
       pallets: shipment.pallets.map((p) => ({
         sscc: p.sscc,
         cartons: [],
-        hubs: p.cartons.flatMap((c) => c.hubs).map((h) => ({ deviceId: h.deviceId, firmwareVersion: h.firmwareVersion, manufacturer: h.manufacturer, deviceModel: h.deviceModel })),
+        hubs: p.cartons
+          .flatMap((c) => c.hubs)
+          .map((h) => ({
+            deviceId: h.deviceId,
+            firmwareVersion: h.firmwareVersion,
+            manufacturer: h.manufacturer,
+            deviceModel: h.deviceModel,
+          })),
       })),
       looseCartons: [],
     }),
   });
-  const accepted = (await res.json()) as { status: string; booking: { bookingRef: string; deliveryRef: string; label: { scan: string } } };
+  const accepted = (await res.json()) as {
+    status: string;
+    booking: { bookingRef: string; deliveryRef: string; label: { scan: string } };
+  };
   expect(res.status).toBe(201);
   expect(accepted.status).toBe("accepted");
   const booking = accepted.booking;
@@ -118,7 +143,10 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
   // The hubs' containers on arrival are in the log: the supplier's carton number, or its SSCC.
   const recorded = await localEvents(page, "scan.recorded");
   const hubEvent = recorded.find((e) => e.type === "scan.recorded" && e.payload.deviceId === GOOD);
-  expect(hubEvent?.type === "scan.recorded" && [hubEvent.payload.palletSscc, hubEvent.payload.cartonNumber]).toEqual([pallet1.sscc, "TOSH-C0001"]);
+  expect(hubEvent?.type === "scan.recorded" && [hubEvent.payload.palletSscc, hubEvent.payload.cartonNumber]).toEqual([
+    pallet1.sscc,
+    "TOSH-C0001",
+  ]);
 
   // Accepted in part: one hub damaged.
   await page.locator("h1").click();
@@ -144,13 +172,25 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
   await expect(page.getByTestId("jig-notice")).toContainText("scan the slot");
 
   // Central got the receipt as the dock closed it.
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
   const local = (await localEvents(page, "scan.recorded")).map((e) => e.id).sort();
   await dock.centralDb(async (db) => {
     // Every scan, the new kinds (sscc, carton-number) and container fields included, was taken by central: none quarantined.
-    const scans = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
+    const scans = await db
+      .selectFrom("events")
+      .select(["id"])
+      .where("type", "=", "scan.recorded")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     expect(scans.map((r) => r.id).sort()).toEqual(local);
-    const closed = await db.selectFrom("events").select(["payload"]).where("type", "=", "receipt.closed").where("booking_ref", "=", booking.bookingRef).execute();
+    const closed = await db
+      .selectFrom("events")
+      .select(["payload"])
+      .where("type", "=", "receipt.closed")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     expect(JSON.stringify(closed[0]?.payload)).toContain(DAMAGED);
   });
 });

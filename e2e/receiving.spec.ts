@@ -16,7 +16,17 @@ import { expect, test } from "./fixtures";
 
 // The demo world's booking at N-DOCK-1 (central/demo-world.ts) and a small second one we add.
 const booking = { ...demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id }), partyName: DEMO_PARTIES[0].name };
-const other = { ...demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id, index: 7, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 2 }), partyName: DEMO_PARTIES[0].name };
+const other = {
+  ...demoBooking({
+    csp: "North",
+    partyId: DEMO_PARTIES[0].id,
+    index: 7,
+    pallets: 1,
+    cartonsPerPallet: 1,
+    hubsPerCarton: 2,
+  }),
+  partyName: DEMO_PARTIES[0].name,
+};
 const pallet0 = booking.pallets[0]!;
 const carton0 = pallet0.cartons[0]!;
 const hubs = carton0.hubs;
@@ -31,7 +41,11 @@ async function expectError(page: Page, code: string): Promise<void> {
   await expect(page.getByTestId("verdict-error")).toHaveAttribute("data-code", code);
 }
 
-test("receive a booking with wedge scans, offline mid-receipt and a reload, then sync exactly once", async ({ page, context, dock }) => {
+test("receive a booking with wedge scans, offline mid-receipt and a reload, then sync exactly once", async ({
+  page,
+  context,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const token = dock.centralTokens()?.docks["DOCK-N1"];
@@ -103,7 +117,9 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
   await page.keyboard.press("Escape");
 
   // Everything so far reached central.
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 30_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 30_000 })
+    .toMatch(/unsent: 0/);
 
   // The network goes away mid-receipt.
   centralReachable = false;
@@ -142,7 +158,9 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
 
   // Back online: the outbox drains.
   centralReachable = true;
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
   await expect(page.getByTestId("sync-state")).toHaveText("Online");
   // Central's own status moves (arrived, receiving) bump the booking version; they are not amendments.
   await expect(page.getByTestId("amendment")).toHaveCount(0);
@@ -155,17 +173,34 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
   await page.getByLabel("Wrong or damaged packaging noted").fill("carton re-taped");
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (partial)");
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 30_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 30_000 })
+    .toMatch(/unsent: 0/);
 
   // Central holds exactly the scans the operator saw confirmed: no loss, no double.
   const confirmed = (await localEvents(page, "scan.recorded")).map((e) => e.id).sort();
   expect(confirmed.length).toBe(14);
   await dock.centralDb(async (db) => {
-    const rows = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute();
+    const rows = await db
+      .selectFrom("events")
+      .select(["id"])
+      .where("type", "=", "scan.recorded")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     expect(rows.map((r) => r.id).sort()).toEqual(confirmed);
-    const undos = await db.selectFrom("events").select(["id"]).where("type", "=", "scan.undone").where("booking_ref", "=", booking.bookingRef).execute();
+    const undos = await db
+      .selectFrom("events")
+      .select(["id"])
+      .where("type", "=", "scan.undone")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     expect(undos).toHaveLength(1);
-    const closed = await db.selectFrom("events").select(["payload"]).where("type", "=", "receipt.closed").where("booking_ref", "=", booking.bookingRef).execute();
+    const closed = await db
+      .selectFrom("events")
+      .select(["payload"])
+      .where("type", "=", "receipt.closed")
+      .where("booking_ref", "=", booking.bookingRef)
+      .execute();
     expect(closed).toHaveLength(1);
     expect(JSON.stringify(closed[0]?.payload)).toContain("one hub casing cracked");
   });

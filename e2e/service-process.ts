@@ -34,7 +34,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -78,7 +80,9 @@ export async function startService(options: StartOptions): Promise<ServiceProces
       await options.ready(() => log.slice(runStart), proc);
     } catch (err) {
       await stop();
-      throw new Error(`${options.name} did not start: ${err instanceof Error ? err.message : String(err)}\n--- output ---\n${log}`);
+      throw new Error(
+        `${options.name} did not start: ${err instanceof Error ? err.message : String(err)}\n--- output ---\n${log}`,
+      );
     }
   }
 

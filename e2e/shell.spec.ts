@@ -23,7 +23,12 @@ test("the built renderer connects its own bridge (window.dock)", async ({ page, 
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built");
   await page.goto(dock.hostUrl);
   await page.waitForFunction(() => (window as unknown as { dock?: unknown }).dock !== undefined);
-  const info = await page.evaluate(() => (window as unknown as { dock: { invoke(c: string, a: unknown): Promise<{ shell: string }> } }).dock.invoke("host.info", {}));
+  const info = await page.evaluate(() =>
+    (window as unknown as { dock: { invoke(c: string, a: unknown): Promise<{ shell: string }> } }).dock.invoke(
+      "host.info",
+      {},
+    ),
+  );
   expect(info.shell).toBe("browser");
 });
 
@@ -33,7 +38,9 @@ test("a simulated HID-POS scan arrives in the page as a scanner.scan event", asy
   await probeInvoke(page, "scanner.simulate", { raw: "88-73-84-57-00-2F-96-1E", symbology: "]C0" });
   // A scan made from outside the page (the spec's own bridge client) reaches the page too.
   await dock.simulateScan("00-DB-12-34-56-78-9A-BC");
-  await expect.poll(async () => (await probeEvents(page, "scanner.scan")).map((s) => s.raw)).toEqual(["88-73-84-57-00-2F-96-1E", "00-DB-12-34-56-78-9A-BC"]);
+  await expect
+    .poll(async () => (await probeEvents(page, "scanner.scan")).map((s) => s.raw))
+    .toEqual(["88-73-84-57-00-2F-96-1E", "00-DB-12-34-56-78-9A-BC"]);
   const [first] = await probeEvents(page, "scanner.scan");
   expect(first).toMatchObject({ source: "hid-pos", symbology: "]C0", scannerId: "simulated" });
 });
@@ -81,6 +88,10 @@ test.describe("with central", () => {
     expect(dock.centralTokens()?.docks[dock.dockId]).toMatch(/.+/);
     await page.goto(dock.pageUrl());
     await connectProbe(page);
-    expect(await probeInvoke(page, "host.info", {})).toMatchObject({ centralUrl: dock.centralUrl, dockId: "DOCK-N1", site: { facilityId: "N-DOCK-1", csp: "North" } });
+    expect(await probeInvoke(page, "host.info", {})).toMatchObject({
+      centralUrl: dock.centralUrl,
+      dockId: "DOCK-N1",
+      site: { facilityId: "N-DOCK-1", csp: "North" },
+    });
   });
 });

@@ -38,17 +38,30 @@ async function checkLayouts(page: Page, name: string, keys: string[]): Promise<v
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await page.screenshot({ path: `test-results/shift/${name}-${size.width}x${size.height}.png` });
-    const header = await page.locator("header").first().evaluate((h) => {
-      const clipped = [h, ...Array.from(h.querySelectorAll("*"))].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible").map((e) => e.tagName);
-      return { height: h.getBoundingClientRect().height, clipped };
-    });
+    const header = await page
+      .locator("header")
+      .first()
+      .evaluate((h) => {
+        const clipped = [h, ...Array.from(h.querySelectorAll("*"))]
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible")
+          .map((e) => e.tagName);
+        return { height: h.getBoundingClientRect().height, clipped };
+      });
     expect(header.clipped, `${name} at ${size.width}×${size.height}: nothing clipped in the header`).toEqual([]);
-    expect(header.height, `${name} at ${size.width}×${size.height}: the header holds in at most two rows`).toBeLessThan(100);
+    expect(header.height, `${name} at ${size.width}×${size.height}: the header holds in at most two rows`).toBeLessThan(
+      100,
+    );
     for (const key of keys) {
       const box = await page.getByTestId(key).boundingBox();
       expect(box, `${key} on show`).not.toBeNull();
-      expect(box!.y + box!.height, `${name} at ${size.width}×${size.height}: ${key} above the fold`).toBeLessThanOrEqual(size.height);
-      expect(box!.x + box!.width, `${name} at ${size.width}×${size.height}: ${key} within the width`).toBeLessThanOrEqual(size.width);
+      expect(
+        box!.y + box!.height,
+        `${name} at ${size.width}×${size.height}: ${key} above the fold`,
+      ).toBeLessThanOrEqual(size.height);
+      expect(
+        box!.x + box!.width,
+        `${name} at ${size.width}×${size.height}: ${key} within the width`,
+      ).toBeLessThanOrEqual(size.width);
     }
   }
   await page.setViewportSize(SIZES[1]);
@@ -59,11 +72,19 @@ async function axe(page: Page, name: string): Promise<void> {
   expect(r.violations.map((v) => `${name}: ${v.id} (${v.nodes.length}) ${v.help}`)).toEqual([]);
 }
 
-test("the jig station through a shift: focus, already flashed at the hub scan, supervisor override, blocking refusals, unload all, roles, layouts", async ({ page, dock }) => {
+test("the jig station through a shift: focus, already flashed at the hub scan, supervisor override, blocking refusals, unload all, roles, layouts", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
-  const imported = await importCentralFirmware({ centralUrl: dock.centralUrl, token, centralDataDir: dock.centralDataDir, outDir: firmwareDir });
+  const imported = await importCentralFirmware({
+    centralUrl: dock.centralUrl,
+    token,
+    centralDataDir: dock.centralDataDir,
+    outDir: firmwareDir,
+  });
   expect(imported.images).toContain("010A030B-00030000");
   await dock.host.restart();
   await page.setViewportSize(SIZES[1]);
@@ -73,7 +94,10 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
 
   // Receive three hubs.
   await page.locator("h1").click();
-  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
+  await wedgeScan(
+    page,
+    scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
+  );
   await page.getByTestId("record-arrival").click();
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();

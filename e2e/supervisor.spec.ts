@@ -18,7 +18,17 @@ import { expect, test } from "./fixtures";
  * at the Party. Central must then hold the ASN, the re-delivery notice and the SMI update.
  */
 
-const booking = { ...demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id, index: 11, pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 4 }), partyName: DEMO_PARTIES[0].name };
+const booking = {
+  ...demoBooking({
+    csp: "North",
+    partyId: DEMO_PARTIES[0].id,
+    index: 11,
+    pallets: 1,
+    cartonsPerPallet: 2,
+    hubsPerCarton: 4,
+  }),
+  partyName: DEMO_PARTIES[0].name,
+};
 const pallet = booking.pallets[0]!;
 const hubs = pallet.cartons.flatMap((c) => c.hubs);
 const FAILED = hubs[5]!; // second carton, so that carton goes back short
@@ -39,7 +49,10 @@ async function centralGet(url: string, token: string): Promise<{ status: number;
   return { status: r.status, text: await r.text() };
 }
 
-test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, dispatch; central holds the ASN, the notice and the SMI update", async ({ page, dock }) => {
+test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, dispatch; central holds the ASN, the notice and the SMI update", async ({
+  page,
+  dock,
+}) => {
   test.skip(dock.central === null, "central/main.ts is not there yet");
   test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
   const tokens = dock.centralTokens();
@@ -55,7 +68,12 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
 
   // The dock's firmware folder from central, then the host restarts to read it and starts its
   // jig station (as jig.spec.ts does); it prints a new launch URL.
-  const imported = await importCentralFirmware({ centralUrl: dock.centralUrl, token, centralDataDir: dock.centralDataDir, outDir: firmwareDir });
+  const imported = await importCentralFirmware({
+    centralUrl: dock.centralUrl,
+    token,
+    centralDataDir: dock.centralDataDir,
+    outDir: firmwareDir,
+  });
   expect(imported.images, imported.problems.join("; ")).not.toHaveLength(0);
   await dock.host.restart();
   expect(dock.host.output()).toMatch(/jig station: \d+ simulated jig/);
@@ -67,7 +85,10 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
 
   // Receive it through the UI: arrival, unloading, every label and hub, closed accepted.
   await page.locator("h1").click();
-  await wedgeScan(page, scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })));
+  await wedgeScan(
+    page,
+    scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
+  );
   await page.getByTestId("record-arrival").click();
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
@@ -88,7 +109,11 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
 
   // The jig run: the eight hubs scanned into jig A's slots; one fails verify.
-  const firmware = (await (await fetch(`${dock.centralUrl}/firmware/${hubs[0]!.deviceModel}/latest`, { headers: { authorization: `Bearer ${token}` } })).json()) as { version?: string };
+  const firmware = (await (
+    await fetch(`${dock.centralUrl}/firmware/${hubs[0]!.deviceModel}/latest`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json()) as { version?: string };
   const toVersion = firmware.version ?? "00030000";
   {
     await page.getByTestId("nav-jig").click();
@@ -145,9 +170,15 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await expect(page.getByTestId("dispatch")).toBeDisabled();
   await wedgeScan(page, scanOf(encodePalletLabel({ sscc: pallet.sscc, bookingRef: booking.bookingRef })));
   await expect(page.getByTestId("outbound-verdict")).toHaveAttribute("data-code", "expected");
-  await wedgeScan(page, scanOf(encodeCartonLabel({ sscc: pallet.cartons[0]!.sscc, bookingRef: booking.bookingRef, hubCount: 4 })));
+  await wedgeScan(
+    page,
+    scanOf(encodeCartonLabel({ sscc: pallet.cartons[0]!.sscc, bookingRef: booking.bookingRef, hubCount: 4 })),
+  );
   await expect(page.getByTestId("load-count")).toContainText("Loaded 2 of 3");
-  await wedgeScan(page, scanOf(encodeCartonLabel({ sscc: pallet.cartons[1]!.sscc, bookingRef: booking.bookingRef, hubCount: 3 })));
+  await wedgeScan(
+    page,
+    scanOf(encodeCartonLabel({ sscc: pallet.cartons[1]!.sscc, bookingRef: booking.bookingRef, hubCount: 3 })),
+  );
   await expect(page.getByTestId("load-count")).toHaveAttribute("data-agrees", "true");
 
   // A new ASN and the re-delivery notice.
@@ -171,7 +202,9 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await page.screenshot({ path: "docs/screenshots/supervisor.png", fullPage: true });
 
   // Everything reached central, nothing quarantined.
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
   const local = await localEvents(page, "asn.issued");
   expect(local).toHaveLength(1);
 

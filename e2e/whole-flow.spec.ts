@@ -82,20 +82,41 @@ function requestFor(pallets: typeof shipment.pallets, deliveryDate: string) {
     deliveryDate,
     deliveryWindow: { start: "10:00", end: "12:00" },
     // Re-delivery goes to one of the Party's own listed locations (Req 1, 7), not the CSP's dock.
-    redelivery: { locationId: "SUPPLIER-A-DEPOT", deliveryDate: workingDayAfter(deliveryDate, 7), deliveryWindow: { start: "10:00", end: "12:00" } },
+    redelivery: {
+      locationId: "SUPPLIER-A-DEPOT",
+      deliveryDate: workingDayAfter(deliveryDate, 7),
+      deliveryWindow: { start: "10:00", end: "12:00" },
+    },
     contact: { name: "Pat Returns", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },
     pallets: pallets.map((p) => ({
       sscc: p.sscc,
-      cartons: p.cartons.map((c) => ({ sscc: c.sscc, hubs: c.hubs.map((h) => ({ deviceId: h.deviceId, firmwareVersion: h.firmwareVersion, manufacturer: h.manufacturer, deviceModel: h.deviceModel })) })),
+      cartons: p.cartons.map((c) => ({
+        sscc: c.sscc,
+        hubs: c.hubs.map((h) => ({
+          deviceId: h.deviceId,
+          firmwareVersion: h.firmwareVersion,
+          manufacturer: h.manufacturer,
+          deviceModel: h.deviceModel,
+        })),
+      })),
     })),
     looseCartons: [],
   };
 }
 
-async function api(dock: DockStack, method: "GET" | "POST", path: string, token: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
+async function api(
+  dock: DockStack,
+  method: "GET" | "POST",
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; text: string }> {
   const res = await fetch(`${dock.centralUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -109,7 +130,9 @@ async function api(dock: DockStack, method: "GET" | "POST", path: string, token:
 }
 
 async function waitForSync(page: Page): Promise<void> {
-  await expect.poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 90_000 }).toMatch(/unsent: 0/);
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 90_000 })
+    .toMatch(/unsent: 0/);
 }
 
 async function picture(page: Page, backend: CentralDatabaseKind, name: string): Promise<void> {
@@ -137,10 +160,16 @@ for (const backend of ["pglite", "postgres"] as const) {
     });
     test.afterAll(() => rmSync(firmwareDir, { recursive: true, force: true }));
 
-    test(`the whole flow: request, late arrival, 1,792 hubs at 10 scans/s, partial acceptance, 3 jigs with faults, dispatch; central holds SMI updates, notices, charges`, async ({ page, dock }) => {
+    test(`the whole flow: request, late arrival, 1,792 hubs at 10 scans/s, partial acceptance, 3 jigs with faults, dispatch; central holds SMI updates, notices, charges`, async ({
+      page,
+      dock,
+    }) => {
       test.setTimeout(20 * 60_000);
       test.skip(dock.central === null, "central/main.ts is not there yet");
-      test.skip(dock.rendererIsPlaceholder, "renderer/dist is not built: npx vite build --config renderer/vite.config.ts");
+      test.skip(
+        dock.rendererIsPlaceholder,
+        "renderer/dist is not built: npx vite build --config renderer/vite.config.ts",
+      );
       const tokens = dock.centralTokens()!;
       const party = tokens.parties[PARTY.id]!;
       const dockToken = tokens.docks["DOCK-N1"]!;
@@ -151,26 +180,58 @@ for (const backend of ["pglite", "postgres"] as const) {
       await dock.centralDb((db) => insertInventoryFor(db, [shipment]));
       const deliveryDate = workingDayAhead(7);
       const withCommissioned = structuredClone(shipment.pallets);
-      withCommissioned[1]!.cartons[0]!.hubs[0] = { ...withCommissioned[1]!.cartons[0]!.hubs[0]!, deviceId: COMMISSIONED };
+      withCommissioned[1]!.cartons[0]!.hubs[0] = {
+        ...withCommissioned[1]!.cartons[0]!.hubs[0]!,
+        deviceId: COMMISSIONED,
+      };
       const refused = await api(dock, "POST", "/requests", party, requestFor(withCommissioned, deliveryDate));
       expect(refused.status, refused.text).toBe(201);
       expect(refused.json).toMatchObject({ status: "rejected", booking: null });
-      expect((refused.json as { reasons: Array<{ scope: string; code: string }> }).reasons).toEqual([expect.objectContaining({ scope: `hub ${COMMISSIONED}`, code: "not-pending" })]);
+      expect((refused.json as { reasons: Array<{ scope: string; code: string }> }).reasons).toEqual([
+        expect.objectContaining({ scope: `hub ${COMMISSIONED}`, code: "not-pending" }),
+      ]);
 
       const accepted = await api(dock, "POST", "/requests", party, requestFor(shipment.pallets, deliveryDate));
       expect(accepted.status, accepted.text).toBe(201);
-      const booking = (accepted.json as { status: string; booking: { bookingRef: string; deliveryRef: string; workOrderId: string; label: { scan: string; hri: string } } }).booking;
+      const booking = (
+        accepted.json as {
+          status: string;
+          booking: {
+            bookingRef: string;
+            deliveryRef: string;
+            workOrderId: string;
+            label: { scan: string; hri: string };
+          };
+        }
+      ).booking;
       expect(accepted.json).toMatchObject({ status: "accepted" });
       const label = await api(dock, "GET", `/bookings/${booking.bookingRef}/label`, party);
-      expect(label.json).toMatchObject({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef, scan: booking.label.scan });
-      expect((await api(dock, "POST", `/work-orders/${booking.workOrderId}/approve`, dcc, { purchaseOrder: "PO-MP155-0001" })).status).toBe(200);
+      expect(label.json).toMatchObject({
+        bookingRef: booking.bookingRef,
+        deliveryRef: booking.deliveryRef,
+        scan: booking.label.scan,
+      });
+      expect(
+        (
+          await api(dock, "POST", `/work-orders/${booking.workOrderId}/approve`, dcc, {
+            purchaseOrder: "PO-MP155-0001",
+          })
+        ).status,
+      ).toBe(200);
 
       // The delivery day has come and gone: the booked slot now lies in the past.
       const yesterday = addDays(today(), -1);
-      await dock.centralDb((db) => db.transaction().execute((trx) => amendBooking(trx, booking.bookingRef, { deliveryDate: yesterday })));
+      await dock.centralDb((db) =>
+        db.transaction().execute((trx) => amendBooking(trx, booking.bookingRef, { deliveryDate: yesterday })),
+      );
 
       // ---------------------------------------------------------------- 2. late arrival
-      const firmware = await importCentralFirmware({ centralUrl: dock.centralUrl, token: dockToken, centralDataDir: dock.centralDataDir, outDir: firmwareDir });
+      const firmware = await importCentralFirmware({
+        centralUrl: dock.centralUrl,
+        token: dockToken,
+        centralDataDir: dock.centralDataDir,
+        outDir: firmwareDir,
+      });
       expect(firmware.images, firmware.problems.join("; ")).toContain("010A030B-00030000");
       await dock.host.restart();
       expect(dock.host.output()).toContain("jig station: 3 simulated jig(s)");
@@ -212,7 +273,8 @@ for (const backend of ["pglite", "postgres"] as const) {
             if (p === 0 && c === 2 && i === 5) scans.push(carton.hubs[2]!.deviceId); // duplicate: a verdict, not an error
             if (p === 0 && c === 6 && i === 9) slip(hub.gpfDeviceId, "hub-wrong-device-type");
             if (p === 0 && c === 12 && i === 20) slip(ON_NO_BOOKING, "hub-unexpected");
-            if (p === 1 && c === 4 && i === 3) slip(otherBooking.pallets[0]!.cartons[0]!.hubs[0]!.deviceId, "hub-other-booking");
+            if (p === 1 && c === 4 && i === 3)
+              slip(otherBooking.pallets[0]!.cartons[0]!.hubs[0]!.deviceId, "hub-other-booking");
             if (p === 1 && c === 15 && i === 0) slip("]C0\u0007#~{", "unreadable");
           }
         }
@@ -240,8 +302,17 @@ for (const backend of ["pglite", "postgres"] as const) {
       const recorded = await localEvents(page, "scan.recorded");
       expect(recorded).toHaveLength(scans.length);
       const verdicts = new Map<string, number>();
-      for (const e of recorded) if (e.type === "scan.recorded") verdicts.set(e.payload.verdict, (verdicts.get(e.payload.verdict) ?? 0) + 1);
-      expect(Object.fromEntries(verdicts)).toEqual({ expected: 1790 + 2 + 56, duplicate: 1, "wrong-kind": 1, "wrong-device-type": 1, unexpected: 1, "other-booking": 1, unreadable: 1 });
+      for (const e of recorded)
+        if (e.type === "scan.recorded") verdicts.set(e.payload.verdict, (verdicts.get(e.payload.verdict) ?? 0) + 1);
+      expect(Object.fromEntries(verdicts)).toEqual({
+        expected: 1790 + 2 + 56,
+        duplicate: 1,
+        "wrong-kind": 1,
+        "wrong-device-type": 1,
+        unexpected: 1,
+        "other-booking": 1,
+        unreadable: 1,
+      });
 
       // ---------------------------------------------------------------- 4. accepted in part
       await page.locator("h1").click();
@@ -254,8 +325,18 @@ for (const backend of ["pglite", "postgres"] as const) {
       await waitForSync(page);
       const receipt = await api(dock, "GET", `/receipts/${booking.bookingRef}`, dcc);
       expect(receipt.status, receipt.text).toBe(200);
-      expect(receipt.json).toMatchObject({ outcome: "part", detail: { listed: 1792, received: 1790, rejectedHubs: [{ deviceId: DAMAGED, code: "damaged" }] } });
-      const centralScans = await dock.centralDb((db) => db.selectFrom("events").select("id").where("type", "=", "scan.recorded").where("booking_ref", "=", booking.bookingRef).execute());
+      expect(receipt.json).toMatchObject({
+        outcome: "part",
+        detail: { listed: 1792, received: 1790, rejectedHubs: [{ deviceId: DAMAGED, code: "damaged" }] },
+      });
+      const centralScans = await dock.centralDb((db) =>
+        db
+          .selectFrom("events")
+          .select("id")
+          .where("type", "=", "scan.recorded")
+          .where("booking_ref", "=", booking.bookingRef)
+          .execute(),
+      );
       expect(centralScans.map((r) => r.id).sort()).toEqual(recorded.map((e) => e.id).sort());
 
       // ---------------------------------------------------------------- 5. 3 jigs × 8, then A again
@@ -273,11 +354,16 @@ for (const backend of ["pglite", "postgres"] as const) {
       await waitForSync(page);
 
       // SMI update, option A: a CSPM-N3 per re-flashed hub of the first round.
-      const target = ((await api(dock, "GET", "/firmware/010A030B/latest", dockToken)).json as { version: string }).version;
+      const target = ((await api(dock, "GET", "/firmware/010A030B/latest", dockToken)).json as { version: string })
+        .version;
       const n3 = await api(dock, "POST", "/smi/cspm-n3", dcc);
       expect(n3.status, n3.text).toBe(200);
       const round1 = jigHubs.slice(0, 24).filter((h) => !FAILED.includes(h));
-      expect((n3.json as { messages: Array<{ deviceId: string; deviceFirmwareVersion: string }> }).messages.map((m) => m.deviceId).sort()).toEqual([...round1].sort());
+      expect(
+        (n3.json as { messages: Array<{ deviceId: string; deviceFirmwareVersion: string }> }).messages
+          .map((m) => m.deviceId)
+          .sort(),
+      ).toEqual([...round1].sort());
 
       // Jig A is unloaded (each finished slot scanned again) and takes the carton's last 8.
       for (let i = 1; i <= 8; i++) {
@@ -293,7 +379,10 @@ for (const backend of ["pglite", "postgres"] as const) {
       // SMI update, option B: the SSMI upload file lists exactly the rest, and is applied.
       const round2 = jigHubs.slice(24).filter((h) => !FAILED.includes(h));
       const ssmi = await api(dock, "GET", "/smi/ssmi-file", dcc);
-      expect(ssmi.text.trim().split("\n")).toEqual(["DeviceID,FirmwareVersion", ...round2.map((h) => `${h},${target}`)]);
+      expect(ssmi.text.trim().split("\n")).toEqual([
+        "DeviceID,FirmwareVersion",
+        ...round2.map((h) => `${h},${target}`),
+      ]);
       const upload = await api(dock, "POST", "/smi/ssmi-upload", dcc, { file: ssmi.text });
       expect(upload.json, upload.text).toMatchObject({ applied: round2.length, badRows: [] });
       for (const h of [round1[0]!, round2[0]!]) {
@@ -320,7 +409,9 @@ for (const backend of ["pglite", "postgres"] as const) {
       await page.locator("h1").click();
       await dock.simulateScan(scanOf(encodePalletLabel({ sscc: pallet1.sscc, bookingRef: booking.bookingRef })));
       await expect(page.getByTestId("outbound-verdict")).toHaveAttribute("data-code", "expected");
-      await dock.simulateScan(scanOf(encodeCartonLabel({ sscc: jigCarton.sscc, bookingRef: booking.bookingRef, hubCount: 28 })));
+      await dock.simulateScan(
+        scanOf(encodeCartonLabel({ sscc: jigCarton.sscc, bookingRef: booking.bookingRef, hubCount: 28 })),
+      );
       await expect(page.getByTestId("load-count")).toHaveAttribute("data-agrees", "true");
       await page.getByTestId("issue-asn").click();
       await expect(page.getByTestId("asn")).toHaveAttribute("data-asn", /^ASN-SUPPLIERA-\d{8}-\d{3}$/);
@@ -346,14 +437,22 @@ for (const backend of ["pglite", "postgres"] as const) {
 
       const outbox = (await api(dock, "GET", "/outbox", dcc)).json as Array<{ kind: string; subject: string }>;
       const kinds = outbox.map((n) => n.kind);
-      for (const k of ["request-rejected", "request-accepted", "authorisation", "receipt-outcome", "redelivery-notice"]) expect(kinds).toContain(k);
+      for (const k of ["request-rejected", "request-accepted", "authorisation", "receipt-outcome", "redelivery-notice"])
+        expect(kinds).toContain(k);
       expect(outbox.some((n) => n.subject.includes(asnNumber))).toBe(true);
 
       // A day either side: the dock dates an outcome by its own instant, and a run may cross midnight.
-      const statement = await api(dock, "GET", `/parties/${PARTY.id}/statement?from=${addDays(today(), -1)}&to=${addDays(today(), 1)}`, party);
+      const statement = await api(
+        dock,
+        "GET",
+        `/parties/${PARTY.id}/statement?from=${addDays(today(), -1)}&to=${addDays(today(), 1)}`,
+        party,
+      );
       expect(statement.status, statement.text).toBe(200);
       expect(statement.json).toMatchObject({ counts: { reflashed: 28, notReflashable: 4 } });
-      expect((statement.json as { lines: Array<{ code: string; quantity: number }> }).lines).toContainEqual(expect.objectContaining({ code: "explicit-charge", quantity: 28 }));
+      expect((statement.json as { lines: Array<{ code: string; quantity: number }> }).lines).toContainEqual(
+        expect.objectContaining({ code: "explicit-charge", quantity: 28 }),
+      );
     });
   });
 }

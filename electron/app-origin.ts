@@ -27,7 +27,9 @@ export function isAppUrl(url: unknown): boolean {
     return false;
   }
   // Node's WHATWG URL reports origin "null" for non-special schemes, so compare the parts.
-  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === "" && parsed.password === "";
+  return (
+    parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === "" && parsed.password === ""
+  );
 }
 
 /** True when `origin` (as Chromium reports it, no trailing slash) is ours. */

@@ -24,7 +24,7 @@ describe("Electron bundles", () => {
     const code = await readFile(result.preloadFile, "utf8");
     const required = new Set([...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]));
     expect(required).toEqual(new Set(["electron"]));
-    expect(code).toContain('exposeInMainWorld(DOCK_GLOBAL');
+    expect(code).toContain("exposeInMainWorld(DOCK_GLOBAL");
   });
 
   it("main requires only electron, native addons and Node built-ins; everything else is inside", () => {

@@ -35,7 +35,8 @@ export interface BundleResult {
 function runtimeImports(metafile: Metafile | undefined): string[] {
   if (metafile === undefined) throw new Error("esbuild returned no metafile");
   const found = new Set<string>();
-  for (const output of Object.values(metafile.outputs)) for (const imported of output.imports) if (imported.external) found.add(imported.path);
+  for (const output of Object.values(metafile.outputs))
+    for (const imported of output.imports) if (imported.external) found.add(imported.path);
   return [...found].sort();
 }
 

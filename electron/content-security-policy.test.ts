@@ -5,7 +5,10 @@ import { contentSecurityPolicy, cspDirectives, injectCspMeta, withCspHeader } fr
 const csp = contentSecurityPolicy({ centralUrl: "http://127.0.0.1:4010/api" });
 
 function directive(policy: string, name: string): string[] | undefined {
-  const found = policy.split(";").map((d) => d.trim().split(/\s+/)).find(([n]) => n === name);
+  const found = policy
+    .split(";")
+    .map((d) => d.trim().split(/\s+/))
+    .find(([n]) => n === name);
   return found?.slice(1);
 }
 
@@ -15,7 +18,8 @@ describe("Content-Security-Policy", () => {
     expect(directive(csp, "script-src")).toEqual(["'self'"]);
     expect(directive(csp, "style-src")).toEqual(["'self'"]);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|wasm-unsafe-eval|\*/);
-    for (const name of ["object-src", "frame-src", "base-uri", "form-action", "frame-ancestors"]) expect(directive(csp, name), name).toEqual(["'none'"]);
+    for (const name of ["object-src", "frame-src", "base-uri", "form-action", "frame-ancestors"])
+      expect(directive(csp, name), name).toEqual(["'none'"]);
   });
 
   it("lets the page reach central's origin and nothing else on the network", () => {
@@ -31,13 +35,23 @@ describe("Content-Security-Policy", () => {
   });
 
   it("the header replaces whatever CSP a response carried, whatever its case, and keeps the other headers", () => {
-    const headers = withCspHeader({ "content-security-policy": ["default-src *"], "CONTENT-SECURITY-POLICY": ["script-src 'unsafe-inline'"], "X-Other": ["1"] }, csp);
+    const headers = withCspHeader(
+      {
+        "content-security-policy": ["default-src *"],
+        "CONTENT-SECURITY-POLICY": ["script-src 'unsafe-inline'"],
+        "X-Other": ["1"],
+      },
+      csp,
+    );
     expect(headers).toEqual({ "Content-Security-Policy": [csp], "X-Other": ["1"] });
     expect(withCspHeader(undefined, csp)).toEqual({ "Content-Security-Policy": [csp] });
   });
 
   it("always leaves exactly one CSP header, ours (property)", () => {
-    const name = fc.oneof(fc.constantFrom("content-security-policy", "Content-Security-Policy", "CoNtEnT-SeCuRiTy-PoLiCy"), fc.string({ minLength: 1, maxLength: 20 }));
+    const name = fc.oneof(
+      fc.constantFrom("content-security-policy", "Content-Security-Policy", "CoNtEnT-SeCuRiTy-PoLiCy"),
+      fc.string({ minLength: 1, maxLength: 20 }),
+    );
     fc.assert(
       fc.property(fc.dictionary(name, fc.array(fc.string(), { maxLength: 3 })), (headers) => {
         const out = withCspHeader(headers, csp);
@@ -50,7 +64,9 @@ describe("Content-Security-Policy", () => {
 
   it("puts the meta fallback first in <head>, with quotes escaped", () => {
     const html = injectCspMeta('<!doctype html><html><head lang="en"><title>x</title></head></html>', `a "b"`);
-    expect(html).toContain('<head lang="en">\n    <meta http-equiv="Content-Security-Policy" content="a &quot;b&quot;"><title>');
+    expect(html).toContain(
+      '<head lang="en">\n    <meta http-equiv="Content-Security-Policy" content="a &quot;b&quot;"><title>',
+    );
     expect(injectCspMeta("<p>no head</p>", "x")).toMatch(/^<meta http-equiv="Content-Security-Policy" content="x">/);
   });
 });

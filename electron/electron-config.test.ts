@@ -14,7 +14,11 @@ describe("Electron configuration", () => {
   });
 
   it("takes the settings file, and the environment over it", () => {
-    const loaded = loadElectronConfig({ DOCK_ID: "dock-env", SITE_NAME: "" }, { DOCK_ID: "dock-file", SITE_NAME: "Leeds dock", CENTRAL_URL: "https://central.example" }, paths);
+    const loaded = loadElectronConfig(
+      { DOCK_ID: "dock-env", SITE_NAME: "" },
+      { DOCK_ID: "dock-file", SITE_NAME: "Leeds dock", CENTRAL_URL: "https://central.example" },
+      paths,
+    );
     if (!loaded.ok) throw new Error(loaded.error);
     expect(loaded.config.dockId).toBe("dock-env");
     expect(loaded.config.site.name).toBe("Leeds dock");

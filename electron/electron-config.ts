@@ -26,7 +26,10 @@ export const CONFIG_FILE_NAME = "dock-config.json";
 const ConfigFileSchema = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string());
 
 /** Reads `<userData>/dock-config.json`; a missing file is no settings, a bad one a clear error. Never throws. */
-export function readConfigFile(userData: string, read: (path: string) => string = (p) => readFileSync(p, "utf8")): { ok: true; vars: Record<string, string> } | { ok: false; error: string } {
+export function readConfigFile(
+  userData: string,
+  read: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): { ok: true; vars: Record<string, string> } | { ok: false; error: string } {
   const path = join(userData, CONFIG_FILE_NAME);
   let text: string;
   try {
@@ -42,12 +45,17 @@ export function readConfigFile(userData: string, read: (path: string) => string 
     return { ok: false, error: `${path} is not JSON` };
   }
   const parsed = ConfigFileSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: `${path}: expected an object of VARIABLE: "text" pairs (as in the environment)` };
+  if (!parsed.success)
+    return { ok: false, error: `${path}: expected an object of VARIABLE: "text" pairs (as in the environment)` };
   return { ok: true, vars: parsed.data };
 }
 
 /** The host configuration for the Electron shell; never throws. */
-export function loadElectronConfig(env: Record<string, string | undefined>, fileVars: Record<string, string>, paths: ElectronPaths): ConfigResult {
+export function loadElectronConfig(
+  env: Record<string, string | undefined>,
+  fileVars: Record<string, string>,
+  paths: ElectronPaths,
+): ConfigResult {
   const merged: Record<string, string | undefined> = {
     DOCK_DATA_DIR: join(paths.userData, "host"),
     // An installed dock drives its USB scanners and jigs; the simulators are for the browser shell's demo.

@@ -84,7 +84,11 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
 
   const fileVars = readConfigFile(app.getPath("userData"));
   const loaded = fileVars.ok
-    ? loadElectronConfig(options.env, fileVars.vars, { userData: app.getPath("userData"), appPath: app.getAppPath(), version: app.getVersion() })
+    ? loadElectronConfig(options.env, fileVars.vars, {
+        userData: app.getPath("userData"),
+        appPath: app.getAppPath(),
+        version: app.getVersion(),
+      })
     : fileVars;
   if (!loaded.ok) {
     dialog.showErrorBox("Re-Flash Dock cannot start", loaded.error);
@@ -101,13 +105,33 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
   const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
   // Firmware over the network, as the browser shell does (host/main.ts): once before the station starts, then on its period.
   const token = config.centralToken;
-  const sync = jigConfig.ok && jigConfig.config.mode !== "off" && jigConfig.config.firmwareSyncMs > 0 && token !== null ? { ...jigConfig.config, token } : null;
-  if (sync !== null) await downloadFirmwareOnce({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, log });
-  const jig = jigConfig.ok ? await startJigStation(jigConfig.config, log) : { ok: false as const, reason: jigConfig.error };
+  const sync =
+    jigConfig.ok && jigConfig.config.mode !== "off" && jigConfig.config.firmwareSyncMs > 0 && token !== null
+      ? { ...jigConfig.config, token }
+      : null;
+  if (sync !== null)
+    await downloadFirmwareOnce({
+      centralUrl: config.centralUrl,
+      token: sync.token,
+      dir: sync.firmwareDir,
+      publisherKeyPath: sync.publisherKeyPath,
+      log,
+    });
+  const jig = jigConfig.ok
+    ? await startJigStation(jigConfig.config, log)
+    : { ok: false as const, reason: jigConfig.error };
   if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
   const stopFirmwareSync =
     jig.ok && sync !== null
-      ? keepFirmwareCurrent({ centralUrl: config.centralUrl, token: sync.token, dir: sync.firmwareDir, publisherKeyPath: sync.publisherKeyPath, everyMs: sync.firmwareSyncMs, reload: () => jig.station.reloadFirmware(), log })
+      ? keepFirmwareCurrent({
+          centralUrl: config.centralUrl,
+          token: sync.token,
+          dir: sync.firmwareDir,
+          publisherKeyPath: sync.publisherKeyPath,
+          everyMs: sync.firmwareSyncMs,
+          reload: () => jig.station.reloadFirmware(),
+          log,
+        })
       : () => undefined;
   log(jig.ok ? jig.station.summary : `jig station: not started: ${jig.reason}`);
   await hardware.start();
@@ -126,18 +150,27 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
   const ses = electronSession.defaultSession;
   const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
 
-  ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }));
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }),
+  );
   installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
   serveRenderer(ses, config.rendererDist, csp);
   // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
   const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
-  const stopIpc = serveBridgeOverIpc({ handlers: { ...services.handlers, ...print }, subscribe: (l) => services.subscribe(l), trustedContents: trusted, log });
+  const stopIpc = serveBridgeOverIpc({
+    handlers: { ...services.handlers, ...print },
+    subscribe: (l) => services.subscribe(l),
+    trustedContents: trusted,
+    log,
+  });
 
   window = createDockWindow(options.preloadPath, !app.isPackaged);
   window.on("closed", () => {
     window = null;
   });
-  void window.loadURL(APP_ENTRY_URL).catch((err: unknown) => log(`could not load the renderer: ${err instanceof Error ? err.message : String(err)}`));
+  void window
+    .loadURL(APP_ENTRY_URL)
+    .catch((err: unknown) => log(`could not load the renderer: ${err instanceof Error ? err.message : String(err)}`));
 
   app.on("window-all-closed", () => app.quit());
   let closing = false;

@@ -63,8 +63,12 @@ export function createInMemoryElectron() {
   const ipcRenderer = {
     async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
       const handler = handlers.get(channel);
-      if (handler === undefined) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
-      const event = { sender: state.sender.contents as WebContents, senderFrame: state.sender.frame as unknown as WebFrameMain | null };
+      if (handler === undefined)
+        throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+      const event = {
+        sender: state.sender.contents as WebContents,
+        senderFrame: state.sender.frame as unknown as WebFrameMain | null,
+      };
       return structuredClone(await handler(event, ...args.map((a) => structuredClone(a))));
     },
     on(channel: string, listener: (...args: unknown[]) => void) {
@@ -103,7 +107,8 @@ export function createInMemoryElectron() {
 
   const contextBridge = {
     exposeInMainWorld(key: string, api: unknown) {
-      if (exposed.has(key)) throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
+      if (exposed.has(key))
+        throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
       exposed.set(key, crossContextBridge(api));
     },
   };

@@ -29,7 +29,12 @@ interface SchemaNode {
 }
 
 /** Keys of `value` that no object alternative of `node` declares, recursing into declared objects. */
-function unknownKeys(value: unknown, node: SchemaNode, definitions: Record<string, SchemaNode>, path: string): string[] {
+function unknownKeys(
+  value: unknown,
+  node: SchemaNode,
+  definitions: Record<string, SchemaNode>,
+  path: string,
+): string[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return [];
   const alternatives: SchemaNode[] = [];
   const collect = (n: SchemaNode) => {
@@ -64,7 +69,9 @@ describe("installer configuration (build/electron-builder.json)", () => {
     // seconds to compile, and electron-builder runs it itself on every `npm run dist`.
     const scheme = require("app-builder-lib/scheme.json") as SchemaNode & { definitions: Record<string, SchemaNode> };
     expect(unknownKeys(config, scheme, scheme.definitions, "")).toEqual([]);
-    expect(unknownKeys({ linux: { targett: "AppImage" }, nsis: { oneclick: false } }, scheme, scheme.definitions, "")).toEqual(["linux.targett", "nsis.oneclick"]);
+    expect(
+      unknownKeys({ linux: { targett: "AppImage" }, nsis: { oneclick: false } }, scheme, scheme.definitions, ""),
+    ).toEqual(["linux.targett", "nsis.oneclick"]);
   });
 
   it("builds AppImage + deb and NSIS, from the bundles and the built renderer, with a local Electron", () => {
@@ -84,7 +91,8 @@ describe("installer configuration (build/electron-builder.json)", () => {
   it("has the icons it names, as real PNGs of the sizes they claim", () => {
     const c = NeededSchema.parse(config);
     expect(pngSize(join(root, c.win.icon))).toEqual({ width: 512, height: 512 });
-    for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(pngSize(join(root, c.linux.icon, `${size}x${size}.png`))).toEqual({ width: size, height: size });
+    for (const size of [16, 32, 48, 64, 128, 256, 512])
+      expect(pngSize(join(root, c.linux.icon, `${size}x${size}.png`))).toEqual({ width: size, height: size });
   });
 
   it("installs a udev rule with the deb so the signed-in user can open HID-POS scanners and jigs, and removes it with the deb", () => {
@@ -96,8 +104,13 @@ describe("installer configuration (build/electron-builder.json)", () => {
       .parse(config);
     const shipped = c.linux.extraResources.find((r) => r.to === "udev/70-reflash-dock.rules");
     expect(shipped?.from).toBe("build/linux/70-reflash-dock.rules");
-    const rules = readFileSync(join(root, shipped?.from ?? ""), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
-    for (const rule of rules) expect(rule).toMatch(/^KERNEL=="hidraw\*", SUBSYSTEM=="hidraw", ATTRS\{idVendor\}=="[0-9a-f]{4}".* TAG\+="uaccess"$/);
+    const rules = readFileSync(join(root, shipped?.from ?? ""), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("#"));
+    for (const rule of rules)
+      expect(rule).toMatch(
+        /^KERNEL=="hidraw\*", SUBSYSTEM=="hidraw", ATTRS\{idVendor\}=="[0-9a-f]{4}".* TAG\+="uaccess"$/,
+      );
     const vendors = rules.map((r) => /idVendor\}=="([0-9a-f]{4})"/.exec(r)?.[1]);
     // Honeywell and Zebra scanners, and the reference jig (hardware/jig/simulated-jig.ts enumerates as 1209:4A16).
     expect(vendors).toEqual(expect.arrayContaining(["0c2e", "05e0", "1209"]));
@@ -108,6 +121,8 @@ describe("installer configuration (build/electron-builder.json)", () => {
     // Replacing electron-builder's script must keep what it did (the /usr/bin link, chrome-sandbox).
     expect(install).toContain("update-alternatives --install '/usr/bin/${executable}'");
     expect(install).toContain("chrome-sandbox");
-    expect(readFileSync(join(root, c.deb.afterRemove), "utf8")).toContain("rm -f /etc/udev/rules.d/70-reflash-dock.rules");
+    expect(readFileSync(join(root, c.deb.afterRemove), "utf8")).toContain(
+      "rm -f /etc/udev/rules.d/70-reflash-dock.rules",
+    );
   });
 });

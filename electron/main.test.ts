@@ -55,7 +55,10 @@ const electron = await vi.hoisted(async () => {
     permissionRequest: null as unknown,
     permissionCheck: null as unknown,
     devicePermission: null as unknown,
-    webRequest: { onHeadersReceived: (hook: (details: unknown, callback: (r: unknown) => void) => void) => (session.headerHook = hook) },
+    webRequest: {
+      onHeadersReceived: (hook: (details: unknown, callback: (r: unknown) => void) => void) =>
+        (session.headerHook = hook),
+    },
     protocol: { handle: (scheme: string, handler: unknown) => session.protocols.set(scheme, handler) },
     setPermissionRequestHandler: (h: unknown) => (session.permissionRequest = h),
     setPermissionCheckHandler: (h: unknown) => (session.permissionCheck = h),
@@ -92,7 +95,11 @@ let userData: string;
 beforeAll(async () => {
   userData = await mkdtemp(join(tmpdir(), "dock-electron-"));
   electron.app.userData = userData;
-  const app = await launchDockApp({ preloadPath: "/opt/reflash-dock/dist/electron/preload.js", env: { CENTRAL_URL: "https://central.example:8443" }, log: () => undefined });
+  const app = await launchDockApp({
+    preloadPath: "/opt/reflash-dock/dist/electron/preload.js",
+    env: { CENTRAL_URL: "https://central.example:8443" },
+    log: () => undefined,
+  });
   if (app === null) throw new Error("launch returned null");
   launched = app;
 });
@@ -121,7 +128,9 @@ describe("Electron main process", () => {
   });
 
   it("plays the error sound after a reload without a click (autoplay allowed in the dock's window)", () => {
-    expect((electron.windows[0]?.options.webPreferences as Record<string, unknown>).autoplayPolicy).toBe("no-user-gesture-required");
+    expect((electron.windows[0]?.options.webPreferences as Record<string, unknown>).autoplayPolicy).toBe(
+      "no-user-gesture-required",
+    );
   });
 
   it("loads the built renderer from app://dock, served from inside the app", () => {
@@ -134,7 +143,10 @@ describe("Electron main process", () => {
 
   it("puts the CSP header on every response of the session, central's origin allowed for fetch", () => {
     let answer: unknown = null;
-    electron.session.headerHook?.({ url: "app://dock/index.html", responseHeaders: { "content-security-policy": ["default-src *"] } }, (r) => (answer = r));
+    electron.session.headerHook?.(
+      { url: "app://dock/index.html", responseHeaders: { "content-security-policy": ["default-src *"] } },
+      (r) => (answer = r),
+    );
     expect(answer).toEqual({ responseHeaders: { "Content-Security-Policy": [launched.csp] } });
     expect(launched.csp).toMatch(/connect-src 'self' https:\/\/central\.example:8443/);
     expect(launched.csp).toMatch(/script-src 'self';/);
@@ -151,7 +163,10 @@ describe("Electron main process", () => {
   });
 
   it("hardens every web contents created: navigation blocked, window.open denied", () => {
-    const contents = Object.assign(new EventEmitter(), { openHandler: null as null | ((d: { url: string }) => unknown), setWindowOpenHandler: (h: (d: { url: string }) => unknown) => (contents.openHandler = h) });
+    const contents = Object.assign(new EventEmitter(), {
+      openHandler: null as null | ((d: { url: string }) => unknown),
+      setWindowOpenHandler: (h: (d: { url: string }) => unknown) => (contents.openHandler = h),
+    });
     electron.app.emit("web-contents-created", {}, contents);
     const navigation = { defaultPrevented: false, preventDefault: () => (navigation.defaultPrevented = true) };
     contents.emit("will-navigate", navigation, "https://evil.example/");
@@ -162,8 +177,13 @@ describe("Electron main process", () => {
   it("binds the host services to ipcMain on exactly the bridge's channels, for our window only", async () => {
     expect(new Set(electron.ipc.handlers.keys())).toEqual(new Set(BRIDGE_CHANNELS.map((c) => `dock:request:${c}`)));
     const ok = await electron.ipc.module.ipcRenderer.invoke("dock:request:host.info", {});
-    expect(ok).toMatchObject({ ok: true, result: { shell: "electron", version: "9.8.7", centralUrl: "https://central.example:8443" } });
-    electron.ipc.sendFrom({ frame: { ...electron.ipc.contents.mainFrame, url: "https://evil.example/", origin: "https://evil.example" } });
+    expect(ok).toMatchObject({
+      ok: true,
+      result: { shell: "electron", version: "9.8.7", centralUrl: "https://central.example:8443" },
+    });
+    electron.ipc.sendFrom({
+      frame: { ...electron.ipc.contents.mainFrame, url: "https://evil.example/", origin: "https://evil.example" },
+    });
     try {
       const refused = await electron.ipc.module.ipcRenderer.invoke("dock:request:host.info", {});
       expect(refused).toMatchObject({ ok: false, error: { code: "bad-request" } });

@@ -1,6 +1,13 @@
 import type { WebContents } from "electron";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BRIDGE_CHANNELS, BRIDGE_EVENTS, bridgeErrorCode, bridgeEvents, bridgeRequests, type DockBridge } from "../shared/bridge/channels";
+import {
+  BRIDGE_CHANNELS,
+  BRIDGE_EVENTS,
+  bridgeErrorCode,
+  bridgeEvents,
+  bridgeRequests,
+  type DockBridge,
+} from "../shared/bridge/channels";
 import { loadHostConfig } from "../host/config";
 import { createHostServices, type HostServices } from "../host/host-services";
 import type { FakeFrame } from "./in-memory-ipc";
@@ -16,8 +23,14 @@ function dock(): DockBridge {
 }
 
 /** Calls the bridge with what the types forbid, as a hostile page could. */
-function untyped(): { invoke(channel: unknown, args: unknown): Promise<unknown>; on(event: unknown, listener: unknown): () => void } {
-  return dock() as unknown as { invoke(channel: unknown, args: unknown): Promise<unknown>; on(event: unknown, listener: unknown): () => void };
+function untyped(): {
+  invoke(channel: unknown, args: unknown): Promise<unknown>;
+  on(event: unknown, listener: unknown): () => void;
+} {
+  return dock() as unknown as {
+    invoke(channel: unknown, args: unknown): Promise<unknown>;
+    on(event: unknown, listener: unknown): () => void;
+  };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
@@ -38,7 +51,17 @@ describe("preload: window.dock is exactly the channel map", () => {
   it("reaches ipcRenderer on exactly the map's request channels, and on nothing else", async () => {
     const invoke = vi.spyOn(fake.module.ipcRenderer, "invoke");
     try {
-      const probes = [...BRIDGE_CHANNELS, "hub.erase", "__proto__", "constructor", "toString", "dock:request:host.info", "", 42, null];
+      const probes = [
+        ...BRIDGE_CHANNELS,
+        "hub.erase",
+        "__proto__",
+        "constructor",
+        "toString",
+        "dock:request:host.info",
+        "",
+        42,
+        null,
+      ];
       for (const channel of probes) await codeOf(untyped().invoke(channel, {}));
       const reached = new Set(invoke.mock.calls.map((call) => call[0]));
       expect(reached).toEqual(new Set(Object.keys(bridgeRequests).map((c) => `dock:request:${c}`)));
@@ -119,10 +142,22 @@ describe("main: every ipcMain handler checks the sender frame", () => {
   });
 
   const foreign: Array<[string, () => void, RegExp]> = [
-    ["a frame of another origin", () => fake.sendFrom({ frame: frame({ url: "https://evil.example/", origin: "https://evil.example" }) }), /origin/],
-    ["a subframe of our page", () => fake.sendFrom({ frame: frame({ parent: fake.contents.mainFrame, routingId: 2 }) }), /subframe/],
+    [
+      "a frame of another origin",
+      () => fake.sendFrom({ frame: frame({ url: "https://evil.example/", origin: "https://evil.example" }) }),
+      /origin/,
+    ],
+    [
+      "a subframe of our page",
+      () => fake.sendFrom({ frame: frame({ parent: fake.contents.mainFrame, routingId: 2 }) }),
+      /subframe/,
+    ],
     ["another main frame claiming our URL", () => fake.sendFrom({ frame: frame({ routingId: 9 }) }), /main frame/],
-    ["another web contents", () => fake.sendFrom({ contents: { isDestroyed: () => false }, frame: frame({}) }), /another web contents/],
+    [
+      "another web contents",
+      () => fake.sendFrom({ contents: { isDestroyed: () => false }, frame: frame({}) }),
+      /another web contents/,
+    ],
     ["a frame that is gone", () => fake.sendFrom({ frame: null }), /gone/],
   ];
   for (const [who, arrange, reason] of foreign) {

@@ -41,18 +41,24 @@ export function pdfFileName(document: string, at: Date): string {
 /** The print handlers bound to the dock window. */
 export function createPrintService(options: PrintServiceOptions): PrintHandlers {
   const now = options.now ?? (() => new Date());
-  const write = options.write ?? (async (path: string, data: Uint8Array) => {
-    await mkdir(options.pdfDir, { recursive: true });
-    await writeFile(path, data);
-  });
+  const write =
+    options.write ??
+    (async (path: string, data: Uint8Array) => {
+      await mkdir(options.pdfDir, { recursive: true });
+      await writeFile(path, data);
+    });
 
   function window(): WebContents {
     const contents = options.contents();
-    if (contents === null || contents.isDestroyed()) throw new BridgeError("unavailable", "print: the dock window is not open");
+    if (contents === null || contents.isDestroyed())
+      throw new BridgeError("unavailable", "print: the dock window is not open");
     return contents;
   }
 
-  async function toPrinter(contents: WebContents, args: PrintArgs<"print.page">): Promise<{ printed: boolean; reason?: string }> {
+  async function toPrinter(
+    contents: WebContents,
+    args: PrintArgs<"print.page">,
+  ): Promise<{ printed: boolean; reason?: string }> {
     const printOptions: WebContentsPrintOptions = {
       // Silent only with a named printer: silently printing to "whatever is default" surprises people.
       silent: args.printerName !== undefined,
@@ -73,12 +79,19 @@ export function createPrintService(options: PrintServiceOptions): PrintHandlers 
   return {
     "print.printers": async () => {
       const printers = await window().getPrintersAsync();
-      return { printers: printers.slice(0, 200).map((p) => ({ name: p.name.slice(0, 256), displayName: p.displayName.slice(0, 256), description: p.description.slice(0, 1000) })) };
+      return {
+        printers: printers.slice(0, 200).map((p) => ({
+          name: p.name.slice(0, 256),
+          displayName: p.displayName.slice(0, 256),
+          description: p.description.slice(0, 1000),
+        })),
+      };
     },
     "print.page": async (args) => {
       const contents = window();
       if (args.output === "printer") return toPrinter(contents, args);
-      if (args.printerName !== undefined || args.copies !== undefined) throw new BridgeError("bad-request", "print.page: printerName and copies apply to output \"printer\" only");
+      if (args.printerName !== undefined || args.copies !== undefined)
+        throw new BridgeError("bad-request", 'print.page: printerName and copies apply to output "printer" only');
       const pdf = await contents.printToPDF({
         printBackground: true,
         landscape: args.landscape ?? false,

@@ -25,7 +25,9 @@ const CSP = "default-src 'none'";
 describe("app:// scheme", () => {
   it("is registered standard and secure (a real origin, a secure context), without bypassing CSP", () => {
     registerAppScheme();
-    expect(registered.schemes).toEqual([{ scheme: "app", privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(registered.schemes).toEqual([
+      { scheme: "app", privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
   });
 });
 
@@ -36,7 +38,15 @@ describe("renderer files", () => {
   });
 
   it("refuses other hosts, schemes, traversal and garbage", () => {
-    for (const url of ["app://evil/index.html", "file:///etc/passwd", "https://dock/index.html", "app://dock/..%2f..%2fetc/passwd", "app://dock/a%00b", "app://dock/%E0%A4%A", "not a url"]) {
+    for (const url of [
+      "app://evil/index.html",
+      "file:///etc/passwd",
+      "https://dock/index.html",
+      "app://dock/..%2f..%2fetc/passwd",
+      "app://dock/a%00b",
+      "app://dock/%E0%A4%A",
+      "not a url",
+    ]) {
       expect(rendererFilePath(url, root), url).toBeNull();
     }
   });
@@ -47,7 +57,10 @@ describe("renderer files", () => {
   });
 
   it("never names a file outside the renderer directory (property)", () => {
-    const segment = fc.oneof(fc.constantFrom("..", ".", "%2e%2e", "%2f", "%5c", "..%2f", "..\\", "assets", "index.html", ""), fc.string({ maxLength: 6 }));
+    const segment = fc.oneof(
+      fc.constantFrom("..", ".", "%2e%2e", "%2f", "%5c", "..%2f", "..\\", "assets", "index.html", ""),
+      fc.string({ maxLength: 6 }),
+    );
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 8 }), (parts) => {
         const file = rendererFilePath(`app://dock/${parts.join("/")}`, root);
@@ -80,8 +93,12 @@ describe("renderer files", () => {
     const route = await rendererResponse({ url: "app://dock/receiving/booking-7", method: "GET" }, root, CSP, read);
     expect(route.status).toBe(200);
     expect(await route.text()).toContain("<title>Dock</title>");
-    expect((await rendererResponse({ url: "app://dock/assets/missing.js", method: "GET" }, root, CSP, read)).status).toBe(404);
-    expect((await rendererResponse({ url: "app://dock/index.html", method: "POST" }, root, CSP, read)).status).toBe(405);
+    expect(
+      (await rendererResponse({ url: "app://dock/assets/missing.js", method: "GET" }, root, CSP, read)).status,
+    ).toBe(404);
+    expect((await rendererResponse({ url: "app://dock/index.html", method: "POST" }, root, CSP, read)).status).toBe(
+      405,
+    );
     const foreign = await rendererResponse({ url: "app://elsewhere/index.html", method: "GET" }, root, CSP, read);
     expect(foreign.status).toBe(404);
     expect(foreign.headers.get("content-security-policy")).toBe(CSP);

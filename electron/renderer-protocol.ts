@@ -38,7 +38,10 @@ const CONTENT_TYPES: Record<string, string> = {
 export type ReadRendererFile = (path: string) => Promise<Uint8Array>;
 
 function textResponse(status: number, text: string, csp: string): Response {
-  return new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": csp } });
+  return new Response(text, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": csp },
+  });
 }
 
 /** The file under `rendererDist` that `url` names, or null when it names anything else. Never throws. */
@@ -67,7 +70,12 @@ export function rendererFilePath(url: string, rendererDist: string): string | nu
 }
 
 /** Answers one app:// request. */
-export async function rendererResponse(request: { url: string; method: string }, rendererDist: string, csp: string, read: ReadRendererFile = readFile): Promise<Response> {
+export async function rendererResponse(
+  request: { url: string; method: string },
+  rendererDist: string,
+  csp: string,
+  read: ReadRendererFile = readFile,
+): Promise<Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return textResponse(405, "the renderer is read-only", csp);
   const file = rendererFilePath(request.url, rendererDist);
   if (file === null) return textResponse(404, "not part of the dock renderer", csp);
@@ -83,7 +91,11 @@ export async function rendererResponse(request: { url: string; method: string },
     try {
       body = await read(served);
     } catch {
-      return textResponse(503, `the renderer is not built (no ${served}); run: npx vite build --config renderer/vite.config.ts`, csp);
+      return textResponse(
+        503,
+        `the renderer is not built (no ${served}); run: npx vite build --config renderer/vite.config.ts`,
+        csp,
+      );
     }
   }
   const isIndex = served.endsWith(`${sep}index.html`) || extname(served) === ".html";

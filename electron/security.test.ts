@@ -2,7 +2,15 @@ import { EventEmitter } from "node:events";
 import type { Session, WebContents } from "electron";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { denyWindowOpen, hardenWebContents, installPermissionHandlers, isPermissionGranted, refuseSender, secureWebPreferences, type PermissionQuery } from "./security";
+import {
+  denyWindowOpen,
+  hardenWebContents,
+  installPermissionHandlers,
+  isPermissionGranted,
+  refuseSender,
+  secureWebPreferences,
+  type PermissionQuery,
+} from "./security";
 
 const OURS = "app://dock";
 
@@ -38,7 +46,12 @@ function fakeContents() {
     const e = { defaultPrevented: false, preventDefault: () => (e.defaultPrevented = true) };
     return e;
   };
-  return { contents: contents as unknown as WebContents, emitter, event, open: (url: string) => openHandler?.({ url }) };
+  return {
+    contents: contents as unknown as WebContents,
+    emitter,
+    event,
+    open: (url: string) => openHandler?.({ url }),
+  };
 }
 
 describe("navigation and new windows", () => {
@@ -46,7 +59,14 @@ describe("navigation and new windows", () => {
     const log: string[] = [];
     const { contents, emitter, event } = fakeContents();
     hardenWebContents(contents, (m) => log.push(m));
-    for (const url of ["https://evil.example/", "file:///etc/passwd", "http://127.0.0.1:4020/", "app://dock.evil/", "javascript:alert(1)", "app://user:pw@dock/"]) {
+    for (const url of [
+      "https://evil.example/",
+      "file:///etc/passwd",
+      "http://127.0.0.1:4020/",
+      "app://dock.evil/",
+      "javascript:alert(1)",
+      "app://user:pw@dock/",
+    ]) {
       const nav = event();
       emitter.emit("will-navigate", nav, url);
       expect(nav.defaultPrevented, url).toBe(true);
@@ -81,7 +101,13 @@ describe("navigation and new windows", () => {
 });
 
 describe("the permission rule", () => {
-  const base: PermissionQuery = { permission: "media", requester: OURS, isMainFrame: true, mediaTypes: ["video"], fromOurWindow: true };
+  const base: PermissionQuery = {
+    permission: "media",
+    requester: OURS,
+    isMainFrame: true,
+    mediaTypes: ["video"],
+    fromOurWindow: true,
+  };
 
   it("grants the camera (video only) and HID to our own main frame", () => {
     expect(isPermissionGranted(base)).toBe(true);
@@ -113,7 +139,19 @@ describe("the permission rule", () => {
       }),
       { numRuns: 300 },
     );
-    for (const permission of ["geolocation", "notifications", "clipboard-read", "display-capture", "openExternal", "fileSystem", "usb", "serial", "midi", "pointerLock", "fullscreen"]) {
+    for (const permission of [
+      "geolocation",
+      "notifications",
+      "clipboard-read",
+      "display-capture",
+      "openExternal",
+      "fileSystem",
+      "usb",
+      "serial",
+      "midi",
+      "pointerLock",
+      "fullscreen",
+    ]) {
       expect(isPermissionGranted({ ...base, permission }), permission).toBe(false);
     }
   });
@@ -139,7 +177,11 @@ describe("permission handlers on the session", () => {
   const window = { id: "dock" };
   const other = { id: "other" };
   const { session, emitter, installed } = fakeSession();
-  installPermissionHandlers(session, (wc) => (wc as unknown) === window, () => undefined);
+  installPermissionHandlers(
+    session,
+    (wc) => (wc as unknown) === window,
+    () => undefined,
+  );
 
   function request(wc: unknown, permission: string, details: Record<string, unknown>): boolean {
     let granted: boolean | null = null;
@@ -150,16 +192,21 @@ describe("permission handlers on the session", () => {
 
   it("request handler: camera to us, nothing to others, nothing else to us", () => {
     expect(request(window, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video"] })).toBe(true);
-    expect(request(window, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video", "audio"] })).toBe(false);
+    expect(request(window, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video", "audio"] })).toBe(
+      false,
+    );
     expect(request(window, "media", { requestingUrl: "https://evil.example/", mediaTypes: ["video"] })).toBe(false);
     expect(request(other, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video"] })).toBe(false);
-    expect(request(window, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video"], isMainFrame: false })).toBe(false);
+    expect(
+      request(window, "media", { requestingUrl: "app://dock/index.html", mediaTypes: ["video"], isMainFrame: false }),
+    ).toBe(false);
     expect(request(window, "geolocation", { requestingUrl: "app://dock/index.html" })).toBe(false);
     expect(request(window, "notifications", { requestingUrl: "app://dock/index.html" })).toBe(false);
   });
 
   it("check handler: camera and HID to us, refused to others", () => {
-    const check = (wc: unknown, permission: string, origin: string, details: Record<string, unknown> = {}) => installed.check?.(wc, permission, origin, { isMainFrame: true, ...details });
+    const check = (wc: unknown, permission: string, origin: string, details: Record<string, unknown> = {}) =>
+      installed.check?.(wc, permission, origin, { isMainFrame: true, ...details });
     expect(check(window, "media", OURS, { mediaType: "video" })).toBe(true);
     expect(check(window, "media", OURS, { mediaType: "audio" })).toBe(false);
     expect(check(window, "hid", OURS)).toBe(true);
@@ -181,7 +228,12 @@ describe("permission handlers on the session", () => {
     const choose = (frame: unknown) => {
       let chosen: unknown = "unanswered";
       const event = { preventDefault: () => undefined };
-      emitter.emit("select-hid-device", event, { frame, deviceList: [{ deviceId: "scanner-1" }, { deviceId: "scanner-2" }] }, (id: unknown) => (chosen = id));
+      emitter.emit(
+        "select-hid-device",
+        event,
+        { frame, deviceList: [{ deviceId: "scanner-1" }, { deviceId: "scanner-2" }] },
+        (id: unknown) => (chosen = id),
+      );
       return chosen;
     };
     expect(choose({ origin: OURS, parent: null })).toBe("scanner-1");
@@ -194,14 +246,19 @@ describe("permission handlers on the session", () => {
 describe("IPC sender validation", () => {
   const mainFrame = { url: "app://dock/index.html", origin: OURS, parent: null, processId: 4, routingId: 1 };
   const contents = { isDestroyed: () => false, mainFrame } as unknown as WebContents;
-  const event = (frame: unknown, sender: unknown = contents) => ({ sender: sender as WebContents, senderFrame: frame as never });
+  const event = (frame: unknown, sender: unknown = contents) => ({
+    sender: sender as WebContents,
+    senderFrame: frame as never,
+  });
 
   it("accepts our window's main frame on our origin", () => {
     expect(refuseSender(event(mainFrame), contents)).toBeNull();
   });
 
   it("refuses foreign frames, subframes, other contents, and a closed window", () => {
-    expect(refuseSender(event({ ...mainFrame, url: "https://evil.example/", origin: "https://evil.example" }), contents)).toMatch(/origin/);
+    expect(
+      refuseSender(event({ ...mainFrame, url: "https://evil.example/", origin: "https://evil.example" }), contents),
+    ).toMatch(/origin/);
     expect(refuseSender(event({ ...mainFrame, origin: "null", url: "file:///x.html" }), contents)).toMatch(/origin/);
     expect(refuseSender(event({ ...mainFrame, parent: mainFrame, routingId: 3 }), contents)).toMatch(/subframe/);
     expect(refuseSender(event({ ...mainFrame, routingId: 3 }), contents)).toMatch(/main frame/);

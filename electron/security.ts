@@ -1,4 +1,12 @@
-import type { Event, HandlerDetails, Session, WebContents, WebFrameMain, WebPreferences, WindowOpenHandlerResponse } from "electron";
+import type {
+  Event,
+  HandlerDetails,
+  Session,
+  WebContents,
+  WebFrameMain,
+  WebPreferences,
+  WindowOpenHandlerResponse,
+} from "electron";
 import { isAppOrigin, isAppUrl } from "./app-origin";
 
 /**
@@ -83,7 +91,11 @@ export function isPermissionGranted(query: PermissionQuery): boolean {
 }
 
 /** Installs the permission request, check and device handlers, and the HID chooser, on the window's session. */
-export function installPermissionHandlers(session: Session, isOurWebContents: (contents: WebContents | null) => boolean, log: SecurityLog): void {
+export function installPermissionHandlers(
+  session: Session,
+  isOurWebContents: (contents: WebContents | null) => boolean,
+  log: SecurityLog,
+): void {
   session.setPermissionRequestHandler((contents, permission, callback, details) => {
     const mediaTypes = "mediaTypes" in details && Array.isArray(details.mediaTypes) ? details.mediaTypes : [];
     const granted = isPermissionGranted({
@@ -132,7 +144,9 @@ export function refuseSender(event: IpcSender, trusted: WebContents | null): str
   if (frame === null) return "the sending frame is gone";
   if (frame.parent !== null) return "the request came from a subframe";
   const main = trusted.mainFrame;
-  if (frame.processId !== main.processId || frame.routingId !== main.routingId) return "the request did not come from the window's main frame";
-  if (!isAppOrigin(frame.origin) || !isAppUrl(frame.url)) return `the sending frame is not the dock's origin (${frame.origin.slice(0, 100)})`;
+  if (frame.processId !== main.processId || frame.routingId !== main.routingId)
+    return "the request did not come from the window's main frame";
+  if (!isAppOrigin(frame.origin) || !isAppUrl(frame.url))
+    return `the sending frame is not the dock's origin (${frame.origin.slice(0, 100)})`;
   return null;
 }

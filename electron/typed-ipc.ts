@@ -61,17 +61,26 @@ export interface IpcBridgeBinding {
 export function serveBridgeOverIpc(binding: IpcBridgeBinding): () => void {
   const dispatch = createBridgeDispatcher(binding.handlers);
   for (const channel of BRIDGE_CHANNELS) {
-    ipcMain.handle(requestIpcName(channel), async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<BridgeOutcome> => {
-      const refusal = refuseSender(event, binding.trustedContents());
-      if (refusal !== null) {
-        binding.log(`ipc: refused ${channel}: ${refusal}`);
-        return { ok: false, error: { code: "bad-request", message: `bad-request: ${channel} refused: ${refusal}` } };
-      }
-      if (args.length !== 1) {
-        return { ok: false, error: { code: "bad-request", message: `bad-request: ${channel} takes exactly one argument, got ${args.length}` } };
-      }
-      return dispatch(channel, args[0]);
-    });
+    ipcMain.handle(
+      requestIpcName(channel),
+      async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<BridgeOutcome> => {
+        const refusal = refuseSender(event, binding.trustedContents());
+        if (refusal !== null) {
+          binding.log(`ipc: refused ${channel}: ${refusal}`);
+          return { ok: false, error: { code: "bad-request", message: `bad-request: ${channel} refused: ${refusal}` } };
+        }
+        if (args.length !== 1) {
+          return {
+            ok: false,
+            error: {
+              code: "bad-request",
+              message: `bad-request: ${channel} takes exactly one argument, got ${args.length}`,
+            },
+          };
+        }
+        return dispatch(channel, args[0]);
+      },
+    );
   }
   const unsubscribe = binding.subscribe((event, payload) => {
     const contents = binding.trustedContents();
@@ -96,21 +105,32 @@ export function createIpcDockBridge(): DockBridge {
     async invoke<C extends BridgeChannel>(channel: C, args: BridgeArgs<C>): Promise<BridgeResult<C>> {
       // The allow-list: only the map's channels ever reach ipcRenderer (VS Code's preload rule).
       if (!isBridgeChannel(channel)) {
-        throw new BridgeError("unknown-channel", `no bridge channel named ${JSON.stringify(String(channel)).slice(0, 80)}`);
+        throw new BridgeError(
+          "unknown-channel",
+          `no bridge channel named ${JSON.stringify(String(channel)).slice(0, 80)}`,
+        );
       }
       const answer: unknown = await ipcRenderer.invoke(requestIpcName(channel), args).catch((err: unknown) => {
         throw new BridgeError("failed", `${channel}: ${err instanceof Error ? err.message : String(err)}`);
       });
       const outcome = OutcomeSchema.safeParse(answer);
-      if (!outcome.success) throw new BridgeError("failed", `${channel}: unreadable answer from the host (${describeZodError(outcome.error)})`);
-      if (!outcome.data.ok) throw new BridgeError(outcome.data.error.code, detailOf(outcome.data.error.code, outcome.data.error.message));
+      if (!outcome.success)
+        throw new BridgeError(
+          "failed",
+          `${channel}: unreadable answer from the host (${describeZodError(outcome.error)})`,
+        );
+      if (!outcome.data.ok)
+        throw new BridgeError(outcome.data.error.code, detailOf(outcome.data.error.code, outcome.data.error.message));
       const checked = bridgeRequests[channel].result.safeParse(outcome.data.result);
-      if (!checked.success) throw new BridgeError("failed", `${channel}: invalid result from host (${describeZodError(checked.error)})`);
+      if (!checked.success)
+        throw new BridgeError("failed", `${channel}: invalid result from host (${describeZodError(checked.error)})`);
       return checked.data as BridgeResult<C>;
     },
     on<E extends BridgeEventName>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void {
-      if (!isBridgeEventName(event)) throw new BridgeError("unknown-channel", `no bridge event named ${JSON.stringify(String(event)).slice(0, 80)}`);
-      if (typeof listener !== "function") throw new BridgeError("bad-request", `${event}: the listener must be a function`);
+      if (!isBridgeEventName(event))
+        throw new BridgeError("unknown-channel", `no bridge event named ${JSON.stringify(String(event)).slice(0, 80)}`);
+      if (typeof listener !== "function")
+        throw new BridgeError("bad-request", `${event}: the listener must be a function`);
       const name = eventIpcName(event);
       // The IpcRendererEvent stays here: handing it to the page would hand over ipcRenderer itself.
       const relay = (_ipcEvent: IpcRendererEvent, payload: unknown) => {

@@ -17,7 +17,10 @@ let dist: string;
 
 beforeAll(async () => {
   dist = await mkdtemp(join(tmpdir(), "dock-host-test-"));
-  await writeFile(join(dist, "index.html"), "<!doctype html><html><head><title>dock</title></head><body></body></html>");
+  await writeFile(
+    join(dist, "index.html"),
+    "<!doctype html><html><head><title>dock</title></head><body></body></html>",
+  );
   await writeFile(join(dist, "app.js"), "console.log('renderer')");
 });
 afterAll(async () => {
@@ -25,17 +28,32 @@ afterAll(async () => {
 });
 
 function testConfig(port = 0): HostConfig {
-  const loaded = loadHostConfig({ HOST_PORT: String(port), RENDERER_DIST: dist, DOCK_ID: "dock-test", SITE_CSP: "CentralSouth" });
+  const loaded = loadHostConfig({
+    HOST_PORT: String(port),
+    RENDERER_DIST: dist,
+    DOCK_ID: "dock-test",
+    SITE_CSP: "CentralSouth",
+  });
   if (!loaded.ok) throw new Error(loaded.error);
   return loaded.config;
 }
 
 function startShell(port = 0, helloTimeoutMs?: number): Promise<BrowserShell> {
-  return startBrowserShell({ config: testConfig(port), dataDir: null, ...(helloTimeoutMs === undefined ? {} : { helloTimeoutMs }) });
+  return startBrowserShell({
+    config: testConfig(port),
+    dataDir: null,
+    ...(helloTimeoutMs === undefined ? {} : { helloTimeoutMs }),
+  });
 }
 
 /** The shared client over the `ws` package, presenting the page's Origin as Chromium would. */
-function nodeClient(url: string, origin: string, cookie: () => string, secret: () => string, backoff = { initialMs: 20, maxMs: 200 }): BridgeClient {
+function nodeClient(
+  url: string,
+  origin: string,
+  cookie: () => string,
+  secret: () => string,
+  backoff = { initialMs: 20, maxMs: 200 },
+): BridgeClient {
   return createBridgeClient({
     secret,
     backoff,
@@ -56,7 +74,12 @@ const wsUrl = (shell: BrowserShell) => `ws://127.0.0.1:${shell.port}${BRIDGE_PAT
 describe("bridge contract: browser shell over WebSocket", () => {
   const factory = async (): Promise<BridgeUnderTest> => {
     const shell = await startShell();
-    const client = nodeClient(wsUrl(shell), shell.origin, () => shell.cookie, () => shell.secret);
+    const client = nodeClient(
+      wsUrl(shell),
+      shell.origin,
+      () => shell.cookie,
+      () => shell.secret,
+    );
     await client.ready();
     return {
       bridge: client,
@@ -82,16 +105,26 @@ describe("bridge contract: browser shell over WebSocket", () => {
 });
 
 /** Opens a raw socket and reports how the upgrade or the socket ended. */
-function rawSocket(url: string, options: WebSocket.ClientOptions): Promise<{ ws: WebSocket; frames: HostFrame[]; closed: Promise<{ code: number; reason: string }> } | { status: number; reason: string }> {
+function rawSocket(
+  url: string,
+  options: WebSocket.ClientOptions,
+): Promise<
+  | { ws: WebSocket; frames: HostFrame[]; closed: Promise<{ code: number; reason: string }> }
+  | { status: number; reason: string }
+> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, options);
     const frames: HostFrame[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on("close", (code, reason) => r({ code, reason: reason.toString() })),
+    );
     ws.on("message", (data) => {
       const parsed = parseHostFrame(String(data));
       if (parsed.ok) frames.push(parsed.frame);
     });
-    ws.on("unexpected-response", (_req, res) => resolve({ status: res.statusCode ?? 0, reason: String(res.headers["x-dock-bridge-refused"] ?? "") }));
+    ws.on("unexpected-response", (_req, res) =>
+      resolve({ status: res.statusCode ?? 0, reason: String(res.headers["x-dock-bridge-refused"] ?? "") }),
+    );
     ws.on("error", () => undefined);
     ws.on("open", () => resolve({ ws, frames, closed }));
   });
@@ -123,8 +156,14 @@ describe("browser shell security", () => {
 
   it("refuses another local process: no launch cookie, no socket and no page with the secret", async () => {
     const result = await rawSocket(wsUrl(shell), { origin: shell.origin });
-    expect(result).toEqual({ status: 403, reason: "this page was not opened through this launch's URL; open the URL the host printed" });
-    const forged = await rawSocket(wsUrl(shell), { origin: shell.origin, headers: { Cookie: `${shell.cookie.split("=")[0]}=${"0".repeat(64)}` } });
+    expect(result).toEqual({
+      status: 403,
+      reason: "this page was not opened through this launch's URL; open the URL the host printed",
+    });
+    const forged = await rawSocket(wsUrl(shell), {
+      origin: shell.origin,
+      headers: { Cookie: `${shell.cookie.split("=")[0]}=${"0".repeat(64)}` },
+    });
     expect(forged).toMatchObject({ status: 403 });
     const page = await fetch(`${shell.origin}/`);
     expect(page.status).toBe(401);
@@ -135,7 +174,9 @@ describe("browser shell security", () => {
     const stale = await fetch(`${shell.origin}/?launch=${"1".repeat(64)}`, { redirect: "manual" });
     expect(stale.status).toBe(403);
     expect(stale.headers.get("set-cookie")).toBeNull();
-    const withParams = await fetch(`${shell.url}&central=http%3A%2F%2F127.0.0.1%3A4999&token=abc`, { redirect: "manual" });
+    const withParams = await fetch(`${shell.url}&central=http%3A%2F%2F127.0.0.1%3A4999&token=abc`, {
+      redirect: "manual",
+    });
     expect(withParams.status).toBe(303);
     expect(withParams.headers.get("location")).toBe("/?central=http%3A%2F%2F127.0.0.1%3A4999&token=abc");
     const setCookie = withParams.headers.get("set-cookie") ?? "";
@@ -163,15 +204,21 @@ describe("browser shell security", () => {
   });
 
   it("refuses a DNS-rebound Host on the socket and on the page", async () => {
-    const result = await rawSocket(wsUrl(shell), { origin: shell.origin, headers: { Host: `attacker.example:${shell.port}`, Cookie: shell.cookie } });
+    const result = await rawSocket(wsUrl(shell), {
+      origin: shell.origin,
+      headers: { Host: `attacker.example:${shell.port}`, Cookie: shell.cookie },
+    });
     expect(result).toMatchObject({ status: 403 });
     // fetch() may not set Host, so ask with node:http as a rebound page's browser would.
     const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: shell.port, path: "/", headers: { Host: `attacker.example:${shell.port}` } }, (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        { host: "127.0.0.1", port: shell.port, path: "/", headers: { Host: `attacker.example:${shell.port}` } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -196,7 +243,10 @@ describe("browser shell security", () => {
     const result = await rawSocket(wsUrl(shell), { origin: shell.origin, headers: { Cookie: shell.cookie } });
     if (!("ws" in result)) throw new Error(`upgrade refused: ${result.reason}`);
     result.ws.send(encodeFrame({ type: "request", id: 1, channel: "host.info", args: {} }));
-    expect(await result.closed).toEqual({ code: BRIDGE_CLOSE.expectedHello, reason: "the first frame must be a hello" });
+    expect(await result.closed).toEqual({
+      code: BRIDGE_CLOSE.expectedHello,
+      reason: "the first frame must be a hello",
+    });
     expect(result.frames).toEqual([]);
   });
 
@@ -213,15 +263,33 @@ describe("browser shell security", () => {
     ws.send(encodeFrame({ type: "hello", protocol: 1, secret: shell.secret }));
     expect(await nextFrame(frames, 1, ws)).toEqual({ type: "welcome", protocol: 1 });
     ws.send("not json");
-    expect(await nextFrame(frames, 2, ws)).toMatchObject({ type: "error", error: { code: "bad-request", message: "bad-request: frame is not JSON" } });
+    expect(await nextFrame(frames, 2, ws)).toMatchObject({
+      type: "error",
+      error: { code: "bad-request", message: "bad-request: frame is not JSON" },
+    });
     ws.send(JSON.stringify({ type: "request", id: 7, channel: 12, args: {} }));
-    expect(await nextFrame(frames, 3, ws)).toMatchObject({ type: "response", id: 7, ok: false, error: { code: "bad-request" } });
+    expect(await nextFrame(frames, 3, ws)).toMatchObject({
+      type: "response",
+      id: 7,
+      ok: false,
+      error: { code: "bad-request" },
+    });
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await nextFrame(frames, 4, ws)).toMatchObject({ type: "error", error: { code: "bad-request" } });
     ws.send(encodeFrame({ type: "request", id: 8, channel: "journal.ack", args: { ids: [] } }));
-    expect(await nextFrame(frames, 5, ws)).toMatchObject({ type: "response", id: 8, ok: false, error: { code: "bad-request" } });
+    expect(await nextFrame(frames, 5, ws)).toMatchObject({
+      type: "response",
+      id: 8,
+      ok: false,
+      error: { code: "bad-request" },
+    });
     ws.send(encodeFrame({ type: "request", id: 9, channel: "host.info", args: {} }));
-    expect(await nextFrame(frames, 6, ws)).toMatchObject({ type: "response", id: 9, ok: true, result: { shell: "browser", dockId: "dock-test", site: { csp: "CentralSouth" } } });
+    expect(await nextFrame(frames, 6, ws)).toMatchObject({
+      type: "response",
+      id: 9,
+      ok: true,
+      result: { shell: "browser", dockId: "dock-test", site: { csp: "CentralSouth" } },
+    });
     ws.close();
   });
 
@@ -257,10 +325,15 @@ describe("browser shell lifecycle", () => {
     const port = shell.port;
     const secrets: Array<string | null> = [];
     let current = shell;
-    const client = nodeClient(wsUrl(shell), shell.origin, () => current.cookie, () => {
-      secrets.push(current.secret);
-      return current.secret;
-    });
+    const client = nodeClient(
+      wsUrl(shell),
+      shell.origin,
+      () => current.cookie,
+      () => {
+        secrets.push(current.secret);
+        return current.secret;
+      },
+    );
     try {
       await client.ready();
       await shell.close();
@@ -278,7 +351,12 @@ describe("browser shell lifecycle", () => {
 
   it("rejects a request in flight when the host goes away with 'disconnected'", async () => {
     const shell = await startShell();
-    const client = nodeClient(wsUrl(shell), shell.origin, () => shell.cookie, () => shell.secret);
+    const client = nodeClient(
+      wsUrl(shell),
+      shell.origin,
+      () => shell.cookie,
+      () => shell.secret,
+    );
     await client.ready();
     // The handler never answers, so the request is surely in flight when the socket drops.
     shell.services.handlers["host.info"] = () => new Promise(() => undefined);

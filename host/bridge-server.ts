@@ -3,7 +3,13 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { BRIDGE_PROTOCOL_VERSION, type BridgeEventName } from "../shared/bridge/channels";
 import { createBridgeDispatcher } from "../shared/bridge/dispatch";
-import { BRIDGE_CLOSE, encodeFrame, MAX_FRAME_CHARS, parseClientFrame, type HostFrame } from "../shared/bridge/protocol";
+import {
+  BRIDGE_CLOSE,
+  encodeFrame,
+  MAX_FRAME_CHARS,
+  parseClientFrame,
+  type HostFrame,
+} from "../shared/bridge/protocol";
 import type { HostServices } from "./host-services";
 import { readCookie, sameToken } from "./launch-token";
 
@@ -87,13 +93,20 @@ export function attachBridgeServer(options: BridgeServerOptions): BridgeServer {
     }
     const cookie = options.launchCookie();
     if (!cookie.admits(readCookie(req.headers.cookie, cookie.name))) {
-      return refuseUpgrade(socket, 403, "this page was not opened through this launch's URL; open the URL the host printed");
+      return refuseUpgrade(
+        socket,
+        403,
+        "this page was not opened through this launch's URL; open the URL the host printed",
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   }
 
   function onConnection(ws: WebSocket): void {
-    const helloTimer = setTimeout(() => ws.close(BRIDGE_CLOSE.helloTimeout, "no hello received in time"), helloTimeoutMs);
+    const helloTimer = setTimeout(
+      () => ws.close(BRIDGE_CLOSE.helloTimeout, "no hello received in time"),
+      helloTimeoutMs,
+    );
     ws.on("close", () => {
       clearTimeout(helloTimer);
       greeted.delete(ws);
@@ -112,21 +125,35 @@ export function attachBridgeServer(options: BridgeServerOptions): BridgeServer {
           return ws.close(BRIDGE_CLOSE.badSecret, "wrong bridge secret");
         }
         if (parsed.frame.protocol !== BRIDGE_PROTOCOL_VERSION) {
-          return ws.close(BRIDGE_CLOSE.badProtocol, `bridge protocol ${parsed.frame.protocol} is not ${BRIDGE_PROTOCOL_VERSION}; reload the page`);
+          return ws.close(
+            BRIDGE_CLOSE.badProtocol,
+            `bridge protocol ${parsed.frame.protocol} is not ${BRIDGE_PROTOCOL_VERSION}; reload the page`,
+          );
         }
         greeted.add(ws);
         return send(ws, { type: "welcome", protocol: BRIDGE_PROTOCOL_VERSION });
       }
-      if (text === null) return send(ws, { type: "error", error: { code: "bad-request", message: "bad-request: binary frames are not part of the bridge" } });
+      if (text === null)
+        return send(ws, {
+          type: "error",
+          error: { code: "bad-request", message: "bad-request: binary frames are not part of the bridge" },
+        });
       const parsed = parseClientFrame(text);
       if (!parsed.ok) {
-        if (parsed.requestId !== null) return send(ws, { type: "response", id: parsed.requestId, ok: false, error: parsed.error });
+        if (parsed.requestId !== null)
+          return send(ws, { type: "response", id: parsed.requestId, ok: false, error: parsed.error });
         return send(ws, { type: "error", error: parsed.error });
       }
       const frame = parsed.frame;
-      if (frame.type === "hello") return send(ws, { type: "error", error: { code: "bad-request", message: "bad-request: already greeted" } });
+      if (frame.type === "hello")
+        return send(ws, { type: "error", error: { code: "bad-request", message: "bad-request: already greeted" } });
       void dispatch(frame.channel, frame.args).then((outcome) =>
-        send(ws, outcome.ok ? { type: "response", id: frame.id, ok: true, result: outcome.result } : { type: "response", id: frame.id, ok: false, error: outcome.error }),
+        send(
+          ws,
+          outcome.ok
+            ? { type: "response", id: frame.id, ok: true, result: outcome.result }
+            : { type: "response", id: frame.id, ok: false, error: outcome.error },
+        ),
       );
     });
   }

@@ -17,49 +17,51 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 const PortSchema = z.coerce.number().int().min(0).max(65535);
 
-export const HostEnvSchema = z.object({
-  HOST_PORT: PortSchema.default(4020),
-  CENTRAL_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4010"),
-  /** This dock's device token for central (central's seed writes it to tokens.json). */
-  DOCK_CENTRAL_TOKEN: z.string().min(1).max(512).optional(),
-  DOCK_ID: DockIdSchema.default("dock-dev-1"),
-  SITE_FACILITY_ID: z.string().min(1).max(64).default("FAC-DEV"),
-  SITE_NAME: z.string().min(1).max(200).default("Development dock"),
-  SITE_CSP: CspSchema.default("North"),
-  /** "true" on a production site: DCC test-lab device IDs are then flagged. */
-  SITE_PRODUCTION: z.enum(["true", "false"]).default("false"),
-  /** Where the host keeps its hardware journal. */
-  DOCK_DATA_DIR: z.string().min(1).default(resolve(repoRoot, ".data/host")),
-  /** The built renderer (vite outDir). */
-  RENDERER_DIST: z.string().min(1).default(resolve(repoRoot, "renderer/dist")),
-  /** "simulated": a simulated scanner and jigs; "auto": USB HID-POS scanners and the listed jigs found by node-hid (./usb-devices.ts). */
-  DOCK_HARDWARE: z.enum(["simulated", "auto"]).default("simulated"),
-  /** The site's jigs by USB vendor:product, hex, comma-separated (e.g. "1209:7D01"); none by default. */
-  USB_JIG_IDS: z
-    .string()
-    .transform((text, ctx) => {
-      const parsed = parseUsbIds(text);
-      if (!parsed.ok) {
-        ctx.addIssue({ code: "custom", message: `USB_JIG_IDS: ${parsed.reason}` });
-        return z.NEVER;
-      }
-      return parsed.ids;
-    })
-    .optional(),
-  /** How often USB devices are listed when the OS gives no hot-plug events (ms). */
-  USB_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
-  /** "true" lets the dock reach a non-loopback central over plain HTTP (e.g. behind a trusted VPN); otherwise refused. */
-  DOCK_ALLOW_PLAIN_HTTP: z.enum(["true", "false"]).default("false"),
-}).superRefine((e, ctx) => {
-  const url = new URL(e.CENTRAL_URL);
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && e.DOCK_ALLOW_PLAIN_HTTP !== "true") {
-    ctx.addIssue({
-      code: "custom",
-      path: ["CENTRAL_URL"],
-      message: `central at ${url.host} is not on this machine, so it must be reached over https:// (plain HTTP would send the dock's token and every event readable on the network); set DOCK_ALLOW_PLAIN_HTTP=true only where the network itself is trusted`,
-    });
-  }
-});
+export const HostEnvSchema = z
+  .object({
+    HOST_PORT: PortSchema.default(4020),
+    CENTRAL_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4010"),
+    /** This dock's device token for central (central's seed writes it to tokens.json). */
+    DOCK_CENTRAL_TOKEN: z.string().min(1).max(512).optional(),
+    DOCK_ID: DockIdSchema.default("dock-dev-1"),
+    SITE_FACILITY_ID: z.string().min(1).max(64).default("FAC-DEV"),
+    SITE_NAME: z.string().min(1).max(200).default("Development dock"),
+    SITE_CSP: CspSchema.default("North"),
+    /** "true" on a production site: DCC test-lab device IDs are then flagged. */
+    SITE_PRODUCTION: z.enum(["true", "false"]).default("false"),
+    /** Where the host keeps its hardware journal. */
+    DOCK_DATA_DIR: z.string().min(1).default(resolve(repoRoot, ".data/host")),
+    /** The built renderer (vite outDir). */
+    RENDERER_DIST: z.string().min(1).default(resolve(repoRoot, "renderer/dist")),
+    /** "simulated": a simulated scanner and jigs; "auto": USB HID-POS scanners and the listed jigs found by node-hid (./usb-devices.ts). */
+    DOCK_HARDWARE: z.enum(["simulated", "auto"]).default("simulated"),
+    /** The site's jigs by USB vendor:product, hex, comma-separated (e.g. "1209:7D01"); none by default. */
+    USB_JIG_IDS: z
+      .string()
+      .transform((text, ctx) => {
+        const parsed = parseUsbIds(text);
+        if (!parsed.ok) {
+          ctx.addIssue({ code: "custom", message: `USB_JIG_IDS: ${parsed.reason}` });
+          return z.NEVER;
+        }
+        return parsed.ids;
+      })
+      .optional(),
+    /** How often USB devices are listed when the OS gives no hot-plug events (ms). */
+    USB_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    /** "true" lets the dock reach a non-loopback central over plain HTTP (e.g. behind a trusted VPN); otherwise refused. */
+    DOCK_ALLOW_PLAIN_HTTP: z.enum(["true", "false"]).default("false"),
+  })
+  .superRefine((e, ctx) => {
+    const url = new URL(e.CENTRAL_URL);
+    if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && e.DOCK_ALLOW_PLAIN_HTTP !== "true") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CENTRAL_URL"],
+        message: `central at ${url.host} is not on this machine, so it must be reached over https:// (plain HTTP would send the dock's token and every event readable on the network); set DOCK_ALLOW_PLAIN_HTTP=true only where the network itself is trusted`,
+      });
+    }
+  });
 
 /** Whether a URL's hostname names this machine: localhost, 127.0.0.0/8 or ::1. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -88,7 +90,9 @@ export type ConfigResult = { ok: true; config: HostConfig } | { ok: false; error
 /** The app version from package.json (the host and the renderer ship together). */
 function appVersion(): string {
   try {
-    const parsed = z.object({ version: z.string().min(1) }).safeParse(JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")));
+    const parsed = z
+      .object({ version: z.string().min(1) })
+      .safeParse(JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")));
     return parsed.success ? parsed.data.version : "0.0.0";
   } catch {
     return "0.0.0";
@@ -109,7 +113,12 @@ export function loadHostConfig(env: Record<string, string | undefined>): ConfigR
       centralUrl: e.CENTRAL_URL,
       centralToken: e.DOCK_CENTRAL_TOKEN ?? null,
       dockId: e.DOCK_ID,
-      site: { facilityId: e.SITE_FACILITY_ID, name: e.SITE_NAME, csp: e.SITE_CSP, production: e.SITE_PRODUCTION === "true" },
+      site: {
+        facilityId: e.SITE_FACILITY_ID,
+        name: e.SITE_NAME,
+        csp: e.SITE_CSP,
+        production: e.SITE_PRODUCTION === "true",
+      },
       dataDir: resolve(e.DOCK_DATA_DIR),
       rendererDist: resolve(e.RENDERER_DIST),
       simulated: e.DOCK_HARDWARE === "simulated",

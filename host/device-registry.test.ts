@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createDeviceRegistry } from "./device-registry";
 
-const scanner = (id: string) => ({ id, kind: "scanner" as const, name: `Scanner ${id}`, vendorId: 0x0c2e, productId: 0x0b87, simulated: false, state: "connected" as const, detail: null });
+const scanner = (id: string) => ({
+  id,
+  kind: "scanner" as const,
+  name: `Scanner ${id}`,
+  vendorId: 0x0c2e,
+  productId: 0x0b87,
+  simulated: false,
+  state: "connected" as const,
+  detail: null,
+});
 
 describe("device registry (the devices panel's list)", () => {
   it("shows a read legibly (GS as ⟨GS⟩), clipped, and announces every change", () => {

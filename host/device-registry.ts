@@ -37,13 +37,23 @@ export function createDeviceRegistry(now: () => Date = () => new Date()): Device
         if (gone === undefined) return;
         devices.delete(gone.id);
       }
-      devices.set(device.id, { ...device, detail: device.detail?.slice(0, 500) ?? null, lastRead: device.lastRead ?? old?.lastRead ?? null, since: now().toISOString() });
+      devices.set(device.id, {
+        ...device,
+        detail: device.detail?.slice(0, 500) ?? null,
+        lastRead: device.lastRead ?? old?.lastRead ?? null,
+        since: now().toISOString(),
+      });
       changed();
     },
     setState(id, state, detail) {
       const old = devices.get(id);
       if (old === undefined) return;
-      devices.set(id, { ...old, state, detail: detail?.slice(0, 500) ?? null, since: old.state === state ? old.since : now().toISOString() });
+      devices.set(id, {
+        ...old,
+        state,
+        detail: detail?.slice(0, 500) ?? null,
+        since: old.state === state ? old.since : now().toISOString(),
+      });
       changed();
     },
     recordRead(id, raw, at) {
@@ -61,5 +71,7 @@ export function createDeviceRegistry(now: () => Date = () => new Date()): Device
 
 /** GS and other control characters as the usual ⟨GS⟩ notation, so a read is legible on screen. */
 function visible(raw: string): string {
-  return raw.replace(/[\x00-\x1f\x7f]/g, (c) => (c === "\x1d" ? "⟨GS⟩" : `⟨${c.charCodeAt(0).toString(16).padStart(2, "0")}⟩`));
+  return raw.replace(/[\x00-\x1f\x7f]/g, (c) =>
+    c === "\x1d" ? "⟨GS⟩" : `⟨${c.charCodeAt(0).toString(16).padStart(2, "0")}⟩`,
+  );
 }

@@ -22,18 +22,39 @@ export interface DockHardware {
   start(): Promise<void>;
 }
 
-export async function createDockHardware(config: Pick<HostConfig, "simulated" | "usb">, logger: Logger, now: () => Date = () => new Date()): Promise<DockHardware> {
+export async function createDockHardware(
+  config: Pick<HostConfig, "simulated" | "usb">,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): Promise<DockHardware> {
   const devices = createDeviceRegistry(now);
   if (config.simulated) {
-    return { scanner: await createSimulatedScannerService(now, logger), devices, onJig: () => undefined, start: async () => undefined };
+    return {
+      scanner: await createSimulatedScannerService(now, logger),
+      devices,
+      onJig: () => undefined,
+      start: async () => undefined,
+    };
   }
   const log = (message: string) => logger.info(message);
-  const usb = new UsbDevices({ registry: devices, jigIds: config.usb.jigIds, pollMs: config.usb.pollMs, hotplug: await loadHotplugSource(log), log, now });
+  const usb = new UsbDevices({
+    registry: devices,
+    jigIds: config.usb.jigIds,
+    pollMs: config.usb.pollMs,
+    hotplug: await loadHotplugSource(log),
+    log,
+    now,
+  });
   let attach: ((link: JigLink) => Promise<unknown>) | null = null;
   const waiting: JigLink[] = [];
   const hand = (link: JigLink) => {
     if (attach === null) return void waiting.push(link);
-    attach(link).catch((err: unknown) => logger.warn({ err }, `usb: a jig could not join the station: ${err instanceof Error ? err.message : String(err)}`));
+    attach(link).catch((err: unknown) =>
+      logger.warn(
+        { err },
+        `usb: a jig could not join the station: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    );
   };
   usb.on("jig", (link) => hand(link));
   return {

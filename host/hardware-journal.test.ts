@@ -43,6 +43,11 @@ describe("mergeOldestFirst", () => {
     // Same millisecond on the right, ids not in their append order: that order must survive.
     const left = [e("0190a000-0000-7000-8000-000000000001"), e("0190a000-0002-7000-8000-000000000000")];
     const right = [e("0190a000-0001-7fff-8000-000000000000"), e("0190a000-0001-7000-8000-000000000000")];
-    expect(mergeOldestFirst(left, right).map((x) => x.id)).toEqual([left[0]?.id, right[0]?.id, right[1]?.id, left[1]?.id]);
+    expect(mergeOldestFirst(left, right).map((x) => x.id)).toEqual([
+      left[0]?.id,
+      right[0]?.id,
+      right[1]?.id,
+      left[1]?.id,
+    ]);
   });
 });

@@ -41,10 +41,13 @@ export async function openHardwareJournal(dataDir: string | null): Promise<Hardw
       try {
         json = JSON.parse(text);
       } catch {
-        throw new Error(`hardware journal ${file} is not JSON; move it aside to start empty (its results have not been stored by the renderer)`);
+        throw new Error(
+          `hardware journal ${file} is not JSON; move it aside to start empty (its results have not been stored by the renderer)`,
+        );
       }
       const parsed = JournalFileSchema.safeParse(json);
-      if (!parsed.success) throw new Error(`hardware journal ${file} does not match its schema; move it aside to start empty`);
+      if (!parsed.success)
+        throw new Error(`hardware journal ${file} does not match its schema; move it aside to start empty`);
       entries = parsed.data.entries;
     }
   }

@@ -1,4 +1,12 @@
-import { BridgeError, BRIDGE_PROTOCOL_VERSION, type BridgeEventName, type BridgeEventPayload, type BridgeHandlers, type HostInfo, type JournalEntry } from "../shared/bridge/channels";
+import {
+  BridgeError,
+  BRIDGE_PROTOCOL_VERSION,
+  type BridgeEventName,
+  type BridgeEventPayload,
+  type BridgeHandlers,
+  type HostInfo,
+  type JournalEntry,
+} from "../shared/bridge/channels";
 import { checkBridgeEvent } from "../shared/bridge/dispatch";
 import type { HostConfig } from "./config";
 import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
@@ -83,7 +91,17 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   const scanner = options.scanner ?? (await createSimulatedScannerService(now, logger));
   const listeners = new Set<HostEventListener>();
   const devices = options.devices ?? createDeviceRegistry(now);
-  if (scanner.simulated) devices.upsert({ id: "simulated", kind: "scanner", name: "Simulated HID-POS scanner", vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
+  if (scanner.simulated)
+    devices.upsert({
+      id: "simulated",
+      kind: "scanner",
+      name: "Simulated HID-POS scanner",
+      vendorId: null,
+      productId: null,
+      simulated: true,
+      state: "connected",
+      detail: null,
+    });
 
   // Never throws: a malformed event is a host bug to log, and must not break the jig run that emitted it.
   function emit<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): void {
@@ -104,7 +122,13 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   }
 
   const jig = options.jig;
-  const jigPending = (): JournalEntry[] => (jig?.service.pending() ?? []).map((item) => ({ id: item.id, kind: item.kind, recordedAt: item.recordedAt, payload: item.payload }));
+  const jigPending = (): JournalEntry[] =>
+    (jig?.service.pending() ?? []).map((item) => ({
+      id: item.id,
+      kind: item.kind,
+      recordedAt: item.recordedAt,
+      payload: item.payload,
+    }));
   const pendingTotal = () => journal.pending().total + (jig?.service.pending().length ?? 0);
 
   function requireJig(channel: string): JigBinding {
@@ -133,11 +157,22 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     const onSlot = (view: SlotView) => emit("jig.slot", view);
     const onJig = (status: { jigId: string; connected: boolean }) => {
       emit("jig.status", status);
-      if (jig.simulator !== undefined) devices.setState(status.jigId, status.connected ? "connected" : "disconnected", null);
+      if (jig.simulator !== undefined)
+        devices.setState(status.jigId, status.connected ? "connected" : "disconnected", null);
     };
     // Simulated jigs are on the devices panel too; USB jigs are put there by host/usb-devices.ts.
     if (jig.simulator !== undefined) {
-      for (const jigId of new Set(jig.service.slotViews().map((v) => v.jigId))) devices.upsert({ id: jigId, kind: "jig", name: `Simulated jig ${jigId}`, vendorId: null, productId: null, simulated: true, state: "connected", detail: null });
+      for (const jigId of new Set(jig.service.slotViews().map((v) => v.jigId)))
+        devices.upsert({
+          id: jigId,
+          kind: "jig",
+          name: `Simulated jig ${jigId}`,
+          vendorId: null,
+          productId: null,
+          simulated: true,
+          state: "connected",
+          detail: null,
+        });
     }
     const onJournal = () => emit("journal.changed", { pending: pendingTotal() });
     jig.service.on("slot", onSlot);
@@ -195,7 +230,9 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         return result;
       }
       // The run reports through slot events and the journal; its promise only needs a failure logged.
-      result.done.catch((err: unknown) => logger.error({ err, deviceId: result.deviceId }, `host: jig run for ${result.deviceId} failed`));
+      result.done.catch((err: unknown) =>
+        logger.error({ err, deviceId: result.deviceId }, `host: jig run for ${result.deviceId} failed`),
+      );
       return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
     },
     "jig.unload": async ({ jigId, slot }) => {
@@ -207,10 +244,16 @@ export async function createHostServices(options: HostServicesOptions): Promise<
     // Printing belongs to a shell with a print path (Electron merges its print service over
     // these); the browser shell has none, so the renderer falls back to window.print().
     "print.printers": async () => {
-      throw new BridgeError("unavailable", "print.printers: this shell has no print service (use the browser's print dialog)");
+      throw new BridgeError(
+        "unavailable",
+        "print.printers: this shell has no print service (use the browser's print dialog)",
+      );
     },
     "print.page": async () => {
-      throw new BridgeError("unavailable", "print.page: this shell has no print service (use the browser's print dialog)");
+      throw new BridgeError(
+        "unavailable",
+        "print.page: this shell has no print service (use the browser's print dialog)",
+      );
     },
   };
 

@@ -33,7 +33,11 @@ describe("LaunchGate: the launch token works once; the session it opens lasts th
     expect(gate.redeem("c".repeat(64), null)).toMatchObject({ ok: false, why: "other-launch" });
     const first = gate.redeem(TOKEN, null);
     expect(first).toMatchObject({ ok: true, fresh: true });
-    expect(gate.redeem(TOKEN, null)).toMatchObject({ ok: false, why: "used", reason: expect.stringMatching(/already used/) });
+    expect(gate.redeem(TOKEN, null)).toMatchObject({
+      ok: false,
+      why: "used",
+      reason: expect.stringMatching(/already used/),
+    });
     expect(gate.redeem(TOKEN, "forged")).toMatchObject({ ok: false, why: "used" });
     expect(gate.admits(null)).toBe(false);
     expect(gate.admits(undefined)).toBe(false);

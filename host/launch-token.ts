@@ -45,8 +45,7 @@ export function launchCookie(port: number, session: string): string {
 }
 
 export type Redemption =
-  | { ok: true; session: string; fresh: boolean }
-  | { ok: false; why: "other-launch" | "used"; reason: string };
+  { ok: true; session: string; fresh: boolean } | { ok: false; why: "other-launch" | "used"; reason: string };
 
 /** The sessions of one launch, and its token, which is traded for a session once. */
 export class LaunchGate {
@@ -65,8 +64,19 @@ export class LaunchGate {
    */
   redeem(given: string, session: string | null): Redemption {
     if (this.admits(session) && session !== null) return { ok: true, session, fresh: false };
-    if (!sameToken(this.token, given)) return { ok: false, why: "other-launch", reason: "this link is from another launch of the dock host; open the URL it printed last" };
-    if (this.used) return { ok: false, why: "used", reason: "this link was already used to open the dock; reload the page that opened it, or restart the dock host for a new link" };
+    if (!sameToken(this.token, given))
+      return {
+        ok: false,
+        why: "other-launch",
+        reason: "this link is from another launch of the dock host; open the URL it printed last",
+      };
+    if (this.used)
+      return {
+        ok: false,
+        why: "used",
+        reason:
+          "this link was already used to open the dock; reload the page that opened it, or restart the dock host for a new link",
+      };
     this.used = true;
     return { ok: true, session: this.openSession(), fresh: true };
   }

@@ -17,11 +17,24 @@ const settle = () => new Promise((r) => setTimeout(r, 200));
 describe("host log", () => {
   it("writes structured JSON lines with an ISO time, and redacts tokens and secrets", async () => {
     const { logger } = await createHostLog({ dir, name: "host", stdout: false });
-    logger.info({ centralToken: "tok-123", device: { token: "abc" }, deviceId: "88-73-84-57-00-2F-00-01" }, "jig station: 3 jigs");
+    logger.info(
+      { centralToken: "tok-123", device: { token: "abc" }, deviceId: "88-73-84-57-00-2F-00-01" },
+      "jig station: 3 jigs",
+    );
     logger.warn({ err: new Error("disk full") }, "scan journal: could not write");
     await settle();
-    const lines = (await readFile(join(dir, "host.log"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ level: 30, name: "host", msg: "jig station: 3 jigs", centralToken: "[redacted]", device: { token: "[redacted]" }, deviceId: "88-73-84-57-00-2F-00-01" });
+    const lines = (await readFile(join(dir, "host.log"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      name: "host",
+      msg: "jig station: 3 jigs",
+      centralToken: "[redacted]",
+      device: { token: "[redacted]" },
+      deviceId: "88-73-84-57-00-2F-00-01",
+    });
     expect(String(lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(lines[1]).toMatchObject({ level: 40, msg: "scan journal: could not write", err: { message: "disk full" } });
     expect(JSON.stringify(lines)).not.toContain("tok-123");

@@ -31,7 +31,16 @@ export interface HostLog {
   flush(): void;
 }
 
-const REDACT = ["token", "centralToken", "*.token", "*.centralToken", "secret", "*.secret", "headers.authorization", "headers.cookie"];
+const REDACT = [
+  "token",
+  "centralToken",
+  "*.token",
+  "*.centralToken",
+  "secret",
+  "*.secret",
+  "headers.authorization",
+  "headers.cookie",
+];
 
 export async function createHostLog(options: HostLogOptions): Promise<HostLog> {
   const level = options.level ?? "info";
@@ -40,11 +49,23 @@ export async function createHostLog(options: HostLogOptions): Promise<HostLog> {
   if (options.dir !== null) {
     mkdirSync(options.dir, { recursive: true });
     const base = `${options.name}.log`;
-    file = createStream((time: number | Date | null, index?: number) => (time === null || index === undefined ? base : `${base}.${index}`), { path: options.dir, size: options.rotateAt ?? "10M", interval: "1d", maxFiles: 10 });
+    file = createStream(
+      (time: number | Date | null, index?: number) =>
+        time === null || index === undefined ? base : `${base}.${index}`,
+      { path: options.dir, size: options.rotateAt ?? "10M", interval: "1d", maxFiles: 10 },
+    );
     streams.push({ level, stream: file });
   }
   if (options.stdout ?? true) streams.push({ level, stream: humanLines(process.stdout) });
-  const logger = pino({ name: options.name, level, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: "[redacted]" } }, pino.multistream(streams));
+  const logger = pino(
+    {
+      name: options.name,
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: "[redacted]" },
+    },
+    pino.multistream(streams),
+  );
   return {
     logger,
     dir: options.dir,
@@ -65,8 +86,13 @@ function humanLines(out: NodeJS.WritableStream): Writable {
     write(chunk: Buffer, _enc, done) {
       let line: string;
       try {
-        const entry = JSON.parse(chunk.toString("utf8")) as { level?: number; msg?: string; err?: { message?: string } };
-        const label = entry.level !== undefined && entry.level >= 40 ? `${pino.levels.labels[entry.level] ?? "error"}: ` : "";
+        const entry = JSON.parse(chunk.toString("utf8")) as {
+          level?: number;
+          msg?: string;
+          err?: { message?: string };
+        };
+        const label =
+          entry.level !== undefined && entry.level >= 40 ? `${pino.levels.labels[entry.level] ?? "error"}: ` : "";
         line = `${label}${entry.msg ?? ""}${entry.err?.message !== undefined && !(entry.msg ?? "").includes(entry.err.message) ? ` (${entry.err.message})` : ""}`;
       } catch {
         line = chunk.toString("utf8").trimEnd();
@@ -85,6 +111,9 @@ export function logLine(logger: Logger): (message: string) => void {
 let fallback: Logger | null = null;
 /** For code run without a configured log (tests, helpers): warnings and errors as JSON on stderr. */
 export function fallbackLogger(): Logger {
-  fallback ??= pino({ level: "warn", timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: "[redacted]" } }, pino.destination(2));
+  fallback ??= pino(
+    { level: "warn", timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT, censor: "[redacted]" } },
+    pino.destination(2),
+  );
   return fallback;
 }

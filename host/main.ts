@@ -35,26 +35,54 @@ if (!jigConfig.ok) {
 // Without a readable firmware folder the host still runs (receiving needs no jig); the jig.* channels then answer "unavailable".
 const hardware = await createDockHardware(config, logger);
 // Firmware over the network: one pass before the station starts (an empty folder has no catalogue yet), then every JIG_FIRMWARE_SYNC_MS.
-const syncFirmware = jigConfig.config.mode !== "off" && config.centralToken !== null && jigConfig.config.firmwareSyncMs > 0;
-if (syncFirmware && config.centralToken !== null) await downloadFirmwareOnce({ centralUrl: config.centralUrl, token: config.centralToken, dir: jigConfig.config.firmwareDir, publisherKeyPath: jigConfig.config.publisherKeyPath, log });
+const syncFirmware =
+  jigConfig.config.mode !== "off" && config.centralToken !== null && jigConfig.config.firmwareSyncMs > 0;
+if (syncFirmware && config.centralToken !== null)
+  await downloadFirmwareOnce({
+    centralUrl: config.centralUrl,
+    token: config.centralToken,
+    dir: jigConfig.config.firmwareDir,
+    publisherKeyPath: jigConfig.config.publisherKeyPath,
+    log,
+  });
 const jig = await startJigStation(jigConfig.config, log);
 if (jig.ok) hardware.onJig((link) => jig.station.attachJig(link));
 // The catalogue and new images from central, checked against the pinned key, taken without a restart.
 const stopFirmwareSync =
   jig.ok && syncFirmware && config.centralToken !== null
-    ? keepFirmwareCurrent({ centralUrl: config.centralUrl, token: config.centralToken, dir: jigConfig.config.firmwareDir, publisherKeyPath: jigConfig.config.publisherKeyPath, everyMs: jigConfig.config.firmwareSyncMs, reload: () => jig.station.reloadFirmware(), log })
+    ? keepFirmwareCurrent({
+        centralUrl: config.centralUrl,
+        token: config.centralToken,
+        dir: jigConfig.config.firmwareDir,
+        publisherKeyPath: jigConfig.config.publisherKeyPath,
+        everyMs: jigConfig.config.firmwareSyncMs,
+        reload: () => jig.station.reloadFirmware(),
+        log,
+      })
     : () => undefined;
 await hardware.start();
 if (jig.ok) log(jig.station.summary);
 else if (jigConfig.config.mode === "off") log("jig station: off");
-else logger.warn(`jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig/jig-firmware-import.ts, see docs/jig-station.md)`);
-const shell = await startBrowserShell({ config, log, logger, logDir, hardware, ...(jig.ok ? { jig: jig.station.binding } : {}) }).catch((err: unknown) => {
+else
+  logger.warn(
+    `jig station: not started: ${jig.reason} (fill the folder with npx tsx host/jig/jig-firmware-import.ts, see docs/jig-station.md)`,
+  );
+const shell = await startBrowserShell({
+  config,
+  log,
+  logger,
+  logDir,
+  hardware,
+  ...(jig.ok ? { jig: jig.station.binding } : {}),
+}).catch((err: unknown) => {
   logger.fatal({ err }, `host: could not start: ${err instanceof Error ? err.message : String(err)}`);
   flush();
   process.exit(1);
 });
 
-log(`Dock host (browser shell) for ${config.dockId} at ${config.site.name}; central ${config.centralUrl}; hardware ${config.simulated ? "simulated" : "USB (auto)"}; logs in ${logDir}`);
+log(
+  `Dock host (browser shell) for ${config.dockId} at ${config.site.name}; central ${config.centralUrl}; hardware ${config.simulated ? "simulated" : "USB (auto)"}; logs in ${logDir}`,
+);
 log(`Open ${shell.url} in Chromium (bridge at ws://127.0.0.1:${shell.port}/bridge, loopback only)`);
 // A protocol line for the e2e fixture and scripts/start.sh, not a log message.
 process.stdout.write(`DOCK_HOST_READY ${JSON.stringify({ url: shell.url, port: shell.port })}\n`);

@@ -74,7 +74,10 @@ export function createRendererApp(options: RendererServerOptions): Hono {
     try {
       html = await readFile(join(options.rendererDist, "index.html"), "utf8");
     } catch {
-      return c.text(`the renderer is not built (no ${join(options.rendererDist, "index.html")}); run: npx vite build --config renderer/vite.config.ts`, 503);
+      return c.text(
+        `the renderer is not built (no ${join(options.rendererDist, "index.html")}); run: npx vite build --config renderer/vite.config.ts`,
+        503,
+      );
     }
     c.header("Cache-Control", "no-store");
     return c.html(injectSecret(html, options.secret));

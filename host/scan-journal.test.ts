@@ -14,7 +14,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const scan = (raw: string): ScannerScan => ({ source: "hid-pos", raw, at: "2026-12-04T09:00:00.000Z", scannerId: "SCN-1" });
+const scan = (raw: string): ScannerScan => ({
+  source: "hid-pos",
+  raw,
+  at: "2026-12-04T09:00:00.000Z",
+  scannerId: "SCN-1",
+});
 
 describe("HID-POS read journal", () => {
   it("keeps every unacknowledged read across a restart, in the order read, with its id", async () => {
@@ -73,24 +78,33 @@ describe("HID-POS read journal", () => {
 
   it("property: after any appends and acks, a restart holds exactly the reads not acknowledged", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ raw: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /^[\x01-\xff]+$/.test(s)), ack: fc.boolean() }), { maxLength: 30 }), async (ops) => {
-        const d = await mkdtemp(join(tmpdir(), "dock-scan-journal-p-"));
-        try {
-          const journal = await openScanJournal(d, { compactBytes: 500 });
-          const expected = [];
-          for (const op of ops) {
-            const read = await journal.append(scan(op.raw));
-            if (op.ack) await journal.ack([read.readId]);
-            else expected.push(read);
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            raw: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => /^[\x01-\xff]+$/.test(s)),
+            ack: fc.boolean(),
+          }),
+          { maxLength: 30 },
+        ),
+        async (ops) => {
+          const d = await mkdtemp(join(tmpdir(), "dock-scan-journal-p-"));
+          try {
+            const journal = await openScanJournal(d, { compactBytes: 500 });
+            const expected = [];
+            for (const op of ops) {
+              const read = await journal.append(scan(op.raw));
+              if (op.ack) await journal.ack([read.readId]);
+              else expected.push(read);
+            }
+            await journal.close();
+            const reopened = await openScanJournal(d);
+            expect(reopened.pending().reads).toEqual(expected);
+            await reopened.close();
+          } finally {
+            await rm(d, { recursive: true, force: true });
           }
-          await journal.close();
-          const reopened = await openScanJournal(d);
-          expect(reopened.pending().reads).toEqual(expected);
-          await reopened.close();
-        } finally {
-          await rm(d, { recursive: true, force: true });
-        }
-      }),
+        },
+      ),
       { numRuns: 25 },
     );
   });

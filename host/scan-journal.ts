@@ -64,7 +64,9 @@ export async function openScanJournal(dataDir: string | null, options: ScanJourn
       const parsed = RecordSchema.safeParse(safeJson(line));
       if (!parsed.success) {
         if (i === lines.length - 1) break; // torn tail: that read was never delivered, so nobody saw it
-        throw new Error(`scan journal ${path} line ${i + 1} is unreadable; move the file aside only after saving the reads in it`);
+        throw new Error(
+          `scan journal ${path} line ${i + 1} is unreadable; move the file aside only after saving the reads in it`,
+        );
       }
       apply(parsed.data);
     }
@@ -151,7 +153,10 @@ function memoryJournal(pendingReads: Map<string, ScannerRead>, apply: (r: ScanRe
   };
 }
 
-function pendingOf(pendingReads: Map<string, ScannerRead>, limit: number | undefined): { reads: ScannerRead[]; total: number } {
+function pendingOf(
+  pendingReads: Map<string, ScannerRead>,
+  limit: number | undefined,
+): { reads: ScannerRead[]; total: number } {
   const all = [...pendingReads.values()];
   return { reads: limit === undefined ? all : all.slice(0, limit), total: all.length };
 }

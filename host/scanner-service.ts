@@ -38,7 +38,10 @@ function toScan(read: HidPosRead): { ok: true; scan: ScannerScan } | { ok: false
 }
 
 /** The simulated HID-POS scanner behind the real driver; resolves once the driver is open. */
-export async function createSimulatedScannerService(now: () => Date = () => new Date(), logger: Pick<Logger, "error"> = fallbackLogger()): Promise<ScannerService> {
+export async function createSimulatedScannerService(
+  now: () => Date = () => new Date(),
+  logger: Pick<Logger, "error"> = fallbackLogger(),
+): Promise<ScannerService> {
   const { scanner: device, pair } = SimulatedScanner.create("SIM-SCANNER");
   const driver = new HidPosScanner(pair.host, "simulated", { now });
   const listeners = new Set<(scan: ScannerScan) => void>();
@@ -73,7 +76,10 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
     },
     simulate(raw, symbology) {
       // A HID-POS scanner sends bytes; a character above U+00FF cannot come from one.
-      if (!/^[\x01-\xff]+$/.test(raw)) return Promise.reject(new BridgeError("bad-request", "scanner.simulate: raw must be Latin-1 (a HID-POS scanner sends bytes)"));
+      if (!/^[\x01-\xff]+$/.test(raw))
+        return Promise.reject(
+          new BridgeError("bad-request", "scanner.simulate: raw must be Latin-1 (a HID-POS scanner sends bytes)"),
+        );
       const run = queue.then(
         () =>
           new Promise<ScannerScan>((resolve, reject) => {
@@ -99,7 +105,10 @@ export async function createSimulatedScannerService(now: () => Date = () => new 
 }
 
 /** Reads from the USB HID-POS scanners `usb` finds; `scanner.simulate` is refused. Closing stops the USB watcher. */
-export function createUsbScannerService(usb: UsbDevices, log: (message: string) => void = () => undefined): ScannerService {
+export function createUsbScannerService(
+  usb: UsbDevices,
+  log: (message: string) => void = () => undefined,
+): ScannerService {
   const listeners = new Set<(scan: ScannerScan) => void>();
   const onRead = (read: HidPosRead) => {
     const converted = toScan(read);

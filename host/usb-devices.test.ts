@@ -43,7 +43,20 @@ async function usbHost(devicesPlugged: HidapiRecord[], jigIds = "") {
   if (!ids.ok) throw new Error(ids.reason);
   const usb = new UsbDevices({ registry, jigIds: ids.ids, pollMs: 20 });
   const scanner = createUsbScannerService(usb);
-  const services = await createHostServices({ shell: "browser", config: { centralUrl: "http://127.0.0.1:4010", centralToken: null, dockId: "dock-1", site: { facilityId: "F", name: "Dock", csp: "North", production: false }, version: "0.0.0", simulated: false }, dataDir: null, scanner, devices: registry });
+  const services = await createHostServices({
+    shell: "browser",
+    config: {
+      centralUrl: "http://127.0.0.1:4010",
+      centralToken: null,
+      dockId: "dock-1",
+      site: { facilityId: "F", name: "Dock", csp: "North", production: false },
+      version: "0.0.0",
+      simulated: false,
+    },
+    dataDir: null,
+    scanner,
+    devices: registry,
+  });
   const events: Array<BridgeEventPayload<"scanner.scan">> = [];
   services.subscribe((event, payload) => {
     if (event === "scanner.scan") events.push(payload as BridgeEventPayload<"scanner.scan">);
@@ -55,7 +68,12 @@ async function usbHost(devicesPlugged: HidapiRecord[], jigIds = "") {
 
 describe("USB devices through node-hid (DOCK_HARDWARE=auto)", () => {
   it("opens HID-POS scanners by usage page 0x8C, never their keyboard interface or other HID devices", async () => {
-    const { hid, services } = await usbHost([RECORDED.honeywellHidPos, RECORDED.zebraHidPos, RECORDED.zebraKeyboard, RECORDED.mouse]);
+    const { hid, services } = await usbHost([
+      RECORDED.honeywellHidPos,
+      RECORDED.zebraHidPos,
+      RECORDED.zebraKeyboard,
+      RECORDED.mouse,
+    ]);
     expect([...hid.handles.keys()].sort()).toEqual([RECORDED.honeywellHidPos.path, RECORDED.zebraHidPos.path].sort());
     const { devices } = await services.handlers["devices.list"]({});
     expect(devices.map((d) => [d.id, d.kind, d.name, d.state, d.simulated])).toEqual([
@@ -106,17 +124,33 @@ describe("USB devices through node-hid (DOCK_HARDWARE=auto)", () => {
     await until(() => registry.list()[0]?.state === "connected" && hid.handles.has("/dev/hidraw9"), "the re-plug");
     hid.plug(RECORDED.zebraHidPos, { openError: "cannot open device with path /dev/hidraw5" });
     await until(() => registry.list().some((d) => d.state === "failed"), "the refused open");
-    expect(registry.list().find((d) => d.state === "failed")?.detail).toMatch(/could not be opened: cannot open device .*udev rule/);
+    expect(registry.list().find((d) => d.state === "failed")?.detail).toMatch(
+      /could not be opened: cannot open device .*udev rule/,
+    );
   });
 
   it("opens a listed jig with our protocol, flashes a hub on it, and names the jig vanishing mid-flash", async () => {
-    const jigRecord: HidapiRecord = { ...simulatedJigInfo("JIG-U"), path: "/dev/hidraw7", release: 1, interface: 0, product: "Re-Flash Multi-Jig" };
+    const jigRecord: HidapiRecord = {
+      ...simulatedJigInfo("JIG-U"),
+      path: "/dev/hidraw7",
+      release: 1,
+      interface: 0,
+      product: "Re-Flash Multi-Jig",
+    };
     fake.current = new FakeNodeHid();
-    const sim = new SimulatedJig(fake.current.plugSimulator(jigRecord), { serial: "JIG-U", flashTimeMs: 5, progressTicks: 4 });
+    const sim = new SimulatedJig(fake.current.plugSimulator(jigRecord), {
+      serial: "JIG-U",
+      flashTimeMs: 5,
+      progressTicks: 4,
+    });
     const st = await station({ jigs: 0, service: { reconnectTimeoutMs: 200 } });
     stops.push(() => st.dispose());
     const registry = createDeviceRegistry();
-    const usb = new UsbDevices({ registry, jigIds: [{ vendorId: jigRecord.vendorId, productId: jigRecord.productId }], pollMs: 20 });
+    const usb = new UsbDevices({
+      registry,
+      jigIds: [{ vendorId: jigRecord.vendorId, productId: jigRecord.productId }],
+      pollMs: 20,
+    });
     stops.push(() => usb.stop());
     usb.on("jig", (link) => void st.service.attachJig(link));
     await usb.start();
@@ -148,8 +182,17 @@ describe("USB devices through node-hid (DOCK_HARDWARE=auto)", () => {
 
 describe("USB_JIG_IDS", () => {
   it("reads hex vendor:product pairs and names what is not one", () => {
-    expect(parseUsbIds("1209:4A16, 0483:5750")).toEqual({ ok: true, ids: [{ vendorId: 0x1209, productId: 0x4a16 }, { vendorId: 0x0483, productId: 0x5750 }] });
+    expect(parseUsbIds("1209:4A16, 0483:5750")).toEqual({
+      ok: true,
+      ids: [
+        { vendorId: 0x1209, productId: 0x4a16 },
+        { vendorId: 0x0483, productId: 0x5750 },
+      ],
+    });
     expect(parseUsbIds("")).toEqual({ ok: true, ids: [] });
-    expect(parseUsbIds("1209-4A16")).toEqual({ ok: false, reason: '"1209-4A16" is not a USB vendor:product pair such as 1209:7D01' });
+    expect(parseUsbIds("1209-4A16")).toEqual({
+      ok: false,
+      reason: '"1209-4A16" is not a USB vendor:product pair such as 1209:7D01',
+    });
   });
 });

@@ -53,7 +53,10 @@ export class UsbDevices extends EventEmitter<UsbDeviceEvents> {
 
   constructor(private readonly options: UsbDevicesOptions) {
     super();
-    const filters: HidDeviceFilter[] = [{ usagePage: HID_POS_USAGE_PAGE }, ...options.jigIds.map((j) => ({ vendorId: j.vendorId, productId: j.productId }))];
+    const filters: HidDeviceFilter[] = [
+      { usagePage: HID_POS_USAGE_PAGE },
+      ...options.jigIds.map((j) => ({ vendorId: j.vendorId, productId: j.productId })),
+    ];
     this.monitor = options.monitor ?? new NodeHidMonitor(filters, options.pollMs ?? 1000, options.hotplug ?? null);
     this.log = options.log ?? (() => undefined);
     this.monitor.on("attach", (info) => void this.attach(info));
@@ -84,7 +87,9 @@ export class UsbDevices extends EventEmitter<UsbDeviceEvents> {
     const kind = this.kindOf(info);
     if (kind === null) return;
     const id = info.serialNumber ? `${kind === "scanner" ? "SCN" : "JIG"}-${info.serialNumber}` : info.path;
-    const name = info.product?.trim() || `${kind === "scanner" ? "HID-POS scanner" : "jig"} ${hex4(info.vendorId)}:${hex4(info.productId)}`;
+    const name =
+      info.product?.trim() ||
+      `${kind === "scanner" ? "HID-POS scanner" : "jig"} ${hex4(info.vendorId)}:${hex4(info.productId)}`;
     const base = { id, kind, name, vendorId: info.vendorId, productId: info.productId, simulated: false } as const;
     this.options.registry.upsert({ ...base, state: "connected", detail: "opening" });
     try {
@@ -95,7 +100,9 @@ export class UsbDevices extends EventEmitter<UsbDeviceEvents> {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // Linux without the udev rule: the hidraw node is root's.
-      const hint = /permission|EACCES|cannot open/i.test(reason) ? " (on Linux the dock's udev rule gives the signed-in user access: reinstall the .deb, or see docs/electron.md)" : "";
+      const hint = /permission|EACCES|cannot open/i.test(reason)
+        ? " (on Linux the dock's udev rule gives the signed-in user access: reinstall the .deb, or see docs/electron.md)"
+        : "";
       this.options.registry.setState(id, "failed", `could not be opened: ${reason}${hint}`);
       this.log(`usb: ${kind} at ${info.path} could not be opened: ${reason}`);
     }

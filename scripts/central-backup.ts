@@ -7,9 +7,23 @@ import { backupCentral } from "../central/backup";
  */
 const i = process.argv.indexOf("--out");
 const out = i >= 0 ? process.argv[i + 1] : undefined;
-if (!out) { console.error("usage: npm run central:backup -- --out DIR"); process.exit(2); }
+if (!out) {
+  console.error("usage: npm run central:backup -- --out DIR");
+  process.exit(2);
+}
 const dataDir = process.env.CENTRAL_DATA_DIR ?? ".data/central";
-backupCentral({
-  databaseUrl: process.env.DATABASE_URL || null, dataDir,
-  centralUrl: process.env.CENTRAL_URL ?? `http://127.0.0.1:${process.env.CENTRAL_PORT ?? "4010"}`, dccToken: process.env.CENTRAL_DCC_TOKEN || null,
-}, out).then((files) => console.log(`central backup: ${files.join(", ")} in ${out}`), (e: unknown) => { console.error(`central backup failed: ${e instanceof Error ? e.message : String(e)}`); process.exit(1); });
+backupCentral(
+  {
+    databaseUrl: process.env.DATABASE_URL || null,
+    dataDir,
+    centralUrl: process.env.CENTRAL_URL ?? `http://127.0.0.1:${process.env.CENTRAL_PORT ?? "4010"}`,
+    dccToken: process.env.CENTRAL_DCC_TOKEN || null,
+  },
+  out,
+).then(
+  (files) => console.log(`central backup: ${files.join(", ")} in ${out}`),
+  (e: unknown) => {
+    console.error(`central backup failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

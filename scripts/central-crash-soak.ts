@@ -14,12 +14,19 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
   const only = arg("backend", "");
-  const kinds = (["pglite", "postgres"] as const).filter((k) => (only === "" || only === k) && (k === "pglite" || adminUrl));
+  const kinds = (["pglite", "postgres"] as const).filter(
+    (k) => (only === "" || only === k) && (k === "pglite" || adminUrl),
+  );
   let failed = false;
   for (const kind of kinds) {
     const f = await runCrashCampaign({
-      kind, adminUrl, pushes: Number(arg("pushes", "1000")), eventsPerPush: Number(arg("events", "10")), kills: Number(arg("kills", "40")),
-      seed: Number(arg("seed", String(Date.now() % 2 ** 31))), log: (l) => console.log(`  ${l}`),
+      kind,
+      adminUrl,
+      pushes: Number(arg("pushes", "1000")),
+      eventsPerPush: Number(arg("events", "10")),
+      kills: Number(arg("kills", "40")),
+      seed: Number(arg("seed", String(Date.now() % 2 ** 31))),
+      log: (l) => console.log(`  ${l}`),
     });
     console.log(crashRow(f));
     if (f.partial + f.lostAfterKill + f.lost + f.acceptedTwice + f.storedTwice + f.rejected > 0) failed = true;
@@ -28,4 +35,7 @@ async function main(): Promise<void> {
   process.exit(failed ? 1 : 0);
 }
 
-main().catch((e: unknown) => { console.error(e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

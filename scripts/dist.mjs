@@ -42,7 +42,9 @@ if (platform !== "linux" && platform !== "win32") {
 
 const bundleOnly = args.has("--bundle-only");
 const electronVersion = JSON.parse(readFileSync(join(root, "node_modules/electron/package.json"), "utf8")).version;
-const electronDist = process.env.DOCK_ELECTRON_DIST ? resolve(process.env.DOCK_ELECTRON_DIST) : join(root, "node_modules/electron/dist");
+const electronDist = process.env.DOCK_ELECTRON_DIST
+  ? resolve(process.env.DOCK_ELECTRON_DIST)
+  : join(root, "node_modules/electron/dist");
 const binary = join(electronDist, platform === "win32" ? "electron.exe" : "electron");
 // Checked first: without a binary there is nothing to package, so say so before building anything.
 if (!bundleOnly && !existsSync(binary)) {
@@ -74,7 +76,9 @@ register(); // lets this plain .mjs import the TypeScript bundler
 const { bundleElectron } = await import("../electron/bundle.ts");
 const bundle = await bundleElectron({ minify: !bundleOnly });
 if (bundle.preloadImports.some((m) => m !== "electron")) {
-  console.error(`dist: the preload requires ${bundle.preloadImports.join(", ")}; a sandboxed preload may require only "electron"`);
+  console.error(
+    `dist: the preload requires ${bundle.preloadImports.join(", ")}; a sandboxed preload may require only "electron"`,
+  );
   process.exit(1);
 }
 console.log(`   ${bundle.mainFile}\n   ${bundle.preloadFile}`);
@@ -86,9 +90,15 @@ if (!existsSync(join(root, "renderer/dist/index.html"))) {
 }
 
 const targets = platform === "win32" ? ["--win", "nsis"] : ["--linux", "AppImage", "deb"];
-run(
-  `packaging ${targets.slice(1).join(" + ")} with electron-builder`,
-  "npx",
-  ["electron-builder", "--config", "build/electron-builder.json", ...targets, "--x64", "--publish", "never", `-c.electronDist=${electronDist}`, `-c.electronVersion=${electronVersion}`],
-);
+run(`packaging ${targets.slice(1).join(" + ")} with electron-builder`, "npx", [
+  "electron-builder",
+  "--config",
+  "build/electron-builder.json",
+  ...targets,
+  "--x64",
+  "--publish",
+  "never",
+  `-c.electronDist=${electronDist}`,
+  `-c.electronVersion=${electronVersion}`,
+]);
 console.log("dist: installers are in dist/installers");

@@ -12,7 +12,12 @@ import {
 } from "./domain/booking";
 import { isUuidV7, newEventId } from "./domain/ids";
 import type { ScanKind } from "./domain/scan";
-import { deriveLiabilityTransfer, LiabilityHolderSchema, LiabilityRuleIdSchema, UnloaderSchema } from "./domain/liability";
+import {
+  deriveLiabilityTransfer,
+  LiabilityHolderSchema,
+  LiabilityRuleIdSchema,
+  UnloaderSchema,
+} from "./domain/liability";
 
 /**
  * The one record of what happened at the dock. Every event is appended to the dock's
@@ -94,7 +99,15 @@ export const HubRejectionCodeSchema = z.enum([
 ]);
 
 /** Steps of flashing one hub, in order (issue 6). */
-export const FLASH_STEPS = ["read-identity", "unlock", "begin-image", "image-chunk", "commit", "verify", "read-back"] as const;
+export const FLASH_STEPS = [
+  "read-identity",
+  "unlock",
+  "begin-image",
+  "image-chunk",
+  "commit",
+  "verify",
+  "read-back",
+] as const;
 export const FlashStepSchema = z.enum(FLASH_STEPS);
 export type FlashStep = z.infer<typeof FlashStepSchema>;
 export const StepTimingsSchema = z.partialRecord(FlashStepSchema, Millis);
@@ -107,7 +120,10 @@ const UnloadingSubject = {
 
 // ---------------------------------------------------------------- payloads
 
-export const OperatorSignedInPayload = z.strictObject({ role: OperatorRoleSchema, operatorName: z.string().min(1).max(200) });
+export const OperatorSignedInPayload = z.strictObject({
+  role: OperatorRoleSchema,
+  operatorName: z.string().min(1).max(200),
+});
 export const OperatorSignedOutPayload = z.strictObject({});
 
 export const BookingArrivedPayload = z
@@ -117,7 +133,10 @@ export const BookingArrivedPayload = z
     /** The ETA the carrier reported (Req 4: late arrival is notified); null when on time. */
     reportedEta: IsoInstantSchema.nullable(),
   })
-  .refine((p) => !p.late || p.reportedEta !== null, { message: "a late arrival must record the reported ETA", path: ["reportedEta"] });
+  .refine((p) => !p.late || p.reportedEta !== null, {
+    message: "a late arrival must record the reported ETA",
+    path: ["reportedEta"],
+  });
 
 const unloadingPayload = () =>
   z.discriminatedUnion("direction", [
@@ -192,7 +211,9 @@ export const ReceiptClosedPayload = z
   .strictObject({
     bookingRef: BookingRefSchema,
     outcome: z.enum(["accepted", "partial", "rejected"]),
-    rejectedHubs: z.array(z.strictObject({ deviceId: DeviceIdSchema, code: HubRejectionCodeSchema, reason: z.string().min(1).max(500) })),
+    rejectedHubs: z.array(
+      z.strictObject({ deviceId: DeviceIdSchema, code: HubRejectionCodeSchema, reason: z.string().min(1).max(500) }),
+    ),
     /** Why the whole delivery was rejected; required when outcome is `rejected`. */
     rejectionReason: z.string().min(1).max(2000).nullable(),
     packagingNotes: Note.nullable(),
@@ -233,13 +254,21 @@ export const FlashResultPayload = z
   })
   .superRefine((p, ctx) => {
     if (p.notice !== undefined && p.outcome !== "flashed")
-      ctx.addIssue({ code: "custom", path: ["notice"], message: "only a flashed hub carries a notice (a failure says what went wrong)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["notice"],
+        message: "only a flashed hub carries a notice (a failure says what went wrong)",
+      });
     if (p.outcome === "flashed" && p.failure !== null)
       ctx.addIssue({ code: "custom", path: ["failure"], message: "a flashed hub has no failure" });
     if (p.outcome === "failed" && p.failure === null)
       ctx.addIssue({ code: "custom", path: ["failure"], message: "a failed flash names the step and what went wrong" });
     if (p.outcome === "flashed" && p.readBackVersion !== p.toVersion)
-      ctx.addIssue({ code: "custom", path: ["readBackVersion"], message: "a flashed hub must read back the target version" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["readBackVersion"],
+        message: "a flashed hub must read back the target version",
+      });
   });
 
 /** Fault Analysis Report (Req 6, R-001): a failed hub is credited or scrapped. */
@@ -279,7 +308,13 @@ export const ManifestBuiltPayload = z.strictObject({
   pallets: z.array(z.strictObject({ sscc: SsccSchema, cartons: z.array(ManifestCarton) })),
   looseCartons: z.array(ManifestCarton),
   /** Hubs left out (failed), each with its fault report when there is one. */
-  excludedHubs: z.array(z.strictObject({ deviceId: DeviceIdSchema, faultEventId: EventIdSchema.nullable(), reason: z.string().min(1).max(500) })),
+  excludedHubs: z.array(
+    z.strictObject({
+      deviceId: DeviceIdSchema,
+      faultEventId: EventIdSchema.nullable(),
+      reason: z.string().min(1).max(500),
+    }),
+  ),
 });
 
 export const LabelPrintedPayload = z.strictObject({
@@ -471,7 +506,10 @@ function clip(text: string, max: number): string {
 export function formatIssues(error: z.ZodError): string {
   const lines = error.issues
     .slice(0, MAX_ISSUES)
-    .map((i) => `${i.path.length > 0 ? i.path.map((s) => clip(String(s), MAX_SEGMENT_CHARS)).join(".") : "(event)"}: ${clip(i.message, MAX_MESSAGE_CHARS)}`);
+    .map(
+      (i) =>
+        `${i.path.length > 0 ? i.path.map((s) => clip(String(s), MAX_SEGMENT_CHARS)).join(".") : "(event)"}: ${clip(i.message, MAX_MESSAGE_CHARS)}`,
+    );
   const more = error.issues.length - MAX_ISSUES;
   return more > 0 ? `${lines.join("; ")}; and ${more} more issues` : lines.join("; ");
 }
@@ -482,11 +520,16 @@ export function formatIssues(error: z.ZodError): string {
  * array or a 3 MB string costs nothing and cannot overflow the stack or flood the reason.
  */
 function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.slice(0, MAX_SEGMENT_CHARS)) + (value.length > MAX_SEGMENT_CHARS ? `… (${value.length} characters)` : "");
+  if (typeof value === "string")
+    return (
+      JSON.stringify(value.slice(0, MAX_SEGMENT_CHARS)) +
+      (value.length > MAX_SEGMENT_CHARS ? `… (${value.length} characters)` : "")
+    );
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === "object") return "an object";
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${String(value)}`;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return `${typeof value} ${String(value)}`;
   return typeof value;
 }
 
@@ -496,7 +539,8 @@ function isDockEventType(t: unknown): t is DockEventType {
 
 /** Parse anything (from IndexedDB, the bridge, the wire) into a DockEvent, or say what is wrong. Never throws. */
 export function parseDockEvent(input: unknown): ParseEventResult {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return { ok: false, reason: "(event): expected an object" };
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return { ok: false, reason: "(event): expected an object" };
   const type = (input as { type?: unknown }).type;
   // Name the bad type ourselves: the union's own message for a bad discriminator is vague.
   if (!isDockEventType(type)) return { ok: false, reason: `type: unknown event type ${describeValue(type)}` };
@@ -505,7 +549,11 @@ export function parseDockEvent(input: unknown): ParseEventResult {
 }
 
 /** Build and validate an event, or say why it is invalid. Never throws. */
-export function tryMakeEvent<T extends DockEventType>(type: T, payload: PayloadOf<T>, ctx: EventContext): ParseEventResult<EventOf<T>> {
+export function tryMakeEvent<T extends DockEventType>(
+  type: T,
+  payload: PayloadOf<T>,
+  ctx: EventContext,
+): ParseEventResult<EventOf<T>> {
   const now = ctx.now ?? new Date();
   let id: string;
   try {
@@ -514,7 +562,15 @@ export function tryMakeEvent<T extends DockEventType>(type: T, payload: PayloadO
     return { ok: false, reason: `id: ${e instanceof Error ? e.message : String(e)}` };
   }
   const at = Number.isFinite(now.getTime()) ? now.toISOString() : "invalid date";
-  const candidate = { id, type, dockId: ctx.dockId, operatorId: ctx.operatorId, at, clockOffsetMs: ctx.clockOffsetMs ?? null, payload };
+  const candidate = {
+    id,
+    type,
+    dockId: ctx.dockId,
+    operatorId: ctx.operatorId,
+    at,
+    clockOffsetMs: ctx.clockOffsetMs ?? null,
+    payload,
+  };
   const parsed = parseDockEvent(candidate);
   return parsed.ok ? { ok: true, event: parsed.event as EventOf<T> } : parsed;
 }
@@ -563,11 +619,13 @@ export function liabilityTransferredPayload(
   const s = started.payload;
   if (completed !== null) {
     const c = completed.payload;
-    const sameSubject = s.direction === "inbound"
-      ? c.direction === "inbound" && c.bookingRef === s.bookingRef
-      : c.direction === "outbound" && c.manifestId === s.manifestId;
+    const sameSubject =
+      s.direction === "inbound"
+        ? c.direction === "inbound" && c.bookingRef === s.bookingRef
+        : c.direction === "outbound" && c.manifestId === s.manifestId;
     if (!sameSubject) return { ok: false, reason: "unloading start and completion are not of the same delivery" };
-    if (c.unloader !== s.unloader) return { ok: false, reason: `unloading started by ${s.unloader} but completed by ${c.unloader}` };
+    if (c.unloader !== s.unloader)
+      return { ok: false, reason: `unloading started by ${s.unloader} but completed by ${c.unloader}` };
   }
   const r = deriveLiabilityTransfer({
     direction: s.direction,
@@ -590,6 +648,8 @@ export function liabilityTransferredPayload(
     completedEventId: completed?.id ?? null,
   };
   const payload: PayloadOf<"liability.transferred"> =
-    s.direction === "inbound" ? { direction: "inbound", bookingRef: s.bookingRef, ...common } : { direction: "outbound", manifestId: s.manifestId, ...common };
+    s.direction === "inbound"
+      ? { direction: "inbound", bookingRef: s.bookingRef, ...common }
+      : { direction: "outbound", manifestId: s.manifestId, ...common };
   return { ok: true, payload };
 }

@@ -11,12 +11,17 @@ describe("sync wire types", () => {
 
   it("clock offset recovers any true offset from a symmetric exchange", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2e12 }), fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: -86_400_000, max: 86_400_000 }), (sent, rtt, offset) => {
-        const serverAt = sent + rtt / 2 + offset;
-        const got = clockOffsetMs(sent, sent + rtt, new Date(serverAt).toISOString());
-        expect(got).not.toBeNull();
-        expect(Math.abs((got ?? 0) - offset)).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2e12 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: -86_400_000, max: 86_400_000 }),
+        (sent, rtt, offset) => {
+          const serverAt = sent + rtt / 2 + offset;
+          const got = clockOffsetMs(sent, sent + rtt, new Date(serverAt).toISOString());
+          expect(got).not.toBeNull();
+          expect(Math.abs((got ?? 0) - offset)).toBeLessThanOrEqual(1);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -36,6 +41,8 @@ describe("sync wire types", () => {
   });
 
   it("the signed message names model, version and hash, one per line", () => {
-    expect(firmwareSignedMessage({ deviceModel: "010A030B", version: "00030000", sha256: "ab".repeat(32) }).split("\n")).toEqual(["reflash-firmware-v1", "010A030B", "00030000", "ab".repeat(32)]);
+    expect(
+      firmwareSignedMessage({ deviceModel: "010A030B", version: "00030000", sha256: "ab".repeat(32) }).split("\n"),
+    ).toEqual(["reflash-firmware-v1", "010A030B", "00030000", "ab".repeat(32)]);
   });
 });

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { BookingRefSchema, BookingSchema, DeliveryLocationSchema, DeliveryWindowSchema, DeviceModelSchema, HexFirmwareSchema, IsoDateSchema } from "./domain/booking";
+import {
+  BookingRefSchema,
+  BookingSchema,
+  DeliveryLocationSchema,
+  DeliveryWindowSchema,
+  DeviceModelSchema,
+  HexFirmwareSchema,
+  IsoDateSchema,
+} from "./domain/booking";
 import { OperatorRoleSchema } from "./events";
 
 /**
@@ -19,7 +27,7 @@ export const MAX_PUSH_BATCH = 2000;
 export const MAX_PULL_LIMIT = 500;
 
 /** Opaque to the dock: store it, send it back. "0" means "from the beginning". */
-export const SyncCursorSchema = z.string().regex(/^\d{1,15}$/, "cursor is the opaque string central returned (or \"0\")");
+export const SyncCursorSchema = z.string().regex(/^\d{1,15}$/, 'cursor is the opaque string central returned (or "0")');
 export type SyncCursor = z.infer<typeof SyncCursorSchema>;
 
 /** An operator as the dock caches it: who may do what at this facility. */
@@ -43,7 +51,10 @@ export const FirmwareEntrySchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "sha256 is 64 lower-case hex digits"),
   sizeBytes: z.number().int().nonnegative(),
   /** Ed25519 signature, base64, by the key named in keyId. */
-  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "signature is base64").max(200),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, "signature is base64")
+    .max(200),
   keyId: z.string().min(1).max(64),
   releasedAt: z.string().min(1).max(40),
 });
@@ -68,7 +79,10 @@ export type SigningKey = z.infer<typeof SigningKeySchema>;
  * central refuses an asn.issued whose number it did not reserve for the dock that issues it.
  */
 export const AsnBlockResponseSchema = z.strictObject({
-  asnNumbers: z.array(z.string().regex(/^ASN-\d{8,}$/)).min(1).max(100),
+  asnNumbers: z
+    .array(z.string().regex(/^ASN-\d{8,}$/))
+    .min(1)
+    .max(100),
   serverTime: z.string(),
 });
 export type AsnBlockResponse = z.infer<typeof AsnBlockResponseSchema>;
@@ -148,6 +162,7 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
  */
 export function clockOffsetMs(sentMs: number, receivedMs: number, serverTimeIso: string): number | null {
   const server = Date.parse(serverTimeIso);
-  if (!Number.isFinite(server) || !Number.isFinite(sentMs) || !Number.isFinite(receivedMs) || receivedMs < sentMs) return null;
+  if (!Number.isFinite(server) || !Number.isFinite(sentMs) || !Number.isFinite(receivedMs) || receivedMs < sentMs)
+    return null;
   return Math.round(server - (sentMs + receivedMs) / 2);
 }

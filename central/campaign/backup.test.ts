@@ -23,7 +23,9 @@ describe.each(testBackends())("backup and restore on %s", (kind) => {
     const token = world.tokens.docks["DOCK-N1"] ?? "";
     const booking = world.bookings[0];
     if (!booking) throw new Error("no booking");
-    const events = hubsOf(booking).slice(0, 400).map((h) => scanEvent({ dockId: "DOCK-N1", operatorId: "OP-N-RECV" }, booking.bookingRef, h));
+    const events = hubsOf(booking)
+      .slice(0, 400)
+      .map((h) => scanEvent({ dockId: "DOCK-N1", operatorId: "OP-N-RECV" }, booking.bookingRef, h));
     const before = JSON.stringify({ events: events.slice(0, 200) });
     const after = JSON.stringify({ events: events.slice(200) });
     const push = async (url: string, body: string) => {
@@ -37,7 +39,15 @@ describe.each(testBackends())("backup and restore on %s", (kind) => {
       expect((await push(source.url, before)).accepted).toBe(200);
       // The backup while central runs (and a push racing it).
       const [files] = await Promise.all([
-        backupCentral({ databaseUrl: world.env.DATABASE_URL ?? null, dataDir: world.dataDir, centralUrl: source.url, dccToken: world.tokens.dcc }, join(dir, "backup")),
+        backupCentral(
+          {
+            databaseUrl: world.env.DATABASE_URL ?? null,
+            dataDir: world.dataDir,
+            centralUrl: source.url,
+            dccToken: world.tokens.dcc,
+          },
+          join(dir, "backup"),
+        ),
         push(source.url, JSON.stringify({ events: events.slice(0, 50) })),
       ]);
       expect((await push(source.url, after)).accepted).toBe(200);
@@ -46,24 +56,46 @@ describe.each(testBackends())("backup and restore on %s", (kind) => {
       const target = { databaseUrl: null as string | null, dataDir: join(dir, "restored") };
       if (kind === "postgres" && adminUrl) {
         const name = `restored_${randomBytes(5).toString("hex")}`;
-        const c = new pg.Client({ connectionString: adminUrl }); await c.connect(); await c.query(`create database ${name}`); await c.end();
-        const u = new URL(adminUrl); u.pathname = `/${name}`; target.databaseUrl = u.toString(); restoredDb = name;
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`create database ${name}`);
+        await c.end();
+        const u = new URL(adminUrl);
+        u.pathname = `/${name}`;
+        target.databaseUrl = u.toString();
+        restoredDb = name;
       }
       await restoreCentral(join(dir, "backup"), target);
-      const restored = await startCentral({ CENTRAL_DATA_DIR: target.dataDir, ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}) });
+      const restored = await startCentral({
+        CENTRAL_DATA_DIR: target.dataDir,
+        ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
+      });
       try {
         const replayBefore = await push(restored.url, before);
         const resendAfter = await push(restored.url, after);
         const again = await push(restored.url, after);
-        console.log(`backup and restore | ${kind} | backup (${files.join(", ")}) taken while central ran and took a push; 200 events before it, 200 after; restored into a new central | before-backup events resent: ${replayBefore.duplicate} duplicate, ${replayBefore.accepted} accepted; after-backup events resent: ${resendAfter.accepted} accepted, again ${again.duplicate} duplicate, ${again.accepted} accepted | expected 200/0, 200, 200/0`);
-        expect([replayBefore.duplicate, replayBefore.accepted, resendAfter.accepted, again.duplicate, again.accepted]).toEqual([200, 0, 200, 200, 0]);
+        console.log(
+          `backup and restore | ${kind} | backup (${files.join(", ")}) taken while central ran and took a push; 200 events before it, 200 after; restored into a new central | before-backup events resent: ${replayBefore.duplicate} duplicate, ${replayBefore.accepted} accepted; after-backup events resent: ${resendAfter.accepted} accepted, again ${again.duplicate} duplicate, ${again.accepted} accepted | expected 200/0, 200, 200/0`,
+        );
+        expect([
+          replayBefore.duplicate,
+          replayBefore.accepted,
+          resendAfter.accepted,
+          again.duplicate,
+          again.accepted,
+        ]).toEqual([200, 0, 200, 200, 0]);
       } finally {
         await restored.stop();
       }
     } finally {
       await source.kill();
       await world.drop();
-      if (restoredDb && adminUrl) { const c = new pg.Client({ connectionString: adminUrl }); await c.connect(); await c.query(`drop database if exists ${restoredDb} with (force)`); await c.end(); }
+      if (restoredDb && adminUrl) {
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`drop database if exists ${restoredDb} with (force)`);
+        await c.end();
+      }
       await rm(dir, { recursive: true, force: true });
     }
   }, 180_000);

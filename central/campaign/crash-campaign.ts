@@ -61,7 +61,10 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
   const rnd = mulberry32(o.seed);
   const dataDir = await mkdtemp(join(tmpdir(), `crash-${o.kind}-`));
   const needed = o.pushes * o.eventsPerPush;
-  const world = await seedCampaignDatabase(o.kind, dataDir, { ...(o.adminUrl ? { adminUrl: o.adminUrl } : {}), bulkHubs: Math.max(0, needed - 1792) });
+  const world = await seedCampaignDatabase(o.kind, dataDir, {
+    ...(o.adminUrl ? { adminUrl: o.adminUrl } : {}),
+    bulkHubs: Math.max(0, needed - 1792),
+  });
   const who = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
   const token = world.tokens.docks["DOCK-N1"] ?? "";
   // The dock's outbox: batches of scan events, each sent as the same bytes until answered.
@@ -82,11 +85,26 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
     }
   // Which pushes get a kill, and how long after the request went out.
   const killAt = new Map<number, number>();
-  while (killAt.size < Math.min(o.kills, batches.length)) killAt.set(Math.floor(rnd() * batches.length), Math.floor(rnd() * (o.maxKillDelayMs ?? 40)));
+  while (killAt.size < Math.min(o.kills, batches.length))
+    killAt.set(Math.floor(rnd() * batches.length), Math.floor(rnd() * (o.maxKillDelayMs ?? 40)));
 
   const figures: CrashFigures = {
-    kind: o.kind, seed: o.seed, pushes: batches.length, events: batches.length * o.eventsPerPush, kills: 0, killsMidPush: 0,
-    inFlightCommitted: 0, inFlightAbsent: 0, partial: 0, lostAfterKill: 0, lost: 0, acceptedTwice: 0, storedTwice: 0, rejected: 0, retries: 0, seconds: 0,
+    kind: o.kind,
+    seed: o.seed,
+    pushes: batches.length,
+    events: batches.length * o.eventsPerPush,
+    kills: 0,
+    killsMidPush: 0,
+    inFlightCommitted: 0,
+    inFlightAbsent: 0,
+    partial: 0,
+    lostAfterKill: 0,
+    lost: 0,
+    acceptedTwice: 0,
+    storedTwice: 0,
+    rejected: 0,
+    retries: 0,
+    seconds: 0,
   };
   const acceptedTimes = new Map<string, number>();
   const answered: string[] = [];
@@ -94,12 +112,20 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
   const pgHandle = o.kind === "postgres" ? await world.open() : null;
   const countStored = async (ids: readonly string[]): Promise<number> => {
     const run = async (db: Kysely<Database>) => {
-      const r = await db.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).where(sql<boolean>`id = any(${[...ids]}::text[])`).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where(sql<boolean>`id = any(${[...ids]}::text[])`)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     };
     if (pgHandle) return run(pgHandle.db);
     const h = await world.open();
-    try { return await run(h.db); } finally { await h.close(); }
+    try {
+      return await run(h.db);
+    } finally {
+      await h.close();
+    }
   };
 
   let central: CentralProcess | null = null;
@@ -112,7 +138,13 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
         central ??= await startCentral(world.env);
         const proc: CentralProcess = central;
         let killed = false;
-        void (killDelay === undefined ? null : setTimeout(() => { killed = true; figures.kills++; void proc.kill(); }, killDelay));
+        void (killDelay === undefined
+          ? null
+          : setTimeout(() => {
+              killed = true;
+              figures.kills++;
+              void proc.kill();
+            }, killDelay));
         killDelay = undefined;
         let answer: Awaited<ReturnType<typeof post>> | null = null;
         try {
@@ -130,17 +162,33 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
             const stored = await countStored(batch.ids);
             if (stored === batch.ids.length) figures.inFlightCommitted++;
             else if (stored === 0) figures.inFlightAbsent++;
-            else { figures.partial++; log(`push ${i}: ${stored} of ${batch.ids.length} events stored after the kill`); }
+            else {
+              figures.partial++;
+              log(`push ${i}: ${stored} of ${batch.ids.length} events stored after the kill`);
+            }
           }
           const before = await countStored(answered);
-          if (before !== answered.length) { figures.lostAfterKill += answered.length - before; log(`push ${i}: ${answered.length - before} answered events missing after the kill`); }
-          if (answer === null) { figures.retries++; continue; }
+          if (before !== answered.length) {
+            figures.lostAfterKill += answered.length - before;
+            log(`push ${i}: ${answered.length - before} answered events missing after the kill`);
+          }
+          if (answer === null) {
+            figures.retries++;
+            continue;
+          }
         }
-        if (answer.status !== 200) { figures.retries++; log(`push ${i}: answered ${answer.status}: ${answer.text.slice(0, 200)}`); continue; }
+        if (answer.status !== 200) {
+          figures.retries++;
+          log(`push ${i}: answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+          continue;
+        }
         const res = PushResponseSchema.parse(JSON.parse(answer.text));
         for (const r of res.results) {
           if (r.status === "accepted" && r.id !== null) acceptedTimes.set(r.id, (acceptedTimes.get(r.id) ?? 0) + 1);
-          if (r.status === "rejected") { figures.rejected++; log(`push ${i}: ${r.id} rejected: ${r.reason}`); }
+          if (r.status === "rejected") {
+            figures.rejected++;
+            log(`push ${i}: ${r.id} rejected: ${r.reason}`);
+          }
         }
         answered.push(...batch.ids);
         break;
@@ -152,11 +200,21 @@ export async function runCrashCampaign(o: CrashOptions): Promise<CrashFigures> {
     figures.lost = all.length - (await countStored(all));
     figures.acceptedTwice = [...acceptedTimes.values()].filter((n) => n > 1).length;
     const run = async (db: Kysely<Database>) => {
-      const r = await db.selectFrom("events").select([(eb) => eb.fn.countAll<string>().as("n"), sql<string>`count(distinct id)`.as("d")]).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom("events")
+        .select([(eb) => eb.fn.countAll<string>().as("n"), sql<string>`count(distinct id)`.as("d")])
+        .executeTakeFirstOrThrow();
       return Number(r.n) - Number(r.d);
     };
     if (pgHandle) figures.storedTwice = await run(pgHandle.db);
-    else { const h = await world.open(); try { figures.storedTwice = await run(h.db); } finally { await h.close(); } }
+    else {
+      const h = await world.open();
+      try {
+        figures.storedTwice = await run(h.db);
+      } finally {
+        await h.close();
+      }
+    }
   } finally {
     if (central) await central.kill();
     if (pgHandle) await pgHandle.close();

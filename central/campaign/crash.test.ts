@@ -9,10 +9,25 @@ import { crashRow, runCrashCampaign } from "./crash-campaign";
 describe.each(testBackends())("central killed mid-push on %s", (kind) => {
   it("every batch is stored wholly or not at all, and the dock's retries converge with nothing lost or doubled", async () => {
     const seed = 20261204 + (kind === "postgres" ? 1 : 0);
-    const f = await runCrashCampaign({ kind, pushes: 200, eventsPerPush: 5, kills: 5, maxKillDelayMs: 12, seed, ...(process.env.TEST_DATABASE_URL ? { adminUrl: process.env.TEST_DATABASE_URL } : {}), log: (l) => console.log(l) });
+    const f = await runCrashCampaign({
+      kind,
+      pushes: 200,
+      eventsPerPush: 5,
+      kills: 5,
+      maxKillDelayMs: 12,
+      seed,
+      ...(process.env.TEST_DATABASE_URL ? { adminUrl: process.env.TEST_DATABASE_URL } : {}),
+      log: (l) => console.log(l),
+    });
     console.log(crashRow(f));
     expect(f.killsMidPush).toBeGreaterThan(0);
-    expect({ partial: f.partial, lostAfterKill: f.lostAfterKill, lost: f.lost, acceptedTwice: f.acceptedTwice, storedTwice: f.storedTwice, rejected: f.rejected })
-      .toEqual({ partial: 0, lostAfterKill: 0, lost: 0, acceptedTwice: 0, storedTwice: 0, rejected: 0 });
+    expect({
+      partial: f.partial,
+      lostAfterKill: f.lostAfterKill,
+      lost: f.lost,
+      acceptedTwice: f.acceptedTwice,
+      storedTwice: f.storedTwice,
+      rejected: f.rejected,
+    }).toEqual({ partial: 0, lostAfterKill: 0, lost: 0, acceptedTwice: 0, storedTwice: 0, rejected: 0 });
   }, 300_000);
 });

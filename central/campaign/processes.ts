@@ -32,31 +32,54 @@ export interface CentralProcess {
 }
 
 /** Starts `central/main.ts` with this environment (CENTRAL_PORT 0: a free port) and waits until it listens. */
-export async function startCentral(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<CentralProcess> {
+export async function startCentral(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number } = {},
+): Promise<CentralProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", resolve(repoRoot, "central/main.ts")], {
     cwd: repoRoot,
     env: { ...process.env, CENTRAL_PORT: "0", CENTRAL_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout?.setEncoding("utf8").on("data", (s: string) => { out += s; });
-  child.stderr?.setEncoding("utf8").on("data", (s: string) => { out += s; });
+  child.stdout?.setEncoding("utf8").on("data", (s: string) => {
+    out += s;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (s: string) => {
+    out += s;
+  });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`central did not start within ${opts.timeoutMs ?? 60_000} ms:\n${out}`)); }, opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`central did not start within ${opts.timeoutMs ?? 60_000} ms:\n${out}`));
+    }, opts.timeoutMs ?? 60_000);
     const onData = () => {
       const m = /listening on (https?:\/\/[^\s]+:\d+)/.exec(out);
-      if (m?.[1]) { clearTimeout(timer); child.stdout?.off("data", onData); resolveUrl(m[1]); }
+      if (m?.[1]) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolveUrl(m[1]);
+      }
     };
     child.stdout?.on("data", onData);
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`central exited (${code}) before listening:\n${out}`)); });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`central exited (${code}) before listening:\n${out}`));
+    });
   });
   return {
     url,
     child,
     log: () => out,
-    async kill() { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); await exited; },
-    async stop() { if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM"); await exited; },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
   };
 }
 
@@ -77,7 +100,11 @@ export interface CampaignDatabase {
  * Seeds the demo world (and `bulkHubs` more hubs) in this process, then closes the database so
  * central processes can open it. `dataDir` holds PGlite's folder and each process's mail.
  */
-export async function seedCampaignDatabase(kind: "pglite" | "postgres", dataDir: string, opts: { adminUrl?: string; bulkHubs?: number } = {}): Promise<CampaignDatabase> {
+export async function seedCampaignDatabase(
+  kind: "pglite" | "postgres",
+  dataDir: string,
+  opts: { adminUrl?: string; bulkHubs?: number } = {},
+): Promise<CampaignDatabase> {
   let target: DatabaseTarget;
   let drop = async () => {};
   if (kind === "postgres") {
@@ -104,35 +131,63 @@ export async function seedCampaignDatabase(kind: "pglite" | "postgres", dataDir:
   } finally {
     await database.close();
   }
-  const env: Record<string, string> = { CENTRAL_DATA_DIR: dataDir, ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : {}) };
+  const env: Record<string, string> = {
+    CENTRAL_DATA_DIR: dataDir,
+    ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : {}),
+  };
   return { target, env, dataDir, tokens, bookings, open: () => openDatabase(target), drop };
 }
 
 async function adminQuery(adminUrl: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
-  try { await c.query(text); } finally { await c.end(); }
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
 }
 
-export interface HttpAnswer { status: number; text: string }
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
 
 const agent = new Agent({ keepAlive: false });
 
 /** One HTTP(S) request; rejects on a network failure (a killed process: reset or refused). */
-export function post(url: string, path: string, token: string, body: string | Buffer, headers: Record<string, string> = {}, ca?: string): Promise<HttpAnswer> {
+export function post(
+  url: string,
+  path: string,
+  token: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  ca?: string,
+): Promise<HttpAnswer> {
   const u = new URL(path, url);
   const send = u.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolveAnswer, reject) => {
-    const req = send(u, {
-      method: "POST",
-      ...(u.protocol === "https:" ? (ca ? { ca } : {}) : { agent }),
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolveAnswer({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = send(
+      u,
+      {
+        method: "POST",
+        ...(u.protocol === "https:" ? (ca ? { ca } : {}) : { agent }),
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolveAnswer({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

@@ -18,7 +18,10 @@ export interface CentralDatabase {
 }
 
 /** Opens (and migrates) the central database: PGlite in a folder or in memory, or a PostgreSQL server. */
-export async function openDatabase(target: DatabaseTarget, opts: { loadDataDir?: Blob } = {}): Promise<CentralDatabase> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  opts: { loadDataDir?: Blob } = {},
+): Promise<CentralDatabase> {
   let db: Kysely<Database>;
   let dumpDataDir: (() => Promise<Blob>) | undefined;
   if (target.kind === "pglite") {

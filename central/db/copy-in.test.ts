@@ -3,7 +3,19 @@ import { CopyRows, copyDataPieces, copyField, copyFromStdinSql, copyJsonField, i
 
 describe("COPY … FROM STDIN helpers", () => {
   it("escapes JSON text as copyField does, for every kind of string inside it", () => {
-    for (const v of ["plain", "tab\there", "line\nbreak", "cr\rx", "back\\slash", 'quote"q', "\\N", "é ü 😀", "\u0000\u001d\u001f\u007f", "\u2028\u2029", "\\\\\t\\"]) {
+    for (const v of [
+      "plain",
+      "tab\there",
+      "line\nbreak",
+      "cr\rx",
+      "back\\slash",
+      'quote"q',
+      "\\N",
+      "é ü 😀",
+      "\u0000\u001d\u001f\u007f",
+      "\u2028\u2029",
+      "\\\\\t\\",
+    ]) {
       const json = JSON.stringify({ v, nested: [v, { v }] });
       expect(copyJsonField(json)).toBe(copyField(json));
     }

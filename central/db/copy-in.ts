@@ -50,7 +50,9 @@ export class CopyRows implements AsyncIterable<string> {
   }
 
   /** True once ended or failed: pushing more does nothing (after a failure, the COPY has failed). */
-  get closed(): boolean { return this.state !== "open"; }
+  get closed(): boolean {
+    return this.state !== "open";
+  }
 
   private notify(): void {
     const w = this.wake;
@@ -61,10 +63,15 @@ export class CopyRows implements AsyncIterable<string> {
   async *[Symbol.asyncIterator](): AsyncIterator<string> {
     for (;;) {
       const next = this.queue.shift();
-      if (next !== undefined) { yield next; continue; }
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
       if (this.state === "failed") throw this.failure;
       if (this.state === "ended") return;
-      await new Promise<void>((resolve) => { this.wake = resolve; });
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
   }
 }
@@ -76,7 +83,11 @@ const COPY_FROM_STDIN = /^copy [a-z_][a-z0-9_]* \([a-z0-9_, ]+\) from stdin$/;
 
 /** Whether a compiled query is a COPY of rows given as its one parameter. */
 export function isCopyFromStdin(text: string, parameters: readonly unknown[]): parameters is readonly [CopyData] {
-  return parameters.length === 1 && (typeof parameters[0] === "string" || parameters[0] instanceof CopyRows) && COPY_FROM_STDIN.test(text);
+  return (
+    parameters.length === 1 &&
+    (typeof parameters[0] === "string" || parameters[0] instanceof CopyRows) &&
+    COPY_FROM_STDIN.test(text)
+  );
 }
 
 /** All the rows of a COPY as one list of pieces (PGlite takes them as one blob). */
@@ -97,7 +108,9 @@ export function copyFromStdinSql(table: string, columns: readonly string[]): str
 /** A value for a COPY text-format line: backslash, tab and line breaks escaped, null as \N. */
 export function copyField(value: string | null): string {
   if (value === null) return "\\N";
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : value;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"))
+    : value;
 }
 
 /**
@@ -113,11 +126,21 @@ class CopyFromStdin {
   private error: unknown = null;
   private rowCount = 0;
   readonly done: Promise<{ command: string; rowCount: number; rows: never[] }>;
-  private settle!: { resolve: (r: { command: string; rowCount: number; rows: never[] }) => void; reject: (e: unknown) => void };
-  constructor(private readonly text: string, private readonly data: CopyData) {
-    this.done = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
+  private settle!: {
+    resolve: (r: { command: string; rowCount: number; rows: never[] }) => void;
+    reject: (e: unknown) => void;
+  };
+  constructor(
+    private readonly text: string,
+    private readonly data: CopyData,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
   }
-  submit(connection: CopyConnection): void { connection.query(this.text); }
+  submit(connection: CopyConnection): void {
+    connection.query(this.text);
+  }
   handleCopyInResponse(connection: CopyConnection): void {
     const data = this.data;
     if (typeof data === "string") {
@@ -161,7 +184,12 @@ class CopyFromStdin {
   handleCopyData(): void {}
 }
 
-interface CopyConnection { query(text: string): void; sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void; sendCopyFail(message: string): void }
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+}
 
 /** A node-postgres client that also understands the COPY convention above; used as the pool's Client. */
 export class CopyAwareClient extends pg.Client {

@@ -22,11 +22,19 @@ import { copyDataPieces, isCopyFromStdin } from "./copy-in";
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly client: PGlite) {}
-  createAdapter() { return new PostgresAdapter(); }
-  createDriver(): Driver { return new SerialPGliteDriver(this.client); }
-  createQueryCompiler() { return new PostgresQueryCompiler(); }
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new SerialPGliteDriver(this.client);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own signature takes Kysely<any>
-  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
 }
 
 class SerialPGliteDriver implements Driver {
@@ -38,7 +46,9 @@ class SerialPGliteDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const before = this.tail;
     this.tail = before.then(() => held);
     await before;
@@ -47,16 +57,24 @@ class SerialPGliteDriver implements Driver {
     return conn;
   }
 
-  async beginTransaction(conn: DatabaseConnection): Promise<void> { await conn.executeQuery(CompiledQuery.raw("BEGIN")); }
-  async commitTransaction(conn: DatabaseConnection): Promise<void> { await conn.executeQuery(CompiledQuery.raw("COMMIT")); }
-  async rollbackTransaction(conn: DatabaseConnection): Promise<void> { await conn.executeQuery(CompiledQuery.raw("ROLLBACK")); }
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("BEGIN"));
+  }
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("COMMIT"));
+  }
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw("ROLLBACK"));
+  }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     this.releases.get(conn)?.();
     this.releases.delete(conn);
   }
 
-  async destroy(): Promise<void> { await this.client.close(); }
+  async destroy(): Promise<void> {
+    await this.client.close();
+  }
 }
 
 class PGliteConnection implements DatabaseConnection {
@@ -64,7 +82,9 @@ class PGliteConnection implements DatabaseConnection {
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     // COPY … FROM STDIN (copy-in.ts): PGlite reads COPY data from a blob named /dev/blob.
     const res = isCopyFromStdin(q.sql, q.parameters)
-      ? await this.client.query<R>(q.sql.replace(/ from stdin$/, " from '/dev/blob'"), [], { blob: new Blob(await copyDataPieces(q.parameters[0])) })
+      ? await this.client.query<R>(q.sql.replace(/ from stdin$/, " from '/dev/blob'"), [], {
+          blob: new Blob(await copyDataPieces(q.parameters[0])),
+        })
       : await this.client.query<R>(q.sql, [...q.parameters]);
     const affected = res.affectedRows;
     return affected === undefined ? { rows: res.rows } : { rows: res.rows, numAffectedRows: BigInt(affected) };

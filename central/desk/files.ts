@@ -3,7 +3,12 @@ import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import yauzl from "yauzl";
 import { MAX_UPLOAD_BYTES, type Upload } from "../../shared/desk-api";
-import { neutraliseCell, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplateRow } from "../../shared/domain/request-template";
+import {
+  neutraliseCell,
+  TEMPLATE_COLUMNS,
+  TEMPLATE_VERSION,
+  type TemplateRow,
+} from "../../shared/domain/request-template";
 
 /**
  * Reading uploaded spreadsheets and writing exported ones. CSV goes through csv-parse /
@@ -18,10 +23,15 @@ export type Rows = { ok: true; rows: TemplateRow[] } | { ok: false; reason: stri
 export const ZIP_LIMITS = { maxEntries: 200, maxTotalBytes: 40 * 1024 * 1024, maxRatio: 200 };
 
 export function decodeUpload(u: Upload): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(u.contentBase64)) return { ok: false, reason: "the upload is damaged (its content is not base64); choose the file again" };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(u.contentBase64))
+    return { ok: false, reason: "the upload is damaged (its content is not base64); choose the file again" };
   const bytes = Buffer.from(u.contentBase64, "base64");
   if (bytes.length === 0) return { ok: false, reason: `${u.fileName} is empty` };
-  if (bytes.length > MAX_UPLOAD_BYTES) return { ok: false, reason: `${u.fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the desk takes files of at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB` };
+  if (bytes.length > MAX_UPLOAD_BYTES)
+    return {
+      ok: false,
+      reason: `${u.fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the desk takes files of at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`,
+    };
   return { ok: true, bytes };
 }
 
@@ -38,14 +48,19 @@ export function readCsv(bytes: Buffer): Rows {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, reason: "the file is not UTF-8 text: save it as \"CSV UTF-8\"" };
+    return { ok: false, reason: 'the file is not UTF-8 text: save it as "CSV UTF-8"' };
   }
   if (text.includes("\u0000")) return { ok: false, reason: "the file holds binary data, not CSV text" };
   try {
     // Each record's number is the row a spreadsheet shows for it (blank lines count, as they do there): the same as
     // the line number unless a quoted cell spans lines. csv-parse's own line count is not used: it counts a CRLF
     // inside quotes twice.
-    const records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, trim: false }) as string[][];
+    const records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      trim: false,
+    }) as string[][];
     return { ok: true, rows: records.map((cells, i) => ({ line: i + 1, cells })) };
   } catch (e) {
     return { ok: false, reason: `the CSV cannot be read: ${e instanceof Error ? e.message : String(e)}` };
@@ -70,14 +85,25 @@ export function inspectZip(bytes: Buffer, limits = ZIP_LIMITS): Promise<string |
       zip.on("end", () => done(null));
       zip.on("entry", (entry: yauzl.Entry) => {
         entries += 1;
-        if (entries > limits.maxEntries) return done(`the workbook holds more than ${limits.maxEntries} parts; a request template has a handful`);
+        if (entries > limits.maxEntries)
+          return done(`the workbook holds more than ${limits.maxEntries} parts; a request template has a handful`);
         total += entry.uncompressedSize;
-        if (total > limits.maxTotalBytes) return done(`the workbook would inflate to more than ${limits.maxTotalBytes / 1024 / 1024} MiB (a zip bomb?); it was not opened`);
-        if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio && entry.uncompressedSize > 1024 * 1024)
-          return done(`part ${entry.fileName} inflates ${Math.round(entry.uncompressedSize / entry.compressedSize)} times its size (a zip bomb?); it was not opened`);
+        if (total > limits.maxTotalBytes)
+          return done(
+            `the workbook would inflate to more than ${limits.maxTotalBytes / 1024 / 1024} MiB (a zip bomb?); it was not opened`,
+          );
+        if (
+          entry.compressedSize > 0 &&
+          entry.uncompressedSize / entry.compressedSize > limits.maxRatio &&
+          entry.uncompressedSize > 1024 * 1024
+        )
+          return done(
+            `part ${entry.fileName} inflates ${Math.round(entry.uncompressedSize / entry.compressedSize)} times its size (a zip bomb?); it was not opened`,
+          );
         if (/\/$/.test(entry.fileName)) return zip.readEntry();
         zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return done(`part ${entry.fileName} of the workbook cannot be read${e ? `: ${e.message}` : ""}`);
+          if (e || !stream)
+            return done(`part ${entry.fileName} of the workbook cannot be read${e ? `: ${e.message}` : ""}`);
           stream.on("data", () => undefined);
           stream.on("error", (se: Error) => done(`part ${entry.fileName} of the workbook is damaged: ${se.message}`));
           stream.on("end", () => zip.readEntry());
@@ -102,7 +128,9 @@ function cellText(cell: ExcelJS.Cell): { text: string } | { problem: string } {
     case ExcelJS.ValueType.Number: {
       const n = v as number;
       if (Number.isInteger(n) && Math.abs(n) < 1e15) return { text: String(n) };
-      return { problem: `cell ${cell.address} holds the number ${n}, which a spreadsheet cannot keep digit for digit: format the column as text and type it again` };
+      return {
+        problem: `cell ${cell.address} holds the number ${n}, which a spreadsheet cannot keep digit for digit: format the column as text and type it again`,
+      };
     }
     case ExcelJS.ValueType.Formula:
       return { problem: `cell ${cell.address} holds a formula: formulas are not accepted, type the value itself` };
@@ -125,11 +153,18 @@ export async function readXlsx(bytes: Buffer): Promise<Rows> {
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    return { ok: false, reason: "the file is not a readable XLSX workbook; save it from your spreadsheet as Excel Workbook (.xlsx)" };
+    return {
+      ok: false,
+      reason: "the file is not a readable XLSX workbook; save it from your spreadsheet as Excel Workbook (.xlsx)",
+    };
   }
   const about = wb.getWorksheet("About");
   const version = about?.getCell("B1").text;
-  if (about && version !== TEMPLATE_VERSION) return { ok: false, reason: `this workbook is template version ${JSON.stringify(version ?? "")}, not ${TEMPLATE_VERSION}: download the current template` };
+  if (about && version !== TEMPLATE_VERSION)
+    return {
+      ok: false,
+      reason: `this workbook is template version ${JSON.stringify(version ?? "")}, not ${TEMPLATE_VERSION}: download the current template`,
+    };
   const sheet = wb.getWorksheet("Hubs") ?? wb.worksheets[0];
   if (!sheet) return { ok: false, reason: "the workbook has no sheet" };
   const rows: TemplateRow[] = [];
@@ -139,7 +174,10 @@ export async function readXlsx(bytes: Buffer): Promise<Rows> {
     const width = Math.max(row.cellCount, TEMPLATE_COLUMNS.length);
     for (let i = 1; i <= width; i++) {
       const t = cellText(row.getCell(i));
-      if ("problem" in t) { bad ??= t.problem; cells.push(""); } else cells.push(t.text);
+      if ("problem" in t) {
+        bad ??= t.problem;
+        cells.push("");
+      } else cells.push(t.text);
     }
     rows.push(bad === null ? { line: rowNumber, cells } : { line: rowNumber, cells, problem: bad });
   });
@@ -156,7 +194,13 @@ export async function readRows(fileName: string, bytes: Buffer): Promise<Rows> {
 // ------------------------------------------------------------ exports
 /** CSV for spreadsheets: UTF-8 BOM, CRLF, every cell neutralised (a leading = + - @ cannot run). */
 export function toCsv(rows: readonly string[][]): string {
-  return "\uFEFF" + stringify(rows.map((r) => r.map(neutraliseCell)), { record_delimiter: "\r\n", quoted_match: /[",\r\n]/ });
+  return (
+    "\uFEFF" +
+    stringify(
+      rows.map((r) => r.map(neutraliseCell)),
+      { record_delimiter: "\r\n", quoted_match: /[",\r\n]/ },
+    )
+  );
 }
 
 /** The request template as an XLSX workbook: the Hubs sheet (text-formatted columns) and an About sheet naming its version. */
@@ -164,13 +208,20 @@ export async function templateXlsx(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = "DCC Re-Flash desk";
   const hubs = wb.addWorksheet("Hubs");
-  hubs.columns = TEMPLATE_COLUMNS.map((header) => ({ header: neutraliseCell(header), width: header === "Device ID" ? 26 : 22, style: { numFmt: "@" } }));
+  hubs.columns = TEMPLATE_COLUMNS.map((header) => ({
+    header: neutraliseCell(header),
+    width: header === "Device ID" ? 26 : 22,
+    style: { numFmt: "@" },
+  }));
   hubs.getRow(1).font = { bold: true };
   hubs.views = [{ state: "frozen", ySplit: 1 }];
   const about = wb.addWorksheet("About");
   const lines = [
     ["Template", TEMPLATE_VERSION],
-    ["How to fill it", "One row per Communications Hub on the Hubs sheet. Leave Pallet SSCC empty for a carton sent loose."],
+    [
+      "How to fill it",
+      "One row per Communications Hub on the Hubs sheet. Leave Pallet SSCC empty for a carton sent loose.",
+    ],
     ["Device ID", "16 hex digits, e.g. 00-1A-2B-3C-4D-5E-6F-70"],
     ["SSCC", "18 digits with a valid GS1 check digit"],
     ["Firmware Version, Device Model", "8 hex digits as in the Smart Metering Inventory"],

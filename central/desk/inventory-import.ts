@@ -12,16 +12,43 @@ import { readCsv } from "./files";
  * untouched, so importing the same file twice changes nothing the second time.
  */
 
-export const INVENTORY_COLUMNS = ["DeviceID", "GPFDeviceID", "DeviceType", "Manufacturer", "DeviceModel", "FirmwareVersion", "SMIStatus", "AssignedParty", "CSPRegion"] as const;
+export const INVENTORY_COLUMNS = [
+  "DeviceID",
+  "GPFDeviceID",
+  "DeviceType",
+  "Manufacturer",
+  "DeviceModel",
+  "FirmwareVersion",
+  "SMIStatus",
+  "AssignedParty",
+  "CSPRegion",
+] as const;
 type Column = (typeof INVENTORY_COLUMNS)[number];
 const DEVICE_TYPES = ["CHF", "GPF", "ESME", "GSME", "PPMID", "HCALCS", "IHD"];
 
 /** Header names compared without case, spaces, underscores or hyphens ("Device ID", "device_id" and "DeviceID" are one). */
-const norm = (s: string) => s.replace(/^\uFEFF/, "").replace(/[\s_-]/g, "").toLowerCase();
+const norm = (s: string) =>
+  s
+    .replace(/^\uFEFF/, "")
+    .replace(/[\s_-]/g, "")
+    .toLowerCase();
 
-interface InventoryRecord { device_id: string; gpf_device_id: string; device_type: string; manufacturer: string; device_model: string; firmware_version: string; smi_status: string; assigned_party: string; csp_region: string }
+interface InventoryRecord {
+  device_id: string;
+  gpf_device_id: string;
+  device_type: string;
+  manufacturer: string;
+  device_model: string;
+  firmware_version: string;
+  smi_status: string;
+  assigned_party: string;
+  csp_region: string;
+}
 
-export function parseInventoryCsv(bytes: Buffer, knownParties: ReadonlySet<string>): { records: InventoryRecord[]; badRows: RowProblem[] } {
+export function parseInventoryCsv(
+  bytes: Buffer,
+  knownParties: ReadonlySet<string>,
+): { records: InventoryRecord[]; badRows: RowProblem[] } {
   const read = readCsv(bytes);
   if (!read.ok) return { records: [], badRows: [{ line: 1, reason: read.reason }] };
   const rows = read.rows.filter((r) => r.cells.some((c) => c.trim() !== ""));
@@ -29,8 +56,18 @@ export function parseInventoryCsv(bytes: Buffer, knownParties: ReadonlySet<strin
   if (!header) return { records: [], badRows: [{ line: 1, reason: "the file is empty" }] };
   const index = new Map(header.cells.map((c, i) => [norm(c), i]));
   const missing = INVENTORY_COLUMNS.filter((c) => !index.has(norm(c)));
-  if (missing.length > 0) return { records: [], badRows: [{ line: header.line, reason: `the header lacks column(s) ${missing.join(", ")}; an SMI inventory export has ${INVENTORY_COLUMNS.join(", ")}` }] };
-  if (rows.length === 1) return { records: [], badRows: [{ line: header.line, reason: "the file has a header but no records" }] };
+  if (missing.length > 0)
+    return {
+      records: [],
+      badRows: [
+        {
+          line: header.line,
+          reason: `the header lacks column(s) ${missing.join(", ")}; an SMI inventory export has ${INVENTORY_COLUMNS.join(", ")}`,
+        },
+      ],
+    };
+  if (rows.length === 1)
+    return { records: [], badRows: [{ line: header.line, reason: "the file has a header but no records" }] };
   const badRows: RowProblem[] = [];
   const records: InventoryRecord[] = [];
   const firstLine = new Map<string, number>();
@@ -42,17 +79,27 @@ export function parseInventoryCsv(bytes: Buffer, knownParties: ReadonlySet<strin
     if (!id.ok) why.push(`DeviceID ${JSON.stringify(get("DeviceID"))}: ${id.reason}`);
     if (!gpf.ok) why.push(`GPFDeviceID ${JSON.stringify(get("GPFDeviceID"))}: ${gpf.reason}`);
     const type = get("DeviceType").toUpperCase();
-    if (!DEVICE_TYPES.includes(type)) why.push(`DeviceType ${JSON.stringify(get("DeviceType"))} is not one of ${DEVICE_TYPES.join(", ")}`);
+    if (!DEVICE_TYPES.includes(type))
+      why.push(`DeviceType ${JSON.stringify(get("DeviceType"))} is not one of ${DEVICE_TYPES.join(", ")}`);
     const manufacturer = get("Manufacturer").toUpperCase();
-    if (!/^[0-9A-F]{4}$/.test(manufacturer)) why.push(`Manufacturer ${JSON.stringify(get("Manufacturer"))} is not 4 hex digits`);
+    if (!/^[0-9A-F]{4}$/.test(manufacturer))
+      why.push(`Manufacturer ${JSON.stringify(get("Manufacturer"))} is not 4 hex digits`);
     const model = get("DeviceModel").toUpperCase();
-    if (!DeviceModelSchema.safeParse(model).success) why.push(`DeviceModel ${JSON.stringify(get("DeviceModel"))} is not 8 hex digits`);
+    if (!DeviceModelSchema.safeParse(model).success)
+      why.push(`DeviceModel ${JSON.stringify(get("DeviceModel"))} is not 8 hex digits`);
     const firmware = get("FirmwareVersion").toUpperCase();
-    if (!HexFirmwareSchema.safeParse(firmware).success) why.push(`FirmwareVersion ${JSON.stringify(get("FirmwareVersion"))} is not 8 hex digits`);
+    if (!HexFirmwareSchema.safeParse(firmware).success)
+      why.push(`FirmwareVersion ${JSON.stringify(get("FirmwareVersion"))} is not 8 hex digits`);
     const status = SmiStatusSchema.safeParse(get("SMIStatus"));
-    if (!status.success) why.push(`SMIStatus ${JSON.stringify(get("SMIStatus"))} is not an SMI status (${SmiStatusSchema.options.join(", ")})`);
+    if (!status.success)
+      why.push(
+        `SMIStatus ${JSON.stringify(get("SMIStatus"))} is not an SMI status (${SmiStatusSchema.options.join(", ")})`,
+      );
     const party = get("AssignedParty");
-    if (!knownParties.has(party)) why.push(`AssignedParty ${JSON.stringify(party)} is not a Party known to the desk (add it on the Parties page first)`);
+    if (!knownParties.has(party))
+      why.push(
+        `AssignedParty ${JSON.stringify(party)} is not a Party known to the desk (add it on the Parties page first)`,
+      );
     const region = CspRegionSchema.safeParse(get("CSPRegion"));
     if (!region.success) why.push(`CSPRegion ${JSON.stringify(get("CSPRegion"))} is not North, Central or South`);
     if (id.ok) {
@@ -64,7 +111,17 @@ export function parseInventoryCsv(bytes: Buffer, knownParties: ReadonlySet<strin
       badRows.push({ line: row.line, reason: why.join("; ") });
       continue;
     }
-    records.push({ device_id: id.deviceId, gpf_device_id: gpf.deviceId, device_type: type, manufacturer, device_model: model, firmware_version: firmware, smi_status: status.data, assigned_party: party, csp_region: region.data });
+    records.push({
+      device_id: id.deviceId,
+      gpf_device_id: gpf.deviceId,
+      device_type: type,
+      manufacturer,
+      device_model: model,
+      firmware_version: firmware,
+      smi_status: status.data,
+      assigned_party: party,
+      csp_region: region.data,
+    });
   }
   return { records, badRows };
 }
@@ -72,19 +129,42 @@ export function parseInventoryCsv(bytes: Buffer, knownParties: ReadonlySet<strin
 export async function importInventory(db: Kysely<DeskDatabase>, bytes: Buffer): Promise<InventoryImportResult> {
   const parties = new Set((await db.selectFrom("parties").select("id").execute()).map((p) => p.id));
   const { records, badRows } = parseInventoryCsv(bytes, parties);
-  const result: InventoryImportResult = { rows: records.length + badRows.length, added: 0, updated: 0, unchanged: 0, badRows };
+  const result: InventoryImportResult = {
+    rows: records.length + badRows.length,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    badRows,
+  };
   if (badRows.length > 0) return result;
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < records.length; i += 2000) {
       const chunk = records.slice(i, i + 2000);
-      const existing = new Map((await trx.selectFrom("inventory").selectAll().where("device_id", "in", chunk.map((r) => r.device_id)).execute()).map((r) => [r.device_id, r]));
+      const existing = new Map(
+        (
+          await trx
+            .selectFrom("inventory")
+            .selectAll()
+            .where(
+              "device_id",
+              "in",
+              chunk.map((r) => r.device_id),
+            )
+            .execute()
+        ).map((r) => [r.device_id, r]),
+      );
       const added = chunk.filter((r) => !existing.has(r.device_id));
       const changed = chunk.filter((r) => {
         const e = existing.get(r.device_id);
         return e !== undefined && (Object.keys(r) as Array<keyof InventoryRecord>).some((k) => e[k] !== r[k]);
       });
       if (added.length > 0) await trx.insertInto("inventory").values(added).execute();
-      for (const r of changed) await trx.updateTable("inventory").set({ ...r, updated_at: new Date().toISOString() }).where("device_id", "=", r.device_id).execute();
+      for (const r of changed)
+        await trx
+          .updateTable("inventory")
+          .set({ ...r, updated_at: new Date().toISOString() })
+          .where("device_id", "=", r.device_id)
+          .execute();
       result.added += added.length;
       result.updated += changed.length;
       result.unchanged += chunk.length - added.length - changed.length;

@@ -10,7 +10,13 @@ import { deliverOutbox, type MailTarget } from "../services/outbox";
 import { deskAudit } from "../services/people";
 import { hubHistory } from "../services/audit";
 import { parseDeviceId } from "../../shared/domain/device-id";
-import { DeskIdSchema, type OpsHub, type OpsOutboxRow, type OpsRequestRow, type OpsWorkOrderRow } from "../../shared/desk-api";
+import {
+  DeskIdSchema,
+  type OpsHub,
+  type OpsOutboxRow,
+  type OpsRequestRow,
+  type OpsWorkOrderRow,
+} from "../../shared/desk-api";
 import { deskDb } from "./schema";
 import { needRole, type DeskEnv } from "./session";
 
@@ -20,7 +26,11 @@ import { needRole, type DeskEnv } from "./session";
  * the email outbox. Each change
  * goes through the same service as the bearer-token API and is audited.
  */
-export function operationsRoutes(deps: { db: Kysely<Database>; business: BusinessConfig; mail: MailTarget | null }): Hono<DeskEnv> {
+export function operationsRoutes(deps: {
+  db: Kysely<Database>;
+  business: BusinessConfig;
+  mail: MailTarget | null;
+}): Hono<DeskEnv> {
   const { db } = deps;
   const desk = deskDb(db);
   const ops = new Hono<DeskEnv>();
@@ -33,19 +43,59 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
 
   ops.get("/requests", async (c) => {
     staff(c);
-    const rows = await db.selectFrom("requests").select(["id", "party_id", "facility_id", "delivery_date", "status", "reasons", "hub_reasons", "created_at"]).orderBy("created_at", "desc").limit(200).execute();
-    return c.json(rows.map((r): OpsRequestRow => ({
-      requestId: r.id, partyId: r.party_id, facilityId: r.facility_id, deliveryDate: r.delivery_date, status: r.status, createdAt: new Date(r.created_at).toISOString(),
-      reasons: [...(r.reasons as OpsRequestRow["reasons"]), ...(r.hub_reasons as OpsRequestRow["reasons"])],
-    })));
+    const rows = await db
+      .selectFrom("requests")
+      .select(["id", "party_id", "facility_id", "delivery_date", "status", "reasons", "hub_reasons", "created_at"])
+      .orderBy("created_at", "desc")
+      .limit(200)
+      .execute();
+    return c.json(
+      rows.map((r): OpsRequestRow => ({
+        requestId: r.id,
+        partyId: r.party_id,
+        facilityId: r.facility_id,
+        deliveryDate: r.delivery_date,
+        status: r.status,
+        createdAt: new Date(r.created_at).toISOString(),
+        reasons: [...(r.reasons as OpsRequestRow["reasons"]), ...(r.hub_reasons as OpsRequestRow["reasons"])],
+      })),
+    );
   });
 
   ops.get("/work-orders", async (c) => {
     staff(c);
-    const rows = await db.selectFrom("work_orders").leftJoin("bookings", "bookings.work_order_id", "work_orders.id")
-      .select(["work_orders.id", "work_orders.request_id", "work_orders.party_id", "work_orders.csp", "work_orders.facility_id", "work_orders.status", "work_orders.purchase_order", "work_orders.updated_at", "bookings.booking_ref", "bookings.hub_count"])
-      .orderBy("work_orders.created_at", "desc").limit(200).execute();
-    return c.json(rows.map((r): OpsWorkOrderRow => ({ id: r.id, requestId: r.request_id, partyId: r.party_id, csp: r.csp, facilityId: r.facility_id, status: r.status, purchaseOrder: r.purchase_order, bookingRef: r.booking_ref, hubs: r.hub_count, updatedAt: new Date(r.updated_at).toISOString() })));
+    const rows = await db
+      .selectFrom("work_orders")
+      .leftJoin("bookings", "bookings.work_order_id", "work_orders.id")
+      .select([
+        "work_orders.id",
+        "work_orders.request_id",
+        "work_orders.party_id",
+        "work_orders.csp",
+        "work_orders.facility_id",
+        "work_orders.status",
+        "work_orders.purchase_order",
+        "work_orders.updated_at",
+        "bookings.booking_ref",
+        "bookings.hub_count",
+      ])
+      .orderBy("work_orders.created_at", "desc")
+      .limit(200)
+      .execute();
+    return c.json(
+      rows.map((r): OpsWorkOrderRow => ({
+        id: r.id,
+        requestId: r.request_id,
+        partyId: r.party_id,
+        csp: r.csp,
+        facilityId: r.facility_id,
+        status: r.status,
+        purchaseOrder: r.purchase_order,
+        bookingRef: r.booking_ref,
+        hubs: r.hub_count,
+        updatedAt: new Date(r.updated_at).toISOString(),
+      })),
+    );
   });
 
   ops.post("/work-orders/:id/approve", async (c) => {
@@ -53,11 +103,24 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
     const id = idOf(c.req.param("id"));
     const body = await readBody(c, ApproveWorkOrderSchema);
     await db.transaction().execute(async (trx) => {
-      const wo = await trx.selectFrom("work_orders").select("status").where("id", "=", id).forUpdate().executeTakeFirst();
+      const wo = await trx
+        .selectFrom("work_orders")
+        .select("status")
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!wo) throw new ApiError(404, "unknown-work-order", `no Work Order ${id}`);
-      if (wo.status !== "raised") throw new ApiError(409, "work-order-state", `Work Order ${id} is ${wo.status}; only a raised one can be approved`);
+      if (wo.status !== "raised")
+        throw new ApiError(
+          409,
+          "work-order-state",
+          `Work Order ${id} is ${wo.status}; only a raised one can be approved`,
+        );
       await advanceWorkOrder(trx, id, "approved", body.purchaseOrder);
-      await deskAudit(deskDb(trx), `person:${p.personId}`, "work-order.approved", { id, purchaseOrder: body.purchaseOrder });
+      await deskAudit(deskDb(trx), `person:${p.personId}`, "work-order.approved", {
+        id,
+        purchaseOrder: body.purchaseOrder,
+      });
     });
     return c.json({ id, status: "approved", purchaseOrder: body.purchaseOrder });
   });
@@ -66,9 +129,19 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
     const p = staff(c);
     const id = idOf(c.req.param("id"));
     await db.transaction().execute(async (trx) => {
-      const wo = await trx.selectFrom("work_orders").select("status").where("id", "=", id).forUpdate().executeTakeFirst();
+      const wo = await trx
+        .selectFrom("work_orders")
+        .select("status")
+        .where("id", "=", id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!wo) throw new ApiError(404, "unknown-work-order", `no Work Order ${id}`);
-      if (wo.status !== "completed") throw new ApiError(409, "work-order-state", `Work Order ${id} is ${wo.status}; only a completed one can be closed`);
+      if (wo.status !== "completed")
+        throw new ApiError(
+          409,
+          "work-order-state",
+          `Work Order ${id} is ${wo.status}; only a completed one can be closed`,
+        );
       await advanceWorkOrder(trx, id, "closed");
       await deskAudit(deskDb(trx), `person:${p.personId}`, "work-order.closed", { id });
     });
@@ -83,12 +156,27 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
     const inv = await db.selectFrom("inventory").selectAll().where("device_id", "=", id.deviceId).executeTakeFirst();
     if (!inv) throw new ApiError(404, "unknown-hub", `${id.deviceId} is not in the SMI mirror`);
     const [bookings, timeline] = await Promise.all([
-      db.selectFrom("booking_hubs").select("booking_ref").where("device_id", "=", id.deviceId).orderBy("booking_ref").execute(),
+      db
+        .selectFrom("booking_hubs")
+        .select("booking_ref")
+        .where("device_id", "=", id.deviceId)
+        .orderBy("booking_ref")
+        .execute(),
       hubHistory(db, id.deviceId),
     ]);
     const hub: OpsHub = {
       deviceId: id.deviceId,
-      inventory: { gpfDeviceId: inv.gpf_device_id, deviceType: inv.device_type, manufacturer: inv.manufacturer, deviceModel: inv.device_model, firmwareVersion: inv.firmware_version, smiStatus: inv.smi_status, assignedParty: inv.assigned_party, cspRegion: inv.csp_region, updatedAt: new Date(inv.updated_at).toISOString() },
+      inventory: {
+        gpfDeviceId: inv.gpf_device_id,
+        deviceType: inv.device_type,
+        manufacturer: inv.manufacturer,
+        deviceModel: inv.device_model,
+        firmwareVersion: inv.firmware_version,
+        smiStatus: inv.smi_status,
+        assignedParty: inv.assigned_party,
+        cspRegion: inv.csp_region,
+        updatedAt: new Date(inv.updated_at).toISOString(),
+      },
       bookings: bookings.map((b) => b.booking_ref),
       timeline,
     };
@@ -97,8 +185,25 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
 
   ops.get("/outbox", async (c) => {
     staff(c);
-    const rows = await db.selectFrom("outbox").select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"]).orderBy("id", "desc").limit(200).execute();
-    return c.json(rows.map((r): OpsOutboxRow => ({ id: r.id, kind: r.kind, to: r.to_address, subject: r.subject, status: r.status, attempts: r.attempts, lastError: r.last_error, createdAt: new Date(r.created_at).toISOString(), sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString() })));
+    const rows = await db
+      .selectFrom("outbox")
+      .select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"])
+      .orderBy("id", "desc")
+      .limit(200)
+      .execute();
+    return c.json(
+      rows.map((r): OpsOutboxRow => ({
+        id: r.id,
+        kind: r.kind,
+        to: r.to_address,
+        subject: r.subject,
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        createdAt: new Date(r.created_at).toISOString(),
+        sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
+      })),
+    );
   });
 
   /** A notice that failed for good goes back in the queue: its tries start again; central sends it within seconds. */
@@ -108,9 +213,14 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
     if (!Number.isInteger(id) || id <= 0) throw new ApiError(400, "invalid-path", "that is not a notice number");
     const row = await db.selectFrom("outbox").select(["status"]).where("id", "=", id).executeTakeFirst();
     if (!row) throw new ApiError(404, "unknown-notice", `no notice ${id}`);
-    if (row.status !== "failed") throw new ApiError(409, "notice-state", `notice ${id} is ${row.status}; only a failed one is sent again`);
+    if (row.status !== "failed")
+      throw new ApiError(409, "notice-state", `notice ${id} is ${row.status}; only a failed one is sent again`);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable("outbox").set({ status: "pending", attempts: 0, next_attempt_at: new Date().toISOString() }).where("id", "=", id).execute();
+      await trx
+        .updateTable("outbox")
+        .set({ status: "pending", attempts: 0, next_attempt_at: new Date().toISOString() })
+        .where("id", "=", id)
+        .execute();
       await deskAudit(deskDb(trx), `person:${p.personId}`, "outbox.resend", { id });
     });
     return c.json({ id, status: "pending" });
@@ -119,7 +229,10 @@ export function operationsRoutes(deps: { db: Kysely<Database>; business: Busines
   ops.post("/outbox/deliver", async (c) => {
     const p = staff(c);
     if (deps.mail === null) throw new ApiError(503, "no-mail", "central has no mail target configured");
-    const report = await deliverOutbox(db, deps.mail, { from: deps.business.mailFrom, maxAttempts: deps.business.mailMaxAttempts });
+    const report = await deliverOutbox(db, deps.mail, {
+      from: deps.business.mailFrom,
+      maxAttempts: deps.business.mailMaxAttempts,
+    });
     await deskAudit(desk, `person:${p.personId}`, "outbox.delivered", { ...report });
     return c.json(report);
   });

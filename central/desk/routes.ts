@@ -14,22 +14,70 @@ import { hashToken, newToken } from "../http/auth";
 import { readBody } from "../http/body";
 import { recordChange } from "../services/changes";
 import { submitRequest } from "../services/requests";
-import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, ReflashRequestSchema, StatementQuerySchema } from "../api-schemas";
+import {
+  ForecastSchema,
+  LateArrivalSchema,
+  RedeliveryAmendSchema,
+  ReflashRequestSchema,
+  StatementQuerySchema,
+} from "../api-schemas";
 import { partyStatement } from "../services/charges";
 import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
 import { BookingRefSchema } from "../../shared/domain/booking";
 import { encodeBookingLabel } from "../../shared/domain/labels";
 import {
-  changeOwnPassword, closeSession, completeSetup, createPerson, DEFAULT_SIGN_IN_POLICY, deskAudit, hashPassword, openSession, sessionPerson, signIn,
-  type SessionPerson, type SignInPolicy,
+  changeOwnPassword,
+  closeSession,
+  completeSetup,
+  createPerson,
+  DEFAULT_SIGN_IN_POLICY,
+  deskAudit,
+  hashPassword,
+  openSession,
+  sessionPerson,
+  signIn,
+  type SessionPerson,
+  type SignInPolicy,
 } from "../services/people";
 import {
-  DESK_CSRF_COOKIE, DESK_CSRF_HEADER, DeskIdSchema, DockCreateSchema, FacilityCreateSchema, OperatorCreateSchema, OperatorUpdateSchema, PartyCreateSchema, PasswordChangeSchema,
-  PartyLocationCreateSchema, PersonCreateSchema, PersonUpdateSchema, PortalSubmitSchema, SetupSchema, SignInSchema, UploadSchema,
-  type DeskAuditRow, type DockRow, type FacilityRow, type Me, type OperatorRow, type PartyRow, type PersonRow, type PortalOptions,
-  type PortalBooking, type PortalFaultReport, type PortalForecast, type PortalOutcome, type RowProblem, type TemplateCheck, type Upload,
+  DESK_CSRF_COOKIE,
+  DESK_CSRF_HEADER,
+  DeskIdSchema,
+  DockCreateSchema,
+  FacilityCreateSchema,
+  OperatorCreateSchema,
+  OperatorUpdateSchema,
+  PartyCreateSchema,
+  PasswordChangeSchema,
+  PartyLocationCreateSchema,
+  PersonCreateSchema,
+  PersonUpdateSchema,
+  PortalSubmitSchema,
+  SetupSchema,
+  SignInSchema,
+  UploadSchema,
+  type DeskAuditRow,
+  type DockRow,
+  type FacilityRow,
+  type Me,
+  type OperatorRow,
+  type PartyRow,
+  type PersonRow,
+  type PortalOptions,
+  type PortalBooking,
+  type PortalFaultReport,
+  type PortalForecast,
+  type PortalOutcome,
+  type RowProblem,
+  type TemplateCheck,
+  type Upload,
 } from "../../shared/desk-api";
-import { parseTemplateRows, TEMPLATE_COLUMNS, TEMPLATE_VERSION, type TemplateParse } from "../../shared/domain/request-template";
+import {
+  parseTemplateRows,
+  TEMPLATE_COLUMNS,
+  TEMPLATE_VERSION,
+  type TemplateParse,
+} from "../../shared/domain/request-template";
 import { deskDb, type DeskDatabase } from "./schema";
 import { decodeUpload, readRows, templateXlsx, toCsv } from "./files";
 import { importInventory } from "./inventory-import";
@@ -78,8 +126,10 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     if (UNSAFE.has(c.req.method)) {
       const origin = c.req.header("origin");
       const site = c.req.header("sec-fetch-site");
-      if (origin !== undefined && origin !== expectedOrigin(c)) throw new ApiError(403, "cross-origin", `a request from ${origin} cannot change anything at the desk`);
-      if (origin === undefined && site !== undefined && site !== "same-origin" && site !== "none") throw new ApiError(403, "cross-origin", "a request from another site cannot change anything at the desk");
+      if (origin !== undefined && origin !== expectedOrigin(c))
+        throw new ApiError(403, "cross-origin", `a request from ${origin} cannot change anything at the desk`);
+      if (origin === undefined && site !== undefined && site !== "same-origin" && site !== "none")
+        throw new ApiError(403, "cross-origin", "a request from another site cannot change anything at the desk");
     }
     await next();
   };
@@ -121,12 +171,14 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.use("*", async (c, next) => {
     const token = getCookie(c, sessionCookie(c));
     const person = token === undefined ? null : await sessionPerson(db, token, policy);
-    if (!person) throw new ApiError(401, "signed-out", "sign in to the desk first (your session ended or was never started)");
+    if (!person)
+      throw new ApiError(401, "signed-out", "sign in to the desk first (your session ended or was never started)");
     if (UNSAFE.has(c.req.method)) {
       const sent = c.req.header(DESK_CSRF_HEADER) ?? "";
       const a = Buffer.from(sent);
       const b = Buffer.from(person.csrfToken);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError(403, "csrf", "this request lacks the desk's CSRF token; reload the page and try again");
+      if (a.length !== b.length || !timingSafeEqual(a, b))
+        throw new ApiError(403, "csrf", "this request lacks the desk's CSRF token; reload the page and try again");
     }
     c.set("person", person);
     await next();
@@ -166,13 +218,21 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
       db.selectFrom("parties").selectAll().orderBy("id").execute(),
       db.selectFrom("party_locations").selectAll().orderBy("id").execute(),
     ]);
-    return c.json(parties.map((p): PartyRow => ({ ...p, locations: locations.filter((l) => l.party_id === p.id).map((l) => ({ id: l.id, name: l.name, address: l.address })) })));
+    return c.json(
+      parties.map((p): PartyRow => ({
+        ...p,
+        locations: locations
+          .filter((l) => l.party_id === p.id)
+          .map((l) => ({ id: l.id, name: l.name, address: l.address })),
+      })),
+    );
   });
 
   api.post("/parties", async (c) => {
     const p = need(c, "dcc-admin");
     const body = await readBody(c, PartyCreateSchema);
-    if (await db.selectFrom("parties").select("id").where("id", "=", body.id).executeTakeFirst()) throw new ApiError(409, "exists", `Party ${body.id} already exists`);
+    if (await db.selectFrom("parties").select("id").where("id", "=", body.id).executeTakeFirst())
+      throw new ApiError(409, "exists", `Party ${body.id} already exists`);
     await db.transaction().execute(async (trx) => {
       await trx.insertInto("parties").values(body).execute();
       await deskAudit(trx, actor(p), "party.created", body);
@@ -184,10 +244,15 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const p = need(c, "dcc-admin");
     const partyId = idParam(c, "id");
     const body = await readBody(c, PartyLocationCreateSchema);
-    if (!(await db.selectFrom("parties").select("id").where("id", "=", partyId).executeTakeFirst())) throw new ApiError(404, "unknown-party", `no Party ${partyId}`);
-    if (await db.selectFrom("party_locations").select("id").where("id", "=", body.id).executeTakeFirst()) throw new ApiError(409, "exists", `location ${body.id} already exists`);
+    if (!(await db.selectFrom("parties").select("id").where("id", "=", partyId).executeTakeFirst()))
+      throw new ApiError(404, "unknown-party", `no Party ${partyId}`);
+    if (await db.selectFrom("party_locations").select("id").where("id", "=", body.id).executeTakeFirst())
+      throw new ApiError(409, "exists", `location ${body.id} already exists`);
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto("party_locations").values({ ...body, party_id: partyId }).execute();
+      await trx
+        .insertInto("party_locations")
+        .values({ ...body, party_id: partyId })
+        .execute();
       await deskAudit(trx, actor(p), "party-location.created", { partyId, ...body });
     });
     return c.json({ partyId, ...body }, 201);
@@ -202,11 +267,18 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.post("/facilities", async (c) => {
     const p = need(c, "dcc-admin");
     const body = await readBody(c, FacilityCreateSchema);
-    if (await db.selectFrom("facilities").select("id").where("id", "=", body.id).executeTakeFirst()) throw new ApiError(409, "exists", `facility ${body.id} already exists`);
+    if (await db.selectFrom("facilities").select("id").where("id", "=", body.id).executeTakeFirst())
+      throw new ApiError(409, "exists", `facility ${body.id} already exists`);
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto("facilities").values({ id: body.id, name: body.name, csp: body.csp, max_pallets: body.maxPallets, address: body.address }).execute();
+      await trx
+        .insertInto("facilities")
+        .values({ id: body.id, name: body.name, csp: body.csp, max_pallets: body.maxPallets, address: body.address })
+        .execute();
       // The listed inbound location Parties deliver to (Req 1): the facility's own dock.
-      await trx.insertInto("facility_locations").values({ id: `LOC-${body.id}`, facility_id: body.id, name: body.name, address: body.address }).execute();
+      await trx
+        .insertInto("facility_locations")
+        .values({ id: `LOC-${body.id}`, facility_id: body.id, name: body.name, address: body.address })
+        .execute();
       await deskAudit(trx, actor(p), "facility.created", body);
     });
     return c.json(body, 201);
@@ -217,16 +289,35 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     need(c, "dcc-admin");
     const [docks, tokens] = await Promise.all([
       db.selectFrom("docks").selectAll().orderBy("id").execute(),
-      db.selectFrom("api_tokens").select(["subject_id", "created_at", "revoked_at"]).where("kind", "=", "dock").orderBy("created_at").execute(),
+      db
+        .selectFrom("api_tokens")
+        .select(["subject_id", "created_at", "revoked_at"])
+        .where("kind", "=", "dock")
+        .orderBy("created_at")
+        .execute(),
     ]);
-    return c.json(docks.map((d): DockRow => ({ id: d.id, facilityId: d.facility_id, name: d.name, tokens: tokens.filter((t) => t.subject_id === d.id).map((t) => ({ createdAt: new Date(t.created_at).toISOString(), revokedAt: t.revoked_at === null ? null : new Date(t.revoked_at).toISOString() })) })));
+    return c.json(
+      docks.map((d): DockRow => ({
+        id: d.id,
+        facilityId: d.facility_id,
+        name: d.name,
+        tokens: tokens
+          .filter((t) => t.subject_id === d.id)
+          .map((t) => ({
+            createdAt: new Date(t.created_at).toISOString(),
+            revokedAt: t.revoked_at === null ? null : new Date(t.revoked_at).toISOString(),
+          })),
+      })),
+    );
   });
 
   api.post("/docks", async (c) => {
     const p = need(c, "dcc-admin");
     const body = await readBody(c, DockCreateSchema);
-    if (!(await db.selectFrom("facilities").select("id").where("id", "=", body.facilityId).executeTakeFirst())) throw new ApiError(422, "unknown-facility", `no facility ${body.facilityId}`);
-    if (await db.selectFrom("docks").select("id").where("id", "=", body.id).executeTakeFirst()) throw new ApiError(409, "exists", `dock ${body.id} already exists`);
+    if (!(await db.selectFrom("facilities").select("id").where("id", "=", body.facilityId).executeTakeFirst()))
+      throw new ApiError(422, "unknown-facility", `no facility ${body.facilityId}`);
+    if (await db.selectFrom("docks").select("id").where("id", "=", body.id).executeTakeFirst())
+      throw new ApiError(409, "exists", `dock ${body.id} already exists`);
     await db.transaction().execute(async (trx) => {
       await trx.insertInto("docks").values({ id: body.id, facility_id: body.facilityId, name: body.name }).execute();
       await deskAudit(trx, actor(p), "dock.created", body);
@@ -238,11 +329,21 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.post("/docks/:id/token", async (c) => {
     const p = need(c, "dcc-admin");
     const dockId = idParam(c, "id");
-    if (!(await db.selectFrom("docks").select("id").where("id", "=", dockId).executeTakeFirst())) throw new ApiError(404, "unknown-dock", `no dock ${dockId}`);
+    if (!(await db.selectFrom("docks").select("id").where("id", "=", dockId).executeTakeFirst()))
+      throw new ApiError(404, "unknown-dock", `no dock ${dockId}`);
     const token = newToken();
     const revoked = await db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable("api_tokens").set({ revoked_at: new Date().toISOString() }).where("kind", "=", "dock").where("subject_id", "=", dockId).where("revoked_at", "is", null).executeTakeFirst();
-      await trx.insertInto("api_tokens").values({ token_hash: hashToken(token), kind: "dock", subject_id: dockId }).execute();
+      const r = await trx
+        .updateTable("api_tokens")
+        .set({ revoked_at: new Date().toISOString() })
+        .where("kind", "=", "dock")
+        .where("subject_id", "=", dockId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      await trx
+        .insertInto("api_tokens")
+        .values({ token_hash: hashToken(token), kind: "dock", subject_id: dockId })
+        .execute();
       await deskAudit(trx, actor(p), "dock.token-issued", { dockId, revokedTokens: Number(r.numUpdatedRows) });
       return Number(r.numUpdatedRows);
     });
@@ -253,7 +354,8 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.post("/docks/:id/enrolment", async (c) => {
     const p = need(c, "dcc-admin");
     const dockId = idParam(c, "id");
-    if (!(await db.selectFrom("docks").select("id").where("id", "=", dockId).executeTakeFirst())) throw new ApiError(404, "unknown-dock", `no dock ${dockId}`);
+    if (!(await db.selectFrom("docks").select("id").where("id", "=", dockId).executeTakeFirst()))
+      throw new ApiError(404, "unknown-dock", `no dock ${dockId}`);
     return c.json({ dockId, ...(await issueEnrolmentCode(db, dockId, actor(p))) }, 201);
   });
 
@@ -261,7 +363,13 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const p = need(c, "dcc-admin");
     const dockId = idParam(c, "id");
     const n = await db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable("api_tokens").set({ revoked_at: new Date().toISOString() }).where("kind", "=", "dock").where("subject_id", "=", dockId).where("revoked_at", "is", null).executeTakeFirst();
+      const r = await trx
+        .updateTable("api_tokens")
+        .set({ revoked_at: new Date().toISOString() })
+        .where("kind", "=", "dock")
+        .where("subject_id", "=", dockId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
       await deskAudit(trx, actor(p), "dock.token-revoked", { dockId, revokedTokens: Number(r.numUpdatedRows) });
       return Number(r.numUpdatedRows);
     });
@@ -272,16 +380,29 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.get("/operators", async (c) => {
     need(c, "dcc-admin");
     const rows = await db.selectFrom("operators").selectAll().orderBy("facility_id").orderBy("id").execute();
-    return c.json(rows.map((o): OperatorRow => ({ id: o.id, name: o.name, facilityId: o.facility_id, roles: o.roles, active: o.active })));
+    return c.json(
+      rows.map((o): OperatorRow => ({
+        id: o.id,
+        name: o.name,
+        facilityId: o.facility_id,
+        roles: o.roles,
+        active: o.active,
+      })),
+    );
   });
 
   api.post("/operators", async (c) => {
     const p = need(c, "dcc-admin");
     const body = await readBody(c, OperatorCreateSchema);
-    if (!(await db.selectFrom("facilities").select("id").where("id", "=", body.facilityId).executeTakeFirst())) throw new ApiError(422, "unknown-facility", `no facility ${body.facilityId}`);
-    if (await db.selectFrom("operators").select("id").where("id", "=", body.id).executeTakeFirst()) throw new ApiError(409, "exists", `operator ${body.id} already exists`);
+    if (!(await db.selectFrom("facilities").select("id").where("id", "=", body.facilityId).executeTakeFirst()))
+      throw new ApiError(422, "unknown-facility", `no facility ${body.facilityId}`);
+    if (await db.selectFrom("operators").select("id").where("id", "=", body.id).executeTakeFirst())
+      throw new ApiError(409, "exists", `operator ${body.id} already exists`);
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto("operators").values({ id: body.id, name: body.name, facility_id: body.facilityId, roles: JSON.stringify(body.roles) }).execute();
+      await trx
+        .insertInto("operators")
+        .values({ id: body.id, name: body.name, facility_id: body.facilityId, roles: JSON.stringify(body.roles) })
+        .execute();
       await recordChange(trx as unknown as Kysely<Database>, "operator", body.id, body.facilityId);
       await deskAudit(trx, actor(p), "operator.created", body);
     });
@@ -295,7 +416,14 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const op = await db.selectFrom("operators").selectAll().where("id", "=", id).executeTakeFirst();
     if (!op) throw new ApiError(404, "unknown-operator", `no operator ${id}`);
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable("operators").set({ ...(body.roles ? { roles: JSON.stringify(body.roles) } : {}), ...(body.active !== undefined ? { active: body.active } : {}) }).where("id", "=", id).execute();
+      await trx
+        .updateTable("operators")
+        .set({
+          ...(body.roles ? { roles: JSON.stringify(body.roles) } : {}),
+          ...(body.active !== undefined ? { active: body.active } : {}),
+        })
+        .where("id", "=", id)
+        .execute();
       // The docks of its facility pull the change (a deactivated operator can no longer sign in there).
       await recordChange(trx as unknown as Kysely<Database>, "operator", id, op.facility_id);
       await deskAudit(trx, actor(p), "operator.updated", { id, ...body });
@@ -306,15 +434,36 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   // ------------------------------------------------------------ people
   api.get("/people", async (c) => {
     need(c, "dcc-admin");
-    const rows = await db.selectFrom("people").select(["id", "name", "email", "role", "party_id", "active", "locked_until", "last_sign_in_at"]).orderBy("role").orderBy("email").execute();
-    return c.json(rows.map((r): PersonRow => ({ id: r.id, name: r.name, email: r.email, role: r.role, partyId: r.party_id, active: r.active, lockedUntil: r.locked_until === null ? null : new Date(r.locked_until).toISOString(), lastSignInAt: r.last_sign_in_at === null ? null : new Date(r.last_sign_in_at).toISOString() })));
+    const rows = await db
+      .selectFrom("people")
+      .select(["id", "name", "email", "role", "party_id", "active", "locked_until", "last_sign_in_at"])
+      .orderBy("role")
+      .orderBy("email")
+      .execute();
+    return c.json(
+      rows.map((r): PersonRow => ({
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        role: r.role,
+        partyId: r.party_id,
+        active: r.active,
+        lockedUntil: r.locked_until === null ? null : new Date(r.locked_until).toISOString(),
+        lastSignInAt: r.last_sign_in_at === null ? null : new Date(r.last_sign_in_at).toISOString(),
+      })),
+    );
   });
 
   api.post("/people", async (c) => {
     const p = need(c, "dcc-admin");
     const body = await readBody(c, PersonCreateSchema);
-    if (body.partyId !== null && !(await db.selectFrom("parties").select("id").where("id", "=", body.partyId).executeTakeFirst())) throw new ApiError(422, "unknown-party", `no Party ${body.partyId}`);
-    if (await db.selectFrom("people").select("id").where("email", "=", body.email).executeTakeFirst()) throw new ApiError(409, "exists", `${body.email} already has an account`);
+    if (
+      body.partyId !== null &&
+      !(await db.selectFrom("parties").select("id").where("id", "=", body.partyId).executeTakeFirst())
+    )
+      throw new ApiError(422, "unknown-party", `no Party ${body.partyId}`);
+    if (await db.selectFrom("people").select("id").where("email", "=", body.email).executeTakeFirst())
+      throw new ApiError(409, "exists", `${body.email} already has an account`);
     const id = await createPerson(db, body, policy.cost);
     await deskAudit(db, actor(p), "person.created", { id, email: body.email, role: body.role, partyId: body.partyId });
     return c.json({ id, name: body.name, email: body.email, role: body.role, partyId: body.partyId }, 201);
@@ -326,23 +475,45 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const body = await readBody(c, PersonUpdateSchema);
     const person = await db.selectFrom("people").selectAll().where("id", "=", id).executeTakeFirst();
     if (!person) throw new ApiError(404, "unknown-person", `no account ${id}`);
-    if (body.role !== undefined && (body.role === "party-user") !== (person.party_id !== null)) throw new ApiError(422, "role", "a Party user stays a Party user, DCC staff stay DCC staff: make a new account instead");
-    const losesAdmin = person.role === "dcc-admin" && (body.active === false || (body.role !== undefined && body.role !== "dcc-admin"));
+    if (body.role !== undefined && (body.role === "party-user") !== (person.party_id !== null))
+      throw new ApiError(
+        422,
+        "role",
+        "a Party user stays a Party user, DCC staff stay DCC staff: make a new account instead",
+      );
+    const losesAdmin =
+      person.role === "dcc-admin" && (body.active === false || (body.role !== undefined && body.role !== "dcc-admin"));
     if (losesAdmin) {
-      const others = await db.selectFrom("people").select("id").where("role", "=", "dcc-admin").where("active", "=", true).where("id", "!=", id).limit(1).executeTakeFirst();
+      const others = await db
+        .selectFrom("people")
+        .select("id")
+        .where("role", "=", "dcc-admin")
+        .where("active", "=", true)
+        .where("id", "!=", id)
+        .limit(1)
+        .executeTakeFirst();
       if (!others) throw new ApiError(409, "last-admin", "this is the last active DCC admin; make another admin first");
     }
     const hash = body.password !== undefined ? await hashPassword(body.password, policy.cost) : undefined;
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable("people").set({
-        ...(body.active !== undefined ? { active: body.active } : {}),
-        ...(body.role !== undefined ? { role: body.role } : {}),
-        // A new password (set by an admin) also unlocks the account.
-        ...(hash !== undefined ? { password_hash: hash, failed_attempts: 0, locked_until: null } : {}),
-      }).where("id", "=", id).execute();
+      await trx
+        .updateTable("people")
+        .set({
+          ...(body.active !== undefined ? { active: body.active } : {}),
+          ...(body.role !== undefined ? { role: body.role } : {}),
+          // A new password (set by an admin) also unlocks the account.
+          ...(hash !== undefined ? { password_hash: hash, failed_attempts: 0, locked_until: null } : {}),
+        })
+        .where("id", "=", id)
+        .execute();
       // Deactivating someone or changing their password or role ends their sessions.
       await trx.deleteFrom("desk_sessions").where("person_id", "=", id).execute();
-      await deskAudit(trx, actor(p), "person.updated", { id, active: body.active, role: body.role, passwordChanged: hash !== undefined });
+      await deskAudit(trx, actor(p), "person.updated", {
+        id,
+        active: body.active,
+        role: body.role,
+        passwordChanged: hash !== undefined,
+      });
     });
     return c.json({ id, ok: true });
   });
@@ -355,7 +526,15 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     ]);
     // A person is shown by their email; the row itself keeps the id (emails can change hands).
     const email = new Map(people.map((p) => [`person:${p.id}`, p.email]));
-    return c.json(rows.map((r): DeskAuditRow => ({ seq: r.seq, actor: email.get(r.actor) ?? r.actor, action: r.action, detail: r.detail, at: new Date(r.at).toISOString() })));
+    return c.json(
+      rows.map((r): DeskAuditRow => ({
+        seq: r.seq,
+        actor: email.get(r.actor) ?? r.actor,
+        action: r.action,
+        detail: r.detail,
+        at: new Date(r.at).toISOString(),
+      })),
+    );
   });
 
   // ------------------------------------------------------------ SMI inventory import
@@ -365,8 +544,18 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const file = decodeUpload(body);
     if (!file.ok) throw new ApiError(422, "bad-file", file.reason);
     const r = await importInventory(db, file.bytes);
-    if (r.badRows.length > 0) return c.json({ error: "bad-rows", reason: `${r.badRows.length} row(s) refused; nothing was imported`, ...r }, 422);
-    await deskAudit(db, actor(p), "inventory.imported", { fileName: body.fileName, rows: r.rows, added: r.added, updated: r.updated, unchanged: r.unchanged });
+    if (r.badRows.length > 0)
+      return c.json(
+        { error: "bad-rows", reason: `${r.badRows.length} row(s) refused; nothing was imported`, ...r },
+        422,
+      );
+    await deskAudit(db, actor(p), "inventory.imported", {
+      fileName: body.fileName,
+      rows: r.rows,
+      added: r.added,
+      updated: r.updated,
+      unchanged: r.unchanged,
+    });
     return c.json(r);
   });
 
@@ -374,19 +563,32 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.get("/portal/options", async (c) => {
     need(c, "party-user");
     const fs = await facilities(db);
-    const body: PortalOptions = { facilities: fs.map((f) => ({ id: f.id, name: f.name, locations: f.locations.map((l) => ({ id: l.id, name: l.name })) })), slots: deps.business.deliverySlots };
+    const body: PortalOptions = {
+      facilities: fs.map((f) => ({
+        id: f.id,
+        name: f.name,
+        locations: f.locations.map((l) => ({ id: l.id, name: l.name })),
+      })),
+      slots: deps.business.deliverySlots,
+    };
     return c.json(body);
   });
 
   api.get("/portal/template.csv", (c) => {
     need(c, "party-user");
-    return c.body(toCsv([[...TEMPLATE_COLUMNS]]), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${TEMPLATE_VERSION}.csv"` });
+    return c.body(toCsv([[...TEMPLATE_COLUMNS]]), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${TEMPLATE_VERSION}.csv"`,
+    });
   });
 
   api.get("/portal/template.xlsx", async (c) => {
     need(c, "party-user");
     const bytes = await templateXlsx();
-    return c.body(new Uint8Array(bytes), 200, { "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "content-disposition": `attachment; filename="${TEMPLATE_VERSION}.xlsx"` });
+    return c.body(new Uint8Array(bytes), 200, {
+      "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "content-disposition": `attachment; filename="${TEMPLATE_VERSION}.xlsx"`,
+    });
   });
 
   /** Reads an uploaded template: every row's problem, or the parsed content. */
@@ -397,7 +599,13 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     if (!rows.ok) throw new ApiError(422, "bad-file", rows.reason);
     return parseTemplateRows(rows.rows);
   };
-  const checkOf = (t: TemplateParse): TemplateCheck => ({ rows: t.counts.rows, hubs: t.counts.hubs, pallets: t.counts.pallets, cartons: t.counts.cartons, problems: t.problems });
+  const checkOf = (t: TemplateParse): TemplateCheck => ({
+    rows: t.counts.rows,
+    hubs: t.counts.hubs,
+    pallets: t.counts.pallets,
+    cartons: t.counts.cartons,
+    problems: t.problems,
+  });
 
   api.post("/portal/check", async (c) => {
     need(c, "party-user");
@@ -411,11 +619,32 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     if (partyId === null) throw new ApiError(403, "forbidden", "this account names no Party");
     const body = await readBody(c, PortalSubmitSchema);
     const t = await readTemplate(body.file);
-    if (t.content === null) return c.json({ error: "bad-rows", reason: `${t.problems.length} row(s) need fixing; nothing was submitted`, ...checkOf(t) }, 422);
-    const request = ReflashRequestSchema.safeParse({ clientRequestId: body.clientRequestId, ...body.details, pallets: t.content.pallets, looseCartons: t.content.looseCartons });
-    if (!request.success) throw new ApiError(422, "too-large", `the file does not fit one request: ${request.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (t.content === null)
+      return c.json(
+        { error: "bad-rows", reason: `${t.problems.length} row(s) need fixing; nothing was submitted`, ...checkOf(t) },
+        422,
+      );
+    const request = ReflashRequestSchema.safeParse({
+      clientRequestId: body.clientRequestId,
+      ...body.details,
+      pallets: t.content.pallets,
+      looseCartons: t.content.looseCartons,
+    });
+    if (!request.success)
+      throw new ApiError(
+        422,
+        "too-large",
+        `the file does not fit one request: ${request.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join(".")}: ${i.message}`)
+          .join("; ")}`,
+      );
     const outcome = await submitRequest(deps.db, partyId, request.data, deps.business);
-    await deskAudit(db, actor(p), "portal.request-submitted", { requestId: outcome.requestId, status: outcome.status, fileName: body.file.fileName });
+    await deskAudit(db, actor(p), "portal.request-submitted", {
+      requestId: outcome.requestId,
+      status: outcome.status,
+      fileName: body.file.fileName,
+    });
     // Central's per-hub reasons, placed on the file's lines.
     const lines: RowProblem[] = outcome.reasons.flatMap((r) => {
       const m = /^hub (.+)$/.exec(r.scope);
@@ -428,10 +657,29 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.get("/portal/requests", async (c) => {
     const p = need(c, "party-user");
-    const rows = await db.selectFrom("requests")
-      .select(["requests.id", "requests.status", "requests.delivery_date", "requests.created_at", "requests.reasons", "requests.hub_reasons"])
-      .where("requests.party_id", "=", p.partyId ?? "").orderBy("requests.created_at", "desc").limit(50).execute();
-    return c.json(rows.map((r) => ({ requestId: r.id, status: r.status, deliveryDate: r.delivery_date, createdAt: new Date(r.created_at).toISOString(), reasons: (r.reasons as unknown[]).length + (r.hub_reasons as unknown[]).length })));
+    const rows = await db
+      .selectFrom("requests")
+      .select([
+        "requests.id",
+        "requests.status",
+        "requests.delivery_date",
+        "requests.created_at",
+        "requests.reasons",
+        "requests.hub_reasons",
+      ])
+      .where("requests.party_id", "=", p.partyId ?? "")
+      .orderBy("requests.created_at", "desc")
+      .limit(50)
+      .execute();
+    return c.json(
+      rows.map((r) => ({
+        requestId: r.id,
+        status: r.status,
+        deliveryDate: r.delivery_date,
+        createdAt: new Date(r.created_at).toISOString(),
+        reasons: (r.reasons as unknown[]).length + (r.hub_reasons as unknown[]).length,
+      })),
+    );
   });
 
   // ------------------------------------------------------------ the Party's bookings: late arrival, re-delivery, forecasts
@@ -443,23 +691,62 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.get("/portal/bookings", async (c) => {
     const partyId = partyOf(c);
-    const rows = await db.selectFrom("bookings").select(["booking_ref", "delivery_ref", "work_order_id", "status", "facility_id", "doc", "redelivery", "hub_count", "pallet_count"])
-      .where("party_id", "=", partyId).orderBy("created_at", "desc").limit(200).execute();
-    return c.json(rows.map((r): PortalBooking => {
-      const doc = r.doc as { deliveryDate: string; deliveryWindow: { start: string; end: string } };
-      const red = r.redelivery as PortalBooking["redelivery"];
-      const label = encodeBookingLabel({ bookingRef: r.booking_ref, deliveryRef: r.delivery_ref });
-      return {
-        bookingRef: r.booking_ref, deliveryRef: r.delivery_ref, workOrderId: r.work_order_id, status: r.status, facilityId: r.facility_id,
-        deliveryDate: doc.deliveryDate, deliveryWindow: doc.deliveryWindow, hubs: r.hub_count, pallets: r.pallet_count, labelHri: label.ok ? label.hri : "",
-        redelivery: red === null ? null : { deliveryDate: red.deliveryDate, deliveryWindow: red.deliveryWindow, deliveryLocation: { id: red.deliveryLocation.id, name: red.deliveryLocation.name } },
-      };
-    }));
+    const rows = await db
+      .selectFrom("bookings")
+      .select([
+        "booking_ref",
+        "delivery_ref",
+        "work_order_id",
+        "status",
+        "facility_id",
+        "doc",
+        "redelivery",
+        "hub_count",
+        "pallet_count",
+      ])
+      .where("party_id", "=", partyId)
+      .orderBy("created_at", "desc")
+      .limit(200)
+      .execute();
+    return c.json(
+      rows.map((r): PortalBooking => {
+        const doc = r.doc as { deliveryDate: string; deliveryWindow: { start: string; end: string } };
+        const red = r.redelivery as PortalBooking["redelivery"];
+        const label = encodeBookingLabel({ bookingRef: r.booking_ref, deliveryRef: r.delivery_ref });
+        return {
+          bookingRef: r.booking_ref,
+          deliveryRef: r.delivery_ref,
+          workOrderId: r.work_order_id,
+          status: r.status,
+          facilityId: r.facility_id,
+          deliveryDate: doc.deliveryDate,
+          deliveryWindow: doc.deliveryWindow,
+          hubs: r.hub_count,
+          pallets: r.pallet_count,
+          labelHri: label.ok ? label.hri : "",
+          redelivery:
+            red === null
+              ? null
+              : {
+                  deliveryDate: red.deliveryDate,
+                  deliveryWindow: red.deliveryWindow,
+                  deliveryLocation: { id: red.deliveryLocation.id, name: red.deliveryLocation.name },
+                },
+        };
+      }),
+    );
   });
 
   api.get("/portal/locations", async (c) => {
     const partyId = partyOf(c);
-    return c.json(await db.selectFrom("party_locations").select(["id", "name", "address"]).where("party_id", "=", partyId).orderBy("id").execute());
+    return c.json(
+      await db
+        .selectFrom("party_locations")
+        .select(["id", "name", "address"])
+        .where("party_id", "=", partyId)
+        .orderBy("id")
+        .execute(),
+    );
   });
 
   const bookingParam = (c: Context) => {
@@ -473,7 +760,11 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const ref = bookingParam(c);
     const body = await readBody(c, LateArrivalSchema);
     const outcome = await reportLateArrival(deps.db, deps.business, partyId, ref, body);
-    await deskAudit(db, actor(c.get("person")), "portal.late-arrival", { bookingRef: ref, ...body, decision: outcome.decision });
+    await deskAudit(db, actor(c.get("person")), "portal.late-arrival", {
+      bookingRef: ref,
+      ...body,
+      decision: outcome.decision,
+    });
     return c.json(outcome);
   });
 
@@ -488,8 +779,19 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.get("/portal/forecasts", async (c) => {
     const partyId = partyOf(c);
-    const rows = await db.selectFrom("forecasts").selectAll().where("party_id", "=", partyId).orderBy("period_start", "desc").execute();
-    return c.json(rows.map((r): PortalForecast => ({ periodStart: r.period_start, hubs: r.hubs, submittedAt: new Date(r.submitted_at).toISOString() })));
+    const rows = await db
+      .selectFrom("forecasts")
+      .selectAll()
+      .where("party_id", "=", partyId)
+      .orderBy("period_start", "desc")
+      .execute();
+    return c.json(
+      rows.map((r): PortalForecast => ({
+        periodStart: r.period_start,
+        hubs: r.hubs,
+        submittedAt: new Date(r.submitted_at).toISOString(),
+      })),
+    );
   });
 
   api.post("/portal/forecasts", async (c) => {
@@ -504,16 +806,38 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const partyId = partyOf(c);
     const q = StatementQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new ApiError(400, "invalid-query", "choose the period with from and to dates (YYYY-MM-DD)");
-    if (q.data.from > q.data.to) throw new ApiError(400, "invalid-query", `from ${q.data.from} is after to ${q.data.to}`);
+    if (q.data.from > q.data.to)
+      throw new ApiError(400, "invalid-query", `from ${q.data.from} is after to ${q.data.to}`);
     return c.json(await partyStatement(deps.db, deps.business, partyId, q.data.from, q.data.to));
   });
 
   api.get("/portal/fault-reports", async (c) => {
     const partyId = partyOf(c);
-    const rows = await db.selectFrom("fault_reports").innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
-      .select(["fault_reports.id", "fault_reports.device_id", "fault_reports.booking_ref", "fault_reports.reason", "fault_reports.manual", "fault_reports.at"])
-      .where("bookings.party_id", "=", partyId).orderBy("fault_reports.id", "desc").limit(500).execute();
-    return c.json(rows.map((r): PortalFaultReport => ({ id: r.id, deviceId: r.device_id, bookingRef: r.booking_ref, reason: r.reason, manual: r.manual, at: r.at })));
+    const rows = await db
+      .selectFrom("fault_reports")
+      .innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
+      .select([
+        "fault_reports.id",
+        "fault_reports.device_id",
+        "fault_reports.booking_ref",
+        "fault_reports.reason",
+        "fault_reports.manual",
+        "fault_reports.at",
+      ])
+      .where("bookings.party_id", "=", partyId)
+      .orderBy("fault_reports.id", "desc")
+      .limit(500)
+      .execute();
+    return c.json(
+      rows.map((r): PortalFaultReport => ({
+        id: r.id,
+        deviceId: r.device_id,
+        bookingRef: r.booking_ref,
+        reason: r.reason,
+        manual: r.manual,
+        at: r.at,
+      })),
+    );
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
@@ -525,10 +849,22 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   // ------------------------------------------------------------ the web app
   const dist = deps.deskDist ?? null;
   const pages = new Hono();
-  pages.use("*", secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", "data:"], connectSrc: ["'self'"], frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'self'"] },
-    referrerPolicy: "no-referrer",
-  }));
+  pages.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'self'"],
+      },
+      referrerPolicy: "no-referrer",
+    }),
+  );
   if (dist !== null && existsSync(join(dist, "index.html"))) {
     pages.get("/assets/*", serveStatic({ root: dist, rewriteRequestPath: (path) => path.replace(/^\/desk/, "") }));
     // A missing asset is a 404, not the app's page (a stale tab after a rebuild then says so).
@@ -536,15 +872,40 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const index = () => readFile(join(dist, "index.html"), "utf8");
     pages.get("*", async (c) => c.html(await index()));
   } else {
-    pages.get("*", (c) => c.html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>DCC desk</title></head><body><h1>The desk is not built</h1><p>Run <code>npm run build:desk</code> and restart central.</p></body></html>", 503));
+    pages.get("*", (c) =>
+      c.html(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>DCC desk</title></head><body><h1>The desk is not built</h1><p>Run <code>npm run build:desk</code> and restart central.</p></body></html>',
+        503,
+      ),
+    );
   }
   desk.route("/", pages);
   return desk;
 }
 
 async function me(db: Kysely<DeskDatabase>, personId: string, csrfToken: string): Promise<Me> {
-  const p = await db.selectFrom("people").leftJoin("parties", "parties.id", "people.party_id").select(["people.id", "people.name", "people.email", "people.role", "people.party_id", "parties.name as party_name"]).where("people.id", "=", personId).executeTakeFirstOrThrow();
-  return { personId: p.id, name: p.name, email: p.email, role: p.role, partyId: p.party_id, partyName: p.party_name, csrfToken };
+  const p = await db
+    .selectFrom("people")
+    .leftJoin("parties", "parties.id", "people.party_id")
+    .select([
+      "people.id",
+      "people.name",
+      "people.email",
+      "people.role",
+      "people.party_id",
+      "parties.name as party_name",
+    ])
+    .where("people.id", "=", personId)
+    .executeTakeFirstOrThrow();
+  return {
+    personId: p.id,
+    name: p.name,
+    email: p.email,
+    role: p.role,
+    partyId: p.party_id,
+    partyName: p.party_name,
+    csrfToken,
+  };
 }
 
 async function facilities(db: Kysely<DeskDatabase>): Promise<FacilityRow[]> {
@@ -552,5 +913,14 @@ async function facilities(db: Kysely<DeskDatabase>): Promise<FacilityRow[]> {
     db.selectFrom("facilities").selectAll().orderBy("id").execute(),
     db.selectFrom("facility_locations").selectAll().orderBy("id").execute(),
   ]);
-  return fs.map((f) => ({ id: f.id, name: f.name, csp: f.csp, maxPallets: f.max_pallets, address: f.address, locations: locations.filter((l) => l.facility_id === f.id).map((l) => ({ id: l.id, name: l.name, address: l.address })) }));
+  return fs.map((f) => ({
+    id: f.id,
+    name: f.name,
+    csp: f.csp,
+    maxPallets: f.max_pallets,
+    address: f.address,
+    locations: locations
+      .filter((l) => l.facility_id === f.id)
+      .map((l) => ({ id: l.id, name: l.name, address: l.address })),
+  }));
 }

@@ -8,13 +8,47 @@ type StampNullable = ColumnType<Date | null, string | null | undefined, string |
 
 export type DeskTables = {
   people: {
-    id: string; email: string; name: string; role: PersonRole; party_id: string | null; password_hash: string;
-    active: Generated<boolean>; failed_attempts: Generated<number>; locked_until: StampNullable; last_sign_in_at: StampNullable; created_at: Stamp;
+    id: string;
+    email: string;
+    name: string;
+    role: PersonRole;
+    party_id: string | null;
+    password_hash: string;
+    active: Generated<boolean>;
+    failed_attempts: Generated<number>;
+    locked_until: StampNullable;
+    last_sign_in_at: StampNullable;
+    created_at: Stamp;
   };
-  desk_sessions: { token_hash: string; person_id: string; csrf_token: string; created_at: Stamp; last_seen_at: Stamp; expires_at: ColumnType<Date, string, string> };
-  desk_setup_links: { token_hash: string; created_at: Stamp; expires_at: ColumnType<Date, string, string>; used_at: StampNullable };
-  dock_enrolments: { code_hash: string; dock_id: string; created_at: Stamp; expires_at: ColumnType<Date, string, string>; used_at: StampNullable; failed_attempts: Generated<number> };
-  desk_audit: { seq: Generated<number>; actor: string; action: string; detail: ColumnType<unknown, string, string>; at: Stamp };
+  desk_sessions: {
+    token_hash: string;
+    person_id: string;
+    csrf_token: string;
+    created_at: Stamp;
+    last_seen_at: Stamp;
+    expires_at: ColumnType<Date, string, string>;
+  };
+  desk_setup_links: {
+    token_hash: string;
+    created_at: Stamp;
+    expires_at: ColumnType<Date, string, string>;
+    used_at: StampNullable;
+  };
+  dock_enrolments: {
+    code_hash: string;
+    dock_id: string;
+    created_at: Stamp;
+    expires_at: ColumnType<Date, string, string>;
+    used_at: StampNullable;
+    failed_attempts: Generated<number>;
+  };
+  desk_audit: {
+    seq: Generated<number>;
+    actor: string;
+    action: string;
+    detail: ColumnType<unknown, string, string>;
+    at: Stamp;
+  };
 };
 
 export type DeskDatabase = Database & DeskTables;

@@ -9,6 +9,7 @@ export type DeskEnv = { Variables: { person: SessionPerson } };
 /** The signed-in person when their role is one of `roles`; 403 naming the roles otherwise. */
 export function needRole(c: Context<DeskEnv>, ...roles: PersonRole[]): SessionPerson {
   const p = c.get("person");
-  if (!roles.includes(p.role)) throw new ApiError(403, "forbidden", `this needs a ${roles.join(" or ")} account; yours is ${p.role}`);
+  if (!roles.includes(p.role))
+    throw new ApiError(403, "forbidden", `this needs a ${roles.join(" or ")} account; yours is ${p.role}`);
   return p;
 }

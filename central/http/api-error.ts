@@ -16,7 +16,9 @@ export class ApiError extends Error {
   }
 
   body(): ErrorBody {
-    return this.issues === undefined ? { error: this.code, reason: this.reason } : { error: this.code, reason: this.reason, issues: this.issues };
+    return this.issues === undefined
+      ? { error: this.code, reason: this.reason }
+      : { error: this.code, reason: this.reason, issues: this.issues };
   }
 }
 
@@ -24,7 +26,10 @@ export class ApiError extends Error {
 export function describeIssues(error: z.ZodError): { reason: string; issues: NonNullable<ErrorBody["issues"]> } {
   const issues = error.issues.slice(0, 50).map((i) => ({
     path: i.path.length > 0 ? i.path.map(String).join(".") : "(body)",
-    message: i.code === "unrecognized_keys" ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(", ")}` : i.message,
+    message:
+      i.code === "unrecognized_keys"
+        ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`
+        : i.message,
   }));
   return { reason: issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues };
 }

@@ -14,7 +14,12 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
 function requireJsonType(c: Context): void {
   const type = c.req.header("content-type") ?? "";
   // application/json, optionally with parameters (charset): not application/json-patch+json and the like.
-  if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError(415, "unsupported-media-type", `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`);
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    throw new ApiError(
+      415,
+      "unsupported-media-type",
+      `send the body as application/json (got ${type === "" ? "no content type" : JSON.stringify(type)})`,
+    );
 }
 
 /** The body as text, once its content type is JSON (415 otherwise). */
@@ -42,7 +47,11 @@ export function parseJsonBody<S extends z.ZodType>(text: string, schema: S): z.i
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ApiError(400, "malformed-json", `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ApiError(
+      400,
+      "malformed-json",
+      `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return parseOrThrow(schema, raw);
 }

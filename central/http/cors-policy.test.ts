@@ -4,8 +4,16 @@ import { corsFor, dockOrigins, exactOrigins } from "./cors-policy";
 
 describe("central CORS policy", () => {
   it("allows the browser shell's loopback origins and the Electron app, nothing else", () => {
-    for (const o of ["http://127.0.0.1:4020", "http://localhost:5173", "http://[::1]:80", "app://dock"]) expect(dockOrigins(o), o).toBe(true);
-    for (const o of ["http://evil.example", "http://127.0.0.1.evil.example", "https://192.168.1.5:4020", "app://other", "null"]) expect(dockOrigins(o), o).toBe(false);
+    for (const o of ["http://127.0.0.1:4020", "http://localhost:5173", "http://[::1]:80", "app://dock"])
+      expect(dockOrigins(o), o).toBe(true);
+    for (const o of [
+      "http://evil.example",
+      "http://127.0.0.1.evil.example",
+      "https://192.168.1.5:4020",
+      "app://other",
+      "null",
+    ])
+      expect(dockOrigins(o), o).toBe(false);
   });
 
   it("uses an exact list when one is configured", () => {
@@ -19,7 +27,14 @@ describe("central CORS policy", () => {
     const app = new Hono();
     app.use("*", corsFor(dockOrigins));
     app.post("/sync/pull", (c) => c.json({ ok: true }));
-    const pre = await app.request("/sync/pull", { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:4020", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" } });
+    const pre = await app.request("/sync/pull", {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://127.0.0.1:4020",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+      },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:4020");
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");

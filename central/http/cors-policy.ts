@@ -18,7 +18,12 @@ export const dockOrigins: OriginPolicy = (origin) => origin === ELECTRON_ORIGIN 
 
 /** An exact allow-list, from CENTRAL_CORS_ORIGINS. */
 export function exactOrigins(list: string): OriginPolicy {
-  const allowed = new Set(list.split(",").map((o) => o.trim()).filter((o) => o !== ""));
+  const allowed = new Set(
+    list
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o !== ""),
+  );
   return (origin) => allowed.has(origin);
 }
 

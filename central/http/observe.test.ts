@@ -9,8 +9,25 @@ describe("health and metrics", () => {
   it("says which part is unwell: outbox stuck, mail failing, database gone", async () => {
     const database = await openDatabase({ kind: "pglite", dataDir: null });
     const mail: MailTarget = { kind: "smtp", url: "smtp://127.0.0.1:1" };
-    const obs = createObserver({ db: database.db, databaseKind: "pglite", mail, metricsToken: null, outboxMaxDueAgeSeconds: 60, addressOf: () => "127.0.0.1" });
-    const health = async () => { const r = await obs.routes.request("/health"); return { status: r.status, body: (await r.json()) as { ok: boolean; unwell?: string[]; parts: Record<string, { ok: boolean; reason?: string }> } }; };
+    const obs = createObserver({
+      db: database.db,
+      databaseKind: "pglite",
+      mail,
+      metricsToken: null,
+      outboxMaxDueAgeSeconds: 60,
+      addressOf: () => "127.0.0.1",
+    });
+    const health = async () => {
+      const r = await obs.routes.request("/health");
+      return {
+        status: r.status,
+        body: (await r.json()) as {
+          ok: boolean;
+          unwell?: string[];
+          parts: Record<string, { ok: boolean; reason?: string }>;
+        },
+      };
+    };
     expect(await health()).toMatchObject({ status: 200, body: { ok: true } });
 
     await enqueueNotice(database.db, { kind: "asn", to: "p@example.test", subject: "s", text: "t" });
@@ -34,8 +51,21 @@ describe("health and metrics", () => {
   it("serves /metrics to loopback only when no token is set", async () => {
     const database = await openDatabase({ kind: "pglite", dataDir: null });
     try {
-      for (const [address, status] of [["127.0.0.1", 200], ["::1", 200], ["::ffff:127.0.0.1", 200], ["10.0.0.7", 403], ["::ffff:10.0.0.7", 403], [null, 403]] as const) {
-        const obs = createObserver({ db: database.db, databaseKind: "pglite", mail: { kind: "eml", dir: "/nonexistent" }, metricsToken: null, addressOf: () => address });
+      for (const [address, status] of [
+        ["127.0.0.1", 200],
+        ["::1", 200],
+        ["::ffff:127.0.0.1", 200],
+        ["10.0.0.7", 403],
+        ["::ffff:10.0.0.7", 403],
+        [null, 403],
+      ] as const) {
+        const obs = createObserver({
+          db: database.db,
+          databaseKind: "pglite",
+          mail: { kind: "eml", dir: "/nonexistent" },
+          metricsToken: null,
+          addressOf: () => address,
+        });
         const r = await obs.routes.request("/metrics");
         expect([address, r.status]).toEqual([address, status]);
         if (status === 200) expect(await r.text()).toContain("central_outbox_pending 0");

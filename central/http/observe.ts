@@ -54,44 +54,97 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1
 export function createObserver(o: ObserveOptions): Observer {
   const registry = new Registry();
   if (o.processMetrics) collectDefaultMetrics({ register: registry, prefix: "central_" });
-  const pushes = new Counter({ name: "central_pushes_total", help: "Push requests answered, by how (applied, or replayed from memory)", labelNames: ["how"], registers: [registry] });
-  const events = new Counter({ name: "central_push_events_total", help: "Events in answered pushes, by result (accepted = applied, duplicate, rejected)", labelNames: ["result"], registers: [registry] });
-  const lastContact = new Gauge({ name: "central_dock_last_contact_timestamp_seconds", help: "When this process last served the dock an authenticated pull or push (Unix seconds)", labelNames: ["dock"], registers: [registry] });
+  const pushes = new Counter({
+    name: "central_pushes_total",
+    help: "Push requests answered, by how (applied, or replayed from memory)",
+    labelNames: ["how"],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: "central_push_events_total",
+    help: "Events in answered pushes, by result (accepted = applied, duplicate, rejected)",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  const lastContact = new Gauge({
+    name: "central_dock_last_contact_timestamp_seconds",
+    help: "When this process last served the dock an authenticated pull or push (Unix seconds)",
+    labelNames: ["dock"],
+    registers: [registry],
+  });
   const maxDueAge = o.outboxMaxDueAgeSeconds ?? 15 * 60;
 
   const outboxFigures = async () => {
-    const r = await o.db.selectFrom("outbox").select([
-      sql<string>`count(*) filter (where status = 'pending')`.as("pending"),
-      sql<string>`count(*) filter (where status = 'pending' and next_attempt_at <= now())`.as("due"),
-      sql<string>`count(*) filter (where status = 'failed')`.as("failed"),
-      sql<string | null>`extract(epoch from now() - min(created_at) filter (where status = 'pending' and next_attempt_at <= now()))`.as("oldest_due"),
-    ]).executeTakeFirstOrThrow();
-    return { pending: Number(r.pending), due: Number(r.due), failed: Number(r.failed), oldestDueSeconds: r.oldest_due === null ? 0 : Math.max(0, Number(r.oldest_due)) };
+    const r = await o.db
+      .selectFrom("outbox")
+      .select([
+        sql<string>`count(*) filter (where status = 'pending')`.as("pending"),
+        sql<string>`count(*) filter (where status = 'pending' and next_attempt_at <= now())`.as("due"),
+        sql<string>`count(*) filter (where status = 'failed')`.as("failed"),
+        sql<
+          string | null
+        >`extract(epoch from now() - min(created_at) filter (where status = 'pending' and next_attempt_at <= now()))`.as(
+          "oldest_due",
+        ),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      pending: Number(r.pending),
+      due: Number(r.due),
+      failed: Number(r.failed),
+      oldestDueSeconds: r.oldest_due === null ? 0 : Math.max(0, Number(r.oldest_due)),
+    };
   };
 
   const outboxGauge = (name: string, help: string, pick: (f: Awaited<ReturnType<typeof outboxFigures>>) => number) =>
-    new Gauge({ name, help, registers: [registry], async collect() { this.set(pick(await outboxFigures())); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(pick(await outboxFigures()));
+      },
+    });
   outboxGauge("central_outbox_pending", "Notices not yet sent (due or waiting for a retry)", (f) => f.pending);
   outboxGauge("central_outbox_due", "Notices due to be sent now", (f) => f.due);
   outboxGauge("central_outbox_failed", "Notices given up after the last attempt", (f) => f.failed);
-  outboxGauge("central_outbox_oldest_due_age_seconds", "Age of the oldest notice that is due and unsent (0 when none)", (f) => f.oldestDueSeconds);
+  outboxGauge(
+    "central_outbox_oldest_due_age_seconds",
+    "Age of the oldest notice that is due and unsent (0 when none)",
+    (f) => f.oldestDueSeconds,
+  );
 
   const routes = new Hono<AppEnv>();
   const addressOf = o.addressOf ?? socketAddress;
 
   routes.get("/metrics", async (c) => {
     if (!mayScrape(c, o.metricsToken, addressOf)) {
-      return c.json({ error: "forbidden", reason: o.metricsToken === null ? "metrics are served to this machine only (set CENTRAL_METRICS_TOKEN to scrape from elsewhere)" : "send Authorization: Bearer <CENTRAL_METRICS_TOKEN>" }, 403);
+      return c.json(
+        {
+          error: "forbidden",
+          reason:
+            o.metricsToken === null
+              ? "metrics are served to this machine only (set CENTRAL_METRICS_TOKEN to scrape from elsewhere)"
+              : "send Authorization: Bearer <CENTRAL_METRICS_TOKEN>",
+        },
+        403,
+      );
     }
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
   });
 
   routes.get("/health", async (c) => {
-    const database = await check(async () => { await sql`select 1`.execute(o.db); return {}; });
+    const database = await check(async () => {
+      await sql`select 1`.execute(o.db);
+      return {};
+    });
     const outbox = database.ok
       ? await check(async () => {
           const f = await outboxFigures();
-          if (f.oldestDueSeconds > maxDueAge) throw new Error(`the oldest due notice has waited ${Math.round(f.oldestDueSeconds)} s (more than ${maxDueAge} s): delivery is not keeping up or not running`);
+          if (f.oldestDueSeconds > maxDueAge)
+            throw new Error(
+              `the oldest due notice has waited ${Math.round(f.oldestDueSeconds)} s (more than ${maxDueAge} s): delivery is not keeping up or not running`,
+            );
           return f;
         })
       : { ok: false, reason: "not checked: the database is unwell" };
@@ -105,8 +158,19 @@ export function createObserver(o: ObserveOptions): Observer {
       lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
     };
     const ok = database.ok && outbox.ok && mail.ok;
-    const unwell = [database.ok ? null : "database", outbox.ok ? null : "outbox", mail.ok ? null : "mail"].filter((p) => p !== null);
-    return c.json({ ok, ...(ok ? {} : { unwell }), database: o.databaseKind, parts: { database, outbox, mail }, serverTime: new Date().toISOString() }, ok ? 200 : 503);
+    const unwell = [database.ok ? null : "database", outbox.ok ? null : "outbox", mail.ok ? null : "mail"].filter(
+      (p) => p !== null,
+    );
+    return c.json(
+      {
+        ok,
+        ...(ok ? {} : { unwell }),
+        database: o.databaseKind,
+        parts: { database, outbox, mail },
+        serverTime: new Date().toISOString(),
+      },
+      ok ? 200 : 503,
+    );
   });
 
   return {
@@ -122,7 +186,9 @@ export function createObserver(o: ObserveOptions): Observer {
   };
 }
 
-async function check(probe: () => Promise<object>): Promise<{ ok: boolean; reason?: string } & Record<string, unknown>> {
+async function check(
+  probe: () => Promise<object>,
+): Promise<{ ok: boolean; reason?: string } & Record<string, unknown>> {
   try {
     return { ok: true, ...(await probe()) };
   } catch (e) {

@@ -10,7 +10,11 @@ import { hashToken } from "./auth";
  * Over a limit, central answers 429 with Retry-After in whole seconds, before any work.
  */
 
-export interface RateLimits { perTokenPerMinute: number; perAddressPerMinute: number; failedAuthPerAddressPerMinute: number }
+export interface RateLimits {
+  perTokenPerMinute: number;
+  perAddressPerMinute: number;
+  failedAuthPerAddressPerMinute: number;
+}
 
 /** The client's address from the socket (never a header a client can forge); null when there is none (in-process calls). */
 export type AddressOf = (c: Context) => string | null;
@@ -26,7 +30,9 @@ export const socketAddress: AddressOf = (c) => {
 function tooMany(res: unknown, what: string): never {
   const ms = res instanceof RateLimiterRes ? res.msBeforeNext : 60_000;
   const seconds = Math.max(1, Math.ceil(ms / 1000));
-  throw new ApiError(429, "rate-limited", `too many ${what}; try again in ${seconds} s`, undefined, { "retry-after": String(seconds) });
+  throw new ApiError(429, "rate-limited", `too many ${what}; try again in ${seconds} s`, undefined, {
+    "retry-after": String(seconds),
+  });
 }
 
 export interface RateLimiter {
@@ -51,7 +57,8 @@ export function rateLimiter(limits: RateLimits, addressOf: AddressOf = socketAdd
       }
       const header = c.req.header("authorization");
       const token = header?.startsWith("Bearer ") ? header.slice(7) : null;
-      if (token !== null && token.length <= 200) await perToken.consume(hashToken(token)).catch((r: unknown) => tooMany(r, "requests with this token"));
+      if (token !== null && token.length <= 200)
+        await perToken.consume(hashToken(token)).catch((r: unknown) => tooMany(r, "requests with this token"));
       await next();
     },
     async failedAuth(c) {

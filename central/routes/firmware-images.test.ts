@@ -18,8 +18,16 @@ const bytes = demoFirmwareImage(target.deviceModel, target.version);
 beforeAll(async () => {
   world = await openTestWorld("pglite");
   dir = await mkdtemp(join(tmpdir(), "central-firmware-"));
-  for (const f of DEMO_FIRMWARE) await writeFile(join(dir, `${f.deviceModel}-${f.version}.bin`), demoFirmwareImage(f.deviceModel, f.version));
-  app = createApp({ db: world.database.db, business: world.business, signingKey: world.key, mail: { kind: "eml", dir: world.mailDir }, databaseKind: "pglite", firmwareImagesDir: dir });
+  for (const f of DEMO_FIRMWARE)
+    await writeFile(join(dir, `${f.deviceModel}-${f.version}.bin`), demoFirmwareImage(f.deviceModel, f.version));
+  app = createApp({
+    db: world.database.db,
+    business: world.business,
+    signingKey: world.key,
+    mail: { kind: "eml", dir: world.mailDir },
+    databaseKind: "pglite",
+    firmwareImagesDir: dir,
+  });
 });
 afterAll(async () => {
   await world.close();
@@ -27,7 +35,8 @@ afterAll(async () => {
 });
 
 const dockToken = () => Object.values(world.tokens.docks)[0] ?? "";
-const get = (path: string, headers: Record<string, string> = {}, token = dockToken()) => app.request(path, { headers: { authorization: `Bearer ${token}`, ...headers } });
+const get = (path: string, headers: Record<string, string> = {}, token = dockToken()) =>
+  app.request(path, { headers: { authorization: `Bearer ${token}`, ...headers } });
 
 describe("firmware images for docks", () => {
   it("sends a production image whole, with its SHA-256 as ETag, matching the catalogue", async () => {
@@ -57,7 +66,11 @@ describe("firmware images for docks", () => {
     expect(m.status).toBe(409);
     expect(await m.json()).toMatchObject({ error: "image-mismatch" });
     await writeFile(join(dir, `${target.deviceModel}-${target.version}.bin`), bytes);
-    const party = await get(`/firmware/${target.deviceModel}/${target.version}/image`, {}, Object.values(world.tokens.parties)[0] ?? "");
+    const party = await get(
+      `/firmware/${target.deviceModel}/${target.version}/image`,
+      {},
+      Object.values(world.tokens.parties)[0] ?? "",
+    );
     expect(party.status).toBe(403);
     expect((await get(`/firmware/${target.deviceModel}/0009FFFF/image`)).status).toBe(404);
     expect((await get(`/firmware/..%2F..%2Fetc/${target.version}/image`)).status).toBe(400);

@@ -29,11 +29,13 @@ export function firmwareImageRoutes(db: Kysely<Database>, imagesDir: string): Ho
     const version = parseOrThrow(HexFirmwareSchema, c.req.param("version"), "invalid-path");
     const [entry] = await listFirmware(db, [{ deviceModel: model, version }]);
     if (!entry) throw new ApiError(404, "unknown-firmware", `no firmware ${version} for model ${model}`);
-    if (entry.status === "withdrawn") throw new ApiError(409, "withdrawn", `firmware ${version} for model ${model} is withdrawn; it is not sent`);
+    if (entry.status === "withdrawn")
+      throw new ApiError(409, "withdrawn", `firmware ${version} for model ${model} is withdrawn; it is not sent`);
     const path = join(imagesDir, `${model}-${version}.bin`);
     let size: number;
     const handle = await open(path, "r").catch(() => null);
-    if (handle === null) throw new ApiError(404, "no-image", `central holds no image for firmware ${version} of model ${model}`);
+    if (handle === null)
+      throw new ApiError(404, "no-image", `central holds no image for firmware ${version} of model ${model}`);
     try {
       size = (await handle.stat()).size;
     } finally {
@@ -41,10 +43,17 @@ export function firmwareImageRoutes(db: Kysely<Database>, imagesDir: string): Ho
     }
     const known = verified.get(path);
     if (known === undefined || known.size !== size) {
-      const sha256 = createHash("sha256").update(await readFile(path)).digest("hex");
+      const sha256 = createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex");
       verified.set(path, { size, sha256 });
     }
-    if (verified.get(path)?.sha256 !== entry.sha256) throw new ApiError(409, "image-mismatch", `central's image for firmware ${version} of model ${model} does not match its catalogue entry; it is not sent`);
+    if (verified.get(path)?.sha256 !== entry.sha256)
+      throw new ApiError(
+        409,
+        "image-mismatch",
+        `central's image for firmware ${version} of model ${model} does not match its catalogue entry; it is not sent`,
+      );
 
     const range = /^bytes=(\d+)-$/.exec(c.req.header("range") ?? "");
     const from = range === null ? 0 : Number(range[1]);

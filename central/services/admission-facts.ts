@@ -2,7 +2,16 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import type { DockEvent, DockEventType } from "../../shared/events";
 import type { BusinessConfig } from "../config";
-import { purchaseOrderBlock, type AdmissionFacts, type AsnFact, type BookingFact, type HubPlace, type ManifestFact, type OperatorFact, type ReceivedFact } from "./admission";
+import {
+  purchaseOrderBlock,
+  type AdmissionFacts,
+  type AsnFact,
+  type BookingFact,
+  type HubPlace,
+  type ManifestFact,
+  type OperatorFact,
+  type ReceivedFact,
+} from "./admission";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
 
 /**
@@ -12,9 +21,20 @@ import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
  */
 
 /** The keys events name, where the rules will look: bookings, hubs, ASN numbers, manifests, and hubs of jig work (flash, fault). */
-export interface NamedKeys { refs: string[]; hubs: string[]; asns: string[]; manifests: string[]; workedHubs: string[] }
+export interface NamedKeys {
+  refs: string[];
+  hubs: string[];
+  asns: string[];
+  manifests: string[];
+  workedHubs: string[];
+}
 
-const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["slot.loaded", "slot.unloaded", "flash.result", "fault.reported"]);
+const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>([
+  "slot.loaded",
+  "slot.unloaded",
+  "flash.result",
+  "fault.reported",
+]);
 const WORKED_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["flash.result", "fault.reported"]);
 
 /** The formats of the keys (BookingRefSchema, DeviceIdSchema, an ASN number, ManifestIdSchema). */
@@ -41,8 +61,12 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
   const worked = new Set<string>();
   // Only a value of the key's own format is sent to the database: anything else cannot name a
   // stored key, and a NUL in a query parameter would fail the transaction (PostgreSQL text).
-  const add = (v: unknown, into: Set<string>, format: RegExp) => { if (typeof v === "string" && v.length <= 40 && format.test(v)) into.add(v); };
-  const each = (v: unknown, f: (x: Record<string, unknown>) => void) => { if (Array.isArray(v)) for (const x of v) if (isRecord(x)) f(x); };
+  const add = (v: unknown, into: Set<string>, format: RegExp) => {
+    if (typeof v === "string" && v.length <= 40 && format.test(v)) into.add(v);
+  };
+  const each = (v: unknown, f: (x: Record<string, unknown>) => void) => {
+    if (Array.isArray(v)) for (const x of v) if (isRecord(x)) f(x);
+  };
   const cartonHubs = (c: Record<string, unknown>) => each(c.hubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
   for (const raw of raws) {
     if (!isRecord(raw) || !isRecord(raw.payload)) continue;
@@ -65,7 +89,10 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
 
 /** Calls `visit` with every key a parsed event is judged on, by kind (no allocation for the common scan). */
 function eachKeyOf(e: DockEvent, visit: (kind: keyof NamedKeys, key: string) => void): void {
-  if (e.type === "scan.recorded") { visit("refs", e.payload.bookingRef); return; }
+  if (e.type === "scan.recorded") {
+    visit("refs", e.payload.bookingRef);
+    return;
+  }
   for (const r of bookingsOf(e)) visit("refs", r);
   for (const d of hubsPlacedBy(e)) visit("hubs", d);
   if (e.type === "asn.issued" || e.type === "dispatch.recorded") visit("asns", e.payload.asnNumber);
@@ -92,24 +119,55 @@ export class FactFinder {
 
   private readonly poRequired: readonly string[];
 
-  constructor(private readonly db: Kysely<Database>, private readonly dock: DockIdentity, business: BusinessConfig, nowMs: number) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dock: DockIdentity,
+    business: BusinessConfig,
+    nowMs: number,
+  ) {
     this.poRequired = business.purchaseOrderRequired;
     this.facts = {
-      dock, nowMs, business, operators: this.operators, bookings: this.bookings, hubPlaces: this.hubPlaces, manifests: this.manifests,
-      asns: this.asns, asnBlocks: this.asnBlocks, received: this.received, hubModels: this.hubModels, catalogue: this.catalogue,
+      dock,
+      nowMs,
+      business,
+      operators: this.operators,
+      bookings: this.bookings,
+      hubPlaces: this.hubPlaces,
+      manifests: this.manifests,
+      asns: this.asns,
+      asnBlocks: this.asnBlocks,
+      received: this.received,
+      hubModels: this.hubModels,
+      catalogue: this.catalogue,
     };
   }
 
   async loadOperators(): Promise<void> {
-    for (const o of await this.db.selectFrom("operators").select(["id", "roles", "active"]).where("facility_id", "=", this.dock.facilityId).execute()) this.operators.set(o.id, { roles: o.roles, active: o.active });
+    for (const o of await this.db
+      .selectFrom("operators")
+      .select(["id", "roles", "active"])
+      .where("facility_id", "=", this.dock.facilityId)
+      .execute())
+      this.operators.set(o.id, { roles: o.roles, active: o.active });
   }
 
   /** What these parsed events name that was not looked up yet (the prefetch missed it), or null. */
   missing(events: readonly DockEvent[]): NamedKeys | null {
     const out: NamedKeys = { refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] };
     let n = 0;
-    const known: Record<keyof NamedKeys, { has(key: string): boolean }> = { refs: this.bookings, hubs: this.hubPlaces, asns: this.asns, manifests: this.manifests, workedHubs: this.workedLookedUp };
-    const visit = (kind: keyof NamedKeys, key: string) => { if (!known[kind].has(key)) { out[kind].push(key); n++; } };
+    const known: Record<keyof NamedKeys, { has(key: string): boolean }> = {
+      refs: this.bookings,
+      hubs: this.hubPlaces,
+      asns: this.asns,
+      manifests: this.manifests,
+      workedHubs: this.workedLookedUp,
+    };
+    const visit = (kind: keyof NamedKeys, key: string) => {
+      if (!known[kind].has(key)) {
+        out[kind].push(key);
+        n++;
+      }
+    };
     for (const e of events) eachKeyOf(e, visit);
     return n > 0 ? out : null;
   }
@@ -119,24 +177,55 @@ export class FactFinder {
     const refs = keys.refs.filter((r) => !this.bookings.has(r));
     if (refs.length > 0) {
       for (const r of refs) this.bookings.set(r, null);
-      for (const b of await db.selectFrom("bookings").innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
-        .select(["bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "work_orders.id as wo", "work_orders.csp", "work_orders.purchase_order"])
-        .where(sql<boolean>`bookings.booking_ref = any(${refs}::text[])`).execute())
-        this.bookings.set(b.booking_ref, { facilityId: b.facility_id, partyId: b.party_id, workBlocked: purchaseOrderBlock({ id: b.wo, csp: b.csp, purchaseOrder: b.purchase_order }, this.poRequired) });
+      for (const b of await db
+        .selectFrom("bookings")
+        .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
+        .select([
+          "bookings.booking_ref",
+          "bookings.facility_id",
+          "bookings.party_id",
+          "work_orders.id as wo",
+          "work_orders.csp",
+          "work_orders.purchase_order",
+        ])
+        .where(sql<boolean>`bookings.booking_ref = any(${refs}::text[])`)
+        .execute())
+        this.bookings.set(b.booking_ref, {
+          facilityId: b.facility_id,
+          partyId: b.party_id,
+          workBlocked: purchaseOrderBlock({ id: b.wo, csp: b.csp, purchaseOrder: b.purchase_order }, this.poRequired),
+        });
     }
     // A hub named without its booking is placed by its latest booking (as the projections
     // attribute its flash results and credit): a hub on no booking is no facility's.
     const hubs = keys.hubs.filter((d) => !this.hubPlaces.has(d));
     if (hubs.length > 0) {
       for (const d of hubs) this.hubPlaces.set(d, null);
-      const rows = await db.selectFrom("booking_hubs").innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
+      const rows = await db
+        .selectFrom("booking_hubs")
+        .innerJoin("bookings", "bookings.booking_ref", "booking_hubs.booking_ref")
         .innerJoin("work_orders", "work_orders.id", "bookings.work_order_id")
-        .select(["booking_hubs.device_id", "bookings.booking_ref", "bookings.facility_id", "bookings.party_id", "bookings.created_at", "work_orders.id as wo", "work_orders.csp", "work_orders.purchase_order"])
-        .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`).execute();
+        .select([
+          "booking_hubs.device_id",
+          "bookings.booking_ref",
+          "bookings.facility_id",
+          "bookings.party_id",
+          "bookings.created_at",
+          "work_orders.id as wo",
+          "work_orders.csp",
+          "work_orders.purchase_order",
+        ])
+        .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`)
+        .execute();
       for (const r of rows) {
         const createdMs = new Date(r.created_at).getTime();
         if (this.hubPlaces.get(r.device_id) === null || createdMs > (this.hubPlaceMs.get(r.device_id) ?? -Infinity)) {
-          this.hubPlaces.set(r.device_id, { bookingRef: r.booking_ref, facilityId: r.facility_id, partyId: r.party_id, workBlocked: purchaseOrderBlock({ id: r.wo, csp: r.csp, purchaseOrder: r.purchase_order }, this.poRequired) });
+          this.hubPlaces.set(r.device_id, {
+            bookingRef: r.booking_ref,
+            facilityId: r.facility_id,
+            partyId: r.party_id,
+            workBlocked: purchaseOrderBlock({ id: r.wo, csp: r.csp, purchaseOrder: r.purchase_order }, this.poRequired),
+          });
           this.hubPlaceMs.set(r.device_id, createdMs);
         }
       }
@@ -144,17 +233,39 @@ export class FactFinder {
     const manifests = keys.manifests.filter((m) => !this.manifests.has(m));
     if (manifests.length > 0) {
       for (const m of manifests) this.manifests.set(m, null);
-      for (const m of await db.selectFrom("manifests").select(["manifest_id", "facility_id", "party_id", sql<string[]>`doc->'bookingRefs'`.as("refs")]).where(sql<boolean>`manifest_id = any(${manifests}::text[])`).execute())
-        this.manifests.set(m.manifest_id, { facilityId: m.facility_id, partyId: m.party_id, bookingRefs: Array.isArray(m.refs) ? m.refs : [] });
+      for (const m of await db
+        .selectFrom("manifests")
+        .select(["manifest_id", "facility_id", "party_id", sql<string[]>`doc->'bookingRefs'`.as("refs")])
+        .where(sql<boolean>`manifest_id = any(${manifests}::text[])`)
+        .execute())
+        this.manifests.set(m.manifest_id, {
+          facilityId: m.facility_id,
+          partyId: m.party_id,
+          bookingRefs: Array.isArray(m.refs) ? m.refs : [],
+        });
     }
     const asns = keys.asns.filter((a) => !this.asns.has(a));
     if (asns.length > 0) {
       for (const a of asns) this.asns.set(a, null);
-      const rows = await db.selectFrom("asns").leftJoin("docks", (j) => j.on(sql<boolean>`docks.id = split_part(asns.reserved_by, '/', 1)`))
+      const rows = await db
+        .selectFrom("asns")
+        .leftJoin("docks", (j) => j.on(sql<boolean>`docks.id = split_part(asns.reserved_by, '/', 1)`))
         .select(["asns.asn_number", "asns.manifest_id", "asns.party_id", "asns.status", "docks.facility_id"])
-        .where(sql<boolean>`asns.asn_number = any(${asns}::text[])`).execute();
-      for (const a of rows) this.asns.set(a.asn_number, { manifestId: a.manifest_id, partyId: a.party_id, status: a.status, reservedByFacility: a.facility_id });
-      for (const b of await db.selectFrom("asn_blocks").select(["asn_number", "dock_id"]).where(sql<boolean>`asn_number = any(${asns}::text[])`).execute()) this.asnBlocks.set(b.asn_number, b.dock_id);
+        .where(sql<boolean>`asns.asn_number = any(${asns}::text[])`)
+        .execute();
+      for (const a of rows)
+        this.asns.set(a.asn_number, {
+          manifestId: a.manifest_id,
+          partyId: a.party_id,
+          status: a.status,
+          reservedByFacility: a.facility_id,
+        });
+      for (const b of await db
+        .selectFrom("asn_blocks")
+        .select(["asn_number", "dock_id"])
+        .where(sql<boolean>`asn_number = any(${asns}::text[])`)
+        .execute())
+        this.asnBlocks.set(b.asn_number, b.dock_id);
     }
     const worked = keys.workedHubs.filter((d) => !this.workedLookedUp.has(d));
     if (worked.length > 0) await this.lookUpWorked(worked);
@@ -164,13 +275,25 @@ export class FactFinder {
   private async lookUpWorked(hubs: string[]): Promise<void> {
     const db = this.db;
     for (const d of hubs) this.workedLookedUp.add(d);
-    const scans = await db.selectFrom("events").select(["device_id", "booking_ref"])
-      .where(sql<boolean>`device_id = any(${hubs}::text[])`).where("facility_id", "=", this.dock.facilityId).where("type", "=", "scan.recorded")
-      .where(sql<string>`payload->'payload'->>'verdict'`, "=", "expected").execute();
+    const scans = await db
+      .selectFrom("events")
+      .select(["device_id", "booking_ref"])
+      .where(sql<boolean>`device_id = any(${hubs}::text[])`)
+      .where("facility_id", "=", this.dock.facilityId)
+      .where("type", "=", "scan.recorded")
+      .where(sql<string>`payload->'payload'->>'verdict'`, "=", "expected")
+      .execute();
     const fromDb = new Map<string, string>();
     for (const s of scans) if (s.device_id !== null && s.booking_ref !== null) fromDb.set(s.device_id, s.booking_ref);
     const refs = [...new Set(fromDb.values())];
-    const outcomes = refs.length === 0 ? [] : await db.selectFrom("receipt_outcomes").select(["booking_ref", "outcome", "detail"]).where(sql<boolean>`booking_ref = any(${refs}::text[])`).execute();
+    const outcomes =
+      refs.length === 0
+        ? []
+        : await db
+            .selectFrom("receipt_outcomes")
+            .select(["booking_ref", "outcome", "detail"])
+            .where(sql<boolean>`booking_ref = any(${refs}::text[])`)
+            .execute();
     const rejected = new Set<string>();
     const wholeRejected = new Set<string>();
     for (const o of outcomes) {
@@ -179,12 +302,20 @@ export class FactFinder {
       for (const h of list) if (typeof h.deviceId === "string") rejected.add(h.deviceId);
     }
     // The batch's own scans and receipts (noted as admitted) come after what was stored: they win.
-    for (const [d, ref] of fromDb) if (!this.received.has(d)) this.received.set(d, { bookingRef: ref, rejected: rejected.has(d) || wholeRejected.has(ref) });
+    for (const [d, ref] of fromDb)
+      if (!this.received.has(d))
+        this.received.set(d, { bookingRef: ref, rejected: rejected.has(d) || wholeRejected.has(ref) });
     for (const d of hubs) this.hubModels.set(d, null);
-    for (const r of await db.selectFrom("inventory").select(["device_id", "device_model"]).where(sql<boolean>`device_id = any(${hubs}::text[])`).execute()) this.hubModels.set(r.device_id, r.device_model);
+    for (const r of await db
+      .selectFrom("inventory")
+      .select(["device_id", "device_model"])
+      .where(sql<boolean>`device_id = any(${hubs}::text[])`)
+      .execute())
+      this.hubModels.set(r.device_id, r.device_model);
     if (!this.catalogueLoaded) {
       this.catalogueLoaded = true;
-      for (const f of await db.selectFrom("firmware").select(["device_model", "version"]).execute()) this.catalogue.add(`${f.device_model}/${f.version}`);
+      for (const f of await db.selectFrom("firmware").select(["device_model", "version"]).execute())
+        this.catalogue.add(`${f.device_model}/${f.version}`);
     }
   }
 
@@ -198,14 +329,24 @@ export class FactFinder {
       case "receipt.closed": {
         const ref = e.payload.bookingRef;
         for (const h of e.payload.rejectedHubs) this.received.set(h.deviceId, { bookingRef: ref, rejected: true });
-        if (e.payload.outcome === "rejected") for (const [d, r] of this.received) if (r.bookingRef === ref) this.received.set(d, { ...r, rejected: true });
+        if (e.payload.outcome === "rejected")
+          for (const [d, r] of this.received) if (r.bookingRef === ref) this.received.set(d, { ...r, rejected: true });
         break;
       }
       case "manifest.built":
-        this.manifests.set(e.payload.manifestId, { facilityId: this.dock.facilityId, partyId: e.payload.partyId, bookingRefs: e.payload.bookingRefs });
+        this.manifests.set(e.payload.manifestId, {
+          facilityId: this.dock.facilityId,
+          partyId: e.payload.partyId,
+          bookingRefs: e.payload.bookingRefs,
+        });
         break;
       case "asn.issued":
-        this.asns.set(e.payload.asnNumber, { manifestId: e.payload.manifestId, partyId: e.payload.partyId, status: "issued", reservedByFacility: null });
+        this.asns.set(e.payload.asnNumber, {
+          manifestId: e.payload.manifestId,
+          partyId: e.payload.partyId,
+          status: "issued",
+          reservedByFacility: null,
+        });
         break;
       default:
         break;

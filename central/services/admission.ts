@@ -14,11 +14,31 @@ import { workingHoursProblem } from "./working-time";
  */
 
 export type RefusalCode =
-  | "unstorable-text" | "instant-out-of-window" | "wrong-dock" | "unknown-operator" | "operator-inactive" | "role"
-  | "unknown-booking" | "foreign-booking" | "foreign-hub" | "other-party" | "manifest-reused" | "unknown-manifest"
-  | "foreign-manifest" | "hub-not-on-manifest-booking" | "asn-reused" | "asn-reserved-elsewhere" | "unknown-asn"
-  | "not-received" | "rejected-at-receipt" | "unknown-hub" | "uncatalogued-version" | "bad-date" | "outside-working-hours"
-  | "purchase-order-missing" | "asn-not-reserved";
+  | "unstorable-text"
+  | "instant-out-of-window"
+  | "wrong-dock"
+  | "unknown-operator"
+  | "operator-inactive"
+  | "role"
+  | "unknown-booking"
+  | "foreign-booking"
+  | "foreign-hub"
+  | "other-party"
+  | "manifest-reused"
+  | "unknown-manifest"
+  | "foreign-manifest"
+  | "hub-not-on-manifest-booking"
+  | "asn-reused"
+  | "asn-reserved-elsewhere"
+  | "unknown-asn"
+  | "not-received"
+  | "rejected-at-receipt"
+  | "unknown-hub"
+  | "uncatalogued-version"
+  | "bad-date"
+  | "outside-working-hours"
+  | "purchase-order-missing"
+  | "asn-not-reserved";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -55,14 +75,38 @@ export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
  * `workBlocked`: why the booking may not be worked yet (its Work Order awaits approval against
  * a purchase order at a CSP that needs one, PIA 6.2.2), or null.
  */
-export interface BookingFact { facilityId: string; partyId: string; workBlocked: string | null }
+export interface BookingFact {
+  facilityId: string;
+  partyId: string;
+  workBlocked: string | null;
+}
 /** The booking a hub is on (its latest), where hubs named without their booking are placed. */
-export interface HubPlace { bookingRef: string; facilityId: string; partyId: string; workBlocked: string | null }
-export interface ManifestFact { facilityId: string; partyId: string; bookingRefs: readonly string[] }
-export interface AsnFact { manifestId: string; partyId: string; status: "reserved" | "issued" | "unverified"; reservedByFacility: string | null }
+export interface HubPlace {
+  bookingRef: string;
+  facilityId: string;
+  partyId: string;
+  workBlocked: string | null;
+}
+export interface ManifestFact {
+  facilityId: string;
+  partyId: string;
+  bookingRefs: readonly string[];
+}
+export interface AsnFact {
+  manifestId: string;
+  partyId: string;
+  status: "reserved" | "issued" | "unverified";
+  reservedByFacility: string | null;
+}
 /** A hub scanned as expected at this facility, and whether its receipt then rejected it. */
-export interface ReceivedFact { bookingRef: string; rejected: boolean }
-export interface OperatorFact { roles: readonly string[]; active: boolean }
+export interface ReceivedFact {
+  bookingRef: string;
+  rejected: boolean;
+}
+export interface OperatorFact {
+  roles: readonly string[];
+  active: boolean;
+}
 
 /**
  * What the rules judge by. A key absent from a map is unknown to central (the fetcher looks
@@ -98,7 +142,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function unstorableText(text: string): string | null {
   if (text.includes("\u0000")) return "holds a NUL character (U+0000), which central cannot store";
   if (LONE_SURROGATE.test(text)) return "holds a lone UTF-16 surrogate (not a character), which central cannot store";
-  if (text.length > MAX_TEXT_CHARS) return `is ${text.length} characters long; central stores at most ${MAX_TEXT_CHARS}`;
+  if (text.length > MAX_TEXT_CHARS)
+    return `is ${text.length} characters long; central stores at most ${MAX_TEXT_CHARS}`;
   return null;
 }
 
@@ -112,7 +157,9 @@ export function unstorableTextIn(value: unknown, path = ""): string | null {
     return why === null ? null : `${path === "" ? "(event)" : path} ${why}`;
   }
   if (typeof value !== "object" || value === null) return null;
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value);
   for (const [k, v] of entries) {
     const keyWhy = unstorableText(k);
     const here = path === "" ? k : `${path}.${k}`;
@@ -137,7 +184,11 @@ export function isCalendarDate(date: string): boolean {
  * the dock measured must lie within the configured window around central's clock, and the
  * offset it claims may not exceed the configured maximum.
  */
-export function instantProblem(e: Pick<DockEvent, "at" | "clockOffsetMs">, nowMs: number, window: BusinessConfig["eventWindow"]): string | null {
+export function instantProblem(
+  e: Pick<DockEvent, "at" | "clockOffsetMs">,
+  nowMs: number,
+  window: BusinessConfig["eventWindow"],
+): string | null {
   const offset = e.clockOffsetMs ?? 0;
   const maxOffsetMs = window.maxClockOffsetMinutes * 60_000;
   if (!Number.isFinite(offset) || Math.abs(offset) > maxOffsetMs)
@@ -147,8 +198,10 @@ export function instantProblem(e: Pick<DockEvent, "at" | "clockOffsetMs">, nowMs
   const corrected = at + offset;
   const earliest = nowMs - window.pastDays * 86_400_000;
   const latest = nowMs + window.futureMinutes * 60_000;
-  if (corrected < earliest) return `instant ${e.at} is more than ${window.pastDays} days before central's clock (${new Date(nowMs).toISOString()})`;
-  if (corrected > latest) return `instant ${e.at} is more than ${window.futureMinutes} minutes after central's clock (${new Date(nowMs).toISOString()})`;
+  if (corrected < earliest)
+    return `instant ${e.at} is more than ${window.pastDays} days before central's clock (${new Date(nowMs).toISOString()})`;
+  if (corrected > latest)
+    return `instant ${e.at} is more than ${window.futureMinutes} minutes after central's clock (${new Date(nowMs).toISOString()})`;
   return null;
 }
 
@@ -162,7 +215,12 @@ const ESCAPED_UNSTORABLE = /\\u(?:0000|d[89a-f])/i;
  * its JSON shows one of those (or is longer than one text may be), so a push of thousands of
  * plain events pays one scan of each event's JSON.
  */
-export function admitShape(e: DockEvent, json: string, nowMs: number, window: BusinessConfig["eventWindow"]): Admission {
+export function admitShape(
+  e: DockEvent,
+  json: string,
+  nowMs: number,
+  window: BusinessConfig["eventWindow"],
+): Admission {
   const suspicious = json.length > MAX_TEXT_CHARS || ESCAPED_UNSTORABLE.test(json);
   const text = suspicious ? unstorableTextIn(e) : null;
   if (text !== null) return refuse("unstorable-text", text);
@@ -173,14 +231,23 @@ export function admitShape(e: DockEvent, json: string, nowMs: number, window: Bu
 
 /** Who may record it: the token's dock, an operator registered and active at its facility, with a role the type needs. */
 export function admitRecorder(e: DockEvent, dock: DockIdentity, op: OperatorFact | undefined): Admission {
-  if (e.dockId !== dock.dockId) return refuse("wrong-dock", `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s`);
-  if (!op) return refuse("unknown-operator", `operator ${e.operatorId} is not registered at facility ${dock.facilityId}`);
+  if (e.dockId !== dock.dockId)
+    return refuse("wrong-dock", `event was recorded by dock ${e.dockId}, but this token is dock ${dock.dockId}'s`);
+  if (!op)
+    return refuse("unknown-operator", `operator ${e.operatorId} is not registered at facility ${dock.facilityId}`);
   // As the HTTP actions do (auth.ts): central keeps no deactivation time, so every event of a
   // deactivated operator is refused, even one recorded offline before; the dock quarantines it.
-  if (!op.active) return refuse("operator-inactive", `operator-inactive: operator ${e.operatorId} is deactivated at facility ${dock.facilityId}; their events are refused`);
+  if (!op.active)
+    return refuse(
+      "operator-inactive",
+      `operator-inactive: operator ${e.operatorId} is deactivated at facility ${dock.facilityId}; their events are refused`,
+    );
   const allowed = ROLES_FOR_EVENT[e.type];
   if (!op.roles.some((r) => (allowed as readonly string[]).includes(r)))
-    return refuse("role", `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}`);
+    return refuse(
+      "role",
+      `${e.type} needs role ${allowed.join(" or ")}; operator ${e.operatorId} has ${op.roles.join(", ") || "no role"}`,
+    );
   return ACCEPT;
 }
 
@@ -196,7 +263,11 @@ export function admitPlacement(e: DockEvent, f: AdmissionFacts): Admission {
   for (const ref of bookingsOf(e)) {
     const b = f.bookings.get(ref) ?? null;
     if (b === null) return refuse("unknown-booking", `booking ${ref} is unknown to central`);
-    if (b.facilityId !== dock.facilityId) return refuse("foreign-booking", `booking ${ref} belongs to facility ${b.facilityId}, not this dock's (${dock.facilityId})`);
+    if (b.facilityId !== dock.facilityId)
+      return refuse(
+        "foreign-booking",
+        `booking ${ref} belongs to facility ${b.facilityId}, not this dock's (${dock.facilityId})`,
+      );
   }
   const foreign = hubsPlacedBy(e).flatMap((deviceId) => {
     const place = f.hubPlaces.get(deviceId) ?? null;
@@ -205,7 +276,10 @@ export function admitPlacement(e: DockEvent, f: AdmissionFacts): Admission {
   const first = foreign[0];
   if (first === undefined) return ACCEPT;
   const others = foreign.length > 1 ? ` (and ${foreign.length - 1} more hubs of other facilities)` : "";
-  return refuse("foreign-hub", `hub ${first.deviceId} is on booking ${first.bookingRef}, which belongs to facility ${first.facilityId}, not this dock's (${dock.facilityId})${others}`);
+  return refuse(
+    "foreign-hub",
+    `hub ${first.deviceId} is on booking ${first.bookingRef}, which belongs to facility ${first.facilityId}, not this dock's (${dock.facilityId})${others}`,
+  );
 }
 
 // ---------------------------------------------------------------- one rule per event type
@@ -213,18 +287,30 @@ export function admitPlacement(e: DockEvent, f: AdmissionFacts): Admission {
 /** A manifest id is new everywhere; its Party is every booking's Party; every hub it ships is on one of its bookings. */
 export function admitManifestBuilt(e: EventOf<"manifest.built">, f: AdmissionFacts): Admission {
   const p = e.payload;
-  if (f.manifests.get(p.manifestId)) return refuse("manifest-reused", `manifest ${p.manifestId} was already built; a manifest id is never reused or overwritten`);
-  if (!isCalendarDate(p.deliveryDate)) return refuse("bad-date", `delivery date ${p.deliveryDate} is not a calendar date`);
+  if (f.manifests.get(p.manifestId))
+    return refuse(
+      "manifest-reused",
+      `manifest ${p.manifestId} was already built; a manifest id is never reused or overwritten`,
+    );
+  if (!isCalendarDate(p.deliveryDate))
+    return refuse("bad-date", `delivery date ${p.deliveryDate} is not a calendar date`);
   for (const ref of p.bookingRefs) {
     const b = f.bookings.get(ref);
-    if (b && b.partyId !== p.partyId) return refuse("other-party", `booking ${ref} is Party ${b.partyId}'s, not ${p.partyId}'s; a manifest re-delivers one Party's hubs`);
+    if (b && b.partyId !== p.partyId)
+      return refuse(
+        "other-party",
+        `booking ${ref} is Party ${b.partyId}'s, not ${p.partyId}'s; a manifest re-delivers one Party's hubs`,
+      );
   }
   const refs = new Set(p.bookingRefs);
   for (const c of [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons])
     for (const h of c.hubs) {
       const place = f.hubPlaces.get(h.deviceId) ?? null;
       if (place === null || !refs.has(place.bookingRef))
-        return refuse("hub-not-on-manifest-booking", `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`);
+        return refuse(
+          "hub-not-on-manifest-booking",
+          `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`,
+        );
     }
   return ACCEPT;
 }
@@ -233,7 +319,11 @@ export function admitManifestBuilt(e: EventOf<"manifest.built">, f: AdmissionFac
 function ownManifest(manifestId: string, f: AdmissionFacts, what: string): Admission {
   const m = f.manifests.get(manifestId) ?? null;
   if (m === null) return refuse("unknown-manifest", `${what}: manifest ${manifestId} is unknown to central`);
-  if (m.facilityId !== f.dock.facilityId) return refuse("foreign-manifest", `${what}: manifest ${manifestId} belongs to facility ${m.facilityId}, not this dock's (${f.dock.facilityId})`);
+  if (m.facilityId !== f.dock.facilityId)
+    return refuse(
+      "foreign-manifest",
+      `${what}: manifest ${manifestId} belongs to facility ${m.facilityId}, not this dock's (${f.dock.facilityId})`,
+    );
   return ACCEPT;
 }
 
@@ -243,16 +333,38 @@ export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Adm
   const a = f.asns.get(p.asnNumber) ?? null;
   const blockDock = f.asnBlocks.get(p.asnNumber);
   if (blockDock !== undefined && blockDock !== f.dock.dockId)
-    return refuse("asn-reserved-elsewhere", `ASN ${p.asnNumber} was reserved by central for dock ${blockDock}, not this dock (${f.dock.dockId}); issue numbers from this dock's own block`);
+    return refuse(
+      "asn-reserved-elsewhere",
+      `ASN ${p.asnNumber} was reserved by central for dock ${blockDock}, not this dock (${f.dock.dockId}); issue numbers from this dock's own block`,
+    );
   if (f.business.asnNumbersFromCentralOnly && a === null && blockDock === undefined)
-    return refuse("asn-not-reserved", `ASN ${p.asnNumber} was not reserved by central for dock ${f.dock.dockId}; ASN numbers come from central only: reserve a block with POST /sync/asn-numbers`);
-  if (a !== null && a.status !== "reserved") return refuse("asn-reused", `ASN ${p.asnNumber} was already issued (manifest ${a.manifestId}); every delivery needs a new ASN number`);
+    return refuse(
+      "asn-not-reserved",
+      `ASN ${p.asnNumber} was not reserved by central for dock ${f.dock.dockId}; ASN numbers come from central only: reserve a block with POST /sync/asn-numbers`,
+    );
+  if (a !== null && a.status !== "reserved")
+    return refuse(
+      "asn-reused",
+      `ASN ${p.asnNumber} was already issued (manifest ${a.manifestId}); every delivery needs a new ASN number`,
+    );
   const own = ownManifest(p.manifestId, f, `ASN ${p.asnNumber}`);
   if (!own.ok) return own;
   const m = f.manifests.get(p.manifestId);
-  if (m && m.partyId !== p.partyId) return refuse("other-party", `ASN ${p.asnNumber} names Party ${p.partyId}, but manifest ${p.manifestId} is Party ${m.partyId}'s`);
-  if (a !== null && (a.manifestId !== p.manifestId || a.partyId !== p.partyId || (a.reservedByFacility !== null && a.reservedByFacility !== f.dock.facilityId)))
-    return refuse("asn-reserved-elsewhere", `ASN ${p.asnNumber} was reserved for manifest ${a.manifestId} of Party ${a.partyId}${a.reservedByFacility !== null ? ` at facility ${a.reservedByFacility}` : ""}`);
+  if (m && m.partyId !== p.partyId)
+    return refuse(
+      "other-party",
+      `ASN ${p.asnNumber} names Party ${p.partyId}, but manifest ${p.manifestId} is Party ${m.partyId}'s`,
+    );
+  if (
+    a !== null &&
+    (a.manifestId !== p.manifestId ||
+      a.partyId !== p.partyId ||
+      (a.reservedByFacility !== null && a.reservedByFacility !== f.dock.facilityId))
+  )
+    return refuse(
+      "asn-reserved-elsewhere",
+      `ASN ${p.asnNumber} was reserved for manifest ${a.manifestId} of Party ${a.partyId}${a.reservedByFacility !== null ? ` at facility ${a.reservedByFacility}` : ""}`,
+    );
   return ACCEPT;
 }
 
@@ -260,7 +372,8 @@ export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Adm
 export function admitNoticeIssued(e: EventOf<"notice.issued">, f: AdmissionFacts): Admission {
   const own = ownManifest(e.payload.manifestId, f, "re-delivery notice");
   if (!own.ok) return own;
-  if (!isCalendarDate(e.payload.deliveryDate)) return refuse("bad-date", `re-delivery notice not sent: ${e.payload.deliveryDate} is not a calendar date`);
+  if (!isCalendarDate(e.payload.deliveryDate))
+    return refuse("bad-date", `re-delivery notice not sent: ${e.payload.deliveryDate} is not a calendar date`);
   const problem = workingHoursProblem(f.business as BusinessConfig, e.payload.deliveryDate, e.payload.deliveryWindow);
   if (problem !== null) return refuse("outside-working-hours", `re-delivery notice not sent: ${problem}`);
   return ACCEPT;
@@ -272,8 +385,10 @@ export function admitDispatchRecorded(e: EventOf<"dispatch.recorded">, f: Admiss
   const own = ownManifest(p.manifestId, f, "dispatch");
   if (!own.ok) return own;
   const a = f.asns.get(p.asnNumber) ?? null;
-  if (a === null || a.status === "reserved") return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} was never issued`);
-  if (a.manifestId !== p.manifestId) return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
+  if (a === null || a.status === "reserved")
+    return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} was never issued`);
+  if (a.manifestId !== p.manifestId)
+    return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
   return ACCEPT;
 }
 
@@ -281,15 +396,21 @@ export function admitDispatchRecorded(e: EventOf<"dispatch.recorded">, f: Admiss
 function admitManifestMention(manifestId: string | null, f: AdmissionFacts): Admission {
   if (manifestId === null) return ACCEPT;
   const m = f.manifests.get(manifestId) ?? null;
-  if (m !== null && m.facilityId !== f.dock.facilityId) return refuse("foreign-manifest", `manifest ${manifestId} belongs to facility ${m.facilityId}, not this dock's (${f.dock.facilityId})`);
+  if (m !== null && m.facilityId !== f.dock.facilityId)
+    return refuse(
+      "foreign-manifest",
+      `manifest ${manifestId} belongs to facility ${m.facilityId}, not this dock's (${f.dock.facilityId})`,
+    );
   return ACCEPT;
 }
 
 /** Why a hub was not received and accepted here, or null. */
 function receivedHere(deviceId: string, f: AdmissionFacts): Admission {
   const r = f.received.get(deviceId);
-  if (r === undefined) return refuse("not-received", `hub ${deviceId} was never received and accepted at facility ${f.dock.facilityId}`);
-  if (r.rejected) return refuse("rejected-at-receipt", `hub ${deviceId} was rejected at receipt of booking ${r.bookingRef}`);
+  if (r === undefined)
+    return refuse("not-received", `hub ${deviceId} was never received and accepted at facility ${f.dock.facilityId}`);
+  if (r.rejected)
+    return refuse("rejected-at-receipt", `hub ${deviceId} was rejected at receipt of booking ${r.bookingRef}`);
   return ACCEPT;
 }
 
@@ -300,14 +421,16 @@ export function admitFlashResult(e: EventOf<"flash.result">, f: AdmissionFacts):
   if (!here.ok) return here;
   const model = f.hubModels.get(p.deviceId) ?? null;
   if (model === null) return refuse("unknown-hub", `hub ${p.deviceId} is not in the Smart Metering Inventory`);
-  if (!f.catalogue.has(`${model}/${p.toVersion}`)) return refuse("uncatalogued-version", `firmware ${p.toVersion} is not in the catalogue for model ${model}`);
+  if (!f.catalogue.has(`${model}/${p.toVersion}`))
+    return refuse("uncatalogued-version", `firmware ${p.toVersion} is not in the catalogue for model ${model}`);
   return ACCEPT;
 }
 
 /** A Fault Analysis Report (which earns the Party a credit) only for a hub received here. */
 export function admitFaultReported(e: EventOf<"fault.reported">, f: AdmissionFacts): Admission {
   const r = f.received.get(e.payload.deviceId);
-  if (r === undefined) return refuse("not-received", `hub ${e.payload.deviceId} was never received at facility ${f.dock.facilityId}`);
+  if (r === undefined)
+    return refuse("not-received", `hub ${e.payload.deviceId} was never received at facility ${f.dock.facilityId}`);
   return ACCEPT;
 }
 
@@ -315,14 +438,19 @@ export function admitFaultReported(e: EventOf<"fault.reported">, f: AdmissionFac
  * Why a booking cannot be worked yet, or null (PIA 6.2.2): at a CSP configured to need one, its
  * Work Order must first be approved against a purchase order. One rule for admission and the pull.
  */
-export function purchaseOrderBlock(wo: { id: string; csp: string; purchaseOrder: string | null }, required: readonly string[]): string | null {
+export function purchaseOrderBlock(
+  wo: { id: string; csp: string; purchaseOrder: string | null },
+  required: readonly string[],
+): string | null {
   if (!required.includes(wo.csp) || wo.purchaseOrder !== null) return null;
   return `its Work Order ${wo.id} is not yet approved against a purchase order, which CSP ${wo.csp === "CentralSouth" ? "Central & South" : wo.csp} needs before work starts`;
 }
 
 /** Why a booking's Work Order blocks work on it (PIA 6.2.2), as a refusal of this event. */
 function workable(what: string, ref: string, workBlocked: string | null | undefined): Admission {
-  return workBlocked ? refuse("purchase-order-missing", `${what} refused: booking ${ref} cannot be worked yet: ${workBlocked}`) : ACCEPT;
+  return workBlocked
+    ? refuse("purchase-order-missing", `${what} refused: booking ${ref} cannot be worked yet: ${workBlocked}`)
+    : ACCEPT;
 }
 
 /**
@@ -332,14 +460,25 @@ function workable(what: string, ref: string, workBlocked: string | null | undefi
  */
 export function admitWorkStarted(e: DockEvent, f: AdmissionFacts): Admission {
   switch (e.type) {
-    case "unloading.started": return e.payload.direction === "inbound" ? workable("unloading", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked) : ACCEPT;
-    case "scan.recorded": return workable("receiving scan", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked);
+    case "unloading.started":
+      return e.payload.direction === "inbound"
+        ? workable("unloading", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked)
+        : ACCEPT;
+    case "scan.recorded":
+      return workable("receiving scan", e.payload.bookingRef, f.bookings.get(e.payload.bookingRef)?.workBlocked);
     case "slot.loaded":
     case "flash.result": {
       const place = f.hubPlaces.get(e.payload.deviceId) ?? null;
-      return place === null ? ACCEPT : workable(e.type === "flash.result" ? `flash of hub ${e.payload.deviceId}` : `loading hub ${e.payload.deviceId}`, place.bookingRef, place.workBlocked);
+      return place === null
+        ? ACCEPT
+        : workable(
+            e.type === "flash.result" ? `flash of hub ${e.payload.deviceId}` : `loading hub ${e.payload.deviceId}`,
+            place.bookingRef,
+            place.workBlocked,
+          );
     }
-    default: return ACCEPT;
+    default:
+      return ACCEPT;
   }
 }
 
@@ -348,19 +487,30 @@ function admitByType(e: DockEvent, f: AdmissionFacts): Admission {
   const gate = admitWorkStarted(e, f);
   if (!gate.ok) return gate;
   switch (e.type) {
-    case "manifest.built": return admitManifestBuilt(e, f);
-    case "asn.issued": return admitAsnIssued(e, f);
-    case "notice.issued": return admitNoticeIssued(e, f);
-    case "dispatch.recorded": return admitDispatchRecorded(e, f);
-    case "flash.result": return admitFlashResult(e, f);
-    case "fault.reported": return admitFaultReported(e, f);
-    case "label.printed": return admitManifestMention(e.payload.manifestId, f);
-    case "outbound.scan.recorded": return admitManifestMention(e.payload.manifestId, f);
+    case "manifest.built":
+      return admitManifestBuilt(e, f);
+    case "asn.issued":
+      return admitAsnIssued(e, f);
+    case "notice.issued":
+      return admitNoticeIssued(e, f);
+    case "dispatch.recorded":
+      return admitDispatchRecorded(e, f);
+    case "flash.result":
+      return admitFlashResult(e, f);
+    case "fault.reported":
+      return admitFaultReported(e, f);
+    case "label.printed":
+      return admitManifestMention(e.payload.manifestId, f);
+    case "outbound.scan.recorded":
+      return admitManifestMention(e.payload.manifestId, f);
     case "unloading.started":
     case "unloading.completed":
-    case "liability.transferred": return e.payload.direction === "outbound" ? admitManifestMention(e.payload.manifestId, f) : ACCEPT;
-    case "amendment.acknowledged": return admitManifestMention(e.payload.manifestId, f);
-    default: return ACCEPT;
+    case "liability.transferred":
+      return e.payload.direction === "outbound" ? admitManifestMention(e.payload.manifestId, f) : ACCEPT;
+    case "amendment.acknowledged":
+      return admitManifestMention(e.payload.manifestId, f);
+    default:
+      return ACCEPT;
   }
 }
 

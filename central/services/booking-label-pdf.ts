@@ -11,16 +11,36 @@ import { encodeBookingLabel } from "../../shared/domain/labels";
  */
 
 export interface BookingLabelFacts {
-  bookingRef: string; deliveryRef: string; partyName: string;
-  facilityName: string; arrivalLocation: string; arrivalDate: string; arrivalWindow: string;
-  redeliveryLocation: string; hubCount: number; palletCount: number;
+  bookingRef: string;
+  deliveryRef: string;
+  partyName: string;
+  facilityName: string;
+  arrivalLocation: string;
+  arrivalDate: string;
+  arrivalWindow: string;
+  redeliveryLocation: string;
+  hubCount: number;
+  palletCount: number;
 }
 
 /** The label's GS1-128 symbol as a PNG, with its human-readable line under the bars. */
-export async function bookingLabelBarcodePng(bookingRef: string, deliveryRef: string): Promise<{ png: Buffer; hri: string; scan: string }> {
+export async function bookingLabelBarcodePng(
+  bookingRef: string,
+  deliveryRef: string,
+): Promise<{ png: Buffer; hri: string; scan: string }> {
   const label = encodeBookingLabel({ bookingRef, deliveryRef });
   if (!label.ok) throw new Error(`booking label for ${bookingRef}: ${label.reason}`);
-  const png = await bwipjs.toBuffer({ bcid: "gs1-128", text: label.hri, scale: 3, height: 18, includetext: true, textxalign: "center", paddingwidth: 10, paddingheight: 4, backgroundcolor: "FFFFFF" });
+  const png = await bwipjs.toBuffer({
+    bcid: "gs1-128",
+    text: label.hri,
+    scale: 3,
+    height: 18,
+    includetext: true,
+    textxalign: "center",
+    paddingwidth: 10,
+    paddingheight: 4,
+    backgroundcolor: "FFFFFF",
+  });
   return { png, hri: label.hri, scan: label.scan };
 }
 
@@ -57,7 +77,12 @@ export async function bookingLabelPdf(f: BookingLabelFacts): Promise<Uint8Array>
   }
   const width = page.getWidth() - 2 * margin;
   const scale = Math.min(1, width / image.width, (y - margin - 6) / image.height);
-  page.drawImage(image, { x: margin + (width - image.width * scale) / 2, y: margin, width: image.width * scale, height: image.height * scale });
+  page.drawImage(image, {
+    x: margin + (width - image.width * scale) / 2,
+    y: margin,
+    width: image.width * scale,
+    height: image.height * scale,
+  });
   return doc.save();
 }
 

@@ -14,7 +14,11 @@ function rowToBooking(r: BookingRow): Booking {
 }
 
 /** Bookings by reference (all of them when `refs` is omitted), optionally only at one facility. */
-export async function loadBookings(db: Kysely<Database>, refs?: readonly string[], facilityId?: string): Promise<Booking[]> {
+export async function loadBookings(
+  db: Kysely<Database>,
+  refs?: readonly string[],
+  facilityId?: string,
+): Promise<Booking[]> {
   if (refs !== undefined && refs.length === 0) return [];
   let q = db.selectFrom("bookings").select(["doc", "status", "version"]);
   if (refs !== undefined) q = q.where("booking_ref", "in", refs);
@@ -30,10 +34,22 @@ export async function loadBooking(db: Kysely<Database>, ref: string): Promise<Bo
 
 /** Stores a new booking (authorised), its hub index and a pull-feed change. */
 export async function insertBooking(db: Kysely<Database>, b: Booking, contact: unknown): Promise<void> {
-  const hubRows: Array<{ device_id: string; booking_ref: string; pallet_sscc: string | null; carton_sscc: string | null }> = [];
-  for (const p of b.pallets) for (const h of p.hubs ?? []) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: null });
-  for (const p of b.pallets) for (const c of p.cartons) for (const h of c.hubs) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: c.sscc });
-  for (const c of b.looseCartons) for (const h of c.hubs) hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: null, carton_sscc: c.sscc });
+  const hubRows: Array<{
+    device_id: string;
+    booking_ref: string;
+    pallet_sscc: string | null;
+    carton_sscc: string | null;
+  }> = [];
+  for (const p of b.pallets)
+    for (const h of p.hubs ?? [])
+      hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: null });
+  for (const p of b.pallets)
+    for (const c of p.cartons)
+      for (const h of c.hubs)
+        hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: p.sscc, carton_sscc: c.sscc });
+  for (const c of b.looseCartons)
+    for (const h of c.hubs)
+      hubRows.push({ device_id: h.deviceId, booking_ref: b.bookingRef, pallet_sscc: null, carton_sscc: c.sscc });
   await db
     .insertInto("bookings")
     .values({
@@ -50,18 +66,40 @@ export async function insertBooking(db: Kysely<Database>, b: Booking, contact: u
       pallet_count: b.pallets.length,
     })
     .execute();
-  for (let i = 0; i < hubRows.length; i += 5000) await db.insertInto("booking_hubs").values(hubRows.slice(i, i + 5000)).execute();
-  await db.insertInto("work_order_links").values({ work_order_id: b.workOrderId, kind: "booking", ref: b.bookingRef }).onConflict((oc) => oc.doNothing()).execute();
+  for (let i = 0; i < hubRows.length; i += 5000)
+    await db
+      .insertInto("booking_hubs")
+      .values(hubRows.slice(i, i + 5000))
+      .execute();
+  await db
+    .insertInto("work_order_links")
+    .values({ work_order_id: b.workOrderId, kind: "booking", ref: b.bookingRef })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   await recordChange(db, "booking", b.bookingRef, b.facilityId);
 }
 
 /** Rewrites fields of the stored document, bumps the version and tells the facility's docks. */
-export async function amendBooking(db: Kysely<Database>, ref: string, patch: Partial<Pick<Booking, "deliveryDate" | "deliveryWindow" | "redelivery" | "status">>): Promise<number> {
-  const row = await db.selectFrom("bookings").select(["doc", "facility_id", "version", "status"]).where("booking_ref", "=", ref).forUpdate().executeTakeFirstOrThrow();
+export async function amendBooking(
+  db: Kysely<Database>,
+  ref: string,
+  patch: Partial<Pick<Booking, "deliveryDate" | "deliveryWindow" | "redelivery" | "status">>,
+): Promise<number> {
+  const row = await db
+    .selectFrom("bookings")
+    .select(["doc", "facility_id", "version", "status"])
+    .where("booking_ref", "=", ref)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   const doc = { ...(row.doc as Booking), ...patch, version: row.version + 1 };
   await db
     .updateTable("bookings")
-    .set({ doc: JSON.stringify(doc), version: row.version + 1, status: patch.status ?? row.status, updated_at: sql<string>`now()` })
+    .set({
+      doc: JSON.stringify(doc),
+      version: row.version + 1,
+      status: patch.status ?? row.status,
+      updated_at: sql<string>`now()`,
+    })
     .where("booking_ref", "=", ref)
     .execute();
   await recordChange(db, "booking", ref, row.facility_id);
@@ -71,9 +109,20 @@ export async function amendBooking(db: Kysely<Database>, ref: string, patch: Par
 /** Re-delivery amendments (Req 8) for the given bookings. */
 export async function loadRedeliveries(db: Kysely<Database>, refs: readonly string[]): Promise<RedeliveryAmendment[]> {
   if (refs.length === 0) return [];
-  const rows = await db.selectFrom("bookings").select(["booking_ref", "version", "redelivery"]).where("booking_ref", "in", refs).where("redelivery", "is not", null).execute();
+  const rows = await db
+    .selectFrom("bookings")
+    .select(["booking_ref", "version", "redelivery"])
+    .where("booking_ref", "in", refs)
+    .where("redelivery", "is not", null)
+    .execute();
   return rows.map((r) => {
     const d = r.redelivery as Redelivery;
-    return { bookingRef: r.booking_ref, bookingVersion: r.version, deliveryDate: d.deliveryDate, deliveryWindow: d.deliveryWindow, deliveryLocation: d.deliveryLocation };
+    return {
+      bookingRef: r.booking_ref,
+      bookingVersion: r.version,
+      deliveryDate: d.deliveryDate,
+      deliveryWindow: d.deliveryWindow,
+      deliveryLocation: d.deliveryLocation,
+    };
   });
 }

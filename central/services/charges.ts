@@ -13,22 +13,39 @@ import { ApiError } from "../http/api-error";
  * failed flash with no fault report is not the hub's fault (the target changed before it was
  * touched, another hub answered in the slot) and is charged nothing, as on the dock.
  */
-export async function partyStatement(db: Kysely<Database>, cfg: BusinessConfig, partyId: string, from: string, to: string): Promise<Statement> {
+export async function partyStatement(
+  db: Kysely<Database>,
+  cfg: BusinessConfig,
+  partyId: string,
+  from: string,
+  to: string,
+): Promise<Statement> {
   const party = await db.selectFrom("parties").select(["id", "name"]).where("id", "=", partyId).executeTakeFirst();
   if (!party) throw new ApiError(404, "unknown-party", `party ${partyId} is not registered`);
   // `at` is the dock's ISO instant; its date part is the day the outcome was decided, as on the dock.
-  const inPeriod = (at: "flash_results.at" | "fault_reports.at") => sql<boolean>`substr(${sql.ref(at)}, 1, 10) between ${from} and ${to}`;
+  const inPeriod = (at: "flash_results.at" | "fault_reports.at") =>
+    sql<boolean>`substr(${sql.ref(at)}, 1, 10) between ${from} and ${to}`;
   const reflashed = db
     .selectFrom("flash_results")
     .innerJoin("bookings", "bookings.booking_ref", "flash_results.booking_ref")
-    .select(["flash_results.device_id as device_id", "flash_results.booking_ref as booking_ref", "flash_results.at as at", sql<ChargeableHub["outcome"]>`'reflashed'`.as("outcome")])
+    .select([
+      "flash_results.device_id as device_id",
+      "flash_results.booking_ref as booking_ref",
+      "flash_results.at as at",
+      sql<ChargeableHub["outcome"]>`'reflashed'`.as("outcome"),
+    ])
     .where("bookings.party_id", "=", partyId)
     .where("flash_results.ok", "=", true)
     .where(inPeriod("flash_results.at"));
   const reported = db
     .selectFrom("fault_reports")
     .innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
-    .select(["fault_reports.device_id as device_id", "fault_reports.booking_ref as booking_ref", "fault_reports.at as at", sql<ChargeableHub["outcome"]>`'not-reflashable'`.as("outcome")])
+    .select([
+      "fault_reports.device_id as device_id",
+      "fault_reports.booking_ref as booking_ref",
+      "fault_reports.at as at",
+      sql<ChargeableHub["outcome"]>`'not-reflashable'`.as("outcome"),
+    ])
     .where("bookings.party_id", "=", partyId)
     .where(inPeriod("fault_reports.at"));
   const rows = await reflashed.unionAll(reported).orderBy("at").execute();

@@ -11,7 +11,11 @@ import { bookingOf, deviceOf, type DockIdentity } from "./event-subjects";
  */
 
 /** An admitted event with the JSON text stored and its SHA-256. */
-export interface StoredEvent { event: DockEvent; hash: string; json: string }
+export interface StoredEvent {
+  event: DockEvent;
+  hash: string;
+  json: string;
+}
 
 export interface EventSink {
   /** Writes admitted events (may hold them until finish on the bulk way). */
@@ -26,7 +30,18 @@ export interface EventSink {
   stored(id: string): boolean;
 }
 
-const EVENT_COLUMNS = ["id", "dock_id", "facility_id", "type", "operator_id", "occurred_at", "booking_ref", "device_id", "content_hash", "payload"] as const;
+const EVENT_COLUMNS = [
+  "id",
+  "dock_id",
+  "facility_id",
+  "type",
+  "operator_id",
+  "occurred_at",
+  "booking_ref",
+  "device_id",
+  "content_hash",
+  "payload",
+] as const;
 const COPY_EVENTS = copyFromStdinSql("events", EVENT_COLUMNS);
 
 /**
@@ -36,7 +51,10 @@ const COPY_EVENTS = copyFromStdinSql("events", EVENT_COLUMNS);
 export class CopySink implements EventSink {
   private rows: CopyRows | null = null;
   private running: Promise<unknown> | null = null;
-  constructor(private readonly trx: Kysely<Database>, private readonly dock: DockIdentity) {}
+  constructor(
+    private readonly trx: Kysely<Database>,
+    private readonly dock: DockIdentity,
+  ) {}
 
   open(): void {
     if (this.rows !== null) return;
@@ -93,12 +111,18 @@ export class CopySink implements EventSink {
 export class CarefulSink implements EventSink {
   private readonly inserted = new Set<string>();
   readonly failed = false;
-  constructor(private readonly trx: Kysely<Database>, private readonly dock: DockIdentity) {}
+  constructor(
+    private readonly trx: Kysely<Database>,
+    private readonly dock: DockIdentity,
+  ) {}
 
   async write(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     const f = JSON.stringify(this.dock.facilityId);
-    const rows = events.map(({ event: e, hash, json }) => `{"id":${JSON.stringify(e.id)},"dock_id":${JSON.stringify(e.dockId)},"facility_id":${f},"type":${JSON.stringify(e.type)},"operator_id":${JSON.stringify(e.operatorId)},"occurred_at":${JSON.stringify(e.at)},"booking_ref":${JSON.stringify(bookingOf(e))},"device_id":${JSON.stringify(deviceOf(e))},"content_hash":"${hash}","payload":${json}}`);
+    const rows = events.map(
+      ({ event: e, hash, json }) =>
+        `{"id":${JSON.stringify(e.id)},"dock_id":${JSON.stringify(e.dockId)},"facility_id":${f},"type":${JSON.stringify(e.type)},"operator_id":${JSON.stringify(e.operatorId)},"occurred_at":${JSON.stringify(e.at)},"booking_ref":${JSON.stringify(bookingOf(e))},"device_id":${JSON.stringify(deviceOf(e))},"content_hash":"${hash}","payload":${json}}`,
+    );
     const res = await sql<{ id: string }>`
       insert into events (id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload)
       select id, dock_id, facility_id, type, operator_id, occurred_at, booking_ref, device_id, content_hash, payload

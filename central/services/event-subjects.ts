@@ -1,7 +1,10 @@
 import type { DockEvent } from "../../shared/events";
 
 /** The dock a push comes from, as its token proves. */
-export interface DockIdentity { dockId: string; facilityId: string }
+export interface DockIdentity {
+  dockId: string;
+  facilityId: string;
+}
 
 /** The booking an event is about, when it names one. */
 export function bookingOf(e: DockEvent): string | null {
@@ -31,7 +34,12 @@ export function hubsPlacedBy(e: DockEvent): string[] {
     case "manifest.built": {
       const p = e.payload;
       const cartons = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons];
-      return [...new Set([...cartons.flatMap((c) => c.hubs.map((h) => h.deviceId)), ...p.excludedHubs.map((h) => h.deviceId)])];
+      return [
+        ...new Set([
+          ...cartons.flatMap((c) => c.hubs.map((h) => h.deviceId)),
+          ...p.excludedHubs.map((h) => h.deviceId),
+        ]),
+      ];
     }
     default:
       return [];

@@ -37,7 +37,9 @@ export async function readSigningKeyFile(path: string): Promise<SigningKeyFile |
 
 /** Ed25519 signature (base64) over an entry's signed message. */
 export function signEntry(key: SigningKeyFile, e: Pick<FirmwareEntry, "deviceModel" | "version" | "sha256">): string {
-  return sign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), createPrivateKey(key.privateKeyPem)).toString("base64");
+  return sign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), createPrivateKey(key.privateKeyPem)).toString(
+    "base64",
+  );
 }
 
 /** True when the entry's signature verifies against the PEM public key. */
@@ -50,8 +52,16 @@ export function verifyEntry(publicKeyPem: string | KeyObject, e: FirmwareEntry):
   }
 }
 
-
-function toEntry(r: { device_model: string; version: string; status: "production" | "withdrawn"; sha256: string; size_bytes: number; signature: string; key_id: string; released_at: Date | string }): FirmwareEntry {
+function toEntry(r: {
+  device_model: string;
+  version: string;
+  status: "production" | "withdrawn";
+  sha256: string;
+  size_bytes: number;
+  signature: string;
+  key_id: string;
+  released_at: Date | string;
+}): FirmwareEntry {
   return {
     deviceModel: r.device_model,
     version: r.version,
@@ -65,11 +75,16 @@ function toEntry(r: { device_model: string; version: string; status: "production
 }
 
 /** Every catalogue entry, or those named by model/version pairs. */
-export async function listFirmware(db: Kysely<Database>, only?: ReadonlyArray<{ deviceModel: string; version: string }>): Promise<FirmwareEntry[]> {
+export async function listFirmware(
+  db: Kysely<Database>,
+  only?: ReadonlyArray<{ deviceModel: string; version: string }>,
+): Promise<FirmwareEntry[]> {
   let q = db.selectFrom("firmware").selectAll();
   if (only !== undefined) {
     if (only.length === 0) return [];
-    q = q.where((eb) => eb.or(only.map((o) => eb.and([eb("device_model", "=", o.deviceModel), eb("version", "=", o.version)]))));
+    q = q.where((eb) =>
+      eb.or(only.map((o) => eb.and([eb("device_model", "=", o.deviceModel), eb("version", "=", o.version)]))),
+    );
   }
   const rows = await q.orderBy("device_model").orderBy("version").execute();
   return rows.map(toEntry);
@@ -78,12 +93,23 @@ export async function listFirmware(db: Kysely<Database>, only?: ReadonlyArray<{ 
 /** The latest production firmware for a device model: a query over the catalogue, never a constant. */
 export async function latestProduction(db: Kysely<Database>, deviceModel: string): Promise<FirmwareEntry | null> {
   // Versions are 8 upper-case hex digits, so text order is numeric order.
-  const row = await db.selectFrom("firmware").selectAll().where("device_model", "=", deviceModel).where("status", "=", "production").orderBy("version", "desc").limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("firmware")
+    .selectAll()
+    .where("device_model", "=", deviceModel)
+    .where("status", "=", "production")
+    .orderBy("version", "desc")
+    .limit(1)
+    .executeTakeFirst();
   return row ? toEntry(row) : null;
 }
 
 /** Adds (signed) or replaces a catalogue entry and tells every dock to pull it. */
-export async function putFirmware(db: Kysely<Database>, key: SigningKeyFile, e: Omit<FirmwareEntry, "signature" | "keyId">): Promise<FirmwareEntry> {
+export async function putFirmware(
+  db: Kysely<Database>,
+  key: SigningKeyFile,
+  e: Omit<FirmwareEntry, "signature" | "keyId">,
+): Promise<FirmwareEntry> {
   const signature = signEntry(key, e);
   await db
     .insertInto("signing_keys")
@@ -103,7 +129,16 @@ export async function putFirmware(db: Kysely<Database>, key: SigningKeyFile, e: 
   await db
     .insertInto("firmware")
     .values(values)
-    .onConflict((oc) => oc.columns(["device_model", "version"]).doUpdateSet({ status: values.status, sha256: values.sha256, size_bytes: values.size_bytes, signature, key_id: key.keyId, released_at: values.released_at }))
+    .onConflict((oc) =>
+      oc.columns(["device_model", "version"]).doUpdateSet({
+        status: values.status,
+        sha256: values.sha256,
+        size_bytes: values.size_bytes,
+        signature,
+        key_id: key.keyId,
+        released_at: values.released_at,
+      }),
+    )
     .execute();
   await recordChange(db, "firmware", `${e.deviceModel}/${e.version}`, null);
   return { ...e, signature, keyId: key.keyId };
@@ -111,7 +146,12 @@ export async function putFirmware(db: Kysely<Database>, key: SigningKeyFile, e: 
 
 /** Withdraws a version (it stays listed, so docks stop using it); false when it does not exist. */
 export async function withdrawFirmware(db: Kysely<Database>, deviceModel: string, version: string): Promise<boolean> {
-  const r = await db.updateTable("firmware").set({ status: "withdrawn" }).where("device_model", "=", deviceModel).where("version", "=", version).executeTakeFirst();
+  const r = await db
+    .updateTable("firmware")
+    .set({ status: "withdrawn" })
+    .where("device_model", "=", deviceModel)
+    .where("version", "=", version)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return false;
   await recordChange(db, "firmware", `${deviceModel}/${version}`, null);
   return true;

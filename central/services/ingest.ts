@@ -22,7 +22,13 @@ export { pushBodyKey, replayedBatch } from "./push-replay";
  */
 
 /** Applies a push body (by pushBodyKey, and its events): an identical replay is answered from memory, anything else by pushEvents. */
-export async function pushBody(db: Kysely<Database>, dock: DockIdentity, bodyKey: string, events: readonly unknown[], business: BusinessConfig): Promise<PushResponse> {
+export async function pushBody(
+  db: Kysely<Database>,
+  dock: DockIdentity,
+  bodyKey: string,
+  events: readonly unknown[],
+  business: BusinessConfig,
+): Promise<PushResponse> {
   const res = await pushEvents(db, dock, events, business);
   rememberBatch(db, bodyKey, res);
   return res;
@@ -34,9 +40,18 @@ export async function pushBody(db: Kysely<Database>, dock: DockIdentity, bodyKey
  * an event malformed, unstorable, unauthorised or refused by an admission rule is rejected
  * alone, with its reason, and the rest go on. Never a 500 for what one event holds.
  */
-export async function pushEvents(db: Kysely<Database>, dock: DockIdentity, raws: readonly unknown[], business: BusinessConfig): Promise<PushResponse> {
+export async function pushEvents(
+  db: Kysely<Database>,
+  dock: DockIdentity,
+  raws: readonly unknown[],
+  business: BusinessConfig,
+): Promise<PushResponse> {
   const committed = committedIds(db);
-  const ids = raws.map((r) => (typeof r === "object" && r !== null && typeof (r as { id?: unknown }).id === "string" ? (r as { id: string }).id : null));
+  const ids = raws.map((r) =>
+    typeof r === "object" && r !== null && typeof (r as { id?: unknown }).id === "string"
+      ? (r as { id: string }).id
+      : null,
+  );
   const known = new Map<string, StoredId>();
   for (const id of ids) {
     const k = id === null ? undefined : committed.get(id);
@@ -69,7 +84,12 @@ function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-const reused = (index: number, id: string): PushResult => ({ index, id, status: "rejected", reason: `event id ${id} was already used for a different event; an id is never reused` });
+const reused = (index: number, id: string): PushResult => ({
+  index,
+  id,
+  status: "rejected",
+  reason: `event id ${id} was already used for a different event; an id is never reused`,
+});
 
 /** A raw event after the checks that need no database: parsed and of storable shape (or null and why not), its JSON and hash. */
 type Parsed = { index: number; id: string | null; event: DockEvent | null; reason: string; json: string; hash: string };
@@ -88,7 +108,14 @@ class Intake {
   private taken = 0;
   private readonly seenInBatch = new Map<string, string>();
 
-  constructor(private readonly raws: readonly unknown[], private readonly ids: ReadonlyArray<string | null>, known: ReadonlyMap<string, StoredId>, private readonly dock: DockIdentity, private readonly business: BusinessConfig, private readonly nowMs: number) {
+  constructor(
+    private readonly raws: readonly unknown[],
+    private readonly ids: ReadonlyArray<string | null>,
+    known: ReadonlyMap<string, StoredId>,
+    private readonly dock: DockIdentity,
+    private readonly business: BusinessConfig,
+    private readonly nowMs: number,
+  ) {
     this.results = new Array(raws.length);
     this.stored = new Map(known);
   }
@@ -105,14 +132,23 @@ class Intake {
       const id = this.ids[index] ?? null;
       const prior = id === null ? undefined : this.stored.get(id);
       if (id !== null && prior !== undefined) {
-        this.results[index] = isSameEvent(raw, prior.hash) && prior.dockId === this.dock.dockId ? { index, id, status: "duplicate" } : reused(index, id);
+        this.results[index] =
+          isSameEvent(raw, prior.hash) && prior.dockId === this.dock.dockId
+            ? { index, id, status: "duplicate" }
+            : reused(index, id);
         continue;
       }
       const p = parseDockEvent(raw);
-      if (!p.ok) { out.push({ index, id, event: null, reason: p.reason, json: "", hash: "" }); continue; }
+      if (!p.ok) {
+        out.push({ index, id, event: null, reason: p.reason, json: "", hash: "" });
+        continue;
+      }
       const json = JSON.stringify(p.event);
       const shape = admitShape(p.event, json, this.nowMs, this.business.eventWindow);
-      if (!shape.ok) { out.push({ index, id, event: null, reason: shape.reason, json: "", hash: "" }); continue; }
+      if (!shape.ok) {
+        out.push({ index, id, event: null, reason: shape.reason, json: "", hash: "" });
+        continue;
+      }
       out.push({ index, id, event: p.event, reason: "", json, hash: sha256(json) });
     }
     this.slices.push(out);
@@ -129,13 +165,20 @@ class Intake {
       const { index, id } = v;
       const earlier = id === null ? undefined : this.seenInBatch.get(id);
       if (id !== null && earlier !== undefined) {
-        this.results[index] = v.event !== null && v.hash === earlier ? { index, id, status: "duplicate" } : reused(index, id);
+        this.results[index] =
+          v.event !== null && v.hash === earlier ? { index, id, status: "duplicate" } : reused(index, id);
         continue;
       }
       const e = v.event;
-      if (e === null) { this.results[index] = { index, id, status: "rejected", reason: v.reason }; continue; }
+      if (e === null) {
+        this.results[index] = { index, id, status: "rejected", reason: v.reason };
+        continue;
+      }
       const who = admitRecorder(e, this.dock, facts.facts.operators.get(e.operatorId));
-      if (!who.ok) { this.results[index] = { index, id: e.id, status: "rejected", reason: who.reason }; continue; }
+      if (!who.ok) {
+        this.results[index] = { index, id: e.id, status: "rejected", reason: who.reason };
+        continue;
+      }
       this.seenInBatch.set(e.id, v.hash);
       out.push({ index, event: e, hash: v.hash, json: v.json });
     }
@@ -147,7 +190,15 @@ class Intake {
  * Applies a batch one way. `ids` are the raw events' ids (null where there is none), `known`
  * those of them this process saw committed, with their content hash.
  */
-async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readonly unknown[], ids: ReadonlyArray<string | null>, known: ReadonlyMap<string, StoredId>, business: BusinessConfig, mode: "bulk" | "careful"): Promise<PushResponse> {
+async function applyBatch(
+  db: Kysely<Database>,
+  dock: DockIdentity,
+  raws: readonly unknown[],
+  ids: ReadonlyArray<string | null>,
+  known: ReadonlyMap<string, StoredId>,
+  business: BusinessConfig,
+  mode: "bulk" | "careful",
+): Promise<PushResponse> {
   const nowMs = Date.now();
   const intake = new Intake(raws, ids, known, dock, business, nowMs);
   const newlyStored: Array<{ id: string } & StoredId> = [];
@@ -166,19 +217,43 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
     if (mode === "careful") await lookUpStoredIds(trx, ids, known, intake.stored);
     const finder = new FactFinder(trx, dock, business, nowMs);
     const facts = finder.loadOperators().then(() => finder.lookUp(keysNamedBy(raws)));
-    facts.then(() => { lookingUp = false; }, () => { lookingUp = false; });
+    facts.then(
+      () => {
+        lookingUp = false;
+      },
+      () => {
+        lookingUp = false;
+      },
+    );
     if (mode === "careful") await parseAhead();
     await facts;
     const sink: EventSink = mode === "bulk" ? new CopySink(trx, dock) : new CarefulSink(trx, dock);
     const admitted = await admitAndStore(intake, finder, sink);
     const fresh = admitted.filter((c) => sink.stored(c.event.id));
-    for (const c of admitted) intake.results[c.index] = { index: c.index, id: c.event.id, status: sink.stored(c.event.id) ? "accepted" : "duplicate" };
+    for (const c of admitted)
+      intake.results[c.index] = {
+        index: c.index,
+        id: c.event.id,
+        status: sink.stored(c.event.id) ? "accepted" : "duplicate",
+      };
     for (const c of fresh) newlyStored.push({ id: c.event.id, hash: c.hash, dockId: dock.dockId });
     // Central's records and outputs derived from the new facts, in the same transaction.
-    await projectEvents(trx, dock, fresh.map((c) => c.event), business);
+    await projectEvents(
+      trx,
+      dock,
+      fresh.map((c) => c.event),
+      business,
+    );
   });
   // The bulk way knows every stored id it will know: parsing starts while BEGIN and the look-ups are out.
-  applied.then(() => { lookingUp = false; }, () => { lookingUp = false; });
+  applied.then(
+    () => {
+      lookingUp = false;
+    },
+    () => {
+      lookingUp = false;
+    },
+  );
   // (Should parsing throw, the transaction meets the same slice again and fails with it.)
   if (mode === "bulk") await parseAhead().catch(() => {});
   await applied;
@@ -192,20 +267,31 @@ async function applyBatch(db: Kysely<Database>, dock: DockIdentity, raws: readon
  * rows go to the COPY while the next slice is parsed, so the two work side by side; a failure
  * anywhere fails the COPY (so the rollback can run) and the transaction as a whole.
  */
-async function admitAndStore(intake: Intake, finder: FactFinder, sink: EventSink): Promise<Array<StoredEvent & { index: number }>> {
+async function admitAndStore(
+  intake: Intake,
+  finder: FactFinder,
+  sink: EventSink,
+): Promise<Array<StoredEvent & { index: number }>> {
   const admitted: Array<StoredEvent & { index: number }> = [];
   const streaming = sink instanceof CopySink;
   try {
     if (streaming) sink.open();
     while (!intake.done) {
       // Let the COPY and the rows so far go out (and an early error come in) before going on.
-      if (streaming) { await yieldToIo(); if (sink.failed) break; }
+      if (streaming) {
+        await yieldToIo();
+        if (sink.failed) break;
+      }
       const candidates = intake.takeNext(finder);
       const missing = finder.missing(candidates.map((c) => c.event));
-      if (missing !== null) { await sink.pause(); await finder.lookUp(missing); }
+      if (missing !== null) {
+        await sink.pause();
+        await finder.lookUp(missing);
+      }
       const ok = candidates.filter((c) => {
         const verdict = admitEvent(c.event, finder.facts);
-        if (!verdict.ok) intake.results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: verdict.reason };
+        if (!verdict.ok)
+          intake.results[c.index] = { index: c.index, id: c.event.id, status: "rejected", reason: verdict.reason };
         else finder.noteAdmitted(c.event);
         return verdict.ok;
       });
@@ -221,17 +307,28 @@ async function admitAndStore(intake: Intake, finder: FactFinder, sink: EventSink
 }
 
 /** The careful way: which of the batch's ids are already stored (by another process, or before a restart), with their hash. */
-async function lookUpStoredIds(trx: Kysely<Database>, ids: ReadonlyArray<string | null>, known: ReadonlyMap<string, StoredId>, into: Map<string, StoredId>): Promise<void> {
+async function lookUpStoredIds(
+  trx: Kysely<Database>,
+  ids: ReadonlyArray<string | null>,
+  known: ReadonlyMap<string, StoredId>,
+  into: Map<string, StoredId>,
+): Promise<void> {
   // Only ids of an event id's format (no other can be stored; a NUL would fail the query).
   const wanted = [...new Set(ids)].filter((id): id is string => id !== null && isUuidV7(id) && !known.has(id));
   if (wanted.length === 0) return;
   // One array parameter rather than thousands of placeholders: cheaper to bind on both drivers.
-  const rows = await trx.selectFrom("events").select(["id", "content_hash", "dock_id"]).where(sql<boolean>`id = any(${wanted}::text[])`).execute();
+  const rows = await trx
+    .selectFrom("events")
+    .select(["id", "content_hash", "dock_id"])
+    .where(sql<boolean>`id = any(${wanted}::text[])`)
+    .execute();
   for (const r of rows) into.set(r.id, { hash: r.content_hash, dockId: r.dock_id });
 }
 
 function summarise(results: PushResult[]): PushResponse {
-  let accepted = 0, duplicate = 0, rejected = 0;
+  let accepted = 0,
+    duplicate = 0,
+    rejected = 0;
   for (const r of results) {
     if (r.status === "accepted") accepted++;
     else if (r.status === "duplicate") duplicate++;

@@ -11,12 +11,25 @@ function list(ids: readonly string[]): string {
   return ids.length === 0 ? "  (none)" : ids.map((id) => `  ${id}`).join("\n");
 }
 
-export interface RejectionReasonLine { scope: string; reason: string }
+export interface RejectionReasonLine {
+  scope: string;
+  reason: string;
+}
 
 /** Req 2: the request is accepted, or rejected with every reason that applies. */
-export function requestDecisionNotice(to: string, requestId: string, accepted: boolean, reasons: readonly RejectionReasonLine[]): Notice {
+export function requestDecisionNotice(
+  to: string,
+  requestId: string,
+  accepted: boolean,
+  reasons: readonly RejectionReasonLine[],
+): Notice {
   if (accepted)
-    return { kind: "request-accepted", to, subject: `Re-flash request ${requestId} accepted`, text: `Your re-flash request ${requestId} is accepted. The authorisation with your booking reference and label follows.${sign}` };
+    return {
+      kind: "request-accepted",
+      to,
+      subject: `Re-flash request ${requestId} accepted`,
+      text: `Your re-flash request ${requestId} is accepted. The authorisation with your booking reference and label follows.${sign}`,
+    };
   return {
     kind: "request-rejected",
     to,
@@ -26,9 +39,25 @@ export function requestDecisionNotice(to: string, requestId: string, accepted: b
 }
 
 export interface AuthorisationFacts {
-  bookingRef: string; deliveryRef: string; workOrderId: string; facilityName: string; locationName: string; locationAddress: string;
-  deliveryDate: string; windowStart: string; windowEnd: string; contactName: string; hubCount: number; palletCount: number;
-  redelivery: { locationName: string; locationAddress: string; deliveryDate: string; windowStart: string; windowEnd: string };
+  bookingRef: string;
+  deliveryRef: string;
+  workOrderId: string;
+  facilityName: string;
+  locationName: string;
+  locationAddress: string;
+  deliveryDate: string;
+  windowStart: string;
+  windowEnd: string;
+  contactName: string;
+  hubCount: number;
+  palletCount: number;
+  redelivery: {
+    locationName: string;
+    locationAddress: string;
+    deliveryDate: string;
+    windowStart: string;
+    windowEnd: string;
+  };
   dccContact: { name: string; email: string; phone: string };
   /** The CSP works a booking only once its Work Order is approved against a purchase order (PIA 6.2.2). */
   purchaseOrderNeeded: boolean;
@@ -54,8 +83,13 @@ export function authorisationNotice(to: string, f: AuthorisationFacts, label: At
 }
 
 export interface ReceiptOutcomeFacts {
-  bookingRef: string; outcome: string; listed: number; received: number;
-  rejected: ReadonlyArray<{ deviceId: string; reason: string }>; rejectionReason: string | null; notes: string[];
+  bookingRef: string;
+  outcome: string;
+  listed: number;
+  received: number;
+  rejected: ReadonlyArray<{ deviceId: string; reason: string }>;
+  rejectionReason: string | null;
+  notes: string[];
   /** Listed on the booking, neither received nor rejected. */
   missing: readonly string[];
   /** Arrived but not listed on this booking, with the dock's verdict. */
@@ -64,8 +98,10 @@ export interface ReceiptOutcomeFacts {
 
 /** Req 5: receipt outcome, whole / part / reject, with the GUIDs missing, unexpected and rejected (and why). */
 export function receiptOutcomeNotice(to: string, o: ReceiptOutcomeFacts): Notice {
-  const words = o.outcome === "accepted" ? "accepted in whole" : o.outcome === "partial" ? "accepted in part" : "rejected";
-  const why = (rows: ReadonlyArray<{ deviceId: string; reason: string }>) => (rows.length === 0 ? "  (none)" : rows.map((r) => `  ${r.deviceId}: ${r.reason}`).join("\n"));
+  const words =
+    o.outcome === "accepted" ? "accepted in whole" : o.outcome === "partial" ? "accepted in part" : "rejected";
+  const why = (rows: ReadonlyArray<{ deviceId: string; reason: string }>) =>
+    rows.length === 0 ? "  (none)" : rows.map((r) => `  ${r.deviceId}: ${r.reason}`).join("\n");
   return {
     kind: "receipt-outcome",
     to,
@@ -83,12 +119,18 @@ export function receiptOutcomeNotice(to: string, o: ReceiptOutcomeFacts): Notice
 }
 
 export interface RedeliveryNoticeFacts {
-  manifestId: string; flashed: string[];
+  manifestId: string;
+  flashed: string[];
   /** Re-flash failed: each with its Fault Analysis Report's reference; credited. */
   failed: ReadonlyArray<{ deviceId: string; faultReport: string }>;
   /** Left out of this re-delivery for another reason (not received, rejected at receipt, not flashed yet): not failed. */
   notIncluded: ReadonlyArray<{ deviceId: string; reason: string }>;
-  deliveryDate: string; windowStart: string; windowEnd: string; locationName: string; locationAddress: string; reissue: boolean;
+  deliveryDate: string;
+  windowStart: string;
+  windowEnd: string;
+  locationName: string;
+  locationAddress: string;
+  reissue: boolean;
 }
 
 /** Req 7: the re-delivery notice: GUIDs re-flashed and failed (with their reports), date, window, location. */
@@ -101,16 +143,27 @@ export function redeliveryNotice(to: string, n: RedeliveryNoticeFacts): Notice {
       `Re-delivery ${n.manifestId}\nDate: ${n.deliveryDate}\nWindow: ${n.windowStart}-${n.windowEnd}\nLocation: ${n.locationName}, ${n.locationAddress}\n\n` +
       `Re-flashed (${n.flashed.length}):\n${list(n.flashed)}\n\n` +
       `Failed re-flash (${n.failed.length}, credited; each with its Fault Analysis Report):\n${n.failed.length === 0 ? "  (none)" : n.failed.map((f) => `  ${f.deviceId}: Fault Analysis Report ${f.faultReport}`).join("\n")}` +
-      (n.notIncluded.length > 0 ? `\n\nNot in this re-delivery, not failed (${n.notIncluded.length}):\n${n.notIncluded.map((h) => `  ${h.deviceId}: ${h.reason}`).join("\n")}` : "") +
+      (n.notIncluded.length > 0
+        ? `\n\nNot in this re-delivery, not failed (${n.notIncluded.length}):\n${n.notIncluded.map((h) => `  ${h.deviceId}: ${h.reason}`).join("\n")}`
+        : "") +
       sign,
   };
 }
 
 export interface FaultReportFacts {
   /** The report's reference: the id of its fault.reported event, quoted on the re-delivery notice. */
-  reference: string; deviceId: string; bookingRef: string; at: string; manual: boolean;
-  step: string | null; jigId: string | null; slot: number | null; jigSaid: string | null; notes: string;
-  disposition: string; flashEventId: string | null;
+  reference: string;
+  deviceId: string;
+  bookingRef: string;
+  at: string;
+  manual: boolean;
+  step: string | null;
+  jigId: string | null;
+  slot: number | null;
+  jigSaid: string | null;
+  notes: string;
+  disposition: string;
+  flashEventId: string | null;
 }
 
 /** Req 6: a Fault Analysis Report for a hub that could not be re-flashed, sent to the Party. */
@@ -132,5 +185,11 @@ export function faultReportNotice(to: string, f: FaultReportFacts): Notice {
 
 /** Req 9: a new ASN for every delivery, attached as a file. */
 export function asnNotice(to: string, asnNumber: string, manifestId: string, file: Attachment): Notice {
-  return { kind: "asn", to, subject: `Advanced Shipment Notification ${asnNumber} (re-delivery ${manifestId})`, text: `ASN ${asnNumber} for re-delivery ${manifestId} is attached.${sign}`, attachments: [file] };
+  return {
+    kind: "asn",
+    to,
+    subject: `Advanced Shipment Notification ${asnNumber} (re-delivery ${manifestId})`,
+    text: `ASN ${asnNumber} for re-delivery ${manifestId} is attached.${sign}`,
+    attachments: [file],
+  };
 }

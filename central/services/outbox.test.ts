@@ -36,22 +36,35 @@ describe.each(testBackends())("outbox claims on %s", (backend) => {
 
   it(`${DELIVERERS} deliverers at once send each of ${NOTICES} notices exactly once`, async () => {
     const db = handles[0]!.db;
-    for (let i = 0; i < NOTICES; i++) await enqueueNotice(db, { kind: "asn", to: `party${i}@example.test`, subject: `notice ${i}`, text: "t" });
+    for (let i = 0; i < NOTICES; i++)
+      await enqueueNotice(db, { kind: "asn", to: `party${i}@example.test`, subject: `notice ${i}`, text: "t" });
     // Each deliverer keeps claiming small pages until nothing is due, all at once.
-    const reports = await Promise.all(dirs.map(async (dir, i) => {
-      const h = handles[i % handles.length]!;
-      let sent = 0;
-      for (;;) {
-        const r = await deliverOutbox(h.db, { kind: "eml", dir }, { from: "DCC <dcc@example.test>", maxAttempts: 3, limit: 7 });
-        sent += r.sent;
-        if (r.sent + r.failed + r.retrying === 0) return sent;
-      }
-    }));
+    const reports = await Promise.all(
+      dirs.map(async (dir, i) => {
+        const h = handles[i % handles.length]!;
+        let sent = 0;
+        for (;;) {
+          const r = await deliverOutbox(
+            h.db,
+            { kind: "eml", dir },
+            { from: "DCC <dcc@example.test>", maxAttempts: 3, limit: 7 },
+          );
+          sent += r.sent;
+          if (r.sent + r.failed + r.retrying === 0) return sent;
+        }
+      }),
+    );
     const files = (await Promise.all(dirs.map((d) => readdir(d)))).flat();
     const ids = files.map((f) => f.slice(0, 8));
     const twice = ids.length - new Set(ids).size;
-    const left = await db.selectFrom("outbox").select((eb) => eb.fn.countAll<string>().as("n")).where("status", "<>", "sent").executeTakeFirstOrThrow();
-    console.log(`outbox claims | ${backend} | ${NOTICES} notices, ${DELIVERERS} deliverers (${reports.join("/")} sent) | files ${files.length}, sent twice ${twice}, left unsent ${left.n} | expected ${NOTICES}, 0, 0`);
+    const left = await db
+      .selectFrom("outbox")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("status", "<>", "sent")
+      .executeTakeFirstOrThrow();
+    console.log(
+      `outbox claims | ${backend} | ${NOTICES} notices, ${DELIVERERS} deliverers (${reports.join("/")} sent) | files ${files.length}, sent twice ${twice}, left unsent ${left.n} | expected ${NOTICES}, 0, 0`,
+    );
     expect(reports.reduce((a, b) => a + b, 0)).toBe(NOTICES);
     expect(files.length).toBe(NOTICES);
     expect(twice).toBe(0);

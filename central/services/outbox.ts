@@ -11,10 +11,24 @@ import type { Database } from "../db/schema";
  * back; `deliverOutbox` sends what is due, through SMTP when configured, else as .eml files.
  */
 
-export type NoticeKind = "request-accepted" | "request-rejected" | "authorisation" | "receipt-outcome" | "redelivery-notice" | "asn" | "late-arrival" | "amendment" | "fault-analysis-report";
+export type NoticeKind =
+  | "request-accepted"
+  | "request-rejected"
+  | "authorisation"
+  | "receipt-outcome"
+  | "redelivery-notice"
+  | "asn"
+  | "late-arrival"
+  | "amendment"
+  | "fault-analysis-report";
 
 /** `content` is text, or base64 of binary content (a PDF) when `encoding` says so. */
-export interface Attachment { filename: string; contentType: string; content: string; encoding?: "base64" }
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: string;
+  encoding?: "base64";
+}
 
 export interface Notice {
   kind: NoticeKind;
@@ -28,7 +42,13 @@ export interface Notice {
 export async function enqueueNotice(db: Kysely<Database>, n: Notice): Promise<number> {
   const row = await db
     .insertInto("outbox")
-    .values({ kind: n.kind, to_address: n.to, subject: n.subject, text_body: n.text, attachments: JSON.stringify(n.attachments ?? []) })
+    .values({
+      kind: n.kind,
+      to_address: n.to,
+      subject: n.subject,
+      text_body: n.text,
+      attachments: JSON.stringify(n.attachments ?? []),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
@@ -36,7 +56,11 @@ export async function enqueueNotice(db: Kysely<Database>, n: Notice): Promise<nu
 
 export type MailTarget = { kind: "smtp"; url: string } | { kind: "eml"; dir: string };
 
-export interface DeliveryReport { sent: number; failed: number; retrying: number }
+export interface DeliveryReport {
+  sent: number;
+  failed: number;
+  retrying: number;
+}
 
 /**
  * How long a claimed notice is hidden from every other central process while this one sends it.
@@ -47,7 +71,11 @@ export interface DeliveryReport { sent: number; failed: number; retrying: number
 export const OUTBOX_LEASE_MS = 10 * 60_000;
 
 /** What this process last saw of its mail target, for /health: the last delivery that worked, and the last error. */
-export interface MailHealth { lastOkAt: Date | null; lastErrorAt: Date | null; lastError: string | null }
+export interface MailHealth {
+  lastOkAt: Date | null;
+  lastErrorAt: Date | null;
+  lastError: string | null;
+}
 const mailHealth = new WeakMap<MailTarget, MailHealth>();
 export function mailHealthOf(target: MailTarget): MailHealth {
   let h = mailHealth.get(target);
@@ -61,13 +89,25 @@ export function mailHealthOf(target: MailTarget): MailHealth {
  * one statement (`FOR UPDATE SKIP LOCKED`, their next attempt pushed a lease ahead), so two
  * processes never claim the same notice.
  */
-export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, opts: { from: string; maxAttempts: number; limit?: number; leaseMs?: number }): Promise<DeliveryReport> {
+export async function deliverOutbox(
+  db: Kysely<Database>,
+  target: MailTarget,
+  opts: { from: string; maxAttempts: number; limit?: number; leaseMs?: number },
+): Promise<DeliveryReport> {
   const leaseMs = opts.leaseMs ?? OUTBOX_LEASE_MS;
   const claimed = await db
     .updateTable("outbox")
     .set({ next_attempt_at: sql<string>`now() + ${leaseMs} * interval '1 millisecond'` })
     .where("id", "in", (eb) =>
-      eb.selectFrom("outbox").select("id").where("status", "=", "pending").where("next_attempt_at", "<=", sql<Date>`now()`).orderBy("id").limit(opts.limit ?? 100).forUpdate().skipLocked(),
+      eb
+        .selectFrom("outbox")
+        .select("id")
+        .where("status", "=", "pending")
+        .where("next_attempt_at", "<=", sql<Date>`now()`)
+        .orderBy("id")
+        .limit(opts.limit ?? 100)
+        .forUpdate()
+        .skipLocked(),
     )
     .returningAll()
     .execute();
@@ -76,7 +116,12 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
   if (due.length === 0) return report;
   const transport =
     target.kind === "smtp"
-      ? nodemailer.createTransport({ url: target.url, connectionTimeout: 60_000, greetingTimeout: 30_000, socketTimeout: 120_000 } satisfies SMTPTransport.Options)
+      ? nodemailer.createTransport({
+          url: target.url,
+          connectionTimeout: 60_000,
+          greetingTimeout: 30_000,
+          socketTimeout: 120_000,
+        } satisfies SMTPTransport.Options)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   if (target.kind === "eml") await mkdir(target.dir, { recursive: true });
   try {
@@ -89,14 +134,29 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
           subject: m.subject,
           text: m.text_body,
           headers: { "X-Reflash-Notice": m.kind, "X-Reflash-Outbox-Id": String(m.id) },
-          attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.encoding === "base64" ? { encoding: "base64" } : {}) })),
+          attachments: m.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+            ...(a.encoding === "base64" ? { encoding: "base64" } : {}),
+          })),
         });
         if (target.kind === "eml") {
           const message = (info as { message?: unknown }).message;
           if (!Buffer.isBuffer(message)) throw new Error("stream transport returned no message buffer");
           await writeFile(join(target.dir, `${String(m.id).padStart(8, "0")}-${m.kind}.eml`), message);
         }
-        await db.updateTable("outbox").set({ status: "sent", attempts, sent_at: new Date().toISOString(), message_id: info.messageId ?? null, last_error: null }).where("id", "=", m.id).execute();
+        await db
+          .updateTable("outbox")
+          .set({
+            status: "sent",
+            attempts,
+            sent_at: new Date().toISOString(),
+            message_id: info.messageId ?? null,
+            last_error: null,
+          })
+          .where("id", "=", m.id)
+          .execute();
         report.sent++;
         mailHealthOf(target).lastOkAt = new Date();
       } catch (e) {
@@ -107,7 +167,12 @@ export async function deliverOutbox(db: Kysely<Database>, target: MailTarget, op
         const delayMs = Math.min(60 * 60_000, 60_000 * 2 ** (attempts - 1));
         await db
           .updateTable("outbox")
-          .set({ status: giveUp ? "failed" : "pending", attempts, last_error: why.slice(0, 1000), next_attempt_at: new Date(Date.now() + delayMs).toISOString() })
+          .set({
+            status: giveUp ? "failed" : "pending",
+            attempts,
+            last_error: why.slice(0, 1000),
+            next_attempt_at: new Date(Date.now() + delayMs).toISOString(),
+          })
           .where("id", "=", m.id)
           .execute();
         if (giveUp) report.failed++;

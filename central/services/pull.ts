@@ -10,7 +10,13 @@ import { purchaseOrderBlock } from "./admission";
  * (a record changed twice is sent once), the last change seen as the new cursor, and `more`
  * when the page was full.
  */
-export async function pullChanges(db: Kysely<Database>, facilityId: string, cursor: number, limit: number, purchaseOrderRequired: readonly string[] = []): Promise<PullResponse> {
+export async function pullChanges(
+  db: Kysely<Database>,
+  facilityId: string,
+  cursor: number,
+  limit: number,
+  purchaseOrderRequired: readonly string[] = [],
+): Promise<PullResponse> {
   const rows = await db
     .selectFrom("changes")
     .select(["seq", "kind", "key"])
@@ -40,11 +46,21 @@ export async function pullChanges(db: Kysely<Database>, facilityId: string, curs
   ]);
   // The purchase order gate (PIA 6.2.2), as admission applies it: the dock shows why and refuses to start.
   if (bookings.length > 0) {
-    const wos = await db.selectFrom("work_orders").select(["id", "csp", "purchase_order"]).where("id", "in", bookings.map((b) => b.workOrderId)).execute();
+    const wos = await db
+      .selectFrom("work_orders")
+      .select(["id", "csp", "purchase_order"])
+      .where(
+        "id",
+        "in",
+        bookings.map((b) => b.workOrderId),
+      )
+      .execute();
     const byId = new Map(wos.map((w) => [w.id, w]));
     for (const b of bookings) {
       const wo = byId.get(b.workOrderId);
-      b.workBlocked = wo ? purchaseOrderBlock({ id: wo.id, csp: wo.csp, purchaseOrder: wo.purchase_order }, purchaseOrderRequired) : null;
+      b.workBlocked = wo
+        ? purchaseOrderBlock({ id: wo.id, csp: wo.csp, purchaseOrder: wo.purchase_order }, purchaseOrderRequired)
+        : null;
     }
   }
   const last = rows[rows.length - 1];
@@ -62,6 +78,18 @@ export async function pullChanges(db: Kysely<Database>, facilityId: string, curs
 
 async function loadOperators(db: Kysely<Database>, facilityId: string, ids: string[]): Promise<SyncOperator[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom("operators").selectAll().where("id", "in", ids).where("facility_id", "=", facilityId).orderBy("id").execute();
-  return rows.map((r) => ({ operatorId: r.id, name: r.name, facilityId: r.facility_id, roles: r.roles as SyncOperator["roles"], active: r.active }));
+  const rows = await db
+    .selectFrom("operators")
+    .selectAll()
+    .where("id", "in", ids)
+    .where("facility_id", "=", facilityId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    operatorId: r.id,
+    name: r.name,
+    facilityId: r.facility_id,
+    roles: r.roles as SyncOperator["roles"],
+    active: r.active,
+  }));
 }

@@ -15,7 +15,10 @@ export function sha256(text: string): string {
   return hash("sha256", text, "hex");
 }
 
-export interface StoredId { hash: string; dockId: string }
+export interface StoredId {
+  hash: string;
+  dockId: string;
+}
 type CommittedCache = Map<string, StoredId>;
 const caches = new WeakMap<object, CommittedCache>();
 /** Bounded: the oldest entries go first. */
@@ -74,7 +77,8 @@ export function replayedBatch(db: object, bodyKey: string): string | null {
   const ids = memoFor(db).batches.get(bodyKey);
   if (ids === undefined) return null;
   let results = "";
-  for (let index = 0; index < ids.length; index++) results += `${index === 0 ? "" : ","}{"index":${index},"id":${JSON.stringify(ids[index])},"status":"duplicate"}`;
+  for (let index = 0; index < ids.length; index++)
+    results += `${index === 0 ? "" : ","}{"index":${index},"id":${JSON.stringify(ids[index])},"status":"duplicate"}`;
   return `{"serverTime":${JSON.stringify(new Date().toISOString())},"accepted":0,"duplicate":${ids.length},"rejected":0,"results":[${results}]}`;
 }
 
@@ -82,7 +86,10 @@ export function replayedBatch(db: object, bodyKey: string): string | null {
 export function rememberBatch(db: object, bodyKey: string, res: PushResponse): void {
   if (res.rejected !== 0 || !res.results.every((r) => r.id !== null)) return;
   const memo = memoFor(db);
-  memo.batches.set(bodyKey, res.results.map((r) => r.id ?? ""));
+  memo.batches.set(
+    bodyKey,
+    res.results.map((r) => r.id ?? ""),
+  );
   memo.ids += res.results.length;
   for (const [k, v] of memo.batches) {
     if (memo.ids <= COMMITTED_CACHE_MAX) break;

@@ -23,7 +23,12 @@ export function today(now = new Date()): string {
  * own rule (checkDeliverySlot) over the configured opening hours, bank holidays and, when
  * `todayDate` is given, the past and the minimum notice.
  */
-export function workingHoursProblem(cfg: BusinessConfig, date: string, window: { start: string; end: string }, todayDate?: string): string | null {
+export function workingHoursProblem(
+  cfg: BusinessConfig,
+  date: string,
+  window: { start: string; end: string },
+  todayDate?: string,
+): string | null {
   const check = checkDeliverySlot(date, window, cfg.workingHours, todayDate);
   return check.ok ? null : describeSlotProblems(check);
 }

@@ -5,7 +5,12 @@ import { DESK_CSRF_COOKIE, DESK_CSRF_HEADER, type Me, type RowProblem } from "..
  * every change, and central's refusal turned into words a person can act on.
  */
 
-export interface Refusal { status: number; reason: string; issues: Array<{ path: string; message: string }>; rows: RowProblem[] }
+export interface Refusal {
+  status: number;
+  reason: string;
+  issues: Array<{ path: string; message: string }>;
+  rows: RowProblem[];
+}
 export type Answer<T> = { ok: true; data: T } | { ok: false; refusal: Refusal };
 
 let csrfToken = "";
@@ -18,14 +23,28 @@ function csrfFromCookie(): string | null {
   return entry === undefined ? null : decodeURIComponent(entry.slice(DESK_CSRF_COOKIE.length + 1));
 }
 
-interface ErrorShape { reason?: unknown; issues?: unknown; badRows?: unknown; problems?: unknown }
+interface ErrorShape {
+  reason?: unknown;
+  issues?: unknown;
+  badRows?: unknown;
+  problems?: unknown;
+}
 
 function refusalOf(status: number, body: unknown): Refusal {
   const b = (typeof body === "object" && body !== null ? body : {}) as ErrorShape;
-  const issues = Array.isArray(b.issues) ? b.issues.filter((i): i is { path: string; message: string } => typeof i?.path === "string" && typeof i?.message === "string") : [];
+  const issues = Array.isArray(b.issues)
+    ? b.issues.filter(
+        (i): i is { path: string; message: string } => typeof i?.path === "string" && typeof i?.message === "string",
+      )
+    : [];
   const rowsRaw = Array.isArray(b.badRows) ? b.badRows : Array.isArray(b.problems) ? b.problems : [];
   const rows = rowsRaw.filter((r): r is RowProblem => typeof r?.line === "number" && typeof r?.reason === "string");
-  const reason = typeof b.reason === "string" ? b.reason : status === 0 ? "central cannot be reached; check the connection and try again" : `central answered ${status}`;
+  const reason =
+    typeof b.reason === "string"
+      ? b.reason
+      : status === 0
+        ? "central cannot be reached; check the connection and try again"
+        : `central answered ${status}`;
   return { status, reason, issues, rows };
 }
 
@@ -36,7 +55,12 @@ export async function api<T>(method: "GET" | "POST" | "PATCH", path: string, bod
   if (method !== "GET") headers[DESK_CSRF_HEADER] = csrfFromCookie() ?? csrfToken;
   let res: Response;
   try {
-    res = await fetch(`/desk/api${path}`, { method, headers, credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(`/desk/api${path}`, {
+      method,
+      headers,
+      credentials: "same-origin",
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   } catch {
     return { ok: false, refusal: refusalOf(0, null) };
   }

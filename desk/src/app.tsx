@@ -1,6 +1,15 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { api, rememberSession } from "./api";
-import { ADMIN_TABS, navigate, pathOf, PORTAL_TABS, useRoute, type AdminTab, type PortalTab, type Route } from "./route";
+import {
+  ADMIN_TABS,
+  navigate,
+  pathOf,
+  PORTAL_TABS,
+  useRoute,
+  type AdminTab,
+  type PortalTab,
+  type Route,
+} from "./route";
 import { SignIn } from "./pages/sign-in";
 import { Setup } from "./pages/setup";
 import { Portal } from "./pages/portal";
@@ -19,8 +28,25 @@ import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import { HubLookupTab } from "./pages/hub-lookup";
 import type { Me } from "../../shared/desk-api";
 
-const PORTAL_LABEL: Record<PortalTab, string> = { request: "New request", bookings: "Bookings", forecast: "Forecast", statement: "Statement and faults" };
-const TAB_LABEL: Record<AdminTab, string> = { requests: "Requests", "work-orders": "Work Orders", hubs: "Hub lookup", outbox: "Email outbox", parties: "Parties", facilities: "Facilities", docks: "Docks", operators: "Operators", people: "People", inventory: "SMI import", audit: "Audit" };
+const PORTAL_LABEL: Record<PortalTab, string> = {
+  request: "New request",
+  bookings: "Bookings",
+  forecast: "Forecast",
+  statement: "Statement and faults",
+};
+const TAB_LABEL: Record<AdminTab, string> = {
+  requests: "Requests",
+  "work-orders": "Work Orders",
+  hubs: "Hub lookup",
+  outbox: "Email outbox",
+  parties: "Parties",
+  facilities: "Facilities",
+  docks: "Docks",
+  operators: "Operators",
+  people: "People",
+  inventory: "SMI import",
+  audit: "Audit",
+};
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
 const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory"];
 
@@ -33,20 +59,54 @@ export function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   useEffect(() => {
-    if (route.page === "setup") { setMe(null); return; }
-    void api<Me>("GET", "/me").then((r) => { const m = r.ok ? r.data : null; rememberSession(m); setMe(m); });
+    if (route.page === "setup") {
+      setMe(null);
+      return;
+    }
+    void api<Me>("GET", "/me").then((r) => {
+      const m = r.ok ? r.data : null;
+      rememberSession(m);
+      setMe(m);
+    });
     // Only once: sign-in and sign-out set `me` themselves.
   }, []);
-  const signedIn = (m: Me) => { rememberSession(m); setMe(m); navigate(home(m)); };
-  const signOut = async () => { await api("POST", "/sign-out"); rememberSession(null); setMe(null); navigate({ page: "sign-in" }); };
+  const signedIn = (m: Me) => {
+    rememberSession(m);
+    setMe(m);
+    navigate(home(m));
+  };
+  const signOut = async () => {
+    await api("POST", "/sign-out");
+    rememberSession(null);
+    setMe(null);
+    navigate({ page: "sign-in" });
+  };
 
-  if (me === undefined) return <main className="narrow"><p role="status">Loading…</p></main>;
-  if (route.page === "setup") return <Frame me={null} onSignOut={signOut}><Setup token={route.token} onSignedIn={signedIn} /></Frame>;
-  if (me === null) return <Frame me={null} onSignOut={signOut}><SignIn onSignedIn={signedIn} /></Frame>;
+  if (me === undefined)
+    return (
+      <main className="narrow">
+        <p role="status">Loading…</p>
+      </main>
+    );
+  if (route.page === "setup")
+    return (
+      <Frame me={null} onSignOut={signOut}>
+        <Setup token={route.token} onSignedIn={signedIn} />
+      </Frame>
+    );
+  if (me === null)
+    return (
+      <Frame me={null} onSignOut={signOut}>
+        <SignIn onSignedIn={signedIn} />
+      </Frame>
+    );
 
   // A page outside this person's role goes to their own home.
   const allowedTabs = me.role === "dcc-admin" ? ADMIN_TABS : me.role === "dcc-ops" ? OPS_TABS : [];
-  const misplaced = (route.page === "portal" && me.role !== "party-user") || (route.page === "admin" && !allowedTabs.includes(route.tab)) || route.page === "sign-in";
+  const misplaced =
+    (route.page === "portal" && me.role !== "party-user") ||
+    (route.page === "admin" && !allowedTabs.includes(route.tab)) ||
+    route.page === "sign-in";
   if (misplaced) return <Redirect to={home(me)} />;
 
   return (
@@ -54,7 +114,14 @@ export function App() {
       {route.page === "account" ? <Account me={me} /> : null}
       {route.page === "portal" ? (
         <div className="admin">
-          <SideNav label="Portal sections" items={PORTAL_TABS.map((t) => ({ route: { page: "portal", tab: t }, label: PORTAL_LABEL[t], current: route.tab === t }))} />
+          <SideNav
+            label="Portal sections"
+            items={PORTAL_TABS.map((t) => ({
+              route: { page: "portal", tab: t },
+              label: PORTAL_LABEL[t],
+              current: route.tab === t,
+            }))}
+          />
           {route.tab === "request" ? <Portal me={me} /> : null}
           {route.tab === "bookings" ? <PortalBookings /> : null}
           {route.tab === "forecast" ? <PortalForecastPage /> : null}
@@ -63,7 +130,14 @@ export function App() {
       ) : null}
       {route.page === "admin" ? (
         <div className="admin">
-          <SideNav label="Desk sections" items={allowedTabs.map((t) => ({ route: { page: "admin", tab: t }, label: TAB_LABEL[t], current: route.tab === t }))} />
+          <SideNav
+            label="Desk sections"
+            items={allowedTabs.map((t) => ({
+              route: { page: "admin", tab: t },
+              label: TAB_LABEL[t],
+              current: route.tab === t,
+            }))}
+          />
           <main>
             <h1 className="visually-hidden">DCC desk: {TAB_LABEL[route.tab]}</h1>
             {route.tab === "requests" ? <RequestsTab /> : null}
@@ -87,9 +161,22 @@ export function App() {
 function SideNav({ label, items }: { label: string; items: Array<{ route: Route; label: string; current: boolean }> }) {
   return (
     <nav aria-label={label}>
-      <ul>{items.map((i) => (
-        <li key={pathOf(i.route)}><a href={pathOf(i.route)} aria-current={i.current ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate(i.route); }}>{i.label}</a></li>
-      ))}</ul>
+      <ul>
+        {items.map((i) => (
+          <li key={pathOf(i.route)}>
+            <a
+              href={pathOf(i.route)}
+              aria-current={i.current ? "page" : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(i.route);
+              }}
+            >
+              {i.label}
+            </a>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
 }
@@ -103,11 +190,40 @@ function Frame({ me, onSignOut, children }: { me: Me | null; onSignOut: () => Pr
   return (
     <>
       <header className="bar">
-        {me !== null ? <a className="brand" href={pathOf(home(me))} onClick={(e) => { e.preventDefault(); navigate(home(me)); }}>DCC Re-Flash desk</a> : <span className="brand">DCC Re-Flash desk</span>}
+        {me !== null ? (
+          <a
+            className="brand"
+            href={pathOf(home(me))}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(home(me));
+            }}
+          >
+            DCC Re-Flash desk
+          </a>
+        ) : (
+          <span className="brand">DCC Re-Flash desk</span>
+        )}
         {me !== null ? (
           <span className="who">
-            <a className="account" href="/desk/account" onClick={(e) => { e.preventDefault(); navigate({ page: "account" }); }}>{me.name} · {me.role === "party-user" ? me.partyName ?? me.partyId : me.role === "dcc-admin" ? "DCC admin" : "DCC operations"}</a>
-            <button type="button" className="link" onClick={() => void onSignOut()}>Sign out</button>
+            <a
+              className="account"
+              href="/desk/account"
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ page: "account" });
+              }}
+            >
+              {me.name} ·{" "}
+              {me.role === "party-user"
+                ? (me.partyName ?? me.partyId)
+                : me.role === "dcc-admin"
+                  ? "DCC admin"
+                  : "DCC operations"}
+            </a>
+            <button type="button" className="link" onClick={() => void onSignOut()}>
+              Sign out
+            </button>
           </span>
         ) : null}
       </header>

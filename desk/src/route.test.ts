@@ -9,14 +9,18 @@ describe("desk routes", () => {
   });
   it("sends an unknown admin tab to Parties and anything else to sign-in", () => {
     expect(parseRoute("/desk/admin/nope", "")).toEqual({ page: "admin", tab: "parties" });
-    fc.assert(fc.property(fc.string(), (s) => {
-      const r = parseRoute(`/desk/${s.replace(/^(admin|portal|setup|account)/, "x")}`, "");
-      expect(r.page === "sign-in" || r.page === "admin").toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const r = parseRoute(`/desk/${s.replace(/^(admin|portal|setup|account)/, "x")}`, "");
+        expect(r.page === "sign-in" || r.page === "admin").toBe(true);
+      }),
+    );
   });
   it("round-trips every page through its path", () => {
-    for (const tab of ADMIN_TABS) expect(parseRoute(pathOf({ page: "admin", tab }), "")).toEqual({ page: "admin", tab });
-    for (const tab of PORTAL_TABS) expect(parseRoute(pathOf({ page: "portal", tab }), "")).toEqual({ page: "portal", tab });
+    for (const tab of ADMIN_TABS)
+      expect(parseRoute(pathOf({ page: "admin", tab }), "")).toEqual({ page: "admin", tab });
+    for (const tab of PORTAL_TABS)
+      expect(parseRoute(pathOf({ page: "portal", tab }), "")).toEqual({ page: "portal", tab });
     expect(parseRoute(pathOf({ page: "account" }), "")).toEqual({ page: "account" });
     expect(parseRoute(pathOf({ page: "sign-in" }), "")).toEqual({ page: "sign-in" });
   });

@@ -9,7 +9,19 @@ export type Route =
   | { page: "account" };
 export const PORTAL_TABS = ["request", "bookings", "forecast", "statement"] as const;
 export type PortalTab = (typeof PORTAL_TABS)[number];
-export const ADMIN_TABS = ["requests", "work-orders", "hubs", "outbox", "parties", "facilities", "docks", "operators", "people", "inventory", "audit"] as const;
+export const ADMIN_TABS = [
+  "requests",
+  "work-orders",
+  "hubs",
+  "outbox",
+  "parties",
+  "facilities",
+  "docks",
+  "operators",
+  "people",
+  "inventory",
+  "audit",
+] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseRoute(pathname: string, hash: string): Route {
@@ -17,7 +29,11 @@ export function parseRoute(pathname: string, hash: string): Route {
   if (path === "setup") return { page: "setup", token: new URLSearchParams(hash.replace(/^#/, "")).get("token") ?? "" };
   if (path === "account") return { page: "account" };
   const portal = /^portal(?:\/([a-z]+))?$/.exec(path);
-  if (portal) return { page: "portal", tab: (PORTAL_TABS as readonly string[]).includes(portal[1] ?? "") ? (portal[1] as PortalTab) : "request" };
+  if (portal)
+    return {
+      page: "portal",
+      tab: (PORTAL_TABS as readonly string[]).includes(portal[1] ?? "") ? (portal[1] as PortalTab) : "request",
+    };
   const m = /^admin(?:\/([a-z-]+))?$/.exec(path);
   if (m) {
     const tab = (ADMIN_TABS as readonly string[]).includes(m[1] ?? "") ? (m[1] as AdminTab) : "parties";

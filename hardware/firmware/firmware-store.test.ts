@@ -75,16 +75,25 @@ describe("FirmwareStore", () => {
     const { store, v2, m2, catalogue } = setup();
     const other = "010A0300";
     const r = store.verifyImage(m2.sha256, other, catalogue);
-    expect(r).toEqual({ ok: false, code: "wrong-model", reason: `image is for model ${MODEL}, the hub is model ${other}` });
+    expect(r).toEqual({
+      ok: false,
+      code: "wrong-model",
+      reason: `image is for model ${MODEL}, the hub is model ${other}`,
+    });
     // A catalogue that points model B at model A's image is refused too.
     store.add(signManifest(m2, publisher.privateKey), v2);
-    expect(store.prepare([{ model: other, version: m2.version, status: "production", sha256: m2.sha256 }], other)).toMatchObject({ ok: false, code: "wrong-model" });
+    expect(
+      store.prepare([{ model: other, version: m2.version, status: "production", sha256: m2.sha256 }], other),
+    ).toMatchObject({ ok: false, code: "wrong-model" });
   });
 
   it("names a missing production version, a missing image and a bad catalogue", () => {
     const { store, catalogue } = setup();
     expect(store.prepare(catalogue, "FFFFFFFF")).toMatchObject({ ok: false, code: "no-production-version" });
-    expect(store.prepare([{ ...catalogue[0]!, sha256: "0".repeat(64) }], MODEL)).toMatchObject({ ok: false, code: "not-in-store" });
+    expect(store.prepare([{ ...catalogue[0]!, sha256: "0".repeat(64) }], MODEL)).toMatchObject({
+      ok: false,
+      code: "not-in-store",
+    });
     expect(store.prepare([{ model: MODEL }], MODEL)).toMatchObject({ ok: false, code: "bad-catalogue" });
   });
 
@@ -94,11 +103,13 @@ describe("FirmwareStore", () => {
     const m = describeImage(bytes, MODEL, "00030000");
     writeFileSync(join(dir, "hub-3.bin"), bytes);
     writeFileSync(join(dir, "hub-3.manifest.json"), JSON.stringify(signManifest(m, publisher.privateKey)));
-    writeFileSync(join(dir, "junk.manifest.json"), "{\"manifest\":1}");
+    writeFileSync(join(dir, "junk.manifest.json"), '{"manifest":1}');
     const store = new FirmwareStore(publisher.publicKey);
     const problems = await store.loadDirectory(dir);
     expect(problems.map((p) => p.file)).toEqual(["junk.manifest.json"]);
-    expect(store.prepare([{ model: MODEL, version: "00030000", status: "production", sha256: m.sha256 }], MODEL).ok).toBe(true);
+    expect(
+      store.prepare([{ model: MODEL, version: "00030000", status: "production", sha256: m.sha256 }], MODEL).ok,
+    ).toBe(true);
   });
 
   it("refuses a publisher key that is not Ed25519", () => {
@@ -110,7 +121,15 @@ describe("FirmwareStore", () => {
     const bytes = image(11);
     const sha256 = describeImage(bytes, MODEL, "00020300").sha256;
     const entry = (key: typeof publisher.privateKey, over: Partial<{ sha256: string; version: string }> = {}) => {
-      const e = { deviceModel: MODEL, version: over.version ?? "00020300", status: "production" as const, sha256: over.sha256 ?? sha256, sizeBytes: bytes.length, keyId: "k1", releasedAt: "2026-12-01T00:00:00.000Z" };
+      const e = {
+        deviceModel: MODEL,
+        version: over.version ?? "00020300",
+        status: "production" as const,
+        sha256: over.sha256 ?? sha256,
+        sizeBytes: bytes.length,
+        keyId: "k1",
+        releasedAt: "2026-12-01T00:00:00.000Z",
+      };
       return { ...e, signature: edSign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), key).toString("base64") };
     };
     const catalogue: FirmwareCatalogue = [{ model: MODEL, version: "00020300", status: "production", sha256 }];
@@ -126,6 +145,9 @@ describe("FirmwareStore", () => {
     const swapped = new FirmwareStore(publisher.publicKey);
     swapped.addFromCatalogue(entry(publisher.privateKey), image(13));
     expect(swapped.prepare(catalogue, MODEL)).toMatchObject({ ok: false, code: "tampered" });
-    expect(new FirmwareStore(publisher.publicKey).addFromCatalogue({ deviceModel: MODEL }, bytes)).toMatchObject({ ok: false, reason: expect.stringContaining("catalogue entry does not parse") });
+    expect(new FirmwareStore(publisher.publicKey).addFromCatalogue({ deviceModel: MODEL }, bytes)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("catalogue entry does not parse"),
+    });
   });
 });

@@ -34,7 +34,8 @@ export type FirmwareRefusalCode =
   | "withdrawn"
   | "wrong-model";
 
-export type PrepareResult = { ok: true; image: VerifiedImage } | { ok: false; code: FirmwareRefusalCode; reason: string };
+export type PrepareResult =
+  { ok: true; image: VerifiedImage } | { ok: false; code: FirmwareRefusalCode; reason: string };
 
 interface StoredImage {
   signed: SignedManifest;
@@ -59,7 +60,11 @@ export class FirmwareStore {
   /** Adds an image with its manifest file contents; refuses a manifest that does not parse. */
   add(manifestFile: unknown, bytes: Uint8Array): { ok: true } | { ok: false; reason: string } {
     const parsed = SignedManifestSchema.safeParse(manifestFile);
-    if (!parsed.success) return { ok: false, reason: `manifest does not parse: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        reason: `manifest does not parse: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      };
     // The store keeps its own copy, so a caller changing its buffer later cannot change what was checked.
     this.images.set(parsed.data.manifest.sha256, { signed: parsed.data, bytes: bytes.slice(), checked: null });
     return { ok: true };
@@ -72,10 +77,25 @@ export class FirmwareStore {
    */
   addFromCatalogue(entryFile: unknown, bytes: Uint8Array): { ok: true } | { ok: false; reason: string } {
     const parsed = FirmwareEntrySchema.safeParse(entryFile);
-    if (!parsed.success) return { ok: false, reason: `catalogue entry does not parse: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        reason: `catalogue entry does not parse: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      };
     const e = parsed.data;
-    const manifest: FirmwareManifest = { model: e.deviceModel, version: e.version, status: e.status, size: bytes.length, sha256: e.sha256 };
-    this.images.set(e.sha256, { signed: { manifest, signature: e.signature }, signedMessage: firmwareSignedMessage(e), bytes: bytes.slice(), checked: null });
+    const manifest: FirmwareManifest = {
+      model: e.deviceModel,
+      version: e.version,
+      status: e.status,
+      size: bytes.length,
+      sha256: e.sha256,
+    };
+    this.images.set(e.sha256, {
+      signed: { manifest, signature: e.signature },
+      signedMessage: firmwareSignedMessage(e),
+      bytes: bytes.slice(),
+      checked: null,
+    });
     return { ok: true };
   }
 
@@ -99,11 +119,16 @@ export class FirmwareStore {
   /** The image to flash a hub of `model` with, per central's catalogue, fully checked. */
   prepare(catalogue: unknown, model: string): PrepareResult {
     const cat = FirmwareCatalogueSchema.safeParse(catalogue);
-    if (!cat.success) return refuse("bad-catalogue", `firmware catalogue does not parse: ${cat.error.issues[0]?.message ?? "invalid"}`);
+    if (!cat.success)
+      return refuse("bad-catalogue", `firmware catalogue does not parse: ${cat.error.issues[0]?.message ?? "invalid"}`);
     const entry = latestProduction(cat.data, model);
     if (!entry) return refuse("no-production-version", `the catalogue has no production firmware for model ${model}`);
     const stored = this.images.get(entry.sha256);
-    if (!stored) return refuse("not-in-store", `image ${entry.version} for model ${model} (sha256 ${entry.sha256.slice(0, 12)}…) is not in the firmware store`);
+    if (!stored)
+      return refuse(
+        "not-in-store",
+        `image ${entry.version} for model ${model} (sha256 ${entry.sha256.slice(0, 12)}…) is not in the firmware store`,
+      );
     return this.check(stored, model, entry.version, cat.data);
   }
 
@@ -116,24 +141,46 @@ export class FirmwareStore {
 
   private check(stored: StoredImage, model: string, version: string, catalogue: FirmwareCatalogue): PrepareResult {
     const { manifest, signature } = stored.signed;
-    if (!signature) return refuse("unsigned", `image ${manifest.version} for model ${manifest.model} carries no signature`);
-    const message = stored.signedMessage === undefined ? manifestSigningBytes(manifest) : Buffer.from(stored.signedMessage, "utf8");
+    if (!signature)
+      return refuse("unsigned", `image ${manifest.version} for model ${manifest.model} carries no signature`);
+    const message =
+      stored.signedMessage === undefined ? manifestSigningBytes(manifest) : Buffer.from(stored.signedMessage, "utf8");
     const signed = edVerify(null, message, this.publicKey, Buffer.from(signature, "base64"));
-    if (!signed) return refuse("bad-signature", `the manifest of image ${manifest.version} is not signed by the firmware publisher key`);
-    if (manifest.model !== model) return refuse("wrong-model", `image is for model ${manifest.model}, the hub is model ${model}`);
-    if (manifest.version !== version) return refuse("tampered", `manifest says version ${manifest.version}, catalogue says ${version}`);
-    const withdrawnBy = manifest.status === "withdrawn" ? "its manifest" : catalogue.some((e) => e.model === model && e.version === version && e.status === "withdrawn") ? "the catalogue" : null;
-    if (withdrawnBy) return refuse("withdrawn", `firmware ${version} for model ${model} is withdrawn (by ${withdrawnBy})`);
+    if (!signed)
+      return refuse(
+        "bad-signature",
+        `the manifest of image ${manifest.version} is not signed by the firmware publisher key`,
+      );
+    if (manifest.model !== model)
+      return refuse("wrong-model", `image is for model ${manifest.model}, the hub is model ${model}`);
+    if (manifest.version !== version)
+      return refuse("tampered", `manifest says version ${manifest.version}, catalogue says ${version}`);
+    const withdrawnBy =
+      manifest.status === "withdrawn"
+        ? "its manifest"
+        : catalogue.some((e) => e.model === model && e.version === version && e.status === "withdrawn")
+          ? "the catalogue"
+          : null;
+    if (withdrawnBy)
+      return refuse("withdrawn", `firmware ${version} for model ${model} is withdrawn (by ${withdrawnBy})`);
     if (!stored.checked) {
       // The bytes are the store's own copy (see add), so what was checked is exactly what
       // goes to the jig; signature and hash hold for the life of the copy, so they are checked once.
       const bytes = stored.bytes;
-      if (bytes.length !== manifest.size) return refuse("tampered", `image is ${bytes.length} bytes, manifest says ${manifest.size}`);
+      if (bytes.length !== manifest.size)
+        return refuse("tampered", `image is ${bytes.length} bytes, manifest says ${manifest.size}`);
       const digest = createHash("sha256").update(bytes).digest();
-      if (digest.toString("hex") !== manifest.sha256) return refuse("tampered", `image bytes hash to ${digest.toString("hex").slice(0, 12)}…, manifest says ${manifest.sha256.slice(0, 12)}…`);
+      if (digest.toString("hex") !== manifest.sha256)
+        return refuse(
+          "tampered",
+          `image bytes hash to ${digest.toString("hex").slice(0, 12)}…, manifest says ${manifest.sha256.slice(0, 12)}…`,
+        );
       stored.checked = { sha256: new Uint8Array(digest), bytes };
     }
-    return { ok: true, image: { model, version, sha256: stored.checked.sha256, sha256Hex: manifest.sha256, bytes: stored.checked.bytes } };
+    return {
+      ok: true,
+      image: { model, version, sha256: stored.checked.sha256, sha256Hex: manifest.sha256, bytes: stored.checked.bytes },
+    };
   }
 }
 
@@ -143,7 +190,12 @@ export function signManifest(manifest: FirmwareManifest, privateKey: KeyObject):
 }
 
 /** The manifest describing `bytes`. */
-export function describeImage(bytes: Uint8Array, model: string, version: string, status: FirmwareManifest["status"] = "production"): FirmwareManifest {
+export function describeImage(
+  bytes: Uint8Array,
+  model: string,
+  version: string,
+  status: FirmwareManifest["status"] = "production",
+): FirmwareManifest {
   return { model, version, status, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 

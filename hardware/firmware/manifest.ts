@@ -23,7 +23,10 @@ export type FirmwareManifest = z.infer<typeof FirmwareManifestSchema>;
 /** The manifest file beside an image: the manifest and its Ed25519 signature (base64). */
 export const SignedManifestSchema = z.strictObject({
   manifest: FirmwareManifestSchema,
-  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "base64").optional(),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, "base64")
+    .optional(),
 });
 export type SignedManifest = z.infer<typeof SignedManifestSchema>;
 

@@ -35,10 +35,53 @@ export interface HidapiRecord {
  * that one must never be opened. Product IDs and serials are examples, not a certification list.
  */
 export const RECORDED = {
-  honeywellHidPos: { vendorId: 0x0c2e, productId: 0x0b87, path: "/dev/hidraw2", serialNumber: "21046B4F3A", manufacturer: "Honeywell Imaging & Mobility", product: "Honeywell 1950g HID POS", release: 0x0100, interface: 0, usagePage: 0x8c, usage: 0x02 },
-  zebraHidPos: { vendorId: 0x05e0, productId: 0x1300, path: "/dev/hidraw5", serialNumber: "S22153523021234", manufacturer: "Zebra Technologies", product: "Zebra DS2208 HID POS", release: 0x0100, interface: 0, usagePage: 0x8c, usage: 0x02 },
-  zebraKeyboard: { vendorId: 0x05e0, productId: 0x1300, path: "/dev/hidraw6", serialNumber: "S22153523021234", manufacturer: "Zebra Technologies", product: "Zebra DS2208 HID POS", release: 0x0100, interface: 1, usagePage: 0x01, usage: 0x06 },
-  mouse: { vendorId: 0x046d, productId: 0xc077, path: "/dev/hidraw0", manufacturer: "Logitech", product: "USB Optical Mouse", release: 0x7200, interface: 0, usagePage: 0x01, usage: 0x02 },
+  honeywellHidPos: {
+    vendorId: 0x0c2e,
+    productId: 0x0b87,
+    path: "/dev/hidraw2",
+    serialNumber: "21046B4F3A",
+    manufacturer: "Honeywell Imaging & Mobility",
+    product: "Honeywell 1950g HID POS",
+    release: 0x0100,
+    interface: 0,
+    usagePage: 0x8c,
+    usage: 0x02,
+  },
+  zebraHidPos: {
+    vendorId: 0x05e0,
+    productId: 0x1300,
+    path: "/dev/hidraw5",
+    serialNumber: "S22153523021234",
+    manufacturer: "Zebra Technologies",
+    product: "Zebra DS2208 HID POS",
+    release: 0x0100,
+    interface: 0,
+    usagePage: 0x8c,
+    usage: 0x02,
+  },
+  zebraKeyboard: {
+    vendorId: 0x05e0,
+    productId: 0x1300,
+    path: "/dev/hidraw6",
+    serialNumber: "S22153523021234",
+    manufacturer: "Zebra Technologies",
+    product: "Zebra DS2208 HID POS",
+    release: 0x0100,
+    interface: 1,
+    usagePage: 0x01,
+    usage: 0x06,
+  },
+  mouse: {
+    vendorId: 0x046d,
+    productId: 0xc077,
+    path: "/dev/hidraw0",
+    manufacturer: "Logitech",
+    product: "USB Optical Mouse",
+    release: 0x7200,
+    interface: 0,
+    usagePage: 0x01,
+    usage: 0x02,
+  },
 } satisfies Record<string, HidapiRecord>;
 
 /** An open handle, as node-hid's HIDAsync. */
@@ -98,8 +141,16 @@ export class FakeNodeHid {
   };
 
   /** Plugs in one interface; `openError` makes opening it fail as hidapi would. */
-  plug(record: HidapiRecord, options: { openError?: string; outputListeners?: Set<(report: Uint8Array) => void> } = {}): void {
-    this.plugged.set(record.path, { record, writes: [], outputListeners: options.outputListeners ?? new Set(), openError: options.openError ?? null });
+  plug(
+    record: HidapiRecord,
+    options: { openError?: string; outputListeners?: Set<(report: Uint8Array) => void> } = {},
+  ): void {
+    this.plugged.set(record.path, {
+      record,
+      writes: [],
+      outputListeners: options.outputListeners ?? new Set(),
+      openError: options.openError ?? null,
+    });
   }
 
   /** Unplugs: the listing loses it and an open handle's read fails (hidapi's unplug). */
@@ -131,8 +182,17 @@ export class FakeNodeHid {
   }
 }
 
-function simulatorEnd(fake: FakeNodeHid, record: HidapiRecord, outputs: Set<(report: Uint8Array) => void>): SimulatedDeviceEnd {
-  const info: HidDeviceInfo = { path: record.path, vendorId: record.vendorId, productId: record.productId, ...(record.serialNumber === undefined ? {} : { serialNumber: record.serialNumber }) };
+function simulatorEnd(
+  fake: FakeNodeHid,
+  record: HidapiRecord,
+  outputs: Set<(report: Uint8Array) => void>,
+): SimulatedDeviceEnd {
+  const info: HidDeviceInfo = {
+    path: record.path,
+    vendorId: record.vendorId,
+    productId: record.productId,
+    ...(record.serialNumber === undefined ? {} : { serialNumber: record.serialNumber }),
+  };
   return {
     info,
     get connected() {

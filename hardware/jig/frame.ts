@@ -76,7 +76,12 @@ export function decodeFrame(report: Uint8Array): FrameDecodeResult {
   if (Buffer.compare(padding, ZEROS.subarray(0, padding.length)) !== 0) return fail("non-zero padding after the CRC");
   return {
     ok: true,
-    frame: { seq: view.getUint16(2, true), type: report[4] ?? 0, slot: report[5] ?? 0, payload: report.slice(HEADER_SIZE, end) },
+    frame: {
+      seq: view.getUint16(2, true),
+      type: report[4] ?? 0,
+      slot: report[5] ?? 0,
+      payload: report.slice(HEADER_SIZE, end),
+    },
   };
 }
 

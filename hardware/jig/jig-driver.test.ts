@@ -65,7 +65,12 @@ describe("JigDriver against SimulatedJig", () => {
   it("unlock refused: the jig's refusal comes back with its status and message", async () => {
     const { driver } = await rig({ unlockRefusals: 1 });
     const e = await failure(driver.unlock(3));
-    expect([e.code, e.status, e.request, e.message]).toEqual(["refused", "unlock-refused", "unlock", "hub refused the unlock command"]);
+    expect([e.code, e.status, e.request, e.message]).toEqual([
+      "refused",
+      "unlock-refused",
+      "unlock",
+      "hub refused the unlock command",
+    ]);
     await expect(driver.unlock(3)).resolves.toBeUndefined();
   });
 
@@ -74,7 +79,12 @@ describe("JigDriver against SimulatedJig", () => {
     const e = await failure(flash(driver));
     expect([e.code, e.status, e.request]).toEqual(["refused", "write-error", "image-chunk"]);
     await new Promise((r) => setTimeout(r, 5));
-    expect(events).toContainEqual({ kind: "error", slot: 3, status: "write-error", message: "flash write failed at 0xbb8" });
+    expect(events).toContainEqual({
+      kind: "error",
+      slot: 3,
+      status: "write-error",
+      message: "flash write failed at 0xbb8",
+    });
     expect(await driver.slotStatus(3)).toMatchObject({ state: "failed" });
   });
 

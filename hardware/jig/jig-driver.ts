@@ -86,7 +86,10 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   /** Opens the transport and starts listening. */
   async open(): Promise<void> {
     this.unsubscribes.forEach((u) => u());
-    this.unsubscribes = [this.transport.onReport((r) => this.onReport(r)), this.transport.onDetach((reason) => this.onDetach(reason))];
+    this.unsubscribes = [
+      this.transport.onReport((r) => this.onReport(r)),
+      this.transport.onDetach((reason) => this.onDetach(reason)),
+    ];
     await this.transport.open();
   }
 
@@ -136,7 +139,13 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
       const data = image.subarray(offset, Math.min(offset + MAX_CHUNK, image.length));
       const b = await this.request({ kind: "image-chunk", slot, offset, data });
       if (b.kind !== "image-chunk") throw this.mismatch("image-chunk", slot);
-      if (b.received !== offset + data.length) throw new JigError("protocol", "image-chunk", slot, `jig holds ${b.received} bytes, sent ${offset + data.length}`);
+      if (b.received !== offset + data.length)
+        throw new JigError(
+          "protocol",
+          "image-chunk",
+          slot,
+          `jig holds ${b.received} bytes, sent ${offset + data.length}`,
+        );
       offset = b.received;
       onChunk?.(offset);
     }
@@ -156,9 +165,13 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   }
 
   /** Sends one request and waits for its matching response. */
-  request(request: JigRequest, options: { timeoutMs?: number | undefined; extendOnProgress?: boolean } = {}): Promise<JigResponseBody> {
+  request(
+    request: JigRequest,
+    options: { timeoutMs?: number | undefined; extendOnProgress?: boolean } = {},
+  ): Promise<JigResponseBody> {
     const slot = request.kind === "identify" ? null : request.slot;
-    if (!this.transport.isOpen) return Promise.reject(new JigError("disconnected", request.kind, slot, "jig is not connected"));
+    if (!this.transport.isOpen)
+      return Promise.reject(new JigError("disconnected", request.kind, slot, "jig is not connected"));
     const seq = this.nextSeq();
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     return new Promise<JigResponseBody>((resolve, reject) => {
@@ -173,14 +186,28 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
       };
       this.pending.set(seq, p);
       this.transport.write(encodeMessage({ dir: "request", seq, request })).catch((error: unknown) => {
-        this.settle(seq)?.reject(new JigError("disconnected", request.kind, slot, `write failed: ${error instanceof Error ? error.message : String(error)}`));
+        this.settle(seq)?.reject(
+          new JigError(
+            "disconnected",
+            request.kind,
+            slot,
+            `write failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       });
     });
   }
 
   private startTimer(seq: number, kind: RequestKind, slot: number | null, ms: number): NodeJS.Timeout {
     return setTimeout(() => {
-      this.settle(seq)?.reject(new JigError("timeout", kind, slot, `no answer to ${kind}${slot === null ? "" : ` on slot ${slot + 1}`} within ${ms} ms`));
+      this.settle(seq)?.reject(
+        new JigError(
+          "timeout",
+          kind,
+          slot,
+          `no answer to ${kind}${slot === null ? "" : ` on slot ${slot + 1}`} within ${ms} ms`,
+        ),
+      );
     }, ms);
   }
 

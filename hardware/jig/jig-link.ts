@@ -19,7 +19,21 @@ import type { NodeHidTransportOptions } from "../hid/node-hid-transport";
 import { JigDriver } from "./jig-driver";
 import { REPORT_SIZE } from "./frame";
 
-export type JigLink = Pick<JigDriver, "identify" | "slotStatus" | "readIdentity" | "unlock" | "beginImage" | "writeImage" | "commit" | "verify" | "open" | "close" | "on" | "off">;
+export type JigLink = Pick<
+  JigDriver,
+  | "identify"
+  | "slotStatus"
+  | "readIdentity"
+  | "unlock"
+  | "beginImage"
+  | "writeImage"
+  | "commit"
+  | "verify"
+  | "open"
+  | "close"
+  | "on"
+  | "off"
+>;
 
 /** A jig protocol the host can drive: which USB devices speak it, how to open them, and the driver. */
 export interface JigProtocol {

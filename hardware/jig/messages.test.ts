@@ -7,32 +7,81 @@ import { decodeMessage, encodeMessage, JIG_STATUSES, MAX_CHUNK, SLOT_STATES } fr
 const slot = fc.integer({ min: 0, max: 7 });
 const seq = fc.integer({ min: 0, max: 0xffff });
 const hex8 = fc.integer({ min: 0, max: 0xffffffff }).map((v) => v.toString(16).toUpperCase().padStart(8, "0"));
-const deviceId = fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => [...b].map((x) => x.toString(16).toUpperCase().padStart(2, "0")).join("-"));
+const deviceId = fc
+  .uint8Array({ minLength: 8, maxLength: 8 })
+  .map((b) => [...b].map((x) => x.toString(16).toUpperCase().padStart(2, "0")).join("-"));
 const sha = fc.uint8Array({ minLength: 32, maxLength: 32 });
-const text = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 255 });
+const text = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 255,
+});
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const failStatus = fc.constantFrom(...JIG_STATUSES.filter((s) => s !== "ok")) as fc.Arbitrary<Exclude<(typeof JIG_STATUSES)[number], "ok">>;
+const failStatus = fc.constantFrom(...JIG_STATUSES.filter((s) => s !== "ok")) as fc.Arbitrary<
+  Exclude<(typeof JIG_STATUSES)[number], "ok">
+>;
 
 const request: fc.Arbitrary<JigRequest> = fc.oneof(
   fc.constant({ kind: "identify" as const }),
-  fc.record({ kind: fc.constantFrom("slot-status" as const, "read-identity" as const, "unlock" as const, "commit" as const, "verify" as const), slot }),
+  fc.record({
+    kind: fc.constantFrom(
+      "slot-status" as const,
+      "read-identity" as const,
+      "unlock" as const,
+      "commit" as const,
+      "verify" as const,
+    ),
+    slot,
+  }),
   fc.record({ kind: fc.constant("begin-image" as const), slot, size: u32, version: hex8, sha256: sha }),
-  fc.record({ kind: fc.constant("image-chunk" as const), slot, offset: u32, data: fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }) }),
+  fc.record({
+    kind: fc.constant("image-chunk" as const),
+    slot,
+    offset: u32,
+    data: fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }),
+  }),
 );
 const response: fc.Arbitrary<JigResponse> = fc.oneof(
-  fc.record({ ok: fc.constant(true as const), slot: fc.constant(0xff), body: fc.record({ kind: fc.constant("identify" as const), serial: text, slotCount: fc.integer({ min: 0, max: 255 }), firmware: text }) }),
-  fc.record({ ok: fc.constant(true as const), slot, body: fc.oneof(
-    fc.record({ kind: fc.constant("slot-status" as const), state: fc.constantFrom(...SLOT_STATES), progress: fc.integer({ min: 0, max: 100 }) }),
-    fc.record({ kind: fc.constant("read-identity" as const), deviceId, model: hex8, firmwareVersion: hex8 }),
-    fc.record({ kind: fc.constantFrom("unlock" as const, "begin-image" as const, "commit" as const) }),
-    fc.record({ kind: fc.constant("image-chunk" as const), received: u32 }),
-    fc.record({ kind: fc.constant("verify" as const), sha256: sha }),
-  ) }),
-  fc.record({ ok: fc.constant(false as const), slot, kind: fc.constantFrom("unlock" as const, "image-chunk" as const, "verify" as const, "commit" as const), status: failStatus, message: text }),
+  fc.record({
+    ok: fc.constant(true as const),
+    slot: fc.constant(0xff),
+    body: fc.record({
+      kind: fc.constant("identify" as const),
+      serial: text,
+      slotCount: fc.integer({ min: 0, max: 255 }),
+      firmware: text,
+    }),
+  }),
+  fc.record({
+    ok: fc.constant(true as const),
+    slot,
+    body: fc.oneof(
+      fc.record({
+        kind: fc.constant("slot-status" as const),
+        state: fc.constantFrom(...SLOT_STATES),
+        progress: fc.integer({ min: 0, max: 100 }),
+      }),
+      fc.record({ kind: fc.constant("read-identity" as const), deviceId, model: hex8, firmwareVersion: hex8 }),
+      fc.record({ kind: fc.constantFrom("unlock" as const, "begin-image" as const, "commit" as const) }),
+      fc.record({ kind: fc.constant("image-chunk" as const), received: u32 }),
+      fc.record({ kind: fc.constant("verify" as const), sha256: sha }),
+    ),
+  }),
+  fc.record({
+    ok: fc.constant(false as const),
+    slot,
+    kind: fc.constantFrom("unlock" as const, "image-chunk" as const, "verify" as const, "commit" as const),
+    status: failStatus,
+    message: text,
+  }),
 );
 const event: fc.Arbitrary<JigEvent> = fc.oneof(
   fc.record({ kind: fc.constantFrom("hub-seated" as const, "hub-removed" as const), slot }),
-  fc.record({ kind: fc.constant("progress" as const), slot, percent: fc.integer({ min: 0, max: 100 }), bytesWritten: u32 }),
+  fc.record({
+    kind: fc.constant("progress" as const),
+    slot,
+    percent: fc.integer({ min: 0, max: 100 }),
+    bytesWritten: u32,
+  }),
   fc.record({ kind: fc.constant("error" as const), slot, status: failStatus, message: text }),
 );
 const message: fc.Arbitrary<JigMessage> = fc.oneof(
@@ -55,11 +104,15 @@ describe("jig protocol codec", () => {
 
   it("rejects any report with 1 to 3 bits flipped, never misreading it", () => {
     fc.assert(
-      fc.property(message, fc.uniqueArray(fc.integer({ min: 0, max: REPORT_SIZE * 8 - 1 }), { minLength: 1, maxLength: 3 }), (m, bits) => {
-        const report = encodeMessage(m);
-        for (const b of bits) report[b >> 3] = (report[b >> 3] ?? 0) ^ (1 << (b & 7));
-        expect(decodeMessage(report).ok).toBe(false);
-      }),
+      fc.property(
+        message,
+        fc.uniqueArray(fc.integer({ min: 0, max: REPORT_SIZE * 8 - 1 }), { minLength: 1, maxLength: 3 }),
+        (m, bits) => {
+          const report = encodeMessage(m);
+          for (const b of bits) report[b >> 3] = (report[b >> 3] ?? 0) ^ (1 << (b & 7));
+          expect(decodeMessage(report).ok).toBe(false);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -103,11 +156,17 @@ describe("jig protocol codec", () => {
 
   it("rejects well-framed payloads that do not fit their message type, with a reason", () => {
     fc.assert(
-      fc.property(seq, fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 64 }), (s, type, sl, payload) => {
-        const r = decodeMessage(encodeFrame({ seq: s, type, slot: sl, payload }));
-        if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
-        else expect(decodeMessage(encodeMessage(r.message))).toEqual(r);
-      }),
+      fc.property(
+        seq,
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (s, type, sl, payload) => {
+          const r = decodeMessage(encodeFrame({ seq: s, type, slot: sl, payload }));
+          if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+          else expect(decodeMessage(encodeMessage(r.message))).toEqual(r);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -120,6 +179,8 @@ describe("jig protocol codec", () => {
     const badPad = good.slice();
     badPad[100] = 1;
     expect(decodeFrame(badPad)).toEqual({ ok: false, reason: "non-zero padding after the CRC" });
-    expect(() => encodeFrame({ seq: 1, type: 1, slot: 0, payload: new Uint8Array(MAX_PAYLOAD + 1) })).toThrow(RangeError);
+    expect(() => encodeFrame({ seq: 1, type: 1, slot: 0, payload: new Uint8Array(MAX_PAYLOAD + 1) })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -90,7 +90,8 @@ export function encodeMessage(message: JigMessage): Uint8Array {
       const r = message.request;
       if (r.kind === "image-chunk") {
         // The hot path while streaming: build the payload in one allocation.
-        if (!Number.isInteger(r.offset) || r.offset < 0 || r.offset > 0xffffffff) throw new RangeError(`u32 out of range: ${r.offset}`);
+        if (!Number.isInteger(r.offset) || r.offset < 0 || r.offset > 0xffffffff)
+          throw new RangeError(`u32 out of range: ${r.offset}`);
         const payload = new Uint8Array(4 + r.data.length);
         new DataView(payload.buffer).setUint32(0, r.offset, true);
         payload.set(r.data, 4);
@@ -110,12 +111,22 @@ export function encodeMessage(message: JigMessage): Uint8Array {
         // The hot path while streaming: status 0 + bytes held, in one allocation.
         const payload = new Uint8Array(5);
         new DataView(payload.buffer).setUint32(1, r.body.received, true);
-        return encodeFrame({ seq: message.seq, type: RESPONSE_FLAG | REQUEST_TYPES["image-chunk"], slot: r.slot, payload });
+        return encodeFrame({
+          seq: message.seq,
+          type: RESPONSE_FLAG | REQUEST_TYPES["image-chunk"],
+          slot: r.slot,
+          payload,
+        });
       }
       if (!r.ok) {
         w.u8(JIG_STATUSES.indexOf(r.status));
         w.text(r.message);
-        return encodeFrame({ seq: message.seq, type: RESPONSE_FLAG | REQUEST_TYPES[r.kind], slot: r.slot, payload: w.done() });
+        return encodeFrame({
+          seq: message.seq,
+          type: RESPONSE_FLAG | REQUEST_TYPES[r.kind],
+          slot: r.slot,
+          payload: w.done(),
+        });
       }
       w.u8(0);
       const b = r.body;
@@ -135,7 +146,12 @@ export function encodeMessage(message: JigMessage): Uint8Array {
       } else if (b.kind === "verify") {
         w.bytes(b.sha256, SHA256_SIZE);
       }
-      return encodeFrame({ seq: message.seq, type: RESPONSE_FLAG | REQUEST_TYPES[b.kind], slot: r.slot, payload: w.done() });
+      return encodeFrame({
+        seq: message.seq,
+        type: RESPONSE_FLAG | REQUEST_TYPES[b.kind],
+        slot: r.slot,
+        payload: w.done(),
+      });
     }
     case "event": {
       const e = message.event;
@@ -174,7 +190,8 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
     checkSlot(reqKind, slot);
     let request: JigRequest;
     if (reqKind === "identify") request = { kind: "identify" };
-    else if (reqKind === "begin-image") request = { kind: reqKind, slot, size: r.u32(), version: u32ToHex(r.u32()), sha256: r.bytes(SHA256_SIZE) };
+    else if (reqKind === "begin-image")
+      request = { kind: reqKind, slot, size: r.u32(), version: u32ToHex(r.u32()), sha256: r.bytes(SHA256_SIZE) };
     else if (reqKind === "image-chunk") {
       const offset = r.u32();
       const data = r.rest();
@@ -188,7 +205,8 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
     const code = r.u8();
     const status = JIG_STATUSES[code];
     if (status === undefined) throw new BadPayload(`unknown status code ${code}`);
-    if (status !== "ok") return { dir: "response", seq, response: { ok: false, slot, kind: reqKind, status, message: r.text() } };
+    if (status !== "ok")
+      return { dir: "response", seq, response: { ok: false, slot, kind: reqKind, status, message: r.text() } };
     let body: JigResponseBody;
     if (reqKind === "identify") {
       const serial = r.text();
@@ -200,7 +218,12 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
       if (state === undefined) throw new BadPayload(`unknown slot state ${code}`);
       body = { kind: reqKind, state, progress: r.percent() };
     } else if (reqKind === "read-identity") {
-      body = { kind: reqKind, deviceId: bytesToDeviceId(r.bytes(8)), model: u32ToHex(r.u32()), firmwareVersion: u32ToHex(r.u32()) };
+      body = {
+        kind: reqKind,
+        deviceId: bytesToDeviceId(r.bytes(8)),
+        model: u32ToHex(r.u32()),
+        firmwareVersion: u32ToHex(r.u32()),
+      };
     } else if (reqKind === "image-chunk") body = { kind: reqKind, received: r.u32() };
     else if (reqKind === "verify") body = { kind: reqKind, sha256: r.bytes(SHA256_SIZE) };
     else body = { kind: reqKind };
@@ -224,7 +247,9 @@ function checkSlot(kind: RequestKind, slot: number): void {
   if (kind === "identify" ? slot !== JIG_SLOT : slot === JIG_SLOT) throw new BadPayload(`${kind} with slot ${slot}`);
 }
 
-const REQUEST_BY_TYPE = new Map((Object.keys(REQUEST_TYPES) as RequestKind[]).map((k) => [REQUEST_TYPES[k] as number, k]));
+const REQUEST_BY_TYPE = new Map(
+  (Object.keys(REQUEST_TYPES) as RequestKind[]).map((k) => [REQUEST_TYPES[k] as number, k]),
+);
 const EVENT_BY_TYPE = new Map((Object.keys(EVENT_TYPES) as EventKind[]).map((k) => [EVENT_TYPES[k] as number, k]));
 function kindOfRequest(type: number): RequestKind | undefined {
   return REQUEST_BY_TYPE.get(type);

@@ -80,7 +80,15 @@ interface Slot {
 
 /** Builds the info a simulated jig enumerates with. */
 export function simulatedJigInfo(serial: string): HidDeviceInfo {
-  return { path: `sim://jig/${serial}`, vendorId: 0x1209, productId: 0x4a16, serialNumber: serial, product: "Re-Flash Multi-Jig (simulated)", usagePage: 0xff00, usage: 1 };
+  return {
+    path: `sim://jig/${serial}`,
+    vendorId: 0x1209,
+    productId: 0x4a16,
+    serialNumber: serial,
+    product: "Re-Flash Multi-Jig (simulated)",
+    usagePage: 0xff00,
+    usage: 1,
+  };
 }
 
 export class SimulatedJig {
@@ -156,7 +164,16 @@ export class SimulatedJig {
     this.powered = false;
     for (const s of this.slots) {
       this.abort(s);
-      if (s.hub) Object.assign(s, { state: "seated" as SlotState, image: null, hash: null, programmedSha: null, received: 0, progress: 0, hung: false });
+      if (s.hub)
+        Object.assign(s, {
+          state: "seated" as SlotState,
+          image: null,
+          hash: null,
+          programmedSha: null,
+          received: 0,
+          progress: 0,
+          hung: false,
+        });
     }
     this.device.detach("jig lost power");
   }
@@ -187,7 +204,11 @@ export class SimulatedJig {
     if (!decoded.ok || decoded.message.dir !== "request") return;
     const { seq, request } = decoded.message;
     if (request.kind === "identify") {
-      this.respond(seq, { ok: true, slot: JIG_SLOT, body: { kind: "identify", serial: this.serial, slotCount: this.slots.length, firmware: this.options.firmware } });
+      this.respond(seq, {
+        ok: true,
+        slot: JIG_SLOT,
+        body: { kind: "identify", serial: this.serial, slotCount: this.slots.length, firmware: this.options.firmware },
+      });
       return;
     }
     const s = this.slots[request.slot];
@@ -209,7 +230,12 @@ export class SimulatedJig {
     const hub = s.hub;
     switch (request.kind) {
       case "read-identity":
-        return ok({ kind: "read-identity", deviceId: s.faults.reportDeviceId ?? hub.deviceId, model: hub.model, firmwareVersion: hub.firmwareVersion });
+        return ok({
+          kind: "read-identity",
+          deviceId: s.faults.reportDeviceId ?? hub.deviceId,
+          model: hub.model,
+          firmwareVersion: hub.firmwareVersion,
+        });
       case "unlock":
         if (s.state === "programming") return this.refuse(seq, request, "bad-state", "cannot unlock while programming");
         if (s.unlockRefusals > 0) {
@@ -222,21 +248,40 @@ export class SimulatedJig {
         return ok({ kind: "unlock" });
       case "begin-image":
         if (s.state !== "unlocked") return this.refuse(seq, request, "bad-state", `begin-image while ${s.state}`);
-        if (request.size === 0 || request.size > 64 * 1024 * 1024) return this.refuse(seq, request, "bad-request", `image size ${request.size} out of range`);
+        if (request.size === 0 || request.size > 64 * 1024 * 1024)
+          return this.refuse(seq, request, "bad-request", `image size ${request.size} out of range`);
         this.imagesBegun.push({ slot: request.slot, deviceId: hub.deviceId, version: request.version });
-        Object.assign(s, { state: "receiving", image: new Uint8Array(request.size), hash: createHash("sha256"), programmedSha: null, received: 0, expectedSha: request.sha256, version: request.version, startedAt: Date.now(), progress: 0 });
+        Object.assign(s, {
+          state: "receiving",
+          image: new Uint8Array(request.size),
+          hash: createHash("sha256"),
+          programmedSha: null,
+          received: 0,
+          expectedSha: request.sha256,
+          version: request.version,
+          startedAt: Date.now(),
+          progress: 0,
+        });
         this.startProgress(request.slot, s);
         return ok({ kind: "begin-image" });
       case "image-chunk": {
-        if (s.state !== "receiving" || !s.image) return this.refuse(seq, request, "bad-state", `image-chunk while ${s.state}`);
-        if (request.offset !== s.received) return this.refuse(seq, request, "bad-request", `chunk at ${request.offset}, expected ${s.received}`);
+        if (s.state !== "receiving" || !s.image)
+          return this.refuse(seq, request, "bad-state", `image-chunk while ${s.state}`);
+        if (request.offset !== s.received)
+          return this.refuse(seq, request, "bad-request", `chunk at ${request.offset}, expected ${s.received}`);
         const end = request.offset + request.data.length;
-        if (end > s.image.length) return this.refuse(seq, request, "bad-request", `chunk ends at ${end}, past image size ${s.image.length}`);
+        if (end > s.image.length)
+          return this.refuse(seq, request, "bad-request", `chunk ends at ${end}, past image size ${s.image.length}`);
         const at = s.faults.writeErrorAtByte;
         if (at !== undefined && at >= request.offset && at < end) {
           this.abort(s);
           s.state = "failed";
-          this.emit({ kind: "error", slot: request.slot, status: "write-error", message: `flash write failed at 0x${at.toString(16)}` });
+          this.emit({
+            kind: "error",
+            slot: request.slot,
+            status: "write-error",
+            message: `flash write failed at 0x${at.toString(16)}`,
+          });
           return this.refuse(seq, request, "write-error", `flash write failed at 0x${at.toString(16)}`);
         }
         s.image.set(request.data, request.offset);
@@ -245,8 +290,10 @@ export class SimulatedJig {
         return ok({ kind: "image-chunk", received: s.received });
       }
       case "commit": {
-        if (s.state !== "receiving" || !s.image) return this.refuse(seq, request, "bad-state", `commit while ${s.state}`);
-        if (s.received !== s.image.length) return this.refuse(seq, request, "image-incomplete", `received ${s.received} of ${s.image.length} bytes`);
+        if (s.state !== "receiving" || !s.image)
+          return this.refuse(seq, request, "bad-state", `commit while ${s.state}`);
+        if (s.received !== s.image.length)
+          return this.refuse(seq, request, "image-incomplete", `received ${s.received} of ${s.image.length} bytes`);
         s.state = "programming";
         s.commitSeq = seq;
         const wait = Math.max(0, s.startedAt + s.flashTimeMs - Date.now());
@@ -254,7 +301,8 @@ export class SimulatedJig {
         return;
       }
       case "verify": {
-        if (s.state !== "programmed" || !s.programmedSha) return this.refuse(seq, request, "bad-state", `verify while ${s.state}`);
+        if (s.state !== "programmed" || !s.programmedSha)
+          return this.refuse(seq, request, "bad-state", `verify while ${s.state}`);
         const sha = s.programmedSha.slice();
         if (s.faults.verifyMismatch) sha[0] = (sha[0] ?? 0) ^ 0xff;
         return ok({ kind: "verify", sha256: sha });
@@ -296,7 +344,12 @@ export class SimulatedJig {
     s.commitSeq = null;
   }
 
-  private refuse(seq: number, request: Exclude<JigRequest, { kind: "identify" }>, status: Exclude<JigStatus, "ok">, message: string): void {
+  private refuse(
+    seq: number,
+    request: Exclude<JigRequest, { kind: "identify" }>,
+    status: Exclude<JigStatus, "ok">,
+    message: string,
+  ): void {
     this.respond(seq, { ok: false, slot: request.slot, kind: request.kind, status, message });
   }
 
@@ -316,6 +369,23 @@ export class SimulatedJig {
   }
 
   private emptySlot(): Slot {
-    return { hub: null, state: "empty", faults: {}, flashTimeMs: this.options?.flashTimeMs ?? 60_000, unlockRefusals: 0, hung: false, image: null, hash: null, programmedSha: null, received: 0, expectedSha: null, version: "00000000", startedAt: 0, progress: 0, timers: [], commitSeq: null };
+    return {
+      hub: null,
+      state: "empty",
+      faults: {},
+      flashTimeMs: this.options?.flashTimeMs ?? 60_000,
+      unlockRefusals: 0,
+      hung: false,
+      image: null,
+      hash: null,
+      programmedSha: null,
+      received: 0,
+      expectedSha: null,
+      version: "00000000",
+      startedAt: 0,
+      progress: 0,
+      timers: [],
+      commitSeq: null,
+    };
   }
 }

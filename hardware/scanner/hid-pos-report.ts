@@ -46,20 +46,26 @@ export interface ScannedDataReport {
   continues: boolean;
 }
 
-export type ReportParseResult = { ok: true; report: ScannedDataReport } | { ok: false; reason: string } | { ok: "ignored" };
+export type ReportParseResult =
+  { ok: true; report: ScannedDataReport } | { ok: false; reason: string } | { ok: "ignored" };
 
 /** Parses one input report; other report IDs are ignored, malformed ones rejected with a reason. Never throws. */
-export function parseScannedDataReport(bytes: Uint8Array, layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT): ReportParseResult {
+export function parseScannedDataReport(
+  bytes: Uint8Array,
+  layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT,
+): ReportParseResult {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return { ok: false, reason: "empty report" };
   if (bytes[0] !== layout.reportId) return { ok: "ignored" };
-  if (bytes.length < layout.reportLength) return { ok: false, reason: `report is ${bytes.length} bytes, expected ${layout.reportLength}` };
+  if (bytes.length < layout.reportLength)
+    return { ok: false, reason: `report is ${bytes.length} bytes, expected ${layout.reportLength}` };
   const n = bytes[layout.lengthOffset] ?? 0;
   if (n > layout.dataCapacity) return { ok: false, reason: `data count ${n} exceeds ${layout.dataCapacity}` };
   const sym = bytes.subarray(layout.symbologyOffset, layout.symbologyOffset + 3);
   let symbology: string | null = null;
   if (sym[0] !== 0) {
     const text = String.fromCharCode(...sym);
-    if (!/^[A-Za-z][0-9A-Za-z]$/.test(text.slice(0, 2)) || (sym[2] !== 0 && sym[2] !== 0x20)) return { ok: false, reason: "symbology identifier is not an AIM code" };
+    if (!/^[A-Za-z][0-9A-Za-z]$/.test(text.slice(0, 2)) || (sym[2] !== 0 && sym[2] !== 0x20))
+      return { ok: false, reason: "symbology identifier is not an AIM code" };
     symbology = `]${text.slice(0, 2)}`;
   }
   const data = bytes.slice(layout.dataOffset, layout.dataOffset + n);
@@ -68,7 +74,11 @@ export function parseScannedDataReport(bytes: Uint8Array, layout: HidPosLayout =
 }
 
 /** Builds the reports a scanner sends for one read (the simulator's side). */
-export function buildScannedDataReports(data: Uint8Array, symbology: string | null, layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT): Uint8Array[] {
+export function buildScannedDataReports(
+  data: Uint8Array,
+  symbology: string | null,
+  layout: HidPosLayout = DEFAULT_HID_POS_LAYOUT,
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   const sym = symbology ? symbology.replace(/^\]/, "") : "";
   for (let off = 0; off === 0 || off < data.length; off += layout.dataCapacity) {

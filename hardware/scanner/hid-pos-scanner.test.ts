@@ -5,8 +5,15 @@ import type { HidPosRead } from "./hid-pos-scanner";
 import { HidPosScanner } from "./hid-pos-scanner";
 import { SimulatedScanner } from "./simulated-scanner";
 
-const latin1 = fc.string({ unit: fc.integer({ min: 1, max: 255 }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 300 });
-const aim = fc.option(fc.tuple(fc.constantFrom("C", "d", "Q", "e"), fc.constantFrom("0", "1", "2")).map(([a, b]) => `]${a}${b}`), { nil: null });
+const latin1 = fc.string({
+  unit: fc.integer({ min: 1, max: 255 }).map((c) => String.fromCharCode(c)),
+  minLength: 1,
+  maxLength: 300,
+});
+const aim = fc.option(
+  fc.tuple(fc.constantFrom("C", "d", "Q", "e"), fc.constantFrom("0", "1", "2")).map(([a, b]) => `]${a}${b}`),
+  { nil: null },
+);
 
 function driver(now = () => new Date(0)) {
   const reads: HidPosRead[] = [];

@@ -81,7 +81,9 @@ export class HidPosScanner extends EventEmitter<HidPosScannerEvents> {
     if (parsed.ok === "ignored") return;
     if (parsed.ok === false) {
       this.partial = null;
-      this.discarding = bytes.length > this.layout.flagsOffset && ((bytes[this.layout.flagsOffset] ?? 0) & this.layout.continuationBit) !== 0;
+      this.discarding =
+        bytes.length > this.layout.flagsOffset &&
+        ((bytes[this.layout.flagsOffset] ?? 0) & this.layout.continuationBit) !== 0;
       this.emit("error", parsed.reason);
       return;
     }

@@ -15,7 +15,14 @@ export class SimulatedScanner {
 
   /** A scanner with its own in-memory link; `pair.host` is what the driver opens. */
   static create(serial = "SIM-SCANNER"): { scanner: SimulatedScanner; pair: MemoryTransportPair } {
-    const pair = createMemoryTransportPair({ path: `sim://scanner/${serial}`, vendorId: 0x0c2e, productId: 0x0b61, serialNumber: serial, usagePage: HID_POS_USAGE_PAGE, usage: 0x02 });
+    const pair = createMemoryTransportPair({
+      path: `sim://scanner/${serial}`,
+      vendorId: 0x0c2e,
+      productId: 0x0b61,
+      serialNumber: serial,
+      usagePage: HID_POS_USAGE_PAGE,
+      usage: 0x02,
+    });
     return { scanner: new SimulatedScanner(pair.device), pair };
   }
 

@@ -48,7 +48,13 @@ export interface AdmissionContext {
 }
 
 export type Admission =
-  | { ok: true; deviceId: string; booked: { hub: BookedHub; bookingRef: string }; image: VerifiedImage; needsOverride: boolean }
+  | {
+      ok: true;
+      deviceId: string;
+      booked: { hub: BookedHub; bookingRef: string };
+      image: VerifiedImage;
+      needsOverride: boolean;
+    }
   /** `recover`: an interrupted flash of this hub waits for its slot to be read; asking is the cue to try again. */
   | { ok: false; code: LoadRefusalCode; reason: string; recover?: true };
 
@@ -59,27 +65,46 @@ export function admitLoad(ctx: AdmissionContext, req: LoadRequest): Admission {
   const jig = ctx.jig(req.jigId);
   if (!jig) return refuse("unknown-jig", `no jig ${req.jigId} is attached`);
   if (!jig.connected) return refuse("jig-offline", `jig ${req.jigId} is disconnected`);
-  if (!Number.isInteger(req.slot) || req.slot < 0 || req.slot >= jig.slotCount) return refuse("bad-slot", `jig ${req.jigId} has no slot ${req.slot + 1}`);
+  if (!Number.isInteger(req.slot) || req.slot < 0 || req.slot >= jig.slotCount)
+    return refuse("bad-slot", `jig ${req.jigId} has no slot ${req.slot + 1}`);
   const busy = ctx.slots.get(slotKey(req.jigId, req.slot));
-  if (busy) return refuse("slot-busy", `slot ${req.slot + 1} of ${req.jigId} holds ${busy.view.deviceId}; unload it first`);
+  if (busy)
+    return refuse("slot-busy", `slot ${req.slot + 1} of ${req.jigId} holds ${busy.view.deviceId}; unload it first`);
   for (const run of ctx.slots.values()) {
-    if (run.view.deviceId === deviceId) return refuse("hub-busy", `hub ${deviceId} is already in slot ${run.view.slot + 1} of ${run.view.jigId}`);
+    if (run.view.deviceId === deviceId)
+      return refuse("hub-busy", `hub ${deviceId} is already in slot ${run.view.slot + 1} of ${run.view.jigId}`);
   }
   // A flash interrupted by a crash whose slot could not yet be read may have programmed
   // this hub already: flashing it now could program it twice, so it waits for recovery.
   const unknown = ctx.journal.interrupted().find((a) => a.deviceId === deviceId && !ctx.isOwnAttempt(a.attemptId));
   if (unknown) {
     // "hub-busy" until the bridge has a code of its own for this (shared/bridge/channels.ts JigLoadRefusalSchema).
-    return { ...refuse("hub-busy", `outcome of the interrupted flash unknown: re-seat the jig / read the slot first (hub ${deviceId} was being flashed to ${unknown.toVersion} in slot ${unknown.slot + 1} of ${unknown.jigId} when the host stopped)`), recover: true };
+    return {
+      ...refuse(
+        "hub-busy",
+        `outcome of the interrupted flash unknown: re-seat the jig / read the slot first (hub ${deviceId} was being flashed to ${unknown.toVersion} in slot ${unknown.slot + 1} of ${unknown.jigId} when the host stopped)`,
+      ),
+      recover: true,
+    };
   }
   const booked = ctx.lookupHub(deviceId);
   if (!booked) return refuse("not-booked", `hub ${deviceId} is on no booking held at this dock`);
-  if (booked.hub.smiStatus !== "Pending") return refuse("not-eligible", `hub ${deviceId} is ${booked.hub.smiStatus} in SMI; only Pending hubs are re-flashed`);
+  if (booked.hub.smiStatus !== "Pending")
+    return refuse(
+      "not-eligible",
+      `hub ${deviceId} is ${booked.hub.smiStatus} in SMI; only Pending hubs are re-flashed`,
+    );
   const prepared = ctx.firmware.prepare(ctx.catalogue(), booked.hub.deviceModel);
-  if (!prepared.ok) return refuse("no-firmware", `no firmware can be sent for model ${booked.hub.deviceModel}: ${prepared.reason}`);
+  if (!prepared.ok)
+    return refuse("no-firmware", `no firmware can be sent for model ${booked.hub.deviceModel}: ${prepared.reason}`);
   const image = prepared.image;
-  const needsOverride = ctx.journal.wasFlashedTo(deviceId, image.version) && !ctx.journal.overrideFor(deviceId, image.version);
-  if (needsOverride && !req.override) return refuse("already-flashed", `hub ${deviceId} was already flashed to ${image.version}; a supervisor must allow a second flash`);
+  const needsOverride =
+    ctx.journal.wasFlashedTo(deviceId, image.version) && !ctx.journal.overrideFor(deviceId, image.version);
+  if (needsOverride && !req.override)
+    return refuse(
+      "already-flashed",
+      `hub ${deviceId} was already flashed to ${image.version}; a supervisor must allow a second flash`,
+    );
   return { ok: true, deviceId, booked, image, needsOverride };
 }
 

@@ -16,7 +16,15 @@ import { JigError } from "../../hardware/jig/jig-driver";
 import type { AttemptStarted } from "./flash-journal";
 import { finishRun, verifyAndReadBack, waitWhileProgramming } from "./flash-attempt";
 import type { AttemptFailure } from "./retry-policy";
-import { emptySlotView, Killed, slotKey, targetChange, type FlashContext, type SlotRun, type SlotView } from "./slot-run";
+import {
+  emptySlotView,
+  Killed,
+  slotKey,
+  targetChange,
+  type FlashContext,
+  type SlotRun,
+  type SlotView,
+} from "./slot-run";
 
 /** What `recover()` did with the attempts the journal showed in flight. */
 export interface RecoverySummary {
@@ -77,7 +85,12 @@ export async function recoverInterrupted(ctx: RecoveryContext): Promise<Recovery
   return { ...summary, settled: Promise.all(runs).then(() => undefined) };
 }
 
-async function recoverOne(ctx: RecoveryContext, a: AttemptStarted, driver: JigDriver, runs: Array<Promise<void>>): Promise<"recorded" | "flagged" | "resumed" | "closed" | "waiting"> {
+async function recoverOne(
+  ctx: RecoveryContext,
+  a: AttemptStarted,
+  driver: JigDriver,
+  runs: Array<Promise<void>>,
+): Promise<"recorded" | "flagged" | "resumed" | "closed" | "waiting"> {
   // Through the service's append, so a killed service writes nothing more (as every other journal write).
   const close = async (reason: string) => {
     await ctx.append({ t: "attempt-closed", attemptId: a.attemptId, reason, at: ctx.now().toISOString() });
@@ -91,11 +104,13 @@ async function recoverOne(ctx: RecoveryContext, a: AttemptStarted, driver: JigDr
   } catch (error) {
     if (error instanceof Killed) throw error;
     // The jig said the slot is empty: the hub was taken out, so it may be loaded again.
-    if (error instanceof JigError && error.status === "no-hub") return close(`after restart slot ${a.slot + 1} of ${a.jigId} is empty: ${a.deviceId} was taken out`);
+    if (error instanceof JigError && error.status === "no-hub")
+      return close(`after restart slot ${a.slot + 1} of ${a.jigId} is empty: ${a.deviceId} was taken out`);
     // Unplugged, no answer: the jig may have finished programming, so the outcome stays open.
     return "waiting";
   }
-  if (identity.deviceId !== a.deviceId) return close(`after restart slot ${a.slot + 1} holds ${identity.deviceId}, not ${a.deviceId}`);
+  if (identity.deviceId !== a.deviceId)
+    return close(`after restart slot ${a.slot + 1} holds ${identity.deviceId}, not ${a.deviceId}`);
   // Still programming past the idle limit: nothing can be judged yet.
   if (status === "programming") return "waiting";
   const key = slotKey(a.jigId, a.slot);
@@ -133,7 +148,10 @@ async function recoverOne(ctx: RecoveryContext, a: AttemptStarted, driver: JigDr
     const changedSince = targetChange(ctx, a.model, run.target);
     if (changedSince !== null) {
       // Programmed, but not with what was sent, and no retry may send that image again: record the failure as read.
-      await finishRun(ctx, run, a.attempt, a.attemptId, timings, { ...failure, detail: `${failure.detail}; not retried: ${changedSince}` });
+      await finishRun(ctx, run, a.attempt, a.attemptId, timings, {
+        ...failure,
+        detail: `${failure.detail}; not retried: ${changedSince}`,
+      });
       return "recorded";
     }
     ctx.slots.delete(key);
@@ -145,7 +163,12 @@ async function recoverOne(ctx: RecoveryContext, a: AttemptStarted, driver: JigDr
   }
   ctx.slots.set(key, run);
   ctx.publish(run);
-  await ctx.append({ t: "attempt-closed", attemptId: a.attemptId, reason: "resumed after restart", at: ctx.now().toISOString() });
+  await ctx.append({
+    t: "attempt-closed",
+    attemptId: a.attemptId,
+    reason: "resumed after restart",
+    at: ctx.now().toISOString(),
+  });
   runs.push(ctx.startRun(run, a.attempt));
   return "resumed";
 }

@@ -30,7 +30,6 @@ async function make(opts: Parameters<typeof station>[0] = {}): Promise<Station> 
   return s;
 }
 
-
 /** A hub that counts completed programmings (the jig writes its version only when one completes). */
 type CountedHub = SimulatedHub & { programmed: number };
 function countedHub(deviceId: string): CountedHub {
@@ -58,11 +57,14 @@ function seat(s: Station, j: number, slot: number, n: number): CountedHub {
   return hub;
 }
 
-const flashResults = (s: Station) => s.service.pending().filter((i): i is Extract<JournalItem, { kind: "flash.result" }> => i.kind === "flash.result");
-
+const flashResults = (s: Station) =>
+  s.service.pending().filter((i): i is Extract<JournalItem, { kind: "flash.result" }> => i.kind === "flash.result");
 
 /** What the technician does after a restart: recovery first, then load again every seated hub that has no result and no run. */
-async function recoverAndFinish(s: Station, rigs: Array<{ j: number; slot: number; hub: CountedHub }>): Promise<{ recovered: { recorded: number; resumed: number; closed: number; waiting: number }; reloaded: number }> {
+async function recoverAndFinish(
+  s: Station,
+  rigs: Array<{ j: number; slot: number; hub: CountedHub }>,
+): Promise<{ recovered: { recorded: number; resumed: number; closed: number; waiting: number }; reloaded: number }> {
   const { settled, ...recovered } = await s.service.recover();
   await settled;
   const views = s.service.slotViews();
@@ -97,7 +99,8 @@ async function reloadLeftovers(s: Station, rigs: Array<{ j: number; slot: number
     const v = views.find((x) => x.jigId === jigId && x.slot === r.slot);
     if (v && v.phase !== "empty") continue;
     const res = await s.service.load({ jigId, slot: r.slot, deviceId: r.hub.deviceId, operatorId: "tech-1" });
-    if (!res.ok && !/outcome of the interrupted flash unknown/.test(res.reason)) throw new Error(`${r.hub.deviceId}: ${res.code}: ${res.reason}`);
+    if (!res.ok && !/outcome of the interrupted flash unknown/.test(res.reason))
+      throw new Error(`${r.hub.deviceId}: ${res.code}: ${res.reason}`);
   }
 }
 
@@ -119,23 +122,39 @@ function judge(s: Station, hubs: CountedHub[], confirmed: Set<string>): Outcome 
     hubs: hubs.length,
     lostResults: [...confirmed].filter((id) => !ids.has(id)).length,
     programmedTwice: hubs.filter((h) => h.programmed > 1).length,
-    notFlashed: hubs.filter((h) => results.filter((r) => r.payload.deviceId === h.deviceId && r.payload.outcome === "flashed").length !== 1 || h.programmed !== 1).length,
+    notFlashed: hubs.filter(
+      (h) =>
+        results.filter((r) => r.payload.deviceId === h.deviceId && r.payload.outcome === "flashed").length !== 1 ||
+        h.programmed !== 1,
+    ).length,
     duplicateResults: [...per.values()].filter((n) => n > 1).length,
   };
 }
 
 function row(campaign: string, tried: number | string, refused: string, lost: string, expected: string): void {
-  console.log(`campaign | tried | refused with reason | lost/duplicated | expected\n${campaign} | ${tried} | ${refused} | ${lost} | ${expected}`);
+  console.log(
+    `campaign | tried | refused with reason | lost/duplicated | expected\n${campaign} | ${tried} | ${refused} | ${lost} | ${expected}`,
+  );
 }
 
 const CLEAN: Outcome = { hubs: 8, lostResults: 0, programmedTwice: 0, notFlashed: 0, duplicateResults: 0 };
 
 describe("fault campaign: the host killed mid-flash", () => {
-  const points: Array<FlashStep | "result-journalled"> = ["read-identity", "unlock", "begin-image", "image-chunk", "commit", "verify", "read-back", "result-journalled"];
+  const points: Array<FlashStep | "result-journalled"> = [
+    "read-identity",
+    "unlock",
+    "begin-image",
+    "image-chunk",
+    "commit",
+    "verify",
+    "read-back",
+    "result-journalled",
+  ];
 
   it("killed at every step of a flash (8 slots in flight), restarted on the journal: 0 results lost, 0 hubs programmed twice", async () => {
     const summary: string[] = [];
-    let recoveredTotal = 0, reloadedTotal = 0;
+    let recoveredTotal = 0,
+      reloadedTotal = 0;
     for (const [k, point] of points.entries()) {
       const s = await make({ flashTimeMs: 60, imageSize: 6000 });
       const rigs = Array.from({ length: 8 }, (_, slot) => ({ j: 0, slot, hub: seat(s, 0, slot, 100 * k + slot + 1) }));
@@ -155,7 +174,12 @@ describe("fault campaign: the host killed mid-flash", () => {
         if (v.slot === target && v.step === point) kill();
       });
       for (const r of rigs) {
-        const res = await s.service.load({ jigId: s.jigs[0]!.id, slot: r.slot, deviceId: r.hub.deviceId, operatorId: "tech-1" });
+        const res = await s.service.load({
+          jigId: s.jigs[0]!.id,
+          slot: r.slot,
+          deviceId: r.hub.deviceId,
+          operatorId: "tech-1",
+        });
         if (!res.ok) throw new Error(res.reason);
         void res.done;
       }
@@ -166,24 +190,41 @@ describe("fault campaign: the host killed mid-flash", () => {
       const { recovered, reloaded } = await recoverAndFinish(s2, rigs);
       recoveredTotal += recovered.recorded + recovered.resumed;
       reloadedTotal += reloaded;
-      const o = judge(s2, rigs.map((r) => r.hub), confirmed);
+      const o = judge(
+        s2,
+        rigs.map((r) => r.hub),
+        confirmed,
+      );
       summary.push(`${point}: ${JSON.stringify(recovered)} reloaded ${reloaded}`);
       expect(o, `killed at ${point} in slot ${target}`).toEqual(CLEAN);
       expect(s2.journal.interrupted()).toEqual([]);
     }
-    row("host killed at each flash step (8 kill points × 8 slots)", points.length * 8, `0 (recovered ${recoveredTotal} in-flight attempts, technician reloaded ${reloadedTotal} never-started hubs)`, "0 results lost, 0 programmed twice", "0 lost, 0 twice");
+    row(
+      "host killed at each flash step (8 kill points × 8 slots)",
+      points.length * 8,
+      `0 (recovered ${recoveredTotal} in-flight attempts, technician reloaded ${reloadedTotal} never-started hubs)`,
+      "0 results lost, 0 programmed twice",
+      "0 lost, 0 twice",
+    );
   }, 60_000);
 
   it("killed again and again at random moments, 3 jigs × 8 slots, until every hub is done: 0 results lost, 0 programmed twice", async () => {
     const SEED = 0xdeadbeef;
     const rand = prng(SEED);
     let s = await make({ jigs: 3, flashTimeMs: 250, imageSize: 8000 });
-    const rigs = [0, 1, 2].flatMap((j) => Array.from({ length: 8 }, (_, slot) => ({ j, slot, hub: seat(s, j, slot, 1000 + j * 8 + slot) })));
+    const rigs = [0, 1, 2].flatMap((j) =>
+      Array.from({ length: 8 }, (_, slot) => ({ j, slot, hub: seat(s, j, slot, 1000 + j * 8 + slot) })),
+    );
     const confirmed = new Set<string>();
     const listen = (st: Station) => st.service.on("journal", (item) => confirmed.add(item.id));
     listen(s);
     for (const r of rigs) {
-      const res = await s.service.load({ jigId: s.jigs[r.j]!.id, slot: r.slot, deviceId: r.hub.deviceId, operatorId: "tech-1" });
+      const res = await s.service.load({
+        jigId: s.jigs[r.j]!.id,
+        slot: r.slot,
+        deviceId: r.hub.deviceId,
+        operatorId: "tech-1",
+      });
       if (!res.ok) throw new Error(res.reason);
     }
     let kills = 0;
@@ -213,9 +254,19 @@ describe("fault campaign: the host killed mid-flash", () => {
     s = await s.restart();
     open.push(s);
     await recoverAndFinish(s, rigs);
-    const o = judge(s, rigs.map((r) => r.hub), confirmed);
+    const o = judge(
+      s,
+      rigs.map((r) => r.hub),
+      confirmed,
+    );
     expect(duringRecovery, "some crashes must land inside recover()").toBeGreaterThan(0);
-    row(`host killed at random (seed ${SEED})`, `${rigs.length} hubs, ${kills} kills (${duringRecovery} inside recover())`, "-", `${o.lostResults} results lost, ${o.programmedTwice} programmed twice, ${o.duplicateResults} duplicate results, ${o.notFlashed} not flashed once`, "0 / 0 / 0 / 0");
+    row(
+      `host killed at random (seed ${SEED})`,
+      `${rigs.length} hubs, ${kills} kills (${duringRecovery} inside recover())`,
+      "-",
+      `${o.lostResults} results lost, ${o.programmedTwice} programmed twice, ${o.duplicateResults} duplicate results, ${o.notFlashed} not flashed once`,
+      "0 / 0 / 0 / 0",
+    );
     expect(o).toEqual({ ...CLEAN, hubs: 24 });
   }, 60_000);
 });
@@ -235,25 +286,104 @@ describe("fault campaign: tampered and withdrawn firmware", () => {
   };
   const signed = (m: FirmwareManifest) => signManifest(m, publisher.privateKey);
   const variants: Variant[] = [
-    ...[0, 1999, 3999].map((at) => ({ name: `bit flipped at byte ${at}`, manifest: signed(good), bytes: flip(at), catalogue: [entry], reason: /image bytes hash to .*manifest says/ })),
-    { name: "truncated image", manifest: signed(good), bytes: image.slice(0, 3000), catalogue: [entry], reason: /image is 3000 bytes, manifest says 4000/ },
-    { name: "padded image", manifest: signed(good), bytes: Uint8Array.from([...image, 0]), catalogue: [entry], reason: /image is 4001 bytes/ },
-    { name: "unsigned manifest", manifest: { manifest: good }, bytes: image, catalogue: [entry], reason: /carries no signature/ },
-    { name: "signed by another key", manifest: signManifest(good, stranger.privateKey), bytes: image, catalogue: [entry], reason: /not signed by the firmware publisher key/ },
+    ...[0, 1999, 3999].map((at) => ({
+      name: `bit flipped at byte ${at}`,
+      manifest: signed(good),
+      bytes: flip(at),
+      catalogue: [entry],
+      reason: /image bytes hash to .*manifest says/,
+    })),
+    {
+      name: "truncated image",
+      manifest: signed(good),
+      bytes: image.slice(0, 3000),
+      catalogue: [entry],
+      reason: /image is 3000 bytes, manifest says 4000/,
+    },
+    {
+      name: "padded image",
+      manifest: signed(good),
+      bytes: Uint8Array.from([...image, 0]),
+      catalogue: [entry],
+      reason: /image is 4001 bytes/,
+    },
+    {
+      name: "unsigned manifest",
+      manifest: { manifest: good },
+      bytes: image,
+      catalogue: [entry],
+      reason: /carries no signature/,
+    },
+    {
+      name: "signed by another key",
+      manifest: signManifest(good, stranger.privateKey),
+      bytes: image,
+      catalogue: [entry],
+      reason: /not signed by the firmware publisher key/,
+    },
     ...(["version", "status", "size", "model"] as const).map((field) => ({
       name: `manifest ${field} edited after signing`,
-      manifest: { manifest: { ...good, [field]: field === "size" ? 4001 : field === "status" ? "withdrawn" : field === "model" ? "010A0300" : "00020201" }, signature: signed(good).signature },
+      manifest: {
+        manifest: {
+          ...good,
+          [field]:
+            field === "size" ? 4001 : field === "status" ? "withdrawn" : field === "model" ? "010A0300" : "00020201",
+        },
+        signature: signed(good).signature,
+      },
       bytes: image,
       catalogue: [entry],
       reason: /not signed by the firmware publisher key/,
     })),
-    { name: "signature of a different image", manifest: { manifest: good, signature: signed(describeImage(flip(5), MODEL, TARGET)).signature }, bytes: image, catalogue: [entry], reason: /not signed by the firmware publisher key/ },
-    { name: "manifest marks it withdrawn", manifest: signed({ ...good, status: "withdrawn" }), bytes: image, catalogue: [entry], reason: /withdrawn \(by its manifest\)/ },
-    { name: "catalogue withdrew it", manifest: signed(good), bytes: image, catalogue: [{ ...entry, status: "withdrawn" }], reason: /no production firmware for model/ },
-    { name: "catalogue names an image not held", manifest: signed(good), bytes: image, catalogue: [{ ...entry, sha256: "0".repeat(64) }], reason: /is not in the firmware store/ },
-    { name: "catalogue version differs from the signed one", manifest: signed(good), bytes: image, catalogue: [{ ...entry, version: "00020201" }], reason: /manifest says version 00020200, catalogue says 00020201/ },
-    { name: "catalogue does not parse", manifest: signed(good), bytes: image, catalogue: [{ model: MODEL }], reason: /catalogue does not parse/ },
-    { name: "image signed for another model", manifest: signed({ ...good, model: "010A0300" }), bytes: image, catalogue: [entry], reason: /image is for model 010A0300, the hub is model 010A030B/ },
+    {
+      name: "signature of a different image",
+      manifest: { manifest: good, signature: signed(describeImage(flip(5), MODEL, TARGET)).signature },
+      bytes: image,
+      catalogue: [entry],
+      reason: /not signed by the firmware publisher key/,
+    },
+    {
+      name: "manifest marks it withdrawn",
+      manifest: signed({ ...good, status: "withdrawn" }),
+      bytes: image,
+      catalogue: [entry],
+      reason: /withdrawn \(by its manifest\)/,
+    },
+    {
+      name: "catalogue withdrew it",
+      manifest: signed(good),
+      bytes: image,
+      catalogue: [{ ...entry, status: "withdrawn" }],
+      reason: /no production firmware for model/,
+    },
+    {
+      name: "catalogue names an image not held",
+      manifest: signed(good),
+      bytes: image,
+      catalogue: [{ ...entry, sha256: "0".repeat(64) }],
+      reason: /is not in the firmware store/,
+    },
+    {
+      name: "catalogue version differs from the signed one",
+      manifest: signed(good),
+      bytes: image,
+      catalogue: [{ ...entry, version: "00020201" }],
+      reason: /manifest says version 00020200, catalogue says 00020201/,
+    },
+    {
+      name: "catalogue does not parse",
+      manifest: signed(good),
+      bytes: image,
+      catalogue: [{ model: MODEL }],
+      reason: /catalogue does not parse/,
+    },
+    {
+      name: "image signed for another model",
+      manifest: signed({ ...good, model: "010A0300" }),
+      bytes: image,
+      catalogue: [entry],
+      reason: /image is for model 010A0300, the hub is model 010A030B/,
+    },
   ];
 
   it("every tampered, unsigned or withdrawn image is refused at load with its reason: 0 images sent to a hub", async () => {
@@ -278,7 +408,13 @@ describe("fault campaign: tampered and withdrawn firmware", () => {
       expect(s.service.pending(), v.name).toEqual([]);
       await s.dispose();
     }
-    row("tampered / unsigned / withdrawn firmware at load", variants.length, `${refusals.length} (no-firmware, each naming the check that failed)`, `${begun} images begun on a hub`, "0 images flashed");
+    row(
+      "tampered / unsigned / withdrawn firmware at load",
+      variants.length,
+      `${refusals.length} (no-firmware, each naming the check that failed)`,
+      `${begun} images begun on a hub`,
+      "0 images flashed",
+    );
     expect(begun).toBe(0);
   });
 
@@ -304,9 +440,24 @@ describe("fault campaign: tampered and withdrawn firmware", () => {
     expect(hub.programmed).toBe(0);
     // The technician's next try is refused with the reason.
     s2.service.unload(s2.jigs[0]!.id, 0);
-    const again = await s2.service.load({ jigId: s2.jigs[0]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
-    expect(again).toMatchObject({ ok: false, code: "no-firmware", reason: expect.stringMatching(/no production firmware/) });
-    row("target withdrawn during a crash", 1, "1 (attempt closed: target no longer the image sent; reload refused no-firmware)", "0 images begun", "0 images flashed");
+    const again = await s2.service.load({
+      jigId: s2.jigs[0]!.id,
+      slot: 0,
+      deviceId: hub.deviceId,
+      operatorId: "tech-1",
+    });
+    expect(again).toMatchObject({
+      ok: false,
+      code: "no-firmware",
+      reason: expect.stringMatching(/no production firmware/),
+    });
+    row(
+      "target withdrawn during a crash",
+      1,
+      "1 (attempt closed: target no longer the image sent; reload refused no-firmware)",
+      "0 images begun",
+      "0 images flashed",
+    );
   });
 });
 
@@ -352,13 +503,26 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
       expect(hub.programmed).toBe(0);
       const [result, ...more] = flashResults(s);
       expect(more).toEqual([]);
-      expect(result?.payload).toMatchObject({ outcome: "failed", toVersion: TARGET, attempts: 2, failure: { step: "unlock", detail: expect.stringMatching(change === "withdrawn" ? /withdrawn/ : /is now 00020300/) } });
+      expect(result?.payload).toMatchObject({
+        outcome: "failed",
+        toVersion: TARGET,
+        attempts: 2,
+        failure: {
+          step: "unlock",
+          detail: expect.stringMatching(change === "withdrawn" ? /withdrawn/ : /is now 00020300/),
+        },
+      });
       // Not the hub's fault: no Fault Analysis Report, no credit or scrap.
       expect(s.service.pending().filter((i) => i.kind === "fault.reported")).toEqual([]);
       expect(s.journal.interrupted()).toEqual([]);
       // Only the technician picks the new target, by loading the hub again.
       s.service.unload(s.jigs[0]!.id, 0);
-      const again = await s.service.load({ jigId: s.jigs[0]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
+      const again = await s.service.load({
+        jigId: s.jigs[0]!.id,
+        slot: 0,
+        deviceId: hub.deviceId,
+        operatorId: "tech-1",
+      });
       if (change === "withdrawn") expect(again).toMatchObject({ ok: false, code: "no-firmware" });
       else {
         expect(again).toMatchObject({ ok: true, toVersion: NEXT });
@@ -380,9 +544,17 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
     expect(summary).toEqual({ recorded: 1, flagged: 1, resumed: 0, closed: 0, waiting: 0 });
     const [result, ...more] = flashResults(s2);
     expect(more).toEqual([]);
-    expect(result?.payload).toMatchObject({ deviceId: hub.deviceId, outcome: "flashed", toVersion: TARGET, readBackVersion: TARGET, imageSha256: current.sha256 });
+    expect(result?.payload).toMatchObject({
+      deviceId: hub.deviceId,
+      outcome: "flashed",
+      toVersion: TARGET,
+      readBackVersion: TARGET,
+      imageSha256: current.sha256,
+    });
     // The notice travels in the event, so the dock's log and central see the flag too.
-    expect(result?.payload.notice).toMatch(/holds 00020200, verified, but that image is no longer the target .*withdrawn/);
+    expect(result?.payload.notice).toMatch(
+      /holds 00020200, verified, but that image is no longer the target .*withdrawn/,
+    );
     expect(result).not.toHaveProperty("notice");
     expect(s2.service.slotViews()[0]).toMatchObject({ phase: "flashed", reason: result?.payload.notice });
     expect([hub.programmed, s2.jigs[0]!.jig.imagesBegun.length]).toEqual([1, 1]);
@@ -408,17 +580,37 @@ describe("fault campaign: found bugs 6-8 (target changes and unreadable slots ar
     expect(s2.journal.interrupted()).toHaveLength(1);
     // The jig programs on by itself meanwhile.
     await until(() => rig.jig.stateOf(0) === "programmed");
-    const reload = await s2.service.load({ jigId: s2.jigs[1]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
-    expect(reload).toMatchObject({ ok: false, code: "hub-busy", reason: expect.stringMatching(/^outcome of the interrupted flash unknown: re-seat the jig \/ read the slot first/) });
+    const reload = await s2.service.load({
+      jigId: s2.jigs[1]!.id,
+      slot: 0,
+      deviceId: hub.deviceId,
+      operatorId: "tech-1",
+    });
+    expect(reload).toMatchObject({
+      ok: false,
+      code: "hub-busy",
+      reason: expect.stringMatching(
+        /^outcome of the interrupted flash unknown: re-seat the jig \/ read the slot first/,
+      ),
+    });
     rig.jig.reconnect();
     await rig.driver.open();
     await s2.service.attachJig(rig.driver);
     await until(() => flashResults(s2).length === 1);
-    expect(flashResults(s2)[0]?.payload).toMatchObject({ deviceId: hub.deviceId, outcome: "flashed", readBackVersion: TARGET });
+    expect(flashResults(s2)[0]?.payload).toMatchObject({
+      deviceId: hub.deviceId,
+      outcome: "flashed",
+      readBackVersion: TARGET,
+    });
     expect(s2.journal.interrupted()).toEqual([]);
     expect([hub.programmed, rig.jig.imagesBegun.length]).toEqual([1, 1]);
     s2.service.unload(rig.id, 0);
-    const after = await s2.service.load({ jigId: s2.jigs[1]!.id, slot: 0, deviceId: hub.deviceId, operatorId: "tech-1" });
+    const after = await s2.service.load({
+      jigId: s2.jigs[1]!.id,
+      slot: 0,
+      deviceId: hub.deviceId,
+      operatorId: "tech-1",
+    });
     expect(after).toMatchObject({ ok: false, code: "already-flashed" });
   });
 

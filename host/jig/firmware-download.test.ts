@@ -10,10 +10,24 @@ import { loadFirmwareDirectory, PUBLISHER_KEY_FILE } from "./jig-firmware";
 const central = generateKeyPairSync("ed25519");
 const stranger = generateKeyPairSync("ed25519");
 const MODEL = "010A030B";
-const image = (seed: number, size = 50_000) => Buffer.from(Uint8Array.from({ length: size }, (_, i) => (i * seed + 5) & 0xff));
+const image = (seed: number, size = 50_000) =>
+  Buffer.from(Uint8Array.from({ length: size }, (_, i) => (i * seed + 5) & 0xff));
 
-function entry(version: string, bytes: Buffer, status: "production" | "withdrawn" = "production", key: KeyObject = central.privateKey): FirmwareEntry {
-  const e = { deviceModel: MODEL, version, status, sha256: createHash("sha256").update(bytes).digest("hex"), sizeBytes: bytes.length, keyId: "central-1", releasedAt: "2026-12-01T00:00:00.000Z" };
+function entry(
+  version: string,
+  bytes: Buffer,
+  status: "production" | "withdrawn" = "production",
+  key: KeyObject = central.privateKey,
+): FirmwareEntry {
+  const e = {
+    deviceModel: MODEL,
+    version,
+    status,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    sizeBytes: bytes.length,
+    keyId: "central-1",
+    releasedAt: "2026-12-01T00:00:00.000Z",
+  };
   return { ...e, signature: sign(null, Buffer.from(firmwareSignedMessage(e), "utf8"), key).toString("base64") };
 }
 
@@ -27,7 +41,8 @@ function fakeCentral(catalogue: FirmwareEntry[], images: Map<string, Buffer>) {
     if (url.endsWith("/firmware")) return Response.json(catalogue);
     const m = /\/firmware\/([0-9A-F]{8})\/([0-9A-F]{8})\/image$/.exec(url);
     const bytes = m ? images.get(`${m[1]}-${m[2]}`) : undefined;
-    if (bytes === undefined) return Response.json({ error: "no-image", reason: "central holds no image" }, { status: 404 });
+    if (bytes === undefined)
+      return Response.json({ error: "no-image", reason: "central holds no image" }, { status: 404 });
     state.imageRequests++;
     const range = /^bytes=(\d+)-$/.exec(headers.get("range") ?? "");
     state.ranges.push(headers.get("range") ?? "");
@@ -62,18 +77,35 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const options = (fetchFn: typeof fetch) => ({ centralUrl: "http://central.test", token: "dock-token", dir, publisherKey: central.publicKey, fetch: fetchFn });
+const options = (fetchFn: typeof fetch) => ({
+  centralUrl: "http://central.test",
+  token: "dock-token",
+  dir,
+  publisherKey: central.publicKey,
+  fetch: fetchFn,
+});
 
 describe("firmware over the network", () => {
   it("fetches each production image, keeps its signed entry as proof, and the station's store flashes it with no private key on the dock", async () => {
     const v3 = image(3);
     const old = image(7);
-    const { fetchFn, state } = fakeCentral([entry("0002012F", old, "withdrawn"), entry("00030000", v3)], new Map([[`${MODEL}-00030000`, v3], [`${MODEL}-0002012F`, old]]));
+    const { fetchFn, state } = fakeCentral(
+      [entry("0002012F", old, "withdrawn"), entry("00030000", v3)],
+      new Map([
+        [`${MODEL}-00030000`, v3],
+        [`${MODEL}-0002012F`, old],
+      ]),
+    );
     const r = await downloadFirmware(options(fetchFn));
     expect(r).toEqual({ catalogueEntries: 2, downloaded: [`${MODEL}-00030000`], cached: [], problems: [] });
     // The withdrawn version is never fetched.
     expect(state.imageRequests).toBe(1);
-    expect((await readdir(dir)).sort()).toEqual(["010A030B-00030000.bin", "010A030B-00030000.entry.json", "catalogue.json", "publisher.pem"]);
+    expect((await readdir(dir)).sort()).toEqual([
+      "010A030B-00030000.bin",
+      "010A030B-00030000.entry.json",
+      "catalogue.json",
+      "publisher.pem",
+    ]);
     const loaded = await loadFirmwareDirectory(dir);
     if (!loaded.ok) throw new Error(loaded.reason);
     expect(loaded.firmware.problems).toEqual([]);
@@ -100,13 +132,21 @@ describe("firmware over the network", () => {
   it("keeps nothing whose bytes differ from the signed entry, and ignores entries the pinned key did not sign", async () => {
     const v3 = image(3);
     const forged = image(9);
-    const { fetchFn } = fakeCentral([entry("00030000", v3), entry("00040000", forged, "production", stranger.privateKey)], new Map([[`${MODEL}-00030000`, image(4)], [`${MODEL}-00040000`, forged]]));
+    const { fetchFn } = fakeCentral(
+      [entry("00030000", v3), entry("00040000", forged, "production", stranger.privateKey)],
+      new Map([
+        [`${MODEL}-00030000`, image(4)],
+        [`${MODEL}-00040000`, forged],
+      ]),
+    );
     const r = await downloadFirmware(options(fetchFn));
     expect(r.downloaded).toEqual([]);
     expect(r.catalogueEntries).toBe(1);
     expect(r.problems).toEqual([
       "catalogue entry 010A030B/00040000 is not signed by the publisher key; ignored",
-      expect.stringMatching(/^010A030B-00030000: the bytes received hash to [0-9a-f]{12}…, the signed catalogue says [0-9a-f]{12}…; not kept$/),
+      expect.stringMatching(
+        /^010A030B-00030000: the bytes received hash to [0-9a-f]{12}…, the signed catalogue says [0-9a-f]{12}…; not kept$/,
+      ),
     ]);
     expect((await readdir(dir)).filter((f) => f.endsWith(".bin") || f.endsWith(".part"))).toEqual([]);
   });

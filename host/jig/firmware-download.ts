@@ -44,10 +44,18 @@ export async function downloadFirmware(o: DownloadOptions): Promise<DownloadResu
   if (!res.ok) throw new Error(`central answered GET /firmware with HTTP ${res.status}`);
   const raw: unknown = await res.json();
   const { catalogue, problems } = verifiedCatalogue(raw, o.publisherKey);
-  const entries = z.array(z.unknown()).parse(raw).flatMap((r) => {
-    const e = FirmwareEntrySchema.safeParse(r);
-    return e.success && catalogue.some((c) => c.model === e.data.deviceModel && c.version === e.data.version && c.sha256 === e.data.sha256) ? [e.data] : [];
-  });
+  const entries = z
+    .array(z.unknown())
+    .parse(raw)
+    .flatMap((r) => {
+      const e = FirmwareEntrySchema.safeParse(r);
+      return e.success &&
+        catalogue.some(
+          (c) => c.model === e.data.deviceModel && c.version === e.data.version && c.sha256 === e.data.sha256,
+        )
+        ? [e.data]
+        : [];
+    });
   await mkdir(o.dir, { recursive: true });
   const downloaded: string[] = [];
   const cached: string[] = [];
@@ -59,7 +67,13 @@ export async function downloadFirmware(o: DownloadOptions): Promise<DownloadResu
       cached.push(name);
       continue;
     }
-    const fetched = await fetchImage(get, `${base}/firmware/${e.deviceModel}/${e.version}/image`, auth, `${bin}.part`, e);
+    const fetched = await fetchImage(
+      get,
+      `${base}/firmware/${e.deviceModel}/${e.version}/image`,
+      auth,
+      `${bin}.part`,
+      e,
+    );
     if (!fetched.ok) {
       problems.push(`${name}: ${fetched.reason}`);
       continue;
@@ -74,13 +88,28 @@ export async function downloadFirmware(o: DownloadOptions): Promise<DownloadResu
 }
 
 /** Downloads (or resumes) into `part`; ok only when the whole file hashes to the entry's SHA-256. */
-async function fetchImage(get: typeof fetch, url: string, auth: Record<string, string>, part: string, e: FirmwareEntry): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const have = await stat(part).then((s) => s.size, () => 0);
-  const res = await get(url, { headers: have > 0 ? { ...auth, range: `bytes=${have}-` } : auth }).catch((err: unknown) => err as Error);
-  if (res instanceof Error) return { ok: false, reason: `central could not be reached (${res.message}); the download resumes next time` };
+async function fetchImage(
+  get: typeof fetch,
+  url: string,
+  auth: Record<string, string>,
+  part: string,
+  e: FirmwareEntry,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const have = await stat(part).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const res = await get(url, { headers: have > 0 ? { ...auth, range: `bytes=${have}-` } : auth }).catch(
+    (err: unknown) => err as Error,
+  );
+  if (res instanceof Error)
+    return { ok: false, reason: `central could not be reached (${res.message}); the download resumes next time` };
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { reason?: unknown } | null;
-    return { ok: false, reason: `central refused the image (HTTP ${res.status}${typeof body?.reason === "string" ? `: ${body.reason}` : ""})` };
+    return {
+      ok: false,
+      reason: `central refused the image (HTTP ${res.status}${typeof body?.reason === "string" ? `: ${body.reason}` : ""})`,
+    };
   }
   // 206: the rest after what we hold; 200: the whole image (the server did not resume).
   const append = res.status === 206 && have > 0;
@@ -90,7 +119,8 @@ async function fetchImage(get: typeof fetch, url: string, auth: Record<string, s
     if (reader === undefined) return { ok: false, reason: "central sent no body" };
     for (;;) {
       const chunk = await reader.read().catch((err: unknown) => err as Error);
-      if (chunk instanceof Error) return { ok: false, reason: `the download broke off (${chunk.message}); it resumes next time` };
+      if (chunk instanceof Error)
+        return { ok: false, reason: `the download broke off (${chunk.message}); it resumes next time` };
       if (chunk.done) break;
       await handle.write(chunk.value);
     }
@@ -101,7 +131,10 @@ async function fetchImage(get: typeof fetch, url: string, auth: Record<string, s
   const sha = await sha256OfFile(part);
   if (sha !== e.sha256) {
     await rm(part, { force: true });
-    return { ok: false, reason: `the bytes received hash to ${sha?.slice(0, 12) ?? "nothing"}…, the signed catalogue says ${e.sha256.slice(0, 12)}…; not kept` };
+    return {
+      ok: false,
+      reason: `the bytes received hash to ${sha?.slice(0, 12) ?? "nothing"}…, the signed catalogue says ${e.sha256.slice(0, 12)}…; not kept`,
+    };
   }
   return { ok: true };
 }
@@ -112,7 +145,9 @@ async function sha256OfFile(path: string): Promise<string | null> {
 }
 
 /** One pass with the key read from `publisherKeyPath`; never throws (no pinned key yet, central down: logged). */
-export async function downloadFirmwareOnce(o: Omit<DownloadOptions, "publisherKey"> & { publisherKeyPath: string; log: (message: string) => void }): Promise<DownloadResult | null> {
+export async function downloadFirmwareOnce(
+  o: Omit<DownloadOptions, "publisherKey"> & { publisherKeyPath: string; log: (message: string) => void },
+): Promise<DownloadResult | null> {
   try {
     const publisherKey = createPublicKey(await readFile(o.publisherKeyPath, "utf8"));
     const r = await downloadFirmware({ ...o, publisherKey });
@@ -130,7 +165,14 @@ export async function downloadFirmwareOnce(o: Omit<DownloadOptions, "publisherKe
  * changed something asks the station to read the folder again (`reload`). Never throws;
  * what went wrong is logged and the next pass tries again. Returns the stop function.
  */
-export function keepFirmwareCurrent(o: Omit<DownloadOptions, "publisherKey"> & { publisherKeyPath: string; everyMs: number; reload: () => Promise<unknown>; log: (message: string) => void }): () => void {
+export function keepFirmwareCurrent(
+  o: Omit<DownloadOptions, "publisherKey"> & {
+    publisherKeyPath: string;
+    everyMs: number;
+    reload: () => Promise<unknown>;
+    log: (message: string) => void;
+  },
+): () => void {
   let running = false;
   const pass = async () => {
     if (running) return;
@@ -138,7 +180,9 @@ export function keepFirmwareCurrent(o: Omit<DownloadOptions, "publisherKey"> & {
     try {
       if ((await downloadFirmwareOnce(o)) !== null) await o.reload();
     } catch (err) {
-      o.log(`firmware: the station could not take the new firmware: ${err instanceof Error ? err.message : String(err)}`);
+      o.log(
+        `firmware: the station could not take the new firmware: ${err instanceof Error ? err.message : String(err)}`,
+      );
     } finally {
       running = false;
     }

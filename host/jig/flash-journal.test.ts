@@ -28,7 +28,9 @@ describe("FlashJournal", () => {
     await Promise.all(Array.from({ length: 40 }, (_, n) => j.append(started(n))));
     await j.close();
     const lines = (await readFile(p, "utf8")).trim().split("\n");
-    expect(lines.map((l) => (JSON.parse(l) as { attemptId: string }).attemptId)).toEqual(Array.from({ length: 40 }, (_, n) => `a-${n}`));
+    expect(lines.map((l) => (JSON.parse(l) as { attemptId: string }).attemptId)).toEqual(
+      Array.from({ length: 40 }, (_, n) => `a-${n}`),
+    );
     const again = await FlashJournal.open(p);
     expect(again.interrupted()).toHaveLength(40);
     await again.close();
@@ -44,7 +46,14 @@ describe("FlashJournal", () => {
 
   it("an override is used up by the attempt it allowed", async () => {
     const j = await FlashJournal.open(path());
-    await j.append({ t: "override", deviceId: "88-73-84-57-00-2F-96-1E", toVersion: "00020200", supervisorId: "sup", reason: "re-verify", at });
+    await j.append({
+      t: "override",
+      deviceId: "88-73-84-57-00-2F-96-1E",
+      toVersion: "00020200",
+      supervisorId: "sup",
+      reason: "re-verify",
+      at,
+    });
     expect(j.overrideFor("88-73-84-57-00-2F-96-1E", "00020200")).toEqual({ supervisorId: "sup", reason: "re-verify" });
     await j.append(started(1));
     expect(j.overrideFor("88-73-84-57-00-2F-96-1E", "00020200")).toBeNull();
@@ -54,10 +63,26 @@ describe("FlashJournal", () => {
   it("a journal written before notices moved into the event payload: the notice is read into the payload", async () => {
     const p = path();
     const payload = {
-      jigId: "JIG-A", slot: 0, deviceId: "88-73-84-57-00-2F-96-1E", outcome: "flashed", fromVersion: "0002012F", toVersion: "00020200",
-      readBackVersion: "00020200", imageSha256: "0".repeat(64), attempts: 1, stepTimingsMs: {}, failure: null,
+      jigId: "JIG-A",
+      slot: 0,
+      deviceId: "88-73-84-57-00-2F-96-1E",
+      outcome: "flashed",
+      fromVersion: "0002012F",
+      toVersion: "00020200",
+      readBackVersion: "00020200",
+      imageSha256: "0".repeat(64),
+      attempts: 1,
+      stepTimingsMs: {},
+      failure: null,
     };
-    const item = { id: "01a218cd-74f1-7357-930b-1f082c6f1a10", kind: "flash.result", recordedAt: at, attemptId: null, notice: "image withdrawn since", payload };
+    const item = {
+      id: "01a218cd-74f1-7357-930b-1f082c6f1a10",
+      kind: "flash.result",
+      recordedAt: at,
+      attemptId: null,
+      notice: "image withdrawn since",
+      payload,
+    };
     await writeFile(p, `${JSON.stringify({ t: "item", item })}\n`);
     const j = await FlashJournal.open(p);
     const [read, ...more] = j.pending();

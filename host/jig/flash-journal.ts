@@ -42,8 +42,22 @@ export type AttemptStarted = z.infer<typeof AttemptStartedSchema>;
  */
 const LegacyNotice = z.string().min(1).max(2000).optional();
 export const JournalItemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ id: Id, kind: z.literal("flash.result"), recordedAt: Instant, attemptId: Id.nullable(), notice: LegacyNotice, payload: FlashResultPayload }),
-  z.strictObject({ id: Id, kind: z.literal("fault.reported"), recordedAt: Instant, attemptId: Id.nullable(), notice: LegacyNotice, payload: FaultReportedPayload }),
+  z.strictObject({
+    id: Id,
+    kind: z.literal("flash.result"),
+    recordedAt: Instant,
+    attemptId: Id.nullable(),
+    notice: LegacyNotice,
+    payload: FlashResultPayload,
+  }),
+  z.strictObject({
+    id: Id,
+    kind: z.literal("fault.reported"),
+    recordedAt: Instant,
+    attemptId: Id.nullable(),
+    notice: LegacyNotice,
+    payload: FaultReportedPayload,
+  }),
 ]);
 export type JournalItem = z.infer<typeof JournalItemSchema>;
 
@@ -52,7 +66,14 @@ const RecordSchema = z.discriminatedUnion("t", [
   z.strictObject({ t: z.literal("item"), item: JournalItemSchema }),
   /** An attempt that ended without a result of its own: it failed and is retried, or recovery found the hub gone. */
   z.strictObject({ t: z.literal("attempt-closed"), attemptId: Id, reason: z.string(), at: Instant }),
-  z.strictObject({ t: z.literal("override"), deviceId: DeviceIdSchema, toVersion: HexFirmwareSchema, supervisorId: Id, reason: z.string().min(1), at: Instant }),
+  z.strictObject({
+    t: z.literal("override"),
+    deviceId: DeviceIdSchema,
+    toVersion: HexFirmwareSchema,
+    supervisorId: Id,
+    reason: z.string().min(1),
+    at: Instant,
+  }),
   z.strictObject({ t: z.literal("ack"), ids: z.array(Id), at: Instant }),
 ]);
 export type JournalRecord = z.infer<typeof RecordSchema>;
@@ -93,7 +114,9 @@ export class FlashJournal {
       const rec = parsed === undefined ? null : RecordSchema.safeParse(parsed);
       if (!rec || !rec.success) {
         if (last) break; // torn tail: the write never completed, so nobody was told of it
-        throw new Error(`flash journal ${path} line ${i + 1} is unreadable; move the file aside only after saving its results`);
+        throw new Error(
+          `flash journal ${path} line ${i + 1} is unreadable; move the file aside only after saving its results`,
+        );
       }
       records.push(rec.data);
       validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
@@ -125,7 +148,12 @@ export class FlashJournal {
     });
   }
 
-  private readonly queue: Array<{ record: JournalRecord; line: string; resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly queue: Array<{
+    record: JournalRecord;
+    line: string;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }> = [];
   private flushing = false;
 
   private async flush(): Promise<void> {
@@ -208,7 +236,9 @@ export class FlashJournal {
 function noticeInPayload(item: JournalItem): JournalItem {
   if (item.notice === undefined) return item;
   const { notice, ...rest } = item;
-  return rest.kind === "flash.result" && rest.payload.outcome === "flashed" && rest.payload.notice === undefined ? { ...rest, payload: { ...rest.payload, notice } } : rest;
+  return rest.kind === "flash.result" && rest.payload.outcome === "flashed" && rest.payload.notice === undefined
+    ? { ...rest, payload: { ...rest.payload, notice } }
+    : rest;
 }
 
 function safeJson(line: string): unknown {

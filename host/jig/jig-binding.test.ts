@@ -27,7 +27,10 @@ async function connect(shell: BrowserShell): Promise<BridgeClient> {
     secret: () => shell.secret,
     timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as NodeJS.Timeout) },
     openSocket(events) {
-      const ws = new WebSocket(`ws://127.0.0.1:${shell.port}${BRIDGE_PATH}`, { origin: shell.origin, headers: { Cookie: shell.cookie } });
+      const ws = new WebSocket(`ws://127.0.0.1:${shell.port}${BRIDGE_PATH}`, {
+        origin: shell.origin,
+        headers: { Cookie: shell.cookie },
+      });
       ws.on("open", () => events.open());
       ws.on("message", (data) => events.message(String(data)));
       ws.on("close", (code, reason) => events.close(code, reason.toString()));
@@ -64,7 +67,13 @@ describe("jig channels over the bridge", () => {
       }),
     );
     const deviceId = st.seat(0, 3, 42);
-    const loaded = await bridge.invoke("jig.load", { jigId, slot: 3, deviceId: deviceId.replaceAll("-", "").toLowerCase(), operatorId: "tech-1", booked: { hub: bookedHub(deviceId), bookingRef: "BK-0001" } });
+    const loaded = await bridge.invoke("jig.load", {
+      jigId,
+      slot: 3,
+      deviceId: deviceId.replaceAll("-", "").toLowerCase(),
+      operatorId: "tech-1",
+      booked: { hub: bookedHub(deviceId), bookingRef: "BK-0001" },
+    });
     expect(loaded).toEqual({ ok: true, deviceId, toVersion: TARGET });
     await flashed;
     expect(phases[0]).toBe("flashing");
@@ -81,9 +90,21 @@ describe("jig channels over the bridge", () => {
     const { st, bridge } = await jigShell();
     const jigId = st.jigs[0]?.id ?? "";
     const deviceId = st.seat(0, 0, 7);
-    const notEligible = await bridge.invoke("jig.load", { jigId, slot: 0, deviceId, operatorId: "tech-1", booked: { hub: bookedHub(deviceId, { smiStatus: "Commissioned" }), bookingRef: "BK-0001" } });
+    const notEligible = await bridge.invoke("jig.load", {
+      jigId,
+      slot: 0,
+      deviceId,
+      operatorId: "tech-1",
+      booked: { hub: bookedHub(deviceId, { smiStatus: "Commissioned" }), bookingRef: "BK-0001" },
+    });
     expect(notEligible).toMatchObject({ ok: false, code: "not-eligible" });
-    const other = await bridge.invoke("jig.load", { jigId, slot: 1, deviceId: "88-73-84-57-00-2F-AA-AA", operatorId: "tech-1", booked: { hub: bookedHub(deviceId), bookingRef: "BK-0001" } });
+    const other = await bridge.invoke("jig.load", {
+      jigId,
+      slot: 1,
+      deviceId: "88-73-84-57-00-2F-AA-AA",
+      operatorId: "tech-1",
+      booked: { hub: bookedHub(deviceId), bookingRef: "BK-0001" },
+    });
     expect(other).toMatchObject({ ok: false, code: "not-booked" });
     // Unloading an empty slot is a no-op, as the jig service defines it.
     expect(await bridge.invoke("jig.unload", { jigId: "JIG-Z", slot: 0 })).toEqual({ ok: true });

@@ -19,7 +19,11 @@ import { CATALOGUE_FILE, PUBLISHER_KEY_FILE, verifiedCatalogue } from "./jig-fir
  *   npx tsx host/jig/jig-firmware-import.ts --central-data .data/central [--central-url http://127.0.0.1:4010] [--token T] [--out .data/host/firmware]
  */
 
-const SigningKeyFileSchema = z.object({ keyId: z.string().min(1), publicKeyPem: z.string().min(1), privateKeyPem: z.string().min(1) });
+const SigningKeyFileSchema = z.object({
+  keyId: z.string().min(1),
+  publicKeyPem: z.string().min(1),
+  privateKeyPem: z.string().min(1),
+});
 
 export interface ImportOptions {
   centralUrl: string;
@@ -41,10 +45,14 @@ export interface ImportResult {
 
 /** Writes publisher key, verified catalogue and signed images from central into `outDir`. */
 export async function importCentralFirmware(o: ImportOptions): Promise<ImportResult> {
-  const keyFile = SigningKeyFileSchema.parse(JSON.parse(await readFile(join(o.centralDataDir, "keys/firmware-signing.json"), "utf8")));
+  const keyFile = SigningKeyFileSchema.parse(
+    JSON.parse(await readFile(join(o.centralDataDir, "keys/firmware-signing.json"), "utf8")),
+  );
   const publicKey = createPublicKey(keyFile.publicKeyPem);
   const privateKey = createPrivateKey(keyFile.privateKeyPem);
-  const res = await (o.fetch ?? fetch)(`${o.centralUrl.replace(/\/$/, "")}/firmware`, { headers: { authorization: `Bearer ${o.token}` } });
+  const res = await (o.fetch ?? fetch)(`${o.centralUrl.replace(/\/$/, "")}/firmware`, {
+    headers: { authorization: `Bearer ${o.token}` },
+  });
   if (!res.ok) throw new Error(`central answered GET /firmware with HTTP ${res.status}`);
   const entries = z.array(FirmwareEntrySchema).parse(await res.json());
   // The same check the host makes: an entry central did not sign is not written at all.
@@ -65,11 +73,16 @@ export async function importCentralFirmware(o: ImportOptions): Promise<ImportRes
     }
     const manifest = describeImage(bytes, e.deviceModel, e.version, e.status);
     if (manifest.sha256 !== e.sha256) {
-      problems.push(`${name}: image hashes to ${manifest.sha256.slice(0, 12)}…, the catalogue says ${e.sha256.slice(0, 12)}…; not imported`);
+      problems.push(
+        `${name}: image hashes to ${manifest.sha256.slice(0, 12)}…, the catalogue says ${e.sha256.slice(0, 12)}…; not imported`,
+      );
       continue;
     }
     await writeFile(join(o.outDir, `${name}.bin`), bytes);
-    await writeFile(join(o.outDir, `${name}.manifest.json`), JSON.stringify(signManifest(manifest, privateKey), null, 2) + "\n");
+    await writeFile(
+      join(o.outDir, `${name}.manifest.json`),
+      JSON.stringify(signManifest(manifest, privateKey), null, 2) + "\n",
+    );
     images.push(name);
   }
   return { catalogueEntries: entries.length, images, problems };
@@ -84,14 +97,23 @@ async function cli(argv: string[]): Promise<void> {
   let token = arg("--token") ?? process.env.CENTRAL_TOKEN;
   if (token === undefined) {
     // The seed's tokens file: any dock's token can read the catalogue.
-    const tokens = z.object({ docks: z.record(z.string(), z.string()) }).parse(JSON.parse(await readFile(join(centralDataDir, "tokens.json"), "utf8")));
+    const tokens = z
+      .object({ docks: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(await readFile(join(centralDataDir, "tokens.json"), "utf8")));
     token = Object.values(tokens.docks)[0];
   }
   if (token === undefined) throw new Error("no central token: pass --token or seed central first");
   const outDir = resolve(arg("--out") ?? process.env.JIG_FIRMWARE_DIR ?? ".data/host/firmware");
-  const r = await importCentralFirmware({ centralUrl: arg("--central-url") ?? process.env.CENTRAL_URL ?? "http://127.0.0.1:4010", token, centralDataDir, outDir });
+  const r = await importCentralFirmware({
+    centralUrl: arg("--central-url") ?? process.env.CENTRAL_URL ?? "http://127.0.0.1:4010",
+    token,
+    centralDataDir,
+    outDir,
+  });
   const { logger } = await createHostLog({ dir: null, name: "jig-firmware-import" });
-  logger.info(`jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`);
+  logger.info(
+    `jig firmware: ${r.catalogueEntries} catalogue entries, images ${r.images.join(", ") || "none"} in ${outDir}`,
+  );
   for (const p of r.problems) logger.warn(`jig firmware: ${p}`);
 }
 

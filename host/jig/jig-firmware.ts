@@ -32,16 +32,29 @@ export interface LoadedFirmware {
 }
 
 /** Central's catalogue entries whose signature holds under `key`; the rest are listed as problems. */
-export function verifiedCatalogue(entries: unknown, key: KeyObject): { catalogue: FirmwareCatalogue; problems: string[] } {
+export function verifiedCatalogue(
+  entries: unknown,
+  key: KeyObject,
+): { catalogue: FirmwareCatalogue; problems: string[] } {
   const parsed = z.array(z.unknown()).safeParse(entries);
-  if (!parsed.success) return { catalogue: [], problems: [`${CATALOGUE_FILE} is not a JSON array of catalogue entries`] };
+  if (!parsed.success)
+    return { catalogue: [], problems: [`${CATALOGUE_FILE} is not a JSON array of catalogue entries`] };
   const catalogue: FirmwareCatalogue = [];
   const problems: string[] = [];
   parsed.data.forEach((raw, i) => {
     const entry = FirmwareEntrySchema.safeParse(raw);
-    if (!entry.success) return void problems.push(`catalogue entry ${i} does not parse: ${entry.error.issues[0]?.message ?? "invalid"}`);
-    if (!signedBy(entry.data, key)) return void problems.push(`catalogue entry ${entry.data.deviceModel}/${entry.data.version} is not signed by the publisher key; ignored`);
-    catalogue.push({ model: entry.data.deviceModel, version: entry.data.version, status: entry.data.status, sha256: entry.data.sha256 });
+    if (!entry.success)
+      return void problems.push(`catalogue entry ${i} does not parse: ${entry.error.issues[0]?.message ?? "invalid"}`);
+    if (!signedBy(entry.data, key))
+      return void problems.push(
+        `catalogue entry ${entry.data.deviceModel}/${entry.data.version} is not signed by the publisher key; ignored`,
+      );
+    catalogue.push({
+      model: entry.data.deviceModel,
+      version: entry.data.version,
+      status: entry.data.status,
+      sha256: entry.data.sha256,
+    });
   });
   return { catalogue, problems };
 }
@@ -55,14 +68,21 @@ function signedBy(e: FirmwareEntry, key: KeyObject): boolean {
 }
 
 /** Reads the firmware folder; null (with the reason) when it has no publisher key or no catalogue. */
-export async function loadFirmwareDirectory(dir: string, publisherKeyPath = join(dir, PUBLISHER_KEY_FILE)): Promise<{ ok: true; firmware: LoadedFirmware } | { ok: false; reason: string }> {
+export async function loadFirmwareDirectory(
+  dir: string,
+  publisherKeyPath = join(dir, PUBLISHER_KEY_FILE),
+): Promise<{ ok: true; firmware: LoadedFirmware } | { ok: false; reason: string }> {
   let key: KeyObject;
   try {
     key = createPublicKey(await readFile(publisherKeyPath, "utf8"));
   } catch (error) {
     return { ok: false, reason: `no usable firmware publisher key at ${publisherKeyPath}: ${message(error)}` };
   }
-  if (key.asymmetricKeyType !== "ed25519") return { ok: false, reason: `the firmware publisher key at ${publisherKeyPath} is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519` };
+  if (key.asymmetricKeyType !== "ed25519")
+    return {
+      ok: false,
+      reason: `the firmware publisher key at ${publisherKeyPath} is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`,
+    };
   let entries: unknown;
   try {
     entries = JSON.parse(await readFile(join(dir, CATALOGUE_FILE), "utf8"));

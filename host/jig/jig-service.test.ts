@@ -19,15 +19,28 @@ async function load(s: Station, j: number, slot: number, deviceId: string) {
   if (!r.ok) throw new Error(`${r.code}: ${r.reason}`);
   return r.done;
 }
-const results = (s: Station) => s.service.pending().filter((i): i is Extract<JournalItem, { kind: "flash.result" }> => i.kind === "flash.result");
-const faults = (s: Station) => s.service.pending().filter((i): i is Extract<JournalItem, { kind: "fault.reported" }> => i.kind === "fault.reported");
+const results = (s: Station) =>
+  s.service.pending().filter((i): i is Extract<JournalItem, { kind: "flash.result" }> => i.kind === "flash.result");
+const faults = (s: Station) =>
+  s.service.pending().filter((i): i is Extract<JournalItem, { kind: "fault.reported" }> => i.kind === "fault.reported");
 
 describe("JigService", () => {
   it("flashes 8 hubs in parallel; one failing verify leaves 7 flashed and one fault report", async () => {
     const s = await make();
-    const ids = Array.from({ length: 8 }, (_, slot) => s.seat(0, slot, slot + 1, slot === 5 ? { verifyMismatch: true } : undefined));
+    const ids = Array.from({ length: 8 }, (_, slot) =>
+      s.seat(0, slot, slot + 1, slot === 5 ? { verifyMismatch: true } : undefined),
+    );
     const views = await Promise.all(ids.map((id, slot) => load(s, 0, slot, id)));
-    expect(views.map((v) => v.phase)).toEqual(["flashed", "flashed", "flashed", "flashed", "flashed", "failed", "flashed", "flashed"]);
+    expect(views.map((v) => v.phase)).toEqual([
+      "flashed",
+      "flashed",
+      "flashed",
+      "flashed",
+      "flashed",
+      "failed",
+      "flashed",
+      "flashed",
+    ]);
     const flashed = results(s).filter((r) => r.payload.outcome === "flashed");
     expect(flashed).toHaveLength(7);
     for (const r of results(s)) expect(FlashResultPayload.safeParse(r.payload).success).toBe(true);
@@ -36,7 +49,13 @@ describe("JigService", () => {
     expect(failed?.payload).toMatchObject({ slot: 5, deviceId: ids[5], attempts: 3, failure: { step: "verify" } });
     const [fault] = faults(s);
     expect(FaultReportedPayload.safeParse(fault?.payload).success).toBe(true);
-    expect(fault?.payload).toMatchObject({ deviceId: ids[5], flashEventId: failed?.id, step: "verify", manual: false, disposition: "scrap" });
+    expect(fault?.payload).toMatchObject({
+      deviceId: ids[5],
+      flashEventId: failed?.id,
+      step: "verify",
+      manual: false,
+      disposition: "scrap",
+    });
     expect(fault?.payload.jigSaid).toMatch(/^sha256 [0-9a-f]{64}$/);
   });
 
@@ -47,7 +66,11 @@ describe("JigService", () => {
     expect(v.phase).toBe("failed");
     expect(v.reason).toBe(`the hub in slot 3 reports ${hubId(99)}, but ${id} was scanned`);
     expect(s.jigs[0]?.jig.imagesBegun).toEqual([]);
-    expect(results(s)[0]?.payload).toMatchObject({ outcome: "failed", attempts: 1, failure: { step: "read-identity" } });
+    expect(results(s)[0]?.payload).toMatchObject({
+      outcome: "failed",
+      attempts: 1,
+      failure: { step: "read-identity" },
+    });
     expect(faults(s)).toEqual([]);
   });
 
@@ -57,7 +80,14 @@ describe("JigService", () => {
     const always = s.seat(0, 1, 2, { unlockRefusals: Infinity });
     const [a, b] = await Promise.all([load(s, 0, 0, once), load(s, 0, 1, always)]);
     expect([a.phase, a.attempt, b.phase, b.attempt]).toEqual(["flashed", 2, "failed", 3]);
-    expect(faults(s).map((f) => f.payload)).toMatchObject([{ deviceId: always, step: "unlock", disposition: "credit", jigSaid: "unlock-refused: hub refused the unlock command" }]);
+    expect(faults(s).map((f) => f.payload)).toMatchObject([
+      {
+        deviceId: always,
+        step: "unlock",
+        disposition: "credit",
+        jigSaid: "unlock-refused: hub refused the unlock command",
+      },
+    ]);
   });
 
   it("a write error mid-image ends in a scrap report naming what the jig said; neighbours flash", async () => {
@@ -66,7 +96,11 @@ describe("JigService", () => {
     const good = s.seat(0, 1, 2);
     const [a, b] = await Promise.all([load(s, 0, 0, bad), load(s, 0, 1, good)]);
     expect([a.phase, b.phase]).toEqual(["failed", "flashed"]);
-    expect(faults(s)[0]?.payload).toMatchObject({ step: "image-chunk", disposition: "scrap", jigSaid: "write-error: flash write failed at 0x5dc" });
+    expect(faults(s)[0]?.payload).toMatchObject({
+      step: "image-chunk",
+      disposition: "scrap",
+      jigSaid: "write-error: flash write failed at 0x5dc",
+    });
   });
 
   it("a slot that hangs times out per attempt; the other slots are unaffected", async () => {
@@ -77,7 +111,9 @@ describe("JigService", () => {
     expect([a.phase, b.phase]).toEqual(["failed", "flashed"]);
     expect(results(s).find((r) => r.payload.deviceId === hung)?.payload.attempts).toBe(3);
     const report = faults(s).find((f) => f.payload.deviceId === hung);
-    expect(report?.payload.notes).toMatch(/^attempt 1: unlock failed: no answer to unlock on slot 5 within 100 ms; attempt 2: /);
+    expect(report?.payload.notes).toMatch(
+      /^attempt 1: unlock failed: no answer to unlock on slot 5 within 100 ms; attempt 2: /,
+    );
   });
 
   it("a hub that never answers needs a manual report; a person files it", async () => {
@@ -86,7 +122,14 @@ describe("JigService", () => {
     const v = await load(s, 0, 0, dead);
     expect([v.phase, v.manualReportRequired]).toEqual(["failed", true]);
     expect(faults(s)).toEqual([]);
-    const report = await s.service.fileManualFaultReport({ deviceId: dead, notes: "casing cracked, no LED", disposition: "scrap", jigId: "JIG-A", slot: 0, flashEventId: results(s)[0]?.id ?? null });
+    const report = await s.service.fileManualFaultReport({
+      deviceId: dead,
+      notes: "casing cracked, no LED",
+      disposition: "scrap",
+      jigId: "JIG-A",
+      slot: 0,
+      flashEventId: results(s)[0]?.id ?? null,
+    });
     expect(FaultReportedPayload.safeParse(report.payload).success).toBe(true);
     expect(faults(s)).toHaveLength(1);
   });
@@ -137,7 +180,13 @@ describe("JigService", () => {
     s.jigs[0]!.jig.seatHub(1, { deviceId: id, model: "010A030B", firmwareVersion: TARGET });
     const again = await s.service.load({ jigId: "JIG-A", slot: 1, deviceId: id, operatorId: "tech-1" });
     expect(again).toMatchObject({ ok: false, code: "already-flashed" });
-    const allowed = await s.service.load({ jigId: "JIG-A", slot: 1, deviceId: id, operatorId: "tech-1", override: { supervisorId: "sup-1", reason: "customer asked for re-verify" } });
+    const allowed = await s.service.load({
+      jigId: "JIG-A",
+      slot: 1,
+      deviceId: id,
+      operatorId: "tech-1",
+      override: { supervisorId: "sup-1", reason: "customer asked for re-verify" },
+    });
     expect(allowed.ok && (await allowed.done).phase).toBe("flashed");
     expect(s.jigs[0]!.jig.imagesBegun).toHaveLength(2);
   });
@@ -147,7 +196,8 @@ describe("JigService", () => {
     const id = s.seat(0, 0, 1);
     s.hubs.set(hubId(7), bookedHub(hubId(7), { smiStatus: "Commissioned" }));
     s.hubs.set(hubId(8), bookedHub(hubId(8), { deviceModel: "FFFFFFFF" }));
-    const attempt = (deviceId: string, slot = 1, jigId = "JIG-A") => s.service.load({ jigId, slot, deviceId, operatorId: "t" });
+    const attempt = (deviceId: string, slot = 1, jigId = "JIG-A") =>
+      s.service.load({ jigId, slot, deviceId, operatorId: "t" });
     expect(await attempt("not-an-id")).toMatchObject({ ok: false, code: "bad-device-id" });
     expect(await attempt(id, 0, "JIG-Z")).toMatchObject({ ok: false, code: "unknown-jig" });
     expect(await attempt(id, 8)).toMatchObject({ ok: false, code: "bad-slot" });
@@ -244,7 +294,9 @@ describe("JigService journal and crash recovery", () => {
     const pending = s2.service.pending();
     expect(pending.map((p) => p.kind)).toEqual(["flash.result"]);
     expect(await recoverAll(s2)).toEqual({ recorded: 0, flagged: 0, resumed: 0, closed: 0, waiting: 0 });
-    expect(await s2.service.load({ jigId: "JIG-A", slot: 1, deviceId: id, operatorId: "t" })).toMatchObject({ code: "already-flashed" });
+    expect(await s2.service.load({ jigId: "JIG-A", slot: 1, deviceId: id, operatorId: "t" })).toMatchObject({
+      code: "already-flashed",
+    });
     expect(await s2.service.acknowledge([pending[0]!.id, "unknown"])).toBe(1);
     const s3 = await s2.restart();
     open.push(s3);

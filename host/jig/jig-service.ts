@@ -14,7 +14,13 @@ import type { FirmwareStore, VerifiedImage } from "../../hardware/firmware/firmw
 import type { FirmwareCatalogue } from "../../hardware/firmware/manifest";
 import type { JigLink as JigDriver } from "../../hardware/jig/jig-link";
 import type { JigEvent } from "../../hardware/jig/messages";
-import { admitLoad, type AdmissionContext, type BookedHubLookup, type LoadRefusalCode, type LoadRequest } from "./admission";
+import {
+  admitLoad,
+  type AdmissionContext,
+  type BookedHubLookup,
+  type LoadRefusalCode,
+  type LoadRequest,
+} from "./admission";
 import { recoverInterrupted, type RecoveryContext, type RecoverySummary } from "./crash-recovery";
 import type { FlashJournal, JournalItem } from "./flash-journal";
 import { runSlot } from "./flash-attempt";
@@ -187,12 +193,29 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     }
     const { deviceId, booked, image, needsOverride } = admitted;
     // The slot is taken before any await, so two scans racing for one slot cannot both win.
-    const run: SlotRun = { view: { ...emptySlotView(req.jigId, req.slot), phase: "flashing", deviceId }, bookedModel: booked.hub.deviceModel, bookedVersion: booked.hub.firmwareVersion, target: { version: image.version, sha256Hex: image.sha256Hex }, fromVersion: null, readBack: null, failures: [], identified: false, seatedWaiters: new Set() };
+    const run: SlotRun = {
+      view: { ...emptySlotView(req.jigId, req.slot), phase: "flashing", deviceId },
+      bookedModel: booked.hub.deviceModel,
+      bookedVersion: booked.hub.firmwareVersion,
+      target: { version: image.version, sha256Hex: image.sha256Hex },
+      fromVersion: null,
+      readBack: null,
+      failures: [],
+      identified: false,
+      seatedWaiters: new Set(),
+    };
     this.slots.set(key(req.jigId, req.slot), run);
     if (needsOverride && req.override) {
       try {
         // The supervisor's decision is journalled (audit) before the second flash starts.
-        await this.append({ t: "override", deviceId, toVersion: image.version, supervisorId: req.override.supervisorId, reason: req.override.reason, at: this.now().toISOString() });
+        await this.append({
+          t: "override",
+          deviceId,
+          toVersion: image.version,
+          supervisorId: req.override.supervisorId,
+          reason: req.override.reason,
+          at: this.now().toISOString(),
+        });
       } catch (error) {
         this.slots.delete(key(req.jigId, req.slot));
         throw error;
@@ -207,11 +230,18 @@ export class JigService extends EventEmitter<JigServiceEvents> {
   unload(jigId: string, slot: number): { ok: true } | { ok: false; reason: string } {
     const run = this.slots.get(key(jigId, slot));
     if (!run) return { ok: true };
-    if (run.view.phase !== "flashed" && run.view.phase !== "failed") return { ok: false, reason: `slot ${slot + 1} is still ${run.view.phase}` };
+    if (run.view.phase !== "flashed" && run.view.phase !== "failed")
+      return { ok: false, reason: `slot ${slot + 1} is still ${run.view.phase}` };
     this.slots.delete(key(jigId, slot));
     this.emit("slot", emptySlotView(jigId, slot));
     // An interrupted attempt left waiting for this slot can be judged now.
-    if (this.recoveryRequested && this.options.journal.interrupted().some((a) => a.jigId === jigId && a.slot === slot && !this.ownAttempts.has(a.attemptId))) void this.recover().catch(() => undefined);
+    if (
+      this.recoveryRequested &&
+      this.options.journal
+        .interrupted()
+        .some((a) => a.jigId === jigId && a.slot === slot && !this.ownAttempts.has(a.attemptId))
+    )
+      void this.recover().catch(() => undefined);
     return { ok: true };
   }
 
@@ -268,15 +298,25 @@ export class JigService extends EventEmitter<JigServiceEvents> {
   }
 
   /** The verified image for `target` if the catalogue still names it for `model`; else why not (withdrawn, replaced, not held). */
-  private checkTarget(model: string, target: TargetImage): { ok: true; image: VerifiedImage } | { ok: false; reason: string } {
+  private checkTarget(
+    model: string,
+    target: TargetImage,
+  ): { ok: true; image: VerifiedImage } | { ok: false; reason: string } {
     const catalogue = this.options.catalogue();
     const prepared = this.options.firmware.prepare(catalogue, model);
     if (!prepared.ok) {
       // Name what happened to this image (withdrawn, say) where the store can tell, not only that nothing is sendable.
       const own = this.options.firmware.verifyImage(target.sha256Hex, model, catalogue);
-      return { ok: false, reason: `firmware ${target.version} can no longer be sent: ${own.ok ? prepared.reason : own.reason}` };
+      return {
+        ok: false,
+        reason: `firmware ${target.version} can no longer be sent: ${own.ok ? prepared.reason : own.reason}`,
+      };
     }
-    if (prepared.image.sha256Hex !== target.sha256Hex) return { ok: false, reason: `the catalogue's target for model ${model} is now ${prepared.image.version} (sha256 ${prepared.image.sha256Hex.slice(0, 12)}…), not ${target.version} (sha256 ${target.sha256Hex.slice(0, 12)}…)` };
+    if (prepared.image.sha256Hex !== target.sha256Hex)
+      return {
+        ok: false,
+        reason: `the catalogue's target for model ${model} is now ${prepared.image.version} (sha256 ${prepared.image.sha256Hex.slice(0, 12)}…), not ${target.version} (sha256 ${target.sha256Hex.slice(0, 12)}…)`,
+      };
     return { ok: true, image: prepared.image };
   }
 
@@ -352,4 +392,3 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     return run ? { ...run.view } : emptySlotView(jigId, slot);
   }
 }
-

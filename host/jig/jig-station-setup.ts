@@ -27,12 +27,20 @@ const FaultsSchema = z.strictObject({
   unlockRefusals: z.number().int().nonnegative().optional(),
   writeErrorAtByte: z.number().int().nonnegative().optional(),
   verifyMismatch: z.boolean().optional(),
-  hangAt: z.enum(Object.keys(REQUEST_TYPES) as [keyof typeof REQUEST_TYPES, ...Array<keyof typeof REQUEST_TYPES>]).optional(),
+  hangAt: z
+    .enum(Object.keys(REQUEST_TYPES) as [keyof typeof REQUEST_TYPES, ...Array<keyof typeof REQUEST_TYPES>])
+    .optional(),
   reportDeviceId: z.string().min(1).max(64).optional(),
-  versionAfterFlash: z.string().regex(/^[0-9A-F]{8}$/).optional(),
+  versionAfterFlash: z
+    .string()
+    .regex(/^[0-9A-F]{8}$/)
+    .optional(),
 });
 
-const FaultMapSchema = z.record(z.string().regex(/^[0-9A-F]{2}(-[0-9A-F]{2}){7}$/, "a Device ID key is XX-XX-XX-XX-XX-XX-XX-XX"), FaultsSchema);
+const FaultMapSchema = z.record(
+  z.string().regex(/^[0-9A-F]{2}(-[0-9A-F]{2}){7}$/, "a Device ID key is XX-XX-XX-XX-XX-XX-XX-XX"),
+  FaultsSchema,
+);
 
 export const JigEnvSchema = z.object({
   JIG_STATION: z.enum(["simulated", "usb", "off"]).optional(),
@@ -70,14 +78,20 @@ export interface JigStationConfig {
 }
 
 /** Reads the jig station's settings; never throws. */
-export function loadJigStationConfig(env: Record<string, string | undefined>, host: { dataDir: string; simulated: boolean }): { ok: true; config: JigStationConfig } | { ok: false; error: string } {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith("JIG_") && v !== undefined && v !== ""));
+export function loadJigStationConfig(
+  env: Record<string, string | undefined>,
+  host: { dataDir: string; simulated: boolean },
+): { ok: true; config: JigStationConfig } | { ok: false; error: string } {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith("JIG_") && v !== undefined && v !== ""),
+  );
   const parsed = JigEnvSchema.safeParse(present);
   if (!parsed.success) return { ok: false, error: `jig station configuration: ${describeZodError(parsed.error)}` };
   const e = parsed.data;
   const mode = e.JIG_STATION ?? (host.simulated ? "simulated" : "usb");
   // Faults are a simulator's feature: with real hardware nothing may be injected.
-  if (e.JIG_SIMULATED_FAULTS !== undefined && mode !== "simulated") return { ok: false, error: "jig station configuration: JIG_SIMULATED_FAULTS needs JIG_STATION=simulated" };
+  if (e.JIG_SIMULATED_FAULTS !== undefined && mode !== "simulated")
+    return { ok: false, error: "jig station configuration: JIG_SIMULATED_FAULTS needs JIG_STATION=simulated" };
   const firmwareDir = resolve(e.JIG_FIRMWARE_DIR ?? join(host.dataDir, "firmware"));
   return {
     ok: true,
@@ -111,7 +125,10 @@ export interface JigStation {
 }
 
 /** Builds and attaches the station; a firmware folder that cannot be read gives null and the reason (the host runs on without jigs). */
-export async function startJigStation(config: JigStationConfig, log: (message: string) => void = () => undefined): Promise<{ ok: true; station: JigStation } | { ok: false; reason: string }> {
+export async function startJigStation(
+  config: JigStationConfig,
+  log: (message: string) => void = () => undefined,
+): Promise<{ ok: true; station: JigStation } | { ok: false; reason: string }> {
   if (config.mode === "off") return { ok: false, reason: "JIG_STATION=off" };
   const loaded = await loadFirmwareDirectory(config.firmwareDir, config.publisherKeyPath);
   if (!loaded.ok) return { ok: false, reason: loaded.reason };
@@ -121,11 +138,20 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   for (const p of problems) log(`jig station: firmware: ${p}`);
   const journal = await FlashJournal.open(config.journalPath);
   const bookedHubs = createBookedHubRegistry();
-  const service = new JigService({ journal, firmware: store, catalogue: () => catalogue, lookupHub: bookedHubs.lookup });
+  const service = new JigService({
+    journal,
+    firmware: store,
+    catalogue: () => catalogue,
+    lookupHub: bookedHubs.lookup,
+  });
   const sims = new Map<string, SimulatedJig>();
   const drivers: JigDriver[] = [];
   for (let i = 0; config.mode === "simulated" && i < config.jigCount; i++) {
-    const { jig, pair } = SimulatedJig.create({ serial: jigSerial(i), flashTimeMs: config.flashTimeMs, progressTicks: 20 });
+    const { jig, pair } = SimulatedJig.create({
+      serial: jigSerial(i),
+      flashTimeMs: config.flashTimeMs,
+      progressTicks: 20,
+    });
     const driver = new JigDriver(pair.host, { timeoutMs: 5000 });
     await driver.open();
     sims.set(await service.attachJig(driver), jig);
@@ -133,19 +159,28 @@ export async function startJigStation(config: JigStationConfig, log: (message: s
   }
   // A restart may find flashes the journal shows in flight: finish or close them now.
   const recovered = await service.recover();
-  const simulator: SlotSimulator | undefined = config.mode !== "simulated" ? undefined : {
-    seat(jigId, slot, hub) {
-      const sim = sims.get(jigId);
-      if (sim === undefined || slot < 0 || slot > 7 || sim.hubIn(slot) !== null) return false;
-      const faults = config.faults[hub.deviceId];
-      sim.seatHub(slot, { deviceId: hub.deviceId, model: hub.deviceModel, firmwareVersion: hub.firmwareVersion }, faults === undefined ? {} : { faults });
-      return true;
-    },
-    remove(jigId, slot) {
-      sims.get(jigId)?.removeHub(slot);
-    },
-  };
-  const targets = [...new Set(catalogue.filter((e) => e.status === "production").map((e) => `${e.model}→${e.version}`))].join(", ") || "none";
+  const simulator: SlotSimulator | undefined =
+    config.mode !== "simulated"
+      ? undefined
+      : {
+          seat(jigId, slot, hub) {
+            const sim = sims.get(jigId);
+            if (sim === undefined || slot < 0 || slot > 7 || sim.hubIn(slot) !== null) return false;
+            const faults = config.faults[hub.deviceId];
+            sim.seatHub(
+              slot,
+              { deviceId: hub.deviceId, model: hub.deviceModel, firmwareVersion: hub.firmwareVersion },
+              faults === undefined ? {} : { faults },
+            );
+            return true;
+          },
+          remove(jigId, slot) {
+            sims.get(jigId)?.removeHub(slot);
+          },
+        };
+  const targets =
+    [...new Set(catalogue.filter((e) => e.status === "production").map((e) => `${e.model}→${e.version}`))].join(", ") ||
+    "none";
   return {
     ok: true,
     station: {

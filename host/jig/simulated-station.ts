@@ -27,7 +27,17 @@ export function hubId(n: number): string {
 }
 
 export function bookedHub(deviceId: string, over: Partial<BookedHub> = {}): BookedHub {
-  return { deviceId, gpfDeviceId: "88-73-84-57-00-2F-FF-FF", manufacturer: "AB01", deviceModel: MODEL, firmwareVersion: FROM, smiStatus: "Pending", assignedParty: "PARTY-1", cspRegion: "Central", ...over };
+  return {
+    deviceId,
+    gpfDeviceId: "88-73-84-57-00-2F-FF-FF",
+    manufacturer: "AB01",
+    deviceModel: MODEL,
+    firmwareVersion: FROM,
+    smiStatus: "Pending",
+    assignedParty: "PARTY-1",
+    cspRegion: "Central",
+    ...over,
+  };
 }
 
 export interface Station {
@@ -51,15 +61,31 @@ export interface Station {
   dispose(): Promise<void>;
 }
 
-export async function station(opts: { jigs?: number; flashTimeMs?: number; imageSize?: number; timeoutMs?: number; service?: Partial<JigServiceOptions> } = {}): Promise<Station> {
+export async function station(
+  opts: {
+    jigs?: number;
+    flashTimeMs?: number;
+    imageSize?: number;
+    timeoutMs?: number;
+    service?: Partial<JigServiceOptions>;
+  } = {},
+): Promise<Station> {
   const image = Uint8Array.from({ length: opts.imageSize ?? 3000 }, (_, i) => (i * 13 + 7) & 0xff);
   const firmware = new FirmwareStore(keys.publicKey);
   const manifest = describeImage(image, MODEL, TARGET);
   firmware.add(signManifest(manifest, keys.privateKey), image);
-  const catalogue = { value: [{ model: MODEL, version: TARGET, status: "production" as const, sha256: manifest.sha256 }] };
+  const catalogue = {
+    value: [{ model: MODEL, version: TARGET, status: "production" as const, sha256: manifest.sha256 }],
+  };
   const hubs = new Map<string, BookedHub>();
   const journalPath = join(mkdtempSync(join(tmpdir(), "jig-journal-")), "flash-journal.jsonl");
-  const sims = Array.from({ length: opts.jigs ?? 1 }, (_, j) => SimulatedJig.create({ serial: `JIG-${String.fromCharCode(65 + j)}`, flashTimeMs: opts.flashTimeMs ?? 5, progressTicks: 4 }));
+  const sims = Array.from({ length: opts.jigs ?? 1 }, (_, j) =>
+    SimulatedJig.create({
+      serial: `JIG-${String.fromCharCode(65 + j)}`,
+      flashTimeMs: opts.flashTimeMs ?? 5,
+      progressTicks: 4,
+    }),
+  );
   return build(sims);
 
   async function build(simList: typeof sims): Promise<Station> {
@@ -108,7 +134,9 @@ export async function station(opts: { jigs?: number; flashTimeMs?: number; image
         });
         const r = await service.load({ jigId: rig.id, slot, deviceId, operatorId: "tech-1" });
         if (!r.ok) throw new Error(`${r.code}: ${r.reason}`);
-        await until(() => journal.interrupted().some((a) => a.deviceId === deviceId) && rig.jig.stateOf(slot) === "programming");
+        await until(
+          () => journal.interrupted().some((a) => a.deviceId === deviceId) && rig.jig.stateOf(slot) === "programming",
+        );
       },
       async restart() {
         service.kill();

@@ -64,7 +64,19 @@ export class Killed extends Error {}
 export const slotKey = (jigId: string, slot: number) => `${jigId}#${slot}`;
 
 export function emptySlotView(jigId: string, slot: number): SlotView {
-  return { jigId, slot, phase: "empty", deviceId: null, step: null, percent: 0, attempt: 0, startedAt: null, etaMs: null, reason: null, manualReportRequired: false };
+  return {
+    jigId,
+    slot,
+    phase: "empty",
+    deviceId: null,
+    step: null,
+    percent: 0,
+    attempt: 0,
+    startedAt: null,
+    etaMs: null,
+    reason: null,
+    manualReportRequired: false,
+  };
 }
 
 /** What a flash attempt and crash recovery need from the service that owns the jigs and slots. */

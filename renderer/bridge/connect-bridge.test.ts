@@ -26,13 +26,19 @@ class FakeSocket implements BrowserSocketLike {
   }
 }
 
-function fakeEnvironment(metaSecret: string | null, freshPage = ""): { env: BrowserEnvironment; timers: Array<() => void>; fetched: string[] } {
+function fakeEnvironment(
+  metaSecret: string | null,
+  freshPage = "",
+): { env: BrowserEnvironment; timers: Array<() => void>; fetched: string[] } {
   const timers: Array<() => void> = [];
   const fetched: string[] = [];
   FakeSocket.opened = [];
   const env: BrowserEnvironment = {
     location: { protocol: "http:", host: "127.0.0.1:4020", href: "http://127.0.0.1:4020/index.html" },
-    document: { querySelector: (sel) => (metaSecret !== null && sel === 'meta[name="dock-bridge-secret"]' ? { getAttribute: () => metaSecret } : null) },
+    document: {
+      querySelector: (sel) =>
+        metaSecret !== null && sel === 'meta[name="dock-bridge-secret"]' ? { getAttribute: () => metaSecret } : null,
+    },
     WebSocket: FakeSocket,
     fetch: async (url) => {
       fetched.push(url);
@@ -73,7 +79,10 @@ describe("connectBridge", () => {
   });
 
   it("after a wrong-secret close, re-reads the secret from a fresh copy of its page and retries", async () => {
-    const { env, timers, fetched } = fakeEnvironment(SECRET_A, `<head><meta name="dock-bridge-secret" content="${SECRET_B}"></head>`);
+    const { env, timers, fetched } = fakeEnvironment(
+      SECRET_A,
+      `<head><meta name="dock-bridge-secret" content="${SECRET_B}"></head>`,
+    );
     const connecting = connectBridge({ environment: env });
     await settle();
     const first = FakeSocket.opened[0];

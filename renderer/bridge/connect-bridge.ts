@@ -1,4 +1,10 @@
-import { createBridgeClient, type BridgeClient, type BridgeConnectionState, type BridgeSocket, type CloseInfo } from "../../shared/bridge/client";
+import {
+  createBridgeClient,
+  type BridgeClient,
+  type BridgeConnectionState,
+  type BridgeSocket,
+  type CloseInfo,
+} from "../../shared/bridge/client";
 import { BRIDGE_CLOSE, BridgeSecretSchema } from "../../shared/bridge/protocol";
 
 /**
@@ -18,7 +24,10 @@ export interface BrowserEnvironment {
   location: { protocol: string; host: string; href: string };
   document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
   WebSocket: new (url: string) => BrowserSocketLike;
-  fetch: (url: string, init: { cache: "no-store"; credentials: "same-origin" }) => Promise<{ ok: boolean; text(): Promise<string> }>;
+  fetch: (
+    url: string,
+    init: { cache: "no-store"; credentials: "same-origin" },
+  ) => Promise<{ ok: boolean; text(): Promise<string> }>;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: never) => void;
 }
@@ -59,9 +68,13 @@ export function secretFromHtml(html: string): string | null {
 /** Connects to the host that served this page; resolves once the first handshake succeeded. */
 export async function connectBridge(options: ConnectBridgeOptions = {}): Promise<BridgeClient> {
   const env = options.environment ?? browserEnvironment();
-  const fromPage = BridgeSecretSchema.safeParse(env.document.querySelector(`meta[name="${SECRET_META_NAME}"]`)?.getAttribute("content"));
+  const fromPage = BridgeSecretSchema.safeParse(
+    env.document.querySelector(`meta[name="${SECRET_META_NAME}"]`)?.getAttribute("content"),
+  );
   if (!fromPage.success) {
-    throw new Error(`this page carries no bridge secret (meta ${SECRET_META_NAME}): open the URL the dock host printed, not the files`);
+    throw new Error(
+      `this page carries no bridge secret (meta ${SECRET_META_NAME}): open the URL the dock host printed, not the files`,
+    );
   }
   let secret = fromPage.data;
   const url = `${env.location.protocol === "https:" ? "wss:" : "ws:"}//${env.location.host}${BRIDGE_PATH}`;
@@ -69,7 +82,10 @@ export async function connectBridge(options: ConnectBridgeOptions = {}): Promise
   async function currentSecret(lastClose: CloseInfo | null): Promise<string> {
     if (lastClose?.code !== BRIDGE_CLOSE.badSecret) return secret;
     // The host restarted with a new secret: read it from a fresh copy of our own page.
-    const res = await env.fetch(new URL("./", env.location.href).href, { cache: "no-store", credentials: "same-origin" });
+    const res = await env.fetch(new URL("./", env.location.href).href, {
+      cache: "no-store",
+      credentials: "same-origin",
+    });
     const fresh = res.ok ? secretFromHtml(await res.text()) : null;
     if (fresh !== null) secret = fresh;
     return secret;

@@ -33,7 +33,9 @@ describe("createTestBridge", () => {
 
   it("refuses an event that breaks the channel map, so a test cannot feed the renderer what no shell would", () => {
     const bridge = createTestBridge();
-    expect(() => bridge.emit("scanner.scan", { source: "hid-pos", raw: "", at: "yesterday", scannerId: "x", readId: "x" })).toThrow(/scanner\.scan/);
+    expect(() =>
+      bridge.emit("scanner.scan", { source: "hid-pos", raw: "", at: "yesterday", scannerId: "x", readId: "x" }),
+    ).toThrow(/scanner\.scan/);
   });
 
   it("counts listeners so a component test can see it unsubscribed", () => {

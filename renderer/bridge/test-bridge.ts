@@ -70,7 +70,10 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
 
   const handlers: BridgeHandlers = {
     "host.info": async () => info,
-    "journal.pending": async ({ limit }) => ({ entries: journal.slice(0, limit ?? journal.length), total: journal.length }),
+    "journal.pending": async ({ limit }) => ({
+      entries: journal.slice(0, limit ?? journal.length),
+      total: journal.length,
+    }),
     "journal.ack": async ({ ids }) => {
       const before = journal.length;
       journal = journal.filter((e) => !ids.includes(e.id));
@@ -79,7 +82,14 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     },
     "scanner.simulate": async ({ raw, symbology }) => {
       const at = now().toISOString();
-      const read: ScannerRead = { source: "hid-pos", raw, at, scannerId: "simulated", readId: newEventId(), ...(symbology === undefined ? {} : { symbology }) };
+      const read: ScannerRead = {
+        source: "hid-pos",
+        raw,
+        at,
+        scannerId: "simulated",
+        readId: newEventId(),
+        ...(symbology === undefined ? {} : { symbology }),
+      };
       reads = [...reads, read];
       emit("scanner.scan", read);
       return { at };

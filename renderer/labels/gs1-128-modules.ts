@@ -25,7 +25,10 @@ export function gs1128Modules(label: EncodedLabel): ModulesResult {
       },
     });
   } catch (e) {
-    return { ok: false, reason: `JsBarcode could not encode ${label.hri}: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      ok: false,
+      reason: `JsBarcode could not encode ${label.hri}: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   if (!valid) return { ok: false, reason: `JsBarcode refused ${label.hri} as CODE128` };
   const modules = (target.encodings ?? []).map((e) => (typeof e.data === "string" ? e.data : "")).join("");

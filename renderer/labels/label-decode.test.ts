@@ -8,7 +8,15 @@
  * decoded, each from its own rows, as a scanner aimed at one of them reads it.
  */
 import fc from "fast-check";
-import { BinaryBitmap, Code128Reader, DecodeHintType, HybridBinarizer, MultiFormatReader, BarcodeFormat, RGBLuminanceSource } from "@zxing/library";
+import {
+  BinaryBitmap,
+  Code128Reader,
+  DecodeHintType,
+  HybridBinarizer,
+  MultiFormatReader,
+  BarcodeFormat,
+  RGBLuminanceSource,
+} from "@zxing/library";
 import { describe, expect, it } from "vitest";
 import { classifyScan, parseScan } from "../../shared/domain/scan-parser";
 import { makeSscc } from "../../shared/domain/labels";
@@ -35,7 +43,10 @@ function render(content: LabelContent, options?: Parameters<typeof renderLogisti
 }
 
 /** Paints the SVG's filled rects (black on white) into a luminance image, leaving out the symbols in `without` (as if covered). */
-function rasterise(label: RenderedLabel, without: RenderedSymbol[] = []): { lum: Uint8ClampedArray; width: number; height: number } {
+function rasterise(
+  label: RenderedLabel,
+  without: RenderedSymbol[] = [],
+): { lum: Uint8ClampedArray; width: number; height: number } {
   const width = label.size.widthDots;
   const height = label.size.heightDots;
   const lum = new Uint8ClampedArray(width * height).fill(255);
@@ -43,7 +54,8 @@ function rasterise(label: RenderedLabel, without: RenderedSymbol[] = []): { lum:
   for (const m of label.svg.matchAll(rect)) {
     const [x, y, w, h] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
     if (m[1] === "bar" && without.some((s) => y === s.barcode.top)) continue;
-    for (let yy = y; yy < Math.min(height, y + h); yy++) lum.fill(0, yy * width + x, yy * width + Math.min(width, x + w));
+    for (let yy = y; yy < Math.min(height, y + h); yy++)
+      lum.fill(0, yy * width + x, yy * width + Math.min(width, x + w));
   }
   return { lum, width, height };
 }
@@ -72,7 +84,11 @@ function downscale(img: { lum: Uint8ClampedArray; width: number; height: number 
 const GS1 = new Map<DecodeHintType, unknown>([[DecodeHintType.ASSUME_GS1, true]]);
 
 /** zxing's text of the Code 128 symbol in a region of the image (ASSUME_GS1: `]C1` prefix, FNC1 as GS). */
-function decodeRegion(img: { lum: Uint8ClampedArray; width: number; height: number }, top: number, rows: number): string {
+function decodeRegion(
+  img: { lum: Uint8ClampedArray; width: number; height: number },
+  top: number,
+  rows: number,
+): string {
   const source = new RGBLuminanceSource(img.lum, img.width, rows, img.width, img.height, 0, top);
   return new Code128Reader().decode(new BinaryBitmap(new HybridBinarizer(source)), GS1).getText();
 }
@@ -115,31 +131,91 @@ function scanReference(label: RenderedLabel) {
 
 const REFUSED_BY_NAME = /booking-reference barcode of a label .*scan the SSCC barcode \(the bottom one\)/;
 
-const pallet = (s: string, bookingRef: string | null): LabelContent => ({ kind: "pallet", sscc: s, bookingRef, manifestId: "RD-BK-1234-1", from, to, cartonCount: 28, hubCount: 896, deliveryDate: "2027-02-02", deliveryWindow: { start: "09:00", end: "12:00" } });
-const carton = (s: string, bookingRef: string | null, hubCount: number): LabelContent => ({ kind: "carton", sscc: s, bookingRef, from, to, hubCount, palletSscc: sscc(1) });
-const bookingLabel = (bookingRef: string, deliveryRef: string): LabelContent => ({ kind: "booking", bookingRef, deliveryRef, from: to, to: from, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" }, palletCount: 2 });
+const pallet = (s: string, bookingRef: string | null): LabelContent => ({
+  kind: "pallet",
+  sscc: s,
+  bookingRef,
+  manifestId: "RD-BK-1234-1",
+  from,
+  to,
+  cartonCount: 28,
+  hubCount: 896,
+  deliveryDate: "2027-02-02",
+  deliveryWindow: { start: "09:00", end: "12:00" },
+});
+const carton = (s: string, bookingRef: string | null, hubCount: number): LabelContent => ({
+  kind: "carton",
+  sscc: s,
+  bookingRef,
+  from,
+  to,
+  hubCount,
+  palletSscc: sscc(1),
+});
+const bookingLabel = (bookingRef: string, deliveryRef: string): LabelContent => ({
+  kind: "booking",
+  bookingRef,
+  deliveryRef,
+  from: to,
+  to: from,
+  deliveryDate: "2027-01-04",
+  deliveryWindow: { start: "08:00", end: "10:00" },
+  palletCount: 2,
+});
 
 describe("every label scans back through our own parser", () => {
   it.each([
-    ["pallet", pallet(sscc(1), "BK-1234"), { kind: "pallet", sscc: sscc(1), bookingRef: null }, { bookingRef: "BK-1234", hubCount: null }],
-    ["pallet without booking ref", pallet(sscc(2, 3), null), { kind: "pallet", sscc: sscc(2, 3), bookingRef: null }, null],
-    ["carton", carton(sscc(3), "BK-1234", 32), { kind: "carton", sscc: sscc(3), bookingRef: null, hubCount: null }, { bookingRef: "BK-1234", hubCount: 32 }],
-    ["carton without booking ref", carton(sscc(8), null, 5), { kind: "carton", sscc: sscc(8), bookingRef: null, hubCount: null }, { bookingRef: null, hubCount: 5 }],
-    ["booking label", bookingLabel("BK-2027-0001", "DR-2027-0001"), { kind: "booking-label", bookingRef: "BK-2027-0001", deliveryRef: "DR-2027-0001" }, null],
-  ] as const)("%s: zxing reads exactly the encoded payload of each symbol, and parseScan gives the same label", (_name, content, want, reference) => {
-    const label = render(content);
-    const { text, parsed } = scanBack(label);
-    expect(text).toBe(zxingText(label));
-    expect(parsed).toEqual({ ...want, raw: text });
-    if (reference === null) {
-      expect(label.reference).toBeNull();
-      return;
-    }
-    const top = scanReference(label);
-    expect(top.text).toBe(zxingText(label.reference!));
-    expect(top.classified).toEqual({ kind: "label-reference", raw: top.text, ...reference });
-    expect(top.parsed).toMatchObject({ kind: "unreadable", raw: top.text, reason: expect.stringMatching(REFUSED_BY_NAME) });
-  });
+    [
+      "pallet",
+      pallet(sscc(1), "BK-1234"),
+      { kind: "pallet", sscc: sscc(1), bookingRef: null },
+      { bookingRef: "BK-1234", hubCount: null },
+    ],
+    [
+      "pallet without booking ref",
+      pallet(sscc(2, 3), null),
+      { kind: "pallet", sscc: sscc(2, 3), bookingRef: null },
+      null,
+    ],
+    [
+      "carton",
+      carton(sscc(3), "BK-1234", 32),
+      { kind: "carton", sscc: sscc(3), bookingRef: null, hubCount: null },
+      { bookingRef: "BK-1234", hubCount: 32 },
+    ],
+    [
+      "carton without booking ref",
+      carton(sscc(8), null, 5),
+      { kind: "carton", sscc: sscc(8), bookingRef: null, hubCount: null },
+      { bookingRef: null, hubCount: 5 },
+    ],
+    [
+      "booking label",
+      bookingLabel("BK-2027-0001", "DR-2027-0001"),
+      { kind: "booking-label", bookingRef: "BK-2027-0001", deliveryRef: "DR-2027-0001" },
+      null,
+    ],
+  ] as const)(
+    "%s: zxing reads exactly the encoded payload of each symbol, and parseScan gives the same label",
+    (_name, content, want, reference) => {
+      const label = render(content);
+      const { text, parsed } = scanBack(label);
+      expect(text).toBe(zxingText(label));
+      expect(parsed).toEqual({ ...want, raw: text });
+      if (reference === null) {
+        expect(label.reference).toBeNull();
+        return;
+      }
+      const top = scanReference(label);
+      expect(top.text).toBe(zxingText(label.reference!));
+      expect(top.classified).toEqual({ kind: "label-reference", raw: top.text, ...reference });
+      expect(top.parsed).toMatchObject({
+        kind: "unreadable",
+        raw: top.text,
+        reason: expect.stringMatching(REFUSED_BY_NAME),
+      });
+    },
+  );
 
   it("a symbol whose check character is FNC1 still gives the same payload (zxing adds a trailing GS)", () => {
     // Found by search: the SSCC symbol of SSCC 0 0501234000000121 9 (a carton), and the
@@ -165,10 +241,17 @@ describe("every label scans back through our own parser", () => {
   it("the whole label decodes with MultiFormatReader: both symbols, and nothing else on it reads as a barcode", () => {
     const label = render(pallet(sscc(5), "BK-1234"));
     const reader = new MultiFormatReader();
-    const hints = new Map<DecodeHintType, unknown>([[DecodeHintType.ASSUME_GS1, true], [DecodeHintType.TRY_HARDER, true], [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128]]]);
+    const hints = new Map<DecodeHintType, unknown>([
+      [DecodeHintType.ASSUME_GS1, true],
+      [DecodeHintType.TRY_HARDER, true],
+      [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.CODE_128]],
+    ]);
     const read = (without: RenderedSymbol[]) => {
       const img = rasterise(label, without);
-      return reader.decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(img.lum, img.width, img.height))), hints);
+      return reader.decode(
+        new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(img.lum, img.width, img.height))),
+        hints,
+      );
     };
     // The reader returns one symbol; cover it and the other is found; cover both and nothing is.
     const symbols = symbolsOf(label);
@@ -185,9 +268,14 @@ describe("every label scans back through our own parser", () => {
   it("still decodes printed at 203 dpi (the 300-dpi image box-filtered down, grey edges and all)", () => {
     const label = render(pallet(sscc(6), "BK-2027-0001"));
     const img = downscale(rasterise(label), 203 / 300);
-    const at = (s: RenderedSymbol) => decodeRegion(img, Math.floor(s.barcode.top * (203 / 300)), Math.floor(s.barcode.height * (203 / 300)));
+    const at = (s: RenderedSymbol) =>
+      decodeRegion(img, Math.floor(s.barcode.top * (203 / 300)), Math.floor(s.barcode.height * (203 / 300)));
     expect(parseScan(at(label))).toMatchObject({ kind: "pallet", sscc: sscc(6), bookingRef: null });
-    expect(classifyScan(at(label.reference!))).toMatchObject({ kind: "label-reference", bookingRef: "BK-2027-0001", hubCount: null });
+    expect(classifyScan(at(label.reference!))).toMatchObject({
+      kind: "label-reference",
+      bookingRef: "BK-2027-0001",
+      hubCount: null,
+    });
   });
 
   it("rendered at a 203-dpi printer's own resolution, a portrait label decodes at the printer's dots", () => {
@@ -216,14 +304,23 @@ describe("every label scans back through our own parser", () => {
           const label = render(isPallet ? pallet(s, bookingRef) : carton(s, bookingRef, hubs), { orientation, dpi });
           const { text, parsed } = scanBack(label);
           expect(text).toBe(zxingText(label));
-          expect(parsed).toEqual(isPallet ? { kind: "pallet", raw: text, sscc: s, bookingRef: null } : { kind: "carton", raw: text, sscc: s, bookingRef: null, hubCount: null });
+          expect(parsed).toEqual(
+            isPallet
+              ? { kind: "pallet", raw: text, sscc: s, bookingRef: null }
+              : { kind: "carton", raw: text, sscc: s, bookingRef: null, hubCount: null },
+          );
           if (isPallet && bookingRef === null) {
             expect(label.reference).toBeNull();
             return;
           }
           const top = scanReference(label);
           expect(top.text).toBe(zxingText(label.reference!));
-          expect(top.classified).toEqual({ kind: "label-reference", raw: top.text, bookingRef, hubCount: isPallet ? null : hubs });
+          expect(top.classified).toEqual({
+            kind: "label-reference",
+            raw: top.text,
+            bookingRef,
+            hubCount: isPallet ? null : hubs,
+          });
           expect(top.parsed).toMatchObject({ kind: "unreadable", reason: expect.stringMatching(REFUSED_BY_NAME) });
         },
       ),
@@ -234,15 +331,32 @@ describe("every label scans back through our own parser", () => {
 
 describe("a whole re-delivery's labels", () => {
   it("every pallet and carton label of a manifest, and the booking label, scans back as itself, both symbols", () => {
-    const b = demoBooking({ pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 3, looseCartons: 1, partyId: "SUPPLIER-A" });
+    const b = demoBooking({
+      pallets: 1,
+      cartonsPerPallet: 2,
+      hubsPerCarton: 3,
+      looseCartons: 1,
+      partyId: "SUPPLIER-A",
+    });
     const hubs = bookingCartons(b).flatMap(({ carton }) => carton.hubs);
     const m = buildManifest({
-      manifestId: `RD-${b.bookingRef}-1`, bookings: [b], targetVersionByModel: { "010A030B": "00020200" },
-      results: hubs.map((h, i) => (i === 0 ? { deviceId: h.deviceId, outcome: "failed" as const, faultEventId: null } : { deviceId: h.deviceId, outcome: "flashed" as const, firmwareVersion: "00020200" })),
-      deliveryDate: "2027-02-02", deliveryWindow: { start: "09:00", end: "12:00" }, workingHours: EXAMPLE_WORKING_HOURS,
+      manifestId: `RD-${b.bookingRef}-1`,
+      bookings: [b],
+      targetVersionByModel: { "010A030B": "00020200" },
+      results: hubs.map((h, i) =>
+        i === 0
+          ? { deviceId: h.deviceId, outcome: "failed" as const, faultEventId: null }
+          : { deviceId: h.deviceId, outcome: "flashed" as const, firmwareVersion: "00020200" },
+      ),
+      deliveryDate: "2027-02-02",
+      deliveryWindow: { start: "09:00", end: "12:00" },
+      workingHours: EXAMPLE_WORKING_HOURS,
     });
     if (!m.ok) throw new Error(m.message);
-    const contents = [...manifestLabelContents(m.payload, { from, to: deliveryAddress(m.payload, b.partyName) }), bookingLabelContent(b, from)];
+    const contents = [
+      ...manifestLabelContents(m.payload, { from, to: deliveryAddress(m.payload, b.partyName) }),
+      bookingLabelContent(b, from),
+    ];
     expect(contents.map((c) => c.kind)).toEqual(["pallet", "carton", "carton", "carton", "booking"]);
     for (const c of contents) {
       const label = render(c);
@@ -256,7 +370,11 @@ describe("a whole re-delivery's labels", () => {
       // GS1's 0.495 mm for the SSCC symbol, landscape at 300 dpi: no warning on any of them.
       expect(label.barcode.xDimensionMm).toBeGreaterThanOrEqual(0.495);
       expect(label.warnings).toEqual([]);
-      expect(scanReference(label).classified).toMatchObject({ kind: "label-reference", bookingRef: b.bookingRef, hubCount: c.kind === "carton" ? c.hubCount : null });
+      expect(scanReference(label).classified).toMatchObject({
+        kind: "label-reference",
+        bookingRef: b.bookingRef,
+        hubCount: c.kind === "carton" ? c.hubCount : null,
+      });
     }
     // The short carton's label carries its new count.
     expect(contents[1]).toMatchObject({ kind: "carton", hubCount: 2 });

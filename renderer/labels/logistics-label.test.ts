@@ -2,13 +2,31 @@ import { describe, expect, it } from "vitest";
 import { encodePalletLabel } from "../../shared/domain/labels";
 import { LabelPrintedPayload } from "../../shared/events";
 import { barRuns, gs1128Modules } from "./gs1-128-modules";
-import { escapeXml, formatSscc, labelPrintedPayload, renderLogisticsLabel, svgDataUrl, type LabelContent } from "./logistics-label";
+import {
+  escapeXml,
+  formatSscc,
+  labelPrintedPayload,
+  renderLogisticsLabel,
+  svgDataUrl,
+  type LabelContent,
+} from "./logistics-label";
 import { LABEL_PRINT_CSS, labelPrintDocument, labelSheetHtml } from "./print-sheet";
 
 const SSCC = "005012345000000019";
 const from = { name: "CSP North dock", lines: ["1 Dock Road", "Manchester"] };
-const to = { name: "Supplier <A> & \"Sons\"", lines: ["Unit 4", "Leeds"] };
-const pallet: LabelContent = { kind: "pallet", sscc: SSCC, bookingRef: "BK-1234", manifestId: "RD-BK-1234-1", from, to, cartonCount: 28, hubCount: 896, deliveryDate: "2027-02-02", deliveryWindow: { start: "09:00", end: "12:00" } };
+const to = { name: 'Supplier <A> & "Sons"', lines: ["Unit 4", "Leeds"] };
+const pallet: LabelContent = {
+  kind: "pallet",
+  sscc: SSCC,
+  bookingRef: "BK-1234",
+  manifestId: "RD-BK-1234-1",
+  from,
+  to,
+  cartonCount: 28,
+  hubCount: 896,
+  deliveryDate: "2027-02-02",
+  deliveryWindow: { start: "09:00", end: "12:00" },
+};
 
 describe("gs1128Modules", () => {
   it("is JsBarcode's CODE128 pattern with FNC1 first: start C, FNC1, …, stop", () => {
@@ -20,7 +38,11 @@ describe("gs1128Modules", () => {
     expect(m.modules.slice(0, 11)).toBe("11010011100"); // Start C
     expect(m.modules.slice(11, 22)).toBe("11110101110"); // FNC1
     expect(m.modules.slice(-13)).toBe("1100011101011"); // Stop
-    expect(barRuns("0110111001")).toEqual([[1, 2], [4, 3], [9, 1]]);
+    expect(barRuns("0110111001")).toEqual([
+      [1, 2],
+      [4, 3],
+      [9, 1],
+    ]);
   });
 });
 
@@ -29,10 +51,12 @@ describe("renderLogisticsLabel", () => {
     const r = renderLogisticsLabel(pallet);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="6in" height="4in" viewBox="0 0 1800 1200"/);
+    expect(r.svg).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="6in" height="4in" viewBox="0 0 1800 1200"/,
+    );
     expect(r.barcode.quietZoneModules).toBeGreaterThanOrEqual(10);
     expect(Number.isInteger(r.barcode.moduleDots)).toBe(true);
-    expect(r.barcode.height / 300 * 25.4).toBeGreaterThanOrEqual(32);
+    expect((r.barcode.height / 300) * 25.4).toBeGreaterThanOrEqual(32);
     expect(r.barcode.left + r.barcode.width).toBeLessThanOrEqual(1800);
     expect(r.svg).toContain(r.payload.hri);
     expect(r.svg).toContain(formatSscc(SSCC));
@@ -40,7 +64,15 @@ describe("renderLogisticsLabel", () => {
   });
 
   it("a pallet or carton label: the SSCC symbol lowest, (00) and (91) only, at GS1's 0.495 mm X and 32 mm tall at 300 and 203 dpi", () => {
-    const carton: LabelContent = { kind: "carton", sscc: SSCC, bookingRef: "BK-2027-0001", from, to, hubCount: 32, palletSscc: SSCC };
+    const carton: LabelContent = {
+      kind: "carton",
+      sscc: SSCC,
+      bookingRef: "BK-2027-0001",
+      from,
+      to,
+      hubCount: 32,
+      palletSscc: SSCC,
+    };
     for (const content of [pallet, carton, { ...pallet, bookingRef: "BK-ABCDEFGHIJ-123456" }])
       for (const dpi of [300, 203]) {
         const r = renderLogisticsLabel(content, { dpi });
@@ -60,19 +92,36 @@ describe("renderLogisticsLabel", () => {
         expect((ref.barcode.height / dpi) * 25.4).toBeGreaterThanOrEqual(10);
         expect(r.svg).toContain(ref.payload.hri);
       }
-    expect(renderLogisticsLabel(carton)).toMatchObject({ reference: { payload: { hri: "(37)32(400)BK-2027-0001(91)RFD1-REF" } } });
-    expect(renderLogisticsLabel({ ...pallet, bookingRef: null })).toMatchObject({ ok: true, reference: null, warnings: [] });
+    expect(renderLogisticsLabel(carton)).toMatchObject({
+      reference: { payload: { hri: "(37)32(400)BK-2027-0001(91)RFD1-REF" } },
+    });
+    expect(renderLogisticsLabel({ ...pallet, bookingRef: null })).toMatchObject({
+      ok: true,
+      reference: null,
+      warnings: [],
+    });
   });
 
   it("portrait (4 in wide) cannot give the SSCC symbol 0.495 mm, and says so; the booking label keeps one symbol and its warning", () => {
-    for (const [dpi, x] of [[300, 0.254], [203, 0.25]] as const) {
+    for (const [dpi, x] of [
+      [300, 0.254],
+      [203, 0.25],
+    ] as const) {
       const r = renderLogisticsLabel(pallet, { dpi, orientation: "portrait" });
       if (!r.ok) throw new Error(r.reason);
       expect(r.barcode.xDimensionMm).toBe(x);
       expect(r.warnings[0]).toMatch(/below GS1's 0.495 mm .*the SSCC barcode holds 266 modules/);
       expect((r.reference!.barcode.height / dpi) * 25.4).toBeGreaterThanOrEqual(31.75);
     }
-    const booking: LabelContent = { kind: "booking", bookingRef: "BK-2027-0001", deliveryRef: "DR-2027-0001", from, to, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" } };
+    const booking: LabelContent = {
+      kind: "booking",
+      bookingRef: "BK-2027-0001",
+      deliveryRef: "DR-2027-0001",
+      from,
+      to,
+      deliveryDate: "2027-01-04",
+      deliveryWindow: { start: "08:00", end: "10:00" },
+    };
     const b = renderLogisticsLabel(booking);
     if (!b.ok) throw new Error(b.reason);
     expect(b.reference).toBeNull();
@@ -90,7 +139,9 @@ describe("renderLogisticsLabel", () => {
         .map((m) => [(Number(m[1]) - g.left) / g.moduleDots, Number(m[3]) / g.moduleDots]);
       expect(bars).toEqual(barRuns(g.modules));
     }
-    expect(r.svg.match(/class="bar"/g)?.length).toBe(barRuns(r.barcode.modules).length + barRuns(r.reference!.barcode.modules).length);
+    expect(r.svg.match(/class="bar"/g)?.length).toBe(
+      barRuns(r.barcode.modules).length + barRuns(r.reference!.barcode.modules).length,
+    );
   });
 
   it("escapes text, so a Party name cannot break the SVG", () => {
@@ -109,8 +160,21 @@ describe("renderLogisticsLabel", () => {
   });
 
   it("refuses what labels.ts refuses, and a silly dpi, with the reason", () => {
-    expect(renderLogisticsLabel({ ...pallet, sscc: "005012345000000018" })).toMatchObject({ ok: false, reason: expect.stringMatching(/check digit/) });
-    expect(renderLogisticsLabel({ kind: "booking", bookingRef: "bk 1", deliveryRef: "DR-1", from, to, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" } })).toMatchObject({ ok: false });
+    expect(renderLogisticsLabel({ ...pallet, sscc: "005012345000000018" })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/check digit/),
+    });
+    expect(
+      renderLogisticsLabel({
+        kind: "booking",
+        bookingRef: "bk 1",
+        deliveryRef: "DR-1",
+        from,
+        to,
+        deliveryDate: "2027-01-04",
+        deliveryWindow: { start: "08:00", end: "10:00" },
+      }),
+    ).toMatchObject({ ok: false });
     expect(renderLogisticsLabel(pallet, { dpi: 72 })).toMatchObject({ ok: false });
   });
 
@@ -119,13 +183,31 @@ describe("renderLogisticsLabel", () => {
     if (!r.ok) throw new Error(r.reason);
     const p = labelPrintedPayload(r, pallet, { output: "pdf", copies: 2 });
     expect(LabelPrintedPayload.safeParse(p).success).toBe(true);
-    expect(p).toMatchObject({ labelKind: "pallet", barcode: r.payload.scan, sscc: SSCC, bookingRef: "BK-1234", manifestId: "RD-BK-1234-1", output: "pdf", copies: 2 });
+    expect(p).toMatchObject({
+      labelKind: "pallet",
+      barcode: r.payload.scan,
+      sscc: SSCC,
+      bookingRef: "BK-1234",
+      manifestId: "RD-BK-1234-1",
+      output: "pdf",
+      copies: 2,
+    });
     // The event records the SSCC symbol (the unit's identity); the booking ref has its own field.
     expect(p.barcode).toBe("]C10000501234500000001991RFD1-PAL");
-    const booking: LabelContent = { kind: "booking", bookingRef: "BK-1234", deliveryRef: "DR-0001", from, to, deliveryDate: "2027-01-04", deliveryWindow: { start: "08:00", end: "10:00" } };
+    const booking: LabelContent = {
+      kind: "booking",
+      bookingRef: "BK-1234",
+      deliveryRef: "DR-0001",
+      from,
+      to,
+      deliveryDate: "2027-01-04",
+      deliveryWindow: { start: "08:00", end: "10:00" },
+    };
     const b = renderLogisticsLabel(booking);
     if (!b.ok) throw new Error(b.reason);
-    expect(LabelPrintedPayload.safeParse(labelPrintedPayload(b, booking, { output: "printer", copies: 1 })).success).toBe(true);
+    expect(
+      LabelPrintedPayload.safeParse(labelPrintedPayload(b, booking, { output: "printer", copies: 1 })).success,
+    ).toBe(true);
   });
 });
 

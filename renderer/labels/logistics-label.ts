@@ -115,7 +115,14 @@ export interface RenderedLabel extends RenderedSymbol {
   /** Print-quality concerns in words (X dimension below GS1's or scanners' comfort), for the screen. */
   warnings: string[];
   /** Label size in dots and inches. */
-  size: { widthDots: number; heightDots: number; widthIn: number; heightIn: number; dpi: number; orientation: "portrait" | "landscape" };
+  size: {
+    widthDots: number;
+    heightDots: number;
+    widthIn: number;
+    heightIn: number;
+    dpi: number;
+    orientation: "portrait" | "landscape";
+  };
 }
 
 export type RenderLabelResult = RenderedLabel | { ok: false; reason: string };
@@ -135,7 +142,10 @@ const COMFORT_MIN_X_MM = 0.25;
 
 /** XML-escapes text for an SVG text node or attribute. */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
+  );
 }
 
 function clip(s: string, max: number): string {
@@ -148,7 +158,9 @@ export function formatSscc(sscc: string): string {
 }
 
 /** The label's symbols: `main` lowest (SSCC or booking), `reference` above it or null. */
-function payloadsOf(content: LabelContent): { ok: true; main: EncodedLabel; reference: EncodedLabel | null } | { ok: false; reason: string } {
+function payloadsOf(
+  content: LabelContent,
+): { ok: true; main: EncodedLabel; reference: EncodedLabel | null } | { ok: false; reason: string } {
   if (content.kind === "booking") {
     const main = encodeBookingLabel({ bookingRef: content.bookingRef, deliveryRef: content.deliveryRef });
     return main.ok ? { ok: true, main, reference: null } : main;
@@ -156,26 +168,45 @@ function payloadsOf(content: LabelContent): { ok: true; main: EncodedLabel; refe
   const symbols =
     content.kind === "pallet"
       ? encodeLogisticLabelSymbols({ kind: "pallet", sscc: content.sscc, bookingRef: content.bookingRef })
-      : encodeLogisticLabelSymbols({ kind: "carton", sscc: content.sscc, bookingRef: content.bookingRef, hubCount: content.hubCount });
+      : encodeLogisticLabelSymbols({
+          kind: "carton",
+          sscc: content.sscc,
+          bookingRef: content.bookingRef,
+          hubCount: content.hubCount,
+        });
   return symbols.ok ? { ok: true, main: symbols.sscc, reference: symbols.reference } : symbols;
 }
 
 function detailRows(c: LabelContent): Array<[string, string]> {
-  const when = (d?: string | null, w?: DeliveryWindow | null): string => (d ? `${d}${w ? `  ${w.start}-${w.end}` : ""}` : "");
+  const when = (d?: string | null, w?: DeliveryWindow | null): string =>
+    d ? `${d}${w ? `  ${w.start}-${w.end}` : ""}` : "";
   const rows: Array<[string, string]> = [];
   switch (c.kind) {
     case "pallet":
-      rows.push(["SSCC", formatSscc(c.sscc)], ["Booking", c.bookingRef ?? "-"], ["Contents", `${c.cartonCount} cartons, ${c.hubCount} hubs`]);
+      rows.push(
+        ["SSCC", formatSscc(c.sscc)],
+        ["Booking", c.bookingRef ?? "-"],
+        ["Contents", `${c.cartonCount} cartons, ${c.hubCount} hubs`],
+      );
       if (c.manifestId) rows.push(["Manifest", c.manifestId]);
       if (c.deliveryDate) rows.push(["Delivery", when(c.deliveryDate, c.deliveryWindow)]);
       break;
     case "carton":
-      rows.push(["SSCC", formatSscc(c.sscc)], ["Booking", c.bookingRef ?? "-"], ["Contents", `${c.hubCount} hubs`], ["Pallet", c.palletSscc ? formatSscc(c.palletSscc) : "loose carton"]);
+      rows.push(
+        ["SSCC", formatSscc(c.sscc)],
+        ["Booking", c.bookingRef ?? "-"],
+        ["Contents", `${c.hubCount} hubs`],
+        ["Pallet", c.palletSscc ? formatSscc(c.palletSscc) : "loose carton"],
+      );
       if (c.manifestId) rows.push(["Manifest", c.manifestId]);
       if (c.deliveryDate) rows.push(["Delivery", when(c.deliveryDate, c.deliveryWindow)]);
       break;
     case "booking":
-      rows.push(["Booking", c.bookingRef], ["Delivery ref", c.deliveryRef], ["Delivery", when(c.deliveryDate, c.deliveryWindow)]);
+      rows.push(
+        ["Booking", c.bookingRef],
+        ["Delivery ref", c.deliveryRef],
+        ["Delivery", when(c.deliveryDate, c.deliveryWindow)],
+      );
       if (c.palletCount != null) rows.push(["Pallets", String(c.palletCount)]);
       break;
   }
@@ -185,7 +216,8 @@ function detailRows(c: LabelContent): Array<[string, string]> {
 /** Renders one label as a standalone SVG document (4×6 in), or says why it cannot. */
 export function renderLogisticsLabel(content: LabelContent, options: LabelRenderOptions = {}): RenderLabelResult {
   const dpi = options.dpi ?? 300;
-  if (!Number.isInteger(dpi) || dpi < 150 || dpi > 1200) return { ok: false, reason: `dpi ${dpi} is not a whole number 150-1200` };
+  if (!Number.isInteger(dpi) || dpi < 150 || dpi > 1200)
+    return { ok: false, reason: `dpi ${dpi} is not a whole number 150-1200` };
   const orientation = options.orientation ?? "landscape";
   const payloads = payloadsOf(content);
   if (!payloads.ok) return { ok: false, reason: payloads.reason };
@@ -207,10 +239,16 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
 
   // Module width: the widest whole number of dots for which bars and both quiet zones fit inside the border.
   const inner = W - 2 * (margin + border);
-  const across = (modules: string): { moduleDots: number; left: number; width: number; quietDots: number } | { ok: false; reason: string } => {
+  const across = (
+    modules: string,
+  ): { moduleDots: number; left: number; width: number; quietDots: number } | { ok: false; reason: string } => {
     const totalModules = modules.length + 2 * GS1_128_QUIET_ZONE_MODULES;
     const moduleDots = Math.floor(inner / totalModules);
-    if (moduleDots < 1) return { ok: false, reason: `the barcode (${totalModules} modules with quiet zones) does not fit ${widthIn} in at ${dpi} dpi` };
+    if (moduleDots < 1)
+      return {
+        ok: false,
+        reason: `the barcode (${totalModules} modules with quiet zones) does not fit ${widthIn} in at ${dpi} dpi`,
+      };
     const width = modules.length * moduleDots;
     const quietDots = Math.floor((inner - width) / 2);
     return { moduleDots, left: margin + border + quietDots, width, quietDots };
@@ -233,8 +271,15 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
   const compact = ref !== null && orientation === "landscape";
 
   const parts: string[] = [];
-  const rect = (x: number, y: number, w: number, h: number, cls: string) => parts.push(`<rect class="${cls}" x="${x}" y="${y}" width="${w}" height="${h}"/>`);
-  const text = (x: number, y: number, size: number, s: string, o: { weight?: "bold"; anchor?: "middle" | "end"; family?: "mono" } = {}) =>
+  const rect = (x: number, y: number, w: number, h: number, cls: string) =>
+    parts.push(`<rect class="${cls}" x="${x}" y="${y}" width="${w}" height="${h}"/>`);
+  const text = (
+    x: number,
+    y: number,
+    size: number,
+    s: string,
+    o: { weight?: "bold"; anchor?: "middle" | "end"; family?: "mono" } = {},
+  ) =>
     parts.push(
       `<text x="${x}" y="${y}" font-size="${size}"${o.weight ? ` font-weight="${o.weight}"` : ""}${o.anchor ? ` text-anchor="${o.anchor}"` : ""} font-family="${o.family === "mono" ? "DejaVu Sans Mono, Consolas, monospace" : "Arial, Helvetica, sans-serif"}">${escapeXml(s)}</text>`,
     );
@@ -285,7 +330,13 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
   const rowsGap = Math.round((ref === null ? 6 : 9) * u);
   const rowsEndNatural = y + perColumn * naturalStep + rowsGap;
   // The reference symbol takes what the rows leave, between its floor and GS1's 32 mm.
-  const refBarHeight = ref === null ? 0 : Math.max(mmDots(MIN_REFERENCE_BAR_HEIGHT_MM), Math.min(mmDots(MIN_BAR_HEIGHT_MM), refBarsBottom - rowsEndNatural));
+  const refBarHeight =
+    ref === null
+      ? 0
+      : Math.max(
+          mmDots(MIN_REFERENCE_BAR_HEIGHT_MM),
+          Math.min(mmDots(MIN_BAR_HEIGHT_MM), refBarsBottom - rowsEndNatural),
+        );
   const refBarTop = refBarsBottom - refBarHeight;
   const rowsRoom = (ref === null ? barTop : refBarTop) - rowsGap - y;
   const rowStep = Math.min(naturalStep, Math.floor(rowsRoom / perColumn));
@@ -302,10 +353,12 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
 
   // Barcode section: nothing else is drawn between the border and the bars (the quiet zones).
   if (ref !== null && refMod !== null && refPayload !== null) {
-    for (const [start, width] of barRuns(refMod.modules)) rect(ref.left + start * ref.moduleDots, refBarTop, width * ref.moduleDots, refBarHeight, "bar");
+    for (const [start, width] of barRuns(refMod.modules))
+      rect(ref.left + start * ref.moduleDots, refBarTop, width * ref.moduleDots, refBarHeight, "bar");
     text(Math.round(W / 2), refHriY, hriSize, refPayload.hri, { anchor: "middle", family: "mono" });
   }
-  for (const [start, width] of barRuns(mod.modules)) rect(main.left + start * main.moduleDots, barTop, width * main.moduleDots, barHeight, "bar");
+  for (const [start, width] of barRuns(mod.modules))
+    rect(main.left + start * main.moduleDots, barTop, width * main.moduleDots, barHeight, "bar");
   text(Math.round(W / 2), hriY, hriSize, payload.hri, { anchor: "middle", family: "mono" });
 
   const title = `${KIND_TITLE[content.kind]} label ${payload.hri}${refPayload ? ` ${refPayload.hri}` : ""}`;
@@ -314,7 +367,12 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
     `<title>${escapeXml(title)}</title><rect class="paper" x="0" y="0" width="${W}" height="${H}" fill="#fff"/><g fill="#000">${parts.join("")}</g></svg>`;
 
   const xMm = (moduleDots: number): number => Math.round((moduleDots / dpi) * 25.4 * 1000) / 1000;
-  const geometry = (modules: string, at: { moduleDots: number; left: number; width: number; quietDots: number }, top: number, height: number): BarcodeGeometry => ({
+  const geometry = (
+    modules: string,
+    at: { moduleDots: number; left: number; width: number; quietDots: number },
+    top: number,
+    height: number,
+  ): BarcodeGeometry => ({
     modules,
     moduleDots: at.moduleDots,
     xDimensionMm: xMm(at.moduleDots),
@@ -325,17 +383,26 @@ export function renderLogisticsLabel(content: LabelContent, options: LabelRender
     height,
   });
   const barcode = geometry(mod.modules, main, barTop, barHeight);
-  const reference = ref !== null && refMod !== null && refPayload !== null ? { payload: refPayload, barcode: geometry(refMod.modules, ref, refBarTop, refBarHeight) } : null;
+  const reference =
+    ref !== null && refMod !== null && refPayload !== null
+      ? { payload: refPayload, barcode: geometry(refMod.modules, ref, refBarTop, refBarHeight) }
+      : null;
 
   const warnings: string[] = [];
   const which = content.kind === "booking" ? "the barcode" : "the SSCC barcode";
   if (barcode.xDimensionMm < COMFORT_MIN_X_MM)
-    warnings.push(`bars are only ${barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`);
+    warnings.push(
+      `bars are only ${barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`,
+    );
   else if (barcode.xDimensionMm < GS1_MIN_X_MM)
-    warnings.push(`X dimension ${barcode.xDimensionMm} mm is below GS1's ${GS1_MIN_X_MM} mm for logistic labels (${which} holds ${mod.modules.length} modules)`);
+    warnings.push(
+      `X dimension ${barcode.xDimensionMm} mm is below GS1's ${GS1_MIN_X_MM} mm for logistic labels (${which} holds ${mod.modules.length} modules)`,
+    );
   // The reference symbol is not the logistic unit's key; it is read by hand, so only a width scanners struggle with is worth a warning.
   if (reference !== null && reference.barcode.xDimensionMm < COMFORT_MIN_X_MM)
-    warnings.push(`the booking-reference barcode's bars are only ${reference.barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`);
+    warnings.push(
+      `the booking-reference barcode's bars are only ${reference.barcode.xDimensionMm} mm a module: many scanners will not read them; print landscape or on a higher-resolution printer`,
+    );
   return {
     ok: true,
     kind: content.kind,

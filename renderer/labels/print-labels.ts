@@ -6,7 +6,11 @@ import { labelPrintDocument } from "./print-sheet";
  * hidden iframe, so only the labels print, each on a page of its own size; "Save as PDF" in the
  * print dialog gives the PDF. Resolves once the print dialog has returned.
  */
-export async function printLabels(title: string, labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>, doc: Document = document): Promise<void> {
+export async function printLabels(
+  title: string,
+  labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>,
+  doc: Document = document,
+): Promise<void> {
   const frame = doc.createElement("iframe");
   frame.setAttribute("aria-hidden", "true");
   frame.style.cssText = "position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden";

@@ -35,6 +35,9 @@ export function labelSheetHtml(labels: ReadonlyArray<{ label: RenderedLabel; cop
 }
 
 /** A whole HTML document to print or save as PDF (a print window, an iframe, or Electron printToPDF). */
-export function labelPrintDocument(title: string, labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>): string {
+export function labelPrintDocument(
+  title: string,
+  labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>,
+): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${LABEL_PRINT_CSS}</style></head><body>${labelSheetHtml(labels)}</body></html>`;
 }

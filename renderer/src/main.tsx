@@ -18,11 +18,13 @@ import { ACTIVE_RECEIPT, CLOCK_OFFSET, readMeta, SYNC_TOKEN, writeMeta } from ".
 import { SyncClient } from "./sync/sync-client";
 import "./styles.css";
 
-
 /** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
 async function connectHost(): Promise<{ bridge: DockBridge | null; info: HostInfo | null }> {
   try {
-    const bridge = await Promise.race([getDockBridge(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no host answered")), 4000))]);
+    const bridge = await Promise.race([
+      getDockBridge(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no host answered")), 4000)),
+    ]);
     return { bridge, info: await bridge.invoke("host.info", {}) };
   } catch (e) {
     console.warn(`running without a host bridge: ${e instanceof Error ? e.message : String(e)}`);
@@ -34,14 +36,32 @@ async function boot(): Promise<void> {
   const { bridge, info } = await connectHost();
   let store: DockStore | null = null;
   const db = openDockDb((message) => store?.getState().block(message));
-  void requestPersistentStorage(navigator.storage).then((s) => s !== "persistent" && console.warn(`storage is ${s}: the browser may evict the dock's log when the disk runs short`));
+  void requestPersistentStorage(navigator.storage).then(
+    (s) =>
+      s !== "persistent" &&
+      console.warn(`storage is ${s}: the browser may evict the dock's log when the disk runs short`),
+  );
   const stored = await readMeta(db, SYNC_TOKEN);
   const config = resolveBootConfig(window.location.search, info, typeof stored === "string" ? stored : null);
   if (new URLSearchParams(window.location.search).get("demo") === "1") {
     // Offline demo (no central): two small bookings for today, and a site that serves them.
     const today = new Date().toISOString().slice(0, 10);
-    const demo = demoBookings(2, { csp: "North", pallets: 2, cartonsPerPallet: 2, hubsPerCarton: 4, deliveryDate: today });
-    if ((await db.bookings.count()) === 0) await db.bookings.bulkPut(demo.map((booking) => ({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: Date.now() })));
+    const demo = demoBookings(2, {
+      csp: "North",
+      pallets: 2,
+      cartonsPerPallet: 2,
+      hubsPerCarton: 4,
+      deliveryDate: today,
+    });
+    if ((await db.bookings.count()) === 0)
+      await db.bookings.bulkPut(
+        demo.map((booking) => ({
+          bookingRef: booking.bookingRef,
+          version: booking.version,
+          booking,
+          pulledAt: Date.now(),
+        })),
+      );
     if (demo[0]) config.site = demoSiteFor(demo[0], false);
   }
   if (config.token !== null && config.token !== stored) await writeMeta(db, SYNC_TOKEN, config.token);
@@ -101,7 +121,8 @@ async function boot(): Promise<void> {
 
   const wedge = listenForWedgeScans(window, theStore.getState().wedgeConfig, (scan) => routeWedgeScan(theStore, scan));
   theStore.subscribe((now, before) => {
-    if (now.wedgeConfig !== before.wedgeConfig || now.wedgeOverride !== before.wedgeOverride) wedge.configure(now.wedgeOverride ?? now.wedgeConfig);
+    if (now.wedgeConfig !== before.wedgeConfig || now.wedgeOverride !== before.wedgeOverride)
+      wedge.configure(now.wedgeOverride ?? now.wedgeConfig);
   });
   // Browsers keep audio suspended until a gesture. Creating the AudioContext takes long
   // enough to stretch a scanner burst's key gaps, so it is done on a pointer press (or a
@@ -114,7 +135,13 @@ async function boot(): Promise<void> {
       bridge,
       isStored: async (readId) => (await db.events.where("id").equals(readId).count()) > 0,
       isHeld: (readId) => theStore.getState().queue.some((q) => q.readId === readId),
-      deliver: (p) => routeScan(theStore, p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw, "hid-pos", p.readId),
+      deliver: (p) =>
+        routeScan(
+          theStore,
+          p.symbology !== undefined && !p.raw.startsWith(p.symbology) ? p.symbology + p.raw : p.raw,
+          "hid-pos",
+          p.readId,
+        ),
       settled: () => theStore.getState().settled(),
       onProblem: (message) => console.warn(message),
     });

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BRIDGE_CHANNELS, BRIDGE_EVENTS, BridgeError, bridgeErrorCode, bridgeErrorFromBody, bridgeEvents, bridgeRequests, isBridgeChannel, type BridgeHandlers } from "./channels";
+import {
+  BRIDGE_CHANNELS,
+  BRIDGE_EVENTS,
+  BridgeError,
+  bridgeErrorCode,
+  bridgeErrorFromBody,
+  bridgeEvents,
+  bridgeRequests,
+  isBridgeChannel,
+  type BridgeHandlers,
+} from "./channels";
 import { createBridgeClient, reconnectDelay, type BridgeSocketEvents } from "./client";
 import { createBridgeDispatcher, parseBridgeEvent } from "./dispatch";
 import { encodeFrame, parseClientFrame, parseHostFrame, type ClientFrame } from "./protocol";
@@ -50,32 +60,49 @@ describe("the channel map", () => {
     expect(bridgeErrorCode(new Error("bad-request: raw: too short"))).toBe("bad-request");
     expect(bridgeErrorCode(new Error("Error: something"))).toBeNull();
     expect(bridgeErrorFromBody({ code: "failed", message: "failed: disk full" }).message).toBe("failed: disk full");
-    fc.assert(fc.property(fc.anything(), (v) => {
-      const code = bridgeErrorCode(v);
-      return code === null || typeof code === "string";
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.anything(), (v) => {
+        const code = bridgeErrorCode(v);
+        return code === null || typeof code === "string";
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe("frames", () => {
   it("never throw on arbitrary text, and refuse what is not a frame", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
-      const c = parseClientFrame(text);
-      const h = parseHostFrame(text);
-      return (c.ok || c.error.code === "bad-request") && (h.ok || h.error.code === "bad-request");
-    }), { numRuns: 300 });
-    fc.assert(fc.property(fc.jsonValue(), (value) => {
-      const c = parseClientFrame(JSON.stringify(value));
-      return typeof c.ok === "boolean";
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const c = parseClientFrame(text);
+        const h = parseHostFrame(text);
+        return (c.ok || c.error.code === "bad-request") && (h.ok || h.error.code === "bad-request");
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const c = parseClientFrame(JSON.stringify(value));
+        return typeof c.ok === "boolean";
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("round-trip every request frame", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(...BRIDGE_CHANNELS), fc.jsonValue(), (id, channel, args) => {
-      const frame: ClientFrame = { type: "request", id, channel, args };
-      const parsed = parseClientFrame(encodeFrame(frame));
-      return parsed.ok && JSON.stringify(parsed.frame) === JSON.stringify(JSON.parse(encodeFrame(frame)));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.constantFrom(...BRIDGE_CHANNELS),
+        fc.jsonValue(),
+        (id, channel, args) => {
+          const frame: ClientFrame = { type: "request", id, channel, args };
+          const parsed = parseClientFrame(encodeFrame(frame));
+          return parsed.ok && JSON.stringify(parsed.frame) === JSON.stringify(JSON.parse(encodeFrame(frame)));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("keep a malformed request's id so its caller gets an answer", () => {
@@ -94,7 +121,9 @@ describe("createBridgeDispatcher", () => {
 
   it("refuses bad args without calling the handler", async () => {
     let called = 0;
-    const dispatch = createBridgeDispatcher(handlers({ "scanner.simulate": async () => ((called += 1), { at: "2026-11-26T09:00:00.000Z" }) }));
+    const dispatch = createBridgeDispatcher(
+      handlers({ "scanner.simulate": async () => ((called += 1), { at: "2026-11-26T09:00:00.000Z" }) }),
+    );
     const out = await dispatch("scanner.simulate", { raw: "" });
     expect(out).toMatchObject({ ok: false, error: { code: "bad-request" } });
     expect(out.ok ? "" : out.error.message).toContain("raw");
@@ -102,25 +131,38 @@ describe("createBridgeDispatcher", () => {
   });
 
   it("turns a handler's throw into 'failed' and keeps a BridgeError's own code", async () => {
-    const dispatch = createBridgeDispatcher(handlers({
-      "journal.pending": async () => {
-        throw new Error("disk full");
-      },
-      "scanner.simulate": async () => {
-        throw new BridgeError("unavailable", "real scanners");
-      },
-    }));
-    expect(await dispatch("journal.pending", {})).toEqual({ ok: false, error: { code: "failed", message: "failed: journal.pending: disk full" } });
-    expect(await dispatch("scanner.simulate", { raw: "X" })).toEqual({ ok: false, error: { code: "unavailable", message: "unavailable: real scanners" } });
+    const dispatch = createBridgeDispatcher(
+      handlers({
+        "journal.pending": async () => {
+          throw new Error("disk full");
+        },
+        "scanner.simulate": async () => {
+          throw new BridgeError("unavailable", "real scanners");
+        },
+      }),
+    );
+    expect(await dispatch("journal.pending", {})).toEqual({
+      ok: false,
+      error: { code: "failed", message: "failed: journal.pending: disk full" },
+    });
+    expect(await dispatch("scanner.simulate", { raw: "X" })).toEqual({
+      ok: false,
+      error: { code: "unavailable", message: "unavailable: real scanners" },
+    });
   });
 
   it("catches a host result that breaks the contract", async () => {
-    const dispatch = createBridgeDispatcher(handlers({ "host.info": async () => ({ ...info, shell: "tablet" }) as never }));
+    const dispatch = createBridgeDispatcher(
+      handlers({ "host.info": async () => ({ ...info, shell: "tablet" }) as never }),
+    );
     expect(await dispatch("host.info", {})).toMatchObject({ ok: false, error: { code: "failed" } });
   });
 
   it("parses events against the map", () => {
-    expect(parseBridgeEvent("journal.changed", { pending: 2 })).toEqual({ event: "journal.changed", payload: { pending: 2 } });
+    expect(parseBridgeEvent("journal.changed", { pending: 2 })).toEqual({
+      event: "journal.changed",
+      payload: { pending: 2 },
+    });
     expect(parseBridgeEvent("journal.changed", { pending: -1 })).toBeNull();
     expect(parseBridgeEvent("hub.erased", {})).toBeNull();
   });
@@ -128,11 +170,18 @@ describe("createBridgeDispatcher", () => {
 
 describe("reconnectDelay", () => {
   it("stays within [base/2, base] of a capped doubling", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-      const base = Math.min(10_000, 250 * 2 ** Math.min(attempt, 30));
-      const d = reconnectDelay(attempt, { initialMs: 250, maxMs: 10_000 }, r);
-      return d >= Math.floor(base / 2) && d <= base;
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const base = Math.min(10_000, 250 * 2 ** Math.min(attempt, 30));
+          const d = reconnectDelay(attempt, { initialMs: 250, maxMs: 10_000 }, r);
+          return d >= Math.floor(base / 2) && d <= base;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -172,9 +221,15 @@ describe("createBridgeClient", () => {
     s.events.open();
     expect(s.sent.map((f) => f.type)).toEqual(["hello"]);
     s.events.message(encodeFrame({ type: "welcome", protocol: 1 }));
-    expect(s.sent.map((f) => (f.type === "request" ? f.channel : f.type))).toEqual(["hello", "journal.pending", "host.info"]);
+    expect(s.sent.map((f) => (f.type === "request" ? f.channel : f.type))).toEqual([
+      "hello",
+      "journal.pending",
+      "host.info",
+    ]);
     s.events.message(encodeFrame({ type: "response", id: 2, ok: true, result: info }));
-    s.events.message(encodeFrame({ type: "response", id: 1, ok: false, error: { code: "failed", message: "failed: disk" } }));
+    s.events.message(
+      encodeFrame({ type: "response", id: 1, ok: false, error: { code: "failed", message: "failed: disk" } }),
+    );
     expect((await b).dockId).toBe("dock-1");
     await expect(a).rejects.toThrow("failed: disk");
     client.close();

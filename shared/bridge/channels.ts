@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { BookedHubSchema, BookingRefSchema, DeviceIdSchema, DockSiteSchema, HexFirmwareSchema } from "../domain/booking";
+import {
+  BookedHubSchema,
+  BookingRefSchema,
+  DeviceIdSchema,
+  DockSiteSchema,
+  HexFirmwareSchema,
+} from "../domain/booking";
 import { FlashStepSchema, JigIdSchema, SlotSchema } from "../events";
 
 /**
@@ -26,7 +32,9 @@ export const JournalIdSchema = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "journal id is a lower-case UUIDv7");
 
 /** A dock's identity as central knows it (also stamped on its events). */
-export const DockIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "dock id is 1-64 of A-Z a-z 0-9 . _ - (starting alphanumeric)");
+export const DockIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "dock id is 1-64 of A-Z a-z 0-9 . _ - (starting alphanumeric)");
 
 /** The facility this dock belongs to (the domain's DockSite, whose `facilityId` the synced operators carry), plus its display name. */
 export const SiteConfigSchema = DockSiteSchema.extend({ name: z.string().min(1).max(200) });
@@ -59,7 +67,9 @@ export type HostInfo = z.infer<typeof HostInfoSchema>;
  */
 export const JournalEntrySchema = z.strictObject({
   id: JournalIdSchema,
-  kind: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, "journal kind is dotted lower-case, e.g. jig.slot-result"),
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, "journal kind is dotted lower-case, e.g. jig.slot-result"),
   recordedAt: InstantSchema,
   payload: z.json(),
 });
@@ -77,7 +87,10 @@ export const ScannerScanSchema = z.strictObject({
   /** Which scanner read it (several may be attached); "simulated" for the simulator. */
   scannerId: z.string().min(1).max(128),
   /** AIM symbology identifier (e.g. "]C1") when the scanner reports it. */
-  symbology: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn").optional(),
+  symbology: z
+    .string()
+    .regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn")
+    .optional(),
 });
 export type ScannerScan = z.infer<typeof ScannerScanSchema>;
 
@@ -171,8 +184,15 @@ export const bridgeRequests = {
   "scanner.simulate": {
     args: z.strictObject({
       // A HID-POS scanner sends bytes (one character each, NUL never), so nothing above U+00FF.
-      raw: z.string().min(1).max(MAX_SCAN_LENGTH).regex(/^[\x01-\xff]+$/, "a HID-POS read is Latin-1 bytes, no NUL"),
-      symbology: z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn").optional(),
+      raw: z
+        .string()
+        .min(1)
+        .max(MAX_SCAN_LENGTH)
+        .regex(/^[\x01-\xff]+$/, "a HID-POS read is Latin-1 bytes, no NUL"),
+      symbology: z
+        .string()
+        .regex(/^\][A-Za-z][0-9A-Za-z]$/, "AIM identifier is ]Xn")
+        .optional(),
     }),
     result: z.strictObject({ at: InstantSchema }),
   },
@@ -187,7 +207,10 @@ export const bridgeRequests = {
     result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
   },
   /** Where this dock keeps its log files and crash dumps, for support staff (null where there are none). */
-  "host.logs": { args: NoArgs, result: z.strictObject({ logDir: z.string().max(4096).nullable(), crashDumpDir: z.string().max(4096).nullable() }) },
+  "host.logs": {
+    args: NoArgs,
+    result: z.strictObject({ logDir: z.string().max(4096).nullable(), crashDumpDir: z.string().max(4096).nullable() }),
+  },
   /** The scanners and jigs the host found (USB) or simulates, with their state and last read. */
   "devices.list": { args: NoArgs, result: z.strictObject({ devices: z.array(DeviceViewSchema).max(64) }) },
   /** Every slot of every attached jig. */
@@ -215,7 +238,10 @@ export const bridgeRequests = {
   /** The technician took a finished hub out of its slot. */
   "jig.unload": {
     args: z.strictObject({ jigId: JigIdSchema, slot: SlotSchema }),
-    result: z.discriminatedUnion("ok", [z.strictObject({ ok: z.literal(true) }), z.strictObject({ ok: z.literal(false), reason: ReasonSchema })]),
+    result: z.discriminatedUnion("ok", [
+      z.strictObject({ ok: z.literal(true) }),
+      z.strictObject({ ok: z.literal(false), reason: ReasonSchema }),
+    ]),
   },
   /**
    * The printers the OS offers, for the label-station settings. Electron's print service
@@ -225,7 +251,15 @@ export const bridgeRequests = {
   "print.printers": {
     args: NoArgs,
     result: z.strictObject({
-      printers: z.array(z.strictObject({ name: z.string().max(256), displayName: z.string().max(256), description: z.string().max(1000) })).max(200),
+      printers: z
+        .array(
+          z.strictObject({
+            name: z.string().max(256),
+            displayName: z.string().max(256),
+            description: z.string().max(1000),
+          }),
+        )
+        .max(200),
     }),
   },
   /** Prints the window's current page (the label or manifest the renderer just laid out); "unavailable" in the browser shell. */

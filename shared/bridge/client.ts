@@ -150,7 +150,13 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
         inFlight.delete(frame.id);
         if (!frame.ok) return pending.reject(bridgeErrorFromBody(frame.error));
         const checked = bridgeRequests[pending.channel].result.safeParse(frame.result);
-        if (!checked.success) return pending.reject(new BridgeError("failed", `${pending.channel}: invalid result from host (${describeZodError(checked.error)})`));
+        if (!checked.success)
+          return pending.reject(
+            new BridgeError(
+              "failed",
+              `${pending.channel}: invalid result from host (${describeZodError(checked.error)})`,
+            ),
+          );
         return pending.resolve(checked.data);
       }
       case "event": {
@@ -170,7 +176,12 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     lastClose = { code, reason };
     for (const [id, pending] of inFlight) {
       inFlight.delete(id);
-      pending.reject(new BridgeError("disconnected", `${pending.channel}: connection lost before the host answered (${code} ${reason})`.trim()));
+      pending.reject(
+        new BridgeError(
+          "disconnected",
+          `${pending.channel}: connection lost before the host answered (${code} ${reason})`.trim(),
+        ),
+      );
     }
     if (state.status === "closed") return;
     const delay = reconnectDelay(attempt, backoff, random());

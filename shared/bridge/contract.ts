@@ -37,7 +37,11 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 /** Resolves with the next payload of `event` (listening starts now). */
-function nextEvent<E extends BridgeEventName>(bridge: DockBridge, event: E, accept: (p: BridgeEventPayload<E>) => boolean = () => true): Promise<BridgeEventPayload<E>> {
+function nextEvent<E extends BridgeEventName>(
+  bridge: DockBridge,
+  event: E,
+  accept: (p: BridgeEventPayload<E>) => boolean = () => true,
+): Promise<BridgeEventPayload<E>> {
   return new Promise((resolve) => {
     const off = bridge.on(event, (payload) => {
       if (!accept(payload)) return;
@@ -121,7 +125,11 @@ export const bridgeContractChecks: BridgeContractCheck[] = [
           ["host.info", { sneaky: 1 }],
         ];
         for (const [channel, args] of bad) {
-          await rejectsWith(() => untyped(bridge).invoke(channel, args), "bad-request", `${channel} ${JSON.stringify(args)}`);
+          await rejectsWith(
+            () => untyped(bridge).invoke(channel, args),
+            "bad-request",
+            `${channel} ${JSON.stringify(args)}`,
+          );
         }
         const marker = nextEvent(bridge, "scanner.scan", (p) => p.raw === "MARKER");
         await bridge.invoke("scanner.simulate", { raw: "MARKER" });
@@ -157,7 +165,10 @@ export const bridgeContractChecks: BridgeContractCheck[] = [
       const all = await bridge.invoke("journal.pending", {});
       const [first, second] = all.entries;
       check(first !== undefined && second !== undefined, "two entries expected");
-      check(JSON.stringify(first.payload) === JSON.stringify({ slot: 1, ok: true }), `oldest first: got ${JSON.stringify(first.payload)}`);
+      check(
+        JSON.stringify(first.payload) === JSON.stringify({ slot: 1, ok: true }),
+        `oldest first: got ${JSON.stringify(first.payload)}`,
+      );
       check(first.id === page.entries[0]?.id, "the page and the full list disagree on the oldest entry");
       const ack = await bridge.invoke("journal.ack", { ids: [first.id] });
       check(ack.acknowledged === 1 && ack.remaining === 1, `ack gave ${JSON.stringify(ack)}`);

@@ -27,14 +27,19 @@ function failure(error: BridgeError): BridgeOutcome {
 }
 
 /** A function answering one untrusted request: validates channel and args, runs the handler, validates its result. Never throws. */
-export function createBridgeDispatcher(handlers: BridgeHandlers): (channel: unknown, args: unknown) => Promise<BridgeOutcome> {
+export function createBridgeDispatcher(
+  handlers: BridgeHandlers,
+): (channel: unknown, args: unknown) => Promise<BridgeOutcome> {
   return async (channel, args) => {
     if (!isBridgeChannel(channel)) {
-      return failure(new BridgeError("unknown-channel", `no bridge channel named ${JSON.stringify(String(channel)).slice(0, 80)}`));
+      return failure(
+        new BridgeError("unknown-channel", `no bridge channel named ${JSON.stringify(String(channel)).slice(0, 80)}`),
+      );
     }
     const spec = bridgeRequests[channel];
     const parsed = spec.args.safeParse(args);
-    if (!parsed.success) return failure(new BridgeError("bad-request", `${channel}: ${describeZodError(parsed.error)}`));
+    if (!parsed.success)
+      return failure(new BridgeError("bad-request", `${channel}: ${describeZodError(parsed.error)}`));
     let result: unknown;
     try {
       // The cast is sound: `parsed.data` was produced by this channel's own schema.
@@ -46,20 +51,29 @@ export function createBridgeDispatcher(handlers: BridgeHandlers): (channel: unkn
     }
     // A host bug must surface as a clear error here, not as a confusing one in the renderer.
     const checked = spec.result.safeParse(result);
-    if (!checked.success) return failure(new BridgeError("failed", `${channel}: host produced an invalid result (${describeZodError(checked.error)})`));
+    if (!checked.success)
+      return failure(
+        new BridgeError("failed", `${channel}: host produced an invalid result (${describeZodError(checked.error)})`),
+      );
     return { ok: true, result: checked.data };
   };
 }
 
 /** Validates an event before a shell sends it, so a host bug never reaches the renderer as a malformed event. */
-export function checkBridgeEvent<E extends BridgeEventName>(event: E, payload: BridgeEventPayload<E>): BridgeEventPayload<E> {
+export function checkBridgeEvent<E extends BridgeEventName>(
+  event: E,
+  payload: BridgeEventPayload<E>,
+): BridgeEventPayload<E> {
   const checked = bridgeEvents[event].safeParse(payload);
   if (!checked.success) throw new BridgeError("failed", `event ${event}: ${describeZodError(checked.error)}`);
   return checked.data as BridgeEventPayload<E>;
 }
 
 /** Parses an untrusted event (a renderer-side transport receiving it); null when it is not a valid event of the map. */
-export function parseBridgeEvent(event: unknown, payload: unknown): { event: BridgeEventName; payload: unknown } | null {
+export function parseBridgeEvent(
+  event: unknown,
+  payload: unknown,
+): { event: BridgeEventName; payload: unknown } | null {
   if (!isBridgeEventName(event)) return null;
   const checked = bridgeEvents[event].safeParse(payload);
   return checked.success ? { event, payload: checked.data } : null;

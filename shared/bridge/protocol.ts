@@ -30,7 +30,11 @@ export const BRIDGE_CLOSE = {
 const RequestIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const ChannelNameSchema = z.string().min(1).max(64);
 
-export const HelloFrameSchema = z.strictObject({ type: z.literal("hello"), protocol: z.number().int(), secret: z.string().max(256) });
+export const HelloFrameSchema = z.strictObject({
+  type: z.literal("hello"),
+  protocol: z.number().int(),
+  secret: z.string().max(256),
+});
 export const RequestFrameSchema = z.strictObject({
   type: z.literal("request"),
   id: RequestIdSchema,
@@ -40,12 +44,24 @@ export const RequestFrameSchema = z.strictObject({
 export const ClientFrameSchema = z.discriminatedUnion("type", [HelloFrameSchema, RequestFrameSchema]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
-export const WelcomeFrameSchema = z.strictObject({ type: z.literal("welcome"), protocol: z.literal(BRIDGE_PROTOCOL_VERSION) });
+export const WelcomeFrameSchema = z.strictObject({
+  type: z.literal("welcome"),
+  protocol: z.literal(BRIDGE_PROTOCOL_VERSION),
+});
 export const ResponseFrameSchema = z.union([
   z.strictObject({ type: z.literal("response"), id: RequestIdSchema, ok: z.literal(true), result: z.unknown() }),
-  z.strictObject({ type: z.literal("response"), id: RequestIdSchema, ok: z.literal(false), error: BridgeErrorBodySchema }),
+  z.strictObject({
+    type: z.literal("response"),
+    id: RequestIdSchema,
+    ok: z.literal(false),
+    error: BridgeErrorBodySchema,
+  }),
 ]);
-export const EventFrameSchema = z.strictObject({ type: z.literal("event"), event: ChannelNameSchema, payload: z.unknown() });
+export const EventFrameSchema = z.strictObject({
+  type: z.literal("event"),
+  event: ChannelNameSchema,
+  payload: z.unknown(),
+});
 export const ErrorFrameSchema = z.strictObject({ type: z.literal("error"), error: BridgeErrorBodySchema });
 export const HostFrameSchema = z.union([WelcomeFrameSchema, ResponseFrameSchema, EventFrameSchema, ErrorFrameSchema]);
 export type HostFrame = z.infer<typeof HostFrameSchema>;
@@ -57,7 +73,14 @@ export const MAX_FRAME_CHARS = 1024 * 1024;
 
 function parseFrame<T>(text: string, schema: z.ZodType<T>): FrameParse<T> {
   if (text.length > MAX_FRAME_CHARS) {
-    return { ok: false, requestId: null, error: { code: "bad-request", message: `bad-request: frame of ${text.length} characters exceeds ${MAX_FRAME_CHARS}` } };
+    return {
+      ok: false,
+      requestId: null,
+      error: {
+        code: "bad-request",
+        message: `bad-request: frame of ${text.length} characters exceeds ${MAX_FRAME_CHARS}`,
+      },
+    };
   }
   let json: unknown;
   try {
@@ -72,7 +95,10 @@ function parseFrame<T>(text: string, schema: z.ZodType<T>): FrameParse<T> {
   return {
     ok: false,
     requestId: id.success ? id.data : null,
-    error: { code: "bad-request", message: `bad-request: malformed frame (${describeZodError(parsed.error)})`.slice(0, 2000) },
+    error: {
+      code: "bad-request",
+      message: `bad-request: malformed frame (${describeZodError(parsed.error)})`.slice(0, 2000),
+    },
   };
 }
 

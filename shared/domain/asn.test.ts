@@ -21,12 +21,20 @@ import { buildManifest, manifestHubs, type ManifestPayload } from "./manifest";
 import { EXAMPLE_WORKING_HOURS } from "./working-hours";
 import { AsnIssuedPayload } from "../events";
 
-const booking = demoBooking({ pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 3, looseCartons: 1, partyId: "SUPPLIER-A" });
+const booking = demoBooking({
+  pallets: 1,
+  cartonsPerPallet: 2,
+  hubsPerCarton: 3,
+  looseCartons: 1,
+  partyId: "SUPPLIER-A",
+});
 function manifest(): ManifestPayload {
   const r = buildManifest({
     manifestId: "RD-ASN-1",
     bookings: [booking],
-    results: bookingCartons(booking).flatMap(({ carton }) => carton.hubs).map((h) => ({ deviceId: h.deviceId, outcome: "flashed" as const, firmwareVersion: "00020200" })),
+    results: bookingCartons(booking)
+      .flatMap(({ carton }) => carton.hubs)
+      .map((h) => ({ deviceId: h.deviceId, outcome: "flashed" as const, firmwareVersion: "00020200" })),
     targetVersionByModel: { "010A030B": "00020200" },
     deliveryDate: "2027-02-02",
     deliveryWindow: { start: "09:00", end: "12:00" },
@@ -36,7 +44,13 @@ function manifest(): ManifestPayload {
   return r.payload;
 }
 function doc(asnNumber = "ASN-SUPPLIERA-20270202-001", partyName = booking.partyName): AsnDocument {
-  const r = buildAsnDocument({ asnNumber, issuedAt: "2027-02-01T15:00:00.000Z", manifest: manifest(), partyName, shipFrom: { csp: booking.csp, facilityId: booking.facilityId } });
+  const r = buildAsnDocument({
+    asnNumber,
+    issuedAt: "2027-02-01T15:00:00.000Z",
+    manifest: manifest(),
+    partyName,
+    shipFrom: { csp: booking.csp, facilityId: booking.facilityId },
+  });
   if (!r.ok) throw new Error(r.reason);
   return r.document;
 }
@@ -51,14 +65,41 @@ function readCsv(text: string): string[][] {
   while (i < text.length) {
     const ch = text[i] ?? "";
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
-      field += ch; i++; continue;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (ch === '"') {
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
     }
-    if (ch === '"' && field === "") { quoted = true; i++; continue; }
-    if (ch === ",") { row.push(field); field = ""; i++; continue; }
-    if (ch === "\r" && text[i + 1] === "\n") { row.push(field); rows.push(row); row = []; field = ""; i += 2; continue; }
-    field += ch; i++;
+    if (ch === '"' && field === "") {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (ch === ",") {
+      row.push(field);
+      field = "";
+      i++;
+      continue;
+    }
+    if (ch === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i += 2;
+      continue;
+    }
+    field += ch;
+    i++;
   }
   if (field !== "" || row.length > 0) throw new Error("CSV does not end with CRLF");
   return rows;
@@ -66,9 +107,26 @@ function readCsv(text: string): string[][] {
 
 describe("ASN numbers", () => {
   it("format ASN-<PARTY>-<YYYYMMDD>-<NNN>, sequence after the highest issued", () => {
-    expect(nextAsnNumber([], "Supplier-A", "2027-02-02")).toEqual({ ok: true, asnNumber: "ASN-SUPPLIERA-20270202-001" });
-    expect(nextAsnNumber(["ASN-SUPPLIERA-20270202-001", "asn-suppliera-20270202-007", "ASN-SUPPLIERA-20270203-050", "ASN-MAPC-20270202-020"], "SUPPLIER-A", "2027-02-02")).toEqual({ ok: true, asnNumber: "ASN-SUPPLIERA-20270202-008" });
-    expect(nextAsnNumber(["ASN-SUPPLIERA-20270202-999"], "SUPPLIER-A", "2027-02-02")).toEqual({ ok: true, asnNumber: "ASN-SUPPLIERA-20270202-1000" });
+    expect(nextAsnNumber([], "Supplier-A", "2027-02-02")).toEqual({
+      ok: true,
+      asnNumber: "ASN-SUPPLIERA-20270202-001",
+    });
+    expect(
+      nextAsnNumber(
+        [
+          "ASN-SUPPLIERA-20270202-001",
+          "asn-suppliera-20270202-007",
+          "ASN-SUPPLIERA-20270203-050",
+          "ASN-MAPC-20270202-020",
+        ],
+        "SUPPLIER-A",
+        "2027-02-02",
+      ),
+    ).toEqual({ ok: true, asnNumber: "ASN-SUPPLIERA-20270202-008" });
+    expect(nextAsnNumber(["ASN-SUPPLIERA-20270202-999"], "SUPPLIER-A", "2027-02-02")).toEqual({
+      ok: true,
+      asnNumber: "ASN-SUPPLIERA-20270202-1000",
+    });
     expect(nextAsnNumber(["ASN-SUPPLIERA-20270202-9999"], "SUPPLIER-A", "2027-02-02").ok).toBe(false);
     expect(nextAsnNumber([], "---", "2027-02-02").ok).toBe(false);
     expect(nextAsnNumber([], "A", "2027/02/02").ok).toBe(false);
@@ -79,24 +137,32 @@ describe("ASN numbers", () => {
     const issued = ["ASN-SUPPLIERA-20270202-001"];
     expect(checkAsnNumberIsNew(issued, "ASN-SUPPLIERA-20270202-002")).toEqual({ ok: true });
     expect(checkAsnNumberIsNew(issued, "ASN-SUPPLIERA-20270202-001")).toMatchObject({ ok: false, code: "reused" });
-    expect(checkAsnNumberIsNew(["asn-suppliera-20270202-0001"], "ASN-SUPPLIERA-20270202-001")).toMatchObject({ ok: false, code: "reused" });
+    expect(checkAsnNumberIsNew(["asn-suppliera-20270202-0001"], "ASN-SUPPLIERA-20270202-001")).toMatchObject({
+      ok: false,
+      code: "reused",
+    });
     expect(checkAsnNumberIsNew(issued, "ASN 1")).toMatchObject({ ok: false, code: "malformed" });
   });
 
   it("property: issuing with nextAsnNumber, one after another, never repeats and always passes the check", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom("SUPPLIER-A", "MAP-C"), fc.constantFrom("2027-02-02", "2027-02-03")), { maxLength: 40 }), (steps) => {
-        const issued: string[] = [];
-        for (const [party, date] of steps) {
-          const n = nextAsnNumber(issued, party, date);
-          expect(n.ok).toBe(true);
-          if (!n.ok) return;
-          expect(checkAsnNumberIsNew(issued, n.asnNumber)).toEqual({ ok: true });
-          expect(AsnIssuedPayload.shape.asnNumber.safeParse(n.asnNumber).success).toBe(true);
-          issued.push(n.asnNumber);
-        }
-        expect(new Set(issued).size).toBe(issued.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom("SUPPLIER-A", "MAP-C"), fc.constantFrom("2027-02-02", "2027-02-03")), {
+          maxLength: 40,
+        }),
+        (steps) => {
+          const issued: string[] = [];
+          for (const [party, date] of steps) {
+            const n = nextAsnNumber(issued, party, date);
+            expect(n.ok).toBe(true);
+            if (!n.ok) return;
+            expect(checkAsnNumberIsNew(issued, n.asnNumber)).toEqual({ ok: true });
+            expect(AsnIssuedPayload.shape.asnNumber.safeParse(n.asnNumber).success).toBe(true);
+            issued.push(n.asnNumber);
+          }
+          expect(new Set(issued).size).toBe(issued.length);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -106,17 +172,31 @@ describe("the ASN document", () => {
   it("lists every manifest hub once, with totals that add up", () => {
     const d = doc();
     expect(d.totals).toEqual({ pallets: 1, cartons: 3, hubs: 9 });
-    const ids = [...d.pallets.flatMap((p) => p.cartons), ...d.looseCartons].flatMap((c) => c.hubs.map((h) => h.deviceId));
+    const ids = [...d.pallets.flatMap((p) => p.cartons), ...d.looseCartons].flatMap((c) =>
+      c.hubs.map((h) => h.deviceId),
+    );
     expect(ids).toEqual(manifestHubs(manifest()).map((h) => h.deviceId));
     expect(d.party).toEqual({ id: "SUPPLIER-A", name: booking.partyName });
   });
 
   it("refuses a bad ASN number or a manifest that breaks the schema", () => {
-    const r = buildAsnDocument({ asnNumber: "ASN-1", issuedAt: "2027-02-01T15:00:00.000Z", manifest: manifest(), partyName: "X", shipFrom: { csp: "North", facilityId: "N-DOCK-1" } });
+    const r = buildAsnDocument({
+      asnNumber: "ASN-1",
+      issuedAt: "2027-02-01T15:00:00.000Z",
+      manifest: manifest(),
+      partyName: "X",
+      shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
+    });
     expect(r.ok).toBe(false);
     const m = manifest();
     const twice = { ...m, looseCartons: [...m.looseCartons, ...m.looseCartons] };
-    const r2 = buildAsnDocument({ asnNumber: "ASN-X-20270202-001", issuedAt: "2027-02-01T15:00:00.000Z", manifest: twice, partyName: "X", shipFrom: { csp: "North", facilityId: "N-DOCK-1" } });
+    const r2 = buildAsnDocument({
+      asnNumber: "ASN-X-20270202-001",
+      issuedAt: "2027-02-01T15:00:00.000Z",
+      manifest: twice,
+      partyName: "X",
+      shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
+    });
     expect(!r2.ok && r2.reason).toMatch(/listed twice/);
   });
 
@@ -133,14 +213,21 @@ describe("the ASN document", () => {
     expect(sha).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
     const p = asnIssuedPayload(d, sha);
     expect(p.ok && AsnIssuedPayload.safeParse(p.payload).success).toBe(true);
-    expect(p.ok && p.payload).toMatchObject({ asnNumber: d.asnNumber, manifestId: "RD-ASN-1", partyId: "SUPPLIER-A", hubCount: 9 });
+    expect(p.ok && p.payload).toMatchObject({
+      asnNumber: d.asnNumber,
+      manifestId: "RD-ASN-1",
+      partyId: "SUPPLIER-A",
+      hubCount: 9,
+    });
     expect(asnIssuedPayload(d, "ABC").ok).toBe(false);
     expect(parseAsnJson("{").ok).toBe(false);
     expect(parseAsnJson(JSON.stringify({ ...d, totals: { ...d.totals, hubs: 8 } })).ok).toBe(false);
   });
 
   it("a different ASN number gives a different hash (a re-issue is a new document)", async () => {
-    expect(await asnSha256(doc("ASN-SUPPLIERA-20270202-001"))).not.toBe(await asnSha256(doc("ASN-SUPPLIERA-20270202-002")));
+    expect(await asnSha256(doc("ASN-SUPPLIERA-20270202-001"))).not.toBe(
+      await asnSha256(doc("ASN-SUPPLIERA-20270202-002")),
+    );
   });
 
   it("CSV: RFC 4180, a header then one row per hub with pallet/carton SSCC, GUID and new firmware", () => {
@@ -164,7 +251,11 @@ describe("the ASN document", () => {
 
   it("CSV: a dock-supplied value beginning with = + - @ reaches the Party as text, never a formula", () => {
     const d = doc("ASN-SUPPLIERA-20270202-001");
-    const hostile = { ...d, party: { ...d.party, id: '=HYPERLINK("http://evil.example","x")' }, deliveryLocation: { ...d.deliveryLocation, id: "@SUM(1)" } };
+    const hostile = {
+      ...d,
+      party: { ...d.party, id: '=HYPERLINK("http://evil.example","x")' },
+      deliveryLocation: { ...d.deliveryLocation, id: "@SUM(1)" },
+    };
     const rows = readCsv(asnCsv(hostile));
     for (const r of rows.slice(1)) for (const cell of r) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     expect(rows[1]?.[ASN_CSV_COLUMNS.indexOf("party_id")]).toBe(`'${hostile.party.id}`);
@@ -172,10 +263,16 @@ describe("the ASN document", () => {
 
   it("property: csvField round-trips any text through an RFC 4180 reader", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom("a", ",", '"', "\r", "\n", " ", "é") }), { minLength: 1, maxLength: 5 }), (fields) => {
-        const line = fields.map(csvField).join(",") + "\r\n";
-        expect(readCsv(line)).toEqual([fields]);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom("a", ",", '"', "\r", "\n", " ", "é") }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (fields) => {
+          const line = fields.map(csvField).join(",") + "\r\n";
+          expect(readCsv(line)).toEqual([fields]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -26,12 +26,17 @@ import { spreadsheetSafe } from "./spreadsheet-cell";
 // ---------------------------------------------------------------- numbers
 
 /** `ASN-<PARTY>-<YYYYMMDD>-<SEQ>`: party code 1-16 of A-Z 0-9, the local date of issue, a sequence of 3-4 digits from 001. */
-export const AsnNumberSchema = z.string().regex(/^ASN-[A-Z0-9]{1,16}-\d{8}-\d{3,4}$/, "ASN number is ASN-<PARTY>-<YYYYMMDD>-<NNN>");
+export const AsnNumberSchema = z
+  .string()
+  .regex(/^ASN-[A-Z0-9]{1,16}-\d{8}-\d{3,4}$/, "ASN number is ASN-<PARTY>-<YYYYMMDD>-<NNN>");
 const MAX_SEQ = 9999;
 
 /** The party part of an ASN number: the Party id upper-cased, with everything but A-Z and 0-9 dropped, at most 16 characters. */
 export function asnPartyCode(partyId: string): string {
-  return partyId.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 16);
+  return partyId
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .slice(0, 16);
 }
 
 export type AsnNumberResult = { ok: true; asnNumber: string } | { ok: false; reason: string };
@@ -44,7 +49,8 @@ export type AsnNumberResult = { ok: true; asnNumber: string } | { ok: false; rea
  */
 export function nextAsnNumber(issuedSoFar: Iterable<string>, partyId: string, date: string): AsnNumberResult {
   const party = asnPartyCode(partyId);
-  if (party.length === 0) return { ok: false, reason: `party id "${partyId}" has no letters or digits to make an ASN number from` };
+  if (party.length === 0)
+    return { ok: false, reason: `party id "${partyId}" has no letters or digits to make an ASN number from` };
   if (!IsoDateSchema.safeParse(date).success) return { ok: false, reason: `date "${date}" is not YYYY-MM-DD` };
   const prefix = `ASN-${party}-${date.replaceAll("-", "")}-`;
   let max = 0;
@@ -59,15 +65,29 @@ export function nextAsnNumber(issuedSoFar: Iterable<string>, partyId: string, da
 }
 
 /** Refuses an ASN number that is malformed or was issued before (the Party's systems would reject it). */
-export function checkAsnNumberIsNew(issuedSoFar: Iterable<string>, asnNumber: string): { ok: true } | { ok: false; code: "malformed" | "reused"; reason: string } {
-  if (!AsnNumberSchema.safeParse(asnNumber).success) return { ok: false, code: "malformed", reason: `"${asnNumber}" is not an ASN number (ASN-<PARTY>-<YYYYMMDD>-<NNN>)` };
+export function checkAsnNumberIsNew(
+  issuedSoFar: Iterable<string>,
+  asnNumber: string,
+): { ok: true } | { ok: false; code: "malformed" | "reused"; reason: string } {
+  if (!AsnNumberSchema.safeParse(asnNumber).success)
+    return {
+      ok: false,
+      code: "malformed",
+      reason: `"${asnNumber}" is not an ASN number (ASN-<PARTY>-<YYYYMMDD>-<NNN>)`,
+    };
   // Compare by value too: "ASN-X-20270101-001" and "...-0001" name the same sequence.
   const key = (n: string): string => {
     const m = /^(ASN-[A-Z0-9]+-\d{8}-)(\d+)$/.exec(n.toUpperCase());
     return m ? `${m[1]}${Number(m[2])}` : n.toUpperCase();
   };
   const wanted = key(asnNumber);
-  for (const n of issuedSoFar) if (key(String(n)) === wanted) return { ok: false, code: "reused", reason: `ASN ${asnNumber} was already issued: every delivery needs a new ASN` };
+  for (const n of issuedSoFar)
+    if (key(String(n)) === wanted)
+      return {
+        ok: false,
+        code: "reused",
+        reason: `ASN ${asnNumber} was already issued: every delivery needs a new ASN`,
+      };
   return { ok: true };
 }
 
@@ -76,7 +96,11 @@ export function checkAsnNumberIsNew(issuedSoFar: Iterable<string>, asnNumber: st
 export const ASN_FORMAT = "reflash-dock-asn/1" as const;
 
 const AsnHubSchema = z.strictObject({ deviceId: DeviceIdSchema, firmwareVersion: HexFirmwareSchema });
-const AsnCartonSchema = z.strictObject({ sscc: SsccSchema, hubCount: z.number().int().positive(), hubs: z.array(AsnHubSchema).min(1) });
+const AsnCartonSchema = z.strictObject({
+  sscc: SsccSchema,
+  hubCount: z.number().int().positive(),
+  hubs: z.array(AsnHubSchema).min(1),
+});
 
 export const AsnDocumentSchema = z
   .strictObject({
@@ -90,21 +114,46 @@ export const AsnDocumentSchema = z
     deliveryLocation: DeliveryLocationSchema,
     deliveryDate: IsoDateSchema,
     deliveryWindow: DeliveryWindowSchema,
-    totals: z.strictObject({ pallets: z.number().int().nonnegative(), cartons: z.number().int().positive(), hubs: z.number().int().positive() }),
+    totals: z.strictObject({
+      pallets: z.number().int().nonnegative(),
+      cartons: z.number().int().positive(),
+      hubs: z.number().int().positive(),
+    }),
     pallets: z.array(z.strictObject({ sscc: SsccSchema, cartons: z.array(AsnCartonSchema).min(1) })),
     looseCartons: z.array(AsnCartonSchema),
   })
   .superRefine((d, ctx) => {
     const cartons = [...d.pallets.flatMap((p) => p.cartons), ...d.looseCartons];
     const hubs = cartons.flatMap((c) => c.hubs);
-    if (d.totals.pallets !== d.pallets.length) ctx.addIssue({ code: "custom", path: ["totals", "pallets"], message: `says ${d.totals.pallets}, the document lists ${d.pallets.length}` });
-    if (d.totals.cartons !== cartons.length) ctx.addIssue({ code: "custom", path: ["totals", "cartons"], message: `says ${d.totals.cartons}, the document lists ${cartons.length}` });
-    if (d.totals.hubs !== hubs.length) ctx.addIssue({ code: "custom", path: ["totals", "hubs"], message: `says ${d.totals.hubs}, the document lists ${hubs.length}` });
+    if (d.totals.pallets !== d.pallets.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["totals", "pallets"],
+        message: `says ${d.totals.pallets}, the document lists ${d.pallets.length}`,
+      });
+    if (d.totals.cartons !== cartons.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["totals", "cartons"],
+        message: `says ${d.totals.cartons}, the document lists ${cartons.length}`,
+      });
+    if (d.totals.hubs !== hubs.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["totals", "hubs"],
+        message: `says ${d.totals.hubs}, the document lists ${hubs.length}`,
+      });
     for (const c of cartons)
-      if (c.hubCount !== c.hubs.length) ctx.addIssue({ code: "custom", path: ["hubCount"], message: `carton ${c.sscc} says ${c.hubCount} hubs, lists ${c.hubs.length}` });
+      if (c.hubCount !== c.hubs.length)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hubCount"],
+          message: `carton ${c.sscc} says ${c.hubCount} hubs, lists ${c.hubs.length}`,
+        });
     const ids = new Set<string>();
     for (const h of hubs) {
-      if (ids.has(h.deviceId)) ctx.addIssue({ code: "custom", path: ["hubs"], message: `hub ${h.deviceId} is listed twice` });
+      if (ids.has(h.deviceId))
+        ctx.addIssue({ code: "custom", path: ["hubs"], message: `hub ${h.deviceId} is listed twice` });
       ids.add(h.deviceId);
     }
     const ssccs = new Set<string>();
@@ -145,12 +194,20 @@ export function buildAsnDocument(input: AsnInput): { ok: true; document: AsnDocu
     deliveryLocation: { ...m.deliveryLocation },
     deliveryDate: m.deliveryDate,
     deliveryWindow: { ...m.deliveryWindow },
-    totals: { pallets: pallets.length, cartons: pallets.reduce((n, p) => n + p.cartons.length, 0) + looseCartons.length, hubs: manifestHubs(m).length },
+    totals: {
+      pallets: pallets.length,
+      cartons: pallets.reduce((n, p) => n + p.cartons.length, 0) + looseCartons.length,
+      hubs: manifestHubs(m).length,
+    },
     pallets,
     looseCartons,
   };
   const parsed = AsnDocumentSchema.safeParse(candidate);
-  if (!parsed.success) return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(asn)"}: ${i.message}`).join("; ") };
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(asn)"}: ${i.message}`).join("; "),
+    };
   return { ok: true, document: parsed.data };
 }
 
@@ -163,7 +220,12 @@ export function parseAsnJson(text: string): { ok: true; document: AsnDocument } 
     return { ok: false, reason: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
   const parsed = AsnDocumentSchema.safeParse(raw);
-  return parsed.success ? { ok: true, document: parsed.data } : { ok: false, reason: parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(asn)"}: ${i.message}`).join("; ") };
+  return parsed.success
+    ? { ok: true, document: parsed.data }
+    : {
+        ok: false,
+        reason: parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(asn)"}: ${i.message}`).join("; "),
+      };
 }
 
 // ---------------------------------------------------------------- canonical JSON and hash
@@ -197,7 +259,8 @@ interface TextEncoderLike {
 /** SHA-256 (lower-case hex) of a text's UTF-8 bytes, with Web Crypto. */
 export async function sha256Hex(text: string): Promise<string> {
   const g = globalThis as { crypto?: WebCrypto; TextEncoder?: new () => TextEncoderLike };
-  if (!g.crypto?.subtle || !g.TextEncoder) throw new Error("Web Crypto (crypto.subtle) and TextEncoder are needed to hash an ASN");
+  if (!g.crypto?.subtle || !g.TextEncoder)
+    throw new Error("Web Crypto (crypto.subtle) and TextEncoder are needed to hash an ASN");
   const digest = await g.crypto.subtle.digest("SHA-256", new g.TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -208,9 +271,27 @@ export function asnSha256(doc: AsnDocument): Promise<string> {
 }
 
 /** The `asn.issued` payload for a document and the SHA-256 of its JSON file. */
-export function asnIssuedPayload(doc: AsnDocument, documentSha256: string): { ok: true; payload: { asnNumber: string; manifestId: string; partyId: string; hubCount: number; documentSha256: string } } | { ok: false; reason: string } {
-  if (!Sha256HexSchema.safeParse(documentSha256).success) return { ok: false, reason: "document SHA-256 must be 64 lower-case hex digits" };
-  return { ok: true, payload: { asnNumber: doc.asnNumber, manifestId: doc.manifestId, partyId: doc.party.id, hubCount: doc.totals.hubs, documentSha256 } };
+export function asnIssuedPayload(
+  doc: AsnDocument,
+  documentSha256: string,
+):
+  | {
+      ok: true;
+      payload: { asnNumber: string; manifestId: string; partyId: string; hubCount: number; documentSha256: string };
+    }
+  | { ok: false; reason: string } {
+  if (!Sha256HexSchema.safeParse(documentSha256).success)
+    return { ok: false, reason: "document SHA-256 must be 64 lower-case hex digits" };
+  return {
+    ok: true,
+    payload: {
+      asnNumber: doc.asnNumber,
+      manifestId: doc.manifestId,
+      partyId: doc.party.id,
+      hubCount: doc.totals.hubs,
+      documentSha256,
+    },
+  };
 }
 
 // ---------------------------------------------------------------- CSV
@@ -244,9 +325,22 @@ export function csvField(value: string): string {
  */
 export function asnCsv(doc: AsnDocument): string {
   const rows: string[][] = [[...ASN_CSV_COLUMNS]];
-  const common = [doc.asnNumber, doc.issuedAt, doc.manifestId, doc.party.id, doc.bookingRefs.join(" "), doc.deliveryLocation.id, doc.deliveryDate, doc.deliveryWindow.start, doc.deliveryWindow.end];
-  for (const p of doc.pallets) for (const c of p.cartons) for (const h of c.hubs) rows.push([...common, p.sscc, c.sscc, h.deviceId, h.firmwareVersion]);
-  for (const c of doc.looseCartons) for (const h of c.hubs) rows.push([...common, "", c.sscc, h.deviceId, h.firmwareVersion]);
+  const common = [
+    doc.asnNumber,
+    doc.issuedAt,
+    doc.manifestId,
+    doc.party.id,
+    doc.bookingRefs.join(" "),
+    doc.deliveryLocation.id,
+    doc.deliveryDate,
+    doc.deliveryWindow.start,
+    doc.deliveryWindow.end,
+  ];
+  for (const p of doc.pallets)
+    for (const c of p.cartons)
+      for (const h of c.hubs) rows.push([...common, p.sscc, c.sscc, h.deviceId, h.firmwareVersion]);
+  for (const c of doc.looseCartons)
+    for (const h of c.hubs) rows.push([...common, "", c.sscc, h.deviceId, h.firmwareVersion]);
   // Header aside, every cell is neutralised before quoting: a dock-supplied value beginning with `=` must not reach the Party as a formula.
   return rows.map((r, i) => r.map((v) => csvField(i === 0 ? v : spreadsheetSafe(v))).join(",")).join("\r\n") + "\r\n";
 }

@@ -12,10 +12,16 @@ export type AmendedField = z.infer<typeof AmendmentAcknowledgedPayload>["fields"
 export function substantiveChanges(before: Booking, after: Booking): AmendedField[] {
   const out: AmendedField[] = [];
   if (before.deliveryDate !== after.deliveryDate) out.push("date");
-  if (before.deliveryWindow.start !== after.deliveryWindow.start || before.deliveryWindow.end !== after.deliveryWindow.end) out.push("window");
+  if (
+    before.deliveryWindow.start !== after.deliveryWindow.start ||
+    before.deliveryWindow.end !== after.deliveryWindow.end
+  )
+    out.push("window");
   if (JSON.stringify(before.deliveryLocation) !== JSON.stringify(after.deliveryLocation)) out.push("location");
-  if (JSON.stringify([before.pallets, before.looseCartons]) !== JSON.stringify([after.pallets, after.looseCartons])) out.push("hubs");
-  const identity = (b: Booking) => JSON.stringify([b.partyId, b.deliveryRef, b.facilityId, b.csp, b.workOrderId, b.status === "cancelled"]);
+  if (JSON.stringify([before.pallets, before.looseCartons]) !== JSON.stringify([after.pallets, after.looseCartons]))
+    out.push("hubs");
+  const identity = (b: Booking) =>
+    JSON.stringify([b.partyId, b.deliveryRef, b.facilityId, b.csp, b.workOrderId, b.status === "cancelled"]);
   if (identity(before) !== identity(after)) out.push("other");
   return out;
 }

@@ -40,14 +40,22 @@ const catalogueOfBooking = new WeakMap<Booking, Catalogue>();
 const catalogueOfList = new WeakMap<readonly Booking[], Catalogue>();
 
 function buildCatalogue(bookings: readonly Booking[]): Catalogue {
-  const cat: Catalogue = { cartonList: [], hubs: new Map(), gpfs: new Map(), cartons: new Map(), pallets: new Map(), bookings: new Map() };
+  const cat: Catalogue = {
+    cartonList: [],
+    hubs: new Map(),
+    gpfs: new Map(),
+    cartons: new Map(),
+    pallets: new Map(),
+    bookings: new Map(),
+  };
   for (const booking of bookings) {
     const bookingRef = booking.bookingRef;
     if (!cat.bookings.has(bookingRef)) cat.bookings.set(bookingRef, { deliveryRef: booking.deliveryRef });
     for (const pallet of booking.pallets) {
       const hubs = palletHubs(pallet);
       const inCartons = pallet.cartons.reduce((n, c) => n + c.hubs.length, 0);
-      if (!cat.pallets.has(pallet.sscc)) cat.pallets.set(pallet.sscc, { bookingRef, cartons: pallet.cartons.length, hubs: hubs.length + inCartons });
+      if (!cat.pallets.has(pallet.sscc))
+        cat.pallets.set(pallet.sscc, { bookingRef, cartons: pallet.cartons.length, hubs: hubs.length + inCartons });
       if (hubs.length > 0) cat.cartonList.push({ bookingRef, sscc: null, pallet: pallet.sscc, hubs });
     }
     for (const { carton, palletSscc } of bookingCartons(booking)) {

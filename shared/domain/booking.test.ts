@@ -2,8 +2,16 @@ import { describe, expect, it } from "vitest";
 import { BookingSchema, DEFAULT_PACKING_LIMITS, bookingHubCount, packingBreaches, type Booking } from "./booking";
 
 const hub = (n: number) => ({
-  deviceId: `88-73-84-57-00-2F-${n.toString(16).padStart(4, "0").toUpperCase().replace(/(..)(..)/, "$1-$2")}`,
-  gpfDeviceId: `88-73-84-57-00-30-${n.toString(16).padStart(4, "0").toUpperCase().replace(/(..)(..)/, "$1-$2")}`,
+  deviceId: `88-73-84-57-00-2F-${n
+    .toString(16)
+    .padStart(4, "0")
+    .toUpperCase()
+    .replace(/(..)(..)/, "$1-$2")}`,
+  gpfDeviceId: `88-73-84-57-00-30-${n
+    .toString(16)
+    .padStart(4, "0")
+    .toUpperCase()
+    .replace(/(..)(..)/, "$1-$2")}`,
   manufacturer: "AB01",
   deviceModel: "010A030B",
   firmwareVersion: "0002012F",
@@ -27,7 +35,15 @@ function booking(hubsPerCarton: number, cartons: number): Booking {
     deliveryWindow: { start: "08:00", end: "12:00" },
     status: "authorised",
     version: 0,
-    pallets: [{ sscc: "350123450000000017", cartons: Array.from({ length: cartons }, (_, c) => ({ sscc: `3501234500000${String(c).padStart(4, "0")}0`, hubs: Array.from({ length: hubsPerCarton }, () => hub(n++)) })) }],
+    pallets: [
+      {
+        sscc: "350123450000000017",
+        cartons: Array.from({ length: cartons }, (_, c) => ({
+          sscc: `3501234500000${String(c).padStart(4, "0")}0`,
+          hubs: Array.from({ length: hubsPerCarton }, () => hub(n++)),
+        })),
+      },
+    ],
     looseCartons: [],
   });
 }

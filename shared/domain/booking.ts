@@ -30,7 +30,9 @@ export function cspForRegion(region: CspRegion): Csp {
 }
 
 /** Canonical EUI-64 form: eight upper-case hex octets joined by hyphens. */
-export const DeviceIdSchema = z.string().regex(/^([0-9A-F]{2}-){7}[0-9A-F]{2}$/, "device ID must be HH-HH-HH-HH-HH-HH-HH-HH");
+export const DeviceIdSchema = z
+  .string()
+  .regex(/^([0-9A-F]{2}-){7}[0-9A-F]{2}$/, "device ID must be HH-HH-HH-HH-HH-HH-HH-HH");
 /** An SSCC: 18 digits, the last a GS1 mod-10 check digit (checked by labels.ts). */
 export const SsccSchema = z.string().regex(/^\d{18}$/, "SSCC must be 18 digits");
 /**
@@ -41,7 +43,10 @@ export const SsccSchema = z.string().regex(/^\d{18}$/, "SSCC must be 18 digits")
  */
 export const CartonNumberSchema = z
   .string()
-  .regex(/^(?=[^G-Z]*[G-Z])(?=\D*\d)[A-Z0-9][A-Z0-9./-]{3,19}$/, "a carton number is 4-20 of A-Z, 0-9, - / . with a digit and a letter G-Z");
+  .regex(
+    /^(?=[^G-Z]*[G-Z])(?=\D*\d)[A-Z0-9][A-Z0-9./-]{3,19}$/,
+    "a carton number is 4-20 of A-Z, 0-9, - / . with a digit and a letter G-Z",
+  );
 export const HexFirmwareSchema = z.string().regex(/^[0-9A-F]{8}$/, "firmware version is 8 hex digits");
 export const DeviceModelSchema = z.string().regex(/^[0-9A-F]{8}$/, "device model is 8 hex digits");
 export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD");
@@ -161,7 +166,8 @@ export function redeliveryLocation(booking: Pick<Booking, "deliveryLocation" | "
 /** Every carton of a booking, palletised or loose, with the pallet it sits on. */
 export function bookingCartons(booking: Booking): Array<{ carton: BookedCarton; palletSscc: string | null }> {
   const out: Array<{ carton: BookedCarton; palletSscc: string | null }> = [];
-  for (const pallet of booking.pallets) for (const carton of pallet.cartons) out.push({ carton, palletSscc: pallet.sscc });
+  for (const pallet of booking.pallets)
+    for (const carton of pallet.cartons) out.push({ carton, palletSscc: pallet.sscc });
   for (const carton of booking.looseCartons) out.push({ carton, palletSscc: null });
   return out;
 }
@@ -172,16 +178,23 @@ export function palletHubs(pallet: BookedPallet): readonly BookedHub[] {
 }
 
 /** Every hub of a booking with where it is listed: carton (null when listed on the pallet alone) and pallet. */
-export function bookingHubs(booking: Booking): Array<{ hub: BookedHub; cartonSscc: string | null; palletSscc: string | null }> {
+export function bookingHubs(
+  booking: Booking,
+): Array<{ hub: BookedHub; cartonSscc: string | null; palletSscc: string | null }> {
   const out: Array<{ hub: BookedHub; cartonSscc: string | null; palletSscc: string | null }> = [];
-  for (const pallet of booking.pallets) for (const hub of palletHubs(pallet)) out.push({ hub, cartonSscc: null, palletSscc: pallet.sscc });
-  for (const { carton, palletSscc } of bookingCartons(booking)) for (const hub of carton.hubs) out.push({ hub, cartonSscc: carton.sscc, palletSscc });
+  for (const pallet of booking.pallets)
+    for (const hub of palletHubs(pallet)) out.push({ hub, cartonSscc: null, palletSscc: pallet.sscc });
+  for (const { carton, palletSscc } of bookingCartons(booking))
+    for (const hub of carton.hubs) out.push({ hub, cartonSscc: carton.sscc, palletSscc });
   return out;
 }
 
 /** Total hubs listed on a booking, in cartons or on pallets. */
 export function bookingHubCount(booking: Booking): number {
-  return bookingCartons(booking).reduce((n, { carton }) => n + carton.hubs.length, 0) + booking.pallets.reduce((n, p) => n + palletHubs(p).length, 0);
+  return (
+    bookingCartons(booking).reduce((n, { carton }) => n + carton.hubs.length, 0) +
+    booking.pallets.reduce((n, p) => n + palletHubs(p).length, 0)
+  );
 }
 
 export interface LimitBreach {
@@ -196,11 +209,21 @@ export function packingBreaches(booking: Booking, limits: PackingLimits): LimitB
   const out: LimitBreach[] = [];
   for (const pallet of booking.pallets) {
     if (pallet.cartons.length > limits.cartonsPerPallet)
-      out.push({ kind: "pallet-over-limit", sscc: pallet.sscc, count: pallet.cartons.length, limit: limits.cartonsPerPallet });
+      out.push({
+        kind: "pallet-over-limit",
+        sscc: pallet.sscc,
+        count: pallet.cartons.length,
+        limit: limits.cartonsPerPallet,
+      });
   }
   for (const { carton } of bookingCartons(booking)) {
     if (carton.hubs.length > limits.hubsPerCarton)
-      out.push({ kind: "carton-over-limit", sscc: carton.sscc, count: carton.hubs.length, limit: limits.hubsPerCarton });
+      out.push({
+        kind: "carton-over-limit",
+        sscc: carton.sscc,
+        count: carton.hubs.length,
+        limit: limits.hubsPerCarton,
+      });
   }
   return out;
 }

@@ -8,8 +8,7 @@ import type { ParsedScan } from "./scan";
  * the receipt records its own scans once open.
  */
 export type BookingsScanDecision =
-  | { type: "open"; bookingRef: string; note: string | null }
-  | { type: "answer"; tone: "info" | "error"; text: string };
+  { type: "open"; bookingRef: string; note: string | null } | { type: "answer"; tone: "info" | "error"; text: string };
 
 export interface ReceiptStatusView {
   status: "open" | "closed";
@@ -17,18 +16,36 @@ export interface ReceiptStatusView {
 }
 
 /** Decide one scan on the bookings list against the bookings cached at this dock. */
-export function decideBookingsScan(scan: ParsedScan, bookings: readonly Booking[], receipts: Readonly<Record<string, ReceiptStatusView | undefined>>): BookingsScanDecision {
+export function decideBookingsScan(
+  scan: ParsedScan,
+  bookings: readonly Booking[],
+  receipts: Readonly<Record<string, ReceiptStatusView | undefined>>,
+): BookingsScanDecision {
   const closedNote = (ref: string): string | null => {
     const r = receipts[ref];
-    return r?.status === "closed" ? `The receipt of booking ${ref} is closed (${r.outcome ?? "no outcome"}): scans are not recorded on it.` : null;
+    return r?.status === "closed"
+      ? `The receipt of booking ${ref} is closed (${r.outcome ?? "no outcome"}): scans are not recorded on it.`
+      : null;
   };
-  const open = (ref: string, why: string | null): BookingsScanDecision => ({ type: "open", bookingRef: ref, note: closedNote(ref) ?? why });
-  const answer = (text: string, tone: "info" | "error" = "error"): BookingsScanDecision => ({ type: "answer", tone, text });
+  const open = (ref: string, why: string | null): BookingsScanDecision => ({
+    type: "open",
+    bookingRef: ref,
+    note: closedNote(ref) ?? why,
+  });
+  const answer = (text: string, tone: "info" | "error" = "error"): BookingsScanDecision => ({
+    type: "answer",
+    tone,
+    text,
+  });
   switch (scan.kind) {
     case "booking-label": {
       const b = bookings.find((x) => x.bookingRef === scan.bookingRef);
-      if (b === undefined) return answer(`Booking ${scan.bookingRef} is not known at this dock: it may not have synced yet.`);
-      if (b.deliveryRef !== scan.deliveryRef) return answer(`The label says delivery ${scan.deliveryRef}; booking ${b.bookingRef} is delivery ${b.deliveryRef}. Check the label with the DCC.`);
+      if (b === undefined)
+        return answer(`Booking ${scan.bookingRef} is not known at this dock: it may not have synced yet.`);
+      if (b.deliveryRef !== scan.deliveryRef)
+        return answer(
+          `The label says delivery ${scan.deliveryRef}; booking ${b.bookingRef} is delivery ${b.deliveryRef}. Check the label with the DCC.`,
+        );
       if (b.status === "cancelled") return answer(`Booking ${b.bookingRef} was cancelled.`);
       return open(b.bookingRef, null);
     }
@@ -37,18 +54,34 @@ export function decideBookingsScan(scan: ParsedScan, bookings: readonly Booking[
     case "sscc": {
       for (const b of bookings) {
         if (b.status === "cancelled") continue;
-        if (b.pallets.some((p) => p.sscc === scan.sscc)) return open(b.bookingRef, `Pallet ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the pallet again to start on it.`);
+        if (b.pallets.some((p) => p.sscc === scan.sscc))
+          return open(
+            b.bookingRef,
+            `Pallet ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the pallet again to start on it.`,
+          );
         const carton = [...b.pallets.flatMap((p) => p.cartons), ...b.looseCartons].find((c) => c.sscc === scan.sscc);
-        if (carton) return open(b.bookingRef, `Carton ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the carton's pallet (or the carton, if loose) to start.`);
+        if (carton)
+          return open(
+            b.bookingRef,
+            `Carton ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the carton's pallet (or the carton, if loose) to start.`,
+          );
       }
-      return answer(`SSCC ${scan.sscc} is on no booking cached here: set the unit aside, or scan the delivery's booking label.`);
+      return answer(
+        `SSCC ${scan.sscc} is on no booking cached here: set the unit aside, or scan the delivery's booking label.`,
+      );
     }
     case "carton-number":
-      return answer(`Carton ${scan.cartonNumber} carries a supplier's carton number, which no booking lists: scan the booking label or a pallet's label first.`);
+      return answer(
+        `Carton ${scan.cartonNumber} carries a supplier's carton number, which no booking lists: scan the booking label or a pallet's label first.`,
+      );
     case "hub": {
       for (const b of bookings) {
         const h = bookingHubs(b).find((x) => x.hub.deviceId === scan.deviceId);
-        if (h) return answer(`Hub ${scan.deviceId} is on booking ${b.bookingRef}: scan that delivery's booking label or a pallet label to open its receipt.`, "info");
+        if (h)
+          return answer(
+            `Hub ${scan.deviceId} is on booking ${b.bookingRef}: scan that delivery's booking label or a pallet label to open its receipt.`,
+            "info",
+          );
       }
       return answer(`Hub ${scan.deviceId} is on no booking cached here: scan the delivery's booking label first.`);
     }

@@ -60,7 +60,13 @@ export const ChargeableHubSchema = z.strictObject({
 });
 export type ChargeableHub = z.infer<typeof ChargeableHubSchema>;
 
-export type ChargeLineCode = "explicit-charge" | "credit-single-band" | "credit-dual-band" | "return-redeployable" | "return-single-band" | "return-dual-band";
+export type ChargeLineCode =
+  | "explicit-charge"
+  | "credit-single-band"
+  | "credit-dual-band"
+  | "return-redeployable"
+  | "return-single-band"
+  | "return-dual-band";
 
 export interface ChargeLine {
   code: ChargeLineCode;
@@ -87,10 +93,13 @@ export interface Statement {
 
 export type StatementResult = { ok: true; statement: Statement } | { ok: false; reason: string };
 
-const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.map(String).join(".") || "(value)"}: ${i.message}`).join("; ");
+const issues = (e: z.ZodError): string =>
+  e.issues.map((i) => `${i.path.map(String).join(".") || "(value)"}: ${i.message}`).join("; ");
 
 /** Validates a charges configuration from anywhere (file, central, settings screen). */
-export function parseChargesConfig(input: unknown): { ok: true; config: ChargesConfig } | { ok: false; reason: string } {
+export function parseChargesConfig(
+  input: unknown,
+): { ok: true; config: ChargesConfig } | { ok: false; reason: string } {
   const r = ChargesConfigSchema.safeParse(input);
   return r.success ? { ok: true, config: r.data } : { ok: false, reason: `charges configuration: ${issues(r.error)}` };
 }
@@ -100,12 +109,19 @@ export function parseChargesConfig(input: unknown): { ok: true; config: ChargesC
  * the period are left out; a hub listed twice counts once, with its latest outcome (a failed
  * hub re-flashed on a retry is charged as re-flashed, not credited too).
  */
-export function statement(party: { partyId: string; partyName: string }, period: { from: string; to: string }, results: readonly ChargeableHub[], config: ChargesConfig): StatementResult {
+export function statement(
+  party: { partyId: string; partyName: string },
+  period: { from: string; to: string },
+  results: readonly ChargeableHub[],
+  config: ChargesConfig,
+): StatementResult {
   const cfg = parseChargesConfig(config);
   if (!cfg.ok) return cfg;
   const c = cfg.config;
-  if (!IsoDateSchema.safeParse(period.from).success || !IsoDateSchema.safeParse(period.to).success) return { ok: false, reason: `period ${period.from}..${period.to} is not two YYYY-MM-DD dates` };
-  if (period.from > period.to) return { ok: false, reason: `period starts (${period.from}) after it ends (${period.to})` };
+  if (!IsoDateSchema.safeParse(period.from).success || !IsoDateSchema.safeParse(period.to).success)
+    return { ok: false, reason: `period ${period.from}..${period.to} is not two YYYY-MM-DD dates` };
+  if (period.from > period.to)
+    return { ok: false, reason: `period starts (${period.from}) after it ends (${period.to})` };
 
   const latest = new Map<string, ChargeableHub>();
   for (const [i, raw] of results.entries()) {
@@ -117,7 +133,14 @@ export function statement(party: { partyId: string; partyName: string }, period:
     if (seen === undefined || h.date >= seen.date) latest.set(h.deviceId, h);
   }
 
-  const count: Record<ChargeLineCode, number> = { "explicit-charge": 0, "credit-single-band": 0, "credit-dual-band": 0, "return-redeployable": 0, "return-single-band": 0, "return-dual-band": 0 };
+  const count: Record<ChargeLineCode, number> = {
+    "explicit-charge": 0,
+    "credit-single-band": 0,
+    "credit-dual-band": 0,
+    "return-redeployable": 0,
+    "return-single-band": 0,
+    "return-dual-band": 0,
+  };
   const unpriced: Statement["unpriced"] = [];
   const byBooking = new Map<string, { reflashed: number; notReflashable: number }>();
   let reflashed = 0;
@@ -134,7 +157,10 @@ export function statement(party: { partyId: string; partyName: string }, period:
       notReflashable++;
       b.notReflashable++;
       if (h.hanVariant === null) {
-        unpriced.push({ deviceId: h.deviceId, reason: "HAN variant unknown: the credit and return charge depend on Single or Dual Band" });
+        unpriced.push({
+          deviceId: h.deviceId,
+          reason: "HAN variant unknown: the credit and return charge depend on Single or Dual Band",
+        });
         continue;
       }
       count[h.hanVariant === "single-band" ? "credit-single-band" : "credit-dual-band"]++;
@@ -143,16 +169,47 @@ export function statement(party: { partyId: string; partyName: string }, period:
   }
 
   const rate: Record<ChargeLineCode, { unit: number; direction: "charge" | "credit"; description: string }> = {
-    "explicit-charge": { unit: c.explicitChargePerReflashedHub, direction: "charge", description: "Explicit Charge, per hub re-flashed" },
-    "credit-single-band": { unit: c.creditPerUnreflashableHub.singleBand, direction: "credit", description: "Credit, hub not re-flashable (Single Band)" },
-    "credit-dual-band": { unit: c.creditPerUnreflashableHub.dualBand, direction: "credit", description: "Credit, hub not re-flashable (Dual Band)" },
-    "return-redeployable": { unit: c.returnCharges?.redeployable ?? 0, direction: "charge", description: "Return charge, hub redeployable" },
-    "return-single-band": { unit: c.returnCharges?.notRedeployable.singleBand ?? 0, direction: "charge", description: "Return charge, hub not redeployable (Single Band)" },
-    "return-dual-band": { unit: c.returnCharges?.notRedeployable.dualBand ?? 0, direction: "charge", description: "Return charge, hub not redeployable (Dual Band)" },
+    "explicit-charge": {
+      unit: c.explicitChargePerReflashedHub,
+      direction: "charge",
+      description: "Explicit Charge, per hub re-flashed",
+    },
+    "credit-single-band": {
+      unit: c.creditPerUnreflashableHub.singleBand,
+      direction: "credit",
+      description: "Credit, hub not re-flashable (Single Band)",
+    },
+    "credit-dual-band": {
+      unit: c.creditPerUnreflashableHub.dualBand,
+      direction: "credit",
+      description: "Credit, hub not re-flashable (Dual Band)",
+    },
+    "return-redeployable": {
+      unit: c.returnCharges?.redeployable ?? 0,
+      direction: "charge",
+      description: "Return charge, hub redeployable",
+    },
+    "return-single-band": {
+      unit: c.returnCharges?.notRedeployable.singleBand ?? 0,
+      direction: "charge",
+      description: "Return charge, hub not redeployable (Single Band)",
+    },
+    "return-dual-band": {
+      unit: c.returnCharges?.notRedeployable.dualBand ?? 0,
+      direction: "charge",
+      description: "Return charge, hub not redeployable (Dual Band)",
+    },
   };
   const lines: ChargeLine[] = (Object.keys(count) as ChargeLineCode[])
     .filter((code) => count[code] > 0)
-    .map((code) => ({ code, description: rate[code].description, direction: rate[code].direction, quantity: count[code], unitMinor: rate[code].unit, amountMinor: count[code] * rate[code].unit }));
+    .map((code) => ({
+      code,
+      description: rate[code].description,
+      direction: rate[code].direction,
+      quantity: count[code],
+      unitMinor: rate[code].unit,
+      amountMinor: count[code] * rate[code].unit,
+    }));
   const chargesMinor = lines.filter((l) => l.direction === "charge").reduce((n, l) => n + l.amountMinor, 0);
   const creditsMinor = lines.filter((l) => l.direction === "credit").reduce((n, l) => n + l.amountMinor, 0);
   return {
@@ -166,7 +223,9 @@ export function statement(party: { partyId: string; partyName: string }, period:
       totals: { chargesMinor, creditsMinor, netMinor: chargesMinor - creditsMinor },
       counts: { reflashed, notReflashable },
       unpriced,
-      byBooking: [...byBooking].map(([bookingRef, v]) => ({ bookingRef, ...v })).sort((a, b) => a.bookingRef.localeCompare(b.bookingRef)),
+      byBooking: [...byBooking]
+        .map(([bookingRef, v]) => ({ bookingRef, ...v }))
+        .sort((a, b) => a.bookingRef.localeCompare(b.bookingRef)),
     },
   };
 }

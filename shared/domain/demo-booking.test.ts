@@ -18,7 +18,15 @@ describe("demo bookings", () => {
     expect(bookingHubCount(b)).toBe(1792);
     expect(packingBreaches(b, DEFAULT_PACKING_LIMITS)).toEqual([]);
     const hubs = bookingCartons(b).flatMap(({ carton }) => carton.hubs);
-    expect(hubs.every((h) => h.smiStatus === "Pending" && h.assignedParty === b.partyId && h.deviceModel === "010A030B" && h.firmwareVersion === "0002012F")).toBe(true);
+    expect(
+      hubs.every(
+        (h) =>
+          h.smiStatus === "Pending" &&
+          h.assignedParty === b.partyId &&
+          h.deviceModel === "010A030B" &&
+          h.firmwareVersion === "0002012F",
+      ),
+    ).toBe(true);
     const site = demoSiteFor(b);
     expect(site).toEqual({ facilityId: b.facilityId, csp: b.csp, production: true });
   });
@@ -32,24 +40,43 @@ describe("demo bookings", () => {
 
   it("never repeats a hub, GPF or SSCC across the bookings of a seed, and every SSCC checks", () => {
     const bookings = demoBookings(6, { seed: 9, looseCartons: 2 });
-    const ids = bookings.flatMap((b) => bookingCartons(b).flatMap(({ carton }) => carton.hubs.flatMap((h) => [h.deviceId, h.gpfDeviceId])));
+    const ids = bookings.flatMap((b) =>
+      bookingCartons(b).flatMap(({ carton }) => carton.hubs.flatMap((h) => [h.deviceId, h.gpfDeviceId])),
+    );
     expect(new Set(ids).size).toBe(ids.length);
-    const ssccs = bookings.flatMap((b) => [...b.pallets.map((p) => p.sscc), ...bookingCartons(b).map(({ carton }) => carton.sscc)]);
+    const ssccs = bookings.flatMap((b) => [
+      ...b.pallets.map((p) => p.sscc),
+      ...bookingCartons(b).map(({ carton }) => carton.sscc),
+    ]);
     expect(new Set(ssccs).size).toBe(ssccs.length);
     expect(ssccs.every(ssccValid)).toBe(true);
     expect(new Set(bookings.map((b) => b.bookingRef)).size).toBe(6);
   });
 
   it("check digits agree with an independent GS1 check", () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{17}$/), (digits) => ssccValid(withCheckDigit(digits))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{17}$/), (digits) => ssccValid(withCheckDigit(digits))),
+      { numRuns: 300 },
+    );
   });
 
   it("honours sizes, party and CSP; regions match the CSP", () => {
-    const b = demoBooking({ pallets: 1, cartonsPerPallet: 3, hubsPerCarton: 5, looseCartons: 2, partyId: "MAP-Z", csp: "North" });
+    const b = demoBooking({
+      pallets: 1,
+      cartonsPerPallet: 3,
+      hubsPerCarton: 5,
+      looseCartons: 2,
+      partyId: "MAP-Z",
+      csp: "North",
+    });
     expect(bookingHubCount(b)).toBe(25);
     expect(b.looseCartons).toHaveLength(2);
     expect(b.partyId).toBe("MAP-Z");
-    expect(bookingCartons(b).every(({ carton }) => carton.hubs.every((h) => h.cspRegion === "North" && h.assignedParty === "MAP-Z"))).toBe(true);
+    expect(
+      bookingCartons(b).every(({ carton }) =>
+        carton.hubs.every((h) => h.cspRegion === "North" && h.assignedParty === "MAP-Z"),
+      ),
+    ).toBe(true);
   });
 
   it("refuses an index or size it cannot keep unique", () => {

@@ -7,7 +7,15 @@
  * even counters for hubs (CHF) and odd ones for their GPFs, so no bit pattern tells the two apart
  * (a GPF is told only by inventory lookup, as in the real SMI). SSCCs carry a valid GS1 check digit.
  */
-import { BookingSchema, type BookedCarton, type BookedHub, type Booking, type Csp, type CspRegion, type DockSite } from "./booking";
+import {
+  BookingSchema,
+  type BookedCarton,
+  type BookedHub,
+  type Booking,
+  type Csp,
+  type CspRegion,
+  type DockSite,
+} from "./booking";
 import { mulberry32 } from "./seeded-random";
 
 export interface DemoBookingOptions {
@@ -49,12 +57,16 @@ export function demoBooking(options: DemoBookingOptions = {}): Booking {
   const hubsPerCarton = options.hubsPerCarton ?? 32;
   const looseCartons = options.looseCartons ?? 0;
   const totalHubs = (pallets * cartonsPerPallet + looseCartons) * hubsPerCarton;
-  if (!Number.isInteger(index) || index < 0 || index >= MAX_INDEX) throw new RangeError(`demo booking index must be an integer 0-${MAX_INDEX - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_INDEX)
+    throw new RangeError(`demo booking index must be an integer 0-${MAX_INDEX - 1}`);
   if (totalHubs >= HUBS_PER_INDEX) throw new RangeError(`a demo booking holds fewer than ${HUBS_PER_INDEX} hubs`);
-  if (pallets * cartonsPerPallet + looseCartons + pallets >= 100_000) throw new RangeError("a demo booking has fewer than 100,000 labels");
+  if (pallets * cartonsPerPallet + looseCartons + pallets >= 100_000)
+    throw new RangeError("a demo booking has fewer than 100,000 labels");
 
   const random = mulberry32(mix32(seed >>> 0) ^ mix32(index + 0x51ed));
-  const party = options.partyId ? { id: options.partyId, name: `Party ${options.partyId}` } : pick(random, DEMO_PARTIES);
+  const party = options.partyId
+    ? { id: options.partyId, name: `Party ${options.partyId}` }
+    : pick(random, DEMO_PARTIES);
   const csp: Csp = options.csp ?? (random() < 0.47 ? "North" : "CentralSouth");
   const region = (): CspRegion => (csp === "North" ? "North" : random() < 0.5 ? "Central" : "South");
   // Refs name the seed and the index, so two seeds' bookings can sit in one central database.
@@ -102,7 +114,11 @@ export function demoBooking(options: DemoBookingOptions = {}): Booking {
     partyName: party.name,
     csp,
     facilityId: DEMO_FACILITY[csp],
-    deliveryLocation: { id: `LOC-${DEMO_FACILITY[csp]}`, name: csp === "North" ? "CSP North dock" : "CSP Central & South 3PL dock", address: csp === "North" ? "1 Dock Road, Manchester" : "2 Logistics Park, Milton Keynes" },
+    deliveryLocation: {
+      id: `LOC-${DEMO_FACILITY[csp]}`,
+      name: csp === "North" ? "CSP North dock" : "CSP Central & South 3PL dock",
+      address: csp === "North" ? "1 Dock Road, Manchester" : "2 Logistics Park, Milton Keynes",
+    },
     deliveryDate: options.deliveryDate ?? workingDayAfter("2027-01-04", index * 2),
     deliveryWindow: { ...pick(random, windows) },
     status: "authorised",
@@ -147,7 +163,6 @@ function mix32(x: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
-
 
 function pick<T>(random: () => number, list: readonly T[]): T {
   const item = list[Math.floor(random() * list.length)];

@@ -71,15 +71,30 @@ describe("parseDeviceId", () => {
   it("gives specific reasons", () => {
     expect(parseDeviceId("")).toMatchObject({ ok: false, code: "empty" });
     expect(parseDeviceId("]C0\r\n")).toMatchObject({ ok: false, code: "empty" });
-    expect(parseDeviceId("00-11-22-33-44-55-66-7")).toEqual({ ok: false, code: "wrong-length", reason: "15 hex digits, a hub ID has 16" });
-    expect(parseDeviceId("00-11-22-33-44-55")).toMatchObject({ code: "wrong-length", reason: expect.stringContaining("MAC-48") });
+    expect(parseDeviceId("00-11-22-33-44-55-66-7")).toEqual({
+      ok: false,
+      code: "wrong-length",
+      reason: "15 hex digits, a hub ID has 16",
+    });
+    expect(parseDeviceId("00-11-22-33-44-55")).toMatchObject({
+      code: "wrong-length",
+      reason: expect.stringContaining("MAC-48"),
+    });
     const g = parseDeviceId("00-11-22-3G-44-55-66-77");
     expect(g).toMatchObject({ ok: false, code: "bad-characters" });
     expect(!g.ok && g.reason).toContain("'G' is not a hex digit");
     expect(parseDeviceId("00-11\x1d22-33-44-55-66-77")).toMatchObject({ ok: false, code: "unknown-format" });
-    expect(parseDeviceId("0-01-12-23-34-45-56-677")).toMatchObject({ ok: false, code: "unknown-format", reason: expect.stringContaining("splits an octet") });
+    expect(parseDeviceId("0-01-12-23-34-45-56-677")).toMatchObject({
+      ok: false,
+      code: "unknown-format",
+      reason: expect.stringContaining("splits an octet"),
+    });
     expect(parseDeviceId("00--11-22-33-44-55-66-77")).toMatchObject({ ok: false, code: "unknown-format" });
-    expect(parseDeviceId("(93)0011223344556677")).toMatchObject({ ok: false, code: "unknown-format", reason: expect.stringContaining("GS1") });
+    expect(parseDeviceId("(93)0011223344556677")).toMatchObject({
+      ok: false,
+      code: "unknown-format",
+      reason: expect.stringContaining("GS1"),
+    });
     const tab = parseDeviceId("00-11-22\t33-44-55-66-77");
     expect(tab).toMatchObject({ ok: false, code: "bad-characters", reason: expect.stringContaining("U+0009") });
   });

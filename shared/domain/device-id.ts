@@ -45,7 +45,8 @@ export function stripScannerNoise(raw: string): string {
 export function parseDeviceId(raw: string): DeviceIdResult {
   if (typeof raw !== "string") return fail("empty", "no text was scanned");
   const s = stripScannerNoise(raw);
-  if (s.length === 0) return fail("empty", raw.length === 0 ? "nothing was scanned" : "the scan held only a prefix, spaces or line ends");
+  if (s.length === 0)
+    return fail("empty", raw.length === 0 ? "nothing was scanned" : "the scan held only a prefix, spaces or line ends");
 
   // GS1 element strings are the scan parser's job; name them rather than call them garbage.
   if (s.includes("\x1d") || s.startsWith("(")) {
@@ -63,7 +64,10 @@ export function parseDeviceId(raw: string): DeviceIdResult {
       groups.push(0);
     } else {
       const cp = ch.codePointAt(0) ?? 0;
-      const what = cp >= 0x21 && cp <= 0x7e ? `${describeChar(ch)} is not a hex digit` : `${describeChar(ch)} cannot be part of a hub ID`;
+      const what =
+        cp >= 0x21 && cp <= 0x7e
+          ? `${describeChar(ch)} is not a hex digit`
+          : `${describeChar(ch)} cannot be part of a hub ID`;
       return fail("bad-characters", `${what} (character ${i + 1} of "${printable(s)}")`);
     }
   }
@@ -82,9 +86,14 @@ export function parseDeviceId(raw: string): DeviceIdResult {
   // is not an ID written in any notation we know (e.g. two fields run together).
   if (groups.length > 1) {
     const nonEmpty = groups.filter((g) => g > 0);
-    if (nonEmpty.length !== groups.length) return fail("unknown-format", "doubled or dangling separator between the hex digits");
+    if (nonEmpty.length !== groups.length)
+      return fail("unknown-format", "doubled or dangling separator between the hex digits");
     const odd = nonEmpty.findIndex((g) => g % 2 !== 0);
-    if (odd >= 0) return fail("unknown-format", `separator splits an octet (group ${odd + 1} has ${nonEmpty[odd]} hex digit${nonEmpty[odd] === 1 ? "" : "s"})`);
+    if (odd >= 0)
+      return fail(
+        "unknown-format",
+        `separator splits an octet (group ${odd + 1} has ${nonEmpty[odd]} hex digit${nonEmpty[odd] === 1 ? "" : "s"})`,
+      );
   }
 
   const octets: string[] = [];
@@ -110,6 +119,9 @@ function fail(code: DeviceIdError["code"], reason: string): DeviceIdError {
 
 /** The scanned text with control characters made visible, clipped for error messages. */
 function printable(s: string): string {
-  const shown = s.replace(/[\x00-\x1f\x7f]/g, (c) => `<${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(2, "0")}>`);
+  const shown = s.replace(
+    /[\x00-\x1f\x7f]/g,
+    (c) => `<${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(2, "0")}>`,
+  );
   return shown.length > 40 ? `${shown.slice(0, 37)}...` : shown;
 }

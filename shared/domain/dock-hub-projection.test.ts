@@ -9,11 +9,24 @@ const HUBS = ["0A-01-00-00-00-00-00-01", "0A-01-00-00-00-00-00-02", "0A-01-00-00
 function scan(deviceId: string, verdict: ScanVerdictCode, bookingRef: string): DockEvent {
   return makeEvent(
     "scan.recorded",
-    { bookingRef, source: "wedge", raw: deviceId, kind: "hub", verdict, palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: verdict },
+    {
+      bookingRef,
+      source: "wedge",
+      raw: deviceId,
+      kind: "hub",
+      verdict,
+      palletSscc: null,
+      cartonSscc: null,
+      deviceId,
+      sscc: null,
+      otherBookingRef: null,
+      reason: verdict,
+    },
     ctx,
   );
 }
-const undo = (of: DockEvent): DockEvent => makeEvent("scan.undone", { bookingRef: "BK-1001", scanEventId: of.id, reason: "undo" }, ctx);
+const undo = (of: DockEvent): DockEvent =>
+  makeEvent("scan.undone", { bookingRef: "BK-1001", scanEventId: of.id, reason: "undo" }, ctx);
 
 /** A log of hub scans with any verdict, some followed by the undo of an earlier scan. */
 const logs = fc
@@ -46,10 +59,21 @@ describe("the dock's hub-state projection", () => {
         const undone = new Set(log.flatMap((e) => (e.type === "scan.undone" ? [e.payload.scanEventId] : [])));
         const rows = projectHubs(log);
         for (const deviceId of HUBS) {
-          const setters = log.filter((e) => e.type === "scan.recorded" && e.payload.deviceId === deviceId && !undone.has(e.id) && hubStateOfVerdict(e.payload.verdict) !== null);
+          const setters = log.filter(
+            (e) =>
+              e.type === "scan.recorded" &&
+              e.payload.deviceId === deviceId &&
+              !undone.has(e.id) &&
+              hubStateOfVerdict(e.payload.verdict) !== null,
+          );
           const newest = setters.at(-1);
           if (newest === undefined || newest.type !== "scan.recorded") expect(rows.get(deviceId)).toBeUndefined();
-          else expect(rows.get(deviceId)).toMatchObject({ state: hubStateOfVerdict(newest.payload.verdict), bookingRef: newest.payload.bookingRef, lastEventId: newest.id });
+          else
+            expect(rows.get(deviceId)).toMatchObject({
+              state: hubStateOfVerdict(newest.payload.verdict),
+              bookingRef: newest.payload.bookingRef,
+              lastEventId: newest.id,
+            });
         }
       }),
     );
@@ -57,12 +81,17 @@ describe("the dock's hub-state projection", () => {
 
   it("a scan that sets no state (duplicate, wrong kind, GPF ID), and its undo, change no row", () => {
     fc.assert(
-      fc.property(logs, fc.constantFrom(...HUBS), fc.constantFrom<ScanVerdictCode>("duplicate", "wrong-kind", "wrong-device-type", "unreadable"), (log, hub, verdict) => {
-        const before = projectHubs(log);
-        const s = scan(hub, verdict, "BK-1001");
-        expect(projectHubs([...log, s])).toEqual(before);
-        expect(projectHubs([...log, s, undo(s)])).toEqual(before);
-      }),
+      fc.property(
+        logs,
+        fc.constantFrom(...HUBS),
+        fc.constantFrom<ScanVerdictCode>("duplicate", "wrong-kind", "wrong-device-type", "unreadable"),
+        (log, hub, verdict) => {
+          const before = projectHubs(log);
+          const s = scan(hub, verdict, "BK-1001");
+          expect(projectHubs([...log, s])).toEqual(before);
+          expect(projectHubs([...log, s, undo(s)])).toEqual(before);
+        },
+      ),
     );
   });
 

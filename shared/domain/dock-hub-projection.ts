@@ -69,7 +69,11 @@ export function hubTouchedBy(event: DockEvent, hubOfScan: (scanEventId: string) 
  * The hub's row after `event`: a new row, `null` when no live scan sets its state any more
  * (delete it), or `undefined` when the event does not change it (write nothing).
  */
-export function nextHubRow(row: DockHubRow | undefined, deviceId: string, event: DockEvent): DockHubRow | null | undefined {
+export function nextHubRow(
+  row: DockHubRow | undefined,
+  deviceId: string,
+  event: DockEvent,
+): DockHubRow | null | undefined {
   if (event.type === "scan.recorded") {
     const p = event.payload;
     if (p.kind !== "hub" || p.deviceId !== deviceId) return undefined;
@@ -96,7 +100,8 @@ export function createHubProjector(): { apply(event: DockEvent): void; rows(): M
   const hubOfScan = new Map<string, string>();
   return {
     apply(event) {
-      if (event.type === "scan.recorded" && event.payload.kind === "hub" && event.payload.deviceId !== null) hubOfScan.set(event.id, event.payload.deviceId);
+      if (event.type === "scan.recorded" && event.payload.kind === "hub" && event.payload.deviceId !== null)
+        hubOfScan.set(event.id, event.payload.deviceId);
       const deviceId = hubTouchedBy(event, (id) => hubOfScan.get(id) ?? null);
       if (deviceId === null) return;
       const next = nextHubRow(rows.get(deviceId), deviceId, event);
@@ -117,7 +122,9 @@ export function projectHubs(events: Iterable<DockEvent>): Map<string, DockHubRow
 /** A row written before marks were kept stands for the one scan it names. */
 function marksOf(row: DockHubRow | undefined): HubMark[] {
   if (row === undefined) return [];
-  return Array.isArray(row.marks) ? row.marks : [{ eventId: row.lastEventId, bookingRef: row.bookingRef, state: row.state }];
+  return Array.isArray(row.marks)
+    ? row.marks
+    : [{ eventId: row.lastEventId, bookingRef: row.bookingRef, state: row.state }];
 }
 
 function rowOf(deviceId: string, marks: HubMark[]): DockHubRow {

@@ -44,9 +44,12 @@ describe("isUuidV7 / uuidV7Time", () => {
   });
 
   it("never throws on any string", () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      expect(typeof isUuidV7(s)).toBe("boolean");
-      uuidV7Time(s);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(typeof isUuidV7(s)).toBe("boolean");
+        uuidV7Time(s);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -64,24 +64,49 @@ export function mayLoadJigs(role: string | null): boolean {
 }
 
 /** One scan or typed code at the station. */
-export function decideJigScan(state: JigStationState, raw: string, role: string | null = "technician"): JigScanDecision {
-  if (!mayLoadJigs(role)) return refuse("Only a technician or a supervisor can load jigs. Sign out, then sign in as a technician.", true, true);
+export function decideJigScan(
+  state: JigStationState,
+  raw: string,
+  role: string | null = "technician",
+): JigScanDecision {
+  if (!mayLoadJigs(role))
+    return refuse(
+      "Only a technician or a supervisor can load jigs. Sign out, then sign in as a technician.",
+      true,
+      true,
+    );
   const text = raw.trim();
   const code = parseSlotCode(text);
   if (code !== null) {
     const jigId = state.jigIds[code.jigIndex];
-    if (jigId === undefined) return refuse(`There is no jig ${formatSlotCode(code).slice(0, 1)} at this station.`, false, false);
+    if (jigId === undefined)
+      return refuse(`There is no jig ${formatSlotCode(code).slice(0, 1)} at this station.`, false, false);
     const target = { jigId, slot: code.slot };
     if (state.pendingHub !== null) return { type: "load", hub: state.pendingHub, target };
     const view = state.slots.find((s) => s.jigId === jigId && s.slot === code.slot);
     // Scanning a finished slot again is how a technician confirms taking its hub out.
     if (view !== undefined && FINISHED.has(view.phase)) return { type: "unload", target };
-    if (view !== undefined && view.phase !== "empty") return refuse(`${formatSlotCode(code)} is busy (${view.phase}${view.deviceId ? `, ${view.deviceId}` : ""}).`, false, false);
-    return { type: "choose-slot", target, verdict: { tone: "info", text: `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.` } };
+    if (view !== undefined && view.phase !== "empty")
+      return refuse(
+        `${formatSlotCode(code)} is busy (${view.phase}${view.deviceId ? `, ${view.deviceId}` : ""}).`,
+        false,
+        false,
+      );
+    return {
+      type: "choose-slot",
+      target,
+      verdict: { tone: "info", text: `Slot ${formatSlotCode(code)} chosen: scan the hub that goes in it.` },
+    };
   }
   const parsed = parseScan(text);
   if (parsed.kind !== "hub")
-    return refuse(parsed.kind === "unreadable" ? "Unreadable as a hub ID or a slot: rescan, or type the ID printed under the barcode (or the slot, e.g. A1)." : `This is a ${parsed.kind} label: scan a hub ID or a slot (e.g. A1).`, true, true);
+    return refuse(
+      parsed.kind === "unreadable"
+        ? "Unreadable as a hub ID or a slot: rescan, or type the ID printed under the barcode (or the slot, e.g. A1)."
+        : `This is a ${parsed.kind} label: scan a hub ID or a slot (e.g. A1).`,
+      true,
+      true,
+    );
   return { type: "look-up-hub", deviceId: parsed.deviceId };
 }
 
@@ -96,15 +121,35 @@ export function decideJigHub(
   flashedTo: string | null = null,
   role: string | null = "technician",
 ): JigScanDecision {
-  if (!found.ok) return refuse(`${capitalise(found.reason)}: it cannot go on a jig. Put it aside and tell the receiver.`, true, false);
+  if (!found.ok)
+    return refuse(
+      `${capitalise(found.reason)}: it cannot go on a jig. Put it aside and tell the receiver.`,
+      true,
+      false,
+    );
   const hub = found.hub;
   if (flashedTo !== null) {
     const canOverride = role === "supervisor";
-    const next = canOverride ? "To flash it again, give a reason below and press Allow a second flash." : "Put it aside for a supervisor: only a supervisor can allow a second flash, on this screen.";
-    return { type: "already-flashed", hub, flashedTo, canOverride, verdict: { tone: "error", text: `Hub ${hub.deviceId} was already flashed to ${flashedTo} at this dock. ${next}` } };
+    const next = canOverride
+      ? "To flash it again, give a reason below and press Allow a second flash."
+      : "Put it aside for a supervisor: only a supervisor can allow a second flash, on this screen.";
+    return {
+      type: "already-flashed",
+      hub,
+      flashedTo,
+      canOverride,
+      verdict: { tone: "error", text: `Hub ${hub.deviceId} was already flashed to ${flashedTo} at this dock. ${next}` },
+    };
   }
   if (state.pendingSlot !== null) return { type: "load", hub, target: state.pendingSlot };
-  return { type: "choose-hub", hub, verdict: { tone: "info", text: `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.` } };
+  return {
+    type: "choose-hub",
+    hub,
+    verdict: {
+      tone: "info",
+      text: `Hub ${hub.deviceId} (booking ${hub.bookingRef}): scan the slot it goes into, or type it (e.g. A1) and press Enter.`,
+    },
+  };
 }
 
 /** What the dock knows of a hub at receipt, gathered by the caller (renderer/src/jig/received-hub.ts). */
@@ -123,7 +168,16 @@ export interface HubReceiptFacts {
 }
 
 /** Why a hub may not go on a jig, as a fact. */
-export type JigRefusalCode = "not-received" | "held" | "extra" | "refused-at-receipt" | "receipt-open" | "delivery-rejected" | "rejected-at-receipt" | "booking-missing" | "not-listed";
+export type JigRefusalCode =
+  | "not-received"
+  | "held"
+  | "extra"
+  | "refused-at-receipt"
+  | "receipt-open"
+  | "delivery-rejected"
+  | "rejected-at-receipt"
+  | "booking-missing"
+  | "not-listed";
 
 /**
  * Receipt state gates the jig (MP155 Req 5 before Req 6): a hub goes on a jig only once its
@@ -131,7 +185,9 @@ export type JigRefusalCode = "not-received" | "held" | "extra" | "refused-at-rec
  * reject it. A held, extra or refused hub, an open receipt, and a rejected delivery are
  * refused with that reason; none of them is flashed, so none is on a manifest or charged.
  */
-export function decideHubForJig(f: HubReceiptFacts): { ok: true; hub: BookedHub; bookingRef: string } | { ok: false; code: JigRefusalCode; reason: string } {
+export function decideHubForJig(
+  f: HubReceiptFacts,
+): { ok: true; hub: BookedHub; bookingRef: string } | { ok: false; code: JigRefusalCode; reason: string } {
   const id = f.deviceId;
   const no = (code: JigRefusalCode, reason: string) => ({ ok: false as const, code, reason });
   if (f.hubState === null) return no("not-received", `hub ${id} has not been received at this dock`);
@@ -139,13 +195,24 @@ export function decideHubForJig(f: HubReceiptFacts): { ok: true; hub: BookedHub;
   if (f.hubState.state !== "received") {
     const v = f.lastScan?.verdict;
     const words = f.lastScan ? ` (${f.lastScan.reason.replace(/[.\s]+$/, "")})` : "";
-    if (v === "wrong-container" || v === "not-eligible") return no("held", `hub ${id} is held at receipt for a decision on booking ${ref}${words}`);
-    if (v === "unexpected" || v === "other-booking") return no("extra", `hub ${id} is extra at receipt of booking ${ref}, not accepted${words}`);
+    if (v === "wrong-container" || v === "not-eligible")
+      return no("held", `hub ${id} is held at receipt for a decision on booking ${ref}${words}`);
+    if (v === "unexpected" || v === "other-booking")
+      return no("extra", `hub ${id} is extra at receipt of booking ${ref}, not accepted${words}`);
     return no("refused-at-receipt", `hub ${id} was refused at receipt (booking ${ref})${words}`);
   }
-  if (f.receipt === null || f.receipt.status !== "closed") return no("receipt-open", `the receipt of booking ${ref} is not closed yet: close it (accepted) before hub ${id} goes on a jig`);
-  if (f.receipt.outcome === "rejected") return no("delivery-rejected", `booking ${ref} was rejected at receipt, so hub ${id} is not re-flashed`);
-  if (f.rejectedAtClose !== null) return no("rejected-at-receipt", `hub ${id} was rejected at receipt of booking ${ref} (${f.rejectedAtClose.code}: ${f.rejectedAtClose.reason})`);
+  if (f.receipt === null || f.receipt.status !== "closed")
+    return no(
+      "receipt-open",
+      `the receipt of booking ${ref} is not closed yet: close it (accepted) before hub ${id} goes on a jig`,
+    );
+  if (f.receipt.outcome === "rejected")
+    return no("delivery-rejected", `booking ${ref} was rejected at receipt, so hub ${id} is not re-flashed`);
+  if (f.rejectedAtClose !== null)
+    return no(
+      "rejected-at-receipt",
+      `hub ${id} was rejected at receipt of booking ${ref} (${f.rejectedAtClose.code}: ${f.rejectedAtClose.reason})`,
+    );
   if (f.booking === null) return no("booking-missing", `booking ${ref} of hub ${id} is not held at this dock`);
   const listed = bookingHubs(f.booking).find((h) => h.hub.deviceId === id);
   if (listed === undefined) return no("not-listed", `hub ${id} is not listed on booking ${ref}`);

@@ -109,7 +109,8 @@ export function ssccProblem(s: string): Gs1Error | null {
   }
   if (s.length !== 18) return { ok: false, code: "wrong-length", reason: `SSCC has ${s.length} digits, needs 18` };
   const want = ssccCheckDigit(s.slice(0, 17));
-  if (want !== Number(s[17])) return { ok: false, code: "bad-check-digit", reason: `SSCC check digit is ${want}, label says ${s[17]}` };
+  if (want !== Number(s[17]))
+    return { ok: false, code: "bad-check-digit", reason: `SSCC check digit is ${want}, label says ${s[17]}` };
   return null;
 }
 
@@ -146,9 +147,28 @@ const AI_LENGTH_BY_PREFIX: Record<string, number> = (() => {
  * first two digits of the AI. Every other AI is variable-length and ends at a GS.
  */
 const PREDEFINED_DATA_LENGTH: Record<string, number> = {
-  "00": 18, "01": 14, "02": 14, "03": 14, "04": 16,
-  "11": 6, "12": 6, "13": 6, "14": 6, "15": 6, "16": 6, "17": 6, "18": 6, "19": 6, "20": 2,
-  "31": 6, "32": 6, "33": 6, "34": 6, "35": 6, "36": 6, "41": 13,
+  "00": 18,
+  "01": 14,
+  "02": 14,
+  "03": 14,
+  "04": 16,
+  "11": 6,
+  "12": 6,
+  "13": 6,
+  "14": 6,
+  "15": 6,
+  "16": 6,
+  "17": 6,
+  "18": 6,
+  "19": 6,
+  "20": 2,
+  "31": 6,
+  "32": 6,
+  "33": 6,
+  "34": 6,
+  "35": 6,
+  "36": 6,
+  "41": 13,
 };
 
 type AiRule = { title: string; numeric: boolean; min: number; max: number; checkDigit: boolean };
@@ -161,7 +181,10 @@ const AI_RULES: Record<string, AiRule> = {
   "400": { title: "order number", numeric: false, min: 1, max: 30, checkDigit: false },
   "90": { title: "internal", numeric: false, min: 1, max: 30, checkDigit: false },
   ...Object.fromEntries(
-    ["91", "92", "93", "94", "95", "96", "97", "98", "99"].map((ai) => [ai, { title: "company internal", numeric: false, min: 1, max: 90, checkDigit: false }]),
+    ["91", "92", "93", "94", "95", "96", "97", "98", "99"].map((ai) => [
+      ai,
+      { title: "company internal", numeric: false, min: 1, max: 90, checkDigit: false },
+    ]),
   ),
 };
 
@@ -182,7 +205,9 @@ function render(elements: Gs1Element[]): EncodedLabel {
 }
 
 function checkRef(what: string, ref: string): LabelError | null {
-  return BookingRefSchema.safeParse(ref).success ? null : { ok: false, reason: `${what} "${ref}" is not 4-20 of A-Z, 0-9, -` };
+  return BookingRefSchema.safeParse(ref).success
+    ? null
+    : { ok: false, reason: `${what} "${ref}" is not 4-20 of A-Z, 0-9, -` };
 }
 
 function checkSscc(sscc: string): LabelError | null {
@@ -192,7 +217,9 @@ function checkSscc(sscc: string): LabelError | null {
 }
 
 function checkCount(n: number | null | undefined): LabelError | null {
-  return n != null && (!Number.isInteger(n) || n < 0 || n > 99_999_999) ? { ok: false, reason: `hub count ${n} is not a whole number 0-99999999` } : null;
+  return n != null && (!Number.isInteger(n) || n < 0 || n > 99_999_999)
+    ? { ok: false, reason: `hub count ${n} is not a whole number 0-99999999` }
+    : null;
 }
 
 /** The label printed per delivery (Req 3): booking ref (400), delivery ref (92), kind (91). */
@@ -208,7 +235,8 @@ export function encodeBookingLabel(input: { bookingRef: string; deliveryRef: str
 
 /** A pallet label (Req 4): SSCC (00), optional booking ref (400), kind (91). */
 export function encodePalletLabel(input: { sscc: string; bookingRef?: string | null }): EncodedLabel | LabelError {
-  const bad = checkSscc(input.sscc) ?? (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null);
+  const bad =
+    checkSscc(input.sscc) ?? (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null);
   if (bad) return bad;
   const elements: Gs1Element[] = [{ ai: AI.sscc, value: input.sscc }];
   if (input.bookingRef != null) elements.push({ ai: AI.bookingRef, value: input.bookingRef });
@@ -217,8 +245,13 @@ export function encodePalletLabel(input: { sscc: string; bookingRef?: string | n
 }
 
 /** A carton label: SSCC (00), optional hub count (37), optional booking ref (400), kind (91). */
-export function encodeCartonLabel(input: { sscc: string; bookingRef?: string | null; hubCount?: number | null }): EncodedLabel | LabelError {
-  const bad = checkSscc(input.sscc) ?? (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null);
+export function encodeCartonLabel(input: {
+  sscc: string;
+  bookingRef?: string | null;
+  hubCount?: number | null;
+}): EncodedLabel | LabelError {
+  const bad =
+    checkSscc(input.sscc) ?? (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null);
   if (bad) return bad;
   const countBad = checkCount(input.hubCount);
   if (countBad) return countBad;
@@ -235,10 +268,15 @@ export function encodeCartonLabel(input: { sscc: string; bookingRef?: string | n
  * labels: optional hub count (37), optional booking ref (400), kind (91)RFD1-REF; at least one
  * of the two. It names no unit, so a scanner aimed at it is told to scan the SSCC symbol.
  */
-export function encodeLabelReference(input: { bookingRef?: string | null; hubCount?: number | null }): EncodedLabel | LabelError {
-  const bad = (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null) ?? checkCount(input.hubCount);
+export function encodeLabelReference(input: {
+  bookingRef?: string | null;
+  hubCount?: number | null;
+}): EncodedLabel | LabelError {
+  const bad =
+    (input.bookingRef != null ? checkRef("booking reference", input.bookingRef) : null) ?? checkCount(input.hubCount);
   if (bad) return bad;
-  if (input.bookingRef == null && input.hubCount == null) return { ok: false, reason: "a booking-reference barcode needs a booking reference or a hub count" };
+  if (input.bookingRef == null && input.hubCount == null)
+    return { ok: false, reason: "a booking-reference barcode needs a booking reference or a hub count" };
   const elements: Gs1Element[] = [];
   if (input.hubCount != null) elements.push({ ai: AI.hubCount, value: String(input.hubCount) });
   if (input.bookingRef != null) elements.push({ ai: AI.bookingRef, value: input.bookingRef });
@@ -261,11 +299,14 @@ export type LogisticLabelSymbols = {
  * Parties print them, and older labels carry them.
  */
 export function encodeLogisticLabelSymbols(
-  input: { kind: "pallet"; sscc: string; bookingRef?: string | null } | { kind: "carton"; sscc: string; bookingRef?: string | null; hubCount?: number | null },
+  input:
+    | { kind: "pallet"; sscc: string; bookingRef?: string | null }
+    | { kind: "carton"; sscc: string; bookingRef?: string | null; hubCount?: number | null },
 ): LogisticLabelSymbols | LabelError {
   const hubCount = input.kind === "carton" ? (input.hubCount ?? null) : null;
   const bookingRef = input.bookingRef ?? null;
-  const sscc = input.kind === "pallet" ? encodePalletLabel({ sscc: input.sscc }) : encodeCartonLabel({ sscc: input.sscc });
+  const sscc =
+    input.kind === "pallet" ? encodePalletLabel({ sscc: input.sscc }) : encodeCartonLabel({ sscc: input.sscc });
   if (!sscc.ok) return sscc;
   if (bookingRef === null && hubCount === null) return { ok: true, sscc, reference: null };
   const reference = encodeLabelReference({ bookingRef, hubCount });
@@ -370,7 +411,8 @@ function decodeHri(s: string, symbology: string | null): Gs1Decoded | Gs1Error {
     const ai = m[1] ?? "";
     const known = readAi(ai, 0);
     if (!known.ok) return known;
-    if (known.ai !== ai) return gErr("unknown-ai", `(${ai}) is not an AI: AIs starting ${ai.slice(0, 2)} have ${known.ai.length} digits`);
+    if (known.ai !== ai)
+      return gErr("unknown-ai", `(${ai}) is not an AI: AIs starting ${ai.slice(0, 2)} have ${known.ai.length} digits`);
     // Printed HRI groups digits with spaces; spaces are never GS1 data, so dropping them is safe.
     const value = (m[2] ?? "").replace(/ /g, "");
     const fixed = PREDEFINED_DATA_LENGTH[ai.slice(0, 2)];
@@ -387,12 +429,16 @@ function readAi(s: string, pos: number): { ok: true; ai: string } | Gs1Error {
   const two = s.slice(pos, pos + 2);
   if (!/^\d\d$/.test(two)) {
     const ch = /^\d/.test(two) ? two.slice(1) : two.slice(0, 1);
-    return gErr("malformed-gs1", `expected an AI (digits) at character ${pos + 1}, found ${ch ? describeChar(ch) : "the end"}`);
+    return gErr(
+      "malformed-gs1",
+      `expected an AI (digits) at character ${pos + 1}, found ${ch ? describeChar(ch) : "the end"}`,
+    );
   }
   const len = AI_LENGTH_BY_PREFIX[two];
   if (len === undefined) return gErr("unknown-ai", `no GS1 AI starts with ${two} (at character ${pos + 1})`);
   const ai = s.slice(pos, pos + len);
-  if (!new RegExp(`^\\d{${len}}$`).test(ai)) return gErr("malformed-gs1", `AI starting ${two} needs ${len} digits, found "${ai}"`);
+  if (!new RegExp(`^\\d{${len}}$`).test(ai))
+    return gErr("malformed-gs1", `AI starting ${two} needs ${len} digits, found "${ai}"`);
   return { ok: true, ai };
 }
 
@@ -402,7 +448,8 @@ function addElement(elements: Gs1Element[], ai: string, value: string): Gs1Error
   const rule = AI_RULES[ai];
   if (rule?.numeric || PREDEFINED_DATA_LENGTH[ai.slice(0, 2)] !== undefined) {
     const bad = [...value].find((c) => c < "0" || c > "9");
-    if (bad !== undefined) return gErr("bad-characters", `AI (${ai}) ${titleOf(ai)}: ${describeChar(bad)} is not a digit`);
+    if (bad !== undefined)
+      return gErr("bad-characters", `AI (${ai}) ${titleOf(ai)}: ${describeChar(bad)} is not a digit`);
   } else if (!CSET82.test(value)) {
     const bad = [...value].find((c) => !CSET82.test(c)) ?? "";
     return gErr("bad-characters", `AI (${ai}) ${titleOf(ai)}: ${describeChar(bad)} is not allowed in GS1 data`);

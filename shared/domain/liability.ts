@@ -42,19 +42,39 @@ export interface LiabilityRule {
 /** The four cases of Annex A 2.5 / 2.10: whoever unloads, liability passes when it is least disputable. */
 export const LIABILITY_RULES: Readonly<Record<LiabilityRuleId, LiabilityRule>> = {
   "inbound-dock-unloads": {
-    id: "inbound-dock-unloads", direction: "inbound", unloader: "dock", moment: "commencement", from: "party", to: "dcc",
+    id: "inbound-dock-unloads",
+    direction: "inbound",
+    unloader: "dock",
+    moment: "commencement",
+    from: "party",
+    to: "dcc",
     text: "Annex A 2.5: inbound, where the DCC side (the dock) unloads, liability passes to the DCC side on commencement of unloading.",
   },
   "inbound-party-unloads": {
-    id: "inbound-party-unloads", direction: "inbound", unloader: "party", moment: "completion", from: "party", to: "dcc",
+    id: "inbound-party-unloads",
+    direction: "inbound",
+    unloader: "party",
+    moment: "completion",
+    from: "party",
+    to: "dcc",
     text: "Annex A 2.5: inbound, where the Party's carrier unloads, liability passes to the DCC side on completion of unloading.",
   },
   "outbound-party-unloads": {
-    id: "outbound-party-unloads", direction: "outbound", unloader: "party", moment: "commencement", from: "dcc", to: "party",
+    id: "outbound-party-unloads",
+    direction: "outbound",
+    unloader: "party",
+    moment: "commencement",
+    from: "dcc",
+    to: "party",
     text: "Annex A 2.10: outbound, where the Party unloads, liability passes to the Party on commencement of unloading.",
   },
   "outbound-dock-unloads": {
-    id: "outbound-dock-unloads", direction: "outbound", unloader: "dock", moment: "completion", from: "dcc", to: "party",
+    id: "outbound-dock-unloads",
+    direction: "outbound",
+    unloader: "dock",
+    moment: "completion",
+    from: "dcc",
+    to: "party",
     text: "Annex A 2.10: outbound, where the DCC side unloads, liability passes to the Party on completion of unloading.",
   },
 };
@@ -119,9 +139,11 @@ function fail(code: LiabilityErrorCode, message: string): LiabilityResult {
 /** Derive the liability transfer instant from a recorded unloading, or say exactly why it cannot be. */
 export function deriveLiabilityTransfer(record: UnloadingRecord): LiabilityResult {
   const direction = DirectionSchema.safeParse(record.direction);
-  if (!direction.success) return fail("invalid-direction", `direction must be inbound or outbound, got ${JSON.stringify(record.direction)}`);
+  if (!direction.success)
+    return fail("invalid-direction", `direction must be inbound or outbound, got ${JSON.stringify(record.direction)}`);
   const unloader = UnloaderSchema.safeParse(record.unloader);
-  if (!unloader.success) return fail("invalid-unloader", `unloader must be dock or party, got ${JSON.stringify(record.unloader)}`);
+  if (!unloader.success)
+    return fail("invalid-unloader", `unloader must be dock or party, got ${JSON.stringify(record.unloader)}`);
   if (typeof record.operatorId !== "string" || record.operatorId.trim() === "")
     return fail("missing-operator", "the operator who recorded the unloading is required");
 
@@ -130,16 +152,25 @@ export function deriveLiabilityTransfer(record: UnloadingRecord): LiabilityResul
     return fail("missing-start", "the start of unloading has not been recorded");
   const startMs = instantMs(record.startedAt);
   if (startMs === null)
-    return fail("invalid-start", `start of unloading ${JSON.stringify(record.startedAt)} is not an ISO-8601 instant with a time zone`);
+    return fail(
+      "invalid-start",
+      `start of unloading ${JSON.stringify(record.startedAt)} is not an ISO-8601 instant with a time zone`,
+    );
 
   let endMs: number | null = null;
   if (record.completedAt !== null && record.completedAt !== undefined) {
     endMs = instantMs(record.completedAt);
     if (endMs === null)
-      return fail("invalid-end", `completion of unloading ${JSON.stringify(record.completedAt)} is not an ISO-8601 instant with a time zone`);
+      return fail(
+        "invalid-end",
+        `completion of unloading ${JSON.stringify(record.completedAt)} is not an ISO-8601 instant with a time zone`,
+      );
     // Contradictory times are refused even where the rule only needs the start: one of them is wrong.
     if (endMs < startMs)
-      return fail("end-before-start", `completion of unloading (${record.completedAt}) is before its start (${record.startedAt})`);
+      return fail(
+        "end-before-start",
+        `completion of unloading (${record.completedAt}) is before its start (${record.startedAt})`,
+      );
   }
 
   let transferAt: string;
@@ -154,7 +185,16 @@ export function deriveLiabilityTransfer(record: UnloadingRecord): LiabilityResul
     transferAtMs = endMs;
   }
   return {
-    ok: true, transferAt, transferAtMs, ruleId: rule.id, rule: rule.text, moment: rule.moment,
-    from: rule.from, to: rule.to, direction: rule.direction, unloader: rule.unloader, operatorId: record.operatorId,
+    ok: true,
+    transferAt,
+    transferAtMs,
+    ruleId: rule.id,
+    rule: rule.text,
+    moment: rule.moment,
+    from: rule.from,
+    to: rule.to,
+    direction: rule.direction,
+    unloader: rule.unloader,
+    operatorId: record.operatorId,
   };
 }

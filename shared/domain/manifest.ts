@@ -15,7 +15,15 @@
  *   against working hours (configuration).
  */
 import type { z } from "zod";
-import { bookingCartons, HexFirmwareSchema, redeliveryLocation, type BookedCarton, type Booking, type DeliveryLocation, type DeliveryWindow } from "./booking";
+import {
+  bookingCartons,
+  HexFirmwareSchema,
+  redeliveryLocation,
+  type BookedCarton,
+  type Booking,
+  type DeliveryLocation,
+  type DeliveryWindow,
+} from "./booking";
 import { isUuidV7 } from "./ids";
 import { checkDeliverySlot, type SlotProblem, type WorkingHoursConfig } from "./working-hours";
 import { ManifestBuiltPayload, ManifestIdSchema, formatIssues } from "../events";
@@ -47,7 +55,8 @@ export interface ManifestInput {
 }
 
 /** Why a booked hub is not going back. */
-export type ExclusionCode = "failed" | "wrong-version" | "no-target-version" | "not-received" | "rejected" | "no-result";
+export type ExclusionCode =
+  "failed" | "wrong-version" | "no-target-version" | "not-received" | "rejected" | "no-result";
 
 export interface ExcludedHub {
   deviceId: string;
@@ -117,13 +126,18 @@ function sameLocation(a: DeliveryLocation, b: DeliveryLocation): boolean {
 
 /** Builds the re-delivery manifest from bookings and per-hub results, or says exactly why it cannot. */
 export function buildManifest(input: ManifestInput): ManifestResult {
-  if (!ManifestIdSchema.safeParse(input.manifestId).success) return fail("invalid-input", `manifest id "${String(input.manifestId)}" is not 4-32 of A-Z, 0-9, -`);
+  if (!ManifestIdSchema.safeParse(input.manifestId).success)
+    return fail("invalid-input", `manifest id "${String(input.manifestId)}" is not 4-32 of A-Z, 0-9, -`);
   const bookings = input.bookings;
   const first = bookings[0];
   if (first === undefined) return fail("no-bookings", "a manifest re-delivers the hubs of at least one booking");
 
   const parties = [...new Set(bookings.map((b) => b.partyId))];
-  if (parties.length > 1) return fail("mixed-parties", `hubs go back to the Party that sent them (A-001): these bookings belong to ${parties.join(", ")}`);
+  if (parties.length > 1)
+    return fail(
+      "mixed-parties",
+      `hubs go back to the Party that sent them (A-001): these bookings belong to ${parties.join(", ")}`,
+    );
   const party = first.partyId;
   const refs = bookings.map((b) => b.bookingRef);
   const dupRef = refs.find((r, i) => refs.indexOf(r) !== i);
@@ -132,7 +146,10 @@ export function buildManifest(input: ManifestInput): ManifestResult {
   const goesTo = redeliveryLocation(first);
   const otherPlace = bookings.find((b) => !sameLocation(redeliveryLocation(b), goesTo));
   if (otherPlace)
-    return fail("mixed-locations", `bookings ${first.bookingRef} and ${otherPlace.bookingRef} ask for different re-delivery locations (${goesTo.id}, ${redeliveryLocation(otherPlace).id}): one manifest per location`);
+    return fail(
+      "mixed-locations",
+      `bookings ${first.bookingRef} and ${otherPlace.bookingRef} ask for different re-delivery locations (${goesTo.id}, ${redeliveryLocation(otherPlace).id}): one manifest per location`,
+    );
 
   // Index the booked hubs first, so a foreign hub or a hub booked twice stops the build.
   const bookedAt = new Map<string, { booking: Booking; carton: BookedCarton; palletSscc: string | null }>();
@@ -140,8 +157,12 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     for (const { carton, palletSscc } of bookingCartons(booking)) {
       for (const hub of carton.hubs) {
         if (hub.assignedParty !== party)
-          return fail("foreign-hub", `hub ${hub.deviceId} on booking ${booking.bookingRef} is assigned to ${hub.assignedParty}, not ${party}: it cannot go back to ${party} (A-001)`);
-        if (bookedAt.has(hub.deviceId)) return fail("duplicate-hub", `hub ${hub.deviceId} is listed twice on the bookings`);
+          return fail(
+            "foreign-hub",
+            `hub ${hub.deviceId} on booking ${booking.bookingRef} is assigned to ${hub.assignedParty}, not ${party}: it cannot go back to ${party} (A-001)`,
+          );
+        if (bookedAt.has(hub.deviceId))
+          return fail("duplicate-hub", `hub ${hub.deviceId} is listed twice on the bookings`);
         bookedAt.set(hub.deviceId, { booking, carton, palletSscc });
       }
     }
@@ -154,19 +175,33 @@ export function buildManifest(input: ManifestInput): ManifestResult {
       unrelated++;
       continue;
     }
-    if (resultOf.has(r.deviceId)) return fail("duplicate-result", `two results for hub ${r.deviceId}: pass only its final result`);
+    if (resultOf.has(r.deviceId))
+      return fail("duplicate-result", `two results for hub ${r.deviceId}: pass only its final result`);
     if (r.outcome === "failed" && r.faultEventId !== null && !isUuidV7(r.faultEventId))
-      return fail("invalid-input", `fault report id "${r.faultEventId}" of hub ${r.deviceId} is not an event id (UUIDv7)`);
+      return fail(
+        "invalid-input",
+        `fault report id "${r.faultEventId}" of hub ${r.deviceId} is not an event id (UUIDv7)`,
+      );
     resultOf.set(r.deviceId, r);
   }
 
   const slot = checkDeliverySlot(input.deliveryDate, input.deliveryWindow, input.workingHours, input.today);
   if (!slot.ok)
-    return fail("outside-working-hours", `re-delivery ${String(input.deliveryDate)} ${String(input.deliveryWindow?.start)}-${String(input.deliveryWindow?.end)}: ${slot.problems.map((p) => p.message).join("; ")}`, slot.problems);
+    return fail(
+      "outside-working-hours",
+      `re-delivery ${String(input.deliveryDate)} ${String(input.deliveryWindow?.start)}-${String(input.deliveryWindow?.end)}: ${slot.problems.map((p) => p.message).join("; ")}`,
+      slot.problems,
+    );
 
   const excluded: ExcludedHub[] = [];
   const integrity: IntegrityFlag[] = [];
-  const goesBack = (bookingRef: string, carton: BookedCarton, palletSscc: string | null, deviceId: string, model: string): string | null => {
+  const goesBack = (
+    bookingRef: string,
+    carton: BookedCarton,
+    palletSscc: string | null,
+    deviceId: string,
+    model: string,
+  ): string | null => {
     const r = resultOf.get(deviceId);
     const out = (code: ExclusionCode, reason: string, faultEventId: string | null = null): null => {
       excluded.push({ deviceId, code, faultEventId, reason, bookingRef, cartonSscc: carton.sscc, palletSscc });
@@ -176,7 +211,11 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     switch (r.outcome) {
       case "failed": {
         const detail = r.detail ? `: ${r.detail}` : "";
-        return out("failed", `re-flash failed${detail}${r.faultEventId ? "" : " (no fault report yet)"}`.slice(0, 500), r.faultEventId);
+        return out(
+          "failed",
+          `re-flash failed${detail}${r.faultEventId ? "" : " (no fault report yet)"}`.slice(0, 500),
+          r.faultEventId,
+        );
       }
       case "not-received":
         return out("not-received", "never received at the dock");
@@ -184,9 +223,13 @@ export function buildManifest(input: ManifestInput): ManifestResult {
         return out("rejected", `rejected at receipt: ${r.reason}`.slice(0, 500));
       case "flashed": {
         const target = input.targetVersionByModel[model];
-        if (target === undefined) return out("no-target-version", `no target firmware version is known for Device Model ${model}`);
+        if (target === undefined)
+          return out("no-target-version", `no target firmware version is known for Device Model ${model}`);
         if (!HexFirmwareSchema.safeParse(r.firmwareVersion).success || r.firmwareVersion !== target)
-          return out("wrong-version", `reads back firmware ${r.firmwareVersion}, the target for model ${model} is ${target}`);
+          return out(
+            "wrong-version",
+            `reads back firmware ${r.firmwareVersion}, the target for model ${model} is ${target}`,
+          );
         return r.firmwareVersion;
       }
     }
@@ -202,14 +245,24 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     }
     if (hubs.length === 0) {
       integrity.push({
-        kind: "carton-empty", sscc: carton.sscc, palletSscc, booked: carton.hubs.length, returning: 0, missing,
+        kind: "carton-empty",
+        sscc: carton.sscc,
+        palletSscc,
+        booked: carton.hubs.length,
+        returning: 0,
+        missing,
         message: `carton ${carton.sscc} has no hub going back (${carton.hubs.length} booked): it stays at the dock`,
       });
       return null;
     }
     if (missing.length > 0)
       integrity.push({
-        kind: "carton-short", sscc: carton.sscc, palletSscc, booked: carton.hubs.length, returning: hubs.length, missing,
+        kind: "carton-short",
+        sscc: carton.sscc,
+        palletSscc,
+        booked: carton.hubs.length,
+        returning: hubs.length,
+        missing,
         message: `carton ${carton.sscc} goes back with ${hubs.length} of the ${carton.hubs.length} hubs it came with`,
       });
     return { sscc: carton.sscc, hubs };
@@ -228,14 +281,24 @@ export function buildManifest(input: ManifestInput): ManifestResult {
       }
       if (cartons.length === 0) {
         integrity.push({
-          kind: "pallet-empty", sscc: pallet.sscc, palletSscc: null, booked: pallet.cartons.length, returning: 0, missing,
+          kind: "pallet-empty",
+          sscc: pallet.sscc,
+          palletSscc: null,
+          booked: pallet.cartons.length,
+          returning: 0,
+          missing,
           message: `pallet ${pallet.sscc} has no carton going back: it stays at the dock`,
         });
         continue;
       }
       if (missing.length > 0)
         integrity.push({
-          kind: "pallet-short", sscc: pallet.sscc, palletSscc: null, booked: pallet.cartons.length, returning: cartons.length, missing,
+          kind: "pallet-short",
+          sscc: pallet.sscc,
+          palletSscc: null,
+          booked: pallet.cartons.length,
+          returning: cartons.length,
+          missing,
           message: `pallet ${pallet.sscc} goes back with ${cartons.length} of its ${pallet.cartons.length} cartons`,
         });
       pallets.push({ sscc: pallet.sscc, cartons });
@@ -246,8 +309,14 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     }
   }
 
-  const hubCount = pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0), 0) + looseCartons.reduce((n, c) => n + c.hubs.length, 0);
-  if (hubCount === 0) return fail("nothing-to-deliver", `no hub of ${refs.join(", ")} has been re-flashed to its target version: there is nothing to re-deliver`);
+  const hubCount =
+    pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0), 0) +
+    looseCartons.reduce((n, c) => n + c.hubs.length, 0);
+  if (hubCount === 0)
+    return fail(
+      "nothing-to-deliver",
+      `no hub of ${refs.join(", ")} has been re-flashed to its target version: there is nothing to re-deliver`,
+    );
 
   const candidate: ManifestPayload = {
     manifestId: input.manifestId,
@@ -279,9 +348,12 @@ export function buildManifest(input: ManifestInput): ManifestResult {
 }
 
 /** Every hub on a manifest, in manifest order, with the carton and pallet it travels in. */
-export function manifestHubs(m: ManifestPayload): Array<{ deviceId: string; firmwareVersion: string; cartonSscc: string; palletSscc: string | null }> {
+export function manifestHubs(
+  m: ManifestPayload,
+): Array<{ deviceId: string; firmwareVersion: string; cartonSscc: string; palletSscc: string | null }> {
   const out: Array<{ deviceId: string; firmwareVersion: string; cartonSscc: string; palletSscc: string | null }> = [];
-  for (const p of m.pallets) for (const c of p.cartons) for (const h of c.hubs) out.push({ ...h, cartonSscc: c.sscc, palletSscc: p.sscc });
+  for (const p of m.pallets)
+    for (const c of p.cartons) for (const h of c.hubs) out.push({ ...h, cartonSscc: c.sscc, palletSscc: p.sscc });
   for (const c of m.looseCartons) for (const h of c.hubs) out.push({ ...h, cartonSscc: c.sscc, palletSscc: null });
   return out;
 }
@@ -388,13 +460,19 @@ export interface AmendmentReview {
  * changed, and whether the new slot is within working hours. The caller rebuilds the manifest
  * with `delivery` (a new manifest id) and re-issues the notice with `reissue: true`.
  */
-export function reviewAmendment(manifest: ManifestPayload, amendment: RedeliveryAmendment, workingHours: WorkingHoursConfig, today?: string): AmendmentReview {
+export function reviewAmendment(
+  manifest: ManifestPayload,
+  amendment: RedeliveryAmendment,
+  workingHours: WorkingHoursConfig,
+  today?: string,
+): AmendmentReview {
   const date = amendment.deliveryDate ?? manifest.deliveryDate;
   const window = amendment.deliveryWindow ?? manifest.deliveryWindow;
   const location = amendment.deliveryLocation ?? manifest.deliveryLocation;
   const fields: AmendmentReview["fields"] = [];
   if (date !== manifest.deliveryDate) fields.push("date");
-  if (window.start !== manifest.deliveryWindow.start || window.end !== manifest.deliveryWindow.end) fields.push("window");
+  if (window.start !== manifest.deliveryWindow.start || window.end !== manifest.deliveryWindow.end)
+    fields.push("window");
   if (!sameLocation(location, manifest.deliveryLocation)) fields.push("location");
   const slot = checkDeliverySlot(date, window, workingHours, today);
   return {
@@ -410,7 +488,14 @@ export function reviewAmendment(manifest: ManifestPayload, amendment: Redelivery
       windowStart: window.start,
       windowEnd: window.end,
       withinWorkingHours: slot.ok,
-      note: amendment.note ?? (slot.ok ? null : slot.problems.map((p) => p.message).join("; ").slice(0, 2000)),
+      note:
+        amendment.note ??
+        (slot.ok
+          ? null
+          : slot.problems
+              .map((p) => p.message)
+              .join("; ")
+              .slice(0, 2000)),
     },
   };
 }

@@ -2,9 +2,26 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bookingCartons, type Booking } from "./booking";
 import { demoBooking } from "./demo-booking";
-import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel, encodeHubLabel, encodeLogisticLabelSymbols, type EncodedLabel, type LabelError } from "./labels";
+import {
+  encodeBookingLabel,
+  encodeCartonLabel,
+  encodePalletLabel,
+  encodeHubLabel,
+  encodeLogisticLabelSymbols,
+  type EncodedLabel,
+  type LabelError,
+} from "./labels";
 import { buildManifest, type ManifestPayload } from "./manifest";
-import { decideOutboundScan, dispatchPayload, initialOutboundState, loadAgrees, outboundScanPayload, reduceOutbound, type OutboundAction, type OutboundState } from "./outbound";
+import {
+  decideOutboundScan,
+  dispatchPayload,
+  initialOutboundState,
+  loadAgrees,
+  outboundScanPayload,
+  reduceOutbound,
+  type OutboundAction,
+  type OutboundState,
+} from "./outbound";
 import { parseScan } from "./scan-parser";
 import { EXAMPLE_WORKING_HOURS } from "./working-hours";
 import { DispatchRecordedPayload, OutboundScanRecordedPayload, parseDockEvent } from "../events";
@@ -28,7 +45,13 @@ const scanned = (l: EncodedLabel | LabelError): string => {
   if (!l.ok) throw new Error(l.reason);
   return l.scan;
 };
-const booking = demoBooking({ pallets: 2, cartonsPerPallet: 2, hubsPerCarton: 2, looseCartons: 1, partyId: "SUPPLIER-A" });
+const booking = demoBooking({
+  pallets: 2,
+  cartonsPerPallet: 2,
+  hubsPerCarton: 2,
+  looseCartons: 1,
+  partyId: "SUPPLIER-A",
+});
 const manifest = manifestOf(booking);
 const palletScan = (sscc: string) => scanned(encodePalletLabel({ sscc, bookingRef: booking.bookingRef }));
 const cartonScan = (sscc: string) => scanned(encodeCartonLabel({ sscc, bookingRef: booking.bookingRef, hubCount: 2 }));
@@ -37,7 +60,12 @@ const allLabels = [
   ...manifest.looseCartons.map((c) => cartonScan(c.sscc)),
 ];
 let n = 0;
-const scan = (raw: string): OutboundAction => ({ type: "scan", scanId: `s${n++}`, scan: parseScan(raw), at: "2027-02-02T09:00:00.000Z" });
+const scan = (raw: string): OutboundAction => ({
+  type: "scan",
+  scanId: `s${n++}`,
+  scan: parseScan(raw),
+  at: "2027-02-02T09:00:00.000Z",
+});
 const run = (state: OutboundState, raws: string[]) => raws.reduce((s, r) => reduceOutbound(s, scan(r)).state, state);
 
 describe("outbound load verification", () => {
@@ -50,7 +78,12 @@ describe("outbound load verification", () => {
       s = r.state;
     }
     expect(loadAgrees(s)).toEqual({ agrees: true, missing: [], extra: [], loadedCount: 7, expectedCount: 7 });
-    const d = dispatchPayload(manifest, s, { asnNumber: "ASN-SUPPLIERA-20270202-001", unloader: "party", carrier: "Haulier Ltd", vehicleRef: "AB12 CDE" });
+    const d = dispatchPayload(manifest, s, {
+      asnNumber: "ASN-SUPPLIERA-20270202-001",
+      unloader: "party",
+      carrier: "Haulier Ltd",
+      vehicleRef: "AB12 CDE",
+    });
     expect(d.ok).toBe(true);
     if (d.ok) {
       expect(DispatchRecordedPayload.safeParse(d.payload).success).toBe(true);
@@ -64,32 +97,63 @@ describe("outbound load verification", () => {
     const s1 = reduceOutbound(s0, scan(palletScan(p))).state;
     expect(reduceOutbound(s1, scan(palletScan(p))).verdict).toMatchObject({ code: "duplicate", class: "warn" });
     const foreign = demoBooking({ index: 9, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 1 }).pallets[0]?.sscc ?? "";
-    expect(reduceOutbound(s1, scan(palletScan(foreign))).verdict).toMatchObject({ code: "not-on-manifest", class: "error", sscc: foreign });
+    expect(reduceOutbound(s1, scan(palletScan(foreign))).verdict).toMatchObject({
+      code: "not-on-manifest",
+      class: "error",
+      sscc: foreign,
+    });
     expect(reduceOutbound(s1, scan(cartonScan(p))).verdict).toMatchObject({ code: "wrong-kind", class: "error" });
     const hub = scanned(encodeHubLabel({ deviceId: manifest.looseCartons[0]?.hubs[0]?.deviceId ?? "" }));
     expect(reduceOutbound(s1, scan(hub)).verdict).toMatchObject({ code: "wrong-kind" });
-    expect(reduceOutbound(s1, scan(scanned(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })))).verdict).toMatchObject({ code: "wrong-kind" });
-    expect(reduceOutbound(s1, scan("]C1000000")).verdict).toMatchObject({ code: "unreadable", class: "error", sscc: null });
+    expect(
+      reduceOutbound(
+        s1,
+        scan(scanned(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef }))),
+      ).verdict,
+    ).toMatchObject({ code: "wrong-kind" });
+    expect(reduceOutbound(s1, scan("]C1000000")).verdict).toMatchObject({
+      code: "unreadable",
+      class: "error",
+      sscc: null,
+    });
   });
 
   it("two-symbol labels: the SSCC symbol loads the unit; the booking-reference symbol is refused by name and changes nothing", () => {
     const symbolsOf = (kind: "pallet" | "carton", sscc: string) => {
-      const r = encodeLogisticLabelSymbols(kind === "pallet" ? { kind, sscc, bookingRef: booking.bookingRef } : { kind, sscc, bookingRef: booking.bookingRef, hubCount: 2 });
+      const r = encodeLogisticLabelSymbols(
+        kind === "pallet"
+          ? { kind, sscc, bookingRef: booking.bookingRef }
+          : { kind, sscc, bookingRef: booking.bookingRef, hubCount: 2 },
+      );
       if (!r.ok || r.reference === null) throw new Error("no two symbols");
       return { sscc: r.sscc.scan, reference: r.reference.scan };
     };
     const p = manifest.pallets[0]!;
     const c = p.cartons[0]!;
     let s = initialOutboundState(manifest);
-    for (const [kind, sscc] of [["pallet", p.sscc], ["carton", c.sscc]] as const) {
+    for (const [kind, sscc] of [
+      ["pallet", p.sscc],
+      ["carton", c.sscc],
+    ] as const) {
       const { sscc: bottom, reference } = symbolsOf(kind, sscc);
       const action = scan(reference);
       const refused = reduceOutbound(s, action);
       expect(refused.verdict).toMatchObject({ code: "wrong-kind", class: "error", sscc: null });
-      expect(refused.verdict.reason).toMatch(/^this is the booking-reference barcode of a label \(booking [A-Z0-9-]+(, 2 hubs)?\): scan the SSCC barcode \(the bottom one\) onto the load$/);
+      expect(refused.verdict.reason).toMatch(
+        /^this is the booking-reference barcode of a label \(booking [A-Z0-9-]+(, 2 hubs)?\): scan the SSCC barcode \(the bottom one\) onto the load$/,
+      );
       expect(refused.state.loaded).toBe(s.loaded);
       expect(refused.state.extra).toBe(s.extra);
-      expect(OutboundScanRecordedPayload.safeParse(outboundScanPayload(manifest.manifestId, "wedge", action.type === "scan" ? action.scan : parseScan(""), refused.verdict)).success).toBe(true);
+      expect(
+        OutboundScanRecordedPayload.safeParse(
+          outboundScanPayload(
+            manifest.manifestId,
+            "wedge",
+            action.type === "scan" ? action.scan : parseScan(""),
+            refused.verdict,
+          ),
+        ).success,
+      ).toBe(true);
       const loaded = reduceOutbound(refused.state, scan(bottom));
       expect(loaded.verdict).toMatchObject({ code: "expected", class: "ok", sscc });
       s = loaded.state;
@@ -103,25 +167,43 @@ describe("outbound load verification", () => {
     const foreign = demoBooking({ index: 9, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 1 }).pallets[0]?.sscc ?? "";
     let s = run(initialOutboundState(manifest), [...allLabels, palletScan(foreign)]);
     expect(loadAgrees(s)).toMatchObject({ agrees: false, missing: [], extra: [{ sscc: foreign, kind: "pallet" }] });
-    const refused = dispatchPayload(manifest, s, { asnNumber: "ASN-X-20270202-001", unloader: "dock", carrier: null, vehicleRef: null });
+    const refused = dispatchPayload(manifest, s, {
+      asnNumber: "ASN-X-20270202-001",
+      unloader: "dock",
+      carrier: null,
+      vehicleRef: null,
+    });
     expect(refused).toMatchObject({ ok: false });
     expect(!refused.ok && refused.reason).toMatch(/not on the manifest/);
     s = reduceOutbound(s, { type: "unload", scanId: "u1", sscc: foreign, at: "2027-02-02T09:10:00.000Z" }).state;
     expect(loadAgrees(s).agrees).toBe(true);
     const lastCarton = manifest.looseCartons[0]?.sscc ?? "";
     s = reduceOutbound(s, { type: "unload", scanId: "u2", sscc: lastCarton, at: "2027-02-02T09:11:00.000Z" }).state;
-    expect(loadAgrees(s)).toMatchObject({ agrees: false, missing: [{ sscc: lastCarton, kind: "carton", palletSscc: null }] });
+    expect(loadAgrees(s)).toMatchObject({
+      agrees: false,
+      missing: [{ sscc: lastCarton, kind: "carton", palletSscc: null }],
+    });
   });
 
   it("a carton label with the hub count it arrived with warns on a carton going back short", () => {
     const c = manifest.looseCartons[0]?.sscc ?? "";
-    const r = reduceOutbound(initialOutboundState(manifest), scan(scanned(encodeCartonLabel({ sscc: c, hubCount: 32 }))));
-    expect(r.verdict).toMatchObject({ code: "expected", class: "warn", reason: expect.stringMatching(/label says 32 hubs and the manifest 2/) });
+    const r = reduceOutbound(
+      initialOutboundState(manifest),
+      scan(scanned(encodeCartonLabel({ sscc: c, hubCount: 32 }))),
+    );
+    expect(r.verdict).toMatchObject({
+      code: "expected",
+      class: "warn",
+      reason: expect.stringMatching(/label says 32 hubs and the manifest 2/),
+    });
     expect(loadAgrees(r.state).loadedCount).toBe(1);
   });
 
   it("a pallet may stand for its cartons when the site says so", () => {
-    const palletsAndLoose = [...manifest.pallets.map((p) => palletScan(p.sscc)), ...manifest.looseCartons.map((c) => cartonScan(c.sscc))];
+    const palletsAndLoose = [
+      ...manifest.pallets.map((p) => palletScan(p.sscc)),
+      ...manifest.looseCartons.map((c) => cartonScan(c.sscc)),
+    ];
     expect(loadAgrees(run(initialOutboundState(manifest), palletsAndLoose)).agrees).toBe(false);
     const s = run(initialOutboundState(manifest, { palletStandsForCartons: true }), palletsAndLoose);
     expect(loadAgrees(s).agrees).toBe(true);
@@ -134,17 +216,32 @@ describe("outbound load verification", () => {
     const s1 = reduceOutbound(initialOutboundState(manifest), a);
     const s2 = reduceOutbound(s1.state, a);
     expect(s2.state).toBe(s1.state);
-    const payload = outboundScanPayload(manifest.manifestId, "wedge", a.type === "scan" ? a.scan : parseScan(""), s1.verdict);
+    const payload = outboundScanPayload(
+      manifest.manifestId,
+      "wedge",
+      a.type === "scan" ? a.scan : parseScan(""),
+      s1.verdict,
+    );
     expect(OutboundScanRecordedPayload.safeParse(payload).success).toBe(true);
     const bad = parseScan("x".repeat(2000));
-    const v = reduceOutbound(initialOutboundState(manifest), { type: "scan", scanId: "big", scan: bad, at: "2027-02-02T09:00:00.000Z" }).verdict;
-    expect(OutboundScanRecordedPayload.safeParse(outboundScanPayload(manifest.manifestId, "camera", bad, v)).success).toBe(true);
+    const v = reduceOutbound(initialOutboundState(manifest), {
+      type: "scan",
+      scanId: "big",
+      scan: bad,
+      at: "2027-02-02T09:00:00.000Z",
+    }).verdict;
+    expect(
+      OutboundScanRecordedPayload.safeParse(outboundScanPayload(manifest.manifestId, "camera", bad, v)).success,
+    ).toBe(true);
   });
 
   it("property: the load agrees iff every label was scanned, whatever the order and repeats", () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: allLabels.length - 1 }), { maxLength: 25 }), (picks) => {
-        const s = run(initialOutboundState(manifest), picks.map((i) => allLabels[i] ?? ""));
+        const s = run(
+          initialOutboundState(manifest),
+          picks.map((i) => allLabels[i] ?? ""),
+        );
         const check = loadAgrees(s);
         expect(check.agrees).toBe(new Set(picks).size === allLabels.length);
         expect(check.loadedCount).toBe(new Set(picks).size);
@@ -158,19 +255,37 @@ describe("outbound load verification", () => {
 describe("the outbound load decision", () => {
   it("each scan: one valid event that records the verdict, and the load a reduce gives", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...allLabels, palletScan(demoBooking({ index: 9, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 1 }).pallets[0]?.sscc ?? ""), "12#4"), { maxLength: 30 }), (raws) => {
-        let load = initialOutboundState(manifest);
-        let t = Date.parse("2027-02-02T09:00:00Z");
-        for (const raw of raws) {
-          const stamp = { dockId: "DOCK-1", operatorId: "sup-1", now: new Date((t += 1000)), clockOffsetMs: null };
-          const d = decideOutboundScan(load, { raw, source: "wedge" }, stamp);
-          const [e] = d.events;
-          expect(parseDockEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
-          expect(e.payload).toMatchObject({ manifestId: manifest.manifestId, verdict: d.verdict.code, sscc: d.verdict.sscc });
-          expect(d.load).toEqual(reduceOutbound(load, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state);
-          load = d.load;
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            ...allLabels,
+            palletScan(
+              demoBooking({ index: 9, pallets: 1, cartonsPerPallet: 1, hubsPerCarton: 1 }).pallets[0]?.sscc ?? "",
+            ),
+            "12#4",
+          ),
+          { maxLength: 30 },
+        ),
+        (raws) => {
+          let load = initialOutboundState(manifest);
+          let t = Date.parse("2027-02-02T09:00:00Z");
+          for (const raw of raws) {
+            const stamp = { dockId: "DOCK-1", operatorId: "sup-1", now: new Date((t += 1000)), clockOffsetMs: null };
+            const d = decideOutboundScan(load, { raw, source: "wedge" }, stamp);
+            const [e] = d.events;
+            expect(parseDockEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
+            expect(e.payload).toMatchObject({
+              manifestId: manifest.manifestId,
+              verdict: d.verdict.code,
+              sscc: d.verdict.sscc,
+            });
+            expect(d.load).toEqual(
+              reduceOutbound(load, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state,
+            );
+            load = d.load;
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -85,7 +85,8 @@ export function initialOutboundState(manifest: ManifestPayload, options: Outboun
     units.set(p.sscc, { kind: "pallet", palletSscc: null, hubCount: null });
     for (const c of p.cartons) units.set(c.sscc, { kind: "carton", palletSscc: p.sscc, hubCount: c.hubs.length });
   }
-  for (const c of manifest.looseCartons) units.set(c.sscc, { kind: "carton", palletSscc: null, hubCount: c.hubs.length });
+  for (const c of manifest.looseCartons)
+    units.set(c.sscc, { kind: "carton", palletSscc: null, hubCount: c.hubs.length });
   return {
     manifestId: manifest.manifestId,
     units,
@@ -101,14 +102,23 @@ function verdict(code: OutboundVerdictCode, reason: string, sscc: string | null)
   return { code, class: OUTBOUND_VERDICTS[code].class, reason, sscc };
 }
 
-function withScan(state: OutboundState, scanId: string, v: OutboundVerdict, loaded = state.loaded, extra = state.extra): { state: OutboundState; verdict: OutboundVerdict } {
+function withScan(
+  state: OutboundState,
+  scanId: string,
+  v: OutboundVerdict,
+  loaded = state.loaded,
+  extra = state.extra,
+): { state: OutboundState; verdict: OutboundVerdict } {
   const scanIds = new Set(state.scanIds);
   scanIds.add(scanId);
   return { state: { ...state, loaded, extra, scanIds, last: v }, verdict: v };
 }
 
 /** Applies one scan (or unload) to the load; returns the verdict and the new state. An action seen before changes nothing. */
-export function reduceOutbound(state: OutboundState, action: OutboundAction): { state: OutboundState; verdict: OutboundVerdict } {
+export function reduceOutbound(
+  state: OutboundState,
+  action: OutboundAction,
+): { state: OutboundState; verdict: OutboundVerdict } {
   if (state.scanIds.has(action.scanId)) {
     // Replaying an already-applied event (journal replay, StrictMode) must not count twice.
     return { state, verdict: verdict("duplicate", `scan ${action.scanId} was already applied`, null) };
@@ -118,14 +128,29 @@ export function reduceOutbound(state: OutboundState, action: OutboundAction): { 
     if (state.loaded.has(sscc)) {
       const loaded = new Map(state.loaded);
       loaded.delete(sscc);
-      return withScan(state, action.scanId, verdict("expected", `${state.units.get(sscc)?.kind ?? "unit"} ${sscc} taken off the load`, sscc), loaded);
+      return withScan(
+        state,
+        action.scanId,
+        verdict("expected", `${state.units.get(sscc)?.kind ?? "unit"} ${sscc} taken off the load`, sscc),
+        loaded,
+      );
     }
     if (state.extra.has(sscc)) {
       const extra = new Map(state.extra);
       extra.delete(sscc);
-      return withScan(state, action.scanId, verdict("expected", `${sscc} (not on the manifest) taken off the load`, sscc), state.loaded, extra);
+      return withScan(
+        state,
+        action.scanId,
+        verdict("expected", `${sscc} (not on the manifest) taken off the load`, sscc),
+        state.loaded,
+        extra,
+      );
     }
-    return withScan(state, action.scanId, verdict("not-on-manifest", `${sscc} is not on the load, nothing to take off`, sscc));
+    return withScan(
+      state,
+      action.scanId,
+      verdict("not-on-manifest", `${sscc} is not on the load, nothing to take off`, sscc),
+    );
   }
 
   const scan = action.scan;
@@ -134,15 +159,43 @@ export function reduceOutbound(state: OutboundState, action: OutboundAction): { 
       // The upper symbol of a two-symbol label names no unit: refused by name, the load unchanged.
       const ref = labelReferenceOf(scan);
       if (ref !== null)
-        return withScan(state, action.scanId, verdict("wrong-kind", `this is the booking-reference barcode of a label (${describeLabelReference(ref)}): scan the SSCC barcode (the bottom one) onto the load`, null));
+        return withScan(
+          state,
+          action.scanId,
+          verdict(
+            "wrong-kind",
+            `this is the booking-reference barcode of a label (${describeLabelReference(ref)}): scan the SSCC barcode (the bottom one) onto the load`,
+            null,
+          ),
+        );
       return withScan(state, action.scanId, verdict("unreadable", `unreadable: ${scan.reason}`.slice(0, 500), null));
     }
     case "hub":
-      return withScan(state, action.scanId, verdict("wrong-kind", `this is hub ${scan.deviceId}: scan the pallet and carton labels onto the load`, null));
+      return withScan(
+        state,
+        action.scanId,
+        verdict("wrong-kind", `this is hub ${scan.deviceId}: scan the pallet and carton labels onto the load`, null),
+      );
     case "booking-label":
-      return withScan(state, action.scanId, verdict("wrong-kind", `this is the booking label of ${scan.bookingRef}: scan the pallet and carton labels onto the load`, null));
+      return withScan(
+        state,
+        action.scanId,
+        verdict(
+          "wrong-kind",
+          `this is the booking label of ${scan.bookingRef}: scan the pallet and carton labels onto the load`,
+          null,
+        ),
+      );
     case "carton-number":
-      return withScan(state, action.scanId, verdict("wrong-kind", `this is an original supplier's carton number (${scan.cartonNumber}): scan the SSCC label the dock printed for the carton`, null));
+      return withScan(
+        state,
+        action.scanId,
+        verdict(
+          "wrong-kind",
+          `this is an original supplier's carton number (${scan.cartonNumber}): scan the SSCC label the dock printed for the carton`,
+          null,
+        ),
+      );
     case "sscc":
     case "pallet":
     case "carton": {
@@ -152,23 +205,68 @@ export function reduceOutbound(state: OutboundState, action: OutboundAction): { 
       const labelKind = scan.kind === "sscc" ? (unit?.kind ?? "pallet") : scan.kind;
       if (unit === undefined) {
         const what = scan.kind === "sscc" ? "SSCC" : scan.kind;
-        if (state.extra.has(sscc)) return withScan(state, action.scanId, verdict("duplicate", `${what} ${sscc} was already scanned, and it is not on manifest ${state.manifestId}`, sscc));
+        if (state.extra.has(sscc))
+          return withScan(
+            state,
+            action.scanId,
+            verdict(
+              "duplicate",
+              `${what} ${sscc} was already scanned, and it is not on manifest ${state.manifestId}`,
+              sscc,
+            ),
+          );
         const extra = new Map(state.extra);
         extra.set(sscc, { kind: labelKind, scanId: action.scanId, at: action.at });
-        return withScan(state, action.scanId, verdict("not-on-manifest", `${what} ${sscc} is not on manifest ${state.manifestId}: take it off the vehicle`, sscc), state.loaded, extra);
+        return withScan(
+          state,
+          action.scanId,
+          verdict(
+            "not-on-manifest",
+            `${what} ${sscc} is not on manifest ${state.manifestId}: take it off the vehicle`,
+            sscc,
+          ),
+          state.loaded,
+          extra,
+        );
       }
       if (unit.kind !== labelKind)
-        return withScan(state, action.scanId, verdict("wrong-kind", `${sscc} is a ${unit.kind} on the manifest but this label says ${labelKind}: check the label`, sscc));
-      const covered = unit.kind === "carton" && unit.palletSscc !== null && state.options.palletStandsForCartons && state.loaded.has(unit.palletSscc);
+        return withScan(
+          state,
+          action.scanId,
+          verdict(
+            "wrong-kind",
+            `${sscc} is a ${unit.kind} on the manifest but this label says ${labelKind}: check the label`,
+            sscc,
+          ),
+        );
+      const covered =
+        unit.kind === "carton" &&
+        unit.palletSscc !== null &&
+        state.options.palletStandsForCartons &&
+        state.loaded.has(unit.palletSscc);
       if (state.loaded.has(sscc) || covered)
-        return withScan(state, action.scanId, verdict("duplicate", covered && !state.loaded.has(sscc) ? `carton ${sscc} is already loaded with its pallet ${unit.palletSscc}` : `${unit.kind} ${sscc} is already on the load`, sscc));
+        return withScan(
+          state,
+          action.scanId,
+          verdict(
+            "duplicate",
+            covered && !state.loaded.has(sscc)
+              ? `carton ${sscc} is already loaded with its pallet ${unit.palletSscc}`
+              : `${unit.kind} ${sscc} is already on the load`,
+            sscc,
+          ),
+        );
       const loaded = new Map(state.loaded);
       loaded.set(sscc, { kind: unit.kind, scanId: action.scanId, at: action.at });
       const where = unit.kind === "carton" ? (unit.palletSscc ? ` (on pallet ${unit.palletSscc})` : " (loose)") : "";
       // Carton integrity: an old label still saying the count it arrived with, on a carton going back short.
       const labelCount = scan.kind === "carton" ? scan.hubCount : null;
       if (labelCount !== null && unit.hubCount !== null && labelCount !== unit.hubCount) {
-        const v = verdict("expected", `carton ${sscc}${where} loaded, but its label says ${labelCount} hubs and the manifest ${unit.hubCount}: print its new label`, sscc);
+        const v = verdict(
+          "expected",
+          `carton ${sscc}${where} loaded, but its label says ${labelCount} hubs and the manifest ${unit.hubCount}: print its new label`,
+          sscc,
+        );
         return withScan(state, action.scanId, { ...v, class: "warn" }, loaded);
       }
       return withScan(state, action.scanId, verdict("expected", `${unit.kind} ${sscc}${where} loaded`, sscc), loaded);
@@ -192,7 +290,11 @@ export function loadAgrees(state: OutboundState): LoadCheck {
   let loadedCount = 0;
   for (const [sscc, unit] of state.units) {
     expectedCount++;
-    const covered = unit.kind === "carton" && unit.palletSscc !== null && state.options.palletStandsForCartons && state.loaded.has(unit.palletSscc);
+    const covered =
+      unit.kind === "carton" &&
+      unit.palletSscc !== null &&
+      state.options.palletStandsForCartons &&
+      state.loaded.has(unit.palletSscc);
     if (state.loaded.has(sscc) || covered) loadedCount++;
     else missing.push({ sscc, kind: unit.kind, palletSscc: unit.palletSscc });
   }
@@ -206,8 +308,24 @@ export function outboundScanPayload(
   source: "wedge" | "hid-pos" | "camera",
   scan: ParsedScan,
   v: OutboundVerdict,
-): { manifestId: string; source: "wedge" | "hid-pos" | "camera"; raw: string; kind: ParsedScan["kind"]; verdict: OutboundVerdictCode; sscc: string | null; reason: string } {
-  return { manifestId, source, raw: scan.raw.slice(0, 1000), kind: scan.kind, verdict: v.code, sscc: v.sscc, reason: v.reason.slice(0, 500) || v.code };
+): {
+  manifestId: string;
+  source: "wedge" | "hid-pos" | "camera";
+  raw: string;
+  kind: ParsedScan["kind"];
+  verdict: OutboundVerdictCode;
+  sscc: string | null;
+  reason: string;
+} {
+  return {
+    manifestId,
+    source,
+    raw: scan.raw.slice(0, 1000),
+    kind: scan.kind,
+    verdict: v.code,
+    sscc: v.sscc,
+    reason: v.reason.slice(0, 500) || v.code,
+  };
 }
 
 export interface DispatchInput {
@@ -223,18 +341,56 @@ export function dispatchPayload(
   state: OutboundState,
   input: DispatchInput,
 ):
-  | { ok: true; payload: { manifestId: string; asnNumber: string; unloader: Unloader; carrier: string | null; vehicleRef: string | null; palletCount: number; cartonCount: number; hubCount: number } }
+  | {
+      ok: true;
+      payload: {
+        manifestId: string;
+        asnNumber: string;
+        unloader: Unloader;
+        carrier: string | null;
+        vehicleRef: string | null;
+        palletCount: number;
+        cartonCount: number;
+        hubCount: number;
+      };
+    }
   | { ok: false; reason: string; check: LoadCheck } {
   const check = loadAgrees(state);
   if (state.manifestId !== manifest.manifestId)
     return { ok: false, reason: `the load is of manifest ${state.manifestId}, not ${manifest.manifestId}`, check };
   if (!check.agrees) {
     const parts: string[] = [];
-    if (check.missing.length > 0) parts.push(`${check.missing.length} not loaded (${check.missing.slice(0, 5).map((m) => `${m.kind} ${m.sscc}`).join(", ")}${check.missing.length > 5 ? ", …" : ""})`);
-    if (check.extra.length > 0) parts.push(`${check.extra.length} not on the manifest (${check.extra.slice(0, 5).map((m) => `${m.kind} ${m.sscc}`).join(", ")}${check.extra.length > 5 ? ", …" : ""})`);
-    return { ok: false, reason: `the load does not agree with manifest ${manifest.manifestId}: ${parts.join("; ")}`, check };
+    if (check.missing.length > 0)
+      parts.push(
+        `${check.missing.length} not loaded (${check.missing
+          .slice(0, 5)
+          .map((m) => `${m.kind} ${m.sscc}`)
+          .join(", ")}${check.missing.length > 5 ? ", …" : ""})`,
+      );
+    if (check.extra.length > 0)
+      parts.push(
+        `${check.extra.length} not on the manifest (${check.extra
+          .slice(0, 5)
+          .map((m) => `${m.kind} ${m.sscc}`)
+          .join(", ")}${check.extra.length > 5 ? ", …" : ""})`,
+      );
+    return {
+      ok: false,
+      reason: `the load does not agree with manifest ${manifest.manifestId}: ${parts.join("; ")}`,
+      check,
+    };
   }
-  return { ok: true, payload: { manifestId: manifest.manifestId, asnNumber: input.asnNumber, unloader: input.unloader, carrier: input.carrier, vehicleRef: input.vehicleRef, ...manifestCounts(manifest) } };
+  return {
+    ok: true,
+    payload: {
+      manifestId: manifest.manifestId,
+      asnNumber: input.asnNumber,
+      unloader: input.unloader,
+      carrier: input.carrier,
+      vehicleRef: input.vehicleRef,
+      ...manifestCounts(manifest),
+    },
+  };
 }
 
 /** What one outbound load scan decides: the verdict, the event to record, the load after it. */
@@ -249,10 +405,17 @@ export interface OutboundScanDecision {
  * (`reduceOutbound`), recorded as an `outbound.scan.recorded` event stamped with `stamp`.
  * Pure but for a fresh event id when the stamp gives none.
  */
-export function decideOutboundScan(load: OutboundState, command: { raw: string; source: "wedge" | "hid-pos" | "camera" }, stamp: EventContext & { now: Date }): OutboundScanDecision {
+export function decideOutboundScan(
+  load: OutboundState,
+  command: { raw: string; source: "wedge" | "hid-pos" | "camera" },
+  stamp: EventContext & { now: Date },
+): OutboundScanDecision {
   const scan = parseScan(command.raw);
   const id = stamp.id ?? newEventId(stamp.now);
   const { state, verdict: v } = reduceOutbound(load, { type: "scan", scanId: id, scan, at: stamp.now.toISOString() });
-  const event = makeEvent("outbound.scan.recorded", outboundScanPayload(load.manifestId, command.source, scan, v), { ...stamp, id });
+  const event = makeEvent("outbound.scan.recorded", outboundScanPayload(load.manifestId, command.source, scan, v), {
+    ...stamp,
+    id,
+  });
   return { verdict: v, events: [event], load: state };
 }

@@ -61,7 +61,15 @@ function trieSet<V>(node: TrieNode<V> | null, shift: number, hash: number, key: 
       added = false;
       return { t: 0, hash, key, value };
     }
-    if (node.hash === hash) return { t: 2, hash, entries: [[node.key, node.value], [key, value]] };
+    if (node.hash === hash)
+      return {
+        t: 2,
+        hash,
+        entries: [
+          [node.key, node.value],
+          [key, value],
+        ],
+      };
     return mergeNodes(node, { t: 0, hash, key, value }, shift);
   }
   if (node.t === 2) {

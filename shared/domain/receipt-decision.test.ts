@@ -4,7 +4,14 @@ import { parseDockEvent, SCAN_VERDICT_CODES, type DockEvent } from "../events";
 import { DEFAULT_PACKING_LIMITS, type BookedHub, type Booking } from "./booking";
 import { demoBooking, demoSiteFor } from "./demo-booking";
 import { encodeCartonLabel, encodePalletLabel } from "./labels";
-import { decideReceipt, eventVerdictFor, receiptFromLog, rejectionCodeFor, type ReceiptRecord, type Stamp } from "./receipt-decision";
+import {
+  decideReceipt,
+  eventVerdictFor,
+  receiptFromLog,
+  rejectionCodeFor,
+  type ReceiptRecord,
+  type Stamp,
+} from "./receipt-decision";
 import { createReceipt, history, reduce, summarize, VERDICT_CODES, type ReceiptState } from "./reconcile";
 import { parseScan } from "./scan-parser";
 
@@ -12,35 +19,75 @@ import { parseScan } from "./scan-parser";
 // scan is recorded as says what the verdict says.
 
 function smallBooking(index: number): Booking {
-  return demoBooking({ seed: 5, index, pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 3, looseCartons: 0, csp: "CentralSouth", partyId: "SUPPLIER-A" });
+  return demoBooking({
+    seed: 5,
+    index,
+    pallets: 1,
+    cartonsPerPallet: 2,
+    hubsPerCarton: 3,
+    looseCartons: 0,
+    csp: "CentralSouth",
+    partyId: "SUPPLIER-A",
+  });
 }
 const booking: Booking = structuredClone(smallBooking(0));
 const other = smallBooking(1);
 (booking.pallets[0]!.cartons[0]!.hubs[1] as BookedHub).smiStatus = "Commissioned";
 (booking.pallets[0]!.cartons[0]!.hubs[2] as BookedHub).assignedParty = "SUPPLIER-Z";
-const init = { booking, otherBookings: [booking, other], site: demoSiteFor(booking, true), limits: DEFAULT_PACKING_LIMITS };
+const init = {
+  booking,
+  otherBookings: [booking, other],
+  site: demoSiteFor(booking, true),
+  limits: DEFAULT_PACKING_LIMITS,
+};
 
 const labelOf = (r: { ok: true; scan: string } | { ok: false; reason: string }): string => {
   if (!r.ok) throw new Error(r.reason);
   return r.scan;
 };
 const raws: string[] = [
-  ...[booking, other].flatMap((b) => b.pallets.flatMap((p) => [labelOf(encodePalletLabel({ sscc: p.sscc })), ...p.cartons.flatMap((c) => [labelOf(encodeCartonLabel({ sscc: c.sscc })), ...c.hubs.flatMap((h) => [h.deviceId, h.gpfDeviceId])])])),
+  ...[booking, other].flatMap((b) =>
+    b.pallets.flatMap((p) => [
+      labelOf(encodePalletLabel({ sscc: p.sscc })),
+      ...p.cartons.flatMap((c) => [
+        labelOf(encodeCartonLabel({ sscc: c.sscc })),
+        ...c.hubs.flatMap((h) => [h.deviceId, h.gpfDeviceId]),
+      ]),
+    ]),
+  ),
   "AA-BB-CC-DD-EE-FF-00-11",
   "12#4",
 ];
 
 const record: ReceiptRecord = {
-  bookingRef: booking.bookingRef, status: "open", arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null,
-  unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, outcome: null,
+  bookingRef: booking.bookingRef,
+  status: "open",
+  arrivedAt: null,
+  late: false,
+  reportedEta: null,
+  unloader: null,
+  unloadingStartedAt: null,
+  unloadingStartedEventId: null,
+  unloadingCompletedAt: null,
+  unloadingCompletedEventId: null,
+  liabilityAt: null,
+  liabilityRule: null,
+  outcome: null,
 };
 let t = Date.parse("2027-01-04T09:00:00Z");
 const stamp = (): Stamp => ({ dockId: "DOCK-1", operatorId: "op-1", now: new Date((t += 1000)), clockOffsetMs: null });
 
 /** The rules the receipt slice used to read back out of the reason text, kept here to show the facts say the same. */
-const otherRefFromProse = (code: string, reason: string) => (code.endsWith("other-booking") ? (/belongs to booking ([A-Z0-9-]{4,20})/.exec(reason)?.[1] ?? null) : null);
+const otherRefFromProse = (code: string, reason: string) =>
+  code.endsWith("other-booking") ? (/belongs to booking ([A-Z0-9-]{4,20})/.exec(reason)?.[1] ?? null) : null;
 const rejectionFromProse = (code: string, reason: string) =>
-  code !== "hub-not-eligible" ? null : /SMI status/.test(reason) ? "not-pending" : /assigned to/.test(reason) ? "other-party" : "wrong-csp-or-facility";
+  code !== "hub-not-eligible"
+    ? null
+    : /SMI status/.test(reason)
+      ? "not-pending"
+      : /assigned to/.test(reason)
+        ? "other-party"
+        : "wrong-csp-or-facility";
 
 describe("receipt decisions", () => {
   it("every reconciler verdict maps to an event verdict central accepts", () => {
@@ -71,7 +118,9 @@ describe("receipt decisions", () => {
           expect(v.ineligible !== null).toBe(v.code === "hub-not-eligible");
           const fromProse = rejectionFromProse(v.code, v.reason);
           if (fromProse !== null) expect(rejectionCodeFor(v)).toBe(fromProse);
-          expect(d.reconcile).toEqual(reduce(state, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state);
+          expect(d.reconcile).toEqual(
+            reduce(state, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state,
+          );
           expect(d.record).toBeNull();
           state = d.reconcile;
         }
@@ -86,7 +135,12 @@ describe("receipt decisions", () => {
         let state: ReceiptState = createReceipt(init);
         const log: DockEvent[] = [];
         for (const raw of steps) {
-          const d = decideReceipt(record, state, raw === null ? { type: "undo-last", reason: "scanned by mistake" } : { type: "scan", raw, source: "wedge" }, stamp());
+          const d = decideReceipt(
+            record,
+            state,
+            raw === null ? { type: "undo-last", reason: "scanned by mistake" } : { type: "scan", raw, source: "wedge" },
+            stamp(),
+          );
           if (!d.ok) continue;
           log.push(...d.events);
           state = d.reconcile;
@@ -101,21 +155,40 @@ describe("receipt decisions", () => {
 
   it("undo: refused with nothing to undo or no reason, else one event naming the last scan", () => {
     const empty = createReceipt(init);
-    expect(decideReceipt(record, empty, { type: "undo-last", reason: "oops" }, stamp())).toEqual({ ok: false, message: "There is no scan to undo." });
+    expect(decideReceipt(record, empty, { type: "undo-last", reason: "oops" }, stamp())).toEqual({
+      ok: false,
+      message: "There is no scan to undo.",
+    });
     const scanned = decideReceipt(record, empty, { type: "scan", raw: raws[0]!, source: "wedge" }, stamp());
     if (!scanned.ok) throw new Error("refused");
-    expect(decideReceipt(record, scanned.reconcile, { type: "undo-last", reason: "  " }, stamp())).toMatchObject({ ok: false, message: expect.stringMatching(/reason/) });
+    expect(decideReceipt(record, scanned.reconcile, { type: "undo-last", reason: "  " }, stamp())).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/reason/),
+    });
     const undone = decideReceipt(record, scanned.reconcile, { type: "undo-last", reason: " wrong pallet " }, stamp());
     if (!undone.ok) throw new Error(undone.message);
-    expect(undone.events).toMatchObject([{ type: "scan.undone", payload: { scanEventId: scanned.events[0]!.id, reason: "wrong pallet" } }]);
+    expect(undone.events).toMatchObject([
+      { type: "scan.undone", payload: { scanEventId: scanned.events[0]!.id, reason: "wrong pallet" } },
+    ]);
     expect(undone.verdict?.code).toBe("undone");
   });
 
   it("arrival, unloading and close: refused in words with nothing recorded, else the events and the receipt's new fields", () => {
     const state = createReceipt(init);
-    expect(decideReceipt(record, state, { type: "arrive", late: true, reportedEta: null }, stamp())).toEqual({ ok: false, message: "A late arrival needs the ETA the carrier reported." });
-    expect(decideReceipt(record, state, { type: "start-unloading" }, stamp())).toEqual({ ok: false, message: "Record the arrival first." });
-    const arrived = decideReceipt(record, state, { type: "arrive", late: true, reportedEta: "2027-01-04T11:30:00Z" }, stamp());
+    expect(decideReceipt(record, state, { type: "arrive", late: true, reportedEta: null }, stamp())).toEqual({
+      ok: false,
+      message: "A late arrival needs the ETA the carrier reported.",
+    });
+    expect(decideReceipt(record, state, { type: "start-unloading" }, stamp())).toEqual({
+      ok: false,
+      message: "Record the arrival first.",
+    });
+    const arrived = decideReceipt(
+      record,
+      state,
+      { type: "arrive", late: true, reportedEta: "2027-01-04T11:30:00Z" },
+      stamp(),
+    );
     if (!arrived.ok) throw new Error(arrived.message);
     expect(arrived.record).toMatchObject({ late: true, reportedEta: "2027-01-04T11:30:00.000Z" });
     const withUnloader = { ...record, ...arrived.record, unloader: "dock" as const };
@@ -124,8 +197,15 @@ describe("receipt decisions", () => {
     // The dock unloads: liability passes at commencement.
     expect(started.events.map((e) => e.type)).toEqual(["unloading.started", "liability.transferred"]);
     expect(started.record?.liabilityAt).toBe(started.events[0]!.at);
-    expect(decideReceipt({ ...withUnloader, ...started.record }, state, { type: "start-unloading" }, stamp())).toMatchObject({ ok: true, events: [], record: null });
-    const closed = decideReceipt(withUnloader, state, { type: "close", outcome: "rejected", rejectedHubs: [], rejectionReason: null }, stamp());
+    expect(
+      decideReceipt({ ...withUnloader, ...started.record }, state, { type: "start-unloading" }, stamp()),
+    ).toMatchObject({ ok: true, events: [], record: null });
+    const closed = decideReceipt(
+      withUnloader,
+      state,
+      { type: "close", outcome: "rejected", rejectedHubs: [], rejectionReason: null },
+      stamp(),
+    );
     expect(closed).toMatchObject({ ok: false, message: expect.stringMatching(/^Cannot close: /) });
   });
 });

@@ -1,8 +1,27 @@
-import { makeEvent, tryMakeEvent, type DockEvent, type EventContext, type EventOf, type HubRejectionCodeSchema, type PayloadOf, type ScanVerdictCode } from "../events";
+import {
+  makeEvent,
+  tryMakeEvent,
+  type DockEvent,
+  type EventContext,
+  type EventOf,
+  type HubRejectionCodeSchema,
+  type PayloadOf,
+  type ScanVerdictCode,
+} from "../events";
 import type { z } from "zod";
 import { newEventId } from "./ids";
 import { deriveLiabilityTransfer } from "./liability";
-import { expecting, liveScans, reduce, replay, type ReceiptAction, type ReceiptInit, type ReceiptState, type Verdict, type VerdictCode } from "./reconcile";
+import {
+  expecting,
+  liveScans,
+  reduce,
+  replay,
+  type ReceiptAction,
+  type ReceiptInit,
+  type ReceiptState,
+  type Verdict,
+  type VerdictCode,
+} from "./reconcile";
 import { parseScan } from "./scan-parser";
 
 /**
@@ -72,11 +91,28 @@ export interface ReceiptDecision {
 }
 
 /** Decide one receipt command. */
-export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, command: ReceiptCommand, stamp: Stamp): ReceiptDecision | Refusal {
-  const ok = (events: DockEvent[], change: Partial<ReceiptRecord> | null, verdict: Verdict | null = null, logCode: ScanVerdictCode | null = null, next = reconcile): ReceiptDecision => ({
-    ok: true, verdict, logCode, events, record: change, reconcile: next,
+export function decideReceipt(
+  record: ReceiptRecord,
+  reconcile: ReceiptState,
+  command: ReceiptCommand,
+  stamp: Stamp,
+): ReceiptDecision | Refusal {
+  const ok = (
+    events: DockEvent[],
+    change: Partial<ReceiptRecord> | null,
+    verdict: Verdict | null = null,
+    logCode: ScanVerdictCode | null = null,
+    next = reconcile,
+  ): ReceiptDecision => ({
+    ok: true,
+    verdict,
+    logCode,
+    events,
+    record: change,
+    reconcile: next,
   });
-  const event = <T extends DockEvent["type"]>(type: T, payload: PayloadOf<T>): EventOf<T> => makeEvent(type, payload, stamp);
+  const event = <T extends DockEvent["type"]>(type: T, payload: PayloadOf<T>): EventOf<T> =>
+    makeEvent(type, payload, stamp);
   const r = record;
   switch (command.type) {
     case "scan": {
@@ -92,13 +128,18 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
       const recorded = makeEvent(
         "scan.recorded",
         {
-          bookingRef: r.bookingRef, source: command.source, raw, kind: parsed.kind, verdict: logCode,
+          bookingRef: r.bookingRef,
+          source: command.source,
+          raw,
+          kind: parsed.kind,
+          verdict: logCode,
           palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
           cartonSscc: before.kind === "hub" && SSCC.test(before.cartonSscc) ? before.cartonSscc : null,
           deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
           sscc: parsed.kind === "pallet" || parsed.kind === "carton" || parsed.kind === "sscc" ? parsed.sscc : null,
           ...cartonNumberOf(parsed, before),
-          otherBookingRef: v.otherBookingRef, reason: v.reason.slice(0, 500),
+          otherBookingRef: v.otherBookingRef,
+          reason: v.reason.slice(0, 500),
         },
         { ...stamp, id },
       );
@@ -109,51 +150,119 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
       const last = liveScans(reconcile).at(-1);
       if (last === undefined) return { ok: false, message: "There is no scan to undo." };
       // At the undo event's own instant, so the state a replay of the log gives is this one exactly.
-      const probe = reduce(reconcile, { type: "undo", scanId: last.scanId, reason: command.reason, at: stamp.now.toISOString() });
+      const probe = reduce(reconcile, {
+        type: "undo",
+        scanId: last.scanId,
+        reason: command.reason,
+        at: stamp.now.toISOString(),
+      });
       if (probe.verdict.code === "undo-refused") return { ok: false, message: probe.verdict.reason };
-      const e = event("scan.undone", { bookingRef: r.bookingRef, scanEventId: last.scanId, reason: command.reason.trim().slice(0, 500) });
+      const e = event("scan.undone", {
+        bookingRef: r.bookingRef,
+        scanEventId: last.scanId,
+        reason: command.reason.trim().slice(0, 500),
+      });
       return ok([e], null, probe.verdict, null, probe.state);
     }
     case "arrive": {
       const eta = command.reportedEta;
-      if (command.late && (eta === null || Number.isNaN(Date.parse(eta)))) return { ok: false, message: "A late arrival needs the ETA the carrier reported." };
-      const e = event("booking.arrived", { bookingRef: r.bookingRef, late: command.late, reportedEta: command.late && eta !== null ? new Date(eta).toISOString() : null });
+      if (command.late && (eta === null || Number.isNaN(Date.parse(eta))))
+        return { ok: false, message: "A late arrival needs the ETA the carrier reported." };
+      const e = event("booking.arrived", {
+        bookingRef: r.bookingRef,
+        late: command.late,
+        reportedEta: command.late && eta !== null ? new Date(eta).toISOString() : null,
+      });
       return ok([e], { arrivedAt: e.at, late: command.late, reportedEta: e.payload.reportedEta });
     }
     case "start-unloading": {
       if (r.arrivedAt === null) return { ok: false, message: "Record the arrival first." };
       if (r.unloader === null) return { ok: false, message: "Say who unloads first: the dock or the Party's carrier." };
       if (r.unloadingStartedAt !== null) return ok([], null);
-      const started = event("unloading.started", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
+      const started = event("unloading.started", {
+        direction: "inbound",
+        bookingRef: r.bookingRef,
+        unloader: r.unloader,
+      });
       const events: DockEvent[] = [started];
       const change: Partial<ReceiptRecord> = { unloadingStartedAt: started.at, unloadingStartedEventId: started.id };
-      const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: started.at, completedAt: null, operatorId: started.operatorId });
+      const liability = deriveLiabilityTransfer({
+        direction: "inbound",
+        unloader: r.unloader,
+        startedAt: started.at,
+        completedAt: null,
+        operatorId: started.operatorId,
+      });
       if (liability.ok) {
-        events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: started.at, completedAt: null, startedEventId: started.id, completedEventId: null }));
+        events.push(
+          event("liability.transferred", {
+            direction: "inbound",
+            bookingRef: r.bookingRef,
+            unloader: r.unloader,
+            transferAt: liability.transferAt,
+            ruleId: liability.ruleId,
+            rule: liability.rule,
+            from: liability.from,
+            to: liability.to,
+            startedAt: started.at,
+            completedAt: null,
+            startedEventId: started.id,
+            completedEventId: null,
+          }),
+        );
         Object.assign(change, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
       }
       return ok(events, change);
     }
     case "complete-unloading": {
       if (r.unloader === null) return ok([], null);
-      if (r.unloadingStartedAt === null || r.unloadingStartedEventId === null) return { ok: false, message: "Unloading has not started." };
+      if (r.unloadingStartedAt === null || r.unloadingStartedEventId === null)
+        return { ok: false, message: "Unloading has not started." };
       if (r.unloadingCompletedAt !== null) return ok([], null);
-      const done = event("unloading.completed", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader });
+      const done = event("unloading.completed", {
+        direction: "inbound",
+        bookingRef: r.bookingRef,
+        unloader: r.unloader,
+      });
       const events: DockEvent[] = [done];
       const change: Partial<ReceiptRecord> = { unloadingCompletedAt: done.at, unloadingCompletedEventId: done.id };
-      const liability = deriveLiabilityTransfer({ direction: "inbound", unloader: r.unloader, startedAt: r.unloadingStartedAt, completedAt: done.at, operatorId: done.operatorId });
+      const liability = deriveLiabilityTransfer({
+        direction: "inbound",
+        unloader: r.unloader,
+        startedAt: r.unloadingStartedAt,
+        completedAt: done.at,
+        operatorId: done.operatorId,
+      });
       if (!liability.ok) return { ok: false, message: `Liability cannot be derived: ${liability.message}` };
       if (r.liabilityAt === null) {
-        events.push(event("liability.transferred", { direction: "inbound", bookingRef: r.bookingRef, unloader: r.unloader, transferAt: liability.transferAt, ruleId: liability.ruleId, rule: liability.rule, from: liability.from, to: liability.to, startedAt: r.unloadingStartedAt, completedAt: done.at, startedEventId: r.unloadingStartedEventId, completedEventId: done.id }));
+        events.push(
+          event("liability.transferred", {
+            direction: "inbound",
+            bookingRef: r.bookingRef,
+            unloader: r.unloader,
+            transferAt: liability.transferAt,
+            ruleId: liability.ruleId,
+            rule: liability.rule,
+            from: liability.from,
+            to: liability.to,
+            startedAt: r.unloadingStartedAt,
+            completedAt: done.at,
+            startedEventId: r.unloadingStartedEventId,
+            completedEventId: done.id,
+          }),
+        );
         Object.assign(change, { liabilityAt: liability.transferAt, liabilityRule: liability.rule });
       }
       return ok(events, change);
     }
     case "close": {
       const payload = {
-        bookingRef: r.bookingRef, outcome: command.outcome, rejectedHubs: command.outcome === "partial" ? command.rejectedHubs : [],
+        bookingRef: r.bookingRef,
+        outcome: command.outcome,
+        rejectedHubs: command.outcome === "partial" ? command.rejectedHubs : [],
         rejectionReason: command.outcome === "rejected" ? command.rejectionReason : null,
-        packagingNotes: command.packagingNotes?.trim() || null, damageNotes: command.damageNotes?.trim() || null,
+        packagingNotes: command.packagingNotes?.trim() || null,
+        damageNotes: command.damageNotes?.trim() || null,
       };
       // What the operator typed can break the event's rules (a partial close names no hub, a
       // rejection gives no reason): the schema's reason is the refusal, nothing is recorded.
@@ -171,8 +280,10 @@ export function decideReceipt(record: ReceiptRecord, reconcile: ReceiptState, co
 export function receiptFromLog(init: ReceiptInit, events: Iterable<DockEvent>): ReceiptState {
   const actions: ReceiptAction[] = [];
   for (const e of events) {
-    if (e.type === "scan.recorded") actions.push({ type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at });
-    else if (e.type === "scan.undone") actions.push({ type: "undo", scanId: e.payload.scanEventId, reason: e.payload.reason, at: e.at });
+    if (e.type === "scan.recorded")
+      actions.push({ type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at });
+    else if (e.type === "scan.undone")
+      actions.push({ type: "undo", scanId: e.payload.scanEventId, reason: e.payload.reason, at: e.at });
   }
   return replay(init, actions);
 }
@@ -227,7 +338,11 @@ export function eventVerdictFor(code: VerdictCode): ScanVerdictCode {
 export function rejectionCodeFor(verdict: Pick<Verdict, "code" | "ineligible">): HubRejectionCode {
   switch (verdict.code) {
     case "hub-not-eligible":
-      return verdict.ineligible === "not-pending" ? "not-pending" : verdict.ineligible === "other-party" ? "other-party" : "wrong-csp-or-facility";
+      return verdict.ineligible === "not-pending"
+        ? "not-pending"
+        : verdict.ineligible === "other-party"
+          ? "other-party"
+          : "wrong-csp-or-facility";
     case "hub-test-lab":
       return "test-lab";
     case "hub-other-booking":
@@ -248,7 +363,10 @@ const SSCC = /^\d{18}$/;
  * hub's container on arrival, kept in the event so the re-delivery can put it back (an SSCC
  * container is in `cartonSscc`). Left out when there is none, so older events keep their shape.
  */
-function cartonNumberOf(parsed: ReturnType<typeof parseScan>, before: ReturnType<typeof expecting>): { cartonNumber?: string } {
+function cartonNumberOf(
+  parsed: ReturnType<typeof parseScan>,
+  before: ReturnType<typeof expecting>,
+): { cartonNumber?: string } {
   if (parsed.kind === "carton-number") return { cartonNumber: parsed.cartonNumber };
   if (before.kind === "hub" && !SSCC.test(before.cartonSscc)) return { cartonNumber: before.cartonSscc };
   return {};

@@ -81,18 +81,31 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   });
   const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
   for (const [sscc, count] of [...perPallet].sort(byKey))
-    if (count > ix.limits.cartonsPerPallet) overLimit.push({ kind: "pallet-over-limit", sscc, count, limit: ix.limits.cartonsPerPallet, basis: "received" });
+    if (count > ix.limits.cartonsPerPallet)
+      overLimit.push({ kind: "pallet-over-limit", sscc, count, limit: ix.limits.cartonsPerPallet, basis: "received" });
   for (const [sscc, count] of [...perCarton].sort(byKey))
-    if (count > ix.limits.hubsPerCarton) overLimit.push({ kind: "carton-over-limit", sscc, count, limit: ix.limits.hubsPerCarton, basis: "received" });
+    if (count > ix.limits.hubsPerCarton)
+      overLimit.push({ kind: "carton-over-limit", sscc, count, limit: ix.limits.hubsPerCarton, basis: "received" });
 
   const verdictCounts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
   const exceptions: ReceiptException[] = [];
   for (let c = core.live; c !== null; c = c.tail) {
     const v = c.head.verdict;
     verdictCounts[v.code]++;
-    if (c.head.exception) exceptions.push({ scanId: c.head.scanId, at: c.head.at, code: v.code, subject: v.subject ?? "", reason: v.reason, otherBookingRef: v.otherBookingRef, ineligible: v.ineligible });
+    if (c.head.exception)
+      exceptions.push({
+        scanId: c.head.scanId,
+        at: c.head.at,
+        code: v.code,
+        subject: v.subject ?? "",
+        reason: v.reason,
+        otherBookingRef: v.otherBookingRef,
+        ineligible: v.ineligible,
+      });
   }
-  exceptions.sort((x, y) => (x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+  exceptions.sort((x, y) =>
+    x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : x.code < y.code ? -1 : x.code > y.code ? 1 : 0,
+  );
   return {
     bookingRef: b.bookingRef,
     pallets: { booked: b.pallets.length, received: palletsReceived },
@@ -122,8 +135,11 @@ export function history(state: ReceiptState): HistoryEntry[] {
 }
 
 /** The live scans (not undone), oldest first, with their verdicts. */
-export function liveScans(state: ReceiptState): Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> {
+export function liveScans(
+  state: ReceiptState,
+): Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> {
   const out: Array<{ scanId: string; at: string; scan: ParsedScan; verdict: Verdict }> = [];
-  for (let c = state.core.live; c !== null; c = c.tail) out.push({ scanId: c.head.scanId, at: c.head.at, scan: c.head.scan, verdict: c.head.verdict });
+  for (let c = state.core.live; c !== null; c = c.tail)
+    out.push({ scanId: c.head.scanId, at: c.head.at, scan: c.head.scan, verdict: c.head.verdict });
   return out.reverse();
 }

@@ -74,6 +74,22 @@ export interface VerdictFacts {
 }
 
 /** A verdict with its class from the table and its facts (none unless given). */
-export function verdict(code: VerdictCode, reason: string, scanId: string, subject: string | null, facts: VerdictFacts = {}): Verdict {
-  return { code, class: VERDICTS[code].class, reason, scanId, subject, otherBookingRef: facts.otherBookingRef ?? null, ineligible: facts.ineligible ?? null, listedAs: facts.listedAs ?? null, labelSays: facts.labelSays ?? null };
+export function verdict(
+  code: VerdictCode,
+  reason: string,
+  scanId: string,
+  subject: string | null,
+  facts: VerdictFacts = {},
+): Verdict {
+  return {
+    code,
+    class: VERDICTS[code].class,
+    reason,
+    scanId,
+    subject,
+    otherBookingRef: facts.otherBookingRef ?? null,
+    ineligible: facts.ineligible ?? null,
+    listedAs: facts.listedAs ?? null,
+    labelSays: facts.labelSays ?? null,
+  };
 }

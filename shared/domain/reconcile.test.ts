@@ -25,7 +25,16 @@ import { encodeCartonLabel, encodeLabelReference, encodePalletLabel, makeSscc } 
 
 // A small booking: 2 pallets × 3 cartons × 4 hubs + 1 loose carton of 4 = 28 hubs.
 function smallBooking(index: number): Booking {
-  return demoBooking({ seed: 11, index, pallets: 2, cartonsPerPallet: 3, hubsPerCarton: 4, looseCartons: 1, csp: "CentralSouth", partyId: "SUPPLIER-A" });
+  return demoBooking({
+    seed: 11,
+    index,
+    pallets: 2,
+    cartonsPerPallet: 3,
+    hubsPerCarton: 4,
+    looseCartons: 1,
+    csp: "CentralSouth",
+    partyId: "SUPPLIER-A",
+  });
 }
 const base = smallBooking(0);
 const other = smallBooking(1);
@@ -49,19 +58,48 @@ const UNKNOWN_HUB = "AA-BB-CC-DD-EE-FF-00-11";
 const LAB_HUB = "00-DB-12-00-00-00-00-07";
 
 const hub = (deviceId: string): ParsedScan => ({ kind: "hub", raw: deviceId, deviceId });
-const pallet = (sscc: string, bookingRef: string | null = null): ParsedScan => ({ kind: "pallet", raw: `(00)${sscc}`, sscc, bookingRef });
-const carton = (sscc: string, hubCount: number | null = null, bookingRef: string | null = null): ParsedScan => ({ kind: "carton", raw: `(00)${sscc}`, sscc, bookingRef, hubCount });
-const label = (bookingRef: string, deliveryRef: string): ParsedScan => ({ kind: "booking-label", raw: bookingRef, bookingRef, deliveryRef });
-const unreadable: ParsedScan = { kind: "unreadable", raw: "12#4", code: "bad-characters", reason: "'#' is not part of any hub ID or label" };
+const pallet = (sscc: string, bookingRef: string | null = null): ParsedScan => ({
+  kind: "pallet",
+  raw: `(00)${sscc}`,
+  sscc,
+  bookingRef,
+});
+const carton = (sscc: string, hubCount: number | null = null, bookingRef: string | null = null): ParsedScan => ({
+  kind: "carton",
+  raw: `(00)${sscc}`,
+  sscc,
+  bookingRef,
+  hubCount,
+});
+const label = (bookingRef: string, deliveryRef: string): ParsedScan => ({
+  kind: "booking-label",
+  raw: bookingRef,
+  bookingRef,
+  deliveryRef,
+});
+const unreadable: ParsedScan = {
+  kind: "unreadable",
+  raw: "12#4",
+  code: "bad-characters",
+  reason: "'#' is not part of any hub ID or label",
+};
 
 let seq = 0;
 function scanAction(scan: ParsedScan): ReceiptAction {
   seq++;
-  return { type: "scan", scanId: `scan-${seq}`, scan, at: `2027-01-04T09:${String(Math.floor(seq / 60) % 60).padStart(2, "0")}:${String(seq % 60).padStart(2, "0")}Z` };
+  return {
+    type: "scan",
+    scanId: `scan-${seq}`,
+    scan,
+    at: `2027-01-04T09:${String(Math.floor(seq / 60) % 60).padStart(2, "0")}:${String(seq % 60).padStart(2, "0")}Z`,
+  };
 }
 
 /** Apply scans in order; returns the final state and every verdict. */
-function run(scans: ParsedScan[], from: ReceiptState = createReceipt(init)): { state: ReceiptState; verdicts: Verdict[] } {
+function run(
+  scans: ParsedScan[],
+  from: ReceiptState = createReceipt(init),
+): { state: ReceiptState; verdicts: Verdict[] } {
   let state = from;
   const verdicts: Verdict[] = [];
   for (const scan of scans) {
@@ -86,17 +124,25 @@ function last(scans: ParsedScan[], code: VerdictCode, from?: ReceiptState): { st
 describe("reconcile: one example per verdict", () => {
   it("booking labels: expected, delivery mismatch, other booking, unknown; refused once a pallet is open", () => {
     last([label(booking.bookingRef, booking.deliveryRef)], "booking-label-expected");
-    expect(last([label(booking.bookingRef, "DR-9999-9999")], "booking-label-mismatch").verdict.reason).toContain("DR-9999-9999");
-    expect(last([label(other.bookingRef, other.deliveryRef)], "booking-label-other").verdict.reason).toContain(other.bookingRef);
+    expect(last([label(booking.bookingRef, "DR-9999-9999")], "booking-label-mismatch").verdict.reason).toContain(
+      "DR-9999-9999",
+    );
+    expect(last([label(other.bookingRef, other.deliveryRef)], "booking-label-other").verdict.reason).toContain(
+      other.bookingRef,
+    );
     last([label("BK-NOPE", "DR-NOPE")], "booking-label-unknown");
-    expect(last([pallet(P0.sscc), label(booking.bookingRef, booking.deliveryRef)], "wrong-kind").verdict.reason).toMatch(/booking label; scan a carton label/);
+    expect(
+      last([pallet(P0.sscc), label(booking.bookingRef, booking.deliveryRef)], "wrong-kind").verdict.reason,
+    ).toMatch(/booking label; scan a carton label/);
   });
 
   it("pallet labels: expected, resumed, other booking (by SSCC or by the label's ref), unexpected", () => {
     last([pallet(P0.sscc)], "pallet-expected");
     last([pallet(P0.sscc), carton(C00.sscc), pallet(P0.sscc)], "pallet-resumed");
     expect(last([pallet(OTHER_P.sscc)], "pallet-other-booking").verdict.reason).toContain(other.bookingRef);
-    expect(last([pallet(UNKNOWN_SSCC, other.bookingRef)], "pallet-other-booking").verdict.reason).toContain(other.bookingRef);
+    expect(last([pallet(UNKNOWN_SSCC, other.bookingRef)], "pallet-other-booking").verdict.reason).toContain(
+      other.bookingRef,
+    );
     last([pallet(UNKNOWN_SSCC)], "pallet-unexpected");
   });
 
@@ -105,8 +151,12 @@ describe("reconcile: one example per verdict", () => {
     expect(last([carton(LOOSE.sscc)], "carton-expected").verdict.reason).toMatch(/^Loose carton/);
     last([pallet(P0.sscc), carton(C00.sscc), carton(C01.sscc), carton(C00.sscc)], "carton-resumed");
     expect(last([pallet(P0.sscc), carton(C00.sscc, 5)], "carton-count-mismatch").verdict.reason).toContain("says 5");
-    expect(last([pallet(P0.sscc), carton(C10.sscc)], "carton-other-pallet").verdict.reason).toContain(`listed on pallet ${P1.sscc}`);
-    expect(last([pallet(P0.sscc), carton(OTHER_C.sscc)], "carton-other-booking").verdict.reason).toContain(other.bookingRef);
+    expect(last([pallet(P0.sscc), carton(C10.sscc)], "carton-other-pallet").verdict.reason).toContain(
+      `listed on pallet ${P1.sscc}`,
+    );
+    expect(last([pallet(P0.sscc), carton(OTHER_C.sscc)], "carton-other-booking").verdict.reason).toContain(
+      other.bookingRef,
+    );
     last([pallet(P0.sscc), carton(UNKNOWN_SSCC)], "carton-unexpected");
   });
 
@@ -117,21 +167,34 @@ describe("reconcile: one example per verdict", () => {
     const mismatch = last([carton(P0.sscc)], "unit-hint-mismatch").verdict;
     expect([mismatch.listedAs, mismatch.labelSays]).toEqual(["pallet", "carton"]);
     expect(mismatch.reason).toContain("The label says carton");
-    expect(expecting(last([pallet(P0.sscc), pallet(C00.sscc)], "unit-hint-mismatch").state)).toMatchObject({ kind: "hub", cartonSscc: C00.sscc, palletSscc: P0.sscc });
+    expect(expecting(last([pallet(P0.sscc), pallet(C00.sscc)], "unit-hint-mismatch").state)).toMatchObject({
+      kind: "hub",
+      cartonSscc: C00.sscc,
+      palletSscc: P0.sscc,
+    });
     const unknown = last([sscc(UNKNOWN_SSCC)], "unit-unexpected");
     expect(summarize(unknown.state).exceptions.map((e) => e.subject)).toEqual([UNKNOWN_SSCC]);
     expect(summarize(unknown.state).pallets.received).toBe(0);
-    const unlisted = last([pallet(P0.sscc), { kind: "carton-number", raw: "CTN-1", cartonNumber: "CTN-0001" }], "carton-unlisted");
+    const unlisted = last(
+      [pallet(P0.sscc), { kind: "carton-number", raw: "CTN-1", cartonNumber: "CTN-0001" }],
+      "carton-unlisted",
+    );
     expect(expecting(unlisted.state)).toMatchObject({ kind: "hub", cartonSscc: "CTN-0001", palletSscc: P0.sscc });
     last([pallet(P0.sscc), sscc(UNKNOWN_SSCC)], "carton-unlisted");
   });
 
   it("guided scanning refuses a code of the wrong kind by name", () => {
-    expect(last([hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toBe("This is a hub ID; scan a pallet label or a loose carton's label before hubs.");
+    expect(last([hub(C00.hubs[0]!.deviceId)], "wrong-kind").verdict.reason).toBe(
+      "This is a hub ID; scan a pallet label or a loose carton's label before hubs.",
+    );
     // Under an open pallet with no carton open, a hub counts against its pallet (issue 16).
     last([pallet(P0.sscc), hub(C00.hubs[0]!.deviceId)], "hub-expected");
-    expect(last([pallet(P1.sscc), hub(C00.hubs[0]!.deviceId)], "hub-wrong-container").verdict.reason).toContain(`on pallet ${P1.sscc} (no carton open)`);
-    expect(last([carton(C00.sscc)], "wrong-kind").verdict.reason).toContain(`carton label of pallet ${P0.sscc}; scan that pallet's label first`);
+    expect(last([pallet(P1.sscc), hub(C00.hubs[0]!.deviceId)], "hub-wrong-container").verdict.reason).toContain(
+      `on pallet ${P1.sscc} (no carton open)`,
+    );
+    expect(last([carton(C00.sscc)], "wrong-kind").verdict.reason).toContain(
+      `carton label of pallet ${P0.sscc}; scan that pallet's label first`,
+    );
   });
 
   it("the booking-reference symbol of a two-symbol label is refused by name wherever it is scanned, and changes nothing", () => {
@@ -144,12 +207,17 @@ describe("reconcile: one example per verdict", () => {
     for (const before of contexts) {
       const { state } = run(before);
       const { state: after, verdict } = last([ref(booking.bookingRef, 4)], "wrong-kind", state);
-      expect(verdict.reason).toBe(`This is the booking-reference barcode of a label (booking ${booking.bookingRef}, 4 hubs). Scan the SSCC barcode (the bottom one).`);
+      expect(verdict.reason).toBe(
+        `This is the booking-reference barcode of a label (booking ${booking.bookingRef}, 4 hubs). Scan the SSCC barcode (the bottom one).`,
+      );
       expect(verdict.subject).toBeNull();
       expect(expecting(after)).toEqual(expecting(state));
       const { liveScans: _a, ...summaryAfter } = summarize(after);
       const { liveScans: _b, ...summaryBefore } = summarize(state);
-      expect({ ...summaryAfter, verdictCounts: { ...summaryAfter.verdictCounts, "wrong-kind": 0 } }).toEqual({ ...summaryBefore, verdictCounts: { ...summaryBefore.verdictCounts, "wrong-kind": 0 } });
+      expect({ ...summaryAfter, verdictCounts: { ...summaryAfter.verdictCounts, "wrong-kind": 0 } }).toEqual({
+        ...summaryBefore,
+        verdictCounts: { ...summaryBefore.verdictCounts, "wrong-kind": 0 },
+      });
     }
     expect(last([ref(other.bookingRef, null)], "wrong-kind").verdict.reason).toBe(
       `This is the booking-reference barcode of a label (booking ${other.bookingRef}); that label is for booking ${other.bookingRef}, this receipt is for ${booking.bookingRef}. Scan the SSCC barcode (the bottom one).`,
@@ -172,15 +240,24 @@ describe("reconcile: one example per verdict", () => {
     last([p, c], "carton-expected");
     const unknown = makeSscc("5000000099999999", 3);
     if (!unknown.ok) throw new Error(unknown.reason);
-    expect(last([scanOf(encodePalletLabel({ sscc: unknown.sscc, bookingRef: other.bookingRef }))], "pallet-other-booking").verdict.reason).toContain(other.bookingRef);
+    expect(
+      last([scanOf(encodePalletLabel({ sscc: unknown.sscc, bookingRef: other.bookingRef }))], "pallet-other-booking")
+        .verdict.reason,
+    ).toContain(other.bookingRef);
   });
 
   it("hubs: expected, duplicate (also across cartons), wrong container, not eligible", () => {
     const { state } = last([pallet(P0.sscc), carton(C00.sscc), hub(C00.hubs[0]!.deviceId)], "hub-expected");
     expect(last([hub(C00.hubs[0]!.deviceId)], "hub-duplicate", state).verdict.reason).toContain(C00.sscc);
-    expect(last([carton(C01.sscc), hub(C00.hubs[0]!.deviceId)], "hub-duplicate", state).verdict.reason).toContain("not counted again");
-    expect(last([pallet(P0.sscc), carton(C01.sscc), hub(C00.hubs[1]!.deviceId)], "hub-wrong-container").verdict.reason).toContain(`listed in carton ${C00.sscc} on pallet ${P0.sscc}, not in carton ${C01.sscc}`);
-    expect(last([pallet(P0.sscc), carton(C00.sscc), hub(C00.hubs[2]!.deviceId)], "hub-not-eligible").verdict.reason).toContain("SMI status is Commissioned");
+    expect(last([carton(C01.sscc), hub(C00.hubs[0]!.deviceId)], "hub-duplicate", state).verdict.reason).toContain(
+      "not counted again",
+    );
+    expect(
+      last([pallet(P0.sscc), carton(C01.sscc), hub(C00.hubs[1]!.deviceId)], "hub-wrong-container").verdict.reason,
+    ).toContain(`listed in carton ${C00.sscc} on pallet ${P0.sscc}, not in carton ${C01.sscc}`);
+    expect(
+      last([pallet(P0.sscc), carton(C00.sscc), hub(C00.hubs[2]!.deviceId)], "hub-not-eligible").verdict.reason,
+    ).toContain("SMI status is Commissioned");
   });
 
   it("not eligible names the reason: other party, CSP region, facility", () => {
@@ -189,21 +266,34 @@ describe("reconcile: one example per verdict", () => {
     hubs[0]!.assignedParty = "SUPPLIER-Z";
     hubs[1]!.cspRegion = "North";
     const go = (i: number, s: DockSite) => {
-      const r = run([pallet(b.pallets[0]!.sscc), carton(b.pallets[0]!.cartons[0]!.sscc), hub(hubs[i]!.deviceId)], createReceipt({ ...init, booking: b, site: s }));
+      const r = run(
+        [pallet(b.pallets[0]!.sscc), carton(b.pallets[0]!.cartons[0]!.sscc), hub(hubs[i]!.deviceId)],
+        createReceipt({ ...init, booking: b, site: s }),
+      );
       return r.verdicts[2]!;
     };
     expect(go(0, site).reason).toContain("assigned to SUPPLIER-Z, not to SUPPLIER-A");
-    expect(go(1, site).reason).toContain("CSP region North is served by CSP North, not by this site's CSP CentralSouth");
-    expect(go(3, { ...site, facilityId: "OTHER-DOCK" }).reason).toContain("for facility CS-3PL-1, not this facility OTHER-DOCK");
+    expect(go(1, site).reason).toContain(
+      "CSP region North is served by CSP North, not by this site's CSP CentralSouth",
+    );
+    expect(go(3, { ...site, facilityId: "OTHER-DOCK" }).reason).toContain(
+      "for facility CS-3PL-1, not this facility OTHER-DOCK",
+    );
     expect(go(3, site).code).toBe("hub-expected");
   });
 
   it("hubs: other booking (which), unexpected, GPF (this or another booking), test-lab at production only", () => {
     const open = [pallet(P0.sscc), carton(C00.sscc)];
-    expect(last([...open, hub(OTHER_C.hubs[0]!.deviceId)], "hub-other-booking").verdict.reason).toContain(`booking ${other.bookingRef}`);
+    expect(last([...open, hub(OTHER_C.hubs[0]!.deviceId)], "hub-other-booking").verdict.reason).toContain(
+      `booking ${other.bookingRef}`,
+    );
     expect(last([...open, hub(UNKNOWN_HUB)], "hub-unexpected").verdict.reason).toContain("not added");
-    expect(last([...open, hub(C00.hubs[0]!.gpfDeviceId)], "hub-wrong-device-type").verdict.reason).toContain(`hub ${C00.hubs[0]!.deviceId}`);
-    expect(last([...open, hub(OTHER_C.hubs[1]!.gpfDeviceId)], "hub-wrong-device-type").verdict.reason).toContain(`on booking ${other.bookingRef}`);
+    expect(last([...open, hub(C00.hubs[0]!.gpfDeviceId)], "hub-wrong-device-type").verdict.reason).toContain(
+      `hub ${C00.hubs[0]!.deviceId}`,
+    );
+    expect(last([...open, hub(OTHER_C.hubs[1]!.gpfDeviceId)], "hub-wrong-device-type").verdict.reason).toContain(
+      `on booking ${other.bookingRef}`,
+    );
     expect(last([...open, hub(LAB_HUB)], "hub-test-lab").verdict.reason).toContain("test-lab");
     const lab = run([...open, hub(LAB_HUB)], createReceipt({ ...init, site: { ...site, production: false } }));
     expect(lab.verdicts[2]!.code).toBe("hub-unexpected");
@@ -221,7 +311,12 @@ describe("reconcile: one example per verdict", () => {
 
   it("a scan ID is applied once; undo only of the last live scan, with a reason", () => {
     const { state } = run([pallet(P0.sscc)]);
-    const again = reduce(state, { type: "scan", scanId: `scan-${seq}`, scan: carton(C00.sscc), at: "2027-01-04T10:00:00Z" });
+    const again = reduce(state, {
+      type: "scan",
+      scanId: `scan-${seq}`,
+      scan: carton(C00.sscc),
+      at: "2027-01-04T10:00:00Z",
+    });
     expect(again.verdict.code).toBe("scan-id-reused");
     expect(again.state).toBe(state);
     covered.add("scan-id-reused");
@@ -239,14 +334,21 @@ describe("reconcile: one example per verdict", () => {
     }
     expect(reduce(createReceipt(init), { type: "undo", scanId: "x", reason: "r" }).verdict.code).toBe("undo-refused");
     covered.add("undo-refused");
-    const undone = reduce(two.state, { type: "undo", scanId: lastId, reason: "scanned the wrong carton", at: "2027-01-04T10:01:00Z" });
+    const undone = reduce(two.state, {
+      type: "undo",
+      scanId: lastId,
+      reason: "scanned the wrong carton",
+      at: "2027-01-04T10:01:00Z",
+    });
     expect(undone.verdict.code).toBe("undone");
     covered.add("undone");
     expect(expecting(undone.state).kind).toBe("carton");
     expect(history(undone.state).map((h) => h.type)).toEqual(["scan", "scan", "undo"]);
     expect(summarize(undone.state).undos).toBe(1);
     // The undone scan's ID stays used: the event exists in the log.
-    expect(reduce(undone.state, { type: "scan", scanId: lastId, scan: carton(C00.sscc), at: "x" }).verdict.code).toBe("scan-id-reused");
+    expect(reduce(undone.state, { type: "scan", scanId: lastId, scan: carton(C00.sscc), at: "x" }).verdict.code).toBe(
+      "scan-id-reused",
+    );
   });
 
   it("covers every verdict code", () => {
@@ -290,7 +392,16 @@ describe("reconcile: summary", () => {
   it("reports over-limit cartons and pallets, as booked and as received", () => {
     const limits: PackingLimits = { hubsPerCarton: 3, cartonsPerPallet: 2 };
     const r = createReceipt({ ...init, limits });
-    const { state } = run([pallet(P0.sscc), carton(C00.sscc), carton(C01.sscc), carton(P0.cartons[2]!.sscc), ...P0.cartons[2]!.hubs.map((h) => hub(h.deviceId))], r);
+    const { state } = run(
+      [
+        pallet(P0.sscc),
+        carton(C00.sscc),
+        carton(C01.sscc),
+        carton(P0.cartons[2]!.sscc),
+        ...P0.cartons[2]!.hubs.map((h) => hub(h.deviceId)),
+      ],
+      r,
+    );
     const over = summarize(state).overLimit;
     expect(over.filter((o) => o.basis === "booked" && o.kind === "carton-over-limit")).toHaveLength(7);
     expect(over.filter((o) => o.basis === "booked" && o.kind === "pallet-over-limit")).toHaveLength(2);
@@ -304,7 +415,10 @@ describe("reconcile: summary", () => {
     const b = structuredClone(base);
     const c = b.pallets[0]!.cartons[0]!;
     c.hubs[0]!.deviceId = LAB_HUB;
-    const { state, verdicts } = run([pallet(b.pallets[0]!.sscc), carton(c.sscc), hub(LAB_HUB), hub("90-B3-D5-1F-30-01-00-00")], createReceipt({ ...init, booking: b }));
+    const { state, verdicts } = run(
+      [pallet(b.pallets[0]!.sscc), carton(c.sscc), hub(LAB_HUB), hub("90-B3-D5-1F-30-01-00-00")],
+      createReceipt({ ...init, booking: b }),
+    );
     expect(verdicts.slice(2).map((v) => v.code)).toEqual(["hub-test-lab", "hub-test-lab"]);
     expect(summarize(state).hubs).toMatchObject({ received: 0, held: 1, extra: 1 });
     expect(summarize(state).missing.hubs).not.toContain(LAB_HUB);
@@ -333,9 +447,13 @@ describe("reconcile: summary", () => {
  * the same wrong carton), which is what a real delivery is; then any order of the units must
  * give the same summary.
  */
-const ownCartons = [...booking.pallets.flatMap((p) => p.cartons.map((c) => ({ c, p: p.sscc as string | null }))), { c: LOOSE, p: null }];
+const ownCartons = [
+  ...booking.pallets.flatMap((p) => p.cartons.map((c) => ({ c, p: p.sscc as string | null }))),
+  { c: LOOSE, p: null },
+];
 const contextOfCarton = new Map<string, ParsedScan[]>();
-for (const { c, p } of ownCartons) contextOfCarton.set(c.sscc, p === null ? [carton(c.sscc)] : [pallet(p), carton(c.sscc)]);
+for (const { c, p } of ownCartons)
+  contextOfCarton.set(c.sscc, p === null ? [carton(c.sscc)] : [pallet(p), carton(c.sscc)]);
 // One carton found on the wrong pallet, always.
 contextOfCarton.set(C01.sscc, [pallet(P1.sscc), carton(C01.sscc)]);
 const cartonCtx = (sscc: string): ParsedScan[] => contextOfCarton.get(sscc)!;
@@ -362,7 +480,11 @@ const unitIndexes = fc.array(fc.nat({ max: units.length - 1 }), { minLength: 1, 
 
 function replayUnits(indexes: number[]): ReceiptState {
   const actions: ReceiptAction[] = [];
-  indexes.forEach((u, i) => units[u]!.forEach((scan, j) => actions.push({ type: "scan", scanId: `u${i}-${j}`, scan, at: `2027-01-04T10:00:00.${i}Z` })));
+  indexes.forEach((u, i) =>
+    units[u]!.forEach((scan, j) =>
+      actions.push({ type: "scan", scanId: `u${i}-${j}`, scan, at: `2027-01-04T10:00:00.${i}Z` }),
+    ),
+  );
   return replay(init, actions);
 }
 
@@ -374,14 +496,22 @@ function canonical(s: ReceiptSummary): unknown {
 /** Any scan at all, in any order: wrong kinds, foreign labels, undo-able noise. */
 const anyScan: fc.Arbitrary<ParsedScan> = fc.oneof(
   fc.constantFrom(...units.flat()),
-  fc.constantFrom(hub(C00.hubs[0]!.deviceId), carton(C00.sscc), label(booking.bookingRef, booking.deliveryRef), label(other.bookingRef, other.deliveryRef), carton(C10.sscc)),
+  fc.constantFrom(
+    hub(C00.hubs[0]!.deviceId),
+    carton(C00.sscc),
+    label(booking.bookingRef, booking.deliveryRef),
+    label(other.bookingRef, other.deliveryRef),
+    carton(C10.sscc),
+  ),
 );
 
 describe("reconcile: properties", () => {
   it("the order of scans does not change the final summary", () => {
     fc.assert(
       fc.property(
-        unitIndexes.chain((xs) => fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }))),
+        unitIndexes.chain((xs) =>
+          fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length })),
+        ),
         ([xs, shuffled]) => {
           expect(canonical(summarize(replayUnits(shuffled)))).toEqual(canonical(summarize(replayUnits(xs))));
         },
@@ -402,7 +532,11 @@ describe("reconcile: properties", () => {
         expect(twice.missing).toEqual(once.missing);
         expect(twice.exceptions).toEqual(once.exceptions);
         expect(twice.overLimit).toEqual(once.overLimit);
-        const distinctHubs = new Set(xs.flatMap((u) => units[u]!).flatMap((s) => (s.kind === "hub" && s.deviceId !== C00.hubs[1]!.gpfDeviceId ? [s.deviceId] : [])));
+        const distinctHubs = new Set(
+          xs
+            .flatMap((u) => units[u]!)
+            .flatMap((s) => (s.kind === "hub" && s.deviceId !== C00.hubs[1]!.gpfDeviceId ? [s.deviceId] : [])),
+        );
         expect(once.hubs.received + once.hubs.held + once.hubs.extra).toBe(distinctHubs.size);
       }),
       { numRuns: 300 },
@@ -429,7 +563,8 @@ describe("reconcile: properties", () => {
     fc.assert(
       fc.property(fc.array(anyScan, { maxLength: 60 }), (scans) => {
         let { state } = run(scans);
-        for (const live of liveScans(state).reverse()) state = reduce(state, { type: "undo", scanId: live.scanId, reason: "recount" }).state;
+        for (const live of liveScans(state).reverse())
+          state = reduce(state, { type: "undo", scanId: live.scanId, reason: "recount" }).state;
         expect({ ...summarize(state), undos: 0 }).toEqual({ ...summarize(createReceipt(init)), undos: 0 });
         expect(history(state)).toHaveLength(2 * scans.length);
       }),
@@ -439,19 +574,23 @@ describe("reconcile: properties", () => {
 
   it("reducing never changes the old state (and reducing it twice gives the same result)", () => {
     fc.assert(
-      fc.property(fc.array(anyScan, { maxLength: 30 }), fc.array(anyScan, { minLength: 1, maxLength: 10 }), (before, after) => {
-        const { state } = run(before);
-        const look = (s: ReceiptState) => JSON.stringify([summarize(s), expecting(s), history(s), liveScans(s)]);
-        const seen = look(state);
-        const actions = after.map(scanAction);
-        let a = state;
-        for (const action of actions) a = reduce(a, action).state;
-        let b = state;
-        for (const action of actions) b = reduce(b, action).state;
-        expect(look(state)).toBe(seen);
-        expect(look(a)).toBe(look(b));
-        expect(Object.isFrozen(state)).toBe(true);
-      }),
+      fc.property(
+        fc.array(anyScan, { maxLength: 30 }),
+        fc.array(anyScan, { minLength: 1, maxLength: 10 }),
+        (before, after) => {
+          const { state } = run(before);
+          const look = (s: ReceiptState) => JSON.stringify([summarize(s), expecting(s), history(s), liveScans(s)]);
+          const seen = look(state);
+          const actions = after.map(scanAction);
+          let a = state;
+          for (const action of actions) a = reduce(a, action).state;
+          let b = state;
+          for (const action of actions) b = reduce(b, action).state;
+          expect(look(state)).toBe(seen);
+          expect(look(a)).toBe(look(b));
+          expect(Object.isFrozen(state)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -465,8 +604,17 @@ describe("reconcile: persistent maps under hash collisions", () => {
   it("keeps colliding keys apart", () => {
     const open = [pallet(P0.sscc), carton(C00.sscc)];
     const { state, verdicts } = run([...open, hub(A), hub(B), hub(A), hub(B)]);
-    expect(verdicts.slice(2).map((v) => v.code)).toEqual(["hub-unexpected", "hub-unexpected", "hub-duplicate", "hub-duplicate"]);
-    const withoutDupes = reduce(reduce(state, { type: "undo", scanId: `scan-${seq}`, reason: "r" }).state, { type: "undo", scanId: `scan-${seq - 1}`, reason: "r" }).state;
+    expect(verdicts.slice(2).map((v) => v.code)).toEqual([
+      "hub-unexpected",
+      "hub-unexpected",
+      "hub-duplicate",
+      "hub-duplicate",
+    ]);
+    const withoutDupes = reduce(reduce(state, { type: "undo", scanId: `scan-${seq}`, reason: "r" }).state, {
+      type: "undo",
+      scanId: `scan-${seq - 1}`,
+      reason: "r",
+    }).state;
     const lastB = reduce(withoutDupes, { type: "undo", scanId: `scan-${seq - 2}`, reason: "r" });
     expect(lastB.verdict.code).toBe("undone");
     expect(summarize(lastB.state).hubs.extra).toBe(1);

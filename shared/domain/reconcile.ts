@@ -25,14 +25,57 @@ import { cspForRegion, type BookedHub } from "./booking";
 import { findHub, listCatalogue, ownCatalogue } from "./booking-index";
 import { testLabRange } from "./device-id";
 import { PMap } from "./persistent-map";
-import type { Context, Core, HistoryEntry, HubRecord, LabelRecord, LiveScan, ReceiptAction, ReceiptIndex, ReceiptInit, ReceiptState, ReduceResult, Disposition } from "./receipt-state";
-import { verdict, VERDICTS, type Ineligibility, type UnitKind, type Verdict, type VerdictCode, type VerdictFacts } from "./receipt-verdicts";
+import type {
+  Context,
+  Core,
+  HistoryEntry,
+  HubRecord,
+  LabelRecord,
+  LiveScan,
+  ReceiptAction,
+  ReceiptIndex,
+  ReceiptInit,
+  ReceiptState,
+  ReduceResult,
+  Disposition,
+} from "./receipt-state";
+import {
+  verdict,
+  VERDICTS,
+  type Ineligibility,
+  type UnitKind,
+  type Verdict,
+  type VerdictCode,
+  type VerdictFacts,
+} from "./receipt-verdicts";
 import type { ParsedScan } from "./scan";
 import { describeLabelReference, labelReferenceOf } from "./scan-parser";
 
-export { VERDICTS, VERDICT_CODES, type Ineligibility, type UnitKind, type Verdict, type VerdictClass, type VerdictCode } from "./receipt-verdicts";
-export type { Disposition, HistoryEntry, ReceiptAction, ReceiptInit, ReceiptState, ReduceResult } from "./receipt-state";
-export { history, liveScans, summarize, type OverLimit, type ReceiptException, type ReceiptSummary } from "./receipt-summary";
+export {
+  VERDICTS,
+  VERDICT_CODES,
+  type Ineligibility,
+  type UnitKind,
+  type Verdict,
+  type VerdictClass,
+  type VerdictCode,
+} from "./receipt-verdicts";
+export type {
+  Disposition,
+  HistoryEntry,
+  ReceiptAction,
+  ReceiptInit,
+  ReceiptState,
+  ReduceResult,
+} from "./receipt-state";
+export {
+  history,
+  liveScans,
+  summarize,
+  type OverLimit,
+  type ReceiptException,
+  type ReceiptSummary,
+} from "./receipt-summary";
 
 /** Start a receipt for `booking`; indexes are built once per booking / per list and shared. */
 export function createReceipt(init: ReceiptInit): ReceiptState {
@@ -43,7 +86,14 @@ export function createReceipt(init: ReceiptInit): ReceiptState {
     own: ownCatalogue(init.booking),
     others: listCatalogue(init.otherBookings),
   };
-  const core: Core = { live: null, liveCount: 0, hubs: PMap.empty(), cartons: PMap.empty(), pallets: PMap.empty(), context: { pallet: null, carton: null } };
+  const core: Core = {
+    live: null,
+    liveCount: 0,
+    hubs: PMap.empty(),
+    cartons: PMap.empty(),
+    pallets: PMap.empty(),
+    context: { pallet: null, carton: null },
+  };
   return Object.freeze({ index, core, history: null, scanIds: PMap.empty<true>(), undos: 0 });
 }
 
@@ -73,8 +123,17 @@ function reduceUndo(state: ReceiptState, action: { scanId: string; reason: strin
   const reason = action.reason.trim();
   if (!last) return refuse(state, verdict("undo-refused", "There is no scan to undo.", action.scanId, null));
   if (last.scanId !== action.scanId)
-    return refuse(state, verdict("undo-refused", `Only the last scan can be undone; the last is ${describeScan(last.scan)} (${last.scanId}).`, action.scanId, null));
-  if (reason === "") return refuse(state, verdict("undo-refused", "An undo needs a reason.", action.scanId, last.verdict.subject));
+    return refuse(
+      state,
+      verdict(
+        "undo-refused",
+        `Only the last scan can be undone; the last is ${describeScan(last.scan)} (${last.scanId}).`,
+        action.scanId,
+        null,
+      ),
+    );
+  if (reason === "")
+    return refuse(state, verdict("undo-refused", "An undo needs a reason.", action.scanId, last.verdict.subject));
   // A scan adds at most one key (its subject, first time seen); removing it restores the maps exactly.
   const subject = last.verdict.subject ?? "";
   const reverted: Core = {
@@ -85,9 +144,22 @@ function reduceUndo(state: ReceiptState, action: { scanId: string; reason: strin
     pallets: last.added === "pallet" ? core.pallets.delete(subject) : core.pallets,
     context: last.prevContext,
   };
-  const v = verdict("undone", `Undid ${describeScan(last.scan)} (${last.verdict.code}): ${reason}.`, last.scanId, last.verdict.subject);
+  const v = verdict(
+    "undone",
+    `Undid ${describeScan(last.scan)} (${last.verdict.code}): ${reason}.`,
+    last.scanId,
+    last.verdict.subject,
+  );
   const entry: HistoryEntry = { type: "undo", scanId: action.scanId, at: action.at ?? null, reason, verdict: v };
-  return { state: Object.freeze({ ...state, core: reverted, history: { head: entry, tail: state.history }, undos: state.undos + 1 }), verdict: v };
+  return {
+    state: Object.freeze({
+      ...state,
+      core: reverted,
+      history: { head: entry, tail: state.history },
+      undos: state.undos + 1,
+    }),
+    verdict: v,
+  };
 }
 
 interface Outcome {
@@ -103,11 +175,23 @@ function reduceScan(state: ReceiptState, action: { scanId: string; scan: ParsedS
   const { scanId, scan, at } = action;
   const scanIds = state.scanIds.set(scanId, true);
   if (scanIds.size === state.scanIds.size)
-    return refuse(state, verdict("scan-id-reused", `Scan ${scanId} was already recorded; it is not applied twice.`, scanId, null));
+    return refuse(
+      state,
+      verdict("scan-id-reused", `Scan ${scanId} was already recorded; it is not applied twice.`, scanId, null),
+    );
   const core = state.core;
   const out = judge(state.index, core, scanId, scan, at);
   const added = out.hubs ? "hub" : out.cartons ? "carton" : out.pallets ? "pallet" : null;
-  const live: LiveScan = { type: "scan", scanId, at, scan, verdict: out.verdict, exception: out.exception, prevContext: core.context, added };
+  const live: LiveScan = {
+    type: "scan",
+    scanId,
+    at,
+    scan,
+    verdict: out.verdict,
+    exception: out.exception,
+    prevContext: core.context,
+    added,
+  };
   const next: Core = {
     live: { head: live, tail: core.live },
     liveCount: core.liveCount + 1,
@@ -117,7 +201,13 @@ function reduceScan(state: ReceiptState, action: { scanId: string; scan: ParsedS
     context: out.context ?? core.context,
   };
   return {
-    state: Object.freeze({ index: state.index, core: next, history: { head: live, tail: state.history }, scanIds, undos: state.undos }),
+    state: Object.freeze({
+      index: state.index,
+      core: next,
+      history: { head: live, tail: state.history },
+      scanIds,
+      undos: state.undos,
+    }),
     verdict: out.verdict,
   };
 }
@@ -131,16 +221,36 @@ function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, a
       if (ref !== null) {
         const other = otherRef(ix, ref.bookingRef);
         const note = other ? `; that label is for booking ${other}, this receipt is for ${ix.booking.bookingRef}` : "";
-        return { verdict: verdict("wrong-kind", `This is the booking-reference barcode of a label (${describeLabelReference(ref)})${note}. Scan the SSCC barcode (the bottom one).`, scanId, null), exception: false };
+        return {
+          verdict: verdict(
+            "wrong-kind",
+            `This is the booking-reference barcode of a label (${describeLabelReference(ref)})${note}. Scan the SSCC barcode (the bottom one).`,
+            scanId,
+            null,
+          ),
+          exception: false,
+        };
       }
       return { verdict: verdict("unreadable", scan.reason, scanId, null), exception: false };
     }
     case "booking-label":
       return judgeBookingLabel(ix, core, scanId, scan);
     case "pallet":
-      return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: "pallet", bookingRef: scan.bookingRef, hubCount: null }, at);
+      return judgeUnit(
+        ix,
+        core,
+        scanId,
+        { sscc: scan.sscc, hint: "pallet", bookingRef: scan.bookingRef, hubCount: null },
+        at,
+      );
     case "carton":
-      return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: "carton", bookingRef: scan.bookingRef, hubCount: scan.hubCount }, at);
+      return judgeUnit(
+        ix,
+        core,
+        scanId,
+        { sscc: scan.sscc, hint: "carton", bookingRef: scan.bookingRef, hubCount: scan.hubCount },
+        at,
+      );
     case "sscc":
       return judgeUnit(ix, core, scanId, { sscc: scan.sscc, hint: null, bookingRef: null, hubCount: null }, at);
     case "carton-number":
@@ -150,19 +260,59 @@ function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, a
   }
 }
 
-function judgeBookingLabel(ix: ReceiptIndex, core: Core, scanId: string, scan: Extract<ParsedScan, { kind: "booking-label" }>): Outcome {
+function judgeBookingLabel(
+  ix: ReceiptIndex,
+  core: Core,
+  scanId: string,
+  scan: Extract<ParsedScan, { kind: "booking-label" }>,
+): Outcome {
   const b = ix.booking;
   const subject = scan.bookingRef;
   if (core.context.pallet !== null || core.context.carton !== null)
-    return { verdict: verdict("wrong-kind", `This is a booking label; ${uncapital(prompt(ix, core))}`, scanId, subject), exception: false };
+    return {
+      verdict: verdict("wrong-kind", `This is a booking label; ${uncapital(prompt(ix, core))}`, scanId, subject),
+      exception: false,
+    };
   if (scan.bookingRef === b.bookingRef) {
     if (scan.deliveryRef !== b.deliveryRef)
-      return { verdict: verdict("booking-label-mismatch", `The label says delivery ${scan.deliveryRef}; booking ${b.bookingRef} is delivery ${b.deliveryRef}.`, scanId, subject), exception: false };
-    return { verdict: verdict("booking-label-expected", `Booking ${b.bookingRef}, delivery ${b.deliveryRef} (${b.partyName}).`, scanId, subject), exception: false };
+      return {
+        verdict: verdict(
+          "booking-label-mismatch",
+          `The label says delivery ${scan.deliveryRef}; booking ${b.bookingRef} is delivery ${b.deliveryRef}.`,
+          scanId,
+          subject,
+        ),
+        exception: false,
+      };
+    return {
+      verdict: verdict(
+        "booking-label-expected",
+        `Booking ${b.bookingRef}, delivery ${b.deliveryRef} (${b.partyName}).`,
+        scanId,
+        subject,
+      ),
+      exception: false,
+    };
   }
   if (ix.others.bookings.has(scan.bookingRef))
-    return { verdict: verdict("booking-label-other", `This is the label of booking ${scan.bookingRef}; this receipt is for booking ${b.bookingRef}.`, scanId, subject), exception: false };
-  return { verdict: verdict("booking-label-unknown", `Booking ${scan.bookingRef} is not known at this dock; this receipt is for booking ${b.bookingRef}.`, scanId, subject), exception: false };
+    return {
+      verdict: verdict(
+        "booking-label-other",
+        `This is the label of booking ${scan.bookingRef}; this receipt is for booking ${b.bookingRef}.`,
+        scanId,
+        subject,
+      ),
+      exception: false,
+    };
+  return {
+    verdict: verdict(
+      "booking-label-unknown",
+      `Booking ${scan.bookingRef} is not known at this dock; this receipt is for booking ${b.bookingRef}.`,
+      scanId,
+      subject,
+    ),
+    exception: false,
+  };
 }
 
 /** A logistic unit as scanned: its SSCC, what our (91) label kind says (a hint; null on a Party's or supplier's label), and what else the label carried. */
@@ -184,7 +334,16 @@ function judgeUnit(ix: ReceiptIndex, core: Core, scanId: string, unit: Unit, at:
   const { sscc, hint } = unit;
   const seenAs: UnitKind | null = core.pallets.has(sscc) ? "pallet" : core.cartons.has(sscc) ? "carton" : null;
   const listedAs: UnitKind | null =
-    seenAs ?? (ix.own.pallets.has(sscc) ? "pallet" : ix.own.cartons.has(sscc) ? "carton" : ix.others.pallets.has(sscc) ? "pallet" : ix.others.cartons.has(sscc) ? "carton" : null);
+    seenAs ??
+    (ix.own.pallets.has(sscc)
+      ? "pallet"
+      : ix.own.cartons.has(sscc)
+        ? "carton"
+        : ix.others.pallets.has(sscc)
+          ? "pallet"
+          : ix.others.cartons.has(sscc)
+            ? "carton"
+            : null);
   if (listedAs === "pallet") return hintChecked(ix, judgePallet(ix, core, scanId, unit, at), sscc, hint, "pallet");
   if (listedAs === "carton") return hintChecked(ix, judgeCarton(ix, core, scanId, unit, at), sscc, hint, "carton");
   if (hint === "pallet") return judgePallet(ix, core, scanId, unit, at);
@@ -198,11 +357,26 @@ function judgeUnit(ix: ReceiptIndex, core: Core, scanId: string, unit: Unit, at:
   if (ownOpen) return unlistedCarton(ix, core, scanId, sscc, at);
   if (open !== null) {
     // Under a pallet that is not this booking's, an unknown label is that pallet's carton: already set aside with it.
-    return { verdict: verdict("carton-unexpected", `Carton ${sscc} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`, scanId, sscc), exception: false, cartons: core.cartons.set(sscc, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }), context: { pallet: open, carton: sscc } };
+    return {
+      verdict: verdict(
+        "carton-unexpected",
+        `Carton ${sscc} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`,
+        scanId,
+        sscc,
+      ),
+      exception: false,
+      cartons: core.cartons.set(sscc, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }),
+      context: { pallet: open, carton: sscc },
+    };
   }
   const context: Context = { pallet: sscc, carton: null };
   return {
-    verdict: verdict("unit-unexpected", `SSCC ${sscc} is on no booking known here (not a listed pallet or carton); set it aside for a decision, it is not added.`, scanId, sscc),
+    verdict: verdict(
+      "unit-unexpected",
+      `SSCC ${sscc} is on no booking known here (not a listed pallet or carton); set it aside for a decision, it is not added.`,
+      scanId,
+      sscc,
+    ),
     exception: true,
     pallets: core.pallets.set(sscc, { scanId, at, code: "unit-unexpected", pallet: null, ours: false }),
     context,
@@ -213,19 +387,33 @@ function judgeUnit(ix: ReceiptIndex, core: Core, scanId: string, unit: Unit, at:
 function hintChecked(ix: ReceiptIndex, out: Outcome, sscc: string, hint: UnitKind | null, listedAs: UnitKind): Outcome {
   if (hint === null || hint === listedAs || out.verdict.class === "error") return out;
   const reason = `The label says ${hint}, but ${sscc} is ${listedAs === "pallet" ? "a pallet" : "a carton"} on booking ${ix.booking.bookingRef}: taken as ${listedAs === "pallet" ? "a pallet" : "a carton"}. ${out.verdict.reason}`;
-  return { ...out, verdict: verdict("unit-hint-mismatch", reason, out.verdict.scanId, sscc, { listedAs, labelSays: hint }) };
+  return {
+    ...out,
+    verdict: verdict("unit-hint-mismatch", reason, out.verdict.scanId, sscc, { listedAs, labelSays: hint }),
+  };
 }
 
 /** A carton label the booking does not list (a supplier's SSCC or carton number): recorded as the container of the hubs that follow. */
 function unlistedCarton(ix: ReceiptIndex, core: Core, scanId: string, label: string, at: string): Outcome {
   const open = core.context.pallet;
   const seen = core.cartons.get(label);
-  if (seen) return { verdict: verdict("carton-resumed", `Back on carton ${label}; scan its hubs.`, scanId, label), exception: false, context: { pallet: seen.pallet, carton: label } };
+  if (seen)
+    return {
+      verdict: verdict("carton-resumed", `Back on carton ${label}; scan its hubs.`, scanId, label),
+      exception: false,
+      context: { pallet: seen.pallet, carton: label },
+    };
   const where = open === null ? "loose" : `on pallet ${open}`;
-  const listsCartons = open === null ? ix.booking.looseCartons.length > 0 : (ix.own.pallets.get(open)?.cartons ?? 0) > 0;
+  const listsCartons =
+    open === null ? ix.booking.looseCartons.length > 0 : (ix.own.pallets.get(open)?.cartons ?? 0) > 0;
   const note = listsCartons ? " (the booking lists other cartons; hubs still count by their listing)" : "";
   return {
-    verdict: verdict("carton-unlisted", `Carton ${label} ${where}: not listed on the booking${note}; recorded as the container of the hubs scanned next. Scan a hub.`, scanId, label),
+    verdict: verdict(
+      "carton-unlisted",
+      `Carton ${label} ${where}: not listed on the booking${note}; recorded as the container of the hubs scanned next. Scan a hub.`,
+      scanId,
+      label,
+    ),
     exception: false,
     cartons: core.cartons.set(label, { scanId, at, code: "carton-unlisted", pallet: open, ours: true, unlisted: true }),
     context: { pallet: open, carton: label },
@@ -236,7 +424,17 @@ function unlistedCarton(ix: ReceiptIndex, core: Core, scanId: string, label: str
 function judgeCartonNumber(ix: ReceiptIndex, core: Core, scanId: string, number: string, at: string): Outcome {
   const open = core.context.pallet;
   if (open !== null && !core.pallets.get(open)?.ours && !core.cartons.has(number))
-    return { verdict: verdict("carton-unexpected", `Carton ${number} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`, scanId, number), exception: false, cartons: core.cartons.set(number, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }), context: { pallet: open, carton: number } };
+    return {
+      verdict: verdict(
+        "carton-unexpected",
+        `Carton ${number} is on pallet ${open}, which is not on booking ${ix.booking.bookingRef}; set it aside with that pallet.`,
+        scanId,
+        number,
+      ),
+      exception: false,
+      cartons: core.cartons.set(number, { scanId, at, code: "carton-unexpected", pallet: open, ours: false }),
+      context: { pallet: open, carton: number },
+    };
   return unlistedCarton(ix, core, scanId, number, at);
 }
 
@@ -245,19 +443,65 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
   const context: Context = { pallet: sscc, carton: null };
   const seen = core.pallets.get(sscc);
   if (seen) {
-    if (seen.ours) return { verdict: verdict("pallet-resumed", `Back on pallet ${sscc}; ${uncapital(palletNext(ix, sscc))}`, scanId, sscc), exception: false, context };
-    return { verdict: verdict(seen.code, `Pallet ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
+    if (seen.ours)
+      return {
+        verdict: verdict("pallet-resumed", `Back on pallet ${sscc}; ${uncapital(palletNext(ix, sscc))}`, scanId, sscc),
+        exception: false,
+        context,
+      };
+    return {
+      verdict: verdict(
+        seen.code,
+        `Pallet ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        scanId,
+        sscc,
+      ),
+      exception: false,
+      context,
+    };
   }
-  const record = (code: VerdictCode, ours: boolean): PMap<LabelRecord> => core.pallets.set(sscc, { scanId, at, code, pallet: null, ours });
+  const record = (code: VerdictCode, ours: boolean): PMap<LabelRecord> =>
+    core.pallets.set(sscc, { scanId, at, code, pallet: null, ours });
   const own = ix.own.pallets.get(sscc);
   if (own) {
     const booked = own.cartons > 0 ? `${own.cartons} cartons booked` : `${own.hubs} hubs booked, no cartons listed`;
-    return { verdict: verdict("pallet-expected", `Pallet ${sscc}: ${booked}; ${uncapital(palletNext(ix, sscc))}`, scanId, sscc), exception: false, pallets: record("pallet-expected", true), context };
+    return {
+      verdict: verdict(
+        "pallet-expected",
+        `Pallet ${sscc}: ${booked}; ${uncapital(palletNext(ix, sscc))}`,
+        scanId,
+        sscc,
+      ),
+      exception: false,
+      pallets: record("pallet-expected", true),
+      context,
+    };
   }
   const other = otherRef(ix, ix.others.pallets.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("pallet-other-booking", `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, pallets: record("pallet-other-booking", false), context };
-  return { verdict: verdict("pallet-unexpected", `Pallet ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, pallets: record("pallet-unexpected", false), context };
+    return {
+      verdict: verdict(
+        "pallet-other-booking",
+        `Pallet ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`,
+        scanId,
+        sscc,
+        { otherBookingRef: other },
+      ),
+      exception: true,
+      pallets: record("pallet-other-booking", false),
+      context,
+    };
+  return {
+    verdict: verdict(
+      "pallet-unexpected",
+      `Pallet ${sscc} is not on any booking known here; set it aside.`,
+      scanId,
+      sscc,
+    ),
+    exception: true,
+    pallets: record("pallet-unexpected", false),
+    context,
+  };
 }
 
 function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, at: string): Outcome {
@@ -265,74 +509,244 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
   const seen = core.cartons.get(sscc);
   if (seen) {
     const context: Context = { pallet: seen.pallet, carton: sscc };
-    if (seen.ours) return { verdict: verdict("carton-resumed", `Back on carton ${sscc}; ${hubsLeftWords(ix, core, sscc)}.`, scanId, sscc), exception: false, context };
+    if (seen.ours)
+      return {
+        verdict: verdict("carton-resumed", `Back on carton ${sscc}; ${hubsLeftWords(ix, core, sscc)}.`, scanId, sscc),
+        exception: false,
+        context,
+      };
     if (seen.code === "carton-unexpected" && seen.pallet !== null && !core.pallets.get(seen.pallet)?.ours)
-      return { verdict: verdict("carton-unexpected", `Carton ${sscc} again: it is on pallet ${seen.pallet}, not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
-    return { verdict: verdict(seen.code, `Carton ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`, scanId, sscc), exception: false, context };
+      return {
+        verdict: verdict(
+          "carton-unexpected",
+          `Carton ${sscc} again: it is on pallet ${seen.pallet}, not on booking ${ix.booking.bookingRef}.`,
+          scanId,
+          sscc,
+        ),
+        exception: false,
+        context,
+      };
+    return {
+      verdict: verdict(
+        seen.code,
+        `Carton ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        scanId,
+        sscc,
+      ),
+      exception: false,
+      context,
+    };
   }
   const open = core.context.pallet;
   const own = ix.own.cartons.get(sscc);
   if (own) {
     if (own.pallet !== null && open === null)
-      return { verdict: verdict("wrong-kind", `This is a carton label of pallet ${own.pallet}; scan that pallet's label first.`, scanId, sscc), exception: false };
+      return {
+        verdict: verdict(
+          "wrong-kind",
+          `This is a carton label of pallet ${own.pallet}; scan that pallet's label first.`,
+          scanId,
+          sscc,
+        ),
+        exception: false,
+      };
     // A loose carton has no pallet; a palletised one is judged against the pallet open now.
     const pallet = own.pallet === null ? null : open;
     const context: Context = { pallet, carton: sscc };
-    const record = (code: VerdictCode): PMap<LabelRecord> => core.cartons.set(sscc, { scanId, at, code, pallet, ours: true });
+    const record = (code: VerdictCode): PMap<LabelRecord> =>
+      core.cartons.set(sscc, { scanId, at, code, pallet, ours: true });
     if (own.pallet !== null && open !== own.pallet)
-      return { verdict: verdict("carton-other-pallet", `Carton ${sscc} is listed on pallet ${own.pallet}, not on pallet ${open}; its hubs still count.`, scanId, sscc), exception: false, cartons: record("carton-other-pallet"), context };
+      return {
+        verdict: verdict(
+          "carton-other-pallet",
+          `Carton ${sscc} is listed on pallet ${own.pallet}, not on pallet ${open}; its hubs still count.`,
+          scanId,
+          sscc,
+        ),
+        exception: false,
+        cartons: record("carton-other-pallet"),
+        context,
+      };
     if (scan.hubCount !== null && scan.hubCount !== own.hubs.length)
-      return { verdict: verdict("carton-count-mismatch", `Carton ${sscc}: the label says ${scan.hubCount} hubs, the booking lists ${own.hubs.length}; scan its hubs.`, scanId, sscc), exception: false, cartons: record("carton-count-mismatch"), context };
+      return {
+        verdict: verdict(
+          "carton-count-mismatch",
+          `Carton ${sscc}: the label says ${scan.hubCount} hubs, the booking lists ${own.hubs.length}; scan its hubs.`,
+          scanId,
+          sscc,
+        ),
+        exception: false,
+        cartons: record("carton-count-mismatch"),
+        context,
+      };
     const where = own.pallet === null ? "loose carton" : "carton";
-    return { verdict: verdict("carton-expected", `${capital(where)} ${sscc}: ${own.hubs.length} hubs booked; scan a hub.`, scanId, sscc), exception: false, cartons: record("carton-expected"), context };
+    return {
+      verdict: verdict(
+        "carton-expected",
+        `${capital(where)} ${sscc}: ${own.hubs.length} hubs booked; scan a hub.`,
+        scanId,
+        sscc,
+      ),
+      exception: false,
+      cartons: record("carton-expected"),
+      context,
+    };
   }
   const context: Context = { pallet: open, carton: sscc };
-  const record = (code: VerdictCode): PMap<LabelRecord> => core.cartons.set(sscc, { scanId, at, code, pallet: open, ours: false });
+  const record = (code: VerdictCode): PMap<LabelRecord> =>
+    core.cartons.set(sscc, { scanId, at, code, pallet: open, ours: false });
   const other = otherRef(ix, ix.others.cartons.get(sscc)?.bookingRef) ?? otherRef(ix, scan.bookingRef);
   if (other)
-    return { verdict: verdict("carton-other-booking", `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`, scanId, sscc, { otherBookingRef: other }), exception: true, cartons: record("carton-other-booking"), context };
-  return { verdict: verdict("carton-unexpected", `Carton ${sscc} is not on any booking known here; set it aside.`, scanId, sscc), exception: true, cartons: record("carton-unexpected"), context };
+    return {
+      verdict: verdict(
+        "carton-other-booking",
+        `Carton ${sscc} belongs to booking ${other}, not ${ix.booking.bookingRef}; set it aside.`,
+        scanId,
+        sscc,
+        { otherBookingRef: other },
+      ),
+      exception: true,
+      cartons: record("carton-other-booking"),
+      context,
+    };
+  return {
+    verdict: verdict(
+      "carton-unexpected",
+      `Carton ${sscc} is not on any booking known here; set it aside.`,
+      scanId,
+      sscc,
+    ),
+    exception: true,
+    cartons: record("carton-unexpected"),
+    context,
+  };
 }
 
 function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: string): Outcome {
   const { pallet, carton } = core.context;
   if (carton === null && pallet === null)
-    return { verdict: verdict("wrong-kind", "This is a hub ID; scan a pallet label or a loose carton's label before hubs.", scanId, id), exception: false };
+    return {
+      verdict: verdict(
+        "wrong-kind",
+        "This is a hub ID; scan a pallet label or a loose carton's label before hubs.",
+        scanId,
+        id,
+      ),
+      exception: false,
+    };
   const seen = core.hubs.get(id);
   if (seen)
-    return { verdict: verdict("hub-duplicate", `Hub ${id} was already scanned ${clock(seen.at)} ${containerWords(seen.carton, seen.pallet)} (${seen.code}); not counted again.`, scanId, id), exception: false };
+    return {
+      verdict: verdict(
+        "hub-duplicate",
+        `Hub ${id} was already scanned ${clock(seen.at)} ${containerWords(seen.carton, seen.pallet)} (${seen.code}); not counted again.`,
+        scanId,
+        id,
+      ),
+      exception: false,
+    };
 
   const own = findHub(ix.own, ix.own.hubs, id);
   const lab = ix.site.production ? testLabRange(id) : null;
-  if (lab !== null) return recordHub(core, scanId, id, at, "hub-test-lab", own ? "held" : "extra", `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`);
+  if (lab !== null)
+    return recordHub(
+      core,
+      scanId,
+      id,
+      at,
+      "hub-test-lab",
+      own ? "held" : "extra",
+      `Hub ${id} is in the ${lab}; a production site does not accept it. Set it aside.`,
+    );
   if (own) {
     const problem = ineligibility(ix, own.hub);
-    if (problem !== null) return recordHub(core, scanId, id, at, "hub-not-eligible", "held", `Hub ${id} is not eligible: ${problem.words}. Set it aside.`, { ineligible: problem.code });
+    if (problem !== null)
+      return recordHub(
+        core,
+        scanId,
+        id,
+        at,
+        "hub-not-eligible",
+        "held",
+        `Hub ${id} is not eligible: ${problem.words}. Set it aside.`,
+        { ineligible: problem.code },
+      );
     // In its listed carton; or under its listed pallet with no listed carton open (no carton
     // open, or a carton label the booking does not list): hubs count against their pallet.
     const listedCartonOpen = carton !== null && ix.own.cartons.has(carton);
-    const inPlace = (own.carton !== null && carton === own.carton) || (own.pallet !== null && pallet === own.pallet && !listedCartonOpen);
+    const inPlace =
+      (own.carton !== null && carton === own.carton) ||
+      (own.pallet !== null && pallet === own.pallet && !listedCartonOpen);
     if (!inPlace) {
-      const listed = own.carton !== null ? `in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}` : `on pallet ${own.pallet ?? "?"}`;
-      return recordHub(core, scanId, id, at, "hub-wrong-container", "held", `Hub ${id} is listed ${listed}, not ${containerWords(carton, pallet)}; held for a decision.`);
+      const listed =
+        own.carton !== null
+          ? `in carton ${own.carton}${own.pallet ? ` on pallet ${own.pallet}` : ""}`
+          : `on pallet ${own.pallet ?? "?"}`;
+      return recordHub(
+        core,
+        scanId,
+        id,
+        at,
+        "hub-wrong-container",
+        "held",
+        `Hub ${id} is listed ${listed}, not ${containerWords(carton, pallet)}; held for a decision.`,
+      );
     }
     return recordHub(core, scanId, id, at, "hub-expected", "received", `Hub ${id} received.`);
   }
   const other = findHub(ix.others, ix.others.hubs, id);
   if (other && other.bookingRef !== ix.booking.bookingRef)
-    return recordHub(core, scanId, id, at, "hub-other-booking", "extra", `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`, { otherBookingRef: other.bookingRef });
+    return recordHub(
+      core,
+      scanId,
+      id,
+      at,
+      "hub-other-booking",
+      "extra",
+      `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`,
+      { otherBookingRef: other.bookingRef },
+    );
   const gpf = findHub(ix.own, ix.own.gpfs, id) ?? findHub(ix.others, ix.others.gpfs, id);
   if (gpf) {
     const of = gpf.bookingRef === ix.booking.bookingRef ? "" : ` on booking ${gpf.bookingRef}`;
-    return { verdict: verdict("hub-wrong-device-type", `This is the Gas Proxy Function ID of hub ${gpf.hub.deviceId}${of}; scan the hub's own (CHF) ID.`, scanId, id), exception: false };
+    return {
+      verdict: verdict(
+        "hub-wrong-device-type",
+        `This is the Gas Proxy Function ID of hub ${gpf.hub.deviceId}${of}; scan the hub's own (CHF) ID.`,
+        scanId,
+        id,
+      ),
+      exception: false,
+    };
   }
-  return recordHub(core, scanId, id, at, "hub-unexpected", "extra", `Hub ${id} is not on any booking known here; held for a decision, not added.`);
+  return recordHub(
+    core,
+    scanId,
+    id,
+    at,
+    "hub-unexpected",
+    "extra",
+    `Hub ${id} is not on any booking known here; held for a decision, not added.`,
+  );
 }
 
 // A plain function, not a closure in judgeHub: this is the hot path of a replay.
-function recordHub(core: Core, scanId: string, id: string, at: string, code: VerdictCode, disposition: Disposition, reason: string, facts?: VerdictFacts): Outcome {
+function recordHub(
+  core: Core,
+  scanId: string,
+  id: string,
+  at: string,
+  code: VerdictCode,
+  disposition: Disposition,
+  reason: string,
+  facts?: VerdictFacts,
+): Outcome {
   const { carton, pallet } = core.context;
-  return { verdict: verdict(code, reason, scanId, id, facts), exception: VERDICTS[code].decision, hubs: core.hubs.set(id, { scanId, at, code, carton, pallet, disposition }) };
+  return {
+    verdict: verdict(code, reason, scanId, id, facts),
+    exception: VERDICTS[code].decision,
+    hubs: core.hubs.set(id, { scanId, at, code, carton, pallet, disposition }),
+  };
 }
 
 function containerWords(carton: string | null, pallet: string | null): string {
@@ -349,11 +763,21 @@ function palletNext(ix: ReceiptIndex, sscc: string): string {
 /** Why a booked hub cannot be accepted at this site (as a fact and in words), or null. */
 function ineligibility(ix: ReceiptIndex, hub: BookedHub): { code: Ineligibility; words: string } | null {
   const b = ix.booking;
-  if (hub.smiStatus !== "Pending") return { code: "not-pending", words: `its SMI status is ${hub.smiStatus}, not Pending` };
-  if (hub.assignedParty !== b.partyId) return { code: "other-party", words: `it is assigned to ${hub.assignedParty}, not to ${b.partyId}` };
+  if (hub.smiStatus !== "Pending")
+    return { code: "not-pending", words: `its SMI status is ${hub.smiStatus}, not Pending` };
+  if (hub.assignedParty !== b.partyId)
+    return { code: "other-party", words: `it is assigned to ${hub.assignedParty}, not to ${b.partyId}` };
   const csp = cspForRegion(hub.cspRegion);
-  if (csp !== ix.site.csp) return { code: "wrong-csp", words: `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}` };
-  if (b.facilityId !== ix.site.facilityId) return { code: "wrong-facility", words: `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}` };
+  if (csp !== ix.site.csp)
+    return {
+      code: "wrong-csp",
+      words: `its CSP region ${hub.cspRegion} is served by CSP ${csp}, not by this site's CSP ${ix.site.csp}`,
+    };
+  if (b.facilityId !== ix.site.facilityId)
+    return {
+      code: "wrong-facility",
+      words: `booking ${b.bookingRef} is for facility ${b.facilityId}, not this facility ${ix.site.facilityId}`,
+    };
   return null;
 }
 
@@ -406,14 +830,22 @@ export type NextScan =
 export function expecting(state: ReceiptState): NextScan {
   const { pallet, carton } = state.core.context;
   const p = prompt(state.index, state.core);
-  if (carton !== null) return { kind: "hub", cartonSscc: carton, palletSscc: pallet, remaining: hubsLeft(state.index, state.core, carton), prompt: p };
+  if (carton !== null)
+    return {
+      kind: "hub",
+      cartonSscc: carton,
+      palletSscc: pallet,
+      remaining: hubsLeft(state.index, state.core, carton),
+      prompt: p,
+    };
   if (pallet !== null) return { kind: "carton", palletSscc: pallet, prompt: p };
   return { kind: "booking-or-pallet", prompt: p };
 }
 
 function prompt(ix: ReceiptIndex, core: Core): string {
   const { pallet, carton } = core.context;
-  if (carton !== null) return `Scan a hub of carton ${carton} (${hubsLeftWords(ix, core, carton)}), or another carton or pallet label.`;
+  if (carton !== null)
+    return `Scan a hub of carton ${carton} (${hubsLeftWords(ix, core, carton)}), or another carton or pallet label.`;
   if (pallet !== null) return `Scan a carton label or a hub of pallet ${pallet}.`;
   return "Scan the booking label, a pallet label, or a loose carton's label.";
 }
@@ -428,6 +860,7 @@ function hubsLeft(ix: ReceiptIndex, core: Core, carton: string): number | null {
 
 function hubsLeftWords(ix: ReceiptIndex, core: Core, carton: string): string {
   const left = hubsLeft(ix, core, carton);
-  if (left === null) return core.cartons.get(carton)?.unlisted ? "not listed: its hubs count by their listing" : "not on this booking";
+  if (left === null)
+    return core.cartons.get(carton)?.unlisted ? "not listed: its hubs count by their listing" : "not on this booking";
   return `${left} of ${ix.own.cartons.get(carton)?.hubs.length ?? 0} left`;
 }

@@ -11,15 +11,37 @@ import type { RowProblem } from "../desk-api";
  */
 
 export const TEMPLATE_VERSION = "RFD-REQUEST-TEMPLATE-1";
-export const TEMPLATE_COLUMNS = ["Pallet SSCC", "Carton SSCC", "Device ID", "Firmware Version", "Manufacturer", "Device Model"] as const;
+export const TEMPLATE_COLUMNS = [
+  "Pallet SSCC",
+  "Carton SSCC",
+  "Device ID",
+  "Firmware Version",
+  "Manufacturer",
+  "Device Model",
+] as const;
 /** One request is at most 50 pallets (the request schema); 50 × 28 × 32 hubs. */
 export const MAX_TEMPLATE_HUB_ROWS = 50 * 28 * 32;
 
 /** A row of text cells; `problem` when the file reader already refused a cell of it (a formula, a date). */
-export interface TemplateRow { line: number; cells: string[]; problem?: string }
-export interface TemplateHub { deviceId: string; firmwareVersion: string; manufacturer: string; deviceModel: string }
-export interface TemplateCarton { sscc: string; hubs: TemplateHub[] }
-export interface TemplateContent { pallets: Array<{ sscc: string; cartons: TemplateCarton[] }>; looseCartons: TemplateCarton[] }
+export interface TemplateRow {
+  line: number;
+  cells: string[];
+  problem?: string;
+}
+export interface TemplateHub {
+  deviceId: string;
+  firmwareVersion: string;
+  manufacturer: string;
+  deviceModel: string;
+}
+export interface TemplateCarton {
+  sscc: string;
+  hubs: TemplateHub[];
+}
+export interface TemplateContent {
+  pallets: Array<{ sscc: string; cartons: TemplateCarton[] }>;
+  looseCartons: TemplateCarton[];
+}
 export interface TemplateParse {
   problems: RowProblem[];
   /** Null when any problem was found: a file with a problem is never turned into a request. */
@@ -67,8 +89,14 @@ export function parseTemplateRows(rows: readonly TemplateRow[]): TemplateParse {
   const names = header.cells.map((c) => c.trim().replace(/^\uFEFF/, ""));
   while (names.length > 0 && names[names.length - 1] === "") names.pop();
   const expected = TEMPLATE_COLUMNS.join(", ");
-  if (names.length !== TEMPLATE_COLUMNS.length || names.some((n, i) => n.toLowerCase() !== TEMPLATE_COLUMNS[i]?.toLowerCase())) {
-    problems.push({ line: header.line, reason: `this is not the DCC request template (${TEMPLATE_VERSION}): its columns must be ${expected}; download the current template` });
+  if (
+    names.length !== TEMPLATE_COLUMNS.length ||
+    names.some((n, i) => n.toLowerCase() !== TEMPLATE_COLUMNS[i]?.toLowerCase())
+  ) {
+    problems.push({
+      line: header.line,
+      reason: `this is not the DCC request template (${TEMPLATE_VERSION}): its columns must be ${expected}; download the current template`,
+    });
     return none();
   }
   const data = nonBlank.slice(1);
@@ -78,7 +106,10 @@ export function parseTemplateRows(rows: readonly TemplateRow[]): TemplateParse {
     return none();
   }
   if (data.length > MAX_TEMPLATE_HUB_ROWS) {
-    problems.push({ line: header.line, reason: `the file lists ${data.length} hubs; one request takes at most ${MAX_TEMPLATE_HUB_ROWS}` });
+    problems.push({
+      line: header.line,
+      reason: `the file lists ${data.length} hubs; one request takes at most ${MAX_TEMPLATE_HUB_ROWS}`,
+    });
     return none();
   }
 
@@ -93,11 +124,17 @@ export function parseTemplateRows(rows: readonly TemplateRow[]): TemplateParse {
     }
     const rowProblems: string[] = [];
     const extra = row.cells.slice(TEMPLATE_COLUMNS.length).filter((c) => c.trim() !== "");
-    if (extra.length > 0) rowProblems.push(`it has ${TEMPLATE_COLUMNS.length + extra.length} filled cells; the template has ${TEMPLATE_COLUMNS.length} columns`);
+    if (extra.length > 0)
+      rowProblems.push(
+        `it has ${TEMPLATE_COLUMNS.length + extra.length} filled cells; the template has ${TEMPLATE_COLUMNS.length} columns`,
+      );
     const cell = (i: number) => (row.cells[i] ?? "").trim();
     const formula = row.cells.map((c, i) => ({ c: c.trimStart(), i })).find(({ c }) => isFormulaLike(c));
     if (formula !== undefined) {
-      problems.push({ line: row.line, reason: `${TEMPLATE_COLUMNS[formula.i] ?? `column ${formula.i + 1}`} starts with ${JSON.stringify(formula.c[0])}: formulas are not accepted, type the value itself` });
+      problems.push({
+        line: row.line,
+        reason: `${TEMPLATE_COLUMNS[formula.i] ?? `column ${formula.i + 1}`} starts with ${JSON.stringify(formula.c[0])}: formulas are not accepted, type the value itself`,
+      });
       continue;
     }
     const palletSscc = cell(0);
@@ -132,8 +169,13 @@ export function parseTemplateRows(rows: readonly TemplateRow[]): TemplateParse {
     if (rowProblems.length === 0 && cartonSscc !== "") {
       const placed = palletOfCarton.get(cartonSscc);
       if (placed !== undefined && placed.pallet !== palletSscc)
-        rowProblems.push(`carton ${cartonSscc} is on ${placed.pallet === "" ? "no pallet" : `pallet ${placed.pallet}`} on line ${placed.line}, here on ${palletSscc === "" ? "no pallet" : `pallet ${palletSscc}`}`);
-      if (pallets.has(cartonSscc) || (palletSscc !== "" && cartons.has(palletSscc))) rowProblems.push(`SSCC ${pallets.has(cartonSscc) ? cartonSscc : palletSscc} is used both as a pallet and as a carton`);
+        rowProblems.push(
+          `carton ${cartonSscc} is on ${placed.pallet === "" ? "no pallet" : `pallet ${placed.pallet}`} on line ${placed.line}, here on ${palletSscc === "" ? "no pallet" : `pallet ${palletSscc}`}`,
+        );
+      if (pallets.has(cartonSscc) || (palletSscc !== "" && cartons.has(palletSscc)))
+        rowProblems.push(
+          `SSCC ${pallets.has(cartonSscc) ? cartonSscc : palletSscc} is used both as a pallet and as a carton`,
+        );
     }
     if (rowProblems.length > 0 || !id.ok) {
       problems.push({ line: row.line, reason: rowProblems.join("; ") });
@@ -160,8 +202,13 @@ export function parseTemplateRows(rows: readonly TemplateRow[]): TemplateParse {
   if (problems.length > 0) return none();
   const byId = (sscc: string): TemplateCarton => cartons.get(sscc) ?? { sscc, hubs: [] };
   return {
-    problems, lineOfHub, counts,
-    content: { pallets: [...pallets].map(([sscc, list]) => ({ sscc, cartons: list.map(byId) })), looseCartons: loose.map(byId) },
+    problems,
+    lineOfHub,
+    counts,
+    content: {
+      pallets: [...pallets].map(([sscc, list]) => ({ sscc, cartons: list.map(byId) })),
+      looseCartons: loose.map(byId),
+    },
   };
 }
 

@@ -13,10 +13,27 @@ import fc from "fast-check";
 import { parseScan } from "./scan-parser";
 import type { ParsedScan, UnreadableCode } from "./scan";
 import { isCanonicalDeviceId } from "./device-id";
-import { encodeBookingLabel, encodeCartonLabel, encodeHubLabel, encodePalletLabel, isValidSscc, makeSscc, type EncodedLabel, type LabelError } from "./labels";
+import {
+  encodeBookingLabel,
+  encodeCartonLabel,
+  encodeHubLabel,
+  encodePalletLabel,
+  isValidSscc,
+  makeSscc,
+  type EncodedLabel,
+  type LabelError,
+} from "./labels";
 import { mulberry32 as prng } from "./seeded-random";
 
-const CODES: readonly UnreadableCode[] = ["empty", "bad-characters", "wrong-length", "bad-check-digit", "unknown-ai", "malformed-gs1", "unknown-format"];
+const CODES: readonly UnreadableCode[] = [
+  "empty",
+  "bad-characters",
+  "wrong-length",
+  "bad-check-digit",
+  "unknown-ai",
+  "malformed-gs1",
+  "unknown-format",
+];
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -28,20 +45,45 @@ function ok(l: EncodedLabel | LabelError): EncodedLabel {
 }
 
 function label(r: Rand): string {
-  const ref = () => Array.from({ length: int(r, 4, 12) }, () => pick(r, [..."ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-"])).join("");
+  const ref = () =>
+    Array.from({ length: int(r, 4, 12) }, () => pick(r, [..."ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-"])).join("");
   const made = makeSscc(Array.from({ length: 16 }, () => String(int(r, 0, 9))).join(""), int(r, 0, 9));
   if (!made.ok) throw new Error(made.reason);
   const hub = Array.from({ length: 8 }, () => int(r, 0, 255).toString(16).padStart(2, "0").toUpperCase()).join("-");
   switch (int(r, 0, 4)) {
-    case 0: return ok(encodeBookingLabel({ bookingRef: ref(), deliveryRef: ref() })).scan;
-    case 1: return ok(encodePalletLabel({ sscc: made.sscc, bookingRef: ref() })).scan;
-    case 2: return ok(encodeCartonLabel({ sscc: made.sscc, bookingRef: ref(), hubCount: int(r, 0, 64) })).scan;
-    case 3: return ok(encodeHubLabel({ deviceId: hub })).scan;
-    default: return hub;
+    case 0:
+      return ok(encodeBookingLabel({ bookingRef: ref(), deliveryRef: ref() })).scan;
+    case 1:
+      return ok(encodePalletLabel({ sscc: made.sscc, bookingRef: ref() })).scan;
+    case 2:
+      return ok(encodeCartonLabel({ sscc: made.sscc, bookingRef: ref(), hubCount: int(r, 0, 64) })).scan;
+    case 3:
+      return ok(encodeHubLabel({ deviceId: hub })).scan;
+    default:
+      return hub;
   }
 }
 
-const NOISE = ["\x00", "\x1d", "\r", "\n", "\t", "\x7f", "\x1b", "\u241d", "^]", "<GS>", "(", ")", " ", "]C1", "é", "\ud800", "\udc00", "０"];
+const NOISE = [
+  "\x00",
+  "\x1d",
+  "\r",
+  "\n",
+  "\t",
+  "\x7f",
+  "\x1b",
+  "\u241d",
+  "^]",
+  "<GS>",
+  "(",
+  ")",
+  " ",
+  "]C1",
+  "é",
+  "\ud800",
+  "\udc00",
+  "０",
+];
 
 /** One to three of the damages a wedge, a scanner or a worn label does to a read. */
 function mutate(r: Rand, s: string): string {
@@ -49,13 +91,27 @@ function mutate(r: Rand, s: string): string {
   for (let n = int(r, 1, 3); n > 0; n--) {
     const at = int(r, 0, Math.max(0, out.length - 1));
     switch (int(r, 0, 6)) {
-      case 0: out = out.slice(0, at) + String.fromCharCode(int(r, 0x20, 0x7e)) + out.slice(at + 1); break; // misread character
-      case 1: out = out.slice(0, at) + out.slice(at + 1); break; // dropped character
-      case 2: out = out.slice(0, at) + (out[at] ?? "") + out.slice(at); break; // doubled key
-      case 3: out = out.slice(0, at) + pick(r, NOISE) + out.slice(at); break; // control or look-alike injected
-      case 4: out = out.replaceAll("\x1d", ""); break; // FNC1 lost
-      case 5: out = out.slice(0, at); break; // truncated
-      default: out = out + pick(r, NOISE) + label(r); break; // two reads run together
+      case 0:
+        out = out.slice(0, at) + String.fromCharCode(int(r, 0x20, 0x7e)) + out.slice(at + 1);
+        break; // misread character
+      case 1:
+        out = out.slice(0, at) + out.slice(at + 1);
+        break; // dropped character
+      case 2:
+        out = out.slice(0, at) + (out[at] ?? "") + out.slice(at);
+        break; // doubled key
+      case 3:
+        out = out.slice(0, at) + pick(r, NOISE) + out.slice(at);
+        break; // control or look-alike injected
+      case 4:
+        out = out.replaceAll("\x1d", "");
+        break; // FNC1 lost
+      case 5:
+        out = out.slice(0, at);
+        break; // truncated
+      default:
+        out = out + pick(r, NOISE) + label(r);
+        break; // two reads run together
     }
   }
   return out;
@@ -66,10 +122,12 @@ function problemWith(p: ParsedScan, raw: string): string | null {
   if (p.raw !== raw) return "raw text not kept";
   if (p.kind === "unreadable") {
     if (!CODES.includes(p.code)) return `unknown code ${p.code}`;
-    if (p.reason.trim().length < 12 || /^(error|invalid|unknown|unreadable|failed)\.?$/i.test(p.reason.trim())) return `vague reason "${p.reason}"`;
+    if (p.reason.trim().length < 12 || /^(error|invalid|unknown|unreadable|failed)\.?$/i.test(p.reason.trim()))
+      return `vague reason "${p.reason}"`;
     return null;
   }
-  if ((p.kind === "pallet" || p.kind === "carton") && !isValidSscc(p.sscc)) return `SSCC ${p.sscc} with a bad check digit passed`;
+  if ((p.kind === "pallet" || p.kind === "carton") && !isValidSscc(p.sscc))
+    return `SSCC ${p.sscc} with a bad check digit passed`;
   if (p.kind === "hub" && !isCanonicalDeviceId(p.deviceId)) return `hub ID ${p.deviceId} not canonical`;
   return null;
 }
@@ -92,7 +150,10 @@ describe("fault campaign: the scan parser under damaged and hostile input", () =
         problems.push(`#${i} threw ${String(e)} on ${JSON.stringify(raw)}`);
         continue;
       }
-      byKind.set(p.kind === "unreadable" ? p.code : p.kind, (byKind.get(p.kind === "unreadable" ? p.code : p.kind) ?? 0) + 1);
+      byKind.set(
+        p.kind === "unreadable" ? p.code : p.kind,
+        (byKind.get(p.kind === "unreadable" ? p.code : p.kind) ?? 0) + 1,
+      );
       const bad = problemWith(p, raw);
       if (bad) problems.push(`#${i} ${bad}: ${JSON.stringify(raw)}`);
     }
@@ -127,9 +188,15 @@ describe("fault campaign: the scan parser under damaged and hostile input", () =
 
   it("property: any string of UTF-16 units, lone surrogates included, gets a verdict with a reason", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.string({ unit: fc.constantFrom(...NOISE, "0", "9", "A", "F", "-", ":"), maxLength: 80 })), (raw) => {
-        expect(problemWith(parseScan(raw), raw)).toBeNull();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 200 }),
+          fc.string({ unit: fc.constantFrom(...NOISE, "0", "9", "A", "F", "-", ":"), maxLength: 80 }),
+        ),
+        (raw) => {
+          expect(problemWith(parseScan(raw), raw)).toBeNull();
+        },
+      ),
       { numRuns: 500 },
     );
   });

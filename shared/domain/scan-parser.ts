@@ -8,7 +8,16 @@
 import type { ParsedScan, UnreadableCode } from "./scan";
 import { BookingRefSchema, CartonNumberSchema } from "./booking";
 import { parseDeviceId } from "./device-id";
-import { AI, GS, GS1_SYMBOLOGIES, LABEL_KIND_VALUES, decodeGs1, normaliseGroupSeparators, ssccProblem, type Gs1Element } from "./labels";
+import {
+  AI,
+  GS,
+  GS1_SYMBOLOGIES,
+  LABEL_KIND_VALUES,
+  decodeGs1,
+  normaliseGroupSeparators,
+  ssccProblem,
+  type Gs1Element,
+} from "./labels";
 
 const AIM_AT_START = /^\][A-Za-z][0-9A-Za-z]/;
 const EDGE_NOISE = /^[\s\0]+|[\s\0]+$/g;
@@ -21,7 +30,12 @@ const KIND_MARKER = `${AI.labelKind}RFD`;
  * are): `parseScan` refuses it by name, and `labelReferenceOf` reads it back where a screen
  * wants to say more (receiving and the outbound load check turn it into `wrong-kind`).
  */
-export type LabelReferenceScan = { kind: "label-reference"; raw: string; bookingRef: string | null; hubCount: number | null };
+export type LabelReferenceScan = {
+  kind: "label-reference";
+  raw: string;
+  bookingRef: string | null;
+  hubCount: number | null;
+};
 
 /** The parser's full answer: a `ParsedScan`, or the booking-reference symbol of a label. */
 export type ClassifiedScan = ParsedScan | LabelReferenceScan;
@@ -38,7 +52,11 @@ export function classifyScan(raw: string): ClassifiedScan {
     return classify(typeof raw === "string" ? raw : String(raw));
   } catch (e) {
     // Defensive only: classify is written not to throw, but a scan must never crash the dock.
-    return unreadable(String(raw), "unknown-format", `could not be read (${e instanceof Error ? e.message : String(e)})`);
+    return unreadable(
+      String(raw),
+      "unknown-format",
+      `could not be read (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
 }
 
@@ -66,7 +84,12 @@ function labelReferenceReason(ref: LabelReferenceScan): string {
 
 function classify(raw: string): ClassifiedScan {
   const trimmed = raw.replace(EDGE_NOISE, "");
-  if (trimmed.length === 0) return unreadable(raw, "empty", raw.length === 0 ? "nothing was scanned" : "the scan held only spaces or line ends");
+  if (trimmed.length === 0)
+    return unreadable(
+      raw,
+      "empty",
+      raw.length === 0 ? "nothing was scanned" : "the scan held only spaces or line ends",
+    );
   const aim = AIM_AT_START.test(trimmed) ? trimmed.slice(0, 3) : null;
   const body = normaliseGroupSeparators(aim ? trimmed.slice(3) : trimmed).replace(EDGE_NOISE, "");
   if (body.length === 0) return unreadable(raw, "empty", `only the scanner prefix ${aim ?? ""} arrived`);
@@ -125,7 +148,12 @@ function classifyGs1(raw: string, trimmed: string): ClassifiedScan {
     if (sscc !== undefined) return { kind: "sscc", raw, sscc };
     return unreadable(raw, "unknown-format", `a GS1 barcode with ${aiList(decoded.elements)}, not one of our labels`);
   }
-  if (!kind.startsWith("RFD")) return unreadable(raw, "unknown-format", `AI (91) holds "${kind}", another company's internal data, not one of our label kinds`);
+  if (!kind.startsWith("RFD"))
+    return unreadable(
+      raw,
+      "unknown-format",
+      `AI (91) holds "${kind}", another company's internal data, not one of our label kinds`,
+    );
 
   const bookingRef = el(AI.bookingRef);
   if (bookingRef !== undefined && !BookingRefSchema.safeParse(bookingRef).success)
@@ -134,8 +162,10 @@ function classifyGs1(raw: string, trimmed: string): ClassifiedScan {
   switch (kind) {
     case LABEL_KIND_VALUES["booking-label"]: {
       const deliveryRef = el(AI.deliveryRef);
-      if (bookingRef === undefined) return unreadable(raw, "malformed-gs1", "booking label without a booking reference (AI 400)");
-      if (deliveryRef === undefined) return unreadable(raw, "malformed-gs1", "booking label without a delivery reference (AI 92)");
+      if (bookingRef === undefined)
+        return unreadable(raw, "malformed-gs1", "booking label without a booking reference (AI 400)");
+      if (deliveryRef === undefined)
+        return unreadable(raw, "malformed-gs1", "booking label without a delivery reference (AI 92)");
       if (!BookingRefSchema.safeParse(deliveryRef).success)
         return unreadable(raw, "bad-characters", `delivery reference "${deliveryRef}" is not 4-20 of A-Z, 0-9, -`);
       return { kind: "booking-label", raw, bookingRef, deliveryRef };
@@ -149,14 +179,34 @@ function classifyGs1(raw: string, trimmed: string): ClassifiedScan {
       const sscc = el(AI.sscc);
       if (sscc === undefined) return unreadable(raw, "malformed-gs1", "carton label without an SSCC (AI 00)");
       const count = el(AI.hubCount);
-      return { kind: "carton", raw, sscc, bookingRef: bookingRef ?? null, hubCount: count === undefined ? null : Number(count) };
+      return {
+        kind: "carton",
+        raw,
+        sscc,
+        bookingRef: bookingRef ?? null,
+        hubCount: count === undefined ? null : Number(count),
+      };
     }
     case LABEL_KIND_VALUES["label-reference"]: {
-      if (el(AI.sscc) !== undefined) return unreadable(raw, "malformed-gs1", "a booking-reference barcode (RFD1-REF) carrying an SSCC (AI 00): not a label we print");
+      if (el(AI.sscc) !== undefined)
+        return unreadable(
+          raw,
+          "malformed-gs1",
+          "a booking-reference barcode (RFD1-REF) carrying an SSCC (AI 00): not a label we print",
+        );
       const count = el(AI.hubCount);
       if (bookingRef === undefined && count === undefined)
-        return unreadable(raw, "malformed-gs1", "booking-reference barcode without a booking reference (AI 400) or a hub count (AI 37)");
-      return { kind: "label-reference", raw, bookingRef: bookingRef ?? null, hubCount: count === undefined ? null : Number(count) };
+        return unreadable(
+          raw,
+          "malformed-gs1",
+          "booking-reference barcode without a booking reference (AI 400) or a hub count (AI 37)",
+        );
+      return {
+        kind: "label-reference",
+        raw,
+        bookingRef: bookingRef ?? null,
+        hubCount: count === undefined ? null : Number(count),
+      };
     }
     case LABEL_KIND_VALUES.hub: {
       const hub = el(AI.hubDeviceId);

@@ -4,13 +4,7 @@
  * `parseScan` in ./scan-parser.ts, which returns exactly one of these and never throws.
  */
 export type UnreadableCode =
-  | "empty"
-  | "bad-characters"
-  | "wrong-length"
-  | "bad-check-digit"
-  | "unknown-ai"
-  | "malformed-gs1"
-  | "unknown-format";
+  "empty" | "bad-characters" | "wrong-length" | "bad-check-digit" | "unknown-ai" | "malformed-gs1" | "unknown-format";
 
 export type ParsedScan =
   | { kind: "booking-label"; raw: string; bookingRef: string; deliveryRef: string }

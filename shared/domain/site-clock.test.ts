@@ -4,7 +4,16 @@ process.env.TZ = "America/New_York";
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSiteDateTime, isLateArrival, isTimeZone, SiteTimeZoneSchema, siteInstant, siteToday, wallTime, withinWorkingHours } from "./site-clock";
+import {
+  formatSiteDateTime,
+  isLateArrival,
+  isTimeZone,
+  SiteTimeZoneSchema,
+  siteInstant,
+  siteToday,
+  wallTime,
+  withinWorkingHours,
+} from "./site-clock";
 import { EXAMPLE_WORKING_HOURS } from "./working-hours";
 
 const LONDON = "Europe/London";

@@ -25,7 +25,11 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-export const SiteTimeZoneSchema = z.string().min(1).max(64).refine(isTimeZone, "not an IANA time zone (e.g. Europe/London)");
+export const SiteTimeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, "not an IANA time zone (e.g. Europe/London)");
 
 /** A site's wall clock at one instant. */
 export interface WallTime {
@@ -42,17 +46,38 @@ const partsFormat = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(tz: string): Intl.DateTimeFormat {
   let f = partsFormat.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", weekday: "long" });
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone: tz,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      weekday: "long",
+    });
     partsFormat.set(tz, f);
   }
   return f;
 }
 
-function fields(instant: Date, tz: string): { y: number; mo: number; d: number; h: number; mi: number; s: number; weekday: Weekday } {
+function fields(
+  instant: Date,
+  tz: string,
+): { y: number; mo: number; d: number; h: number; mi: number; s: number; weekday: Weekday } {
   const p: Record<string, string> = {};
   for (const part of formatterFor(tz).formatToParts(instant)) p[part.type] = part.value;
   const weekday = (p.weekday ?? "").toLowerCase() as Weekday;
-  return { y: Number(p.year), mo: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute), s: Number(p.second), weekday: WEEKDAYS.includes(weekday) ? weekday : "monday" };
+  return {
+    y: Number(p.year),
+    mo: Number(p.month),
+    d: Number(p.day),
+    h: Number(p.hour),
+    mi: Number(p.minute),
+    s: Number(p.second),
+    weekday: WEEKDAYS.includes(weekday) ? weekday : "monday",
+  };
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
@@ -60,7 +85,12 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
 /** The site's wall clock at `instant`. */
 export function wallTime(instant: Date, tz: string = DEFAULT_SITE_TIME_ZONE): WallTime {
   const f = fields(instant, tz);
-  return { date: `${pad(f.y, 4)}-${pad(f.mo)}-${pad(f.d)}`, time: `${pad(f.h)}:${pad(f.mi)}`, weekday: f.weekday, minutes: f.h * 60 + f.mi };
+  return {
+    date: `${pad(f.y, 4)}-${pad(f.mo)}-${pad(f.d)}`,
+    time: `${pad(f.h)}:${pad(f.mi)}`,
+    weekday: f.weekday,
+    minutes: f.h * 60 + f.mi,
+  };
 }
 
 /** The site's date today. */
@@ -95,12 +125,20 @@ export function siteInstant(date: string, time: string, tz: string = DEFAULT_SIT
 }
 
 /** True when arriving at `now` is after the end of the booked window, on the site's clock (Req 4). */
-export function isLateArrival(booking: { deliveryDate: string; deliveryWindow: DeliveryWindow }, now: Date, tz: string = DEFAULT_SITE_TIME_ZONE): boolean {
+export function isLateArrival(
+  booking: { deliveryDate: string; deliveryWindow: DeliveryWindow },
+  now: Date,
+  tz: string = DEFAULT_SITE_TIME_ZONE,
+): boolean {
   return now.getTime() > siteInstant(booking.deliveryDate, booking.deliveryWindow.end, tz).getTime();
 }
 
 /** True when `now` falls within the site's working hours (a bank holiday or a closed day is not). */
-export function withinWorkingHours(now: Date, config: WorkingHoursConfig, tz: string = DEFAULT_SITE_TIME_ZONE): boolean {
+export function withinWorkingHours(
+  now: Date,
+  config: WorkingHoursConfig,
+  tz: string = DEFAULT_SITE_TIME_ZONE,
+): boolean {
   const w = wallTime(now, tz);
   if (config.bankHolidays.includes(w.date)) return false;
   const hours = config.days[w.weekday];
@@ -115,6 +153,18 @@ export function formatSiteDateTime(instant: Date | string, tz: string = DEFAULT_
   const at = typeof instant === "string" ? new Date(instant) : instant;
   if (Number.isNaN(at.getTime())) return "-";
   let f = shown.get(tz);
-  if (!f) shown.set(tz, (f = new Intl.DateTimeFormat("en-GB", { timeZone: tz, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })));
+  if (!f)
+    shown.set(
+      tz,
+      (f = new Intl.DateTimeFormat("en-GB", {
+        timeZone: tz,
+        day: "2-digit",
+        month: "2-digit",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      })),
+    );
   return f.format(at);
 }

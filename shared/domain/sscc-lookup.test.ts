@@ -5,18 +5,28 @@ import { BookedPalletSchema, BookingSchema, DEFAULT_PACKING_LIMITS, bookingHubCo
 import { demoBooking, demoSiteFor } from "./demo-booking";
 import { encodeCartonLabel, encodePalletLabel, makeSscc } from "./labels";
 import { decideReceipt, type ReceiptRecord, type Stamp } from "./receipt-decision";
-import { createReceipt, expecting, reduce, summarize, type ReceiptInit, type ReceiptState, type Verdict } from "./reconcile";
+import {
+  createReceipt,
+  expecting,
+  reduce,
+  summarize,
+  type ReceiptInit,
+  type ReceiptState,
+  type Verdict,
+} from "./reconcile";
 import type { ParsedScan } from "./scan";
 import { parseScan } from "./scan-parser";
 
 // Issue 16: any valid SSCC is a logistic unit, identified by lookup in the bookings; our (91)
 // kind is a hint; supplier carton numbers are cartons' labels; cartons are optional.
 
-const ssccArb = fc.stringMatching(/^\d{16}$/).chain((body) => fc.integer({ min: 0, max: 9 }).map((ext) => {
-  const r = makeSscc(body, ext);
-  if (!r.ok) throw new Error(r.reason);
-  return r.sscc;
-}));
+const ssccArb = fc.stringMatching(/^\d{16}$/).chain((body) =>
+  fc.integer({ min: 0, max: 9 }).map((ext) => {
+    const r = makeSscc(body, ext);
+    if (!r.ok) throw new Error(r.reason);
+    return r.sscc;
+  }),
+);
 /** The ways a scanner delivers a plain SSCC: element string, AIM prefixed, HRI, bare 18 digits. */
 const forms = (sscc: string): string[] => [`00${sscc}`, `]C100${sscc}`, `(00)${sscc}`, sscc, `]C100${sscc}\r\n`];
 
@@ -40,10 +50,19 @@ describe("parseScan: any valid SSCC is a logistic unit", () => {
         const digits = [...sscc];
         digits[at] = String((Number(digits[at]) + add) % 10);
         const substituted = digits.join("");
-        for (const raw of forms(substituted)) expect(parseScan(raw)).toMatchObject({ kind: "unreadable", code: "bad-check-digit", reason: expect.stringContaining("check digit") });
+        for (const raw of forms(substituted))
+          expect(parseScan(raw)).toMatchObject({
+            kind: "unreadable",
+            code: "bad-check-digit",
+            reason: expect.stringContaining("check digit"),
+          });
         const dropped = sscc.slice(0, at) + sscc.slice(at + 1);
         for (const raw of [`00${dropped}`, `]C100${dropped}`, `(00)${dropped}`, dropped])
-          expect(parseScan(raw)).toMatchObject({ kind: "unreadable", code: "wrong-length", reason: expect.stringMatching(/SSCC.*17/) });
+          expect(parseScan(raw)).toMatchObject({
+            kind: "unreadable",
+            code: "wrong-length",
+            reason: expect.stringMatching(/SSCC.*17/),
+          });
       }),
     );
   });
@@ -73,11 +92,19 @@ describe("parseScan: any valid SSCC is a logistic unit", () => {
   });
 
   it("supplier carton numbers are cartons' labels; a hub ID with a hex digit too many or too few never is one", () => {
-    for (const n of ["CTN-000123", "tosh12345", "S/N.4471X"]) expect(parseScan(n)).toMatchObject({ kind: "carton-number", cartonNumber: n.toUpperCase() });
+    for (const n of ["CTN-000123", "tosh12345", "S/N.4471X"])
+      expect(parseScan(n)).toMatchObject({ kind: "carton-number", cartonNumber: n.toUpperCase() });
     fc.assert(
-      fc.property(fc.oneof(fc.stringMatching(/^[0-9A-F]{15}$/), fc.stringMatching(/^[0-9A-F]{17}$/), fc.stringMatching(/^[0-9]{4,16}$/)), (s) => {
-        expect(parseScan(s).kind).not.toBe("carton-number");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^[0-9A-F]{15}$/),
+          fc.stringMatching(/^[0-9A-F]{17}$/),
+          fc.stringMatching(/^[0-9]{4,16}$/),
+        ),
+        (s) => {
+          expect(parseScan(s).kind).not.toBe("carton-number");
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.stringMatching(/^[G-Z][A-Z0-9./-]{2,18}[0-9]$/), (s) => {
@@ -89,27 +116,65 @@ describe("parseScan: any valid SSCC is a logistic unit", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const carton = demoBooking({ seed: 21, index: 0, pallets: 2, cartonsPerPallet: 2, hubsPerCarton: 3, looseCartons: 1, csp: "CentralSouth", partyId: "SUPPLIER-A" });
-const other = demoBooking({ seed: 21, index: 1, pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 3, looseCartons: 0, csp: "CentralSouth", partyId: "SUPPLIER-A" });
+const carton = demoBooking({
+  seed: 21,
+  index: 0,
+  pallets: 2,
+  cartonsPerPallet: 2,
+  hubsPerCarton: 3,
+  looseCartons: 1,
+  csp: "CentralSouth",
+  partyId: "SUPPLIER-A",
+});
+const other = demoBooking({
+  seed: 21,
+  index: 1,
+  pallets: 1,
+  cartonsPerPallet: 2,
+  hubsPerCarton: 3,
+  looseCartons: 0,
+  csp: "CentralSouth",
+  partyId: "SUPPLIER-A",
+});
 
 /** The same hubs listed per pallet only, no cartons (a Party's document with pallet IDs and GUIDs). */
 function palletOnly(b: Booking): Booking {
-  return BookingSchema.parse({ ...b, pallets: b.pallets.map((p) => ({ sscc: p.sscc, cartons: [], hubs: p.cartons.flatMap((c) => c.hubs) })), looseCartons: b.looseCartons });
+  return BookingSchema.parse({
+    ...b,
+    pallets: b.pallets.map((p) => ({ sscc: p.sscc, cartons: [], hubs: p.cartons.flatMap((c) => c.hubs) })),
+    looseCartons: b.looseCartons,
+  });
 }
 /** Pallet 0 listed pallet-only, the rest with cartons. */
 function mixed(b: Booking): Booking {
   const [first, ...rest] = b.pallets;
   if (!first) throw new Error("no pallet");
-  return BookingSchema.parse({ ...b, pallets: [BookedPalletSchema.parse({ sscc: first.sscc, cartons: [], hubs: first.cartons.flatMap((c) => c.hubs) }), ...rest] });
+  return BookingSchema.parse({
+    ...b,
+    pallets: [
+      BookedPalletSchema.parse({ sscc: first.sscc, cartons: [], hubs: first.cartons.flatMap((c) => c.hubs) }),
+      ...rest,
+    ],
+  });
 }
 
-const initOf = (booking: Booking): ReceiptInit => ({ booking, otherBookings: [booking, other], site: demoSiteFor(booking, true), limits: DEFAULT_PACKING_LIMITS });
+const initOf = (booking: Booking): ReceiptInit => ({
+  booking,
+  otherBookings: [booking, other],
+  site: demoSiteFor(booking, true),
+  limits: DEFAULT_PACKING_LIMITS,
+});
 let seq = 0;
 function run(state: ReceiptState, scans: ParsedScan[]): { state: ReceiptState; verdicts: Verdict[] } {
   const verdicts: Verdict[] = [];
   for (const scan of scans) {
     seq++;
-    const r = reduce(state, { type: "scan", scanId: `s-${seq}`, scan, at: `2027-03-01T10:00:${String(seq % 60).padStart(2, "0")}Z` });
+    const r = reduce(state, {
+      type: "scan",
+      scanId: `s-${seq}`,
+      scan,
+      at: `2027-03-01T10:00:${String(seq % 60).padStart(2, "0")}Z`,
+    });
     state = r.state;
     verdicts.push(r.verdict);
   }
@@ -136,36 +201,43 @@ describe("the lookup: what an SSCC is comes from the bookings", () => {
 
   it("pallet, carton, other booking, unknown, and a hint that disagrees (property)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.constantFrom<"pallet" | "carton" | null>(null, "pallet", "carton"), fc.nat(4), (target, hint, form) => {
-        const start = createReceipt(initOf(carton));
-        const opened = target.pallet === null ? start : run(start, [asScan(target.pallet)]).state;
-        const before = summarize(opened);
-        const { state, verdicts } = run(opened, [asScan(labelWith(target.sscc, hint, form))]);
-        const v = verdicts[0]!;
-        const s = summarize(state);
-        switch (target.is) {
-          case "pallet":
-          case "carton": {
-            const want = target.is === "pallet" ? "pallet-expected" : "carton-expected";
-            if (hint === null || hint === target.is) expect(v.code).toBe(want);
-            else expect([v.code, v.listedAs, v.labelSays]).toEqual(["unit-hint-mismatch", target.is, hint]);
-            expect(expecting(state).kind).toBe(target.is === "pallet" ? "carton" : "hub");
-            break;
+      fc.property(
+        fc.constantFrom(...targets),
+        fc.constantFrom<"pallet" | "carton" | null>(null, "pallet", "carton"),
+        fc.nat(4),
+        (target, hint, form) => {
+          const start = createReceipt(initOf(carton));
+          const opened = target.pallet === null ? start : run(start, [asScan(target.pallet)]).state;
+          const before = summarize(opened);
+          const { state, verdicts } = run(opened, [asScan(labelWith(target.sscc, hint, form))]);
+          const v = verdicts[0]!;
+          const s = summarize(state);
+          switch (target.is) {
+            case "pallet":
+            case "carton": {
+              const want = target.is === "pallet" ? "pallet-expected" : "carton-expected";
+              if (hint === null || hint === target.is) expect(v.code).toBe(want);
+              else expect([v.code, v.listedAs, v.labelSays]).toEqual(["unit-hint-mismatch", target.is, hint]);
+              expect(expecting(state).kind).toBe(target.is === "pallet" ? "carton" : "hub");
+              break;
+            }
+            case "other-pallet":
+              expect([v.code, v.otherBookingRef]).toEqual(["pallet-other-booking", other.bookingRef]);
+              expect(s.exceptions.map((e) => e.subject)).toContain(target.sscc);
+              break;
+            case "unknown":
+              expect(v.code).toBe(
+                hint === null ? "unit-unexpected" : hint === "pallet" ? "pallet-unexpected" : "carton-unexpected",
+              );
+              expect(v.class).toBe("error");
+              expect(s.exceptions.map((e) => e.subject)).toEqual([target.sscc]);
+              break;
           }
-          case "other-pallet":
-            expect([v.code, v.otherBookingRef]).toEqual(["pallet-other-booking", other.bookingRef]);
-            expect(s.exceptions.map((e) => e.subject)).toContain(target.sscc);
-            break;
-          case "unknown":
-            expect(v.code).toBe(hint === null ? "unit-unexpected" : hint === "pallet" ? "pallet-unexpected" : "carton-unexpected");
-            expect(v.class).toBe("error");
-            expect(s.exceptions.map((e) => e.subject)).toEqual([target.sscc]);
-            break;
-        }
-        // Never silently added: only this booking's own units move the received counts.
-        if (target.is !== "pallet") expect(s.pallets.received).toBe(before.pallets.received);
-        if (target.is !== "carton") expect(s.cartons.received).toBe(before.cartons.received);
-      }),
+          // Never silently added: only this booking's own units move the received counts.
+          if (target.is !== "pallet") expect(s.pallets.received).toBe(before.pallets.received);
+          if (target.is !== "carton") expect(s.cartons.received).toBe(before.cartons.received);
+        },
+      ),
     );
   });
 });
@@ -193,7 +265,12 @@ describe("cartons are optional: pallet-only, carton-listed and mixed bookings re
             for (const [j, c] of listed.cartons.entries()) {
               if (withCartonLabels) {
                 // The carton's own label: its listed SSCC as we print it, as the Party's plain SSCC, or the supplier's number.
-                const raw = labelKind === "number" ? `TOSH-${i}${j}77` : labelKind === "sscc" ? `(00)${c.sscc}` : (encodeCartonLabel({ sscc: c.sscc }) as { scan: string }).scan;
+                const raw =
+                  labelKind === "number"
+                    ? `TOSH-${i}${j}77`
+                    : labelKind === "sscc"
+                      ? `(00)${c.sscc}`
+                      : (encodeCartonLabel({ sscc: c.sscc }) as { scan: string }).scan;
                 scans.push(asScan(raw));
               }
               for (const h of c.hubs) scans.push(hubScan(h.deviceId));
@@ -220,8 +297,18 @@ describe("cartons are optional: pallet-only, carton-listed and mixed bookings re
     const b = bookings["pallet-only"];
     const [p0, p1] = b.pallets;
     const h0 = p0!.hubs![0]!.deviceId;
-    const { state, verdicts } = run(createReceipt(initOf(b)), [asScan(p1!.sscc), asScan("CTN-0042X"), hubScan(h0), hubScan("AA-BB-CC-DD-EE-FF-00-11")]);
-    expect(verdicts.map((v) => v.code)).toEqual(["pallet-expected", "carton-unlisted", "hub-wrong-container", "hub-unexpected"]);
+    const { state, verdicts } = run(createReceipt(initOf(b)), [
+      asScan(p1!.sscc),
+      asScan("CTN-0042X"),
+      hubScan(h0),
+      hubScan("AA-BB-CC-DD-EE-FF-00-11"),
+    ]);
+    expect(verdicts.map((v) => v.code)).toEqual([
+      "pallet-expected",
+      "carton-unlisted",
+      "hub-wrong-container",
+      "hub-unexpected",
+    ]);
     expect(verdicts[2]!.reason).toContain(`listed on pallet ${p0!.sscc}`);
     const s = summarize(state);
     expect(s.pallets).toEqual({ booked: 2, received: 1 });
@@ -233,10 +320,20 @@ describe("cartons are optional: pallet-only, carton-listed and mixed bookings re
 
   it("our own carton label on a pallet-only booking: its hubs' container, unless it names another booking", () => {
     const b = bookings["pallet-only"];
-    const ctn = (ref: string) => asScan((encodeCartonLabel({ sscc: (makeSscc("5000000088888888", 2) as { sscc: string }).sscc, bookingRef: ref }) as { scan: string }).scan);
+    const ctn = (ref: string) =>
+      asScan(
+        (
+          encodeCartonLabel({ sscc: (makeSscc("5000000088888888", 2) as { sscc: string }).sscc, bookingRef: ref }) as {
+            scan: string;
+          }
+        ).scan,
+      );
     const open = run(createReceipt(initOf(b)), [asScan(b.pallets[0]!.sscc)]).state;
     expect(run(open, [ctn(b.bookingRef)]).verdicts[0]!.code).toBe("carton-unlisted");
-    expect(run(open, [ctn(other.bookingRef)]).verdicts[0]).toMatchObject({ code: "carton-other-booking", otherBookingRef: other.bookingRef });
+    expect(run(open, [ctn(other.bookingRef)]).verdicts[0]).toMatchObject({
+      code: "carton-other-booking",
+      otherBookingRef: other.bookingRef,
+    });
   });
 });
 
@@ -244,25 +341,63 @@ describe("the event a scan is recorded as keeps the container it arrived in", ()
   it("a hub under a supplier's carton number records that number; under a plain SSCC the SSCC", () => {
     const b = palletOnly(carton);
     const record: ReceiptRecord = {
-      bookingRef: b.bookingRef, status: "open", arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null,
-      unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, outcome: null,
+      bookingRef: b.bookingRef,
+      status: "open",
+      arrivedAt: null,
+      late: false,
+      reportedEta: null,
+      unloader: null,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      outcome: null,
     };
     let t = Date.parse("2027-03-01T09:00:00Z");
-    const stamp = (): Stamp => ({ dockId: "DOCK-1", operatorId: "op-1", now: new Date((t += 1000)), clockOffsetMs: null });
+    const stamp = (): Stamp => ({
+      dockId: "DOCK-1",
+      operatorId: "op-1",
+      now: new Date((t += 1000)),
+      clockOffsetMs: null,
+    });
     let state = createReceipt(initOf(b));
     const events = [];
     const hubs = b.pallets[0]!.hubs!;
-    for (const raw of [`]C100${b.pallets[0]!.sscc}`, "ctn-0001x", hubs[0]!.deviceId, `00${carton.pallets[0]!.cartons[1]!.sscc}`, hubs[1]!.deviceId]) {
+    for (const raw of [
+      `]C100${b.pallets[0]!.sscc}`,
+      "ctn-0001x",
+      hubs[0]!.deviceId,
+      `00${carton.pallets[0]!.cartons[1]!.sscc}`,
+      hubs[1]!.deviceId,
+    ]) {
       const d = decideReceipt(record, state, { type: "scan", raw, source: "wedge" }, stamp());
       if (!d.ok) throw new Error(d.message);
       state = d.reconcile;
       events.push(...d.events);
     }
-    const payloads = events.map((e) => parseDockEvent(JSON.parse(JSON.stringify(e)))).map((e) => (e.ok && e.event.type === "scan.recorded" ? e.event.payload : null));
-    expect(payloads.map((p) => [p?.kind, p?.verdict])).toEqual([["sscc", "expected"], ["carton-number", "expected"], ["hub", "expected"], ["sscc", "expected"], ["hub", "expected"]]);
+    const payloads = events
+      .map((e) => parseDockEvent(JSON.parse(JSON.stringify(e))))
+      .map((e) => (e.ok && e.event.type === "scan.recorded" ? e.event.payload : null));
+    expect(payloads.map((p) => [p?.kind, p?.verdict])).toEqual([
+      ["sscc", "expected"],
+      ["carton-number", "expected"],
+      ["hub", "expected"],
+      ["sscc", "expected"],
+      ["hub", "expected"],
+    ]);
     expect(payloads[1]).toMatchObject({ cartonNumber: "CTN-0001X", sscc: null });
-    expect(payloads[2]).toMatchObject({ cartonNumber: "CTN-0001X", cartonSscc: null, palletSscc: b.pallets[0]!.sscc, deviceId: hubs[0]!.deviceId });
-    expect(payloads[4]).toMatchObject({ cartonSscc: carton.pallets[0]!.cartons[1]!.sscc, palletSscc: b.pallets[0]!.sscc });
+    expect(payloads[2]).toMatchObject({
+      cartonNumber: "CTN-0001X",
+      cartonSscc: null,
+      palletSscc: b.pallets[0]!.sscc,
+      deviceId: hubs[0]!.deviceId,
+    });
+    expect(payloads[4]).toMatchObject({
+      cartonSscc: carton.pallets[0]!.cartons[1]!.sscc,
+      palletSscc: b.pallets[0]!.sscc,
+    });
     expect(payloads[4]).not.toHaveProperty("cartonNumber");
   });
 });

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkDeliverySlot, EXAMPLE_WORKING_HOURS, isCalendarDate, weekdayOf, WorkingHoursConfigSchema, type WorkingHoursConfig } from "./working-hours";
+import {
+  checkDeliverySlot,
+  EXAMPLE_WORKING_HOURS,
+  isCalendarDate,
+  weekdayOf,
+  WorkingHoursConfigSchema,
+  type WorkingHoursConfig,
+} from "./working-hours";
 
 const cfg: WorkingHoursConfig = EXAMPLE_WORKING_HOURS;
 const codes = (r: ReturnType<typeof checkDeliverySlot>) => (r.ok ? [] : r.problems.map((p) => p.code));
@@ -18,7 +25,10 @@ describe("checkDeliverySlot", () => {
   it("names each problem: weekend, bank holiday, early start, late end", () => {
     expect(codes(checkDeliverySlot("2026-11-28", { start: "09:00", end: "10:00" }, cfg))).toEqual(["closed-day"]);
     expect(codes(checkDeliverySlot("2026-12-28", { start: "09:00", end: "10:00" }, cfg))).toEqual(["bank-holiday"]);
-    expect(codes(checkDeliverySlot("2026-12-01", { start: "07:30", end: "17:30" }, cfg))).toEqual(["starts-before-opening", "ends-after-closing"]);
+    expect(codes(checkDeliverySlot("2026-12-01", { start: "07:30", end: "17:30" }, cfg))).toEqual([
+      "starts-before-opening",
+      "ends-after-closing",
+    ]);
   });
 
   it("refuses dates that are not dates and windows that end before they start", () => {
@@ -28,16 +38,26 @@ describe("checkDeliverySlot", () => {
   });
 
   it("checks the past and the minimum notice only when today is given", () => {
-    expect(codes(checkDeliverySlot("2026-11-25", { start: "09:00", end: "10:00" }, cfg, "2026-11-26"))).toEqual(["in-the-past"]);
-    expect(codes(checkDeliverySlot("2026-11-26", { start: "09:00", end: "10:00" }, cfg, "2026-11-26"))).toEqual(["too-little-notice"]);
+    expect(codes(checkDeliverySlot("2026-11-25", { start: "09:00", end: "10:00" }, cfg, "2026-11-26"))).toEqual([
+      "in-the-past",
+    ]);
+    expect(codes(checkDeliverySlot("2026-11-26", { start: "09:00", end: "10:00" }, cfg, "2026-11-26"))).toEqual([
+      "too-little-notice",
+    ]);
     expect(checkDeliverySlot("2026-11-27", { start: "09:00", end: "10:00" }, cfg, "2026-11-26").ok).toBe(true);
     expect(checkDeliverySlot("2026-11-26", { start: "09:00", end: "10:00" }, cfg).ok).toBe(true);
   });
 
   it("working hours come from configuration, not from the code", () => {
-    const saturdays: WorkingHoursConfig = { ...cfg, days: { ...cfg.days, saturday: { open: "10:00", close: "14:00" } }, bankHolidays: [] };
+    const saturdays: WorkingHoursConfig = {
+      ...cfg,
+      days: { ...cfg.days, saturday: { open: "10:00", close: "14:00" } },
+      bankHolidays: [],
+    };
     expect(checkDeliverySlot("2026-11-28", { start: "10:00", end: "14:00" }, saturdays).ok).toBe(true);
-    expect(codes(checkDeliverySlot("2026-11-28", { start: "09:00", end: "14:00" }, saturdays))).toEqual(["starts-before-opening"]);
+    expect(codes(checkDeliverySlot("2026-11-28", { start: "09:00", end: "14:00" }, saturdays))).toEqual([
+      "starts-before-opening",
+    ]);
   });
 
   it("refuses an invalid configuration with a reason instead of guessing", () => {
@@ -48,8 +68,12 @@ describe("checkDeliverySlot", () => {
   });
 
   it("property: an ok slot is a configured open day, not a holiday, inside the hours", () => {
-    const day = fc.integer({ min: 0, max: 800 }).map((n) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10));
-    const time = fc.integer({ min: 0, max: 23 * 60 + 59 }).map((m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`);
+    const day = fc
+      .integer({ min: 0, max: 800 })
+      .map((n) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10));
+    const time = fc
+      .integer({ min: 0, max: 23 * 60 + 59 })
+      .map((m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`);
     fc.assert(
       fc.property(day, time, time, (date, a, b) => {
         const r = checkDeliverySlot(date, { start: a, end: b }, cfg);

@@ -16,7 +16,10 @@ const minutes = (t: string): number => Number(t.slice(0, 2)) * 60 + Number(t.sli
 
 export const OpeningHoursSchema = z
   .strictObject({ open: ClockTimeSchema, close: ClockTimeSchema })
-  .refine((h) => minutes(h.open) < minutes(h.close), { message: "opening time must be before closing time", path: ["close"] });
+  .refine((h) => minutes(h.open) < minutes(h.close), {
+    message: "opening time must be before closing time",
+    path: ["close"],
+  });
 export type OpeningHours = z.infer<typeof OpeningHoursSchema>;
 
 export const WorkingHoursConfigSchema = z.strictObject({
@@ -53,8 +56,22 @@ export const EXAMPLE_WORKING_HOURS: WorkingHoursConfig = {
     sunday: null,
   },
   bankHolidays: [
-    "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
-    "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+    "2026-01-01",
+    "2026-04-03",
+    "2026-04-06",
+    "2026-05-04",
+    "2026-05-25",
+    "2026-08-31",
+    "2026-12-25",
+    "2026-12-28",
+    "2027-01-01",
+    "2027-03-26",
+    "2027-03-29",
+    "2027-05-03",
+    "2027-05-31",
+    "2027-08-30",
+    "2027-12-27",
+    "2027-12-28",
   ],
   minNoticeDays: 1,
 };
@@ -102,40 +119,76 @@ function dayNumber(date: string): number {
  * first, so the supervisor fixes them all at once. `today` (the dock's local date) enables the
  * past-date and notice checks.
  */
-export function checkDeliverySlot(date: string, window: DeliveryWindow, config: WorkingHoursConfig, today?: string): SlotCheck {
+export function checkDeliverySlot(
+  date: string,
+  window: DeliveryWindow,
+  config: WorkingHoursConfig,
+  today?: string,
+): SlotCheck {
   const cfg = WorkingHoursConfigSchema.safeParse(config);
-  if (!cfg.success) return { ok: false, problems: [{ code: "invalid-config", message: `working hours configuration is invalid: ${cfg.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` }] };
+  if (!cfg.success)
+    return {
+      ok: false,
+      problems: [
+        {
+          code: "invalid-config",
+          message: `working hours configuration is invalid: ${cfg.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        },
+      ],
+    };
   const problems: SlotProblem[] = [];
   const weekday = weekdayOf(date);
-  if (weekday === null) problems.push({ code: "invalid-date", message: `delivery date "${String(date)}" is not a calendar date (YYYY-MM-DD)` });
+  if (weekday === null)
+    problems.push({
+      code: "invalid-date",
+      message: `delivery date "${String(date)}" is not a calendar date (YYYY-MM-DD)`,
+    });
 
   const start = ClockTimeSchema.safeParse(window?.start);
   const end = ClockTimeSchema.safeParse(window?.end);
   let windowOk = start.success && end.success;
-  if (!windowOk) problems.push({ code: "invalid-window", message: `delivery window "${String(window?.start)}-${String(window?.end)}" is not HH:MM-HH:MM` });
+  if (!windowOk)
+    problems.push({
+      code: "invalid-window",
+      message: `delivery window "${String(window?.start)}-${String(window?.end)}" is not HH:MM-HH:MM`,
+    });
   else if (minutes(window.start) >= minutes(window.end)) {
-    problems.push({ code: "invalid-window", message: `delivery window ${window.start}-${window.end} ends before it starts` });
+    problems.push({
+      code: "invalid-window",
+      message: `delivery window ${window.start}-${window.end} ends before it starts`,
+    });
     windowOk = false;
   }
 
   let hours: OpeningHours | null = null;
   if (weekday !== null) {
-    if (cfg.data.bankHolidays.includes(date)) problems.push({ code: "bank-holiday", message: `${date} is a bank holiday` });
+    if (cfg.data.bankHolidays.includes(date))
+      problems.push({ code: "bank-holiday", message: `${date} is a bank holiday` });
     hours = cfg.data.days[weekday];
     if (hours === null) problems.push({ code: "closed-day", message: `the site is closed on ${weekday}s (${date})` });
     else if (windowOk) {
       if (minutes(window.start) < minutes(hours.open))
-        problems.push({ code: "starts-before-opening", message: `window starts at ${window.start}, before opening at ${hours.open} on ${weekday}` });
+        problems.push({
+          code: "starts-before-opening",
+          message: `window starts at ${window.start}, before opening at ${hours.open} on ${weekday}`,
+        });
       if (minutes(window.end) > minutes(hours.close))
-        problems.push({ code: "ends-after-closing", message: `window ends at ${window.end}, after closing at ${hours.close} on ${weekday}` });
+        problems.push({
+          code: "ends-after-closing",
+          message: `window ends at ${window.end}, after closing at ${hours.close} on ${weekday}`,
+        });
     }
     if (today !== undefined) {
-      if (!isCalendarDate(today)) problems.push({ code: "invalid-date", message: `today's date "${today}" is not a calendar date` });
+      if (!isCalendarDate(today))
+        problems.push({ code: "invalid-date", message: `today's date "${today}" is not a calendar date` });
       else {
         const ahead = dayNumber(date) - dayNumber(today);
         if (ahead < 0) problems.push({ code: "in-the-past", message: `${date} is before today (${today})` });
         else if (ahead < cfg.data.minNoticeDays)
-          problems.push({ code: "too-little-notice", message: `${date} is ${ahead} day(s) ahead; at least ${cfg.data.minNoticeDays} day(s) notice is needed` });
+          problems.push({
+            code: "too-little-notice",
+            message: `${date} is ${ahead} day(s) ahead; at least ${cfg.data.minNoticeDays} day(s) notice is needed`,
+          });
       }
     }
   }

@@ -62,7 +62,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const tables = ["audit", "outbox", "forecasts", "amendments", "late_arrivals", "smi_updates", "manifests", "asns", "credits", "fault_reports", "flash_results", "receipt_outcomes", "events", "changes", "booking_hubs", "bookings", "work_order_links", "work_orders", "requests", "firmware", "signing_keys", "inventory", "operators", "jigs", "api_tokens", "docks", "facility_locations", "facilities", "party_locations", "parties"];
+  const tables = [
+    "audit",
+    "outbox",
+    "forecasts",
+    "amendments",
+    "late_arrivals",
+    "smi_updates",
+    "manifests",
+    "asns",
+    "credits",
+    "fault_reports",
+    "flash_results",
+    "receipt_outcomes",
+    "events",
+    "changes",
+    "booking_hubs",
+    "bookings",
+    "work_order_links",
+    "work_orders",
+    "requests",
+    "firmware",
+    "signing_keys",
+    "inventory",
+    "operators",
+    "jigs",
+    "api_tokens",
+    "docks",
+    "facility_locations",
+    "facilities",
+    "party_locations",
+    "parties",
+  ];
   for (const t of tables) await sql.raw(`drop table if exists ${t}`).execute(db);
   await sql.raw(`drop sequence if exists asn_numbers`).execute(db);
 }

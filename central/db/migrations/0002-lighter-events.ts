@@ -11,5 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`create index if not exists events_booking on events (booking_ref) where booking_ref is not null`.execute(db);
+  await sql`create index if not exists events_booking on events (booking_ref) where booking_ref is not null`.execute(
+    db,
+  );
 }

@@ -7,8 +7,12 @@ import { sql, type Kysely } from "kysely";
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update smi_updates u set status = 'superseded'
-    where status = 'pending' and exists (select 1 from smi_updates later where later.device_id = u.device_id and later.status = 'pending' and later.id > u.id)`.execute(db);
-  await sql`create unique index smi_updates_one_pending on smi_updates (device_id) where status = 'pending'`.execute(db);
+    where status = 'pending' and exists (select 1 from smi_updates later where later.device_id = u.device_id and later.status = 'pending' and later.id > u.id)`.execute(
+    db,
+  );
+  await sql`create unique index smi_updates_one_pending on smi_updates (device_id) where status = 'pending'`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

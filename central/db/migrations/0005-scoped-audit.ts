@@ -12,7 +12,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update audit a set facility_id = coalesce(
       (select d.facility_id from docks d where d.id = a.dock_id),
       (select b.facility_id from bookings b where b.booking_ref = a.detail->>'bookingRef'),
-      (select b.facility_id from booking_hubs h join bookings b on b.booking_ref = h.booking_ref where h.device_id = a.device_id order by b.created_at desc limit 1))`.execute(db);
+      (select b.facility_id from booking_hubs h join bookings b on b.booking_ref = h.booking_ref where h.device_id = a.device_id order by b.created_at desc limit 1))`.execute(
+    db,
+  );
   await sql`create index requests_client_request_id_lower on requests (lower(client_request_id))`.execute(db);
 }
 

@@ -24,5 +24,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ["desk_audit", "dock_enrolments", "desk_setup_links", "desk_sessions", "people"]) await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const t of ["desk_audit", "dock_enrolments", "desk_setup_links", "desk_sessions", "people"])
+    await sql.raw(`drop table if exists ${t}`).execute(db);
 }

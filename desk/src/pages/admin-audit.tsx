@@ -10,10 +10,24 @@ export function AuditTab() {
       <RefusalBox refusal={list.refusal} />
       <table>
         <caption>{list.rows.length} entries</caption>
-        <thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
-        <tbody>{list.rows.map((r) => (
-          <tr key={r.seq}><td>{r.at.slice(0, 19).replace("T", " ")}</td><td>{r.actor}</td><td>{r.action}</td><td className="detail">{JSON.stringify(r.detail)}</td></tr>
-        ))}</tbody>
+        <thead>
+          <tr>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((r) => (
+            <tr key={r.seq}>
+              <td>{r.at.slice(0, 19).replace("T", " ")}</td>
+              <td>{r.actor}</td>
+              <td>{r.action}</td>
+              <td className="detail">{JSON.stringify(r.detail)}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </section>
   );

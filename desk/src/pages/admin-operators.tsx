@@ -13,7 +13,14 @@ export function OperatorsTab() {
   const [facilityId, setFacilityId] = useState("");
   const [roles, setRoles] = useState<string[]>(["receiver"]);
   const chosen = facilityId || facilities.rows[0]?.id || "";
-  const add = useSubmit(() => api("POST", "/operators", { id, name, facilityId: chosen, roles }), () => { setId(""); setName(""); list.reload(); });
+  const add = useSubmit(
+    () => api("POST", "/operators", { id, name, facilityId: chosen, roles }),
+    () => {
+      setId("");
+      setName("");
+      list.reload();
+    },
+  );
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const setActive = async (o: OperatorRow) => {
     const r = await api("PATCH", `/operators/${encodeURIComponent(o.id)}`, { active: !o.active });
@@ -27,29 +34,69 @@ export function OperatorsTab() {
       <p>Operators sign in at their facility's dock; docks pull every change here.</p>
       <RefusalBox refusal={refusal ?? list.refusal} />
       <table>
-        <caption>{list.rows.length} operator{list.rows.length === 1 ? "" : "s"}</caption>
-        <thead><tr><th scope="col">ID</th><th scope="col">Name</th><th scope="col">Facility</th><th scope="col">Roles</th><th scope="col">Status</th><th scope="col">Actions</th></tr></thead>
-        <tbody>{list.rows.map((o) => (
-          <tr key={o.id}><td>{o.id}</td><td>{o.name}</td><td>{o.facilityId}</td><td>{o.roles.join(", ")}</td><td>{o.active ? "active" : "deactivated"}</td>
-            <td><button type="button" className={o.active ? "danger" : ""} onClick={() => void setActive(o)}>{o.active ? `Deactivate ${o.id}` : `Reactivate ${o.id}`}</button></td></tr>
-        ))}</tbody>
+        <caption>
+          {list.rows.length} operator{list.rows.length === 1 ? "" : "s"}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">ID</th>
+            <th scope="col">Name</th>
+            <th scope="col">Facility</th>
+            <th scope="col">Roles</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((o) => (
+            <tr key={o.id}>
+              <td>{o.id}</td>
+              <td>{o.name}</td>
+              <td>{o.facilityId}</td>
+              <td>{o.roles.join(", ")}</td>
+              <td>{o.active ? "active" : "deactivated"}</td>
+              <td>
+                <button type="button" className={o.active ? "danger" : ""} onClick={() => void setActive(o)}>
+                  {o.active ? `Deactivate ${o.id}` : `Reactivate ${o.id}`}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
       </table>
       <form onSubmit={(e) => void add.submit(e)} aria-labelledby="add-op-h">
         <h3 id="add-op-h">Add an operator</h3>
-        <Field label="Operator ID" value={id} onChange={(v) => setId(v.toUpperCase())} hint="What they type or scan to sign in at the dock" />
+        <Field
+          label="Operator ID"
+          value={id}
+          onChange={(v) => setId(v.toUpperCase())}
+          hint="What they type or scan to sign in at the dock"
+        />
         <Field label="Operator name" value={name} onChange={setName} />
-        <Select label="Facility" value={chosen} onChange={setFacilityId} options={facilities.rows.map((f) => ({ value: f.id, label: `${f.id} (${f.name})` }))} />
+        <Select
+          label="Facility"
+          value={chosen}
+          onChange={setFacilityId}
+          options={facilities.rows.map((f) => ({ value: f.id, label: `${f.id} (${f.name})` }))}
+        />
         <fieldset aria-describedby={rolesId}>
           <legend>Roles</legend>
           {ROLES.map((r) => (
             <label key={r} className="check">
-              <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles(e.target.checked ? [...roles, r] : roles.filter((x) => x !== r))} /> {r}
+              <input
+                type="checkbox"
+                checked={roles.includes(r)}
+                onChange={(e) => setRoles(e.target.checked ? [...roles, r] : roles.filter((x) => x !== r))}
+              />{" "}
+              {r}
             </label>
           ))}
           <small id={rolesId}>A supervisor usually has all three.</small>
         </fieldset>
         <RefusalBox refusal={add.refusal} />
-        <button type="submit" disabled={add.busy || chosen === ""}>Add operator</button>
+        <button type="submit" disabled={add.busy || chosen === ""}>
+          Add operator
+        </button>
       </form>
     </section>
   );

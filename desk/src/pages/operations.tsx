@@ -13,12 +13,47 @@ export function RequestsTab() {
       <p>The newest 200, from the portal and the API, with every reason a request was refused.</p>
       <RefusalBox refusal={list.refusal} />
       <table>
-        <caption>{list.rows.length} request{list.rows.length === 1 ? "" : "s"}</caption>
-        <thead><tr><th scope="col">Request</th><th scope="col">Party</th><th scope="col">Facility</th><th scope="col">Delivery</th><th scope="col">Status</th><th scope="col">Received (UTC)</th><th scope="col">Reasons</th></tr></thead>
-        <tbody>{list.rows.map((r) => (
-          <tr key={r.requestId}><td className="nowrap">{r.requestId}</td><td>{r.partyId}</td><td>{r.facilityId}</td><td className="nowrap">{r.deliveryDate}</td><td>{r.status}</td><td className="nowrap">{when(r.createdAt)}</td>
-            <td>{r.reasons.length === 0 ? "–" : <ul className="plain">{r.reasons.slice(0, 6).map((x, i) => <li key={i}>{x.scope === "request" ? "" : `${x.scope}: `}{x.reason}</li>)}{r.reasons.length > 6 ? <li>and {r.reasons.length - 6} more</li> : null}</ul>}</td></tr>
-        ))}</tbody>
+        <caption>
+          {list.rows.length} request{list.rows.length === 1 ? "" : "s"}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Party</th>
+            <th scope="col">Facility</th>
+            <th scope="col">Delivery</th>
+            <th scope="col">Status</th>
+            <th scope="col">Received (UTC)</th>
+            <th scope="col">Reasons</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((r) => (
+            <tr key={r.requestId}>
+              <td className="nowrap">{r.requestId}</td>
+              <td>{r.partyId}</td>
+              <td>{r.facilityId}</td>
+              <td className="nowrap">{r.deliveryDate}</td>
+              <td>{r.status}</td>
+              <td className="nowrap">{when(r.createdAt)}</td>
+              <td>
+                {r.reasons.length === 0 ? (
+                  "–"
+                ) : (
+                  <ul className="plain">
+                    {r.reasons.slice(0, 6).map((x, i) => (
+                      <li key={i}>
+                        {x.scope === "request" ? "" : `${x.scope}: `}
+                        {x.reason}
+                      </li>
+                    ))}
+                    {r.reasons.length > 6 ? <li>and {r.reasons.length - 6} more</li> : null}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </section>
   );
@@ -29,7 +64,11 @@ export function WorkOrdersTab() {
   const [po, setPo] = useState<Record<string, string>>({});
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const act = async (id: string, action: "approve" | "close") => {
-    const r = await api("POST", `/ops/work-orders/${encodeURIComponent(id)}/${action}`, action === "approve" ? { purchaseOrder: (po[id] ?? "").trim().toUpperCase() } : undefined);
+    const r = await api(
+      "POST",
+      `/ops/work-orders/${encodeURIComponent(id)}/${action}`,
+      action === "approve" ? { purchaseOrder: (po[id] ?? "").trim().toUpperCase() } : undefined,
+    );
     setRefusal(r.ok ? null : r.refusal);
     list.reload();
   };
@@ -39,20 +78,57 @@ export function WorkOrdersTab() {
       <p>A raised Work Order is approved against the CSP's purchase order; a completed one is closed.</p>
       <RefusalBox refusal={refusal ?? list.refusal} />
       <table>
-        <caption>{list.rows.length} Work Order{list.rows.length === 1 ? "" : "s"}</caption>
-        <thead><tr><th scope="col">Work Order</th><th scope="col">Party</th><th scope="col">CSP / facility</th><th scope="col">Booking</th><th scope="col">Status</th><th scope="col">Purchase order</th><th scope="col">Actions</th></tr></thead>
-        <tbody>{list.rows.map((w) => (
-          <tr key={w.id}><td className="nowrap">{w.id}</td><td>{w.partyId}</td><td>{w.csp} / {w.facilityId}</td><td className="nowrap">{w.bookingRef ?? "–"}{w.hubs !== null ? ` (${w.hubs} hubs)` : ""}</td><td>{w.status}</td><td>{w.purchaseOrder ?? "–"}</td>
-            <td>
-              {w.status === "raised" ? (
-                <div className="actions">
-                  <input aria-label={`Purchase order for ${w.id}`} placeholder="PO-…" value={po[w.id] ?? ""} onChange={(e) => setPo({ ...po, [w.id]: e.target.value })} />
-                  <button type="button" onClick={() => void act(w.id, "approve")}>Approve {w.id}</button>
-                </div>
-              ) : null}
-              {w.status === "completed" ? <button type="button" onClick={() => void act(w.id, "close")}>Close {w.id}</button> : null}
-            </td></tr>
-        ))}</tbody>
+        <caption>
+          {list.rows.length} Work Order{list.rows.length === 1 ? "" : "s"}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Work Order</th>
+            <th scope="col">Party</th>
+            <th scope="col">CSP / facility</th>
+            <th scope="col">Booking</th>
+            <th scope="col">Status</th>
+            <th scope="col">Purchase order</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((w) => (
+            <tr key={w.id}>
+              <td className="nowrap">{w.id}</td>
+              <td>{w.partyId}</td>
+              <td>
+                {w.csp} / {w.facilityId}
+              </td>
+              <td className="nowrap">
+                {w.bookingRef ?? "–"}
+                {w.hubs !== null ? ` (${w.hubs} hubs)` : ""}
+              </td>
+              <td>{w.status}</td>
+              <td>{w.purchaseOrder ?? "–"}</td>
+              <td>
+                {w.status === "raised" ? (
+                  <div className="actions">
+                    <input
+                      aria-label={`Purchase order for ${w.id}`}
+                      placeholder="PO-…"
+                      value={po[w.id] ?? ""}
+                      onChange={(e) => setPo({ ...po, [w.id]: e.target.value })}
+                    />
+                    <button type="button" onClick={() => void act(w.id, "approve")}>
+                      Approve {w.id}
+                    </button>
+                  </div>
+                ) : null}
+                {w.status === "completed" ? (
+                  <button type="button" onClick={() => void act(w.id, "close")}>
+                    Close {w.id}
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </section>
   );
@@ -64,7 +140,10 @@ export function OutboxTab() {
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const deliver = async () => {
     const r = await api<{ sent: number; failed: number; retrying: number }>("POST", "/ops/outbox/deliver");
-    if (r.ok) { setReport(r.data); setRefusal(null); } else setRefusal(r.refusal);
+    if (r.ok) {
+      setReport(r.data);
+      setRefusal(null);
+    } else setRefusal(r.refusal);
     list.reload();
   };
   const resend = async (id: number) => {
@@ -75,16 +154,60 @@ export function OutboxTab() {
   return (
     <section aria-labelledby="ob-h">
       <h2 id="ob-h">Email outbox</h2>
-      <p>Notices to Parties (decisions, booking labels, receipt outcomes, ASNs). Central sends what is due every 5 seconds; a failed send is retried with backoff.</p>
-      <button type="button" onClick={() => void deliver()}>Send what is due now</button>
-      {report ? <Notice><p>{report.sent} sent, {report.failed} failed for good, {report.retrying} to retry.</p></Notice> : null}
+      <p>
+        Notices to Parties (decisions, booking labels, receipt outcomes, ASNs). Central sends what is due every 5
+        seconds; a failed send is retried with backoff.
+      </p>
+      <button type="button" onClick={() => void deliver()}>
+        Send what is due now
+      </button>
+      {report ? (
+        <Notice>
+          <p>
+            {report.sent} sent, {report.failed} failed for good, {report.retrying} to retry.
+          </p>
+        </Notice>
+      ) : null}
       <RefusalBox refusal={refusal ?? list.refusal} />
       <table>
-        <caption>{list.rows.length} notice{list.rows.length === 1 ? "" : "s"} (newest first)</caption>
-        <thead><tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">Tries</th><th scope="col">Sent (UTC)</th></tr></thead>
-        <tbody>{list.rows.map((m) => (
-          <tr key={m.id}><td>{m.id}</td><td>{m.kind}</td><td>{m.to}</td><td>{m.subject}</td><td>{m.status}{m.lastError ? `: ${m.lastError}` : ""}{m.status === "failed" ? <> <button type="button" onClick={() => void resend(m.id)}>Send notice {m.id} again</button></> : null}</td><td>{m.attempts}</td><td className="nowrap">{m.sentAt === null ? "–" : when(m.sentAt)}</td></tr>
-        ))}</tbody>
+        <caption>
+          {list.rows.length} notice{list.rows.length === 1 ? "" : "s"} (newest first)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Kind</th>
+            <th scope="col">To</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Status</th>
+            <th scope="col">Tries</th>
+            <th scope="col">Sent (UTC)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((m) => (
+            <tr key={m.id}>
+              <td>{m.id}</td>
+              <td>{m.kind}</td>
+              <td>{m.to}</td>
+              <td>{m.subject}</td>
+              <td>
+                {m.status}
+                {m.lastError ? `: ${m.lastError}` : ""}
+                {m.status === "failed" ? (
+                  <>
+                    {" "}
+                    <button type="button" onClick={() => void resend(m.id)}>
+                      Send notice {m.id} again
+                    </button>
+                  </>
+                ) : null}
+              </td>
+              <td>{m.attempts}</td>
+              <td className="nowrap">{m.sentAt === null ? "–" : when(m.sentAt)}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </section>
   );

@@ -11,12 +11,23 @@ export function Setup({ token, onSignedIn }: { token: string; onSignedIn: (me: M
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
   // The token leaves the address bar (and the history) as soon as it is read.
-  useEffect(() => { history.replaceState(null, "", "/desk/setup"); }, []);
+  useEffect(() => {
+    history.replaceState(null, "", "/desk/setup");
+  }, []);
   const { refusal, busy, submit } = useSubmit(async () => {
-    if (password !== again) return { ok: false as const, refusal: { status: 400, reason: "the two passwords differ", issues: [], rows: [] } };
+    if (password !== again)
+      return { ok: false as const, refusal: { status: 400, reason: "the two passwords differ", issues: [], rows: [] } };
     return api<Me>("POST", "/setup", { token: held, name, email, password });
   }, onSignedIn);
-  if (held === "") return <main className="narrow"><h1>Set up the desk</h1><p role="alert">This link has no setup token. Run <code>npm run desk:setup</code> and open the link it prints.</p></main>;
+  if (held === "")
+    return (
+      <main className="narrow">
+        <h1>Set up the desk</h1>
+        <p role="alert">
+          This link has no setup token. Run <code>npm run desk:setup</code> and open the link it prints.
+        </p>
+      </main>
+    );
   return (
     <main className="narrow">
       <h1>Set up the desk: the first DCC admin</h1>
@@ -24,10 +35,19 @@ export function Setup({ token, onSignedIn }: { token: string; onSignedIn: (me: M
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Your name" value={name} onChange={setName} autoComplete="name" />
         <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" />
-        <Field label="Password" type="password" value={password} onChange={setPassword} hint="At least 12 characters." autoComplete="new-password" />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          hint="At least 12 characters."
+          autoComplete="new-password"
+        />
         <Field label="Password again" type="password" value={again} onChange={setAgain} autoComplete="new-password" />
         <RefusalBox refusal={refusal} />
-        <button type="submit" disabled={busy}>Create the admin and sign in</button>
+        <button type="submit" disabled={busy}>
+          Create the admin and sign in
+        </button>
       </form>
     </main>
   );

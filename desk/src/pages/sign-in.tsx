@@ -13,9 +13,17 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       <p>For DCC staff and the Parties' users. Docks sign in on the dock app, not here.</p>
       <form onSubmit={(e) => void submit(e)}>
         <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" />
-        <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+        />
         <RefusalBox refusal={refusal} />
-        <button type="submit" disabled={busy}>Sign in</button>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
       </form>
     </main>
   );

@@ -42,11 +42,19 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
               Scanner set-up
             </button>
             {operator.role === "supervisor" && (
-              <button type="button" data-testid="nav-supervisor" onClick={() => showScreen(screen === "supervisor" ? "bookings" : "supervisor")}>
+              <button
+                type="button"
+                data-testid="nav-supervisor"
+                onClick={() => showScreen(screen === "supervisor" ? "bookings" : "supervisor")}
+              >
                 {screen === "supervisor" ? "Bookings" : "Supervisor"}
               </button>
             )}
-            <button type="button" data-testid="nav-jig" onClick={() => showScreen(screen === "jig" ? "bookings" : "jig")}>
+            <button
+              type="button"
+              data-testid="nav-jig"
+              onClick={() => showScreen(screen === "jig" ? "bookings" : "jig")}
+            >
               {screen === "jig" ? "Bookings" : "Jig station"}
             </button>
             <button type="button" onClick={() => void signOut()}>

@@ -17,7 +17,13 @@ const info: HostInfo = {
 describe("resolveBootConfig", () => {
   it("takes the dock's identity, site and central token from the host", () => {
     const c = resolveBootConfig("", info, null);
-    expect(c).toMatchObject({ dockId: "DOCK-N1", siteName: "CSP North dock", token: "host-token", shell: "browser", site: { facilityId: "N-DOCK-1", csp: "North", production: true } });
+    expect(c).toMatchObject({
+      dockId: "DOCK-N1",
+      siteName: "CSP North dock",
+      token: "host-token",
+      shell: "browser",
+      site: { facilityId: "N-DOCK-1", csp: "North", production: true },
+    });
   });
 
   it("prefers a token in the query, then the host's, then the one stored on this PC", () => {

@@ -6,7 +6,9 @@
  */
 export type StoragePersistence = "persistent" | "best-effort" | "unsupported";
 
-export async function requestPersistentStorage(storage: Pick<StorageManager, "persist" | "persisted"> | undefined): Promise<StoragePersistence> {
+export async function requestPersistentStorage(
+  storage: Pick<StorageManager, "persist" | "persisted"> | undefined,
+): Promise<StoragePersistence> {
   if (storage === undefined || typeof storage.persist !== "function") return "unsupported";
   try {
     if (await storage.persisted()) return "persistent";

@@ -7,7 +7,14 @@ export function BarcodeSvg(props: { data: string; ean128?: boolean; text?: strin
   useEffect(() => {
     if (ref.current === null) return;
     try {
-      JsBarcode(ref.current, props.data, { format: "CODE128", ean128: props.ean128 ?? false, height: 70, width: 2, fontSize: 16, text: props.text ?? props.data });
+      JsBarcode(ref.current, props.data, {
+        format: "CODE128",
+        ean128: props.ean128 ?? false,
+        height: 70,
+        width: 2,
+        fontSize: 16,
+        text: props.text ?? props.data,
+      });
     } catch {
       ref.current.replaceChildren();
     }

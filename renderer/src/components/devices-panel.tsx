@@ -1,7 +1,11 @@
 import { useEffect, useState } from "react";
 import type { DeviceView } from "../../../shared/bridge/channels";
 
-const STATE_WORDS: Record<DeviceView["state"], string> = { connected: "connected", disconnected: "unplugged", failed: "NOT WORKING" };
+const STATE_WORDS: Record<DeviceView["state"], string> = {
+  connected: "connected",
+  disconnected: "unplugged",
+  failed: "NOT WORKING",
+};
 
 function hex4(n: number | null): string {
   return n === null ? "" : n.toString(16).toUpperCase().padStart(4, "0");
@@ -15,7 +19,9 @@ function hex4(n: number | null): string {
 export function DevicesPanel() {
   const [devices, setDevices] = useState<DeviceView[] | null>(null);
   // No host (the page opened on its own): known at the first render, so no effect sets it.
-  const [problem, setProblem] = useState<string | null>(() => (window.dock === undefined ? "No host is connected, so no scanner or jig can be seen." : null));
+  const [problem, setProblem] = useState<string | null>(() =>
+    window.dock === undefined ? "No host is connected, so no scanner or jig can be seen." : null,
+  );
   const [logs, setLogs] = useState<{ logDir: string | null; crashDumpDir: string | null } | null>(null);
   useEffect(() => {
     const bridge = window.dock;
@@ -40,7 +46,9 @@ export function DevicesPanel() {
     <section className="panel devices" aria-label="devices" data-testid="devices-panel">
       <h2>Scanners and jigs</h2>
       {problem !== null && <p className="devices-problem">{problem}</p>}
-      {devices !== null && devices.length === 0 && <p>No HID-POS scanner or jig found. Plug one in; it appears here within a second.</p>}
+      {devices !== null && devices.length === 0 && (
+        <p>No HID-POS scanner or jig found. Plug one in; it appears here within a second.</p>
+      )}
       {devices !== null && devices.length > 0 && (
         <table>
           <thead>
@@ -55,13 +63,19 @@ export function DevicesPanel() {
               <tr key={d.id} data-testid={`device-${d.id}`} className={`device-${d.state}`}>
                 <td>
                   {d.kind === "scanner" ? "Scanner" : "Jig"}: {d.name}
-                  {d.simulated ? " (simulated)" : d.vendorId !== null ? ` ${hex4(d.vendorId)}:${hex4(d.productId)}` : ""}
+                  {d.simulated
+                    ? " (simulated)"
+                    : d.vendorId !== null
+                      ? ` ${hex4(d.vendorId)}:${hex4(d.productId)}`
+                      : ""}
                 </td>
                 <td data-testid="device-state">
                   {STATE_WORDS[d.state]}
                   {d.detail !== null && <span className="device-detail">: {d.detail}</span>}
                 </td>
-                <td data-testid="device-last-read">{d.lastRead === null ? "–" : `${d.lastRead.raw} at ${new Date(d.lastRead.at).toLocaleTimeString()}`}</td>
+                <td data-testid="device-last-read">
+                  {d.lastRead === null ? "–" : `${d.lastRead.raw} at ${new Date(d.lastRead.at).toLocaleTimeString()}`}
+                </td>
               </tr>
             ))}
           </tbody>

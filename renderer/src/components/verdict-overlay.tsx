@@ -36,11 +36,21 @@ export function ScanVerdictOverlay({ last, pending, held, acknowledge, label, te
 
   if (pending !== null) {
     return (
-      <div className="overlay overlay-error" role="alertdialog" aria-label={label} data-testid={testId} data-code={pending.code}>
+      <div
+        className="overlay overlay-error"
+        role="alertdialog"
+        aria-label={label}
+        data-testid={testId}
+        data-code={pending.code}
+      >
         <div className="overlay-title">{TITLES.error}</div>
         <div className="overlay-reason">{pending.reason}</div>
         {pending.raw !== "" && <div className="overlay-raw">Scanned: {pending.raw.replace(/\x1d/g, "<GS>")}</div>}
-        {held > 0 && <div className="overlay-held" data-testid="held-count">{held} scan{held === 1 ? "" : "s"} held - processed after you acknowledge</div>}
+        {held > 0 && (
+          <div className="overlay-held" data-testid="held-count">
+            {held} scan{held === 1 ? "" : "s"} held - processed after you acknowledge
+          </div>
+        )}
         <button
           type="button"
           className="ack-button"
@@ -66,5 +76,14 @@ export function VerdictOverlay() {
   // Shown only behind an error: a queue that fills and empties with every scan re-renders nothing.
   const held = useDock((s) => (s.pendingError === null ? 0 : s.queue.length));
   const acknowledge = useDock((s) => s.acknowledge);
-  return <ScanVerdictOverlay last={last} pending={pending} held={held} acknowledge={acknowledge} label="scan error" testId="verdict-error" />;
+  return (
+    <ScanVerdictOverlay
+      last={last}
+      pending={pending}
+      held={held}
+      acknowledge={acknowledge}
+      label="scan error"
+      testId="verdict-error"
+    />
+  );
 }

@@ -10,7 +10,19 @@ const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
 function scan(deviceId: string, verdict: "expected" | "duplicate", bookingRef = "BK-1001"): DockEvent {
   return makeEvent(
     "scan.recorded",
-    { bookingRef, source: "wedge", raw: deviceId, kind: "hub", verdict, palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: verdict },
+    {
+      bookingRef,
+      source: "wedge",
+      raw: deviceId,
+      kind: "hub",
+      verdict,
+      palletSscc: null,
+      cartonSscc: null,
+      deviceId,
+      sscc: null,
+      otherBookingRef: null,
+      reason: verdict,
+    },
     ctx,
   );
 }
@@ -33,7 +45,11 @@ describe("DockDb", () => {
     const rows: EventRow[] = await db.events.orderBy("seq").toArray();
     expect(rows.map((r) => r.bookingRef)).toEqual(["BK-1001", "BK-2002", null]);
     expect((await bookingEvents(db, "BK-1001")).map((e) => e.id)).toEqual([a.id]);
-    expect(await db.hubStates.get("0A-01-00-00-00-00-00-01")).toMatchObject({ state: "received", bookingRef: "BK-1001", lastEventId: a.id });
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-01")).toMatchObject({
+      state: "received",
+      bookingRef: "BK-1001",
+      lastEventId: a.id,
+    });
     // A duplicate scan moves no hub (it used to be projected as "refused" here: the defect v3 fixes).
     expect(await db.hubStates.get("0A-01-00-00-00-00-00-02")).toBeUndefined();
     expect(await db.quarantine.count()).toBe(0);
@@ -66,16 +82,27 @@ describe("DockDb", () => {
 
   it("several events in one write: each outbox row carries its event's sequence number, in recording order", async () => {
     const db = new DockDb("dock-many", { indexedDB: new IDBFactory(), IDBKeyRange });
-    const events = [scan("0A-01-00-00-00-00-00-05", "expected"), scan("0A-01-00-00-00-00-00-06", "expected"), scan("0A-01-00-00-00-00-00-07", "duplicate")];
+    const events = [
+      scan("0A-01-00-00-00-00-00-05", "expected"),
+      scan("0A-01-00-00-00-00-00-06", "expected"),
+      scan("0A-01-00-00-00-00-00-07", "duplicate"),
+    ];
     await recordEvents(db, events);
     const logged = await db.events.orderBy("seq").toArray();
     expect(logged.map((r) => r.id)).toEqual(events.map((e) => e.id));
     const outbox = await db.outbox.orderBy("seq").toArray();
     expect(outbox.map((o) => [o.id, o.seq])).toEqual(logged.map((r) => [r.id, r.seq]));
-    expect(await db.hubStates.get("0A-01-00-00-00-00-00-05")).toMatchObject({ bookingRef: "BK-1001", lastEventId: events[0]!.id });
+    expect(await db.hubStates.get("0A-01-00-00-00-00-00-05")).toMatchObject({
+      bookingRef: "BK-1001",
+      lastEventId: events[0]!.id,
+    });
     // An undo's write removes the hub's state with its event (the duplicate set no state).
     expect(await db.hubStates.count()).toBe(2);
-    const undo = makeEvent("scan.undone", { bookingRef: "BK-1001", scanEventId: events[0]!.id, reason: "wrong carton" }, ctx);
+    const undo = makeEvent(
+      "scan.undone",
+      { bookingRef: "BK-1001", scanEventId: events[0]!.id, reason: "wrong carton" },
+      ctx,
+    );
     await recordEvent(db, undo);
     expect(await db.hubStates.get("0A-01-00-00-00-00-00-05")).toBeUndefined();
     expect(await db.hubStates.count()).toBe(1);

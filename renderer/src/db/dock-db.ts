@@ -1,7 +1,21 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from "dexie";
 import { z } from "zod";
-import { DeliveryLocationSchema, DeliveryWindowSchema, IsoDateSchema, type Booking, type DeliveryLocation, type DeliveryWindow } from "../../../shared/domain/booking";
-import { FirmwareEntrySchema, RedeliveryAmendmentSchema, SyncOperatorSchema, type FirmwareEntry, type RedeliveryAmendment, type SyncOperator } from "../../../shared/sync";
+import {
+  DeliveryLocationSchema,
+  DeliveryWindowSchema,
+  IsoDateSchema,
+  type Booking,
+  type DeliveryLocation,
+  type DeliveryWindow,
+} from "../../../shared/domain/booking";
+import {
+  FirmwareEntrySchema,
+  RedeliveryAmendmentSchema,
+  SyncOperatorSchema,
+  type FirmwareEntry,
+  type RedeliveryAmendment,
+  type SyncOperator,
+} from "../../../shared/sync";
 import { createHubProjector, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
@@ -199,7 +213,12 @@ export class DockDb extends Dexie {
   }
 }
 
-const ManifestBasisSchema = z.object({ bookingVersion: z.number().int(), deliveryDate: IsoDateSchema, deliveryWindow: DeliveryWindowSchema, deliveryLocation: DeliveryLocationSchema });
+const ManifestBasisSchema = z.object({
+  bookingVersion: z.number().int(),
+  deliveryDate: IsoDateSchema,
+  deliveryWindow: DeliveryWindowSchema,
+  deliveryLocation: DeliveryLocationSchema,
+});
 
 /** The v4 upgrade: moves the lists and prefixed keys out of `meta` into their tables. */
 async function moveMetaToTables(tx: Transaction): Promise<void> {
@@ -222,10 +241,14 @@ async function moveMetaToTables(tx: Transaction): Promise<void> {
     if (row.key.startsWith("supervisor.basis.")) {
       const basis = ManifestBasisSchema.safeParse(row.value);
       if (!basis.success) continue;
-      await tx.table<ManifestBasisRow, string>("manifests").put({ manifestId: row.key.slice("supervisor.basis.".length), ...basis.data });
+      await tx
+        .table<ManifestBasisRow, string>("manifests")
+        .put({ manifestId: row.key.slice("supervisor.basis.".length), ...basis.data });
       moved.push(row.key);
     } else if (row.key.startsWith("supervisor.asn.") && typeof row.value === "string") {
-      await tx.table<AsnDocumentRow, string>("asnDocuments").put({ asnNumber: row.key.slice("supervisor.asn.".length), json: row.value });
+      await tx
+        .table<AsnDocumentRow, string>("asnDocuments")
+        .put({ asnNumber: row.key.slice("supervisor.asn.".length), json: row.value });
       moved.push(row.key);
     }
   }
@@ -242,7 +265,10 @@ export function touchesHubs(event: DockEvent): boolean {
  * (shared/domain/dock-hub-projection.ts): run by the Dexie upgrades inside their transaction,
  * and by anyone who must repair the projection.
  */
-export async function rebuildHubStates(events: Pick<Table<EventRow, number | undefined>, "toCollection">, hubs: Pick<Table<HubStateRow, string>, "clear" | "bulkPut">): Promise<void> {
+export async function rebuildHubStates(
+  events: Pick<Table<EventRow, number | undefined>, "toCollection">,
+  hubs: Pick<Table<HubStateRow, string>, "clear" | "bulkPut">,
+): Promise<void> {
   const projector = createHubProjector();
   // In recording order (the primary key), streamed: a year's log is not held in memory.
   await events.toCollection().each((row) => {
@@ -253,12 +279,18 @@ export async function rebuildHubStates(events: Pick<Table<EventRow, number | und
 }
 
 /** Opens the dock database and closes it when another window upgrades it, telling the UI to reload. */
-export function openDockDb(onBlocked: (message: string) => void, name = DOCK_DB_NAME, options: DockDbOptions = {}): DockDb {
+export function openDockDb(
+  onBlocked: (message: string) => void,
+  name = DOCK_DB_NAME,
+  options: DockDbOptions = {},
+): DockDb {
   const db = new DockDb(name, options);
   db.on("versionchange", () => {
     // Another window is opening a newer version: holding on would block its upgrade forever.
     db.close();
-    onBlocked("This dock app was updated in another window. Reload this window to continue (nothing you scanned is lost).");
+    onBlocked(
+      "This dock app was updated in another window. Reload this window to continue (nothing you scanned is lost).",
+    );
     return false;
   });
   return db;

@@ -9,7 +9,13 @@ function rig(name: string) {
   const db = new DockDb(name, { indexedDB: new IDBFactory(), IDBKeyRange });
   const told: Array<number | undefined> = [];
   let t = Date.parse("2027-01-04T09:00:00Z");
-  const log = new DockLog({ db, dockId: "DOCK-7", now: () => (t += 1000), clockOffsetMs: () => -120, onRecorded: (n) => told.push(n) });
+  const log = new DockLog({
+    db,
+    dockId: "DOCK-7",
+    now: () => (t += 1000),
+    clockOffsetMs: () => -120,
+    onRecorded: (n) => told.push(n),
+  });
   return { db, log, told };
 }
 
@@ -17,8 +23,15 @@ describe("DockLog", () => {
   it("stamps events with the dock, the operator, the clock and its offset", () => {
     const { log } = rig("log-stamp");
     const e = log.event("operator.signed-in", { role: "receiver", operatorName: "Ann" }, "OP-1");
-    expect(e).toMatchObject({ dockId: "DOCK-7", operatorId: "OP-1", at: "2027-01-04T09:00:01.000Z", clockOffsetMs: -120 });
-    expect(log.event("operator.signed-out", {}, "OP-1", { atMs: Date.parse("2027-01-05T00:00:00Z") }).at).toBe("2027-01-05T00:00:00.000Z");
+    expect(e).toMatchObject({
+      dockId: "DOCK-7",
+      operatorId: "OP-1",
+      at: "2027-01-04T09:00:01.000Z",
+      clockOffsetMs: -120,
+    });
+    expect(log.event("operator.signed-out", {}, "OP-1", { atMs: Date.parse("2027-01-05T00:00:00Z") }).at).toBe(
+      "2027-01-05T00:00:00.000Z",
+    );
   });
 
   it("tells sync only after the commit, with how many; 'later' leaves it to the caller; nothing to record writes nothing", async () => {
@@ -28,7 +41,11 @@ describe("DockLog", () => {
     await log.record([a, b]);
     expect(told).toEqual([2]);
     expect((await db.outbox.orderBy("seq").toArray()).map((o) => o.id)).toEqual([a.id, b.id]);
-    await log.record([log.event("operator.signed-in", { role: "receiver", operatorName: "Ann" }, "OP-1")], {}, { notify: "later" });
+    await log.record(
+      [log.event("operator.signed-in", { role: "receiver", operatorName: "Ann" }, "OP-1")],
+      {},
+      { notify: "later" },
+    );
     expect(told).toEqual([2]);
     await log.record([]);
     expect(told).toEqual([2]);

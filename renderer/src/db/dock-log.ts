@@ -51,11 +51,21 @@ export class DockLog {
 
   /** Where and when, for a decision that names the operator itself (sign-in, sign-out). */
   dockStamp(at: { atMs?: number; id?: string } = {}): Omit<Stamp, "operatorId"> {
-    return { dockId: this.deps.dockId, now: new Date(at.atMs ?? this.deps.now()), clockOffsetMs: this.deps.clockOffsetMs(), ...(at.id === undefined ? {} : { id: at.id }) };
+    return {
+      dockId: this.deps.dockId,
+      now: new Date(at.atMs ?? this.deps.now()),
+      clockOffsetMs: this.deps.clockOffsetMs(),
+      ...(at.id === undefined ? {} : { id: at.id }),
+    };
   }
 
   /** A validated event stamped by this dock for `operatorId`. */
-  event<T extends DockEventType>(type: T, payload: PayloadOf<T>, operatorId: string, at: { atMs?: number; id?: string } = {}): EventOf<T> {
+  event<T extends DockEventType>(
+    type: T,
+    payload: PayloadOf<T>,
+    operatorId: string,
+    at: { atMs?: number; id?: string } = {},
+  ): EventOf<T> {
     return makeEvent(type, payload, this.stamp(operatorId, at));
   }
 
@@ -64,7 +74,11 @@ export class DockLog {
    * row, stamped with the time of the write) in one transaction, then tells sync. Resolves
    * once committed; nothing to record is no write at all.
    */
-  async record(events: readonly DockEvent[], change: ProjectionChange = {}, options: RecordOptions = {}): Promise<void> {
+  async record(
+    events: readonly DockEvent[],
+    change: ProjectionChange = {},
+    options: RecordOptions = {},
+  ): Promise<void> {
     if (events.length === 0 && change.receipt === undefined) return;
     const receipt = change.receipt === undefined ? {} : { receipt: { ...change.receipt, updatedAt: this.deps.now() } };
     await recordEvents(this.deps.db, events, receipt);

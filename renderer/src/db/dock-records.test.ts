@@ -3,15 +3,48 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import Dexie from "dexie";
 import { DockDb, SCHEMA_V3 } from "./dock-db";
 import { CLOCK_OFFSET, readMeta, SYNC_CURSOR } from "./dock-meta";
-import { amendmentsOf, asnDocument, firmwareCatalogue, knownOperators, manifestBasis, mergeFirmware } from "./dock-records";
+import {
+  amendmentsOf,
+  asnDocument,
+  firmwareCatalogue,
+  knownOperators,
+  manifestBasis,
+  mergeFirmware,
+} from "./dock-records";
 
 // v4 moves the lists and prefixed keys of the `meta` drawer into typed tables.
 
-const operator = { operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver" as const], active: true };
-const firmware = { deviceModel: "010A030B", version: "00030000", status: "production" as const, sha256: "a".repeat(64), sizeBytes: 1024, signature: "c2ln", keyId: "k1", releasedAt: "2026-11-01T00:00:00.000Z" };
+const operator = {
+  operatorId: "OP-R",
+  name: "Rita",
+  facilityId: "FAC-CS-1",
+  roles: ["receiver" as const],
+  active: true,
+};
+const firmware = {
+  deviceModel: "010A030B",
+  version: "00030000",
+  status: "production" as const,
+  sha256: "a".repeat(64),
+  sizeBytes: 1024,
+  signature: "c2ln",
+  keyId: "k1",
+  releasedAt: "2026-11-01T00:00:00.000Z",
+};
 const location = { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" };
-const amendment = (v: number) => ({ bookingRef: "BK-1001", bookingVersion: v, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocation: location });
-const basis = { bookingVersion: 3, deliveryDate: "2027-02-01", deliveryWindow: { start: "09:00", end: "12:00" }, deliveryLocation: location };
+const amendment = (v: number) => ({
+  bookingRef: "BK-1001",
+  bookingVersion: v,
+  deliveryDate: "2027-02-01",
+  deliveryWindow: { start: "10:00", end: "12:00" },
+  deliveryLocation: location,
+});
+const basis = {
+  bookingVersion: 3,
+  deliveryDate: "2027-02-01",
+  deliveryWindow: { start: "09:00", end: "12:00" },
+  deliveryLocation: location,
+};
 
 describe("dock records (Dexie v4)", () => {
   it("upgrading from v3 moves operators, firmware, amendments, manifest bases and ASN documents out of meta; settings stay", async () => {
@@ -39,7 +72,11 @@ describe("dock records (Dexie v4)", () => {
     expect(await manifestBasis(db, "RD-BK-1001-1")).toEqual({ manifestId: "RD-BK-1001-1", ...basis });
     expect(await asnDocument(db, "ASN-1")).toBe('{"asnNumber":"ASN-1"}');
     expect(await manifestBasis(db, "RD-BROKEN")).toBeUndefined();
-    expect((await db.meta.toCollection().primaryKeys()).sort()).toEqual(["supervisor.basis.RD-BROKEN", "sync.clockOffsetMs", "sync.cursor"]);
+    expect((await db.meta.toCollection().primaryKeys()).sort()).toEqual([
+      "supervisor.basis.RD-BROKEN",
+      "sync.clockOffsetMs",
+      "sync.cursor",
+    ]);
     expect(await readMeta(db, SYNC_CURSOR)).toBe("42");
     expect(await readMeta(db, CLOCK_OFFSET)).toBe(250);
     db.close();
@@ -49,7 +86,10 @@ describe("dock records (Dexie v4)", () => {
     const db = new DockDb("records-merge", { indexedDB: new IDBFactory(), IDBKeyRange });
     await mergeFirmware(db, [firmware, { ...firmware, version: "00030001" }]);
     await mergeFirmware(db, [{ ...firmware, status: "withdrawn" }]);
-    expect((await firmwareCatalogue(db)).map((f) => [f.version, f.status])).toEqual([["00030000", "withdrawn"], ["00030001", "production"]]);
+    expect((await firmwareCatalogue(db)).map((f) => [f.version, f.status])).toEqual([
+      ["00030000", "withdrawn"],
+      ["00030001", "production"],
+    ]);
     db.close();
   });
 });

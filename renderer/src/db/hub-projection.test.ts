@@ -17,7 +17,19 @@ const GPF = "0A-02-00-00-00-00-00-01";
 function scan(deviceId: string, verdict: ScanVerdictCode, bookingRef = "BK-1001"): DockEvent {
   return makeEvent(
     "scan.recorded",
-    { bookingRef, source: "wedge", raw: deviceId, kind: "hub", verdict, palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: verdict },
+    {
+      bookingRef,
+      source: "wedge",
+      raw: deviceId,
+      kind: "hub",
+      verdict,
+      palletSscc: null,
+      cartonSscc: null,
+      deviceId,
+      sscc: null,
+      otherBookingRef: null,
+      reason: verdict,
+    },
     ctx,
   );
 }
@@ -35,25 +47,42 @@ function receivedDuplicateUndo(): DockEvent[] {
 async function seedOld(version: 1 | 2, name: string, indexedDB: IDBFactory, events: DockEvent[]): Promise<void> {
   const old = new Dexie(name, { indexedDB, IDBKeyRange });
   old.version(version).stores(version === 1 ? SCHEMA_V1 : SCHEMA_V2);
-  await old.table("events").bulkAdd(events.map((e) => ({ id: e.id, type: e.type, at: e.at, event: e, ...(version === 2 ? { bookingRef: "BK-1001" } : {}) })));
+  await old.table("events").bulkAdd(
+    events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      at: e.at,
+      event: e,
+      ...(version === 2 ? { bookingRef: "BK-1001" } : {}),
+    })),
+  );
   if (version === 2) {
     // What the old v2 upgrade wrote for this log: anything not "expected" refused, undos ignored.
-    await old.table("hubStates").put({ deviceId: HUB, bookingRef: "BK-1001", state: "refused", lastEventId: events[1]!.id });
+    await old
+      .table("hubStates")
+      .put({ deviceId: HUB, bookingRef: "BK-1001", state: "refused", lastEventId: events[1]!.id });
   }
   old.close();
 }
 
 describe("hub states at the dock: one projection", () => {
-  it.each([1, 2] as const)("upgrading from v%i: a duplicate scan and its undo leave a received hub received", async (version) => {
-    const indexedDB = new IDBFactory();
-    const events = receivedDuplicateUndo();
-    await seedOld(version, `hub-upgrade-${version}`, indexedDB, events);
-    const db = new DockDb(`hub-upgrade-${version}`, { indexedDB, IDBKeyRange });
-    await db.open();
-    expect(await db.hubStates.get(HUB)).toMatchObject({ state: "received", bookingRef: "BK-1001", lastEventId: events[0]!.id });
-    expect(await db.hubStates.get(GPF)).toBeUndefined();
-    db.close();
-  });
+  it.each([1, 2] as const)(
+    "upgrading from v%i: a duplicate scan and its undo leave a received hub received",
+    async (version) => {
+      const indexedDB = new IDBFactory();
+      const events = receivedDuplicateUndo();
+      await seedOld(version, `hub-upgrade-${version}`, indexedDB, events);
+      const db = new DockDb(`hub-upgrade-${version}`, { indexedDB, IDBKeyRange });
+      await db.open();
+      expect(await db.hubStates.get(HUB)).toMatchObject({
+        state: "received",
+        bookingRef: "BK-1001",
+        lastEventId: events[0]!.id,
+      });
+      expect(await db.hubStates.get(GPF)).toBeUndefined();
+      db.close();
+    },
+  );
 
   it("the live write: undoing a duplicate never touches the hub it duplicated", async () => {
     const db = new DockDb("hub-live", { indexedDB: new IDBFactory(), IDBKeyRange });
@@ -72,7 +101,11 @@ describe("hub states at the dock: one projection", () => {
     await recordEvents(db, [elsewhere]);
     expect(await db.hubStates.get(HUB)).toMatchObject({ state: "refused", bookingRef: "BK-2002" });
     await recordEvents(db, [undo(elsewhere, "BK-2002")]);
-    expect(await db.hubStates.get(HUB)).toMatchObject({ state: "received", bookingRef: "BK-1001", lastEventId: received.id });
+    expect(await db.hubStates.get(HUB)).toMatchObject({
+      state: "received",
+      bookingRef: "BK-1001",
+      lastEventId: received.id,
+    });
     await recordEvents(db, [undo(received)]);
     expect(await db.hubStates.get(HUB)).toBeUndefined();
     db.close();
@@ -81,12 +114,25 @@ describe("hub states at the dock: one projection", () => {
   it("a recorded log replayed gives every row the live writes gave", async () => {
     const db = new DockDb("hub-replay", { indexedDB: new IDBFactory(), IDBKeyRange });
     const ids = Array.from({ length: 6 }, (_, i) => `0A-01-00-00-00-00-00-1${i}`);
-    const verdicts: ScanVerdictCode[] = ["expected", "duplicate", "other-booking", "not-eligible", "wrong-kind", "wrong-device-type", "test-lab", "unexpected", "wrong-container"];
+    const verdicts: ScanVerdictCode[] = [
+      "expected",
+      "duplicate",
+      "other-booking",
+      "not-eligible",
+      "wrong-kind",
+      "wrong-device-type",
+      "test-lab",
+      "unexpected",
+      "wrong-container",
+    ];
     const logged: DockEvent[] = [];
     // A fixed but varied log: scans of six hubs with every verdict, some undone, some twice.
     for (let i = 0; i < 60; i++) {
       const last = logged.at(-1);
-      const e = i % 7 === 6 && last?.type === "scan.recorded" ? undo(last, last.payload.bookingRef) : scan(ids[(i * 5) % ids.length]!, verdicts[(i * 7) % verdicts.length]!, i % 3 === 0 ? "BK-2002" : "BK-1001");
+      const e =
+        i % 7 === 6 && last?.type === "scan.recorded"
+          ? undo(last, last.payload.bookingRef)
+          : scan(ids[(i * 5) % ids.length]!, verdicts[(i * 7) % verdicts.length]!, i % 3 === 0 ? "BK-2002" : "BK-1001");
       logged.push(e);
       await recordEvents(db, [e]);
     }

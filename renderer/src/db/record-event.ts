@@ -1,7 +1,15 @@
 import Dexie from "dexie";
 import { hubTouchedBy, nextHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { DockEvent } from "../../../shared/events";
-import { eventBookingRef, touchesHubs, type DockDb, type EventRow, type HubStateRow, type OutboxRow, type ReceiptRow } from "./dock-db";
+import {
+  eventBookingRef,
+  touchesHubs,
+  type DockDb,
+  type EventRow,
+  type HubStateRow,
+  type OutboxRow,
+  type ReceiptRow,
+} from "./dock-db";
 
 /**
  * Durable before the beep: an event, its outbox entry and the projections it changes are
@@ -41,7 +49,12 @@ export async function recordEvent(db: DockDb, event: DockEvent, change: Projecti
  * the promise resolves on the transaction's `complete` event, and an error in any request
  * aborts the whole transaction (nothing half-written) and rejects.
  */
-export async function recordEvents(db: DockDb, events: readonly DockEvent[], change: ProjectionChange = {}, options: WriteOptions = {}): Promise<number> {
+export async function recordEvents(
+  db: DockDb,
+  events: readonly DockEvent[],
+  change: ProjectionChange = {},
+  options: WriteOptions = {},
+): Promise<number> {
   const idb = await connection(db);
   const hubs = events.some(touchesHubs);
   const stores = ["events", "outbox", ...(hubs ? ["hubStates"] : []), ...(change.receipt ? ["receipts"] : [])];
@@ -95,7 +108,8 @@ async function projectHubRows(tx: IDBTransaction, events: readonly DockEvent[]):
   // Scans in this very write (an undo may follow its scan in one batch).
   const batch = new Map<string, string | null>();
   for (const event of events) {
-    if (event.type === "scan.recorded") batch.set(event.id, event.payload.kind === "hub" ? event.payload.deviceId : null);
+    if (event.type === "scan.recorded")
+      batch.set(event.id, event.payload.kind === "hub" ? event.payload.deviceId : null);
     let deviceId = hubTouchedBy(event, (id) => batch.get(id) ?? null);
     if (deviceId === null && event.type === "scan.undone" && !batch.has(event.payload.scanEventId)) {
       // Undo is rare: the scan it undoes is found in the log by its id.
@@ -118,7 +132,10 @@ async function putReceipt(tx: IDBTransaction, receipt: ReceiptRow): Promise<void
   const store = tx.objectStore("receipts");
   const stored = (await request(store.get(receipt.bookingRef))) as ReceiptRow | undefined;
   const pending = stored?.amendment ?? null;
-  const keep = pending !== null && pending.version > receipt.booking.version && (receipt.amendment === null || receipt.amendment.version < pending.version);
+  const keep =
+    pending !== null &&
+    pending.version > receipt.booking.version &&
+    (receipt.amendment === null || receipt.amendment.version < pending.version);
   await request(store.put(keep ? { ...receipt, amendment: pending } : receipt));
 }
 

@@ -45,7 +45,14 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
   const { view, code } = props;
   const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
   const finished = view.phase === "flashed" || view.phase === "failed";
-  const style: CSSProperties = { background: PHASE_COLOUR[view.phase], border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb", borderRadius: 6, padding: 4, minHeight: 52, fontSize: 12 };
+  const style: CSSProperties = {
+    background: PHASE_COLOUR[view.phase],
+    border: chosen ? "3px solid #1a56db" : view.phase === "failed" ? "2px solid #c81e1e" : "1px solid #bbb",
+    borderRadius: 6,
+    padding: 4,
+    minHeight: 52,
+    fontSize: 12,
+  };
   return (
     <div style={style} data-testid={`slot-${code}`} data-phase={view.phase} aria-label={`slot ${code}`}>
       <div>
@@ -68,7 +75,12 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
         </div>
       )}
       {finished && (
-        <button type="button" data-testid={`unload-${code}`} style={{ padding: "2px 8px", fontSize: 12, minHeight: 0 }} onClick={() => void unload(view.jigId, view.slot).finally(focusEntry)}>
+        <button
+          type="button"
+          data-testid={`unload-${code}`}
+          style={{ padding: "2px 8px", fontSize: 12, minHeight: 0 }}
+          onClick={() => void unload(view.jigId, view.slot).finally(focusEntry)}
+        >
           Unload {code}
         </button>
       )}
@@ -103,7 +115,15 @@ function KeyboardEntry() {
     <form onSubmit={onSubmit} aria-label="type a hub or slot">
       <label>
         Hub ID or slot (scan, or type then Enter)
-        <input ref={ref} name="jigEntry" autoFocus value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" placeholder="88-73-… or B4" />
+        <input
+          ref={ref}
+          name="jigEntry"
+          autoFocus
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          autoComplete="off"
+          placeholder="88-73-… or B4"
+        />
       </label>
     </form>
   );
@@ -124,7 +144,12 @@ function OverridePanel() {
     if (p === null) setReason("");
   };
   return (
-    <form onSubmit={(e) => void onSubmit(e)} data-testid="override-panel" aria-label="allow a second flash" className="override-panel">
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      data-testid="override-panel"
+      aria-label="allow a second flash"
+      className="override-panel"
+    >
       <p>
         Hub <strong>{override.hub.deviceId}</strong> was already flashed to {override.flashedTo} at this dock.
       </p>
@@ -164,14 +189,21 @@ export function JigScreen() {
   // The host may have restarted or moved on since the slots were last fetched.
   useEffect(() => void refreshSlots(), [refreshSlots]);
   const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
-  const inProgress = slots.filter((s) => s.phase === "flashing" || s.phase === "waiting-for-hub" || s.phase === "waiting-for-jig").length;
+  const inProgress = slots.filter(
+    (s) => s.phase === "flashing" || s.phase === "waiting-for-hub" || s.phase === "waiting-for-jig",
+  ).length;
   const toUnload = slots.filter((s) => s.phase === "flashed" || s.phase === "failed");
-  const noticeColour = notice === null ? "" : notice.tone === "error" ? "#c81e1e" : notice.tone === "ok" ? "#046c4e" : "#1e429f";
+  const noticeColour =
+    notice === null ? "" : notice.tone === "error" ? "#c81e1e" : notice.tone === "ok" ? "#046c4e" : "#1e429f";
   return (
     <main className="panel jig-station" aria-label="jig station">
       <h1 style={{ margin: "0 0 4px", fontSize: 24 }}>Jig station</h1>
       <ScanVerdictOverlay
-        last={notice === null || notice.tone === "info" ? null : { class: notice.tone === "ok" ? "ok" : "error", at: notice.at }}
+        last={
+          notice === null || notice.tone === "info"
+            ? null
+            : { class: notice.tone === "ok" ? "ok" : "error", at: notice.at }
+        }
         pending={refusal === null ? null : { code: "jig-refused", reason: refusal.reason, raw: refusal.raw }}
         held={held}
         acknowledge={() => void acknowledge()}
@@ -183,7 +215,11 @@ export function JigScreen() {
           Only a technician or a supervisor can load jigs. Sign out, then sign in as a technician.
         </p>
       )}
-      {link !== "ready" && <p data-testid="jig-link">{link === "connecting" ? "Connecting to the jigs…" : `No jigs: ${message ?? "no host"}`}</p>}
+      {link !== "ready" && (
+        <p data-testid="jig-link">
+          {link === "connecting" ? "Connecting to the jigs…" : `No jigs: ${message ?? "no host"}`}
+        </p>
+      )}
       <div data-testid="jig-counts" style={{ display: "flex", gap: 24, fontSize: 16, margin: "4px 0" }}>
         <span data-testid="count-flashed">Flashed today: {today.flashed}</span>
         <span data-testid="count-failed" style={{ color: today.failed > 0 ? "#c81e1e" : undefined }}>
@@ -195,9 +231,20 @@ export function JigScreen() {
         data-testid="jig-notice"
         data-tone={notice?.tone ?? "none"}
         role="status"
-        style={{ minHeight: 24, padding: 6, fontSize: 16, fontWeight: 600, color: "white", background: noticeColour || "#6b7280", borderRadius: 6 }}
+        style={{
+          minHeight: 24,
+          padding: 6,
+          fontSize: 16,
+          fontWeight: 600,
+          color: "white",
+          background: noticeColour || "#6b7280",
+          borderRadius: 6,
+        }}
       >
-        {notice?.text ?? (pendingHub ? `Hub ${pendingHub.deviceId}: scan its slot` : "Scan a hub, then the slot it goes into (or a slot, then the hub).")}
+        {notice?.text ??
+          (pendingHub
+            ? `Hub ${pendingHub.deviceId}: scan its slot`
+            : "Scan a hub, then the slot it goes into (or a slot, then the hub).")}
       </div>
       <div className="jig-entry">
         <KeyboardEntry />
@@ -213,7 +260,11 @@ export function JigScreen() {
       <OverridePanel />
       {toUnload.length > 0 && (
         <p data-testid="unload-prompt" className="unload-prompt">
-          Take out and unload: {toUnload.map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`).join(", ")} - scan the slot again or press its Unload button.{" "}
+          Take out and unload:{" "}
+          {toUnload
+            .map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`)
+            .join(", ")}{" "}
+          - scan the slot again or press its Unload button.{" "}
           <button type="button" data-testid="unload-all" onClick={() => void unloadAll().finally(focusEntry)}>
             Unload all ({toUnload.length})
           </button>
@@ -222,7 +273,8 @@ export function JigScreen() {
       {jigs.map((jigId, j) => (
         <section key={jigId} aria-label={`jig ${jigId}`} data-testid={`jig-${jigId}`} style={{ margin: "4px 0" }}>
           <h2 style={{ fontSize: 16, margin: "4px 0" }}>
-            {String.fromCharCode(65 + j)} · {jigId} {offline.includes(jigId) && <span style={{ color: "#c81e1e" }}>DISCONNECTED</span>}
+            {String.fromCharCode(65 + j)} · {jigId}{" "}
+            {offline.includes(jigId) && <span style={{ color: "#c81e1e" }}>DISCONNECTED</span>}
           </h2>
           <div style={{ display: "grid", gridTemplateColumns: "repeat(8, minmax(110px, 1fr))", gap: 6 }}>
             {slots

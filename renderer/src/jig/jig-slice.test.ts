@@ -50,7 +50,8 @@ async function rig(opts: { signIn?: boolean } = {}): Promise<{ store: DockStore;
 }
 
 const ctx = { dockId: "DOCK-1", operatorFor: () => "tech-1", clockOffsetMs: () => null };
-const logOf = (db: DockDb) => new DockLog({ db, dockId: "DOCK-1", now: Date.now, clockOffsetMs: () => null, onRecorded: () => undefined });
+const logOf = (db: DockDb) =>
+  new DockLog({ db, dockId: "DOCK-1", now: Date.now, clockOffsetMs: () => null, onRecorded: () => undefined });
 
 async function flashEvents(db: DockDb) {
   return (await db.events.where("type").anyOf(["flash.result", "fault.reported"]).toArray()).map((r) => r.id).sort();
@@ -105,7 +106,18 @@ describe("journal drain", () => {
   it("leaves an entry that is not a valid event pending, with the reason, and stores the rest", async () => {
     const { db, bridge } = await rig();
     const bad = bridge.seedJournal("flash.result", { ...flashResult(hub.deviceId), readBackVersion: "00000001" });
-    const good = bridge.seedJournal("fault.reported", { deviceId: other.deviceId, flashEventId: null, jigId: "JIG-A", slot: 1, step: "verify", jigSaid: null, stepTimingsMs: {}, manual: false, notes: "verify mismatch", disposition: "scrap" });
+    const good = bridge.seedJournal("fault.reported", {
+      deviceId: other.deviceId,
+      flashEventId: null,
+      jigId: "JIG-A",
+      slot: 1,
+      step: "verify",
+      jigSaid: null,
+      stepTimingsMs: {},
+      manual: false,
+      notes: "verify mismatch",
+      disposition: "scrap",
+    });
     const r = await drainJournal(bridge, logOf(db), ctx);
     expect(r.stored).toBe(1);
     expect(r.problems[0]).toContain("readBackVersion");
@@ -132,15 +144,57 @@ describe("jig slice", () => {
 
   it("loads a received hub into the scanned slot with its booked record, and refuses a hub not received", async () => {
     const { store, db, bridge } = await rig();
-    const view = (slot: number) => ({ jigId: "JIG-A", slot, phase: "empty" as const, deviceId: null, step: null, percent: 0, attempt: 0, startedAt: null, etaMs: null, reason: null, manualReportRequired: false });
+    const view = (slot: number) => ({
+      jigId: "JIG-A",
+      slot,
+      phase: "empty" as const,
+      deviceId: null,
+      step: null,
+      percent: 0,
+      attempt: 0,
+      startedAt: null,
+      etaMs: null,
+      reason: null,
+      manualReportRequired: false,
+    });
     bridge.handlers["jig.slots"] = async () => ({ slots: Array.from({ length: 8 }, (_, i) => view(i)) });
-    bridge.handlers["jig.load"] = async ({ deviceId }) => ({ ok: true, deviceId: deviceId.toUpperCase(), toVersion: "00030000" });
-    await db.receipts.put({ bookingRef: booking.bookingRef, status: "open", booking, arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0 });
-    await db.hubStates.put({ deviceId: hub.deviceId, bookingRef: booking.bookingRef, state: "received", lastEventId: "x", marks: [{ eventId: "x", bookingRef: booking.bookingRef, state: "received" }] });
+    bridge.handlers["jig.load"] = async ({ deviceId }) => ({
+      ok: true,
+      deviceId: deviceId.toUpperCase(),
+      toVersion: "00030000",
+    });
+    await db.receipts.put({
+      bookingRef: booking.bookingRef,
+      status: "open",
+      booking,
+      arrivedAt: null,
+      late: false,
+      reportedEta: null,
+      unloader: null,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      amendment: null,
+      outcome: null,
+      updatedAt: 0,
+    });
+    await db.hubStates.put({
+      deviceId: hub.deviceId,
+      bookingRef: booking.bookingRef,
+      state: "received",
+      lastEventId: "x",
+      marks: [{ eventId: "x", bookingRef: booking.bookingRef, state: "received" }],
+    });
     await store.getState().attachJigBridge(bridge);
 
     await store.getState().submitJigScan(other.deviceId, "wedge");
-    expect(store.getState().jigNotice).toMatchObject({ tone: "error", text: expect.stringContaining("has not been received") });
+    expect(store.getState().jigNotice).toMatchObject({
+      tone: "error",
+      text: expect.stringContaining("has not been received"),
+    });
     expect(bridge.calls.some((c) => c.channel === "jig.load")).toBe(false);
     expect(store.getState().jigRefusal?.reason).toContain("has not been received");
     await store.getState().acknowledgeJigRefusal();
@@ -159,7 +213,13 @@ describe("jig slice", () => {
     expect(store.getState().jigPendingHub?.deviceId).toBe(hub.deviceId);
     await store.getState().submitJigScan("a4", "wedge");
     const load = bridge.calls.find((c) => c.channel === "jig.load");
-    expect(load?.args).toMatchObject({ jigId: "JIG-A", slot: 3, deviceId: hub.deviceId, operatorId: "tech-1", booked: { hub, bookingRef: booking.bookingRef } });
+    expect(load?.args).toMatchObject({
+      jigId: "JIG-A",
+      slot: 3,
+      deviceId: hub.deviceId,
+      operatorId: "tech-1",
+      booked: { hub, bookingRef: booking.bookingRef },
+    });
     expect(store.getState().jigNotice).toMatchObject({ tone: "ok" });
     expect(await db.events.where("type").equals("slot.loaded").count()).toBe(1);
     // A slot on a jig that is not there is refused by name.
@@ -169,7 +229,12 @@ describe("jig slice", () => {
     // Once flash.result says the hub reached a version here, its next scan is refused at the hub, before any slot.
     // Only the fields lastFlashedTo reads are real here; the row is otherwise a stored slot.loaded event's.
     const loaded = (await db.events.where("type").equals("slot.loaded").first())!;
-    const flashed = { ...loaded.event, id: "flash-1", type: "flash.result", payload: { deviceId: hub.deviceId, outcome: "flashed", toVersion: "00030000" } } as unknown as EventRow["event"];
+    const flashed = {
+      ...loaded.event,
+      id: "flash-1",
+      type: "flash.result",
+      payload: { deviceId: hub.deviceId, outcome: "flashed", toVersion: "00030000" },
+    } as unknown as EventRow["event"];
     await db.events.add({ id: "flash-1", type: "flash.result", bookingRef: null, at: loaded.at, event: flashed });
     await store.getState().submitJigScan(hub.deviceId, "wedge");
     expect(store.getState().jigRefusal?.reason).toContain("already flashed to 00030000");

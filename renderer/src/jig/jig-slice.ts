@@ -33,7 +33,8 @@ export const createJigSlice =
 
     const notice = (tone: JigNotice["tone"], text: string) => set({ jigNotice: { tone, text, at: deps.now() } });
     /** A refusal: the blocking screen until acknowledged, the notice saying the same. */
-    const refuse = (text: string, raw = "") => set({ jigNotice: { tone: "error", text, at: deps.now() }, jigRefusal: { reason: text, raw } });
+    const refuse = (text: string, raw = "") =>
+      set({ jigNotice: { tone: "error", text, at: deps.now() }, jigRefusal: { reason: text, raw } });
     /** Scans that came while a refusal covered the screen: taken in order once it is acknowledged. */
     let held: string[] = [];
     /** A supervisor's override for one hub, passed with its next load. */
@@ -48,27 +49,48 @@ export const createJigSlice =
     function upsertSlot(view: SlotViewMessage): void {
       const slots = get().jigSlots;
       const i = slots.findIndex((s) => slotKey(s) === slotKey(view));
-      const next = i < 0 ? [...slots, view].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot) : slots.map((s, j) => (j === i ? view : s));
+      const next =
+        i < 0
+          ? [...slots, view].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot)
+          : slots.map((s, j) => (j === i ? view : s));
       set({ jigSlots: next });
     }
 
-    async function load(hub: NonNullable<JigSlice["jigPendingHub"]>, target: { jigId: string; slot: number }): Promise<void> {
+    async function load(
+      hub: NonNullable<JigSlice["jigPendingHub"]>,
+      target: { jigId: string; slot: number },
+    ): Promise<void> {
       const op = get().operator;
       set({ jigPendingHub: null, jigPendingSlot: null });
-      if (bridge === null || op === null) return refuse("No jig station is connected to this dock app: start it from the dock computer, then try again.");
-      const override = granted !== null && granted.deviceId === hub.deviceId ? { supervisorId: granted.supervisorId, reason: granted.reason } : undefined;
+      if (bridge === null || op === null)
+        return refuse("No jig station is connected to this dock app: start it from the dock computer, then try again.");
+      const override =
+        granted !== null && granted.deviceId === hub.deviceId
+          ? { supervisorId: granted.supervisorId, reason: granted.reason }
+          : undefined;
       const code = codeOf(target.jigId, target.slot);
       let r;
       try {
-        r = await bridge.invoke("jig.load", { jigId: target.jigId, slot: target.slot, deviceId: hub.deviceId, operatorId: op.operatorId, booked: { hub: hub.hub, bookingRef: hub.bookingRef }, ...(override ? { override } : {}) });
+        r = await bridge.invoke("jig.load", {
+          jigId: target.jigId,
+          slot: target.slot,
+          deviceId: hub.deviceId,
+          operatorId: op.operatorId,
+          booked: { hub: hub.hub, bookingRef: hub.bookingRef },
+          ...(override ? { override } : {}),
+        });
       } catch (e) {
-        return refuse(`Could not load ${hub.deviceId} into ${code}: ${e instanceof Error ? e.message : String(e)}. Scan the hub and the slot again.`);
+        return refuse(
+          `Could not load ${hub.deviceId} into ${code}: ${e instanceof Error ? e.message : String(e)}. Scan the hub and the slot again.`,
+        );
       }
       if (!r.ok) return refuse(`${hub.deviceId} not loaded into ${code}: ${r.reason}.`);
       if (override) granted = null;
       loadedBy = { ...loadedBy, [r.deviceId]: op.operatorId };
       await writeMeta(deps.db, LOADED_BY_KEY, loadedBy);
-      await log.record([log.event("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, op.operatorId)]);
+      await log.record([
+        log.event("slot.loaded", { jigId: target.jigId, slot: target.slot, deviceId: r.deviceId }, op.operatorId),
+      ]);
       notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
     }
 
@@ -77,7 +99,8 @@ export const createJigSlice =
       const rows = await deps.db.events.where("type").equals("flash.result").toArray();
       let best: { at: string; version: string } | null = null;
       for (const { event } of rows) {
-        if (event.type !== "flash.result" || event.payload.deviceId !== deviceId || event.payload.outcome !== "flashed") continue;
+        if (event.type !== "flash.result" || event.payload.deviceId !== deviceId || event.payload.outcome !== "flashed")
+          continue;
         if (best === null || event.at > best.at) best = { at: event.at, version: event.payload.toVersion };
       }
       return best?.version ?? null;
@@ -95,7 +118,9 @@ export const createJigSlice =
         if (r.stored > 0) await get().refreshJigToday();
       } catch (e) {
         // The entries stay in the host's journal; the next journal.changed or start-up tries again.
-        set({ jigDrainProblems: [`could not store the jig results yet: ${e instanceof Error ? e.message : String(e)}`] });
+        set({
+          jigDrainProblems: [`could not store the jig results yet: ${e instanceof Error ? e.message : String(e)}`],
+        });
       }
     }
 
@@ -127,7 +152,11 @@ export const createJigSlice =
           next.on("journal.changed", () => void get().drainJigJournal()),
           next.on("jig.slot", (view) => upsertSlot(view)),
           next.on("jig.status", ({ jigId, connected }) => {
-            set({ jigOffline: connected ? get().jigOffline.filter((j) => j !== jigId) : [...new Set([...get().jigOffline, jigId])] });
+            set({
+              jigOffline: connected
+                ? get().jigOffline.filter((j) => j !== jigId)
+                : [...new Set([...get().jigOffline, jigId])],
+            });
             // A jig that came back may have moved on while it was away.
             if (connected) void get().refreshJigSlots();
           }),
@@ -142,7 +171,11 @@ export const createJigSlice =
         if (bridge === null) return;
         try {
           const { slots } = await bridge.invoke("jig.slots", {});
-          set({ jigSlots: [...slots].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot), jigLink: "ready", jigMessage: null });
+          set({
+            jigSlots: [...slots].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot),
+            jigLink: "ready",
+            jigMessage: null,
+          });
         } catch (e) {
           set({ jigLink: "unavailable", jigMessage: e instanceof Error ? e.message : String(e) });
         }
@@ -174,13 +207,23 @@ export const createJigSlice =
           return set({ jigHeld: held.length });
         }
         const role = get().operator?.role ?? null;
-        const station = () => ({ jigIds: jigIds(), slots: get().jigSlots, pendingHub: get().jigPendingHub, pendingSlot: get().jigPendingSlot });
+        const station = () => ({
+          jigIds: jigIds(),
+          slots: get().jigSlots,
+          pendingHub: get().jigPendingHub,
+          pendingSlot: get().jigPendingSlot,
+        });
         let decision = decideJigScan(station(), raw, role);
         if (decision.type === "look-up-hub") {
           const deviceId = decision.deviceId;
           const found = await findReceivedHub(deps.db, deviceId);
           const flashedTo = granted?.deviceId === deviceId ? null : await lastFlashedTo(deviceId);
-          decision = decideJigHub(station(), found.ok ? { ok: true, hub: { deviceId, bookingRef: found.bookingRef, hub: found.hub } } : found, flashedTo, role);
+          decision = decideJigHub(
+            station(),
+            found.ok ? { ok: true, hub: { deviceId, bookingRef: found.bookingRef, hub: found.hub } } : found,
+            flashedTo,
+            role,
+          );
         }
         switch (decision.type) {
           case "load":
@@ -194,7 +237,10 @@ export const createJigSlice =
             set({ jigPendingHub: decision.hub });
             return notice(decision.verdict.tone, decision.verdict.text);
           case "already-flashed":
-            set({ jigPendingHub: null, jigOverride: { hub: decision.hub, flashedTo: decision.flashedTo, canOverride: decision.canOverride } });
+            set({
+              jigPendingHub: null,
+              jigOverride: { hub: decision.hub, flashedTo: decision.flashedTo, canOverride: decision.canOverride },
+            });
             return refuse(decision.verdict.text, raw);
           case "refuse":
             if (decision.clear.hub) set({ jigPendingHub: null });
@@ -218,14 +264,18 @@ export const createJigSlice =
         if (pending === null) return "No hub is waiting for a second flash.";
         if (op === null || op.role !== "supervisor") return "Only a supervisor can allow a second flash.";
         const why = reason.trim();
-        if (why.length < 5) return "Give the reason in a few words (at least 5 characters), e.g. why the hub needs flashing again.";
+        if (why.length < 5)
+          return "Give the reason in a few words (at least 5 characters), e.g. why the hub needs flashing again.";
         granted = { deviceId: pending.hub.deviceId, supervisorId: op.operatorId, reason: why };
         set({ jigOverride: null, jigRefusal: null });
         const slot = get().jigPendingSlot;
         if (slot !== null) await load(pending.hub, slot);
         else {
           set({ jigPendingHub: pending.hub });
-          notice("info", `Second flash of ${pending.hub.deviceId} allowed: scan the slot it goes into, or type it (e.g. A1) and press Enter.`);
+          notice(
+            "info",
+            `Second flash of ${pending.hub.deviceId} allowed: scan the slot it goes into, or type it (e.g. A1) and press Enter.`,
+          );
         }
         return null;
       },
@@ -240,10 +290,13 @@ export const createJigSlice =
         if (bridge === null) return;
         const view = get().jigSlots.find((s) => s.jigId === jigId && s.slot === slot);
         const code = codeOf(jigId, slot);
-        const r = await bridge.invoke("jig.unload", { jigId, slot }).catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
+        const r = await bridge
+          .invoke("jig.unload", { jigId, slot })
+          .catch((e: unknown) => ({ ok: false as const, reason: e instanceof Error ? e.message : String(e) }));
         if (!r.ok) return refuse(`${code} not unloaded: ${r.reason}.`);
         const op = get().operator;
-        if (view?.deviceId && op !== null) await log.record([log.event("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, op.operatorId)]);
+        if (view?.deviceId && op !== null)
+          await log.record([log.event("slot.unloaded", { jigId, slot, deviceId: view.deviceId }, op.operatorId)]);
         notice("info", `${code} unloaded${view?.deviceId ? `: ${view.deviceId} taken out (${view.phase})` : ""}.`);
       },
 
@@ -262,7 +315,18 @@ export const createJigSlice =
             else failed++;
           } else if (event.type === "fault.reported") {
             const p = event.payload;
-            faults.push({ eventId: event.id, deviceId: p.deviceId, jigId: p.jigId, slot: p.slot, step: p.step, jigSaid: p.jigSaid, notes: p.notes, disposition: p.disposition, manual: p.manual, at: event.at });
+            faults.push({
+              eventId: event.id,
+              deviceId: p.deviceId,
+              jigId: p.jigId,
+              slot: p.slot,
+              step: p.step,
+              jigSaid: p.jigSaid,
+              notes: p.notes,
+              disposition: p.disposition,
+              manual: p.manual,
+              at: event.at,
+            });
           }
         }
         set({ jigToday: { flashed, failed, faults: faults.sort((a, b) => b.at.localeCompare(a.at)) } });

@@ -31,12 +31,23 @@ export interface DrainResult {
 }
 
 /** The DockEvent a journal entry becomes, or why it cannot. */
-export function journalEntryToEvent(entry: JournalEntry, ctx: DrainContext): { ok: true; event: DockEvent } | { ok: false; reason: string } {
+export function journalEntryToEvent(
+  entry: JournalEntry,
+  ctx: DrainContext,
+): { ok: true; event: DockEvent } | { ok: false; reason: string } {
   const payload = entry.payload as { deviceId?: unknown } | null;
   const deviceId = typeof payload?.deviceId === "string" ? payload.deviceId : "";
   const operatorId = ctx.operatorFor(deviceId);
   if (operatorId === null) return { ok: false, reason: `${entry.kind} ${entry.id} waits for an operator to sign in` };
-  const parsed = parseDockEvent({ id: entry.id, type: entry.kind, dockId: ctx.dockId, operatorId, at: entry.recordedAt, clockOffsetMs: ctx.clockOffsetMs(), payload: entry.payload });
+  const parsed = parseDockEvent({
+    id: entry.id,
+    type: entry.kind,
+    dockId: ctx.dockId,
+    operatorId,
+    at: entry.recordedAt,
+    clockOffsetMs: ctx.clockOffsetMs(),
+    payload: entry.payload,
+  });
   return parsed.ok ? parsed : { ok: false, reason: `${entry.kind} ${entry.id} is not a valid event: ${parsed.reason}` };
 }
 

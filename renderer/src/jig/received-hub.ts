@@ -8,17 +8,34 @@ import type { DockDb } from "../db/dock-db";
  * the hub-state row, the scan that set it, the receipt and its close. The booked record
  * travels with `jig.load`, because the host holds no bookings.
  */
-export async function findReceivedHub(db: DockDb, deviceId: string): Promise<{ ok: true; hub: BookedHub; bookingRef: string } | { ok: false; code: JigRefusalCode; reason: string }> {
+export async function findReceivedHub(
+  db: DockDb,
+  deviceId: string,
+): Promise<{ ok: true; hub: BookedHub; bookingRef: string } | { ok: false; code: JigRefusalCode; reason: string }> {
   const state = await db.hubStates.get(deviceId);
-  if (state === undefined) return decideHubForJig({ deviceId, hubState: null, lastScan: null, receipt: null, rejectedAtClose: null, booking: null });
+  if (state === undefined)
+    return decideHubForJig({
+      deviceId,
+      hubState: null,
+      lastScan: null,
+      receipt: null,
+      rejectedAtClose: null,
+      booking: null,
+    });
   const last = (await db.events.where("id").equals(state.lastEventId).first())?.event;
-  const lastScan = last?.type === "scan.recorded" ? { verdict: last.payload.verdict, reason: last.payload.reason } : null;
+  const lastScan =
+    last?.type === "scan.recorded" ? { verdict: last.payload.verdict, reason: last.payload.reason } : null;
   const receipt = await db.receipts.get(state.bookingRef);
   let rejectedAtClose: { code: string; reason: string } | null = null;
   if (receipt?.status === "closed") {
-    const closes = await db.events.where("bookingRef").equals(state.bookingRef).filter((e) => e.type === "receipt.closed").toArray();
+    const closes = await db.events
+      .where("bookingRef")
+      .equals(state.bookingRef)
+      .filter((e) => e.type === "receipt.closed")
+      .toArray();
     const close = closes.at(-1)?.event;
-    const line = close?.type === "receipt.closed" ? close.payload.rejectedHubs.find((h) => h.deviceId === deviceId) : undefined;
+    const line =
+      close?.type === "receipt.closed" ? close.payload.rejectedHubs.find((h) => h.deviceId === deviceId) : undefined;
     if (line) rejectedAtClose = { code: line.code, reason: line.reason };
   }
   const booking = receipt?.booking ?? (await db.bookings.get(state.bookingRef))?.booking ?? null;

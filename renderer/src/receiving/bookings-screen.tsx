@@ -12,10 +12,17 @@ export function BookingsScreen() {
   return (
     <section className="panel bookings" aria-label="bookings">
       <h1>Bookings</h1>
-      <p className="prompt">Scan the booking label on the delivery (or a pallet's label), or pick a booking (Tab, Enter).</p>
+      <p className="prompt">
+        Scan the booking label on the delivery (or a pallet's label), or pick a booking (Tab, Enter).
+      </p>
       {message && <p className="form-error">{message}</p>}
       {notice && (
-        <p className={notice.tone === "error" ? "form-error" : "prompt"} data-testid="bookings-notice" data-tone={notice.tone} role="status">
+        <p
+          className={notice.tone === "error" ? "form-error" : "prompt"}
+          data-testid="bookings-notice"
+          data-tone={notice.tone}
+          role="status"
+        >
           {notice.text}
         </p>
       )}
@@ -25,9 +32,15 @@ export function BookingsScreen() {
           const r = receipts[booking.bookingRef];
           return (
             <li key={booking.bookingRef}>
-              <button type="button" data-testid={`open-${booking.bookingRef}`} onClick={() => void openReceipt(booking.bookingRef)}>
-                <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.deliveryDate} {booking.deliveryWindow.start}-{booking.deliveryWindow.end} - {booking.pallets.length} pallets,{" "}
-                {bookingHubCount(booking)} hubs <em>{r ? (r.status === "closed" ? `received (${r.outcome ?? ""})` : "receiving") : booking.status}</em>
+              <button
+                type="button"
+                data-testid={`open-${booking.bookingRef}`}
+                onClick={() => void openReceipt(booking.bookingRef)}
+              >
+                <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.deliveryDate}{" "}
+                {booking.deliveryWindow.start}-{booking.deliveryWindow.end} - {booking.pallets.length} pallets,{" "}
+                {bookingHubCount(booking)} hubs{" "}
+                <em>{r ? (r.status === "closed" ? `received (${r.outcome ?? ""})` : "receiving") : booking.status}</em>
               </button>
             </li>
           );

@@ -31,8 +31,14 @@ describe("loadBookings", () => {
     const b = sampleBooking("BK-2002", 2, 1, 1, 2);
     await db.bookings.put({ bookingRef: a.bookingRef, version: 1, booking: a, pulledAt: 0 });
     const store = createDockStore({
-      db, dockId: "DOCK-1", site: { facilityId: a.facilityId, csp: a.csp, production: true }, limits: DEFAULT_PACKING_LIMITS,
-      now: Date.now, sound: { signal: () => undefined }, clockOffsetMs: () => null, onRecorded: () => undefined,
+      db,
+      dockId: "DOCK-1",
+      site: { facilityId: a.facilityId, csp: a.csp, production: true },
+      limits: DEFAULT_PACKING_LIMITS,
+      now: Date.now,
+      sound: { signal: () => undefined },
+      clockOffsetMs: () => null,
+      onRecorded: () => undefined,
     });
     const first = store.getState().loadBookings();
     const second = store.getState().loadBookings();
@@ -41,7 +47,12 @@ describe("loadBookings", () => {
     await db.bookings.put({ bookingRef: b.bookingRef, version: 2, booking: b, pulledAt: 0 });
     const third = store.getState().loadBookings();
     await Promise.all([first, second, third]);
-    expect(store.getState().bookings.map((r) => r.bookingRef).sort()).toEqual(["BK-1001", "BK-2002"]);
+    expect(
+      store
+        .getState()
+        .bookings.map((r) => r.bookingRef)
+        .sort(),
+    ).toEqual(["BK-1001", "BK-2002"]);
     db.close();
   });
 });

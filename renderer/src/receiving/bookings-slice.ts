@@ -23,7 +23,10 @@ export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
     return s;
   };
   for (const { booking } of rows) {
-    const lists = [...booking.pallets.flatMap((p) => [...p.cartons.map((c) => c.hubs), palletHubs(p)]), ...booking.looseCartons.map((c) => c.hubs)];
+    const lists = [
+      ...booking.pallets.flatMap((p) => [...p.cartons.map((c) => c.hubs), palletHubs(p)]),
+      ...booking.looseCartons.map((c) => c.hubs),
+    ];
     for (const hubs of lists) {
       for (const hub of hubs) {
         hub.manufacturer = one(hub.manufacturer);
@@ -44,7 +47,11 @@ export const createBookingsSlice =
     const load = async () => {
       const [bookings, receipts] = await Promise.all([deps.db.bookings.toArray(), deps.db.receipts.toArray()]);
       shareRepeatedStrings(bookings);
-      bookings.sort((a, b) => (a.booking.deliveryDate + a.booking.deliveryWindow.start + a.bookingRef).localeCompare(b.booking.deliveryDate + b.booking.deliveryWindow.start + b.bookingRef));
+      bookings.sort((a, b) =>
+        (a.booking.deliveryDate + a.booking.deliveryWindow.start + a.bookingRef).localeCompare(
+          b.booking.deliveryDate + b.booking.deliveryWindow.start + b.bookingRef,
+        ),
+      );
       set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, r])) });
     };
     // Loads overlap (boot, a sync round that stored bookings, a receipt closed). They run one
@@ -58,7 +65,11 @@ export const createBookingsSlice =
       bookingsNotice: null,
       async submitBookingsScan(raw) {
         const s = get();
-        const d = decideBookingsScan(parseScan(raw), s.bookings.map((r) => r.booking), s.receiptsByRef);
+        const d = decideBookingsScan(
+          parseScan(raw),
+          s.bookings.map((r) => r.booking),
+          s.receiptsByRef,
+        );
         if (d.type === "answer") return set({ bookingsNotice: { tone: d.tone, text: d.text } });
         set({ bookingsNotice: null });
         await get().openReceipt(d.bookingRef);
@@ -66,10 +77,12 @@ export const createBookingsSlice =
       },
       loadBookings() {
         if (waiting !== null) return waiting;
-        const next = tail.catch(() => undefined).then(() => {
-          waiting = null;
-          return load();
-        });
+        const next = tail
+          .catch(() => undefined)
+          .then(() => {
+            waiting = null;
+            return load();
+          });
         waiting = next;
         tail = next;
         return next;

@@ -17,7 +17,9 @@ export function CloseReceiptDialog(props: { onDone: () => void }) {
   const [outcome, setOutcome] = useState<CloseInput["outcome"]>("accepted");
   // Booked hubs the scans held for a decision; hubs not on this booking were set aside, not received.
   const flagged = (summary?.exceptions ?? []).filter((x) => HELD_CODES.has(x.code) && isCanonicalDeviceId(x.subject));
-  const [chosen, setChosen] = useState<Record<string, boolean>>(() => Object.fromEntries(flagged.map((x) => [x.subject, true])));
+  const [chosen, setChosen] = useState<Record<string, boolean>>(() =>
+    Object.fromEntries(flagged.map((x) => [x.subject, true])),
+  );
   const [extra, setExtra] = useState("");
   const [rejectionReason, setRejectionReason] = useState("");
   const [packaging, setPackaging] = useState("");
@@ -29,24 +31,45 @@ export function CloseReceiptDialog(props: { onDone: () => void }) {
     const rejectedHubs: CloseInput["rejectedHubs"] = flagged
       .filter((x) => chosen[x.subject])
       .map((x) => ({ deviceId: x.subject, code: rejectionCodeFor(x), reason: x.reason.slice(0, 500) }));
-    for (const line of extra.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
+    for (const line of extra
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "")) {
       const id = parseDeviceId(line);
       if (!id.ok) return setError(`"${line}": ${id.reason}`);
       const code: HubRejectionCode = "damaged";
       rejectedHubs.push({ deviceId: id.deviceId, code, reason: damage.trim() || "damaged (noted at receipt)" });
     }
     setError(null);
-    void close({ outcome, rejectedHubs, rejectionReason: rejectionReason.trim() || null, packagingNotes: packaging, damageNotes: damage }).then(props.onDone);
+    void close({
+      outcome,
+      rejectedHubs,
+      rejectionReason: rejectionReason.trim() || null,
+      packagingNotes: packaging,
+      damageNotes: damage,
+    }).then(props.onDone);
   };
 
   return (
-    <form className="dialog close-dialog" onSubmit={submit} aria-label="close receipt" onKeyDown={(e) => e.key === "Escape" && props.onDone()}>
+    <form
+      className="dialog close-dialog"
+      onSubmit={submit}
+      aria-label="close receipt"
+      onKeyDown={(e) => e.key === "Escape" && props.onDone()}
+    >
       <h2>Close receipt</h2>
       <fieldset>
         <legend>Outcome</legend>
         {(["accepted", "partial", "rejected"] as const).map((o) => (
           <label key={o}>
-            <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} autoFocus={o === "accepted"} />
+            <input
+              type="radio"
+              name="outcome"
+              value={o}
+              checked={outcome === o}
+              onChange={() => setOutcome(o)}
+              autoFocus={o === "accepted"}
+            />
             {o === "accepted" ? "Accepted whole" : o === "partial" ? "Accepted in part" : "Rejected"}
           </label>
         ))}
@@ -56,7 +79,11 @@ export function CloseReceiptDialog(props: { onDone: () => void }) {
           <legend>Hubs rejected</legend>
           {flagged.map((x) => (
             <label key={x.subject}>
-              <input type="checkbox" checked={chosen[x.subject] ?? false} onChange={(e) => setChosen({ ...chosen, [x.subject]: e.target.checked })} />
+              <input
+                type="checkbox"
+                checked={chosen[x.subject] ?? false}
+                onChange={(e) => setChosen({ ...chosen, [x.subject]: e.target.checked })}
+              />
               {x.subject}: {x.reason}
             </label>
           ))}
@@ -69,7 +96,13 @@ export function CloseReceiptDialog(props: { onDone: () => void }) {
       {outcome === "rejected" && (
         <label>
           Why is the delivery rejected?
-          <textarea name="rejectionReason" value={rejectionReason} onChange={(e) => setRejectionReason(e.target.value)} rows={2} required />
+          <textarea
+            name="rejectionReason"
+            value={rejectionReason}
+            onChange={(e) => setRejectionReason(e.target.value)}
+            rows={2}
+            required
+          />
         </label>
       )}
       <label>

@@ -24,7 +24,8 @@ function ArrivalPanel() {
   if (receipt.arrivedAt !== null)
     return (
       <div className="step done" data-testid="arrival">
-        Arrived {time(receipt.arrivedAt, tz)} - {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})` : "on time"}
+        Arrived {time(receipt.arrivedAt, tz)} -{" "}
+        {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})` : "on time"}
       </div>
     );
   const late = isLate(receipt.booking, new Date(), tz);
@@ -36,8 +37,8 @@ function ArrivalPanel() {
   return (
     <form className="step" onSubmit={submit} aria-label="arrival">
       <div>
-        Window {receipt.booking.deliveryDate} {receipt.booking.deliveryWindow.start}-{receipt.booking.deliveryWindow.end}: arriving now is{" "}
-        <strong>{late ? "LATE" : "on time"}</strong>
+        Window {receipt.booking.deliveryDate} {receipt.booking.deliveryWindow.start}-
+        {receipt.booking.deliveryWindow.end}: arriving now is <strong>{late ? "LATE" : "on time"}</strong>
       </div>
       {late && (
         <label>
@@ -65,14 +66,31 @@ function UnloadingPanel() {
       <fieldset disabled={locked}>
         <legend>Who unloads?</legend>
         <label>
-          <input type="radio" name="unloader" checked={receipt.unloader === "dock"} onChange={() => void setUnloader("dock")} /> Dock staff
+          <input
+            type="radio"
+            name="unloader"
+            checked={receipt.unloader === "dock"}
+            onChange={() => void setUnloader("dock")}
+          />{" "}
+          Dock staff
         </label>
         <label>
-          <input type="radio" name="unloader" checked={receipt.unloader === "party"} onChange={() => void setUnloader("party")} /> Party&apos;s carrier
+          <input
+            type="radio"
+            name="unloader"
+            checked={receipt.unloader === "party"}
+            onChange={() => void setUnloader("party")}
+          />{" "}
+          Party&apos;s carrier
         </label>
       </fieldset>
       {!locked && (
-        <button type="button" data-testid="start-unloading" disabled={receipt.arrivedAt === null || receipt.unloader === null} onClick={() => void start()}>
+        <button
+          type="button"
+          data-testid="start-unloading"
+          disabled={receipt.arrivedAt === null || receipt.unloader === null}
+          onClick={() => void start()}
+        >
           Start unloading
         </button>
       )}
@@ -84,7 +102,12 @@ function UnloadingPanel() {
       )}
       {receipt.unloadingCompletedAt !== null && <div>Unloading completed {time(receipt.unloadingCompletedAt, tz)}</div>}
       <div className="liability" data-testid="liability">
-        Liability: {receipt.liabilityAt === null ? "still with the Party" : <strong>passed to the DCC side at {time(receipt.liabilityAt, tz)}</strong>}
+        Liability:{" "}
+        {receipt.liabilityAt === null ? (
+          "still with the Party"
+        ) : (
+          <strong>passed to the DCC side at {time(receipt.liabilityAt, tz)}</strong>
+        )}
         {receipt.liabilityRule && <div className="rule">{receipt.liabilityRule}</div>}
       </div>
     </div>
@@ -98,8 +121,9 @@ function AmendmentBanner() {
   const a: Booking = receipt.amendment;
   return (
     <div className="amendment" role="alert" data-testid="amendment">
-      Central amended booking {a.bookingRef} (version {receipt.booking.version} → {a.version}) while this receipt is open: {amendedFields(receipt.booking, a).join(", ")} changed
-      (now {a.deliveryDate} {a.deliveryWindow.start}-{a.deliveryWindow.end}). Scans still count against version {receipt.booking.version}.
+      Central amended booking {a.bookingRef} (version {receipt.booking.version} → {a.version}) while this receipt is
+      open: {amendedFields(receipt.booking, a).join(", ")} changed (now {a.deliveryDate} {a.deliveryWindow.start}-
+      {a.deliveryWindow.end}). Scans still count against version {receipt.booking.version}.
       <button type="button" onClick={() => void accept()}>
         Accept amendment (F3)
       </button>
@@ -200,7 +224,13 @@ function LastVerdict() {
   const last = useDock((s) => s.lastVerdict);
   if (last === null) return null;
   return (
-    <div className={`last-verdict verdict-${last.class}`} data-testid="verdict" data-code={last.code} data-class={last.class} data-scan-id={last.scanId ?? ""}>
+    <div
+      className={`last-verdict verdict-${last.class}`}
+      data-testid="verdict"
+      data-code={last.code}
+      data-class={last.class}
+      data-scan-id={last.scanId ?? ""}
+    >
       {last.reason}
     </div>
   );
@@ -218,7 +248,13 @@ function UndoDialog(props: { onDone: () => void }) {
     <form className="dialog" onSubmit={submit} aria-label="undo last scan">
       <label>
         Why undo the last scan?
-        <input autoFocus name="undoReason" value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={(e) => e.key === "Escape" && props.onDone()} />
+        <input
+          autoFocus
+          name="undoReason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          onKeyDown={(e) => e.key === "Escape" && props.onDone()}
+        />
       </label>
       <button type="submit">Undo last scan</button>
       <button type="button" onClick={props.onDone}>
@@ -272,7 +308,8 @@ export function ReceiptScreen() {
           Booking {b.bookingRef} <small>delivery {b.deliveryRef}</small>
         </h1>
         <div>
-          {b.partyName} - {b.deliveryDate} {b.deliveryWindow.start}-{b.deliveryWindow.end} - {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
+          {b.partyName} - {b.deliveryDate} {b.deliveryWindow.start}-{b.deliveryWindow.end} -{" "}
+          {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
         </div>
       </header>
       <AmendmentBanner />

@@ -26,7 +26,8 @@ function measureScan(name: (typeof SCAN_MEASURES)[number], q: QueuedScan): void 
   const start = receivedAt.get(q);
   if (start === undefined) return;
   performance.measure(name, { start, end: performance.now() });
-  if (name === "scan.verdict" && ++measuredScans % 2000 === 0) for (const n of SCAN_MEASURES) performance.clearMeasures(n);
+  if (name === "scan.verdict" && ++measuredScans % 2000 === 0)
+    for (const n of SCAN_MEASURES) performance.clearMeasures(n);
 }
 
 interface HeldRow {
@@ -61,7 +62,12 @@ export const createReceiptSlice =
       return get().bookings.map((b) => b.booking);
     };
 
-    const initFor = async (booking: Booking) => ({ booking, otherBookings: await otherBookings(), site: deps.site, limits: deps.limits });
+    const initFor = async (booking: Booking) => ({
+      booking,
+      otherBookings: await otherBookings(),
+      site: deps.site,
+      limits: deps.limits,
+    });
 
     /**
      * The summary (counts, missing lists) walks the whole booking and every live scan. A scan
@@ -80,7 +86,11 @@ export const createReceiptSlice =
     };
 
     const show = (v: ShownVerdict) => {
-      set((s) => ({ lastVerdict: v, pendingError: v.class === "error" ? v : s.pendingError, recent: [v, ...s.recent].slice(0, 12) }));
+      set((s) => ({
+        lastVerdict: v,
+        pendingError: v.class === "error" ? v : s.pendingError,
+        recent: [v, ...s.recent].slice(0, 12),
+      }));
       deps.sound.signal(v.class);
     };
 
@@ -91,7 +101,12 @@ export const createReceiptSlice =
       if (receipt === null || reconcile === null) return;
       // A HID-POS read keeps the id the host gave it, so a read redelivered after a reload is stored once.
       const s = stamp();
-      const decision = decideReceipt(receipt, reconcile, { type: "scan", raw: q.raw, source: q.source }, q.readId === undefined ? s : { ...s, id: q.readId });
+      const decision = decideReceipt(
+        receipt,
+        reconcile,
+        { type: "scan", raw: q.raw, source: q.source },
+        q.readId === undefined ? s : { ...s, id: q.readId },
+      );
       if (!decision.ok || decision.verdict === null) return;
       const v = decision.verdict;
       const raw = decision.events[0]?.type === "scan.recorded" ? decision.events[0].payload.raw : q.raw;
@@ -100,7 +115,15 @@ export const createReceiptSlice =
         await log.record(decision.events, {}, { notify: "later" });
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
-        show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`, subject: null, raw, at: deps.now(), scanId: null });
+        show({
+          code: "unreadable",
+          class: "error",
+          reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`,
+          subject: null,
+          raw,
+          at: deps.now(),
+          scanId: null,
+        });
         catchUpSummary();
         return;
       }
@@ -108,7 +131,15 @@ export const createReceiptSlice =
       // Verdict and sound first, then the counts: all of it reaches the screen in one render
       // (React renders once this synchronous block is done), but the beep need not wait for the summary.
       set({ reconcile: decision.reconcile, next: expecting(decision.reconcile) });
-      show({ code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: v.scanId });
+      show({
+        code: v.code,
+        class: v.class,
+        reason: v.reason,
+        subject: v.subject,
+        raw,
+        at: deps.now(),
+        scanId: v.scanId,
+      });
       measureScan("scan.verdict", q);
       summaryStale = true;
       if (get().queue.length === 0 || get().pendingError !== null) catchUpSummary();
@@ -188,11 +219,25 @@ export const createReceiptSlice =
         if (row !== undefined) receipt = row;
         else {
           const cached = await deps.db.bookings.get(bookingRef);
-          if (cached === undefined) return set({ receiptMessage: `Booking ${bookingRef} is not known at this dock; pull bookings first.` });
+          if (cached === undefined)
+            return set({ receiptMessage: `Booking ${bookingRef} is not known at this dock; pull bookings first.` });
           receipt = {
-            bookingRef, status: "open", booking: cached.booking, arrivedAt: null, late: false, reportedEta: null, unloader: null,
-            unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null,
-            liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: deps.now(),
+            bookingRef,
+            status: "open",
+            booking: cached.booking,
+            arrivedAt: null,
+            late: false,
+            reportedEta: null,
+            unloader: null,
+            unloadingStartedAt: null,
+            unloadingStartedEventId: null,
+            unloadingCompletedAt: null,
+            unloadingCompletedEventId: null,
+            liabilityAt: null,
+            liabilityRule: null,
+            amendment: null,
+            outcome: null,
+            updatedAt: deps.now(),
           };
           await deps.db.receipts.put(receipt);
         }
@@ -206,14 +251,39 @@ export const createReceiptSlice =
         const recent: ShownVerdict[] = liveScans(state)
           .slice(-12)
           .reverse()
-          .map((l) => ({ code: l.verdict.code, class: l.verdict.class, reason: l.verdict.reason, subject: l.verdict.subject, raw: l.scan.raw, at: Date.parse(l.at), scanId: l.scanId }));
-        set({ lastVerdict: recent[0] ?? null, pendingError: mine ? stored.pendingError : null, queue: mine ? stored.queue : [], recent, receiptMessage: null, screen: "receipt" });
+          .map((l) => ({
+            code: l.verdict.code,
+            class: l.verdict.class,
+            reason: l.verdict.reason,
+            subject: l.verdict.subject,
+            raw: l.scan.raw,
+            at: Date.parse(l.at),
+            scanId: l.scanId,
+          }));
+        set({
+          lastVerdict: recent[0] ?? null,
+          pendingError: mine ? stored.pendingError : null,
+          queue: mine ? stored.queue : [],
+          recent,
+          receiptMessage: null,
+          screen: "receipt",
+        });
         publish(state, receipt);
         held.kick();
       },
 
       leaveReceipt() {
-        set({ receipt: null, reconcile: null, summary: null, next: null, lastVerdict: null, pendingError: null, queue: [], recent: [], screen: "bookings" });
+        set({
+          receipt: null,
+          reconcile: null,
+          summary: null,
+          next: null,
+          lastVerdict: null,
+          pendingError: null,
+          queue: [],
+          recent: [],
+          screen: "bookings",
+        });
         void deleteMeta(deps.db, ACTIVE_RECEIPT);
         void get().loadBookings();
       },
@@ -242,7 +312,10 @@ export const createReceiptSlice =
       submitScan(raw, source, readId) {
         const r = get().receipt;
         if (r === null) return;
-        if (r.status !== "open") return set({ receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.` });
+        if (r.status !== "open")
+          return set({
+            receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.`,
+          });
         const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
         held.push(q);
@@ -264,14 +337,24 @@ export const createReceiptSlice =
         await log.record(decision.events);
         publish(decision.reconcile, receipt);
         const v = decision.verdict;
-        if (v !== null) show({ code: "undone", class: "ok", reason: v.reason, subject: v.subject, raw: "", at: deps.now(), scanId: null });
+        if (v !== null)
+          show({
+            code: "undone",
+            class: "ok",
+            reason: v.reason,
+            subject: v.subject,
+            raw: "",
+            at: deps.now(),
+            scanId: null,
+          });
       },
 
       async closeReceipt(input) {
         await get().settled();
         const r = get().receipt;
         if (r === null) return;
-        if (get().pendingError !== null) return set({ receiptMessage: "Acknowledge the error on screen before closing." });
+        if (get().pendingError !== null)
+          return set({ receiptMessage: "Acknowledge the error on screen before closing." });
         await command({ type: "close", ...input });
         if (get().receipt?.status === "closed") get().leaveReceipt();
       },
@@ -280,10 +363,21 @@ export const createReceiptSlice =
         const r = get().receipt;
         if (r === null || r.amendment === null) return;
         const a = r.amendment;
-        const e = log.event("amendment.acknowledged", {
-          bookingRef: r.bookingRef, manifestId: null, bookingVersion: a.version, fields: amendedFields(r.booking, a),
-          deliveryDate: a.deliveryDate, windowStart: a.deliveryWindow.start, windowEnd: a.deliveryWindow.end, withinWorkingHours: null, note: null,
-        }, stamp().operatorId);
+        const e = log.event(
+          "amendment.acknowledged",
+          {
+            bookingRef: r.bookingRef,
+            manifestId: null,
+            bookingVersion: a.version,
+            fields: amendedFields(r.booking, a),
+            deliveryDate: a.deliveryDate,
+            windowStart: a.deliveryWindow.start,
+            windowEnd: a.deliveryWindow.end,
+            withinWorkingHours: null,
+            note: null,
+          },
+          stamp().operatorId,
+        );
         const next: ReceiptRow = { ...r, booking: a, amendment: null };
         await log.record([e], { receipt: next });
         const state = receiptFromLog(await initFor(a), await bookingEvents(deps.db, r.bookingRef));
@@ -294,7 +388,8 @@ export const createReceiptSlice =
         const r = get().receipt;
         if (r === null) return;
         const row = await deps.db.receipts.get(r.bookingRef);
-        if (row && row.amendment !== null && (r.amendment === null || row.amendment.version > r.amendment.version)) set({ receipt: { ...r, amendment: row.amendment } });
+        if (row && row.amendment !== null && (r.amendment === null || row.amendment.version > r.amendment.version))
+          set({ receipt: { ...r, amendment: row.amendment } });
       },
 
       settled() {

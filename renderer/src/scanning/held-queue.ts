@@ -45,7 +45,8 @@ export function createHeldQueue<T>(io: HeldQueueIo<T>): HeldQueue<T> {
   const kick = () => {
     draining = draining.then(drain, drain);
   };
-  const settled = (): Promise<void> => draining.then(() => (io.items().length > 0 && !io.blocked() ? settled() : undefined));
+  const settled = (): Promise<void> =>
+    draining.then(() => (io.items().length > 0 && !io.blocked() ? settled() : undefined));
   return {
     push(item) {
       io.setItems([...io.items(), item]);

@@ -99,35 +99,41 @@ describe("HID-POS inbox", () => {
 
   it("property: whatever reloads interrupt a stream of reads, every read is stored exactly once and the host holds none at the end", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ size: fc.integer({ min: 0, max: 6 }), storedBeforeReload: fc.nat() }), { minLength: 1, maxLength: 5 }), async (pages) => {
-        const bridge = createTestBridge();
-        const log: string[] = [];
-        let n = 0;
-        for (const { size, storedBeforeReload } of pages) {
-          const delivered: ScannerRead[] = [];
-          // A page whose store never settles: it is reloaded with some of its reads stored and none acknowledged.
-          const inbox = startHidPosInbox({
-            bridge,
-            isStored: async (id) => log.includes(id),
-            isHeld: () => false,
-            deliver: (r) => void delivered.push(r),
-            settled: () => new Promise<void>(() => undefined),
-            pollMs: 60_000,
-          });
-          for (let i = 0; i < size; i++) await bridge.invoke("scanner.simulate", { raw: `R${n++}` });
-          await new Promise((r) => setTimeout(r, 1));
+      fc.asyncProperty(
+        fc.array(fc.record({ size: fc.integer({ min: 0, max: 6 }), storedBeforeReload: fc.nat() }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (pages) => {
+          const bridge = createTestBridge();
+          const log: string[] = [];
+          let n = 0;
+          for (const { size, storedBeforeReload } of pages) {
+            const delivered: ScannerRead[] = [];
+            // A page whose store never settles: it is reloaded with some of its reads stored and none acknowledged.
+            const inbox = startHidPosInbox({
+              bridge,
+              isStored: async (id) => log.includes(id),
+              isHeld: () => false,
+              deliver: (r) => void delivered.push(r),
+              settled: () => new Promise<void>(() => undefined),
+              pollMs: 60_000,
+            });
+            for (let i = 0; i < size; i++) await bridge.invoke("scanner.simulate", { raw: `R${n++}` });
+            await new Promise((r) => setTimeout(r, 1));
+            inbox.stop();
+            for (const r of delivered.slice(0, storedBeforeReload % (delivered.length + 1))) log.push(r.readId);
+          }
+          const last = page();
+          const inbox = startHidPosInbox({ ...last.deps(bridge), isStored: async (id) => log.includes(id) });
+          await inbox.idle();
           inbox.stop();
-          for (const r of delivered.slice(0, storedBeforeReload % (delivered.length + 1))) log.push(r.readId);
-        }
-        const last = page();
-        const inbox = startHidPosInbox({ ...last.deps(bridge), isStored: async (id) => log.includes(id) });
-        await inbox.idle();
-        inbox.stop();
-        log.push(...last.delivered.map((r) => r.readId));
-        expect(new Set(log).size).toBe(log.length);
-        expect(log).toHaveLength(n);
-        expect((await bridge.invoke("scanner.pending", {})).total).toBe(0);
-      }),
+          log.push(...last.delivered.map((r) => r.readId));
+          expect(new Set(log).size).toBe(log.length);
+          expect(log).toHaveLength(n);
+          expect((await bridge.invoke("scanner.pending", {})).total).toBe(0);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -54,7 +54,8 @@ export function startHidPosInbox(deps: HidPosInboxDeps): HidPosInbox {
       if (ids.length === 0) continue;
       try {
         await deps.settled();
-        for (let i = 0; i < ids.length; i += ACK_BATCH) await deps.bridge.invoke("scanner.ack", { readIds: ids.slice(i, i + ACK_BATCH) });
+        for (let i = 0; i < ids.length; i += ACK_BATCH)
+          await deps.bridge.invoke("scanner.ack", { readIds: ids.slice(i, i + ACK_BATCH) });
         // The host has forgotten them and never sends them again: the page need not remember them either.
         for (const id of ids) handled.delete(id);
       } catch (e) {
@@ -90,7 +91,11 @@ export function startHidPosInbox(deps: HidPosInboxDeps): HidPosInbox {
     scheduleAck();
   };
   const enqueue = (read: ScannerRead, redelivered: boolean) => {
-    chain = chain.then(() => handle(read, redelivered)).catch((e: unknown) => deps.onProblem?.(`a scanner read could not be routed: ${e instanceof Error ? e.message : String(e)}`));
+    chain = chain
+      .then(() => handle(read, redelivered))
+      .catch((e: unknown) =>
+        deps.onProblem?.(`a scanner read could not be routed: ${e instanceof Error ? e.message : String(e)}`),
+      );
   };
 
   const pull = async () => {

@@ -2,7 +2,13 @@ import { describe, it, expect } from "vitest";
 import { checkGs1, checkLayout, checkSuffixAndAim, LAYOUT_PROBE, TEST_SHEET, typedThrough } from "./scanner-self-test";
 import type { WedgeScan } from "./wedge-reader";
 
-const scan = (raw: string, suffix: WedgeScan["suffix"] = "Enter"): WedgeScan => ({ raw, aim: null, suffix, startedAt: 0, endedAt: 10 });
+const scan = (raw: string, suffix: WedgeScan["suffix"] = "Enter"): WedgeScan => ({
+  raw,
+  aim: null,
+  suffix,
+  startedAt: 0,
+  endedAt: 10,
+});
 const expected = (id: string) => TEST_SHEET.find((c) => c.id === id)!.expected;
 
 describe("scanner self-test", () => {
@@ -37,7 +43,11 @@ describe("scanner self-test", () => {
   });
 
   it("names the scanner and PC layouts for every mismatched pair", () => {
-    for (const [s, h, name] of [["US", "DE", /US English keyboard but this PC uses a German/], ["UK", "US", /UK English keyboard but this PC uses a US English/], ["DE", "UK", /German keyboard but this PC uses a UK English/]] as const) {
+    for (const [s, h, name] of [
+      ["US", "DE", /US English keyboard but this PC uses a German/],
+      ["UK", "US", /UK English keyboard but this PC uses a US English/],
+      ["DE", "UK", /German keyboard but this PC uses a UK English/],
+    ] as const) {
       const got = typedThrough(LAYOUT_PROBE, s, h);
       expect(got).not.toBe(LAYOUT_PROBE);
       expect(checkLayout(scan(`]C0${got}`))[0]?.text).toMatch(name);

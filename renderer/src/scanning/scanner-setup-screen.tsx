@@ -2,7 +2,14 @@ import { useEffect, useRef, useState } from "react";
 import { setSelfTestSink } from "./scan-router";
 import { useDock } from "../store/store-context";
 import { BarcodeSvg } from "../components/barcode-svg";
-import { checkGs1, checkLayout, checkSuffixAndAim, TEST_SHEET, type Finding, type LearntSettings } from "./scanner-self-test";
+import {
+  checkGs1,
+  checkLayout,
+  checkSuffixAndAim,
+  TEST_SHEET,
+  type Finding,
+  type LearntSettings,
+} from "./scanner-self-test";
 import type { WedgeSuffix } from "./wedge-reader";
 import { DevicesPanel } from "../components/devices-panel";
 
@@ -54,12 +61,18 @@ export function ScannerSetupScreen() {
   return (
     <section className="panel scanner-setup" aria-label="scanner set-up">
       <h1>Scanner set-up and self-test</h1>
-      <p className="prompt">{step < 3 ? `Scan code ${step + 1} of the test sheet.` : "Self-test complete. Scan code 1 again to repeat."}</p>
+      <p className="prompt">
+        {step < 3 ? `Scan code ${step + 1} of the test sheet.` : "Self-test complete. Scan code 1 again to repeat."}
+      </p>
       <div className="test-sheet">
         {TEST_SHEET.map((code, i) => (
           <figure key={code.id} className={i === step ? "current" : undefined}>
             <figcaption>{code.title}</figcaption>
-            <BarcodeSvg data={code.barcode} ean128={code.ean128} text={code.id === "gs1" ? "(01)09501234567890(10)ABC123(21)42" : code.barcode} />
+            <BarcodeSvg
+              data={code.barcode}
+              ean128={code.ean128}
+              text={code.id === "gs1" ? "(01)09501234567890(10)ABC123(21)42" : code.barcode}
+            />
             <ul className="findings">
               {(findings[i] ?? []).map((f) => (
                 <li key={f.text} className={`finding-${f.level}`}>
@@ -83,17 +96,32 @@ export function ScannerSetupScreen() {
         <legend>Keyboard-wedge thresholds</legend>
         <label>
           Longest gap between a scanner&apos;s keys (ms)
-          <input type="number" min={5} max={2000} value={config.maxInterKeyMs} onChange={(e) => void setConfig({ ...config, maxInterKeyMs: Number(e.target.value) || 50 })} />
+          <input
+            type="number"
+            min={5}
+            max={2000}
+            value={config.maxInterKeyMs}
+            onChange={(e) => void setConfig({ ...config, maxInterKeyMs: Number(e.target.value) || 50 })}
+          />
         </label>
         <label>
           Shortest scan (characters)
-          <input type="number" min={2} max={100} value={config.minLength} onChange={(e) => void setConfig({ ...config, minLength: Number(e.target.value) || 4 })} />
+          <input
+            type="number"
+            min={2}
+            max={100}
+            value={config.minLength}
+            onChange={(e) => void setConfig({ ...config, minLength: Number(e.target.value) || 4 })}
+          />
         </label>
         <label>
           Prefix
           <input value={config.prefix} onChange={(e) => void setConfig({ ...config, prefix: e.target.value })} />
         </label>
-        <div>Suffix: {config.suffixes.length === 0 ? "none (a scan ends when the keys stop)" : config.suffixes.join(" or ")}</div>
+        <div>
+          Suffix:{" "}
+          {config.suffixes.length === 0 ? "none (a scan ends when the keys stop)" : config.suffixes.join(" or ")}
+        </div>
       </fieldset>
       <button type="button" onClick={() => showScreen("bookings")}>
         {operator ? "Back to bookings" : "Back to sign-in"}

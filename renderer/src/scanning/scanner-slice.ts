@@ -22,6 +22,7 @@ export const createScannerSlice =
     setCameraOpen: (open) => set({ cameraOpen: open }),
     async loadScannerSettings() {
       const v = await readMeta(deps.db, WEDGE_KEY);
-      if (v && typeof v.maxInterKeyMs === "number" && Array.isArray(v.suffixes)) set({ wedgeConfig: { ...DEFAULT_WEDGE_CONFIG, ...v } });
+      if (v && typeof v.maxInterKeyMs === "number" && Array.isArray(v.suffixes))
+        set({ wedgeConfig: { ...DEFAULT_WEDGE_CONFIG, ...v } });
     },
   });

@@ -29,7 +29,9 @@ export function createVerdictSound(): VerdictSignal & { unlock(): void } {
   return {
     unlock() {
       // Browsers start audio suspended until a user gesture; any key press is one.
-      void context()?.resume().catch(() => undefined);
+      void context()
+        ?.resume()
+        .catch(() => undefined);
     },
     signal(cls) {
       const ac = context();

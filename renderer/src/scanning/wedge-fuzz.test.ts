@@ -13,9 +13,16 @@ import fc from "fast-check";
 import { DEFAULT_WEDGE_CONFIG, WedgeReader, type WedgeConfig, type WedgeKey, type WedgeScan } from "./wedge-reader";
 import { parseScan } from "../../../shared/domain/scan-parser";
 import type { ParsedScan } from "../../../shared/domain/scan";
-import { encodeBookingLabel, encodeCartonLabel, encodeHubLabel, encodePalletLabel, makeSscc, type EncodedLabel, type LabelError } from "../../../shared/domain/labels";
+import {
+  encodeBookingLabel,
+  encodeCartonLabel,
+  encodeHubLabel,
+  encodePalletLabel,
+  makeSscc,
+  type EncodedLabel,
+  type LabelError,
+} from "../../../shared/domain/labels";
 import { mulberry32 as prng } from "../../../shared/domain/seeded-random";
-
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -29,7 +36,12 @@ function ok(l: EncodedLabel | LabelError): EncodedLabel {
 }
 
 /** What a noise-free burst must parse back to (raw aside). */
-type Expected = Exclude<ParsedScan, { kind: "unreadable" }> extends infer P ? (P extends { raw: string } ? Omit<P, "raw"> : never) : never;
+type Expected =
+  Exclude<ParsedScan, { kind: "unreadable" }> extends infer P
+    ? P extends { raw: string }
+      ? Omit<P, "raw">
+      : never
+    : never;
 
 const ref = (r: Rand) => Array.from({ length: int(r, 4, 20) }, () => pick(r, REF_CHARS)).join("");
 const sscc = (r: Rand) => {
@@ -43,20 +55,36 @@ const octets = (r: Rand) => Array.from({ length: 8 }, () => pick(r, HEX) + pick(
 function validRead(r: Rand): { text: string; expected: Expected } {
   switch (int(r, 0, 5)) {
     case 0: {
-      const bookingRef = ref(r), deliveryRef = ref(r);
-      return { text: ok(encodeBookingLabel({ bookingRef, deliveryRef })).scan, expected: { kind: "booking-label", bookingRef, deliveryRef } };
+      const bookingRef = ref(r),
+        deliveryRef = ref(r);
+      return {
+        text: ok(encodeBookingLabel({ bookingRef, deliveryRef })).scan,
+        expected: { kind: "booking-label", bookingRef, deliveryRef },
+      };
     }
     case 1: {
-      const s = sscc(r), bookingRef = r() < 0.5 ? ref(r) : null;
-      return { text: ok(encodePalletLabel({ sscc: s, bookingRef })).scan, expected: { kind: "pallet", sscc: s, bookingRef } };
+      const s = sscc(r),
+        bookingRef = r() < 0.5 ? ref(r) : null;
+      return {
+        text: ok(encodePalletLabel({ sscc: s, bookingRef })).scan,
+        expected: { kind: "pallet", sscc: s, bookingRef },
+      };
     }
     case 2: {
-      const s = sscc(r), bookingRef = r() < 0.5 ? ref(r) : null, hubCount = r() < 0.5 ? int(r, 0, 9999) : null;
-      return { text: ok(encodeCartonLabel({ sscc: s, bookingRef, hubCount })).scan, expected: { kind: "carton", sscc: s, bookingRef, hubCount } };
+      const s = sscc(r),
+        bookingRef = r() < 0.5 ? ref(r) : null,
+        hubCount = r() < 0.5 ? int(r, 0, 9999) : null;
+      return {
+        text: ok(encodeCartonLabel({ sscc: s, bookingRef, hubCount })).scan,
+        expected: { kind: "carton", sscc: s, bookingRef, hubCount },
+      };
     }
     case 3: {
       const o = octets(r);
-      return { text: ok(encodeHubLabel({ deviceId: o.join("-") })).scan, expected: { kind: "hub", deviceId: o.join("-") } };
+      return {
+        text: ok(encodeHubLabel({ deviceId: o.join("-") })).scan,
+        expected: { kind: "hub", deviceId: o.join("-") },
+      };
     }
     default: {
       // A manufacturer's Code 128 hub ID in any notation, with or without an AIM prefix.
@@ -68,7 +96,23 @@ function validRead(r: Rand): { text: string; expected: Expected } {
 }
 
 /** Keys that are not text, or text with modifiers: what a keyboard or a confused scanner may send. */
-const ODD_KEYS = ["Shift", "Control", "Alt", "Meta", "CapsLock", "Dead", "Unidentified", "ArrowLeft", "Backspace", "Escape", "F5", "F12", "Process", "Enter", "Tab"];
+const ODD_KEYS = [
+  "Shift",
+  "Control",
+  "Alt",
+  "Meta",
+  "CapsLock",
+  "Dead",
+  "Unidentified",
+  "ArrowLeft",
+  "Backspace",
+  "Escape",
+  "F5",
+  "F12",
+  "Process",
+  "Enter",
+  "Tab",
+];
 
 function garbageKey(r: Rand): Omit<WedgeKey, "time"> {
   const p = r();
@@ -82,8 +126,13 @@ function garbageKey(r: Rand): Omit<WedgeKey, "time"> {
 /** Types a scanner read: 0-20 ms apart, GS as Ctrl+] or as the GS key itself, then the suffix. */
 function burstKeys(r: Rand, text: string, suffix: "Enter" | "Tab"): Array<Omit<WedgeKey, "time"> & { gap: number }> {
   const gsAsCtrl = r() < 0.5;
-  const keys = [...text].map((ch) => (ch === "\x1d" && gsAsCtrl ? { key: "]", ctrlKey: true, altKey: false } : { key: ch, ctrlKey: false, altKey: false }));
-  return [...keys, { key: suffix, ctrlKey: false, altKey: false }].map((k, i) => ({ ...k, gap: i === 0 ? 0 : int(r, 0, 20) }));
+  const keys = [...text].map((ch) =>
+    ch === "\x1d" && gsAsCtrl ? { key: "]", ctrlKey: true, altKey: false } : { key: ch, ctrlKey: false, altKey: false },
+  );
+  return [...keys, { key: suffix, ctrlKey: false, altKey: false }].map((k, i) => ({
+    ...k,
+    gap: i === 0 ? 0 : int(r, 0, 20),
+  }));
 }
 
 interface Tally {
@@ -125,7 +174,19 @@ function isSpecific(reason: string): boolean {
 function runCampaign(seed: number, total: number, config: WedgeConfig): Tally {
   const r = prng(seed);
   const reader = new WedgeReader(config);
-  const t: Tally = { tried: 0, valid: 0, recovered: 0, lost: 0, misread: 0, garbageScans: 0, unreadable: 0, vagueRefusals: 0, throws: 0, slowTypingScans: 0, codes: new Map() };
+  const t: Tally = {
+    tried: 0,
+    valid: 0,
+    recovered: 0,
+    lost: 0,
+    misread: 0,
+    garbageScans: 0,
+    unreadable: 0,
+    vagueRefusals: 0,
+    throws: 0,
+    slowTypingScans: 0,
+    codes: new Map(),
+  };
   let now = 1_000;
   // One key record reused for every key (the reader copies what it needs): 3 million keys allocate nothing.
   const key: WedgeKey = { key: "", ctrlKey: false, altKey: false, time: 0 };
@@ -167,7 +228,8 @@ function runCampaign(seed: number, total: number, config: WedgeConfig): Tally {
       }
       const p = mine.length === 1 && mine[0] ? judge(t, mine[0].raw) : null;
       if (mine.length !== 1 || mine[0]?.raw !== text) t.lost++;
-      else if (p === null || p.kind === "unreadable" || JSON.stringify(withoutRaw(p)) !== JSON.stringify(expected)) t.misread++;
+      else if (p === null || p.kind === "unreadable" || JSON.stringify(withoutRaw(p)) !== JSON.stringify(expected))
+        t.misread++;
       else t.recovered++;
     } else if (kind < 0.8) {
       // A garbage burst at scanner speed: control characters, modifiers, stray suffixes; 1 in 200 very long.
@@ -216,7 +278,13 @@ describe("fault campaign: fuzzed scans through the wedge reader and the parser",
         `wedge+parser fuzz (seed ${SEED}) | ${t.tried} (${t.valid} label/hub bursts, ${t.garbageScans} garbage reads) | ${refused} (${[...t.codes].map(([c, n]) => `${c} ${n}`).join(", ")}) | lost ${t.lost}, misread ${t.misread}, vague ${t.vagueRefusals}, throws ${t.throws}, slow typing read as scan ${t.slowTypingScans} | 0 lost, 0 misread, 0 vague`,
     );
     expect(t.tried).toBe(100_000);
-    expect({ lost: t.lost, misread: t.misread, throws: t.throws, vague: t.vagueRefusals, slowTypingScans: t.slowTypingScans }).toEqual({ lost: 0, misread: 0, throws: 0, vague: 0, slowTypingScans: 0 });
+    expect({
+      lost: t.lost,
+      misread: t.misread,
+      throws: t.throws,
+      vague: t.vagueRefusals,
+      slowTypingScans: t.slowTypingScans,
+    }).toEqual({ lost: 0, misread: 0, throws: 0, vague: 0, slowTypingScans: 0 });
     expect(t.recovered).toBe(t.valid);
     // The campaign really exercised the refusal paths, not only the happy ones.
     expect(t.garbageScans).toBeGreaterThan(1_000);

@@ -24,7 +24,11 @@ function isEditable(target: EventTarget | null): boolean {
 }
 
 /** Starts reading wedge scans on `win`; each completed scan is handed to `onScan`. */
-export function listenForWedgeScans(win: Window, config: WedgeConfig, onScan: (scan: WedgeScan) => void): WedgeListener {
+export function listenForWedgeScans(
+  win: Window,
+  config: WedgeConfig,
+  onScan: (scan: WedgeScan) => void,
+): WedgeListener {
   const reader = new WedgeReader(config);
   let current = config;
   let enabled = true;

@@ -25,7 +25,12 @@ export interface WedgeConfig {
   idleEnds?: boolean;
 }
 
-export const DEFAULT_WEDGE_CONFIG: WedgeConfig = { maxInterKeyMs: 50, minLength: 4, suffixes: ["Enter", "Tab"], prefix: "" };
+export const DEFAULT_WEDGE_CONFIG: WedgeConfig = {
+  maxInterKeyMs: 50,
+  minLength: 4,
+  suffixes: ["Enter", "Tab"],
+  prefix: "",
+};
 
 /** One key as the reader sees it: `key` as in KeyboardEvent.key, `time` in ms. */
 export interface WedgeKey {

@@ -19,7 +19,11 @@ export const createSessionSlice =
       sessionError: null,
       async signIn(operatorId, name, role) {
         const known = await knownOperators(deps.db);
-        const decision = decideSession({ operator: get().operator, known }, { type: "sign-in", operatorId, name, role }, log.dockStamp());
+        const decision = decideSession(
+          { operator: get().operator, known },
+          { type: "sign-in", operatorId, name, role },
+          log.dockStamp(),
+        );
         if (!decision.ok) return set({ sessionError: decision.message });
         await log.record(decision.events);
         const operator = decision.operator as Operator;

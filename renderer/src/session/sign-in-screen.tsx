@@ -19,7 +19,13 @@ export function SignInScreen() {
       <h1>Sign in</h1>
       <label>
         Operator ID
-        <input name="operatorId" autoFocus value={operatorId} onChange={(e) => setOperatorId(e.target.value)} autoComplete="off" />
+        <input
+          name="operatorId"
+          autoFocus
+          value={operatorId}
+          onChange={(e) => setOperatorId(e.target.value)}
+          autoComplete="off"
+        />
       </label>
       <label>
         Name

@@ -19,7 +19,11 @@ export function SyncHealthPanel() {
   }, []);
   const online = browserOnline && (h?.online ?? true) && (h?.consecutiveFailures ?? 0) === 0;
   return (
-    <section className={`sync-health ${online ? "sync-online" : "sync-offline"}`} data-testid="sync-health" aria-label="sync health">
+    <section
+      className={`sync-health ${online ? "sync-online" : "sync-offline"}`}
+      data-testid="sync-health"
+      aria-label="sync health"
+    >
       <strong data-testid="sync-state">{online ? "Online" : "OFFLINE"}</strong>
       <span>last sync: {h?.lastSuccessAt ? `${age(now - h.lastSuccessAt)} ago` : "never"}</span>
       <span data-testid="sync-unsent">
@@ -42,7 +46,8 @@ export function SyncHealthPanel() {
       {h?.clockOffsetMs != null && (
         <span className={h.driftFlagged ? "sync-bad" : undefined}>
           clock {h.clockOffsetMs >= 0 ? "+" : ""}
-          {(h.clockOffsetMs / 1000).toFixed(1)} s{h.driftFlagged ? " - DRIFT: fix this PC's clock (liability times depend on it)" : ""}
+          {(h.clockOffsetMs / 1000).toFixed(1)} s
+          {h.driftFlagged ? " - DRIFT: fix this PC's clock (liability times depend on it)" : ""}
         </span>
       )}
       {h?.lastError && <span className="sync-bad">error: {h.lastError}</span>}

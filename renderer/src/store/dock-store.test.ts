@@ -23,7 +23,9 @@ async function rig(db?: DockDb): Promise<Rig> {
   const theDb = db ?? new DockDb(`store-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
   const booking = sampleBooking("BK-1001", 1);
   const other = sampleBooking("BK-2002", 2, 1, 1, 2);
-  await theDb.bookings.bulkPut([booking, other].map((b) => ({ bookingRef: b.bookingRef, version: b.version, booking: b, pulledAt: 0 })));
+  await theDb.bookings.bulkPut(
+    [booking, other].map((b) => ({ bookingRef: b.bookingRef, version: b.version, booking: b, pulledAt: 0 })),
+  );
   const sounds: VerdictClass[] = [];
   let t = Date.parse("2026-11-26T09:30:00Z");
   const deps: DockDeps = {
@@ -42,7 +44,8 @@ async function rig(db?: DockDb): Promise<Rig> {
 }
 
 const pallet = (b: Booking, i = 0) => (encodePalletLabel({ sscc: b.pallets[i]!.sscc }) as { scan: string }).scan;
-const carton = (b: Booking, p = 0, c = 0) => (encodeCartonLabel({ sscc: b.pallets[p]!.cartons[c]!.sscc }) as { scan: string }).scan;
+const carton = (b: Booking, p = 0, c = 0) =>
+  (encodeCartonLabel({ sscc: b.pallets[p]!.cartons[c]!.sscc }) as { scan: string }).scan;
 const hub = (b: Booking, p = 0, c = 0, h = 0) => b.pallets[p]!.cartons[c]!.hubs[h]!;
 
 async function scan(store: DockStore, raw: string): Promise<void> {
@@ -55,13 +58,24 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     const { store, other } = await rig();
     await store.getState().loadBookings();
     await store.getState().submitBookingsScan(hub(other).deviceId);
-    expect(store.getState().bookingsNotice).toMatchObject({ tone: "info", text: expect.stringContaining(other.bookingRef) });
+    expect(store.getState().bookingsNotice).toMatchObject({
+      tone: "info",
+      text: expect.stringContaining(other.bookingRef),
+    });
     expect(store.getState().screen).not.toBe("receipt");
     await store.getState().submitBookingsScan(`]C100${other.pallets[0]!.sscc}`);
     expect(store.getState().screen).toBe("receipt");
     expect(store.getState().receipt?.bookingRef).toBe(other.bookingRef);
-    expect(store.getState().receiptMessage).toContain(`Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`);
-    await store.getState().closeReceipt({ outcome: "rejected", rejectedHubs: [], rejectionReason: "wrong facility", packagingNotes: null, damageNotes: null });
+    expect(store.getState().receiptMessage).toContain(
+      `Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`,
+    );
+    await store.getState().closeReceipt({
+      outcome: "rejected",
+      rejectedHubs: [],
+      rejectionReason: "wrong facility",
+      packagingNotes: null,
+      damageNotes: null,
+    });
     await store.getState().openReceipt(other.bookingRef);
     await scan(store, pallet(other));
     expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
@@ -82,7 +96,13 @@ describe("dock store: receiving", () => {
     expect(r.liabilityRule).toMatch(/commencement/);
     await store.getState().completeUnloading();
     const types = (await db.events.orderBy("seq").toArray()).map((e) => e.type);
-    expect(types).toEqual(["operator.signed-in", "booking.arrived", "unloading.started", "liability.transferred", "unloading.completed"]);
+    expect(types).toEqual([
+      "operator.signed-in",
+      "booking.arrived",
+      "unloading.started",
+      "liability.transferred",
+      "unloading.completed",
+    ]);
     const liability = (await db.events.where("type").equals("liability.transferred").first())!.event;
     expect(parseDockEvent(liability).ok).toBe(true);
     expect(liability.clockOffsetMs).toBe(250);
@@ -135,7 +155,9 @@ describe("dock store: receiving", () => {
     expect(store.getState().queue).toHaveLength(0);
     expect(store.getState().lastVerdict?.code).toBe("hub-duplicate");
     expect(store.getState().summary!.hubs.received).toBe(1);
-    const verdicts = (await db.events.where("type").equals("scan.recorded").toArray()).map((e) => (e.event.type === "scan.recorded" ? e.event.payload.verdict : ""));
+    const verdicts = (await db.events.where("type").equals("scan.recorded").toArray()).map((e) =>
+      e.event.type === "scan.recorded" ? e.event.payload.verdict : "",
+    );
     expect(verdicts).toEqual(["expected", "expected", "other-booking", "expected", "duplicate"]);
   });
 
@@ -169,7 +191,13 @@ describe("dock store: receiving", () => {
     await store.getState().openReceipt("BK-1001");
     await scan(store, pallet(booking));
     await scan(store, carton(booking));
-    for (const raw of [hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId, hub(booking).deviceId, hub(booking, 0, 0, 2).gpfDeviceId, hub(other).deviceId]) {
+    for (const raw of [
+      hub(booking).deviceId,
+      hub(booking, 0, 0, 1).deviceId,
+      hub(booking).deviceId,
+      hub(booking, 0, 0, 2).gpfDeviceId,
+      hub(other).deviceId,
+    ]) {
       await scan(store, raw);
       if (store.getState().pendingError !== null) store.getState().acknowledge();
     }
@@ -179,7 +207,9 @@ describe("dock store: receiving", () => {
     await scan(store, hub(booking).deviceId);
     await store.getState().undoLast("scanned twice");
     const live = await db.hubStates.orderBy("deviceId").toArray();
-    expect(live.map((r) => [r.deviceId, r.state])).toEqual([hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId].sort().map((d) => [d, "received"]));
+    expect(live.map((r) => [r.deviceId, r.state])).toEqual(
+      [hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId].sort().map((d) => [d, "received"]),
+    );
     await db.transaction("rw", db.events, db.hubStates, () => rebuildHubStates(db.events, db.hubStates));
     expect(await db.hubStates.orderBy("deviceId").toArray()).toEqual(live);
   });
@@ -217,7 +247,11 @@ describe("dock store: receiving", () => {
     await second.getState().openReceipt("BK-1001");
     expect(second.getState().pendingError?.code).toBe("hub-other-booking");
     expect(second.getState().queue.map((q) => q.source)).toEqual(["wedge", "camera"]);
-    expect(second.getState().recent.map((r) => r.code)).toEqual(["hub-other-booking", "carton-expected", "pallet-expected"]);
+    expect(second.getState().recent.map((r) => r.code)).toEqual([
+      "hub-other-booking",
+      "carton-expected",
+      "pallet-expected",
+    ]);
     second.getState().acknowledge();
     await second.getState().settled();
     expect(second.getState().summary!.hubs.received).toBe(2);
@@ -236,7 +270,11 @@ describe("dock store: receiving", () => {
     await scan(store, hub(other).deviceId); // error: from now on the error and what is held behind it are stored
     store.getState().submitScan(hub(booking, 0, 0, 1).deviceId, "wedge");
     await store.getState().settled();
-    expect((await db.meta.get("receipt.held"))?.value).toMatchObject({ bookingRef: "BK-1001", pendingError: { code: "hub-other-booking" }, queue: [{ source: "wedge" }] });
+    expect((await db.meta.get("receipt.held"))?.value).toMatchObject({
+      bookingRef: "BK-1001",
+      pendingError: { code: "hub-other-booking" },
+      queue: [{ source: "wedge" }],
+    });
     store.getState().acknowledge();
     await store.getState().settled();
     expect(store.getState().summary!.hubs.received).toBe(2);
@@ -245,7 +283,9 @@ describe("dock store: receiving", () => {
 
   it("sign-in is checked against the operators synced from central (offline too)", async () => {
     const { store, db } = await rig();
-    await db.operators.bulkPut([{ operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true }]);
+    await db.operators.bulkPut([
+      { operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true },
+    ]);
     await store.getState().signIn("OP-X", "Xena", "receiver");
     expect(store.getState().sessionError).toMatch(/not registered/);
     await store.getState().signIn("OP-R", "Rita", "supervisor");
@@ -276,7 +316,11 @@ describe("dock store: receiving", () => {
     for (let h = 0; h < 2; h++) s.submitScan(hub(booking, 0, 0, h).deviceId, "wedge");
     await store.getState().settled();
     expect(sounds).toEqual(["ok", "ok", "ok", "ok"]);
-    expect(store.getState().summary).toMatchObject({ pallets: { received: 1 }, cartons: { received: 1 }, hubs: { received: 2 } });
+    expect(store.getState().summary).toMatchObject({
+      pallets: { received: 1 },
+      cartons: { received: 1 },
+      hubs: { received: 2 },
+    });
     expect(store.getState().recent).toHaveLength(4);
     // Two more queued and the database closed under them: whatever was stored is counted, the rest is "not recorded".
     store.getState().submitScan(hub(booking, 0, 0, 2).deviceId, "wedge");
@@ -286,14 +330,23 @@ describe("dock store: receiving", () => {
     expect(store.getState().pendingError?.reason).toMatch(/NOT RECORDED/);
     expect(sounds.slice(4)).toContain("error");
     const stored = sounds.slice(4).filter((c) => c === "ok").length;
-    expect(store.getState().summary).toMatchObject({ hubs: { received: 2 + Math.min(stored, 1) }, cartons: { received: 1 + Math.max(0, stored - 1) } });
+    expect(store.getState().summary).toMatchObject({
+      hubs: { received: 2 + Math.min(stored, 1) },
+      cartons: { received: 1 + Math.max(0, stored - 1) },
+    });
   });
 
   it("closes a receipt in part with the hubs rejected and the damage noted", async () => {
     const { store, booking, db } = await rig();
     await store.getState().openReceipt("BK-1001");
     await scan(store, pallet(booking));
-    await store.getState().closeReceipt({ outcome: "partial", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null });
+    await store.getState().closeReceipt({
+      outcome: "partial",
+      rejectedHubs: [],
+      rejectionReason: null,
+      packagingNotes: null,
+      damageNotes: null,
+    });
     expect(store.getState().receiptMessage).toMatch(/names the hubs rejected/);
     await store.getState().closeReceipt({
       outcome: "partial",

@@ -2,7 +2,13 @@ import type { StoreApi } from "zustand/vanilla";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge/channels";
 import type { BookedHub } from "../../../shared/domain/booking";
 import type { Unloader } from "../../../shared/domain/liability";
-import type { NextScan, ReceiptState, ReceiptSummary, VerdictClass, VerdictCode } from "../../../shared/domain/reconcile";
+import type {
+  NextScan,
+  ReceiptState,
+  ReceiptSummary,
+  VerdictClass,
+  VerdictCode,
+} from "../../../shared/domain/reconcile";
 import type { OperatorRole, ScanSource } from "../../../shared/events";
 import type { BookingRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
@@ -161,7 +167,11 @@ export interface JigSlice {
   jigRefusal: { reason: string; raw: string } | null;
   jigHeld: number;
   /** A hub this dock flashed already, waiting for a supervisor's override (or to be put aside). */
-  jigOverride: { hub: { deviceId: string; bookingRef: string; hub: BookedHub }; flashedTo: string; canOverride: boolean } | null;
+  jigOverride: {
+    hub: { deviceId: string; bookingRef: string; hub: BookedHub };
+    flashedTo: string;
+    canOverride: boolean;
+  } | null;
   acknowledgeJigRefusal(): Promise<void>;
   /** A supervisor allows one more flash of the hub in `jigOverride`; returns a problem in words, or null. */
   allowSecondFlash(reason: string): Promise<string | null>;
@@ -190,7 +200,14 @@ export interface UiSlice {
 }
 
 /** The whole renderer state: one store built from typed slices. */
-export type All = SessionSlice & BookingsSlice & ReceiptSlice & SyncSlice & ScannerSlice & UiSlice & SupervisorSlice & JigSlice;
+export type All = SessionSlice &
+  BookingsSlice &
+  ReceiptSlice &
+  SyncSlice &
+  ScannerSlice &
+  UiSlice &
+  SupervisorSlice &
+  JigSlice;
 
 /** The combined store (built by dock-store.ts); features type against this, never import the builder. */
 export type DockStore = StoreApi<All>;

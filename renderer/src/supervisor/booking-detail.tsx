@@ -44,7 +44,11 @@ export function BookingDetail() {
         </div>
       </div>
       {/* The label sheet as it prints: hidden on screen, the only thing on a printed page. */}
-      <div className="sup-print-area" data-testid="print-area" dangerouslySetInnerHTML={{ __html: labelSheetHtml(labels.map((l) => ({ label: l.label }))) }} />
+      <div
+        className="sup-print-area"
+        data-testid="print-area"
+        dangerouslySetInnerHTML={{ __html: labelSheetHtml(labels.map((l) => ({ label: l.label }))) }}
+      />
     </>
   );
 }

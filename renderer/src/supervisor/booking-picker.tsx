@@ -14,8 +14,13 @@ export function BookingPicker() {
       <ul className="booking-list">
         {received.map(({ booking }) => (
           <li key={booking.bookingRef}>
-            <button type="button" data-testid={`supervise-${booking.bookingRef}`} onClick={() => void open(booking.bookingRef)}>
-              <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.pallets.length} pallets, {bookingHubCount(booking)} hubs - received ({receipts[booking.bookingRef]?.outcome ?? ""})
+            <button
+              type="button"
+              data-testid={`supervise-${booking.bookingRef}`}
+              onClick={() => void open(booking.bookingRef)}
+            >
+              <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.pallets.length} pallets,{" "}
+              {bookingHubCount(booking)} hubs - received ({receipts[booking.bookingRef]?.outcome ?? ""})
             </button>
           </li>
         ))}

@@ -18,7 +18,10 @@ export function ChargesPanel() {
   return (
     <section aria-label="charges" data-testid="charges">
       <h2>Charges per Party</h2>
-      <p className="rule">Rates are site configuration ({SITE_CONFIG.charges.currency}), not rules: see renderer/src/supervisor/site-config.ts.</p>
+      <p className="rule">
+        Rates are site configuration ({SITE_CONFIG.charges.currency}), not rules: see
+        renderer/src/supervisor/site-config.ts.
+      </p>
       <label>
         From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
       </label>

@@ -23,10 +23,22 @@ export function DispatchPanel() {
           <fieldset>
             <legend>Who unloads at the Party&apos;s end?</legend>
             <label>
-              <input type="radio" name="outUnloader" checked={unloader === "party"} onChange={() => setUnloader("party")} /> The Party
+              <input
+                type="radio"
+                name="outUnloader"
+                checked={unloader === "party"}
+                onChange={() => setUnloader("party")}
+              />{" "}
+              The Party
             </label>
             <label>
-              <input type="radio" name="outUnloader" checked={unloader === "dock"} onChange={() => setUnloader("dock")} /> Our (DCC side) crew
+              <input
+                type="radio"
+                name="outUnloader"
+                checked={unloader === "dock"}
+                onChange={() => setUnloader("dock")}
+              />{" "}
+              Our (DCC side) crew
             </label>
           </fieldset>
           <label>
@@ -35,14 +47,21 @@ export function DispatchPanel() {
           <label>
             Vehicle <input name="vehicleRef" value={vehicle} onChange={(e) => setVehicle(e.target.value)} />
           </label>
-          <button type="button" data-testid="dispatch" disabled={!ready} onClick={() => void dispatch({ unloader, carrier, vehicleRef: vehicle })}>
+          <button
+            type="button"
+            data-testid="dispatch"
+            disabled={!ready}
+            onClick={() => void dispatch({ unloader, carrier, vehicleRef: vehicle })}
+          >
             Dispatch
           </button>
           {!ready && <p>Dispatch needs the load to agree with the manifest and a new ASN.</p>}
         </>
       ) : (
         <div data-testid="dispatched">
-          Dispatched under ASN {view.dispatch.asnNumber}: {view.dispatch.palletCount} pallet(s), {view.dispatch.cartonCount} carton(s), {view.dispatch.hubCount} hub(s); {view.dispatch.unloader === "party" ? "the Party unloads" : "our crew unloads"}.
+          Dispatched under ASN {view.dispatch.asnNumber}: {view.dispatch.palletCount} pallet(s),{" "}
+          {view.dispatch.cartonCount} carton(s), {view.dispatch.hubCount} hub(s);{" "}
+          {view.dispatch.unloader === "party" ? "the Party unloads" : "our crew unloads"}.
           {u === null && (
             <button type="button" data-testid="start-outbound-unloading" onClick={() => void start()}>
               Unloading started at the Party
@@ -56,7 +75,8 @@ export function DispatchPanel() {
           )}
           {u?.completedAt && <div>Unloading completed {time(u.completedAt)}</div>}
           <div className="liability" data-testid="outbound-liability">
-            Liability: {u?.liabilityAt ? <strong>passed to the Party at {time(u.liabilityAt)}</strong> : "still with the DCC side"}
+            Liability:{" "}
+            {u?.liabilityAt ? <strong>passed to the Party at {time(u.liabilityAt)}</strong> : "still with the DCC side"}
             {u?.liabilityRule && <div className="rule">{u.liabilityRule}</div>}
           </div>
         </div>

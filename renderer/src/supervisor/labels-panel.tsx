@@ -1,7 +1,12 @@
 import { useMemo, useState } from "react";
 import { type Booking } from "../../../shared/domain/booking";
 import { LabelPreview } from "../../labels/label-preview";
-import { labelPrintedPayload, renderLogisticsLabel, type LabelContent, type RenderedLabel } from "../../labels/logistics-label";
+import {
+  labelPrintedPayload,
+  renderLogisticsLabel,
+  type LabelContent,
+  type RenderedLabel,
+} from "../../labels/logistics-label";
 import { bookingLabelContent, deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
 import { useDock } from "../store/store-context";
 import { printLabelSheet } from "./print-route";
@@ -12,7 +17,13 @@ export function useLabels(booking: Booking): Array<{ content: LabelContent; labe
   const manifest = useDock((s) => s.supervisor?.manifest ?? null);
   return useMemo(() => {
     if (manifest === null) return [];
-    const contents = [...manifestLabelContents(manifest, { from: SITE_CONFIG.dockAddress, to: deliveryAddress(manifest, booking.partyName) }), bookingLabelContent(booking, SITE_CONFIG.dockAddress)];
+    const contents = [
+      ...manifestLabelContents(manifest, {
+        from: SITE_CONFIG.dockAddress,
+        to: deliveryAddress(manifest, booking.partyName),
+      }),
+      bookingLabelContent(booking, SITE_CONFIG.dockAddress),
+    ];
     return contents.flatMap((content) => {
       const label = renderLogisticsLabel(content);
       return label.ok ? [{ content, label }] : [];
@@ -29,11 +40,21 @@ export function LabelsPanel(props: { labels: Array<{ content: LabelContent; labe
   const print = async () => {
     setStatus("Printing...");
     try {
-      const route = await printLabelSheet(window.dock, `Labels ${manifestId}`, props.labels.map((l) => ({ label: l.label })));
+      const route = await printLabelSheet(
+        window.dock,
+        `Labels ${manifestId}`,
+        props.labels.map((l) => ({ label: l.label })),
+      );
       if (route.via === "bridge" && !route.printed) return setStatus(`Not printed: ${route.reason ?? "cancelled"}`);
       const output = route.via === "bridge" && route.pdfPath !== null ? "pdf" : "printer";
-      await recordPrinted(props.labels.map((l) => labelPrintedPayload(l.label, l.content, { output, copies: 1, manifestId })));
-      setStatus(route.via === "bridge" ? "Printed by the shell's print service." : "Sent to the print dialog (Save as PDF there for a PDF).");
+      await recordPrinted(
+        props.labels.map((l) => labelPrintedPayload(l.label, l.content, { output, copies: 1, manifestId })),
+      );
+      setStatus(
+        route.via === "bridge"
+          ? "Printed by the shell's print service."
+          : "Sent to the print dialog (Save as PDF there for a PDF).",
+      );
     } catch (e) {
       setStatus(`Printing failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -14,17 +14,30 @@ export function LoadPanel() {
         Loaded {c.loadedCount} of {c.expectedCount} {c.agrees ? "- the load agrees with the manifest" : ""}
       </p>
       {last && (
-        <div className={`last-verdict verdict-${last.class}`} data-testid="outbound-verdict" data-code={last.code} data-class={last.class}>
+        <div
+          className={`last-verdict verdict-${last.class}`}
+          data-testid="outbound-verdict"
+          data-code={last.code}
+          data-class={last.class}
+        >
           {last.reason}
         </div>
       )}
       {c.missing.length > 0 && (
         <p>
-          Still to load: {c.missing.slice(0, 8).map((u) => `${u.kind} ${u.sscc}`).join(", ")}
+          Still to load:{" "}
+          {c.missing
+            .slice(0, 8)
+            .map((u) => `${u.kind} ${u.sscc}`)
+            .join(", ")}
           {c.missing.length > 8 ? ` and ${c.missing.length - 8} more` : ""}
         </p>
       )}
-      {c.extra.length > 0 && <p className="form-error">Not on the manifest, take off: {c.extra.map((u) => `${u.kind} ${u.sscc}`).join(", ")}</p>}
+      {c.extra.length > 0 && (
+        <p className="form-error">
+          Not on the manifest, take off: {c.extra.map((u) => `${u.kind} ${u.sscc}`).join(", ")}
+        </p>
+      )}
     </section>
   );
 }

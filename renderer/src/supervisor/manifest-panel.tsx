@@ -12,10 +12,18 @@ export function ManifestPanel(props: { booking: Booking }) {
   const build = useDock((s) => s.buildRedeliveryManifest);
   // The dock's date when the panel opened (reading the clock while rendering would make a render impure).
   const [today] = useState(() => localDate(Date.now()));
-  const defaultWindow = checkDeliverySlot(nextDeliveryDate(today, () => true), props.booking.deliveryWindow, SITE_CONFIG.workingHours).ok ? props.booking.deliveryWindow : { start: "09:00", end: "12:00" };
+  const defaultWindow = checkDeliverySlot(
+    nextDeliveryDate(today, () => true),
+    props.booking.deliveryWindow,
+    SITE_CONFIG.workingHours,
+  ).ok
+    ? props.booking.deliveryWindow
+    : { start: "09:00", end: "12:00" };
   const [start, setStart] = useState(defaultWindow.start);
   const [end, setEnd] = useState(defaultWindow.end);
-  const [date, setDate] = useState(() => nextDeliveryDate(today, (d) => checkDeliverySlot(d, defaultWindow, SITE_CONFIG.workingHours, today).ok));
+  const [date, setDate] = useState(() =>
+    nextDeliveryDate(today, (d) => checkDeliverySlot(d, defaultWindow, SITE_CONFIG.workingHours, today).ok),
+  );
   if (view === null) return null;
   const slot = checkDeliverySlot(date, { start, end }, SITE_CONFIG.workingHours, today);
   const m = view.manifest;
@@ -29,18 +37,22 @@ export function ManifestPanel(props: { booking: Booking }) {
     <section aria-label="re-delivery manifest" data-testid="manifest-panel">
       <h2>Re-delivery manifest</h2>
       <p data-testid="results-summary">
-        Results: {flashed} re-flashed, {failed} failed, of {bookingHubCount(props.booking)} booked. Back to {props.booking.partyName} at {props.booking.deliveryLocation.name}.
+        Results: {flashed} re-flashed, {failed} failed, of {bookingHubCount(props.booking)} booked. Back to{" "}
+        {props.booking.partyName} at {props.booking.deliveryLocation.name}.
       </p>
       {view.dispatch === null && (
         <form onSubmit={submit} aria-label="build manifest">
           <label>
-            Re-delivery date <input type="date" name="deliveryDate" value={date} onChange={(e) => setDate(e.target.value)} required />
+            Re-delivery date{" "}
+            <input type="date" name="deliveryDate" value={date} onChange={(e) => setDate(e.target.value)} required />
           </label>
           <label>
-            Window from <input type="time" name="windowStart" value={start} onChange={(e) => setStart(e.target.value)} required />
+            Window from{" "}
+            <input type="time" name="windowStart" value={start} onChange={(e) => setStart(e.target.value)} required />
           </label>
           <label>
-            Window to <input type="time" name="windowEnd" value={end} onChange={(e) => setEnd(e.target.value)} required />
+            Window to{" "}
+            <input type="time" name="windowEnd" value={end} onChange={(e) => setEnd(e.target.value)} required />
           </label>
           <p data-testid="working-hours" className={slot.ok ? "" : "form-error"}>
             Working hours: {describeSlotProblems(slot)}
@@ -58,12 +70,18 @@ export function ManifestPanel(props: { booking: Booking }) {
       {m !== null && (
         <div data-testid="manifest" data-manifest-id={m.manifestId}>
           <h3>
-            {m.manifestId}: {m.deliveryDate} {m.deliveryWindow.start}-{m.deliveryWindow.end} to {m.deliveryLocation.name}
+            {m.manifestId}: {m.deliveryDate} {m.deliveryWindow.start}-{m.deliveryWindow.end} to{" "}
+            {m.deliveryLocation.name}
           </h3>
-          {view.built === null && <p className="form-error">Results changed since this manifest was built: rebuild it.</p>}
+          {view.built === null && (
+            <p className="form-error">Results changed since this manifest was built: rebuild it.</p>
+          )}
           <p data-testid="manifest-counts">
-            {m.pallets.length} pallet(s), {m.pallets.reduce((n, p) => n + p.cartons.length, 0) + m.looseCartons.length} carton(s),{" "}
-            {m.pallets.reduce((n, p) => n + p.cartons.reduce((k, c) => k + c.hubs.length, 0), 0) + m.looseCartons.reduce((n, c) => n + c.hubs.length, 0)} hub(s) go back
+            {m.pallets.length} pallet(s), {m.pallets.reduce((n, p) => n + p.cartons.length, 0) + m.looseCartons.length}{" "}
+            carton(s),{" "}
+            {m.pallets.reduce((n, p) => n + p.cartons.reduce((k, c) => k + c.hubs.length, 0), 0) +
+              m.looseCartons.reduce((n, c) => n + c.hubs.length, 0)}{" "}
+            hub(s) go back
           </p>
           {view.built?.integrity.map((f) => (
             <p key={`${f.kind}-${f.sscc}`} className="flag" data-testid="integrity-flag">

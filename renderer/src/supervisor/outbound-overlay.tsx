@@ -7,5 +7,14 @@ export function OutboundOverlay() {
   const pending = useDock((s) => s.outboundError);
   const held = useDock((s) => s.outboundQueue.length);
   const acknowledge = useDock((s) => s.acknowledgeOutbound);
-  return <ScanVerdictOverlay last={last} pending={pending} held={held} acknowledge={acknowledge} label="load scan error" testId="outbound-verdict-error" />;
+  return (
+    <ScanVerdictOverlay
+      last={last}
+      pending={pending}
+      held={held}
+      acknowledge={acknowledge}
+      label="load scan error"
+      testId="outbound-verdict-error"
+    />
+  );
 }

@@ -9,10 +9,16 @@ import { printLabels } from "../../labels/print-labels";
  * labels go through the print dialog of a hidden frame (printLabels / window.print()), whose
  * "Save as PDF" gives the PDF.
  */
-export type PrintRoute = { via: "bridge"; printed: boolean; reason: string | null; pdfPath: string | null } | { via: "window" };
+export type PrintRoute =
+  { via: "bridge"; printed: boolean; reason: string | null; pdfPath: string | null } | { via: "window" };
 
 /** Prints a sheet of labels through the shell's print service when it has one, else window.print(). */
-export async function printLabelSheet(bridge: DockBridge | undefined, title: string, labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>, output: "printer" | "pdf" = "printer"): Promise<PrintRoute> {
+export async function printLabelSheet(
+  bridge: DockBridge | undefined,
+  title: string,
+  labels: ReadonlyArray<{ label: RenderedLabel; copies?: number }>,
+  output: "printer" | "pdf" = "printer",
+): Promise<PrintRoute> {
   if (bridge !== undefined) {
     try {
       const r = await bridge.invoke("print.page", { document: "label", output });

@@ -9,13 +9,60 @@ const booking = sampleBooking("BK-1001", 1, 1, 1, 4);
 const [a, b, c, d] = bookingCartons(booking)[0]!.carton.hubs.map((h) => h.deviceId) as [string, string, string, string];
 
 function flashed(deviceId: string): DockEvent {
-  return makeEvent("flash.result", { jigId: "JIG-A", slot: 0, deviceId, outcome: "flashed", fromVersion: "0002012F", toVersion: "00030000", readBackVersion: "00030000", imageSha256: "a".repeat(64), attempts: 1, stepTimingsMs: {}, failure: null }, TECH);
+  return makeEvent(
+    "flash.result",
+    {
+      jigId: "JIG-A",
+      slot: 0,
+      deviceId,
+      outcome: "flashed",
+      fromVersion: "0002012F",
+      toVersion: "00030000",
+      readBackVersion: "00030000",
+      imageSha256: "a".repeat(64),
+      attempts: 1,
+      stepTimingsMs: {},
+      failure: null,
+    },
+    TECH,
+  );
 }
 function failed(deviceId: string, detail: string): DockEvent {
-  return makeEvent("flash.result", { jigId: "JIG-A", slot: 1, deviceId, outcome: "failed", fromVersion: "0002012F", toVersion: "00030000", readBackVersion: null, imageSha256: "a".repeat(64), attempts: 1, stepTimingsMs: {}, failure: { step: "unlock", detail } }, TECH);
+  return makeEvent(
+    "flash.result",
+    {
+      jigId: "JIG-A",
+      slot: 1,
+      deviceId,
+      outcome: "failed",
+      fromVersion: "0002012F",
+      toVersion: "00030000",
+      readBackVersion: null,
+      imageSha256: "a".repeat(64),
+      attempts: 1,
+      stepTimingsMs: {},
+      failure: { step: "unlock", detail },
+    },
+    TECH,
+  );
 }
 function fault(deviceId: string, flash: DockEvent): DockEvent {
-  return makeEvent("fault.reported", { deviceId, flashEventId: flash.id, jigId: "JIG-A", slot: 1, step: "verify", jigSaid: "verify mismatch", stepTimingsMs: {}, manual: false, notes: "", disposition: "credit" }, TECH);
+  return makeEvent(
+    "fault.reported",
+    {
+      deviceId,
+      flashEventId: flash.id,
+      jigId: "JIG-A",
+      slot: 1,
+      step: "verify",
+      jigSaid: "verify mismatch",
+      stepTimingsMs: {},
+      manual: false,
+      notes: "",
+      disposition: "credit",
+    },
+    TECH,
+  );
 }
 
 describe("chargeableHubs", () => {

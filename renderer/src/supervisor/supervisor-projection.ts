@@ -34,21 +34,30 @@ export function hubResults(booking: Booking, log: SupervisorLog): HubResult[] {
   const received = new Set<string>();
   let closed = false;
   for (const e of log.bookingEvents) {
-    if (e.type === "scan.recorded" && e.payload.deviceId !== null && e.payload.verdict === "expected") received.add(e.payload.deviceId);
+    if (e.type === "scan.recorded" && e.payload.deviceId !== null && e.payload.verdict === "expected")
+      received.add(e.payload.deviceId);
     if (e.type === "receipt.closed") {
       closed = true;
       for (const h of e.payload.rejectedHubs) rejected.set(h.deviceId, h.reason);
-      if (e.payload.outcome === "rejected") for (const id of booked) rejected.set(id, e.payload.rejectionReason ?? "delivery rejected");
+      if (e.payload.outcome === "rejected")
+        for (const id of booked) rejected.set(id, e.payload.rejectionReason ?? "delivery rejected");
     }
   }
   const out: HubResult[] = [];
   for (const deviceId of booked) {
     const f = flash.get(deviceId);
-    if (rejected.has(deviceId)) out.push({ deviceId, outcome: "rejected", reason: rejected.get(deviceId) ?? "rejected" });
-    else if (f?.payload.outcome === "flashed" && f.payload.readBackVersion !== null) out.push({ deviceId, outcome: "flashed", firmwareVersion: f.payload.readBackVersion });
+    if (rejected.has(deviceId))
+      out.push({ deviceId, outcome: "rejected", reason: rejected.get(deviceId) ?? "rejected" });
+    else if (f?.payload.outcome === "flashed" && f.payload.readBackVersion !== null)
+      out.push({ deviceId, outcome: "flashed", firmwareVersion: f.payload.readBackVersion });
     else if (f?.payload.outcome === "failed") {
       const report = fault.get(deviceId);
-      out.push({ deviceId, outcome: "failed", faultEventId: report?.id ?? null, detail: f.payload.failure ? `${f.payload.failure.step}: ${f.payload.failure.detail}` : undefined });
+      out.push({
+        deviceId,
+        outcome: "failed",
+        faultEventId: report?.id ?? null,
+        detail: f.payload.failure ? `${f.payload.failure.step}: ${f.payload.failure.detail}` : undefined,
+      });
     } else if (f === undefined && closed && !received.has(deviceId)) out.push({ deviceId, outcome: "not-received" });
     // Otherwise no result yet: buildManifest lists it as "no re-flash result yet".
   }
@@ -60,8 +69,14 @@ export function hubResults(booking: Booking, log: SupervisorLog): HubResult[] {
  * of the signed catalogue, so the version a flash result was written with is the target the
  * dock knew; a catalogue synced into Dexie (`catalogue`) wins where it names a model.
  */
-export function targetVersions(log: SupervisorLog, booking: Booking, catalogue: ReadonlyArray<{ deviceModel: string; version: string; status: string }> = []): Record<string, string> {
-  const modelOf = new Map(bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => [h.deviceId, h.deviceModel] as const)));
+export function targetVersions(
+  log: SupervisorLog,
+  booking: Booking,
+  catalogue: ReadonlyArray<{ deviceModel: string; version: string; status: string }> = [],
+): Record<string, string> {
+  const modelOf = new Map(
+    bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => [h.deviceId, h.deviceModel] as const)),
+  );
   const out: Record<string, string> = {};
   for (const e of log.hubEvents) {
     if (e.type !== "flash.result") continue;
@@ -79,12 +94,21 @@ export function targetVersions(log: SupervisorLog, booking: Booking, catalogue: 
 
 /** The manifests built for a booking, oldest first (a rebuild after an amendment adds one). */
 export function manifestsOf(bookingRef: string, log: SupervisorLog): Array<EventOf<"manifest.built">> {
-  return log.manifestEvents.filter((e): e is EventOf<"manifest.built"> => e.type === "manifest.built" && e.payload.bookingRefs.includes(bookingRef));
+  return log.manifestEvents.filter(
+    (e): e is EventOf<"manifest.built"> => e.type === "manifest.built" && e.payload.bookingRefs.includes(bookingRef),
+  );
 }
 
 /** Events of one manifest, by type. */
-export function eventsOfManifest<T extends DockEvent["type"]>(manifestId: string, log: SupervisorLog, type: T): Array<Extract<DockEvent, { type: T }>> {
-  return log.manifestEvents.filter((e): e is Extract<DockEvent, { type: T }> => e.type === type && (e.payload as { manifestId?: unknown }).manifestId === manifestId);
+export function eventsOfManifest<T extends DockEvent["type"]>(
+  manifestId: string,
+  log: SupervisorLog,
+  type: T,
+): Array<Extract<DockEvent, { type: T }>> {
+  return log.manifestEvents.filter(
+    (e): e is Extract<DockEvent, { type: T }> =>
+      e.type === type && (e.payload as { manifestId?: unknown }).manifestId === manifestId,
+  );
 }
 
 /** The load of a manifest, replayed from its outbound scans (the reducer is deterministic, so replay gives the verdicts shown). */
@@ -104,10 +128,12 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
  */
 export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
   const owner = new Map<string, Booking>();
-  for (const b of bookings) for (const { carton } of bookingCartons(b)) for (const h of carton.hubs) owner.set(h.deviceId, b);
+  for (const b of bookings)
+    for (const { carton } of bookingCartons(b)) for (const h of carton.hubs) owner.set(h.deviceId, b);
   const latest = new Map<string, { outcome: "reflashed" | "not-reflashable"; at: string }>();
   for (const e of hubEvents) {
-    if (e.type === "flash.result" && e.payload.outcome === "flashed") latest.set(e.payload.deviceId, { outcome: "reflashed", at: e.at });
+    if (e.type === "flash.result" && e.payload.outcome === "flashed")
+      latest.set(e.payload.deviceId, { outcome: "reflashed", at: e.at });
     else if (e.type === "fault.reported") latest.set(e.payload.deviceId, { outcome: "not-reflashable", at: e.at });
   }
   const out: ChargeableHub[] = [];
@@ -115,7 +141,14 @@ export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly
     const b = owner.get(deviceId);
     if (b === undefined) continue;
     // HAN variant is not on the booking (the SMI record has it, central's mirror): band-specific lines stay unpriced.
-    out.push({ deviceId, partyId: b.partyId, bookingRef: b.bookingRef, outcome, date: at.slice(0, 10), hanVariant: null });
+    out.push({
+      deviceId,
+      partyId: b.partyId,
+      bookingRef: b.bookingRef,
+      outcome,
+      date: at.slice(0, 10),
+      hanVariant: null,
+    });
   }
   return out;
 }

@@ -30,25 +30,107 @@ async function rig(): Promise<Rig> {
   const booking = sampleBooking("BK-3001", 3, 1, 2, 3);
   await db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: 0 });
   await db.receipts.put({
-    bookingRef: booking.bookingRef, status: "closed", booking, arrivedAt: null, late: false, reportedEta: null, unloader: null, unloadingStartedAt: null, unloadingStartedEventId: null,
-    unloadingCompletedAt: null, unloadingCompletedEventId: null, liabilityAt: null, liabilityRule: null, amendment: null, outcome: "accepted", updatedAt: 0,
+    bookingRef: booking.bookingRef,
+    status: "closed",
+    booking,
+    arrivedAt: null,
+    late: false,
+    reportedEta: null,
+    unloader: null,
+    unloadingStartedAt: null,
+    unloadingStartedEventId: null,
+    unloadingCompletedAt: null,
+    unloadingCompletedEventId: null,
+    liabilityAt: null,
+    liabilityRule: null,
+    amendment: null,
+    outcome: "accepted",
+    updatedAt: 0,
   });
   let t = Date.parse("2026-11-26T09:30:00Z"); // a Thursday
   const sounds: string[] = [];
   const deps: DockDeps = {
-    db, dockId: "DOCK-1", site: { facilityId: booking.facilityId, csp: booking.csp, production: true }, limits: DEFAULT_PACKING_LIMITS,
-    now: () => (t += 1000), sound: { signal: (c) => sounds.push(c) }, clockOffsetMs: () => null, onRecorded: () => undefined,
+    db,
+    dockId: "DOCK-1",
+    site: { facilityId: booking.facilityId, csp: booking.csp, production: true },
+    limits: DEFAULT_PACKING_LIMITS,
+    now: () => (t += 1000),
+    sound: { signal: (c) => sounds.push(c) },
+    clockOffsetMs: () => null,
+    onRecorded: () => undefined,
   };
   const ctx = () => ({ dockId: "DOCK-1", operatorId: "OP-T", now: new Date((t += 1000)) });
   const hubs = booking.pallets[0]!.cartons.flatMap((c) => c.hubs);
   const failedHub = hubs[1]!.deviceId;
-  const events: DockEvent[] = [makeEvent("receipt.closed", { bookingRef: booking.bookingRef, outcome: "accepted", rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null }, ctx())];
-  const failed = makeEvent("flash.result", { jigId: "JIG-1", slot: 1, deviceId: failedHub, outcome: "failed", fromVersion: "0002012F", toVersion: TARGET, readBackVersion: null, imageSha256: SHA, attempts: 3, stepTimingsMs: {}, failure: { step: "verify", detail: "image hash mismatch" } }, ctx());
-  const fault = makeEvent("fault.reported", { deviceId: failedHub, flashEventId: failed.id, jigId: "JIG-1", slot: 1, step: "verify", jigSaid: null, stepTimingsMs: {}, manual: false, notes: "", disposition: "credit" }, ctx());
+  const events: DockEvent[] = [
+    makeEvent(
+      "receipt.closed",
+      {
+        bookingRef: booking.bookingRef,
+        outcome: "accepted",
+        rejectedHubs: [],
+        rejectionReason: null,
+        packagingNotes: null,
+        damageNotes: null,
+      },
+      ctx(),
+    ),
+  ];
+  const failed = makeEvent(
+    "flash.result",
+    {
+      jigId: "JIG-1",
+      slot: 1,
+      deviceId: failedHub,
+      outcome: "failed",
+      fromVersion: "0002012F",
+      toVersion: TARGET,
+      readBackVersion: null,
+      imageSha256: SHA,
+      attempts: 3,
+      stepTimingsMs: {},
+      failure: { step: "verify", detail: "image hash mismatch" },
+    },
+    ctx(),
+  );
+  const fault = makeEvent(
+    "fault.reported",
+    {
+      deviceId: failedHub,
+      flashEventId: failed.id,
+      jigId: "JIG-1",
+      slot: 1,
+      step: "verify",
+      jigSaid: null,
+      stepTimingsMs: {},
+      manual: false,
+      notes: "",
+      disposition: "credit",
+    },
+    ctx(),
+  );
   events.push(failed, fault);
   for (const [i, h] of hubs.entries()) {
     if (h.deviceId === failedHub) continue;
-    events.push(makeEvent("flash.result", { jigId: "JIG-1", slot: i % 8, deviceId: h.deviceId, outcome: "flashed", fromVersion: "0002012F", toVersion: TARGET, readBackVersion: TARGET, imageSha256: SHA, attempts: 1, stepTimingsMs: {}, failure: null }, ctx()));
+    events.push(
+      makeEvent(
+        "flash.result",
+        {
+          jigId: "JIG-1",
+          slot: i % 8,
+          deviceId: h.deviceId,
+          outcome: "flashed",
+          fromVersion: "0002012F",
+          toVersion: TARGET,
+          readBackVersion: TARGET,
+          imageSha256: SHA,
+          attempts: 1,
+          stepTimingsMs: {},
+          failure: null,
+        },
+        ctx(),
+      ),
+    );
   }
   await recordEvents(db, events);
   const store = createDockStore(deps);
@@ -78,7 +160,13 @@ describe("supervisor slice: the manifest from the event log", () => {
     const view = store.getState().supervisor!;
     expect(view.buildError).toBeNull();
     expect(view.manifest?.manifestId).toBe("RD-BK-3001-1");
-    expect(view.manifest?.excludedHubs).toEqual([{ deviceId: failedHub, faultEventId: faultId, reason: expect.stringMatching(/re-flash failed: verify: image hash mismatch/) }]);
+    expect(view.manifest?.excludedHubs).toEqual([
+      {
+        deviceId: failedHub,
+        faultEventId: faultId,
+        reason: expect.stringMatching(/re-flash failed: verify: image hash mismatch/),
+      },
+    ]);
     expect(view.manifest?.pallets[0]?.cartons.map((c) => c.hubs.length)).toEqual([2, 3]);
     expect(view.built?.integrity.map((f) => f.kind)).toEqual(["carton-short"]);
     const built = await db.events.where("type").equals("manifest.built").toArray();
@@ -142,14 +230,29 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
 
     await store.getState().recordDispatch({ unloader: "party", carrier: "Acme", vehicleRef: "AB12 CDE" });
     const d = store.getState().supervisor!.dispatch!;
-    expect(d).toMatchObject({ asnNumber: asn.asnNumber, palletCount: 1, cartonCount: 2, hubCount: 5, unloader: "party" });
+    expect(d).toMatchObject({
+      asnNumber: asn.asnNumber,
+      palletCount: 1,
+      cartonCount: 2,
+      hubCount: 5,
+      unloader: "party",
+    });
 
     await store.getState().startOutboundUnloading();
     const u = store.getState().supervisor!.unloading!;
     expect(u.liabilityAt).toBe(u.startedAt);
     expect(u.liabilityRule).toMatch(/outbound, where the Party unloads/);
     await store.getState().completeOutboundUnloading();
-    expect(await typesOf(db)).toEqual(expect.arrayContaining(["outbound.scan.recorded", "asn.issued", "dispatch.recorded", "unloading.started", "liability.transferred", "unloading.completed"]));
+    expect(await typesOf(db)).toEqual(
+      expect.arrayContaining([
+        "outbound.scan.recorded",
+        "asn.issued",
+        "dispatch.recorded",
+        "unloading.started",
+        "liability.transferred",
+        "unloading.completed",
+      ]),
+    );
     const liability = (await db.events.where("type").equals("liability.transferred").toArray()).map((r) => r.event);
     expect(liability).toHaveLength(1);
     for (const r of await db.events.toArray()) expect(parseDockEvent(r.event).ok).toBe(true);
@@ -180,7 +283,11 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     await store.getState().issueAsn();
     await store.getState().issueNotice();
     const notice = (await db.events.where("type").equals("notice.issued").first())!.event;
-    expect(notice.type === "notice.issued" && notice.payload).toMatchObject({ flashedCount: 5, failedCount: 1, reissue: false });
+    expect(notice.type === "notice.issued" && notice.payload).toMatchObject({
+      flashedCount: 5,
+      failedCount: 1,
+      reissue: false,
+    });
     await store.getState().buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } });
     await store.getState().issueAsn();
     expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-PARTY1-20261126-002");
@@ -192,7 +299,12 @@ describe("supervisor slice: amendments", () => {
     const { store, db, booking } = await rig();
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
     expect(store.getState().supervisor?.amendment).toBeNull();
-    await db.bookings.put({ bookingRef: booking.bookingRef, version: 2, booking: { ...booking, version: 2, deliveryDate: "2026-12-01", deliveryWindow: { start: "13:00", end: "15:00" } }, pulledAt: 1 });
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 2,
+      booking: { ...booking, version: 2, deliveryDate: "2026-12-01", deliveryWindow: { start: "13:00", end: "15:00" } },
+      pulledAt: 1,
+    });
     await store.getState().refreshSupervisor();
     const a = store.getState().supervisor!.amendment!;
     expect(a.fields).toEqual(["date", "window"]);
@@ -200,17 +312,33 @@ describe("supervisor slice: amendments", () => {
     await store.getState().acknowledgeRedeliveryAmendment();
     const view = store.getState().supervisor!;
     expect(view.amendment).toBeNull();
-    expect(view.manifest).toMatchObject({ manifestId: "RD-BK-3001-2", deliveryDate: "2026-12-01", deliveryWindow: { start: "13:00", end: "15:00" } });
+    expect(view.manifest).toMatchObject({
+      manifestId: "RD-BK-3001-2",
+      deliveryDate: "2026-12-01",
+      deliveryWindow: { start: "13:00", end: "15:00" },
+    });
     const ack = (await db.events.where("type").equals("amendment.acknowledged").first())!.event;
-    expect(ack.type === "amendment.acknowledged" && ack.payload).toMatchObject({ bookingVersion: 2, withinWorkingHours: true, manifestId: "RD-BK-3001-1" });
+    expect(ack.type === "amendment.acknowledged" && ack.payload).toMatchObject({
+      bookingVersion: 2,
+      withinWorkingHours: true,
+      manifestId: "RD-BK-3001-1",
+    });
     const notice = (await db.events.where("type").equals("notice.issued").first())!.event;
-    expect(notice.type === "notice.issued" && notice.payload).toMatchObject({ manifestId: "RD-BK-3001-2", reissue: true });
+    expect(notice.type === "notice.issued" && notice.payload).toMatchObject({
+      manifestId: "RD-BK-3001-2",
+      reissue: true,
+    });
   });
 
   it("an amendment outside working hours is acknowledged but builds nothing", async () => {
     const { store, db, booking } = await rig();
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
-    await db.bookings.put({ bookingRef: booking.bookingRef, version: 2, booking: { ...booking, version: 2, deliveryDate: "2026-12-25" }, pulledAt: 1 });
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 2,
+      booking: { ...booking, version: 2, deliveryDate: "2026-12-25" },
+      pulledAt: 1,
+    });
     await store.getState().refreshSupervisor();
     expect(store.getState().supervisor?.amendment?.slot.ok).toBe(false);
     await store.getState().acknowledgeRedeliveryAmendment();

@@ -1,23 +1,71 @@
 import type { StateCreator } from "zustand";
-import { asnIssuedPayload, asnJson, asnSha256, buildAsnDocument, nextAsnNumber, parseAsnJson } from "../../../shared/domain/asn";
+import {
+  asnIssuedPayload,
+  asnJson,
+  asnSha256,
+  buildAsnDocument,
+  nextAsnNumber,
+  parseAsnJson,
+} from "../../../shared/domain/asn";
 import type { DeliveryLocation, DeliveryWindow } from "../../../shared/domain/booking";
 import { statement, type Statement } from "../../../shared/domain/charges";
-import { buildManifest, nextManifestId, redeliveryNotice, reviewAmendment, type AmendmentReview, type ManifestOk, type ManifestPayload, type RedeliveryAmendment } from "../../../shared/domain/manifest";
+import {
+  buildManifest,
+  nextManifestId,
+  redeliveryNotice,
+  reviewAmendment,
+  type AmendmentReview,
+  type ManifestOk,
+  type ManifestPayload,
+  type RedeliveryAmendment,
+} from "../../../shared/domain/manifest";
 import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
-import { liabilityTransferredPayload, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
+import {
+  liabilityTransferredPayload,
+  type DockEvent,
+  type DockEventType,
+  type EventOf,
+  type PayloadOf,
+} from "../../../shared/events";
 import type { DockDb } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
-import { amendmentsOf, asnDocument, firmwareCatalogue, manifestBasis, putAsnDocument, putManifestBasis } from "../db/dock-records";
+import {
+  amendmentsOf,
+  asnDocument,
+  firmwareCatalogue,
+  manifestBasis,
+  putAsnDocument,
+  putManifestBasis,
+} from "../db/dock-records";
 import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
-import { chargeableHubs, eventsOfManifest, hubResults, manifestsOf, replayLoad, targetVersions, type SupervisorLog } from "./supervisor-projection";
+import {
+  chargeableHubs,
+  eventsOfManifest,
+  hubResults,
+  manifestsOf,
+  replayLoad,
+  targetVersions,
+  type SupervisorLog,
+} from "./supervisor-projection";
 import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "./supervisor-types";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, QueuedScan, SupervisorSlice } from "../store/slice-types";
 
 const HUB_TYPES: DockEventType[] = ["flash.result", "fault.reported"];
-const MANIFEST_TYPES: DockEventType[] = ["manifest.built", "label.printed", "asn.issued", "notice.issued", "outbound.scan.recorded", "dispatch.recorded", "amendment.acknowledged", "unloading.started", "unloading.completed", "liability.transferred"];
+const MANIFEST_TYPES: DockEventType[] = [
+  "manifest.built",
+  "label.printed",
+  "asn.issued",
+  "notice.issued",
+  "outbound.scan.recorded",
+  "dispatch.recorded",
+  "amendment.acknowledged",
+  "unloading.started",
+  "unloading.completed",
+  "liability.transferred",
+];
 
 async function eventsOfTypes(db: DockDb, types: DockEventType[]): Promise<DockEvent[]> {
   const rows = await db.events.where("type").anyOf(types).toArray();
@@ -26,7 +74,11 @@ async function eventsOfTypes(db: DockDb, types: DockEventType[]): Promise<DockEv
 
 /** The supervisor's whole log for a booking (manifest and hub events do not carry its ref, so they are read by type). */
 async function readLog(db: DockDb, bookingRef: string): Promise<SupervisorLog> {
-  const [booking, hub, manifest] = await Promise.all([bookingEvents(db, bookingRef), eventsOfTypes(db, HUB_TYPES), eventsOfTypes(db, MANIFEST_TYPES)]);
+  const [booking, hub, manifest] = await Promise.all([
+    bookingEvents(db, bookingRef),
+    eventsOfTypes(db, HUB_TYPES),
+    eventsOfTypes(db, MANIFEST_TYPES),
+  ]);
   return { bookingEvents: booking, hubEvents: hub, manifestEvents: manifest };
 }
 
@@ -63,7 +115,8 @@ export const createSupervisorSlice =
     /** Runs a supervisor action, turning any refusal or failure into the screen's message. */
     async function guarded(action: () => Promise<string | void>): Promise<void> {
       const op = get().operator;
-      if (op === null || op.role !== "supervisor") return set({ supervisorMessage: "Only a supervisor may do this: sign in as supervisor." });
+      if (op === null || op.role !== "supervisor")
+        return set({ supervisorMessage: "Only a supervisor may do this: sign in as supervisor." });
       try {
         const refusal = await action();
         if (typeof refusal === "string") set({ supervisorMessage: refusal });
@@ -84,13 +137,33 @@ export const createSupervisorSlice =
       const catalogue = await firmwareCatalogue(deps.db);
       const targets = targetVersions(log, booking, catalogue);
       const view: SupervisorView = {
-        booking, results, manifest: latest, built: null, manifestIds: manifests.map((m) => m.payload.manifestId), buildError,
-        load: null, loadCheck: null, labelsPrinted: 0, asn: null, noticesIssued: 0, dispatch: null, unloading: null, amendment: null,
+        booking,
+        results,
+        manifest: latest,
+        built: null,
+        manifestIds: manifests.map((m) => m.payload.manifestId),
+        buildError,
+        load: null,
+        loadCheck: null,
+        labelsPrinted: 0,
+        asn: null,
+        noticesIssued: 0,
+        dispatch: null,
+        unloading: null,
+        amendment: null,
       };
       if (latest === null) return view;
       const id = latest.manifestId;
       // Re-derive the manifest from today's results: equal means the notice and integrity flags are current.
-      const again = buildManifest({ manifestId: id, bookings: [booking], results, targetVersionByModel: targets, deliveryDate: latest.deliveryDate, deliveryWindow: latest.deliveryWindow, workingHours: site.workingHours });
+      const again = buildManifest({
+        manifestId: id,
+        bookings: [booking],
+        results,
+        targetVersionByModel: targets,
+        deliveryDate: latest.deliveryDate,
+        deliveryWindow: latest.deliveryWindow,
+        workingHours: site.workingHours,
+      });
       view.built = again.ok && JSON.stringify(again.payload) === JSON.stringify(latest) ? again : null;
       view.load = replayLoad(latest, log);
       view.loadCheck = loadAgrees(view.load);
@@ -100,7 +173,11 @@ export const createSupervisorSlice =
       if (asn !== undefined) {
         const stored = await asnDocument(deps.db, asn.payload.asnNumber);
         const doc = typeof stored === "string" ? parseAsnJson(stored) : null;
-        view.asn = { asnNumber: asn.payload.asnNumber, documentSha256: asn.payload.documentSha256, document: doc?.ok ? doc.document : null };
+        view.asn = {
+          asnNumber: asn.payload.asnNumber,
+          documentSha256: asn.payload.documentSha256,
+          document: doc?.ok ? doc.document : null,
+        };
       }
       view.dispatch = eventsOfManifest(id, log, "dispatch.recorded").at(-1)?.payload ?? null;
       view.unloading = unloadingOf(id, log);
@@ -109,10 +186,16 @@ export const createSupervisorSlice =
     }
 
     function unloadingOf(manifestId: string, log: SupervisorLog): OutboundUnloading | null {
-      const started = eventsOfManifest(manifestId, log, "unloading.started").find((e) => e.payload.direction === "outbound");
+      const started = eventsOfManifest(manifestId, log, "unloading.started").find(
+        (e) => e.payload.direction === "outbound",
+      );
       if (started === undefined) return null;
-      const completed = eventsOfManifest(manifestId, log, "unloading.completed").find((e) => e.payload.direction === "outbound");
-      const liability = eventsOfManifest(manifestId, log, "liability.transferred").find((e) => e.payload.direction === "outbound");
+      const completed = eventsOfManifest(manifestId, log, "unloading.completed").find(
+        (e) => e.payload.direction === "outbound",
+      );
+      const liability = eventsOfManifest(manifestId, log, "liability.transferred").find(
+        (e) => e.payload.direction === "outbound",
+      );
       return {
         unloader: started.payload.unloader,
         startedAt: started.at,
@@ -124,20 +207,45 @@ export const createSupervisorSlice =
     }
 
     /** A Party's change since the manifest was built and not yet acknowledged, reviewed against working hours. */
-    async function pendingAmendment(manifest: ManifestPayload, bookingRef: string, version: number, current: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }, log: SupervisorLog): Promise<AmendmentReview | null> {
+    async function pendingAmendment(
+      manifest: ManifestPayload,
+      bookingRef: string,
+      version: number,
+      current: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation },
+      log: SupervisorLog,
+    ): Promise<AmendmentReview | null> {
       const basis = await manifestBasis(deps.db, manifest.manifestId);
-      const seen = Math.max(basis?.bookingVersion ?? -1, ...log.manifestEvents.filter((e): e is EventOf<"amendment.acknowledged"> => e.type === "amendment.acknowledged" && e.payload.bookingRef === bookingRef && e.payload.manifestId !== null).map((e) => e.payload.bookingVersion));
+      const seen = Math.max(
+        basis?.bookingVersion ?? -1,
+        ...log.manifestEvents
+          .filter(
+            (e): e is EventOf<"amendment.acknowledged"> =>
+              e.type === "amendment.acknowledged" &&
+              e.payload.bookingRef === bookingRef &&
+              e.payload.manifestId !== null,
+          )
+          .map((e) => e.payload.bookingVersion),
+      );
       let amendment: RedeliveryAmendment | null = null;
       const synced: RedeliveryAmendment[] = await amendmentsOf(deps.db, bookingRef);
-      const fromSync = synced.filter((a) => a.bookingVersion > seen).sort((a, b) => a.bookingVersion - b.bookingVersion).at(-1);
+      const fromSync = synced
+        .filter((a) => a.bookingVersion > seen)
+        .sort((a, b) => a.bookingVersion - b.bookingVersion)
+        .at(-1);
       if (fromSync !== undefined) amendment = fromSync;
       else if (basis !== undefined && version > seen) {
         // The booking itself changed (date, window or location) since the manifest was built.
         const a: RedeliveryAmendment = { bookingRef, bookingVersion: version };
         if (current.deliveryDate !== basis.deliveryDate) a.deliveryDate = current.deliveryDate;
-        if (current.deliveryWindow.start !== basis.deliveryWindow.start || current.deliveryWindow.end !== basis.deliveryWindow.end) a.deliveryWindow = current.deliveryWindow;
-        if (!sameLocation(current.deliveryLocation, basis.deliveryLocation)) a.deliveryLocation = current.deliveryLocation;
-        if (a.deliveryDate !== undefined || a.deliveryWindow !== undefined || a.deliveryLocation !== undefined) amendment = a;
+        if (
+          current.deliveryWindow.start !== basis.deliveryWindow.start ||
+          current.deliveryWindow.end !== basis.deliveryWindow.end
+        )
+          a.deliveryWindow = current.deliveryWindow;
+        if (!sameLocation(current.deliveryLocation, basis.deliveryLocation))
+          a.deliveryLocation = current.deliveryLocation;
+        if (a.deliveryDate !== undefined || a.deliveryWindow !== undefined || a.deliveryLocation !== undefined)
+          amendment = a;
       }
       if (amendment === null) return null;
       const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now()));
@@ -153,21 +261,43 @@ export const createSupervisorSlice =
     }
 
     /** Records the manifest.built event (and what the booking looked like) for a successful build. */
-    async function recordManifest(built: ManifestOk, bookingVersion: number, booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation }): Promise<void> {
+    async function recordManifest(
+      built: ManifestOk,
+      bookingVersion: number,
+      booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation },
+    ): Promise<void> {
       const e = event("manifest.built", built.payload);
       await record([e]);
-      await putManifestBasis(deps.db, { manifestId: built.payload.manifestId, bookingVersion, deliveryDate: booking.deliveryDate, deliveryWindow: booking.deliveryWindow, deliveryLocation: booking.deliveryLocation });
+      await putManifestBasis(deps.db, {
+        manifestId: built.payload.manifestId,
+        bookingVersion,
+        deliveryDate: booking.deliveryDate,
+        deliveryWindow: booking.deliveryWindow,
+        deliveryLocation: booking.deliveryLocation,
+      });
     }
 
-    async function build(delivery: { date: string; window: DeliveryWindow }, view: SupervisorView): Promise<{ ok: true; built: ManifestOk } | { ok: false; reason: string }> {
+    async function build(
+      delivery: { date: string; window: DeliveryWindow },
+      view: SupervisorView,
+    ): Promise<{ ok: true; built: ManifestOk } | { ok: false; reason: string }> {
       const row = await deps.db.bookings.get(view.booking.bookingRef);
       if (row === undefined) return { ok: false, reason: `booking ${view.booking.bookingRef} is no longer cached` };
       const log = await readLog(deps.db, row.bookingRef);
       const catalogue = await firmwareCatalogue(deps.db);
-      const manifestId = nextManifestId(row.bookingRef, manifestsOf(row.bookingRef, log).map((m) => m.payload.manifestId));
+      const manifestId = nextManifestId(
+        row.bookingRef,
+        manifestsOf(row.bookingRef, log).map((m) => m.payload.manifestId),
+      );
       const built = buildManifest({
-        manifestId, bookings: [row.booking], results: hubResults(row.booking, log), targetVersionByModel: targetVersions(log, row.booking, catalogue),
-        deliveryDate: delivery.date, deliveryWindow: delivery.window, workingHours: site.workingHours, today: localDate(deps.now()),
+        manifestId,
+        bookings: [row.booking],
+        results: hubResults(row.booking, log),
+        targetVersionByModel: targetVersions(log, row.booking, catalogue),
+        deliveryDate: delivery.date,
+        deliveryWindow: delivery.window,
+        workingHours: site.workingHours,
+        today: localDate(deps.now()),
       });
       if (!built.ok) return { ok: false, reason: built.message };
       await recordManifest(built, row.version, row.booking);
@@ -188,7 +318,14 @@ export const createSupervisorSlice =
         // Durable before the beep, as in receiving.
         await record(decision.events);
       } catch (e) {
-        return show({ code: "unreadable", class: "error", reason: `NOT RECORDED - scan again: ${e instanceof Error ? e.message : String(e)}`, sscc: null, raw, at: deps.now() });
+        return show({
+          code: "unreadable",
+          class: "error",
+          reason: `NOT RECORDED - scan again: ${e instanceof Error ? e.message : String(e)}`,
+          sscc: null,
+          raw,
+          at: deps.now(),
+        });
       }
       set({ supervisor: { ...view, load: decision.load, loadCheck: loadAgrees(decision.load) } });
       show({ ...decision.verdict, raw, at: deps.now() });
@@ -227,7 +364,11 @@ export const createSupervisorSlice =
           if (view.dispatch !== null) return `Manifest ${view.manifest?.manifestId ?? ""} is already dispatched.`;
           const r = await build(delivery, view);
           await refresh(r.ok ? null : r.reason);
-          set({ supervisorMessage: r.ok ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.` : null });
+          set({
+            supervisorMessage: r.ok
+              ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.`
+              : null,
+          });
         });
       },
       async recordLabelsPrinted(labels) {
@@ -255,14 +396,21 @@ export const createSupervisorSlice =
         await guarded(async () => {
           const view = get().supervisor;
           if (view === null || view.manifest === null) return "Build the manifest first.";
-          if (view.asn !== null) return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
+          if (view.asn !== null)
+            return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
           const all = await eventsOfTypes(deps.db, ["asn.issued"]);
           const issued = all.flatMap((e) => (e.type === "asn.issued" ? [e.payload.asnNumber] : []));
           const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now()));
           if (!number.ok) return number.reason;
           // issuedAt is the asn.issued event's own instant, so central can rebuild the very document from the event and the manifest and check the hash.
           const issuedMs = deps.now();
-          const doc = buildAsnDocument({ asnNumber: number.asnNumber, issuedAt: new Date(issuedMs).toISOString(), manifest: view.manifest, partyName: view.booking.partyName, shipFrom: { csp: deps.site.csp, facilityId: deps.site.facilityId } });
+          const doc = buildAsnDocument({
+            asnNumber: number.asnNumber,
+            issuedAt: new Date(issuedMs).toISOString(),
+            manifest: view.manifest,
+            partyName: view.booking.partyName,
+            shipFrom: { csp: deps.site.csp, facilityId: deps.site.facilityId },
+          });
           if (!doc.ok) return `The ASN cannot be built: ${doc.reason}`;
           const sha = await asnSha256(doc.document);
           const payload = asnIssuedPayload(doc.document, sha);
@@ -278,12 +426,15 @@ export const createSupervisorSlice =
         await guarded(async () => {
           const view = get().supervisor;
           if (view === null || view.manifest === null) return "Build the manifest first.";
-          if (view.built === null) return "Results changed since this manifest was built: rebuild it before issuing the notice.";
+          if (view.built === null)
+            return "Results changed since this manifest was built: rebuild it before issuing the notice.";
           const earlier = view.manifestIds.length > 1 || view.noticesIssued > 0;
           const notice = redeliveryNotice(view.built, earlier);
           await record([event("notice.issued", notice.payload)]);
           await refresh();
-          set({ supervisorMessage: `Re-delivery notice ${earlier ? "re-issued" : "issued"}: ${notice.payload.flashedCount} re-flashed, ${notice.payload.failedCount} failed.` });
+          set({
+            supervisorMessage: `Re-delivery notice ${earlier ? "re-issued" : "issued"}: ${notice.payload.flashedCount} re-flashed, ${notice.payload.failedCount} failed.`,
+          });
         });
       },
       async acknowledgeRedeliveryAmendment() {
@@ -302,7 +453,10 @@ export const createSupervisorSlice =
           }
           if (!sameLocation(review.delivery.location, view.booking.deliveryLocation))
             // buildManifest delivers to the booking's location; a changed location arrives with the booking.
-            set({ supervisorMessage: "The amended location is not on the booking yet: rebuild when central's booking carries it." });
+            set({
+              supervisorMessage:
+                "The amended location is not on the booking yet: rebuild when central's booking carries it.",
+            });
           const r = await build({ date: review.delivery.date, window: review.delivery.window }, view);
           if (!r.ok) {
             await refresh(r.reason);
@@ -310,7 +464,9 @@ export const createSupervisorSlice =
           }
           await record([event("notice.issued", redeliveryNotice(r.built, true).payload)]);
           await refresh();
-          set({ supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued. Verify the load and issue a new ASN.` });
+          set({
+            supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued. Verify the load and issue a new ASN.`,
+          });
         });
       },
       async recordDispatch(input) {
@@ -319,7 +475,12 @@ export const createSupervisorSlice =
           if (view === null || view.manifest === null || view.load === null) return "Build the manifest first.";
           if (view.dispatch !== null) return "Already dispatched.";
           if (view.asn === null) return "Issue the ASN first: every delivery needs a new ASN.";
-          const d = dispatchPayload(view.manifest, view.load, { asnNumber: view.asn.asnNumber, unloader: input.unloader, carrier: input.carrier?.trim() || null, vehicleRef: input.vehicleRef?.trim() || null });
+          const d = dispatchPayload(view.manifest, view.load, {
+            asnNumber: view.asn.asnNumber,
+            unloader: input.unloader,
+            carrier: input.carrier?.trim() || null,
+            vehicleRef: input.vehicleRef?.trim() || null,
+          });
           if (!d.ok) return `Dispatch refused: ${d.reason}`;
           await record([event("dispatch.recorded", d.payload)]);
           await refresh();
@@ -331,7 +492,11 @@ export const createSupervisorSlice =
           const view = get().supervisor;
           if (view === null || view.manifest === null || view.dispatch === null) return "Dispatch first.";
           if (view.unloading !== null) return;
-          const started = event("unloading.started", { direction: "outbound", manifestId: view.manifest.manifestId, unloader: view.dispatch.unloader });
+          const started = event("unloading.started", {
+            direction: "outbound",
+            manifestId: view.manifest.manifestId,
+            unloader: view.dispatch.unloader,
+          });
           const events: DockEvent[] = [started];
           // Where the Party unloads, liability passes on commencement (Annex A 2.10).
           const liability = liabilityTransferredPayload(started, null);
@@ -343,12 +508,24 @@ export const createSupervisorSlice =
       async completeOutboundUnloading() {
         await guarded(async () => {
           const view = get().supervisor;
-          if (view === null || view.manifest === null || view.unloading === null || view.unloading.startedEventId === null) return "Record the start of unloading first.";
+          if (
+            view === null ||
+            view.manifest === null ||
+            view.unloading === null ||
+            view.unloading.startedEventId === null
+          )
+            return "Record the start of unloading first.";
           if (view.unloading.completedAt !== null) return;
           const log = await readLog(deps.db, view.booking.bookingRef);
-          const started = eventsOfManifest(view.manifest.manifestId, log, "unloading.started").find((e) => e.payload.direction === "outbound");
+          const started = eventsOfManifest(view.manifest.manifestId, log, "unloading.started").find(
+            (e) => e.payload.direction === "outbound",
+          );
           if (started === undefined) return "The start of unloading is not in the log.";
-          const completed = event("unloading.completed", { direction: "outbound", manifestId: view.manifest.manifestId, unloader: view.unloading.unloader });
+          const completed = event("unloading.completed", {
+            direction: "outbound",
+            manifestId: view.manifest.manifestId,
+            unloader: view.unloading.unloader,
+          });
           const events: DockEvent[] = [completed];
           if (view.unloading.liabilityAt === null) {
             // Where the DCC side unloads, liability passes on completion (Annex A 2.10).

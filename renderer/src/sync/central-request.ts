@@ -36,7 +36,11 @@ export interface CentralTarget {
 export async function postToCentral(target: CentralTarget, path: string, body: unknown): Promise<unknown> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (target.token !== null && target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
-  const res = await target.fetch(new URL(path, target.baseUrl).toString(), { method: "POST", headers, body: JSON.stringify(body) });
+  const res = await target.fetch(new URL(path, target.baseUrl).toString(), {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -46,7 +50,11 @@ export async function postToCentral(target: CentralTarget, path: string, body: u
   }
   if (!res.ok) {
     const err = ErrorBodySchema.safeParse(json);
-    throw new SyncHttpError(res.status, err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText, retryAfterMs(res.headers.get("retry-after")));
+    throw new SyncHttpError(
+      res.status,
+      err.success ? `${err.data.error}: ${err.data.reason}` : text.slice(0, 200) || res.statusText,
+      retryAfterMs(res.headers.get("retry-after")),
+    );
   }
   return json;
 }

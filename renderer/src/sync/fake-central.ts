@@ -44,7 +44,9 @@ export class FakeCentral {
 
   /** Adds or changes (e.g. withdraws) a firmware catalogue entry; the next pull returns it. */
   putFirmware(entry: FirmwareEntry): void {
-    this.firmware = this.firmware.filter((f) => f.entry.deviceModel !== entry.deviceModel || f.entry.version !== entry.version);
+    this.firmware = this.firmware.filter(
+      (f) => f.entry.deviceModel !== entry.deviceModel || f.entry.version !== entry.version,
+    );
     this.firmware.push({ seq: ++this.seq, entry });
   }
 
@@ -52,7 +54,11 @@ export class FakeCentral {
     if (this.offline) throw new TypeError("Failed to fetch");
     if (this.failNext > 0) {
       this.failNext--;
-      return json(this.failStatus, { error: "unavailable", reason: "central is restarting" }, this.failRetryAfter === null ? {} : { "retry-after": String(this.failRetryAfter) });
+      return json(
+        this.failStatus,
+        { error: "unavailable", reason: "central is restarting" },
+        this.failRetryAfter === null ? {} : { "retry-after": String(this.failRetryAfter) },
+      );
     }
     const url = new URL(String(input));
     const body = JSON.parse(String(init?.body ?? "null")) as Record<string, unknown>;
@@ -68,7 +74,11 @@ export class FakeCentral {
     if (this.refuseBatchWith) {
       for (const e of events) {
         const why = this.refuseBatchWith(e);
-        if (why !== null) return json(this.refuseBatchStatus, { error: this.refuseBatchStatus === 400 ? "bad-request" : "internal", reason: why });
+        if (why !== null)
+          return json(this.refuseBatchStatus, {
+            error: this.refuseBatchStatus === 400 ? "bad-request" : "internal",
+            reason: why,
+          });
       }
     }
     const results: PushResult[] = [];
@@ -76,7 +86,12 @@ export class FakeCentral {
       const parsed = parseDockEvent(e);
       const refused = parsed.ok ? this.refuse(e) : parsed.reason;
       if (!parsed.ok || refused !== null) {
-        results.push({ index, id: parsed.ok ? parsed.event.id : null, status: "rejected", reason: refused ?? "invalid" });
+        results.push({
+          index,
+          id: parsed.ok ? parsed.event.id : null,
+          status: "rejected",
+          reason: refused ?? "invalid",
+        });
         return;
       }
       const id = parsed.event.id;
@@ -87,7 +102,13 @@ export class FakeCentral {
       }
     });
     const count = (s: PushResult["status"]) => results.filter((r) => r.status === s).length;
-    const answer: PushResponse = { serverTime, accepted: count("accepted"), duplicate: count("duplicate"), rejected: count("rejected"), results };
+    const answer: PushResponse = {
+      serverTime,
+      accepted: count("accepted"),
+      duplicate: count("duplicate"),
+      rejected: count("rejected"),
+      results,
+    };
     return json(200, answer);
   }
 

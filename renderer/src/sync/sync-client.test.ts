@@ -19,11 +19,27 @@ function scan(i: number): DockEvent {
   const deviceId = `0A-01-00-00-00-00-00-${i.toString(16).padStart(2, "0").toUpperCase()}`;
   return makeEvent(
     "scan.recorded",
-    { bookingRef: "BK-1001", source: "wedge", raw: deviceId, kind: "hub", verdict: "expected", palletSscc: null, cartonSscc: null, deviceId, sscc: null, otherBookingRef: null, reason: "expected" },
+    {
+      bookingRef: "BK-1001",
+      source: "wedge",
+      raw: deviceId,
+      kind: "hub",
+      verdict: "expected",
+      palletSscc: null,
+      cartonSscc: null,
+      deviceId,
+      sscc: null,
+      otherBookingRef: null,
+      reason: "expected",
+    },
     ctx,
   );
 }
-function client(db: DockDb, central: FakeCentral, extra: Partial<ConstructorParameters<typeof SyncClient>[1]> = {}): SyncClient {
+function client(
+  db: DockDb,
+  central: FakeCentral,
+  extra: Partial<ConstructorParameters<typeof SyncClient>[1]> = {},
+): SyncClient {
   return new SyncClient(db, { baseUrl: "http://central.test", token: null, fetch: central.fetch, ...extra });
 }
 
@@ -31,11 +47,32 @@ describe("SyncClient against FakeCentral", () => {
   it("keeps a Party's re-delivery amendments and the firmware catalogue central pulls down, merged across pages", async () => {
     const db = freshDb();
     const central = new FakeCentral();
-    const entry = { deviceModel: "010A030B", version: "00030000", status: "production" as const, sha256: "a".repeat(64), sizeBytes: 1024, signature: "c2ln", keyId: "k1", releasedAt: "2026-11-01T00:00:00.000Z" };
+    const entry = {
+      deviceModel: "010A030B",
+      version: "00030000",
+      status: "production" as const,
+      sha256: "a".repeat(64),
+      sizeBytes: 1024,
+      signature: "c2ln",
+      keyId: "k1",
+      releasedAt: "2026-11-01T00:00:00.000Z",
+    };
     const location = { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" };
     central.putFirmware(entry);
-    central.putAmendment({ bookingRef: "BK-1001", bookingVersion: 2, deliveryDate: "2027-02-01", deliveryWindow: { start: "10:00", end: "12:00" }, deliveryLocation: location });
-    central.putAmendment({ bookingRef: "BK-1001", bookingVersion: 3, deliveryDate: "2027-02-03", deliveryWindow: { start: "13:00", end: "15:00" }, deliveryLocation: location });
+    central.putAmendment({
+      bookingRef: "BK-1001",
+      bookingVersion: 2,
+      deliveryDate: "2027-02-01",
+      deliveryWindow: { start: "10:00", end: "12:00" },
+      deliveryLocation: location,
+    });
+    central.putAmendment({
+      bookingRef: "BK-1001",
+      bookingVersion: 3,
+      deliveryDate: "2027-02-03",
+      deliveryWindow: { start: "13:00", end: "15:00" },
+      deliveryLocation: location,
+    });
     const sync = client(db, central);
     await sync.syncOnce();
     const amendments = await amendmentsOf(db, "BK-1001");
@@ -127,7 +164,13 @@ describe("SyncClient against FakeCentral", () => {
     for (let i = 1; i <= 5; i++) central.putBooking(sampleBooking(`BK-100${i}`, i, 1, 1, 1));
     const sync = client(db, central);
     await sync.syncOnce();
-    expect((await db.bookings.toArray()).map((b) => b.bookingRef).sort()).toEqual(["BK-1001", "BK-1002", "BK-1003", "BK-1004", "BK-1005"]);
+    expect((await db.bookings.toArray()).map((b) => b.bookingRef).sort()).toEqual([
+      "BK-1001",
+      "BK-1002",
+      "BK-1003",
+      "BK-1004",
+      "BK-1005",
+    ]);
     expect((await db.meta.get("sync.cursor"))?.value).toBe("5");
   });
 
@@ -136,9 +179,22 @@ describe("SyncClient against FakeCentral", () => {
     const central = new FakeCentral();
     const v1 = sampleBooking("BK-1001");
     await db.receipts.put({
-      bookingRef: "BK-1001", status: "open", booking: v1, arrivedAt: null, late: false, reportedEta: null, unloader: null,
-      unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null,
-      liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0,
+      bookingRef: "BK-1001",
+      status: "open",
+      booking: v1,
+      arrivedAt: null,
+      late: false,
+      reportedEta: null,
+      unloader: null,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      amendment: null,
+      outcome: null,
+      updatedAt: 0,
     });
     central.putBooking({ ...v1, version: 2, deliveryWindow: { start: "13:00", end: "15:00" } });
     const sync = client(db, central);
@@ -154,9 +210,22 @@ describe("SyncClient against FakeCentral", () => {
     const central = new FakeCentral();
     const v1 = sampleBooking("BK-1001");
     await db.receipts.put({
-      bookingRef: "BK-1001", status: "open", booking: v1, arrivedAt: null, late: false, reportedEta: null, unloader: null,
-      unloadingStartedAt: null, unloadingStartedEventId: null, unloadingCompletedAt: null, unloadingCompletedEventId: null,
-      liabilityAt: null, liabilityRule: null, amendment: null, outcome: null, updatedAt: 0,
+      bookingRef: "BK-1001",
+      status: "open",
+      booking: v1,
+      arrivedAt: null,
+      late: false,
+      reportedEta: null,
+      unloader: null,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      amendment: null,
+      outcome: null,
+      updatedAt: 0,
     });
     central.putBooking({ ...v1, version: 3, status: "receiving" });
     const sync = client(db, central);
@@ -233,42 +302,55 @@ describe("SyncClient against FakeCentral", () => {
 });
 
 describe("SyncClient against a central that fails on one event", () => {
-  it.each([500, 413, 422])("a batch answered %i is halved until the failing event stands alone; it is quarantined with the answer, the rest flows", async (status) => {
-    const db = freshDb();
-    const central = new FakeCentral();
-    const events = Array.from({ length: 13 }, (_, i) => scan(i));
-    const bad = events[9]!;
-    central.refuseBatchWith = (ev) => ((ev as { id: string }).id === bad.id ? "central failed to handle the request" : null);
-    central.refuseBatchStatus = status;
-    for (const e of events) await recordEvent(db, e);
-    const sync = client(db, central, { batchSize: 8 });
-    await sync.syncOnce();
-    expect(central.events.size).toBe(12);
-    expect(central.events.has(bad.id)).toBe(false);
-    expect(await db.outbox.count()).toBe(0);
-    const q = await db.quarantine.get(bad.id);
-    expect(q?.reason).toBe(`central answered ${status} to this event alone: internal: central failed to handle the request`);
-    // On the health panel: the event, and why.
-    expect(sync.getHealth()).toMatchObject({ quarantined: 1, lastError: null, consecutiveFailures: 0 });
-    expect(sync.getHealth().quarantine[0]).toMatchObject({ id: bad.id, what: expect.stringMatching(/^scan\.recorded at /), reason: expect.stringMatching(new RegExp(`${status} to this event alone`)) });
-    // Bisection costs about log2 of the batch per poisoned event, not one request per event.
-    expect(central.pushes.length).toBeLessThanOrEqual(8);
-  });
+  it.each([500, 413, 422])(
+    "a batch answered %i is halved until the failing event stands alone; it is quarantined with the answer, the rest flows",
+    async (status) => {
+      const db = freshDb();
+      const central = new FakeCentral();
+      const events = Array.from({ length: 13 }, (_, i) => scan(i));
+      const bad = events[9]!;
+      central.refuseBatchWith = (ev) =>
+        (ev as { id: string }).id === bad.id ? "central failed to handle the request" : null;
+      central.refuseBatchStatus = status;
+      for (const e of events) await recordEvent(db, e);
+      const sync = client(db, central, { batchSize: 8 });
+      await sync.syncOnce();
+      expect(central.events.size).toBe(12);
+      expect(central.events.has(bad.id)).toBe(false);
+      expect(await db.outbox.count()).toBe(0);
+      const q = await db.quarantine.get(bad.id);
+      expect(q?.reason).toBe(
+        `central answered ${status} to this event alone: internal: central failed to handle the request`,
+      );
+      // On the health panel: the event, and why.
+      expect(sync.getHealth()).toMatchObject({ quarantined: 1, lastError: null, consecutiveFailures: 0 });
+      expect(sync.getHealth().quarantine[0]).toMatchObject({
+        id: bad.id,
+        what: expect.stringMatching(/^scan\.recorded at /),
+        reason: expect.stringMatching(new RegExp(`${status} to this event alone`)),
+      });
+      // Bisection costs about log2 of the batch per poisoned event, not one request per event.
+      expect(central.pushes.length).toBeLessThanOrEqual(8);
+    },
+  );
 
-  it.each([401, 403, 429, 502, 503, 504])("an answer %i says nothing about the events: retried with backoff, nothing quarantined", async (status) => {
-    const db = freshDb();
-    const central = new FakeCentral();
-    central.failNext = 1;
-    central.failStatus = status;
-    for (let i = 0; i < 3; i++) await recordEvent(db, scan(i));
-    const sync = client(db, central);
-    await expect(sync.syncOnce()).rejects.toThrow(new RegExp(String(status)));
-    expect(await db.quarantine.count()).toBe(0);
-    expect(await db.outbox.count()).toBe(3);
-    expect(sync.getHealth().consecutiveFailures).toBe(1);
-    await sync.syncOnce();
-    expect(central.events.size).toBe(3);
-  });
+  it.each([401, 403, 429, 502, 503, 504])(
+    "an answer %i says nothing about the events: retried with backoff, nothing quarantined",
+    async (status) => {
+      const db = freshDb();
+      const central = new FakeCentral();
+      central.failNext = 1;
+      central.failStatus = status;
+      for (let i = 0; i < 3; i++) await recordEvent(db, scan(i));
+      const sync = client(db, central);
+      await expect(sync.syncOnce()).rejects.toThrow(new RegExp(String(status)));
+      expect(await db.quarantine.count()).toBe(0);
+      expect(await db.outbox.count()).toBe(3);
+      expect(sync.getHealth().consecutiveFailures).toBe(1);
+      await sync.syncOnce();
+      expect(central.events.size).toBe(3);
+    },
+  );
 
   it("a 429's Retry-After is kept with the failure, and the retry waits at least that long", async () => {
     const db = freshDb();
@@ -282,29 +364,46 @@ describe("SyncClient against a central that fails on one event", () => {
     expect(retryAfterMs("soon")).toBeNull();
     expect(retryAfterMs(null)).toBeNull();
     expect(retryAfterMs("999999999")).toBe(15 * 60_000);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.option(fc.integer({ min: 0, max: 900_000 })), fc.double({ min: 0, max: 1, noNaN: true }), (attempt, after, r) => {
-      const d = retryDelay(attempt, after, 1000, 60_000, () => r);
-      expect(d).toBeGreaterThanOrEqual(after ?? 0);
-      expect(d).toBeGreaterThanOrEqual(backoffDelay(attempt, 1000, 60_000, () => r));
-      if (after === null) expect(d).toBe(backoffDelay(attempt, 1000, 60_000, () => r));
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.option(fc.integer({ min: 0, max: 900_000 })),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (attempt, after, r) => {
+          const d = retryDelay(attempt, after, 1000, 60_000, () => r);
+          expect(d).toBeGreaterThanOrEqual(after ?? 0);
+          expect(d).toBeGreaterThanOrEqual(backoffDelay(attempt, 1000, 60_000, () => r));
+          if (after === null) expect(d).toBe(backoffDelay(attempt, 1000, 60_000, () => r));
+        },
+      ),
+    );
   });
 
   it("property: whichever events fail, every other event reaches central once and exactly the failing ones are quarantined", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.array(fc.nat(39), { maxLength: 4 }), async (n, batchSize, poisonIdx) => {
-        const db = freshDb();
-        const central = new FakeCentral();
-        const events = Array.from({ length: n }, (_, i) => scan(i));
-        const poisoned = new Set(poisonIdx.filter((i) => i < n).map((i) => events[i]!.id));
-        central.refuseBatchWith = (ev) => (poisoned.has((ev as { id: string }).id) ? "boom" : null);
-        central.refuseBatchStatus = 500;
-        for (const e of events) await recordEvent(db, e);
-        await client(db, central, { batchSize }).syncOnce();
-        expect([...central.events.keys()].sort()).toEqual(events.filter((e) => !poisoned.has(e.id)).map((e) => e.id).sort());
-        expect((await db.quarantine.toArray()).map((q) => q.id).sort()).toEqual([...poisoned].sort());
-        expect(await db.outbox.count()).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.array(fc.nat(39), { maxLength: 4 }),
+        async (n, batchSize, poisonIdx) => {
+          const db = freshDb();
+          const central = new FakeCentral();
+          const events = Array.from({ length: n }, (_, i) => scan(i));
+          const poisoned = new Set(poisonIdx.filter((i) => i < n).map((i) => events[i]!.id));
+          central.refuseBatchWith = (ev) => (poisoned.has((ev as { id: string }).id) ? "boom" : null);
+          central.refuseBatchStatus = 500;
+          for (const e of events) await recordEvent(db, e);
+          await client(db, central, { batchSize }).syncOnce();
+          expect([...central.events.keys()].sort()).toEqual(
+            events
+              .filter((e) => !poisoned.has(e.id))
+              .map((e) => e.id)
+              .sort(),
+          );
+          expect((await db.quarantine.toArray()).map((q) => q.id).sort()).toEqual([...poisoned].sort());
+          expect(await db.outbox.count()).toBe(0);
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -336,7 +435,8 @@ describe("SyncClient background loop", () => {
       sync.recorded(1);
       await new Promise((r) => setTimeout(r, 2));
     }
-    for (let i = 0; i < 200 && ((await db.outbox.count()) > 0 || central.events.size < 12); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && ((await db.outbox.count()) > 0 || central.events.size < 12); i++)
+      await new Promise((r) => setTimeout(r, 10));
     sync.stop();
     expect(central.events.size).toBe(12);
     expect(await db.outbox.count()).toBe(0);
@@ -359,7 +459,8 @@ describe("SyncClient while central fails", () => {
     };
     const sync = client(db, central, { fetch: counted, kickDelayMs: 1, baseDelayMs: 60_000, maxDelayMs: 60_000 });
     sync.start();
-    for (let i = 0; i < 100 && sync.getHealth().consecutiveFailures === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && sync.getHealth().consecutiveFailures === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
     expect(sync.getHealth().consecutiveFailures).toBe(1);
     for (let i = 0; i < 5; i++) {
       await recordEvent(db, scan(i));

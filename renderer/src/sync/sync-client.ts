@@ -62,7 +62,8 @@ export interface SyncClientOptions {
 const CLOCK_STORE_STEP_MS = 250;
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">> & Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">;
+  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">> &
+    Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">;
   private health: SyncHealth = {
     online: true,
     lastSuccessAt: null,
@@ -115,11 +116,25 @@ export class SyncClient {
     };
     const target: CentralTarget = { baseUrl: this.o.baseUrl, token: this.o.token, fetch: this.o.fetch };
     const onServerTime = (sent: number, serverTime: string) => this.noteClock(sent, serverTime);
-    this.pusher = new OutboxPusher(db, { target, path: this.o.pushPath, batchSize: this.o.batchSize, now: this.o.now, onServerTime, onSettling: () => { this.conflictsStale = true; } });
+    this.pusher = new OutboxPusher(db, {
+      target,
+      path: this.o.pushPath,
+      batchSize: this.o.batchSize,
+      now: this.o.now,
+      onServerTime,
+      onSettling: () => {
+        this.conflictsStale = true;
+      },
+    });
     this.puller = new BookingPuller(db, { target, path: this.o.pullPath, now: this.o.now, onServerTime });
     this.scheduler = new SyncScheduler(() => this.syncOnce(), {
-      intervalMs: this.o.intervalMs, kickDelayMs: this.o.kickDelayMs, baseDelayMs: this.o.baseDelayMs, maxDelayMs: this.o.maxDelayMs,
-      random: this.o.random, failures: () => this.health.consecutiveFailures, retryAfterMs: () => this.retryAfterMs,
+      intervalMs: this.o.intervalMs,
+      kickDelayMs: this.o.kickDelayMs,
+      baseDelayMs: this.o.baseDelayMs,
+      maxDelayMs: this.o.maxDelayMs,
+      random: this.o.random,
+      failures: () => this.health.consecutiveFailures,
+      retryAfterMs: () => this.retryAfterMs,
     });
   }
 
@@ -146,7 +161,12 @@ export class SyncClient {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.retryAfterMs = e instanceof SyncHttpError ? e.retryAfterMs : null;
-      this.health = { ...this.health, online: !(e instanceof TypeError), lastError: message, consecutiveFailures: this.health.consecutiveFailures + 1 };
+      this.health = {
+        ...this.health,
+        online: !(e instanceof TypeError),
+        lastError: message,
+        consecutiveFailures: this.health.consecutiveFailures + 1,
+      };
       throw e;
     } finally {
       if (pulled.conflictsChanged) this.conflictsStale = true;
@@ -205,12 +225,34 @@ export class SyncClient {
     // gets a transaction of its own on receipts alone, which no scan's commit waits for.
     const [[unsent, oldest, quarantined, recentQuarantine], conflicts] = await Promise.all([
       this.db.transaction("r", [this.db.outbox, this.db.quarantine], () =>
-        Promise.all([this.db.outbox.count(), this.db.outbox.orderBy("seq").first(), this.db.quarantine.count(), this.db.quarantine.reverse().limit(5).toArray()]),
+        Promise.all([
+          this.db.outbox.count(),
+          this.db.outbox.orderBy("seq").first(),
+          this.db.quarantine.count(),
+          this.db.quarantine.reverse().limit(5).toArray(),
+        ]),
       ),
-      lookAtConflicts ? this.db.receipts.where("status").equals("open").filter((r) => r.amendment !== null).primaryKeys() : Promise.resolve(this.health.conflicts),
+      lookAtConflicts
+        ? this.db.receipts
+            .where("status")
+            .equals("open")
+            .filter((r) => r.amendment !== null)
+            .primaryKeys()
+        : Promise.resolve(this.health.conflicts),
     ]);
-    const quarantine = recentQuarantine.map((q) => ({ id: q.id, what: describeQuarantined(q.event), reason: q.reason }));
-    this.health = { ...this.health, unsent, oldestUnsentAt: oldest?.enqueuedAt ?? null, quarantined, quarantine, conflicts };
+    const quarantine = recentQuarantine.map((q) => ({
+      id: q.id,
+      what: describeQuarantined(q.event),
+      reason: q.reason,
+    }));
+    this.health = {
+      ...this.health,
+      unsent,
+      oldestUnsentAt: oldest?.enqueuedAt ?? null,
+      quarantined,
+      quarantine,
+      conflicts,
+    };
     this.o.onHealth?.(this.health);
     return this.health;
   }

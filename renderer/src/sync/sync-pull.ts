@@ -40,7 +40,10 @@ export class BookingPuller {
       const cursor = this.cursor;
       const sent = this.o.now();
       const parsed = PullResponseSchema.safeParse(await postToCentral(this.o.target, this.o.path, { cursor }));
-      if (!parsed.success) throw new Error(`central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`);
+      if (!parsed.success)
+        throw new Error(
+          `central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`,
+        );
       this.o.onServerTime(sent, parsed.data.serverTime);
       await this.applyPull(parsed.data, outcome);
       if (!parsed.data.more) return;
@@ -51,27 +54,45 @@ export class BookingPuller {
   private async applyPull(pull: PullResponse, outcome: PullOutcome): Promise<void> {
     const now = this.o.now();
     // Most rounds of a scanning session pull nothing new: then there is nothing to write.
-    const nothing = pull.bookings.length === 0 && pull.operators.length === 0 && pull.redeliveryAmendments.length === 0 && pull.firmware.length === 0;
+    const nothing =
+      pull.bookings.length === 0 &&
+      pull.operators.length === 0 &&
+      pull.redeliveryAmendments.length === 0 &&
+      pull.firmware.length === 0;
     if (nothing && pull.cursor === this.cursor) return;
-    await this.db.transaction("rw", [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware], async () => {
-      for (const booking of pull.bookings) {
-        const current = await this.db.bookings.get(booking.bookingRef);
-        if (current !== undefined && current.version > booking.version) continue;
-        await this.db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: now });
-        outcome.bookingsStored = true;
-        const receipt = await this.db.receipts.get(booking.bookingRef);
-        if (receipt !== undefined && receipt.status === "open" && booking.version > receipt.booking.version && substantiveChanges(receipt.booking, booking).length > 0) {
-          await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
-          outcome.conflictsChanged = true;
+    await this.db.transaction(
+      "rw",
+      [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware],
+      async () => {
+        for (const booking of pull.bookings) {
+          const current = await this.db.bookings.get(booking.bookingRef);
+          if (current !== undefined && current.version > booking.version) continue;
+          await this.db.bookings.put({
+            bookingRef: booking.bookingRef,
+            version: booking.version,
+            booking,
+            pulledAt: now,
+          });
+          outcome.bookingsStored = true;
+          const receipt = await this.db.receipts.get(booking.bookingRef);
+          if (
+            receipt !== undefined &&
+            receipt.status === "open" &&
+            booking.version > receipt.booking.version &&
+            substantiveChanges(receipt.booking, booking).length > 0
+          ) {
+            await this.db.receipts.put({ ...receipt, amendment: booking, updatedAt: now });
+            outcome.conflictsChanged = true;
+          }
         }
-      }
-      await writeMeta(this.db, SYNC_CURSOR, pull.cursor);
-      // Pages carry only what changed since the cursor: merge operators by id, amendments by
-      // booking and version, catalogue entries by model and version (a withdrawal replaces the entry).
-      await mergeOperators(this.db, pull.operators);
-      await mergeAmendments(this.db, pull.redeliveryAmendments);
-      await mergeFirmware(this.db, pull.firmware);
-    });
+        await writeMeta(this.db, SYNC_CURSOR, pull.cursor);
+        // Pages carry only what changed since the cursor: merge operators by id, amendments by
+        // booking and version, catalogue entries by model and version (a withdrawal replaces the entry).
+        await mergeOperators(this.db, pull.operators);
+        await mergeAmendments(this.db, pull.redeliveryAmendments);
+        await mergeFirmware(this.db, pull.firmware);
+      },
+    );
     this.cursor = pull.cursor;
   }
 }

@@ -49,7 +49,15 @@ export class OutboxPusher {
   private async pushBatch(): Promise<boolean> {
     const [rows, events] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
       const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
-      return [rows, rows.length === 0 ? [] : await this.db.events.where("id").anyOf(rows.map((r) => r.id)).toArray()] as const;
+      return [
+        rows,
+        rows.length === 0
+          ? []
+          : await this.db.events
+              .where("id")
+              .anyOf(rows.map((r) => r.id))
+              .toArray(),
+      ] as const;
     });
     if (rows.length === 0) return false;
     const byId = new Map(events.map((e) => [e.id, e.event]));
@@ -67,7 +75,10 @@ export class OutboxPusher {
           return true;
         }
         const only = rows[0] as OutboxRow;
-        await this.quarantine(only.id, e.status === 400 ? e.reason : `central answered ${e.status} to this event alone: ${e.reason}`);
+        await this.quarantine(
+          only.id,
+          e.status === 400 ? e.reason : `central answered ${e.status} to this event alone: ${e.reason}`,
+        );
         this.batchSize = this.fullBatch;
         return true;
       }
@@ -75,7 +86,8 @@ export class OutboxPusher {
       throw e;
     }
     const parsed = PushResponseSchema.safeParse(answer);
-    if (!parsed.success) throw new Error(`central's push answer was not understood: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    if (!parsed.success)
+      throw new Error(`central's push answer was not understood: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     this.o.onServerTime(sent, parsed.data.serverTime);
     const done: string[] = [];
     for (const r of parsed.data.results) {

@@ -24,7 +24,13 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 /** The wait before retrying a failed round: the backoff, or central's Retry-After when that is longer. */
-export function retryDelay(attempt: number, retryAfterMs: number | null, baseMs: number, maxMs: number, random: () => number): number {
+export function retryDelay(
+  attempt: number,
+  retryAfterMs: number | null,
+  baseMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
   return Math.max(backoffDelay(attempt, baseMs, maxMs, random), retryAfterMs ?? 0);
 }
 
@@ -96,7 +102,13 @@ export class SyncScheduler {
       const after = (ok: boolean) => {
         this.inFlight = false;
         if (!this.running) return;
-        const backoff = retryDelay(this.o.failures(), this.o.retryAfterMs(), this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
+        const backoff = retryDelay(
+          this.o.failures(),
+          this.o.retryAfterMs(),
+          this.o.baseDelayMs,
+          this.o.maxDelayMs,
+          this.o.random,
+        );
         // Events recorded during the round go out in the next one (after a failure, not before the backoff).
         if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
         else this.schedule(ok ? this.o.intervalMs : backoff);
