@@ -15,7 +15,8 @@ import { JigService } from "./jig-service";
  * enumerated; see docs/jig-station.md), the signed firmware folder, and the flash journal
  * in the host's data folder. Configured from the environment, validated once:
  *
- * | JIG_STATION | `simulated` (default with DOCK_HARDWARE=simulated), `usb` (default with DOCK_HARDWARE=auto: jigs attach as node-hid finds them, host/usb-devices.ts) or `off` |
+ * | JIG_STATION | `simulated` (default with DOCK_HARDWARE=simulated), `usb` (default with DOCK_HARDWARE=auto: jigs |
+ * |             | attach as node-hid finds them, host/usb-devices.ts) or `off` |
  * | JIG_COUNT | jigs, 1-8 (default 3); serials JIG-A, JIG-B, … so a slot is "B4" |
  * | JIG_FLASH_MS | simulated programming time per hub (default 20000) |
  * | JIG_FIRMWARE_DIR | the firmware folder (default `<DOCK_DATA_DIR>/firmware`) |
