@@ -11,6 +11,7 @@ import { readSigningKeyFile } from "./services/firmware-catalogue";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { createCentralLog, fallbackCentralLogger } from "./log";
 import { tlsFromEnv } from "./http/tls";
+import { mailIntakeFromEnv, startMailIntake } from "./desk/email-intake";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -74,6 +75,17 @@ async function main(): Promise<void> {
     },
   );
 
+  // Requests by email (MAIL_INTAKE_PORT): answered through the outbox like every notice.
+  const intakeConfig = mailIntakeFromEnv(process.env);
+  const intake = intakeConfig
+    ? await startMailIntake(database.db, env.business, intakeConfig, {
+        info: (m) => logger.info(m),
+        error: (m) => logger.error(m),
+      })
+    : null;
+  if (intakeConfig && intake)
+    say(`central: request mailbox ${intakeConfig.address} takes mail by SMTP on ${intakeConfig.host}:${intake.port}`);
+
   // Deliver the outbox in the background; a failed send is retried with backoff by deliverOutbox.
   let busy = false;
   const timer = setInterval(() => {
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
 
   const stop = () => {
     clearInterval(timer);
+    void intake?.close();
     server.close(() => void database.close().then(() => process.exit(0)));
   };
   process.once("SIGINT", stop);

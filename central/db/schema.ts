@@ -111,6 +111,8 @@ export interface WorkOrdersTable {
   purchase_order: string | null;
   created_at: Stamp;
   updated_at: Stamp;
+  /** Why it was cancelled or closed from the desk (migration 0011). */
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface WorkOrderLinksTable {
   work_order_id: string;
@@ -271,6 +273,29 @@ export interface OutboxTable {
   next_attempt_at: Stamp;
   created_at: Stamp;
   sent_at: StampNullable;
+  /** The Message-ID this notice answers (an emailed request, migration 0011). */
+  in_reply_to: ColumnType<string | null, string | null | undefined, string | null>;
+}
+/** Every message the request mailbox received (migration 0011), by Message-ID: a second delivery is recognised. */
+export interface EmailIntakeTable {
+  message_id: string;
+  sender: string;
+  party_id: string | null;
+  subject: string;
+  outcome: "accepted" | "rejected" | "refused";
+  request_id: string | null;
+  reasons: JSONColumnType<string[]>;
+  received_at: Stamp;
+}
+/** The Party's dispatch document of Req 4 for one booking (migration 0011). */
+export interface DispatchDocumentsTable {
+  booking_ref: string;
+  party_id: string;
+  sent_at: ColumnType<Date, string, string>;
+  party_signifier: string;
+  pallets: JSONColumnType<Array<{ sscc: string; palletId: string; deviceIds: string[] }>>;
+  submitted_by: string;
+  submitted_at: Stamp;
 }
 export interface AuditTable {
   seq: Generated<number>;
@@ -315,4 +340,6 @@ export interface Database {
   forecasts: ForecastsTable;
   outbox: OutboxTable;
   audit: AuditTable;
+  email_intake: EmailIntakeTable;
+  dispatch_documents: DispatchDocumentsTable;
 }

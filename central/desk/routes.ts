@@ -13,14 +13,7 @@ import { ApiError } from "../http/api-error";
 import { hashToken, newToken } from "../http/auth";
 import { readBody } from "../http/body";
 import { recordChange } from "../services/changes";
-import { submitRequest } from "../services/requests";
-import {
-  ForecastSchema,
-  LateArrivalSchema,
-  RedeliveryAmendSchema,
-  ReflashRequestSchema,
-  StatementQuerySchema,
-} from "../api-schemas";
+import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, StatementQuerySchema } from "../api-schemas";
 import { partyStatement } from "../services/charges";
 import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
 import { BookingRefSchema } from "../../shared/domain/booking";
@@ -69,17 +62,11 @@ import {
   type PortalForecast,
   type PortalOutcome,
   type RowProblem,
-  type TemplateCheck,
-  type Upload,
 } from "../../shared/desk-api";
-import {
-  parseTemplateRows,
-  TEMPLATE_COLUMNS,
-  TEMPLATE_VERSION,
-  type TemplateParse,
-} from "../../shared/domain/request-template";
+import { TEMPLATE_COLUMNS, TEMPLATE_VERSION } from "../../shared/domain/request-template";
 import { deskDb, type DeskDatabase } from "./schema";
-import { decodeUpload, readRows, templateXlsx, toCsv } from "./files";
+import { decodeUpload, templateXlsx, toCsv } from "./files";
+import { checkOf, readTemplate, submitTemplate } from "./template-request";
 import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
@@ -591,26 +578,12 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     });
   });
 
-  /** Reads an uploaded template: every row's problem, or the parsed content. */
-  const readTemplate = async (file: Upload): Promise<TemplateParse> => {
-    const decoded = decodeUpload(file);
-    if (!decoded.ok) throw new ApiError(422, "bad-file", decoded.reason);
-    const rows = await readRows(file.fileName, decoded.bytes);
-    if (!rows.ok) throw new ApiError(422, "bad-file", rows.reason);
-    return parseTemplateRows(rows.rows);
-  };
-  const checkOf = (t: TemplateParse): TemplateCheck => ({
-    rows: t.counts.rows,
-    hubs: t.counts.hubs,
-    pallets: t.counts.pallets,
-    cartons: t.counts.cartons,
-    problems: t.problems,
-  });
-
   api.post("/portal/check", async (c) => {
     need(c, "party-user");
     const body = await readBody(c, UploadSchema);
-    return c.json(checkOf(await readTemplate(body)));
+    const read = await readTemplate(body);
+    if (!read.ok) throw new ApiError(422, "bad-file", read.reason);
+    return c.json(checkOf(read.parse));
   });
 
   api.post("/portal/submit", async (c) => {
@@ -618,38 +591,23 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const partyId = p.partyId;
     if (partyId === null) throw new ApiError(403, "forbidden", "this account names no Party");
     const body = await readBody(c, PortalSubmitSchema);
-    const t = await readTemplate(body.file);
-    if (t.content === null)
+    const r = await submitTemplate(deps.db, deps.business, partyId, body.file, body.details, body.clientRequestId);
+    if (r.kind === "bad-file") throw new ApiError(422, "bad-file", r.reason);
+    if (r.kind === "too-large") throw new ApiError(422, "too-large", r.reason);
+    if (r.kind === "bad-rows")
       return c.json(
-        { error: "bad-rows", reason: `${t.problems.length} row(s) need fixing; nothing was submitted`, ...checkOf(t) },
+        {
+          error: "bad-rows",
+          reason: `${r.check.problems.length} row(s) need fixing; nothing was submitted`,
+          ...r.check,
+        },
         422,
       );
-    const request = ReflashRequestSchema.safeParse({
-      clientRequestId: body.clientRequestId,
-      ...body.details,
-      pallets: t.content.pallets,
-      looseCartons: t.content.looseCartons,
-    });
-    if (!request.success)
-      throw new ApiError(
-        422,
-        "too-large",
-        `the file does not fit one request: ${request.error.issues
-          .slice(0, 3)
-          .map((i) => `${i.path.join(".")}: ${i.message}`)
-          .join("; ")}`,
-      );
-    const outcome = await submitRequest(deps.db, partyId, request.data, deps.business);
+    const { outcome, lines } = r;
     await deskAudit(db, actor(p), "portal.request-submitted", {
       requestId: outcome.requestId,
       status: outcome.status,
       fileName: body.file.fileName,
-    });
-    // Central's per-hub reasons, placed on the file's lines.
-    const lines: RowProblem[] = outcome.reasons.flatMap((r) => {
-      const m = /^hub (.+)$/.exec(r.scope);
-      const line = m?.[1] !== undefined ? t.lineOfHub.get(m[1]) : undefined;
-      return line === undefined ? [] : [{ line, reason: `${m?.[1]}: ${r.reason}` }];
     });
     const out: PortalOutcome & { lines: RowProblem[] } = { ...outcome, lines };
     return c.json(out, 201);

@@ -20,7 +20,10 @@ export type NoticeKind =
   | "asn"
   | "late-arrival"
   | "amendment"
-  | "fault-analysis-report";
+  | "fault-analysis-report"
+  | "intake-reply"
+  | "work-order-cancelled"
+  | "work-order-closed";
 
 /** `content` is text, or base64 of binary content (a PDF) when `encoding` says so. */
 export interface Attachment {
@@ -36,6 +39,8 @@ export interface Notice {
   subject: string;
   text: string;
   attachments?: Attachment[];
+  /** The Message-ID this notice answers: it is sent with In-Reply-To and References, so it threads under it. */
+  inReplyTo?: string;
 }
 
 /** Queues a notice; call inside the transaction that records the fact it tells. */
@@ -48,6 +53,7 @@ export async function enqueueNotice(db: Kysely<Database>, n: Notice): Promise<nu
       subject: n.subject,
       text_body: n.text,
       attachments: JSON.stringify(n.attachments ?? []),
+      ...(n.inReplyTo !== undefined ? { in_reply_to: n.inReplyTo } : {}),
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -134,6 +140,7 @@ export async function deliverOutbox(
           subject: m.subject,
           text: m.text_body,
           headers: { "X-Reflash-Notice": m.kind, "X-Reflash-Outbox-Id": String(m.id) },
+          ...(m.in_reply_to !== null ? { inReplyTo: m.in_reply_to, references: [m.in_reply_to] } : {}),
           attachments: m.attachments.map((a) => ({
             filename: a.filename,
             contentType: a.contentType,
