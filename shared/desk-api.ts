@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CspSchema, DeliveryWindowSchema, IsoDateSchema } from "./domain/booking";
+import { CspSchema, DeliveryWindowSchema, DispatchPalletSchema, IsoDateSchema } from "./domain/booking";
 import { OperatorRoleSchema } from "./events";
 
 /**
@@ -331,3 +331,35 @@ export interface OpsHub {
     detail: unknown;
   }>;
 }
+
+// ------------------------------------------------------------ the dispatch document (Req 4)
+/**
+ * The Party's dispatch document for one booking, entered on the page (`pallets`) or uploaded as
+ * a CSV / XLSX of Pallet SSCC, Pallet ID, Device ID (`file`): exactly one of the two.
+ */
+export const DispatchSubmitSchema = z
+  .strictObject({
+    sentAt: z.string().min(1, "the sent date and time is needed").max(40),
+    partySignifier: z.string().max(200),
+    pallets: z.array(DispatchPalletSchema).min(1).max(100).optional(),
+    file: UploadSchema.optional(),
+  })
+  .refine((d) => (d.pallets === undefined) !== (d.file === undefined), {
+    message: "give the pallets or a file, not both",
+  });
+export type DispatchSubmit = z.infer<typeof DispatchSubmitSchema>;
+
+/** The dispatch document as stored, with its check against the booking. */
+export interface PortalDispatch {
+  bookingRef: string;
+  sentAt: string;
+  partySignifier: string;
+  pallets: Array<{ sscc: string; palletId: string; deviceIds: string[] }>;
+  submittedAt: string;
+  check: { pallets: Array<{ sscc: string; palletId: string; hubs: number; booked: number }>; notListed: number };
+}
+
+// ------------------------------------------------------------ Work Order cancel / close with a reason
+export const WorkOrderReasonSchema = z.strictObject({
+  reason: z.string().trim().min(3, "say why, in a few words").max(500),
+});

@@ -36,6 +36,7 @@ import {
   DESK_CSRF_COOKIE,
   DESK_CSRF_HEADER,
   DeskIdSchema,
+  DispatchSubmitSchema,
   DockCreateSchema,
   FacilityCreateSchema,
   OperatorCreateSchema,
@@ -67,6 +68,8 @@ import { TEMPLATE_COLUMNS, TEMPLATE_VERSION } from "../../shared/domain/request-
 import { deskDb, type DeskDatabase } from "./schema";
 import { decodeUpload, templateXlsx, toCsv } from "./files";
 import { checkOf, readTemplate, submitTemplate } from "./template-request";
+import { dispatchDocumentOf, portalDispatch, submitDispatchDocument } from "./dispatch";
+import { DISPATCH_COLUMNS } from "../../shared/domain/dispatch-document";
 import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
@@ -733,6 +736,43 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const outcome = await amendRedelivery(deps.db, deps.business, partyId, ref, body);
     await deskAudit(db, actor(c.get("person")), "portal.redelivery-amended", { bookingRef: ref, ...body });
     return c.json(outcome);
+  });
+
+  // The dispatch document of Req 4: entered or uploaded, checked against the booking, pulled by the dock.
+  api.get("/portal/dispatch-template.csv", (c) => {
+    need(c, "party-user");
+    return c.body(toCsv([[...DISPATCH_COLUMNS]]), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="RFD-DISPATCH-DOCUMENT.csv"`,
+    });
+  });
+
+  api.get("/portal/bookings/:ref/dispatch", async (c) => {
+    const partyId = partyOf(c);
+    return c.json(await portalDispatch(deps.db, partyId, bookingParam(c)));
+  });
+
+  api.post("/portal/bookings/:ref/dispatch", async (c) => {
+    const p = need(c, "party-user");
+    const partyId = partyOf(c);
+    const ref = bookingParam(c);
+    const body = await readBody(c, DispatchSubmitSchema);
+    const doc = await dispatchDocumentOf(body);
+    if (!doc.ok)
+      return c.json(
+        { error: doc.problems ? "bad-rows" : "bad-dispatch", reason: doc.reason, problems: doc.problems ?? [] },
+        422,
+      );
+    const r = await submitDispatchDocument(deps.db, partyId, ref, doc.doc, actor(p));
+    if (!r.ok) return c.json({ error: r.error, reason: r.reason, problems: r.problems ?? [] }, r.status);
+    await deskAudit(db, actor(p), "portal.dispatch-document", {
+      bookingRef: ref,
+      partySignifier: doc.doc.partySignifier,
+      pallets: doc.doc.pallets.length,
+      hubs: doc.doc.pallets.reduce((n, x) => n + x.deviceIds.length, 0),
+      fileName: body.file?.fileName ?? null,
+    });
+    return c.json(r.dispatch, 201);
   });
 
   api.get("/portal/forecasts", async (c) => {

@@ -4,6 +4,7 @@ import type { PullResponse, SyncOperator } from "../../shared/sync";
 import { loadBookings, loadRedeliveries } from "./bookings";
 import { listFirmware, listSigningKeys } from "./firmware-catalogue";
 import { purchaseOrderBlock } from "./admission";
+import { loadDispatchDocuments } from "../desk/dispatch";
 
 /**
  * Everything changed for a facility since `cursor`: current state of each changed record
@@ -61,6 +62,17 @@ export async function pullChanges(
       b.workBlocked = wo
         ? purchaseOrderBlock({ id: wo.id, csp: wo.csp, purchaseOrder: wo.purchase_order }, purchaseOrderRequired)
         : null;
+    }
+  }
+  // The Party's dispatch document (Req 4): which pallet holds which hubs, as the Party sent them.
+  if (bookings.length > 0) {
+    const docs = await loadDispatchDocuments(
+      db,
+      bookings.map((b) => b.bookingRef),
+    );
+    for (const b of bookings) {
+      const d = docs.get(b.bookingRef);
+      if (d) b.dispatch = d;
     }
   }
   const last = rows[rows.length - 1];

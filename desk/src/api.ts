@@ -10,6 +10,8 @@ export interface Refusal {
   reason: string;
   issues: Array<{ path: string; message: string }>;
   rows: RowProblem[];
+  /** Reasons that belong to no row or field (e.g. a dispatch document against its booking). */
+  notes?: string[];
 }
 export type Answer<T> = { ok: true; data: T } | { ok: false; refusal: Refusal };
 
@@ -45,7 +47,8 @@ function refusalOf(status: number, body: unknown): Refusal {
       : status === 0
         ? "central cannot be reached; check the connection and try again"
         : `central answered ${status}`;
-  return { status, reason, issues, rows };
+  const notes = Array.isArray(b.problems) ? b.problems.filter((p): p is string => typeof p === "string") : [];
+  return { status, reason, issues, rows, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 export async function api<T>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<Answer<T>> {

@@ -14,6 +14,7 @@ import { SignIn } from "./pages/sign-in";
 import { Setup } from "./pages/setup";
 import { Portal } from "./pages/portal";
 import { PortalBookings } from "./pages/portal-bookings";
+import { PortalDispatchPage } from "./pages/portal-dispatch";
 import { PortalForecastPage } from "./pages/portal-forecast";
 import { PortalStatement } from "./pages/portal-statement";
 import { Account } from "./pages/account";
@@ -31,6 +32,7 @@ import type { Me } from "../../shared/desk-api";
 const PORTAL_LABEL: Record<PortalTab, string> = {
   request: "New request",
   bookings: "Bookings",
+  dispatch: "Dispatch document",
   forecast: "Forecast",
   statement: "Statement and faults",
 };
@@ -124,6 +126,7 @@ export function App() {
           />
           {route.tab === "request" ? <Portal me={me} /> : null}
           {route.tab === "bookings" ? <PortalBookings /> : null}
+          {route.tab === "dispatch" ? <PortalDispatchPage /> : null}
           {route.tab === "forecast" ? <PortalForecastPage /> : null}
           {route.tab === "statement" ? <PortalStatement /> : null}
         </div>

@@ -76,6 +76,13 @@ export function RefusalBox({ refusal }: { refusal: Refusal | null }) {
         </ul>
       ) : null}
       {refusal.rows.length > 0 ? <ProblemsTable problems={refusal.rows} /> : null}
+      {refusal.notes && refusal.notes.length > 0 ? (
+        <ul>
+          {refusal.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }

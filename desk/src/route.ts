@@ -7,7 +7,7 @@ export type Route =
   | { page: "admin"; tab: AdminTab }
   | { page: "portal"; tab: PortalTab }
   | { page: "account" };
-export const PORTAL_TABS = ["request", "bookings", "forecast", "statement"] as const;
+export const PORTAL_TABS = ["request", "bookings", "dispatch", "forecast", "statement"] as const;
 export type PortalTab = (typeof PORTAL_TABS)[number];
 export const ADMIN_TABS = [
   "requests",

@@ -105,6 +105,38 @@ export type Redelivery = z.infer<typeof RedeliverySchema>;
 
 export const BookingStatusSchema = z.enum(["authorised", "arrived", "receiving", "closed", "cancelled"]);
 
+/**
+ * The Party's dispatch document of Req 4 (issue 19): when the delivery was sent, the Party's own
+ * signifier for it, and each pallet with the Party's pallet identifier and the hubs on it. Entered
+ * or uploaded in the portal, checked against the booking (shared/domain/dispatch-document.ts),
+ * and pulled by the dock with the booking, which then expects it pallet by pallet.
+ */
+export const DispatchPalletSchema = z.strictObject({
+  sscc: SsccSchema,
+  /** The Party's own identifier of the pallet (its pallet number or tag), printable text. */
+  palletId: z
+    .string()
+    .trim()
+    .min(1, "a pallet identifier is needed")
+    .max(40, "a pallet identifier is at most 40 characters")
+    .regex(/^[\x20-\x7E]+$/, "a pallet identifier is printable text (letters, digits, punctuation)"),
+  deviceIds: z.array(DeviceIdSchema).min(1, "a pallet lists at least one hub").max(2000),
+});
+export type DispatchPallet = z.infer<typeof DispatchPalletSchema>;
+export const DispatchDocumentSchema = z.strictObject({
+  /** When the delivery left the Party: an ISO date and time with its offset. */
+  sentAt: z.iso.datetime({ offset: true, message: "the sent date and time must be ISO 8601 with its offset" }),
+  /** The Party's own reference for this dispatch (its signifier). */
+  partySignifier: z
+    .string()
+    .trim()
+    .min(1, "the Party's signifier is needed")
+    .max(64, "the Party's signifier is at most 64 characters")
+    .regex(/^[\x20-\x7E]+$/, "the Party's signifier is printable text"),
+  pallets: z.array(DispatchPalletSchema).min(1, "a dispatch document lists at least one pallet").max(100),
+});
+export type DispatchDocument = z.infer<typeof DispatchDocumentSchema>;
+
 /** The booking as synced down from central (MP155 Req 1, 3, 4). */
 export const BookingSchema = z.strictObject({
   bookingRef: BookingRefSchema,
@@ -130,6 +162,8 @@ export const BookingSchema = z.strictObject({
    * Central refuses those events while it is set. Absent from older centrals: treat as null.
    */
   workBlocked: z.string().min(1).max(500).nullable().optional(),
+  /** The Party's dispatch document (Req 4), once it has sent one; absent or null before. */
+  dispatch: DispatchDocumentSchema.nullable().optional(),
   status: BookingStatusSchema,
   /** Incremented by central on every amendment; the dock detects conflicts with it. */
   version: z.number().int().nonnegative(),

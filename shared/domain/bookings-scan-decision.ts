@@ -1,4 +1,5 @@
 import { bookingHubs, type Booking } from "./booking";
+import { dispatchedPallet, dispatchedPalletOfHub } from "./dispatch-document";
 import type { ParsedScan } from "./scan";
 
 /**
@@ -54,11 +55,17 @@ export function decideBookingsScan(
     case "sscc": {
       for (const b of bookings) {
         if (b.status === "cancelled") continue;
-        if (b.pallets.some((p) => p.sscc === scan.sscc))
+        if (b.pallets.some((p) => p.sscc === scan.sscc)) {
+          // The Party's dispatch document (Req 4), when it sent one: its own name for the pallet and what it loaded.
+          const sent = dispatchedPallet(b, scan.sscc);
+          const asSent = sent
+            ? ` The Party's dispatch document ${b.dispatch?.partySignifier ?? ""} calls it ${sent.palletId}, with ${sent.deviceIds.length} hub${sent.deviceIds.length === 1 ? "" : "s"} on it.`
+            : "";
           return open(
             b.bookingRef,
-            `Pallet ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the pallet again to start on it.`,
+            `Pallet ${scan.sscc} is on booking ${b.bookingRef}: its receipt is open. Scan the pallet again to start on it.${asSent}`,
           );
+        }
         const carton = [...b.pallets.flatMap((p) => p.cartons), ...b.looseCartons].find((c) => c.sscc === scan.sscc);
         if (carton)
           return open(
@@ -77,11 +84,14 @@ export function decideBookingsScan(
     case "hub": {
       for (const b of bookings) {
         const h = bookingHubs(b).find((x) => x.hub.deviceId === scan.deviceId);
-        if (h)
+        if (h) {
+          const sent = dispatchedPalletOfHub(b, scan.deviceId);
+          const where = sent ? ` It was sent on pallet ${sent.sscc} (the Party's ${sent.palletId}).` : "";
           return answer(
-            `Hub ${scan.deviceId} is on booking ${b.bookingRef}: scan that delivery's booking label or a pallet label to open its receipt.`,
+            `Hub ${scan.deviceId} is on booking ${b.bookingRef}: scan that delivery's booking label or a pallet label to open its receipt.${where}`,
             "info",
           );
+        }
       }
       return answer(`Hub ${scan.deviceId} is on no booking cached here: scan the delivery's booking label first.`);
     }
