@@ -286,6 +286,8 @@ export interface OpsWorkOrderRow {
   bookingRef: string | null;
   hubs: number | null;
   updatedAt: string;
+  /** Why it was cancelled or closed at the desk. */
+  statusReason: string | null;
 }
 export interface OpsOutboxRow {
   id: number;

@@ -970,7 +970,9 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect(
       (await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/approve`, { purchaseOrder: "bad po" })).status,
     ).toBe(400);
-    expect((await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`)).json).toMatchObject({
+    expect(
+      (await admin.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`, { reason: "done" })).json,
+    ).toMatchObject({
       error: "work-order-state",
     });
     expect(
@@ -986,7 +988,9 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     const pat = new Browser(app);
     await pat.call("POST", "/desk/api/sign-in", { email: "pat@supplier-a.example", password: "pat password 123" });
     expect((await pat.call("GET", "/desk/api/ops/work-orders")).status).toBe(403);
-    expect((await pat.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`)).status).toBe(403);
+    expect((await pat.call("POST", `/desk/api/ops/work-orders/${raised.id}/close`, { reason: "done" })).status).toBe(
+      403,
+    );
     const pending = (
       (await admin.call("GET", "/desk/api/ops/outbox")).json as unknown as Array<{ status: string }>
     ).filter((m) => m.status === "pending").length;

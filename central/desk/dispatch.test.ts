@@ -8,36 +8,9 @@ import { bookingHubs, type Booking } from "../../shared/domain/booking";
 import { DISPATCH_COLUMNS } from "../../shared/domain/dispatch-document";
 import { PullResponseSchema } from "../../shared/sync";
 import { deskDb } from "./schema";
+import { signIn } from "./test-session";
 
 const FAST: SignInPolicy = { ...DEFAULT_SIGN_IN_POLICY, cost: { log2N: 10, r: 8, p: 1 } };
-const ORIGIN = "http://desk.test";
-
-/** A signed-in person at the desk: cookies, Origin and the CSRF header, as the desk app sends them. */
-async function signIn(app: ReturnType<typeof createApp>, email: string, password: string) {
-  const cookies = new Map<string, string>();
-  const call = async (method: string, path: string, body?: unknown) => {
-    const headers: Record<string, string> = { origin: ORIGIN };
-    if (cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const csrf = cookies.get("desk_csrf");
-    if (csrf) headers["x-csrf-token"] = csrf;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await app.request(`${ORIGIN}/desk/api${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [k, v] = (c.split(";")[0] ?? "").split("=");
-      if (k && v) cookies.set(k, v);
-    }
-    const text = await res.text();
-    return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  };
-  const r = await call("POST", "/sign-in", { email, password });
-  if (r.status !== 200) throw new Error(`sign-in ${r.status}`);
-  return call;
-}
-
 const upload = (fileName: string, bytes: Buffer) => ({ fileName, contentBase64: bytes.toString("base64") });
 
 describe.each(testBackends())("the dispatch document on %s", (backend) => {

@@ -12,12 +12,14 @@ import { hubHistory } from "../services/audit";
 import { parseDeviceId } from "../../shared/domain/device-id";
 import {
   DeskIdSchema,
+  WorkOrderReasonSchema,
   type OpsHub,
   type OpsOutboxRow,
   type OpsRequestRow,
   type OpsWorkOrderRow,
 } from "../../shared/desk-api";
 import { deskDb } from "./schema";
+import { cancelWorkOrder, closeWorkOrder } from "./work-order-actions";
 import { needRole, type DeskEnv } from "./session";
 
 /**
@@ -76,6 +78,7 @@ export function operationsRoutes(deps: {
         "work_orders.status",
         "work_orders.purchase_order",
         "work_orders.updated_at",
+        "work_orders.status_reason",
         "bookings.booking_ref",
         "bookings.hub_count",
       ])
@@ -94,6 +97,7 @@ export function operationsRoutes(deps: {
         bookingRef: r.booking_ref,
         hubs: r.hub_count,
         updatedAt: new Date(r.updated_at).toISOString(),
+        statusReason: r.status_reason,
       })),
     );
   });
@@ -128,24 +132,16 @@ export function operationsRoutes(deps: {
   ops.post("/work-orders/:id/close", async (c) => {
     const p = staff(c);
     const id = idOf(c.req.param("id"));
-    await db.transaction().execute(async (trx) => {
-      const wo = await trx
-        .selectFrom("work_orders")
-        .select("status")
-        .where("id", "=", id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!wo) throw new ApiError(404, "unknown-work-order", `no Work Order ${id}`);
-      if (wo.status !== "completed")
-        throw new ApiError(
-          409,
-          "work-order-state",
-          `Work Order ${id} is ${wo.status}; only a completed one can be closed`,
-        );
-      await advanceWorkOrder(trx, id, "closed");
-      await deskAudit(deskDb(trx), `person:${p.personId}`, "work-order.closed", { id });
-    });
-    return c.json({ id, status: "closed" });
+    const body = await readBody(c, WorkOrderReasonSchema);
+    return c.json(await closeWorkOrder(db, deps.business, id, body.reason, `person:${p.personId}`));
+  });
+
+  /** Cancel before the hubs arrive, with the reason: its booking is cancelled and the Party told. */
+  ops.post("/work-orders/:id/cancel", async (c) => {
+    const p = staff(c);
+    const id = idOf(c.req.param("id"));
+    const body = await readBody(c, WorkOrderReasonSchema);
+    return c.json(await cancelWorkOrder(db, deps.business, id, body.reason, `person:${p.personId}`));
   });
 
   /** One hub: its SMI record, its bookings and its whole history (dock events and central's audit, oldest first). */

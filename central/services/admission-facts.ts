@@ -3,7 +3,7 @@ import type { Database } from "../db/schema";
 import type { DockEvent, DockEventType } from "../../shared/events";
 import type { BusinessConfig } from "../config";
 import {
-  purchaseOrderBlock,
+  workOrderBlock,
   type AdmissionFacts,
   type AsnFact,
   type BookingFact,
@@ -187,13 +187,24 @@ export class FactFinder {
           "work_orders.id as wo",
           "work_orders.csp",
           "work_orders.purchase_order",
+          "work_orders.status as wo_status",
+          "work_orders.status_reason",
         ])
         .where(sql<boolean>`bookings.booking_ref = any(${refs}::text[])`)
         .execute())
         this.bookings.set(b.booking_ref, {
           facilityId: b.facility_id,
           partyId: b.party_id,
-          workBlocked: purchaseOrderBlock({ id: b.wo, csp: b.csp, purchaseOrder: b.purchase_order }, this.poRequired),
+          workBlocked: workOrderBlock(
+            {
+              id: b.wo,
+              csp: b.csp,
+              purchaseOrder: b.purchase_order,
+              status: b.wo_status,
+              statusReason: b.status_reason,
+            },
+            this.poRequired,
+          ),
         });
     }
     // A hub named without its booking is placed by its latest booking (as the projections
@@ -214,6 +225,8 @@ export class FactFinder {
           "work_orders.id as wo",
           "work_orders.csp",
           "work_orders.purchase_order",
+          "work_orders.status as wo_status",
+          "work_orders.status_reason",
         ])
         .where(sql<boolean>`booking_hubs.device_id = any(${hubs}::text[])`)
         .execute();
@@ -224,7 +237,16 @@ export class FactFinder {
             bookingRef: r.booking_ref,
             facilityId: r.facility_id,
             partyId: r.party_id,
-            workBlocked: purchaseOrderBlock({ id: r.wo, csp: r.csp, purchaseOrder: r.purchase_order }, this.poRequired),
+            workBlocked: workOrderBlock(
+              {
+                id: r.wo,
+                csp: r.csp,
+                purchaseOrder: r.purchase_order,
+                status: r.wo_status,
+                statusReason: r.status_reason,
+              },
+              this.poRequired,
+            ),
           });
           this.hubPlaceMs.set(r.device_id, createdMs);
         }

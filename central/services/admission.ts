@@ -38,6 +38,7 @@ export type RefusalCode =
   | "bad-date"
   | "outside-working-hours"
   | "purchase-order-missing"
+  | "work-order-cancelled"
   | "asn-not-reserved";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
@@ -446,11 +447,26 @@ export function purchaseOrderBlock(
   return `its Work Order ${wo.id} is not yet approved against a purchase order, which CSP ${wo.csp === "CentralSouth" ? "Central & South" : wo.csp} needs before work starts`;
 }
 
-/** Why a booking's Work Order blocks work on it (PIA 6.2.2), as a refusal of this event. */
+/**
+ * Why a booking's Work Order stops work on it, or null: cancelled from the DCC desk (with the
+ * reason given), else the purchase order gate above.
+ */
+export function workOrderBlock(
+  wo: { id: string; csp: string; purchaseOrder: string | null; status: string; statusReason: string | null },
+  required: readonly string[],
+): string | null {
+  if (wo.status === "cancelled")
+    return `its Work Order ${wo.id} was cancelled by the DCC${wo.statusReason ? ` (${wo.statusReason})` : ""}`;
+  return purchaseOrderBlock(wo, required);
+}
+const CANCELLED_BLOCK = /^its Work Order \S+ was cancelled/;
+
+/** Why a booking's Work Order blocks work on it (cancelled, or PIA 6.2.2), as a refusal of this event. */
 function workable(what: string, ref: string, workBlocked: string | null | undefined): Admission {
-  return workBlocked
-    ? refuse("purchase-order-missing", `${what} refused: booking ${ref} cannot be worked yet: ${workBlocked}`)
-    : ACCEPT;
+  if (!workBlocked) return ACCEPT;
+  return CANCELLED_BLOCK.test(workBlocked)
+    ? refuse("work-order-cancelled", `${what} refused: booking ${ref} cannot be worked: ${workBlocked}`)
+    : refuse("purchase-order-missing", `${what} refused: booking ${ref} cannot be worked yet: ${workBlocked}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Database } from "../db/schema";
 import type { PullResponse, SyncOperator } from "../../shared/sync";
 import { loadBookings, loadRedeliveries } from "./bookings";
 import { listFirmware, listSigningKeys } from "./firmware-catalogue";
-import { purchaseOrderBlock } from "./admission";
+import { workOrderBlock } from "./admission";
 import { loadDispatchDocuments } from "../desk/dispatch";
 
 /**
@@ -49,7 +49,7 @@ export async function pullChanges(
   if (bookings.length > 0) {
     const wos = await db
       .selectFrom("work_orders")
-      .select(["id", "csp", "purchase_order"])
+      .select(["id", "csp", "purchase_order", "status", "status_reason"])
       .where(
         "id",
         "in",
@@ -60,7 +60,16 @@ export async function pullChanges(
     for (const b of bookings) {
       const wo = byId.get(b.workOrderId);
       b.workBlocked = wo
-        ? purchaseOrderBlock({ id: wo.id, csp: wo.csp, purchaseOrder: wo.purchase_order }, purchaseOrderRequired)
+        ? workOrderBlock(
+            {
+              id: wo.id,
+              csp: wo.csp,
+              purchaseOrder: wo.purchase_order,
+              status: wo.status,
+              statusReason: wo.status_reason,
+            },
+            purchaseOrderRequired,
+          )
         : null;
     }
   }

@@ -28,7 +28,8 @@ export async function advanceWorkOrder(
     .where("id", "=", workOrderId)
     .forUpdate()
     .executeTakeFirst();
-  if (!wo || rank(wo.status) >= rank(to)) return false;
+  // A cancelled Work Order (from the desk) stays cancelled: nothing moves it on.
+  if (!wo || wo.status === "cancelled" || rank(wo.status) >= rank(to)) return false;
   await db
     .updateTable("work_orders")
     .set({

@@ -63,11 +63,12 @@ export function WorkOrdersTab() {
   const list = useList<OpsWorkOrderRow>("/ops/work-orders");
   const [po, setPo] = useState<Record<string, string>>({});
   const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const act = async (id: string, action: "approve" | "close") => {
+  const [why, setWhy] = useState<Record<string, string>>({});
+  const act = async (id: string, action: "approve" | "close" | "cancel") => {
     const r = await api(
       "POST",
       `/ops/work-orders/${encodeURIComponent(id)}/${action}`,
-      action === "approve" ? { purchaseOrder: (po[id] ?? "").trim().toUpperCase() } : undefined,
+      action === "approve" ? { purchaseOrder: (po[id] ?? "").trim().toUpperCase() } : { reason: why[id] ?? "" },
     );
     setRefusal(r.ok ? null : r.refusal);
     list.reload();
@@ -75,7 +76,11 @@ export function WorkOrdersTab() {
   return (
     <section aria-labelledby="wo-h">
       <h2 id="wo-h">Work Orders</h2>
-      <p>A raised Work Order is approved against the CSP's purchase order; a completed one is closed.</p>
+      <p>
+        A raised Work Order is approved against the CSP's purchase order; a completed one is closed. Before its hubs
+        arrive, one may be cancelled: its booking is cancelled too. Cancel and close need a reason, which the Party is
+        sent by email.
+      </p>
       <RefusalBox refusal={refusal ?? list.refusal} />
       <table>
         <caption>
@@ -104,7 +109,10 @@ export function WorkOrdersTab() {
                 {w.bookingRef ?? "–"}
                 {w.hubs !== null ? ` (${w.hubs} hubs)` : ""}
               </td>
-              <td>{w.status}</td>
+              <td>
+                {w.status}
+                {w.statusReason ? <small className="why">{w.statusReason}</small> : null}
+              </td>
               <td>{w.purchaseOrder ?? "–"}</td>
               <td>
                 {w.status === "raised" ? (
@@ -120,10 +128,24 @@ export function WorkOrdersTab() {
                     </button>
                   </div>
                 ) : null}
-                {w.status === "completed" ? (
-                  <button type="button" onClick={() => void act(w.id, "close")}>
-                    Close {w.id}
-                  </button>
+                {w.status === "raised" || w.status === "approved" || w.status === "completed" ? (
+                  <div className="actions">
+                    <input
+                      aria-label={`Reason to ${w.status === "completed" ? "close" : "cancel"} ${w.id}`}
+                      placeholder="Reason…"
+                      value={why[w.id] ?? ""}
+                      onChange={(e) => setWhy({ ...why, [w.id]: e.target.value })}
+                    />
+                    {w.status === "completed" ? (
+                      <button type="button" onClick={() => void act(w.id, "close")}>
+                        Close {w.id}
+                      </button>
+                    ) : (
+                      <button type="button" className="danger" onClick={() => void act(w.id, "cancel")}>
+                        Cancel {w.id}
+                      </button>
+                    )}
+                  </div>
                 ) : null}
               </td>
             </tr>
