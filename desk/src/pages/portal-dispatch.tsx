@@ -104,7 +104,7 @@ export function PortalDispatchPage() {
             }}
             options={open.map((b) => ({
               value: b.bookingRef,
-              label: `${b.bookingRef} (${b.deliveryDate}, ${b.hubs} hubs on ${b.pallets} pallets)`,
+              label: `${b.bookingRef} (${b.deliveryDate}, ${b.hubs} hubs on ${b.pallets} pallet${b.pallets === 1 ? "" : "s"})`,
             }))}
           />
           <Field label="Sent (date and time)" type="datetime-local" value={sentAt} onChange={setSentAt} />
@@ -198,7 +198,8 @@ export function PortalDispatchPage() {
       {current !== null ? (
         <table>
           <caption>
-            Dispatch document {current.partySignifier} for {current.bookingRef}, sent {current.sentAt.slice(0, 16)} UTC
+            Dispatch document {current.partySignifier} for {current.bookingRef}, sent{" "}
+            {current.sentAt.slice(0, 16).replace("T", " ")} UTC
             {current.check.notListed > 0 ? ` (${current.check.notListed} booked hubs not listed)` : ""}
           </caption>
           <thead>
