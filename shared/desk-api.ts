@@ -365,3 +365,15 @@ export interface PortalDispatch {
 export const WorkOrderReasonSchema = z.strictObject({
   reason: z.string().trim().min(3, "say why, in a few words").max(500),
 });
+
+/** A message the request mailbox received, and what it was answered (DCC operations). */
+export interface OpsEmailIntakeRow {
+  messageId: string;
+  sender: string;
+  partyId: string | null;
+  subject: string;
+  outcome: "accepted" | "rejected" | "refused";
+  requestId: string | null;
+  reasons: string[];
+  receivedAt: string;
+}

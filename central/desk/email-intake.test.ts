@@ -12,6 +12,9 @@ import { withCheckDigit } from "../../shared/domain/demo-booking";
 import { TEMPLATE_COLUMNS } from "../../shared/domain/request-template";
 import { importInventory } from "./inventory-import";
 import { deskDb } from "./schema";
+import { createApp } from "../app";
+import { DEFAULT_SIGN_IN_POLICY, hashPassword } from "../services/people";
+import { signIn } from "./test-session";
 import { mailIntakeFromEnv, requestIdOfMessage, startMailIntake, type MailIntakeServer } from "./email-intake";
 
 const MAILBOX = "requests@dcc.test";
@@ -382,5 +385,40 @@ describe.each(testBackends())("email intake on %s", (backend) => {
       send({ attachments: [{ filename: "huge.csv", content: Buffer.alloc(7 * 1024 * 1024, 0x41) }] }),
     ).rejects.toThrow(/552/);
     expect(await count("email_intake")).toBe(intakeBefore);
+  });
+
+  it("DCC operations see every message the mailbox received and what it was answered", async () => {
+    const cost = { ...DEFAULT_SIGN_IN_POLICY.cost, log2N: 10 };
+    const app = createApp({
+      db: w.database.db,
+      business: w.business,
+      signingKey: w.key,
+      mail: { kind: "eml", dir: w.mailDir },
+      databaseKind: backend,
+      desk: { policy: { ...DEFAULT_SIGN_IN_POLICY, cost }, deskDist: null },
+    });
+    await deskDb(w.database.db)
+      .insertInto("people")
+      .values({
+        id: "P-OPS",
+        email: "ops@dcc.test",
+        name: "Ops",
+        role: "dcc-ops",
+        party_id: null,
+        password_hash: await hashPassword("a long ops password", cost),
+      })
+      .execute();
+    const ops = await signIn(app, "ops@dcc.test", "a long ops password");
+    const rows = (await ops("GET", "/ops/email-intake")).json as unknown as Array<{
+      sender: string;
+      outcome: string;
+      subject: string;
+      reasons: string[];
+      requestId: string | null;
+    }>;
+    expect(rows.length).toBe(Number(await count("email_intake")));
+    expect(rows.filter((r) => r.outcome === "accepted")).toHaveLength(2);
+    expect(rows.find((r) => r.outcome === "refused")?.sender).toBe("someone@elsewhere.example");
+    expect(rows.find((r) => r.subject === "two attachments")?.reasons[0]).toMatch(/2 files are attached/);
   });
 });

@@ -13,6 +13,7 @@ import { parseDeviceId } from "../../shared/domain/device-id";
 import {
   DeskIdSchema,
   WorkOrderReasonSchema,
+  type OpsEmailIntakeRow,
   type OpsHub,
   type OpsOutboxRow,
   type OpsRequestRow,
@@ -60,6 +61,24 @@ export function operationsRoutes(deps: {
         status: r.status,
         createdAt: new Date(r.created_at).toISOString(),
         reasons: [...(r.reasons as OpsRequestRow["reasons"]), ...(r.hub_reasons as OpsRequestRow["reasons"])],
+      })),
+    );
+  });
+
+  /** The request mailbox: every message received, newest first, with its answer. */
+  ops.get("/email-intake", async (c) => {
+    staff(c);
+    const rows = await db.selectFrom("email_intake").selectAll().orderBy("received_at", "desc").limit(200).execute();
+    return c.json(
+      rows.map((r): OpsEmailIntakeRow => ({
+        messageId: r.message_id,
+        sender: r.sender,
+        partyId: r.party_id,
+        subject: r.subject,
+        outcome: r.outcome,
+        requestId: r.request_id,
+        reasons: r.reasons,
+        receivedAt: new Date(r.received_at).toISOString(),
       })),
     );
   });

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { api, type Refusal } from "../api";
 import { Notice, RefusalBox, useList } from "../components";
-import type { OpsOutboxRow, OpsRequestRow, OpsWorkOrderRow } from "../../../shared/desk-api";
+import type { OpsEmailIntakeRow, OpsOutboxRow, OpsRequestRow, OpsWorkOrderRow } from "../../../shared/desk-api";
 
 const when = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
@@ -55,7 +55,60 @@ export function RequestsTab() {
           ))}
         </tbody>
       </table>
+      <EmailIntakeTable />
     </section>
+  );
+}
+
+/** The request mailbox: what came in by email and what it was answered. */
+function EmailIntakeTable() {
+  const list = useList<OpsEmailIntakeRow>("/ops/email-intake");
+  return (
+    <>
+      <h2 id="intake-h">Requests by email</h2>
+      <RefusalBox refusal={list.refusal} />
+      <table aria-labelledby="intake-h">
+        <caption>
+          {list.rows.length} message{list.rows.length === 1 ? "" : "s"} received, each answered by email
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Received (UTC)</th>
+            <th scope="col">From</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Answer</th>
+            <th scope="col">Request</th>
+            <th scope="col">Reasons</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.rows.map((m) => (
+            <tr key={m.messageId}>
+              <td className="nowrap">{when(m.receivedAt)}</td>
+              <td>
+                {m.sender}
+                {m.partyId ? ` (${m.partyId})` : ""}
+              </td>
+              <td>{m.subject}</td>
+              <td>{m.outcome}</td>
+              <td className="nowrap">{m.requestId ?? "–"}</td>
+              <td>
+                {m.reasons.length === 0 ? (
+                  "–"
+                ) : (
+                  <ul className="plain">
+                    {m.reasons.slice(0, 6).map((x, i) => (
+                      <li key={i}>{x}</li>
+                    ))}
+                    {m.reasons.length > 6 ? <li>and {m.reasons.length - 6} more</li> : null}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
