@@ -229,7 +229,7 @@ test("a request emailed with the template is booked and answered with its label;
   await page.getByRole("link", { name: "Dispatch document" }).click();
   await expect(page.getByRole("heading", { name: "Dispatch document", level: 1 })).toBeVisible();
   await page.getByLabel("Booking").selectOption(bookingRef);
-  await page.getByLabel("Sent (date and time)").fill(`${new Date().toISOString().slice(0, 10)}T07:30`);
+  await page.getByLabel("Sent (date and time)").fill(`${addDays(new Date().toISOString().slice(0, 10), -1)}T07:30`);
   await page.getByLabel("Your signifier for this dispatch").fill("DN-2026-0042");
   // Typed: one hub that is not on the booking is refused with its reason; nothing is stored.
   await page.getByLabel("Type them here").check();
