@@ -83,6 +83,7 @@ import { decodeUpload, readRows, templateXlsx, toCsv } from "./files";
 import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
+import { serviceReportRoutes } from "./service-report";
 import { needRole, type DeskEnv } from "./session";
 import type { MailTarget } from "../services/outbox";
 
@@ -841,6 +842,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
+  api.route("/report", serviceReportRoutes({ db: deps.db }));
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 
