@@ -2,38 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app";
 import { openTestWorld, testBackends, type TestWorld } from "../test-support";
 import { loadBooking } from "../services/bookings";
-import { hubsOf, scanEvent } from "../demo-events";
-import { makeEvent, type DockEvent } from "../../shared/events";
+import { serviceReportDemoBatches } from "../demo-report-events";
+import type { DockEvent } from "../../shared/events";
 import { PushResponseSchema } from "../../shared/sync";
-import { asnSha256, buildAsnDocument } from "../../shared/domain/asn";
 import type { Booking } from "../../shared/domain/booking";
 import type { ServiceReport } from "../../shared/domain/service-report";
 import { FAST_POLICY, signedIn, type DeskClient } from "./test-client";
 
 const HOUR = 3_600_000;
-const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
-const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
-const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
-
-function flash(deviceId: string, slot: number, ok: boolean, at: Date): DockEvent {
-  return makeEvent(
-    "flash.result",
-    {
-      jigId: "JIG-N-1",
-      slot,
-      deviceId,
-      outcome: ok ? "flashed" : "failed",
-      fromVersion: "0002012F",
-      toVersion: "00030000",
-      readBackVersion: ok ? "00030000" : null,
-      imageSha256: "a".repeat(64),
-      attempts: 1,
-      stepTimingsMs: { unlock: 120 },
-      failure: ok ? null : { step: "verify", detail: "image verify mismatch at block 12" },
-    },
-    { ...TECH, now: at },
-  );
-}
 
 describe.each(testBackends())("the service report on %s", (backend) => {
   let w: TestWorld;
@@ -67,127 +43,10 @@ describe.each(testBackends())("the service report on %s", (backend) => {
     ops = await signedIn(app, w.database.db, "dcc-ops");
     party = await signedIn(app, w.database.db, "party-user", "SUPPLIER-A");
     b = (await loadBooking(w.database.db, w.bookingRef))!;
-    const hubs = hubsOf(b).slice(0, 162);
-    const ids = hubs.map((h) => h.hub.deviceId);
-    // Arrival at hour 9 of day 0; 162 hubs scanned, 2 rejected at receipt.
-    await push([
-      makeEvent(
-        "booking.arrived",
-        { bookingRef: b.bookingRef, late: false, reportedEta: null },
-        { ...RECV, now: at(9) },
-      ),
-      ...hubs.map((h) => scanEvent({ ...RECV, now: at(9.5) }, b.bookingRef, h)),
-      makeEvent(
-        "receipt.closed",
-        {
-          bookingRef: b.bookingRef,
-          outcome: "partial",
-          rejectedHubs: [
-            { deviceId: ids[160]!, code: "damaged", reason: "carton crushed" },
-            { deviceId: ids[161]!, code: "damaged", reason: "seal broken" },
-          ],
-          rejectionReason: null,
-          packagingNotes: null,
-          damageNotes: "one carton crushed",
-        },
-        { ...RECV, now: at(10) },
-      ),
-    ]);
-    // 160 flashes on JIG-N-1, 20 per slot over days 1 and 2: slot 3 fails 12 of 20, every other slot 1 of 20.
-    const flashes: DockEvent[] = [];
-    for (let i = 0; i < 160; i++) {
-      const slot = i % 8;
-      const n = Math.floor(i / 8);
-      const failed = slot === 3 ? n < 12 : n === 0;
-      flashes.push(flash(ids[i]!, slot, !failed, at(n < 10 ? 33 + n * 0.1 : 49 + n * 0.1)));
-    }
-    await push(flashes);
-    // A Fault Analysis Report for each of slot 3's failures.
-    const failedFlashes = flashes.filter((e) => e.type === "flash.result" && e.payload.outcome === "failed");
-    await push(
-      failedFlashes.slice(0, 12).map((e) =>
-        makeEvent(
-          "fault.reported",
-          {
-            deviceId: (e as Extract<DockEvent, { type: "flash.result" }>).payload.deviceId,
-            flashEventId: e.id,
-            jigId: "JIG-N-1",
-            slot: 3,
-            step: "verify",
-            jigSaid: "E42 verify mismatch",
-            stepTimingsMs: {},
-            manual: false,
-            notes: "",
-            disposition: "credit",
-          },
-          { ...TECH, now: at(60) },
-        ),
-      ),
-    );
-    // 40 re-flashed hubs re-delivered at hour 59 (50 hours after arrival).
-    const out = flashes
-      .filter((e) => e.type === "flash.result" && e.payload.outcome === "flashed")
-      .slice(0, 40)
-      .map((e) => (e as Extract<DockEvent, { type: "flash.result" }>).payload.deviceId);
-    const manifest = makeEvent(
-      "manifest.built",
-      {
-        manifestId: "MF-REPORT-1",
-        partyId: "SUPPLIER-A",
-        bookingRefs: [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: iso(at(72)),
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: b.pallets[0]!.cartons[0]!.sscc,
-            hubs: out.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [],
-      },
-      { ...SUP, now: at(58) },
-    );
     const partyName = (
-      await w.database.db.selectFrom("parties").select("name").where("id", "=", "SUPPLIER-A").executeTakeFirstOrThrow()
+      await w.database.db.selectFrom("parties").select("name").where("id", "=", b.partyId).executeTakeFirstOrThrow()
     ).name;
-    const built = buildAsnDocument({
-      asnNumber: "ASN-SUPPLIERA-20270301-001",
-      issuedAt: at(58.5).toISOString(),
-      manifest: manifest.payload,
-      partyName,
-      shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
-    });
-    if (!built.ok) throw new Error(built.reason);
-    await push([
-      manifest,
-      makeEvent(
-        "asn.issued",
-        {
-          asnNumber: "ASN-SUPPLIERA-20270301-001",
-          manifestId: "MF-REPORT-1",
-          partyId: "SUPPLIER-A",
-          hubCount: out.length,
-          documentSha256: await asnSha256(built.document),
-        },
-        { ...SUP, now: at(58.5) },
-      ),
-      makeEvent(
-        "dispatch.recorded",
-        {
-          manifestId: "MF-REPORT-1",
-          asnNumber: "ASN-SUPPLIERA-20270301-001",
-          unloader: "party",
-          carrier: "Acme Haulage",
-          vehicleRef: "AB12CDE",
-          palletCount: 0,
-          cartonCount: 1,
-          hubCount: out.length,
-        },
-        { ...SUP, now: at(59) },
-      ),
-    ]);
+    for (const batch of await serviceReportDemoBatches(b, partyName, day0)) await push(batch);
   });
   afterAll(async () => w?.close());
 

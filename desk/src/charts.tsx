@@ -18,10 +18,14 @@ import { scaleBand, scaleLinear, scalePoint } from "d3-scale";
 /** Colours with at least 3:1 contrast on white (WCAG 1.4.11, graphical objects), told apart by more than hue. */
 export const SERIES_COLOURS = ["#0b4f8a", "#17603a", "#a1191f", "#6b4c9a", "#8a5a00", "#1f6f78"] as const;
 const AXIS = "#4a5361";
+/** A marked (e.g. flagged) bar: red, outlined and labelled, so colour is never the only sign. */
+const MARKED = "#a1191f";
 const GRID = "#d9dde3";
 
-const W = 720;
-const M = { top: 16, right: 16, bottom: 56, left: 56 };
+const W = 560;
+const M = { top: 20, right: 12, bottom: 44, left: 52 };
+/** The widest a bar is drawn (a single category must not fill the chart with one slab). */
+const MAX_BAR = 64;
 
 export interface Series {
   name: string;
@@ -84,7 +88,7 @@ function YAxis({
       {y.ticks(5).map((t) => (
         <g key={t} transform={`translate(0,${y(t)})`}>
           <line x1={M.left} x2={width - M.right} stroke={GRID} />
-          <text x={M.left - 6} dy="0.32em" textAnchor="end" fontSize="12" fill={AXIS}>
+          <text x={M.left - 6} dy="0.32em" textAnchor="end" fontSize="11" fill={AXIS}>
             {format(t)}
           </text>
         </g>
@@ -113,11 +117,15 @@ export function GroupedBarChart(props: {
     .domain([0, max])
     .nice()
     .range([height - M.bottom, M.top]);
+  // Centre narrow groups rather than stretch them.
+  const span = Math.min(W - M.right - M.left, props.categories.length * props.series.length * MAX_BAR * 1.4);
+  const x0 = M.left + (W - M.right - M.left - span) / 2;
   const x = scaleBand()
     .domain(props.categories)
-    .range([M.left, W - M.right])
+    .range([x0, x0 + span])
     .paddingInner(0.2)
     .paddingOuter(0.1);
+  const showValues = props.categories.length * props.series.length <= 24;
   const inner = scaleBand()
     .domain(props.series.map((s) => s.name))
     .range([0, x.bandwidth()])
@@ -177,20 +185,21 @@ export function GroupedBarChart(props: {
                   y={top}
                   width={inner.bandwidth()}
                   height={Math.max(0, y(0) - top)}
-                  fill={SERIES_COLOURS[si % SERIES_COLOURS.length]}
+                  fill={m !== null ? MARKED : SERIES_COLOURS[si % SERIES_COLOURS.length]}
                   stroke={m !== null ? "#1b1f24" : "none"}
                   strokeWidth={m !== null ? 2 : 0}
                 />
-                {m !== null ? (
+                {showValues || m !== null ? (
                   <text
                     x={bx + inner.bandwidth() / 2}
                     y={top - 4}
                     textAnchor="middle"
-                    fontSize="12"
-                    fontWeight="700"
+                    fontSize="11"
+                    fontWeight={m !== null ? "700" : "400"}
                     fill="#1b1f24"
+                    aria-hidden="true"
                   >
-                    {m}
+                    {m !== null ? `${format(v)} ${m}` : format(v)}
                   </text>
                 ) : null}
               </g>

@@ -1,0 +1,164 @@
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test as base, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
+import { PushResponseSchema } from "../shared/sync";
+import { serviceReportDemoBatches } from "../central/demo-report-events";
+import { freePort, startService, waitForHttp, type ServiceProcess } from "./service-process";
+
+/**
+ * The DCC desk's operations pages on the seeded demo world (as `npm start` leaves it): the demo
+ * dock pushes a few days of real work (receipt, 160 flashes with one bad slot, faults, a
+ * dispatch) through /sync/push, then DCC operations staff open the service report and the
+ * other pages of this spec. axe (WCAG 2.1 A/AA) on each page; screenshots at 1366×768 in
+ * test-results/desk-operations/.
+ */
+
+const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const shots = join(repoRoot, "test-results", "desk-operations");
+const HOUR = 3_600_000;
+
+interface Central {
+  url: string;
+  dataDir: string;
+  accounts: Array<{ email: string; password: string; role: string; partyId: string | null }>;
+  tokens: { dcc: string; docks: Record<string, string> };
+}
+
+async function runToExit(script: string, env: Record<string, string>): Promise<void> {
+  const p = await startService({
+    name: script,
+    script,
+    cwd: repoRoot,
+    env,
+    ready: (_o, child) =>
+      new Promise((ok, fail) => {
+        const done = (code: number | null) => (code === 0 ? ok() : fail(new Error(`${script} exited with ${code}`)));
+        if (child.exitCode !== null) return done(child.exitCode);
+        child.once("exit", done);
+      }),
+  });
+  await p.stop();
+}
+
+const test = base.extend<{ central: Central }>({
+  central: async ({}, use) => {
+    const dataDir = await mkdtemp(join(tmpdir(), "desk-ops-e2e-central-"));
+    const port = await freePort();
+    const env = { CENTRAL_PORT: String(port), CENTRAL_HOST: "127.0.0.1", CENTRAL_DATA_DIR: dataDir };
+    await runToExit("central/seed.ts", env);
+    let proc: ServiceProcess | null = null;
+    try {
+      proc = await startService({
+        name: "central",
+        script: "central/main.ts",
+        cwd: repoRoot,
+        env,
+        ready: (_o, child) => waitForHttp(`http://127.0.0.1:${port}/health`, () => child.exitCode === null),
+      });
+      const accounts = JSON.parse(await readFile(join(dataDir, "desk-accounts.json"), "utf8")) as Central["accounts"];
+      const tokens = JSON.parse(await readFile(join(dataDir, "tokens.json"), "utf8")) as Central["tokens"];
+      await use({ url: `http://127.0.0.1:${port}`, dataDir, accounts, tokens });
+    } finally {
+      await proc?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+test.use({ viewport: { width: 1366, height: 768 } });
+
+async function checkPage(page: Page, name: string, fullPage = false): Promise<void> {
+  await mkdir(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+  const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(
+    axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    `axe on ${name}`,
+  ).toEqual([]);
+}
+
+async function signIn(page: Page, central: Central, role: string): Promise<void> {
+  const a = central.accounts.find((x) => x.role === role);
+  if (!a) throw new Error(`no demo account with role ${role}`);
+  await page.goto(`${central.url}/desk/`);
+  await page.getByLabel("Email").fill(a.email);
+  await page.getByLabel("Password").fill(a.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Desk sections" })).toBeVisible();
+}
+
+/** The seeded demo booking (shared/domain/demo-booking is deterministic, as the seed uses it). */
+function seededBooking() {
+  const party = DEMO_PARTIES[0];
+  return { booking: demoBooking({ csp: "North", partyId: party.id }), partyName: party.name };
+}
+
+async function pushDemoWork(central: Central, day0: Date): Promise<void> {
+  const { booking, partyName } = seededBooking();
+  for (const events of await serviceReportDemoBatches(booking, partyName, day0)) {
+    const res = await fetch(`${central.url}/sync/push`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}` },
+      body: JSON.stringify({ events }),
+    });
+    expect(res.status).toBe(200);
+    const out = PushResponseSchema.parse(await res.json());
+    expect(out.results.filter((r) => r.status === "rejected")).toEqual([]);
+  }
+}
+
+test("the service report: counts, turnaround and a flagged slot in charts with tables, a period filter and CSV", async ({
+  page,
+  central,
+}) => {
+  test.setTimeout(120_000);
+  const today = new Date().toISOString().slice(0, 10);
+  const day0 = new Date(Date.parse(`${today}T00:00:00.000Z`) - 4 * 24 * HOUR);
+  await pushDemoWork(central, day0);
+
+  await signIn(page, central, "dcc-ops");
+  await page.getByRole("link", { name: "Service report" }).click();
+  await expect(page.getByRole("heading", { name: "Service report", exact: true })).toBeVisible();
+  const status = page.getByRole("status").filter({ hasText: "hubs received" });
+  await expect(status).toContainText("162 hubs received, 141 re-flashed, 12 failed; 1 slot flagged");
+  await expect(page.getByRole("img", { name: /Hubs received, re-flashed and failed/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Turnaround from arrival to re-delivery/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Yield by day, per jig/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Failure rate by slot, JIG-N-1/ })).toBeVisible();
+  await expect(page.getByRole("note")).toContainText("JIG-N-1 slot 3 (N-DOCK-1): 12 of 20 failed (60.0 %)");
+  const sites = page.getByRole("table", { name: /Sites and Parties/ });
+  await expect(sites.getByRole("row").nth(1)).toContainText("N-DOCK-1SUPPLIER-A162141124050.0 h50.0 h");
+  await checkPage(page, "01-service-report");
+  await page.getByRole("img", { name: /Failure rate by slot/ }).scrollIntoViewIfNeeded();
+  await checkPage(page, "02-service-report-slots");
+
+  // The table behind a chart, for those who cannot see it.
+  const slotsFigure = page.getByRole("figure", { name: /Failure rate by slot/ });
+  await slotsFigure.getByText("Table of this chart").click();
+  await expect(slotsFigure.getByRole("row", { name: /Slot 3/ })).toContainText("60 % (flagged)");
+  await checkPage(page, "03-service-report-table");
+
+  // CSV download, through the page's own link.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "slots" }).click(),
+  ]);
+  const csv = await readFile((await download.path()) ?? "", "utf8");
+  expect(csv.replace(/^\uFEFF/, "").split("\r\n")[0]).toBe(
+    "Facility,Jig,Slot,Attempts,Failures,Failure rate %,Other slots' rate %,p-value,Flagged",
+  );
+  expect(csv).toMatch(/N-DOCK-1,JIG-N-1,3,20,12,60\.0,5\.0,[^,]+,yes/);
+
+  // A period before the work: nothing; a reversed period: refused with a reason.
+  await page.getByLabel("From", { exact: true }).fill("2020-01-01");
+  await page.getByLabel("To", { exact: true }).fill("2020-01-31");
+  await page.getByRole("button", { name: "Show report" }).click();
+  await expect(page.getByText("No flash attempts in this period.")).toBeVisible();
+  await page.getByLabel("From", { exact: true }).fill("2020-02-01");
+  await page.getByRole("button", { name: "Show report" }).click();
+  await expect(page.getByRole("alert")).toContainText("from 2020-02-01 is after to 2020-01-31");
+});
