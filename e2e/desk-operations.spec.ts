@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -161,4 +162,61 @@ test("the service report: counts, turnaround and a flagged slot in charts with t
   await page.getByLabel("From", { exact: true }).fill("2020-02-01");
   await page.getByRole("button", { name: "Show report" }).click();
   await expect(page.getByRole("alert")).toContainText("from 2020-02-01 is after to 2020-01-31");
+});
+
+test("the firmware catalogue: an image uploaded, hashed and signed at central, published to docks, then withdrawn", async ({
+  page,
+  central,
+}) => {
+  test.setTimeout(120_000);
+  const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31 + 7) % 256));
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  const dockCatalogue = async () => {
+    const res = await fetch(`${central.url}/firmware`, {
+      headers: { authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}` },
+    });
+    return (await res.json()) as Array<{ deviceModel: string; version: string; status: string; sha256: string }>;
+  };
+
+  await signIn(page, central, "dcc-admin");
+  await page.getByRole("link", { name: "Firmware" }).click();
+  await expect(page.getByRole("heading", { name: "Firmware catalogue" })).toBeVisible();
+  await expect(page.getByRole("table", { name: /Catalogue/ })).toContainText("00030000");
+  await checkPage(page, "04-firmware");
+
+  // A malformed version is refused with the field named, nothing stored.
+  await page.getByLabel("Device Model").fill("010A030B");
+  await page.getByLabel("Firmware version").fill("4.0");
+  await page
+    .getByLabel("Image file")
+    .setInputFiles({ name: "hub-r4.bin", mimeType: "application/octet-stream", buffer: bytes });
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("alert")).toContainText("version");
+
+  await page.getByLabel("Firmware version").fill("00040000");
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Uploaded 00040000" })).toContainText(sha);
+  await expect(page.getByRole("table", { name: /not yet published/ })).toContainText("hub-r4.bin");
+  expect((await dockCatalogue()).some((e) => e.version === "00040000")).toBe(false);
+  await checkPage(page, "05-firmware-uploaded");
+
+  await page.getByRole("button", { name: "Publish 00040000" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Published 00040000" })).toBeVisible();
+  const catalogue = page.getByRole("table", { name: /Catalogue/ });
+  await expect(catalogue.getByRole("row", { name: /00040000/ })).toContainText("Production");
+  expect((await dockCatalogue()).find((e) => e.version === "00040000")).toMatchObject({
+    status: "production",
+    sha256: sha,
+  });
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Withdraw 00040000" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Withdrew 00040000" })).toBeVisible();
+  await expect(catalogue.getByRole("row", { name: /00040000/ })).toContainText("Withdrawn");
+  expect((await dockCatalogue()).find((e) => e.version === "00040000")?.status).toBe("withdrawn");
+  const image = await fetch(`${central.url}/firmware/010A030B/00040000/image`, {
+    headers: { authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}` },
+  });
+  expect(image.status).toBe(409);
+  await checkPage(page, "06-firmware-withdrawn");
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CspSchema, DeliveryWindowSchema, IsoDateSchema } from "./domain/booking";
+import { CspSchema, DeliveryWindowSchema, DeviceModelSchema, HexFirmwareSchema, IsoDateSchema } from "./domain/booking";
 import { OperatorRoleSchema } from "./events";
 
 /**
@@ -330,4 +330,41 @@ export interface OpsHub {
     at: string;
     detail: unknown;
   }>;
+}
+
+// ------------------------------------------------------------ firmware catalogue at the desk (issue 19/20)
+/** The query naming an uploaded image (its bytes are the request body, application/octet-stream). */
+export const FirmwareUploadQuerySchema = z.strictObject({
+  model: DeviceModelSchema,
+  version: HexFirmwareSchema,
+  fileName: z.string().trim().min(1, "the file needs a name").max(200),
+});
+/** One catalogue entry as the desk shows it: what docks pull, and whether central holds its image. */
+export interface DeskFirmwareEntry {
+  deviceModel: string;
+  version: string;
+  status: "production" | "withdrawn";
+  sha256: string;
+  sizeBytes: number;
+  keyId: string;
+  releasedAt: string;
+  imageHeld: boolean;
+}
+/** An image uploaded and hashed at central, not yet published (docks never see it). */
+export interface DeskFirmwareUpload {
+  deviceModel: string;
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  fileName: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+export interface DeskFirmwareView {
+  catalogue: DeskFirmwareEntry[];
+  uploads: DeskFirmwareUpload[];
+  /** The key central signs with; null: this central cannot publish. */
+  signingKeyId: string | null;
+  /** Largest image central accepts in one upload (its body limit). */
+  maxImageBytes: number;
 }

@@ -84,6 +84,8 @@ import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
 import { serviceReportRoutes } from "./service-report";
+import { firmwareDeskRoutes } from "./firmware";
+import type { SigningKeyFile } from "../services/firmware-catalogue";
 import { needRole, type DeskEnv } from "./session";
 import type { MailTarget } from "../services/outbox";
 
@@ -109,6 +111,10 @@ export interface DeskDeps {
   publicOrigin?: string | null;
   /** Where the outbox sends mail (the operations page's "send now"); null: that button answers 503. */
   mail?: MailTarget | null;
+  /** Central's catalogue signing key (the firmware page publishes with it); null: publishing answers 503. */
+  signingKey?: SigningKeyFile | null;
+  /** Where central keeps firmware images (`<data>/firmware`); null: uploads answer 503. */
+  firmwareImagesDir?: string | null;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -843,6 +849,15 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
   api.route("/report", serviceReportRoutes({ db: deps.db }));
+  api.route(
+    "/firmware",
+    firmwareDeskRoutes({
+      db: deps.db,
+      signingKey: deps.signingKey ?? null,
+      imagesDir: deps.firmwareImagesDir ?? null,
+      maxImageBytes: deps.business.maxBodyBytes,
+    }),
+  );
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 

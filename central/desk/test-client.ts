@@ -9,6 +9,14 @@ import type { PersonRole } from "../../shared/desk-api";
 export const FAST_POLICY: SignInPolicy = { ...DEFAULT_SIGN_IN_POLICY, cost: { log2N: 10, r: 8, p: 1 } };
 export const DESK_ORIGIN = "http://desk.test";
 
+/** A body sent as it is (a file upload), not as JSON. */
+export class RawBody {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly contentType = "application/octet-stream",
+  ) {}
+}
+
 /** A browser-like desk client: keeps cookies, sends Origin and the CSRF header as the desk app does. */
 export class DeskClient {
   cookies = new Map<string, string>();
@@ -21,11 +29,13 @@ export class DeskClient {
       headers["x-csrf-token"] ??= this.cookies.get("desk_csrf") ?? "";
     }
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    if (body !== undefined) headers["content-type"] = "application/json";
+    const raw = body instanceof RawBody ? body : null;
+    if (raw !== null) headers["content-type"] ??= raw.contentType;
+    else if (body !== undefined) headers["content-type"] = "application/json";
     const res = await this.app.request(`${DESK_ORIGIN}${path}`, {
       method,
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(raw !== null ? { body: Buffer.from(raw.bytes) } : body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(";");

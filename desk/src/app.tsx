@@ -27,6 +27,7 @@ import { AuditTab } from "./pages/admin-audit";
 import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import { HubLookupTab } from "./pages/hub-lookup";
 import { ServiceReportTab } from "./pages/service-report";
+import { FirmwareTab } from "./pages/admin-firmware";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -48,6 +49,7 @@ const TAB_LABEL: Record<AdminTab, string> = {
   inventory: "SMI import",
   audit: "Audit",
   report: "Service report",
+  firmware: "Firmware",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
 const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report"];
@@ -154,6 +156,7 @@ export function App() {
             {route.tab === "inventory" ? <InventoryTab /> : null}
             {route.tab === "audit" ? <AuditTab /> : null}
             {route.tab === "report" ? <ServiceReportTab /> : null}
+            {route.tab === "firmware" ? <FirmwareTab /> : null}
           </main>
         </div>
       ) : null}

@@ -22,6 +22,7 @@ export const ADMIN_TABS = [
   "inventory",
   "audit",
   "report",
+  "firmware",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
