@@ -220,3 +220,57 @@ test("the firmware catalogue: an image uploaded, hashed and signed at central, p
   expect(image.status).toBe(409);
   await checkPage(page, "06-firmware-withdrawn");
 });
+
+test("SMI updates: the SSMI file downloaded, sent back with bad rows (each shown with its line), then good; CSPM-N3 for the rest", async ({
+  page,
+  central,
+}) => {
+  test.setTimeout(120_000);
+  const today = new Date().toISOString().slice(0, 10);
+  await pushDemoWork(central, new Date(Date.parse(`${today}T00:00:00.000Z`) - 4 * 24 * HOUR));
+  await signIn(page, central, "dcc-ops");
+  await page.getByRole("link", { name: "SMI updates" }).click();
+  const status = page.getByRole("status").filter({ hasText: "waiting for the SMI update" });
+  await expect(status).toContainText("141 hubs waiting for the SMI update; 0 sent as CSPM-N3, 0 applied");
+  await checkPage(page, "07-smi-updates");
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the SSMI file" }).click(),
+  ]);
+  const lines = (await readFile((await download.path()) ?? "", "utf8"))
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .split(/\r?\n/);
+  expect(lines[0]).toBe("DeviceID,FirmwareVersion");
+  expect(lines).toHaveLength(142);
+
+  // The SMI's file back, with a typo, an unknown hub and a duplicate: nothing applied, each row named.
+  const bad = [lines[0], lines[1], "00-00-00-00-00-00-00-09,00030000", `${lines[2]},x`, lines[1]].join("\r\n");
+  const input = page.getByLabel("SSMI file from the SMI");
+  await input.setInputFiles({ name: "ssmi-back.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await page.getByRole("button", { name: "Upload the SSMI file" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("3 row(s) refused; nothing was applied");
+  const problems = alert.getByRole("table");
+  await expect(problems.getByRole("row").nth(1)).toContainText("3");
+  await expect(problems.getByRole("row").nth(1)).toContainText("not in the Smart Metering Inventory");
+  await expect(problems.getByRole("row").nth(2)).toContainText("expected 2 columns, got 3");
+  await expect(problems.getByRole("row").nth(3)).toContainText("listed twice");
+  await expect(status).toContainText("141 hubs waiting");
+  await checkPage(page, "08-smi-bad-rows");
+
+  await input.setInputFiles({
+    name: "ssmi-back.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(lines.slice(0, 21).join("\r\n")),
+  });
+  await page.getByRole("button", { name: "Upload the SSMI file" }).click();
+  await expect(page.getByText("Applied ssmi-back.csv: 20 hubs updated in the SMI mirror.")).toBeVisible();
+  await expect(status).toContainText("121 hubs waiting for the SMI update; 0 sent as CSPM-N3, 20 applied");
+
+  await page.getByRole("button", { name: "Send CSPM-N3 for 121 hubs" }).click();
+  await expect(page.getByText("Sent 121 CSPM-N3 messages.")).toBeVisible();
+  await expect(status).toContainText("0 hubs waiting for the SMI update; 121 sent as CSPM-N3, 20 applied");
+  await checkPage(page, "09-smi-sent");
+});

@@ -368,3 +368,22 @@ export interface DeskFirmwareView {
   /** Largest image central accepts in one upload (its body limit). */
   maxImageBytes: number;
 }
+
+// ------------------------------------------------------------ SMI updates at the desk (MP155 Req 10)
+export interface DeskSmiView {
+  counts: { pending: number; emitted: number; uploaded: number };
+  /** Pending updates, oldest first (at most 500). */
+  pending: Array<{ deviceId: string; bookingRef: string | null; newFirmware: string; createdAt: string }>;
+  /** Pending updates the SSMI file holds back, each with why (the SMI would refuse the whole file). */
+  held: Array<{ deviceId: string; reason: string }>;
+}
+/** The CSPM-N3 messages sent (Option A) and the hubs refused with why. */
+export interface DeskCspmN3Result {
+  messages: Array<{
+    messageId: string;
+    deviceId: string;
+    deviceFirmwareVersion: string;
+    previousFirmwareVersion: string;
+  }>;
+  refused: Array<{ deviceId: string; reason: string }>;
+}

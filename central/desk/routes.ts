@@ -85,6 +85,7 @@ import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
 import { serviceReportRoutes } from "./service-report";
 import { firmwareDeskRoutes } from "./firmware";
+import { smiUpdateRoutes } from "./smi-updates";
 import type { SigningKeyFile } from "../services/firmware-catalogue";
 import { needRole, type DeskEnv } from "./session";
 import type { MailTarget } from "../services/outbox";
@@ -849,6 +850,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
   api.route("/report", serviceReportRoutes({ db: deps.db }));
+  api.route("/smi", smiUpdateRoutes({ db: deps.db }));
   api.route(
     "/firmware",
     firmwareDeskRoutes({

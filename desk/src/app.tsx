@@ -28,6 +28,7 @@ import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import { HubLookupTab } from "./pages/hub-lookup";
 import { ServiceReportTab } from "./pages/service-report";
 import { FirmwareTab } from "./pages/admin-firmware";
+import { SmiUpdatesTab } from "./pages/smi-updates";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -50,9 +51,10 @@ const TAB_LABEL: Record<AdminTab, string> = {
   audit: "Audit",
   report: "Service report",
   firmware: "Firmware",
+  smi: "SMI updates",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report"];
+const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report", "smi"];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
@@ -157,6 +159,7 @@ export function App() {
             {route.tab === "audit" ? <AuditTab /> : null}
             {route.tab === "report" ? <ServiceReportTab /> : null}
             {route.tab === "firmware" ? <FirmwareTab /> : null}
+            {route.tab === "smi" ? <SmiUpdatesTab /> : null}
           </main>
         </div>
       ) : null}

@@ -23,6 +23,7 @@ export const ADMIN_TABS = [
   "audit",
   "report",
   "firmware",
+  "smi",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
