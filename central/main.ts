@@ -11,6 +11,7 @@ import { readSigningKeyFile } from "./services/firmware-catalogue";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { createCentralLog, fallbackCentralLogger } from "./log";
 import { tlsFromEnv } from "./http/tls";
+import { storedDeskSettings } from "./desk/settings";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(
     env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite },
   );
+  // The business settings the DCC saved at the desk, laid over CENTRAL_CONFIG (a fresh object: the desk updates it in place).
+  const business = { ...env.business, ...(await storedDeskSettings(database.db)) };
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl
     ? { kind: "smtp", url: env.smtpUrl }
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   };
   const app = createApp({
     db: database.db,
-    business: env.business,
+    business,
     signingKey,
     mail,
     databaseKind: database.kind,

@@ -274,3 +274,62 @@ test("SMI updates: the SSMI file downloaded, sent back with bad rows (each shown
   await expect(status).toContainText("0 hubs waiting for the SMI update; 121 sent as CSPM-N3, 20 applied");
   await checkPage(page, "09-smi-sent");
 });
+
+test("business configuration and DCC contact details: checked field by field, saved, audited, in effect for the Party at once", async ({
+  page,
+  central,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, central, "dcc-admin");
+  await page.getByRole("link", { name: "Business settings" }).click();
+  await expect(page.getByRole("heading", { name: "Business configuration and DCC contact details" })).toBeVisible();
+  await expect(page.getByLabel("Hubs per carton")).toHaveValue("32");
+  await checkPage(page, "10-settings");
+
+  // Contact details: a bad phone is refused with the field named; a good one is saved.
+  await page.getByLabel("Contact phone").fill("ring us");
+  await page.getByRole("button", { name: "Save contact details" }).click();
+  await expect(page.getByRole("alert")).toContainText("phone");
+  await page.getByLabel("Contact name").fill("Re-Flash Bookings Team");
+  await page.getByLabel("Contact phone").fill("+44 20 7946 0000");
+  await page.getByRole("button", { name: "Save contact details" }).click();
+  await expect(page.getByText("Contact details saved; the next authorisation carries them.")).toBeVisible();
+
+  // Business settings: overlapping slots and a malformed charge are each named; nothing is sent.
+  const slots = page.getByLabel("Delivery slots (one HH:MM-HH:MM a line)");
+  await slots.fill("08:00-10:00\n09:00-11:00");
+  await page.getByLabel("Explicit Charge per re-flashed hub (GBP)").fill("£7");
+  await page.getByRole("button", { name: "Save business configuration" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("charges explicit charge per reflashed hub");
+  await page.getByLabel("Explicit Charge per re-flashed hub (GBP)").fill("7.95");
+  await page.getByRole("button", { name: "Save business configuration" }).click();
+  await expect(alert).toContainText("09:00-11:00 overlaps 08:00-10:00");
+  await checkPage(page, "11-settings-refused");
+  await slots.fill("09:00-11:00\n13:00-16:00");
+  await page.getByRole("button", { name: "Save business configuration" }).click();
+  await expect(page.getByText("Business configuration saved; it applies from the next request.")).toBeVisible();
+  await expect(page.getByText(/Last changed by admin@dcc\.example/).first()).toBeVisible();
+
+  // The audit shows both changes; the Party's portal offers the new slots at once.
+  await page.getByRole("link", { name: "Audit" }).click();
+  await expect(page.getByRole("cell", { name: "settings.business-changed" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "settings.contact-changed" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInParty(page, central);
+  const res = await page.request.get(`${central.url}/desk/api/portal/options`);
+  expect(((await res.json()) as { slots: unknown }).slots).toEqual([
+    { start: "09:00", end: "11:00" },
+    { start: "13:00", end: "16:00" },
+  ]);
+});
+
+async function signInParty(page: Page, central: Central): Promise<void> {
+  const a = central.accounts.find((x) => x.role === "party-user" && x.partyId === "SUPPLIER-A");
+  if (!a) throw new Error("no demo Party account");
+  await page.goto(`${central.url}/desk/`);
+  await page.getByLabel("Email").fill(a.email);
+  await page.getByLabel("Password").fill(a.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Portal sections" })).toBeVisible();
+}

@@ -86,6 +86,7 @@ import { operationsRoutes } from "./operations";
 import { serviceReportRoutes } from "./service-report";
 import { firmwareDeskRoutes } from "./firmware";
 import { smiUpdateRoutes } from "./smi-updates";
+import { settingsRoutes } from "./settings";
 import type { SigningKeyFile } from "../services/firmware-catalogue";
 import { needRole, type DeskEnv } from "./session";
 import type { MailTarget } from "../services/outbox";
@@ -851,6 +852,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
   api.route("/report", serviceReportRoutes({ db: deps.db }));
   api.route("/smi", smiUpdateRoutes({ db: deps.db }));
+  api.route("/settings", settingsRoutes({ db: deps.db, business: deps.business }));
   api.route(
     "/firmware",
     firmwareDeskRoutes({

@@ -29,6 +29,7 @@ import { HubLookupTab } from "./pages/hub-lookup";
 import { ServiceReportTab } from "./pages/service-report";
 import { FirmwareTab } from "./pages/admin-firmware";
 import { SmiUpdatesTab } from "./pages/smi-updates";
+import { SettingsTab } from "./pages/admin-settings";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -52,6 +53,7 @@ const TAB_LABEL: Record<AdminTab, string> = {
   report: "Service report",
   firmware: "Firmware",
   smi: "SMI updates",
+  settings: "Business settings",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
 const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report", "smi"];
@@ -160,6 +162,7 @@ export function App() {
             {route.tab === "report" ? <ServiceReportTab /> : null}
             {route.tab === "firmware" ? <FirmwareTab /> : null}
             {route.tab === "smi" ? <SmiUpdatesTab /> : null}
+            {route.tab === "settings" ? <SettingsTab /> : null}
           </main>
         </div>
       ) : null}

@@ -24,6 +24,7 @@ export const ADMIN_TABS = [
   "report",
   "firmware",
   "smi",
+  "settings",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
