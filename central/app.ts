@@ -61,7 +61,7 @@ export interface CentralDeps {
   /** The caller's address for the per-address rate limits (default: the socket's; tests in-process name one). */
   addressOf?: AddressOf;
   /** The desk for people (sign-in by session cookie): its built web app, sign-in policy and public origin. */
-  desk?: Omit<DeskDeps, "db" | "business" | "mail">;
+  desk?: Omit<DeskDeps, "db" | "business" | "mail" | "signingKey" | "firmwareImagesDir">;
   /** Central's log (./log.ts); warnings only, on stderr, when not given. */
   logger?: Logger;
   /** Where firmware images are (`<data>/firmware`): docks download them (./routes/firmware-images.ts). */
@@ -121,7 +121,17 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   const limiter = rateLimiter(business.rateLimit, deps.addressOf);
   app.use("*", limiter.requests);
   // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
-  app.route("/desk", deskRoutes({ db, business, mail: deps.mail, ...deps.desk }));
+  app.route(
+    "/desk",
+    deskRoutes({
+      db,
+      business,
+      mail: deps.mail,
+      signingKey: deps.signingKey,
+      firmwareImagesDir: deps.firmwareImagesDir ?? null,
+      ...deps.desk,
+    }),
+  );
   app.route("/enrol", enrolRoutes(db));
 
   app.use("*", authenticate(db, limiter.failedAuth));

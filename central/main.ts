@@ -12,6 +12,7 @@ import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { createCentralLog, fallbackCentralLogger } from "./log";
 import { tlsFromEnv } from "./http/tls";
 import { mailIntakeFromEnv, startMailIntake } from "./desk/email-intake";
+import { storedDeskSettings } from "./desk/settings";
 
 /**
  * Starts the central service: PGlite in the data folder (default .data/central), or the
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(
     env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dataDir: paths.pglite },
   );
+  // The business settings the DCC saved at the desk, laid over CENTRAL_CONFIG (a fresh object: the desk updates it in place).
+  const business = { ...env.business, ...(await storedDeskSettings(database.db)) };
   const signingKey = await readSigningKeyFile(process.env.CENTRAL_SIGNING_KEY ?? paths.signingKey);
   const mail: MailTarget = env.smtpUrl
     ? { kind: "smtp", url: env.smtpUrl }
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   };
   const app = createApp({
     db: database.db,
-    business: env.business,
+    business,
     signingKey,
     mail,
     databaseKind: database.kind,
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   // Requests by email (MAIL_INTAKE_PORT): answered through the outbox like every notice.
   const intakeConfig = mailIntakeFromEnv(process.env);
   const intake = intakeConfig
-    ? await startMailIntake(database.db, env.business, intakeConfig, {
+    ? await startMailIntake(database.db, business, intakeConfig, {
         info: (m) => logger.info(m),
         error: (m) => logger.error(m),
       })

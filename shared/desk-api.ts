@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { CspSchema, DeliveryWindowSchema, DispatchPalletSchema, IsoDateSchema } from "./domain/booking";
+import {
+  ClockTimeSchema,
+  CspSchema,
+  DeliveryWindowSchema,
+  DeviceModelSchema,
+  DispatchPalletSchema,
+  HexFirmwareSchema,
+  IsoDateSchema,
+} from "./domain/booking";
+import { ChargesConfigSchema } from "./domain/charges";
+import { WorkingHoursConfigSchema } from "./domain/working-hours";
 import { OperatorRoleSchema } from "./events";
 
 /**
@@ -376,4 +386,131 @@ export interface OpsEmailIntakeRow {
   requestId: string | null;
   reasons: string[];
   receivedAt: string;
+}
+
+// ------------------------------------------------------------ firmware catalogue at the desk (issue 19/20)
+/** The query naming an uploaded image (its bytes are the request body, application/octet-stream). */
+export const FirmwareUploadQuerySchema = z.strictObject({
+  model: DeviceModelSchema,
+  version: HexFirmwareSchema,
+  fileName: z.string().trim().min(1, "the file needs a name").max(200),
+});
+/** One catalogue entry as the desk shows it: what docks pull, and whether central holds its image. */
+export interface DeskFirmwareEntry {
+  deviceModel: string;
+  version: string;
+  status: "production" | "withdrawn";
+  sha256: string;
+  sizeBytes: number;
+  keyId: string;
+  releasedAt: string;
+  imageHeld: boolean;
+}
+/** An image uploaded and hashed at central, not yet published (docks never see it). */
+export interface DeskFirmwareUpload {
+  deviceModel: string;
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  fileName: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+export interface DeskFirmwareView {
+  catalogue: DeskFirmwareEntry[];
+  uploads: DeskFirmwareUpload[];
+  /** The key central signs with; null: this central cannot publish. */
+  signingKeyId: string | null;
+  /** Largest image central accepts in one upload (its body limit). */
+  maxImageBytes: number;
+}
+
+// ------------------------------------------------------------ SMI updates at the desk (MP155 Req 10)
+export interface DeskSmiView {
+  counts: { pending: number; emitted: number; uploaded: number };
+  /** Pending updates, oldest first (at most 500). */
+  pending: Array<{ deviceId: string; bookingRef: string | null; newFirmware: string; createdAt: string }>;
+  /** Pending updates the SSMI file holds back, each with why (the SMI would refuse the whole file). */
+  held: Array<{ deviceId: string; reason: string }>;
+}
+/** The CSPM-N3 messages sent (Option A) and the hubs refused with why. */
+export interface DeskCspmN3Result {
+  messages: Array<{
+    messageId: string;
+    deviceId: string;
+    deviceFirmwareVersion: string;
+    previousFirmwareVersion: string;
+  }>;
+  refused: Array<{ deviceId: string; reason: string }>;
+}
+
+// ------------------------------------------------------------ business configuration and DCC contact details (issue 19)
+/** Who a Party calls about a booking: printed on the authorisation notice (Req 3). */
+export const DccContactSchema = z.strictObject({
+  name: Name,
+  email: EmailSchema,
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[0-9 +()-]{6,30}$/, "a phone number is 6-30 of digits, space, + ( ) -"),
+});
+export type DccContact = z.infer<typeof DccContactSchema>;
+
+const clockMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/**
+ * What the DCC sets at the desk of the business rules MP155 leaves to it: charges, working
+ * hours, delivery slots and packing limits; the same shared schemas the dock and central use
+ * (charges.ts, working-hours.ts), and central's own shape for slots and packing. Slots must each
+ * start before they end, not overlap, and fit the opening hours of at least one open day.
+ */
+export const DeskBusinessSettingsSchema = z
+  .strictObject({
+    charges: ChargesConfigSchema,
+    workingHours: WorkingHoursConfigSchema,
+    deliverySlots: z
+      .array(z.strictObject({ start: ClockTimeSchema, end: ClockTimeSchema }))
+      .min(1, "at least one delivery slot")
+      .max(48),
+    packing: z.strictObject({
+      hubsPerCarton: z.number().int().min(1).max(10_000),
+      cartonsPerPallet: z.number().int().min(1).max(1_000),
+    }),
+  })
+  .superRefine((s, ctx) => {
+    const open = Object.values(s.workingHours.days).filter((d): d is { open: string; close: string } => d !== null);
+    if (open.length === 0)
+      ctx.addIssue({ code: "custom", path: ["workingHours", "days"], message: "at least one day must be open" });
+    const slots = s.deliverySlots.map((x, i) => ({ i, start: clockMinutes(x.start), end: clockMinutes(x.end), x }));
+    for (const a of slots) {
+      if (a.start >= a.end) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["deliverySlots", a.i],
+          message: `${a.x.start}-${a.x.end} ends before it starts`,
+        });
+        continue;
+      }
+      const b = slots.find((o) => o.i < a.i && o.start < a.end && a.start < o.end);
+      if (b)
+        ctx.addIssue({
+          code: "custom",
+          path: ["deliverySlots", a.i],
+          message: `${a.x.start}-${a.x.end} overlaps ${b.x.start}-${b.x.end}`,
+        });
+      if (open.length > 0 && !open.some((d) => clockMinutes(d.open) <= a.start && a.end <= clockMinutes(d.close)))
+        ctx.addIssue({
+          code: "custom",
+          path: ["deliverySlots", a.i],
+          message: `${a.x.start}-${a.x.end} is outside the opening hours of every open day`,
+        });
+    }
+  });
+export type DeskBusinessSettings = z.infer<typeof DeskBusinessSettingsSchema>;
+
+export interface DeskSettingsView {
+  business: DeskBusinessSettings;
+  contact: DccContact;
+  /** Who last changed each at the desk, and when; null: as central's configuration file says. */
+  changed: { business: { by: string; at: string } | null; contact: { by: string; at: string } | null };
 }

@@ -24,6 +24,7 @@ describe.each(testBackends())("migrations on %s", (backend) => {
       "0007-pallet-listed-hubs",
       "0008-asn-blocks",
       "0011-intake-dispatch-cancel",
+      "0012-desk-firmware-settings",
     ]);
   });
 

@@ -8,6 +8,7 @@ import * as m0006 from "./migrations/0006-desk-people";
 import * as m0007 from "./migrations/0007-pallet-listed-hubs";
 import * as m0008 from "./migrations/0008-asn-blocks";
 import * as m0011 from "./migrations/0011-intake-dispatch-cancel";
+import * as m0012 from "./migrations/0012-desk-firmware-settings";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0007-pallet-listed-hubs": m0007,
   "0008-asn-blocks": m0008,
   "0011-intake-dispatch-cancel": m0011,
+  "0012-desk-firmware-settings": m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

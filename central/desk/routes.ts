@@ -73,6 +73,11 @@ import { DISPATCH_COLUMNS } from "../../shared/domain/dispatch-document";
 import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
+import { serviceReportRoutes } from "./service-report";
+import { firmwareDeskRoutes } from "./firmware";
+import { smiUpdateRoutes } from "./smi-updates";
+import { settingsRoutes } from "./settings";
+import type { SigningKeyFile } from "../services/firmware-catalogue";
 import { needRole, type DeskEnv } from "./session";
 import type { MailTarget } from "../services/outbox";
 
@@ -98,6 +103,10 @@ export interface DeskDeps {
   publicOrigin?: string | null;
   /** Where the outbox sends mail (the operations page's "send now"); null: that button answers 503. */
   mail?: MailTarget | null;
+  /** Central's catalogue signing key (the firmware page publishes with it); null: publishing answers 503. */
+  signingKey?: SigningKeyFile | null;
+  /** Where central keeps firmware images (`<data>/firmware`); null: uploads answer 503. */
+  firmwareImagesDir?: string | null;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -839,6 +848,18 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
+  api.route("/report", serviceReportRoutes({ db: deps.db }));
+  api.route("/smi", smiUpdateRoutes({ db: deps.db }));
+  api.route("/settings", settingsRoutes({ db: deps.db, business: deps.business }));
+  api.route(
+    "/firmware",
+    firmwareDeskRoutes({
+      db: deps.db,
+      signingKey: deps.signingKey ?? null,
+      imagesDir: deps.firmwareImagesDir ?? null,
+      maxImageBytes: deps.business.maxBodyBytes,
+    }),
+  );
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 

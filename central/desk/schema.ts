@@ -49,6 +49,23 @@ export type DeskTables = {
     detail: ColumnType<unknown, string, string>;
     at: Stamp;
   };
+  /** Migration 0012: images uploaded at the desk, hashed at central, not yet published. */
+  firmware_uploads: {
+    device_model: string;
+    version: string;
+    sha256: string;
+    size_bytes: number;
+    file_name: string;
+    uploaded_by: string;
+    uploaded_at: Stamp;
+  };
+  /** Migration 0012: business configuration and DCC contact details set at the desk. */
+  desk_settings: {
+    key: string;
+    value: ColumnType<unknown, string, string>;
+    updated_by: string;
+    updated_at: Stamp;
+  };
 };
 
 export type DeskDatabase = Database & DeskTables;

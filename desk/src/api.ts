@@ -84,3 +84,26 @@ export async function fileBase64(file: File): Promise<string> {
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
+
+/** Sends a file's bytes as they are (application/octet-stream), with the CSRF token; central's refusal in words. */
+export async function apiUpload<T>(path: string, file: Blob): Promise<Answer<T>> {
+  let res: Response;
+  try {
+    res = await fetch(`/desk/api${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", [DESK_CSRF_HEADER]: csrfFromCookie() ?? csrfToken },
+      credentials: "same-origin",
+      body: file,
+    });
+  } catch {
+    return { ok: false, refusal: refusalOf(0, null) };
+  }
+  let json: unknown = null;
+  try {
+    json = await res.json();
+  } catch {
+    json = null;
+  }
+  if (!res.ok) return { ok: false, refusal: refusalOf(res.status, json) };
+  return { ok: true, data: json as T };
+}

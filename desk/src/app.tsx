@@ -27,6 +27,10 @@ import { InventoryTab } from "./pages/admin-inventory";
 import { AuditTab } from "./pages/admin-audit";
 import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import { HubLookupTab } from "./pages/hub-lookup";
+import { ServiceReportTab } from "./pages/service-report";
+import { FirmwareTab } from "./pages/admin-firmware";
+import { SmiUpdatesTab } from "./pages/smi-updates";
+import { SettingsTab } from "./pages/admin-settings";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -48,9 +52,13 @@ const TAB_LABEL: Record<AdminTab, string> = {
   people: "People",
   inventory: "SMI import",
   audit: "Audit",
+  report: "Service report",
+  firmware: "Firmware",
+  smi: "SMI updates",
+  settings: "Business settings",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory"];
+const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report", "smi"];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
@@ -154,6 +162,10 @@ export function App() {
             {route.tab === "people" ? <PeopleTab /> : null}
             {route.tab === "inventory" ? <InventoryTab /> : null}
             {route.tab === "audit" ? <AuditTab /> : null}
+            {route.tab === "report" ? <ServiceReportTab /> : null}
+            {route.tab === "firmware" ? <FirmwareTab /> : null}
+            {route.tab === "smi" ? <SmiUpdatesTab /> : null}
+            {route.tab === "settings" ? <SettingsTab /> : null}
           </main>
         </div>
       ) : null}

@@ -21,6 +21,10 @@ export const ADMIN_TABS = [
   "people",
   "inventory",
   "audit",
+  "report",
+  "firmware",
+  "smi",
+  "settings",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
