@@ -54,6 +54,24 @@ export async function projectEvents(
       case "dispatch.recorded":
         await dispatchRecorded(db, dock, e);
         break;
+      case "flash.override":
+        // Issue 18: a supervisor's second flash of a hub is audited against the hub at central.
+        await appendAudit(db, [
+          {
+            deviceId: e.payload.deviceId,
+            actor: e.operatorId,
+            dockId: e.dockId,
+            facilityId: dock.facilityId,
+            action: "flash.override",
+            detail: {
+              eventId: e.id,
+              bookingRef: e.payload.bookingRef,
+              flashedTo: e.payload.flashedTo,
+              reason: e.payload.reason,
+            },
+          },
+        ]);
+        break;
       default:
         break;
     }
@@ -291,7 +309,9 @@ async function faultReported(
 ): Promise<void> {
   const p = e.payload;
   const ref = await bookingOfHub(db, p.deviceId);
-  const reason = p.manual ? `manual report: ${p.notes}` : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
+  const reason = p.manual
+    ? `manual report: ${[p.damage, p.notes].filter((t) => t !== undefined && t !== "").join("; ")}`
+    : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
   await db
     .insertInto("fault_reports")
     .values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, reason, manual: p.manual, at: e.at })
@@ -316,6 +336,7 @@ async function faultReported(
         slot: p.slot,
         jigSaid: p.jigSaid,
         notes: p.notes,
+        damage: p.damage ?? null,
         disposition: p.disposition,
         flashEventId: p.flashEventId,
       }),

@@ -4,6 +4,7 @@ import { useDock } from "../store/store-context";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
 import { mayLoadJigs } from "../../../shared/domain/jig-slot-decision";
 import { ScanVerdictOverlay } from "../components/verdict-overlay";
+import { ManualFaultForm } from "./manual-fault-form";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
@@ -41,6 +42,7 @@ function timeLeft(ms: number | null): string {
 
 function SlotCell(props: { view: SlotViewMessage; code: string }) {
   const unload = useDock((s) => s.unloadJigSlot);
+  const report = useDock((s) => s.openManualFaultReport);
   const pendingSlot = useDock((s) => s.jigPendingSlot);
   const { view, code } = props;
   const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
@@ -74,6 +76,16 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
           {view.manualReportRequired && " - the hub did not answer: file a manual fault report"}
         </div>
       )}
+      {view.phase === "failed" && view.manualReportRequired && view.deviceId !== null && (
+        <button
+          type="button"
+          data-testid={`report-${code}`}
+          style={{ padding: "2px 8px", fontSize: 12, minHeight: 0, marginRight: 4 }}
+          onClick={() => report({ deviceId: view.deviceId ?? "", jigId: view.jigId, slot: view.slot })}
+        >
+          Report {code}
+        </button>
+      )}
       {finished && (
         <button
           type="button"
@@ -102,7 +114,9 @@ function KeyboardEntry() {
   // On entry and after every action (a notice, a refusal acknowledged) the field takes the keyboard,
   // unless a supervisor is typing an override reason.
   useEffect(() => {
-    if (document.activeElement instanceof HTMLInputElement && document.activeElement.name === "overrideReason") return;
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement && active.name === "overrideReason") return;
+    if (active instanceof HTMLElement && active.closest(".fault-form") !== null) return;
     ref.current?.focus();
   }, [notice, refusal]);
   const onSubmit = (e: FormEvent) => {
@@ -186,6 +200,8 @@ export function JigScreen() {
   const held = useDock((s) => s.jigHeld);
   const acknowledge = useDock((s) => s.acknowledgeJigRefusal);
   const unloadAll = useDock((s) => s.unloadAllJigSlots);
+  const openReport = useDock((s) => s.openManualFaultReport);
+  const faultFormOpen = useDock((s) => s.jigFaultForm !== null);
   // The host may have restarted or moved on since the slots were last fetched.
   useEffect(() => void refreshSlots(), [refreshSlots]);
   const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
@@ -251,7 +267,13 @@ export function JigScreen() {
         <button type="button" onClick={() => setCameraOpen(!cameraOpen)}>
           {cameraOpen ? "Close camera" : "Camera"}
         </button>
+        {!faultFormOpen && (
+          <button type="button" data-testid="open-fault-report" onClick={() => openReport()}>
+            Report a damaged hub
+          </button>
+        )}
       </div>
+      <ManualFaultForm />
       {cameraOpen && (
         <Suspense fallback={<p>Loading the camera…</p>}>
           <CameraPanel onClose={() => setCameraOpen(false)} />
@@ -307,6 +329,7 @@ export function JigScreen() {
                   <td>{f.jigId === null ? "-" : `${f.jigId} / ${f.slot === null ? "-" : f.slot + 1}`}</td>
                   <td>{f.manual ? "manual report" : f.step}</td>
                   <td>
+                    {f.damage !== null ? `Damage: ${f.damage}. ` : ""}
                     {f.notes}
                     {f.jigSaid ? ` (jig said: ${f.jigSaid.slice(0, 40)}…)` : ""}
                   </td>
