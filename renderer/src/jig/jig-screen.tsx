@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect, useRef, useState, type CSSProperties, type FormEvent } from "react";
 import type { SlotViewMessage } from "../../../shared/bridge/channels";
+import type { FlashStep } from "../../../shared/events";
 import { useDock } from "../store/store-context";
-import { formatSlotCode } from "../../../shared/domain/slot-code";
+import { compactSlotList, formatSlotCode } from "../../../shared/domain/slot-code";
 import { mayLoadJigs } from "../../../shared/domain/jig-slot-decision";
 import { ScanVerdictOverlay } from "../components/verdict-overlay";
 import { ManualFaultForm } from "./manual-fault-form";
@@ -32,6 +33,17 @@ const PHASE_COLOUR: Record<SlotViewMessage["phase"], string> = {
   "waiting-for-jig": "#ffe2b8",
   flashed: "#d8f5d8",
   failed: "#ffd6d6",
+};
+
+/** The flash steps in the technician's words, not the protocol's. */
+const STEP_WORDS: Record<FlashStep, string> = {
+  "read-identity": "reading the hub",
+  unlock: "unlocking",
+  "begin-image": "starting the image",
+  "image-chunk": "writing the image",
+  commit: "saving the image",
+  verify: "checking the image",
+  "read-back": "reading the version back",
 };
 
 function timeLeft(ms: number | null): string {
@@ -65,7 +77,7 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
         <>
           <progress max={100} value={view.percent} style={{ width: "100%" }} aria-label={`${code} progress`} />
           <div>
-            {view.step ?? "starting"}
+            {view.step === null ? "starting" : STEP_WORDS[view.step]}
             {view.attempt > 1 ? ` (attempt ${view.attempt})` : ""} · {view.percent}% {timeLeft(view.etaMs)}
           </div>
         </>
@@ -282,14 +294,14 @@ export function JigScreen() {
       <OverridePanel />
       {toUnload.length > 0 && (
         <p data-testid="unload-prompt" className="unload-prompt">
-          Take out and unload:{" "}
-          {toUnload
-            .map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`)
-            .join(", ")}{" "}
-          - scan the slot again or press its Unload button.{" "}
           <button type="button" data-testid="unload-all" onClick={() => void unloadAll().finally(focusEntry)}>
             Unload all ({toUnload.length})
-          </button>
+          </button>{" "}
+          <span className="unload-list">
+            Take out and unload {toUnload.length === 1 ? "1 hub" : `${toUnload.length} hubs`}:{" "}
+            {compactSlotList(toUnload.map((s) => ({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })))} (or scan a slot
+            again).
+          </span>
         </p>
       )}
       {jigs.map((jigId, j) => (
@@ -327,7 +339,7 @@ export function JigScreen() {
                 <tr key={f.eventId} data-testid={`fault-${f.deviceId}`}>
                   <td style={{ fontFamily: "monospace" }}>{f.deviceId}</td>
                   <td>{f.jigId === null ? "-" : `${f.jigId} / ${f.slot === null ? "-" : f.slot + 1}`}</td>
-                  <td>{f.manual ? "manual report" : f.step}</td>
+                  <td>{f.manual ? "manual report" : f.step === null ? "-" : STEP_WORDS[f.step]}</td>
                   <td>
                     {f.damage !== null ? `Damage: ${f.damage}. ` : ""}
                     {f.notes}

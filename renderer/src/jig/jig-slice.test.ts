@@ -381,5 +381,21 @@ describe("manual Fault Analysis Report and the supervisor's override (issues 17,
       deviceId: hub.deviceId,
       override: { supervisorId: "sup-1", reason: "casing replaced, flash again" },
     });
+    // "loaded into A2" is stale once A2 has finished: the notice clears, the slot tells the rest.
+    expect(store.getState().jigNotice?.text).toContain(`${hub.deviceId} loaded into A2`);
+    bridge.emit("jig.slot", {
+      jigId: "JIG-A",
+      slot: 1,
+      phase: "flashed",
+      deviceId: hub.deviceId,
+      step: null,
+      percent: 100,
+      attempt: 1,
+      startedAt: null,
+      etaMs: null,
+      reason: null,
+      manualReportRequired: false,
+    });
+    expect(store.getState().jigNotice).toBeNull();
   });
 });

@@ -56,6 +56,16 @@ export const createJigSlice =
           ? [...slots, view].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot)
           : slots.map((s, j) => (j === i ? view : s));
       set({ jigSlots: next });
+      // "X loaded into A1: flashing" is stale once A1 has finished: the slot says what happened now.
+      const n = get().jigNotice;
+      if (
+        n !== null &&
+        n.tone !== "error" &&
+        view.deviceId !== null &&
+        (view.phase === "flashed" || view.phase === "failed") &&
+        n.text.startsWith(`${view.deviceId} loaded into `)
+      )
+        set({ jigNotice: null });
     }
 
     async function load(

@@ -9,7 +9,7 @@ import type {
   VerdictClass,
   VerdictCode,
 } from "../../../shared/domain/reconcile";
-import type { OperatorRole, ScanSource } from "../../../shared/events";
+import type { FlashStep, OperatorRole, ScanSource } from "../../../shared/events";
 import type { BookingRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
@@ -141,7 +141,7 @@ export interface JigFaultLine {
   deviceId: string;
   jigId: string | null;
   slot: number | null;
-  step: string | null;
+  step: FlashStep | null;
   jigSaid: string | null;
   notes: string;
   disposition: "credit" | "scrap";
