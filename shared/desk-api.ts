@@ -307,6 +307,8 @@ export interface PortalFaultReport {
   reason: string;
   manual: boolean;
   at: string;
+  /** What became of the hub (issue 17), once the DCC decided; null until then. */
+  disposition: "scrapped" | "returned-to-manufacturer" | null;
 }
 export interface OpsHub {
   deviceId: string;
@@ -330,4 +332,25 @@ export interface OpsHub {
     at: string;
     detail: unknown;
   }>;
+}
+
+/** What becomes of a hub that could not be re-flashed (risk R-001, PIA 6.2.1), decided once at the DCC desk. */
+export const HubDispositionSchema = z.enum(["scrapped", "returned-to-manufacturer"]);
+export type HubDisposition = z.infer<typeof HubDispositionSchema>;
+export const DispositionRequestSchema = z.strictObject({
+  disposition: HubDispositionSchema,
+  note: z.string().trim().max(500),
+});
+/** A failed hub (it has a Fault Analysis Report) and what became of it, as the desk lists it. */
+export interface FailedHubRow {
+  deviceId: string;
+  partyId: string;
+  bookingRef: string | null;
+  manufacturer: string;
+  deviceModel: string;
+  /** The latest Fault Analysis Report's reference (its event id) and its words. */
+  faultReport: string;
+  reason: string;
+  reportedAt: string;
+  disposition: { disposition: HubDisposition; note: string; decidedBy: string; decidedAt: string } | null;
 }

@@ -7,6 +7,7 @@ import * as m0005 from "./migrations/0005-scoped-audit";
 import * as m0006 from "./migrations/0006-desk-people";
 import * as m0007 from "./migrations/0007-pallet-listed-hubs";
 import * as m0008 from "./migrations/0008-asn-blocks";
+import * as m0010 from "./migrations/0010-dispositions-han-variant";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0006-desk-people": m0006,
   "0007-pallet-listed-hubs": m0007,
   "0008-asn-blocks": m0008,
+  "0010-dispositions-han-variant": m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -84,6 +84,7 @@ import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
 import { needRole, type DeskEnv } from "./session";
+import { dispositionsRoutes } from "./dispositions";
 import type { MailTarget } from "../services/outbox";
 
 /**
@@ -816,6 +817,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const rows = await db
       .selectFrom("fault_reports")
       .innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
+      .leftJoin("hub_dispositions", "hub_dispositions.device_id", "fault_reports.device_id")
       .select([
         "fault_reports.id",
         "fault_reports.device_id",
@@ -823,6 +825,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
         "fault_reports.reason",
         "fault_reports.manual",
         "fault_reports.at",
+        "hub_dispositions.disposition",
       ])
       .where("bookings.party_id", "=", partyId)
       .orderBy("fault_reports.id", "desc")
@@ -836,11 +839,13 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
         reason: r.reason,
         manual: r.manual,
         at: r.at,
+        disposition: r.disposition,
       })),
     );
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
+  api.route("/dispositions", dispositionsRoutes(deps.db));
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 

@@ -343,6 +343,12 @@ async function faultReported(
     );
   }
   if (party) {
+    // Priced by the hub's HAN variant from the SMI mirror (unpriced only where the mirror does not know it).
+    const inv = await db
+      .selectFrom("inventory")
+      .select("han_variant")
+      .where("device_id", "=", p.deviceId)
+      .executeTakeFirst();
     // One credit per hub, whatever the number of reports about it.
     await db
       .insertInto("credits")
@@ -350,7 +356,7 @@ async function faultReported(
         device_id: p.deviceId,
         party_id: party.party_id,
         booking_ref: ref,
-        amount_pence: creditFor(business, null),
+        amount_pence: creditFor(business, inv?.han_variant ?? null),
         reason: `not re-flashable (${p.disposition}): ${reason}`.slice(0, 500),
         event_id: e.id,
       })
@@ -361,7 +367,7 @@ async function faultReported(
 
 /**
  * The credit for a hub not re-flashable, by the shared charges model: its HAN variant's rate,
- * or null (unpriced) when the variant is unknown, as it is to central's SMI mirror today.
+ * or null (unpriced) when the SMI mirror does not know the variant.
  */
 function creditFor(business: BusinessConfig, variant: HanVariant | null): number | null {
   if (variant === null) return null;

@@ -26,6 +26,7 @@ import { InventoryTab } from "./pages/admin-inventory";
 import { AuditTab } from "./pages/admin-audit";
 import { OutboxTab, RequestsTab, WorkOrdersTab } from "./pages/operations";
 import { HubLookupTab } from "./pages/hub-lookup";
+import { FailedHubsTab } from "./pages/failed-hubs";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -46,9 +47,10 @@ const TAB_LABEL: Record<AdminTab, string> = {
   people: "People",
   inventory: "SMI import",
   audit: "Audit",
+  "failed-hubs": "Failed hubs",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory"];
+const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "failed-hubs"];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
@@ -151,6 +153,7 @@ export function App() {
             {route.tab === "people" ? <PeopleTab /> : null}
             {route.tab === "inventory" ? <InventoryTab /> : null}
             {route.tab === "audit" ? <AuditTab /> : null}
+            {route.tab === "failed-hubs" ? <FailedHubsTab /> : null}
           </main>
         </div>
       ) : null}

@@ -21,6 +21,7 @@ export const ADMIN_TABS = [
   "people",
   "inventory",
   "audit",
+  "failed-hubs",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
