@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
@@ -215,6 +215,10 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   expect(reference).toMatch(/^[0-9a-f-]{36}$/);
   await expect(entry).toBeFocused();
   await expect(page.getByTestId(`fault-${hubs[3]!.deviceId}`)).toContainText("Damage: Cracked casing, antenna loose");
+  // Dates on the site's clock, en-GB with 24-hour times (day first, never ISO or US order).
+  await expect(page.getByTestId(`fault-${hubs[3]!.deviceId}`).locator("td").last()).toHaveText(
+    /^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/,
+  );
   // It reaches central and the Party is emailed the report under that reference.
   await expect
     .poll(
@@ -257,4 +261,41 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   await expect(page.getByTestId("jig-refusal")).toContainText("Only a technician or a supervisor can load jigs");
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("jig-notice")).not.toHaveAttribute("data-tone", "error");
+
+  // At the DCC desk, the failed hub gets its disposition (R-001): returned to its manufacturer, once,
+  // and it is on that manufacturer's returns list.
+  const accounts = JSON.parse(readFileSync(join(dock.centralDataDir, "desk-accounts.json"), "utf8")) as Array<{
+    email: string;
+    password: string;
+    role: string;
+  }>;
+  const ops = accounts.find((a) => a.role === "dcc-ops")!;
+  const desk = await page.context().newPage();
+  await desk.setViewportSize(SIZES[1]);
+  await desk.goto(`${dock.centralUrl}/desk/`);
+  await desk.getByLabel("Email").fill(ops.email);
+  await desk.getByLabel("Password").fill(ops.password);
+  await desk.getByRole("button", { name: "Sign in" }).click();
+  await desk
+    .getByRole("button", { name: "Failed hubs" })
+    .or(desk.getByRole("link", { name: "Failed hubs" }))
+    .click();
+  const failed = desk.getByTestId(`failed-${hubs[3]!.deviceId}`);
+  await expect(failed).toContainText("manual report: Cracked casing, antenna loose");
+  await failed.getByRole("button", { name: `Record for ${hubs[3]!.deviceId}` }).click();
+  await expect(desk.getByRole("alert")).toContainText(`choose what becomes of hub ${hubs[3]!.deviceId} first`);
+  await failed.getByLabel(`What becomes of hub ${hubs[3]!.deviceId}`).selectOption("returned-to-manufacturer");
+  await failed.getByLabel(`Note for hub ${hubs[3]!.deviceId}`).fill("Under warranty");
+  await failed.getByRole("button", { name: `Record for ${hubs[3]!.deviceId}` }).click();
+  await expect(desk.getByTestId("disposition-done")).toContainText(
+    `Hub ${hubs[3]!.deviceId}: returned to manufacturer.`,
+  );
+  await expect(failed).toContainText("Returned to manufacturer: Under warranty");
+  const returns = desk.getByRole("link", { name: "Returns list for manufacturer AB01 (CSV)" });
+  const csv = await desk.request.get(`${dock.centralUrl}${await returns.getAttribute("href")}`);
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain(`${hubs[3]!.deviceId},AB01,010A030B,`);
+  await desk.screenshot({ path: "test-results/shift/desk-failed-hubs-1366x768.png" });
+  await axe(desk, "desk: failed hubs");
+  await desk.close();
 });

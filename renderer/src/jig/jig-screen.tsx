@@ -6,6 +6,7 @@ import { compactSlotList, formatSlotCode } from "../../../shared/domain/slot-cod
 import { mayLoadJigs } from "../../../shared/domain/jig-slot-decision";
 import { ScanVerdictOverlay } from "../components/verdict-overlay";
 import { ManualFaultForm } from "./manual-fault-form";
+import { formatSiteDateTime } from "../../../shared/domain/site-clock";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
@@ -214,6 +215,7 @@ export function JigScreen() {
   const unloadAll = useDock((s) => s.unloadAllJigSlots);
   const openReport = useDock((s) => s.openManualFaultReport);
   const faultFormOpen = useDock((s) => s.jigFaultForm !== null);
+  const siteTimeZone = useDock((s) => s.siteTimeZone);
   // The host may have restarted or moved on since the slots were last fetched.
   useEffect(() => void refreshSlots(), [refreshSlots]);
   const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
@@ -332,6 +334,7 @@ export function JigScreen() {
                 <th>Step</th>
                 <th>What happened</th>
                 <th>Disposition</th>
+                <th>When</th>
               </tr>
             </thead>
             <tbody>
@@ -345,7 +348,8 @@ export function JigScreen() {
                     {f.notes}
                     {f.jigSaid ? ` (jig said: ${f.jigSaid.slice(0, 40)}…)` : ""}
                   </td>
-                  <td>{f.disposition}</td>
+                  <td>{f.disposition === "scrap" ? "scrap" : "credit the Party"}</td>
+                  <td>{formatSiteDateTime(f.at, siteTimeZone)}</td>
                 </tr>
               ))}
             </tbody>
