@@ -90,6 +90,7 @@ export async function insertInventoryFor(db: Kysely<Database>, bookings: readonl
           smi_status: h.smiStatus,
           assigned_party: h.assignedParty,
           csp_region: h.cspRegion,
+          han_variant: h.hanVariant ?? null,
         });
       }
   for (let i = 0; i < rows.length; i += 3000)

@@ -857,6 +857,18 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
         who,
       ),
     );
+    add(
+      makeEvent(
+        "flash.override",
+        {
+          deviceId: hs[0]!.hub.deviceId,
+          bookingRef: b.bookingRef,
+          flashedTo: "00030000",
+          reason: "casing replaced, flash again",
+        },
+        who,
+      ),
+    );
     return m;
   }
 

@@ -148,8 +148,10 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       flashResults: Array<{ ok: boolean }>;
     };
     expect(h.faultReports.length).toBe(2);
-    // One credit; its rate depends on the HAN variant, which the demo SMI mirror does not hold: unpriced, not guessed.
-    expect(h.credit).toMatchObject({ amount_pence: null });
+    // One credit, priced by the hub's HAN variant from the SMI mirror (issue 17).
+    const band = hubsOf(b)[8]!.hub.hanVariant!;
+    const rate = w.business.charges.creditPerUnreflashableHub;
+    expect(h.credit).toMatchObject({ amount_pence: band === "single-band" ? rate.singleBand : rate.dualBand });
     expect(h.flashResults.map((f) => f.ok)).toEqual([false]);
     expect((await dcc("GET", `/work-orders/${b.workOrderId}`)).json).toMatchObject({ status: "in-progress" });
   });
@@ -469,7 +471,11 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     const c = w.business.charges;
     const ret = c.returnCharges?.redeployable ?? 0;
     // The shared rule: re-flashed hubs pay the Explicit Charge and the redeployable return charge;
-    // the failed hub's credit and return charge depend on its HAN variant, unknown here, so it is unpriced.
+    // the failed hub's credit and return charge are priced by its HAN variant from the SMI mirror.
+    const band = hubsOf(b)[8]!.hub.hanVariant!;
+    const Band = band === "single-band" ? "singleBand" : "dualBand";
+    const credit = c.creditPerUnreflashableHub[Band];
+    const notRedeployable = c.returnCharges?.notRedeployable[Band] ?? 0;
     expect(s.lines).toEqual([
       expect.objectContaining({
         code: "explicit-charge",
@@ -477,15 +483,14 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
         unitMinor: c.explicitChargePerReflashedHub,
         amountMinor: 11 * c.explicitChargePerReflashedHub,
       }),
+      expect.objectContaining({ code: `credit-${band}`, quantity: 1, unitMinor: credit, amountMinor: credit }),
       expect.objectContaining({ code: "return-redeployable", quantity: 11, unitMinor: ret, amountMinor: 11 * ret }),
+      expect.objectContaining({ code: `return-${band}`, quantity: 1, unitMinor: notRedeployable }),
     ]);
     expect(s.counts).toEqual({ reflashed: 11, notReflashable: 1 });
-    expect(s.unpriced.map((u) => u.deviceId)).toEqual([ids[8]]);
-    expect(s.totals).toEqual({
-      chargesMinor: 11 * (c.explicitChargePerReflashedHub + ret),
-      creditsMinor: 0,
-      netMinor: 11 * (c.explicitChargePerReflashedHub + ret),
-    });
+    expect(s.unpriced).toEqual([]);
+    const charges = 11 * (c.explicitChargePerReflashedHub + ret) + notRedeployable;
+    expect(s.totals).toEqual({ chargesMinor: charges, creditsMinor: credit, netMinor: charges - credit });
     expect(s).toMatchObject({ partyId: "SUPPLIER-A", currency: c.currency, period: { from, to } });
     expect(
       (

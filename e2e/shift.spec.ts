@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
@@ -21,7 +21,8 @@ import { expect, test } from "./fixtures";
 const booking = demoBooking({ csp: "North", partyId: DEMO_PARTIES[0].id });
 const pallet0 = booking.pallets[0]!;
 const carton0 = pallet0.cartons[0]!;
-const hubs = carton0.hubs.slice(0, 3);
+/** 0-2 for the shift's steps, 3 for a manual Fault Analysis Report, 4-19 to fill the jigs for the layout check. */
+const hubs = carton0.hubs.slice(0, 20);
 const firmwareDir = join(tmpdir(), `dock-e2e-shift-firmware-${randomUUID()}`);
 
 test.use({ hostEnv: { JIG_FIRMWARE_DIR: firmwareDir, JIG_FLASH_MS: "1500" } });
@@ -169,8 +170,86 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   await expect(page.getByTestId("jig-notice")).toContainText(`${hubs[0]!.deviceId} loaded into A3`);
   await expect(page.getByTestId("slot-A3")).toHaveAttribute("data-phase", "flashed", { timeout: 60_000 });
 
+  // The override is an event of its own at central, audited against the hub with the supervisor and the reason.
+  const dcc = dock.centralTokens()?.dcc ?? "";
+  const central = async (path: string): Promise<unknown> => {
+    const res = await fetch(`${dock.centralUrl}${path}`, { headers: { authorization: `Bearer ${dcc}` } });
+    return res.json();
+  };
+  await expect
+    .poll(
+      async () =>
+        (
+          (await central(`/hubs/${hubs[0]!.deviceId}/audit`)) as {
+            entries: Array<{ source: string; action: string; actor: string }>;
+          }
+        ).entries
+          .filter((e) => e.source === "central" && e.action === "flash.override")
+          .map((e) => e.actor),
+      { timeout: 30_000 },
+    )
+    .toEqual(["OP-N-SUP"]);
+
+  // A manual Fault Analysis Report, keyboard only: Tab from the field to "Report a damaged hub", the form
+  // opens on the hub field; a blank damage is refused by name and keeps what was typed.
+  await expect(entry).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(page.getByTestId("open-fault-report")).toBeFocused();
+  await page.keyboard.press("Enter");
+  const farForm = page.getByTestId("manual-fault-form");
+  await expect(farForm.getByLabel(/Hub ID/)).toBeFocused();
+  await page.keyboard.type(hubs[3]!.deviceId);
+  await page.keyboard.press("Enter");
+  await expect(farForm.getByRole("alert")).toContainText("Say what damage you found");
+  await expect(farForm.getByLabel("Damage found")).toBeFocused();
+  await expect(farForm.getByLabel(/Hub ID/)).toHaveValue(hubs[3]!.deviceId);
+  await page.keyboard.type("Cracked casing, antenna loose");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Dropped while unpacking");
+  await page.keyboard.press("Enter");
+  await expect(farForm).toHaveCount(0);
+  const filed = page.getByTestId("jig-notice");
+  await expect(filed).toContainText(`filed for ${hubs[3]!.deviceId}`);
+  const reference = /Fault Analysis Report (\S+) filed/.exec((await filed.textContent()) ?? "")?.[1] ?? "";
+  expect(reference).toMatch(/^[0-9a-f-]{36}$/);
+  await expect(entry).toBeFocused();
+  await expect(page.getByTestId(`fault-${hubs[3]!.deviceId}`)).toContainText("Damage: Cracked casing, antenna loose");
+  // Dates on the site's clock, en-GB with 24-hour times (day first, never ISO or US order).
+  await expect(page.getByTestId(`fault-${hubs[3]!.deviceId}`).locator("td").last()).toHaveText(
+    /^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/,
+  );
+  // It reaches central and the Party is emailed the report under that reference.
+  await expect
+    .poll(
+      async () =>
+        ((await central("/outbox")) as Array<{ kind: string; subject: string }>)
+          .filter((m) => m.kind === "fault-analysis-report")
+          .map((m) => m.subject),
+      { timeout: 30_000 },
+    )
+    .toContain(`Fault Analysis Report ${reference}: hub ${hubs[3]!.deviceId} (booking ${booking.bookingRef})`);
+
+  // Fill the jigs: 16 more hubs into A4-A8, B2-B8 and C1-C4, so most slots finish together.
+  const targets = [
+    ...[4, 5, 6, 7, 8].map((n) => `JIG-A-${n}`),
+    ...[2, 3, 4, 5, 6, 7, 8].map((n) => `JIG-B-${n}`),
+    ...[1, 2, 3, 4].map((n) => `JIG-C-${n}`),
+  ];
+  for (const [i, target] of targets.entries()) {
+    await wedgeScan(page, hubs[4 + i]!.deviceId);
+    await wedgeScan(page, target);
+    await expect(page.getByTestId("jig-notice")).toContainText(`${hubs[4 + i]!.deviceId} loaded into`);
+  }
+  await expect(page.getByTestId("unload-all")).toHaveText("Unload all (18)", { timeout: 60_000 });
+  // The stale "loaded into C4" went when C4 finished; the list of 18 slots is one line.
+  await expect(page.getByTestId("jig-notice")).not.toContainText("loaded into");
+  await expect(page.getByTestId("unload-prompt")).toContainText("Take out and unload 18 hubs: A3-A8, B1-B8, C1-C4");
+  const promptBox = await page.getByTestId("unload-prompt").boundingBox();
+  expect(promptBox!.height, "the unload list holds one line").toBeLessThan(40);
+
   // All three jigs and the counts on show at every size; nothing clipped; no axe violations.
-  await checkLayouts(page, "jig-station", ["jig-counts", "jig-notice", "slot-A1", "slot-C8"]);
+  await checkLayouts(page, "jig-station", ["jig-counts", "jig-notice", "unload-prompt", "slot-A1", "slot-C8"]);
   await axe(page, "jig station");
 
   // A receiver is refused in plain words at the first scan.
@@ -182,4 +261,41 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   await expect(page.getByTestId("jig-refusal")).toContainText("Only a technician or a supervisor can load jigs");
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("jig-notice")).not.toHaveAttribute("data-tone", "error");
+
+  // At the DCC desk, the failed hub gets its disposition (R-001): returned to its manufacturer, once,
+  // and it is on that manufacturer's returns list.
+  const accounts = JSON.parse(readFileSync(join(dock.centralDataDir, "desk-accounts.json"), "utf8")) as Array<{
+    email: string;
+    password: string;
+    role: string;
+  }>;
+  const ops = accounts.find((a) => a.role === "dcc-ops")!;
+  const desk = await page.context().newPage();
+  await desk.setViewportSize(SIZES[1]);
+  await desk.goto(`${dock.centralUrl}/desk/`);
+  await desk.getByLabel("Email").fill(ops.email);
+  await desk.getByLabel("Password").fill(ops.password);
+  await desk.getByRole("button", { name: "Sign in" }).click();
+  await desk
+    .getByRole("button", { name: "Failed hubs" })
+    .or(desk.getByRole("link", { name: "Failed hubs" }))
+    .click();
+  const failed = desk.getByTestId(`failed-${hubs[3]!.deviceId}`);
+  await expect(failed).toContainText("manual report: Cracked casing, antenna loose");
+  await failed.getByRole("button", { name: `Record for ${hubs[3]!.deviceId}` }).click();
+  await expect(desk.getByRole("alert")).toContainText(`choose what becomes of hub ${hubs[3]!.deviceId} first`);
+  await failed.getByLabel(`What becomes of hub ${hubs[3]!.deviceId}`).selectOption("returned-to-manufacturer");
+  await failed.getByLabel(`Note for hub ${hubs[3]!.deviceId}`).fill("Under warranty");
+  await failed.getByRole("button", { name: `Record for ${hubs[3]!.deviceId}` }).click();
+  await expect(desk.getByTestId("disposition-done")).toContainText(
+    `Hub ${hubs[3]!.deviceId}: returned to manufacturer.`,
+  );
+  await expect(failed).toContainText("Returned to manufacturer: Under warranty");
+  const returns = desk.getByRole("link", { name: "Returns list for manufacturer AB01 (CSV)" });
+  const csv = await desk.request.get(`${dock.centralUrl}${await returns.getAttribute("href")}`);
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain(`${hubs[3]!.deviceId},AB01,010A030B,`);
+  await desk.screenshot({ path: "test-results/shift/desk-failed-hubs-1366x768.png" });
+  await axe(desk, "desk: failed hubs");
+  await desk.close();
 });

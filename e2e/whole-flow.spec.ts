@@ -453,6 +453,20 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect((statement.json as { lines: Array<{ code: string; quantity: number }> }).lines).toContainEqual(
         expect.objectContaining({ code: "explicit-charge", quantity: 28 }),
       );
+      // Issue 17: credits and return charges are priced by each hub's HAN variant; none unpriced in the whole flow.
+      const priced = statement.json as {
+        unpriced: unknown[];
+        lines: Array<{ code: string; quantity: number; unitMinor: number }>;
+      };
+      expect(priced.unpriced).toEqual([]);
+      const byBand = (prefix: string) =>
+        priced.lines.filter((l) => l.code.startsWith(prefix)).reduce((n, l) => n + l.quantity, 0);
+      expect(byBand("credit-")).toBe(4);
+      const credits = await dock.centralDb((db) =>
+        db.selectFrom("credits").select(["device_id", "amount_pence"]).where("party_id", "=", PARTY.id).execute(),
+      );
+      expect(credits.length).toBeGreaterThan(0);
+      expect(credits.filter((c) => c.amount_pence === null)).toEqual([]);
     });
   });
 }

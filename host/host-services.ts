@@ -235,6 +235,19 @@ export async function createHostServices(options: HostServicesOptions): Promise<
       );
       return { ok: true, deviceId: result.deviceId, toVersion: result.toVersion };
     },
+    "jig.fault-report": async ({ deviceId, damage, notes, jigId, slot }) => {
+      const { service } = requireJig("jig.fault-report");
+      const r = await service.fileManualFaultReport({
+        deviceId,
+        damage: damage.trim(),
+        notes: notes.trim(),
+        // The Party is credited for a hub that cannot be re-flashed; what becomes of the hub is decided at central.
+        disposition: "credit",
+        jigId,
+        slot,
+      });
+      return r.ok ? { ok: true, reference: r.item.id } : r;
+    },
     "jig.unload": async ({ jigId, slot }) => {
       const { service, simulator } = requireJig("jig.unload");
       const result = service.unload(jigId, slot);

@@ -319,6 +319,8 @@ export interface PortalFaultReport {
   reason: string;
   manual: boolean;
   at: string;
+  /** What became of the hub (issue 17), once the DCC decided; null until then. */
+  disposition: "scrapped" | "returned-to-manufacturer" | null;
 }
 export interface OpsHub {
   deviceId: string;
@@ -513,4 +515,25 @@ export interface DeskSettingsView {
   contact: DccContact;
   /** Who last changed each at the desk, and when; null: as central's configuration file says. */
   changed: { business: { by: string; at: string } | null; contact: { by: string; at: string } | null };
+}
+
+/** What becomes of a hub that could not be re-flashed (risk R-001, PIA 6.2.1), decided once at the DCC desk. */
+export const HubDispositionSchema = z.enum(["scrapped", "returned-to-manufacturer"]);
+export type HubDisposition = z.infer<typeof HubDispositionSchema>;
+export const DispositionRequestSchema = z.strictObject({
+  disposition: HubDispositionSchema,
+  note: z.string().trim().max(500),
+});
+/** A failed hub (it has a Fault Analysis Report) and what became of it, as the desk lists it. */
+export interface FailedHubRow {
+  deviceId: string;
+  partyId: string;
+  bookingRef: string | null;
+  manufacturer: string;
+  deviceModel: string;
+  /** The latest Fault Analysis Report's reference (its event id) and its words. */
+  faultReport: string;
+  reason: string;
+  reportedAt: string;
+  disposition: { disposition: HubDisposition; note: string; decidedBy: string; decidedAt: string } | null;
 }

@@ -164,6 +164,12 @@ const SAMPLES: { [T in DockEventType]: PayloadOf<T> } = {
     withinWorkingHours: true,
     note: null,
   },
+  "flash.override": {
+    deviceId: HUB,
+    bookingRef: "BK-0001",
+    flashedTo: "00030100",
+    reason: "casing replaced, flash again",
+  },
 };
 
 function sample<T extends DockEventType>(type: T) {

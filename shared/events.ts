@@ -287,13 +287,30 @@ export const FaultReportedPayload = z
     manual: z.boolean(),
     notes: Note,
     disposition: z.enum(["credit", "scrap"]),
+    /** A manual report's damage found, as the technician typed it (absent in reports before issue 17). */
+    damage: z.string().min(1).max(500).optional(),
   })
   .superRefine((p, ctx) => {
+    if (!p.manual && p.damage !== undefined)
+      ctx.addIssue({ code: "custom", path: ["damage"], message: "only a manual report records damage found" });
     if (!p.manual && p.step === null)
       ctx.addIssue({ code: "custom", path: ["step"], message: "an analysed fault names the step that failed" });
     if (p.manual && p.notes.trim() === "")
       ctx.addIssue({ code: "custom", path: ["notes"], message: "a manual fault report needs notes" });
   });
+
+/**
+ * A supervisor allowed one more flash of a hub this dock flashed already (issue 18), with a
+ * reason. The event's operator is the supervisor; central admits it only from an operator its
+ * own records hold as a supervisor, and audits it against the hub.
+ */
+export const FlashOverridePayload = z.strictObject({
+  deviceId: DeviceIdSchema,
+  bookingRef: BookingRefSchema,
+  /** The version this dock flashed the hub to before. */
+  flashedTo: HexFirmwareSchema,
+  reason: z.string().trim().min(5).max(500),
+});
 
 const ManifestHub = z.strictObject({ deviceId: DeviceIdSchema, firmwareVersion: HexFirmwareSchema });
 const ManifestCarton = z.strictObject({ sscc: SsccSchema, hubs: z.array(ManifestHub) });
@@ -409,6 +426,7 @@ export const DOCK_EVENT_PAYLOADS = {
   "outbound.scan.recorded": OutboundScanRecordedPayload,
   "dispatch.recorded": DispatchRecordedPayload,
   "amendment.acknowledged": AmendmentAcknowledgedPayload,
+  "flash.override": FlashOverridePayload,
 } as const;
 
 type Payloads = typeof DOCK_EVENT_PAYLOADS;
@@ -450,6 +468,7 @@ export const NoticeIssuedEvent = eventSchema("notice.issued");
 export const OutboundScanRecordedEvent = eventSchema("outbound.scan.recorded");
 export const DispatchRecordedEvent = eventSchema("dispatch.recorded");
 export const AmendmentAcknowledgedEvent = eventSchema("amendment.acknowledged");
+export const FlashOverrideEvent = eventSchema("flash.override");
 
 /** The schema every boundary parses events with. */
 export const DockEventSchema = z.discriminatedUnion("type", [
@@ -473,6 +492,7 @@ export const DockEventSchema = z.discriminatedUnion("type", [
   OutboundScanRecordedEvent,
   DispatchRecordedEvent,
   AmendmentAcknowledgedEvent,
+  FlashOverrideEvent,
 ]);
 
 export type DockEvent = z.infer<typeof DockEventSchema>;

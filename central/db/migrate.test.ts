@@ -23,6 +23,7 @@ describe.each(testBackends())("migrations on %s", (backend) => {
       "0006-desk-people",
       "0007-pallet-listed-hubs",
       "0008-asn-blocks",
+      "0010-dispositions-han-variant",
       "0011-intake-dispatch-cancel",
       "0012-desk-firmware-settings",
     ]);

@@ -7,6 +7,7 @@ import * as m0005 from "./migrations/0005-scoped-audit";
 import * as m0006 from "./migrations/0006-desk-people";
 import * as m0007 from "./migrations/0007-pallet-listed-hubs";
 import * as m0008 from "./migrations/0008-asn-blocks";
+import * as m0010 from "./migrations/0010-dispositions-han-variant";
 import * as m0011 from "./migrations/0011-intake-dispatch-cancel";
 import * as m0012 from "./migrations/0012-desk-firmware-settings";
 
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0006-desk-people": m0006,
   "0007-pallet-listed-hubs": m0007,
   "0008-asn-blocks": m0008,
+  "0010-dispositions-han-variant": m0010,
   "0011-intake-dispatch-cancel": m0011,
   "0012-desk-firmware-settings": m0012,
 };

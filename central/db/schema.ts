@@ -69,6 +69,8 @@ export interface InventoryTable {
   assigned_party: string;
   csp_region: string;
   updated_at: Stamp;
+  /** Single or Dual Band, from the SMI record; null where the mirror does not know it (migration 0010). */
+  han_variant: ColumnType<"single-band" | "dual-band" | null, "single-band" | "dual-band" | null | undefined>;
 }
 export interface SigningKeysTable {
   key_id: string;
@@ -204,6 +206,18 @@ export interface AsnBlocksTable {
   reserved_by: string;
   reserved_at: Stamp;
 }
+/** What became of a failed hub, decided once at the DCC desk (migration 0010). */
+export interface HubDispositionsTable {
+  device_id: string;
+  party_id: string;
+  booking_ref: string | null;
+  manufacturer: string;
+  disposition: "scrapped" | "returned-to-manufacturer";
+  note: string;
+  fault_event_id: string;
+  decided_by: string;
+  decided_at: Stamp;
+}
 export interface AsnsTable {
   asn_number: string;
   manifest_id: string;
@@ -333,6 +347,7 @@ export interface Database {
   credits: CreditsTable;
   asns: AsnsTable;
   asn_blocks: AsnBlocksTable;
+  hub_dispositions: HubDispositionsTable;
   manifests: ManifestsTable;
   smi_updates: SmiUpdatesTable;
   late_arrivals: LateArrivalsTable;

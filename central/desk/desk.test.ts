@@ -943,6 +943,7 @@ describe.each(testBackends())("the desk on %s", (backend) => {
         reason: "verify mismatch after write",
         manual: false,
         at: "2027-02-01T11:00:00.000Z",
+        disposition: null,
       },
     ]);
     const bo = new Browser(app);

@@ -43,6 +43,17 @@ interface InventoryRecord {
   smi_status: string;
   assigned_party: string;
   csp_region: string;
+  /** Only when the file has a HANVariant column (optional, issue 17): a file without one leaves it as it was. */
+  han_variant?: "single-band" | "dual-band" | null;
+}
+
+/** DUIS writes "Single Band" / "Dual Band"; an empty cell is "not known". */
+function hanVariantOf(cell: string): { ok: true; value: "single-band" | "dual-band" | null } | { ok: false } {
+  const n = norm(cell);
+  if (n === "") return { ok: true, value: null };
+  if (n === "singleband") return { ok: true, value: "single-band" };
+  if (n === "dualband") return { ok: true, value: "dual-band" };
+  return { ok: false };
 }
 
 export function parseInventoryCsv(
@@ -100,6 +111,10 @@ export function parseInventoryCsv(
       why.push(
         `AssignedParty ${JSON.stringify(party)} is not a Party known to the desk (add it on the Parties page first)`,
       );
+    const hanColumn = index.get(norm("HANVariant"));
+    const hanCell = hanColumn === undefined ? null : (row.cells[hanColumn] ?? "").trim();
+    const han = hanCell === null ? null : hanVariantOf(hanCell);
+    if (han !== null && !han.ok) why.push(`HANVariant ${JSON.stringify(hanCell)} is not Single Band or Dual Band`);
     const region = CspRegionSchema.safeParse(get("CSPRegion"));
     if (!region.success) why.push(`CSPRegion ${JSON.stringify(get("CSPRegion"))} is not North, Central or South`);
     if (id.ok) {
@@ -121,6 +136,7 @@ export function parseInventoryCsv(
       smi_status: status.data,
       assigned_party: party,
       csp_region: region.data,
+      ...(han?.ok === true ? { han_variant: han.value } : {}),
     });
   }
   return { records, badRows };

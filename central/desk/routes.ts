@@ -79,6 +79,7 @@ import { smiUpdateRoutes } from "./smi-updates";
 import { settingsRoutes } from "./settings";
 import type { SigningKeyFile } from "../services/firmware-catalogue";
 import { needRole, type DeskEnv } from "./session";
+import { dispositionsRoutes } from "./dispositions";
 import type { MailTarget } from "../services/outbox";
 
 /**
@@ -823,6 +824,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     const rows = await db
       .selectFrom("fault_reports")
       .innerJoin("bookings", "bookings.booking_ref", "fault_reports.booking_ref")
+      .leftJoin("hub_dispositions", "hub_dispositions.device_id", "fault_reports.device_id")
       .select([
         "fault_reports.id",
         "fault_reports.device_id",
@@ -830,6 +832,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
         "fault_reports.reason",
         "fault_reports.manual",
         "fault_reports.at",
+        "hub_dispositions.disposition",
       ])
       .where("bookings.party_id", "=", partyId)
       .orderBy("fault_reports.id", "desc")
@@ -843,6 +846,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
         reason: r.reason,
         manual: r.manual,
         at: r.at,
+        disposition: r.disposition,
       })),
     );
   });
@@ -860,6 +864,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
       maxImageBytes: deps.business.maxBodyBytes,
     }),
   );
+  api.route("/dispositions", dispositionsRoutes(deps.db));
 
   api.all("*", (c) => c.json({ error: "not-found", reason: `no desk endpoint ${c.req.method} ${c.req.path}` }, 404));
 

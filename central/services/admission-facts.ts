@@ -35,7 +35,7 @@ const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>([
   "flash.result",
   "fault.reported",
 ]);
-const WORKED_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["flash.result", "fault.reported"]);
+const WORKED_TYPES: ReadonlySet<unknown> = new Set<DockEventType>(["flash.result", "fault.reported", "flash.override"]);
 
 /** The formats of the keys (BookingRefSchema, DeviceIdSchema, an ASN number, ManifestIdSchema). */
 const BOOKING_REF = /^[A-Z0-9-]{4,20}$/;
@@ -98,7 +98,8 @@ function eachKeyOf(e: DockEvent, visit: (kind: keyof NamedKeys, key: string) => 
   if (e.type === "asn.issued" || e.type === "dispatch.recorded") visit("asns", e.payload.asnNumber);
   const manifestId = (e.payload as { manifestId?: unknown }).manifestId;
   if (typeof manifestId === "string") visit("manifests", manifestId);
-  if (e.type === "flash.result" || e.type === "fault.reported") visit("workedHubs", e.payload.deviceId);
+  if (e.type === "flash.result" || e.type === "fault.reported" || e.type === "flash.override")
+    visit("workedHubs", e.payload.deviceId);
 }
 
 /** Looks facts up for one batch's transaction and keeps them current as its events are admitted. */

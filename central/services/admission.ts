@@ -68,6 +68,8 @@ export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
   "outbound.scan.recorded": ["receiver", "supervisor"],
   "dispatch.recorded": ["supervisor"],
   "amendment.acknowledged": ["receiver", "technician", "supervisor"],
+  // A second flash of a hub flashed already is a supervisor's decision alone (issue 18).
+  "flash.override": ["supervisor"],
 };
 
 // ---------------------------------------------------------------- facts
@@ -435,6 +437,19 @@ export function admitFaultReported(e: EventOf<"fault.reported">, f: AdmissionFac
   return ACCEPT;
 }
 
+/** A supervisor's override of a second flash, only for a hub received here on the booking it names. */
+export function admitFlashOverride(e: EventOf<"flash.override">, f: AdmissionFacts): Admission {
+  const r = f.received.get(e.payload.deviceId);
+  if (r === undefined)
+    return refuse("not-received", `hub ${e.payload.deviceId} was never received at facility ${f.dock.facilityId}`);
+  if (r.bookingRef !== e.payload.bookingRef)
+    return refuse(
+      "not-received",
+      `hub ${e.payload.deviceId} was received on booking ${r.bookingRef}, not ${e.payload.bookingRef}`,
+    );
+  return ACCEPT;
+}
+
 /**
  * Why a booking cannot be worked yet, or null (PIA 6.2.2): at a CSP configured to need one, its
  * Work Order must first be approved against a purchase order. One rule for admission and the pull.
@@ -515,6 +530,8 @@ function admitByType(e: DockEvent, f: AdmissionFacts): Admission {
       return admitFlashResult(e, f);
     case "fault.reported":
       return admitFaultReported(e, f);
+    case "flash.override":
+      return admitFlashOverride(e, f);
     case "label.printed":
       return admitManifestMention(e.payload.manifestId, f);
     case "outbound.scan.recorded":

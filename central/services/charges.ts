@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import type { BusinessConfig } from "../config";
-import { statement, type ChargeableHub, type Statement } from "../../shared/domain/charges";
+import { statement, type ChargeableHub, type HanVariant, type Statement } from "../../shared/domain/charges";
 import { ApiError } from "../http/api-error";
 
 /**
@@ -9,7 +9,7 @@ import { ApiError } from "../http/api-error";
  * from shared/domain/charges.ts, the one the dock's supervisor screen uses) over central's
  * hub stories. A hub re-flashed is charged the Explicit Charge (and the redeployable return
  * charge); a hub with a Fault Analysis Report is credited and charged by HAN variant, listed
- * as unpriced while the variant is unknown; a hub with both counts once, by the latest. A
+ * as unpriced only where the SMI mirror does not know the variant; a hub with both counts once, by the latest. A
  * failed flash with no fault report is not the hub's fault (the target changed before it was
  * touched, another hub answered in the slot) and is charged nothing, as on the dock.
  */
@@ -49,14 +49,24 @@ export async function partyStatement(
     .where("bookings.party_id", "=", partyId)
     .where(inPeriod("fault_reports.at"));
   const rows = await reflashed.unionAll(reported).orderBy("at").execute();
+  // Each hub's HAN variant from the SMI mirror prices its credit and return charge.
+  const ids = [...new Set(rows.map((r) => r.device_id))];
+  const variants = new Map<string, HanVariant>();
+  for (let i = 0; i < ids.length; i += 5000)
+    for (const v of await db
+      .selectFrom("inventory")
+      .select(["device_id", "han_variant"])
+      .where(sql<boolean>`device_id = any(${ids.slice(i, i + 5000)}::text[])`)
+      .execute())
+      if (v.han_variant !== null) variants.set(v.device_id, v.han_variant);
   const hubs: ChargeableHub[] = rows.map((r) => ({
     deviceId: r.device_id,
     partyId,
     bookingRef: r.booking_ref ?? "",
     outcome: r.outcome,
     date: r.at.slice(0, 10),
-    // Central's SMI mirror does not hold the HAN variant (yet); the shared rule leaves such hubs unpriced.
-    hanVariant: null,
+    // Where the mirror does not know it, the shared rule lists the hub as unpriced rather than guess.
+    hanVariant: variants.get(r.device_id) ?? null,
   }));
   const result = statement({ partyId, partyName: party.name }, { from, to }, hubs, cfg.charges);
   if (!result.ok) throw new ApiError(400, "bad-statement-request", result.reason);

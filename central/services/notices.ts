@@ -162,6 +162,8 @@ export interface FaultReportFacts {
   slot: number | null;
   jigSaid: string | null;
   notes: string;
+  /** A manual report's damage found; null for an automatic report. */
+  damage: string | null;
   disposition: string;
   flashEventId: string | null;
 }
@@ -178,6 +180,7 @@ export function faultReportNotice(to: string, f: FaultReportFacts): Notice {
       (f.step !== null ? `Failed step: ${f.step}\n` : "") +
       (f.jigId !== null ? `Jig: ${f.jigId}${f.slot !== null ? `, slot ${f.slot}` : ""}\n` : "") +
       (f.jigSaid !== null ? `Jig reported: ${f.jigSaid}\n` : "") +
+      (f.damage !== null ? `Damage found: ${f.damage}\n` : "") +
       (f.notes !== "" ? `Notes: ${f.notes}\n` : "") +
       `Outcome: ${f.disposition === "scrap" ? "scrapped" : "credited"}; the hub is not re-flashed.${sign}`,
   };

@@ -54,6 +54,24 @@ export async function projectEvents(
       case "dispatch.recorded":
         await dispatchRecorded(db, dock, e);
         break;
+      case "flash.override":
+        // Issue 18: a supervisor's second flash of a hub is audited against the hub at central.
+        await appendAudit(db, [
+          {
+            deviceId: e.payload.deviceId,
+            actor: e.operatorId,
+            dockId: e.dockId,
+            facilityId: dock.facilityId,
+            action: "flash.override",
+            detail: {
+              eventId: e.id,
+              bookingRef: e.payload.bookingRef,
+              flashedTo: e.payload.flashedTo,
+              reason: e.payload.reason,
+            },
+          },
+        ]);
+        break;
       default:
         break;
     }
@@ -291,7 +309,9 @@ async function faultReported(
 ): Promise<void> {
   const p = e.payload;
   const ref = await bookingOfHub(db, p.deviceId);
-  const reason = p.manual ? `manual report: ${p.notes}` : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
+  const reason = p.manual
+    ? `manual report: ${[p.damage, p.notes].filter((t) => t !== undefined && t !== "").join("; ")}`
+    : `${p.step ?? "unknown step"}: ${p.jigSaid ?? p.notes}`;
   await db
     .insertInto("fault_reports")
     .values({ event_id: e.id, device_id: p.deviceId, booking_ref: ref, reason, manual: p.manual, at: e.at })
@@ -316,12 +336,19 @@ async function faultReported(
         slot: p.slot,
         jigSaid: p.jigSaid,
         notes: p.notes,
+        damage: p.damage ?? null,
         disposition: p.disposition,
         flashEventId: p.flashEventId,
       }),
     );
   }
   if (party) {
+    // Priced by the hub's HAN variant from the SMI mirror (unpriced only where the mirror does not know it).
+    const inv = await db
+      .selectFrom("inventory")
+      .select("han_variant")
+      .where("device_id", "=", p.deviceId)
+      .executeTakeFirst();
     // One credit per hub, whatever the number of reports about it.
     await db
       .insertInto("credits")
@@ -329,7 +356,7 @@ async function faultReported(
         device_id: p.deviceId,
         party_id: party.party_id,
         booking_ref: ref,
-        amount_pence: creditFor(business, null),
+        amount_pence: creditFor(business, inv?.han_variant ?? null),
         reason: `not re-flashable (${p.disposition}): ${reason}`.slice(0, 500),
         event_id: e.id,
       })
@@ -340,7 +367,7 @@ async function faultReported(
 
 /**
  * The credit for a hub not re-flashable, by the shared charges model: its HAN variant's rate,
- * or null (unpriced) when the variant is unknown, as it is to central's SMI mirror today.
+ * or null (unpriced) when the SMI mirror does not know the variant.
  */
 function creditFor(business: BusinessConfig, variant: HanVariant | null): number | null {
   if (variant === null) return null;

@@ -245,6 +245,7 @@ export async function submitRequest(
         smi_status: string;
         assigned_party: string;
         csp_region: string;
+        han_variant: "single-band" | "dual-band" | null;
       }
     >();
     const bookedElsewhere = new Map<string, string>();
@@ -262,6 +263,7 @@ export async function submitRequest(
           "smi_status",
           "assigned_party",
           "csp_region",
+          "han_variant",
         ])
         .where("device_id", "in", chunk)
         .execute())
@@ -401,6 +403,7 @@ export async function submitRequest(
         smiStatus: "Pending",
         assignedParty: r.assigned_party,
         cspRegion: r.csp_region as CspRegion,
+        ...(r.han_variant !== null ? { hanVariant: r.han_variant } : {}),
       };
     };
     const toCarton = (c: { sscc: string; hubs: Array<{ deviceId: string }> }): BookedCarton => ({

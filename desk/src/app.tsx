@@ -31,6 +31,7 @@ import { ServiceReportTab } from "./pages/service-report";
 import { FirmwareTab } from "./pages/admin-firmware";
 import { SmiUpdatesTab } from "./pages/smi-updates";
 import { SettingsTab } from "./pages/admin-settings";
+import { FailedHubsTab } from "./pages/failed-hubs";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -56,9 +57,19 @@ const TAB_LABEL: Record<AdminTab, string> = {
   firmware: "Firmware",
   smi: "SMI updates",
   settings: "Business settings",
+  "failed-hubs": "Failed hubs",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
-const OPS_TABS: readonly AdminTab[] = ["requests", "work-orders", "hubs", "outbox", "inventory", "report", "smi"];
+const OPS_TABS: readonly AdminTab[] = [
+  "requests",
+  "work-orders",
+  "hubs",
+  "outbox",
+  "inventory",
+  "report",
+  "smi",
+  "failed-hubs",
+];
 
 function home(me: Me): Route {
   if (me.role === "party-user") return { page: "portal", tab: "request" };
@@ -166,6 +177,7 @@ export function App() {
             {route.tab === "firmware" ? <FirmwareTab /> : null}
             {route.tab === "smi" ? <SmiUpdatesTab /> : null}
             {route.tab === "settings" ? <SettingsTab /> : null}
+            {route.tab === "failed-hubs" ? <FailedHubsTab /> : null}
           </main>
         </div>
       ) : null}

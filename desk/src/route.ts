@@ -25,6 +25,7 @@ export const ADMIN_TABS = [
   "firmware",
   "smi",
   "settings",
+  "failed-hubs",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 

@@ -124,14 +124,33 @@ describe("JigService", () => {
     expect(faults(s)).toEqual([]);
     const report = await s.service.fileManualFaultReport({
       deviceId: dead,
-      notes: "casing cracked, no LED",
+      notes: "no LED",
+      damage: "casing cracked",
       disposition: "scrap",
       jigId: "JIG-A",
       slot: 0,
       flashEventId: results(s)[0]?.id ?? null,
     });
-    expect(FaultReportedPayload.safeParse(report.payload).success).toBe(true);
+    if (!report.ok) throw new Error(report.reason);
+    expect(FaultReportedPayload.safeParse(report.item.payload).success).toBe(true);
+    expect(report.item.payload).toMatchObject({ manual: true, damage: "casing cracked", notes: "no LED" });
     expect(faults(s)).toHaveLength(1);
+  });
+
+  it("a manual report for a hub still flashing is refused and journals nothing", async () => {
+    const s = await make({ flashTimeMs: 400 });
+    const id = s.seat(0, 0, 1);
+    const done = load(s, 0, 0, id);
+    await until(() => s.service.slotViews()[0]?.phase === "flashing");
+    const r = await s.service.fileManualFaultReport({
+      deviceId: id,
+      notes: "",
+      damage: "cracked",
+      disposition: "credit",
+    });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining("is still on JIG-A slot 1 (flashing)") });
+    expect(faults(s)).toEqual([]);
+    await done;
   });
 
   it("a jig disconnected mid-flash: the slot waits, and finishes on the same hub when it comes back", async () => {

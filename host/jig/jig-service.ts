@@ -55,6 +55,8 @@ export type LoadResult =
 export interface ManualFaultReport {
   deviceId: string;
   notes: string;
+  /** The damage found, as the technician typed it (the reason the hub cannot be analysed). */
+  damage?: string;
   disposition: "credit" | "scrap";
   jigId?: string | null;
   slot?: number | null;
@@ -255,8 +257,19 @@ export class JigService extends EventEmitter<JigServiceEvents> {
     return this.options.journal.acknowledge(ids);
   }
 
-  /** A person's Fault Analysis Report for a hub too damaged to analyse. */
-  async fileManualFaultReport(report: ManualFaultReport): Promise<JournalItem> {
+  /**
+   * A person's Fault Analysis Report for a hub too damaged to analyse. Refused (null, with why)
+   * while the hub is on a jig that has not finished with it: the jig's own result comes first.
+   */
+  async fileManualFaultReport(
+    report: ManualFaultReport,
+  ): Promise<{ ok: true; item: JournalItem } | { ok: false; reason: string }> {
+    for (const run of this.slots.values())
+      if (run.view.deviceId === report.deviceId && run.view.phase !== "failed" && run.view.phase !== "flashed")
+        return {
+          ok: false,
+          reason: `hub ${report.deviceId} is still on ${run.view.jigId} slot ${run.view.slot + 1} (${run.view.phase}): wait for it to finish`,
+        };
     const item: JournalItem = {
       id: newEventId(this.now()),
       kind: "fault.reported",
@@ -273,10 +286,11 @@ export class JigService extends EventEmitter<JigServiceEvents> {
         manual: true,
         notes: report.notes,
         disposition: report.disposition,
+        ...(report.damage !== undefined ? { damage: report.damage } : {}),
       },
     };
     await this.record(item);
-    return item;
+    return { ok: true, item };
   }
 
   /**

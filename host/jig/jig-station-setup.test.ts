@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { firmwareSignedMessage, type FirmwareEntry } from "../../shared/sync";
 import { describeImage, signManifest } from "../../hardware/firmware/firmware-store";
 import { createHostServices } from "../host-services";
+import { FaultReportedPayload } from "../../shared/events";
 import { loadJigStationConfig, startJigStation, type JigStation } from "./jig-station-setup";
 import { bookedHub, hubId, MODEL } from "./simulated-station";
 
@@ -176,6 +177,27 @@ describe("jig station on the host services", () => {
       deviceId: bad,
       step: "verify",
       manual: false,
+    });
+    // A manual Fault Analysis Report through the bridge: refused for a hub still flashing, else journalled as a
+    // valid fault.reported entry under the reference the answer gives.
+    const damaged = hubId(5);
+    const filed = await services.handlers["jig.fault-report"]({
+      deviceId: damaged,
+      damage: " crushed corner ",
+      notes: "fell off the pallet",
+      operatorId: "tech",
+      jigId: null,
+      slot: null,
+    });
+    if (!filed.ok) throw new Error(filed.reason);
+    const manual = (await services.handlers["journal.pending"]({})).entries.find((e) => e.id === filed.reference);
+    expect(manual?.kind).toBe("fault.reported");
+    expect(FaultReportedPayload.parse(manual?.payload)).toMatchObject({
+      deviceId: damaged,
+      manual: true,
+      damage: "crushed corner",
+      notes: "fell off the pallet",
+      step: null,
     });
     // Unloading takes the simulated hub out, so the slot takes the next one.
     expect(await services.handlers["jig.unload"]({ jigId: "JIG-B", slot: 0 })).toEqual({ ok: true });

@@ -68,6 +68,14 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     listeners.emit(event, checkBridgeEvent(event, payload));
   }
 
+  function seed(kind: string, payload: unknown): JournalEntry {
+    const at = now();
+    const entry = JournalEntrySchema.parse({ id: newEventId(), kind, recordedAt: at.toISOString(), payload });
+    journal = [...journal, entry];
+    emit("journal.changed", { pending: journal.length });
+    return entry;
+  }
+
   const handlers: BridgeHandlers = {
     "host.info": async () => info,
     "journal.pending": async ({ limit }) => ({
@@ -106,6 +114,23 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),
     "jig.unload": async () => ({ ok: true }),
+    // A manual report is journalled as the host's jig station journals it (host/jig/jig-service.ts).
+    "jig.fault-report": async ({ deviceId, damage, notes, jigId, slot }) => {
+      const entry = seed("fault.reported", {
+        deviceId,
+        flashEventId: null,
+        jigId,
+        slot,
+        step: null,
+        jigSaid: null,
+        stepTimingsMs: {},
+        manual: true,
+        notes: notes.trim(),
+        disposition: "credit",
+        damage: damage.trim(),
+      });
+      return { ok: true, reference: entry.id };
+    },
     // Like the browser shell: no print service, so the renderer prints with window.print().
     "print.printers": async () => {
       throw new BridgeError("unavailable", "print.printers: no print service in the test bridge");
@@ -127,13 +152,7 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     emit,
     calls,
     handlers,
-    seedJournal(kind, payload) {
-      const at = now();
-      const entry = JournalEntrySchema.parse({ id: newEventId(), kind, recordedAt: at.toISOString(), payload });
-      journal = [...journal, entry];
-      emit("journal.changed", { pending: journal.length });
-      return entry;
-    },
+    seedJournal: seed,
     listenerCount: () => listeners.size,
   };
 }

@@ -40,6 +40,7 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async () => ({ ok: false, code: "unknown-jig", reason: "none" }),
     "jig.unload": async () => ({ ok: true }),
+    "jig.fault-report": async () => ({ ok: false, reason: "none" }),
     "print.printers": async () => ({ printers: [] }),
     "print.page": async () => ({ printed: false, reason: "none" }),
     ...overrides,

@@ -235,6 +235,28 @@ export const bridgeRequests = {
       z.strictObject({ ok: z.literal(false), code: JigLoadRefusalSchema, reason: ReasonSchema }),
     ]),
   },
+  /**
+   * A technician's manual Fault Analysis Report (Req 6: damage prevents analysis): the host
+   * journals it as a `fault.reported` entry, which reaches the event log and central like a
+   * jig's own report. The renderer has checked the hub against its log first
+   * (shared/domain/manual-fault-report.ts); the host refuses a hub still busy on a jig.
+   */
+  "jig.fault-report": {
+    args: z.strictObject({
+      deviceId: DeviceIdSchema,
+      damage: z.string().trim().min(3).max(500),
+      notes: z.string().max(2000),
+      operatorId: OperatorIdSchema,
+      /** The slot it sits in, when it is on a jig. */
+      jigId: JigIdSchema.nullable(),
+      slot: SlotSchema.nullable(),
+    }),
+    result: z.discriminatedUnion("ok", [
+      /** `reference`: the report's id, its event id at central and on the Party's email. */
+      z.strictObject({ ok: z.literal(true), reference: JournalIdSchema }),
+      z.strictObject({ ok: z.literal(false), reason: ReasonSchema }),
+    ]),
+  },
   /** The technician took a finished hub out of its slot. */
   "jig.unload": {
     args: z.strictObject({ jigId: JigIdSchema, slot: SlotSchema }),

@@ -152,6 +152,52 @@ export const bridgeContractChecks: BridgeContractCheck[] = [
     },
   },
   {
+    name: "jig.fault-report refuses malformed reports; a filed one is journalled under its reference, or 'unavailable' without jigs",
+    async run({ bridge }) {
+      const good = {
+        deviceId: "88-73-84-57-00-2F-96-1E",
+        damage: "cracked casing",
+        notes: "",
+        operatorId: "OP-TECH",
+        jigId: null,
+        slot: null,
+      };
+      const bad: unknown[] = [
+        { ...good, deviceId: "88-73-84" },
+        { ...good, damage: "  " },
+        { ...good, damage: "x".repeat(501) },
+        { ...good, slot: 8 },
+        { ...good, extra: true },
+        { deviceId: good.deviceId },
+      ];
+      for (const args of bad)
+        await rejectsWith(
+          () => untyped(bridge).invoke("jig.fault-report", args),
+          "bad-request",
+          `jig.fault-report ${JSON.stringify(args).slice(0, 80)}`,
+        );
+      let answer;
+      try {
+        answer = await bridge.invoke("jig.fault-report", good);
+      } catch (err) {
+        check(bridgeErrorCode(err) === "unavailable", `jig.fault-report failed with ${String(err)}`);
+        return;
+      }
+      check(answer.ok, `a valid report was refused: ${JSON.stringify(answer)}`);
+      const { entries } = await bridge.invoke("journal.pending", {});
+      const entry = entries.find((e) => e.id === answer.reference);
+      check(
+        entry !== undefined && entry.kind === "fault.reported",
+        "the report is not in the journal under its reference",
+      );
+      const p = entry.payload as { manual?: unknown; damage?: unknown; deviceId?: unknown };
+      check(
+        p.manual === true && p.damage === "cracked casing" && p.deviceId === good.deviceId,
+        `journalled payload ${JSON.stringify(p)}`,
+      );
+    },
+  },
+  {
     name: "the journal holds results until acknowledged, oldest first, acks idempotent",
     async run({ bridge, seedJournal }) {
       const before = await bridge.invoke("journal.pending", {});

@@ -54,6 +54,10 @@ export const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "ti
 /** Booking references are printed on labels, so they stay within GS1's safe character set. */
 export const BookingRefSchema = z.string().regex(/^[A-Z0-9-]{4,20}$/, "booking reference is 4-20 of A-Z, 0-9, -");
 
+/** The SMI record's HAN variant (DUIS `HANVariant`: "Single Band" / "Dual Band"); credits and return charges depend on it. */
+export const HanVariantSchema = z.enum(["single-band", "dual-band"]);
+export type HanVariant = z.infer<typeof HanVariantSchema>;
+
 /** A hub as the booking lists it: the SMI record of its CHF and its paired GPF's ID. */
 export const BookedHubSchema = z.strictObject({
   deviceId: DeviceIdSchema,
@@ -64,6 +68,8 @@ export const BookedHubSchema = z.strictObject({
   smiStatus: SmiStatusSchema,
   assignedParty: z.string().min(1).max(64),
   cspRegion: CspRegionSchema,
+  /** From the SMI record (issue 17); absent where the mirror does not know it. */
+  hanVariant: HanVariantSchema.optional(),
 });
 export type BookedHub = z.infer<typeof BookedHubSchema>;
 

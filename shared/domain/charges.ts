@@ -9,7 +9,9 @@
  * listed as unpriced, never guessed.
  */
 import { z } from "zod";
-import { DeviceIdSchema, IsoDateSchema } from "./booking";
+import { DeviceIdSchema, HanVariantSchema, IsoDateSchema } from "./booking";
+
+export { HanVariantSchema, type HanVariant } from "./booking";
 
 /** An amount in the smallest unit of the currency (pence for GBP). */
 const Minor = z.number().int().min(0).max(100_000_000);
@@ -42,9 +44,6 @@ export const EXAMPLE_CHARGES_CONFIG: ChargesConfig = {
   creditPerUnreflashableHub: { singleBand: 0, dualBand: 0 },
   returnCharges: { redeployable: 827, notRedeployable: { singleBand: 3087, dualBand: 5875 } },
 };
-
-export const HanVariantSchema = z.enum(["single-band", "dual-band"]);
-export type HanVariant = z.infer<typeof HanVariantSchema>;
 
 /** One hub's chargeable outcome, as the results projection knows it. */
 export const ChargeableHubSchema = z.strictObject({

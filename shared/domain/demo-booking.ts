@@ -88,6 +88,8 @@ export function demoBooking(options: DemoBookingOptions = {}): Booking {
       smiStatus: "Pending",
       assignedParty: party.id,
       cspRegion: region(),
+      // About one hub in four is Dual Band; derived from the hub's number, so no other choice moves.
+      hanVariant: (mix32(n ^ 0x5bd1e995) & 3) === 0 ? "dual-band" : "single-band",
     };
   };
   const carton = (): BookedCarton => {

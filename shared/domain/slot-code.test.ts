@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseSlotCode as parse, formatSlotCode, slotLabelText } from "./slot-code";
+import { compactSlotList, parseSlotCode as parse, parseSlotCode, formatSlotCode, slotLabelText } from "./slot-code";
 
 const code = fc.record({ jigIndex: fc.integer({ min: 0, max: 7 }), slot: fc.integer({ min: 0, max: 7 }) });
 
@@ -31,5 +31,44 @@ describe("slot codes", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("compactSlotList", () => {
+  /** Expands "A1-A3, B2" back to codes, to check the compact form loses nothing. */
+  const expand = (text: string) =>
+    text === ""
+      ? []
+      : text.split(", ").flatMap((part) => {
+          const [a, b = a] = part.split("-") as [string, string?];
+          const from = parseSlotCode(a)!;
+          const to = parseSlotCode(b)!;
+          return Array.from({ length: to.slot - from.slot + 1 }, (_, k) => `${from.jigIndex}:${from.slot + k}`);
+        });
+
+  it("lists exactly the slots given, each once, in jig and slot order, with runs as ranges", () => {
+    fc.assert(
+      fc.property(fc.array(code, { maxLength: 40 }), (codes) => {
+        const text = compactSlotList(codes);
+        const want = [...new Set(codes.map((c) => `${c.jigIndex}:${c.slot}`))].sort((x, y) => {
+          const [xj, xs] = x.split(":").map(Number) as [number, number];
+          const [yj, ys] = y.split(":").map(Number) as [number, number];
+          return xj - yj || xs - ys;
+        });
+        expect(expand(text)).toEqual(want);
+      }),
+    );
+  });
+
+  it("a full station of 24 fits in a dozen characters", () => {
+    const all = [0, 1, 2].flatMap((jigIndex) => Array.from({ length: 8 }, (_, slot) => ({ jigIndex, slot })));
+    expect(compactSlotList(all)).toBe("A1-A8, B1-B8, C1-C8");
+    expect(
+      compactSlotList([
+        { jigIndex: 1, slot: 3 },
+        { jigIndex: 0, slot: 0 },
+        { jigIndex: 1, slot: 1 },
+      ]),
+    ).toBe("A1, B2, B4");
   });
 });

@@ -34,3 +34,29 @@ export function formatSlotCode(code: SlotCode): string {
 export function slotLabelText(code: SlotCode): string {
   return `JIG-${String.fromCharCode(65 + code.jigIndex)}-${code.slot + 1}`;
 }
+
+/**
+ * Many slots in a few characters, for one line on the jig station: consecutive slots of a jig
+ * become a range, "A1-A8, B2, B4-B6". Order and duplicates in the input do not matter.
+ */
+export function compactSlotList(codes: readonly SlotCode[]): string {
+  const byJig = new Map<number, Set<number>>();
+  for (const c of codes) {
+    const set = byJig.get(c.jigIndex) ?? new Set<number>();
+    set.add(c.slot);
+    byJig.set(c.jigIndex, set);
+  }
+  const parts: string[] = [];
+  for (const jigIndex of [...byJig.keys()].sort((a, b) => a - b)) {
+    const slots = [...(byJig.get(jigIndex) ?? [])].sort((a, b) => a - b);
+    let start = 0;
+    for (let i = 1; i <= slots.length; i++) {
+      if (i < slots.length && slots[i] === (slots[i - 1] ?? 0) + 1) continue;
+      const first = formatSlotCode({ jigIndex, slot: slots[start] ?? 0 });
+      const last = formatSlotCode({ jigIndex, slot: slots[i - 1] ?? 0 });
+      parts.push(first === last ? first : `${first}-${last}`);
+      start = i;
+    }
+  }
+  return parts.join(", ");
+}

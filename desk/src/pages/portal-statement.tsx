@@ -124,6 +124,7 @@ export function PortalStatement() {
               <th scope="col">Why it could not be re-flashed</th>
               <th scope="col">Raised by</th>
               <th scope="col">When (UTC)</th>
+              <th scope="col">What became of the hub</th>
             </tr>
           </thead>
           <tbody>
@@ -134,6 +135,13 @@ export function PortalStatement() {
                 <td>{f.reason}</td>
                 <td>{f.manual ? "technician" : "jig"}</td>
                 <td className="nowrap">{f.at.slice(0, 16).replace("T", " ")}</td>
+                <td>
+                  {f.disposition === "scrapped"
+                    ? "scrapped"
+                    : f.disposition === "returned-to-manufacturer"
+                      ? "returned to its manufacturer"
+                      : "not decided yet"}
+                </td>
               </tr>
             ))}
           </tbody>

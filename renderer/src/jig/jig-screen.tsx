@@ -1,9 +1,12 @@
 import { lazy, Suspense, useEffect, useRef, useState, type CSSProperties, type FormEvent } from "react";
 import type { SlotViewMessage } from "../../../shared/bridge/channels";
+import type { FlashStep } from "../../../shared/events";
 import { useDock } from "../store/store-context";
-import { formatSlotCode } from "../../../shared/domain/slot-code";
+import { compactSlotList, formatSlotCode } from "../../../shared/domain/slot-code";
 import { mayLoadJigs } from "../../../shared/domain/jig-slot-decision";
 import { ScanVerdictOverlay } from "../components/verdict-overlay";
+import { ManualFaultForm } from "./manual-fault-form";
+import { formatSiteDateTime } from "../../../shared/domain/site-clock";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
 const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({ default: m.CameraPanel })));
@@ -33,6 +36,17 @@ const PHASE_COLOUR: Record<SlotViewMessage["phase"], string> = {
   failed: "#ffd6d6",
 };
 
+/** The flash steps in the technician's words, not the protocol's. */
+const STEP_WORDS: Record<FlashStep, string> = {
+  "read-identity": "reading the hub",
+  unlock: "unlocking",
+  "begin-image": "starting the image",
+  "image-chunk": "writing the image",
+  commit: "saving the image",
+  verify: "checking the image",
+  "read-back": "reading the version back",
+};
+
 function timeLeft(ms: number | null): string {
   if (ms === null) return "";
   const s = Math.ceil(ms / 1000);
@@ -41,6 +55,7 @@ function timeLeft(ms: number | null): string {
 
 function SlotCell(props: { view: SlotViewMessage; code: string }) {
   const unload = useDock((s) => s.unloadJigSlot);
+  const report = useDock((s) => s.openManualFaultReport);
   const pendingSlot = useDock((s) => s.jigPendingSlot);
   const { view, code } = props;
   const chosen = pendingSlot !== null && pendingSlot.jigId === view.jigId && pendingSlot.slot === view.slot;
@@ -63,7 +78,7 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
         <>
           <progress max={100} value={view.percent} style={{ width: "100%" }} aria-label={`${code} progress`} />
           <div>
-            {view.step ?? "starting"}
+            {view.step === null ? "starting" : STEP_WORDS[view.step]}
             {view.attempt > 1 ? ` (attempt ${view.attempt})` : ""} · {view.percent}% {timeLeft(view.etaMs)}
           </div>
         </>
@@ -73,6 +88,16 @@ function SlotCell(props: { view: SlotViewMessage; code: string }) {
           {view.reason}
           {view.manualReportRequired && " - the hub did not answer: file a manual fault report"}
         </div>
+      )}
+      {view.phase === "failed" && view.manualReportRequired && view.deviceId !== null && (
+        <button
+          type="button"
+          data-testid={`report-${code}`}
+          style={{ padding: "2px 8px", fontSize: 12, minHeight: 0, marginRight: 4 }}
+          onClick={() => report({ deviceId: view.deviceId ?? "", jigId: view.jigId, slot: view.slot })}
+        >
+          Report {code}
+        </button>
       )}
       {finished && (
         <button
@@ -102,7 +127,9 @@ function KeyboardEntry() {
   // On entry and after every action (a notice, a refusal acknowledged) the field takes the keyboard,
   // unless a supervisor is typing an override reason.
   useEffect(() => {
-    if (document.activeElement instanceof HTMLInputElement && document.activeElement.name === "overrideReason") return;
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement && active.name === "overrideReason") return;
+    if (active instanceof HTMLElement && active.closest(".fault-form") !== null) return;
     ref.current?.focus();
   }, [notice, refusal]);
   const onSubmit = (e: FormEvent) => {
@@ -186,6 +213,9 @@ export function JigScreen() {
   const held = useDock((s) => s.jigHeld);
   const acknowledge = useDock((s) => s.acknowledgeJigRefusal);
   const unloadAll = useDock((s) => s.unloadAllJigSlots);
+  const openReport = useDock((s) => s.openManualFaultReport);
+  const faultFormOpen = useDock((s) => s.jigFaultForm !== null);
+  const siteTimeZone = useDock((s) => s.siteTimeZone);
   // The host may have restarted or moved on since the slots were last fetched.
   useEffect(() => void refreshSlots(), [refreshSlots]);
   const jigs = [...new Set(slots.map((s) => s.jigId))].sort();
@@ -251,7 +281,13 @@ export function JigScreen() {
         <button type="button" onClick={() => setCameraOpen(!cameraOpen)}>
           {cameraOpen ? "Close camera" : "Camera"}
         </button>
+        {!faultFormOpen && (
+          <button type="button" data-testid="open-fault-report" onClick={() => openReport()}>
+            Report a damaged hub
+          </button>
+        )}
       </div>
+      <ManualFaultForm />
       {cameraOpen && (
         <Suspense fallback={<p>Loading the camera…</p>}>
           <CameraPanel onClose={() => setCameraOpen(false)} />
@@ -260,14 +296,14 @@ export function JigScreen() {
       <OverridePanel />
       {toUnload.length > 0 && (
         <p data-testid="unload-prompt" className="unload-prompt">
-          Take out and unload:{" "}
-          {toUnload
-            .map((s) => `${formatSlotCode({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })} (${s.phase})`)
-            .join(", ")}{" "}
-          - scan the slot again or press its Unload button.{" "}
           <button type="button" data-testid="unload-all" onClick={() => void unloadAll().finally(focusEntry)}>
             Unload all ({toUnload.length})
-          </button>
+          </button>{" "}
+          <span className="unload-list">
+            Take out and unload {toUnload.length === 1 ? "1 hub" : `${toUnload.length} hubs`}:{" "}
+            {compactSlotList(toUnload.map((s) => ({ jigIndex: jigs.indexOf(s.jigId), slot: s.slot })))} (or scan a slot
+            again).
+          </span>
         </p>
       )}
       {jigs.map((jigId, j) => (
@@ -298,6 +334,7 @@ export function JigScreen() {
                 <th>Step</th>
                 <th>What happened</th>
                 <th>Disposition</th>
+                <th>When</th>
               </tr>
             </thead>
             <tbody>
@@ -305,12 +342,14 @@ export function JigScreen() {
                 <tr key={f.eventId} data-testid={`fault-${f.deviceId}`}>
                   <td style={{ fontFamily: "monospace" }}>{f.deviceId}</td>
                   <td>{f.jigId === null ? "-" : `${f.jigId} / ${f.slot === null ? "-" : f.slot + 1}`}</td>
-                  <td>{f.manual ? "manual report" : f.step}</td>
+                  <td>{f.manual ? "manual report" : f.step === null ? "-" : STEP_WORDS[f.step]}</td>
                   <td>
+                    {f.damage !== null ? `Damage: ${f.damage}. ` : ""}
                     {f.notes}
                     {f.jigSaid ? ` (jig said: ${f.jigSaid.slice(0, 40)}…)` : ""}
                   </td>
-                  <td>{f.disposition}</td>
+                  <td>{f.disposition === "scrap" ? "scrap" : "credit the Party"}</td>
+                  <td>{formatSiteDateTime(f.at, siteTimeZone)}</td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,7 @@ import { recordEvents } from "../db/record-event";
 import { createDockStore, type DockStore } from "../store/dock-store";
 import { sampleBooking } from "../test-support/sample-booking";
 import { drainJournal, journalEntryToEvent } from "./journal-drain";
+import { FlashResultPayload } from "../../../shared/events";
 
 // The jig station's slice: the host journal's results become events exactly once, acked only after they are committed.
 
@@ -240,5 +241,161 @@ describe("jig slice", () => {
     expect(store.getState().jigRefusal?.reason).toContain("already flashed to 00030000");
     expect(store.getState().jigOverride).toMatchObject({ flashedTo: "00030000", canOverride: false });
     expect(await store.getState().allowSecondFlash("field return, customer asked")).toContain("Only a supervisor");
+  });
+});
+
+describe("manual Fault Analysis Report and the supervisor's override (issues 17, 18)", () => {
+  async function withReceivedHub(role: "technician" | "supervisor" = "technician") {
+    const r = await rig({ signIn: false });
+    await r.store.getState().signIn(role === "technician" ? "tech-1" : "sup-1", "Someone", role);
+    await r.db.receipts.put({
+      bookingRef: booking.bookingRef,
+      status: "closed",
+      booking,
+      arrivedAt: null,
+      late: false,
+      reportedEta: null,
+      unloader: null,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      amendment: null,
+      outcome: "accepted",
+      updatedAt: 0,
+    });
+    await r.db.hubStates.put({
+      deviceId: hub.deviceId,
+      bookingRef: booking.bookingRef,
+      state: "received",
+      lastEventId: "x",
+      marks: [{ eventId: "x", bookingRef: booking.bookingRef, state: "received" }],
+    });
+    await r.store.getState().attachJigBridge(r.bridge);
+    return r;
+  }
+
+  it("files through jig.fault-report, stores the manual fault.reported event (damage, notes, who filed) and says the reference", async () => {
+    const { store, db, bridge } = await withReceivedHub();
+    store.getState().openManualFaultReport();
+    // A scan while the form is open names the hub instead of going to a jig.
+    await store.getState().submitJigScan(` ${hub.deviceId.toLowerCase()} `, "hid-pos");
+    expect(store.getState().jigFaultForm?.hub).toBe(hub.deviceId.toLowerCase());
+    expect(bridge.calls.some((c) => c.channel === "jig.load")).toBe(false);
+    const problem = await store.getState().fileManualFaultReport({
+      hub: hub.deviceId.toLowerCase(),
+      damage: " cracked casing ",
+      notes: "fell off the pallet",
+    });
+    expect(problem).toBeNull();
+    const call = bridge.calls.find((c) => c.channel === "jig.fault-report");
+    expect(call?.args).toEqual({
+      deviceId: hub.deviceId,
+      damage: "cracked casing",
+      notes: "fell off the pallet",
+      operatorId: "tech-1",
+      jigId: null,
+      slot: null,
+    });
+    const rows = await db.events.where("type").equals("fault.reported").toArray();
+    expect(rows).toHaveLength(1);
+    const e = rows[0]!.event;
+    expect(e).toMatchObject({
+      operatorId: "tech-1",
+      payload: { deviceId: hub.deviceId, manual: true, damage: "cracked casing", notes: "fell off the pallet" },
+    });
+    expect(await db.outbox.get(e.id)).toBeDefined();
+    expect(store.getState().jigFaultForm).toBeNull();
+    expect(store.getState().jigNotice?.text).toContain(`Fault Analysis Report ${e.id} filed for ${hub.deviceId}`);
+    expect(store.getState().jigToday.faults.map((f) => f.damage)).toEqual(["cracked casing"]);
+
+    // A second report of the same hub is refused by name, and nothing more reaches the host.
+    store.getState().openManualFaultReport();
+    const again = await store.getState().fileManualFaultReport({ hub: hub.deviceId, damage: "dent", notes: "" });
+    expect(again).toMatchObject({
+      field: "hub",
+      reason: expect.stringContaining(`already has a Fault Analysis Report (${e.id})`),
+    });
+    expect(bridge.calls.filter((c) => c.channel === "jig.fault-report")).toHaveLength(1);
+    expect(store.getState().jigFaultForm).not.toBeNull();
+  });
+
+  it("refuses a hub not received here and a blank damage field, naming the field; nothing reaches the host", async () => {
+    const { store, bridge } = await withReceivedHub();
+    store.getState().openManualFaultReport();
+    expect(
+      await store.getState().fileManualFaultReport({ hub: other.deviceId, damage: "cracked", notes: "" }),
+    ).toMatchObject({
+      field: "hub",
+      reason: expect.stringContaining("has not been received"),
+    });
+    expect(await store.getState().fileManualFaultReport({ hub: hub.deviceId, damage: " ", notes: "" })).toMatchObject({
+      field: "damage",
+    });
+    expect(bridge.calls.some((c) => c.channel === "jig.fault-report")).toBe(false);
+  });
+
+  it("a supervisor's override is recorded as a flash.override event before the second load, and passed with it", async () => {
+    const { store, db, bridge } = await withReceivedHub("supervisor");
+    await logOf(db).record([
+      logOf(db).event("flash.result", FlashResultPayload.parse(flashResult(hub.deviceId)), "tech-1"),
+    ]);
+    bridge.handlers["jig.slots"] = async () => ({
+      slots: [
+        {
+          jigId: "JIG-A",
+          slot: 1,
+          phase: "empty",
+          deviceId: null,
+          step: null,
+          percent: 0,
+          attempt: 0,
+          startedAt: null,
+          etaMs: null,
+          reason: null,
+          manualReportRequired: false,
+        },
+      ],
+    });
+    bridge.handlers["jig.load"] = async ({ deviceId }) => ({ ok: true, deviceId, toVersion: "00030000" });
+    await store.getState().refreshJigSlots();
+    await store.getState().submitJigScan(hub.deviceId, "wedge");
+    expect(store.getState().jigOverride).toMatchObject({ canOverride: true, flashedTo: "00030000" });
+    expect(await store.getState().allowSecondFlash("ok")).toContain("at least 5 characters");
+    expect(await db.events.where("type").equals("flash.override").count()).toBe(0);
+    expect(await store.getState().allowSecondFlash("casing replaced, flash again")).toBeNull();
+    const [ov] = await db.events.where("type").equals("flash.override").toArray();
+    expect(ov?.event).toMatchObject({
+      operatorId: "sup-1",
+      payload: {
+        deviceId: hub.deviceId,
+        bookingRef: booking.bookingRef,
+        flashedTo: "00030000",
+        reason: "casing replaced, flash again",
+      },
+    });
+    await store.getState().submitJigScan("A2", "wedge");
+    expect(bridge.calls.find((c) => c.channel === "jig.load")?.args).toMatchObject({
+      deviceId: hub.deviceId,
+      override: { supervisorId: "sup-1", reason: "casing replaced, flash again" },
+    });
+    // "loaded into A2" is stale once A2 has finished: the notice clears, the slot tells the rest.
+    expect(store.getState().jigNotice?.text).toContain(`${hub.deviceId} loaded into A2`);
+    bridge.emit("jig.slot", {
+      jigId: "JIG-A",
+      slot: 1,
+      phase: "flashed",
+      deviceId: hub.deviceId,
+      step: null,
+      percent: 100,
+      attempt: 1,
+      startedAt: null,
+      etaMs: null,
+      reason: null,
+      manualReportRequired: false,
+    });
+    expect(store.getState().jigNotice).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 import type { StateCreator } from "zustand";
 import type { DockBridge, SlotViewMessage } from "../../../shared/bridge/channels";
 import { decideJigHub, decideJigScan } from "../../../shared/domain/jig-slot-decision";
+import { decideFlashOverride } from "../../../shared/domain/flash-override";
+import { decideManualFaultReport, readManualFaultReportForm } from "../../../shared/domain/manual-fault-report";
 import { DockLog } from "../db/dock-log";
 import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { drainJournal } from "./journal-drain";
@@ -54,6 +56,16 @@ export const createJigSlice =
           ? [...slots, view].sort((a, b) => a.jigId.localeCompare(b.jigId) || a.slot - b.slot)
           : slots.map((s, j) => (j === i ? view : s));
       set({ jigSlots: next });
+      // "X loaded into A1: flashing" is stale once A1 has finished: the slot says what happened now.
+      const n = get().jigNotice;
+      if (
+        n !== null &&
+        n.tone !== "error" &&
+        view.deviceId !== null &&
+        (view.phase === "flashed" || view.phase === "failed") &&
+        n.text.startsWith(`${view.deviceId} loaded into `)
+      )
+        set({ jigNotice: null });
     }
 
     async function load(
@@ -104,6 +116,13 @@ export const createJigSlice =
         if (best === null || event.at > best.at) best = { at: event.at, version: event.payload.toVersion };
       }
       return best?.version ?? null;
+    }
+
+    /** The reference of a Fault Analysis Report this dock holds for the hub, or null. */
+    async function reportedAs(deviceId: string): Promise<string | null> {
+      const rows = await deps.db.events.where("type").equals("fault.reported").toArray();
+      const hit = rows.find(({ event }) => event.type === "fault.reported" && event.payload.deviceId === deviceId);
+      return hit?.event.id ?? null;
     }
 
     async function drainOnce(): Promise<void> {
@@ -202,6 +221,9 @@ export const createJigSlice =
       jigOverride: null,
 
       async submitJigScan(raw) {
+        // A scan while the manual report form is open names the hub it is about (HID-POS, camera).
+        const faultForm = get().jigFaultForm;
+        if (faultForm !== null) return set({ jigFaultForm: { ...faultForm, hub: raw.trim() } });
         if (get().jigRefusal !== null) {
           held = [...held, raw];
           return set({ jigHeld: held.length });
@@ -261,12 +283,18 @@ export const createJigSlice =
       async allowSecondFlash(reason) {
         const op = get().operator;
         const pending = get().jigOverride;
-        if (pending === null) return "No hub is waiting for a second flash.";
-        if (op === null || op.role !== "supervisor") return "Only a supervisor can allow a second flash.";
-        const why = reason.trim();
-        if (why.length < 5)
-          return "Give the reason in a few words (at least 5 characters), e.g. why the hub needs flashing again.";
-        granted = { deviceId: pending.hub.deviceId, supervisorId: op.operatorId, reason: why };
+        const d = decideFlashOverride({
+          role: op?.role ?? null,
+          pending:
+            pending === null
+              ? null
+              : { deviceId: pending.hub.deviceId, bookingRef: pending.hub.bookingRef, flashedTo: pending.flashedTo },
+          reason,
+        });
+        if (!d.ok || op === null || pending === null) return d.ok ? "Sign in as a supervisor first." : d.reason;
+        // The supervisor's decision is an event of its own (central audits it), stored before the second flash.
+        await log.record([log.event("flash.override", d.payload, op.operatorId)]);
+        granted = { deviceId: pending.hub.deviceId, supervisorId: op.operatorId, reason: d.payload.reason };
         set({ jigOverride: null, jigRefusal: null });
         const slot = get().jigPendingSlot;
         if (slot !== null) await load(pending.hub, slot);
@@ -277,6 +305,65 @@ export const createJigSlice =
             `Second flash of ${pending.hub.deviceId} allowed: scan the slot it goes into, or type it (e.g. A1) and press Enter.`,
           );
         }
+        return null;
+      },
+
+      jigFaultForm: null,
+
+      openManualFaultReport(prefill) {
+        set({
+          jigFaultForm: { hub: prefill?.deviceId ?? "", jigId: prefill?.jigId ?? null, slot: prefill?.slot ?? null },
+        });
+      },
+
+      closeManualFaultReport() {
+        set({ jigFaultForm: null });
+      },
+
+      async fileManualFaultReport(form) {
+        const op = get().operator;
+        const read = readManualFaultReportForm(op?.role ?? null, form);
+        if (!read.ok) return { field: read.field, reason: read.reason };
+        if (bridge === null || op === null)
+          return {
+            field: "hub",
+            reason: "No jig station is connected to this dock app: start it from the dock computer.",
+          };
+        const found = await findReceivedHub(deps.db, read.deviceId);
+        const onSlot = get().jigSlots.find((v) => v.deviceId === read.deviceId) ?? null;
+        const d = decideManualFaultReport(read, {
+          received: found.ok ? { ok: true, bookingRef: found.bookingRef } : { ok: false, reason: found.reason },
+          flashedTo: await lastFlashedTo(read.deviceId),
+          reportedAs: await reportedAs(read.deviceId),
+          slot: onSlot === null ? null : { jigId: onSlot.jigId, slot: onSlot.slot, phase: onSlot.phase },
+        });
+        if (!d.ok) return { field: d.field, reason: d.reason };
+        let r;
+        try {
+          r = await bridge.invoke("jig.fault-report", {
+            deviceId: d.report.deviceId,
+            damage: d.report.damage,
+            notes: d.report.notes,
+            operatorId: op.operatorId,
+            jigId: d.report.jigId,
+            slot: d.report.slot,
+          });
+        } catch (e) {
+          return {
+            field: "hub",
+            reason: `The report was not filed: ${e instanceof Error ? e.message : String(e)}. Try again.`,
+          };
+        }
+        if (!r.ok) return { field: "hub", reason: `The report was not filed: ${r.reason}.` };
+        // The report is stamped with whoever filed it, and stored in the log before the form closes.
+        loadedBy = { ...loadedBy, [d.report.deviceId]: op.operatorId };
+        await writeMeta(deps.db, LOADED_BY_KEY, loadedBy);
+        await get().drainJigJournal();
+        set({ jigFaultForm: null });
+        notice(
+          "ok",
+          `Fault Analysis Report ${r.reference} filed for ${d.report.deviceId}: put the hub aside for the DCC's decision.`,
+        );
         return null;
       },
 
@@ -325,6 +412,7 @@ export const createJigSlice =
               notes: p.notes,
               disposition: p.disposition,
               manual: p.manual,
+              damage: p.damage ?? null,
               at: event.at,
             });
           }

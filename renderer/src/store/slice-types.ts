@@ -9,7 +9,7 @@ import type {
   VerdictClass,
   VerdictCode,
 } from "../../../shared/domain/reconcile";
-import type { OperatorRole, ScanSource } from "../../../shared/events";
+import type { FlashStep, OperatorRole, ScanSource } from "../../../shared/events";
 import type { BookingRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
@@ -141,11 +141,13 @@ export interface JigFaultLine {
   deviceId: string;
   jigId: string | null;
   slot: number | null;
-  step: string | null;
+  step: FlashStep | null;
   jigSaid: string | null;
   notes: string;
   disposition: "credit" | "scrap";
   manual: boolean;
+  /** A manual report's damage found. */
+  damage: string | null;
   at: string;
 }
 
@@ -177,6 +179,16 @@ export interface JigSlice {
   allowSecondFlash(reason: string): Promise<string | null>;
   /** Takes every finished hub out (flashed or failed); slots still flashing are left alone. */
   unloadAllJigSlots(): Promise<void>;
+  /** The manual Fault Analysis Report form, open (with what it was opened for) or null. */
+  jigFaultForm: { hub: string; jigId: string | null; slot: number | null } | null;
+  openManualFaultReport(prefill?: { deviceId: string; jigId: string | null; slot: number | null }): void;
+  closeManualFaultReport(): void;
+  /** Files a manual Fault Analysis Report through the host; returns the field at fault and why, or null once filed. */
+  fileManualFaultReport(form: {
+    hub: string;
+    damage: string;
+    notes: string;
+  }): Promise<{ field: "hub" | "damage" | "notes" | "role"; reason: string } | null>;
   /** Connects the station to the host (subscribes, drains the journal, loads the slots). */
   attachJigBridge(bridge: DockBridge | null): Promise<void>;
   /** A hub ID or a slot code from any scan source or the keyboard. */
