@@ -15,7 +15,9 @@ import { expect, test } from "./fixtures";
  * verify and gets its Fault Analysis Report), then the
  * supervisor builds the re-delivery manifest, prints the labels (a PDF captured), scans the
  * load until it agrees, issues the ASN and the notice, dispatches, and records the unloading
- * at the Party. Central must then hold the ASN, the re-delivery notice and the SMI update.
+ * at the Party. Dispatch waits for the SMI update of every hub (Req 10): refused by the dock,
+ * with the list, until the DCC uploads the SSMI file. Central must then hold the ASN, the
+ * re-delivery notice and the dispatch.
  */
 
 const booking = {
@@ -189,10 +191,44 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await page.getByTestId("issue-notice").click();
   await expect(page.getByTestId("notices")).toContainText("1 notice(s)");
 
-  // Dispatch; the Party unloads, so liability passes to it on commencement (Annex A 2.10).
+  // Req 10: the SMI is updated before re-delivery. With every update still pending at central,
+  // the dock shows the list and refuses the dispatch before sending anything.
+  await expect
+    .poll(async () => (await page.getByTestId("sync-unsent").textContent()) ?? "", { timeout: 60_000 })
+    .toMatch(/unsent: 0/);
+  await page.getByTestId("check-smi").click();
+  await expect(page.getByTestId("smi-summary")).toContainText("0 of 7 hubs confirmed in the SMI");
   await expect(page.getByTestId("dispatch")).toBeEnabled();
   await page.getByLabel("Carrier").fill("Acme Haulage");
   await page.getByLabel("Vehicle").fill("AB12 CDE");
+  await page.getByTestId("dispatch").click();
+  await expect(page.getByTestId("supervisor-message")).toContainText(
+    "Dispatch refused: the SMI must be updated before re-delivery (MP155 Req 10): 7 of 7 hubs are not confirmed yet",
+  );
+  await page.getByTestId("smi-pending").locator("summary").click();
+  for (const h of hubs)
+    if (h.deviceId !== FAILED.deviceId)
+      await expect(page.getByTestId("smi-pending")).toContainText(`${h.deviceId}: SMI update not sent yet`);
+  await expect(page.getByTestId("dispatched")).toHaveCount(0);
+  expect(await localEvents(page, "dispatch.recorded")).toHaveLength(0);
+
+  // The DCC sends them in an SSMI file (option B): exactly the re-flashed hubs, then uploaded.
+  const smi = await centralGet(`${dock.centralUrl}/smi/ssmi-file`, dcc);
+  expect(smi.status, smi.text).toBe(200);
+  for (const h of hubs) {
+    if (h.deviceId === FAILED.deviceId) expect(smi.text).not.toContain(h.deviceId);
+    else expect(smi.text).toContain(`${h.deviceId},${toVersion}`);
+  }
+  const upload = await fetch(`${dock.centralUrl}/smi/ssmi-upload`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${dcc}`, "content-type": "application/json" },
+    body: JSON.stringify({ file: smi.text }),
+  });
+  expect(upload.status, await upload.text()).toBe(200);
+  await page.getByTestId("check-smi").click();
+  await expect(page.getByTestId("smi-summary")).toContainText("All 7 hubs confirmed in the SMI");
+
+  // Dispatch; the Party unloads, so liability passes to it on commencement (Annex A 2.10).
   await page.getByTestId("dispatch").click();
   await expect(page.getByTestId("dispatched")).toContainText(asnNumber);
   await page.getByTestId("start-outbound-unloading").click();
@@ -220,10 +256,8 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   expect(outbox.status, outbox.text).toBe(200);
   expect(outbox.text).toMatch(/re-deliver/i);
   expect(outbox.text).toContain(asnNumber);
-  const smi = await centralGet(`${dock.centralUrl}/smi/ssmi-file`, dcc);
-  expect(smi.status, smi.text).toBe(200);
-  for (const h of hubs) {
-    if (h.deviceId === FAILED.deviceId) expect(smi.text).not.toContain(h.deviceId);
-    else expect(smi.text).toContain(`${h.deviceId},${toVersion}`);
-  }
+  // Central took the dispatch (its own SMI records agree): the Work Order is complete.
+  const events = await centralGet(`${dock.centralUrl}/hubs/${hubs[0]!.deviceId}/audit`, dcc);
+  expect(events.text).toContain("smi.ssmi-uploaded");
+  expect(events.text).toContain("dispatch.recorded");
 });

@@ -1,6 +1,7 @@
 import type { DockEvent, DockEventType, EventOf, OperatorRole } from "../../shared/events";
 import type { BusinessConfig } from "../config";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
+import { smiDispatchCheck, type SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 import { workingHoursProblem } from "./working-time";
 
 /**
@@ -38,7 +39,8 @@ export type RefusalCode =
   | "bad-date"
   | "outside-working-hours"
   | "purchase-order-missing"
-  | "asn-not-reserved";
+  | "asn-not-reserved"
+  | "smi-not-updated";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -130,6 +132,8 @@ export interface AdmissionFacts {
   hubModels: ReadonlyMap<string, string | null>;
   /** The firmware catalogue as `${model}/${version}`, production and withdrawn alike. */
   catalogue: ReadonlySet<string>;
+  /** For each manifest a dispatch names: its hubs' SMI update state (Req 10); absent: not looked up or no such manifest. */
+  dispatchSmi: ReadonlyMap<string, readonly SmiHubCheck[]>;
 }
 
 // ---------------------------------------------------------------- checks that need no facts
@@ -389,6 +393,15 @@ export function admitDispatchRecorded(e: EventOf<"dispatch.recorded">, f: Admiss
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} was never issued`);
   if (a.manifestId !== p.manifestId)
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
+  // Req 10: the SMI is updated before re-delivery. Central judges by its own SMI records, never the dock's word.
+  const checks = f.dispatchSmi.get(p.manifestId);
+  if (checks === undefined)
+    return refuse(
+      "smi-not-updated",
+      `dispatch of ${p.manifestId} refused: central could not look up its hubs' SMI updates`,
+    );
+  const smi = smiDispatchCheck(checks, checks);
+  if (!smi.ok) return refuse("smi-not-updated", `dispatch of ${p.manifestId} refused: ${smi.refusal ?? ""}`);
   return ACCEPT;
 }
 

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Unloader } from "../../../shared/domain/liability";
 import { useDock } from "../store/store-context";
 import { time } from "./supervisor-format";
+import { SmiPanel } from "./smi-panel";
 
 /** Records dispatch and the outbound unloading, with the liability rule. */
 export function DispatchPanel() {
@@ -18,6 +19,7 @@ export function DispatchPanel() {
   return (
     <section aria-label="dispatch" data-testid="dispatch-panel">
       <h2>Dispatch</h2>
+      <SmiPanel />
       {view.dispatch === null ? (
         <>
           <fieldset>
@@ -56,6 +58,9 @@ export function DispatchPanel() {
             Dispatch
           </button>
           {!ready && <p>Dispatch needs the load to agree with the manifest and a new ASN.</p>}
+          <p>
+            Dispatch also needs every hub&apos;s SMI update confirmed: the dock asks central again when you dispatch.
+          </p>
         </>
       ) : (
         <div data-testid="dispatched">

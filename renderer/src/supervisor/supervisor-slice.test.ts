@@ -3,6 +3,8 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { asnJson, asnSha256, parseAsnJson } from "../../../shared/domain/asn";
 import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
+import { manifestHubs } from "../../../shared/domain/manifest";
+import { SmiStatusRequestSchema, type SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import { makeEvent, parseDockEvent, type DockEvent } from "../../../shared/events";
 import { DockDb } from "../db/dock-db";
 import { asnDocument } from "../db/dock-records";
@@ -58,6 +60,30 @@ async function rig(): Promise<Rig> {
     sound: { signal: (c) => sounds.push(c) },
     clockOffsetMs: () => null,
     onRecorded: () => undefined,
+    // Central's side of /sync/smi-status (central/outputs.test.ts tests the real one): every hub
+    // confirmed unless the test says otherwise; unreachable when `central.reachable` is false.
+    askCentral: async (path, body) => {
+      if (!central.reachable) throw new TypeError("Failed to fetch");
+      if (path !== "/sync/smi-status") throw new Error(`unexpected ${path}`);
+      const { manifestId } = SmiStatusRequestSchema.parse(body);
+      const built = (await db.events.where("type").equals("manifest.built").toArray())
+        .map((r) => r.event)
+        .find((e) => e.type === "manifest.built" && e.payload.manifestId === manifestId);
+      if (built?.type !== "manifest.built") throw new Error("404");
+      return {
+        manifestId,
+        serverTime: new Date(t).toISOString(),
+        hubs: manifestHubs(built.payload).map((h) => ({
+          deviceId: h.deviceId,
+          firmwareVersion: h.firmwareVersion,
+          ...(central.smi.get(h.deviceId) ?? { update: "emitted", smiFirmware: h.firmwareVersion }),
+        })),
+      };
+    },
+  };
+  const central = {
+    reachable: true,
+    smi: new Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">>(),
   };
   const ctx = () => ({ dockId: "DOCK-1", operatorId: "OP-T", now: new Date((t += 1000)) });
   const hubs = booking.pallets[0]!.cartons.flatMap((c) => c.hubs);
@@ -136,7 +162,7 @@ async function rig(): Promise<Rig> {
   const store = createDockStore(deps);
   await store.getState().signIn("OP-S", "Sam Super", "supervisor");
   await store.getState().openSupervisor(booking.bookingRef);
-  return { store, db, booking, sounds, failedHub, faultId: fault.id };
+  return { store, db, booking, sounds, failedHub, faultId: fault.id, central };
 }
 
 const label = (r: { ok: true; scan: string } | { ok: false; reason: string }): string => {
@@ -256,6 +282,38 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     const liability = (await db.events.where("type").equals("liability.transferred").toArray()).map((r) => r.event);
     expect(liability).toHaveLength(1);
     for (const r of await db.events.toArray()) expect(parseDockEvent(r.event).ok).toBe(true);
+  });
+
+  it("Req 10: dispatch is refused before anything is sent while a hub's SMI update is not confirmed, or central cannot be asked", async () => {
+    const { store, db, booking, central } = await rig();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    const p = booking.pallets[0]!;
+    await scan(store, label(encodePalletLabel({ sscc: p.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[0]!.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[1]!.sscc })));
+    await store.getState().issueAsn();
+    const [a, b] = manifestHubs(store.getState().supervisor!.manifest!);
+    central.smi.set(a!.deviceId, { update: "pending", smiFirmware: "0002012F" });
+    central.smi.set(b!.deviceId, { update: "none", smiFirmware: "0002012F" });
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(store.getState().supervisorMessage).toMatch(
+      /^Dispatch refused: the SMI must be updated before re-delivery \(MP155 Req 10\): 2 of 5 hubs are not confirmed yet/,
+    );
+    expect(store.getState().supervisorSmi?.check?.pending.map((x) => x.deviceId)).toEqual([a!.deviceId, b!.deviceId]);
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(0);
+
+    central.smi.clear();
+    central.reachable = false;
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(store.getState().supervisorMessage).toBe(
+      "Dispatch refused: Central cannot be reached, so the SMI updates cannot be checked: try again when online.",
+    );
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(0);
+
+    central.reachable = true;
+    expect((await store.getState().checkSmiUpdates())?.check?.ok).toBe(true);
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(1);
   });
 
   it("where our crew unloads, liability passes on completion; the load survives a reload (replayed from the log)", async () => {

@@ -20,6 +20,8 @@ import {
   type RedeliveryAmendment,
 } from "../../../shared/domain/manifest";
 import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { manifestHubs } from "../../../shared/domain/manifest";
+import { smiDispatchCheck, SmiStatusResponseSchema } from "../../../shared/domain/smi-before-dispatch";
 import {
   liabilityTransferredPayload,
   type DockEvent,
@@ -49,7 +51,7 @@ import {
   targetVersions,
   type SupervisorLog,
 } from "./supervisor-projection";
-import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "./supervisor-types";
+import type { OutboundUnloading, ShownOutboundVerdict, SupervisorSmi, SupervisorView } from "./supervisor-types";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, QueuedScan, SupervisorSlice } from "../store/slice-types";
 
@@ -331,6 +333,30 @@ export const createSupervisorSlice =
       show({ ...decision.verdict, raw, at: deps.now() });
     }
 
+    /** Req 10: asks central for each manifest hub's SMI update; a problem in plain words when it cannot. */
+    async function askSmi(manifest: ManifestPayload): Promise<SupervisorSmi> {
+      const base = { manifestId: manifest.manifestId, checkedAt: deps.now() };
+      const none = (problem: string): SupervisorSmi => ({ ...base, hubs: null, check: null, problem });
+      if (deps.askCentral === undefined)
+        return none("This dock has no connection to central configured, so the SMI updates cannot be checked.");
+      let answer: unknown;
+      try {
+        answer = await deps.askCentral("/sync/smi-status", { manifestId: manifest.manifestId });
+      } catch (e) {
+        const status = (e as { status?: unknown }).status;
+        if (status === 404)
+          return none(
+            `Manifest ${manifest.manifestId} has not reached central yet: wait for the dock to sync, then check again.`,
+          );
+        return none("Central cannot be reached, so the SMI updates cannot be checked: try again when online.");
+      }
+      const parsed = SmiStatusResponseSchema.safeParse(answer);
+      if (!parsed.success || parsed.data.manifestId !== manifest.manifestId)
+        return none("Central's answer about the SMI updates could not be read: try again, or call support.");
+      const check = smiDispatchCheck(manifestHubs(manifest), parsed.data.hubs);
+      return { ...base, hubs: parsed.data.hubs, check, problem: null };
+    }
+
     const held = createHeldQueue<QueuedScan>({
       items: () => get().outboundQueue,
       setItems: (outboundQueue) => set({ outboundQueue }),
@@ -345,14 +371,29 @@ export const createSupervisorSlice =
       outboundError: null,
       outboundQueue: [],
       chargesStatements: [],
+      supervisorSmi: null,
 
       async openSupervisor(bookingRef) {
         const view = await project(bookingRef);
         if (view === null) return set({ supervisorMessage: `Booking ${bookingRef} is not cached at this dock.` });
-        set({ supervisor: view, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+        set({
+          supervisor: view,
+          supervisorMessage: null,
+          outboundLast: null,
+          outboundError: null,
+          outboundQueue: [],
+          supervisorSmi: null,
+        });
       },
       leaveSupervisor() {
-        set({ supervisor: null, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+        set({
+          supervisor: null,
+          supervisorMessage: null,
+          outboundLast: null,
+          outboundError: null,
+          outboundQueue: [],
+          supervisorSmi: null,
+        });
       },
       async refreshSupervisor() {
         await refresh(get().supervisor?.buildError ?? null);
@@ -469,6 +510,14 @@ export const createSupervisorSlice =
           });
         });
       },
+      async checkSmiUpdates() {
+        const view = get().supervisor;
+        if (view === null || view.manifest === null) return null;
+        const smi = await askSmi(view.manifest);
+        // Only if the same manifest is still open (the supervisor may have moved on meanwhile).
+        if (get().supervisor?.manifest?.manifestId === smi.manifestId) set({ supervisorSmi: smi });
+        return smi;
+      },
       async recordDispatch(input) {
         await guarded(async () => {
           const view = get().supervisor;
@@ -482,6 +531,11 @@ export const createSupervisorSlice =
             vehicleRef: input.vehicleRef?.trim() || null,
           });
           if (!d.ok) return `Dispatch refused: ${d.reason}`;
+          // Req 10: the SMI is updated before re-delivery. Asked afresh; central refuses it too if the dock were wrong.
+          const smi = await askSmi(view.manifest);
+          set({ supervisorSmi: smi });
+          if (smi.problem !== null) return `Dispatch refused: ${smi.problem}`;
+          if (!smi.check.ok) return `Dispatch refused: ${smi.check.refusal ?? ""}.`;
           await record([event("dispatch.recorded", d.payload)]);
           await refresh();
           set({ supervisorMessage: `Dispatched under ASN ${view.asn.asnNumber}.` });

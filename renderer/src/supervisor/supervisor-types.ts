@@ -4,6 +4,7 @@ import type { Statement } from "../../../shared/domain/charges";
 import type { Unloader } from "../../../shared/domain/liability";
 import type { AmendmentReview, HubResult, ManifestOk, ManifestPayload } from "../../../shared/domain/manifest";
 import type { LoadCheck, OutboundState, OutboundVerdict } from "../../../shared/domain/outbound";
+import type { SmiDispatchCheck, SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import type { PayloadOf, ScanSource } from "../../../shared/events";
 
 /**
@@ -51,6 +52,11 @@ export interface SupervisorView {
   amendment: AmendmentReview | null;
 }
 
+/** What central said of the manifest's SMI updates (Req 10), or why it could not be asked. */
+export type SupervisorSmi =
+  | { manifestId: string; checkedAt: number; hubs: SmiHubCheck[]; check: SmiDispatchCheck; problem: null }
+  | { manifestId: string; checkedAt: number; hubs: null; check: null; problem: string };
+
 export interface DispatchInput {
   unloader: Unloader;
   carrier: string | null;
@@ -65,6 +71,8 @@ export interface SupervisorSlice {
   outboundError: ShownOutboundVerdict | null;
   outboundQueue: Array<{ raw: string; source: ScanSource }>;
   chargesStatements: Statement[];
+  /** The last SMI check of the open manifest (Req 10: dispatch waits for every hub's SMI update). */
+  supervisorSmi: SupervisorSmi | null;
   openSupervisor(bookingRef: string): Promise<void>;
   leaveSupervisor(): void;
   /** Re-reads the log (after sync brought an amendment, or another window recorded something). */
@@ -78,6 +86,9 @@ export interface SupervisorSlice {
   issueNotice(): Promise<void>;
   /** Records amendment.acknowledged, rebuilds the manifest for the amended delivery and re-issues the notice. */
   acknowledgeRedeliveryAmendment(): Promise<void>;
+  /** Asks central for the SMI update state of each hub of the open manifest. */
+  checkSmiUpdates(): Promise<SupervisorSmi | null>;
+  /** Refused before anything is recorded unless central confirms every hub's SMI update (Req 10). */
   recordDispatch(input: DispatchInput): Promise<void>;
   startOutboundUnloading(): Promise<void>;
   completeOutboundUnloading(): Promise<void>;
