@@ -305,7 +305,18 @@ export const ManifestBuiltPayload = z.strictObject({
   deliveryLocation: DeliveryLocationSchema,
   deliveryDate: IsoDateSchema,
   deliveryWindow: DeliveryWindowSchema,
-  pallets: z.array(z.strictObject({ sscc: SsccSchema, cartons: z.array(ManifestCarton) })),
+  pallets: z.array(
+    z.strictObject({
+      sscc: SsccSchema,
+      cartons: z.array(ManifestCarton),
+      /**
+       * Hubs the booking listed on this pallet alone that arrived in no SSCC-labelled carton
+       * (issue 16): they go back on this pallet, each with the original supplier's carton number
+       * it arrived in when one was scanned. Absent on manifests from before.
+       */
+      hubs: z.array(z.strictObject({ ...ManifestHub.shape, cartonNumber: CartonNumberSchema.nullable() })).optional(),
+    }),
+  ),
   looseCartons: z.array(ManifestCarton),
   /** Hubs left out (failed), each with its fault report when there is one. */
   excludedHubs: z.array(

@@ -81,7 +81,10 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
     add(p.manifestId, manifests, MANIFEST_ID);
     if (raw.type === "manifest.built") {
       if (Array.isArray(p.bookingRefs)) for (const r of p.bookingRefs) add(r, refs, BOOKING_REF);
-      each(p.pallets, (pl) => each(pl.cartons, cartonHubs));
+      each(p.pallets, (pl) => {
+        each(pl.cartons, cartonHubs);
+        each(pl.hubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
+      });
       each(p.looseCartons, cartonHubs);
       each(p.excludedHubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
       continue;

@@ -1,6 +1,7 @@
 import type { DockEvent, DockEventType, EventOf, OperatorRole } from "../../shared/events";
 import type { BusinessConfig } from "../config";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
+import { manifestHubs } from "../../shared/domain/manifest";
 import { smiDispatchCheck, type SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 import { workingHoursProblem } from "./working-time";
 
@@ -307,15 +308,14 @@ export function admitManifestBuilt(e: EventOf<"manifest.built">, f: AdmissionFac
       );
   }
   const refs = new Set(p.bookingRefs);
-  for (const c of [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons])
-    for (const h of c.hubs) {
-      const place = f.hubPlaces.get(h.deviceId) ?? null;
-      if (place === null || !refs.has(place.bookingRef))
-        return refuse(
-          "hub-not-on-manifest-booking",
-          `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`,
-        );
-    }
+  for (const h of manifestHubs(p)) {
+    const place = f.hubPlaces.get(h.deviceId) ?? null;
+    if (place === null || !refs.has(place.bookingRef))
+      return refuse(
+        "hub-not-on-manifest-booking",
+        `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`,
+      );
+  }
   return ACCEPT;
 }
 

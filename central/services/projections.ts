@@ -5,6 +5,7 @@ import type { BusinessConfig } from "../config";
 import type { HanVariant } from "../../shared/domain/charges";
 import { asnCsv, asnJson, asnSha256, buildAsnDocument } from "../../shared/domain/asn";
 import { CspSchema } from "../../shared/domain/booking";
+import { manifestHubs as manifestHubPlaces } from "../../shared/domain/manifest";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
 import { asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
@@ -363,7 +364,7 @@ async function manifestBuilt(db: Kysely<Database>, dock: DockIdentity, e: EventO
     // Admission refuses a manifest id already built; should one slip past (two pushes racing), the first stands.
     .onConflict((oc) => oc.column("manifest_id").doNothing())
     .execute();
-  const hubs = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons].flatMap((c) => c.hubs);
+  const hubs = manifestHubPlaces(p);
   await appendAudit(
     db,
     hubs.map((h) => ({
@@ -385,7 +386,7 @@ async function loadManifest(db: Kysely<Database>, manifestId: string): Promise<M
 }
 
 function manifestHubs(m: ManifestDoc): string[] {
-  return [...m.pallets.flatMap((pl) => pl.cartons), ...m.looseCartons].flatMap((c) => c.hubs.map((h) => h.deviceId));
+  return manifestHubPlaces(m).map((h) => h.deviceId);
 }
 
 /**

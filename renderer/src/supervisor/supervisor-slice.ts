@@ -43,6 +43,7 @@ import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
 import {
+  arrivalCartons,
   chargeableHubs,
   eventsOfManifest,
   hubResults,
@@ -165,6 +166,7 @@ export const createSupervisorSlice =
         deliveryDate: latest.deliveryDate,
         deliveryWindow: latest.deliveryWindow,
         workingHours: site.workingHours,
+        arrivedIn: arrivalCartons(log),
       });
       view.built = again.ok && JSON.stringify(again.payload) === JSON.stringify(latest) ? again : null;
       view.load = replayLoad(latest, log);
@@ -300,6 +302,7 @@ export const createSupervisorSlice =
         deliveryWindow: delivery.window,
         workingHours: site.workingHours,
         today: localDate(deps.now()),
+        arrivedIn: arrivalCartons(log),
       });
       if (!built.ok) return { ok: false, reason: built.message };
       await recordManifest(built, row.version, row.booking);
