@@ -802,6 +802,18 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
     );
     add(
       makeEvent(
+        "asn.cancelled",
+        {
+          asnNumber: "ASN-ROLE-1",
+          manifestId: "MF-ROLE-1",
+          replacedByManifestId: "MF-ROLE-2",
+          reason: "re-delivery MF-ROLE-1 was rebuilt as MF-ROLE-2",
+        },
+        who,
+      ),
+    );
+    add(
+      makeEvent(
         "notice.issued",
         {
           manifestId: "MF-ROLE-1",

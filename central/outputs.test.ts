@@ -640,6 +640,99 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect((await push([dispatch()])).results.map((x) => x.status)).toEqual(["accepted"]);
   });
 
+  it("issue 18: a rebuilt manifest cancels the ASN it replaces: marked cancelled, the Party told it is cancelled and replaced, no dispatch under it", async () => {
+    const hubs = [ids[62]!];
+    await receive(62, 63);
+    expect((await push(hubs.map((id) => flashEvent(TECH, id, true)))).rejected).toBe(0);
+    const manifestOf = (manifestId: string) =>
+      makeEvent(
+        "manifest.built",
+        {
+          manifestId,
+          partyId: "SUPPLIER-A",
+          bookingRefs: [b.bookingRef],
+          deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+          deliveryDate: "2027-02-01",
+          deliveryWindow: { start: "10:00", end: "12:00" },
+          pallets: [],
+          looseCartons: [
+            {
+              sscc: b.pallets[0]!.cartons[2]!.sscc,
+              hubs: hubs.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
+            },
+          ],
+          excludedHubs: [],
+        },
+        SUP,
+      );
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-CANCEL-0001",
+        manifestId: "MF-CANCEL-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 1,
+        documentSha256: "e".repeat(64),
+      },
+      SUP,
+    );
+    const cancel = (asnNumber: string, manifestId = "MF-CANCEL-1") =>
+      makeEvent(
+        "asn.cancelled",
+        {
+          asnNumber,
+          manifestId,
+          replacedByManifestId: "MF-CANCEL-2",
+          reason: "re-delivery MF-CANCEL-1 was rebuilt as MF-CANCEL-2",
+        },
+        SUP,
+      );
+    const r = await push([
+      manifestOf("MF-CANCEL-1"),
+      asn,
+      manifestOf("MF-CANCEL-2"),
+      cancel("ASN-NEVER-ISSUED"),
+      cancel("ASN-CANCEL-0001", "MF-SMI-1"),
+      cancel("ASN-CANCEL-0001"),
+    ]);
+    expect(r.results.map((x) => x.status)).toEqual([
+      "accepted",
+      "accepted",
+      "accepted",
+      "rejected",
+      "rejected",
+      "accepted",
+    ]);
+    expect(r.results[3]).toMatchObject({
+      reason: expect.stringContaining("was never issued, so it cannot be cancelled"),
+    });
+    expect((await dcc("GET", "/asns/ASN-CANCEL-0001")).json).toMatchObject({ status: "cancelled" });
+    const mail = await lastMail("asn-cancelled");
+    expect(mail?.to_address).toBe("returns@supplier-a.example");
+    expect(mail?.subject).toBe("ASN ASN-CANCEL-0001 cancelled and replaced (re-delivery MF-CANCEL-1)");
+    expect(mail?.text_body).toContain("Re-delivery MF-CANCEL-2 replaces it; its new ASN follows");
+    // SMI sent, so only the cancelled ASN stops this dispatch.
+    await dcc("POST", "/smi/cspm-n3");
+    const dispatch = makeEvent(
+      "dispatch.recorded",
+      {
+        manifestId: "MF-CANCEL-1",
+        asnNumber: "ASN-CANCEL-0001",
+        unloader: "party",
+        carrier: null,
+        vehicleRef: null,
+        palletCount: 0,
+        cartonCount: 1,
+        hubCount: 1,
+      },
+      SUP,
+    );
+    expect((await push([dispatch])).results[0]).toMatchObject({
+      status: "rejected",
+      reason: expect.stringContaining("was cancelled when its manifest was rebuilt"),
+    });
+  });
+
   it("firmware catalogue: latest production is a query; a new signed entry and a withdrawal reach the docks", async () => {
     expect((await w.call("GET", "/firmware/010A030B/latest", { token: w.tokens.docks["DOCK-N1"] })).json).toMatchObject(
       { version: "00030000" },

@@ -92,7 +92,9 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
     add(p.bookingRef, refs, BOOKING_REF);
     if (HUB_EVENT_TYPES.has(raw.type)) add(p.deviceId, hubs, DEVICE_ID);
     if (WORKED_TYPES.has(raw.type)) add(p.deviceId, worked, DEVICE_ID);
-    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded") add(p.asnNumber, asns, ASN_NUMBER);
+    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded" || raw.type === "asn.cancelled")
+      add(p.asnNumber, asns, ASN_NUMBER);
+    if (raw.type === "asn.cancelled") add(p.replacedByManifestId, manifests, MANIFEST_ID);
     if (raw.type === "dispatch.recorded") add(p.manifestId, dispatches, MANIFEST_ID);
   }
   return {
@@ -113,7 +115,9 @@ function eachKeyOf(e: DockEvent, visit: (kind: keyof NamedKeys, key: string) => 
   }
   for (const r of bookingsOf(e)) visit("refs", r);
   for (const d of hubsPlacedBy(e)) visit("hubs", d);
-  if (e.type === "asn.issued" || e.type === "dispatch.recorded") visit("asns", e.payload.asnNumber);
+  if (e.type === "asn.issued" || e.type === "dispatch.recorded" || e.type === "asn.cancelled")
+    visit("asns", e.payload.asnNumber);
+  if (e.type === "asn.cancelled") visit("manifests", e.payload.replacedByManifestId);
   const manifestId = (e.payload as { manifestId?: unknown }).manifestId;
   if (typeof manifestId === "string") visit("manifests", manifestId);
   if (e.type === "flash.result" || e.type === "fault.reported") visit("workedHubs", e.payload.deviceId);
@@ -402,6 +406,11 @@ export class FactFinder {
           reservedByFacility: null,
         });
         break;
+      case "asn.cancelled": {
+        const a = this.asns.get(e.payload.asnNumber);
+        if (a) this.asns.set(e.payload.asnNumber, { ...a, status: "cancelled" });
+        break;
+      }
       default:
         break;
     }

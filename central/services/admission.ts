@@ -66,6 +66,7 @@ export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
   "manifest.built": ["supervisor"],
   "label.printed": ["receiver", "technician", "supervisor"],
   "asn.issued": ["supervisor"],
+  "asn.cancelled": ["supervisor"],
   "notice.issued": ["supervisor"],
   "outbound.scan.recorded": ["receiver", "supervisor"],
   "dispatch.recorded": ["supervisor"],
@@ -98,7 +99,7 @@ export interface ManifestFact {
 export interface AsnFact {
   manifestId: string;
   partyId: string;
-  status: "reserved" | "issued" | "unverified";
+  status: "reserved" | "issued" | "unverified" | "cancelled";
   reservedByFacility: string | null;
 }
 /** A hub scanned as expected at this facility, and whether its receipt then rejected it. */
@@ -372,6 +373,21 @@ export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Adm
   return ACCEPT;
 }
 
+/** Only an ASN issued for this facility's manifest, and not dispatched, may be cancelled; the manifest replacing it is this facility's too. */
+export function admitAsnCancelled(e: EventOf<"asn.cancelled">, f: AdmissionFacts): Admission {
+  const p = e.payload;
+  const own = ownManifest(p.manifestId, f, `cancelling ASN ${p.asnNumber}`);
+  if (!own.ok) return own;
+  const replacement = ownManifest(p.replacedByManifestId, f, `cancelling ASN ${p.asnNumber}`);
+  if (!replacement.ok) return replacement;
+  const a = f.asns.get(p.asnNumber) ?? null;
+  if (a === null || a.status === "reserved")
+    return refuse("unknown-asn", `ASN ${p.asnNumber} was never issued, so it cannot be cancelled`);
+  if (a.manifestId !== p.manifestId)
+    return refuse("unknown-asn", `ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
+  return ACCEPT;
+}
+
 /** A re-delivery notice is for this facility's manifest, on a calendar date within Working Hours (Req 7). */
 export function admitNoticeIssued(e: EventOf<"notice.issued">, f: AdmissionFacts): Admission {
   const own = ownManifest(e.payload.manifestId, f, "re-delivery notice");
@@ -391,6 +407,11 @@ export function admitDispatchRecorded(e: EventOf<"dispatch.recorded">, f: Admiss
   const a = f.asns.get(p.asnNumber) ?? null;
   if (a === null || a.status === "reserved")
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} was never issued`);
+  if (a.status === "cancelled")
+    return refuse(
+      "unknown-asn",
+      `dispatch: ASN ${p.asnNumber} was cancelled when its manifest was rebuilt; use the new ASN`,
+    );
   if (a.manifestId !== p.manifestId)
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
   // Req 10: the SMI is updated before re-delivery. Central judges by its own SMI records, never the dock's word.
@@ -508,6 +529,8 @@ function admitByType(e: DockEvent, f: AdmissionFacts): Admission {
       return admitNoticeIssued(e, f);
     case "dispatch.recorded":
       return admitDispatchRecorded(e, f);
+    case "asn.cancelled":
+      return admitAsnCancelled(e, f);
     case "flash.result":
       return admitFlashResult(e, f);
     case "fault.reported":

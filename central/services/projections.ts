@@ -8,7 +8,7 @@ import { CspSchema } from "../../shared/domain/booking";
 import { manifestHubs as manifestHubPlaces } from "../../shared/domain/manifest";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
-import { asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
+import { asnCancelledNotice, asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
 import { enqueueNotice } from "./outbox";
 import { advanceWorkOrdersOfBookings } from "./work-orders";
 import type { DockIdentity } from "./event-subjects";
@@ -51,6 +51,9 @@ export async function projectEvents(
         break;
       case "notice.issued":
         await noticeIssued(db, e);
+        break;
+      case "asn.cancelled":
+        await asnCancelled(db, e);
         break;
       case "dispatch.recorded":
         await dispatchRecorded(db, dock, e);
@@ -396,6 +399,21 @@ function manifestHubs(m: ManifestDoc): string[] {
  * very bytes the dock hashed; otherwise the number stays consumed, the ASN is stored as
  * unverified with the reason, and no file is sent.
  */
+/** An ASN withdrawn (its manifest rebuilt): marked cancelled, and the Party told (issue 18). */
+async function asnCancelled(db: Kysely<Database>, e: EventOf<"asn.cancelled">): Promise<void> {
+  const p = e.payload;
+  const row = await db
+    .updateTable("asns")
+    .set({ status: "cancelled" })
+    .where("asn_number", "=", p.asnNumber)
+    .where("status", "in", ["issued", "unverified"])
+    .returning("party_id")
+    .executeTakeFirst();
+  if (!row) return;
+  const party = await db.selectFrom("parties").select("email").where("id", "=", row.party_id).executeTakeFirst();
+  if (party) await enqueueNotice(db, asnCancelledNotice(party.email, p));
+}
+
 async function asnIssued(db: Kysely<Database>, e: EventOf<"asn.issued">): Promise<void> {
   const p = e.payload;
   const m = await loadManifest(db, p.manifestId);

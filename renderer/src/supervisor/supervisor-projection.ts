@@ -135,7 +135,9 @@ export function eventsOfManifest<T extends DockEvent["type"]>(
 export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): OutboundState {
   let state = initialOutboundState(manifest);
   for (const e of eventsOfManifest(manifest.manifestId, log, "outbound.scan.recorded")) {
-    state = reduceOutbound(state, { type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at }).state;
+    if (e.payload.action === "unload" && e.payload.sscc !== null)
+      state = reduceOutbound(state, { type: "unload", scanId: e.id, sscc: e.payload.sscc, at: e.at }).state;
+    else state = reduceOutbound(state, { type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at }).state;
   }
   return state;
 }

@@ -24,6 +24,8 @@ interface Rig {
   sounds: string[];
   failedHub: string;
   faultId: string;
+  /** The fake central's SMI answers (see deps.askCentral). */
+  central: { reachable: boolean; smi: Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">> };
 }
 
 /** A received booking (1 pallet × 2 cartons × 3 hubs), every hub flashed but one, which failed with a fault report. */
@@ -316,6 +318,65 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(1);
   });
 
+  it("issue 18: a wrong pallet scanned onto the vehicle is taken off again, and the unload survives a reopen", async () => {
+    const { store, db, booking } = await rig();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    const p = booking.pallets[0]!;
+    const stranger = "350000000000000013";
+    await scan(store, label(encodePalletLabel({ sscc: stranger })));
+    expect(store.getState().outboundError?.code).toBe("not-on-manifest");
+    store.getState().acknowledgeOutbound();
+    await scan(store, label(encodePalletLabel({ sscc: p.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[0]!.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[1]!.sscc })));
+    expect(store.getState().supervisor?.loadCheck).toMatchObject({ agrees: false, extra: [{ sscc: stranger }] });
+    await store.getState().takeOffLoad("350000000000000020");
+    expect(store.getState().supervisorMessage).toMatch(/nothing to take off/);
+    await store.getState().takeOffLoad(stranger);
+    expect(store.getState().supervisor?.loadCheck?.agrees).toBe(true);
+    const unloads = (await db.events.where("type").equals("outbound.scan.recorded").toArray()).filter(
+      (r) => r.event.type === "outbound.scan.recorded" && r.event.payload.action === "unload",
+    );
+    expect(unloads).toHaveLength(1);
+    for (const r of unloads) expect(parseDockEvent(r.event).ok).toBe(true);
+    store.getState().leaveSupervisor();
+    await store.getState().openSupervisor(booking.bookingRef);
+    expect(store.getState().supervisor?.loadCheck?.agrees).toBe(true);
+    // A unit of the manifest taken off is missing again.
+    await store.getState().takeOffLoad(p.cartons[1]!.sscc);
+    expect(store.getState().supervisor?.loadCheck).toMatchObject({
+      agrees: false,
+      missing: [{ sscc: p.cartons[1]!.sscc }],
+    });
+  });
+
+  it("issue 18: rebuilding after an ASN asks first, then cancels that ASN in the same write and needs a new one", async () => {
+    const { store, db } = await rig();
+    const delivery = { date: "2026-11-27", window: { start: "09:00", end: "12:00" } };
+    await store.getState().buildRedeliveryManifest(delivery);
+    await store.getState().issueAsn();
+    const first = store.getState().supervisor!;
+    const asnNumber = first.asn!.asnNumber;
+    await store.getState().buildRedeliveryManifest(delivery);
+    expect(store.getState().supervisorMessage).toMatch(/already has ASN .*Rebuilding cancels that ASN/);
+    expect(await db.events.where("type").equals("manifest.built").count()).toBe(1);
+    await store.getState().buildRedeliveryManifest(delivery, { cancelAsn: true });
+    const second = store.getState().supervisor!;
+    expect(second.manifest?.manifestId).not.toBe(first.manifest?.manifestId);
+    expect(second.asn).toBeNull();
+    expect(store.getState().supervisorMessage).toMatch(new RegExp(`ASN ${asnNumber} is cancelled`));
+    const cancelled = (await db.events.where("type").equals("asn.cancelled").toArray()).map((r) => r.event);
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]?.payload).toEqual({
+      asnNumber,
+      manifestId: first.manifest!.manifestId,
+      replacedByManifestId: second.manifest!.manifestId,
+      reason: `re-delivery ${first.manifest!.manifestId} was rebuilt as ${second.manifest!.manifestId}`,
+    });
+    await store.getState().issueAsn();
+    expect(store.getState().supervisor?.asn?.asnNumber).not.toBe(asnNumber);
+  });
+
   it("where our crew unloads, liability passes on completion; the load survives a reload (replayed from the log)", async () => {
     const { store, booking } = await rig();
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
@@ -346,7 +407,9 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
       failedCount: 1,
       reissue: false,
     });
-    await store.getState().buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } });
+    await store
+      .getState()
+      .buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } }, { cancelAsn: true });
     await store.getState().issueAsn();
     expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-PARTY1-20261126-002");
   });

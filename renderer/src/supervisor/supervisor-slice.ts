@@ -19,7 +19,7 @@ import {
   type ManifestPayload,
   type RedeliveryAmendment,
 } from "../../../shared/domain/manifest";
-import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { decideOutboundScan, decideOutboundUnload, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
 import { manifestHubs } from "../../../shared/domain/manifest";
 import { smiDispatchCheck, SmiStatusResponseSchema } from "../../../shared/domain/smi-before-dispatch";
 import {
@@ -61,6 +61,7 @@ const MANIFEST_TYPES: DockEventType[] = [
   "manifest.built",
   "label.printed",
   "asn.issued",
+  "asn.cancelled",
   "notice.issued",
   "outbound.scan.recorded",
   "dispatch.recorded",
@@ -269,9 +270,22 @@ export const createSupervisorSlice =
       built: ManifestOk,
       bookingVersion: number,
       booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation },
+      replaces: { manifestId: string; asnNumber: string } | null,
     ): Promise<void> {
       const e = event("manifest.built", built.payload);
-      await record([e]);
+      // The ASN of the manifest this one replaces is withdrawn in the same write (the Party is told).
+      const cancel =
+        replaces === null
+          ? []
+          : [
+              event("asn.cancelled", {
+                asnNumber: replaces.asnNumber,
+                manifestId: replaces.manifestId,
+                replacedByManifestId: built.payload.manifestId,
+                reason: `re-delivery ${replaces.manifestId} was rebuilt as ${built.payload.manifestId}`,
+              }),
+            ];
+      await record([e, ...cancel]);
       await putManifestBasis(deps.db, {
         manifestId: built.payload.manifestId,
         bookingVersion,
@@ -305,7 +319,11 @@ export const createSupervisorSlice =
         arrivedIn: arrivalCartons(log),
       });
       if (!built.ok) return { ok: false, reason: built.message };
-      await recordManifest(built, row.version, row.booking);
+      const replaces =
+        view.manifest !== null && view.asn !== null && view.dispatch === null
+          ? { manifestId: view.manifest.manifestId, asnNumber: view.asn.asnNumber }
+          : null;
+      await recordManifest(built, row.version, row.booking, replaces);
       return { ok: true, built };
     }
 
@@ -401,16 +419,22 @@ export const createSupervisorSlice =
       async refreshSupervisor() {
         await refresh(get().supervisor?.buildError ?? null);
       },
-      async buildRedeliveryManifest(delivery) {
+      async buildRedeliveryManifest(delivery, options) {
         await guarded(async () => {
           const view = get().supervisor;
           if (view === null) return "Open a booking first.";
           if (view.dispatch !== null) return `Manifest ${view.manifest?.manifestId ?? ""} is already dispatched.`;
+          if (view.asn !== null && options?.cancelAsn !== true)
+            return `Manifest ${view.manifest?.manifestId ?? ""} already has ASN ${view.asn.asnNumber}. Rebuilding cancels that ASN (the Party is told) and needs a new one: confirm to rebuild.`;
           const r = await build(delivery, view);
           await refresh(r.ok ? null : r.reason);
+          const cancelled =
+            r.ok && view.asn !== null
+              ? ` ASN ${view.asn.asnNumber} is cancelled (the Party is told): issue a new one.`
+              : "";
           set({
             supervisorMessage: r.ok
-              ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.`
+              ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.${cancelled}`
               : null,
           });
         });
@@ -427,6 +451,20 @@ export const createSupervisorSlice =
         const view = get().supervisor;
         if (view === null || view.manifest === null || view.dispatch !== null) return;
         held.push({ raw, source });
+      },
+      async takeOffLoad(sscc) {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.load === null) return "Build the manifest first.";
+          if (view.dispatch !== null) return "This delivery is already dispatched.";
+          const r = decideOutboundUnload(view.load, sscc, log.stamp(operatorId()));
+          if (!r.ok) return r.reason;
+          await record(r.decision.events);
+          set({
+            supervisor: { ...view, load: r.decision.load, loadCheck: loadAgrees(r.decision.load) },
+            supervisorMessage: r.decision.verdict.reason.replace(/^./, (c) => c.toUpperCase()) + ".",
+          });
+        });
       },
       acknowledgeOutbound() {
         if (get().outboundError === null) return;
@@ -509,7 +547,7 @@ export const createSupervisorSlice =
           await record([event("notice.issued", redeliveryNotice(r.built, true).payload)]);
           await refresh();
           set({
-            supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued. Verify the load and issue a new ASN.`,
+            supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued.${view.asn !== null ? ` ASN ${view.asn.asnNumber} is cancelled (the Party is told).` : ""} Verify the load and issue a new ASN.`,
           });
         });
       },

@@ -77,10 +77,16 @@ export interface SupervisorSlice {
   leaveSupervisor(): void;
   /** Re-reads the log (after sync brought an amendment, or another window recorded something). */
   refreshSupervisor(): Promise<void>;
-  buildRedeliveryManifest(delivery: { date: string; window: DeliveryWindow }): Promise<void>;
+  /** Builds (or rebuilds, with a new id) the manifest; rebuilding after an ASN needs `cancelAsn`, and records the ASN's cancellation. */
+  buildRedeliveryManifest(
+    delivery: { date: string; window: DeliveryWindow },
+    options?: { cancelAsn?: boolean },
+  ): Promise<void>;
   recordLabelsPrinted(labels: Array<PayloadOf<"label.printed">>): Promise<void>;
   submitOutboundScan(raw: string, source: ScanSource): void;
   acknowledgeOutbound(): void;
+  /** Takes a unit (on the manifest or scanned on by mistake) off the vehicle, recorded as an unload. */
+  takeOffLoad(sscc: string): Promise<void>;
   outboundSettled(): Promise<void>;
   issueAsn(): Promise<void>;
   issueNotice(): Promise<void>;
