@@ -48,7 +48,10 @@ export function BookingDetail() {
   const message = useDock((s) => s.supervisorMessage);
   const booking = view?.booking ?? null;
   const labels = useLabels(booking ?? ({} as Booking));
-  const [chosen, setChosen] = useState<StepId | null>(null);
+  // Opens at the first step not done, and stays where the supervisor is until they move on.
+  const [chosen, setChosen] = useState<StepId | null>(() =>
+    view === null ? null : nextStep(supervisorSteps(view, labels.length)),
+  );
   if (view === null || booking === null) return null;
   const steps = supervisorSteps(view, labels.length);
   const step = chosen ?? nextStep(steps);
@@ -56,14 +59,14 @@ export function BookingDetail() {
   const following = steps[at + 1];
   return (
     <>
-      <header className="sup-head">
+      <div className="sup-head">
         <h1>
           Re-delivery of {booking.bookingRef} <small>{booking.partyName}</small>
         </h1>
         <button type="button" onClick={leave}>
           Back to received bookings (F10)
         </button>
-      </header>
+      </div>
       <BookingFacts booking={booking} />
       <nav aria-label="steps" className="sup-steps">
         <ol>
