@@ -23,18 +23,26 @@ export function ManifestPanel(props: { booking: Booking }) {
   const view = useDock((s) => s.supervisor);
   const build = useDock((s) => s.buildRedeliveryManifest);
   // The dock's date when the panel opened (reading the clock while rendering would make a render impure).
-  const [today] = useState(() => localDate(Date.now()));
+  const timeZone = useDock((s) => s.siteTimeZone);
+  const [today] = useState(() => localDate(Date.now(), timeZone));
+  // The Party's requested re-delivery (Req 1, 7) when it is still possible; else the next date its window fits.
+  const asked = props.booking.redelivery ?? null;
+  const askedOk =
+    asked !== null && checkDeliverySlot(asked.deliveryDate, asked.deliveryWindow, SITE_CONFIG.workingHours, today).ok;
+  const askedWindow = asked?.deliveryWindow ?? props.booking.deliveryWindow;
   const defaultWindow = checkDeliverySlot(
     nextDeliveryDate(today, () => true),
-    props.booking.deliveryWindow,
+    askedWindow,
     SITE_CONFIG.workingHours,
   ).ok
-    ? props.booking.deliveryWindow
+    ? askedWindow
     : { start: "09:00", end: "12:00" };
-  const [start, setStart] = useState(defaultWindow.start);
-  const [end, setEnd] = useState(defaultWindow.end);
+  const [start, setStart] = useState(askedOk ? askedWindow.start : defaultWindow.start);
+  const [end, setEnd] = useState(askedOk ? askedWindow.end : defaultWindow.end);
   const [date, setDate] = useState(() =>
-    nextDeliveryDate(today, (d) => checkDeliverySlot(d, defaultWindow, SITE_CONFIG.workingHours, today).ok),
+    askedOk && asked !== null
+      ? asked.deliveryDate
+      : nextDeliveryDate(today, (d) => checkDeliverySlot(d, defaultWindow, SITE_CONFIG.workingHours, today).ok),
   );
   const [confirming, setConfirming] = useState(false);
   if (view === null) return null;
@@ -76,6 +84,14 @@ export function ManifestPanel(props: { booking: Booking }) {
             Window to{" "}
             <input type="time" name="windowEnd" value={end} onChange={(e) => setEnd(e.target.value)} required />
           </label>
+          <p data-testid="chosen-slot">
+            Re-delivery on {calendarDate(date)}, {start}–{end}
+            {asked !== null &&
+            (asked.deliveryDate !== date || asked.deliveryWindow.start !== start || asked.deliveryWindow.end !== end)
+              ? ` (the Party asked for ${calendarDate(asked.deliveryDate)}, ${asked.deliveryWindow.start}–${asked.deliveryWindow.end})`
+              : ""}
+            .
+          </p>
           <p data-testid="working-hours" className={slot.ok ? "" : "form-error"}>
             Working hours: {describeSlotProblems(slot)}
           </p>

@@ -4,6 +4,7 @@ import { asnJson, asnSha256, parseAsnJson } from "../../../shared/domain/asn";
 import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import { manifestHubs } from "../../../shared/domain/manifest";
+import { deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
 import { SmiStatusRequestSchema, type SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import { makeEvent, parseDockEvent, type DockEvent } from "../../../shared/events";
 import { DockDb } from "../db/dock-db";
@@ -449,6 +450,52 @@ describe("supervisor slice: amendments", () => {
       manifestId: "RD-BK-3001-2",
       reissue: true,
     });
+  });
+
+  it("issue 17: the Party moves the re-delivery to another of its locations; the rebuilt manifest and its labels carry the new address", async () => {
+    const { store, db, booking } = await rig();
+    const depot = { id: "PARTY1-DEPOT", name: "Party 1 depot", address: "10 Meter Way, Leeds" };
+    const redelivery = {
+      deliveryDate: "2026-11-27",
+      deliveryWindow: { start: "09:00", end: "12:00" },
+      deliveryLocation: depot,
+    };
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 1,
+      booking: { ...booking, version: 1, redelivery },
+      pulledAt: 1,
+    });
+    await store.getState().refreshSupervisor();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    expect(store.getState().supervisor?.manifest?.deliveryLocation).toEqual(depot);
+    // An inbound change (the arrival slot) is not a re-delivery amendment.
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 2,
+      booking: { ...booking, version: 2, redelivery, deliveryDate: "2026-11-20" },
+      pulledAt: 2,
+    });
+    await store.getState().refreshSupervisor();
+    expect(store.getState().supervisor?.amendment).toBeNull();
+    const yard = { id: "PARTY1-YARD", name: "Party 1 yard", address: "2 Hub Lane, York" };
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 3,
+      booking: { ...booking, version: 3, redelivery: { ...redelivery, deliveryLocation: yard } },
+      pulledAt: 3,
+    });
+    await store.getState().refreshSupervisor();
+    expect(store.getState().supervisor?.amendment?.fields).toEqual(["location"]);
+    await store.getState().acknowledgeRedeliveryAmendment();
+    const m = store.getState().supervisor!.manifest!;
+    expect(m.deliveryLocation).toEqual(yard);
+    const labels = manifestLabelContents(m, {
+      from: { name: "Dock", lines: [] },
+      to: deliveryAddress(m, booking.partyName),
+    });
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l.to.lines).toEqual(["Party 1 yard", "2 Hub Lane", "York"]);
   });
 
   it("an amendment outside working hours is acknowledged but builds nothing", async () => {

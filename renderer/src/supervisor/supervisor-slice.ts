@@ -7,7 +7,12 @@ import {
   nextAsnNumber,
   parseAsnJson,
 } from "../../../shared/domain/asn";
-import type { DeliveryLocation, DeliveryWindow } from "../../../shared/domain/booking";
+import {
+  redeliveryLocation,
+  type Booking,
+  type DeliveryLocation,
+  type DeliveryWindow,
+} from "../../../shared/domain/booking";
 import { statement, type Statement } from "../../../shared/domain/charges";
 import {
   buildManifest,
@@ -41,6 +46,7 @@ import {
 } from "../db/dock-records";
 import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
+import { siteToday } from "../../../shared/domain/site-clock";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
 import {
   arrivalCartons,
@@ -86,10 +92,25 @@ async function readLog(db: DockDb, bookingRef: string): Promise<SupervisorLog> {
   return { bookingEvents: booking, hubEvents: hub, manifestEvents: manifest };
 }
 
-/** The dock's local calendar date (bookings and working hours are in local dates). */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+/** The site's calendar date (bookings and working hours are in the site's dates), never the PC's zone. */
+export function localDate(ms: number, timeZone?: string): string {
+  return siteToday(new Date(ms), timeZone);
+}
+
+/**
+ * The booking's re-delivery side (Req 1, 7, 8) as the manifest was built against it: where the
+ * hubs go back and when. An amendment changes these, never the inbound arrival fields.
+ */
+function redeliverySide(b: Booking): {
+  deliveryDate: string;
+  deliveryWindow: DeliveryWindow;
+  deliveryLocation: DeliveryLocation;
+} {
+  return {
+    deliveryDate: b.redelivery?.deliveryDate ?? b.deliveryDate,
+    deliveryWindow: b.redelivery?.deliveryWindow ?? b.deliveryWindow,
+    deliveryLocation: redeliveryLocation(b),
+  };
 }
 
 function sameLocation(a: DeliveryLocation, b: DeliveryLocation): boolean {
@@ -186,7 +207,13 @@ export const createSupervisorSlice =
       }
       view.dispatch = eventsOfManifest(id, log, "dispatch.recorded").at(-1)?.payload ?? null;
       view.unloading = unloadingOf(id, log);
-      view.amendment = await pendingAmendment(latest, booking.bookingRef, row.version, row.booking, log);
+      view.amendment = await pendingAmendment(
+        latest,
+        booking.bookingRef,
+        row.version,
+        redeliverySide(row.booking),
+        log,
+      );
       return view;
     }
 
@@ -253,7 +280,7 @@ export const createSupervisorSlice =
           amendment = a;
       }
       if (amendment === null) return null;
-      const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now()));
+      const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now(), deps.site.timeZone));
       return review.fields.length === 0 ? null : review;
     }
 
@@ -315,7 +342,7 @@ export const createSupervisorSlice =
         deliveryDate: delivery.date,
         deliveryWindow: delivery.window,
         workingHours: site.workingHours,
-        today: localDate(deps.now()),
+        today: localDate(deps.now(), deps.site.timeZone),
         arrivedIn: arrivalCartons(log),
       });
       if (!built.ok) return { ok: false, reason: built.message };
@@ -323,7 +350,7 @@ export const createSupervisorSlice =
         view.manifest !== null && view.asn !== null && view.dispatch === null
           ? { manifestId: view.manifest.manifestId, asnNumber: view.asn.asnNumber }
           : null;
-      await recordManifest(built, row.version, row.booking, replaces);
+      await recordManifest(built, row.version, redeliverySide(row.booking), replaces);
       return { ok: true, built };
     }
 
@@ -482,7 +509,7 @@ export const createSupervisorSlice =
             return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
           const all = await eventsOfTypes(deps.db, ["asn.issued"]);
           const issued = all.flatMap((e) => (e.type === "asn.issued" ? [e.payload.asnNumber] : []));
-          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now()));
+          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now(), deps.site.timeZone));
           if (!number.ok) return number.reason;
           // issuedAt is the asn.issued event's own instant, so central can rebuild the very document from the event and the manifest and check the hash.
           const issuedMs = deps.now();
@@ -533,7 +560,7 @@ export const createSupervisorSlice =
             await refresh();
             return "Amendment acknowledged; this delivery is already dispatched.";
           }
-          if (!sameLocation(review.delivery.location, view.booking.deliveryLocation))
+          if (!sameLocation(review.delivery.location, redeliveryLocation(view.booking)))
             // buildManifest delivers to the booking's location; a changed location arrives with the booking.
             set({
               supervisorMessage:
