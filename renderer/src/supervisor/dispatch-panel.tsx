@@ -10,6 +10,7 @@ export function DispatchPanel() {
   const dispatch = useDock((s) => s.recordDispatch);
   const start = useDock((s) => s.startOutboundUnloading);
   const complete = useDock((s) => s.completeOutboundUnloading);
+  const timeZone = useDock((s) => s.siteTimeZone);
   const [unloader, setUnloader] = useState<Unloader>("party");
   const [carrier, setCarrier] = useState("");
   const [vehicle, setVehicle] = useState("");
@@ -72,16 +73,20 @@ export function DispatchPanel() {
               Unloading started at the Party
             </button>
           )}
-          {u !== null && <div>Unloading started {time(u.startedAt)}</div>}
+          {u !== null && <div>Unloading started {time(u.startedAt, timeZone)}</div>}
           {u !== null && u.completedAt === null && (
             <button type="button" data-testid="complete-outbound-unloading" onClick={() => void complete()}>
               Unloading complete
             </button>
           )}
-          {u?.completedAt && <div>Unloading completed {time(u.completedAt)}</div>}
+          {u?.completedAt && <div>Unloading completed {time(u.completedAt, timeZone)}</div>}
           <div className="liability" data-testid="outbound-liability">
             Liability:{" "}
-            {u?.liabilityAt ? <strong>passed to the Party at {time(u.liabilityAt)}</strong> : "still with the DCC side"}
+            {u?.liabilityAt ? (
+              <strong>passed to the Party at {time(u.liabilityAt, timeZone)}</strong>
+            ) : (
+              "still with the DCC side"
+            )}
             {u?.liabilityRule && <div className="rule">{u.liabilityRule}</div>}
           </div>
         </div>
