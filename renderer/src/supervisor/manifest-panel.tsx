@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { bookingHubCount, redeliveryLocation, type Booking } from "../../../shared/domain/booking";
-import type { ExclusionCode } from "../../../shared/domain/manifest";
+import { manifestCounts, type ExclusionCode } from "../../../shared/domain/manifest";
 import { checkDeliverySlot, describeSlotProblems } from "../../../shared/domain/working-hours";
 import { useDock } from "../store/store-context";
 import { localDate } from "./supervisor-slice";
@@ -49,6 +49,7 @@ export function ManifestPanel(props: { booking: Booking }) {
   const slot = checkDeliverySlot(date, { start, end }, SITE_CONFIG.workingHours, today);
   const m = view.manifest;
   const integrity = view.built?.integrity ?? [];
+  const counts = m === null ? null : manifestCounts(m);
   const leftOutCounts = new Map<string, number>();
   for (const e of view.built?.excluded ?? []) {
     const why = LEFT_OUT_WORDS[e.code];
@@ -136,11 +137,7 @@ export function ManifestPanel(props: { booking: Booking }) {
             <p className="form-error">Results changed since this manifest was built: rebuild it.</p>
           )}
           <p data-testid="manifest-counts">
-            {m.pallets.length} pallet(s), {m.pallets.reduce((n, p) => n + p.cartons.length, 0) + m.looseCartons.length}{" "}
-            carton(s),{" "}
-            {m.pallets.reduce((n, p) => n + p.cartons.reduce((k, c) => k + c.hubs.length, 0), 0) +
-              m.looseCartons.reduce((n, c) => n + c.hubs.length, 0)}{" "}
-            hub(s) go back
+            {counts?.palletCount} pallet(s), {counts?.cartonCount} carton(s), {counts?.hubCount} hub(s) go back
           </p>
           {integrity.length > 0 && (
             <details className="flag" data-testid="integrity">

@@ -1,3 +1,4 @@
+import { manifestCounts } from "../../../shared/domain/manifest";
 import type { SupervisorView } from "./supervisor-types";
 
 /**
@@ -20,11 +21,7 @@ export const STEP_ORDER: readonly StepId[] = ["manifest", "labels", "load", "asn
 /** Every step's state; `labelCount` is how many labels the manifest needs (pallets + cartons). */
 export function supervisorSteps(view: SupervisorView, labelCount: number): Step[] {
   const m = view.manifest;
-  const hubs =
-    m === null
-      ? 0
-      : m.pallets.reduce((n, p) => n + p.cartons.reduce((k, c) => k + c.hubs.length, 0) + (p.hubs?.length ?? 0), 0) +
-        m.looseCartons.reduce((n, c) => n + c.hubs.length, 0);
+  const hubs = m === null ? 0 : manifestCounts(m).hubCount;
   const built = m !== null && view.built !== null;
   const load = view.loadCheck;
   return [
