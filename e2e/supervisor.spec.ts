@@ -234,6 +234,33 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await checkLayouts(page, "manifest", ["step-dispatch", "build-manifest", "redelivery-to"]);
   await axe(page, "supervisor manifest");
 
+  // Req 8: the Party moves the re-delivery to its warehouse (another of its listed locations).
+  // The amendment reaches the dock; acknowledged, the rebuilt manifest and its labels carry it.
+  const warehouse = {
+    id: `${DEMO_PARTIES[0].id}-WAREHOUSE`,
+    address: `${DEMO_PARTIES[0].name} warehouse, 5 Hub Street, Bristol`,
+  };
+  const amend = await fetch(`${dock.centralUrl}/bookings/${booking.bookingRef}/redelivery`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${tokens?.parties[DEMO_PARTIES[0].id] ?? ""}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      deliveryDate: booking.redelivery.deliveryDate,
+      deliveryWindow: booking.redelivery.deliveryWindow,
+      deliveryLocationId: warehouse.id,
+    }),
+  });
+  expect(amend.status, await amend.text()).toBe(200);
+  await expect(page.getByTestId("redelivery-amendment")).toContainText("warehouse", { timeout: 60_000 });
+  await page.getByTestId("ack-amendment").click();
+  await expect(page.getByTestId("manifest")).toHaveAttribute("data-manifest-id", `RD-${booking.bookingRef}-2`);
+  await expect(page.getByTestId("manifest")).toContainText(warehouse.address);
+  await expect(page.getByTestId("redelivery-to")).toContainText(warehouse.address);
+  await expect(page.locator(".sup-print-area")).toContainText("5 Hub Street");
+  await expect(page.locator(".sup-print-area")).not.toContainText("10 Meter Way");
+
   // Labels: the outbound ones only (a pallet and two cartons, never the inbound booking label),
   // a readable preview; printed through the print dialog, recorded only once the supervisor says so.
   await page.getByTestId("step-labels").click();
@@ -289,7 +316,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   await page.getByTestId("build-manifest").click();
   await expect(page.getByTestId("rebuild-warning")).toContainText(`already has ASN ${firstAsn}`);
   await page.getByTestId("confirm-rebuild").click();
-  await expect(page.getByTestId("manifest")).toHaveAttribute("data-manifest-id", `RD-${booking.bookingRef}-2`);
+  await expect(page.getByTestId("manifest")).toHaveAttribute("data-manifest-id", `RD-${booking.bookingRef}-3`);
   await expect(page.getByTestId("supervisor-message")).toContainText(`ASN ${firstAsn} is cancelled`);
   // The new manifest is loaded again (its own check) and gets its own ASN.
   await page.getByTestId("step-load").click();
@@ -367,9 +394,9 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   // Central holds the ASN (its file), the re-delivery notice and the SMI update.
   const asn = await centralGet(`${dock.centralUrl}/asns/${asnNumber}`, dcc);
   expect(asn.status, asn.text).toBe(200);
-  expect(asn.text).toContain(`RD-${booking.bookingRef}-2`);
+  expect(asn.text).toContain(`RD-${booking.bookingRef}-3`);
   // The re-delivery location the Party asked for, not the CSP's dock.
-  expect(asn.text).toContain(goesTo.address);
+  expect(asn.text).toContain(warehouse.address);
   // Central rebuilt the dock's own document to the hash the dock recorded, and published it.
   expect(JSON.parse(asn.text)).toMatchObject({ status: "issued" });
   for (const h of hubs) if (h.deviceId !== FAILED.deviceId) expect(asn.text).toContain(h.deviceId);
