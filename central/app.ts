@@ -44,7 +44,10 @@ import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { amendRedelivery, reportLateArrival, submitForecast } from "./services/party-actions";
 import { pullChanges } from "./services/pull";
 import { submitRequest } from "./services/requests";
-import { buildSsmiFile, emitCspmN3, uploadSsmiFile } from "./services/smi-update";
+import { buildSsmiFile, emitCspmN3, smiChecksOf, uploadSsmiFile } from "./services/smi-update";
+import { SmiStatusRequestSchema, type SmiStatusResponse } from "../shared/domain/smi-before-dispatch";
+import { manifestHubs } from "../shared/domain/manifest";
+import { ManifestBuiltPayload } from "../shared/events";
 import { advanceWorkOrder } from "./services/work-orders";
 import { deskRoutes, type DeskDeps } from "./desk/routes";
 import { enrolRoutes } from "./desk/enrolment";
@@ -215,6 +218,32 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       })
       .execute();
     return c.json({ asnNumber, serverTime: new Date().toISOString() }, 201);
+  });
+
+  // Req 10 before dispatch: the SMI update state of each hub of one of this facility's manifests.
+  app.post("/sync/smi-status", async (c) => {
+    const dock = requireKind(c, "dock");
+    const body = await readBody(c, SmiStatusRequestSchema);
+    const row = await db
+      .selectFrom("manifests")
+      .select(["facility_id", "doc"])
+      .where("manifest_id", "=", body.manifestId)
+      .executeTakeFirst();
+    if (!row || row.facility_id !== dock.facilityId)
+      throw new ApiError(
+        404,
+        "unknown-manifest",
+        `manifest ${body.manifestId} has not reached central from this facility yet; let the dock sync, then check again`,
+      );
+    const doc = ManifestBuiltPayload.safeParse(typeof row.doc === "string" ? JSON.parse(row.doc) : row.doc);
+    if (!doc.success)
+      throw new ApiError(500, "bad-manifest", `manifest ${body.manifestId} is stored in a form central cannot read`);
+    const out: SmiStatusResponse = {
+      manifestId: body.manifestId,
+      hubs: await smiChecksOf(db, manifestHubs(doc.data)),
+      serverTime: new Date().toISOString(),
+    };
+    return c.json(out);
   });
 
   // ------------------------------------------------------------ requests, bookings (Parties)

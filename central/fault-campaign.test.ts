@@ -12,7 +12,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
 import { sql } from "kysely";
-import { makeEvent, liabilityTransferredPayload, type DockEvent, type DockEventType } from "../shared/events";
+import {
+  makeEvent,
+  liabilityTransferredPayload,
+  type DockEvent,
+  type DockEventType,
+  type EventOf,
+} from "../shared/events";
 import { PullResponseSchema, PushResponseSchema, type PushResponse } from "../shared/sync";
 import type { Booking } from "../shared/domain/booking";
 import { hashToken } from "./http/auth";
@@ -796,6 +802,18 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
     );
     add(
       makeEvent(
+        "asn.cancelled",
+        {
+          asnNumber: "ASN-ROLE-1",
+          manifestId: "MF-ROLE-1",
+          replacedByManifestId: "MF-ROLE-2",
+          reason: "re-delivery MF-ROLE-1 was rebuilt as MF-ROLE-2",
+        },
+        who,
+      ),
+    );
+    add(
+      makeEvent(
         "notice.issued",
         {
           manifestId: "MF-ROLE-1",
@@ -1284,7 +1302,12 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
   }
 
   it("duplicate, reorder and replay every push: each event takes effect once, and the final state equals one clean in-order delivery", async () => {
-    const events = dayOfEvents();
+    // The dispatch waits for the SMI update (Req 10): central refuses it until the DCC has sent it,
+    // so the day is delivered without it, and it follows the CSPM-N3 on both centrals.
+    const day = dayOfEvents();
+    const dispatch = day.find((e): e is EventOf<"dispatch.recorded"> => e.type === "dispatch.recorded");
+    if (dispatch === undefined) throw new Error("the day has a dispatch");
+    const events = day.filter((e) => e !== dispatch);
     const SEED = 0x9e3779b9;
     const r = prng(SEED);
     // The reference: the outbox's batches, each delivered once, in order.
@@ -1332,6 +1355,21 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
     for (const batch of cut(r, shuffle(r, events), 200)) await push(batch.map((e) => (r() < 0.5 ? reordered(e) : e)));
     await push([...events].reverse().slice(0, 2000));
     const afterStorm = await fingerprint(w, names);
+    const again = makeEvent("dispatch.recorded", dispatch.payload, SUP);
+    for (const world of [ref, w]) {
+      const token = world.tokens.docks["DOCK-N1"];
+      const refused = PushResponseSchema.parse(
+        (await world.call("POST", "/sync/push", { token, body: { events: [dispatch] } })).json,
+      );
+      expect(refused.results[0]).toMatchObject({ status: "rejected", reason: expect.stringContaining("Req 10") });
+      expect((await world.call("POST", "/smi/cspm-n3", { token: world.tokens.dcc })).status).toBe(200);
+      for (const _ of [1, 2]) {
+        const res = PushResponseSchema.parse(
+          (await world.call("POST", "/sync/push", { token, body: { events: [again, reordered(again)] } })).json,
+        );
+        expect(res.rejected, JSON.stringify(res.results)).toBe(0);
+      }
+    }
 
     const neverAccepted = events.filter((e) => !acceptedTimes.has(e.id)).length;
     const twice = [...acceptedTimes.values()].filter((n) => n > 1).length;

@@ -11,6 +11,8 @@ import { deliverOutbox } from "./services/outbox";
 import { flashEvent, faultEvent, hubsOf, scanEvent } from "./demo-events";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { asnJson, asnSha256, buildAsnDocument } from "../shared/domain/asn";
+import { SmiStatusResponseSchema } from "../shared/domain/smi-before-dispatch";
+import { sql } from "kysely";
 
 const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
 const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
@@ -549,6 +551,191 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     expect(await pendingOf()).toEqual(["00030000"]);
     const file = await dcc("GET", "/smi/ssmi-file");
     expect(file.text.split("\n").filter((l) => l.startsWith(id))).toEqual([`${id},00030000`]);
+  });
+
+  it("Req 10: a dispatch is refused while any hub's SMI update is pending, with the list; the dock can ask for each hub's state", async () => {
+    const hubs = [ids[60]!, ids[61]!];
+    await receive(60, 62);
+    const fl = await push(hubs.map((id) => flashEvent(TECH, id, true)));
+    expect(fl.rejected, JSON.stringify(fl.results)).toBe(0);
+    const manifest = makeEvent(
+      "manifest.built",
+      {
+        manifestId: "MF-SMI-1",
+        partyId: "SUPPLIER-A",
+        bookingRefs: [b.bookingRef],
+        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+        deliveryDate: "2027-02-01",
+        deliveryWindow: { start: "10:00", end: "12:00" },
+        pallets: [],
+        looseCartons: [
+          {
+            sscc: b.pallets[0]!.cartons[1]!.sscc,
+            hubs: hubs.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
+          },
+        ],
+        excludedHubs: [],
+      },
+      SUP,
+    );
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-SMI-0001",
+        manifestId: "MF-SMI-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 2,
+        documentSha256: "d".repeat(64),
+      },
+      SUP,
+    );
+    const dispatch = () =>
+      makeEvent(
+        "dispatch.recorded",
+        {
+          manifestId: "MF-SMI-1",
+          asnNumber: "ASN-SMI-0001",
+          unloader: "party",
+          carrier: null,
+          vehicleRef: null,
+          palletCount: 0,
+          cartonCount: 1,
+          hubCount: 2,
+        },
+        SUP,
+      );
+    const first = await push([manifest, asn, dispatch()]);
+    expect(first.results.map((x) => x.status)).toEqual(["accepted", "accepted", "rejected"]);
+    const reason = (first.results[2] as { reason: string }).reason;
+    expect(reason).toContain(
+      "the SMI must be updated before re-delivery (MP155 Req 10): 2 of 2 hubs are not confirmed",
+    );
+    for (const id of hubs) expect(reason).toContain(`${id} (SMI update not sent yet`);
+    expect(
+      await w.database.db
+        .selectFrom("events")
+        .select("id")
+        .where("type", "=", "dispatch.recorded")
+        .where(sql<boolean>`payload->'payload'->>'manifestId' = 'MF-SMI-1'`)
+        .execute(),
+    ).toEqual([]);
+
+    const dock = (body: unknown) => w.call("POST", "/sync/smi-status", { token: w.tokens.docks["DOCK-N1"], body });
+    const before = SmiStatusResponseSchema.parse((await dock({ manifestId: "MF-SMI-1" })).json);
+    expect(before.hubs.map((h) => [h.deviceId, h.update])).toEqual(hubs.map((id) => [id, "pending"]));
+    expect((await dock({ manifestId: "MF-UNKNOWN-9" })).status).toBe(404);
+    expect((await dock({ manifestId: "lower case" })).status).toBe(400);
+    expect(
+      (
+        await w.call("POST", "/sync/smi-status", {
+          token: w.tokens.docks["DOCK-CS1"],
+          body: { manifestId: "MF-SMI-1" },
+        })
+      ).status,
+    ).toBe(404);
+
+    // Option A sends both; central then takes the dispatch.
+    const n3 = (await dcc("POST", "/smi/cspm-n3")).json as { messages: Array<{ deviceId: string }> };
+    expect(n3.messages.map((m) => m.deviceId)).toEqual(expect.arrayContaining(hubs));
+    const after = SmiStatusResponseSchema.parse((await dock({ manifestId: "MF-SMI-1" })).json);
+    expect(after.hubs.map((h) => [h.update, h.smiFirmware])).toEqual([
+      ["emitted", "00030000"],
+      ["emitted", "00030000"],
+    ]);
+    expect((await push([dispatch()])).results.map((x) => x.status)).toEqual(["accepted"]);
+  });
+
+  it("issue 18: a rebuilt manifest cancels the ASN it replaces: marked cancelled, the Party told it is cancelled and replaced, no dispatch under it", async () => {
+    const hubs = [ids[62]!];
+    await receive(62, 63);
+    expect((await push(hubs.map((id) => flashEvent(TECH, id, true)))).rejected).toBe(0);
+    const manifestOf = (manifestId: string) =>
+      makeEvent(
+        "manifest.built",
+        {
+          manifestId,
+          partyId: "SUPPLIER-A",
+          bookingRefs: [b.bookingRef],
+          deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+          deliveryDate: "2027-02-01",
+          deliveryWindow: { start: "10:00", end: "12:00" },
+          pallets: [],
+          looseCartons: [
+            {
+              sscc: b.pallets[0]!.cartons[2]!.sscc,
+              hubs: hubs.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
+            },
+          ],
+          excludedHubs: [],
+        },
+        SUP,
+      );
+    const asn = makeEvent(
+      "asn.issued",
+      {
+        asnNumber: "ASN-CANCEL-0001",
+        manifestId: "MF-CANCEL-1",
+        partyId: "SUPPLIER-A",
+        hubCount: 1,
+        documentSha256: "e".repeat(64),
+      },
+      SUP,
+    );
+    const cancel = (asnNumber: string, manifestId = "MF-CANCEL-1") =>
+      makeEvent(
+        "asn.cancelled",
+        {
+          asnNumber,
+          manifestId,
+          replacedByManifestId: "MF-CANCEL-2",
+          reason: "re-delivery MF-CANCEL-1 was rebuilt as MF-CANCEL-2",
+        },
+        SUP,
+      );
+    const r = await push([
+      manifestOf("MF-CANCEL-1"),
+      asn,
+      manifestOf("MF-CANCEL-2"),
+      cancel("ASN-NEVER-ISSUED"),
+      cancel("ASN-CANCEL-0001", "MF-SMI-1"),
+      cancel("ASN-CANCEL-0001"),
+    ]);
+    expect(r.results.map((x) => x.status)).toEqual([
+      "accepted",
+      "accepted",
+      "accepted",
+      "rejected",
+      "rejected",
+      "accepted",
+    ]);
+    expect(r.results[3]).toMatchObject({
+      reason: expect.stringContaining("was never issued, so it cannot be cancelled"),
+    });
+    expect((await dcc("GET", "/asns/ASN-CANCEL-0001")).json).toMatchObject({ status: "cancelled" });
+    const mail = await lastMail("asn-cancelled");
+    expect(mail?.to_address).toBe("returns@supplier-a.example");
+    expect(mail?.subject).toBe("ASN ASN-CANCEL-0001 cancelled and replaced (re-delivery MF-CANCEL-1)");
+    expect(mail?.text_body).toContain("Re-delivery MF-CANCEL-2 replaces it; its new ASN follows");
+    // SMI sent, so only the cancelled ASN stops this dispatch.
+    await dcc("POST", "/smi/cspm-n3");
+    const dispatch = makeEvent(
+      "dispatch.recorded",
+      {
+        manifestId: "MF-CANCEL-1",
+        asnNumber: "ASN-CANCEL-0001",
+        unloader: "party",
+        carrier: null,
+        vehicleRef: null,
+        palletCount: 0,
+        cartonCount: 1,
+        hubCount: 1,
+      },
+      SUP,
+    );
+    expect((await push([dispatch])).results[0]).toMatchObject({
+      status: "rejected",
+      reason: expect.stringContaining("was cancelled when its manifest was rebuilt"),
+    });
   });
 
   it("firmware catalogue: latest production is a query; a new signed entry and a withdrawal reach the docks", async () => {

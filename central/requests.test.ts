@@ -4,7 +4,7 @@ import { withCheckDigit } from "../shared/domain/demo-booking";
 import { decodeGs1 } from "../shared/domain/labels";
 import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
 import { makeEvent, type DockEvent } from "../shared/events";
-import { hubsOf, scanEvent } from "./demo-events";
+import { flashEvent, hubsOf, scanEvent } from "./demo-events";
 import { loadBooking } from "./services/bookings";
 import { openTestWorld, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
@@ -821,11 +821,17 @@ describe.each(testBackends())("capacity counts pallets from arrival until dispat
       },
       SUP,
     );
+    // Re-flashed, and the SMI updated before re-delivery (Req 10: central refuses the dispatch until then).
+    const TECH = { dockId: "DOCK-N1", operatorId: "OP-N-TECH" };
+    expect((await push(hubs.slice(0, 4).map((h) => flashEvent(TECH, h.hub.deviceId, true)))).rejected).toBe(0);
     expect((await push([manifest, asn, dispatch])).results.map((x) => x.status)).toEqual([
       "accepted",
       "accepted",
-      "accepted",
+      "rejected",
     ]);
+    expect((await w.call("POST", "/smi/cspm-n3", { token: w.tokens.dcc })).status).toBe(200);
+    const again = makeEvent("dispatch.recorded", dispatch.payload, SUP);
+    expect((await push([again])).results.map((x) => x.status)).toEqual(["accepted"]);
     const room = await w.call("POST", "/requests", { token: w.tokens.parties["SUPPLIER-A"], body: body() });
     expect(room.json).toMatchObject({ status: "accepted" });
   });

@@ -125,6 +125,12 @@ const SAMPLES: { [T in DockEventType]: PayloadOf<T> } = {
     hubCount: 895,
     documentSha256: SHA,
   },
+  "asn.cancelled": {
+    asnNumber: "ASN-2026-000001",
+    manifestId: "MF-0001",
+    replacedByManifestId: "MF-0002",
+    reason: "re-delivery MF-0001 was rebuilt as MF-0002",
+  },
   "notice.issued": {
     manifestId: "MF-0001",
     flashedCount: 895,

@@ -322,7 +322,18 @@ export const ManifestBuiltPayload = z.strictObject({
   deliveryLocation: DeliveryLocationSchema,
   deliveryDate: IsoDateSchema,
   deliveryWindow: DeliveryWindowSchema,
-  pallets: z.array(z.strictObject({ sscc: SsccSchema, cartons: z.array(ManifestCarton) })),
+  pallets: z.array(
+    z.strictObject({
+      sscc: SsccSchema,
+      cartons: z.array(ManifestCarton),
+      /**
+       * Hubs the booking listed on this pallet alone that arrived in no SSCC-labelled carton
+       * (issue 16): they go back on this pallet, each with the original supplier's carton number
+       * it arrived in when one was scanned. Absent on manifests from before.
+       */
+      hubs: z.array(z.strictObject({ ...ManifestHub.shape, cartonNumber: CartonNumberSchema.nullable() })).optional(),
+    }),
+  ),
   looseCartons: z.array(ManifestCarton),
   /** Hubs left out (failed), each with its fault report when there is one. */
   excludedHubs: z.array(
@@ -355,6 +366,18 @@ export const AsnIssuedPayload = z.strictObject({
   documentSha256: Sha256HexSchema,
 });
 
+/**
+ * An ASN withdrawn because its manifest was rebuilt (issue 18): the Party is told the ASN is
+ * cancelled and which manifest replaces it; a new ASN follows for the new manifest.
+ */
+export const AsnCancelledPayload = z.strictObject({
+  asnNumber: z.string().regex(/^[A-Z0-9-]{4,40}$/, "ASN number is 4-40 of A-Z, 0-9, -"),
+  manifestId: ManifestIdSchema,
+  /** The manifest built in its place. */
+  replacedByManifestId: ManifestIdSchema,
+  reason: z.string().min(1).max(500),
+});
+
 export const NoticeIssuedPayload = z.strictObject({
   manifestId: ManifestIdSchema,
   flashedCount: Count,
@@ -374,6 +397,11 @@ export const OutboundScanRecordedPayload = z.strictObject({
   verdict: OutboundVerdictCodeSchema,
   sscc: SsccSchema.nullable(),
   reason: z.string().min(1).max(500),
+  /**
+   * "unload": the supervisor took this unit (`sscc`) off the vehicle again (a wrong pallet
+   * scanned on, a carton re-packed), issue 18. Absent means a scan onto the load.
+   */
+  action: z.enum(["load", "unload"]).optional(),
 });
 
 export const DispatchRecordedPayload = z.strictObject({
@@ -422,6 +450,7 @@ export const DOCK_EVENT_PAYLOADS = {
   "manifest.built": ManifestBuiltPayload,
   "label.printed": LabelPrintedPayload,
   "asn.issued": AsnIssuedPayload,
+  "asn.cancelled": AsnCancelledPayload,
   "notice.issued": NoticeIssuedPayload,
   "outbound.scan.recorded": OutboundScanRecordedPayload,
   "dispatch.recorded": DispatchRecordedPayload,
@@ -464,6 +493,7 @@ export const FaultReportedEvent = eventSchema("fault.reported");
 export const ManifestBuiltEvent = eventSchema("manifest.built");
 export const LabelPrintedEvent = eventSchema("label.printed");
 export const AsnIssuedEvent = eventSchema("asn.issued");
+export const AsnCancelledEvent = eventSchema("asn.cancelled");
 export const NoticeIssuedEvent = eventSchema("notice.issued");
 export const OutboundScanRecordedEvent = eventSchema("outbound.scan.recorded");
 export const DispatchRecordedEvent = eventSchema("dispatch.recorded");
@@ -488,6 +518,7 @@ export const DockEventSchema = z.discriminatedUnion("type", [
   ManifestBuiltEvent,
   LabelPrintedEvent,
   AsnIssuedEvent,
+  AsnCancelledEvent,
   NoticeIssuedEvent,
   OutboundScanRecordedEvent,
   DispatchRecordedEvent,

@@ -222,7 +222,7 @@ export interface AsnsTable {
   asn_number: string;
   manifest_id: string;
   party_id: string; /** unverified: the dock's document could not be rebuilt to its recorded hash, so no file was sent. */
-  status: "reserved" | "issued" | "unverified";
+  status: "reserved" | "issued" | "unverified" | "cancelled";
   reserved_by: string | null;
   event_id: string | null;
   content: Json;

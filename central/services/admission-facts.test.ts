@@ -98,6 +98,6 @@ describe("keysNamedBy (the look-ups a batch needs, read before its events are pa
         payload: { bookingRefs: "BK-1", pallets: [deep], looseCartons: { hubs: [] }, excludedHubs: [null, 5] },
       },
     ]);
-    expect(keys).toEqual({ refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] });
+    expect(keys).toEqual({ refs: [], hubs: [], asns: [], manifests: [], workedHubs: [], dispatches: [] });
   });
 });

@@ -13,6 +13,10 @@ import {
   type ReceivedFact,
 } from "./admission";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
+import { smiChecksOf } from "./smi-update";
+import { ManifestBuiltPayload } from "../../shared/events";
+import { manifestHubs } from "../../shared/domain/manifest";
+import type { SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 
 /**
  * The facts admission.ts judges by, looked up in one go per batch (before the events stream
@@ -20,13 +24,15 @@ import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
  * admitted, so an ASN after its manifest in the same batch finds it.
  */
 
-/** The keys events name, where the rules will look: bookings, hubs, ASN numbers, manifests, and hubs of jig work (flash, fault). */
+/** The keys events name, where the rules will look: bookings, hubs, ASN numbers, manifests, hubs of jig work (flash, fault), and manifests dispatched. */
 export interface NamedKeys {
   refs: string[];
   hubs: string[];
   asns: string[];
   manifests: string[];
   workedHubs: string[];
+  /** Manifests a dispatch names: their hubs' SMI updates are looked up (Req 10). */
+  dispatches?: string[];
 }
 
 const HUB_EVENT_TYPES: ReadonlySet<unknown> = new Set<DockEventType>([
@@ -59,6 +65,7 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
   const asns = new Set<string>();
   const manifests = new Set<string>();
   const worked = new Set<string>();
+  const dispatches = new Set<string>();
   // Only a value of the key's own format is sent to the database: anything else cannot name a
   // stored key, and a NUL in a query parameter would fail the transaction (PostgreSQL text).
   const add = (v: unknown, into: Set<string>, format: RegExp) => {
@@ -74,7 +81,10 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
     add(p.manifestId, manifests, MANIFEST_ID);
     if (raw.type === "manifest.built") {
       if (Array.isArray(p.bookingRefs)) for (const r of p.bookingRefs) add(r, refs, BOOKING_REF);
-      each(p.pallets, (pl) => each(pl.cartons, cartonHubs));
+      each(p.pallets, (pl) => {
+        each(pl.cartons, cartonHubs);
+        each(pl.hubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
+      });
       each(p.looseCartons, cartonHubs);
       each(p.excludedHubs, (h) => add(h.deviceId, hubs, DEVICE_ID));
       continue;
@@ -82,9 +92,19 @@ export function keysNamedBy(raws: readonly unknown[]): NamedKeys {
     add(p.bookingRef, refs, BOOKING_REF);
     if (HUB_EVENT_TYPES.has(raw.type)) add(p.deviceId, hubs, DEVICE_ID);
     if (WORKED_TYPES.has(raw.type)) add(p.deviceId, worked, DEVICE_ID);
-    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded") add(p.asnNumber, asns, ASN_NUMBER);
+    if (raw.type === "asn.issued" || raw.type === "dispatch.recorded" || raw.type === "asn.cancelled")
+      add(p.asnNumber, asns, ASN_NUMBER);
+    if (raw.type === "asn.cancelled") add(p.replacedByManifestId, manifests, MANIFEST_ID);
+    if (raw.type === "dispatch.recorded") add(p.manifestId, dispatches, MANIFEST_ID);
   }
-  return { refs: [...refs], hubs: [...hubs], asns: [...asns], manifests: [...manifests], workedHubs: [...worked] };
+  return {
+    refs: [...refs],
+    hubs: [...hubs],
+    asns: [...asns],
+    manifests: [...manifests],
+    workedHubs: [...worked],
+    dispatches: [...dispatches],
+  };
 }
 
 /** Calls `visit` with every key a parsed event is judged on, by kind (no allocation for the common scan). */
@@ -95,11 +115,14 @@ function eachKeyOf(e: DockEvent, visit: (kind: keyof NamedKeys, key: string) => 
   }
   for (const r of bookingsOf(e)) visit("refs", r);
   for (const d of hubsPlacedBy(e)) visit("hubs", d);
-  if (e.type === "asn.issued" || e.type === "dispatch.recorded") visit("asns", e.payload.asnNumber);
+  if (e.type === "asn.issued" || e.type === "dispatch.recorded" || e.type === "asn.cancelled")
+    visit("asns", e.payload.asnNumber);
+  if (e.type === "asn.cancelled") visit("manifests", e.payload.replacedByManifestId);
   const manifestId = (e.payload as { manifestId?: unknown }).manifestId;
   if (typeof manifestId === "string") visit("manifests", manifestId);
   if (e.type === "flash.result" || e.type === "fault.reported" || e.type === "flash.override")
     visit("workedHubs", e.payload.deviceId);
+  if (e.type === "dispatch.recorded") visit("dispatches", e.payload.manifestId);
 }
 
 /** Looks facts up for one batch's transaction and keeps them current as its events are admitted. */
@@ -116,6 +139,10 @@ export class FactFinder {
   private readonly hubModels = new Map<string, string | null>();
   private readonly catalogue = new Set<string>();
   private catalogueLoaded = false;
+  private readonly dispatchSmi = new Map<string, readonly SmiHubCheck[]>();
+  private readonly dispatchLookedUp = new Set<string>();
+  /** Hubs of manifests built in this batch (a dispatch after its manifest in one batch is judged by them). */
+  private readonly batchManifestHubs = new Map<string, Array<{ deviceId: string; firmwareVersion: string }>>();
   readonly facts: AdmissionFacts;
 
   private readonly poRequired: readonly string[];
@@ -140,6 +167,7 @@ export class FactFinder {
       received: this.received,
       hubModels: this.hubModels,
       catalogue: this.catalogue,
+      dispatchSmi: this.dispatchSmi,
     };
   }
 
@@ -154,7 +182,7 @@ export class FactFinder {
 
   /** What these parsed events name that was not looked up yet (the prefetch missed it), or null. */
   missing(events: readonly DockEvent[]): NamedKeys | null {
-    const out: NamedKeys = { refs: [], hubs: [], asns: [], manifests: [], workedHubs: [] };
+    const out: Required<NamedKeys> = { refs: [], hubs: [], asns: [], manifests: [], workedHubs: [], dispatches: [] };
     let n = 0;
     const known: Record<keyof NamedKeys, { has(key: string): boolean }> = {
       refs: this.bookings,
@@ -162,7 +190,11 @@ export class FactFinder {
       asns: this.asns,
       manifests: this.manifests,
       workedHubs: this.workedLookedUp,
+      dispatches: this.dispatchLookedUp,
     };
+    for (const e of events)
+      if (e.type === "manifest.built" && !this.batchManifestHubs.has(e.payload.manifestId))
+        this.batchManifestHubs.set(e.payload.manifestId, manifestHubs(e.payload));
     const visit = (kind: keyof NamedKeys, key: string) => {
       if (!known[kind].has(key)) {
         out[kind].push(key);
@@ -292,6 +324,32 @@ export class FactFinder {
     }
     const worked = keys.workedHubs.filter((d) => !this.workedLookedUp.has(d));
     if (worked.length > 0) await this.lookUpWorked(worked);
+    const dispatched = (keys.dispatches ?? []).filter((m) => !this.dispatchLookedUp.has(m));
+    if (dispatched.length > 0) await this.lookUpDispatchSmi(dispatched);
+  }
+
+  /** Req 10: each dispatched manifest's hubs (stored, or built earlier in this batch) and their SMI updates. */
+  private async lookUpDispatchSmi(manifestIds: string[]): Promise<void> {
+    const hubsOf = new Map<string, Array<{ deviceId: string; firmwareVersion: string }>>();
+    for (const m of manifestIds) {
+      const fromBatch = this.batchManifestHubs.get(m);
+      if (fromBatch !== undefined) hubsOf.set(m, fromBatch);
+    }
+    const stored = manifestIds.filter((m) => !hubsOf.has(m));
+    if (stored.length > 0)
+      for (const r of await this.db
+        .selectFrom("manifests")
+        .select(["manifest_id", "doc"])
+        .where(sql<boolean>`manifest_id = any(${stored}::text[])`)
+        .execute()) {
+        const doc = ManifestBuiltPayload.safeParse(typeof r.doc === "string" ? JSON.parse(r.doc) : r.doc);
+        if (doc.success) hubsOf.set(r.manifest_id, manifestHubs(doc.data));
+      }
+    // A manifest found nowhere yet is looked up again when named again (its manifest.built may come later in the batch).
+    for (const [m, hubs] of hubsOf) {
+      this.dispatchLookedUp.add(m);
+      this.dispatchSmi.set(m, await smiChecksOf(this.db, hubs));
+    }
   }
 
   /** For hubs a flash or fault names: received here (and not rejected by its receipt), their model, and the catalogue. */
@@ -371,6 +429,11 @@ export class FactFinder {
           reservedByFacility: null,
         });
         break;
+      case "asn.cancelled": {
+        const a = this.asns.get(e.payload.asnNumber);
+        if (a) this.asns.set(e.payload.asnNumber, { ...a, status: "cancelled" });
+        break;
+      }
       default:
         break;
     }

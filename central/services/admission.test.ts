@@ -18,6 +18,7 @@ import {
   type ManifestFact,
   type ReceivedFact,
 } from "./admission";
+import type { SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 
 const DOCK = { dockId: "DOCK-N1", facilityId: "N-DOCK-1" };
 const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
@@ -37,6 +38,7 @@ function facts(
     asns: Map<string, AsnFact | null>;
     hubModels: Map<string, string | null>;
     catalogue: Set<string>;
+    dispatchSmi: Map<string, SmiHubCheck[]>;
   }> = {},
 ): AdmissionFacts {
   return {
@@ -59,6 +61,7 @@ function facts(
     received: over.received ?? new Map([[HUB, { bookingRef: REF, rejected: false }]]),
     hubModels: over.hubModels ?? new Map([[HUB, "010A030B"]]),
     catalogue: over.catalogue ?? new Set(["010A030B/00030000", "010A030B/0002012F"]),
+    dispatchSmi: over.dispatchSmi ?? new Map(),
   };
 }
 
@@ -326,6 +329,32 @@ describe("manifests and what follows them", () => {
     );
     for (const e of outbound("MF-UNKNOWN"))
       expect(admitEvent(e, facts())).toMatchObject({ ok: false, code: "unknown-manifest" });
+  });
+
+  it("Req 10: a dispatch is refused until every hub's SMI update is sent and the SMI shows its version, whatever the dock says", () => {
+    const manifests = new Map([["MF-1", { facilityId: DOCK.facilityId, partyId: "SUPPLIER-A", bookingRefs: [REF] }]]);
+    const asns = new Map([
+      ["ASN-1000", { manifestId: "MF-1", partyId: "SUPPLIER-A", status: "issued" as const, reservedByFacility: null }],
+    ]);
+    const [, , dispatch] = outbound("MF-1");
+    const hub = { deviceId: HUB, firmwareVersion: "00030000" };
+    const judge = (checks: SmiHubCheck[] | undefined) =>
+      admitEvent(
+        dispatch!,
+        facts({ manifests, asns, dispatchSmi: new Map(checks === undefined ? [] : [["MF-1", checks]]) }),
+      );
+    expect(judge(undefined)).toMatchObject({ ok: false, code: "smi-not-updated" });
+    expect(judge([{ ...hub, update: "pending", smiFirmware: "0002012F" }])).toMatchObject({
+      ok: false,
+      code: "smi-not-updated",
+      reason: expect.stringContaining(`${HUB} (SMI update not sent yet`),
+    });
+    expect(judge([{ ...hub, update: "none", smiFirmware: null }])).toMatchObject({
+      ok: false,
+      code: "smi-not-updated",
+    });
+    expect(judge([{ ...hub, update: "emitted", smiFirmware: "00030000" }])).toEqual({ ok: true });
+    expect(judge([{ ...hub, update: "uploaded", smiFirmware: "00030000" }])).toEqual({ ok: true });
   });
 
   it("an ASN number is issued once, and a reserved one only for the manifest and Party it was reserved for", () => {

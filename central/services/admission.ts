@@ -1,6 +1,8 @@
 import type { DockEvent, DockEventType, EventOf, OperatorRole } from "../../shared/events";
 import type { BusinessConfig } from "../config";
 import { bookingsOf, hubsPlacedBy, type DockIdentity } from "./event-subjects";
+import { manifestHubs } from "../../shared/domain/manifest";
+import { smiDispatchCheck, type SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 import { workingHoursProblem } from "./working-time";
 
 /**
@@ -39,7 +41,8 @@ export type RefusalCode =
   | "outside-working-hours"
   | "purchase-order-missing"
   | "work-order-cancelled"
-  | "asn-not-reserved";
+  | "asn-not-reserved"
+  | "smi-not-updated";
 
 export type Admission = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -64,6 +67,7 @@ export const ROLES_FOR_EVENT: Record<DockEventType, readonly OperatorRole[]> = {
   "manifest.built": ["supervisor"],
   "label.printed": ["receiver", "technician", "supervisor"],
   "asn.issued": ["supervisor"],
+  "asn.cancelled": ["supervisor"],
   "notice.issued": ["supervisor"],
   "outbound.scan.recorded": ["receiver", "supervisor"],
   "dispatch.recorded": ["supervisor"],
@@ -98,7 +102,7 @@ export interface ManifestFact {
 export interface AsnFact {
   manifestId: string;
   partyId: string;
-  status: "reserved" | "issued" | "unverified";
+  status: "reserved" | "issued" | "unverified" | "cancelled";
   reservedByFacility: string | null;
 }
 /** A hub scanned as expected at this facility, and whether its receipt then rejected it. */
@@ -133,6 +137,8 @@ export interface AdmissionFacts {
   hubModels: ReadonlyMap<string, string | null>;
   /** The firmware catalogue as `${model}/${version}`, production and withdrawn alike. */
   catalogue: ReadonlySet<string>;
+  /** For each manifest a dispatch names: its hubs' SMI update state (Req 10); absent: not looked up or no such manifest. */
+  dispatchSmi: ReadonlyMap<string, readonly SmiHubCheck[]>;
 }
 
 // ---------------------------------------------------------------- checks that need no facts
@@ -306,15 +312,14 @@ export function admitManifestBuilt(e: EventOf<"manifest.built">, f: AdmissionFac
       );
   }
   const refs = new Set(p.bookingRefs);
-  for (const c of [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons])
-    for (const h of c.hubs) {
-      const place = f.hubPlaces.get(h.deviceId) ?? null;
-      if (place === null || !refs.has(place.bookingRef))
-        return refuse(
-          "hub-not-on-manifest-booking",
-          `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`,
-        );
-    }
+  for (const h of manifestHubs(p)) {
+    const place = f.hubPlaces.get(h.deviceId) ?? null;
+    if (place === null || !refs.has(place.bookingRef))
+      return refuse(
+        "hub-not-on-manifest-booking",
+        `hub ${h.deviceId} is on none of the manifest's bookings (${p.bookingRefs.join(", ")})`,
+      );
+  }
   return ACCEPT;
 }
 
@@ -371,6 +376,21 @@ export function admitAsnIssued(e: EventOf<"asn.issued">, f: AdmissionFacts): Adm
   return ACCEPT;
 }
 
+/** Only an ASN issued for this facility's manifest, and not dispatched, may be cancelled; the manifest replacing it is this facility's too. */
+export function admitAsnCancelled(e: EventOf<"asn.cancelled">, f: AdmissionFacts): Admission {
+  const p = e.payload;
+  const own = ownManifest(p.manifestId, f, `cancelling ASN ${p.asnNumber}`);
+  if (!own.ok) return own;
+  const replacement = ownManifest(p.replacedByManifestId, f, `cancelling ASN ${p.asnNumber}`);
+  if (!replacement.ok) return replacement;
+  const a = f.asns.get(p.asnNumber) ?? null;
+  if (a === null || a.status === "reserved")
+    return refuse("unknown-asn", `ASN ${p.asnNumber} was never issued, so it cannot be cancelled`);
+  if (a.manifestId !== p.manifestId)
+    return refuse("unknown-asn", `ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
+  return ACCEPT;
+}
+
 /** A re-delivery notice is for this facility's manifest, on a calendar date within Working Hours (Req 7). */
 export function admitNoticeIssued(e: EventOf<"notice.issued">, f: AdmissionFacts): Admission {
   const own = ownManifest(e.payload.manifestId, f, "re-delivery notice");
@@ -390,8 +410,22 @@ export function admitDispatchRecorded(e: EventOf<"dispatch.recorded">, f: Admiss
   const a = f.asns.get(p.asnNumber) ?? null;
   if (a === null || a.status === "reserved")
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} was never issued`);
+  if (a.status === "cancelled")
+    return refuse(
+      "unknown-asn",
+      `dispatch: ASN ${p.asnNumber} was cancelled when its manifest was rebuilt; use the new ASN`,
+    );
   if (a.manifestId !== p.manifestId)
     return refuse("unknown-asn", `dispatch: ASN ${p.asnNumber} is manifest ${a.manifestId}'s, not ${p.manifestId}'s`);
+  // Req 10: the SMI is updated before re-delivery. Central judges by its own SMI records, never the dock's word.
+  const checks = f.dispatchSmi.get(p.manifestId);
+  if (checks === undefined)
+    return refuse(
+      "smi-not-updated",
+      `dispatch of ${p.manifestId} refused: central could not look up its hubs' SMI updates`,
+    );
+  const smi = smiDispatchCheck(checks, checks);
+  if (!smi.ok) return refuse("smi-not-updated", `dispatch of ${p.manifestId} refused: ${smi.refusal ?? ""}`);
   return ACCEPT;
 }
 
@@ -526,6 +560,8 @@ function admitByType(e: DockEvent, f: AdmissionFacts): Admission {
       return admitNoticeIssued(e, f);
     case "dispatch.recorded":
       return admitDispatchRecorded(e, f);
+    case "asn.cancelled":
+      return admitAsnCancelled(e, f);
     case "flash.result":
       return admitFlashResult(e, f);
     case "fault.reported":

@@ -1,4 +1,5 @@
 import type { DockEvent } from "../../shared/events";
+import { manifestHubs } from "../../shared/domain/manifest";
 
 /** The dock a push comes from, as its token proves. */
 export interface DockIdentity {
@@ -33,13 +34,7 @@ export function hubsPlacedBy(e: DockEvent): string[] {
       return [e.payload.deviceId];
     case "manifest.built": {
       const p = e.payload;
-      const cartons = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons];
-      return [
-        ...new Set([
-          ...cartons.flatMap((c) => c.hubs.map((h) => h.deviceId)),
-          ...p.excludedHubs.map((h) => h.deviceId),
-        ]),
-      ];
+      return [...new Set([...manifestHubs(p).map((h) => h.deviceId), ...p.excludedHubs.map((h) => h.deviceId)])];
     }
     default:
       return [];

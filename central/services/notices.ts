@@ -187,6 +187,21 @@ export function faultReportNotice(to: string, f: FaultReportFacts): Notice {
 }
 
 /** Req 9: a new ASN for every delivery, attached as a file. */
+/** The Party's ASN is withdrawn: its manifest was rebuilt, and a new ASN follows for the new one. */
+export function asnCancelledNotice(
+  to: string,
+  p: { asnNumber: string; manifestId: string; replacedByManifestId: string; reason: string },
+): Notice {
+  return {
+    kind: "asn-cancelled",
+    to,
+    subject: `ASN ${p.asnNumber} cancelled and replaced (re-delivery ${p.manifestId})`,
+    text:
+      `Advanced Shipment Notification ${p.asnNumber} for re-delivery ${p.manifestId} is cancelled: ${p.reason}.\n` +
+      `Please remove it from your systems. Re-delivery ${p.replacedByManifestId} replaces it; its new ASN follows in a separate message.${sign}`,
+  };
+}
+
 export function asnNotice(to: string, asnNumber: string, manifestId: string, file: Attachment): Notice {
   return {
     kind: "asn",

@@ -18,6 +18,7 @@ export type NoticeKind =
   | "receipt-outcome"
   | "redelivery-notice"
   | "asn"
+  | "asn-cancelled"
   | "late-arrival"
   | "amendment"
   | "fault-analysis-report"

@@ -5,9 +5,10 @@ import type { BusinessConfig } from "../config";
 import type { HanVariant } from "../../shared/domain/charges";
 import { asnCsv, asnJson, asnSha256, buildAsnDocument } from "../../shared/domain/asn";
 import { CspSchema } from "../../shared/domain/booking";
+import { manifestHubs as manifestHubPlaces } from "../../shared/domain/manifest";
 import { appendAudit } from "./audit";
 import { amendBooking } from "./bookings";
-import { asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
+import { asnCancelledNotice, asnNotice, faultReportNotice, receiptOutcomeNotice, redeliveryNotice } from "./notices";
 import { enqueueNotice } from "./outbox";
 import { advanceWorkOrdersOfBookings } from "./work-orders";
 import type { DockIdentity } from "./event-subjects";
@@ -50,6 +51,9 @@ export async function projectEvents(
         break;
       case "notice.issued":
         await noticeIssued(db, e);
+        break;
+      case "asn.cancelled":
+        await asnCancelled(db, e);
         break;
       case "dispatch.recorded":
         await dispatchRecorded(db, dock, e);
@@ -390,7 +394,7 @@ async function manifestBuilt(db: Kysely<Database>, dock: DockIdentity, e: EventO
     // Admission refuses a manifest id already built; should one slip past (two pushes racing), the first stands.
     .onConflict((oc) => oc.column("manifest_id").doNothing())
     .execute();
-  const hubs = [...p.pallets.flatMap((pl) => pl.cartons), ...p.looseCartons].flatMap((c) => c.hubs);
+  const hubs = manifestHubPlaces(p);
   await appendAudit(
     db,
     hubs.map((h) => ({
@@ -412,7 +416,7 @@ async function loadManifest(db: Kysely<Database>, manifestId: string): Promise<M
 }
 
 function manifestHubs(m: ManifestDoc): string[] {
-  return [...m.pallets.flatMap((pl) => pl.cartons), ...m.looseCartons].flatMap((c) => c.hubs.map((h) => h.deviceId));
+  return manifestHubPlaces(m).map((h) => h.deviceId);
 }
 
 /**
@@ -422,6 +426,21 @@ function manifestHubs(m: ManifestDoc): string[] {
  * very bytes the dock hashed; otherwise the number stays consumed, the ASN is stored as
  * unverified with the reason, and no file is sent.
  */
+/** An ASN withdrawn (its manifest rebuilt): marked cancelled, and the Party told (issue 18). */
+async function asnCancelled(db: Kysely<Database>, e: EventOf<"asn.cancelled">): Promise<void> {
+  const p = e.payload;
+  const row = await db
+    .updateTable("asns")
+    .set({ status: "cancelled" })
+    .where("asn_number", "=", p.asnNumber)
+    .where("status", "in", ["issued", "unverified"])
+    .returning("party_id")
+    .executeTakeFirst();
+  if (!row) return;
+  const party = await db.selectFrom("parties").select("email").where("id", "=", row.party_id).executeTakeFirst();
+  if (party) await enqueueNotice(db, asnCancelledNotice(party.email, p));
+}
+
 async function asnIssued(db: Kysely<Database>, e: EventOf<"asn.issued">): Promise<void> {
   const p = e.payload;
   const m = await loadManifest(db, p.manifestId);

@@ -9,6 +9,7 @@ import {
   SmiStatusSchema,
 } from "../../shared/domain/booking";
 import { spreadsheetSafe } from "../../shared/domain/spreadsheet-cell";
+import type { SmiHubCheck } from "../../shared/domain/smi-before-dispatch";
 import { appendAudit } from "./audit";
 
 /**
@@ -308,4 +309,39 @@ export async function uploadSsmiFile(
     );
     return { applied: rows.length, badRows: [] };
   });
+}
+
+/**
+ * Req 10 before dispatch: for each hub (with the version it goes back with), its latest SMI
+ * update (superseded ones aside) and the firmware the SMI mirror holds. A hub with no update at
+ * central is "none". One query each for the updates and the mirror, chunked for long manifests.
+ */
+export async function smiChecksOf(
+  db: Kysely<Database>,
+  hubs: ReadonlyArray<{ deviceId: string; firmwareVersion: string }>,
+): Promise<SmiHubCheck[]> {
+  const update = new Map<string, SmiHubCheck["update"]>();
+  const mirror = new Map<string, string>();
+  for (let i = 0; i < hubs.length; i += 5000) {
+    const ids = hubs.slice(i, i + 5000).map((h) => h.deviceId);
+    const latest = await sql<{ device_id: string; status: string }>`
+      select distinct on (device_id) device_id, status from smi_updates
+      where device_id = any(${ids}::text[]) and status <> 'superseded'
+      order by device_id, id desc`.execute(db);
+    for (const r of latest.rows)
+      if (r.status === "pending" || r.status === "emitted" || r.status === "uploaded")
+        update.set(r.device_id, r.status);
+    for (const r of await db
+      .selectFrom("inventory")
+      .select(["device_id", "firmware_version"])
+      .where(sql<boolean>`device_id = any(${ids}::text[])`)
+      .execute())
+      mirror.set(r.device_id, r.firmware_version);
+  }
+  return hubs.map((h) => ({
+    deviceId: h.deviceId,
+    firmwareVersion: h.firmwareVersion,
+    update: update.get(h.deviceId) ?? "none",
+    smiFirmware: mirror.get(h.deviceId) ?? null,
+  }));
 }

@@ -26,7 +26,8 @@ export function manifestLabelContents(
       kind: "pallet",
       sscc: p.sscc,
       cartonCount: p.cartons.length,
-      hubCount: p.cartons.reduce((n, c) => n + c.hubs.length, 0),
+      // Hubs listed on the pallet alone travel on it outside any SSCC-labelled carton (issue 16).
+      hubCount: p.cartons.reduce((n, c) => n + c.hubs.length, 0) + (p.hubs?.length ?? 0),
       ...common,
     });
     for (const c of p.cartons)

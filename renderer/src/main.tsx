@@ -16,6 +16,7 @@ import { listenForWedgeScans } from "./scanning/wedge-listener";
 import { createDockStore, type DockStore } from "./store/dock-store";
 import { ACTIVE_RECEIPT, CLOCK_OFFSET, readMeta, SYNC_TOKEN, writeMeta } from "./db/dock-meta";
 import { SyncClient } from "./sync/sync-client";
+import { postToCentral } from "./sync/central-request";
 import "./styles.css";
 
 /** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
@@ -78,6 +79,12 @@ async function boot(): Promise<void> {
     sound,
     clockOffsetMs: () => sync?.getHealth().clockOffsetMs ?? (typeof lastOffset === "number" ? lastOffset : null),
     onRecorded: (events) => sync?.recorded(events),
+    askCentral: (path, body) =>
+      postToCentral(
+        { baseUrl: config.centralUrl, token: config.token, fetch: (input, init) => window.fetch(input, init) },
+        path,
+        body,
+      ),
   });
   store = theStore;
   let bookingsStale = false;

@@ -277,3 +277,46 @@ describe("the ASN document", () => {
     );
   });
 });
+
+describe("ASN for hubs listed on a pallet alone (issue 16)", () => {
+  it("carries them on their pallet with the supplier's carton number; totals and the CSV agree", () => {
+    const hubs = booking.pallets[0]!.cartons.flatMap((c) => c.hubs);
+    const palletOnly = {
+      ...booking,
+      pallets: [{ sscc: booking.pallets[0]!.sscc, cartons: [], hubs }],
+      looseCartons: [],
+    };
+    const built = buildManifest({
+      manifestId: "RD-ASN-2",
+      bookings: [palletOnly],
+      results: hubs.map((h) => ({ deviceId: h.deviceId, outcome: "flashed" as const, firmwareVersion: "00020200" })),
+      targetVersionByModel: { "010A030B": "00020200" },
+      deliveryDate: "2027-02-02",
+      deliveryWindow: { start: "09:00", end: "12:00" },
+      workingHours: EXAMPLE_WORKING_HOURS,
+      arrivedIn: new Map([[hubs[0]!.deviceId, { cartonSscc: null, cartonNumber: "SUP-CTN-0001" }]]),
+    });
+    if (!built.ok) throw new Error(built.message);
+    const r = buildAsnDocument({
+      asnNumber: "ASN-SUPPLIERA-20270202-009",
+      issuedAt: "2027-02-01T15:00:00.000Z",
+      manifest: built.payload,
+      partyName: booking.partyName,
+      shipFrom: { csp: booking.csp, facilityId: booking.facilityId },
+    });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.document.totals).toEqual({ pallets: 1, cartons: 0, hubs: hubs.length });
+    expect(r.document.pallets[0]?.hubs?.[0]).toEqual({
+      deviceId: hubs[0]!.deviceId,
+      firmwareVersion: "00020200",
+      cartonNumber: "SUP-CTN-0001",
+    });
+    expect(parseAsnJson(asnJson(r.document))).toEqual({ ok: true, document: r.document });
+    const rows = readCsv(asnCsv(r.document));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    expect(rows).toHaveLength(1 + hubs.length);
+    expect(rows[1]![col("carton_number")]).toBe("SUP-CTN-0001");
+    expect(rows[1]![col("carton_sscc")]).toBe("");
+    expect(rows[1]![col("pallet_sscc")]).toBe(booking.pallets[0]!.sscc);
+  });
+});

@@ -11,6 +11,7 @@
 import { z } from "zod";
 import {
   BookingRefSchema,
+  CartonNumberSchema,
   CspSchema,
   DeliveryLocationSchema,
   DeliveryWindowSchema,
@@ -96,6 +97,8 @@ export function checkAsnNumberIsNew(
 export const ASN_FORMAT = "reflash-dock-asn/1" as const;
 
 const AsnHubSchema = z.strictObject({ deviceId: DeviceIdSchema, firmwareVersion: HexFirmwareSchema });
+/** A hub going back on its pallet outside any SSCC-labelled carton, with the supplier's carton number it came in (issue 16). */
+const AsnPalletHubSchema = z.strictObject({ ...AsnHubSchema.shape, cartonNumber: CartonNumberSchema.nullable() });
 const AsnCartonSchema = z.strictObject({
   sscc: SsccSchema,
   hubCount: z.number().int().positive(),
@@ -116,15 +119,25 @@ export const AsnDocumentSchema = z
     deliveryWindow: DeliveryWindowSchema,
     totals: z.strictObject({
       pallets: z.number().int().nonnegative(),
-      cartons: z.number().int().positive(),
+      cartons: z.number().int().nonnegative(),
       hubs: z.number().int().positive(),
     }),
-    pallets: z.array(z.strictObject({ sscc: SsccSchema, cartons: z.array(AsnCartonSchema).min(1) })),
+    pallets: z.array(
+      z
+        .strictObject({
+          sscc: SsccSchema,
+          cartons: z.array(AsnCartonSchema),
+          hubs: z.array(AsnPalletHubSchema).min(1).optional(),
+        })
+        .refine((p) => p.cartons.length > 0 || (p.hubs?.length ?? 0) > 0, {
+          message: "a pallet carries at least one carton or hub",
+        }),
+    ),
     looseCartons: z.array(AsnCartonSchema),
   })
   .superRefine((d, ctx) => {
     const cartons = [...d.pallets.flatMap((p) => p.cartons), ...d.looseCartons];
-    const hubs = cartons.flatMap((c) => c.hubs);
+    const hubs = [...cartons.flatMap((c) => c.hubs), ...d.pallets.flatMap((p) => p.hubs ?? [])];
     if (d.totals.pallets !== d.pallets.length)
       ctx.addIssue({
         code: "custom",
@@ -181,7 +194,19 @@ export function buildAsnDocument(input: AsnInput): { ok: true; document: AsnDocu
     hubCount: c.hubs.length,
     hubs: c.hubs.map((h) => ({ deviceId: h.deviceId, firmwareVersion: h.firmwareVersion })),
   });
-  const pallets = m.pallets.map((p) => ({ sscc: p.sscc, cartons: p.cartons.map(carton) }));
+  const pallets = m.pallets.map((p) =>
+    p.hubs !== undefined && p.hubs.length > 0
+      ? {
+          sscc: p.sscc,
+          cartons: p.cartons.map(carton),
+          hubs: p.hubs.map((h) => ({
+            deviceId: h.deviceId,
+            firmwareVersion: h.firmwareVersion,
+            cartonNumber: h.cartonNumber,
+          })),
+        }
+      : { sscc: p.sscc, cartons: p.cartons.map(carton) },
+  );
   const looseCartons = m.looseCartons.map(carton);
   const candidate = {
     format: ASN_FORMAT,
@@ -311,6 +336,8 @@ export const ASN_CSV_COLUMNS = [
   "carton_sscc",
   "device_id",
   "firmware_version",
+  /** For a hub on its pallet outside any SSCC-labelled carton: the supplier's carton number it came in (issue 16). */
+  "carton_number",
 ] as const;
 
 /** One CSV field, quoted per RFC 4180 when it holds a comma, a double quote, CR or LF. */
@@ -336,11 +363,15 @@ export function asnCsv(doc: AsnDocument): string {
     doc.deliveryWindow.start,
     doc.deliveryWindow.end,
   ];
-  for (const p of doc.pallets)
+  for (const p of doc.pallets) {
     for (const c of p.cartons)
-      for (const h of c.hubs) rows.push([...common, p.sscc, c.sscc, h.deviceId, h.firmwareVersion]);
+      for (const h of c.hubs) rows.push([...common, p.sscc, c.sscc, h.deviceId, h.firmwareVersion, ""]);
+    // On the pallet alone: no carton SSCC; the supplier's carton number it came in, if any.
+    for (const h of p.hubs ?? [])
+      rows.push([...common, p.sscc, "", h.deviceId, h.firmwareVersion, h.cartonNumber ?? ""]);
+  }
   for (const c of doc.looseCartons)
-    for (const h of c.hubs) rows.push([...common, "", c.sscc, h.deviceId, h.firmwareVersion]);
+    for (const h of c.hubs) rows.push([...common, "", c.sscc, h.deviceId, h.firmwareVersion, ""]);
   // Header aside, every cell is neutralised before quoting: a dock-supplied value beginning with `=` must not reach the Party as a formula.
   return rows.map((r, i) => r.map((v) => csvField(i === 0 ? v : spreadsheetSafe(v))).join(",")).join("\r\n") + "\r\n";
 }

@@ -324,3 +324,116 @@ describe("reviewAmendment", () => {
     expect(window.delivery.location).toEqual(b.deliveryLocation);
   });
 });
+
+describe("buildManifest for hubs a booking lists on a pallet alone (issue 16)", () => {
+  /** The same delivery as `small()`, but the booking lists each pallet's hubs without cartons. */
+  const palletOnly = () => {
+    const listed = small({ looseCartons: 0 });
+    const originalCartons = listed.pallets.map((p) => p.cartons);
+    const b: Booking = {
+      ...listed,
+      pallets: listed.pallets.map((p) => ({ sscc: p.sscc, cartons: [], hubs: p.cartons.flatMap((c) => c.hubs) })),
+    };
+    return { b, originalCartons };
+  };
+
+  it("puts each hub back in the carton it arrived in (its SSCC, or loose on the pallet with the supplier's carton number) and flags what does not go back", () => {
+    const { b, originalCartons } = palletOnly();
+    const [c0, c1, c2] = originalCartons[0]!;
+    const arrivedIn = new Map<string, { cartonSscc: string | null; cartonNumber: string | null }>();
+    for (const h of c0!.hubs) arrivedIn.set(h.deviceId, { cartonSscc: c0!.sscc, cartonNumber: null });
+    for (const h of c1!.hubs) arrivedIn.set(h.deviceId, { cartonSscc: null, cartonNumber: "SUP-CTN-0001" });
+    // c2's hubs were scanned with no carton label; one of them failed.
+    const failedId = c2!.hubs[0]!.deviceId;
+    const results: HubResult[] = b.pallets.flatMap((p) =>
+      (p.hubs ?? []).map((h) =>
+        h.deviceId === failedId
+          ? { deviceId: h.deviceId, outcome: "failed" as const, faultEventId: null }
+          : flashed(h.deviceId),
+      ),
+    );
+    const r = buildManifest(input([b], results, { arrivedIn }));
+    if (!r.ok) throw new Error(r.message);
+    expect(ManifestBuiltPayload.safeParse(r.payload).success).toBe(true);
+    const first = r.payload.pallets[0]!;
+    expect(first.sscc).toBe(b.pallets[0]!.sscc);
+    expect(first.cartons).toEqual([
+      { sscc: c0!.sscc, hubs: c0!.hubs.map((h) => ({ deviceId: h.deviceId, firmwareVersion: TARGET })) },
+    ]);
+    expect(first.hubs?.filter((h) => h.cartonNumber === "SUP-CTN-0001").map((h) => h.deviceId)).toEqual(
+      c1!.hubs.map((h) => h.deviceId),
+    );
+    expect(first.hubs?.filter((h) => h.cartonNumber === null).map((h) => h.deviceId)).toEqual(
+      c2!.hubs.slice(1).map((h) => h.deviceId),
+    );
+    expect(r.integrity).toEqual([
+      expect.objectContaining({ kind: "pallet-hubs-short", sscc: first.sscc, missing: [failedId] }),
+    ]);
+    // Every hub that goes back is on the manifest once, with where it travels.
+    const places = manifestHubs(r.payload);
+    expect(places).toHaveLength(results.length - 1);
+    expect(places.find((h) => h.deviceId === c1!.hubs[0]!.deviceId)).toMatchObject({
+      cartonSscc: null,
+      cartonNumber: "SUP-CTN-0001",
+      palletSscc: first.sscc,
+    });
+    expect(manifestCounts(r.payload)).toEqual({ palletCount: 2, cartonCount: 1, hubCount: results.length - 1 });
+  });
+
+  it("says a pallet that never arrived never arrived, not that it stays at the dock", () => {
+    const { b } = palletOnly();
+    const [p0, p1] = b.pallets;
+    const results: HubResult[] = [
+      ...(p0!.hubs ?? []).map((h) => flashed(h.deviceId)),
+      ...(p1!.hubs ?? []).map((h): HubResult => ({ deviceId: h.deviceId, outcome: "not-received" })),
+    ];
+    const r = buildManifest(input([b], results));
+    if (!r.ok) throw new Error(r.message);
+    const flag = r.integrity.find((f) => f.sscc === p1!.sscc);
+    expect(flag?.message).toMatch(/never arrived/);
+    expect(flag?.message).not.toMatch(/stays at the dock/);
+  });
+
+  it("property: whatever the arrival labels, every hub flashed to target goes back exactly once, on its own pallet", () => {
+    const { b } = palletOnly();
+    const all = b.pallets.flatMap((p) => (p.hubs ?? []).map((h) => ({ h, pallet: p.sscc })));
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("flashed", "failed", "not-received", "none"), {
+          minLength: all.length,
+          maxLength: all.length,
+        }),
+        fc.array(fc.option(fc.constantFrom("A", "B", "N"), { nil: null }), {
+          minLength: all.length,
+          maxLength: all.length,
+        }),
+        (outcomes, labels) => {
+          const results: HubResult[] = [];
+          const arrivedIn = new Map<string, { cartonSscc: string | null; cartonNumber: string | null }>();
+          all.forEach(({ h }, i) => {
+            const o = outcomes[i];
+            if (o === "flashed") results.push(flashed(h.deviceId));
+            else if (o === "failed") results.push({ deviceId: h.deviceId, outcome: "failed", faultEventId: null });
+            else if (o === "not-received") results.push({ deviceId: h.deviceId, outcome: "not-received" });
+            const l = labels[i];
+            // Two cartons seen by SSCC (each its own pallet's), and supplier carton numbers.
+            if (l === "A" || l === "B")
+              arrivedIn.set(h.deviceId, {
+                cartonSscc: l === "A" ? "350000000000000017" : "350000000000000024",
+                cartonNumber: null,
+              });
+            else if (l === "N") arrivedIn.set(h.deviceId, { cartonSscc: null, cartonNumber: "SUP-7" });
+          });
+          const r = buildManifest(input([b], results, { arrivedIn }));
+          const going = all.filter((_, i) => outcomes[i] === "flashed");
+          if (going.length === 0) return expect(r.ok).toBe(false);
+          if (!r.ok) throw new Error(r.message);
+          const places = manifestHubs(r.payload);
+          expect(places.map((p) => p.deviceId).sort()).toEqual(going.map((g) => g.h.deviceId).sort());
+          for (const g of going) expect(places.find((p) => p.deviceId === g.h.deviceId)?.palletSscc).toBe(g.pallet);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

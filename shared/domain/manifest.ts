@@ -16,8 +16,9 @@
  */
 import type { z } from "zod";
 import {
-  bookingCartons,
+  bookingHubs,
   HexFirmwareSchema,
+  palletHubs,
   redeliveryLocation,
   type BookedCarton,
   type Booking,
@@ -30,6 +31,7 @@ import { ManifestBuiltPayload, ManifestIdSchema, formatIssues } from "../events"
 
 export type ManifestPayload = z.output<typeof ManifestBuiltPayload>;
 type ManifestCarton = ManifestPayload["looseCartons"][number];
+type PalletHub = NonNullable<ManifestPayload["pallets"][number]["hubs"]>[number];
 
 /** The final result of one booked hub, as the supervisor's projection knows it. */
 export type HubResult =
@@ -52,6 +54,12 @@ export interface ManifestInput {
   workingHours: WorkingHoursConfig;
   /** The dock's local date, for the past and notice checks; omit to skip them. */
   today?: string;
+  /**
+   * For hubs the booking lists on a pallet alone: the carton label they were scanned in on
+   * arrival (an SSCC, or an original supplier's carton number), so they go back in the same
+   * carton and pallet (issue 16). Hubs absent here go back loose on their pallet.
+   */
+  arrivedIn?: ReadonlyMap<string, { cartonSscc: string | null; cartonNumber: string | null }>;
 }
 
 /** Why a booked hub is not going back. */
@@ -64,13 +72,14 @@ export interface ExcludedHub {
   faultEventId: string | null;
   reason: string;
   bookingRef: string;
-  cartonSscc: string;
+  /** Null for a hub the booking lists on its pallet alone. */
+  cartonSscc: string | null;
   palletSscc: string | null;
 }
 
 /** A carton or pallet that goes back short, or stays behind empty. */
 export interface IntegrityFlag {
-  kind: "carton-short" | "carton-empty" | "pallet-short" | "pallet-empty";
+  kind: "carton-short" | "carton-empty" | "pallet-short" | "pallet-empty" | "pallet-hubs-short";
   sscc: string;
   /** The pallet a carton sits on; null for a loose carton and for pallets. */
   palletSscc: string | null;
@@ -78,7 +87,7 @@ export interface IntegrityFlag {
   booked: number;
   /** Hubs or cartons going back in it. */
   returning: number;
-  /** For a carton: the hubs not going back. For a pallet: the cartons not going back. */
+  /** For a carton: the hubs not going back. For a pallet: the cartons (pallet-hubs-short: the hubs listed on it) not going back. */
   missing: string[];
   message: string;
 }
@@ -152,19 +161,17 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     );
 
   // Index the booked hubs first, so a foreign hub or a hub booked twice stops the build.
-  const bookedAt = new Map<string, { booking: Booking; carton: BookedCarton; palletSscc: string | null }>();
+  const bookedAt = new Map<string, { booking: Booking; cartonSscc: string | null; palletSscc: string | null }>();
   for (const booking of bookings) {
-    for (const { carton, palletSscc } of bookingCartons(booking)) {
-      for (const hub of carton.hubs) {
-        if (hub.assignedParty !== party)
-          return fail(
-            "foreign-hub",
-            `hub ${hub.deviceId} on booking ${booking.bookingRef} is assigned to ${hub.assignedParty}, not ${party}: it cannot go back to ${party} (A-001)`,
-          );
-        if (bookedAt.has(hub.deviceId))
-          return fail("duplicate-hub", `hub ${hub.deviceId} is listed twice on the bookings`);
-        bookedAt.set(hub.deviceId, { booking, carton, palletSscc });
-      }
+    for (const { hub, cartonSscc, palletSscc } of bookingHubs(booking)) {
+      if (hub.assignedParty !== party)
+        return fail(
+          "foreign-hub",
+          `hub ${hub.deviceId} on booking ${booking.bookingRef} is assigned to ${hub.assignedParty}, not ${party}: it cannot go back to ${party} (A-001)`,
+        );
+      if (bookedAt.has(hub.deviceId))
+        return fail("duplicate-hub", `hub ${hub.deviceId} is listed twice on the bookings`);
+      bookedAt.set(hub.deviceId, { booking, cartonSscc, palletSscc });
     }
   }
 
@@ -197,14 +204,14 @@ export function buildManifest(input: ManifestInput): ManifestResult {
   const integrity: IntegrityFlag[] = [];
   const goesBack = (
     bookingRef: string,
-    carton: BookedCarton,
+    cartonSscc: string | null,
     palletSscc: string | null,
     deviceId: string,
     model: string,
   ): string | null => {
     const r = resultOf.get(deviceId);
     const out = (code: ExclusionCode, reason: string, faultEventId: string | null = null): null => {
-      excluded.push({ deviceId, code, faultEventId, reason, bookingRef, cartonSscc: carton.sscc, palletSscc });
+      excluded.push({ deviceId, code, faultEventId, reason, bookingRef, cartonSscc, palletSscc });
       return null;
     };
     if (r === undefined) return out("no-result", "no re-flash result yet");
@@ -235,11 +242,15 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     }
   };
 
+  /** Whether none of these hubs ever arrived (so nothing of their carton or pallet is at the dock). */
+  const neverArrived = (deviceIds: readonly string[]) =>
+    deviceIds.length > 0 && deviceIds.every((d) => resultOf.get(d)?.outcome === "not-received");
+
   const cartonBack = (booking: Booking, carton: BookedCarton, palletSscc: string | null): ManifestCarton | null => {
     const hubs: ManifestCarton["hubs"] = [];
     const missing: string[] = [];
     for (const hub of carton.hubs) {
-      const version = goesBack(booking.bookingRef, carton, palletSscc, hub.deviceId, hub.deviceModel);
+      const version = goesBack(booking.bookingRef, carton.sscc, palletSscc, hub.deviceId, hub.deviceModel);
       if (version === null) missing.push(hub.deviceId);
       else hubs.push({ deviceId: hub.deviceId, firmwareVersion: version });
     }
@@ -251,7 +262,9 @@ export function buildManifest(input: ManifestInput): ManifestResult {
         booked: carton.hubs.length,
         returning: 0,
         missing,
-        message: `carton ${carton.sscc} has no hub going back (${carton.hubs.length} booked): it stays at the dock`,
+        message: neverArrived(missing)
+          ? `carton ${carton.sscc} never arrived (none of its ${carton.hubs.length} hubs was received): nothing of it goes back`
+          : `carton ${carton.sscc} has no hub going back (${carton.hubs.length} booked): it stays at the dock`,
       });
       return null;
     }
@@ -274,12 +287,38 @@ export function buildManifest(input: ManifestInput): ManifestResult {
     for (const pallet of booking.pallets) {
       const cartons: ManifestCarton[] = [];
       const missing: string[] = [];
+      const missingHubIds: string[] = [];
       for (const carton of pallet.cartons) {
         const back = cartonBack(booking, carton, pallet.sscc);
         if (back) cartons.push(back);
-        else missing.push(carton.sscc);
+        else {
+          missing.push(carton.sscc);
+          missingHubIds.push(...carton.hubs.map((h) => h.deviceId));
+        }
       }
-      if (cartons.length === 0) {
+      // Hubs listed on the pallet alone: back into the carton they arrived in (an SSCC seen on
+      // arrival), else loose on the pallet with the supplier's carton number they came in.
+      const listed = palletHubs(pallet);
+      const onPallet: PalletHub[] = [];
+      const shortOnPallet: string[] = [];
+      for (const hub of listed) {
+        const version = goesBack(booking.bookingRef, null, pallet.sscc, hub.deviceId, hub.deviceModel);
+        if (version === null) {
+          shortOnPallet.push(hub.deviceId);
+          continue;
+        }
+        const seen = input.arrivedIn?.get(hub.deviceId);
+        const sscc = seen?.cartonSscc ?? null;
+        if (sscc === null) {
+          onPallet.push({ deviceId: hub.deviceId, firmwareVersion: version, cartonNumber: seen?.cartonNumber ?? null });
+          continue;
+        }
+        const into = cartons.find((c) => c.sscc === sscc);
+        if (into) into.hubs.push({ deviceId: hub.deviceId, firmwareVersion: version });
+        else cartons.push({ sscc, hubs: [{ deviceId: hub.deviceId, firmwareVersion: version }] });
+      }
+      if (cartons.length === 0 && onPallet.length === 0) {
+        const all = [...missingHubIds, ...shortOnPallet];
         integrity.push({
           kind: "pallet-empty",
           sscc: pallet.sscc,
@@ -287,21 +326,35 @@ export function buildManifest(input: ManifestInput): ManifestResult {
           booked: pallet.cartons.length,
           returning: 0,
           missing,
-          message: `pallet ${pallet.sscc} has no carton going back: it stays at the dock`,
+          message: neverArrived(all)
+            ? `pallet ${pallet.sscc} never arrived (none of its ${all.length} hubs was received): nothing of it goes back`
+            : `pallet ${pallet.sscc} has no hub going back: it stays at the dock`,
         });
         continue;
       }
+      if (shortOnPallet.length > 0)
+        integrity.push({
+          kind: "pallet-hubs-short",
+          sscc: pallet.sscc,
+          palletSscc: null,
+          booked: listed.length,
+          returning: listed.length - shortOnPallet.length,
+          missing: shortOnPallet,
+          message: `pallet ${pallet.sscc} goes back with ${listed.length - shortOnPallet.length} of the ${listed.length} hubs listed on it`,
+        });
       if (missing.length > 0)
         integrity.push({
           kind: "pallet-short",
           sscc: pallet.sscc,
           palletSscc: null,
           booked: pallet.cartons.length,
-          returning: cartons.length,
+          returning: pallet.cartons.length - missing.length,
           missing,
-          message: `pallet ${pallet.sscc} goes back with ${cartons.length} of its ${pallet.cartons.length} cartons`,
+          message: `pallet ${pallet.sscc} goes back with ${pallet.cartons.length - missing.length} of its ${pallet.cartons.length} cartons`,
         });
-      pallets.push({ sscc: pallet.sscc, cartons });
+      pallets.push(
+        onPallet.length > 0 ? { sscc: pallet.sscc, cartons, hubs: onPallet } : { sscc: pallet.sscc, cartons },
+      );
     }
     for (const carton of booking.looseCartons) {
       const back = cartonBack(booking, carton, null);
@@ -310,7 +363,7 @@ export function buildManifest(input: ManifestInput): ManifestResult {
   }
 
   const hubCount =
-    pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0), 0) +
+    pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0) + (p.hubs?.length ?? 0), 0) +
     looseCartons.reduce((n, c) => n + c.hubs.length, 0);
   if (hubCount === 0)
     return fail(
@@ -347,14 +400,32 @@ export function buildManifest(input: ManifestInput): ManifestResult {
   };
 }
 
+/** A hub on a manifest with what it travels in: its carton's SSCC, or (on the pallet alone) the supplier carton number it came in. */
+export interface ManifestHubPlace {
+  deviceId: string;
+  firmwareVersion: string;
+  /** Null for a hub that goes back on its pallet outside any SSCC-labelled carton. */
+  cartonSscc: string | null;
+  /** The original supplier's carton number such a hub arrived in, else null. */
+  cartonNumber: string | null;
+  palletSscc: string | null;
+}
+
 /** Every hub on a manifest, in manifest order, with the carton and pallet it travels in. */
-export function manifestHubs(
-  m: ManifestPayload,
-): Array<{ deviceId: string; firmwareVersion: string; cartonSscc: string; palletSscc: string | null }> {
-  const out: Array<{ deviceId: string; firmwareVersion: string; cartonSscc: string; palletSscc: string | null }> = [];
-  for (const p of m.pallets)
-    for (const c of p.cartons) for (const h of c.hubs) out.push({ ...h, cartonSscc: c.sscc, palletSscc: p.sscc });
-  for (const c of m.looseCartons) for (const h of c.hubs) out.push({ ...h, cartonSscc: c.sscc, palletSscc: null });
+export function manifestHubs(m: ManifestPayload): ManifestHubPlace[] {
+  const out: ManifestHubPlace[] = [];
+  const hub = (h: { deviceId: string; firmwareVersion: string }) => ({
+    deviceId: h.deviceId,
+    firmwareVersion: h.firmwareVersion,
+  });
+  for (const p of m.pallets) {
+    for (const c of p.cartons)
+      for (const h of c.hubs) out.push({ ...hub(h), cartonSscc: c.sscc, cartonNumber: null, palletSscc: p.sscc });
+    for (const h of p.hubs ?? [])
+      out.push({ ...hub(h), cartonSscc: null, cartonNumber: h.cartonNumber, palletSscc: p.sscc });
+  }
+  for (const c of m.looseCartons)
+    for (const h of c.hubs) out.push({ ...hub(h), cartonSscc: c.sscc, cartonNumber: null, palletSscc: null });
   return out;
 }
 

@@ -14,6 +14,7 @@ import {
 import { buildManifest, type ManifestPayload } from "./manifest";
 import {
   decideOutboundScan,
+  decideOutboundUnload,
   dispatchPayload,
   initialOutboundState,
   loadAgrees,
@@ -287,6 +288,34 @@ describe("the outbound load decision", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe("taking a unit off the vehicle (issue 18)", () => {
+  const stamp = (n: number) => ({ dockId: "DOCK-1", operatorId: "OP-S", now: new Date(Date.UTC(2027, 1, 2, 9, n)) });
+  it("property: whatever was scanned, taking off every extra unit leaves exactly the manifest's units; the event is a valid unload", () => {
+    const strangers = ["350000000000000013", "350000000000000020"];
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...allLabels, ...strangers.map(palletScan)], { minLength: 0 }), (scans) => {
+        let load = initialOutboundState(manifest);
+        scans.forEach((raw, i) => {
+          load = decideOutboundScan(load, { raw, source: "wedge" }, stamp(i)).load;
+        });
+        const before = loadAgrees(load);
+        for (const [i, u] of before.extra.entries()) {
+          const r = decideOutboundUnload(load, u.sscc, stamp(100 + i));
+          if (!r.ok) throw new Error(r.reason);
+          expect(parseDockEvent(r.decision.events[0]).ok).toBe(true);
+          expect(r.decision.events[0].payload).toMatchObject({ action: "unload", sscc: u.sscc });
+          load = r.decision.load;
+        }
+        const after = loadAgrees(load);
+        expect(after.extra).toEqual([]);
+        expect(after.missing).toEqual(before.missing);
+        expect(decideOutboundUnload(load, "350000000000000037", stamp(200))).toMatchObject({ ok: false });
+      }),
+      { numRuns: 50 },
     );
   });
 });

@@ -393,6 +393,37 @@ export function dispatchPayload(
   };
 }
 
+/**
+ * Taking a unit off the vehicle (issue 18): a unit on the load, or scanned on by mistake, comes
+ * off; the load after it and the `outbound.scan.recorded` event (action "unload") to record.
+ * Refused (nothing to record) when the unit is not on the load.
+ */
+export function decideOutboundUnload(
+  load: OutboundState,
+  sscc: string,
+  stamp: EventContext & { now: Date },
+): { ok: true; decision: OutboundScanDecision } | { ok: false; reason: string } {
+  if (!load.loaded.has(sscc) && !load.extra.has(sscc))
+    return { ok: false, reason: `${sscc} is not on the vehicle: there is nothing to take off` };
+  const id = stamp.id ?? newEventId(stamp.now);
+  const { state, verdict: v } = reduceOutbound(load, { type: "unload", scanId: id, sscc, at: stamp.now.toISOString() });
+  const event = makeEvent(
+    "outbound.scan.recorded",
+    {
+      manifestId: load.manifestId,
+      source: "wedge",
+      raw: "",
+      kind: "sscc",
+      verdict: v.code,
+      sscc,
+      reason: v.reason.slice(0, 500),
+      action: "unload",
+    },
+    { ...stamp, id },
+  );
+  return { ok: true, decision: { verdict: v, events: [event], load: state } };
+}
+
 /** What one outbound load scan decides: the verdict, the event to record, the load after it. */
 export interface OutboundScanDecision {
   verdict: OutboundVerdict;

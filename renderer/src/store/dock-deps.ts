@@ -19,4 +19,9 @@ export interface DockDeps {
   clockOffsetMs: () => number | null;
   /** Called after events are durably recorded, with how many when known (else at least one): the sync client pushes soon. */
   onRecorded: (events?: number) => void;
+  /**
+   * POSTs a question to central with the dock's token and returns its JSON answer (throws when
+   * central is unreachable or answers an error). Absent where there is no central (demo, tests).
+   */
+  askCentral?: (path: string, body: unknown) => Promise<unknown>;
 }

@@ -9,7 +9,8 @@ export function ChargesPanel() {
   const statements = useDock((s) => s.chargesStatements);
   const load = useDock((s) => s.loadCharges);
   // The dock's date when the panel opened (reading the clock while rendering would make a render impure).
-  const [today] = useState(() => localDate(Date.now()));
+  const timeZone = useDock((s) => s.siteTimeZone);
+  const [today] = useState(() => localDate(Date.now(), timeZone));
   const [from, setFrom] = useState(`${today.slice(0, 8)}01`);
   const [to, setTo] = useState(today);
   useEffect(() => {
@@ -19,8 +20,7 @@ export function ChargesPanel() {
     <section aria-label="charges" data-testid="charges">
       <h2>Charges per Party</h2>
       <p className="rule">
-        Rates are site configuration ({SITE_CONFIG.charges.currency}), not rules: see
-        renderer/src/supervisor/site-config.ts.
+        Rates ({SITE_CONFIG.charges.currency}) are this site&apos;s settings; ask the DCC to change them.
       </p>
       <label>
         From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Unloader } from "../../../shared/domain/liability";
 import { useDock } from "../store/store-context";
 import { time } from "./supervisor-format";
+import { SmiPanel } from "./smi-panel";
 
 /** Records dispatch and the outbound unloading, with the liability rule. */
 export function DispatchPanel() {
@@ -9,6 +10,7 @@ export function DispatchPanel() {
   const dispatch = useDock((s) => s.recordDispatch);
   const start = useDock((s) => s.startOutboundUnloading);
   const complete = useDock((s) => s.completeOutboundUnloading);
+  const timeZone = useDock((s) => s.siteTimeZone);
   const [unloader, setUnloader] = useState<Unloader>("party");
   const [carrier, setCarrier] = useState("");
   const [vehicle, setVehicle] = useState("");
@@ -18,6 +20,7 @@ export function DispatchPanel() {
   return (
     <section aria-label="dispatch" data-testid="dispatch-panel">
       <h2>Dispatch</h2>
+      <SmiPanel />
       {view.dispatch === null ? (
         <>
           <fieldset>
@@ -56,6 +59,9 @@ export function DispatchPanel() {
             Dispatch
           </button>
           {!ready && <p>Dispatch needs the load to agree with the manifest and a new ASN.</p>}
+          <p>
+            Dispatch also needs every hub&apos;s SMI update confirmed: the dock asks central again when you dispatch.
+          </p>
         </>
       ) : (
         <div data-testid="dispatched">
@@ -67,16 +73,20 @@ export function DispatchPanel() {
               Unloading started at the Party
             </button>
           )}
-          {u !== null && <div>Unloading started {time(u.startedAt)}</div>}
+          {u !== null && <div>Unloading started {time(u.startedAt, timeZone)}</div>}
           {u !== null && u.completedAt === null && (
             <button type="button" data-testid="complete-outbound-unloading" onClick={() => void complete()}>
               Unloading complete
             </button>
           )}
-          {u?.completedAt && <div>Unloading completed {time(u.completedAt)}</div>}
+          {u?.completedAt && <div>Unloading completed {time(u.completedAt, timeZone)}</div>}
           <div className="liability" data-testid="outbound-liability">
             Liability:{" "}
-            {u?.liabilityAt ? <strong>passed to the Party at {time(u.liabilityAt)}</strong> : "still with the DCC side"}
+            {u?.liabilityAt ? (
+              <strong>passed to the Party at {time(u.liabilityAt, timeZone)}</strong>
+            ) : (
+              "still with the DCC side"
+            )}
             {u?.liabilityRule && <div className="rule">{u.liabilityRule}</div>}
           </div>
         </div>

@@ -1,4 +1,4 @@
-import { bookingCartons, type Booking } from "../../../shared/domain/booking";
+import { bookingHubs, type Booking } from "../../../shared/domain/booking";
 import type { ChargeableHub } from "../../../shared/domain/charges";
 import type { HubResult, ManifestPayload } from "../../../shared/domain/manifest";
 import { initialOutboundState, reduceOutbound, type OutboundState } from "../../../shared/domain/outbound";
@@ -23,7 +23,7 @@ export interface SupervisorLog {
 
 /** The final result of each hub of a booking, for buildManifest: the latest flash result wins (a retry replaces a failure). */
 export function hubResults(booking: Booking, log: SupervisorLog): HubResult[] {
-  const booked = new Set(bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => h.deviceId)));
+  const booked = new Set(bookingHubs(booking).map(({ hub }) => hub.deviceId));
   const flash = new Map<string, EventOf<"flash.result">>();
   const fault = new Map<string, EventOf<"fault.reported">>();
   for (const e of log.hubEvents) {
@@ -65,6 +65,28 @@ export function hubResults(booking: Booking, log: SupervisorLog): HubResult[] {
 }
 
 /**
+ * The carton label each hub was scanned in on arrival (an SSCC, or an original supplier's
+ * carton number), from its latest counted scan not undone: hubs a booking lists on a pallet
+ * alone go back in that carton (issue 16).
+ */
+export function arrivalCartons(
+  log: SupervisorLog,
+): Map<string, { cartonSscc: string | null; cartonNumber: string | null }> {
+  const undone = new Set<string>();
+  for (const e of log.bookingEvents) if (e.type === "scan.undone") undone.add(e.payload.scanEventId);
+  const out = new Map<string, { cartonSscc: string | null; cartonNumber: string | null }>();
+  for (const e of log.bookingEvents)
+    if (
+      e.type === "scan.recorded" &&
+      e.payload.deviceId !== null &&
+      e.payload.verdict === "expected" &&
+      !undone.has(e.id)
+    )
+      out.set(e.payload.deviceId, { cartonSscc: e.payload.cartonSscc, cartonNumber: e.payload.cartonNumber ?? null });
+  return out;
+}
+
+/**
  * The target firmware per Device Model. The jig service flashes the latest production image
  * of the signed catalogue, so the version a flash result was written with is the target the
  * dock knew; a catalogue synced into Dexie (`catalogue`) wins where it names a model.
@@ -74,9 +96,7 @@ export function targetVersions(
   booking: Booking,
   catalogue: ReadonlyArray<{ deviceModel: string; version: string; status: string }> = [],
 ): Record<string, string> {
-  const modelOf = new Map(
-    bookingCartons(booking).flatMap(({ carton }) => carton.hubs.map((h) => [h.deviceId, h.deviceModel] as const)),
-  );
+  const modelOf = new Map(bookingHubs(booking).map(({ hub }) => [hub.deviceId, hub.deviceModel] as const));
   const out: Record<string, string> = {};
   for (const e of log.hubEvents) {
     if (e.type !== "flash.result") continue;
@@ -115,7 +135,9 @@ export function eventsOfManifest<T extends DockEvent["type"]>(
 export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): OutboundState {
   let state = initialOutboundState(manifest);
   for (const e of eventsOfManifest(manifest.manifestId, log, "outbound.scan.recorded")) {
-    state = reduceOutbound(state, { type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at }).state;
+    if (e.payload.action === "unload" && e.payload.sscc !== null)
+      state = reduceOutbound(state, { type: "unload", scanId: e.id, sscc: e.payload.sscc, at: e.at }).state;
+    else state = reduceOutbound(state, { type: "scan", scanId: e.id, scan: parseScan(e.payload.raw), at: e.at }).state;
   }
   return state;
 }
@@ -128,8 +150,7 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
  */
 export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
   const owner = new Map<string, Booking>();
-  for (const b of bookings)
-    for (const { carton } of bookingCartons(b)) for (const h of carton.hubs) owner.set(h.deviceId, b);
+  for (const b of bookings) for (const { hub } of bookingHubs(b)) owner.set(hub.deviceId, b);
   const latest = new Map<string, { outcome: "reflashed" | "not-reflashable"; at: string }>();
   for (const e of hubEvents) {
     if (e.type === "flash.result" && e.payload.outcome === "flashed")

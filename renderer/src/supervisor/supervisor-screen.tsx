@@ -39,7 +39,7 @@ export function SupervisorScreen() {
     return () => window.removeEventListener("keydown", onKey);
   }, [leave]);
   return (
-    <div className="supervisor receipt">
+    <main className="supervisor receipt" aria-label="supervisor">
       <style>{LABEL_PRINT_CSS}</style>
       {view === null ? (
         <>
@@ -51,6 +51,6 @@ export function SupervisorScreen() {
         <BookingDetail />
       )}
       <OutboundOverlay />
-    </div>
+    </main>
   );
 }

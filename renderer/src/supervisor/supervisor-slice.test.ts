@@ -3,6 +3,9 @@ import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { asnJson, asnSha256, parseAsnJson } from "../../../shared/domain/asn";
 import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
+import { manifestHubs } from "../../../shared/domain/manifest";
+import { deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
+import { SmiStatusRequestSchema, type SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import { makeEvent, parseDockEvent, type DockEvent } from "../../../shared/events";
 import { DockDb } from "../db/dock-db";
 import { asnDocument } from "../db/dock-records";
@@ -22,6 +25,8 @@ interface Rig {
   sounds: string[];
   failedHub: string;
   faultId: string;
+  /** The fake central's SMI answers (see deps.askCentral). */
+  central: { reachable: boolean; smi: Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">> };
 }
 
 /** A received booking (1 pallet × 2 cartons × 3 hubs), every hub flashed but one, which failed with a fault report. */
@@ -58,6 +63,30 @@ async function rig(): Promise<Rig> {
     sound: { signal: (c) => sounds.push(c) },
     clockOffsetMs: () => null,
     onRecorded: () => undefined,
+    // Central's side of /sync/smi-status (central/outputs.test.ts tests the real one): every hub
+    // confirmed unless the test says otherwise; unreachable when `central.reachable` is false.
+    askCentral: async (path, body) => {
+      if (!central.reachable) throw new TypeError("Failed to fetch");
+      if (path !== "/sync/smi-status") throw new Error(`unexpected ${path}`);
+      const { manifestId } = SmiStatusRequestSchema.parse(body);
+      const built = (await db.events.where("type").equals("manifest.built").toArray())
+        .map((r) => r.event)
+        .find((e) => e.type === "manifest.built" && e.payload.manifestId === manifestId);
+      if (built?.type !== "manifest.built") throw new Error("404");
+      return {
+        manifestId,
+        serverTime: new Date(t).toISOString(),
+        hubs: manifestHubs(built.payload).map((h) => ({
+          deviceId: h.deviceId,
+          firmwareVersion: h.firmwareVersion,
+          ...(central.smi.get(h.deviceId) ?? { update: "emitted", smiFirmware: h.firmwareVersion }),
+        })),
+      };
+    },
+  };
+  const central = {
+    reachable: true,
+    smi: new Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">>(),
   };
   const ctx = () => ({ dockId: "DOCK-1", operatorId: "OP-T", now: new Date((t += 1000)) });
   const hubs = booking.pallets[0]!.cartons.flatMap((c) => c.hubs);
@@ -136,7 +165,7 @@ async function rig(): Promise<Rig> {
   const store = createDockStore(deps);
   await store.getState().signIn("OP-S", "Sam Super", "supervisor");
   await store.getState().openSupervisor(booking.bookingRef);
-  return { store, db, booking, sounds, failedHub, faultId: fault.id };
+  return { store, db, booking, sounds, failedHub, faultId: fault.id, central };
 }
 
 const label = (r: { ok: true; scan: string } | { ok: false; reason: string }): string => {
@@ -258,6 +287,97 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     for (const r of await db.events.toArray()) expect(parseDockEvent(r.event).ok).toBe(true);
   });
 
+  it("Req 10: dispatch is refused before anything is sent while a hub's SMI update is not confirmed, or central cannot be asked", async () => {
+    const { store, db, booking, central } = await rig();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    const p = booking.pallets[0]!;
+    await scan(store, label(encodePalletLabel({ sscc: p.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[0]!.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[1]!.sscc })));
+    await store.getState().issueAsn();
+    const [a, b] = manifestHubs(store.getState().supervisor!.manifest!);
+    central.smi.set(a!.deviceId, { update: "pending", smiFirmware: "0002012F" });
+    central.smi.set(b!.deviceId, { update: "none", smiFirmware: "0002012F" });
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(store.getState().supervisorMessage).toMatch(
+      /^Dispatch refused: the SMI must be updated before re-delivery \(MP155 Req 10\): 2 of 5 hubs are not confirmed yet/,
+    );
+    expect(store.getState().supervisorSmi?.check?.pending.map((x) => x.deviceId)).toEqual([a!.deviceId, b!.deviceId]);
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(0);
+
+    central.smi.clear();
+    central.reachable = false;
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(store.getState().supervisorMessage).toBe(
+      "Dispatch refused: Central cannot be reached, so the SMI updates cannot be checked: try again when online.",
+    );
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(0);
+
+    central.reachable = true;
+    expect((await store.getState().checkSmiUpdates())?.check?.ok).toBe(true);
+    await store.getState().recordDispatch({ unloader: "party", carrier: null, vehicleRef: null });
+    expect(await db.events.where("type").equals("dispatch.recorded").count()).toBe(1);
+  });
+
+  it("issue 18: a wrong pallet scanned onto the vehicle is taken off again, and the unload survives a reopen", async () => {
+    const { store, db, booking } = await rig();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    const p = booking.pallets[0]!;
+    const stranger = "350000000000000013";
+    await scan(store, label(encodePalletLabel({ sscc: stranger })));
+    expect(store.getState().outboundError?.code).toBe("not-on-manifest");
+    store.getState().acknowledgeOutbound();
+    await scan(store, label(encodePalletLabel({ sscc: p.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[0]!.sscc })));
+    await scan(store, label(encodeCartonLabel({ sscc: p.cartons[1]!.sscc })));
+    expect(store.getState().supervisor?.loadCheck).toMatchObject({ agrees: false, extra: [{ sscc: stranger }] });
+    await store.getState().takeOffLoad("350000000000000020");
+    expect(store.getState().supervisorMessage).toMatch(/nothing to take off/);
+    await store.getState().takeOffLoad(stranger);
+    expect(store.getState().supervisor?.loadCheck?.agrees).toBe(true);
+    const unloads = (await db.events.where("type").equals("outbound.scan.recorded").toArray()).filter(
+      (r) => r.event.type === "outbound.scan.recorded" && r.event.payload.action === "unload",
+    );
+    expect(unloads).toHaveLength(1);
+    for (const r of unloads) expect(parseDockEvent(r.event).ok).toBe(true);
+    store.getState().leaveSupervisor();
+    await store.getState().openSupervisor(booking.bookingRef);
+    expect(store.getState().supervisor?.loadCheck?.agrees).toBe(true);
+    // A unit of the manifest taken off is missing again.
+    await store.getState().takeOffLoad(p.cartons[1]!.sscc);
+    expect(store.getState().supervisor?.loadCheck).toMatchObject({
+      agrees: false,
+      missing: [{ sscc: p.cartons[1]!.sscc }],
+    });
+  });
+
+  it("issue 18: rebuilding after an ASN asks first, then cancels that ASN in the same write and needs a new one", async () => {
+    const { store, db } = await rig();
+    const delivery = { date: "2026-11-27", window: { start: "09:00", end: "12:00" } };
+    await store.getState().buildRedeliveryManifest(delivery);
+    await store.getState().issueAsn();
+    const first = store.getState().supervisor!;
+    const asnNumber = first.asn!.asnNumber;
+    await store.getState().buildRedeliveryManifest(delivery);
+    expect(store.getState().supervisorMessage).toMatch(/already has ASN .*Rebuilding cancels that ASN/);
+    expect(await db.events.where("type").equals("manifest.built").count()).toBe(1);
+    await store.getState().buildRedeliveryManifest(delivery, { cancelAsn: true });
+    const second = store.getState().supervisor!;
+    expect(second.manifest?.manifestId).not.toBe(first.manifest?.manifestId);
+    expect(second.asn).toBeNull();
+    expect(store.getState().supervisorMessage).toMatch(new RegExp(`ASN ${asnNumber} is cancelled`));
+    const cancelled = (await db.events.where("type").equals("asn.cancelled").toArray()).map((r) => r.event);
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]?.payload).toEqual({
+      asnNumber,
+      manifestId: first.manifest!.manifestId,
+      replacedByManifestId: second.manifest!.manifestId,
+      reason: `re-delivery ${first.manifest!.manifestId} was rebuilt as ${second.manifest!.manifestId}`,
+    });
+    await store.getState().issueAsn();
+    expect(store.getState().supervisor?.asn?.asnNumber).not.toBe(asnNumber);
+  });
+
   it("where our crew unloads, liability passes on completion; the load survives a reload (replayed from the log)", async () => {
     const { store, booking } = await rig();
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
@@ -288,7 +408,9 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
       failedCount: 1,
       reissue: false,
     });
-    await store.getState().buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } });
+    await store
+      .getState()
+      .buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } }, { cancelAsn: true });
     await store.getState().issueAsn();
     expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-PARTY1-20261126-002");
   });
@@ -328,6 +450,52 @@ describe("supervisor slice: amendments", () => {
       manifestId: "RD-BK-3001-2",
       reissue: true,
     });
+  });
+
+  it("issue 17: the Party moves the re-delivery to another of its locations; the rebuilt manifest and its labels carry the new address", async () => {
+    const { store, db, booking } = await rig();
+    const depot = { id: "PARTY1-DEPOT", name: "Party 1 depot", address: "10 Meter Way, Leeds" };
+    const redelivery = {
+      deliveryDate: "2026-11-27",
+      deliveryWindow: { start: "09:00", end: "12:00" },
+      deliveryLocation: depot,
+    };
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 1,
+      booking: { ...booking, version: 1, redelivery },
+      pulledAt: 1,
+    });
+    await store.getState().refreshSupervisor();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    expect(store.getState().supervisor?.manifest?.deliveryLocation).toEqual(depot);
+    // An inbound change (the arrival slot) is not a re-delivery amendment.
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 2,
+      booking: { ...booking, version: 2, redelivery, deliveryDate: "2026-11-20" },
+      pulledAt: 2,
+    });
+    await store.getState().refreshSupervisor();
+    expect(store.getState().supervisor?.amendment).toBeNull();
+    const yard = { id: "PARTY1-YARD", name: "Party 1 yard", address: "2 Hub Lane, York" };
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 3,
+      booking: { ...booking, version: 3, redelivery: { ...redelivery, deliveryLocation: yard } },
+      pulledAt: 3,
+    });
+    await store.getState().refreshSupervisor();
+    expect(store.getState().supervisor?.amendment?.fields).toEqual(["location"]);
+    await store.getState().acknowledgeRedeliveryAmendment();
+    const m = store.getState().supervisor!.manifest!;
+    expect(m.deliveryLocation).toEqual(yard);
+    const labels = manifestLabelContents(m, {
+      from: { name: "Dock", lines: [] },
+      to: deliveryAddress(m, booking.partyName),
+    });
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l.to.lines).toEqual(["Party 1 yard", "2 Hub Lane", "York"]);
   });
 
   it("an amendment outside working hours is acknowledged but builds nothing", async () => {

@@ -7,7 +7,12 @@ import {
   nextAsnNumber,
   parseAsnJson,
 } from "../../../shared/domain/asn";
-import type { DeliveryLocation, DeliveryWindow } from "../../../shared/domain/booking";
+import {
+  redeliveryLocation,
+  type Booking,
+  type DeliveryLocation,
+  type DeliveryWindow,
+} from "../../../shared/domain/booking";
 import { statement, type Statement } from "../../../shared/domain/charges";
 import {
   buildManifest,
@@ -19,7 +24,9 @@ import {
   type ManifestPayload,
   type RedeliveryAmendment,
 } from "../../../shared/domain/manifest";
-import { decideOutboundScan, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { decideOutboundScan, decideOutboundUnload, dispatchPayload, loadAgrees } from "../../../shared/domain/outbound";
+import { manifestHubs } from "../../../shared/domain/manifest";
+import { smiDispatchCheck, SmiStatusResponseSchema } from "../../../shared/domain/smi-before-dispatch";
 import {
   liabilityTransferredPayload,
   type DockEvent,
@@ -39,8 +46,10 @@ import {
 } from "../db/dock-records";
 import { bookingEvents } from "../db/record-event";
 import { createHeldQueue } from "../scanning/held-queue";
+import { siteToday } from "../../../shared/domain/site-clock";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
 import {
+  arrivalCartons,
   chargeableHubs,
   eventsOfManifest,
   hubResults,
@@ -49,7 +58,7 @@ import {
   targetVersions,
   type SupervisorLog,
 } from "./supervisor-projection";
-import type { OutboundUnloading, ShownOutboundVerdict, SupervisorView } from "./supervisor-types";
+import type { OutboundUnloading, ShownOutboundVerdict, SupervisorSmi, SupervisorView } from "./supervisor-types";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, QueuedScan, SupervisorSlice } from "../store/slice-types";
 
@@ -58,6 +67,7 @@ const MANIFEST_TYPES: DockEventType[] = [
   "manifest.built",
   "label.printed",
   "asn.issued",
+  "asn.cancelled",
   "notice.issued",
   "outbound.scan.recorded",
   "dispatch.recorded",
@@ -82,10 +92,25 @@ async function readLog(db: DockDb, bookingRef: string): Promise<SupervisorLog> {
   return { bookingEvents: booking, hubEvents: hub, manifestEvents: manifest };
 }
 
-/** The dock's local calendar date (bookings and working hours are in local dates). */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+/** The site's calendar date (bookings and working hours are in the site's dates), never the PC's zone. */
+export function localDate(ms: number, timeZone?: string): string {
+  return siteToday(new Date(ms), timeZone);
+}
+
+/**
+ * The booking's re-delivery side (Req 1, 7, 8) as the manifest was built against it: where the
+ * hubs go back and when. An amendment changes these, never the inbound arrival fields.
+ */
+function redeliverySide(b: Booking): {
+  deliveryDate: string;
+  deliveryWindow: DeliveryWindow;
+  deliveryLocation: DeliveryLocation;
+} {
+  return {
+    deliveryDate: b.redelivery?.deliveryDate ?? b.deliveryDate,
+    deliveryWindow: b.redelivery?.deliveryWindow ?? b.deliveryWindow,
+    deliveryLocation: redeliveryLocation(b),
+  };
 }
 
 function sameLocation(a: DeliveryLocation, b: DeliveryLocation): boolean {
@@ -163,6 +188,7 @@ export const createSupervisorSlice =
         deliveryDate: latest.deliveryDate,
         deliveryWindow: latest.deliveryWindow,
         workingHours: site.workingHours,
+        arrivedIn: arrivalCartons(log),
       });
       view.built = again.ok && JSON.stringify(again.payload) === JSON.stringify(latest) ? again : null;
       view.load = replayLoad(latest, log);
@@ -181,7 +207,13 @@ export const createSupervisorSlice =
       }
       view.dispatch = eventsOfManifest(id, log, "dispatch.recorded").at(-1)?.payload ?? null;
       view.unloading = unloadingOf(id, log);
-      view.amendment = await pendingAmendment(latest, booking.bookingRef, row.version, row.booking, log);
+      view.amendment = await pendingAmendment(
+        latest,
+        booking.bookingRef,
+        row.version,
+        redeliverySide(row.booking),
+        log,
+      );
       return view;
     }
 
@@ -248,7 +280,7 @@ export const createSupervisorSlice =
           amendment = a;
       }
       if (amendment === null) return null;
-      const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now()));
+      const review = reviewAmendment(manifest, amendment, site.workingHours, localDate(deps.now(), deps.site.timeZone));
       return review.fields.length === 0 ? null : review;
     }
 
@@ -265,9 +297,22 @@ export const createSupervisorSlice =
       built: ManifestOk,
       bookingVersion: number,
       booking: { deliveryDate: string; deliveryWindow: DeliveryWindow; deliveryLocation: DeliveryLocation },
+      replaces: { manifestId: string; asnNumber: string } | null,
     ): Promise<void> {
       const e = event("manifest.built", built.payload);
-      await record([e]);
+      // The ASN of the manifest this one replaces is withdrawn in the same write (the Party is told).
+      const cancel =
+        replaces === null
+          ? []
+          : [
+              event("asn.cancelled", {
+                asnNumber: replaces.asnNumber,
+                manifestId: replaces.manifestId,
+                replacedByManifestId: built.payload.manifestId,
+                reason: `re-delivery ${replaces.manifestId} was rebuilt as ${built.payload.manifestId}`,
+              }),
+            ];
+      await record([e, ...cancel]);
       await putManifestBasis(deps.db, {
         manifestId: built.payload.manifestId,
         bookingVersion,
@@ -297,10 +342,15 @@ export const createSupervisorSlice =
         deliveryDate: delivery.date,
         deliveryWindow: delivery.window,
         workingHours: site.workingHours,
-        today: localDate(deps.now()),
+        today: localDate(deps.now(), deps.site.timeZone),
+        arrivedIn: arrivalCartons(log),
       });
       if (!built.ok) return { ok: false, reason: built.message };
-      await recordManifest(built, row.version, row.booking);
+      const replaces =
+        view.manifest !== null && view.asn !== null && view.dispatch === null
+          ? { manifestId: view.manifest.manifestId, asnNumber: view.asn.asnNumber }
+          : null;
+      await recordManifest(built, row.version, redeliverySide(row.booking), replaces);
       return { ok: true, built };
     }
 
@@ -331,6 +381,30 @@ export const createSupervisorSlice =
       show({ ...decision.verdict, raw, at: deps.now() });
     }
 
+    /** Req 10: asks central for each manifest hub's SMI update; a problem in plain words when it cannot. */
+    async function askSmi(manifest: ManifestPayload): Promise<SupervisorSmi> {
+      const base = { manifestId: manifest.manifestId, checkedAt: deps.now() };
+      const none = (problem: string): SupervisorSmi => ({ ...base, hubs: null, check: null, problem });
+      if (deps.askCentral === undefined)
+        return none("This dock has no connection to central configured, so the SMI updates cannot be checked.");
+      let answer: unknown;
+      try {
+        answer = await deps.askCentral("/sync/smi-status", { manifestId: manifest.manifestId });
+      } catch (e) {
+        const status = (e as { status?: unknown }).status;
+        if (status === 404)
+          return none(
+            `Manifest ${manifest.manifestId} has not reached central yet: wait for the dock to sync, then check again.`,
+          );
+        return none("Central cannot be reached, so the SMI updates cannot be checked: try again when online.");
+      }
+      const parsed = SmiStatusResponseSchema.safeParse(answer);
+      if (!parsed.success || parsed.data.manifestId !== manifest.manifestId)
+        return none("Central's answer about the SMI updates could not be read: try again, or call support.");
+      const check = smiDispatchCheck(manifestHubs(manifest), parsed.data.hubs);
+      return { ...base, hubs: parsed.data.hubs, check, problem: null };
+    }
+
     const held = createHeldQueue<QueuedScan>({
       items: () => get().outboundQueue,
       setItems: (outboundQueue) => set({ outboundQueue }),
@@ -345,28 +419,49 @@ export const createSupervisorSlice =
       outboundError: null,
       outboundQueue: [],
       chargesStatements: [],
+      supervisorSmi: null,
 
       async openSupervisor(bookingRef) {
         const view = await project(bookingRef);
         if (view === null) return set({ supervisorMessage: `Booking ${bookingRef} is not cached at this dock.` });
-        set({ supervisor: view, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+        set({
+          supervisor: view,
+          supervisorMessage: null,
+          outboundLast: null,
+          outboundError: null,
+          outboundQueue: [],
+          supervisorSmi: null,
+        });
       },
       leaveSupervisor() {
-        set({ supervisor: null, supervisorMessage: null, outboundLast: null, outboundError: null, outboundQueue: [] });
+        set({
+          supervisor: null,
+          supervisorMessage: null,
+          outboundLast: null,
+          outboundError: null,
+          outboundQueue: [],
+          supervisorSmi: null,
+        });
       },
       async refreshSupervisor() {
         await refresh(get().supervisor?.buildError ?? null);
       },
-      async buildRedeliveryManifest(delivery) {
+      async buildRedeliveryManifest(delivery, options) {
         await guarded(async () => {
           const view = get().supervisor;
           if (view === null) return "Open a booking first.";
           if (view.dispatch !== null) return `Manifest ${view.manifest?.manifestId ?? ""} is already dispatched.`;
+          if (view.asn !== null && options?.cancelAsn !== true)
+            return `Manifest ${view.manifest?.manifestId ?? ""} already has ASN ${view.asn.asnNumber}. Rebuilding cancels that ASN (the Party is told) and needs a new one: confirm to rebuild.`;
           const r = await build(delivery, view);
           await refresh(r.ok ? null : r.reason);
+          const cancelled =
+            r.ok && view.asn !== null
+              ? ` ASN ${view.asn.asnNumber} is cancelled (the Party is told): issue a new one.`
+              : "";
           set({
             supervisorMessage: r.ok
-              ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.`
+              ? `Manifest ${r.built.payload.manifestId} built: ${r.built.counts.hubs} hubs go back, ${r.built.counts.excluded} left out.${cancelled}`
               : null,
           });
         });
@@ -384,6 +479,20 @@ export const createSupervisorSlice =
         if (view === null || view.manifest === null || view.dispatch !== null) return;
         held.push({ raw, source });
       },
+      async takeOffLoad(sscc) {
+        await guarded(async () => {
+          const view = get().supervisor;
+          if (view === null || view.load === null) return "Build the manifest first.";
+          if (view.dispatch !== null) return "This delivery is already dispatched.";
+          const r = decideOutboundUnload(view.load, sscc, log.stamp(operatorId()));
+          if (!r.ok) return r.reason;
+          await record(r.decision.events);
+          set({
+            supervisor: { ...view, load: r.decision.load, loadCheck: loadAgrees(r.decision.load) },
+            supervisorMessage: r.decision.verdict.reason.replace(/^./, (c) => c.toUpperCase()) + ".",
+          });
+        });
+      },
       acknowledgeOutbound() {
         if (get().outboundError === null) return;
         set({ outboundError: null });
@@ -400,7 +509,7 @@ export const createSupervisorSlice =
             return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
           const all = await eventsOfTypes(deps.db, ["asn.issued"]);
           const issued = all.flatMap((e) => (e.type === "asn.issued" ? [e.payload.asnNumber] : []));
-          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now()));
+          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now(), deps.site.timeZone));
           if (!number.ok) return number.reason;
           // issuedAt is the asn.issued event's own instant, so central can rebuild the very document from the event and the manifest and check the hash.
           const issuedMs = deps.now();
@@ -451,7 +560,7 @@ export const createSupervisorSlice =
             await refresh();
             return "Amendment acknowledged; this delivery is already dispatched.";
           }
-          if (!sameLocation(review.delivery.location, view.booking.deliveryLocation))
+          if (!sameLocation(review.delivery.location, redeliveryLocation(view.booking)))
             // buildManifest delivers to the booking's location; a changed location arrives with the booking.
             set({
               supervisorMessage:
@@ -465,9 +574,17 @@ export const createSupervisorSlice =
           await record([event("notice.issued", redeliveryNotice(r.built, true).payload)]);
           await refresh();
           set({
-            supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued. Verify the load and issue a new ASN.`,
+            supervisorMessage: `Amendment acknowledged: manifest ${r.built.payload.manifestId} rebuilt for ${review.delivery.date} ${review.delivery.window.start}-${review.delivery.window.end}, notice re-issued.${view.asn !== null ? ` ASN ${view.asn.asnNumber} is cancelled (the Party is told).` : ""} Verify the load and issue a new ASN.`,
           });
         });
+      },
+      async checkSmiUpdates() {
+        const view = get().supervisor;
+        if (view === null || view.manifest === null) return null;
+        const smi = await askSmi(view.manifest);
+        // Only if the same manifest is still open (the supervisor may have moved on meanwhile).
+        if (get().supervisor?.manifest?.manifestId === smi.manifestId) set({ supervisorSmi: smi });
+        return smi;
       },
       async recordDispatch(input) {
         await guarded(async () => {
@@ -482,6 +599,11 @@ export const createSupervisorSlice =
             vehicleRef: input.vehicleRef?.trim() || null,
           });
           if (!d.ok) return `Dispatch refused: ${d.reason}`;
+          // Req 10: the SMI is updated before re-delivery. Asked afresh; central refuses it too if the dock were wrong.
+          const smi = await askSmi(view.manifest);
+          set({ supervisorSmi: smi });
+          if (smi.problem !== null) return `Dispatch refused: ${smi.problem}`;
+          if (!smi.check.ok) return `Dispatch refused: ${smi.check.refusal ?? ""}.`;
           await record([event("dispatch.recorded", d.payload)]);
           await refresh();
           set({ supervisorMessage: `Dispatched under ASN ${view.asn.asnNumber}.` });

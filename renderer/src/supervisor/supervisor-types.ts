@@ -4,6 +4,7 @@ import type { Statement } from "../../../shared/domain/charges";
 import type { Unloader } from "../../../shared/domain/liability";
 import type { AmendmentReview, HubResult, ManifestOk, ManifestPayload } from "../../../shared/domain/manifest";
 import type { LoadCheck, OutboundState, OutboundVerdict } from "../../../shared/domain/outbound";
+import type { SmiDispatchCheck, SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import type { PayloadOf, ScanSource } from "../../../shared/events";
 
 /**
@@ -51,6 +52,11 @@ export interface SupervisorView {
   amendment: AmendmentReview | null;
 }
 
+/** What central said of the manifest's SMI updates (Req 10), or why it could not be asked. */
+export type SupervisorSmi =
+  | { manifestId: string; checkedAt: number; hubs: SmiHubCheck[]; check: SmiDispatchCheck; problem: null }
+  | { manifestId: string; checkedAt: number; hubs: null; check: null; problem: string };
+
 export interface DispatchInput {
   unloader: Unloader;
   carrier: string | null;
@@ -65,19 +71,30 @@ export interface SupervisorSlice {
   outboundError: ShownOutboundVerdict | null;
   outboundQueue: Array<{ raw: string; source: ScanSource }>;
   chargesStatements: Statement[];
+  /** The last SMI check of the open manifest (Req 10: dispatch waits for every hub's SMI update). */
+  supervisorSmi: SupervisorSmi | null;
   openSupervisor(bookingRef: string): Promise<void>;
   leaveSupervisor(): void;
   /** Re-reads the log (after sync brought an amendment, or another window recorded something). */
   refreshSupervisor(): Promise<void>;
-  buildRedeliveryManifest(delivery: { date: string; window: DeliveryWindow }): Promise<void>;
+  /** Builds (or rebuilds, with a new id) the manifest; rebuilding after an ASN needs `cancelAsn`, and records the ASN's cancellation. */
+  buildRedeliveryManifest(
+    delivery: { date: string; window: DeliveryWindow },
+    options?: { cancelAsn?: boolean },
+  ): Promise<void>;
   recordLabelsPrinted(labels: Array<PayloadOf<"label.printed">>): Promise<void>;
   submitOutboundScan(raw: string, source: ScanSource): void;
   acknowledgeOutbound(): void;
+  /** Takes a unit (on the manifest or scanned on by mistake) off the vehicle, recorded as an unload. */
+  takeOffLoad(sscc: string): Promise<void>;
   outboundSettled(): Promise<void>;
   issueAsn(): Promise<void>;
   issueNotice(): Promise<void>;
   /** Records amendment.acknowledged, rebuilds the manifest for the amended delivery and re-issues the notice. */
   acknowledgeRedeliveryAmendment(): Promise<void>;
+  /** Asks central for the SMI update state of each hub of the open manifest. */
+  checkSmiUpdates(): Promise<SupervisorSmi | null>;
+  /** Refused before anything is recorded unless central confirms every hub's SMI update (Req 10). */
   recordDispatch(input: DispatchInput): Promise<void>;
   startOutboundUnloading(): Promise<void>;
   completeOutboundUnloading(): Promise<void>;
