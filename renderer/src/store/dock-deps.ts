@@ -1,6 +1,7 @@
 import type { DockSite, PackingLimits } from "../../../shared/domain/booking";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import type { DockDb } from "../db/dock-db";
+import type { AsnNumberSource } from "../sync/asn-block";
 
 /** How a verdict is made felt: full-screen colour is React's job, sound is this. */
 export interface VerdictSignal {
@@ -19,4 +20,6 @@ export interface DockDeps {
   clockOffsetMs: () => number | null;
   /** Called after events are durably recorded, with how many when known (else at least one): the sync client pushes soon. */
   onRecorded: (events?: number) => void;
+  /** ASN numbers from the block central reserved for this dock (issue 17); without it no ASN can be issued. */
+  asnNumbers?: AsnNumberSource;
 }
