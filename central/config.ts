@@ -39,8 +39,9 @@ export const BusinessConfigSchema = z.strictObject({
   /**
    * Issue 17: ASN numbers from central only. When true, an asn.issued is refused unless its
    * number is in a block central reserved for that very dock (POST /sync/asn-numbers {count}).
-   * A number reserved for another dock is refused either way. False until every dock issues
-   * from central's blocks (a dock numbering from its own log would have every ASN refused).
+   * A number reserved for another dock is refused either way. True by default: the dock issues
+   * only from the blocks it reserves (renderer/src/sync/asn-block.ts); false accepts numbers a dock
+   * of an older release made from its own log.
    */
   asnNumbersFromCentralOnly: z.boolean(),
   /** Req 4: when a late arrival's slot cannot be taken, every free slot this many days ahead is offered. */
@@ -86,7 +87,7 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   // Central & South works through a 3PL that needs an approved purchase order first (PIA 6.2.2).
   purchaseOrderRequired: ["CentralSouth"],
   lateArrivalHorizonDays: 28,
-  asnNumbersFromCentralOnly: false,
+  asnNumbersFromCentralOnly: true,
   eventWindow: { pastDays: 180, futureMinutes: 10, maxClockOffsetMinutes: 24 * 60 },
   // A dock syncs about once a second while scanning, but catching up after a day offline it pushes batch after
   // batch (50 a second on PostgreSQL); a Party calls rarely. Generous for them, not for a flood or a brute force.

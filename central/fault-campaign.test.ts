@@ -25,7 +25,7 @@ import { hashToken } from "./http/auth";
 import { ROLES_FOR_EVENT } from "./services/ingest";
 import { loadBooking } from "./services/bookings";
 import { flashEvent, faultEvent, hubsOf, scanEvent, type Who } from "./demo-events";
-import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { mulberry32 as prng } from "../shared/domain/seeded-random";
 
 const RECV: Who = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
@@ -182,6 +182,8 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
 
   beforeAll(async () => {
     [w, ref] = await Promise.all([openTestWorld(backend), openTestWorld(backend)]);
+    // The day's ASN number, from the block central reserved for the dock (issue 17), in both worlds alike.
+    await Promise.all([w, ref].map((x) => reserveAsnNumbers(x, "DOCK-N1", ["ASN-CAMPAIGN-1"])));
     b = (await loadBooking(w.database.db, w.bookingRef))!;
     names = await tables(w);
     dock = w.tokens.docks["DOCK-N1"]!;

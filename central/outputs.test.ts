@@ -9,7 +9,7 @@ import type { Booking } from "../shared/domain/booking";
 import { loadBooking } from "./services/bookings";
 import { deliverOutbox } from "./services/outbox";
 import { flashEvent, faultEvent, hubsOf, scanEvent } from "./demo-events";
-import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { asnJson, asnSha256, buildAsnDocument } from "../shared/domain/asn";
 import { SmiStatusResponseSchema } from "../shared/domain/smi-before-dispatch";
 import { sql } from "kysely";
@@ -382,6 +382,8 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
       },
       SUP,
     );
+    // Numbers central reserved for this dock (issue 17); the reused one is refused as reused, not as unreserved.
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-SUPPLIERA-20270128-001", "ASN-SUPPLIERA-20270128-002"]);
     const r = await push([manifest, asn, reused, notice, weekend, evening, dispatch, forged]);
     expect(r.results.map((x) => x.status)).toEqual([
       "accepted",

@@ -6,7 +6,7 @@ import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
 import { makeEvent, type DockEvent } from "../shared/events";
 import { flashEvent, hubsOf, scanEvent } from "./demo-events";
 import { loadBooking } from "./services/bookings";
-import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { PDFDocument } from "pdf-lib";
@@ -696,6 +696,7 @@ describe.each(testBackends())("capacity counts pallets from arrival until dispat
     const RECV = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
     const SUP = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
     const dock = w.tokens.docks["DOCK-N1"]!;
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-CAP-1"]);
     const push = async (events: DockEvent[]) =>
       PushResponseSchema.parse((await w.call("POST", "/sync/push", { token: dock, body: { events } })).json);
     const b = (await loadBooking(w.database.db, w.bookingRef))!;

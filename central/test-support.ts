@@ -130,3 +130,20 @@ export async function openTestWorld(
     },
   };
 }
+
+/**
+ * Records that central reserved these ASN numbers for `dockId`, as POST /sync/asn-numbers does
+ * (ASN numbers come from central only, issue 17): for suites that push an asn.issued with a
+ * number of their own choosing to test something else.
+ */
+export async function reserveAsnNumbers(
+  w: Pick<TestWorld, "database">,
+  dockId: string,
+  numbers: readonly string[],
+  reservedBy = "OP-N-SUP",
+): Promise<void> {
+  await w.database.db
+    .insertInto("asn_blocks")
+    .values(numbers.map((asn_number) => ({ asn_number, dock_id: dockId, reserved_by: reservedBy })))
+    .execute();
+}

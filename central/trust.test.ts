@@ -12,7 +12,7 @@ import { createApp } from "./app";
 import { loadBooking } from "./services/bookings";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { faultEvent, flashEvent, hubsOf, scanEvent, type Who } from "./demo-events";
-import { openTestWorld, testBackends, type TestWorld } from "./test-support";
+import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 
 /**
  * Issue 15, "central believes no dock blindly": each finding of the hostile probe, over HTTP,
@@ -148,6 +148,7 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
       },
       SUP,
     );
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-TRUST-0001"]);
     const ra = await push([asn]);
     expect(reasonOf(ra, 0)).toMatch(/names Party SUPPLIER-B, but manifest MF-TRUST-1 is Party SUPPLIER-A's/);
     expect((await w.call("GET", "/asns/ASN-TRUST-0001", { token: w.tokens.parties["SUPPLIER-B"] })).status).toBe(404);
@@ -156,6 +157,7 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
   it("another facility's dock cannot issue an ASN, a notice or a dispatch for this facility's manifest: nothing stored, mailed or moved", async () => {
     const [asns, outbox] = [await count("asns"), await count("outbox")];
     const wo = await dcc("GET", `/work-orders/${b.workOrderId}`);
+    await reserveAsnNumbers(w, "DOCK-CS1", ["ASN-TRUST-CS-1"], "OP-CS-SUP");
     const r = await pushCs([
       makeEvent(
         "asn.issued",

@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { JournalEntrySchema, type JournalEntry } from "../shared/bridge/channels";
 import { newEventId } from "../shared/domain/ids";
@@ -8,9 +8,12 @@ import { newEventId } from "../shared/domain/ids";
  * The hardware journal: results from the hardware (jig runs) held durably by the host
  * until the renderer has stored them in its own event log and acknowledged them
  * (ARCHITECTURE.md, data flow 3), so a result produced while no window is open, or
- * during a reload, is never lost. A small JSON file rewritten atomically (write + rename)
- * is enough: the journal holds at most the results of an unacknowledged window of work,
- * and the renderer acknowledges as it stores. With no data dir it lives in memory (tests).
+ * during a reload, is never lost. A small JSON file rewritten atomically is enough: the
+ * journal holds at most the results of an unacknowledged window of work, and the renderer
+ * acknowledges as it stores. Each change is written beside, fsynced, renamed over the file
+ * and the directory fsynced (issue 21), so a power cut leaves the old file or the new one,
+ * never an empty or torn one, and a change is on disk before `append` or `ack` resolves.
+ * With no data dir it lives in memory (tests).
  */
 
 const JournalFileSchema = z.strictObject({ version: z.literal(1), entries: z.array(JournalEntrySchema) });
@@ -59,9 +62,7 @@ export async function openHardwareJournal(dataDir: string | null): Promise<Hardw
     if (file === null) return Promise.resolve();
     const snapshot = JSON.stringify({ version: 1, entries });
     writing = writing.then(async () => {
-      const tmp = `${file}.tmp`;
-      await writeFile(tmp, snapshot, "utf8");
-      await rename(tmp, file);
+      await replaceDurably(file, snapshot);
     });
     return writing;
   }
@@ -98,4 +99,32 @@ export async function openHardwareJournal(dataDir: string | null): Promise<Hardw
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * Replaces `file` with `text` so that a crash or power cut at any instant leaves either the old
+ * content or the new, whole: written to a temporary file, fsynced, renamed over, and the
+ * directory fsynced (the rename itself is only durable once the directory is).
+ */
+export async function replaceDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await open(tmp, "w");
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  await syncDirectory(dirname(file));
+}
+
+/** fsync of a directory: makes a file created or renamed in it survive a power cut. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

@@ -39,6 +39,7 @@ function facts(
     hubModels: Map<string, string | null>;
     catalogue: Set<string>;
     dispatchSmi: Map<string, SmiHubCheck[]>;
+    asnBlocks: Map<string, string>;
   }> = {},
 ): AdmissionFacts {
   return {
@@ -57,7 +58,8 @@ function facts(
     ]),
     manifests: over.manifests ?? new Map(),
     asns: over.asns ?? new Map(),
-    asnBlocks: new Map(),
+    // ASN numbers come from central only (issue 17): ASN-1000 is in this dock's block.
+    asnBlocks: over.asnBlocks ?? new Map([["ASN-1000", DOCK.dockId]]),
     received: over.received ?? new Map([[HUB, { bookingRef: REF, rejected: false }]]),
     hubModels: over.hubModels ?? new Map([[HUB, "010A030B"]]),
     catalogue: over.catalogue ?? new Set(["010A030B/00030000", "010A030B/0002012F"]),
@@ -362,6 +364,15 @@ describe("manifests and what follows them", () => {
     const [asn] = outbound("MF-1");
     const with_ = (a: AsnFact | null) => admitEvent(asn!, facts({ manifests, asns: new Map([["ASN-1000", a]]) }));
     expect(with_(null)).toEqual({ ok: true });
+    // Not in this dock's block: refused, and the reason says where numbers come from.
+    expect(admitEvent(asn!, facts({ manifests, asnBlocks: new Map() }))).toMatchObject({
+      ok: false,
+      code: "asn-not-reserved",
+    });
+    expect(admitEvent(asn!, facts({ manifests, asnBlocks: new Map([["ASN-1000", "DOCK-OTHER"]]) }))).toMatchObject({
+      ok: false,
+      code: "asn-reserved-elsewhere",
+    });
     expect(
       with_({ manifestId: "MF-1", partyId: "SUPPLIER-A", status: "reserved", reservedByFacility: DOCK.facilityId }),
     ).toEqual({ ok: true });

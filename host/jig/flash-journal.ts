@@ -11,10 +11,12 @@
  * disk before the operator sees it, and appending one line is the cheapest durable write.
  */
 import { open, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { FileHandle } from "node:fs/promises";
 import { z } from "zod";
 import { FaultReportedPayload, FlashResultPayload } from "../../shared/events";
 import { DeviceIdSchema, HexFirmwareSchema } from "../../shared/domain/booking";
+import { syncDirectory } from "../hardware-journal";
 
 const Instant = z.string().min(1);
 const Id = z.string().min(1).max(64);
@@ -122,9 +124,14 @@ export class FlashJournal {
       validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
     }
     const handle = await open(path, "a+");
+    // The file may have just been created: its directory entry is durable only once the directory is synced.
+    await syncDirectory(dirname(path));
     // Cut a torn tail off so the next append starts on a clean line.
     const size = (await handle.stat()).size;
-    if (size > validBytes) await handle.truncate(validBytes);
+    if (size > validBytes) {
+      await handle.truncate(validBytes);
+      await handle.datasync();
+    }
     const journal = new FlashJournal(handle, path);
     for (const r of records) journal.apply(r);
     return journal;

@@ -17,6 +17,7 @@ import { createDockStore, type DockStore } from "./store/dock-store";
 import { ACTIVE_RECEIPT, CLOCK_OFFSET, readMeta, SYNC_TOKEN, writeMeta } from "./db/dock-meta";
 import { SyncClient } from "./sync/sync-client";
 import { postToCentral } from "./sync/central-request";
+import { AsnBlockKeeper } from "./sync/asn-block";
 import "./styles.css";
 
 /** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
@@ -70,6 +71,14 @@ async function boot(): Promise<void> {
   const sound = createVerdictSound();
 
   let sync: SyncClient | null = null;
+  // ASN numbers come from central only: a small block reserved ahead and kept in the dock's database (issue 17).
+  const asnNumbers = new AsnBlockKeeper(db, {
+    target: { baseUrl: config.centralUrl, token: config.token, fetch: (input, init) => window.fetch(input, init) },
+  });
+  const topUpAsnNumbers = () => {
+    const op = store?.getState().operator;
+    if (op?.role === "supervisor") asnNumbers.topUp(op.operatorId).catch(() => undefined);
+  };
   const theStore = createDockStore({
     db,
     dockId: config.dockId,
@@ -85,6 +94,7 @@ async function boot(): Promise<void> {
         path,
         body,
       ),
+    asnNumbers,
   });
   store = theStore;
   let bookingsStale = false;
@@ -98,6 +108,8 @@ async function boot(): Promise<void> {
     onHealth: (h) => {
       const s = theStore.getState();
       s.setSyncHealth(h);
+      // While central answers and a supervisor is signed in, keep the ASN block topped up (a no-op when it is full).
+      if (h.online && h.lastError === null) topUpAsnNumbers();
       if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
     },
     // Reading every cached booking back (300,000 hubs: most of a second of main thread) is
@@ -109,6 +121,7 @@ async function boot(): Promise<void> {
     },
   });
   theStore.subscribe((now, before) => {
+    if (now.operator !== before.operator) topUpAsnNumbers();
     if (bookingsStale && bookingsInView(now) && !bookingsInView(before)) {
       bookingsStale = false;
       void now.loadBookings();

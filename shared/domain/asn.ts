@@ -26,10 +26,18 @@ import { spreadsheetSafe } from "./spreadsheet-cell";
 
 // ---------------------------------------------------------------- numbers
 
-/** `ASN-<PARTY>-<YYYYMMDD>-<SEQ>`: party code 1-16 of A-Z 0-9, the local date of issue, a sequence of 3-4 digits from 001. */
+/**
+ * `ASN-<NNNNNNNN>`: a number from a block central reserved for the dock (issue 17, the form every
+ * dock issues now), or the older `ASN-<PARTY>-<YYYYMMDD>-<SEQ>` a dock once numbered from its own
+ * log (party code 1-16 of A-Z 0-9, the local date of issue, a sequence of 3-4 digits from 001),
+ * still valid on documents already issued.
+ */
 export const AsnNumberSchema = z
   .string()
-  .regex(/^ASN-[A-Z0-9]{1,16}-\d{8}-\d{3,4}$/, "ASN number is ASN-<PARTY>-<YYYYMMDD>-<NNN>");
+  .regex(
+    /^ASN-(?:\d{8,32}|[A-Z0-9]{1,16}-\d{8}-\d{3,4})$/,
+    "ASN number is ASN-<NNNNNNNN> (from central) or ASN-<PARTY>-<YYYYMMDD>-<NNN>",
+  );
 const MAX_SEQ = 9999;
 
 /** The party part of an ASN number: the Party id upper-cased, with everything but A-Z and 0-9 dropped, at most 16 characters. */
@@ -74,7 +82,7 @@ export function checkAsnNumberIsNew(
     return {
       ok: false,
       code: "malformed",
-      reason: `"${asnNumber}" is not an ASN number (ASN-<PARTY>-<YYYYMMDD>-<NNN>)`,
+      reason: `"${asnNumber}" is not an ASN number (ASN-<NNNNNNNN> or ASN-<PARTY>-<YYYYMMDD>-<NNN>)`,
     };
   // Compare by value too: "ASN-X-20270101-001" and "...-0001" name the same sequence.
   const key = (n: string): string => {

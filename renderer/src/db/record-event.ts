@@ -65,6 +65,8 @@ export async function recordEvents(
   });
   done.catch(() => undefined);
   let stored = 0;
+  // A request refused on the spot (a full disk may be said so) is the reason, not the abort it causes.
+  let refused: unknown = null;
   try {
     // The requests go out together and IndexedDB runs them in order. The hub rows need
     // nothing from the log rows, so they do not wait for them; each outbox row waits for its
@@ -79,11 +81,14 @@ export async function recordEvents(
     if (change.receipt) writes.push(putReceipt(tx, change.receipt));
     await Promise.all(writes);
     commit(tx);
-  } catch {
+  } catch (e) {
     // A failed request aborts the transaction by itself; `done` rejects with its error.
+    refused = e;
     abort(tx);
   }
-  await done;
+  await done.catch((e: unknown) => {
+    throw tx.error ?? refused ?? e;
+  });
   return stored;
 }
 

@@ -1,5 +1,6 @@
 import type { StateCreator } from "zustand";
 import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
+import { scanNotStoredReason } from "../db/storage-error";
 import type { Booking } from "../../../shared/domain/booking";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
@@ -118,7 +119,7 @@ export const createReceiptSlice =
         show({
           code: "unreadable",
           class: "error",
-          reason: `NOT RECORDED - scan it again. The dock could not store this scan (${e instanceof Error ? e.message : String(e)}).`,
+          reason: scanNotStoredReason(e),
           subject: null,
           raw,
           at: deps.now(),

@@ -1,6 +1,7 @@
 import type { DockSite, PackingLimits } from "../../../shared/domain/booking";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import type { DockDb } from "../db/dock-db";
+import type { AsnNumberSource } from "../sync/asn-block";
 
 /** How a verdict is made felt: full-screen colour is React's job, sound is this. */
 export interface VerdictSignal {
@@ -24,4 +25,6 @@ export interface DockDeps {
    * central is unreachable or answers an error). Absent where there is no central (demo, tests).
    */
   askCentral?: (path: string, body: unknown) => Promise<unknown>;
+  /** ASN numbers from the block central reserved for this dock (issue 17); without it no ASN can be issued. */
+  asnNumbers?: AsnNumberSource;
 }

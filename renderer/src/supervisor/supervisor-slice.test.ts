@@ -13,6 +13,8 @@ import { recordEvents } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "../store/dock-deps";
 import { createDockStore, type DockStore } from "../store/dock-store";
+import { AsnBlockKeeper } from "../sync/asn-block";
+import { FakeCentral } from "../sync/fake-central";
 
 let n = 0;
 const SHA = "a".repeat(64);
@@ -27,6 +29,8 @@ interface Rig {
   faultId: string;
   /** The fake central's SMI answers (see deps.askCentral). */
   central: { reachable: boolean; smi: Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">> };
+  /** The fake central's ASN number blocks (renderer/src/sync/fake-central.ts). */
+  asnCentral: FakeCentral;
 }
 
 /** A received booking (1 pallet × 2 cartons × 3 hubs), every hub flashed but one, which failed with a fault report. */
@@ -54,6 +58,7 @@ async function rig(): Promise<Rig> {
   });
   let t = Date.parse("2026-11-26T09:30:00Z"); // a Thursday
   const sounds: string[] = [];
+  const asnCentral = new FakeCentral();
   const deps: DockDeps = {
     db,
     dockId: "DOCK-1",
@@ -63,6 +68,9 @@ async function rig(): Promise<Rig> {
     sound: { signal: (c) => sounds.push(c) },
     clockOffsetMs: () => null,
     onRecorded: () => undefined,
+    asnNumbers: new AsnBlockKeeper(db, {
+      target: { baseUrl: "http://central.test", token: null, fetch: asnCentral.fetch },
+    }),
     // Central's side of /sync/smi-status (central/outputs.test.ts tests the real one): every hub
     // confirmed unless the test says otherwise; unreachable when `central.reachable` is false.
     askCentral: async (path, body) => {
@@ -165,7 +173,7 @@ async function rig(): Promise<Rig> {
   const store = createDockStore(deps);
   await store.getState().signIn("OP-S", "Sam Super", "supervisor");
   await store.getState().openSupervisor(booking.bookingRef);
-  return { store, db, booking, sounds, failedHub, faultId: fault.id, central };
+  return { store, db, booking, sounds, failedHub, faultId: fault.id, central, asnCentral };
 }
 
 const label = (r: { ok: true; scan: string } | { ok: false; reason: string }): string => {
@@ -225,7 +233,8 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
     await store.getState().issueAsn();
     const asn = store.getState().supervisor!.asn!;
-    expect(asn.asnNumber).toBe("ASN-PARTY1-20261126-001");
+    // The first number of the block central reserved for this dock.
+    expect(asn.asnNumber).toBe("ASN-00000001");
     // The file kept for download is exactly the document whose SHA-256 the event carries.
     const stored = (await asnDocument(db, asn.asnNumber))!;
     expect(parseAsnJson(stored).ok).toBe(true);
@@ -412,7 +421,22 @@ describe("supervisor slice: load check, ASN and dispatch", () => {
       .getState()
       .buildRedeliveryManifest({ date: "2026-11-30", window: { start: "09:00", end: "12:00" } }, { cancelAsn: true });
     await store.getState().issueAsn();
-    expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-PARTY1-20261126-002");
+    expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-00000002");
+  });
+
+  it("offline with its block used up, the dock tells the supervisor plainly and issues nothing; once online it issues from a fresh block", async () => {
+    const { store, db, asnCentral } = await rig();
+    await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
+    asnCentral.offline = true;
+    await store.getState().issueAsn();
+    expect(store.getState().supervisorMessage).toBe(
+      "No ASN numbers left on this dock: central cannot be reached to reserve more. ASN numbers come only from central; reconnect this dock to central, then issue the ASN again. Nothing was issued.",
+    );
+    expect(await db.events.where("type").equals("asn.issued").count()).toBe(0);
+    expect(store.getState().supervisor?.asn).toBeNull();
+    asnCentral.offline = false;
+    await store.getState().issueAsn();
+    expect(store.getState().supervisor?.asn?.asnNumber).toBe("ASN-00000001");
   });
 });
 

@@ -1,12 +1,5 @@
 import type { StateCreator } from "zustand";
-import {
-  asnIssuedPayload,
-  asnJson,
-  asnSha256,
-  buildAsnDocument,
-  nextAsnNumber,
-  parseAsnJson,
-} from "../../../shared/domain/asn";
+import { asnIssuedPayload, asnJson, asnSha256, buildAsnDocument, parseAsnJson } from "../../../shared/domain/asn";
 import {
   redeliveryLocation,
   type Booking,
@@ -507,9 +500,10 @@ export const createSupervisorSlice =
           if (view === null || view.manifest === null) return "Build the manifest first.";
           if (view.asn !== null)
             return `ASN ${view.asn.asnNumber} is already issued for manifest ${view.manifest.manifestId}; a new delivery (a rebuilt manifest) gets a new one.`;
-          const all = await eventsOfTypes(deps.db, ["asn.issued"]);
-          const issued = all.flatMap((e) => (e.type === "asn.issued" ? [e.payload.asnNumber] : []));
-          const number = nextAsnNumber(issued, view.manifest.partyId, localDate(deps.now(), deps.site.timeZone));
+          // Numbers come from central only (a block this dock reserved ahead): never one another dock, or this dock before a reinstall, issued.
+          if (deps.asnNumbers === undefined)
+            return "This dock has no ASN numbers from central: ASN numbers come only from central. Nothing was issued.";
+          const number = await deps.asnNumbers.next(operatorId());
           if (!number.ok) return number.reason;
           // issuedAt is the asn.issued event's own instant, so central can rebuild the very document from the event and the manifest and check the hash.
           const issuedMs = deps.now();

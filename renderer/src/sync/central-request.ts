@@ -33,8 +33,13 @@ export interface CentralTarget {
 }
 
 /** POSTs JSON to central and returns the parsed answer; throws SyncHttpError on an error status, TypeError when offline. */
-export async function postToCentral(target: CentralTarget, path: string, body: unknown): Promise<unknown> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+export async function postToCentral(
+  target: CentralTarget,
+  path: string,
+  body: unknown,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Promise<unknown> {
+  const headers: Record<string, string> = { ...extraHeaders, "content-type": "application/json" };
   if (target.token !== null && target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
   const res = await target.fetch(new URL(path, target.baseUrl).toString(), {
     method: "POST",

@@ -1,6 +1,13 @@
 import { parseDockEvent } from "../../../shared/events";
 import type { Booking } from "../../../shared/domain/booking";
-import type { FirmwareEntry, PullResponse, PushResponse, PushResult, RedeliveryAmendment } from "../../../shared/sync";
+import type {
+  AsnBlockResponse,
+  FirmwareEntry,
+  PullResponse,
+  PushResponse,
+  PushResult,
+  RedeliveryAmendment,
+} from "../../../shared/sync";
 
 /**
  * FakeCentral: a `fetch` that speaks the sync protocol of shared/sync.ts from memory, for
@@ -16,6 +23,11 @@ export class FakeCentral {
   private firmware: Array<{ seq: number; entry: FirmwareEntry }> = [];
   private seq = 0;
   offline = false;
+  /** Operators allowed to reserve ASN numbers. */
+  readonly supervisors = new Set<string>(["OP-S"]);
+  /** Every ASN number handed out, in order. */
+  readonly asnHandedOut: string[] = [];
+  private asnSeq = 0;
   /** Answer the next N requests with HTTP `failStatus` (503 unless set). */
   failNext = 0;
   failStatus = 503;
@@ -65,6 +77,7 @@ export class FakeCentral {
     const serverTime = new Date(this.clock() + this.skewMs).toISOString();
     if (url.pathname === "/sync/push") return this.push(body, serverTime);
     if (url.pathname === "/sync/pull") return this.pull(body, serverTime);
+    if (url.pathname === "/sync/asn-numbers") return this.asnNumbers(body, init?.headers, serverTime);
     return json(404, { error: "not-found", reason: url.pathname });
   };
 
@@ -110,6 +123,20 @@ export class FakeCentral {
       results,
     };
     return json(200, answer);
+  }
+
+  /** Central's ASN sequence: a block per request, never a number twice (whoever asks); a supervisor must ask. */
+  private asnNumbers(body: Record<string, unknown>, headers: HeadersInit | undefined, serverTime: string): Response {
+    const operator = new Headers(headers).get("x-operator-id");
+    if (operator === null || !this.supervisors.has(operator))
+      return json(403, { error: "role-forbidden", reason: "reserving an ASN number needs role supervisor" });
+    const count = Number(body.count);
+    if (!Number.isInteger(count) || count < 1 || count > 100)
+      return json(400, { error: "bad-request", reason: "count is 1-100" });
+    const asnNumbers = Array.from({ length: count }, () => `ASN-${String(++this.asnSeq).padStart(8, "0")}`);
+    this.asnHandedOut.push(...asnNumbers);
+    const answer: AsnBlockResponse = { asnNumbers, serverTime };
+    return json(201, answer);
   }
 
   private pull(body: Record<string, unknown>, serverTime: string): Response {
