@@ -558,6 +558,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   it("Req 10: a dispatch is refused while any hub's SMI update is pending, with the list; the dock can ask for each hub's state", async () => {
     const hubs = [ids[60]!, ids[61]!];
     await receive(60, 62);
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-SMI-0001"]);
     const fl = await push(hubs.map((id) => flashEvent(TECH, id, true)));
     expect(fl.rejected, JSON.stringify(fl.results)).toBe(0);
     const manifest = makeEvent(
@@ -650,6 +651,7 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   it("issue 18: a rebuilt manifest cancels the ASN it replaces: marked cancelled, the Party told it is cancelled and replaced, no dispatch under it", async () => {
     const hubs = [ids[62]!];
     await receive(62, 63);
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-CANCEL-0001"]);
     expect((await push(hubs.map((id) => flashEvent(TECH, id, true)))).rejected).toBe(0);
     const manifestOf = (manifestId: string) =>
       makeEvent(
