@@ -87,4 +87,19 @@ describe("chargeableHubs", () => {
     const stranger = "0A-01-00-00-00-00-FF-FF";
     expect(chargeableHubs([booking], [flashed(stranger)])).toEqual([]);
   });
+
+  it("carries each hub's HAN variant from the booking (from the SMI record), so the charges are priced; unknown stays null", () => {
+    const withVariants = structuredClone(booking);
+    const hubs = bookingCartons(withVariants)[0]!.carton.hubs;
+    hubs[0]!.hanVariant = "dual-band";
+    hubs[2]!.hanVariant = "single-band";
+    const cFail = failed(c, "image hash mismatch after write");
+    const variants = new Map(
+      chargeableHubs([withVariants], [flashed(a), flashed(b), cFail, fault(c, cFail)]).map((h) => [
+        h.deviceId,
+        h.hanVariant,
+      ]),
+    );
+    expect(Object.fromEntries(variants)).toEqual({ [a]: "dual-band", [b]: null, [c]: "single-band" });
+  });
 });

@@ -149,8 +149,9 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
  * answered in the slot) and is charged nothing until the hub's story ends one way or the other.
  */
 export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
-  const owner = new Map<string, Booking>();
-  for (const b of bookings) for (const { hub } of bookingHubs(b)) owner.set(hub.deviceId, b);
+  const owner = new Map<string, { booking: Booking; hanVariant: ChargeableHub["hanVariant"] }>();
+  for (const b of bookings)
+    for (const { hub } of bookingHubs(b)) owner.set(hub.deviceId, { booking: b, hanVariant: hub.hanVariant ?? null });
   const latest = new Map<string, { outcome: "reflashed" | "not-reflashable"; at: string }>();
   for (const e of hubEvents) {
     if (e.type === "flash.result" && e.payload.outcome === "flashed")
@@ -159,16 +160,17 @@ export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly
   }
   const out: ChargeableHub[] = [];
   for (const [deviceId, { outcome, at }] of latest) {
-    const b = owner.get(deviceId);
-    if (b === undefined) continue;
-    // HAN variant is not on the booking (the SMI record has it, central's mirror): band-specific lines stay unpriced.
+    const o = owner.get(deviceId);
+    if (o === undefined) continue;
+    const b = o.booking;
+    // The HAN variant comes from the SMI record through the booking; a hub the mirror does not know stays unpriced.
     out.push({
       deviceId,
       partyId: b.partyId,
       bookingRef: b.bookingRef,
       outcome,
       date: at.slice(0, 10),
-      hanVariant: null,
+      hanVariant: o.hanVariant,
     });
   }
   return out;
