@@ -72,6 +72,8 @@ export interface CentralDeps {
   processMetrics?: boolean;
   /** PGlite only: the folder's consistent tarball, served at GET /backup to the DCC (backup.ts). */
   dumpDataDir?: () => Promise<Blob>;
+  /** Central's TLS certificate chain (PEM) when it serves HTTPS itself: docks pin it at enrolment (desk/enrolment.ts). */
+  tlsCertPem?: string | null;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -122,7 +124,13 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   app.use("*", limiter.requests);
   // Before the bearer tokens: the desk signs people in by session cookie (central/desk/routes.ts).
   app.route("/desk", deskRoutes({ db, business, mail: deps.mail, ...deps.desk }));
-  app.route("/enrol", enrolRoutes(db));
+  app.route(
+    "/enrol",
+    enrolRoutes(db, {
+      publisherKeyPem: deps.signingKey?.publicKeyPem ?? null,
+      centralCertPem: deps.tlsCertPem ?? null,
+    }),
+  );
 
   app.use("*", authenticate(db, limiter.failedAuth));
   app.route("/", backupRoutes(deps.dumpDataDir));
