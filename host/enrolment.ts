@@ -218,6 +218,8 @@ export interface DockCredentials {
   config: HostConfig;
   /** What the host uses to reach central: pinned to the enrolled certificate where there is one. */
   fetch: typeof fetch;
+  /** Central's certificate (or CA) pinned at enrolment; null without an enrolment or over plain HTTP. */
+  pinnedCertPem: string | null;
   /** The `enrolment.enrol` bridge channel. */
   enrol(args: BridgeArgs<"enrolment.enrol">): Promise<BridgeResult<"enrolment.enrol">>;
   current(): { state: DockCredentials["state"]; config: HostConfig };
@@ -270,6 +272,7 @@ export async function loadDockCredentials(o: {
     state,
     config,
     fetch: cert !== null ? pinnedFetch(cert) : fetch,
+    pinnedCertPem: cert,
     current: () => ({ state, config }),
     async enrol(args) {
       if (state === "configured")
