@@ -75,6 +75,8 @@ export interface CentralDeps {
   processMetrics?: boolean;
   /** PGlite only: the folder's consistent tarball, served at GET /backup to the DCC (backup.ts). */
   dumpDataDir?: () => Promise<Blob>;
+  /** Central's TLS certificate chain (PEM) when it serves HTTPS itself: docks pin it at enrolment (desk/enrolment.ts). */
+  tlsCertPem?: string | null;
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -135,7 +137,13 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       ...deps.desk,
     }),
   );
-  app.route("/enrol", enrolRoutes(db));
+  app.route(
+    "/enrol",
+    enrolRoutes(db, {
+      publisherKeyPem: deps.signingKey?.publicKeyPem ?? null,
+      centralCertPem: deps.tlsCertPem ?? null,
+    }),
+  );
 
   app.use("*", authenticate(db, limiter.failedAuth));
   app.route("/", backupRoutes(deps.dumpDataDir));

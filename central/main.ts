@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     metricsToken: process.env.CENTRAL_METRICS_TOKEN || null,
     processMetrics: true,
     ...(database.dumpDataDir ? { dumpDataDir: database.dumpDataDir } : {}),
+    tlsCertPem: tls.kind === "tls" ? String(tls.serverOptions.cert) : null,
   });
 
   // Where to open things is for the person who started central: on stdout whatever the level, and in the log.

@@ -162,6 +162,8 @@ async function startHost(
       RENDERER_DIST: rendererDist,
       CENTRAL_URL: centralUrl,
       DOCK_ID: dockId,
+      // The fixture hands the page central's token itself (pageUrl({ token })); a spec that enrols sets "required".
+      DOCK_ENROLMENT: "off",
       ...env,
     },
     ready: async (output, child) => {

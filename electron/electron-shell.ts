@@ -1,12 +1,22 @@
 import { join } from "node:path";
-import { app, BrowserWindow, crashReporter, dialog, session as electronSession, type WebContents } from "electron";
+import {
+  app,
+  BrowserWindow,
+  crashReporter,
+  dialog,
+  safeStorage,
+  session as electronSession,
+  type WebContents,
+} from "electron";
 import type { HostConfig } from "../host/config";
 import { createDockHardware } from "../host/dock-hardware";
+import { fileEnrolmentStore, loadDockCredentials, pinPublisherKey, type SecretCipher } from "../host/enrolment";
 import { createHostLog, fallbackLogger, logLine } from "../host/log";
 import { createHostServices, type HostServices } from "../host/host-services";
 import { downloadFirmwareOnce, keepFirmwareCurrent } from "../host/jig/firmware-download";
 import { loadJigStationConfig, startJigStation } from "../host/jig/jig-station-setup";
 import { APP_ENTRY_URL } from "./app-origin";
+import { chainOf, pinVerdict } from "./certificate-pin";
 import { contentSecurityPolicy, withCspHeader } from "./content-security-policy";
 import { loadElectronConfig, readConfigFile } from "./electron-config";
 import type { PrintHandlers } from "./print-channels";
@@ -95,14 +105,37 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     app.exit(2);
     return null;
   }
-  const config = loaded.config;
+  const configured = loaded.config;
   const logDir = join(app.getPath("userData"), "logs");
   const hostLog = options.log === undefined ? await createHostLog({ dir: logDir, name: "dock" }) : null;
   if (hostLog !== null) log = logLine(hostLog.logger);
   const logger = hostLog?.logger ?? fallbackLogger();
+  // The enrolment's token encrypted with the OS key store (safeStorage); where there is none, an owner-only file.
+  const cipher: SecretCipher | null = safeStorage.isEncryptionAvailable()
+    ? { encrypt: (text) => safeStorage.encryptString(text), decrypt: (data) => safeStorage.decryptString(data) }
+    : null;
+  if (cipher === null)
+    log("enrolment: the OS offers no key store to Electron; the token is kept in an owner-only file");
+  const configuredJig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, configured);
+  const credentials = await loadDockCredentials({
+    config: configured,
+    store: fileEnrolmentStore(configured.dataDir, cipher),
+    enrolmentOff: configured.enrolment?.off ?? false,
+    allowPlainHttp: configured.enrolment?.allowPlainHttp ?? false,
+    log,
+    onEnrolled: async (e) => {
+      if (configuredJig.ok) await pinPublisherKey(configuredJig.config.publisherKeyPath, e.publisherKeyPem);
+      // A fresh start takes the new central everywhere: the CSP, the certificate pin, the firmware sync.
+      setTimeout(() => {
+        app.relaunch();
+        app.exit(0);
+      }, 2000);
+    },
+  });
+  const config = credentials.config;
   // USB scanners and jigs (DOCK_HARDWARE=auto, the default here) or the simulators, and the jig station beside them.
   const hardware = await createDockHardware(config, logger);
-  const jigConfig = loadJigStationConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env }, config);
+  const jigConfig = configuredJig;
   // Firmware over the network, as the browser shell does (host/main.ts): once before the station starts, then on its period.
   const token = config.centralToken;
   const sync =
@@ -115,6 +148,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
       token: sync.token,
       dir: sync.firmwareDir,
       publisherKeyPath: sync.publisherKeyPath,
+      fetch: credentials.fetch,
       log,
     });
   const jig = jigConfig.ok
@@ -128,6 +162,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
           token: sync.token,
           dir: sync.firmwareDir,
           publisherKeyPath: sync.publisherKeyPath,
+          fetch: credentials.fetch,
           everyMs: sync.firmwareSyncMs,
           reload: () => jig.station.reloadFirmware(),
           log,
@@ -145,6 +180,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     logDir: hostLog === null ? null : logDir,
     crashDumpDir: app.getPath("crashDumps"),
     ...(jig.ok ? { jig: jig.station.binding } : {}),
+    credentials,
   });
   const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
   const ses = electronSession.defaultSession;
@@ -154,6 +190,12 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }),
   );
   installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
+  // The window's own TLS to central trusts only the certificate (or CA) pinned at enrolment (./certificate-pin.ts).
+  const pinnedCert = credentials.pinnedCertPem;
+  const pin = pinnedCert === null ? null : { hostname: new URL(config.centralUrl).hostname, certPem: pinnedCert };
+  ses.setCertificateVerifyProc((request, callback) =>
+    callback(pinVerdict(request.hostname, chainOf(request.certificate), pin)),
+  );
   serveRenderer(ses, config.rendererDist, csp);
   // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
   const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });

@@ -63,6 +63,8 @@ const electron = await vi.hoisted(async () => {
     setPermissionRequestHandler: (h: unknown) => (session.permissionRequest = h),
     setPermissionCheckHandler: (h: unknown) => (session.permissionCheck = h),
     setDevicePermissionHandler: (h: unknown) => (session.devicePermission = h),
+    verifyProc: null as unknown,
+    setCertificateVerifyProc: (p: unknown) => (session.verifyProc = p),
   });
   const errors: string[] = [];
   const crashReports: Array<Record<string, unknown>> = [];
@@ -81,6 +83,12 @@ const electron = await vi.hoisted(async () => {
       dialog: { showErrorBox: (title: string, text: string) => errors.push(`${title}: ${text}`) },
       crashReporter: { start: (options: Record<string, unknown>) => crashReports.push(options) },
       protocol: { registerSchemesAsPrivileged: () => undefined },
+      // A stand-in for the OS key store: reversible, never the plain text.
+      safeStorage: {
+        isEncryptionAvailable: () => true,
+        encryptString: (text: string) => Buffer.from(text, "utf8").reverse(),
+        decryptString: (data: Buffer) => Buffer.from(data).reverse().toString("utf8"),
+      },
     },
   };
 });
@@ -125,6 +133,20 @@ describe("Electron main process", () => {
   it("keeps crash dumps on this PC and never uploads them, and tells support where they are", async () => {
     expect(electron.crashReports).toEqual([{ uploadToServer: false, compress: true }]);
     expect(await launched.services.handlers["host.logs"]({})).toEqual({ logDir: null, crashDumpDir: "/nowhere" });
+  });
+
+  it("asks to be enrolled when it has no token, and leaves hosts other than a pinned central to Chromium", async () => {
+    expect(await launched.services.handlers["host.info"]({})).toMatchObject({
+      enrolment: "needed",
+      centralToken: null,
+    });
+    const proc = electron.session.verifyProc as (
+      request: { hostname: string; certificate: { data: string } },
+      callback: (code: number) => void,
+    ) => void;
+    const verdicts: number[] = [];
+    proc({ hostname: "central.example", certificate: { data: "x" } }, (code) => verdicts.push(code));
+    expect(verdicts).toEqual([-3]);
   });
 
   it("plays the error sound after a reload without a click (autoplay allowed in the dock's window)", () => {

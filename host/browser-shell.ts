@@ -6,6 +6,7 @@ import { attachBridgeServer, type BridgeServer } from "./bridge-server";
 import type { HostConfig } from "./config";
 import { createHostServices, type HostServices } from "./host-services";
 import type { DockHardware } from "./dock-hardware";
+import type { DockCredentials } from "./enrolment";
 import type { Logger } from "./log";
 import type { JigBinding } from "./jig/jig-binding";
 import { LAUNCH_PARAM, LaunchGate, launchCookieName } from "./launch-token";
@@ -51,6 +52,8 @@ export interface BrowserShellOptions {
   logDir?: string | null;
   /** The scanners and the devices panel's list (host/dock-hardware.ts); the simulated scanner by default. */
   hardware?: Pick<DockHardware, "scanner" | "devices">;
+  /** The dock's central credential and its enrolment (./enrolment.ts); the config's token as given without it. */
+  credentials?: Pick<DockCredentials, "enrol" | "current">;
 }
 
 /** Starts the browser shell and resolves once it listens. */
@@ -68,6 +71,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     ...(options.hardware === undefined ? {} : { scanner: options.hardware.scanner, devices: options.hardware.devices }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     logDir: options.logDir ?? null,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
   let port = config.port;
   const allowedHosts = () => [`${LOOPBACK}:${port}`, `localhost:${port}`];

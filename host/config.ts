@@ -51,6 +51,8 @@ export const HostEnvSchema = z
     USB_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
     /** "true" lets the dock reach a non-loopback central over plain HTTP (e.g. behind a trusted VPN); otherwise refused. */
     DOCK_ALLOW_PLAIN_HTTP: z.enum(["true", "false"]).default("false"),
+    /** "off": a dock with no token and no enrolment runs without central instead of asking to be enrolled (development, tests). */
+    DOCK_ENROLMENT: z.enum(["required", "off"]).default("required"),
   })
   .superRefine((e, ctx) => {
     const url = new URL(e.CENTRAL_URL);
@@ -83,6 +85,8 @@ export interface HostConfig {
   /** With real hardware (`DOCK_HARDWARE=auto`): the jigs to open by VID/PID, and the poll interval. */
   usb: { jigIds: UsbId[]; pollMs: number };
   version: string;
+  /** Enrolment (./enrolment.ts): whether a dock without a token asks to be enrolled, and whether plain HTTP to a remote central is allowed. */
+  enrolment?: { off: boolean; allowPlainHttp: boolean };
 }
 
 export type ConfigResult = { ok: true; config: HostConfig } | { ok: false; error: string };
@@ -124,6 +128,7 @@ export function loadHostConfig(env: Record<string, string | undefined>): ConfigR
       simulated: e.DOCK_HARDWARE === "simulated",
       usb: { jigIds: e.USB_JIG_IDS ?? [], pollMs: e.USB_POLL_MS },
       version: appVersion(),
+      enrolment: { off: e.DOCK_ENROLMENT === "off", allowPlainHttp: e.DOCK_ALLOW_PLAIN_HTTP === "true" },
     },
   };
 }

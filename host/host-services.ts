@@ -13,6 +13,7 @@ import { openHardwareJournal, type HardwareJournal } from "./hardware-journal";
 import type { JigBinding } from "./jig/jig-binding";
 import type { SlotView } from "./jig/jig-service";
 import { createDeviceRegistry, type DeviceRegistry } from "./device-registry";
+import type { DockCredentials } from "./enrolment";
 import { fallbackLogger, type Logger } from "./log";
 import { openScanJournal, type ScanJournal } from "./scan-journal";
 import { createSimulatedScannerService, type ScannerService } from "./scanner-service";
@@ -56,6 +57,8 @@ export interface HostServicesOptions {
   logDir?: string | null;
   crashDumpDir?: string | null;
   now?: () => Date;
+  /** Where the dock's central credential comes from and how it is enrolled (./enrolment.ts); the config's token as given without it. */
+  credentials?: Pick<DockCredentials, "enrol" | "current">;
 }
 
 /**
@@ -186,17 +189,27 @@ export async function createHostServices(options: HostServicesOptions): Promise<
   }
 
   const handlers: BridgeHandlers = {
-    "host.info": async () => ({
-      shell: options.shell,
-      version: options.config.version,
-      protocol: BRIDGE_PROTOCOL_VERSION,
-      simulated: scanner.simulated,
-      dockId: options.config.dockId,
-      site: options.config.site,
-      centralUrl: options.config.centralUrl,
-      centralToken: options.config.centralToken,
-      startedAt,
-    }),
+    "host.info": async () => {
+      const now = options.credentials?.current();
+      const config = now?.config ?? options.config;
+      return {
+        shell: options.shell,
+        version: options.config.version,
+        protocol: BRIDGE_PROTOCOL_VERSION,
+        simulated: scanner.simulated,
+        dockId: config.dockId,
+        site: config.site,
+        centralUrl: config.centralUrl,
+        centralToken: config.centralToken,
+        startedAt,
+        ...(now ? { enrolment: now.state } : {}),
+      };
+    },
+    "enrolment.enrol": async (args) => {
+      if (options.credentials === undefined)
+        throw new BridgeError("unavailable", "enrolment.enrol: this host keeps no enrolment");
+      return options.credentials.enrol(args);
+    },
     // One journal to the renderer: the host's own and the jig station's, merged in id (= time) order.
     "journal.pending": async ({ limit }) => {
       const entries = mergeOldestFirst(journal.pending().entries, jigPending());

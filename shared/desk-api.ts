@@ -250,6 +250,19 @@ export interface DockEnrolment {
   facilityId: string;
   token: string;
 }
+/**
+ * Central's answer to POST /enrol, as the dock checks it: its token, plus what the dock pins
+ * from now on: the firmware publisher's public key (null when this central signs no catalogue)
+ * and central's TLS certificate or CA (PEM; null when central speaks plain HTTP behind a proxy).
+ */
+export const DockEnrolmentAnswerSchema = z.strictObject({
+  dockId: DeskIdSchema,
+  facilityId: z.string().min(1).max(64),
+  token: z.string().min(16).max(512),
+  publisherKeyPem: z.string().includes("BEGIN PUBLIC KEY").max(4096).nullable(),
+  centralCertPem: z.string().includes("BEGIN CERTIFICATE").max(65_536).nullable(),
+});
+export type DockEnrolmentAnswer = z.infer<typeof DockEnrolmentAnswerSchema>;
 
 /** A Party's booking as the portal lists it. */
 export interface PortalBooking {

@@ -465,7 +465,14 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     expect((await enrol("DOCK-ENROL", "nope")).status).toBe(400);
     const r = await enrol("DOCK-ENROL", code.toLowerCase().replace(/-/g, " "));
     expect(r.status).toBe(201);
-    expect(r.json).toMatchObject({ dockId: "DOCK-ENROL", facilityId: "N-DOCK-1" });
+    // What the dock pins from now on: the catalogue's publisher key (no private key), and no certificate over plain HTTP.
+    expect(r.json).toMatchObject({
+      dockId: "DOCK-ENROL",
+      facilityId: "N-DOCK-1",
+      publisherKeyPem: w.key.publicKeyPem,
+      centralCertPem: null,
+    });
+    expect(r.text).not.toContain("PRIVATE KEY");
     const token = String((r.json as { token: string }).token);
     expect((await w.call("POST", "/sync/pull", { token, body: { cursor: "0" } })).status).toBe(200);
     expect((await w.call("POST", "/sync/pull", { token: old, body: { cursor: "0" } })).json).toMatchObject({

@@ -6,7 +6,12 @@ import { ApiError } from "../http/api-error";
 import { hashToken, newToken } from "../http/auth";
 import { readBody } from "../http/body";
 import { deskAudit, sha256 } from "../services/people";
-import { DockEnrolSchema, ENROLMENT_ALPHABET, type DockEnrolment } from "../../shared/desk-api";
+import {
+  DockEnrolSchema,
+  ENROLMENT_ALPHABET,
+  type DockEnrolment,
+  type DockEnrolmentAnswer,
+} from "../../shared/desk-api";
 import { deskDb, type DeskDatabase } from "./schema";
 
 /**
@@ -114,12 +119,26 @@ export async function enrolDock(
   return r;
 }
 
-/** POST /enrol {dockId, code} → {dockId, facilityId, token}: the one central endpoint a dock calls without a token. */
-export function enrolRoutes(db: Kysely<Database>): Hono {
+/** What a dock pins at enrolment: the firmware publisher's public key and central's certificate (PEM), each when there is one. */
+export interface EnrolmentPins {
+  publisherKeyPem: string | null;
+  centralCertPem: string | null;
+}
+
+/**
+ * POST /enrol {dockId, code} → {dockId, facilityId, token, publisherKeyPem, centralCertPem}: the
+ * one central endpoint a dock calls without a token.
+ */
+export function enrolRoutes(
+  db: Kysely<Database>,
+  pins: EnrolmentPins = { publisherKeyPem: null, centralCertPem: null },
+): Hono {
   const app = new Hono();
   app.post("/", async (c) => {
     const body = await readBody(c, DockEnrolSchema);
-    return c.json(await enrolDock(deskDb(db), body.dockId, body.code), 201);
+    const enrolled = await enrolDock(deskDb(db), body.dockId, body.code);
+    const answer: DockEnrolmentAnswer = { ...enrolled, ...pins };
+    return c.json(answer, 201);
   });
   return app;
 }

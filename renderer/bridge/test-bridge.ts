@@ -110,6 +110,8 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     },
     "devices.list": async () => ({ devices: [] }),
     "host.logs": async () => ({ logDir: null, crashDumpDir: null }),
+    // No enrolment by default: a test that enrols scripts this handler.
+    "enrolment.enrol": async () => ({ ok: false, reason: "this test host keeps no enrolment" }),
     // No jig station by default: a test that needs one scripts these handlers.
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async ({ jigId }) => ({ ok: false, code: "unknown-jig", reason: `no jig ${jigId} is attached` }),

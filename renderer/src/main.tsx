@@ -6,6 +6,8 @@ import type { DockBridge, HostInfo } from "../../shared/bridge/channels";
 import { getDockBridge } from "../bridge/dock-bridge";
 import { App } from "./app/app";
 import { resolveBootConfig } from "./app/boot-config";
+import { needsEnrolment } from "./app/enrolment";
+import { EnrolmentScreen } from "./app/enrolment-screen";
 import { requestPersistentStorage } from "./app/persistent-storage";
 import { routeScan, routeWedgeScan } from "./scanning/scan-router";
 import { StoreContext } from "./store/store-context";
@@ -36,6 +38,22 @@ async function connectHost(): Promise<{ bridge: DockBridge | null; info: HostInf
 
 async function boot(): Promise<void> {
   const { bridge, info } = await connectHost();
+  // First start of a dock with no credential: enrol it with a code from the DCC desk, then start afresh.
+  if (bridge !== null && info !== null && needsEnrolment(info, window.location.search)) {
+    const root = document.getElementById("root");
+    if (root === null) throw new Error("index.html has no #root");
+    createRoot(root).render(
+      <StrictMode>
+        <EnrolmentScreen
+          bridge={bridge}
+          centralUrl={info.centralUrl}
+          dockId={info.dockId}
+          onEnrolled={() => setTimeout(() => window.location.reload(), 1500)}
+        />
+      </StrictMode>,
+    );
+    return;
+  }
   let store: DockStore | null = null;
   const db = openDockDb((message) => store?.getState().block(message));
   void requestPersistentStorage(navigator.storage).then(

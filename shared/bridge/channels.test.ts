@@ -36,6 +36,7 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "scanner.pending": async () => ({ reads: [], total: 0 }),
     "devices.list": async () => ({ devices: [] }),
     "host.logs": async () => ({ logDir: null, crashDumpDir: null }),
+    "enrolment.enrol": async () => ({ ok: false, reason: "none" }),
     "scanner.ack": async ({ readIds }) => ({ acknowledged: readIds.length, remaining: 0 }),
     "jig.slots": async () => ({ slots: [] }),
     "jig.load": async () => ({ ok: false, code: "unknown-jig", reason: "none" }),

@@ -56,6 +56,12 @@ export const HostInfoSchema = z.strictObject({
    */
   centralToken: z.string().min(1).max(512).nullable(),
   startedAt: InstantSchema,
+  /**
+   * How this dock got its central credential: "enrolled" with a one-time code (host/enrolment.ts),
+   * "configured" by DOCK_CENTRAL_TOKEN (a development setting), "needed" when it has neither and
+   * must be enrolled before use, "off" where the host was told not to ask (DOCK_ENROLMENT=off).
+   */
+  enrolment: z.enum(["enrolled", "configured", "needed", "off"]).optional(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 
@@ -205,6 +211,22 @@ export const bridgeRequests = {
   "scanner.ack": {
     args: z.strictObject({ readIds: z.array(JournalIdSchema).min(1).max(500) }),
     result: z.strictObject({ acknowledged: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }),
+  },
+  /**
+   * Enrol this dock with central using a one-time code from the DCC desk: the host trades the
+   * code for the dock's token at POST /enrol and stores it (encrypted where the OS allows). A
+   * refusal (wrong, used or expired code, central unreachable) is an answer; nothing is stored then.
+   */
+  "enrolment.enrol": {
+    args: z.strictObject({
+      centralUrl: z.string().trim().min(1).max(2048),
+      dockId: z.string().trim().min(1).max(64),
+      code: z.string().trim().min(1).max(64),
+    }),
+    result: z.discriminatedUnion("ok", [
+      z.strictObject({ ok: z.literal(true), dockId: DockIdSchema, facilityId: z.string().min(1).max(64) }),
+      z.strictObject({ ok: z.literal(false), reason: z.string().min(1).max(500) }),
+    ]),
   },
   /** Where this dock keeps its log files and crash dumps, for support staff (null where there are none). */
   "host.logs": {
