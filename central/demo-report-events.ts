@@ -34,10 +34,16 @@ function flash(deviceId: string, slot: number, ok: boolean, now: Date): EventOf<
  * - hour 9: the demo booking arrives; 162 hubs scanned, 2 rejected at receipt (hour 10);
  * - days 1 and 2: 160 flashes on JIG-N-1, 20 per slot (0-7): slot 3 fails 12 of 20, every other
  *   slot 1 of 20 (on day 1); 80 attempts a day; a Fault Analysis Report for each of slot 3's failures;
- * - hour 58-59: 40 re-flashed hubs built into manifest MF-REPORT-1, ASN issued, dispatched
- *   (turnaround 50 hours each).
+ * - hour 58: 40 re-flashed hubs built into manifest MF-REPORT-1;
+ * - `shipment(asnNumber)`, hour 58.5-59: its ASN issued and the delivery dispatched (turnaround 50
+ *   hours each). Central admits it only with an ASN number it reserved for DOCK-N1 and once the
+ *   manifest's SMI updates are sent (Req 10), so the caller does both between `work` and `shipment`.
  */
-export async function serviceReportDemoBatches(b: Booking, partyName: string, day0: Date): Promise<DockEvent[][]> {
+export async function serviceReportDemoBatches(
+  b: Booking,
+  partyName: string,
+  day0: Date,
+): Promise<{ work: DockEvent[][]; shipment: (asnNumber: string) => Promise<DockEvent[]> }> {
   const at = (hours: number) => new Date(day0.getTime() + hours * HOUR);
   const hubs = hubsOf(b).slice(0, 162);
   const ids = hubs.map((h) => h.hub.deviceId);
@@ -107,42 +113,42 @@ export async function serviceReportDemoBatches(b: Booking, partyName: string, da
     },
     { ...SUP, now: at(58) },
   );
-  const asnNumber = `ASN-${b.partyId.replace(/[^A-Z0-9]/g, "")}-${at(58).toISOString().slice(0, 10).replace(/-/g, "")}-001`;
-  const built = buildAsnDocument({
-    asnNumber,
-    issuedAt: at(58.5).toISOString(),
-    manifest: manifest.payload,
-    partyName,
-    shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
-  });
-  if (!built.ok) throw new Error(built.reason);
-  const dispatch: DockEvent[] = [
-    manifest,
-    makeEvent(
-      "asn.issued",
-      {
-        asnNumber,
-        manifestId: "MF-REPORT-1",
-        partyId: b.partyId,
-        hubCount: out.length,
-        documentSha256: await asnSha256(built.document),
-      },
-      { ...SUP, now: at(58.5) },
-    ),
-    makeEvent(
-      "dispatch.recorded",
-      {
-        manifestId: "MF-REPORT-1",
-        asnNumber,
-        unloader: "party",
-        carrier: "Acme Haulage",
-        vehicleRef: "AB12CDE",
-        palletCount: 0,
-        cartonCount: 1,
-        hubCount: out.length,
-      },
-      { ...SUP, now: at(59) },
-    ),
-  ];
-  return [receipt, flashes, faults, dispatch];
+  const shipment = async (asnNumber: string): Promise<DockEvent[]> => {
+    const built = buildAsnDocument({
+      asnNumber,
+      issuedAt: at(58.5).toISOString(),
+      manifest: manifest.payload,
+      partyName,
+      shipFrom: { csp: "North", facilityId: "N-DOCK-1" },
+    });
+    if (!built.ok) throw new Error(built.reason);
+    return [
+      makeEvent(
+        "asn.issued",
+        {
+          asnNumber,
+          manifestId: "MF-REPORT-1",
+          partyId: b.partyId,
+          hubCount: out.length,
+          documentSha256: await asnSha256(built.document),
+        },
+        { ...SUP, now: at(58.5) },
+      ),
+      makeEvent(
+        "dispatch.recorded",
+        {
+          manifestId: "MF-REPORT-1",
+          asnNumber,
+          unloader: "party",
+          carrier: "Acme Haulage",
+          vehicleRef: "AB12CDE",
+          palletCount: 0,
+          cartonCount: 1,
+          hubCount: out.length,
+        },
+        { ...SUP, now: at(59) },
+      ),
+    ];
+  };
+  return { work: [receipt, flashes, faults, [manifest]], shipment };
 }

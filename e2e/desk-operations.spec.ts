@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { test as base, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
-import { PushResponseSchema } from "../shared/sync";
+import { AsnBlockResponseSchema, PushResponseSchema } from "../shared/sync";
 import { serviceReportDemoBatches } from "../central/demo-report-events";
 import { freePort, startService, waitForHttp, type ServiceProcess } from "./service-process";
 
@@ -98,18 +98,37 @@ function seededBooking() {
   return { booking: demoBooking({ csp: "North", partyId: party.id }), partyName: party.name };
 }
 
-async function pushDemoWork(central: Central, day0: Date): Promise<void> {
+async function pushEvents(central: Central, events: unknown[]): Promise<void> {
+  const res = await fetch(`${central.url}/sync/push`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}` },
+    body: JSON.stringify({ events }),
+  });
+  expect(res.status).toBe(200);
+  const out = PushResponseSchema.parse(await res.json());
+  expect(out.results.filter((r) => r.status === "rejected")).toEqual([]);
+}
+
+/** The demo dock's few days of work; returns the shipment to push once the SMI updates are sent (Req 10). */
+async function pushDemoWork(central: Central, day0: Date): Promise<() => Promise<void>> {
   const { booking, partyName } = seededBooking();
-  for (const events of await serviceReportDemoBatches(booking, partyName, day0)) {
-    const res = await fetch(`${central.url}/sync/push`, {
+  const demo = await serviceReportDemoBatches(booking, partyName, day0);
+  for (const events of demo.work) await pushEvents(central, events);
+  return async () => {
+    // The ASN number comes from central only, reserved for the dock by its supervisor.
+    const res = await fetch(`${central.url}/sync/asn-numbers`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}` },
-      body: JSON.stringify({ events }),
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${central.tokens.docks["DOCK-N1"]}`,
+        "x-operator-id": "OP-N-SUP",
+      },
+      body: JSON.stringify({ count: 1 }),
     });
-    expect(res.status).toBe(200);
-    const out = PushResponseSchema.parse(await res.json());
-    expect(out.results.filter((r) => r.status === "rejected")).toEqual([]);
-  }
+    expect(res.status).toBe(201);
+    const [asnNumber] = AsnBlockResponseSchema.parse(await res.json()).asnNumbers;
+    await pushEvents(central, await demo.shipment(asnNumber ?? ""));
+  };
 }
 
 test("the service report: counts, turnaround and a flagged slot in charts with tables, a period filter and CSV", async ({
@@ -119,9 +138,16 @@ test("the service report: counts, turnaround and a flagged slot in charts with t
   test.setTimeout(120_000);
   const today = new Date().toISOString().slice(0, 10);
   const day0 = new Date(Date.parse(`${today}T00:00:00.000Z`) - 4 * 24 * HOUR);
-  await pushDemoWork(central, day0);
+  const shipDemo = await pushDemoWork(central, day0);
 
   await signIn(page, central, "dcc-ops");
+  // Req 10: the SMI learns the new firmware before the hubs are dispatched.
+  await page.getByRole("link", { name: "SMI updates" }).click();
+  await page.getByRole("button", { name: /Send CSPM-N3 for 141 hubs/ }).click();
+  await expect(page.getByRole("status").filter({ hasText: "waiting for the SMI update" })).toContainText(
+    "0 hubs waiting",
+  );
+  await shipDemo();
   await page.getByRole("link", { name: "Service report" }).click();
   await expect(page.getByRole("heading", { name: "Service report", exact: true })).toBeVisible();
   const status = page.getByRole("status").filter({ hasText: "hubs received" });

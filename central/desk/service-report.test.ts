@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app";
-import { openTestWorld, testBackends, type TestWorld } from "../test-support";
+import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "../test-support";
+import { emitCspmN3 } from "../services/smi-update";
 import { loadBooking } from "../services/bookings";
 import { serviceReportDemoBatches } from "../demo-report-events";
 import type { DockEvent } from "../../shared/events";
@@ -46,7 +47,12 @@ describe.each(testBackends())("the service report on %s", (backend) => {
     const partyName = (
       await w.database.db.selectFrom("parties").select("name").where("id", "=", b.partyId).executeTakeFirstOrThrow()
     ).name;
-    for (const batch of await serviceReportDemoBatches(b, partyName, day0)) await push(batch);
+    const demo = await serviceReportDemoBatches(b, partyName, day0);
+    for (const batch of demo.work) await push(batch);
+    // Req 10: the manifest's SMI updates go out before dispatch; the ASN number is one central reserved.
+    await emitCspmN3(w.database.db);
+    await reserveAsnNumbers(w, "DOCK-N1", ["ASN-00000042"]);
+    await push(await demo.shipment("ASN-00000042"));
   });
   afterAll(async () => w?.close());
 

@@ -43,7 +43,7 @@ describe.each(testBackends())("SMI updates at the desk on %s", (backend) => {
     const b = (await loadBooking(w.database.db, w.bookingRef))!;
     const day0 = new Date(Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`) - 4 * 86_400_000);
     // 141 hubs re-flashed (and 19 failed) at the demo dock: 141 SMI updates due.
-    for (const events of await serviceReportDemoBatches(b, "Supplier A Energy", day0)) {
+    for (const events of (await serviceReportDemoBatches(b, "Supplier A Energy", day0)).work) {
       const r = await w.call("POST", "/sync/push", { token: w.tokens.docks["DOCK-N1"], body: { events } });
       expect(PushResponseSchema.parse(r.json).results.every((x) => x.status === "accepted")).toBe(true);
     }
