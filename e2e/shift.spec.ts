@@ -98,7 +98,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
     page,
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible(); // the booking label recorded the arrival
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await page.locator("h1").click();

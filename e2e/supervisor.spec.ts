@@ -89,7 +89,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
     page,
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible(); // the booking label recorded the arrival
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await page.getByTestId("complete-unloading").click();

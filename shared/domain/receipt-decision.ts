@@ -165,6 +165,8 @@ export function decideReceipt(
       return ok([e], null, probe.verdict, null, probe.state);
     }
     case "arrive": {
+      // Recorded once: a second booking-label scan or a double click records nothing more.
+      if (r.arrivedAt !== null) return ok([], null);
       const eta = command.reportedEta;
       if (command.late && (eta === null || Number.isNaN(Date.parse(eta))))
         return { ok: false, message: "A late arrival needs the ETA the carrier reported." };

@@ -3,8 +3,9 @@ import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
 import { amendedFields } from "../../../shared/domain/booking-amendment";
-import { formatSiteDateTime } from "../../../shared/domain/site-clock";
-import { etaInstant, isLate } from "./receiving-rules";
+import { arrivalTiming, type ArrivalTiming } from "../../../shared/domain/site-clock";
+import { showDateTime, showWindow } from "../../../shared/domain/display-time";
+import { etaInstant } from "./receiving-rules";
 import { CloseReceiptDialog } from "./close-receipt-dialog";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
@@ -12,7 +13,16 @@ const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({
 
 /** An instant on the site's clock, en-GB 24-hour. */
 function time(iso: string | null, timeZone: string): string {
-  return iso === null ? "-" : formatSiteDateTime(iso, timeZone);
+  return showDateTime(iso, timeZone);
+}
+
+/** Arriving against the booked window, in words: early (with how early), on time or late. */
+function timingWords(t: ArrivalTiming): string {
+  if (t.kind === "late") return "LATE";
+  if (t.kind === "on-time") return "on time";
+  return t.daysEarly === 0
+    ? "EARLY (before the window)"
+    : `EARLY (${t.daysEarly} day${t.daysEarly === 1 ? "" : "s"} ahead)`;
 }
 
 function ArrivalPanel() {
@@ -21,14 +31,18 @@ function ArrivalPanel() {
   const tz = useDock((s) => s.siteTimeZone);
   const [eta, setEta] = useState("");
   if (receipt === null) return null;
+  const booked = showWindow(receipt.booking.deliveryDate, receipt.booking.deliveryWindow);
   if (receipt.arrivedAt !== null)
     return (
       <div className="step done" data-testid="arrival">
         Arrived {time(receipt.arrivedAt, tz)} -{" "}
-        {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})` : "on time"}
+        {receipt.late
+          ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})`
+          : timingWords(arrivalTiming(receipt.booking, new Date(receipt.arrivedAt), tz))}
       </div>
     );
-  const late = isLate(receipt.booking, new Date(), tz);
+  const timing = arrivalTiming(receipt.booking, new Date(), tz);
+  const late = timing.kind === "late";
   const submit = (e: FormEvent) => {
     e.preventDefault();
     // The ETA is typed as the site's wall time; recorded as the instant it names.
@@ -36,9 +50,8 @@ function ArrivalPanel() {
   };
   return (
     <form className="step" onSubmit={submit} aria-label="arrival">
-      <div>
-        Window {receipt.booking.deliveryDate} {receipt.booking.deliveryWindow.start}-
-        {receipt.booking.deliveryWindow.end}: arriving now is <strong>{late ? "LATE" : "on time"}</strong>
+      <div data-testid="arrival-timing" data-kind={timing.kind}>
+        Booked {booked}: arriving now is <strong>{timingWords(timing)}</strong>
       </div>
       {late && (
         <label>
@@ -122,8 +135,8 @@ function AmendmentBanner() {
   return (
     <div className="amendment" role="alert" data-testid="amendment">
       Central amended booking {a.bookingRef} (version {receipt.booking.version} → {a.version}) while this receipt is
-      open: {amendedFields(receipt.booking, a).join(", ")} changed (now {a.deliveryDate} {a.deliveryWindow.start}-
-      {a.deliveryWindow.end}). Scans still count against version {receipt.booking.version}.
+      open: {amendedFields(receipt.booking, a).join(", ")} changed (now {showWindow(a.deliveryDate, a.deliveryWindow)}).
+      Scans still count against version {receipt.booking.version}.
       <button type="button" onClick={() => void accept()}>
         Accept amendment (F3)
       </button>
@@ -272,6 +285,7 @@ function UndoDialog(props: { onDone: () => void }) {
 export function ReceiptScreen() {
   const receipt = useDock((s) => s.receipt);
   const message = useDock((s) => s.receiptMessage);
+  const note = useDock((s) => s.receiptNote);
   const pending = useDock((s) => s.pendingError);
   const leave = useDock((s) => s.leaveReceipt);
   const accept = useDock((s) => s.acceptAmendment);
@@ -308,7 +322,7 @@ export function ReceiptScreen() {
           Booking {b.bookingRef} <small>delivery {b.deliveryRef}</small>
         </h1>
         <div>
-          {b.partyName} - {b.deliveryDate} {b.deliveryWindow.start}-{b.deliveryWindow.end} -{" "}
+          {b.partyName} - {showWindow(b.deliveryDate, b.deliveryWindow)} -{" "}
           {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
         </div>
       </header>
@@ -316,6 +330,11 @@ export function ReceiptScreen() {
       {message && (
         <p className="form-error" role="alert">
           {message}
+        </p>
+      )}
+      {note && (
+        <p className="prompt receipt-note" role="status" data-testid="receipt-note">
+          {note}
         </p>
       )}
       <div className="receipt-grid">

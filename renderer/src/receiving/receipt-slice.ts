@@ -198,7 +198,12 @@ export const createReceiptSlice =
       }
       const next: ReceiptRow = { ...r, ...decision.record };
       await log.record(decision.events, { receipt: next });
-      set({ receipt: next, receiptMessage: null });
+      // The bookings list's view of it too, so a scan there right after sees the arrival or the close.
+      set((s) => ({
+        receipt: next,
+        receiptMessage: null,
+        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next },
+      }));
     };
 
     return {
@@ -212,6 +217,7 @@ export const createReceiptSlice =
       queue: [],
       recent: [],
       receiptMessage: null,
+      receiptNote: null,
 
       async openReceipt(bookingRef) {
         const row = await deps.db.receipts.get(bookingRef);
@@ -266,6 +272,7 @@ export const createReceiptSlice =
           queue: mine ? stored.queue : [],
           recent,
           receiptMessage: null,
+          receiptNote: null,
           screen: "receipt",
         });
         publish(state, receipt);

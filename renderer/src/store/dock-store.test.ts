@@ -1,13 +1,14 @@
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
-import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
+import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import { parseDockEvent } from "../../../shared/events";
 import { DockDb, rebuildHubStates } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "./dock-deps";
 import { createDockStore, type DockStore } from "./dock-store";
+import { routeScan } from "../scanning/scan-router";
 
 let n = 0;
 interface Rig {
@@ -66,7 +67,7 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     await store.getState().submitBookingsScan(`]C100${other.pallets[0]!.sscc}`);
     expect(store.getState().screen).toBe("receipt");
     expect(store.getState().receipt?.bookingRef).toBe(other.bookingRef);
-    expect(store.getState().receiptMessage).toContain(
+    expect(store.getState().receiptNote).toContain(
       `Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`,
     );
     await store.getState().closeReceipt({
@@ -79,6 +80,43 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     await store.getState().openReceipt(other.bookingRef);
     await scan(store, pallet(other));
     expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
+  });
+});
+
+describe("dock store: the DCC booking label at the dock (issues 16, 18)", () => {
+  const label = (b: Booking) =>
+    (encodeBookingLabel({ bookingRef: b.bookingRef, deliveryRef: b.deliveryRef }) as { scan: string }).scan;
+  const arrivals = async (db: DockDb) => (await db.events.where("type").equals("booking.arrived").toArray()).length;
+
+  it("on the bookings list it opens the receipt and records the arrival once; scanned again, nothing more", async () => {
+    const { store, db, booking } = await rig();
+    await store.getState().loadBookings();
+    await store.getState().submitBookingsScan(label(booking));
+    expect(store.getState().screen).toBe("receipt");
+    expect(store.getState().receipt?.arrivedAt).not.toBeNull();
+    expect(store.getState().receiptNote).toMatch(/arrival recorded at \d\d:\d\d \(on time\)/);
+    expect(await arrivals(db)).toBe(1);
+    store.getState().leaveReceipt();
+    await store.getState().submitBookingsScan(label(booking));
+    expect(store.getState().receiptNote).toMatch(/arrival already recorded/);
+    expect(await arrivals(db)).toBe(1);
+  });
+
+  it("during another receipt it is named and records no arrival; a scan before sign-in is answered in words", async () => {
+    const { store, db, booking, other } = await rig();
+    await store.getState().openReceipt(booking.bookingRef);
+    await scan(store, label(other));
+    expect(store.getState().pendingError?.reason).toContain(`label of booking ${other.bookingRef}`);
+    expect(await arrivals(db)).toBe(0);
+    store.getState().acknowledge();
+    await store.getState().signOut();
+    routeScan(store, label(booking), "hid-pos");
+    expect(store.getState().scanAnswer).toBe(
+      `Sign in first, then scan. That was booking label ${booking.bookingRef}; nothing was recorded.`,
+    );
+    await store.getState().signIn(hub(booking).deviceId, "Ann", "receiver");
+    expect(store.getState().sessionError).toMatch(/^Sign in first, then scan\. That was hub /);
+    expect(await arrivals(db)).toBe(0);
   });
 });
 

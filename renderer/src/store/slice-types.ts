@@ -90,6 +90,8 @@ export interface ReceiptSlice {
   queue: QueuedScan[];
   recent: ShownVerdict[];
   receiptMessage: string | null;
+  /** What a scan on the bookings list did on opening this receipt (arrival recorded, late, closed), in words. */
+  receiptNote: string | null;
   openReceipt(bookingRef: string): Promise<void>;
   leaveReceipt(): void;
   recordArrival(late: boolean, reportedEta: string | null): Promise<void>;
@@ -195,7 +197,10 @@ export interface UiSlice {
   screen: Screen;
   /** Set when another window upgraded the database: this one must reload. */
   blockedMessage: string | null;
+  /** The answer to a scan on a screen that records none (sign-in, scanner set-up). */
+  scanAnswer: string | null;
   showScreen(screen: Screen): void;
+  answerScan(text: string): void;
   block(message: string): void;
 }
 
