@@ -19,6 +19,7 @@ import {
   type ReceiptAction,
   type ReceiptInit,
   type ReceiptState,
+  undoCandidates,
   type Verdict,
   type VerdictCode,
 } from "./reconcile";
@@ -58,7 +59,8 @@ export interface Stamp extends EventContext {
 
 export type ReceiptCommand =
   | { type: "scan"; raw: string; source: ScanSource }
-  | { type: "undo-last"; reason: string }
+  /** Undo the last counted scan, or the one picked from `undoCandidates` (its scan event id). */
+  | { type: "undo-last"; reason: string; scanId?: string }
   | { type: "arrive"; late: boolean; reportedEta: string | null }
   | { type: "start-unloading" }
   | { type: "complete-unloading" }
@@ -146,20 +148,41 @@ export function decideReceipt(
       return ok([recorded], null, v, logCode, result.state);
     }
     case "undo-last": {
-      // Only the last live scan can be undone; undo is rare, so O(scans) is fine.
-      const last = liveScans(reconcile).at(-1);
-      if (last === undefined) return { ok: false, message: "There is no scan to undo." };
+      // Only a scan that counted something is undone (issue 18): an undo never spends itself on
+      // an error or a duplicate, and the operator says which (the last counted one by default).
+      const candidates = undoCandidates(reconcile, Number.POSITIVE_INFINITY);
+      const targetId = command.scanId ?? candidates[0]?.scanId;
+      if (targetId === undefined)
+        return {
+          ok: false,
+          message:
+            "Nothing to undo: no scan has counted anything (errors, duplicates and unreadable codes change nothing).",
+        };
+      if (command.reason.trim() === "")
+        return { ok: false, message: "An undo needs a reason: say why the scan is undone." };
+      if (!candidates.some((c) => c.scanId === targetId)) {
+        if (liveScans(reconcile).at(-1)?.scanId === targetId)
+          return {
+            ok: false,
+            message: "That scan changed nothing (an error or a duplicate): there is nothing to undo.",
+          };
+        const refused = reduce(reconcile, { type: "undo", scanId: targetId, reason: command.reason });
+        return {
+          ok: false,
+          message: refused.verdict.code === "undo-refused" ? refused.verdict.reason : "That scan cannot be undone.",
+        };
+      }
       // At the undo event's own instant, so the state a replay of the log gives is this one exactly.
       const probe = reduce(reconcile, {
         type: "undo",
-        scanId: last.scanId,
+        scanId: targetId,
         reason: command.reason,
         at: stamp.now.toISOString(),
       });
       if (probe.verdict.code === "undo-refused") return { ok: false, message: probe.verdict.reason };
       const e = event("scan.undone", {
         bookingRef: r.bookingRef,
-        scanEventId: last.scanId,
+        scanEventId: targetId,
         reason: command.reason.trim().slice(0, 500),
       });
       return ok([e], null, probe.verdict, null, probe.state);

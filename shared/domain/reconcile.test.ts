@@ -225,7 +225,7 @@ describe("reconcile: one example per verdict", () => {
     // Undo names it too.
     const { state } = run([pallet(P0.sscc), ref(null, 4)]);
     const undone = reduce(state, { type: "undo", scanId: liveScans(state)[1]!.scanId, reason: "wrong barcode" });
-    expect(undone.verdict.reason).toContain("Undid the booking-reference barcode of a label (wrong-kind)");
+    expect(undone.verdict.reason).toContain("Undid the booking-reference barcode of a label (not expected here)");
     expect(expecting(undone.state)).toEqual(expecting(run([pallet(P0.sscc)]).state));
   });
 
@@ -324,7 +324,7 @@ describe("reconcile: one example per verdict", () => {
     const firstId = liveScans(two.state)[0]!.scanId;
     const lastId = liveScans(two.state)[1]!.scanId;
     for (const [action, text] of [
-      [{ type: "undo", scanId: firstId, reason: "misread" }, "Only the last scan"],
+      [{ type: "undo", scanId: firstId, reason: "misread" }, "opened what later scans were counted in"],
       [{ type: "undo", scanId: lastId, reason: "  " }, "needs a reason"],
     ] as const) {
       const r = reduce(two.state, action);

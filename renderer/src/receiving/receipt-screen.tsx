@@ -1,10 +1,11 @@
-import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { undoCandidates } from "../../../shared/domain/reconcile";
 import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
 import { amendedFields } from "../../../shared/domain/booking-amendment";
 import { arrivalTiming, type ArrivalTiming } from "../../../shared/domain/site-clock";
-import { showDateTime, showWindow } from "../../../shared/domain/display-time";
+import { showDateTime, showTime, showWindow } from "../../../shared/domain/display-time";
 import { etaInstant } from "./receiving-rules";
 import { CloseReceiptDialog } from "./close-receipt-dialog";
 
@@ -249,27 +250,68 @@ function LastVerdict() {
   );
 }
 
+/**
+ * Undo (F2): says which scan it will undo and offers the recent counted scans to pick from
+ * (errors and duplicates changed nothing and are not offered; shared/domain/reconcile.ts).
+ * A refusal stays in the dialog with what was typed.
+ */
 function UndoDialog(props: { onDone: () => void }) {
   const undo = useDock((s) => s.undoLast);
+  const reconcile = useDock((s) => s.reconcile);
+  const tz = useDock((s) => s.siteTimeZone);
+  const [candidates] = useState(() => (reconcile === null ? [] : undoCandidates(reconcile)));
+  const [picked, setPicked] = useState(candidates[0]?.scanId ?? "");
   const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const target = candidates.find((c) => c.scanId === picked);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (reason.trim() === "") return;
-    void undo(reason).then(props.onDone);
+    if (target === undefined) return;
+    if (reason.trim() === "") return setError("Say why the scan is undone.");
+    void undo(reason, target.scanId).then((refused) => (refused === null ? props.onDone() : setError(refused)));
   };
+  const escape = (e: ReactKeyboardEvent<HTMLElement>) => e.key === "Escape" && props.onDone();
+  if (candidates.length === 0)
+    return (
+      <div className="dialog" role="dialog" aria-label="undo a scan" onKeyDown={escape}>
+        <p>
+          Nothing to undo: no scan has counted anything yet (errors, duplicates and unreadable codes change nothing).
+        </p>
+        <button type="button" autoFocus onClick={props.onDone}>
+          Close (Esc)
+        </button>
+      </div>
+    );
   return (
-    <form className="dialog" onSubmit={submit} aria-label="undo last scan">
+    <form className="dialog undo-dialog" onSubmit={submit} aria-label="undo a scan" onKeyDown={escape}>
+      <p data-testid="undo-target">
+        Will undo: <strong>{target ? `${target.what} (${target.did}) at ${showTime(target.at, tz)}` : "-"}</strong>
+      </p>
+      <fieldset>
+        <legend>Recent counted scans</legend>
+        {candidates.map((c) => (
+          <label key={c.scanId}>
+            <input
+              type="radio"
+              name="undoScan"
+              value={c.scanId}
+              checked={picked === c.scanId}
+              onChange={() => setPicked(c.scanId)}
+            />{" "}
+            {showTime(c.at, tz)} {c.what} ({c.did})
+          </label>
+        ))}
+      </fieldset>
       <label>
-        Why undo the last scan?
-        <input
-          autoFocus
-          name="undoReason"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          onKeyDown={(e) => e.key === "Escape" && props.onDone()}
-        />
+        Why undo it?
+        <input autoFocus name="undoReason" value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
-      <button type="submit">Undo last scan</button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">Undo this scan</button>
       <button type="button" onClick={props.onDone}>
         Cancel (Esc)
       </button>
@@ -358,7 +400,7 @@ export function ReceiptScreen() {
         </aside>
       </div>
       <footer className="keys">
-        <span>F2 undo last scan</span>
+        <span>F2 undo a scan</span>
         <span>F3 accept amendment</span>
         <span>F4 close receipt</span>
         <span>F7 camera</span>

@@ -336,11 +336,15 @@ export const createReceiptSlice =
         held.kick();
       },
 
-      async undoLast(reason) {
+      async undoLast(reason, scanId) {
         const { receipt, reconcile } = get();
-        if (receipt === null || reconcile === null) return;
-        const decision = decideReceipt(receipt, reconcile, { type: "undo-last", reason }, stamp());
-        if (!decision.ok) return set({ receiptMessage: decision.message });
+        if (receipt === null || reconcile === null) return "No receipt is open.";
+        const cmd =
+          scanId === undefined
+            ? { type: "undo-last" as const, reason }
+            : { type: "undo-last" as const, reason, scanId };
+        const decision = decideReceipt(receipt, reconcile, cmd, stamp());
+        if (!decision.ok) return decision.message;
         await log.record(decision.events);
         publish(decision.reconcile, receipt);
         const v = decision.verdict;
@@ -354,6 +358,7 @@ export const createReceiptSlice =
             at: deps.now(),
             scanId: null,
           });
+        return null;
       },
 
       async closeReceipt(input) {

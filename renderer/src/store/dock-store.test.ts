@@ -215,8 +215,7 @@ describe("dock store: receiving", () => {
     await scan(store, pallet(booking));
     await scan(store, carton(booking));
     await scan(store, hub(booking).deviceId);
-    await store.getState().undoLast("  ");
-    expect(store.getState().receiptMessage).toMatch(/reason/);
+    expect(await store.getState().undoLast("  ")).toMatch(/reason/);
     await store.getState().undoLast("scanned the wrong hub");
     expect(store.getState().summary!.hubs.received).toBe(0);
     const undo = await db.events.where("type").equals("scan.undone").first();
@@ -240,10 +239,11 @@ describe("dock store: receiving", () => {
       if (store.getState().pendingError !== null) store.getState().acknowledge();
     }
     await store.getState().settled();
-    // The last scan (a hub of another booking) undone, then the duplicate before it is not the last any more.
-    await store.getState().undoLast("set aside");
+    // The last counted scan (a hub of another booking) undone; a duplicate is no undo target and its hub stays received.
+    expect(await store.getState().undoLast("set aside")).toBeNull();
     await scan(store, hub(booking).deviceId);
-    await store.getState().undoLast("scanned twice");
+    const duplicate = store.getState().lastVerdict!.scanId!;
+    expect(await store.getState().undoLast("scanned twice", duplicate)).toMatch(/changed nothing/);
     const live = await db.hubStates.orderBy("deviceId").toArray();
     expect(live.map((r) => [r.deviceId, r.state])).toEqual(
       [hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId].sort().map((d) => [d, "received"]),

@@ -102,7 +102,8 @@ export interface ReceiptSlice {
   submitScan(raw: string, source: ScanSource, readId?: string): void;
   /** The deliberate acknowledgement of an error (Escape or the button; never a scanner's Enter). */
   acknowledge(): void;
-  undoLast(reason: string): Promise<void>;
+  /** Undoes the last counted scan, or the one picked (its scan id); returns the refusal in words, or null. */
+  undoLast(reason: string, scanId?: string): Promise<string | null>;
   closeReceipt(input: CloseInput): Promise<void>;
   acceptAmendment(): Promise<void>;
   /** Picks up an amendment the sync client stored for the open receipt. */
