@@ -111,6 +111,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   // The receipt closes accepted before its hubs may go on a jig (the receipt gate of issue 16).
   await page.locator("h1").click();
   await page.keyboard.press("F4");
+  await page.getByLabel("Accepted whole").check(); // no default outcome (issue 18)
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
 

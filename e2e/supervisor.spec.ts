@@ -105,6 +105,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   }
   await expect(page.getByTestId("count-hubs")).toContainText("Hubs88");
   await page.keyboard.press("F4");
+  await page.getByLabel("Accepted whole").check(); // no default outcome (issue 18)
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
 

@@ -21,6 +21,7 @@ import {
   VERDICT_CODES,
   type ReceiptState,
 } from "./reconcile";
+import { closeFigures } from "./receipt-close";
 import { parseScan } from "./scan-parser";
 
 // The receipt aggregate's decisions: verdicts carry their facts as fields, and the event a
@@ -215,7 +216,71 @@ describe("receipt decisions", () => {
       { type: "close", outcome: "rejected", rejectedHubs: [], rejectionReason: null },
       stamp(),
     );
-    expect(closed).toMatchObject({ ok: false, message: expect.stringMatching(/^Cannot close: /) });
+    expect(closed).toEqual({ ok: false, message: "Say why the delivery is rejected." });
+  });
+});
+
+describe("closing a receipt (issue 18)", () => {
+  const p0 = booking.pallets[0]!;
+  const c1 = p0.cartons[1]!;
+  const scanAll = (raws: string[]): ReceiptState => {
+    let state = createReceipt(init);
+    for (const raw of raws) {
+      const d = decideReceipt(record, state, { type: "scan", raw, source: "wedge" }, stamp());
+      if (!d.ok) throw new Error(d.message);
+      state = d.reconcile;
+    }
+    return state;
+  };
+  const close = (state: ReceiptState, outcome: "accepted" | "partial" | "rejected" | null, notes = "dented corner") =>
+    decideReceipt(
+      record,
+      state,
+      { type: "close", outcome, rejectedHubs: [], rejectionReason: null, damageNotes: notes },
+      stamp(),
+    );
+  const part = scanAll([
+    labelOf(encodePalletLabel({ sscc: p0.sscc })),
+    labelOf(encodeCartonLabel({ sscc: c1.sscc })),
+    ...c1.hubs.slice(0, 2).map((h) => h.deviceId),
+  ]);
+
+  it("figures per pallet: received, held, missing against booked", () => {
+    expect(closeFigures(part)).toEqual({
+      lines: [{ pallet: p0.sscc, booked: 6, received: 2, held: 0, missing: 4 }],
+      total: { pallet: null, booked: 6, received: 2, held: 0, missing: 4 },
+      extra: 0,
+    });
+  });
+
+  it("no default outcome: nothing chosen is refused in words, nothing recorded", () => {
+    expect(close(part, null)).toEqual({
+      ok: false,
+      message: "Choose an outcome: accepted whole, accepted in part, or rejected.",
+    });
+  });
+
+  it("a shortfall with nothing damaged is accepted in part with no hub rejected; the event counts the missing hubs", () => {
+    const d = close(part, "partial");
+    if (!d.ok) throw new Error(d.message);
+    expect(d.events[0]).toMatchObject({
+      type: "receipt.closed",
+      payload: { outcome: "partial", rejectedHubs: [], missingHubs: 4, damageNotes: "dented corner" },
+    });
+    expect(parseDockEvent(d.events[0]).ok).toBe(true);
+  });
+
+  it("accepted in part with every hub here and none rejected is refused, naming what to change (no field paths)", () => {
+    const all = scanAll([
+      labelOf(encodePalletLabel({ sscc: p0.sscc })),
+      ...p0.cartons.flatMap((c) => [labelOf(encodeCartonLabel({ sscc: c.sscc })), ...c.hubs.map((h) => h.deviceId)]),
+    ]);
+    const d = close(all, "partial");
+    expect(d).toMatchObject({ ok: false, message: expect.stringContaining("Accepted in part needs a shortfall") });
+    expect(!d.ok && d.message).not.toMatch(/payload\./);
+    const long = close(part, "partial", "x".repeat(5000));
+    expect(long).toMatchObject({ ok: false, message: expect.stringMatching(/^Cannot close yet: the damage notes: /) });
+    expect(!long.ok && long.message).not.toMatch(/payload\./);
   });
 });
 

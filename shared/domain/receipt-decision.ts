@@ -23,6 +23,7 @@ import {
   type Verdict,
   type VerdictCode,
 } from "./reconcile";
+import { closeFigures, closeProblem } from "./receipt-close";
 import { parseScan } from "./scan-parser";
 
 /**
@@ -66,7 +67,8 @@ export type ReceiptCommand =
   | { type: "complete-unloading" }
   | {
       type: "close";
-      outcome: "accepted" | "partial" | "rejected";
+      /** Chosen by the operator; null (nothing chosen) is refused: there is no default outcome. */
+      outcome: "accepted" | "partial" | "rejected" | null;
       rejectedHubs: PayloadOf<"receipt.closed">["rejectedHubs"];
       rejectionReason: string | null;
       packagingNotes?: string | null;
@@ -281,6 +283,10 @@ export function decideReceipt(
       return ok(events, change);
     }
     case "close": {
+      const figures = closeFigures(reconcile);
+      const problem = closeProblem(figures, command);
+      if (problem !== null || command.outcome === null) return { ok: false, message: problem ?? "Choose an outcome." };
+      const missing = figures.total.missing;
       const payload = {
         bookingRef: r.bookingRef,
         outcome: command.outcome,
@@ -288,14 +294,29 @@ export function decideReceipt(
         rejectionReason: command.outcome === "rejected" ? command.rejectionReason : null,
         packagingNotes: command.packagingNotes?.trim() || null,
         damageNotes: command.damageNotes?.trim() || null,
+        ...(command.outcome !== "rejected" && missing > 0 ? { missingHubs: missing } : {}),
       };
-      // What the operator typed can break the event's rules (a partial close names no hub, a
-      // rejection gives no reason): the schema's reason is the refusal, nothing is recorded.
+      // What the operator typed can still break the event's rules (a note too long, a hub ID
+      // twice): refused in words naming the field, nothing recorded.
       const closed = tryMakeEvent("receipt.closed", payload, stamp);
-      if (!closed.ok) return { ok: false, message: `Cannot close: ${closed.reason}` };
+      if (!closed.ok) return { ok: false, message: `Cannot close yet: ${plainFieldProblem(closed.reason)}` };
       return ok([closed.event], { status: "closed", outcome: command.outcome });
     }
   }
+}
+
+const FIELD_WORDS: Record<string, string> = {
+  rejectedHubs: "the hubs rejected",
+  rejectionReason: "the reason for rejecting",
+  packagingNotes: "the packaging notes",
+  damageNotes: "the damage notes",
+};
+
+/** A schema's "payload.damageNotes: String must contain at most 2000 character(s)" as "the damage notes: …". */
+function plainFieldProblem(reason: string): string {
+  const m = /^payload\.(\w+)[.\w]*: (.*)$/.exec(reason);
+  if (!m) return "check what was typed.";
+  return `${FIELD_WORDS[m[1]!] ?? "what was typed"}: ${m[2]!.replace(/\bstring\b/gi, "text")}.`;
 }
 
 /**

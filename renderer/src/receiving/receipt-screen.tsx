@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { undoCandidates } from "../../../shared/domain/reconcile";
+import { outcomeWords } from "../../../shared/domain/receipt-close";
 import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
@@ -227,6 +228,13 @@ function Recent() {
 /** What the guided scan asks for next; its own component so a scan re-renders only what it changes. */
 function ExpectsNext() {
   const next = useDock((s) => s.next);
+  const closed = useDock((s) => (s.receipt?.status === "closed" ? outcomeWords(s.receipt.outcome) : null));
+  if (closed !== null)
+    return (
+      <div className="expects closed" data-testid="expects" data-kind="closed">
+        This receipt is closed ({closed}): scans are not recorded on it. F10 goes back to the bookings.
+      </div>
+    );
   return (
     <div className="expects" data-testid="expects" data-kind={next?.kind ?? ""}>
       <span className="label">Expects next</span> {next?.prompt ?? ""}
@@ -365,7 +373,7 @@ export function ReceiptScreen() {
         </h1>
         <div>
           {b.partyName} - {showWindow(b.deliveryDate, b.deliveryWindow)} -{" "}
-          {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
+          {receipt.status === "closed" ? `closed (${outcomeWords(receipt.outcome)})` : "open"}
         </div>
       </header>
       <AmendmentBanner />

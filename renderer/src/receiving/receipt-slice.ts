@@ -1,6 +1,7 @@
 import type { StateCreator } from "zustand";
 import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
 import type { Booking } from "../../../shared/domain/booking";
+import { afterCloseWords, closeFigures, outcomeWords } from "../../../shared/domain/receipt-close";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
 import type { ReceiptRow } from "../db/dock-db";
@@ -321,7 +322,7 @@ export const createReceiptSlice =
         if (r === null) return;
         if (r.status !== "open")
           return set({
-            receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.`,
+            receiptMessage: `This receipt is closed (${outcomeWords(r.outcome)}): this scan was not recorded. For another delivery, go back to the bookings (F10) and scan its booking label.`,
           });
         const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
@@ -363,12 +364,29 @@ export const createReceiptSlice =
 
       async closeReceipt(input) {
         await get().settled();
-        const r = get().receipt;
-        if (r === null) return;
-        if (get().pendingError !== null)
-          return set({ receiptMessage: "Acknowledge the error on screen before closing." });
-        await command({ type: "close", ...input });
-        if (get().receipt?.status === "closed") get().leaveReceipt();
+        const { receipt: r, reconcile } = get();
+        if (r === null || reconcile === null) return "No receipt is open.";
+        if (get().pendingError !== null) return "Acknowledge the error on screen (Esc) before closing.";
+        const decision = decideReceipt(r, reconcile, { type: "close", ...input }, stamp());
+        if (!decision.ok) return decision.message;
+        const next: ReceiptRow = { ...r, ...decision.record };
+        await log.record(decision.events, { receipt: next });
+        const figures = closeFigures(reconcile);
+        set((s) => ({ receipt: next, receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next } }));
+        get().leaveReceipt();
+        // The next step, on the bookings list the operator lands on.
+        set({
+          bookingsNotice: {
+            tone: "info",
+            text: afterCloseWords(
+              next,
+              input.outcome ?? "accepted",
+              figures,
+              input.outcome === "partial" ? input.rejectedHubs.length : 0,
+            ),
+          },
+        });
+        return null;
       },
 
       async acceptAmendment() {

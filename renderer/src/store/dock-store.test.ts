@@ -79,7 +79,7 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     });
     await store.getState().openReceipt(other.bookingRef);
     await scan(store, pallet(other));
-    expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
+    expect(store.getState().receiptMessage).toContain("This receipt is closed (rejected): this scan was not recorded");
   });
 });
 
@@ -378,14 +378,17 @@ describe("dock store: receiving", () => {
     const { store, booking, db } = await rig();
     await store.getState().openReceipt("BK-1001");
     await scan(store, pallet(booking));
-    await store.getState().closeReceipt({
-      outcome: "partial",
-      rejectedHubs: [],
-      rejectionReason: null,
-      packagingNotes: null,
-      damageNotes: null,
-    });
-    expect(store.getState().receiptMessage).toMatch(/names the hubs rejected/);
+    expect(
+      await store.getState().closeReceipt({
+        outcome: null,
+        rejectedHubs: [],
+        rejectionReason: null,
+        packagingNotes: null,
+        damageNotes: "typed before choosing",
+      }),
+    ).toBe("Choose an outcome: accepted whole, accepted in part, or rejected.");
+    expect(await db.events.where("type").equals("receipt.closed").count()).toBe(0);
+    expect(store.getState().screen).toBe("receipt");
     await store.getState().closeReceipt({
       outcome: "partial",
       rejectedHubs: [{ deviceId: hub(booking).deviceId, code: "damaged", reason: "casing cracked" }],
@@ -397,6 +400,26 @@ describe("dock store: receiving", () => {
     const closed = await db.events.where("type").equals("receipt.closed").first();
     expect(closed?.event.type === "receipt.closed" && closed.event.payload.damageNotes).toBe("one hub cracked");
     expect(store.getState().screen).toBe("bookings");
+    expect(store.getState().bookingsNotice?.text).toMatch(
+      /^Receipt of booking BK-1001 closed: accepted in part \(0 of \d+ hubs received, \d+ missing, 1 rejected\)\. The accepted hubs can go on the jigs/,
+    );
+  });
+
+  it("a shortfall with nothing damaged closes accepted in part; a scan into the closed receipt says it is closed", async () => {
+    const { store, booking, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(booking).deviceId);
+    const input = { rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null };
+    expect(await store.getState().closeReceipt({ outcome: "partial", ...input })).toBeNull();
+    const closed = (await db.events.where("type").equals("receipt.closed").first())?.event;
+    expect(closed?.type === "receipt.closed" && closed.payload.missingHubs).toBeGreaterThan(0);
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, hub(booking, 0, 0, 1).deviceId);
+    expect(store.getState().receiptMessage).toMatch(
+      /^This receipt is closed \(accepted in part\): this scan was not recorded/,
+    );
   });
 
   it("an amendment is held for the operator and applied only when acknowledged", async () => {

@@ -70,7 +70,8 @@ export interface QueuedScan {
 }
 
 export interface CloseInput {
-  outcome: "accepted" | "partial" | "rejected";
+  /** Chosen by the operator; null is refused (there is no default outcome). */
+  outcome: "accepted" | "partial" | "rejected" | null;
   rejectedHubs: Array<{ deviceId: string; code: HubRejectionCode; reason: string }>;
   rejectionReason: string | null;
   packagingNotes: string | null;
@@ -104,7 +105,8 @@ export interface ReceiptSlice {
   acknowledge(): void;
   /** Undoes the last counted scan, or the one picked (its scan id); returns the refusal in words, or null. */
   undoLast(reason: string, scanId?: string): Promise<string | null>;
-  closeReceipt(input: CloseInput): Promise<void>;
+  /** Closes the receipt and goes back to the bookings; returns the refusal in words (nothing recorded), or null. */
+  closeReceipt(input: CloseInput): Promise<string | null>;
   acceptAmendment(): Promise<void>;
   /** Picks up an amendment the sync client stored for the open receipt. */
   refreshReceipt(): Promise<void>;
