@@ -143,7 +143,8 @@ export function decideReceipt(
           sscc: parsed.kind === "pallet" || parsed.kind === "carton" || parsed.kind === "sscc" ? parsed.sscc : null,
           ...cartonNumberOf(parsed, before),
           otherBookingRef: v.otherBookingRef,
-          reason: v.reason.slice(0, 500),
+          // An unreadable code keeps the parser's detail for support; the screen shows plain words.
+          reason: (parsed.kind === "unreadable" && v.code === "unreadable" ? parsed.reason : v.reason).slice(0, 500),
         },
         { ...stamp, id },
       );

@@ -305,8 +305,10 @@ describe("reconcile: one example per verdict", () => {
     last([pallet(P0.sscc), carton(C00.sscc), hub(lookalike)], "hub-unexpected");
   });
 
-  it("unreadable passes the parser's reason through", () => {
-    expect(last([unreadable], "unreadable").verdict.reason).toBe("'#' is not part of any hub ID or label");
+  it("unreadable is said in plain words with the next step, never the parser's detail (issue 18)", () => {
+    expect(last([unreadable], "unreadable").verdict.reason).toBe(
+      "Unreadable: rescan, or type the ID printed under the barcode.",
+    );
   });
 
   it("a scan ID is applied once; undo only of the last live scan, with a reason", () => {

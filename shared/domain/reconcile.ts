@@ -50,7 +50,8 @@ import {
 } from "./receipt-verdicts";
 import type { ParsedScan } from "./scan";
 import { describeLabelReference, labelReferenceOf } from "./scan-parser";
-import { VERDICT_WORDS } from "./scan-words";
+import { plainUnreadable, VERDICT_WORDS } from "./scan-words";
+import { DEFAULT_SITE_TIME_ZONE, wallTime } from "./site-clock";
 
 export {
   VERDICTS,
@@ -330,7 +331,8 @@ function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, a
           exception: false,
         };
       }
-      return { verdict: verdict("unreadable", scan.reason, scanId, null), exception: false };
+      // Plain words with the next step; the parser's detail stays in the log's raw text.
+      return { verdict: verdict("unreadable", plainUnreadable(scan), scanId, null), exception: false };
     }
     case "booking-label":
       return judgeBookingLabel(ix, core, scanId, scan);
@@ -551,7 +553,7 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
     return {
       verdict: verdict(
         seen.code,
-        `Pallet ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        `Pallet ${sscc} again (first scanned ${clock(seen.at, ix)}): it is not on booking ${ix.booking.bookingRef}.`,
         scanId,
         sscc,
       ),
@@ -628,7 +630,7 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
     return {
       verdict: verdict(
         seen.code,
-        `Carton ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        `Carton ${sscc} again (first scanned ${clock(seen.at, ix)}): it is not on booking ${ix.booking.bookingRef}.`,
         scanId,
         sscc,
       ),
@@ -738,7 +740,7 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
     return {
       verdict: verdict(
         "hub-duplicate",
-        `Hub ${id} was already scanned ${clock(seen.at)} ${containerWords(seen.carton, seen.pallet)} (${seen.code}); not counted again.`,
+        `Hub ${id} was already scanned ${clock(seen.at, ix)} ${containerWords(seen.carton, seen.pallet)} (${VERDICT_WORDS[seen.code]}); not counted again.`,
         scanId,
         id,
       ),
@@ -903,9 +905,11 @@ function describeScan(scan: ParsedScan): string {
   }
 }
 
-function clock(at: string): string {
-  const m = /T(\d\d:\d\d:\d\d)/.exec(at);
-  return m ? `at ${m[1]}` : `at ${at}`;
+/** The site's wall-clock time of an instant, 24-hour (never the instant's UTC hour). */
+function clock(at: string, ix: ReceiptIndex): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return "earlier";
+  return `at ${wallTime(d, ix.site.timeZone ?? DEFAULT_SITE_TIME_ZONE).time}`;
 }
 
 function capital(s: string): string {
