@@ -11,7 +11,7 @@ export function BookingsScreen() {
   const notice = useDock((s) => s.bookingsNotice);
   const visible = bookings.filter((b) => b.booking.status !== "cancelled");
   return (
-    <section className="panel bookings" aria-label="bookings">
+    <main className="panel bookings" aria-label="bookings">
       <h1>Bookings</h1>
       <p className="prompt">
         Scan the booking label on the delivery (or a pallet's label), or pick a booking (Tab, Enter).
@@ -47,6 +47,6 @@ export function BookingsScreen() {
           );
         })}
       </ul>
-    </section>
+    </main>
   );
 }

@@ -153,7 +153,7 @@ function Counts() {
     <table className="counts" aria-label="counts">
       <thead>
         <tr>
-          <th />
+          <td />
           <th>received</th>
           <th>booked</th>
         </tr>
@@ -192,9 +192,9 @@ function MissingList() {
   if (sum === null) return null;
   const list = (title: string, items: string[]) => (
     <div>
-      <h3>
+      <h2>
         {title} missing: {items.length}
-      </h3>
+      </h2>
       <ul>
         {items.slice(0, 8).map((x) => (
           <li key={x}>{x}</li>
@@ -215,7 +215,7 @@ function MissingList() {
 function Recent() {
   const recent = useDock((s) => s.recent);
   return (
-    <ol className="recent" aria-label="recent scans">
+    <ol className="recent" aria-label="recent scans" tabIndex={0}>
       {recent.map((v) => (
         <li key={`${v.at}-${v.scanId ?? ""}`} className={`recent-${v.class}`} data-scan-id={v.scanId ?? ""}>
           {v.reason}
@@ -367,7 +367,7 @@ export function ReceiptScreen() {
   const b = receipt.booking;
   return (
     <div className="receipt">
-      <header className="receipt-head">
+      <section className="receipt-head" aria-label="booking">
         <h1>
           Booking {b.bookingRef} <small>delivery {b.deliveryRef}</small>
         </h1>
@@ -375,7 +375,7 @@ export function ReceiptScreen() {
           {b.partyName} - {showWindow(b.deliveryDate, b.deliveryWindow)} -{" "}
           {receipt.status === "closed" ? `closed (${outcomeWords(receipt.outcome)})` : "open"}
         </div>
-      </header>
+      </section>
       <AmendmentBanner />
       {message && (
         <p className="form-error" role="alert">
@@ -388,14 +388,15 @@ export function ReceiptScreen() {
         </p>
       )}
       <div className="receipt-grid">
-        <aside className="column">
+        <aside className="column" aria-label="arrival and unloading">
           <ArrivalPanel />
           <UnloadingPanel />
         </aside>
         <main className="column scan-column">
+          {/* Counts first: a long verdict must never push them below the fold (issue 18). */}
+          <Counts />
           <ExpectsNext />
           <LastVerdict />
-          <Counts />
           {cameraOpen && (
             <Suspense fallback={<p>Loading the camera scanner...</p>}>
               <CameraPanel onClose={() => setCameraOpen(false)} />
@@ -403,7 +404,7 @@ export function ReceiptScreen() {
           )}
           <Recent />
         </main>
-        <aside className="column">
+        <aside className="column" aria-label="not yet received">
           <MissingList />
         </aside>
       </div>

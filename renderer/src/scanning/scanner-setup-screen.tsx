@@ -60,7 +60,7 @@ export function ScannerSetupScreen() {
   };
 
   return (
-    <section className="panel scanner-setup" aria-label="scanner set-up">
+    <main className="panel scanner-setup" aria-label="scanner set-up">
       <h1>Scanner set-up and self-test</h1>
       <p className="prompt" data-testid="self-test-status">
         {step < 3 ? `Scan code ${step + 1} of the test sheet.` : selfTestOutcome(findings).text}
@@ -123,6 +123,6 @@ export function ScannerSetupScreen() {
       <button type="button" onClick={() => showScreen("bookings")}>
         {operator ? "Back to bookings" : "Back to sign-in"}
       </button>
-    </section>
+    </main>
   );
 }
