@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ClockTimeSchema, CspSchema } from "../shared/domain/booking";
 import { ChargesConfigSchema, EXAMPLE_CHARGES_CONFIG } from "../shared/domain/charges";
 import { EXAMPLE_WORKING_HOURS, WorkingHoursConfigSchema } from "../shared/domain/working-hours";
+import { DEFAULT_SITE_TIME_ZONE, SiteTimeZoneSchema } from "../shared/domain/site-clock";
 
 /**
  * Central's configuration: everything MP155 leaves to the DCC (charges, working hours,
@@ -65,6 +66,11 @@ export const BusinessConfigSchema = z.strictObject({
     /** Failed authentications an address may make per minute (wrong or revoked tokens). */
     failedAuthPerAddressPerMinute: z.number().int().positive(),
   }),
+  /**
+   * The sites' IANA time zone (issue 16): "today", a date in the past, late and the delivery
+   * window are on this clock at central as at the dock, never the server's UTC. Absent: Europe/London.
+   */
+  siteTimeZone: SiteTimeZoneSchema.optional(),
 });
 export type BusinessConfig = z.infer<typeof BusinessConfigSchema>;
 
@@ -72,6 +78,7 @@ export const DEFAULT_BUSINESS_CONFIG: BusinessConfig = {
   // The documented illustrations (shared/): a site sets its own through CENTRAL_CONFIG.
   charges: EXAMPLE_CHARGES_CONFIG,
   workingHours: EXAMPLE_WORKING_HOURS,
+  siteTimeZone: DEFAULT_SITE_TIME_ZONE,
   deliverySlots: [
     { start: "08:00", end: "10:00" },
     { start: "10:00", end: "12:00" },

@@ -100,8 +100,8 @@ export async function scanAtRate(
 }
 
 /**
- * On the bookings list: scans the booking label (wedge) to open its receipt, records the
- * arrival as on time, and starts unloading by the dock's own staff (so liability passes to
+ * On the bookings list: scans the booking label (wedge), which opens its receipt and records
+ * the arrival (on time or early; a late one waits for the carrier's ETA), and starts unloading by the dock's own staff (so liability passes to
  * the DCC side on commencement, Annex A 2.5).
  */
 export async function openReceiptAndStartUnloading(
@@ -114,7 +114,7 @@ export async function openReceiptAndStartUnloading(
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
   await expect(page.getByTestId("expects")).toBeVisible();
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible();
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await expect(page.getByTestId("liability")).toContainText("passed to the DCC side");

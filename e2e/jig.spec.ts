@@ -68,7 +68,7 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
     page,
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible(); // the booking label recorded the arrival
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await page.locator("h1").click();
@@ -105,6 +105,7 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await page.getByTestId(`open-${booking.bookingRef}`).click();
   await page.locator("h1").click();
   await page.keyboard.press("F4");
+  await page.getByLabel("Accepted whole").check(); // no default outcome (issue 18)
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
   await page.getByTestId("nav-jig").click();

@@ -147,7 +147,8 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
   await expect(page.getByTestId("count-hubs")).toContainText("Hubs7");
   // Undo the last scan, with a reason: an event, not a deletion.
   await page.keyboard.press("F2");
-  await page.getByLabel("Why undo the last scan?").fill("label read from the wrong hub");
+  await expect(page.getByTestId("undo-target")).toContainText(`hub ${hubs[6]!.deviceId} (received)`);
+  await page.getByLabel("Why undo it?").fill("label read from the wrong hub");
   await page.keyboard.press("Enter");
   await expectVerdict(page, "undone");
   await expect(page.getByTestId("count-hubs")).toContainText("Hubs6");

@@ -99,7 +99,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
     page,
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible(); // the booking label recorded the arrival
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await page.locator("h1").click();
@@ -112,6 +112,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   // The receipt closes accepted before its hubs may go on a jig (the receipt gate of issue 16).
   await page.locator("h1").click();
   await page.keyboard.press("F4");
+  await page.getByLabel("Accepted whole").check(); // no default outcome (issue 18)
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
 

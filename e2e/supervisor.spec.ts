@@ -163,7 +163,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
     page,
     scanOf(encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef })),
   );
-  await page.getByTestId("record-arrival").click();
+  await expect(page.getByTestId("arrival")).toBeVisible(); // the booking label recorded the arrival
   await page.getByLabel("Dock staff").check();
   await page.getByTestId("start-unloading").click();
   await page.getByTestId("complete-unloading").click();
@@ -179,6 +179,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   }
   await expect(page.getByTestId("count-hubs")).toContainText("Hubs88");
   await page.keyboard.press("F4");
+  await page.getByLabel("Accepted whole").check(); // no default outcome (issue 18)
   await page.getByRole("button", { name: "Close receipt" }).click();
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("received (accepted)");
 

@@ -259,8 +259,10 @@ describe("events", () => {
     expect(bad("booking.arrived", { bookingRef: "BK-0001", late: false, reportedEta: null }).ok).toBe(true);
     expect(bad("receipt.closed", { ...SAMPLES["receipt.closed"], rejectedHubs: [] })).toEqual({
       ok: false,
-      reason: "payload.rejectedHubs: a partial receipt names the hubs rejected",
+      reason: "payload.rejectedHubs: a partial receipt names the hubs rejected or counts the hubs missing",
     });
+    // A shortfall with nothing damaged: accepted in part, no hub rejected.
+    expect(bad("receipt.closed", { ...SAMPLES["receipt.closed"], rejectedHubs: [], missingHubs: 2 }).ok).toBe(true);
     expect(bad("receipt.closed", { ...SAMPLES["receipt.closed"], outcome: "accepted" }).ok).toBe(false);
     expect(bad("receipt.closed", { ...SAMPLES["receipt.closed"], outcome: "rejected", rejectedHubs: [] }).ok).toBe(
       false,

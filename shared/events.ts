@@ -218,12 +218,21 @@ export const ReceiptClosedPayload = z
     rejectionReason: z.string().min(1).max(2000).nullable(),
     packagingNotes: Note.nullable(),
     damageNotes: Note.nullable(),
+    /**
+     * Booked hubs that never arrived, counted at the close (issue 18): a shortfall with nothing
+     * damaged is accepted in part with no hub rejected. Absent on receipts closed before.
+     */
+    missingHubs: z.number().int().nonnegative().max(10_000_000).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.outcome === "accepted" && p.rejectedHubs.length > 0)
       ctx.addIssue({ code: "custom", path: ["rejectedHubs"], message: "an accepted receipt rejects no hubs" });
-    if (p.outcome === "partial" && p.rejectedHubs.length === 0)
-      ctx.addIssue({ code: "custom", path: ["rejectedHubs"], message: "a partial receipt names the hubs rejected" });
+    if (p.outcome === "partial" && p.rejectedHubs.length === 0 && (p.missingHubs ?? 0) === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["rejectedHubs"],
+        message: "a partial receipt names the hubs rejected or counts the hubs missing",
+      });
     if (p.outcome === "rejected" && p.rejectionReason === null)
       ctx.addIssue({ code: "custom", path: ["rejectionReason"], message: "a rejected receipt says why" });
   });

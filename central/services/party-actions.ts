@@ -4,7 +4,7 @@ import type { BusinessConfig } from "../config";
 import { ApiError } from "../http/api-error";
 import { amendBooking, type Redelivery } from "./bookings";
 import { enqueueNotice } from "./outbox";
-import { addDays, today, workingHoursProblem } from "./working-time";
+import { addDays, siteZone, today, workingHoursProblem } from "./working-time";
 
 /** A booking the Party owns, or 404 (a Party never learns of another Party's bookings). */
 async function ownedBooking(db: Kysely<Database>, partyId: string, ref: string) {
@@ -64,7 +64,7 @@ export async function reportLateArrival(
     const slot = cfg.deliverySlots.find((s) => s.start <= eta.etaTime && eta.etaTime < s.end);
     let outcome: LateArrivalOutcome;
     const problem =
-      eta.etaDate < today(now)
+      eta.etaDate < today(now, siteZone(cfg))
         ? `ETA ${eta.etaDate} is in the past`
         : !slot
           ? `ETA ${eta.etaTime} is in no delivery timeslot`
@@ -85,7 +85,7 @@ export async function reportLateArrival(
     } else {
       // Every free slot of every working day in the configured horizon, not a first few.
       const freeSlots: Slot[] = [];
-      const from = eta.etaDate < today(now) ? today(now) : eta.etaDate;
+      const from = eta.etaDate < today(now, siteZone(cfg)) ? today(now, siteZone(cfg)) : eta.etaDate;
       for (let d = 0; d < cfg.lateArrivalHorizonDays; d++) {
         const date = addDays(from, d);
         for (const s of cfg.deliverySlots) {
@@ -142,7 +142,7 @@ export async function amendRedelivery(
     if (b.status === "cancelled") throw new ApiError(409, "booking-cancelled", `booking ${ref} is cancelled`);
     const problems: string[] = [];
     // The dock reviews an amendment with the same rule and the same "today" (past, minimum notice).
-    const hours = workingHoursProblem(cfg, a.deliveryDate, a.deliveryWindow, today(now));
+    const hours = workingHoursProblem(cfg, a.deliveryDate, a.deliveryWindow, today(now, siteZone(cfg)));
     if (hours) problems.push(hours);
     const loc = await trx
       .selectFrom("party_locations")

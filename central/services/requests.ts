@@ -18,7 +18,7 @@ import { insertBooking } from "./bookings";
 import { bookingLabelPdf } from "./booking-label-pdf";
 import { authorisationNotice, requestDecisionNotice } from "./notices";
 import { enqueueNotice, type Attachment } from "./outbox";
-import { today, workingHoursProblem } from "./working-time";
+import { siteZone, today, workingHoursProblem } from "./working-time";
 
 /** Every reason a request is refused: per request (scope "request", a pallet or carton) or per hub. */
 export interface RejectionReason {
@@ -131,7 +131,7 @@ export async function submitRequest(
         code: "outside-working-hours",
         reason: `arrival window ${req.deliveryWindow.start}-${req.deliveryWindow.end} is not a delivery timeslot (${cfg.deliverySlots.map((s) => `${s.start}-${s.end}`).join(", ")})`,
       });
-    if (req.deliveryDate < today(now))
+    if (req.deliveryDate < today(now, siteZone(cfg)))
       reasons.push({
         scope: "arrival",
         code: "date-in-past",
@@ -154,7 +154,7 @@ export async function submitRequest(
       });
     const redHours = workingHoursProblem(cfg, red.deliveryDate, red.deliveryWindow);
     if (redHours) reasons.push({ scope: "re-delivery", code: "redelivery-outside-working-hours", reason: redHours });
-    if (red.deliveryDate < today(now))
+    if (red.deliveryDate < today(now, siteZone(cfg)))
       reasons.push({
         scope: "re-delivery",
         code: "redelivery-date-in-past",

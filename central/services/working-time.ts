@@ -1,5 +1,6 @@
 import type { BusinessConfig } from "../config";
 import { checkDeliverySlot, describeSlotProblems } from "../../shared/domain/working-hours";
+import { DEFAULT_SITE_TIME_ZONE, siteToday } from "../../shared/domain/site-clock";
 
 /** Day of week (0 Sunday) of a YYYY-MM-DD date, in UTC so no zone shifts it. */
 export function dayOfWeek(date: string): number {
@@ -13,9 +14,17 @@ export function addDays(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Today's date (UTC) as YYYY-MM-DD. */
-export function today(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
+/**
+ * Today's date at the site as YYYY-MM-DD (issue 16): on the site's clock, never the server's
+ * UTC (at 00:30 BST the UTC date is still yesterday, and "today" would let a past date through).
+ */
+export function today(now = new Date(), timeZone: string = DEFAULT_SITE_TIME_ZONE): string {
+  return siteToday(now, timeZone);
+}
+
+/** The site's time zone central works in (configuration; Europe/London when not set). */
+export function siteZone(cfg: Pick<BusinessConfig, "siteTimeZone">): string {
+  return cfg.siteTimeZone ?? DEFAULT_SITE_TIME_ZONE;
 }
 
 /**

@@ -21,7 +21,7 @@ describe("a scan on the bookings list", () => {
         bookings,
         {},
       ),
-    ).toEqual({ type: "open", bookingRef: a.bookingRef, note: null });
+    ).toMatchObject({ type: "open", bookingRef: a.bookingRef, recordArrival: true });
     expect(
       decideBookingsScan(
         scan(encodeBookingLabel({ bookingRef: a.bookingRef, deliveryRef: "DR-0000-0000" })),
@@ -68,6 +68,44 @@ describe("a scan on the bookings list", () => {
     expect(decideBookingsScan(parseScan("00050123456789012348"), bookings, {})).toMatchObject({
       type: "answer",
       text: expect.stringContaining("on no booking"),
+    });
+  });
+});
+
+describe("the booking label records the arrival on the site's clock (issue 18)", () => {
+  const label = scan(encodeBookingLabel({ bookingRef: a.bookingRef, deliveryRef: a.deliveryRef }));
+  const at = (iso: string) => ({ now: new Date(iso), timeZone: "Europe/London" });
+  const booked = { ...a, deliveryDate: "2027-01-04", deliveryWindow: { start: "09:00", end: "12:00" } };
+
+  it("a month ahead is recorded and said to be EARLY, never on time", () => {
+    const d = decideBookingsScan(label, [booked], {}, at("2026-12-04T10:00:00Z"));
+    expect(d).toMatchObject({ type: "open", recordArrival: true, note: expect.stringContaining("EARLY") });
+    expect(d.type === "open" && d.note).toContain("Mon 04/01/2027 09:00-12:00, 31 days ahead");
+  });
+
+  it("late is opened without recording: the carrier's ETA is typed first", () => {
+    const d = decideBookingsScan(label, [booked], {}, at("2027-01-04T12:30:00Z"));
+    expect(d).toMatchObject({ type: "open", recordArrival: false, note: expect.stringContaining("LATE") });
+  });
+
+  it("recorded already, or a closed receipt: nothing more is recorded", () => {
+    const arrived = { [a.bookingRef]: { status: "open" as const, outcome: null, arrivedAt: "2027-01-04T09:10:00Z" } };
+    expect(decideBookingsScan(label, [booked], arrived, at("2027-01-04T10:00:00Z"))).toMatchObject({
+      recordArrival: false,
+      note: expect.stringContaining("already recorded 04/01/2027, 09:10"),
+    });
+    const closed = { [a.bookingRef]: { status: "closed" as const, outcome: "accepted" as const, arrivedAt: null } };
+    expect(decideBookingsScan(label, [booked], closed, at("2027-01-04T10:00:00Z"))).toMatchObject({
+      recordArrival: false,
+      note: expect.stringContaining("is closed"),
+    });
+  });
+
+  it("an unreadable code is answered in plain words with the next step", () => {
+    expect(decideBookingsScan(parseScan("X0-11-22-33-44-55-66-77"), bookings, {})).toEqual({
+      type: "answer",
+      tone: "error",
+      text: "Unreadable: rescan, or type the ID printed under the barcode.",
     });
   });
 });

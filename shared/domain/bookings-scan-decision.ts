@@ -1,19 +1,32 @@
 import { bookingHubs, type Booking } from "./booking";
 import { dispatchedPallet, dispatchedPalletOfHub } from "./dispatch-document";
+import { showDateTime, showTime, showWindow } from "./display-time";
 import type { ParsedScan } from "./scan";
+import { plainUnreadable } from "./scan-words";
+import { arrivalTiming, DEFAULT_SITE_TIME_ZONE } from "./site-clock";
 
 /**
  * What a scan on the bookings list does (issue 16): the DCC booking label opens its booking's
  * receipt, and so does a pallet's (or a listed carton's) SSCC, found by lookup in the cached
- * bookings; anything else gets an answer in words, never silence. Nothing is recorded here:
- * the receipt records its own scans once open.
+ * bookings; anything else gets an answer in words, never silence. The booking label is the
+ * delivery at the dock: it also records the arrival (`recordArrival`), unless the receipt is
+ * closed, the arrival is recorded already, or the delivery is late (a late arrival needs the
+ * ETA the carrier reported, typed on the receipt screen). A pallet label only opens.
  */
 export type BookingsScanDecision =
-  { type: "open"; bookingRef: string; note: string | null } | { type: "answer"; tone: "info" | "error"; text: string };
+  | { type: "open"; bookingRef: string; note: string | null; recordArrival: boolean }
+  | { type: "answer"; tone: "info" | "error"; text: string };
 
 export interface ReceiptStatusView {
   status: "open" | "closed";
   outcome: "accepted" | "partial" | "rejected" | null;
+  arrivedAt?: string | null;
+}
+
+/** The site's clock for the arrival check; absent, Europe/London now. */
+export interface BookingsScanClock {
+  now: Date;
+  timeZone: string;
 }
 
 /** Decide one scan on the bookings list against the bookings cached at this dock. */
@@ -21,6 +34,7 @@ export function decideBookingsScan(
   scan: ParsedScan,
   bookings: readonly Booking[],
   receipts: Readonly<Record<string, ReceiptStatusView | undefined>>,
+  clock: BookingsScanClock = { now: new Date(), timeZone: DEFAULT_SITE_TIME_ZONE },
 ): BookingsScanDecision {
   const closedNote = (ref: string): string | null => {
     const r = receipts[ref];
@@ -32,7 +46,43 @@ export function decideBookingsScan(
     type: "open",
     bookingRef: ref,
     note: closedNote(ref) ?? why,
+    recordArrival: false,
   });
+  /** The booking label: open, and record the arrival when it is due and can be (see above). */
+  const arrive = (b: Booking): BookingsScanDecision => {
+    const closed = closedNote(b.bookingRef);
+    if (closed !== null) return { type: "open", bookingRef: b.bookingRef, note: closed, recordArrival: false };
+    const arrivedAt = receipts[b.bookingRef]?.arrivedAt ?? null;
+    if (arrivedAt !== null)
+      return {
+        type: "open",
+        bookingRef: b.bookingRef,
+        note: `Booking ${b.bookingRef}: arrival already recorded ${showDateTime(arrivedAt, clock.timeZone)}.`,
+        recordArrival: false,
+      };
+    const booked = showWindow(b.deliveryDate, b.deliveryWindow);
+    const t = arrivalTiming(b, clock.now, clock.timeZone);
+    if (t.kind === "late")
+      return {
+        type: "open",
+        bookingRef: b.bookingRef,
+        note: `Booking ${b.bookingRef} is LATE (booked ${booked}): type the ETA the carrier reported, then record the arrival.`,
+        recordArrival: false,
+      };
+    const at = showTime(clock.now, clock.timeZone);
+    const when =
+      t.kind === "on-time"
+        ? "on time"
+        : t.daysEarly === 0
+          ? `early: the window opens at ${b.deliveryWindow.start}`
+          : `EARLY: booked for ${booked}, ${t.daysEarly} day${t.daysEarly === 1 ? "" : "s"} ahead`;
+    return {
+      type: "open",
+      bookingRef: b.bookingRef,
+      note: `Booking ${b.bookingRef}: arrival recorded at ${at} (${when}). Say who unloads, then start unloading.`,
+      recordArrival: true,
+    };
+  };
   const answer = (text: string, tone: "info" | "error" = "error"): BookingsScanDecision => ({
     type: "answer",
     tone,
@@ -47,8 +97,8 @@ export function decideBookingsScan(
         return answer(
           `The label says delivery ${scan.deliveryRef}; booking ${b.bookingRef} is delivery ${b.deliveryRef}. Check the label with the DCC.`,
         );
-      if (b.status === "cancelled") return answer(`Booking ${b.bookingRef} was cancelled.`);
-      return open(b.bookingRef, null);
+      if (b.status === "cancelled") return answer(`Booking ${b.bookingRef} was cancelled: nothing is recorded.`);
+      return arrive(b);
     }
     case "pallet":
     case "carton":
@@ -96,6 +146,6 @@ export function decideBookingsScan(
       return answer(`Hub ${scan.deviceId} is on no booking cached here: scan the delivery's booking label first.`);
     }
     case "unreadable":
-      return answer(`Not read: ${scan.reason}.`);
+      return answer(plainUnreadable(scan));
   }
 }

@@ -19,9 +19,11 @@ import {
   type ReceiptAction,
   type ReceiptInit,
   type ReceiptState,
+  undoCandidates,
   type Verdict,
   type VerdictCode,
 } from "./reconcile";
+import { closeFigures, closeProblem } from "./receipt-close";
 import { parseScan } from "./scan-parser";
 
 /**
@@ -58,13 +60,15 @@ export interface Stamp extends EventContext {
 
 export type ReceiptCommand =
   | { type: "scan"; raw: string; source: ScanSource }
-  | { type: "undo-last"; reason: string }
+  /** Undo the last counted scan, or the one picked from `undoCandidates` (its scan event id). */
+  | { type: "undo-last"; reason: string; scanId?: string }
   | { type: "arrive"; late: boolean; reportedEta: string | null }
   | { type: "start-unloading" }
   | { type: "complete-unloading" }
   | {
       type: "close";
-      outcome: "accepted" | "partial" | "rejected";
+      /** Chosen by the operator; null (nothing chosen) is refused: there is no default outcome. */
+      outcome: "accepted" | "partial" | "rejected" | null;
       rejectedHubs: PayloadOf<"receipt.closed">["rejectedHubs"];
       rejectionReason: string | null;
       packagingNotes?: string | null;
@@ -139,32 +143,56 @@ export function decideReceipt(
           sscc: parsed.kind === "pallet" || parsed.kind === "carton" || parsed.kind === "sscc" ? parsed.sscc : null,
           ...cartonNumberOf(parsed, before),
           otherBookingRef: v.otherBookingRef,
-          reason: v.reason.slice(0, 500),
+          // An unreadable code keeps the parser's detail for support; the screen shows plain words.
+          reason: (parsed.kind === "unreadable" && v.code === "unreadable" ? parsed.reason : v.reason).slice(0, 500),
         },
         { ...stamp, id },
       );
       return ok([recorded], null, v, logCode, result.state);
     }
     case "undo-last": {
-      // Only the last live scan can be undone; undo is rare, so O(scans) is fine.
-      const last = liveScans(reconcile).at(-1);
-      if (last === undefined) return { ok: false, message: "There is no scan to undo." };
+      // Only a scan that counted something is undone (issue 18): an undo never spends itself on
+      // an error or a duplicate, and the operator says which (the last counted one by default).
+      const candidates = undoCandidates(reconcile, Number.POSITIVE_INFINITY);
+      const targetId = command.scanId ?? candidates[0]?.scanId;
+      if (targetId === undefined)
+        return {
+          ok: false,
+          message:
+            "Nothing to undo: no scan has counted anything (errors, duplicates and unreadable codes change nothing).",
+        };
+      if (command.reason.trim() === "")
+        return { ok: false, message: "An undo needs a reason: say why the scan is undone." };
+      if (!candidates.some((c) => c.scanId === targetId)) {
+        if (liveScans(reconcile).at(-1)?.scanId === targetId)
+          return {
+            ok: false,
+            message: "That scan changed nothing (an error or a duplicate): there is nothing to undo.",
+          };
+        const refused = reduce(reconcile, { type: "undo", scanId: targetId, reason: command.reason });
+        return {
+          ok: false,
+          message: refused.verdict.code === "undo-refused" ? refused.verdict.reason : "That scan cannot be undone.",
+        };
+      }
       // At the undo event's own instant, so the state a replay of the log gives is this one exactly.
       const probe = reduce(reconcile, {
         type: "undo",
-        scanId: last.scanId,
+        scanId: targetId,
         reason: command.reason,
         at: stamp.now.toISOString(),
       });
       if (probe.verdict.code === "undo-refused") return { ok: false, message: probe.verdict.reason };
       const e = event("scan.undone", {
         bookingRef: r.bookingRef,
-        scanEventId: last.scanId,
+        scanEventId: targetId,
         reason: command.reason.trim().slice(0, 500),
       });
       return ok([e], null, probe.verdict, null, probe.state);
     }
     case "arrive": {
+      // Recorded once: a second booking-label scan or a double click records nothing more.
+      if (r.arrivedAt !== null) return ok([], null);
       const eta = command.reportedEta;
       if (command.late && (eta === null || Number.isNaN(Date.parse(eta))))
         return { ok: false, message: "A late arrival needs the ETA the carrier reported." };
@@ -256,6 +284,10 @@ export function decideReceipt(
       return ok(events, change);
     }
     case "close": {
+      const figures = closeFigures(reconcile);
+      const problem = closeProblem(figures, command);
+      if (problem !== null || command.outcome === null) return { ok: false, message: problem ?? "Choose an outcome." };
+      const missing = figures.total.missing;
       const payload = {
         bookingRef: r.bookingRef,
         outcome: command.outcome,
@@ -263,14 +295,29 @@ export function decideReceipt(
         rejectionReason: command.outcome === "rejected" ? command.rejectionReason : null,
         packagingNotes: command.packagingNotes?.trim() || null,
         damageNotes: command.damageNotes?.trim() || null,
+        ...(command.outcome !== "rejected" && missing > 0 ? { missingHubs: missing } : {}),
       };
-      // What the operator typed can break the event's rules (a partial close names no hub, a
-      // rejection gives no reason): the schema's reason is the refusal, nothing is recorded.
+      // What the operator typed can still break the event's rules (a note too long, a hub ID
+      // twice): refused in words naming the field, nothing recorded.
       const closed = tryMakeEvent("receipt.closed", payload, stamp);
-      if (!closed.ok) return { ok: false, message: `Cannot close: ${closed.reason}` };
+      if (!closed.ok) return { ok: false, message: `Cannot close yet: ${plainFieldProblem(closed.reason)}` };
       return ok([closed.event], { status: "closed", outcome: command.outcome });
     }
   }
+}
+
+const FIELD_WORDS: Record<string, string> = {
+  rejectedHubs: "the hubs rejected",
+  rejectionReason: "the reason for rejecting",
+  packagingNotes: "the packaging notes",
+  damageNotes: "the damage notes",
+};
+
+/** A schema's "payload.damageNotes: String must contain at most 2000 character(s)" as "the damage notes: …". */
+function plainFieldProblem(reason: string): string {
+  const m = /^payload\.(\w+)[.\w]*: (.*)$/.exec(reason);
+  if (!m) return "check what was typed.";
+  return `${FIELD_WORDS[m[1]!] ?? "what was typed"}: ${m[2]!.replace(/\bstring\b/gi, "text")}.`;
 }
 
 /**

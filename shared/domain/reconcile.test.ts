@@ -225,7 +225,7 @@ describe("reconcile: one example per verdict", () => {
     // Undo names it too.
     const { state } = run([pallet(P0.sscc), ref(null, 4)]);
     const undone = reduce(state, { type: "undo", scanId: liveScans(state)[1]!.scanId, reason: "wrong barcode" });
-    expect(undone.verdict.reason).toContain("Undid the booking-reference barcode of a label (wrong-kind)");
+    expect(undone.verdict.reason).toContain("Undid the booking-reference barcode of a label (not expected here)");
     expect(expecting(undone.state)).toEqual(expecting(run([pallet(P0.sscc)]).state));
   });
 
@@ -305,8 +305,10 @@ describe("reconcile: one example per verdict", () => {
     last([pallet(P0.sscc), carton(C00.sscc), hub(lookalike)], "hub-unexpected");
   });
 
-  it("unreadable passes the parser's reason through", () => {
-    expect(last([unreadable], "unreadable").verdict.reason).toBe("'#' is not part of any hub ID or label");
+  it("unreadable is said in plain words with the next step, never the parser's detail (issue 18)", () => {
+    expect(last([unreadable], "unreadable").verdict.reason).toBe(
+      "Unreadable: rescan, or type the ID printed under the barcode.",
+    );
   });
 
   it("a scan ID is applied once; undo only of the last live scan, with a reason", () => {
@@ -324,7 +326,7 @@ describe("reconcile: one example per verdict", () => {
     const firstId = liveScans(two.state)[0]!.scanId;
     const lastId = liveScans(two.state)[1]!.scanId;
     for (const [action, text] of [
-      [{ type: "undo", scanId: firstId, reason: "misread" }, "Only the last scan"],
+      [{ type: "undo", scanId: firstId, reason: "misread" }, "opened what later scans were counted in"],
       [{ type: "undo", scanId: lastId, reason: "  " }, "needs a reason"],
     ] as const) {
       const r = reduce(two.state, action);

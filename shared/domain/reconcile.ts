@@ -50,6 +50,8 @@ import {
 } from "./receipt-verdicts";
 import type { ParsedScan } from "./scan";
 import { describeLabelReference, labelReferenceOf } from "./scan-parser";
+import { plainUnreadable, VERDICT_WORDS } from "./scan-words";
+import { DEFAULT_SITE_TIME_ZONE, wallTime } from "./site-clock";
 
 export {
   VERDICTS,
@@ -122,16 +124,7 @@ function reduceUndo(state: ReceiptState, action: { scanId: string; reason: strin
   const last = core.live?.head;
   const reason = action.reason.trim();
   if (!last) return refuse(state, verdict("undo-refused", "There is no scan to undo.", action.scanId, null));
-  if (last.scanId !== action.scanId)
-    return refuse(
-      state,
-      verdict(
-        "undo-refused",
-        `Only the last scan can be undone; the last is ${describeScan(last.scan)} (${last.scanId}).`,
-        action.scanId,
-        null,
-      ),
-    );
+  if (last.scanId !== action.scanId) return reduceUndoEarlier(state, action.scanId, reason, action.at ?? null);
   if (reason === "")
     return refuse(state, verdict("undo-refused", "An undo needs a reason.", action.scanId, last.verdict.subject));
   // A scan adds at most one key (its subject, first time seen); removing it restores the maps exactly.
@@ -144,13 +137,81 @@ function reduceUndo(state: ReceiptState, action: { scanId: string; reason: strin
     pallets: last.added === "pallet" ? core.pallets.delete(subject) : core.pallets,
     context: last.prevContext,
   };
+  return undone(state, reverted, last, reason, action.at ?? null);
+}
+
+/**
+ * Undo of a hub scan further back (picked from the recent counted scans): a hub scan changes no
+ * context, so taking it out deletes the hub it recorded and nothing else; later scans keep their
+ * verdicts (a later duplicate of it stays a duplicate, as the log and central have it). A pallet or
+ * carton label further back opened the context later scans were judged in: only the last scan can undo one.
+ */
+function reduceUndoEarlier(state: ReceiptState, scanId: string, reason: string, at: string | null): ReduceResult {
+  const core = state.core;
+  const newer: LiveScan[] = [];
+  let c = core.live;
+  while (c !== null && c.head.scanId !== scanId) {
+    newer.push(c.head);
+    c = c.tail;
+  }
+  const last = core.live?.head;
+  if (c === null || last === undefined)
+    return refuse(
+      state,
+      verdict("undo-refused", "That scan is not on this receipt any more (undone already?).", scanId, null),
+    );
+  const target = c.head;
+  const quiet = newer.every((l) => changedNothing(l, core.context));
+  if (target.added !== "hub" && !(target.added !== null && quiet))
+    return refuse(
+      state,
+      verdict(
+        "undo-refused",
+        target.added === null
+          ? `${capital(describeScan(target.scan))} changed nothing (${VERDICT_WORDS[target.verdict.code]}): there is nothing to undo.`
+          : `${capital(describeScan(target.scan))} opened what later scans were counted in: undo those first.`,
+        scanId,
+        target.verdict.subject,
+      ),
+    );
+  if (reason === "")
+    return refuse(state, verdict("undo-refused", "An undo needs a reason.", scanId, target.verdict.subject));
+  let live = c.tail;
+  for (let i = newer.length - 1; i >= 0; i--) live = { head: newer[i]!, tail: live };
+  const subject = target.verdict.subject ?? "";
+  const mine = <T extends { scanId: string }>(m: PMap<T>, kind: LiveScan["added"]): PMap<T> =>
+    target.added === kind && m.get(subject)?.scanId === target.scanId ? m.delete(subject) : m;
+  const reverted: Core = {
+    live,
+    liveCount: core.liveCount - 1,
+    hubs: mine(core.hubs, "hub"),
+    cartons: mine(core.cartons, "carton"),
+    pallets: mine(core.pallets, "pallet"),
+    // A hub scan changes no context; a label is only taken back when nothing after it changed any.
+    context: target.added === "hub" ? core.context : target.prevContext,
+  };
+  return undone(state, reverted, target, reason, at);
+}
+
+/** A live scan that recorded nothing and left the context as it found it (`now`: the context at the end). */
+function changedNothing(l: LiveScan, now: Context): boolean {
+  return l.added === null && l.prevContext.pallet === now.pallet && l.prevContext.carton === now.carton;
+}
+
+function undone(
+  state: ReceiptState,
+  reverted: Core,
+  target: LiveScan,
+  reason: string,
+  at: string | null,
+): ReduceResult {
   const v = verdict(
     "undone",
-    `Undid ${describeScan(last.scan)} (${last.verdict.code}): ${reason}.`,
-    last.scanId,
-    last.verdict.subject,
+    `Undid ${describeScan(target.scan)} (${VERDICT_WORDS[target.verdict.code]}): ${reason}.`,
+    target.scanId,
+    target.verdict.subject,
   );
-  const entry: HistoryEntry = { type: "undo", scanId: action.scanId, at: action.at ?? null, reason, verdict: v };
+  const entry: HistoryEntry = { type: "undo", scanId: target.scanId, at, reason, verdict: v };
   return {
     state: Object.freeze({
       ...state,
@@ -160,6 +221,45 @@ function reduceUndo(state: ReceiptState, action: { scanId: string; reason: strin
     }),
     verdict: v,
   };
+}
+
+/** A scan the operator may undo: one that counted something (a hub, carton or pallet recorded). */
+export interface UndoCandidate {
+  scanId: string;
+  at: string;
+  /** "hub 00-11-…", "pallet 0050…". */
+  what: string;
+  /** What the scan did, in words ("received", "held: wrong container"). */
+  did: string;
+  /** True for the last live scan. */
+  last: boolean;
+}
+
+/**
+ * The recent counted scans an undo may take, newest first (issue 18): scans that changed nothing
+ * (errors, duplicates, unreadable codes, a booking label, going back to a pallet) are not offered,
+ * so undo never spends itself on them. A pallet or carton label is offered only while nothing
+ * after it counted anything or changed what is open (later scans were judged in what it opened).
+ */
+export function undoCandidates(state: ReceiptState, limit = 8): UndoCandidate[] {
+  const out: UndoCandidate[] = [];
+  let first = true;
+  // True while every scan newer than this one recorded nothing and changed no context.
+  let quiet = true;
+  for (let c = state.core.live; c !== null && out.length < limit; c = c.tail) {
+    const l = c.head;
+    if (l.added !== null && (quiet || l.added === "hub"))
+      out.push({
+        scanId: l.scanId,
+        at: l.at,
+        what: describeScan(l.scan),
+        did: VERDICT_WORDS[l.verdict.code],
+        last: first,
+      });
+    quiet = quiet && changedNothing(l, state.core.context);
+    first = false;
+  }
+  return out;
 }
 
 interface Outcome {
@@ -231,7 +331,8 @@ function judge(ix: ReceiptIndex, core: Core, scanId: string, scan: ParsedScan, a
           exception: false,
         };
       }
-      return { verdict: verdict("unreadable", scan.reason, scanId, null), exception: false };
+      // Plain words with the next step; the parser's detail stays in the log's raw text.
+      return { verdict: verdict("unreadable", plainUnreadable(scan), scanId, null), exception: false };
     }
     case "booking-label":
       return judgeBookingLabel(ix, core, scanId, scan);
@@ -452,7 +553,7 @@ function judgePallet(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
     return {
       verdict: verdict(
         seen.code,
-        `Pallet ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        `Pallet ${sscc} again (first scanned ${clock(seen.at, ix)}): it is not on booking ${ix.booking.bookingRef}.`,
         scanId,
         sscc,
       ),
@@ -529,7 +630,7 @@ function judgeCarton(ix: ReceiptIndex, core: Core, scanId: string, scan: Unit, a
     return {
       verdict: verdict(
         seen.code,
-        `Carton ${sscc} again (first scanned ${clock(seen.at)}): it is not on booking ${ix.booking.bookingRef}.`,
+        `Carton ${sscc} again (first scanned ${clock(seen.at, ix)}): it is not on booking ${ix.booking.bookingRef}.`,
         scanId,
         sscc,
       ),
@@ -639,7 +740,7 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
     return {
       verdict: verdict(
         "hub-duplicate",
-        `Hub ${id} was already scanned ${clock(seen.at)} ${containerWords(seen.carton, seen.pallet)} (${seen.code}); not counted again.`,
+        `Hub ${id} was already scanned ${clock(seen.at, ix)} ${containerWords(seen.carton, seen.pallet)} (${VERDICT_WORDS[seen.code]}); not counted again.`,
         scanId,
         id,
       ),
@@ -804,9 +905,11 @@ function describeScan(scan: ParsedScan): string {
   }
 }
 
-function clock(at: string): string {
-  const m = /T(\d\d:\d\d:\d\d)/.exec(at);
-  return m ? `at ${m[1]}` : `at ${at}`;
+/** The site's wall-clock time of an instant, 24-hour (never the instant's UTC hour). */
+function clock(at: string, ix: ReceiptIndex): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return "earlier";
+  return `at ${wallTime(d, ix.site.timeZone ?? DEFAULT_SITE_TIME_ZONE).time}`;
 }
 
 function capital(s: string): string {

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   formatSiteDateTime,
+  arrivalTiming,
   isLateArrival,
   isTimeZone,
   SiteTimeZoneSchema,
@@ -84,5 +85,30 @@ describe("site clock (Europe/London) with the process in New York", () => {
     expect(isTimeZone(LONDON)).toBe(true);
     expect(isTimeZone("Mars/Olympus")).toBe(false);
     expect(SiteTimeZoneSchema.safeParse("Europe/Lndon").success).toBe(false);
+  });
+});
+
+describe("arrival timing on the site's clock (process in New York)", () => {
+  const booked = { deliveryDate: "2027-01-04", deliveryWindow: { start: "09:00", end: "12:00" } };
+  it("a booking a month ahead is early, never on time", () => {
+    expect(arrivalTiming(booked, new Date("2026-12-04T10:00:00Z"), LONDON)).toMatchObject({
+      kind: "early",
+      daysEarly: 31,
+    });
+  });
+  it("before the window the same day is early by 0 days; inside it on time; after it late", () => {
+    expect(arrivalTiming(booked, new Date("2027-01-04T08:59:00Z"), LONDON)).toMatchObject({
+      kind: "early",
+      daysEarly: 0,
+    });
+    expect(arrivalTiming(booked, new Date("2027-01-04T09:00:00Z"), LONDON)).toEqual({ kind: "on-time" });
+    expect(arrivalTiming(booked, new Date("2027-01-04T12:01:00Z"), LONDON)).toMatchObject({ kind: "late" });
+  });
+  it("00:30 BST on the booked day is early by 0 days, not a day early (New York still says the day before)", () => {
+    const summer = { deliveryDate: "2026-07-01", deliveryWindow: { start: "08:00", end: "10:00" } };
+    expect(arrivalTiming(summer, new Date("2026-06-30T23:30:00Z"), LONDON)).toMatchObject({
+      kind: "early",
+      daysEarly: 0,
+    });
   });
 });

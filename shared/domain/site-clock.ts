@@ -168,3 +168,28 @@ export function formatSiteDateTime(instant: Date | string, tz: string = DEFAULT_
     );
   return f.format(at);
 }
+
+/** How an arrival at `now` stands against the booked date and window, on the site's clock. */
+export type ArrivalTiming =
+  { kind: "early"; daysEarly: number; windowStart: Date } | { kind: "on-time" } | { kind: "late"; windowEnd: Date };
+
+/**
+ * Early (before the window opens: another day, or the same day before the start), on time
+ * (within the window) or late (after it ends, Req 4). "A booking dated a month ahead says
+ * arriving now is on time" came from checking only the end; `daysEarly` counts site calendar
+ * days (0: earlier the same day).
+ */
+export function arrivalTiming(
+  booking: { deliveryDate: string; deliveryWindow: DeliveryWindow },
+  now: Date,
+  tz: string = DEFAULT_SITE_TIME_ZONE,
+): ArrivalTiming {
+  const start = siteInstant(booking.deliveryDate, booking.deliveryWindow.start, tz);
+  const end = siteInstant(booking.deliveryDate, booking.deliveryWindow.end, tz);
+  if (now.getTime() > end.getTime()) return { kind: "late", windowEnd: end };
+  if (now.getTime() >= start.getTime()) return { kind: "on-time" };
+  const days = Math.round(
+    (Date.parse(`${booking.deliveryDate}T00:00:00Z`) - Date.parse(`${siteToday(now, tz)}T00:00:00Z`)) / 86_400_000,
+  );
+  return { kind: "early", daysEarly: Math.max(0, days), windowStart: start };
+}

@@ -15,6 +15,7 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
   const screen = useDock((s) => s.screen);
   const signOut = useDock((s) => s.signOut);
   const showScreen = useDock((s) => s.showScreen);
+  const scanAnswer = useDock((s) => s.scanAnswer);
   useJigLink();
   if (blocked !== null)
     return (
@@ -64,6 +65,11 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
         )}
         <SyncHealthPanel />
       </header>
+      {scanAnswer !== null && (screen === "scanner-setup" || operator === null) && (
+        <p className="scan-answer" role="status" data-testid="scan-answer">
+          {scanAnswer}
+        </p>
+      )}
       {body}
     </div>
   );

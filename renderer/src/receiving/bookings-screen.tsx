@@ -1,4 +1,5 @@
 import { bookingHubCount } from "../../../shared/domain/booking";
+import { showWindow } from "../../../shared/domain/display-time";
 import { useDock } from "../store/store-context";
 
 /** The bookings cached at this dock (works offline); scanning a booking label opens its receipt. */
@@ -10,7 +11,7 @@ export function BookingsScreen() {
   const notice = useDock((s) => s.bookingsNotice);
   const visible = bookings.filter((b) => b.booking.status !== "cancelled");
   return (
-    <section className="panel bookings" aria-label="bookings">
+    <main className="panel bookings" aria-label="bookings">
       <h1>Bookings</h1>
       <p className="prompt">
         Scan the booking label on the delivery (or a pallet's label), or pick a booking (Tab, Enter).
@@ -37,8 +38,8 @@ export function BookingsScreen() {
                 data-testid={`open-${booking.bookingRef}`}
                 onClick={() => void openReceipt(booking.bookingRef)}
               >
-                <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.deliveryDate}{" "}
-                {booking.deliveryWindow.start}-{booking.deliveryWindow.end} - {booking.pallets.length} pallets,{" "}
+                <strong>{booking.bookingRef}</strong> {booking.partyName} -{" "}
+                {showWindow(booking.deliveryDate, booking.deliveryWindow)} - {booking.pallets.length} pallets,{" "}
                 {bookingHubCount(booking)} hubs{" "}
                 <em>{r ? (r.status === "closed" ? `received (${r.outcome ?? ""})` : "receiving") : booking.status}</em>
               </button>
@@ -46,6 +47,6 @@ export function BookingsScreen() {
           );
         })}
       </ul>
-    </section>
+    </main>
   );
 }

@@ -69,11 +69,15 @@ export const createBookingsSlice =
           parseScan(raw),
           s.bookings.map((r) => r.booking),
           s.receiptsByRef,
+          { now: new Date(deps.now()), timeZone: s.siteTimeZone },
         );
         if (d.type === "answer") return set({ bookingsNotice: { tone: d.tone, text: d.text } });
         set({ bookingsNotice: null });
         await get().openReceipt(d.bookingRef);
-        if (d.note !== null) set({ receiptMessage: d.note });
+        if (get().receipt?.bookingRef !== d.bookingRef) return;
+        // The booking label is the delivery at the dock: its arrival is recorded now (an event).
+        if (d.recordArrival) await get().recordArrival(false, null);
+        if (d.note !== null) set({ receiptNote: d.note });
       },
       loadBookings() {
         if (waiting !== null) return waiting;

@@ -1,10 +1,13 @@
-import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { undoCandidates } from "../../../shared/domain/reconcile";
+import { outcomeWords } from "../../../shared/domain/receipt-close";
 import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 import { VerdictOverlay } from "../components/verdict-overlay";
 import { amendedFields } from "../../../shared/domain/booking-amendment";
-import { formatSiteDateTime } from "../../../shared/domain/site-clock";
-import { etaInstant, isLate } from "./receiving-rules";
+import { arrivalTiming, type ArrivalTiming } from "../../../shared/domain/site-clock";
+import { showDateTime, showTime, showWindow } from "../../../shared/domain/display-time";
+import { etaInstant } from "./receiving-rules";
 import { CloseReceiptDialog } from "./close-receipt-dialog";
 
 // zxing is most of the bundle and the camera is optional: load it when first opened.
@@ -12,7 +15,16 @@ const CameraPanel = lazy(() => import("../scanning/camera-panel").then((m) => ({
 
 /** An instant on the site's clock, en-GB 24-hour. */
 function time(iso: string | null, timeZone: string): string {
-  return iso === null ? "-" : formatSiteDateTime(iso, timeZone);
+  return showDateTime(iso, timeZone);
+}
+
+/** Arriving against the booked window, in words: early (with how early), on time or late. */
+function timingWords(t: ArrivalTiming): string {
+  if (t.kind === "late") return "LATE";
+  if (t.kind === "on-time") return "on time";
+  return t.daysEarly === 0
+    ? "EARLY (before the window)"
+    : `EARLY (${t.daysEarly} day${t.daysEarly === 1 ? "" : "s"} ahead)`;
 }
 
 function ArrivalPanel() {
@@ -21,14 +33,18 @@ function ArrivalPanel() {
   const tz = useDock((s) => s.siteTimeZone);
   const [eta, setEta] = useState("");
   if (receipt === null) return null;
+  const booked = showWindow(receipt.booking.deliveryDate, receipt.booking.deliveryWindow);
   if (receipt.arrivedAt !== null)
     return (
       <div className="step done" data-testid="arrival">
         Arrived {time(receipt.arrivedAt, tz)} -{" "}
-        {receipt.late ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})` : "on time"}
+        {receipt.late
+          ? `LATE (reported ETA ${time(receipt.reportedEta, tz)})`
+          : timingWords(arrivalTiming(receipt.booking, new Date(receipt.arrivedAt), tz))}
       </div>
     );
-  const late = isLate(receipt.booking, new Date(), tz);
+  const timing = arrivalTiming(receipt.booking, new Date(), tz);
+  const late = timing.kind === "late";
   const submit = (e: FormEvent) => {
     e.preventDefault();
     // The ETA is typed as the site's wall time; recorded as the instant it names.
@@ -36,9 +52,8 @@ function ArrivalPanel() {
   };
   return (
     <form className="step" onSubmit={submit} aria-label="arrival">
-      <div>
-        Window {receipt.booking.deliveryDate} {receipt.booking.deliveryWindow.start}-
-        {receipt.booking.deliveryWindow.end}: arriving now is <strong>{late ? "LATE" : "on time"}</strong>
+      <div data-testid="arrival-timing" data-kind={timing.kind}>
+        Booked {booked}: arriving now is <strong>{timingWords(timing)}</strong>
       </div>
       {late && (
         <label>
@@ -122,8 +137,8 @@ function AmendmentBanner() {
   return (
     <div className="amendment" role="alert" data-testid="amendment">
       Central amended booking {a.bookingRef} (version {receipt.booking.version} → {a.version}) while this receipt is
-      open: {amendedFields(receipt.booking, a).join(", ")} changed (now {a.deliveryDate} {a.deliveryWindow.start}-
-      {a.deliveryWindow.end}). Scans still count against version {receipt.booking.version}.
+      open: {amendedFields(receipt.booking, a).join(", ")} changed (now {showWindow(a.deliveryDate, a.deliveryWindow)}).
+      Scans still count against version {receipt.booking.version}.
       <button type="button" onClick={() => void accept()}>
         Accept amendment (F3)
       </button>
@@ -138,7 +153,7 @@ function Counts() {
     <table className="counts" aria-label="counts">
       <thead>
         <tr>
-          <th />
+          <td />
           <th>received</th>
           <th>booked</th>
         </tr>
@@ -177,9 +192,9 @@ function MissingList() {
   if (sum === null) return null;
   const list = (title: string, items: string[]) => (
     <div>
-      <h3>
+      <h2>
         {title} missing: {items.length}
-      </h3>
+      </h2>
       <ul>
         {items.slice(0, 8).map((x) => (
           <li key={x}>{x}</li>
@@ -200,7 +215,7 @@ function MissingList() {
 function Recent() {
   const recent = useDock((s) => s.recent);
   return (
-    <ol className="recent" aria-label="recent scans">
+    <ol className="recent" aria-label="recent scans" tabIndex={0}>
       {recent.map((v) => (
         <li key={`${v.at}-${v.scanId ?? ""}`} className={`recent-${v.class}`} data-scan-id={v.scanId ?? ""}>
           {v.reason}
@@ -213,6 +228,13 @@ function Recent() {
 /** What the guided scan asks for next; its own component so a scan re-renders only what it changes. */
 function ExpectsNext() {
   const next = useDock((s) => s.next);
+  const closed = useDock((s) => (s.receipt?.status === "closed" ? outcomeWords(s.receipt.outcome) : null));
+  if (closed !== null)
+    return (
+      <div className="expects closed" data-testid="expects" data-kind="closed">
+        This receipt is closed ({closed}): scans are not recorded on it. F10 goes back to the bookings.
+      </div>
+    );
   return (
     <div className="expects" data-testid="expects" data-kind={next?.kind ?? ""}>
       <span className="label">Expects next</span> {next?.prompt ?? ""}
@@ -236,27 +258,68 @@ function LastVerdict() {
   );
 }
 
+/**
+ * Undo (F2): says which scan it will undo and offers the recent counted scans to pick from
+ * (errors and duplicates changed nothing and are not offered; shared/domain/reconcile.ts).
+ * A refusal stays in the dialog with what was typed.
+ */
 function UndoDialog(props: { onDone: () => void }) {
   const undo = useDock((s) => s.undoLast);
+  const reconcile = useDock((s) => s.reconcile);
+  const tz = useDock((s) => s.siteTimeZone);
+  const [candidates] = useState(() => (reconcile === null ? [] : undoCandidates(reconcile)));
+  const [picked, setPicked] = useState(candidates[0]?.scanId ?? "");
   const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const target = candidates.find((c) => c.scanId === picked);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (reason.trim() === "") return;
-    void undo(reason).then(props.onDone);
+    if (target === undefined) return;
+    if (reason.trim() === "") return setError("Say why the scan is undone.");
+    void undo(reason, target.scanId).then((refused) => (refused === null ? props.onDone() : setError(refused)));
   };
+  const escape = (e: ReactKeyboardEvent<HTMLElement>) => e.key === "Escape" && props.onDone();
+  if (candidates.length === 0)
+    return (
+      <div className="dialog" role="dialog" aria-label="undo a scan" onKeyDown={escape}>
+        <p>
+          Nothing to undo: no scan has counted anything yet (errors, duplicates and unreadable codes change nothing).
+        </p>
+        <button type="button" autoFocus onClick={props.onDone}>
+          Close (Esc)
+        </button>
+      </div>
+    );
   return (
-    <form className="dialog" onSubmit={submit} aria-label="undo last scan">
+    <form className="dialog undo-dialog" onSubmit={submit} aria-label="undo a scan" onKeyDown={escape}>
+      <p data-testid="undo-target">
+        Will undo: <strong>{target ? `${target.what} (${target.did}) at ${showTime(target.at, tz)}` : "-"}</strong>
+      </p>
+      <fieldset>
+        <legend>Recent counted scans</legend>
+        {candidates.map((c) => (
+          <label key={c.scanId}>
+            <input
+              type="radio"
+              name="undoScan"
+              value={c.scanId}
+              checked={picked === c.scanId}
+              onChange={() => setPicked(c.scanId)}
+            />{" "}
+            {showTime(c.at, tz)} {c.what} ({c.did})
+          </label>
+        ))}
+      </fieldset>
       <label>
-        Why undo the last scan?
-        <input
-          autoFocus
-          name="undoReason"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          onKeyDown={(e) => e.key === "Escape" && props.onDone()}
-        />
+        Why undo it?
+        <input autoFocus name="undoReason" value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
-      <button type="submit">Undo last scan</button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">Undo this scan</button>
       <button type="button" onClick={props.onDone}>
         Cancel (Esc)
       </button>
@@ -272,6 +335,7 @@ function UndoDialog(props: { onDone: () => void }) {
 export function ReceiptScreen() {
   const receipt = useDock((s) => s.receipt);
   const message = useDock((s) => s.receiptMessage);
+  const note = useDock((s) => s.receiptNote);
   const pending = useDock((s) => s.pendingError);
   const leave = useDock((s) => s.leaveReceipt);
   const accept = useDock((s) => s.acceptAmendment);
@@ -303,30 +367,36 @@ export function ReceiptScreen() {
   const b = receipt.booking;
   return (
     <div className="receipt">
-      <header className="receipt-head">
+      <section className="receipt-head" aria-label="booking">
         <h1>
           Booking {b.bookingRef} <small>delivery {b.deliveryRef}</small>
         </h1>
         <div>
-          {b.partyName} - {b.deliveryDate} {b.deliveryWindow.start}-{b.deliveryWindow.end} -{" "}
-          {receipt.status === "closed" ? `closed (${receipt.outcome ?? ""})` : "open"}
+          {b.partyName} - {showWindow(b.deliveryDate, b.deliveryWindow)} -{" "}
+          {receipt.status === "closed" ? `closed (${outcomeWords(receipt.outcome)})` : "open"}
         </div>
-      </header>
+      </section>
       <AmendmentBanner />
       {message && (
         <p className="form-error" role="alert">
           {message}
         </p>
       )}
+      {note && (
+        <p className="prompt receipt-note" role="status" data-testid="receipt-note">
+          {note}
+        </p>
+      )}
       <div className="receipt-grid">
-        <aside className="column">
+        <aside className="column" aria-label="arrival and unloading">
           <ArrivalPanel />
           <UnloadingPanel />
         </aside>
         <main className="column scan-column">
+          {/* Counts first: a long verdict must never push them below the fold (issue 18). */}
+          <Counts />
           <ExpectsNext />
           <LastVerdict />
-          <Counts />
           {cameraOpen && (
             <Suspense fallback={<p>Loading the camera scanner...</p>}>
               <CameraPanel onClose={() => setCameraOpen(false)} />
@@ -334,12 +404,12 @@ export function ReceiptScreen() {
           )}
           <Recent />
         </main>
-        <aside className="column">
+        <aside className="column" aria-label="not yet received">
           <MissingList />
         </aside>
       </div>
       <footer className="keys">
-        <span>F2 undo last scan</span>
+        <span>F2 undo a scan</span>
         <span>F3 accept amendment</span>
         <span>F4 close receipt</span>
         <span>F7 camera</span>

@@ -2,6 +2,7 @@ import type { StateCreator } from "zustand";
 import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
 import { scanNotStoredReason } from "../db/storage-error";
 import type { Booking } from "../../../shared/domain/booking";
+import { afterCloseWords, closeFigures, outcomeWords } from "../../../shared/domain/receipt-close";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
 import type { ReceiptRow } from "../db/dock-db";
@@ -199,7 +200,12 @@ export const createReceiptSlice =
       }
       const next: ReceiptRow = { ...r, ...decision.record };
       await log.record(decision.events, { receipt: next });
-      set({ receipt: next, receiptMessage: null });
+      // The bookings list's view of it too, so a scan there right after sees the arrival or the close.
+      set((s) => ({
+        receipt: next,
+        receiptMessage: null,
+        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next },
+      }));
     };
 
     return {
@@ -213,6 +219,7 @@ export const createReceiptSlice =
       queue: [],
       recent: [],
       receiptMessage: null,
+      receiptNote: null,
 
       async openReceipt(bookingRef) {
         const row = await deps.db.receipts.get(bookingRef);
@@ -267,6 +274,7 @@ export const createReceiptSlice =
           queue: mine ? stored.queue : [],
           recent,
           receiptMessage: null,
+          receiptNote: null,
           screen: "receipt",
         });
         publish(state, receipt);
@@ -315,7 +323,7 @@ export const createReceiptSlice =
         if (r === null) return;
         if (r.status !== "open")
           return set({
-            receiptMessage: `The receipt of booking ${r.bookingRef} is closed (${r.outcome ?? "no outcome"}): this scan was not recorded.`,
+            receiptMessage: `This receipt is closed (${outcomeWords(r.outcome)}): this scan was not recorded. For another delivery, go back to the bookings (F10) and scan its booking label.`,
           });
         const q: QueuedScan = readId === undefined ? { raw, source } : { raw, source, readId };
         receivedAt.set(q, performance.now());
@@ -330,11 +338,15 @@ export const createReceiptSlice =
         held.kick();
       },
 
-      async undoLast(reason) {
+      async undoLast(reason, scanId) {
         const { receipt, reconcile } = get();
-        if (receipt === null || reconcile === null) return;
-        const decision = decideReceipt(receipt, reconcile, { type: "undo-last", reason }, stamp());
-        if (!decision.ok) return set({ receiptMessage: decision.message });
+        if (receipt === null || reconcile === null) return "No receipt is open.";
+        const cmd =
+          scanId === undefined
+            ? { type: "undo-last" as const, reason }
+            : { type: "undo-last" as const, reason, scanId };
+        const decision = decideReceipt(receipt, reconcile, cmd, stamp());
+        if (!decision.ok) return decision.message;
         await log.record(decision.events);
         publish(decision.reconcile, receipt);
         const v = decision.verdict;
@@ -348,16 +360,34 @@ export const createReceiptSlice =
             at: deps.now(),
             scanId: null,
           });
+        return null;
       },
 
       async closeReceipt(input) {
         await get().settled();
-        const r = get().receipt;
-        if (r === null) return;
-        if (get().pendingError !== null)
-          return set({ receiptMessage: "Acknowledge the error on screen before closing." });
-        await command({ type: "close", ...input });
-        if (get().receipt?.status === "closed") get().leaveReceipt();
+        const { receipt: r, reconcile } = get();
+        if (r === null || reconcile === null) return "No receipt is open.";
+        if (get().pendingError !== null) return "Acknowledge the error on screen (Esc) before closing.";
+        const decision = decideReceipt(r, reconcile, { type: "close", ...input }, stamp());
+        if (!decision.ok) return decision.message;
+        const next: ReceiptRow = { ...r, ...decision.record };
+        await log.record(decision.events, { receipt: next });
+        const figures = closeFigures(reconcile);
+        set((s) => ({ receipt: next, receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next } }));
+        get().leaveReceipt();
+        // The next step, on the bookings list the operator lands on.
+        set({
+          bookingsNotice: {
+            tone: "info",
+            text: afterCloseWords(
+              next,
+              input.outcome ?? "accepted",
+              figures,
+              input.outcome === "partial" ? input.rejectedHubs.length : 0,
+            ),
+          },
+        });
+        return null;
       },
 
       async acceptAmendment() {

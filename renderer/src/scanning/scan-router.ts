@@ -1,4 +1,6 @@
 import type { ScanSource } from "../../../shared/events";
+import { parseScan } from "../../../shared/domain/scan-parser";
+import { describeScanPlainly, signedOutAnswer } from "../../../shared/domain/scan-words";
 import type { WedgeScan } from "./wedge-reader";
 import type { DockStore } from "../store/slice-types";
 
@@ -24,7 +26,14 @@ export function routeWedgeScan(store: DockStore, scan: WedgeScan): void {
 /** Routes one scan from any source to the screen on show. */
 export function routeScan(store: DockStore, raw: string, source: ScanSource, readId?: string): void {
   const s = store.getState();
-  if (s.operator === null || s.blockedMessage !== null) return;
+  // The "database upgraded elsewhere" screen covers everything and says to reload.
+  if (s.blockedMessage !== null) return;
+  // Every other screen answers in words; before sign-in nothing is recorded.
+  if (s.screen === "scanner-setup")
+    return s.answerScan(
+      `Read ${describeScanPlainly(parseScan(raw))} from this scanner. The self-test here is for keyboard-wedge scanners; nothing was recorded.`,
+    );
+  if (s.operator === null) return s.answerScan(signedOutAnswer(parseScan(raw)));
   if (s.screen === "receipt") return s.submitScan(raw, source, readId);
   // The supervisor's outbound load check: pallet and carton labels scanned onto the vehicle.
   if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);

@@ -1,5 +1,13 @@
 import { describe, it, expect } from "vitest";
-import { checkGs1, checkLayout, checkSuffixAndAim, LAYOUT_PROBE, TEST_SHEET, typedThrough } from "./scanner-self-test";
+import {
+  checkGs1,
+  checkLayout,
+  checkSuffixAndAim,
+  LAYOUT_PROBE,
+  selfTestOutcome,
+  TEST_SHEET,
+  typedThrough,
+} from "./scanner-self-test";
 import type { WedgeScan } from "./wedge-reader";
 
 const scan = (raw: string, suffix: WedgeScan["suffix"] = "Enter"): WedgeScan => ({
@@ -63,5 +71,29 @@ describe("scanner self-test", () => {
         expect(seen.has(got)).toBe(false);
         seen.set(got, `${s}/${h}`);
       }
+  });
+});
+
+describe("the test sheet says what it encodes (issue 18)", () => {
+  it("the text under each code is exactly its data (GS1: the HRI of the encoded element strings)", () => {
+    for (const code of TEST_SHEET) {
+      const data = code.barcode.replace(/\u00cf/g, "");
+      expect(code.printed.replace(/[()]/g, "")).toBe(data);
+      // What a correct scanner delivers, without AIM ID and GS, is the same data.
+      expect(code.expected.slice(3).replace(/\x1d/g, "")).toBe(data);
+    }
+  });
+
+  it("never 'complete' after a failed code", () => {
+    const ok = { level: "ok" as const, text: "fine" };
+    const bad = { level: "error" as const, text: "wrong" };
+    expect(selfTestOutcome([[ok], [ok], [ok]])).toMatchObject({
+      ok: true,
+      text: expect.stringMatching(/^Self-test complete/),
+    });
+    const failed = selfTestOutcome([[ok], [bad], [ok]]);
+    expect(failed.ok).toBe(false);
+    expect(failed.text).not.toMatch(/complete/);
+    expect(failed.text).toContain("1 code failed");
   });
 });

@@ -16,6 +16,8 @@ export interface TestCode {
   /** Data for JsBarcode (format CODE128; `ean128` for the GS1 code, FNC1 as U+00CF). */
   barcode: string;
   ean128: boolean;
+  /** The text printed under the code: exactly what it encodes (GS1 in HRI brackets). */
+  printed: string;
 }
 
 const GS = "\x1d";
@@ -23,17 +25,55 @@ const GS1_BODY = ["0195012345678903", "10ABC123", "2142"] as const;
 /** Characters whose key positions differ between US, UK and German layouts. */
 export const LAYOUT_PROBE = 'zy@#"/-';
 
+/** GS1 human-readable text of element strings "AI+data": each AI (two digits here) in brackets. */
+const hri = (elements: readonly string[]): string => elements.map((e) => `(${e.slice(0, 2)})${e.slice(2)}`).join("");
+
 export const TEST_SHEET: readonly TestCode[] = [
-  { id: "suffix-aim", title: "1. Suffix and symbology", expected: "]C0RFDTEST01", barcode: "RFDTEST01", ean128: false },
+  {
+    id: "suffix-aim",
+    title: "1. Suffix and symbology",
+    expected: "]C0RFDTEST01",
+    barcode: "RFDTEST01",
+    ean128: false,
+    printed: "RFDTEST01",
+  },
   {
     id: "gs1",
     title: "2. GS1-128 with FNC1",
     expected: `]C1${GS1_BODY[0]}${GS1_BODY[1]}${GS}${GS1_BODY[2]}`,
     barcode: `${GS1_BODY[0]}${GS1_BODY[1]}\u00cf${GS1_BODY[2]}`,
     ean128: true,
+    // Derived from the very data encoded: it once read (01)09501234567890, which the code does not carry.
+    printed: hri(GS1_BODY),
   },
-  { id: "layout", title: "3. Keyboard layout", expected: `]C0${LAYOUT_PROBE}`, barcode: LAYOUT_PROBE, ean128: false },
+  {
+    id: "layout",
+    title: "3. Keyboard layout",
+    expected: `]C0${LAYOUT_PROBE}`,
+    barcode: LAYOUT_PROBE,
+    ean128: false,
+    printed: LAYOUT_PROBE,
+  },
 ];
+
+/**
+ * What the screen says once the three codes are read: "complete" only when no code failed;
+ * otherwise how many failed and what to do (issue 18: it said "Self-test complete" after a failure).
+ */
+export function selfTestOutcome(findings: readonly (readonly Finding[])[]): {
+  done: boolean;
+  ok: boolean;
+  text: string;
+} {
+  const failed = findings.filter((f) => f.some((x) => x.level === "error")).length;
+  if (failed === 0)
+    return { done: true, ok: true, text: "Self-test complete: the scanner is set up. Scan code 1 again to repeat." };
+  return {
+    done: true,
+    ok: false,
+    text: `Self-test finished with ${failed} code${failed === 1 ? "" : "s"} failed: change what is marked in red, then scan code 1 again.`,
+  };
+}
 
 export type FindingLevel = "ok" | "warn" | "error";
 export interface Finding {

@@ -6,6 +6,7 @@ import {
   checkGs1,
   checkLayout,
   checkSuffixAndAim,
+  selfTestOutcome,
   TEST_SHEET,
   type Finding,
   type LearntSettings,
@@ -59,20 +60,16 @@ export function ScannerSetupScreen() {
   };
 
   return (
-    <section className="panel scanner-setup" aria-label="scanner set-up">
+    <main className="panel scanner-setup" aria-label="scanner set-up">
       <h1>Scanner set-up and self-test</h1>
-      <p className="prompt">
-        {step < 3 ? `Scan code ${step + 1} of the test sheet.` : "Self-test complete. Scan code 1 again to repeat."}
+      <p className="prompt" data-testid="self-test-status">
+        {step < 3 ? `Scan code ${step + 1} of the test sheet.` : selfTestOutcome(findings).text}
       </p>
       <div className="test-sheet">
         {TEST_SHEET.map((code, i) => (
           <figure key={code.id} className={i === step ? "current" : undefined}>
             <figcaption>{code.title}</figcaption>
-            <BarcodeSvg
-              data={code.barcode}
-              ean128={code.ean128}
-              text={code.id === "gs1" ? "(01)09501234567890(10)ABC123(21)42" : code.barcode}
-            />
+            <BarcodeSvg data={code.barcode} ean128={code.ean128} text={code.printed} />
             <ul className="findings">
               {(findings[i] ?? []).map((f) => (
                 <li key={f.text} className={`finding-${f.level}`}>
@@ -126,6 +123,6 @@ export function ScannerSetupScreen() {
       <button type="button" onClick={() => showScreen("bookings")}>
         {operator ? "Back to bookings" : "Back to sign-in"}
       </button>
-    </section>
+    </main>
   );
 }

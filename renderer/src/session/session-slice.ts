@@ -1,4 +1,6 @@
 import type { StateCreator } from "zustand";
+import { parseScan } from "../../../shared/domain/scan-parser";
+import { signedOutAnswer } from "../../../shared/domain/scan-words";
 import { decideSession } from "../../../shared/domain/session-decision";
 import { DockLog } from "../db/dock-log";
 import { deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
@@ -18,6 +20,11 @@ export const createSessionSlice =
       operator: null,
       sessionError: null,
       async signIn(operatorId, name, role) {
+        // A wedge scanner types into the focused Operator ID field and presses Enter: a barcode
+        // is not an operator ID, so say what was scanned and what to do.
+        const scanned = parseScan(operatorId.trim());
+        if (scanned.kind !== "unreadable" && scanned.kind !== "carton-number")
+          return set({ sessionError: `${signedOutAnswer(scanned)} Type your operator ID.` });
         const known = await knownOperators(deps.db);
         const decision = decideSession(
           { operator: get().operator, known },
@@ -28,7 +35,7 @@ export const createSessionSlice =
         await log.record(decision.events);
         const operator = decision.operator as Operator;
         await writeMeta(deps.db, OPERATOR_KEY, operator);
-        set({ operator, sessionError: null });
+        set({ operator, sessionError: null, scanAnswer: null });
       },
       async signOut() {
         const op = get().operator;

@@ -15,37 +15,39 @@ export function SignInScreen() {
     void signIn(operatorId, name, role);
   };
   return (
-    <form className="panel sign-in" onSubmit={submit} aria-label="sign in">
-      <h1>Sign in</h1>
-      <label>
-        Operator ID
-        <input
-          name="operatorId"
-          autoFocus
-          value={operatorId}
-          onChange={(e) => setOperatorId(e.target.value)}
-          autoComplete="off"
-        />
-      </label>
-      <label>
-        Name
-        <input name="operatorName" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-      </label>
-      <label>
-        Role
-        <select name="role" value={role} onChange={(e) => setRole(OperatorRoleSchema.parse(e.target.value))}>
-          {OperatorRoleSchema.options.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-      </label>
-      {error && <p className="form-error">{error}</p>}
-      <button type="submit">Sign in</button>
-      <button type="button" onClick={() => showScreen("scanner-setup")}>
-        Scanner set-up
-      </button>
-    </form>
+    <main>
+      <form className="panel sign-in" onSubmit={submit} aria-label="sign in">
+        <h1>Sign in</h1>
+        <label>
+          Operator ID
+          <input
+            name="operatorId"
+            autoFocus
+            value={operatorId}
+            onChange={(e) => setOperatorId(e.target.value)}
+            autoComplete="off"
+          />
+        </label>
+        <label>
+          Name
+          <input name="operatorName" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        </label>
+        <label>
+          Role
+          <select name="role" value={role} onChange={(e) => setRole(OperatorRoleSchema.parse(e.target.value))}>
+            {OperatorRoleSchema.options.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        {error && <p className="form-error">{error}</p>}
+        <button type="submit">Sign in</button>
+        <button type="button" onClick={() => showScreen("scanner-setup")}>
+          Scanner set-up
+        </button>
+      </form>
+    </main>
   );
 }

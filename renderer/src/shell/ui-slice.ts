@@ -5,6 +5,8 @@ import type { All, UiSlice } from "../store/slice-types";
 export const createUiSlice: StateCreator<All, [], [], UiSlice> = (set) => ({
   screen: "bookings",
   blockedMessage: null,
-  showScreen: (screen) => set({ screen }),
+  scanAnswer: null,
+  showScreen: (screen) => set({ screen, scanAnswer: null }),
+  answerScan: (text) => set({ scanAnswer: text }),
   block: (message) => set({ blockedMessage: message }),
 });

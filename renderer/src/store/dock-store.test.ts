@@ -1,13 +1,14 @@
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
-import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
+import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import { parseDockEvent } from "../../../shared/events";
 import { DockDb, rebuildHubStates } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "./dock-deps";
 import { createDockStore, type DockStore } from "./dock-store";
+import { routeScan } from "../scanning/scan-router";
 
 let n = 0;
 interface Rig {
@@ -66,7 +67,7 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     await store.getState().submitBookingsScan(`]C100${other.pallets[0]!.sscc}`);
     expect(store.getState().screen).toBe("receipt");
     expect(store.getState().receipt?.bookingRef).toBe(other.bookingRef);
-    expect(store.getState().receiptMessage).toContain(
+    expect(store.getState().receiptNote).toContain(
       `Pallet ${other.pallets[0]!.sscc} is on booking ${other.bookingRef}`,
     );
     await store.getState().closeReceipt({
@@ -78,7 +79,44 @@ describe("dock store: scans on the bookings list (issue 16)", () => {
     });
     await store.getState().openReceipt(other.bookingRef);
     await scan(store, pallet(other));
-    expect(store.getState().receiptMessage).toContain("is closed (rejected): this scan was not recorded");
+    expect(store.getState().receiptMessage).toContain("This receipt is closed (rejected): this scan was not recorded");
+  });
+});
+
+describe("dock store: the DCC booking label at the dock (issues 16, 18)", () => {
+  const label = (b: Booking) =>
+    (encodeBookingLabel({ bookingRef: b.bookingRef, deliveryRef: b.deliveryRef }) as { scan: string }).scan;
+  const arrivals = async (db: DockDb) => (await db.events.where("type").equals("booking.arrived").toArray()).length;
+
+  it("on the bookings list it opens the receipt and records the arrival once; scanned again, nothing more", async () => {
+    const { store, db, booking } = await rig();
+    await store.getState().loadBookings();
+    await store.getState().submitBookingsScan(label(booking));
+    expect(store.getState().screen).toBe("receipt");
+    expect(store.getState().receipt?.arrivedAt).not.toBeNull();
+    expect(store.getState().receiptNote).toMatch(/arrival recorded at \d\d:\d\d \(on time\)/);
+    expect(await arrivals(db)).toBe(1);
+    store.getState().leaveReceipt();
+    await store.getState().submitBookingsScan(label(booking));
+    expect(store.getState().receiptNote).toMatch(/arrival already recorded/);
+    expect(await arrivals(db)).toBe(1);
+  });
+
+  it("during another receipt it is named and records no arrival; a scan before sign-in is answered in words", async () => {
+    const { store, db, booking, other } = await rig();
+    await store.getState().openReceipt(booking.bookingRef);
+    await scan(store, label(other));
+    expect(store.getState().pendingError?.reason).toContain(`label of booking ${other.bookingRef}`);
+    expect(await arrivals(db)).toBe(0);
+    store.getState().acknowledge();
+    await store.getState().signOut();
+    routeScan(store, label(booking), "hid-pos");
+    expect(store.getState().scanAnswer).toBe(
+      `Sign in first, then scan. That was booking label ${booking.bookingRef}; nothing was recorded.`,
+    );
+    await store.getState().signIn(hub(booking).deviceId, "Ann", "receiver");
+    expect(store.getState().sessionError).toMatch(/^Sign in first, then scan\. That was hub /);
+    expect(await arrivals(db)).toBe(0);
   });
 });
 
@@ -177,8 +215,7 @@ describe("dock store: receiving", () => {
     await scan(store, pallet(booking));
     await scan(store, carton(booking));
     await scan(store, hub(booking).deviceId);
-    await store.getState().undoLast("  ");
-    expect(store.getState().receiptMessage).toMatch(/reason/);
+    expect(await store.getState().undoLast("  ")).toMatch(/reason/);
     await store.getState().undoLast("scanned the wrong hub");
     expect(store.getState().summary!.hubs.received).toBe(0);
     const undo = await db.events.where("type").equals("scan.undone").first();
@@ -202,10 +239,11 @@ describe("dock store: receiving", () => {
       if (store.getState().pendingError !== null) store.getState().acknowledge();
     }
     await store.getState().settled();
-    // The last scan (a hub of another booking) undone, then the duplicate before it is not the last any more.
-    await store.getState().undoLast("set aside");
+    // The last counted scan (a hub of another booking) undone; a duplicate is no undo target and its hub stays received.
+    expect(await store.getState().undoLast("set aside")).toBeNull();
     await scan(store, hub(booking).deviceId);
-    await store.getState().undoLast("scanned twice");
+    const duplicate = store.getState().lastVerdict!.scanId!;
+    expect(await store.getState().undoLast("scanned twice", duplicate)).toMatch(/changed nothing/);
     const live = await db.hubStates.orderBy("deviceId").toArray();
     expect(live.map((r) => [r.deviceId, r.state])).toEqual(
       [hub(booking).deviceId, hub(booking, 0, 0, 1).deviceId].sort().map((d) => [d, "received"]),
@@ -340,14 +378,17 @@ describe("dock store: receiving", () => {
     const { store, booking, db } = await rig();
     await store.getState().openReceipt("BK-1001");
     await scan(store, pallet(booking));
-    await store.getState().closeReceipt({
-      outcome: "partial",
-      rejectedHubs: [],
-      rejectionReason: null,
-      packagingNotes: null,
-      damageNotes: null,
-    });
-    expect(store.getState().receiptMessage).toMatch(/names the hubs rejected/);
+    expect(
+      await store.getState().closeReceipt({
+        outcome: null,
+        rejectedHubs: [],
+        rejectionReason: null,
+        packagingNotes: null,
+        damageNotes: "typed before choosing",
+      }),
+    ).toBe("Choose an outcome: accepted whole, accepted in part, or rejected.");
+    expect(await db.events.where("type").equals("receipt.closed").count()).toBe(0);
+    expect(store.getState().screen).toBe("receipt");
     await store.getState().closeReceipt({
       outcome: "partial",
       rejectedHubs: [{ deviceId: hub(booking).deviceId, code: "damaged", reason: "casing cracked" }],
@@ -359,6 +400,26 @@ describe("dock store: receiving", () => {
     const closed = await db.events.where("type").equals("receipt.closed").first();
     expect(closed?.event.type === "receipt.closed" && closed.event.payload.damageNotes).toBe("one hub cracked");
     expect(store.getState().screen).toBe("bookings");
+    expect(store.getState().bookingsNotice?.text).toMatch(
+      /^Receipt of booking BK-1001 closed: accepted in part \(0 of \d+ hubs received, \d+ missing, 1 rejected\)\. The accepted hubs can go on the jigs/,
+    );
+  });
+
+  it("a shortfall with nothing damaged closes accepted in part; a scan into the closed receipt says it is closed", async () => {
+    const { store, booking, db } = await rig();
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, pallet(booking));
+    await scan(store, carton(booking));
+    await scan(store, hub(booking).deviceId);
+    const input = { rejectedHubs: [], rejectionReason: null, packagingNotes: null, damageNotes: null };
+    expect(await store.getState().closeReceipt({ outcome: "partial", ...input })).toBeNull();
+    const closed = (await db.events.where("type").equals("receipt.closed").first())?.event;
+    expect(closed?.type === "receipt.closed" && closed.payload.missingHubs).toBeGreaterThan(0);
+    await store.getState().openReceipt("BK-1001");
+    await scan(store, hub(booking, 0, 0, 1).deviceId);
+    expect(store.getState().receiptMessage).toMatch(
+      /^This receipt is closed \(accepted in part\): this scan was not recorded/,
+    );
   });
 
   it("an amendment is held for the operator and applied only when acknowledged", async () => {

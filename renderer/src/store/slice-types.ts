@@ -70,7 +70,8 @@ export interface QueuedScan {
 }
 
 export interface CloseInput {
-  outcome: "accepted" | "partial" | "rejected";
+  /** Chosen by the operator; null is refused (there is no default outcome). */
+  outcome: "accepted" | "partial" | "rejected" | null;
   rejectedHubs: Array<{ deviceId: string; code: HubRejectionCode; reason: string }>;
   rejectionReason: string | null;
   packagingNotes: string | null;
@@ -90,6 +91,8 @@ export interface ReceiptSlice {
   queue: QueuedScan[];
   recent: ShownVerdict[];
   receiptMessage: string | null;
+  /** What a scan on the bookings list did on opening this receipt (arrival recorded, late, closed), in words. */
+  receiptNote: string | null;
   openReceipt(bookingRef: string): Promise<void>;
   leaveReceipt(): void;
   recordArrival(late: boolean, reportedEta: string | null): Promise<void>;
@@ -100,8 +103,10 @@ export interface ReceiptSlice {
   submitScan(raw: string, source: ScanSource, readId?: string): void;
   /** The deliberate acknowledgement of an error (Escape or the button; never a scanner's Enter). */
   acknowledge(): void;
-  undoLast(reason: string): Promise<void>;
-  closeReceipt(input: CloseInput): Promise<void>;
+  /** Undoes the last counted scan, or the one picked (its scan id); returns the refusal in words, or null. */
+  undoLast(reason: string, scanId?: string): Promise<string | null>;
+  /** Closes the receipt and goes back to the bookings; returns the refusal in words (nothing recorded), or null. */
+  closeReceipt(input: CloseInput): Promise<string | null>;
   acceptAmendment(): Promise<void>;
   /** Picks up an amendment the sync client stored for the open receipt. */
   refreshReceipt(): Promise<void>;
@@ -207,7 +212,10 @@ export interface UiSlice {
   screen: Screen;
   /** Set when another window upgraded the database: this one must reload. */
   blockedMessage: string | null;
+  /** The answer to a scan on a screen that records none (sign-in, scanner set-up). */
+  scanAnswer: string | null;
   showScreen(screen: Screen): void;
+  answerScan(text: string): void;
   block(message: string): void;
 }
 
