@@ -135,12 +135,12 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   await expect(jigA.locator("[data-phase=failed]")).toHaveCount(1, { timeout: 60_000 });
   await expect(page.getByTestId("slot-A6")).toHaveAttribute("data-phase", "failed");
   await expect(page.getByTestId("slot-A6-reason")).toContainText("the jig computed sha256");
-  await expect(page.getByTestId(`fault-${BAD}`)).toContainText("verify");
+  await expect(page.getByTestId(`fault-${BAD}`)).toContainText("checking the image");
   await expect(page.getByTestId(`fault-${BAD}`)).toContainText("scrap");
   await expect(page.getByTestId("count-flashed")).toHaveText("Flashed today: 7");
   await expect(page.getByTestId("count-failed")).toHaveText("Failed today: 1");
   await expect(page.getByTestId("count-in-progress")).toHaveText("In progress: 0");
-  await expect(page.getByTestId("unload-prompt")).toContainText("A6 (failed)");
+  await expect(page.getByTestId("unload-prompt")).toContainText("Take out and unload 8 hubs: A1-A8");
   await page.screenshot({ path: "docs/screenshots/jig-station.png", fullPage: true });
 
   // Unloading: scanning a finished slot again takes its hub out.

@@ -203,7 +203,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
     const jigA = page.getByTestId("jig-JIG-A");
     await expect(jigA.locator("[data-phase=flashed]")).toHaveCount(7, { timeout: 60_000 });
     await expect(jigA.locator("[data-phase=failed]")).toHaveCount(1, { timeout: 60_000 });
-    await expect(page.getByTestId(`fault-${FAILED.deviceId}`)).toContainText("verify");
+    await expect(page.getByTestId(`fault-${FAILED.deviceId}`)).toContainText("checking the image");
     await expect.poll(async () => (await localEvents(page, "flash.result")).length, { timeout: 30_000 }).toBe(8);
     await expect.poll(async () => (await localEvents(page, "fault.reported")).length, { timeout: 30_000 }).toBe(1);
   }
