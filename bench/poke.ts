@@ -32,9 +32,6 @@ function dock(name: string, url: string, token: string, pokes: boolean) {
     fetch: (input, init) => fetch(input, init),
     intervalMs: POLL_MS,
     pokePath: pokes ? "/sync/poke" : null,
-    onHealth: (h) => {
-      if (process.env.POKE_DEBUG) console.log(name, h.lastError, h.lastSuccessAt);
-    },
     onBookingsStored: () => {
       for (const w of waiters.splice(0)) w();
     },
@@ -44,7 +41,6 @@ function dock(name: string, url: string, token: string, pokes: boolean) {
       // Waiting before looking, so a round that stores it while we look is not missed.
       const next = new Promise<void>((resolve) => waiters.push(resolve));
       const row = await db.bookings.get(ref);
-      if (process.env.POKE_DEBUG) console.log(name, "has", row?.version, "wants", version);
       if (row !== undefined && row.version >= version) return performance.now();
       await next;
     }
