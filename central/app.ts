@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { streamSSE } from "hono/streaming";
 import { bodyLimit } from "hono/body-limit";
 import { sql, type Kysely } from "kysely";
 import { z } from "zod";
@@ -43,6 +44,7 @@ import { pushBody, pushBodyKey, replayedBatch } from "./services/ingest";
 import { deliverOutbox, type MailTarget } from "./services/outbox";
 import { amendRedelivery, reportLateArrival, submitForecast } from "./services/party-actions";
 import { pullChanges } from "./services/pull";
+import { PokeHub, type PokeHubOptions } from "./services/pokes";
 import { submitRequest } from "./services/requests";
 import { buildSsmiFile, emitCspmN3, smiChecksOf, uploadSsmiFile } from "./services/smi-update";
 import { SmiStatusRequestSchema, type SmiStatusResponse } from "../shared/domain/smi-before-dispatch";
@@ -77,6 +79,8 @@ export interface CentralDeps {
   dumpDataDir?: () => Promise<Blob>;
   /** Central's TLS certificate chain (PEM) when it serves HTTPS itself: docks pin it at enrolment (desk/enrolment.ts). */
   tlsCertPem?: string | null;
+  /** Timing of the docks' change pokes (GET /sync/poke; services/pokes.ts); defaults in production. */
+  pokes?: PokeHubOptions & { heartbeatMs?: number };
 }
 
 /** The central service's HTTP API (Hono). Every body is validated; every refusal says why. */
@@ -162,6 +166,43 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
         business.purchaseOrderRequired,
       ),
     );
+  });
+
+  // Server push: a dock holds this stream open (with its bearer token, as for the other /sync
+  // routes) and pulls at once on each `poke` event; one poke on opening covers what changed
+  // while it was not listening. Comments every heartbeatMs keep proxies from closing it.
+  const pokes = new PokeHub(db, deps.pokes);
+  const heartbeatMs = deps.pokes?.heartbeatMs ?? 25_000;
+  app.get("/sync/poke", (c) => {
+    const dock = requireKind(c, "dock");
+    observer.contact(dock.dockId);
+    return streamSSE(c, async (stream) => {
+      let poked = true;
+      let wake: (() => void) | null = null;
+      const unsubscribe = pokes.subscribe(dock.facilityId, () => {
+        poked = true;
+        wake?.();
+      });
+      stream.onAbort(() => wake?.());
+      try {
+        while (!stream.aborted && !stream.closed) {
+          if (poked) {
+            poked = false;
+            await stream.writeSSE({ event: "poke", data: "" });
+          } else await stream.write(": keep-alive\n\n");
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, heartbeatMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = null;
+        }
+      } finally {
+        unsubscribe();
+      }
+    });
   });
 
   app.post("/sync/push", async (c) => {

@@ -123,6 +123,8 @@ async function boot(): Promise<void> {
     fetch: (input, init) => window.fetch(input, init),
     // A dock retries at least every 15 s: the operator should not wait a minute after the WAN is back.
     maxDelayMs: 15_000,
+    // Central pokes on a booking change for this facility: pulled at once, the 5 s poll stays.
+    pokePath: "/sync/poke",
     onHealth: (h) => {
       const s = theStore.getState();
       s.setSyncHealth(h);

@@ -41,6 +41,23 @@ export class FakeCentral {
   refuseBatchWith: ((event: unknown) => string | null) | null = null;
   refuseBatchStatus = 400;
 
+  /** Open GET /sync/poke streams (server push): poke() writes a poke event to each. */
+  private pokeStreams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Poke streams opened so far (reconnects included). */
+  pokeConnections = 0;
+
+  /** Tells every listening dock that something changed (as central does on a booking change). */
+  poke(): void {
+    const bytes = new TextEncoder().encode("event: poke\ndata: \n\n");
+    for (const c of this.pokeStreams) c.enqueue(bytes);
+  }
+
+  /** Ends every open poke stream (as a central restart does). */
+  endPokeStreams(): void {
+    for (const c of this.pokeStreams) c.close();
+    this.pokeStreams.clear();
+  }
+
   constructor(private readonly clock: () => number = Date.now) {}
 
   /** Adds or amends a booking; the next pull returns it. */
@@ -73,6 +90,7 @@ export class FakeCentral {
       );
     }
     const url = new URL(String(input));
+    if (url.pathname === "/sync/poke") return this.pokeStream(init?.signal ?? null);
     const body = JSON.parse(String(init?.body ?? "null")) as Record<string, unknown>;
     const serverTime = new Date(this.clock() + this.skewMs).toISOString();
     if (url.pathname === "/sync/push") return this.push(body, serverTime);
@@ -80,6 +98,25 @@ export class FakeCentral {
     if (url.pathname === "/sync/asn-numbers") return this.asnNumbers(body, init?.headers, serverTime);
     return json(404, { error: "not-found", reason: url.pathname });
   };
+
+  private pokeStream(signal: AbortSignal | null): Response {
+    this.pokeConnections++;
+    let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+        this.pokeStreams.add(c);
+      },
+      cancel: () => {
+        if (controller) this.pokeStreams.delete(controller);
+      },
+    });
+    signal?.addEventListener("abort", () => {
+      if (controller && this.pokeStreams.delete(controller))
+        controller.error(new DOMException("aborted", "AbortError"));
+    });
+    return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream" } });
+  }
 
   private push(body: Record<string, unknown>, serverTime: string): Response {
     const events = body.events as unknown[];

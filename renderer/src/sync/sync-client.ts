@@ -6,6 +6,7 @@ import { BookingPuller, type PullOutcome } from "./sync-pull";
 import { OutboxPusher } from "./sync-push";
 import { CLOCK_OFFSET, LAST_SYNC_SUCCESS, readMeta, writeMeta } from "../db/dock-meta";
 import { SyncScheduler } from "./sync-scheduler";
+import { PokeStream } from "./poke-stream";
 
 export { SyncHttpError } from "./central-request";
 export { backoffDelay, retryDelay } from "./sync-scheduler";
@@ -53,6 +54,8 @@ export interface SyncClientOptions {
   driftLimitMs?: number;
   pullPath?: string;
   pushPath?: string;
+  /** Central's change-poke stream (GET /sync/poke): a pull at once on each poke; null: poll only. */
+  pokePath?: string | null;
   onHealth?: (h: SyncHealth) => void;
   /** A round stored bookings central sent (new or amended): the cached list should be reloaded. */
   onBookingsStored?: () => void;
@@ -62,8 +65,8 @@ export interface SyncClientOptions {
 const CLOCK_STORE_STEP_MS = 250;
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">> &
-    Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token">;
+  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token" | "pokePath">> &
+    Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token" | "pokePath">;
   private health: SyncHealth = {
     online: true,
     lastSuccessAt: null,
@@ -81,6 +84,7 @@ export class SyncClient {
   private readonly pusher: OutboxPusher;
   private readonly puller: BookingPuller;
   private readonly scheduler: SyncScheduler;
+  private readonly pokes: PokeStream | null;
   /**
    * Open receipts with a pending amendment. Finding them reads every open receipt row (each
    * holds its whole booking), too heavy for every round of a scanner burst, so it is redone
@@ -136,6 +140,18 @@ export class SyncClient {
       failures: () => this.health.consecutiveFailures,
       retryAfterMs: () => this.retryAfterMs,
     });
+    const pokePath = this.o.pokePath ?? null;
+    this.pokes =
+      pokePath === null
+        ? null
+        : new PokeStream({
+            target,
+            path: pokePath,
+            onPoke: () => this.scheduler.poked(),
+            baseDelayMs: this.o.baseDelayMs,
+            maxDelayMs: this.o.maxDelayMs,
+            random: this.o.random,
+          });
   }
 
   /** The current health, as last reported. */
@@ -175,14 +191,16 @@ export class SyncClient {
     }
   }
 
-  /** Starts the background loop: sync every `intervalMs`, backing off after failures. */
+  /** Starts the background loop: sync every `intervalMs`, backing off after failures, and at once on central's pokes. */
   start(): void {
     this.scheduler.start();
+    this.pokes?.start();
   }
 
-  /** Stops the loop (pending requests finish, no new ones start). */
+  /** Stops the loop (pending requests finish, no new ones start) and closes the poke stream. */
   stop(): void {
     this.scheduler.stop();
+    this.pokes?.stop();
   }
 
   /**

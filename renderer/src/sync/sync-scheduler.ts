@@ -41,6 +41,8 @@ export class SyncScheduler {
   /** A sync round is under way: at most one at a time (a kick meanwhile asks for another after it). */
   private inFlight = false;
   private kickedMeanwhile = false;
+  /** Central poked during a round: the next round starts at once after it. */
+  private pokedMeanwhile = false;
   private running = false;
 
   constructor(
@@ -85,6 +87,16 @@ export class SyncScheduler {
     this.schedule(this.o.kickDelayMs);
   }
 
+  /**
+   * Central says something changed for this dock (a poke, poke-stream.ts): a round at once,
+   * not after the kick delay, whatever the backoff said (central just proved it is there).
+   */
+  poked(): void {
+    if (!this.running) return;
+    if (this.inFlight) this.pokedMeanwhile = true;
+    else this.schedule(0);
+  }
+
   /** The browser says the network is back: retry now, whatever the backoff said. */
   private readonly onOnline = (): void => {
     if (!this.running) return;
@@ -99,6 +111,7 @@ export class SyncScheduler {
       this.timer = null;
       this.inFlight = true;
       this.kickedMeanwhile = false;
+      this.pokedMeanwhile = false;
       const after = (ok: boolean) => {
         this.inFlight = false;
         if (!this.running) return;
@@ -110,7 +123,8 @@ export class SyncScheduler {
           this.o.random,
         );
         // Events recorded during the round go out in the next one (after a failure, not before the backoff).
-        if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
+        if (this.pokedMeanwhile) this.schedule(0);
+        else if (this.kickedMeanwhile && ok) this.schedule(this.o.kickDelayMs);
         else this.schedule(ok ? this.o.intervalMs : backoff);
       };
       void this.round().then(
