@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
+import { simpleParser, type ParsedMail } from "mailparser";
 import { insertInventoryFor } from "../central/demo-world";
 import { amendBooking } from "../central/services/bookings";
 import { addDays, dayOfWeek, today } from "../central/services/working-time";
@@ -146,7 +147,9 @@ async function loadJig(page: Page, dock: DockStack, jig: "A" | "B" | "C", hubs: 
     await dock.simulateScan(hub);
     await expect(page.getByTestId("jig-notice")).toContainText("scan the slot");
     await dock.simulateScan(`JIG-${jig}-${i + 1}`);
-    await expect(page.getByTestId("jig-notice")).toContainText(`${hub} loaded into ${jig}${i + 1}`);
+    // The slot holds the hub (its "loaded into" notice clears as soon as the hub finishes, which a
+    // hub that fails at once does before a check under load can see it).
+    await expect(page.getByTestId(`slot-${jig}${i + 1}`)).toContainText(hub);
   }
 }
 
@@ -488,6 +491,63 @@ for (const backend of ["pglite", "postgres"] as const) {
       );
       expect(credits.length).toBeGreaterThan(0);
       expect(credits.filter((c) => c.amount_pence === null)).toEqual([]);
+
+      // ---------------------------------------------------------------- 8. what the Party reads (issue 17)
+      // Every email to the Party, parsed from the message central sent (.eml without SMTP), once
+      // central's outbox (asked over its API: its database is its own while it runs) has sent them.
+      await expect
+        .poll(
+          async () =>
+            ((await api(dock, "GET", "/outbox", dcc)).json as Array<{ kind: string; status: string }>).filter(
+              (n) => n.status === "pending",
+            ),
+          { timeout: 90_000 },
+        )
+        .toEqual([]);
+      const mailDir = join(dock.centralDataDir, "mail");
+      const mails: ParsedMail[] = [];
+      for (const f of readdirSync(mailDir).filter((n) => n.endsWith(".eml")))
+        mails.push(await simpleParser(readFileSync(join(mailDir, f))));
+      // The Party's mail (its registered address and the request's contact): this central serves no other Party here.
+      const toParty = mails.filter((m) => !/request mailbox/i.test(m.subject ?? ""));
+      const withSubject = (re: RegExp) => toParty.filter((m) => re.test(m.subject ?? ""));
+      const depot = await dock.centralDb((db) =>
+        db
+          .selectFrom("party_locations")
+          .select(["name", "address"])
+          .where("id", "=", "SUPPLIER-A-DEPOT")
+          .executeTakeFirstOrThrow(),
+      );
+      // Req 3: the authorisation names the DCC contact and the re-delivery side, with the label as a PDF.
+      const subjects = toParty.map((m) => m.subject ?? "");
+      for (const re of [/authorised/, /accepted in part/, /^Fault Analysis Report /, /re-delivery .*re-flashed/])
+        expect(subjects).toContainEqual(expect.stringMatching(re));
+      const [authorised] = withSubject(/authorised/);
+      expect(authorised?.text).toContain("DCC contact for this booking:");
+      expect(authorised?.text).toContain(`To: ${depot.name}, ${depot.address}`);
+      expect(authorised?.attachments.map((a) => a.contentType)).toContain("application/pdf");
+      // Req 5: the receipt outcome lists the missing hubs and the damaged one, with why.
+      const [receiptMail] = withSubject(/accepted in part/);
+      expect(receiptMail?.text).toContain("Hubs listed but not received (2):");
+      for (const id of MISSING) expect(receiptMail?.text).toContain(id);
+      expect(receiptMail?.text).toMatch(new RegExp(`${DAMAGED}: .+`));
+      // Req 6: one Fault Analysis Report per failed hub, each with its reference.
+      const reports = withSubject(/^Fault Analysis Report /);
+      const refOf = new Map<string, string>();
+      for (const r of reports) {
+        const m = /^Fault Analysis Report (\S+): hub (\S+)/.exec(r.subject ?? "");
+        if (m) refOf.set(m[2]!, m[1]!);
+      }
+      expect([...refOf.keys()].sort()).toEqual([...FAILED].sort());
+      // Req 7: the re-delivery notice goes to the Party's depot; under "failed" only the hubs whose flash failed.
+      const [redelivery] = withSubject(/re-delivery .*re-flashed/);
+      expect(redelivery?.text).toContain(`Location: ${depot.name}, ${depot.address}`);
+      expect(redelivery?.text).toContain(`Failed re-flash (${FAILED.length}, credited`);
+      for (const id of FAILED) expect(redelivery?.text).toContain(`${id}: Fault Analysis Report ${refOf.get(id)}`);
+      for (const id of [...round1, ...round2]) expect(redelivery?.text).toContain(id);
+      const failedPart =
+        (redelivery?.text ?? "").split("Failed re-flash")[1]?.split("Not in this re-delivery")[0] ?? "";
+      for (const id of MISSING) expect(failedPart).not.toContain(id);
     });
   });
 }
