@@ -74,6 +74,7 @@ import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
 import { serviceReportRoutes } from "./service-report";
+import { opsBookingsRoutes } from "./ops-bookings";
 import { firmwareDeskRoutes } from "./firmware";
 import { smiUpdateRoutes } from "./smi-updates";
 import { settingsRoutes } from "./settings";
@@ -852,6 +853,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
+  api.route("/ops", opsBookingsRoutes({ db: deps.db, business: deps.business }));
   api.route("/report", serviceReportRoutes({ db: deps.db }));
   api.route("/smi", smiUpdateRoutes({ db: deps.db }));
   api.route("/settings", settingsRoutes({ db: deps.db, business: deps.business }));
