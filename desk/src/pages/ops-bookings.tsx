@@ -23,11 +23,17 @@ function ReceiptCell({ receipt }: { receipt: OpsReceiptOutcome | null }) {
       {receipt.rejectionReason !== null ? <p>Why rejected: {receipt.rejectionReason}</p> : null}
       {receipt.damageNotes !== null ? <p>Damage: {receipt.damageNotes}</p> : null}
       {receipt.packagingNotes !== null ? <p>Packaging: {receipt.packagingNotes}</p> : null}
-      <p>
-        Missing: {missing.count}
-        {missing.count > missing.deviceIds.length ? ` (first ${missing.deviceIds.length} listed)` : ""}
-        {missing.deviceIds.length > 0 ? `: ${missing.deviceIds.join(", ")}` : ""}
-      </p>
+      {missing.count === 0 ? (
+        <p>Missing: 0</p>
+      ) : (
+        <details>
+          <summary>
+            Missing: {missing.count}
+            {missing.count > missing.deviceIds.length ? ` (first ${missing.deviceIds.length} listed)` : ""}
+          </summary>
+          <p>{missing.deviceIds.join(", ")}</p>
+        </details>
+      )}
       <p>
         Unexpected: {receipt.unexpected.length}
         {receipt.unexpected.length > 0
