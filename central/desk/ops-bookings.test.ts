@@ -19,6 +19,7 @@ describe.each(testBackends())("the desk's bookings, receipts, forecasts and stat
   let ops: DeskClient;
   let admin: DeskClient;
   let party: DeskClient;
+  let app: ReturnType<typeof createApp>;
   const push = async (events: DockEvent[]) => {
     const r = await w.call("POST", "/sync/push", { token: w.tokens.docks["DOCK-N1"], body: { events } });
     expect(r.status).toBe(200);
@@ -27,7 +28,7 @@ describe.each(testBackends())("the desk's bookings, receipts, forecasts and stat
 
   beforeAll(async () => {
     w = await openTestWorld(backend);
-    const app = createApp({
+    app = createApp({
       db: w.database.db,
       business: w.business,
       signingKey: w.key,
@@ -72,6 +73,16 @@ describe.each(testBackends())("the desk's bookings, receipts, forecasts and stat
     expect(r.text.startsWith("%PDF-")).toBe(true);
     expect((await ops.call("GET", "/desk/api/ops/bookings/NO-SUCH-REF/label.pdf")).status).toBe(404);
     expect((await ops.call("GET", "/desk/api/ops/bookings/bad%20ref/label.pdf")).status).toBe(400);
+  });
+
+  it("gives the Party its own booking's label PDF from the same builder, never another Party's", async () => {
+    const own = await party.call("GET", `/desk/api/portal/bookings/${b.bookingRef}/label.pdf`);
+    expect(own.status).toBe(200);
+    expect(own.headers.get("content-type")).toBe("application/pdf");
+    expect(own.text.startsWith("%PDF-")).toBe(true);
+    const other = await signedIn(app, w.database.db, "party-user", "SUPPLIER-B");
+    expect((await other.call("GET", `/desk/api/portal/bookings/${b.bookingRef}/label.pdf`)).status).toBe(404);
+    expect((await ops.call("GET", `/desk/api/portal/bookings/${b.bookingRef}/label.pdf`)).status).toBe(403);
   });
 
   it("shows a closed receipt's outcome: counts, missing, unexpected and rejected hubs with reasons", async () => {
