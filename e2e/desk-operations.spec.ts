@@ -82,14 +82,14 @@ async function checkPage(page: Page, name: string, fullPage = false): Promise<vo
   ).toEqual([]);
 }
 
-async function signIn(page: Page, central: Central, role: string): Promise<void> {
+async function signIn(page: Page, central: Central, role: string, nav = "Desk sections"): Promise<void> {
   const a = central.accounts.find((x) => x.role === role);
   if (!a) throw new Error(`no demo account with role ${role}`);
   await page.goto(`${central.url}/desk/`);
   await page.getByLabel("Email").fill(a.email);
   await page.getByLabel("Password").fill(a.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Desk sections" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: nav })).toBeVisible();
 }
 
 /** The seeded demo booking (shared/domain/demo-booking is deterministic, as the seed uses it). */
@@ -359,3 +359,62 @@ async function signInParty(page: Page, central: Central): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("navigation", { name: "Portal sections" })).toBeVisible();
 }
+
+test("bookings with the label PDF and the receipt's outcome, every Party's forecasts and a Party's statement", async ({
+  page,
+  central,
+}) => {
+  test.setTimeout(120_000);
+  const today = new Date().toISOString().slice(0, 10);
+  await pushDemoWork(central, new Date(Date.parse(`${today}T00:00:00.000Z`) - 4 * 24 * HOUR));
+  const { booking, partyName } = seededBooking();
+
+  // A Party sends its six-monthly forecast (D-001) in its portal.
+  await signIn(page, central, "party-user", "Portal sections");
+  await page.goto(`${central.url}/desk/portal/forecast`);
+  const period = await page.getByLabel("Period").inputValue();
+  await page.getByLabel("Hubs expected").fill("1500");
+  await page.getByRole("button", { name: "Send forecast" }).click();
+  await expect(page.getByText("Forecast sent.")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, central, "dcc-ops");
+  await page.getByRole("link", { name: "Bookings", exact: true }).click();
+  const row = page.getByRole("row", { name: new RegExp(booking.bookingRef) });
+  await expect(row).toContainText(partyName);
+  await expect(row).toContainText("closed");
+  await expect(row).toContainText(/accepted in part: 162 of \d+ received/);
+  await row.getByText(/accepted in part/).click();
+  await expect(row).toContainText("Rejected: 2");
+  await expect(row).toContainText("seal broken");
+  await expect(row).toContainText("Unexpected: 0");
+  await checkPage(page, "05-bookings");
+  // The filters ask central again: no cancelled booking, the closed one under "closed".
+  await page.getByLabel("Status").selectOption("cancelled");
+  await expect(page.getByRole("table").getByText("0 bookings")).toBeVisible();
+  await page.getByLabel("Status").selectOption("closed");
+  await expect(row).toBeVisible();
+  // The printable label: the same PDF the Party's acceptance email carries.
+  const href = await row.getByRole("link", { name: /Label PDF/ }).getAttribute("href");
+  const pdf = await page.request.get(`${central.url}${href ?? ""}`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+
+  await page.getByRole("link", { name: "Forecasts", exact: true }).click();
+  const forecast = page.getByRole("row", { name: new RegExp(`^${period}`) });
+  await expect(forecast).toContainText("1500");
+  await checkPage(page, "06-forecasts");
+
+  await page.getByRole("link", { name: "Statements", exact: true }).click();
+  await page.getByLabel("Party", { exact: true }).selectOption({ label: partyName });
+  await page.getByLabel("From", { exact: true }).fill("2020-01-01");
+  await page.getByLabel("To", { exact: true }).fill(today);
+  await page.getByRole("button", { name: "Show statement" }).click();
+  await expect(page.getByRole("heading", { name: `${partyName}, 2020-01-01 to ${today}` })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Charges and credits" })).toBeVisible();
+  await checkPage(page, "07-statement");
+  await page.getByLabel("From", { exact: true }).fill("2099-01-01");
+  await page.getByRole("button", { name: "Show statement" }).click();
+  await expect(page.getByRole("alert")).toContainText(`from 2099-01-01 is after to ${today}`);
+});

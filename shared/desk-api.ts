@@ -4,6 +4,7 @@ import {
   CspSchema,
   DeliveryWindowSchema,
   DeviceModelSchema,
+  BookingStatusSchema,
   DispatchPalletSchema,
   HexFirmwareSchema,
   IsoDateSchema,
@@ -549,4 +550,56 @@ export interface FailedHubRow {
   reason: string;
   reportedAt: string;
   disposition: { disposition: HubDisposition; note: string; decidedBy: string; decidedAt: string } | null;
+}
+
+// ------------------------------------------------------------ DCC operations: bookings, receipts, forecasts, statements
+/** The bookings list's filters: a Party and a status, each optional. Unknown parameters are refused. */
+export const OpsBookingsQuerySchema = z.strictObject({
+  partyId: DeskIdSchema.optional(),
+  status: BookingStatusSchema.optional(),
+});
+/** A Party's statement for a period, as the DCC staff ask for it (the portal's own names the Party by the session). */
+export const OpsStatementQuerySchema = z.strictObject({
+  partyId: DeskIdSchema,
+  from: IsoDateSchema,
+  to: IsoDateSchema,
+});
+
+/** A closed receipt as the dock recorded it (Req 5): the outcome, the counts and every hub that was not taken in whole. */
+export interface OpsReceiptOutcome {
+  outcome: "whole" | "part" | "reject";
+  listed: number;
+  received: number;
+  /** Listed hubs never scanned as expected: the first 100, with the count of all. */
+  missing: { count: number; deviceIds: string[] };
+  /** Hubs scanned with the booking but not listed on it (or not readable as listed). */
+  unexpected: Array<{ deviceId: string; verdict: string }>;
+  rejectedHubs: Array<{ deviceId: string; code: string; reason: string }>;
+  rejectionReason: string | null;
+  packagingNotes: string | null;
+  damageNotes: string | null;
+  closedAt: string;
+}
+
+export interface OpsBookingRow {
+  bookingRef: string;
+  deliveryRef: string;
+  partyId: string;
+  partyName: string;
+  facilityId: string;
+  deliveryDate: string;
+  deliveryWindow: { start: string; end: string };
+  status: string;
+  hubs: number;
+  pallets: number;
+  labelHri: string;
+  receipt: OpsReceiptOutcome | null;
+}
+
+export interface OpsForecastRow {
+  partyId: string;
+  partyName: string;
+  periodStart: string;
+  hubs: number;
+  submittedAt: string;
 }

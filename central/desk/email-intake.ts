@@ -6,7 +6,7 @@ import type { Database } from "../db/schema";
 import type { BusinessConfig } from "../config";
 import { ApiError } from "../http/api-error";
 import { loadBooking } from "../services/bookings";
-import { bookingLabelPdf } from "../services/booking-label-pdf";
+import { bookingLabelPdfOf } from "../services/booking-label-pdf";
 import { enqueueNotice, type Attachment } from "../services/outbox";
 import { deskAudit } from "../services/people";
 import { EMAIL_DETAILS_EXAMPLE, parseEmailDetails } from "../../shared/domain/email-request";
@@ -130,25 +130,8 @@ function quoteOf(subject: string, date: Date | undefined): string {
 }
 
 async function labelAttachment(db: Kysely<Database>, bookingRef: string): Promise<Attachment[]> {
-  const b = await loadBooking(db, bookingRef);
-  if (!b) return [];
-  const facility = await db.selectFrom("facilities").select("name").where("id", "=", b.facilityId).executeTakeFirst();
-  const pdf = await bookingLabelPdf({
-    bookingRef: b.bookingRef,
-    deliveryRef: b.deliveryRef,
-    partyName: b.partyName,
-    facilityName: facility?.name ?? b.facilityId,
-    arrivalLocation: `${b.deliveryLocation.name}, ${b.deliveryLocation.address}`,
-    arrivalDate: b.deliveryDate,
-    arrivalWindow: `${b.deliveryWindow.start}-${b.deliveryWindow.end}`,
-    redeliveryLocation: b.redelivery
-      ? `${b.redelivery.deliveryLocation.name}, ${b.redelivery.deliveryLocation.address}`
-      : "",
-    hubCount:
-      b.pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0) + (p.hubs?.length ?? 0), 0) +
-      b.looseCartons.reduce((n, c) => n + c.hubs.length, 0),
-    palletCount: b.pallets.length,
-  });
+  const pdf = await bookingLabelPdfOf(db, bookingRef);
+  if (!pdf) return [];
   return [
     {
       filename: `booking-label-${bookingRef}.pdf`,

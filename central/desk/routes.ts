@@ -15,6 +15,7 @@ import { readBody } from "../http/body";
 import { recordChange } from "../services/changes";
 import { ForecastSchema, LateArrivalSchema, RedeliveryAmendSchema, StatementQuerySchema } from "../api-schemas";
 import { partyStatement } from "../services/charges";
+import { bookingLabelPdfOf } from "../services/booking-label-pdf";
 import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
 import { BookingRefSchema } from "../../shared/domain/booking";
 import { encodeBookingLabel } from "../../shared/domain/labels";
@@ -74,6 +75,7 @@ import { importInventory } from "./inventory-import";
 import { issueEnrolmentCode } from "./enrolment";
 import { operationsRoutes } from "./operations";
 import { serviceReportRoutes } from "./service-report";
+import { opsBookingsRoutes } from "./ops-bookings";
 import { firmwareDeskRoutes } from "./firmware";
 import { smiUpdateRoutes } from "./smi-updates";
 import { settingsRoutes } from "./settings";
@@ -726,6 +728,24 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
     return r.data;
   };
 
+  // Req 3's printable label of the Party's own booking: the builder the acceptance email and the DCC desk use.
+  api.get("/portal/bookings/:ref/label.pdf", async (c) => {
+    const partyId = partyOf(c);
+    const ref = bookingParam(c);
+    const own = await db
+      .selectFrom("bookings")
+      .select("booking_ref")
+      .where("booking_ref", "=", ref)
+      .where("party_id", "=", partyId)
+      .executeTakeFirst();
+    const pdf = own ? await bookingLabelPdfOf(deps.db, ref) : null;
+    if (pdf === null) throw new ApiError(404, "unknown-booking", `you have no booking ${ref}`);
+    return c.body(Buffer.from(pdf), 200, {
+      "content-type": "application/pdf",
+      "content-disposition": `inline; filename="booking-label-${ref}.pdf"`,
+    });
+  });
+
   api.post("/portal/bookings/:ref/late-arrival", async (c) => {
     const partyId = partyOf(c);
     const ref = bookingParam(c);
@@ -852,6 +872,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   });
 
   api.route("/ops", operationsRoutes({ db: deps.db, business: deps.business, mail: deps.mail ?? null }));
+  api.route("/ops", opsBookingsRoutes({ db: deps.db, business: deps.business }));
   api.route("/report", serviceReportRoutes({ db: deps.db }));
   api.route("/smi", smiUpdateRoutes({ db: deps.db }));
   api.route("/settings", settingsRoutes({ db: deps.db, business: deps.business }));

@@ -1,6 +1,9 @@
 import bwipjs from "bwip-js/node";
 import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema";
 import { encodeBookingLabel } from "../../shared/domain/labels";
+import { loadBooking } from "./bookings";
 
 /**
  * Req 3's printable booking label: an A6 PDF a person prints and fixes to the delivery, with
@@ -90,4 +93,30 @@ function clip(s: string, n: number): string {
   // Helvetica (WinAnsi) cannot draw every character a Party may type; keep printable Latin-1 only.
   const printable = s.replace(/[^\x20-\x7e\xa0-\xff]/g, "?");
   return printable.length <= n ? printable : `${printable.slice(0, n - 1)}…`;
+}
+
+/**
+ * The label PDF of one booking as central holds it, or null when there is no such booking: the
+ * one builder behind the acceptance email's attachment and the desk's label link.
+ */
+export async function bookingLabelPdfOf(db: Kysely<Database>, bookingRef: string): Promise<Uint8Array | null> {
+  const b = await loadBooking(db, bookingRef);
+  if (!b) return null;
+  const facility = await db.selectFrom("facilities").select("name").where("id", "=", b.facilityId).executeTakeFirst();
+  return bookingLabelPdf({
+    bookingRef: b.bookingRef,
+    deliveryRef: b.deliveryRef,
+    partyName: b.partyName,
+    facilityName: facility?.name ?? b.facilityId,
+    arrivalLocation: `${b.deliveryLocation.name}, ${b.deliveryLocation.address}`,
+    arrivalDate: b.deliveryDate,
+    arrivalWindow: `${b.deliveryWindow.start}-${b.deliveryWindow.end}`,
+    redeliveryLocation: b.redelivery
+      ? `${b.redelivery.deliveryLocation.name}, ${b.redelivery.deliveryLocation.address}`
+      : "",
+    hubCount:
+      b.pallets.reduce((n, p) => n + p.cartons.reduce((m, c) => m + c.hubs.length, 0) + (p.hubs?.length ?? 0), 0) +
+      b.looseCartons.reduce((n, c) => n + c.hubs.length, 0),
+    palletCount: b.pallets.length,
+  });
 }

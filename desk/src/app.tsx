@@ -32,6 +32,7 @@ import { FirmwareTab } from "./pages/admin-firmware";
 import { SmiUpdatesTab } from "./pages/smi-updates";
 import { SettingsTab } from "./pages/admin-settings";
 import { FailedHubsTab } from "./pages/failed-hubs";
+import { OpsBookingsTab, OpsForecastsTab, OpsStatementTab } from "./pages/ops-bookings";
 import type { Me } from "../../shared/desk-api";
 
 const PORTAL_LABEL: Record<PortalTab, string> = {
@@ -58,6 +59,9 @@ const TAB_LABEL: Record<AdminTab, string> = {
   smi: "SMI updates",
   settings: "Business settings",
   "failed-hubs": "Failed hubs",
+  bookings: "Bookings",
+  forecasts: "Forecasts",
+  statements: "Statements",
 };
 /** DCC operations staff run requests, Work Orders, hub lookup, the outbox and the inventory import; administration is for admins. */
 const OPS_TABS: readonly AdminTab[] = [
@@ -69,6 +73,9 @@ const OPS_TABS: readonly AdminTab[] = [
   "report",
   "smi",
   "failed-hubs",
+  "bookings",
+  "forecasts",
+  "statements",
 ];
 
 function home(me: Me): Route {
@@ -178,6 +185,9 @@ export function App() {
             {route.tab === "smi" ? <SmiUpdatesTab /> : null}
             {route.tab === "settings" ? <SettingsTab /> : null}
             {route.tab === "failed-hubs" ? <FailedHubsTab /> : null}
+            {route.tab === "bookings" ? <OpsBookingsTab /> : null}
+            {route.tab === "forecasts" ? <OpsForecastsTab /> : null}
+            {route.tab === "statements" ? <OpsStatementTab /> : null}
           </main>
         </div>
       ) : null}

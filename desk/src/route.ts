@@ -26,6 +26,9 @@ export const ADMIN_TABS = [
   "smi",
   "settings",
   "failed-hubs",
+  "bookings",
+  "forecasts",
+  "statements",
 ] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 

@@ -90,6 +90,10 @@ export function PortalBookings() {
               </td>
               <td>
                 <code>{b.labelHri}</code>
+                <br />
+                <a href={`/desk/api/portal/bookings/${encodeURIComponent(b.bookingRef)}/label.pdf`}>
+                  Label PDF<span className="visually-hidden"> for {b.bookingRef}</span>
+                </a>
               </td>
               <td>
                 {b.redelivery === null
