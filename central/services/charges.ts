@@ -3,6 +3,8 @@ import type { Database } from "../db/schema";
 import type { BusinessConfig } from "../config";
 import { statement, type ChargeableHub, type HanVariant, type Statement } from "../../shared/domain/charges";
 import { ApiError } from "../http/api-error";
+import { siteInstant, wallTime } from "../../shared/domain/site-clock";
+import { addDays, siteZone } from "./working-time";
 
 /**
  * A Party's statement for a period (dates inclusive): the shared charges rule (`statement`
@@ -22,9 +24,12 @@ export async function partyStatement(
 ): Promise<Statement> {
   const party = await db.selectFrom("parties").select(["id", "name"]).where("id", "=", partyId).executeTakeFirst();
   if (!party) throw new ApiError(404, "unknown-party", `party ${partyId} is not registered`);
-  // `at` is the dock's ISO instant; its date part is the day the outcome was decided, as on the dock.
+  // `at` is the dock's ISO instant (UTC); the day an outcome was decided is its date on the site's
+  // clock (issue 16), so the period runs from `from` 00:00 to the end of `to` at the site.
+  const tz = siteZone(cfg);
+  const { startAt, endAt } = statementWindow(from, to, tz);
   const inPeriod = (at: "flash_results.at" | "fault_reports.at") =>
-    sql<boolean>`substr(${sql.ref(at)}, 1, 10) between ${from} and ${to}`;
+    sql<boolean>`${sql.ref(at)}::timestamptz >= ${startAt}::timestamptz and ${sql.ref(at)}::timestamptz < ${endAt}::timestamptz`;
   const reflashed = db
     .selectFrom("flash_results")
     .innerJoin("bookings", "bookings.booking_ref", "flash_results.booking_ref")
@@ -64,11 +69,24 @@ export async function partyStatement(
     partyId,
     bookingRef: r.booking_ref ?? "",
     outcome: r.outcome,
-    date: r.at.slice(0, 10),
+    date: statementDay(r.at, tz),
     // Where the mirror does not know it, the shared rule lists the hub as unpriced rather than guess.
     hanVariant: variants.get(r.device_id) ?? null,
   }));
   const result = statement({ partyId, partyName: party.name }, { from, to }, hubs, cfg.charges);
   if (!result.ok) throw new ApiError(400, "bad-statement-request", result.reason);
   return result.statement;
+}
+
+/** A statement period's instants: from `from` 00:00 up to (not including) the day after `to` 00:00, at the site. */
+export function statementWindow(from: string, to: string, tz: string): { startAt: string; endAt: string } {
+  return {
+    startAt: siteInstant(from, "00:00", tz).toISOString(),
+    endAt: siteInstant(addDays(to, 1), "00:00", tz).toISOString(),
+  };
+}
+
+/** The day an outcome counts on a statement: the date of its instant on the site's clock, not UTC's. */
+export function statementDay(at: string, tz: string): string {
+  return wallTime(new Date(at), tz).date;
 }

@@ -1,5 +1,6 @@
 import { bookingHubs, type Booking } from "../../../shared/domain/booking";
 import type { ChargeableHub } from "../../../shared/domain/charges";
+import { DEFAULT_SITE_TIME_ZONE, wallTime } from "../../../shared/domain/site-clock";
 import type { HubResult, ManifestPayload } from "../../../shared/domain/manifest";
 import { initialOutboundState, reduceOutbound, type OutboundState } from "../../../shared/domain/outbound";
 import { parseScan } from "../../../shared/domain/scan-parser";
@@ -148,7 +149,11 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
  * fault report is not the hub's fault (the target changed before it was touched, a different hub
  * answered in the slot) and is charged nothing until the hub's story ends one way or the other.
  */
-export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly DockEvent[]): ChargeableHub[] {
+export function chargeableHubs(
+  bookings: readonly Booking[],
+  hubEvents: readonly DockEvent[],
+  timeZone: string = DEFAULT_SITE_TIME_ZONE,
+): ChargeableHub[] {
   const owner = new Map<string, { booking: Booking; hanVariant: ChargeableHub["hanVariant"] }>();
   for (const b of bookings)
     for (const { hub } of bookingHubs(b)) owner.set(hub.deviceId, { booking: b, hanVariant: hub.hanVariant ?? null });
@@ -169,7 +174,8 @@ export function chargeableHubs(bookings: readonly Booking[], hubEvents: readonly
       partyId: b.partyId,
       bookingRef: b.bookingRef,
       outcome,
-      date: at.slice(0, 10),
+      // The day on the site's clock (issue 16), as central dates it: 00:30 BST is that day, not the one before.
+      date: wallTime(new Date(at), timeZone).date,
       hanVariant: o.hanVariant,
     });
   }

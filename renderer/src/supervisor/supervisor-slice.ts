@@ -655,7 +655,11 @@ export const createSupervisorSlice =
       },
       async loadCharges(period) {
         const bookings = (await deps.db.bookings.toArray()).map((r) => r.booking);
-        const hubs = chargeableHubs(bookings, await eventsOfTypes(deps.db, ["flash.result", "fault.reported"]));
+        const hubs = chargeableHubs(
+          bookings,
+          await eventsOfTypes(deps.db, ["flash.result", "fault.reported"]),
+          deps.site.timeZone,
+        );
         const parties = new Map(bookings.map((b) => [b.partyId, b.partyName]));
         const out: Statement[] = [];
         for (const [partyId, partyName] of parties) {
