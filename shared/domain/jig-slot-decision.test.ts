@@ -160,6 +160,16 @@ describe("receipt state gates the jig (issue 16)", () => {
     expect(code({ ...good(), receipt: { status: "closed", outcome: "partial" } })).toBe("ok");
   });
 
+  it("a booking central blocks (no approved purchase order, PIA 6.2.2) is not worked, with central's words", () => {
+    const blocked = { ...b, workBlocked: "its Work Order awaits approval against a purchase order." };
+    const r = decideHubForJig(good(blocked));
+    expect(r.ok ? "ok" : [r.code, r.reason]).toEqual([
+      "work-blocked",
+      `booking ${b.bookingRef} cannot be worked yet: its Work Order awaits approval against a purchase order`,
+    ]);
+    expect(code(good({ ...b, workBlocked: null }))).toBe("ok");
+  });
+
   it("every other receipt state is refused with its reason", () => {
     const cases: Array<[HubReceiptFacts, JigRefusalCode, string]> = [
       [{ ...good(), hubState: null }, "not-received", "has not been received"],

@@ -177,7 +177,8 @@ export type JigRefusalCode =
   | "delivery-rejected"
   | "rejected-at-receipt"
   | "booking-missing"
-  | "not-listed";
+  | "not-listed"
+  | "work-blocked";
 
 /**
  * Receipt state gates the jig (MP155 Req 5 before Req 6): a hub goes on a jig only once its
@@ -216,6 +217,9 @@ export function decideHubForJig(
   if (f.booking === null) return no("booking-missing", `booking ${ref} of hub ${id} is not held at this dock`);
   const listed = bookingHubs(f.booking).find((h) => h.hub.deviceId === id);
   if (listed === undefined) return no("not-listed", `hub ${id} is not listed on booking ${ref}`);
+  // PIA 6.2.2: no work before the Work Order is approved against a purchase order (central says why).
+  if (f.booking.workBlocked)
+    return no("work-blocked", `booking ${ref} cannot be worked yet: ${f.booking.workBlocked.replace(/[.\s]+$/, "")}`);
   return { ok: true, hub: listed.hub, bookingRef: ref };
 }
 

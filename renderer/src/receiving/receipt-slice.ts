@@ -229,6 +229,11 @@ export const createReceiptSlice =
           const cached = await deps.db.bookings.get(bookingRef);
           if (cached === undefined)
             return set({ receiptMessage: `Booking ${bookingRef} is not known at this dock; pull bookings first.` });
+          // PIA 6.2.2: a booking central blocks (Work Order not approved against a purchase order) is not started.
+          if (cached.booking.workBlocked)
+            return set({
+              receiptMessage: `Booking ${bookingRef} cannot be received yet: ${cached.booking.workBlocked.replace(/[.\s]+$/, "")}. No arrival was recorded; ask the DCC desk, then scan the booking label again.`,
+            });
           receipt = {
             bookingRef,
             status: "open",

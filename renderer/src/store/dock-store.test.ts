@@ -54,6 +54,39 @@ async function scan(store: DockStore, raw: string): Promise<void> {
   await store.getState().settled();
 }
 
+describe("dock store: a booking central blocks is not started (issue 17, PIA 6.2.2)", () => {
+  it("its booking label is answered with central's reason; no receipt, no arrival; once unblocked it opens", async () => {
+    const { store, db, booking } = await rig();
+    const why = "its Work Order awaits approval against a purchase order";
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 2,
+      booking: { ...booking, workBlocked: why },
+      pulledAt: 1,
+    });
+    await store.getState().loadBookings();
+    const label = (
+      encodeBookingLabel({ bookingRef: booking.bookingRef, deliveryRef: booking.deliveryRef }) as { scan: string }
+    ).scan;
+    await store.getState().submitBookingsScan(label);
+    expect(store.getState().screen).not.toBe("receipt");
+    expect(store.getState().receiptMessage).toBe(
+      `Booking ${booking.bookingRef} cannot be received yet: ${why}. No arrival was recorded; ask the DCC desk, then scan the booking label again.`,
+    );
+    expect(await db.events.where("type").equals("booking.arrived").count()).toBe(0);
+    expect(await db.receipts.count()).toBe(0);
+    await db.bookings.put({
+      bookingRef: booking.bookingRef,
+      version: 3,
+      booking: { ...booking, workBlocked: null },
+      pulledAt: 2,
+    });
+    await store.getState().loadBookings();
+    await store.getState().submitBookingsScan(label);
+    expect(store.getState().receipt?.bookingRef).toBe(booking.bookingRef);
+  });
+});
+
 describe("dock store: scans on the bookings list (issue 16)", () => {
   it("a pallet's plain SSCC opens its booking's receipt; a hub is answered; a scan into a closed receipt says so", async () => {
     const { store, other } = await rig();
