@@ -148,6 +148,7 @@ describe("dispatch document", () => {
     if (!p2) throw new Error("two pallets");
     expect(decideBookingsScan(parseScan(`00${p2.sscc}`), [withDoc], {})).toEqual({
       type: "open",
+      recordArrival: false,
       bookingRef: booking.bookingRef,
       note: `Pallet ${p2.sscc} is on booking ${booking.bookingRef}: its receipt is open. Scan the pallet again to start on it. The Party's dispatch document SUP-A-DISPATCH-77 calls it PAL-2, with 6 hubs on it.`,
     });
