@@ -22,24 +22,113 @@ export const DEMO_DOCKS = [
   { id: "DOCK-CS1", facilityId: DEMO_FACILITY.CentralSouth, name: "Central & South 3PL receiving PC" },
 ] as const;
 
+/**
+ * The demo operators and their PINs (printed by `npm start`). The hashes are computed once
+ * (PBKDF2-SHA256, 600,000 iterations) and kept here so seeding costs nothing;
+ * demo-world.test.ts checks each one against its PIN.
+ */
 export const DEMO_OPERATORS = [
-  { id: "OP-N-RECV", name: "Rita Receiver", facilityId: DEMO_FACILITY.North, roles: ["receiver"] },
-  { id: "OP-N-TECH", name: "Tariq Technician", facilityId: DEMO_FACILITY.North, roles: ["technician"] },
+  {
+    id: "OP-N-RECV",
+    name: "Rita Receiver",
+    facilityId: DEMO_FACILITY.North,
+    roles: ["receiver"],
+    pin: "1001",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "rBcqGMYhGLxgrzpFKHGnyA==",
+      hash: "HU7eVAdkk4QaFm+V76cNGQZXlqnvyBUHB+VMAt991Vg=",
+    },
+  },
+  {
+    id: "OP-N-TECH",
+    name: "Tariq Technician",
+    facilityId: DEMO_FACILITY.North,
+    roles: ["technician"],
+    pin: "1002",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "AhIKfoUhQQLi3BmexvWY/A==",
+      hash: "BUh+6kj4lzepvAxBcD4w7Tx91trJM/1O5nRSNXPAGP4=",
+    },
+  },
   {
     id: "OP-N-SUP",
     name: "Sam Supervisor",
     facilityId: DEMO_FACILITY.North,
     roles: ["supervisor", "receiver", "technician"],
+    pin: "1003",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "ZpjJnrAS8BxQ7edwckvjRg==",
+      hash: "CkVQqqy2/kzjlxYcwhXJc6bMTv26J8YWhXgRe8aUgHI=",
+    },
   },
-  { id: "OP-CS-RECV", name: "Cara Receiver", facilityId: DEMO_FACILITY.CentralSouth, roles: ["receiver"] },
-  { id: "OP-CS-TECH", name: "Colin Technician", facilityId: DEMO_FACILITY.CentralSouth, roles: ["technician"] },
+  {
+    id: "OP-CS-RECV",
+    name: "Cara Receiver",
+    facilityId: DEMO_FACILITY.CentralSouth,
+    roles: ["receiver"],
+    pin: "2001",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "voQ8ovMYRgwBnRscU/cdwg==",
+      hash: "aWe/80UK99Nh4DFGVZVunrj+TCdXieJ3feY8Wn9a6EU=",
+    },
+  },
+  {
+    id: "OP-CS-TECH",
+    name: "Colin Technician",
+    facilityId: DEMO_FACILITY.CentralSouth,
+    roles: ["technician"],
+    pin: "2002",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "EPYjM4wRr2vmCs5GC3gEQA==",
+      hash: "GlFLJzhVXbie8GyCMBXh+A74DzO++fTpO4nR0jYY/10=",
+    },
+  },
   {
     id: "OP-CS-SUP",
     name: "Sue Supervisor",
     facilityId: DEMO_FACILITY.CentralSouth,
     roles: ["supervisor", "receiver", "technician"],
+    pin: "2003",
+    pinHash: {
+      alg: "pbkdf2-sha256",
+      iterations: 600_000,
+      salt: "XHaSiKpGDvbZbyAS/F4ZIA==",
+      hash: "j4F1xqA3dnM58JJ6weSwc/AqbHqOp4abt0X4qy2Yyac=",
+    },
   },
 ] as const;
+
+/**
+ * A demo world seeded before PINs existed has its operators without one: gives each demo operator
+ * that has none its demo PIN (and puts it back on the pull feed), so `npm start` on an old data
+ * folder still signs in. Returns how many were given one.
+ */
+export async function giveDemoOperatorsTheirPins(db: Kysely<Database>): Promise<number> {
+  let given = 0;
+  for (const o of DEMO_OPERATORS) {
+    const r = await db
+      .updateTable("operators")
+      .set({ pin_hash: JSON.stringify(o.pinHash), pin_set_at: new Date() })
+      .where("id", "=", o.id)
+      .where("pin_hash", "is", null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) {
+      await recordChange(db, "operator", o.id, o.facilityId);
+      given++;
+    }
+  }
+  return given;
+}
 
 /** The demo model's catalogue: the Release 1 versions named in MP155 and a Release 2.0 target. */
 export const DEMO_FIRMWARE = [
@@ -237,7 +326,14 @@ export async function seedDemoWorld(
     for (const o of DEMO_OPERATORS) {
       await trx
         .insertInto("operators")
-        .values({ id: o.id, name: o.name, facility_id: o.facilityId, roles: JSON.stringify(o.roles) })
+        .values({
+          id: o.id,
+          name: o.name,
+          facility_id: o.facilityId,
+          roles: JSON.stringify(o.roles),
+          pin_hash: JSON.stringify(o.pinHash),
+          pin_set_at: new Date(),
+        })
         .execute();
       await recordChange(trx, "operator", o.id, o.facilityId);
     }

@@ -67,6 +67,7 @@ const VOLATILE = [
   "sent_at",
   "submitted_at",
   "reserved_at",
+  "pin_set_at",
 ];
 /** Tables that hold per-world secrets or signatures (random keys and tokens). */
 const PER_WORLD = new Set(["api_tokens", "signing_keys", "firmware", "kysely_migration", "kysely_migration_lock"]);

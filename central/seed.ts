@@ -4,7 +4,13 @@ import { dirname, join } from "node:path";
 import { loadEnv } from "./config";
 import { dataPaths } from "./data-dir";
 import { openDatabase } from "./db/connect";
-import { DEMO_FIRMWARE, demoFirmwareImage, seedBulkHubs, seedDemoWorld } from "./demo-world";
+import {
+  DEMO_FIRMWARE,
+  demoFirmwareImage,
+  giveDemoOperatorsTheirPins,
+  seedBulkHubs,
+  seedDemoWorld,
+} from "./demo-world";
 import { generateSigningKey, readSigningKeyFile } from "./services/firmware-catalogue";
 import { seedDemoPeople } from "./desk/demo-people";
 
@@ -25,6 +31,9 @@ async function main(): Promise<void> {
   try {
     const seeded = await database.db.selectFrom("parties").select("id").limit(1).executeTakeFirst();
     if (seeded) {
+      const given = await giveDemoOperatorsTheirPins(database.db);
+      if (given > 0)
+        console.log(`seed: ${given} demo operator(s) had no PIN (a world seeded before PINs): demo PINs set`);
       console.log(
         `seed: the database already holds the demo world; nothing changed (delete ${env.databaseUrl ? "the database" : paths.pglite} to start again)`,
       );

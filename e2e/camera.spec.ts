@@ -72,7 +72,7 @@ test("the camera reads a pallet SSCC, a carton SSCC and a hub ID off rendered la
   test.setTimeout(180_000);
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
   await page.goto(dock.pageUrl({ token }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
   await openReceiptAndStartUnloading(page, booking);
 

@@ -39,7 +39,7 @@ test("a NUL in a damage note is refused by central for that event alone; the doc
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
   expect(token, "the seeded central has a token for dock DOCK-N1").toBeTruthy();
   await page.goto(dock.pageUrl({ token }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive four hubs.
@@ -69,7 +69,7 @@ test("a NUL in a damage note is refused by central for that event alone; the doc
 
   // Work goes on after it: a shift change is two more events behind the poisoned one.
   await signOut(page);
-  await signIn(page, { id: "OP-N-RECV", name: "Rita Receiver", role: "receiver" });
+  await signIn(page, { id: "OP-N-RECV", role: "receiver" });
 
   // Sync keeps flowing: nothing is left unsent, the panel is online, and it names the refused event and why.
   await expect

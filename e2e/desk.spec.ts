@@ -169,6 +169,16 @@ test("the first admin sets the desk up from an empty database; a Party's user re
   await page.getByLabel("supervisor").check();
   await page.getByRole("button", { name: "Add operator" }).click();
   await expect(page.getByRole("cell", { name: "receiver, supervisor" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "not set: cannot sign in" })).toBeVisible();
+  // Their PIN, told to them in person: the dock pulls only its hash.
+  await page.getByRole("button", { name: "Set PIN of OP-NX-SUP" }).click();
+  await page.getByLabel("New PIN for OP-NX-SUP").fill("12ab");
+  await page.getByRole("button", { name: "Save PIN" }).click();
+  await expect(page.getByRole("alert")).toContainText("a PIN is 4 to 12 digits");
+  await page.getByLabel("New PIN for OP-NX-SUP").fill("482913");
+  await page.getByRole("button", { name: "Save PIN" }).click();
+  await expect(page.getByRole("status")).toContainText("PIN set for OP-NX-SUP.");
+  await expect(page.getByRole("button", { name: "Reset PIN of OP-NX-SUP" })).toBeVisible();
   await checkPage(page, "05-operators");
 
   // --- the Party's user

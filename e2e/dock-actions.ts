@@ -2,6 +2,7 @@ import { expect, type Page } from "@playwright/test";
 import { encodeBookingLabel } from "../shared/domain/labels";
 import type { DockEvent } from "../shared/events";
 import type { DockStack } from "./fixtures";
+import { DEMO_OPERATORS } from "../central/demo-world";
 
 /** What a person and a scanner do at the dock, shared by the specs. */
 
@@ -36,15 +37,60 @@ export async function setUpScannerAndSignIn(page: Page, operator: Operator): Pro
 
 export interface Operator {
   id: string;
-  name: string;
   role?: "receiver" | "technician" | "supervisor";
+  /** Defaults to the demo operator's PIN (central/demo-world.ts, printed by npm start). */
+  pin?: string;
 }
 
-/** Signs in on the sign-in screen. */
+/** The demo PIN of a demo operator. */
+export function demoPinOf(id: string): string {
+  const o = DEMO_OPERATORS.find((x) => x.id === id);
+  if (!o) throw new Error(`${id} is not a demo operator: give its PIN`);
+  return o.pin;
+}
+
+/** Waits until the dock has pulled its operators from central (before that, nobody can sign in). */
+export async function waitForOperators(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            new Promise<boolean>((resolve) => {
+              const open = indexedDB.open("reflash-dock");
+              open.onerror = () => resolve(false);
+              open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains("meta")) {
+                  db.close();
+                  return resolve(false);
+                }
+                const req = db.transaction("meta").objectStore("meta").get("sync.operatorsSyncedAt");
+                req.onsuccess = () => {
+                  resolve(req.result !== undefined);
+                  db.close();
+                };
+                req.onerror = () => resolve(false);
+              };
+            }),
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+}
+
+/** Signs in on the sign-in screen: ID, Enter (as a badge scan ends), PIN, the role when they have several. */
 export async function signIn(page: Page, operator: Operator): Promise<void> {
-  await page.locator("input[name=operatorId]").fill(operator.id);
-  await page.locator("input[name=operatorName]").fill(operator.name);
-  if (operator.role !== undefined) await page.locator("select[name=role]").selectOption(operator.role);
+  await waitForOperators(page);
+  const id = page.locator("input[name=operatorId]");
+  await id.fill(operator.id);
+  await id.press("Enter");
+  await expect(page.locator("input[name=pin]")).toBeFocused();
+  // The screen offers a role only to an operator central gave several.
+  const roles: readonly string[] = DEMO_OPERATORS.find((x) => x.id === operator.id)?.roles ?? [];
+  if (operator.role !== undefined && roles.length > 1)
+    await page.locator("select[name=role]").selectOption(operator.role);
+  await page.locator("input[name=pin]").fill(operator.pin ?? demoPinOf(operator.id));
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("operator").waitFor();
 }

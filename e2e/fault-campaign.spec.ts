@@ -119,7 +119,7 @@ test("fault campaign: reloads mid-burst and a flaky network to central lose no c
   });
 
   await page.goto(dock.pageUrl({ token }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
   await openReceiptAndStartUnloading(page, booking);
 

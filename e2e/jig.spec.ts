@@ -59,7 +59,7 @@ test("load 8 hubs into a simulated jig, one fails verify: 7 flashed, one fault r
   const hostUrl = new URL(dock.pageUrl({ token }));
   await page.goto(hostUrl.href);
 
-  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive 8 hubs: booking label, arrival, unloading, pallet, carton, hubs.

@@ -96,7 +96,7 @@ test("a real delivery: plain SSCC pallets, supplier-labelled cartons, a pallet-o
   const booking = accepted.booking;
 
   await page.goto(dock.pageUrl({ token: dockToken }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toContainText("16 hubs");
 

@@ -91,7 +91,7 @@ test("a receiver's shift: answers everywhere, arrival by the booking label, undo
   );
   await axe(page, "sign-in");
 
-  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId(`open-${other.bookingRef}`)).toBeVisible({ timeout: 30_000 });
   // en-GB dates on the list (no ISO dates, no US order).

@@ -67,7 +67,7 @@ test("receive a booking with wedge scans, offline mid-receipt and a reload, then
 
   await page.goto(dock.pageUrl({ token: token ?? "" }));
 
-  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // The booking label on the delivery opens its receipt.

@@ -90,7 +90,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
   await dock.host.restart();
   await page.setViewportSize(SIZES[1]);
   await page.goto(dock.pageUrl({ token }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-SUP", role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive three hubs.
@@ -255,7 +255,7 @@ test("the jig station through a shift: focus, already flashed at the hub scan, s
 
   // A receiver is refused in plain words at the first scan.
   await signOut(page);
-  await signIn(page, { id: "OP-N-RECV", name: "Rita Receiver", role: "receiver" });
+  await signIn(page, { id: "OP-N-RECV", role: "receiver" });
   await page.getByTestId("nav-jig").click();
   await expect(page.getByTestId("jig-role")).toContainText("Only a technician or a supervisor can load jigs");
   await wedgeScan(page, hubs[1]!.deviceId);

@@ -154,7 +154,7 @@ test("from a finished jig run: manifest, labels (PDF), load check, ASN, notice, 
   const pageUrl = dock.pageUrl({ token });
 
   await page.goto(pageUrl);
-  await setUpScannerAndSignIn(page, { id: SUPERVISOR, name: "Sam Supervisor", role: "supervisor" });
+  await setUpScannerAndSignIn(page, { id: SUPERVISOR, role: "supervisor" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
 
   // Receive it through the UI: arrival, unloading, every label and hub, closed accepted.

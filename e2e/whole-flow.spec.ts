@@ -240,7 +240,7 @@ for (const backend of ["pglite", "postgres"] as const) {
       expect(dock.host.output()).toContain("jig station: 3 simulated jig(s)");
 
       await page.goto(dock.pageUrl({ token: dockToken }));
-      await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver", role: "receiver" });
+      await setUpScannerAndSignIn(page, { id: "OP-N-RECV", role: "receiver" });
       await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId(`open-${otherBooking.bookingRef}`)).toBeVisible();
       await picture(page, backend, "1-bookings");
@@ -344,7 +344,7 @@ for (const backend of ["pglite", "postgres"] as const) {
 
       // ---------------------------------------------------------------- 5. 3 jigs × 8, then A again
       await signOut(page);
-      await signIn(page, { id: "OP-N-TECH", name: "Tom Technician", role: "technician" });
+      await signIn(page, { id: "OP-N-TECH", role: "technician" });
       await page.getByTestId("nav-jig").click();
       await expect(page.getByTestId("slot-C8")).toHaveAttribute("data-phase", "empty");
       await page.locator("h1").click();
@@ -395,7 +395,7 @@ for (const backend of ["pglite", "postgres"] as const) {
 
       // ---------------------------------------------------------------- 6. manifest to dispatch
       await signOut(page);
-      await signIn(page, { id: "OP-N-SUP", name: "Sam Supervisor", role: "supervisor" });
+      await signIn(page, { id: "OP-N-SUP", role: "supervisor" });
       await page.getByTestId("nav-supervisor").click();
       await page.getByTestId(`supervise-${booking.bookingRef}`).click();
       await expect(page.getByTestId("results-summary")).toContainText("28 re-flashed, 4 failed");

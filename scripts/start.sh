@@ -60,6 +60,9 @@ echo "== pinning central's firmware publisher key for the dock"
 mkdir -p "$DOCK_DATA_DIR/firmware"
 node -e 'const k=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));require("fs").writeFileSync(process.argv[2],k.publicKeyPem)' "$CENTRAL_DATA_DIR/keys/firmware-signing.json" "$DOCK_DATA_DIR/firmware/publisher.pem"
 
+echo "== dock operators (ID, then PIN): OP-N-RECV 1001 (receiver), OP-N-TECH 1002 (technician),"
+echo "   OP-N-SUP 1003 (supervisor, also receiver and technician); Central & South: OP-CS-* 2001-2003"
+
 if [ -x node_modules/electron/dist/electron ] && [ -z "${BROWSER_SHELL:-}" ]; then
   echo "== starting the dock app in Electron"
   node scripts/dist.mjs --bundle-only
@@ -67,7 +70,6 @@ if [ -x node_modules/electron/dist/electron ] && [ -z "${BROWSER_SHELL:-}" ]; th
   node_modules/electron/dist/electron . "${sandbox_flag[@]}" &
 else
   echo "== no Electron binary here: starting the dock app in the browser shell"
-  echo "   sign in as OP-N-RECV (receiver), OP-N-TECH (technician) or OP-N-SUP (supervisor)"
   npx tsx host/main.ts &
 fi
 pids+=($!)

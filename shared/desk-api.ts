@@ -12,6 +12,7 @@ import {
 import { ChargesConfigSchema } from "./domain/charges";
 import { WorkingHoursConfigSchema } from "./domain/working-hours";
 import { OperatorRoleSchema } from "./events";
+import { PinSchema } from "./domain/operator-pin";
 
 /**
  * The desk's wire contract (central's /desk/api and the desk web app): sign-in for people,
@@ -83,7 +84,11 @@ export const OperatorCreateSchema = z.strictObject({
     .min(1, "give the operator at least one role")
     .max(3)
     .refine((r) => new Set(r).size === r.length, "a role is listed twice"),
+  /** The first PIN (4-12 digits), optional: an operator without one cannot sign in until it is set. */
+  pin: PinSchema.optional(),
 });
+/** A DCC admin sets or resets an operator's PIN (the old one stops working at each dock's next pull). */
+export const OperatorPinSchema = z.strictObject({ pin: PinSchema });
 export const OperatorUpdateSchema = z.strictObject({
   roles: z
     .array(OperatorRoleSchema)
@@ -140,6 +145,8 @@ export interface OperatorRow {
   facilityId: string;
   roles: string[];
   active: boolean;
+  /** When the PIN was last set, or null while the operator has none. */
+  pinSetAt: string | null;
 }
 export interface PersonRow {
   id: string;

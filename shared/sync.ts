@@ -9,6 +9,7 @@ import {
   IsoDateSchema,
 } from "./domain/booking";
 import { OperatorRoleSchema } from "./events";
+import { PinHashSchema } from "./domain/operator-pin";
 
 /**
  * The wire types of the dock <-> central sync protocol.
@@ -37,6 +38,11 @@ export const SyncOperatorSchema = z.strictObject({
   facilityId: z.string().min(1).max(64),
   roles: z.array(OperatorRoleSchema),
   active: z.boolean(),
+  /**
+   * The PIN's hash, checked at the dock offline (shared/domain/operator-pin.ts); null while no PIN
+   * is set (that operator cannot sign in). Absent in what a dock cached before PINs existed.
+   */
+  pinHash: PinHashSchema.nullable().default(null),
 });
 export type SyncOperator = z.infer<typeof SyncOperatorSchema>;
 

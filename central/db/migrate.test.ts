@@ -26,6 +26,7 @@ describe.each(testBackends())("migrations on %s", (backend) => {
       "0010-dispositions-han-variant",
       "0011-intake-dispatch-cancel",
       "0012-desk-firmware-settings",
+      "0013-operator-pins",
     ]);
   });
 

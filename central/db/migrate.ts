@@ -10,6 +10,7 @@ import * as m0008 from "./migrations/0008-asn-blocks";
 import * as m0010 from "./migrations/0010-dispositions-han-variant";
 import * as m0011 from "./migrations/0011-intake-dispatch-cancel";
 import * as m0012 from "./migrations/0012-desk-firmware-settings";
+import * as m0013 from "./migrations/0013-operator-pins";
 
 /**
  * Migrations are imported statically rather than read from a folder at run time, so the same
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "0010-dispositions-han-variant": m0010,
   "0011-intake-dispatch-cancel": m0011,
   "0012-desk-firmware-settings": m0012,
+  "0013-operator-pins": m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -57,6 +57,9 @@ export interface OperatorsTable {
   facility_id: string;
   roles: JSONColumnType<string[]>;
   active: Generated<boolean>;
+  /** The PIN's hash (shared/domain/operator-pin.ts `PinHash`), null until a DCC admin sets one. */
+  pin_hash: ColumnType<unknown, string | null | undefined, string | null>;
+  pin_set_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 export interface InventoryTable {
   device_id: string;

@@ -20,6 +20,7 @@ import { TEMPLATE_COLUMNS } from "../../shared/domain/request-template";
 import { addDays, dayOfWeek } from "../services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../../shared/domain/working-hours";
 import { PullResponseSchema } from "../../shared/sync";
+import { verifyPin } from "../../shared/domain/operator-pin";
 
 /** Cheap scrypt for tests (the cost is stored in each hash; production uses 2^17). */
 const FAST: SignInPolicy = { ...DEFAULT_SIGN_IN_POLICY, cost: { log2N: 10, r: 8, p: 1 } };
@@ -420,13 +421,37 @@ describe.each(testBackends())("the desk on %s", (backend) => {
       (await w.call("POST", "/sync/pull", { token: String(t2.token), body: { cursor: "0" } })).json,
     );
     expect(pull.operators).toEqual([
-      { operatorId: "OP-NEW-RECV", name: "Nia Receiver", facilityId: "NEW-DOCK", roles: ["receiver"], active: true },
+      {
+        operatorId: "OP-NEW-RECV",
+        name: "Nia Receiver",
+        facilityId: "NEW-DOCK",
+        roles: ["receiver"],
+        active: true,
+        pinHash: null,
+      },
     ]);
+    // A PIN: refused when it is not 4-12 digits, else hashed (never stored or audited as typed) and pulled.
+    expect((await admin.call("POST", "/desk/api/operators/OP-NEW-RECV/pin", { pin: "12a4" })).json).toMatchObject({
+      error: "invalid-body",
+    });
+    expect((await admin.call("POST", "/desk/api/operators/OP-NONE/pin", { pin: "73019264" })).status).toBe(404);
+    expect((await admin.call("POST", "/desk/api/operators/OP-NEW-RECV/pin", { pin: "73019264" })).status).toBe(200);
     expect((await admin.call("PATCH", "/desk/api/operators/OP-NEW-RECV", { active: false })).status).toBe(200);
     const pull2 = PullResponseSchema.parse(
       (await w.call("POST", "/sync/pull", { token: String(t2.token), body: { cursor: pull.cursor } })).json,
     );
     expect(pull2.operators[0]).toMatchObject({ operatorId: "OP-NEW-RECV", active: false });
+    const pinHash = pull2.operators[0]!.pinHash!;
+    expect(await verifyPin("73019264", pinHash)).toBe(true);
+    expect(await verifyPin("73019265", pinHash)).toBe(false);
+    expect(JSON.stringify(await deskDb(w.database.db).selectFrom("desk_audit").selectAll().execute())).not.toContain(
+      "73019264",
+    );
+    const listed = (await admin.call("GET", "/desk/api/operators")).json as unknown as Array<{
+      id: string;
+      pinSetAt: unknown;
+    }>;
+    expect(listed.find((o) => o.id === "OP-NEW-RECV")?.pinSetAt).toEqual(expect.any(String));
     expect((await admin.call("POST", "/desk/api/docks/DOCK-NEW/revoke")).json).toMatchObject({ revokedTokens: 1 });
     expect((await w.call("POST", "/sync/pull", { token: String(t2.token), body: { cursor: "0" } })).status).toBe(401);
     expect(await auditActions()).toEqual(
@@ -438,6 +463,7 @@ describe.each(testBackends())("the desk on %s", (backend) => {
         "dock.token-issued",
         "dock.token-revoked",
         "operator.created",
+        "operator.pin-set",
         "operator.updated",
       ]),
     );

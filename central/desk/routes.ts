@@ -19,6 +19,7 @@ import { bookingLabelPdfOf } from "../services/booking-label-pdf";
 import { amendRedelivery, reportLateArrival, submitForecast } from "../services/party-actions";
 import { BookingRefSchema } from "../../shared/domain/booking";
 import { encodeBookingLabel } from "../../shared/domain/labels";
+import { hashPin } from "../../shared/domain/operator-pin";
 import {
   changeOwnPassword,
   closeSession,
@@ -41,6 +42,7 @@ import {
   DockCreateSchema,
   FacilityCreateSchema,
   OperatorCreateSchema,
+  OperatorPinSchema,
   OperatorUpdateSchema,
   PartyCreateSchema,
   PasswordChangeSchema,
@@ -389,6 +391,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
         facilityId: o.facility_id,
         roles: o.roles,
         active: o.active,
+        pinSetAt: o.pin_set_at === null ? null : new Date(o.pin_set_at).toISOString(),
       })),
     );
   });
@@ -400,15 +403,42 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
       throw new ApiError(422, "unknown-facility", `no facility ${body.facilityId}`);
     if (await db.selectFrom("operators").select("id").where("id", "=", body.id).executeTakeFirst())
       throw new ApiError(409, "exists", `operator ${body.id} already exists`);
+    const { pin, ...recorded } = body;
+    const pinHash = pin === undefined ? null : JSON.stringify(await hashPin(pin));
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto("operators")
-        .values({ id: body.id, name: body.name, facility_id: body.facilityId, roles: JSON.stringify(body.roles) })
+        .values({
+          id: body.id,
+          name: body.name,
+          facility_id: body.facilityId,
+          roles: JSON.stringify(body.roles),
+          pin_hash: pinHash,
+          pin_set_at: pinHash === null ? null : new Date(),
+        })
         .execute();
       await recordChange(trx as unknown as Kysely<Database>, "operator", body.id, body.facilityId);
-      await deskAudit(trx, actor(p), "operator.created", body);
+      // The audit says a PIN was set, never what it is.
+      await deskAudit(trx, actor(p), "operator.created", { ...recorded, pinSet: pin !== undefined });
     });
-    return c.json(body, 201);
+    return c.json(recorded, 201);
+  });
+
+  api.post("/operators/:id/pin", async (c) => {
+    const p = need(c, "dcc-admin");
+    const id = idParam(c, "id");
+    const body = await readBody(c, OperatorPinSchema);
+    const op = await db.selectFrom("operators").select(["facility_id"]).where("id", "=", id).executeTakeFirst();
+    if (!op) throw new ApiError(404, "unknown-operator", `no operator ${id}`);
+    const pinHash = JSON.stringify(await hashPin(body.pin));
+    const at = new Date();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable("operators").set({ pin_hash: pinHash, pin_set_at: at }).where("id", "=", id).execute();
+      // The docks of its facility pull the new hash; the old PIN stops working there at that pull.
+      await recordChange(trx as unknown as Kysely<Database>, "operator", id, op.facility_id);
+      await deskAudit(trx, actor(p), "operator.pin-set", { id });
+    });
+    return c.json({ id, pinSetAt: at.toISOString() });
   });
 
   api.patch("/operators/:id", async (c) => {

@@ -4,6 +4,7 @@ import type { PullResponse, SyncOperator } from "../../shared/sync";
 import { loadBookings, loadRedeliveries } from "./bookings";
 import { listFirmware, listSigningKeys } from "./firmware-catalogue";
 import { workOrderBlock } from "./admission";
+import { PinHashSchema } from "../../shared/domain/operator-pin";
 import { loadDispatchDocuments } from "../desk/dispatch";
 
 /**
@@ -112,5 +113,6 @@ async function loadOperators(db: Kysely<Database>, facilityId: string, ids: stri
     facilityId: r.facility_id,
     roles: r.roles as SyncOperator["roles"],
     active: r.active,
+    pinHash: r.pin_hash === null ? null : PinHashSchema.parse(r.pin_hash),
   }));
 }

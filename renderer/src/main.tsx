@@ -139,6 +139,10 @@ async function boot(): Promise<void> {
       if (bookingsInView(theStore.getState())) void theStore.getState().loadBookings();
       else bookingsStale = true;
     },
+    // New or changed operators (or the first pull): the sign-in screen reads them again.
+    onOperatorsStored: () => {
+      if (theStore.getState().operator === null) void theStore.getState().loadSignInDirectory();
+    },
   });
   theStore.subscribe((now, before) => {
     if (now.operator !== before.operator) topUpAsnNumbers();

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /**
  * Operator PINs (issue 20), the part both ends share: how a PIN is hashed and checked, and when
- * a dock lets someone try one. Not yet wired to central or the dock's sign-in (see the README's
- * "Operator PINs" note); the decisions are here so both sides use the same ones.
+ * a dock lets someone try one. Central hashes a PIN when a DCC admin sets it at the desk; the
+ * dock verifies it at sign-in (session-decision.ts) against the hash it pulled.
  *
  * The KDF is PBKDF2-HMAC-SHA256 through WebCrypto (`crypto.subtle`), which the renderer has in
  * both shells and Node has as a global: the same code hashes at central and verifies at the dock,
@@ -129,7 +129,7 @@ export function mayTryPin(o: { operatorsSyncedAt: number | null; attempts: PinAt
     const minutes = Math.ceil((o.attempts.lockedUntil - o.now) / 60_000);
     return {
       ok: false,
-      reason: `too many wrong PINs: try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask a supervisor`,
+      reason: `too many wrong PINs: try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask a DCC admin to reset the PIN`,
     };
   }
   return { ok: true };

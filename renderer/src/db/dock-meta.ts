@@ -1,4 +1,5 @@
 import type { DockDb } from "./dock-db";
+import type { PinAttempts } from "../../../shared/domain/operator-pin";
 
 /**
  * The dock's small settings (the `meta` table), read and written through typed keys: a key
@@ -41,3 +42,9 @@ export const CLOCK_OFFSET = metaKey<number>("sync.clockOffsetMs");
 export const LAST_SYNC_SUCCESS = metaKey<number>("sync.lastSuccessAt");
 /** The receipt open on screen, reopened after a reload. */
 export const ACTIVE_RECEIPT = metaKey<string>("session.activeReceipt");
+/** When this dock first applied a pull from central (epoch ms): until then nobody can sign in. */
+export const OPERATORS_SYNCED_AT = metaKey<number>("sync.operatorsSyncedAt");
+/** One operator ID's wrong PINs at this dock, for the PIN hash (salt) they were made against. */
+export function pinAttemptsKey(operatorId: string): MetaKey<PinAttempts & { salt: string }> {
+  return metaKey(`session.pinAttempts.${operatorId}`);
+}

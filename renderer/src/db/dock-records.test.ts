@@ -66,7 +66,8 @@ describe("dock records (Dexie v4)", () => {
 
     const db = new DockDb("records-upgrade", { indexedDB, IDBKeyRange });
     await db.open();
-    expect(await knownOperators(db)).toEqual([operator]);
+    // An operator cached before PINs existed reads as one without a PIN (it cannot sign in until the next pull).
+    expect(await knownOperators(db)).toEqual([{ ...operator, pinHash: null }]);
     expect(await firmwareCatalogue(db)).toEqual([firmware]);
     expect((await amendmentsOf(db, "BK-1001")).map((a) => a.bookingVersion)).toEqual([2, 3]);
     expect(await manifestBasis(db, "RD-BK-1001-1")).toEqual({ manifestId: "RD-BK-1001-1", ...basis });

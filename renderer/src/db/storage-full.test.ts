@@ -7,6 +7,7 @@ import { sampleBooking } from "../test-support/sample-booking";
 import { createDockStore } from "../store/dock-store";
 import { DockDb } from "./dock-db";
 import { isStorageFull, scanNotStoredReason } from "./storage-error";
+import { signInAs } from "../test-support/operators";
 
 /** Issue 21: disk full at the dock. The write every scan waits for fails with QuotaExceededError. */
 describe("disk full at the dock", () => {
@@ -27,7 +28,7 @@ describe("disk full at the dock", () => {
       clockOffsetMs: () => null,
       onRecorded: () => undefined,
     });
-    await store.getState().signIn("op-7", "Ann Dock", "receiver");
+    await signInAs(store, db, "op-7", "receiver", "Ann Dock");
     await store.getState().openReceipt(booking.bookingRef);
     const scan = async (raw: string) => {
       store.getState().submitScan(raw, "wedge");

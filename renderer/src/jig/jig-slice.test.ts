@@ -9,6 +9,7 @@ import { createDockStore, type DockStore } from "../store/dock-store";
 import { sampleBooking } from "../test-support/sample-booking";
 import { drainJournal, journalEntryToEvent } from "./journal-drain";
 import { FlashResultPayload } from "../../../shared/events";
+import { signInAs } from "../test-support/operators";
 
 // The jig station's slice: the host journal's results become events exactly once, acked only after they are committed.
 
@@ -46,7 +47,7 @@ async function rig(opts: { signIn?: boolean } = {}): Promise<{ store: DockStore;
     clockOffsetMs: () => null,
     onRecorded: () => undefined,
   });
-  if (opts.signIn !== false) await store.getState().signIn("tech-1", "Tess Tech", "technician");
+  if (opts.signIn !== false) await signInAs(store, db, "tech-1", "technician", "Tess Tech");
   return { store, db, bridge };
 }
 
@@ -135,7 +136,7 @@ describe("jig slice", () => {
     await store.getState().attachJigBridge(bridge);
     expect(store.getState().jigDrainProblems[0]).toContain("waits for an operator");
     expect((await bridge.invoke("journal.pending", {})).total).toBe(2);
-    await store.getState().signIn("tech-1", "Tess Tech", "technician");
+    await signInAs(store, db, "tech-1", "technician", "Tess Tech");
     await store.getState().drainJigJournal();
     expect((await bridge.invoke("journal.pending", {})).total).toBe(0);
     expect(store.getState().jigToday).toMatchObject({ flashed: 1, failed: 1 });
@@ -247,7 +248,7 @@ describe("jig slice", () => {
 describe("manual Fault Analysis Report and the supervisor's override (issues 17, 18)", () => {
   async function withReceivedHub(role: "technician" | "supervisor" = "technician") {
     const r = await rig({ signIn: false });
-    await r.store.getState().signIn(role === "technician" ? "tech-1" : "sup-1", "Someone", role);
+    await signInAs(r.store, r.db, role === "technician" ? "tech-1" : "sup-1", role, "Someone");
     await r.db.receipts.put({
       bookingRef: booking.bookingRef,
       status: "closed",

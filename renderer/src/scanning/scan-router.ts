@@ -33,7 +33,12 @@ export function routeScan(store: DockStore, raw: string, source: ScanSource, rea
     return s.answerScan(
       `Read ${describeScanPlainly(parseScan(raw))} from this scanner. The self-test here is for keyboard-wedge scanners; nothing was recorded.`,
     );
-  if (s.operator === null) return s.answerScan(signedOutAnswer(parseScan(raw)));
+  if (s.operator === null) {
+    // An operator's badge (their ID, known at this dock) fills the sign-in screen's ID field.
+    const id = raw.trim();
+    if (s.signInDirectory?.operators.some((o) => o.operatorId === id)) return s.scanBadge(id);
+    return s.answerScan(signedOutAnswer(parseScan(raw)));
+  }
   if (s.screen === "receipt") return s.submitScan(raw, source, readId);
   // The supervisor's outbound load check: pallet and carton labels scanned onto the vehicle.
   if (s.screen === "supervisor") return s.submitOutboundScan(raw, source);

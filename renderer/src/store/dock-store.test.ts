@@ -9,6 +9,8 @@ import { sampleBooking } from "../test-support/sample-booking";
 import type { DockDeps } from "./dock-deps";
 import { createDockStore, type DockStore } from "./dock-store";
 import { routeScan } from "../scanning/scan-router";
+import { signInAs, TEST_PIN, testPinHash } from "../test-support/operators";
+import { hashPin } from "../../../shared/domain/operator-pin";
 
 let n = 0;
 interface Rig {
@@ -40,7 +42,7 @@ async function rig(db?: DockDb): Promise<Rig> {
     onRecorded: () => undefined,
   };
   const store = createDockStore(deps);
-  await store.getState().signIn("op-7", "Ann Dock", "receiver");
+  await signInAs(store, theDb, "op-7", "receiver", "Ann Dock");
   return { store, db: theDb, sounds, booking, other, deps };
 }
 
@@ -147,7 +149,7 @@ describe("dock store: the DCC booking label at the dock (issues 16, 18)", () => 
     expect(store.getState().scanAnswer).toBe(
       `Sign in first, then scan. That was booking label ${booking.bookingRef}; nothing was recorded.`,
     );
-    await store.getState().signIn(hub(booking).deviceId, "Ann", "receiver");
+    await store.getState().signIn(hub(booking).deviceId, "");
     expect(store.getState().sessionError).toMatch(/^Sign in first, then scan\. That was hub /);
     expect(await arrivals(db)).toBe(0);
   });
@@ -352,18 +354,64 @@ describe("dock store: receiving", () => {
     expect(await db.meta.get("receipt.held")).toBeUndefined();
   });
 
-  it("sign-in is checked against the operators synced from central (offline too)", async () => {
+  it("sign-in is by ID and PIN against the operators synced from central (offline too); the role is central's", async () => {
     const { store, db } = await rig();
+    await store.getState().signOut();
     await db.operators.bulkPut([
-      { operatorId: "OP-R", name: "Rita", facilityId: "FAC-CS-1", roles: ["receiver"], active: true },
+      {
+        operatorId: "OP-R",
+        name: "Rita",
+        facilityId: "FAC-CS-1",
+        roles: ["receiver"],
+        active: true,
+        pinHash: await testPinHash(),
+      },
+      { operatorId: "OP-N", name: "Nopin", facilityId: "FAC-CS-1", roles: ["receiver"], active: true, pinHash: null },
     ]);
-    await store.getState().signIn("OP-X", "Xena", "receiver");
+    await store.getState().signIn("OP-X", TEST_PIN);
     expect(store.getState().sessionError).toMatch(/not registered/);
-    await store.getState().signIn("OP-R", "Rita", "supervisor");
+    await store.getState().signIn("OP-N", TEST_PIN);
+    expect(store.getState().sessionError).toMatch(/has no PIN yet/);
+    await store.getState().signIn("OP-R", TEST_PIN, "supervisor");
     expect(store.getState().sessionError).toMatch(/has role receiver, not supervisor/);
-    expect(store.getState().operator?.operatorId).toBe("op-7");
-    await store.getState().signIn("OP-R", "Rita", "receiver");
-    expect(store.getState().operator).toMatchObject({ operatorId: "OP-R", role: "receiver" });
+    expect(await store.getState().signIn("OP-R", "")).toBe("need-pin");
+    expect(await store.getState().signIn("OP-R", "0000")).toBe("refused");
+    expect(store.getState().sessionError).toMatch(/Wrong PIN for OP-R\. 4 more tries/);
+    expect(store.getState().operator).toBeNull();
+    expect(await store.getState().signIn("OP-R", TEST_PIN)).toBe("signed-in");
+    expect(store.getState().operator).toEqual({ operatorId: "OP-R", name: "Rita", role: "receiver" });
+  });
+
+  it("five wrong PINs lock the ID at this dock, across a reload; a PIN reset at the desk lifts it", async () => {
+    const { store, db, deps } = await rig();
+    await store.getState().signOut();
+    const hash = await testPinHash();
+    await db.operators.put({
+      operatorId: "OP-R",
+      name: "Rita",
+      facilityId: "FAC-CS-1",
+      roles: ["receiver"],
+      active: true,
+      pinHash: hash,
+    });
+    for (let i = 0; i < 5; i++) await store.getState().signIn("OP-R", "1111");
+    expect(store.getState().sessionError).toMatch(/Too many wrong PINs for OP-R: locked for 5 minutes/);
+    // A reload (a new store over the same database) remembers the lockout: even the right PIN waits.
+    const reloaded = createDockStore(deps);
+    expect(await reloaded.getState().signIn("OP-R", TEST_PIN)).toBe("refused");
+    expect(reloaded.getState().sessionError).toMatch(/too many wrong PINs: try again in \d+ minutes/);
+    expect(reloaded.getState().operator).toBeNull();
+    // The DCC admin resets the PIN (a new salt reaches the dock): the count starts afresh.
+    await db.operators.update("OP-R", { pinHash: await hashPin("975310", 100_000) });
+    expect(await reloaded.getState().signIn("OP-R", "975310")).toBe("signed-in");
+  });
+
+  it("a dock that never pulled its operators refuses every sign-in and says why", async () => {
+    const { store, db } = await rig();
+    await store.getState().signOut();
+    await db.meta.delete("sync.operatorsSyncedAt");
+    expect(await store.getState().signIn("op-7", TEST_PIN)).toBe("refused");
+    expect(store.getState().sessionError).toMatch(/has not received its operators from central yet/);
   });
 
   it("durable before the beep: when the write fails, no ok is sounded and nothing is counted", async () => {

@@ -30,10 +30,33 @@ export interface Operator {
   role: OperatorRole;
 }
 
+/** What the sign-in screen shows before anyone types: whether this dock can check PINs, and who is known. */
+export interface SignInDirectory {
+  /** False while the dock has never pulled its operators from central (nobody can sign in). */
+  synced: boolean;
+  operators: ReadonlyArray<{ operatorId: string; roles: readonly OperatorRole[] }>;
+}
+
 export interface SessionSlice {
   operator: Operator | null;
   sessionError: string | null;
-  signIn(operatorId: string, name: string, role: OperatorRole): Promise<void>;
+  /** True while a PIN is being checked (the KDF takes a moment). */
+  signingIn: boolean;
+  signInDirectory: SignInDirectory | null;
+  /** The sign-in screen's Operator ID field (typed, or filled by a badge scanned from any scanner). */
+  signInId: string;
+  setSignInId(id: string): void;
+  /** Counts badge scans, so the screen moves to the PIN field after each. */
+  badgeScans: number;
+  /** A scan before sign-in that is a known operator's ID (their badge): fills the ID field. */
+  scanBadge(operatorId: string): void;
+  /** Reads who is known at this dock (after start, and whenever the sign-in screen shows). */
+  loadSignInDirectory(): Promise<void>;
+  /**
+   * ID and PIN; `role` only when the operator has several (the screen offers theirs only). With
+   * no PIN yet, a well-formed ID answers "need-pin" (the screen moves to the PIN field).
+   */
+  signIn(operatorId: string, pin: string, role?: OperatorRole): Promise<"signed-in" | "need-pin" | "refused">;
   signOut(): Promise<void>;
   /** Restores the operator signed in before a reload. */
   restoreSession(): Promise<void>;

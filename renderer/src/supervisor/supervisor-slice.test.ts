@@ -15,6 +15,7 @@ import type { DockDeps } from "../store/dock-deps";
 import { createDockStore, type DockStore } from "../store/dock-store";
 import { AsnBlockKeeper } from "../sync/asn-block";
 import { FakeCentral } from "../sync/fake-central";
+import { signInAs } from "../test-support/operators";
 
 let n = 0;
 const SHA = "a".repeat(64);
@@ -171,7 +172,7 @@ async function rig(): Promise<Rig> {
   }
   await recordEvents(db, events);
   const store = createDockStore(deps);
-  await store.getState().signIn("OP-S", "Sam Super", "supervisor");
+  await signInAs(store, db, "OP-S", "supervisor", "Sam Super");
   await store.getState().openSupervisor(booking.bookingRef);
   return { store, db, booking, sounds, failedHub, faultId: fault.id, central, asnCentral };
 }
@@ -220,7 +221,7 @@ describe("supervisor slice: the manifest from the event log", () => {
 
   it("only a supervisor may build", async () => {
     const { store, db } = await rig();
-    await store.getState().signIn("OP-R", "Rita", "receiver");
+    await signInAs(store, db, "OP-R", "receiver", "Rita");
     await store.getState().buildRedeliveryManifest({ date: "2026-11-27", window: { start: "09:00", end: "12:00" } });
     expect(store.getState().supervisorMessage).toMatch(/Only a supervisor/);
     expect(await db.events.where("type").equals("manifest.built").count()).toBe(0);

@@ -9,6 +9,7 @@ import { FakeCentral } from "./fake-central";
 import { amendmentsOf, firmwareCatalogue } from "../db/dock-records";
 import { backoffDelay, retryDelay, SyncClient } from "./sync-client";
 import { retryAfterMs } from "./central-request";
+import { OPERATORS_SYNCED_AT, readMeta } from "../db/dock-meta";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
 let n = 0;
@@ -83,6 +84,22 @@ describe("SyncClient against FakeCentral", () => {
     await sync.syncOnce();
     expect(await firmwareCatalogue(db)).toEqual([{ ...entry, status: "withdrawn" }]);
     expect((await amendmentsOf(db, "BK-1001")).length).toBe(2);
+  });
+
+  it("the first pull applied marks the dock as having its operators (sign-in can check PINs), once", async () => {
+    const db = freshDb();
+    let told = 0;
+    const sync = client(db, new FakeCentral(), { onOperatorsStored: () => told++ });
+    expect(await readMeta(db, OPERATORS_SYNCED_AT)).toBeUndefined();
+    const failing = client(db, new FakeCentral(), {
+      fetch: () => Promise.reject(new TypeError("network down")),
+    });
+    await expect(failing.syncOnce()).rejects.toThrow();
+    expect(await readMeta(db, OPERATORS_SYNCED_AT)).toBeUndefined();
+    await sync.syncOnce();
+    expect(await readMeta(db, OPERATORS_SYNCED_AT)).toEqual(expect.any(Number));
+    await sync.syncOnce();
+    expect(told).toBe(1);
   });
 
   it("pushes the outbox in batches and empties it; a second round sends nothing", async () => {

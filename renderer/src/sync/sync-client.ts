@@ -59,14 +59,18 @@ export interface SyncClientOptions {
   onHealth?: (h: SyncHealth) => void;
   /** A round stored bookings central sent (new or amended): the cached list should be reloaded. */
   onBookingsStored?: () => void;
+  /** Called after a round that stored operators (or the dock's first pull): sign-in can check them. */
+  onOperatorsStored?: () => void;
 }
 
 /** A measured clock offset moving less than this is not stored again (round trips jitter it by a few ms). */
 const CLOCK_STORE_STEP_MS = 250;
 
 export class SyncClient {
-  private readonly o: Required<Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "token" | "pokePath">> &
-    Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "token" | "pokePath">;
+  private readonly o: Required<
+    Omit<SyncClientOptions, "onHealth" | "onBookingsStored" | "onOperatorsStored" | "token" | "pokePath">
+  > &
+    Pick<SyncClientOptions, "onHealth" | "onBookingsStored" | "onOperatorsStored" | "token" | "pokePath">;
   private health: SyncHealth = {
     online: true,
     lastSuccessAt: null,
@@ -187,6 +191,7 @@ export class SyncClient {
     } finally {
       if (pulled.conflictsChanged) this.conflictsStale = true;
       if (pulled.bookingsStored) this.o.onBookingsStored?.();
+      if (pulled.operatorsStored) this.o.onOperatorsStored?.();
       await this.refreshCounts();
     }
   }

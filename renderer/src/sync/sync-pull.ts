@@ -1,6 +1,6 @@
 import { PullResponseSchema, type PullResponse } from "../../../shared/sync";
 import type { DockDb } from "../db/dock-db";
-import { readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
+import { OPERATORS_SYNCED_AT, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
 import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
 import { substantiveChanges } from "../../../shared/domain/booking-amendment";
 import { postToCentral, type CentralTarget } from "./central-request";
@@ -22,9 +22,13 @@ export interface PullOutcome {
   bookingsStored: boolean;
   /** An open receipt got an amendment: the conflicts should be looked at again. */
   conflictsChanged: boolean;
+  /** Operators arrived (or the dock's first pull was applied): the sign-in screen should read them again. */
+  operatorsStored?: boolean;
 }
 
 export class BookingPuller {
+  /** Whether this dock is known to have applied a pull (its operators are here); false until checked. */
+  private operatorsSynced = false;
   /** Central's cursor as last stored here (this puller is its only writer); null until read. */
   private cursor: string | null = null;
 
@@ -59,7 +63,7 @@ export class BookingPuller {
       pull.operators.length === 0 &&
       pull.redeliveryAmendments.length === 0 &&
       pull.firmware.length === 0;
-    if (nothing && pull.cursor === this.cursor) return;
+    if (nothing && pull.cursor === this.cursor) return this.markOperatorsSynced(now, outcome);
     await this.db.transaction(
       "rw",
       [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware],
@@ -89,10 +93,23 @@ export class BookingPuller {
         // Pages carry only what changed since the cursor: merge operators by id, amendments by
         // booking and version, catalogue entries by model and version (a withdrawal replaces the entry).
         await mergeOperators(this.db, pull.operators);
+        if (pull.operators.length > 0) outcome.operatorsStored = true;
         await mergeAmendments(this.db, pull.redeliveryAmendments);
         await mergeFirmware(this.db, pull.firmware);
       },
     );
     this.cursor = pull.cursor;
+    // After the commit: the operators are stored before the dock says it has them.
+    await this.markOperatorsSynced(now, outcome);
+  }
+
+  /** The first pull applied means this dock has its operators: from then on sign-in can check PINs. */
+  private async markOperatorsSynced(now: number, outcome: PullOutcome): Promise<void> {
+    if (this.operatorsSynced) return;
+    if ((await readMeta(this.db, OPERATORS_SYNCED_AT)) === undefined) {
+      await writeMeta(this.db, OPERATORS_SYNCED_AT, now);
+      outcome.operatorsStored = true;
+    }
+    this.operatorsSynced = true;
   }
 }
