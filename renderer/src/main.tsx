@@ -113,6 +113,7 @@ async function boot(): Promise<void> {
         body,
       ),
     asnNumbers,
+    unsentAlarmMs: config.unsentAlarmMs,
   });
   store = theStore;
   let bookingsStale = false;
@@ -193,7 +194,13 @@ async function boot(): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <StoreContext.Provider value={theStore}>
-        <App siteName={config.siteName} dockId={config.dockId} centralUrl={config.centralUrl} shell={config.shell} />
+        <App
+          siteName={config.siteName}
+          dockId={config.dockId}
+          centralUrl={config.centralUrl}
+          shell={config.shell}
+          timeZone={config.site.timeZone}
+        />
       </StoreContext.Provider>
     </StrictMode>,
   );

@@ -27,4 +27,6 @@ export interface DockDeps {
   askCentral?: (path: string, body: unknown) => Promise<unknown>;
   /** ASN numbers from the block central reserved for this dock (issue 17); without it no ASN can be issued. */
   asnNumbers?: AsnNumberSource;
+  /** How long the oldest unsent event may stay the same before the alarm shows (default: 10 minutes). */
+  unsentAlarmMs?: number;
 }
