@@ -5,6 +5,8 @@ import {
   DEFAULT_UNSENT_ALARM_MS,
   MAX_UNSENT_ALARM_MS,
   MIN_UNSENT_ALARM_MS,
+  OldestUnsentWatchSchema,
+  parseOldestUnsentWatch,
   UnsentAlarmMsSchema,
   watchOldestUnsent,
   type OldestUnsentWatch,
@@ -123,6 +125,41 @@ describe("unsent-event alarm", () => {
     expect(known).toEqual({ id: "e1", at: T0, since: T0 });
     const other = watchOldestUnsent(known, { unsent: 2, oldestUnsentId: "e2", oldestUnsentAt: T0 }, T0 + 9000);
     expect(other).toEqual({ id: "e2", at: T0, since: T0 + 9000 });
+  });
+
+  it("keeps the watch through an observation with no id (an estimate after recording), and after a reload goes on from it", () => {
+    const stored = { id: "e1", at: T0, since: T0 };
+    const estimate = watchOldestUnsent(
+      stored,
+      { unsent: 1, oldestUnsentId: null, oldestUnsentAt: T0 + 700_000 },
+      T0 + 700_000,
+    );
+    expect(estimate).toBe(stored);
+    const obs = { unsent: 3, oldestUnsentId: "e1", oldestUnsentAt: T0 };
+    const read = watchOldestUnsent(parseOldestUnsentWatch(JSON.stringify(estimate)), obs, T0 + 701_000);
+    expect(read).toEqual(stored);
+    expect(
+      decideUnsentAlarm({
+        ...obs,
+        watch: read,
+        lastSuccessAt: null,
+        now: T0 + 701_000,
+        thresholdMs: DEFAULT_UNSENT_ALARM_MS,
+      }).raised,
+    ).toBe(true);
+  });
+
+  it("reads back only a well-formed stored watch", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const w = parseOldestUnsentWatch(JSON.stringify(v));
+        if (w !== null) expect(OldestUnsentWatchSchema.safeParse(w).success).toBe(true);
+      }),
+    );
+    expect(parseOldestUnsentWatch(null)).toBeNull();
+    expect(parseOldestUnsentWatch("{not json")).toBeNull();
+    expect(parseOldestUnsentWatch('{"id":"e1","at":1,"since":"yesterday"}')).toBeNull();
+    expect(parseOldestUnsentWatch('{"id":"e1","at":1,"since":2}')).toEqual({ id: "e1", at: 1, since: 2 });
   });
 
   it("says how many events wait, since when on the site's clock, what to check and that nothing is lost", () => {

@@ -45,8 +45,11 @@ export interface OldestUnsentWatch {
  * while the oldest unsent event is the same one; restarted at `now` when it changed (sent,
  * quarantined, or a different event became the oldest). An id learned for the event already
  * watched (same queue time, id unknown before) is the same event: the watch keeps its start.
- * After a reload the watch starts at the first observation: it never claims a stall longer
- * than it has seen.
+ * An observation with no id (the sync client's estimate right after recording, before it read
+ * its outbox back) is no evidence that the watched event moved: the watch is kept as it was.
+ * Kept across a page reload (the renderer stores it), a watch goes on from where it was when
+ * the same event is still the oldest; a fresh watch starts at its first observation, so it
+ * never claims a stall longer than was seen.
  */
 export function watchOldestUnsent(
   prev: OldestUnsentWatch | null,
@@ -54,10 +57,29 @@ export function watchOldestUnsent(
   now: number,
 ): OldestUnsentWatch | null {
   if (o.unsent <= 0 || o.oldestUnsentAt === null) return null;
+  if (prev !== null && prev.id !== null && o.oldestUnsentId === null) return prev;
   if (prev !== null && prev.at === o.oldestUnsentAt && (prev.id === o.oldestUnsentId || prev.id === null)) {
     return prev.id === o.oldestUnsentId ? prev : { ...prev, id: o.oldestUnsentId };
   }
   return { id: o.oldestUnsentId, at: o.oldestUnsentAt, since: now };
+}
+
+/** A watch as stored between page loads (localStorage): anything else is dropped. */
+export const OldestUnsentWatchSchema = z.strictObject({
+  id: z.string().min(1).max(200).nullable(),
+  at: z.number().int().nonnegative(),
+  since: z.number().int().nonnegative(),
+});
+
+/** A stored watch read back; null when absent, unreadable or not a watch (never throws). */
+export function parseOldestUnsentWatch(text: string | null): OldestUnsentWatch | null {
+  if (text === null) return null;
+  try {
+    const parsed = OldestUnsentWatchSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface UnsentAlarmInput extends OutboxObservation {

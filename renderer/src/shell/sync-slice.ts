@@ -8,12 +8,17 @@ import type { All, SyncSlice } from "../store/slice-types";
  * watch on the oldest unsent event (shared/domain/unsent-alarm.ts), from which the alarm banner decides.
  */
 export const createSyncSlice =
-  (deps: Pick<DockDeps, "now" | "unsentAlarmMs">): StateCreator<All, [], [], SyncSlice> =>
-  (set) => ({
+  (deps: Pick<DockDeps, "now" | "unsentAlarmMs" | "unsentWatchStore">): StateCreator<All, [], [], SyncSlice> =>
+  (set, get) => ({
     syncHealth: null,
     browserOnline: true,
-    unsentWatch: null,
+    unsentWatch: deps.unsentWatchStore?.load() ?? null,
     unsentAlarmMs: deps.unsentAlarmMs ?? DEFAULT_UNSENT_ALARM_MS,
-    setSyncHealth: (h) => set((s) => ({ syncHealth: h, unsentWatch: watchOldestUnsent(s.unsentWatch, h, deps.now()) })),
+    setSyncHealth: (h) => {
+      const before = get().unsentWatch;
+      const unsentWatch = watchOldestUnsent(before, h, deps.now());
+      set({ syncHealth: h, unsentWatch });
+      if (unsentWatch !== before) deps.unsentWatchStore?.save(unsentWatch);
+    },
     setBrowserOnline: (online) => set({ browserOnline: online }),
   });

@@ -8,6 +8,7 @@ import { recordEvent } from "../db/record-event";
 import { createDockStore, type DockStore } from "../store/dock-store";
 import { FakeCentral } from "../sync/fake-central";
 import { SyncClient } from "../sync/sync-client";
+import { localUnsentWatchStore } from "./unsent-watch-store";
 
 /**
  * The unsent-event alarm through the store: the real sync client reports its health to the
@@ -23,10 +24,24 @@ function signedIn(i: number) {
   );
 }
 
-async function rig() {
-  const db = new DockDb(`alarm-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+interface Shared {
+  db: DockDb;
+  clock: { now: () => number; advance: (ms: number) => number };
+  storage: Map<string, string>;
+}
+
+function shared(): Shared {
   let t = Date.parse("2026-12-04T09:00:00Z");
-  const clock = { now: () => t, advance: (ms: number) => (t += ms) };
+  return {
+    db: new DockDb(`alarm-${Math.random()}`, { indexedDB: new IDBFactory(), IDBKeyRange }),
+    clock: { now: () => t, advance: (ms: number) => (t += ms) },
+    storage: new Map(),
+  };
+}
+
+/** One page: a store and a sync client over the dock's database; a second call over the same `Shared` is a reload. */
+async function rig(world: Shared = shared()) {
+  const { db, clock, storage } = world;
   const store: DockStore = createDockStore({
     db,
     dockId: "DOCK-1",
@@ -37,6 +52,11 @@ async function rig() {
     clockOffsetMs: () => null,
     onRecorded: () => undefined,
     unsentAlarmMs: THRESHOLD,
+    unsentWatchStore: localUnsentWatchStore({
+      getItem: (k) => storage.get(k) ?? null,
+      setItem: (k, v) => void storage.set(k, v),
+      removeItem: (k) => void storage.delete(k),
+    }),
   });
   const central = new FakeCentral();
   central.offline = true;
@@ -54,7 +74,7 @@ async function rig() {
     return decideUnsentAlarm({ ...h, watch: s.unsentWatch, now: clock.now(), thresholdMs: s.unsentAlarmMs });
   };
   const round = () => sync.syncOnce().catch(() => undefined);
-  return { db, store, central, sync, clock, alarm, round };
+  return { world, db, store, central, sync, clock, alarm, round };
 }
 
 describe("unsent-event alarm in the store", () => {
@@ -103,5 +123,27 @@ describe("unsent-event alarm in the store", () => {
     }
     r.clock.advance(THRESHOLD);
     expect(r.alarm().raised).toBe(true);
+  });
+
+  it("keeps watching across a page reload: a dock stuck for the threshold shows the alarm at once after reloading", async () => {
+    const first = await rig();
+    await recordEvent(first.db, signedIn(1));
+    first.sync.recorded(1);
+    await first.round();
+    first.clock.advance(THRESHOLD);
+    await first.round();
+    expect(first.alarm().raised).toBe(true);
+    // The operator reloads the page: a new store and sync client over the same database and storage.
+    const second = await rig(first.world);
+    expect(second.alarm().raised).toBe(false);
+    await recordEvent(second.db, signedIn(2));
+    second.sync.recorded(1);
+    expect(second.store.getState().unsentWatch?.id).not.toBeNull();
+    await second.round();
+    expect(second.alarm().raised).toBe(true);
+    second.central.offline = false;
+    await second.round();
+    expect(second.alarm().raised).toBe(false);
+    expect(first.world.storage.size).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { DockSite, PackingLimits } from "../../../shared/domain/booking";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import type { DockDb } from "../db/dock-db";
 import type { AsnNumberSource } from "../sync/asn-block";
+import type { UnsentWatchStore } from "../shell/unsent-watch-store";
 
 /** How a verdict is made felt: full-screen colour is React's job, sound is this. */
 export interface VerdictSignal {
@@ -29,4 +30,6 @@ export interface DockDeps {
   asnNumbers?: AsnNumberSource;
   /** How long the oldest unsent event may stay the same before the alarm shows (default: 10 minutes). */
   unsentAlarmMs?: number;
+  /** Keeps the alarm's watch on the oldest unsent event across reloads (main.tsx: localStorage); in memory only without it. */
+  unsentWatchStore?: UnsentWatchStore;
 }
