@@ -36,6 +36,20 @@ describe("loadHostConfig", () => {
     expect(loaded.config.centralToken).toBe("tok-123");
   });
 
+  it("reads the unsent-event alarm's threshold in seconds (10 minutes by default) and refuses one out of range", () => {
+    const byDefault = loadHostConfig({});
+    if (!byDefault.ok) throw new Error(byDefault.error);
+    expect(byDefault.config.unsentAlarmMs).toBe(600_000);
+    const short = loadHostConfig({ DOCK_UNSENT_ALARM_SECONDS: "3" });
+    if (!short.ok) throw new Error(short.error);
+    expect(short.config.unsentAlarmMs).toBe(3000);
+    for (const bad of ["0", "1.5", "86401", "ten"]) {
+      const refused = loadHostConfig({ DOCK_UNSENT_ALARM_SECONDS: bad });
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error).toContain("DOCK_UNSENT_ALARM_SECONDS");
+    }
+  });
+
   it("names the variable that is wrong", () => {
     expect(loadHostConfig({ HOST_PORT: "70000" })).toMatchObject({
       ok: false,

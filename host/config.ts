@@ -5,6 +5,7 @@ import { z } from "zod";
 import { CspSchema } from "../shared/domain/booking";
 import { DockIdSchema, describeZodError, type SiteConfig } from "../shared/bridge/channels";
 import { parseUsbIds, type UsbId } from "./usb-ids";
+import { DEFAULT_UNSENT_ALARM_MS, MAX_UNSENT_ALARM_MS, MIN_UNSENT_ALARM_MS } from "../shared/domain/unsent-alarm";
 
 /**
  * The host's configuration, from the environment, validated once at start so a typo
@@ -53,6 +54,13 @@ export const HostEnvSchema = z
     DOCK_ALLOW_PLAIN_HTTP: z.enum(["true", "false"]).default("false"),
     /** "off": a dock with no token and no enrolment runs without central instead of asking to be enrolled (development, tests). */
     DOCK_ENROLMENT: z.enum(["required", "off"]).default("required"),
+    /** How long (seconds) the oldest unsent event may stay unmoved before the dock shows its alarm; 10 minutes by default. */
+    DOCK_UNSENT_ALARM_SECONDS: z.coerce
+      .number()
+      .int("DOCK_UNSENT_ALARM_SECONDS is a whole number of seconds")
+      .min(MIN_UNSENT_ALARM_MS / 1000, "DOCK_UNSENT_ALARM_SECONDS is at least 1")
+      .max(MAX_UNSENT_ALARM_MS / 1000, "DOCK_UNSENT_ALARM_SECONDS is at most 86400 (a day)")
+      .default(DEFAULT_UNSENT_ALARM_MS / 1000),
   })
   .superRefine((e, ctx) => {
     const url = new URL(e.CENTRAL_URL);
@@ -87,6 +95,8 @@ export interface HostConfig {
   version: string;
   /** Enrolment (./enrolment.ts): whether a dock without a token asks to be enrolled, and whether plain HTTP to a remote central is allowed. */
   enrolment?: { off: boolean; allowPlainHttp: boolean };
+  /** The unsent-event alarm's threshold (ms), handed to the renderer by host.info. */
+  unsentAlarmMs?: number;
 }
 
 export type ConfigResult = { ok: true; config: HostConfig } | { ok: false; error: string };
@@ -129,6 +139,7 @@ export function loadHostConfig(env: Record<string, string | undefined>): ConfigR
       usb: { jigIds: e.USB_JIG_IDS ?? [], pollMs: e.USB_POLL_MS },
       version: appVersion(),
       enrolment: { off: e.DOCK_ENROLMENT === "off", allowPlainHttp: e.DOCK_ALLOW_PLAIN_HTTP === "true" },
+      unsentAlarmMs: e.DOCK_UNSENT_ALARM_SECONDS * 1000,
     },
   };
 }

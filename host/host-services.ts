@@ -42,7 +42,10 @@ export interface HostServices {
 
 export interface HostServicesOptions {
   shell: HostInfo["shell"];
-  config: Pick<HostConfig, "centralUrl" | "centralToken" | "dockId" | "site" | "version" | "simulated">;
+  config: Pick<
+    HostConfig,
+    "centralUrl" | "centralToken" | "dockId" | "site" | "version" | "simulated" | "unsentAlarmMs"
+  >;
   /** Null keeps the journal in memory (tests); else the directory of its file. */
   dataDir: string | null;
   /** Defaults to the simulated HID-POS scanner. */
@@ -203,6 +206,7 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         centralToken: config.centralToken,
         startedAt,
         ...(now ? { enrolment: now.state } : {}),
+        ...(options.config.unsentAlarmMs !== undefined ? { unsentAlarmMs: options.config.unsentAlarmMs } : {}),
       };
     },
     "enrolment.enrol": async (args) => {

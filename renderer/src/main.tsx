@@ -20,6 +20,7 @@ import { ACTIVE_RECEIPT, CLOCK_OFFSET, readMeta, SYNC_TOKEN, writeMeta } from ".
 import { SyncClient } from "./sync/sync-client";
 import { postToCentral } from "./sync/central-request";
 import { AsnBlockKeeper } from "./sync/asn-block";
+import { localUnsentWatchStore } from "./shell/unsent-watch-store";
 import "./styles.css";
 
 /** Waits for the host bridge, but never blocks the dock: without a host it runs without hardware. */
@@ -33,6 +34,15 @@ async function connectHost(): Promise<{ bridge: DockBridge | null; info: HostInf
   } catch (e) {
     console.warn(`running without a host bridge: ${e instanceof Error ? e.message : String(e)}`);
     return { bridge: null, info: null };
+  }
+}
+
+/** The page's localStorage, or null where the browser refuses it (a SecurityError on access). */
+function pageStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
   }
 }
 
@@ -113,6 +123,8 @@ async function boot(): Promise<void> {
         body,
       ),
     asnNumbers,
+    unsentAlarmMs: config.unsentAlarmMs,
+    unsentWatchStore: localUnsentWatchStore(pageStorage()),
   });
   store = theStore;
   let bookingsStale = false;
@@ -197,7 +209,13 @@ async function boot(): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <StoreContext.Provider value={theStore}>
-        <App siteName={config.siteName} dockId={config.dockId} centralUrl={config.centralUrl} shell={config.shell} />
+        <App
+          siteName={config.siteName}
+          dockId={config.dockId}
+          centralUrl={config.centralUrl}
+          shell={config.shell}
+          timeZone={config.site.timeZone}
+        />
       </StoreContext.Provider>
     </StrictMode>,
   );

@@ -7,6 +7,7 @@ import {
   HexFirmwareSchema,
 } from "../domain/booking";
 import { FlashStepSchema, JigIdSchema, SlotSchema } from "../events";
+import { UnsentAlarmMsSchema } from "../domain/unsent-alarm";
 
 /**
  * The bridge: the one typed API between the renderer and the host (ARCHITECTURE.md,
@@ -62,6 +63,8 @@ export const HostInfoSchema = z.strictObject({
    * must be enrolled before use, "off" where the host was told not to ask (DOCK_ENROLMENT=off).
    */
   enrolment: z.enum(["enrolled", "configured", "needed", "off"]).optional(),
+  /** How long the oldest unsent event may stay unmoved before the dock's alarm shows (DOCK_UNSENT_ALARM_SECONDS); absent: 10 minutes. */
+  unsentAlarmMs: UnsentAlarmMsSchema.optional(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 

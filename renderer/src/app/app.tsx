@@ -1,5 +1,6 @@
 import { useDock } from "../store/store-context";
 import { SyncHealthPanel } from "../shell/sync-health-panel";
+import { UnsentAlarmBanner } from "../shell/unsent-alarm-banner";
 import { BookingsScreen } from "../receiving/bookings-screen";
 import { ReceiptScreen } from "../receiving/receipt-screen";
 import { ScannerSetupScreen } from "../scanning/scanner-setup-screen";
@@ -8,8 +9,8 @@ import { SupervisorScreen } from "../supervisor/supervisor-screen";
 import { JigScreen } from "../jig/jig-screen";
 import { useJigLink } from "../jig/use-jig-link";
 
-/** The frame: who is signed in, sync health always visible, and the screen on show. */
-export function App(props: { siteName: string; dockId: string; centralUrl: string; shell: string }) {
+/** The frame: who is signed in, sync health and the unsent-event alarm always visible, and the screen on show. */
+export function App(props: { siteName: string; dockId: string; centralUrl: string; shell: string; timeZone?: string }) {
   const blocked = useDock((s) => s.blockedMessage);
   const operator = useDock((s) => s.operator);
   const screen = useDock((s) => s.screen);
@@ -19,9 +20,12 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
   useJigLink();
   if (blocked !== null)
     return (
-      <div className="blocked" role="alert">
-        {blocked}
-      </div>
+      <>
+        <UnsentAlarmBanner timeZone={props.timeZone} />
+        <div className="blocked" role="alert">
+          {blocked}
+        </div>
+      </>
     );
   let body;
   if (screen === "scanner-setup") body = <ScannerSetupScreen />;
@@ -65,6 +69,7 @@ export function App(props: { siteName: string; dockId: string; centralUrl: strin
         )}
         <SyncHealthPanel />
       </header>
+      <UnsentAlarmBanner timeZone={props.timeZone} />
       {scanAnswer !== null && (screen === "scanner-setup" || operator === null) && (
         <p className="scan-answer" role="status" data-testid="scan-answer">
           {scanAnswer}

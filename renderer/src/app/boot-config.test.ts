@@ -26,6 +26,12 @@ describe("resolveBootConfig", () => {
     });
   });
 
+  it("takes the unsent-event alarm's threshold from the host, else 10 minutes", () => {
+    expect(resolveBootConfig("", { ...info, unsentAlarmMs: 3000 }, null).unsentAlarmMs).toBe(3000);
+    expect(resolveBootConfig("", info, null).unsentAlarmMs).toBe(600_000);
+    expect(resolveBootConfig("", null, null).unsentAlarmMs).toBe(600_000);
+  });
+
   it("prefers a token in the query, then the host's, then the one stored on this PC", () => {
     expect(resolveBootConfig("?token=query-token", info, "stored").token).toBe("query-token");
     expect(resolveBootConfig("", info, "stored").token).toBe("host-token");

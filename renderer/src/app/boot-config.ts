@@ -1,6 +1,7 @@
 import { CspSchema, type DockSite } from "../../../shared/domain/booking";
 import { DEFAULT_SITE_TIME_ZONE, isTimeZone } from "../../../shared/domain/site-clock";
 import type { HostInfo } from "../../../shared/bridge/channels";
+import { DEFAULT_UNSENT_ALARM_MS } from "../../../shared/domain/unsent-alarm";
 
 /** Where this renderer is and whom it talks to, decided once at start-up. */
 export interface BootConfig {
@@ -11,6 +12,8 @@ export interface BootConfig {
   /** The dock's device token for central (query `token`, then the host's configured one, then the one stored on this PC). */
   token: string | null;
   shell: "browser" | "electron" | "none";
+  /** The unsent-event alarm's threshold (the host's DOCK_UNSENT_ALARM_SECONDS, else 10 minutes). */
+  unsentAlarmMs: number;
 }
 
 /**
@@ -37,5 +40,6 @@ export function resolveBootConfig(search: string, info: HostInfo | null, storedT
     centralUrl: q.get("central") ?? info?.centralUrl ?? "http://127.0.0.1:4010",
     token: q.get("token") ?? info?.centralToken ?? storedToken,
     shell: info?.shell ?? "none",
+    unsentAlarmMs: info?.unsentAlarmMs ?? DEFAULT_UNSENT_ALARM_MS,
   };
 }

@@ -2,6 +2,7 @@ import type { DockSite, PackingLimits } from "../../../shared/domain/booking";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import type { DockDb } from "../db/dock-db";
 import type { AsnNumberSource } from "../sync/asn-block";
+import type { UnsentWatchStore } from "../shell/unsent-watch-store";
 
 /** How a verdict is made felt: full-screen colour is React's job, sound is this. */
 export interface VerdictSignal {
@@ -27,4 +28,8 @@ export interface DockDeps {
   askCentral?: (path: string, body: unknown) => Promise<unknown>;
   /** ASN numbers from the block central reserved for this dock (issue 17); without it no ASN can be issued. */
   asnNumbers?: AsnNumberSource;
+  /** How long the oldest unsent event may stay the same before the alarm shows (default: 10 minutes). */
+  unsentAlarmMs?: number;
+  /** Keeps the alarm's watch on the oldest unsent event across reloads (main.tsx: localStorage); in memory only without it. */
+  unsentWatchStore?: UnsentWatchStore;
 }

@@ -18,7 +18,7 @@ export function createDockStore(deps: DockDeps): DockStore {
     ...createSessionSlice(deps)(...a),
     ...createBookingsSlice(deps)(...a),
     ...createReceiptSlice(deps)(...a),
-    ...createSyncSlice(...a),
+    ...createSyncSlice(deps)(...a),
     ...createScannerSlice(deps)(...a),
     ...createUiSlice(...a),
     ...createSupervisorSlice(deps)(...a),

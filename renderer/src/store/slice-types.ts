@@ -14,6 +14,7 @@ import type { BookingRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
+import type { OldestUnsentWatch } from "../../../shared/domain/unsent-alarm";
 import type { SupervisorSlice } from "../supervisor/supervisor-types";
 
 export type { SupervisorSlice };
@@ -143,6 +144,10 @@ export interface SyncSlice {
   browserOnline: boolean;
   setSyncHealth(h: SyncHealth): void;
   setBrowserOnline(online: boolean): void;
+  /** Which event is the oldest unsent one and since when it has not moved (the unsent-event alarm). */
+  unsentWatch: OldestUnsentWatch | null;
+  /** The alarm's threshold: the oldest unsent event unmoved this long raises it. */
+  unsentAlarmMs: number;
 }
 
 export interface ScannerSlice {

@@ -26,6 +26,8 @@ export interface SyncHealth {
   unsent: number;
   /** Device time the oldest unsent event was queued; its age is what the operator must see. */
   oldestUnsentAt: number | null;
+  /** The oldest unsent event's id (null until the outbox is read back): the unsent-event alarm watches it move. */
+  oldestUnsentId: string | null;
   quarantined: number;
   /** The most recent refused events with central's reason (never retried as they are). */
   quarantine: Array<{ id: string; what: string; reason: string }>;
@@ -77,6 +79,7 @@ export class SyncClient {
     lastAttemptAt: null,
     unsent: 0,
     oldestUnsentAt: null,
+    oldestUnsentId: null,
     quarantined: 0,
     quarantine: [],
     lastError: null,
@@ -217,8 +220,10 @@ export class SyncClient {
    */
   recorded(events = 1): void {
     if (events > 0) {
-      const oldestUnsentAt = this.health.unsent > 0 ? this.health.oldestUnsentAt : this.o.now();
-      this.health = { ...this.health, unsent: this.health.unsent + events, oldestUnsentAt };
+      const waiting = this.health.unsent > 0;
+      const oldestUnsentAt = waiting ? this.health.oldestUnsentAt : this.o.now();
+      const oldestUnsentId = waiting ? this.health.oldestUnsentId : null;
+      this.health = { ...this.health, unsent: this.health.unsent + events, oldestUnsentAt, oldestUnsentId };
       this.o.onHealth?.(this.health);
     }
     this.kick();
@@ -272,6 +277,7 @@ export class SyncClient {
       ...this.health,
       unsent,
       oldestUnsentAt: oldest?.enqueuedAt ?? null,
+      oldestUnsentId: oldest?.id ?? null,
       quarantined,
       quarantine,
       conflicts,
