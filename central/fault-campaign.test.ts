@@ -25,7 +25,7 @@ import { hashToken } from "./http/auth";
 import { ROLES_FOR_EVENT } from "./services/ingest";
 import { loadBooking } from "./services/bookings";
 import { flashEvent, faultEvent, hubsOf, scanEvent, type Who } from "./demo-events";
-import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { mulberry32 as prng } from "../shared/domain/seeded-random";
 
 const RECV: Who = { dockId: "DOCK-N1", operatorId: "OP-N-RECV" };
@@ -895,26 +895,12 @@ describe.each(testBackends())("fault campaign against central on %s", (backend) 
   }
 
   function manifestEvent(who: Who, manifestId: string, deviceIds: string[]): DockEvent {
-    return makeEvent(
-      "manifest.built",
-      {
-        manifestId,
-        partyId: "SUPPLIER-A",
-        bookingRefs: [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: "2027-02-01",
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: b.pallets[0]!.cartons[0]!.sscc,
-            hubs: deviceIds.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [],
-      },
-      who,
-    );
+    return oneCartonManifest(who, {
+      manifestId,
+      bookingRef: b.bookingRef,
+      cartonSscc: b.pallets[0]!.cartons[0]!.sscc,
+      deviceIds,
+    });
   }
 
   it("an operator acting outside their role: every event type refused per event with the role it needs, nothing stored", async () => {

@@ -9,7 +9,7 @@ import type { Booking } from "../shared/domain/booking";
 import { loadBooking } from "./services/bookings";
 import { deliverOutbox } from "./services/outbox";
 import { flashEvent, faultEvent, hubsOf, scanEvent } from "./demo-events";
-import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { asnJson, asnSha256, buildAsnDocument } from "../shared/domain/asn";
 import { SmiStatusResponseSchema } from "../shared/domain/smi-before-dispatch";
 import { sql } from "kysely";
@@ -255,30 +255,17 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
   });
 
   it("Req 7 and 9: manifest, a new ASN (a reused number is refused), the re-delivery notice, dispatch completes the Work Order", async () => {
-    const manifest = makeEvent(
-      "manifest.built",
-      {
-        manifestId: "MF-TEST-1",
-        partyId: "SUPPLIER-A",
-        bookingRefs: [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: "2027-02-01",
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: b.pallets[0]!.cartons[0]!.sscc,
-            hubs: ids.slice(0, 8).map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [
-          { deviceId: ids[8]!, faultEventId: null, reason: "verify failed" },
-          { deviceId: ids[30]!, faultEventId: null, reason: "not re-flashed yet" },
-          { deviceId: ids[10]!, faultEventId: null, reason: "rejected at receipt: carton crushed" },
-        ],
-      },
-      SUP,
-    );
+    const manifest = oneCartonManifest(SUP, {
+      manifestId: "MF-TEST-1",
+      bookingRef: b.bookingRef,
+      cartonSscc: b.pallets[0]!.cartons[0]!.sscc,
+      deviceIds: ids.slice(0, 8),
+      excludedHubs: [
+        { deviceId: ids[8]!, faultEventId: null, reason: "verify failed" },
+        { deviceId: ids[30]!, faultEventId: null, reason: "not re-flashed yet" },
+        { deviceId: ids[10]!, faultEventId: null, reason: "rejected at receipt: carton crushed" },
+      ],
+    });
     // The dock's own ASN document for this manifest, hashed as the dock does (shared/domain/asn).
     // Within central's window of its own clock (an instant days ahead is refused).
     const issuedAt = new Date(Date.now() - 60_000);
@@ -561,26 +548,12 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     await reserveAsnNumbers(w, "DOCK-N1", ["ASN-SMI-0001"]);
     const fl = await push(hubs.map((id) => flashEvent(TECH, id, true)));
     expect(fl.rejected, JSON.stringify(fl.results)).toBe(0);
-    const manifest = makeEvent(
-      "manifest.built",
-      {
-        manifestId: "MF-SMI-1",
-        partyId: "SUPPLIER-A",
-        bookingRefs: [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: "2027-02-01",
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: b.pallets[0]!.cartons[1]!.sscc,
-            hubs: hubs.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [],
-      },
-      SUP,
-    );
+    const manifest = oneCartonManifest(SUP, {
+      manifestId: "MF-SMI-1",
+      bookingRef: b.bookingRef,
+      cartonSscc: b.pallets[0]!.cartons[1]!.sscc,
+      deviceIds: hubs,
+    });
     const asn = makeEvent(
       "asn.issued",
       {
@@ -654,26 +627,12 @@ describe.each(testBackends())("outputs derived from dock events on %s", (backend
     await reserveAsnNumbers(w, "DOCK-N1", ["ASN-CANCEL-0001"]);
     expect((await push(hubs.map((id) => flashEvent(TECH, id, true)))).rejected).toBe(0);
     const manifestOf = (manifestId: string) =>
-      makeEvent(
-        "manifest.built",
-        {
-          manifestId,
-          partyId: "SUPPLIER-A",
-          bookingRefs: [b.bookingRef],
-          deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-          deliveryDate: "2027-02-01",
-          deliveryWindow: { start: "10:00", end: "12:00" },
-          pallets: [],
-          looseCartons: [
-            {
-              sscc: b.pallets[0]!.cartons[2]!.sscc,
-              hubs: hubs.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-            },
-          ],
-          excludedHubs: [],
-        },
-        SUP,
-      );
+      oneCartonManifest(SUP, {
+        manifestId,
+        bookingRef: b.bookingRef,
+        cartonSscc: b.pallets[0]!.cartons[2]!.sscc,
+        deviceIds: hubs,
+      });
     const asn = makeEvent(
       "asn.issued",
       {

@@ -6,7 +6,7 @@ import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
 import { makeEvent, type DockEvent } from "../shared/events";
 import { flashEvent, hubsOf, scanEvent } from "./demo-events";
 import { loadBooking } from "./services/bookings";
-import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { PDFDocument } from "pdf-lib";
@@ -777,26 +777,13 @@ describe.each(testBackends())("capacity counts pallets from arrival until dispat
       }),
     ]);
     // Dispatched (the Work Order completes): the room is free again.
-    const manifest = makeEvent(
-      "manifest.built",
-      {
-        manifestId: "MF-CAP-1",
-        partyId: "SUPPLIER-A",
-        bookingRefs: [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: aMonday(3),
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: hubs[0]!.cartonSscc,
-            hubs: hubs.slice(0, 4).map((h) => ({ deviceId: h.hub.deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [],
-      },
-      SUP,
-    );
+    const manifest = oneCartonManifest(SUP, {
+      manifestId: "MF-CAP-1",
+      bookingRef: b.bookingRef,
+      cartonSscc: hubs[0]!.cartonSscc,
+      deviceIds: hubs.slice(0, 4).map((h) => h.hub.deviceId),
+      deliveryDate: aMonday(3),
+    });
     const asn = makeEvent(
       "asn.issued",
       {

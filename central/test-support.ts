@@ -9,6 +9,7 @@ import { openDatabase, type CentralDatabase } from "./db/connect";
 import { seedDemoWorld, type DemoTokens } from "./demo-world";
 import { generateSigningKey, type SigningKeyFile } from "./services/firmware-catalogue";
 import type { MailTarget } from "./services/outbox";
+import { makeEvent, type EventContext, type EventOf, type PayloadOf } from "../shared/events";
 
 /**
  * Test harness shared by central's suites (kept free of vitest so the central tsconfig checks
@@ -146,4 +147,40 @@ export async function reserveAsnNumbers(
     .insertInto("asn_blocks")
     .values(numbers.map((asn_number) => ({ asn_number, dock_id: dockId, reserved_by: reservedBy })))
     .execute();
+}
+
+/**
+ * A supervisor's manifest of one loose carton of re-flashed hubs back to SUPPLIER-A's depot, the
+ * shape most of central's suites push before an ASN or a dispatch; `over` changes what a test is about.
+ */
+export function oneCartonManifest(
+  ctx: EventContext,
+  o: {
+    manifestId: string;
+    bookingRef: string;
+    cartonSscc: string;
+    deviceIds: readonly string[];
+    deliveryDate?: string;
+    partyId?: string;
+    bookingRefs?: string[];
+    excludedHubs?: PayloadOf<"manifest.built">["excludedHubs"];
+  },
+): EventOf<"manifest.built"> {
+  return makeEvent(
+    "manifest.built",
+    {
+      manifestId: o.manifestId,
+      partyId: o.partyId ?? "SUPPLIER-A",
+      bookingRefs: o.bookingRefs ?? [o.bookingRef],
+      deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
+      deliveryDate: o.deliveryDate ?? "2027-02-01",
+      deliveryWindow: { start: "10:00", end: "12:00" },
+      pallets: [],
+      looseCartons: [
+        { sscc: o.cartonSscc, hubs: o.deviceIds.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })) },
+      ],
+      excludedHubs: o.excludedHubs ?? [],
+    },
+    ctx,
+  );
 }

@@ -12,7 +12,7 @@ import { createApp } from "./app";
 import { loadBooking } from "./services/bookings";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { faultEvent, flashEvent, hubsOf, scanEvent, type Who } from "./demo-events";
-import { openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
 
 /**
  * Issue 15, "central believes no dock blindly": each finding of the hostile probe, over HTTP,
@@ -69,26 +69,14 @@ describe.each(testBackends())("central trusts no dock blindly on %s", (backend) 
     hubIds: string[],
     over: { partyId?: string; bookingRefs?: string[] } = {},
   ) =>
-    makeEvent(
-      "manifest.built",
-      {
-        manifestId,
-        partyId: over.partyId ?? "SUPPLIER-A",
-        bookingRefs: over.bookingRefs ?? [b.bookingRef],
-        deliveryLocation: { id: "SUPPLIER-A-DEPOT", name: "Depot", address: "10 Meter Way, Leeds" },
-        deliveryDate: aMonday(),
-        deliveryWindow: { start: "10:00", end: "12:00" },
-        pallets: [],
-        looseCartons: [
-          {
-            sscc: b.pallets[0]!.cartons[0]!.sscc,
-            hubs: hubIds.map((deviceId) => ({ deviceId, firmwareVersion: "00030000" })),
-          },
-        ],
-        excludedHubs: [],
-      },
-      who,
-    );
+    oneCartonManifest(who, {
+      manifestId,
+      bookingRef: b.bookingRef,
+      cartonSscc: b.pallets[0]!.cartons[0]!.sscc,
+      deviceIds: hubIds,
+      deliveryDate: aMonday(),
+      ...over,
+    });
 
   beforeAll(async () => {
     w = await openTestWorld(backend);

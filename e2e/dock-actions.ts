@@ -58,6 +58,8 @@ export async function waitForOperators(page: Page): Promise<void> {
           () =>
             new Promise<boolean>((resolve) => {
               const open = indexedDB.open("reflash-dock");
+              // Never create the page's database before the app does (Dexie would then upgrade an empty one).
+              open.onupgradeneeded = () => open.transaction?.abort();
               open.onerror = () => resolve(false);
               open.onsuccess = () => {
                 const db = open.result;

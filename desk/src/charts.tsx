@@ -98,6 +98,39 @@ function YAxis({
   );
 }
 
+/** A chart's numbers as a table (the alternative to the picture): one row per category or point, one column per series. */
+function DataTable(props: {
+  rowHeader: string;
+  rows: string[];
+  series: Series[];
+  cell: (series: number, row: number, value: number | null) => string;
+}) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{props.rowHeader}</th>
+          {props.series.map((s) => (
+            <th scope="col" key={s.name}>
+              {s.name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r, ri) => (
+          <tr key={r}>
+            <th scope="row">{r}</th>
+            {props.series.map((s, si) => (
+              <td key={s.name}>{props.cell(si, ri, s.values[ri] ?? null)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Grouped bars: one group per category, one bar per series; `mark` labels a bar (e.g. "flagged"). */
 export function GroupedBarChart(props: {
   title: string;
@@ -131,35 +164,15 @@ export function GroupedBarChart(props: {
     .range([0, x.bandwidth()])
     .padding(0.08);
   const table = (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Category</th>
-          {props.series.map((s) => (
-            <th scope="col" key={s.name}>
-              {s.name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.categories.map((c, ci) => (
-          <tr key={c}>
-            <th scope="row">{c}</th>
-            {props.series.map((s, si) => {
-              const v = s.values[ci];
-              const m = props.mark?.(si, ci) ?? null;
-              return (
-                <td key={s.name}>
-                  {v === null || v === undefined ? "–" : format(v)}
-                  {m !== null ? ` (${m})` : ""}
-                </td>
-              );
-            })}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rowHeader="Category"
+      rows={props.categories}
+      series={props.series}
+      cell={(si, ci, v) => {
+        const m = props.mark?.(si, ci) ?? null;
+        return `${v === null ? "–" : format(v)}${m !== null ? ` (${m})` : ""}`;
+      }}
+    />
   );
   return (
     <Figure
@@ -261,29 +274,12 @@ export function LineChart(props: {
   // At most ~10 labels on the x axis, so dates never overlap.
   const every = Math.max(1, Math.ceil(props.points.length / 10));
   const table = (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Day</th>
-          {props.series.map((s) => (
-            <th scope="col" key={s.name}>
-              {s.name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.points.map((p, pi) => (
-          <tr key={p}>
-            <th scope="row">{p}</th>
-            {props.series.map((s) => {
-              const v = s.values[pi];
-              return <td key={s.name}>{v === null || v === undefined ? "–" : format(v)}</td>;
-            })}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rowHeader="Day"
+      rows={props.points}
+      series={props.series}
+      cell={(_si, _pi, v) => (v === null ? "–" : format(v))}
+    />
   );
   return (
     <Figure

@@ -118,16 +118,22 @@ export function Notice({ children }: { children: ReactNode }) {
 }
 
 /** A list from central, reloaded after each change. */
-export function useList<T>(path: string): { rows: T[]; refusal: Refusal | null; reload: () => void } {
-  const [rows, setRows] = useState<T[]>([]);
+/**
+ * One document central serves at `path` (null: nothing to load yet), with central's refusal and a
+ * reload. Data from another path is never shown: a page switching bookings shows nothing until the
+ * new one has arrived.
+ */
+export function useView<T>(path: string | null): { data: T | null; refusal: Refusal | null; reload: () => void } {
+  const [loaded, setLoaded] = useState<{ path: string; data: T } | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [n, setN] = useState(0);
   useEffect(() => {
+    if (path === null) return;
     let live = true;
-    void api<T[]>("GET", path).then((r) => {
+    void api<T>("GET", path).then((r) => {
       if (!live) return;
       if (r.ok) {
-        setRows(r.data);
+        setLoaded({ path, data: r.data });
         setRefusal(null);
       } else setRefusal(r.refusal);
     });
@@ -135,7 +141,14 @@ export function useList<T>(path: string): { rows: T[]; refusal: Refusal | null; 
       live = false;
     };
   }, [path, n]);
-  return { rows, refusal, reload: useCallback(() => setN((x) => x + 1), []) };
+  const reload = useCallback(() => setN((x) => x + 1), []);
+  return { data: loaded !== null && loaded.path === path ? loaded.data : null, refusal, reload };
+}
+
+/** A list central serves at `path` (see `useView`). */
+export function useList<T>(path: string): { rows: T[]; refusal: Refusal | null; reload: () => void } {
+  const view = useView<T[]>(path);
+  return { rows: view.data ?? [], refusal: view.refusal, reload: view.reload };
 }
 
 /** A create form's submit: sends, shows central's refusal, and on success resets and reloads. */

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { api, apiUpload, type Refusal } from "../api";
-import { Field, Notice, RefusalBox } from "../components";
+import { Field, Notice, RefusalBox, useView } from "../components";
 import type { DeskFirmwareUpload, DeskFirmwareView } from "../../../shared/desk-api";
 
 const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -12,23 +12,7 @@ const short = (sha: string) => `${sha.slice(0, 12)}…${sha.slice(-6)}`;
  * version (docks stop flashing it at their next pull; central stops sending it).
  */
 export function FirmwareTab() {
-  const [view, setView] = useState<DeskFirmwareView | null>(null);
-  const [loadRefusal, setLoadRefusal] = useState<Refusal | null>(null);
-  const [n, setN] = useState(0);
-  const reload = useCallback(() => setN((x) => x + 1), []);
-  useEffect(() => {
-    let live = true;
-    void api<DeskFirmwareView>("GET", "/firmware").then((r) => {
-      if (!live) return;
-      if (r.ok) {
-        setView(r.data);
-        setLoadRefusal(null);
-      } else setLoadRefusal(r.refusal);
-    });
-    return () => {
-      live = false;
-    };
-  }, [n]);
+  const { data: view, refusal: loadRefusal, reload } = useView<DeskFirmwareView>("/firmware");
 
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [done, setDone] = useState<string | null>(null);

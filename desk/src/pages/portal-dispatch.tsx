@@ -1,6 +1,6 @@
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { api, fileBase64 } from "../api";
-import { Field, Notice, RefusalBox, Select, useList, useSubmit } from "../components";
+import { Field, Notice, RefusalBox, Select, useList, useSubmit, useView } from "../components";
 import { MAX_UPLOAD_BYTES, type PortalBooking, type PortalDispatch } from "../../../shared/desk-api";
 
 interface PalletEntry {
@@ -28,19 +28,10 @@ export function PortalDispatchPage() {
   const open = bookings.rows.filter((b) => b.status === "authorised");
   const [ref, setRef] = useState("");
   const booking = ref || open[0]?.bookingRef || "";
-  const [current, setCurrent] = useState<PortalDispatch | null>(null);
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    setCurrent(null);
-    if (booking === "") return;
-    let live = true;
-    void api<PortalDispatch | null>("GET", `/portal/bookings/${encodeURIComponent(booking)}/dispatch`).then((r) => {
-      if (live && r.ok) setCurrent(r.data);
-    });
-    return () => {
-      live = false;
-    };
-  }, [booking, n]);
+  const dispatch = useView<PortalDispatch | null>(
+    booking === "" ? null : `/portal/bookings/${encodeURIComponent(booking)}/dispatch`,
+  );
+  const current = dispatch.data;
 
   const [sentAt, setSentAt] = useState("");
   const [signifier, setSignifier] = useState("");
@@ -73,7 +64,7 @@ export function PortalDispatchPage() {
     },
     (d) => {
       setSaved(d);
-      setN((x) => x + 1);
+      dispatch.reload();
     },
   );
   const setPallet = (i: number, p: Partial<PalletEntry>) =>

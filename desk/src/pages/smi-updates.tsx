@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { api, fileBase64, type Refusal } from "../api";
-import { Notice, RefusalBox } from "../components";
+import { Notice, RefusalBox, useView } from "../components";
 import { MAX_UPLOAD_BYTES, type DeskCspmN3Result, type DeskSmiView } from "../../../shared/desk-api";
 
 /**
@@ -10,23 +10,7 @@ import { MAX_UPLOAD_BYTES, type DeskCspmN3Result, type DeskSmiView } from "../..
  * with any bad row applies nothing and every bad row is shown with its line.
  */
 export function SmiUpdatesTab() {
-  const [view, setView] = useState<DeskSmiView | null>(null);
-  const [loadRefusal, setLoadRefusal] = useState<Refusal | null>(null);
-  const [n, setN] = useState(0);
-  const reload = useCallback(() => setN((x) => x + 1), []);
-  useEffect(() => {
-    let live = true;
-    void api<DeskSmiView>("GET", "/smi").then((r) => {
-      if (!live) return;
-      if (r.ok) {
-        setView(r.data);
-        setLoadRefusal(null);
-      } else setLoadRefusal(r.refusal);
-    });
-    return () => {
-      live = false;
-    };
-  }, [n]);
+  const { data: view, refusal: loadRefusal, reload } = useView<DeskSmiView>("/smi");
 
   const [sent, setSent] = useState<DeskCspmN3Result | null>(null);
   const [sendRefusal, setSendRefusal] = useState<Refusal | null>(null);
