@@ -7,7 +7,13 @@ import type { Database } from "./db/schema";
 import type { BusinessConfig } from "./config";
 import { BookingRefSchema, DeviceIdSchema, DeviceModelSchema, HexFirmwareSchema } from "../shared/domain/booking";
 import { encodeBookingLabel } from "../shared/domain/labels";
-import { MAX_PULL_LIMIT, PullRequestSchema, PushRequestSchema, type AsnBlockResponse } from "../shared/sync";
+import {
+  DOCK_OUTBOX_HEADER,
+  MAX_PULL_LIMIT,
+  PullRequestSchema,
+  PushRequestSchema,
+  type AsnBlockResponse,
+} from "../shared/sync";
 import {
   ApproveWorkOrderSchema,
   AsnBlockReserveSchema,
@@ -155,7 +161,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
   // ------------------------------------------------------------ sync (docks)
   app.post("/sync/pull", async (c) => {
     const dock = requireKind(c, "dock");
-    observer.contact(dock.dockId);
+    observer.contact(dock.dockId, c.req.header(DOCK_OUTBOX_HEADER));
     const body = await readBody(c, PullRequestSchema);
     return c.json(
       await pullChanges(
@@ -207,7 +213,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.post("/sync/push", async (c) => {
     const dock = requireKind(c, "dock");
-    observer.contact(dock.dockId);
+    observer.contact(dock.dockId, c.req.header(DOCK_OUTBOX_HEADER));
     const bytes = await readBodyBytes(c);
     // A dock resending a batch whose answer it lost sends the same bytes: answered without decoding or parsing them.
     const key = pushBodyKey(dock, bytes);

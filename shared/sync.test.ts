@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { clockOffsetMs, firmwareSignedMessage, PullRequestSchema, PushResultSchema, SyncCursorSchema } from "./sync";
+import {
+  clockOffsetMs,
+  DockOutboxReportSchema,
+  dockOutboxHeader,
+  firmwareSignedMessage,
+  PullRequestSchema,
+  PushResultSchema,
+  SyncCursorSchema,
+} from "./sync";
 
 describe("sync wire types", () => {
   it("clock offset is server time minus the midpoint of the exchange", () => {
@@ -44,5 +52,32 @@ describe("sync wire types", () => {
     expect(
       firmwareSignedMessage({ deviceModel: "010A030B", version: "00030000", sha256: "ab".repeat(32) }).split("\n"),
     ).toEqual(["reflash-firmware-v1", "010A030B", "00030000", "ab".repeat(32)]);
+  });
+});
+
+describe("the dock's outbox report header", () => {
+  it("round-trips every report, and any other text is refused rather than misread", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.integer({ min: 0, max: 999_999_999_999_999 }),
+        (n, at) => {
+          expect(DockOutboxReportSchema.parse(dockOutboxHeader({ unsent: n, oldestUnsentAt: at }))).toEqual({
+            unsent: n,
+            oldestUnsentAt: at,
+          });
+        },
+      ),
+    );
+    expect(DockOutboxReportSchema.parse(dockOutboxHeader({ unsent: 0, oldestUnsentAt: 5 }))).toEqual({
+      unsent: 0,
+      oldestUnsentAt: null,
+    });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        const r = DockOutboxReportSchema.safeParse(s);
+        if (r.success) expect(dockOutboxHeader(r.data)).toBe(s);
+      }),
+    );
   });
 });

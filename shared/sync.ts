@@ -103,6 +103,26 @@ export const RedeliveryAmendmentSchema = z.strictObject({
 });
 export type RedeliveryAmendment = z.infer<typeof RedeliveryAmendmentSchema>;
 
+/**
+ * What a dock tells central of its own outbox with each push and pull (header `x-dock-outbox`,
+ * for central's /metrics): how many events it still holds and when the oldest of them was
+ * recorded (epoch ms), "0" and "-" when it holds none. Only a figure for watching: a malformed
+ * header is ignored, never a reason to refuse the events.
+ */
+export const DOCK_OUTBOX_HEADER = "x-dock-outbox";
+export const DockOutboxReportSchema = z
+  .string()
+  .max(64)
+  .regex(/^(0;-|[1-9]\d{0,8};\d{1,15})$/, "unsent;oldest epoch ms, or 0;-")
+  .transform((v) => {
+    const [n = "0", at = "-"] = v.split(";");
+    return { unsent: Number(n), oldestUnsentAt: at === "-" ? null : Number(at) };
+  });
+export type DockOutboxReport = z.output<typeof DockOutboxReportSchema>;
+export function dockOutboxHeader(r: DockOutboxReport): string {
+  return r.unsent === 0 || r.oldestUnsentAt === null ? "0;-" : `${r.unsent};${Math.round(r.oldestUnsentAt)}`;
+}
+
 export const PullRequestSchema = z.strictObject({
   cursor: SyncCursorSchema,
   limit: z.number().int().min(1).max(MAX_PULL_LIMIT).optional(),

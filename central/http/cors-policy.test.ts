@@ -38,6 +38,8 @@ describe("central CORS policy", () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:4020");
     expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    // The dock sends its outbox report with every push and pull (shared/sync.ts DOCK_OUTBOX_HEADER).
+    expect(pre.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-dock-outbox");
     const foreign = await app.request("/sync/pull", { method: "POST", headers: { Origin: "http://evil.example" } });
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });

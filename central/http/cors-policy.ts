@@ -32,7 +32,7 @@ export function corsFor(policy: OriginPolicy): MiddlewareHandler {
   return cors({
     origin: (origin) => (policy(origin) ? origin : null),
     allowMethods: ["GET", "POST", "PUT", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "X-Operator-Id"],
+    allowHeaders: ["Authorization", "Content-Type", "X-Operator-Id", "X-Dock-Outbox"],
     maxAge: 600,
   });
 }

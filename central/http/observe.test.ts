@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { openDatabase } from "../db/connect";
 import { deliverOutbox, enqueueNotice, type MailTarget } from "../services/outbox";
 import { createObserver } from "./observe";
+import { dockOutboxHeader } from "../../shared/sync";
 
 /** /health names the part that is unwell; /metrics without a token answers loopback callers only. */
 describe("health and metrics", () => {
@@ -70,6 +71,38 @@ describe("health and metrics", () => {
         expect([address, r.status]).toEqual([address, status]);
         if (status === 200) expect(await r.text()).toContain("central_outbox_pending 0");
       }
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("shows each dock's outbox as it reported it (unsent events, oldest recorded), ignoring a malformed report", async () => {
+    const database = await openDatabase({ kind: "pglite", dataDir: null });
+    try {
+      const obs = createObserver({
+        db: database.db,
+        databaseKind: "pglite",
+        mail: { kind: "eml", dir: "/nonexistent" },
+        metricsToken: null,
+        addressOf: () => "127.0.0.1",
+      });
+      const metrics = async () => (await (await obs.routes.request("/metrics")).text()).split("\n");
+      obs.contact("DOCK-A", dockOutboxHeader({ unsent: 42, oldestUnsentAt: 1_790_000_000_000 }));
+      obs.contact("DOCK-B", "0;-");
+      expect(await metrics()).toEqual(
+        expect.arrayContaining([
+          'central_dock_unsent_events{dock="DOCK-A"} 42',
+          'central_dock_oldest_unsent_timestamp_seconds{dock="DOCK-A"} 1790000000',
+          'central_dock_unsent_events{dock="DOCK-B"} 0',
+          'central_dock_oldest_unsent_timestamp_seconds{dock="DOCK-B"} 0',
+        ]),
+      );
+      // Garbage or no report: the last good figures stay, the contact still counts.
+      for (const bad of ["x", "-1;5", "5;-", "1;" + "9".repeat(30), undefined]) obs.contact("DOCK-A", bad);
+      expect(await metrics()).toContain('central_dock_unsent_events{dock="DOCK-A"} 42');
+      // Drained: the next pull says so.
+      obs.contact("DOCK-A", "0;-");
+      expect(await metrics()).toContain('central_dock_unsent_events{dock="DOCK-A"} 0');
     } finally {
       await database.close();
     }

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { sql, type Kysely } from "kysely";
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { Database } from "../db/schema";
-import type { PushResponse } from "../../shared/sync";
+import { DockOutboxReportSchema, type PushResponse } from "../../shared/sync";
 import { mailHealthOf, type MailTarget } from "../services/outbox";
 import type { AppEnv } from "./auth";
 import { socketAddress, type AddressOf } from "./rate-limit";
@@ -22,8 +22,10 @@ import { socketAddress, type AddressOf } from "./rate-limit";
  *
  * Counters are per process (Prometheus sums them over the instances it scrapes); the outbox
  * figures are read from the database at each scrape, so every process reports the same.
- * A dock's last contact is what this process saw: `max by (dock)` over the instances. Docks do
- * not yet report the age of their oldest unsent event, so last contact stands in for it.
+ * A dock's last contact is what this process saw: `max by (dock)` over the instances. Each push
+ * and pull carries the dock's own outbox report (shared/sync.ts `x-dock-outbox`): how many events
+ * it still holds and when the oldest was recorded, as of that contact. A dock that cannot reach
+ * central reports nothing, so its last contact is what ages; the dock's own alarm says so on screen.
  */
 
 export interface ObserveOptions {
@@ -41,8 +43,8 @@ export interface ObserveOptions {
 
 export interface Observer {
   routes: Hono<AppEnv>;
-  /** A dock was heard from (authenticated pull or push). */
-  contact(dockId: string): void;
+  /** A dock was heard from (authenticated pull or push), with its outbox report header when it sent one. */
+  contact(dockId: string, outboxHeader?: string): void;
   /** A push answered by applying it. */
   pushed(res: PushResponse): void;
   /** A push answered from the replay memory (the same bytes again; its events are not parsed, so not counted). */
@@ -69,6 +71,18 @@ export function createObserver(o: ObserveOptions): Observer {
   const lastContact = new Gauge({
     name: "central_dock_last_contact_timestamp_seconds",
     help: "When this process last served the dock an authenticated pull or push (Unix seconds)",
+    labelNames: ["dock"],
+    registers: [registry],
+  });
+  const dockUnsent = new Gauge({
+    name: "central_dock_unsent_events",
+    help: "Events the dock said it still held, at its last push or pull to this process",
+    labelNames: ["dock"],
+    registers: [registry],
+  });
+  const dockOldestUnsent = new Gauge({
+    name: "central_dock_oldest_unsent_timestamp_seconds",
+    help: "When the oldest event the dock still held was recorded, at its last push or pull to this process (Unix seconds; 0 when it held none)",
     labelNames: ["dock"],
     registers: [registry],
   });
@@ -175,7 +189,14 @@ export function createObserver(o: ObserveOptions): Observer {
 
   return {
     routes,
-    contact: (dockId) => lastContact.set({ dock: dockId }, Date.now() / 1000),
+    contact: (dockId, outboxHeader) => {
+      lastContact.set({ dock: dockId }, Date.now() / 1000);
+      // Only a figure for watching: a missing or malformed report changes no gauge and refuses nothing.
+      const report = DockOutboxReportSchema.safeParse(outboxHeader);
+      if (!report.success) return;
+      dockUnsent.set({ dock: dockId }, report.data.unsent);
+      dockOldestUnsent.set({ dock: dockId }, (report.data.oldestUnsentAt ?? 0) / 1000);
+    },
     pushed(res) {
       pushes.inc({ how: "applied" });
       events.inc({ result: "accepted" }, res.accepted);

@@ -102,6 +102,23 @@ describe("SyncClient against FakeCentral", () => {
     expect(told).toBe(1);
   });
 
+  it("tells central its outbox with each push and pull (count and oldest recorded), for central's /metrics", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const seen: Array<[string, string | null]> = [];
+    const fetch: typeof central.fetch = (input, init) => {
+      seen.push([String(input).replace("http://central.test", ""), new Headers(init?.headers).get("x-dock-outbox")]);
+      return central.fetch(input, init);
+    };
+    for (let i = 0; i < 3; i++) await recordEvent(db, scan(i));
+    const oldest = (await db.outbox.orderBy("seq").first())!.enqueuedAt;
+    await client(db, central, { fetch }).syncOnce();
+    expect(seen).toEqual([
+      ["/sync/push", `3;${oldest}`],
+      ["/sync/pull", "0;-"],
+    ]);
+  });
+
   it("pushes the outbox in batches and empties it; a second round sends nothing", async () => {
     const db = freshDb();
     const central = new FakeCentral();

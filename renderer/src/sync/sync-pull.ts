@@ -1,4 +1,4 @@
-import { PullResponseSchema, type PullResponse } from "../../../shared/sync";
+import { DOCK_OUTBOX_HEADER, PullResponseSchema, type PullResponse } from "../../../shared/sync";
 import type { DockDb } from "../db/dock-db";
 import { OPERATORS_SYNCED_AT, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
 import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
@@ -43,7 +43,10 @@ export class BookingPuller {
       this.cursor ??= (await readMeta(this.db, SYNC_CURSOR)) ?? "0";
       const cursor = this.cursor;
       const sent = this.o.now();
-      const parsed = PullResponseSchema.safeParse(await postToCentral(this.o.target, this.o.path, { cursor }));
+      // A pull follows a push that emptied the outbox: the dock holds nothing older than this round.
+      const parsed = PullResponseSchema.safeParse(
+        await postToCentral(this.o.target, this.o.path, { cursor }, { [DOCK_OUTBOX_HEADER]: "0;-" }),
+      );
       if (!parsed.success)
         throw new Error(
           `central's pull answer was not understood: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? ""}`,

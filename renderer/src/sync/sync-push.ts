@@ -1,4 +1,4 @@
-import { MAX_PUSH_BATCH, PushResponseSchema } from "../../../shared/sync";
+import { DOCK_OUTBOX_HEADER, dockOutboxHeader, MAX_PUSH_BATCH, PushResponseSchema } from "../../../shared/sync";
 import type { DockDb, OutboxRow } from "../db/dock-db";
 import { isAnswerAboutTheBatch, postToCentral, type CentralTarget } from "./central-request";
 
@@ -47,7 +47,7 @@ export class OutboxPusher {
 
   /** Pushes one batch; true when there may be more to push. */
   private async pushBatch(): Promise<boolean> {
-    const [rows, events] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
+    const [rows, events, unsent] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
       const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
       return [
         rows,
@@ -57,6 +57,7 @@ export class OutboxPusher {
               .where("id")
               .anyOf(rows.map((r) => r.id))
               .toArray(),
+        rows.length < this.batchSize ? rows.length : await this.db.outbox.count(),
       ] as const;
     });
     if (rows.length === 0) return false;
@@ -66,7 +67,9 @@ export class OutboxPusher {
     const sent = this.o.now();
     let answer: unknown;
     try {
-      answer = await postToCentral(this.o.target, this.o.path, { events: batch });
+      // The oldest unsent event is this batch's first (the outbox goes oldest first): central's /metrics shows its age.
+      const report = dockOutboxHeader({ unsent, oldestUnsentAt: rows[0]?.enqueuedAt ?? null });
+      answer = await postToCentral(this.o.target, this.o.path, { events: batch }, { [DOCK_OUTBOX_HEADER]: report });
     } catch (e) {
       if (isAnswerAboutTheBatch(e)) {
         // Split until the event that fails stands alone; the halves that pass are stored meanwhile.
