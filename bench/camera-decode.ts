@@ -18,7 +18,7 @@ import {
 import { demoBooking, DEMO_PARTIES } from "../shared/domain/demo-booking";
 import { code128Data, encodePalletLabel } from "../shared/domain/labels";
 import { labelLuma, type BarcodeSpec } from "../e2e/label-video";
-import { machineInfo, reportFigure } from "./report";
+import { machineInfo, reportFigure, reportPair } from "./report";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "40" } } });
 const runs = Number(values.runs);
@@ -82,5 +82,15 @@ for (const c of cases) {
     unit: "ms",
     target: "< 300 ms (one decode per camera tick)",
     met: r.median < 300 && r.text === c.expect,
+  });
+  const frameMs = 1000 / 30;
+  reportPair({
+    figure: `camera: decode of a 1280×720 frame, ${c.name}, median (worst) of ${runs}`,
+    ours: `${r.median.toFixed(2)} (${r.worst.toFixed(2)}) ms`,
+    compared: `one frame at 30 fps, ${frameMs.toFixed(1)} ms`,
+    ratio: `${(r.median / frameMs).toFixed(2)} (worst ${(r.worst / frameMs).toFixed(2)})`,
+    target: "< 33 ms",
+    // The median: a worst of 40 on a shared machine is mostly the scheduler, shown beside it.
+    met: r.median < frameMs && r.text === c.expect,
   });
 }

@@ -18,6 +18,8 @@ export interface BenchCentral {
   tokens: DemoTokens;
   bookingRef: string;
   backend: string;
+  /** PostgreSQL: the bench database's own URL (for a plain connection beside central's pool); else null. */
+  databaseUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function benchBackends(): string[] {
 export async function startBenchCentral(backend: string): Promise<BenchCentral> {
   let cleanup = async () => {};
   let database: CentralDatabase;
+  let databaseUrl: string | null = null;
   if (backend === "postgres") {
     const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
     if (!admin)
@@ -49,7 +52,8 @@ export async function startBenchCentral(backend: string): Promise<BenchCentral> 
     await c.end();
     const url = new URL(admin);
     url.pathname = `/${name}`;
-    database = await openDatabase({ kind: "postgres", url: url.toString() });
+    databaseUrl = url.toString();
+    database = await openDatabase({ kind: "postgres", url: databaseUrl });
     cleanup = async () => {
       const d = new pg.Client({ connectionString: admin });
       await d.connect();
@@ -90,6 +94,7 @@ export async function startBenchCentral(backend: string): Promise<BenchCentral> 
     tokens,
     bookingRef,
     backend,
+    databaseUrl,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();

@@ -2,10 +2,15 @@
  * Bench: 3 jigs x 8 slots on simulated jigs with a simulated flash time. Hubs are fed as
  * a technician would (a finished hub is taken out and the next one seated and scanned at
  * once), for `rounds` full loads. Prints throughput against the ideal (24 hubs a flash
- * time; target >= 97%) and CPU time per hub against the flash time (target < 1%).
- * The CPU figure is of the whole process, simulated jigs included: an upper bound.
+ * time; target >= 99%) and the host's CPU time per hub against the flash time (target < 0.3%).
+ * The simulated jigs run in a child process of their own (jig-simulators-child.ts), reached
+ * through a pipe as the host reaches a real jig through HID, so this process's CPU time
+ * (process.cpuUsage) is the host's alone: jig service, driver, journal, firmware reads.
+ * The simulators' CPU is printed beside it, not counted.
  * Run: npx tsx bench/jig.ts [--flash-ms 3000] [--image-kib 1024] [--rounds 2] [--jigs 3]
  */
+import { spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -13,11 +18,13 @@ import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { describeImage, FirmwareStore, signManifest } from "../hardware/firmware/firmware-store";
 import { JigDriver } from "../hardware/jig/jig-driver";
-import { SimulatedJig } from "../hardware/jig/simulated-jig";
+import { simulatedJigInfo, type SimulatedHub } from "../hardware/jig/simulated-jig";
+import type { HidTransport } from "../hardware/hid/hid-transport";
 import { FlashJournal } from "../host/jig/flash-journal";
 import { JigService } from "../host/jig/jig-service";
 import type { BookedHub } from "../shared/domain/booking";
-import { machineInfo, reportFigure } from "./report";
+import { FRAME, FrameReader, frame } from "./jig-link-frames";
+import { machineInfo, reportPair } from "./report";
 
 const { values } = parseArgs({
   options: {
@@ -55,13 +62,11 @@ async function main(): Promise<void> {
     },
     commitIdleTimeoutMs: flashMs * 2,
   });
-  const sims: Array<ReturnType<typeof SimulatedJig.create>> = [];
+  const sims = new SimulatorProcess();
   for (let j = 0; j < jigCount; j++) {
-    const sim = SimulatedJig.create({ serial: `JIG-${j + 1}`, flashTimeMs: flashMs, progressTicks: 20 });
-    const driver = new JigDriver(sim.pair.host, { timeoutMs: 5000 });
+    const driver = new JigDriver(sims.create(`JIG-${j + 1}`, flashMs), { timeoutMs: 5000 });
     await driver.open();
     await service.attachJig(driver);
-    sims.push(sim);
   }
 
   const total = jigCount * SLOTS * rounds;
@@ -86,10 +91,9 @@ async function main(): Promise<void> {
   const feed = async (j: number, slot: number): Promise<void> => {
     while (next < total) {
       const deviceId = newHub();
-      const sim = sims[j]!.jig;
-      sim.removeHub(slot);
+      sims.removeHub(j, slot);
       service.unload(`JIG-${j + 1}`, slot);
-      sim.seatHub(slot, { deviceId, model: MODEL, firmwareVersion: "0002012F" });
+      sims.seatHub(j, slot, { deviceId, model: MODEL, firmwareVersion: "0002012F" });
       const r = await service.load({ jigId: `JIG-${j + 1}`, slot, deviceId, operatorId: "bench" });
       if (!r.ok) throw new Error(r.reason);
       const v = await r.done;
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
   };
 
   const cpu0 = process.cpuUsage();
+  const simCpu0 = await sims.cpuUsage();
   const t0 = performance.now();
   const feeders = [];
   for (let j = 0; j < jigCount; j++) for (let s = 0; s < SLOTS; s++) feeders.push(feed(j, s));
@@ -106,6 +111,8 @@ async function main(): Promise<void> {
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const simCpu1 = await sims.cpuUsage();
+  const simCpuMs = (simCpu1.user - simCpu0.user + simCpu1.system - simCpu0.system) / 1000;
 
   const ideal = (total / (jigCount * SLOTS)) * flashMs;
   console.log(
@@ -113,26 +120,28 @@ async function main(): Promise<void> {
   );
   console.log(`flashed ${flashed}, failed ${failed}, results journalled ${journal.pending().length}`);
   console.log(
-    `wall ${wall.toFixed(0)} ms vs ideal ${ideal.toFixed(0)} ms: throughput ${((100 * ideal) / wall).toFixed(2)}% of ideal (target >= 97%)`,
+    `wall ${wall.toFixed(0)} ms vs ideal ${ideal.toFixed(0)} ms: throughput ${((100 * ideal) / wall).toFixed(2)}% of ideal (target >= 99%)`,
   );
   console.log(
-    `CPU ${cpuMs.toFixed(0)} ms for ${total} hubs = ${(cpuMs / total).toFixed(1)} ms a hub = ${((100 * cpuMs) / total / flashMs).toFixed(3)}% of flash time (whole process incl. simulators; target < 1%)`,
+    `host CPU ${cpuMs.toFixed(0)} ms for ${total} hubs = ${(cpuMs / total).toFixed(2)} ms a hub = ${((100 * cpuMs) / total / flashMs).toFixed(3)}% of the flash time (target < 0.3%); the simulators' process: ${simCpuMs.toFixed(0)} ms (not counted)`,
   );
   const throughput = (100 * ideal) / wall;
   const cpuShare = (100 * cpuMs) / total / flashMs;
-  reportFigure({
-    figure: `${jigCount} jigs x ${SLOTS} slots, ${total} hubs: throughput vs ideal`,
-    value: throughput,
-    unit: "%",
-    target: ">= 97%",
-    met: throughput >= 97,
+  reportPair({
+    figure: `jig host CPU a hub (simulators in their own process), ${total} hubs`,
+    ours: `${(cpuMs / total).toFixed(2)} ms a hub`,
+    compared: `the flash time, ${flashMs.toLocaleString("en-GB")} ms`,
+    ratio: `${cpuShare.toFixed(3)} %`,
+    target: "< 0.3 %",
+    met: cpuShare < 0.3,
   });
-  reportFigure({
-    figure: "host CPU (whole process, incl. simulators) / flash time",
-    value: cpuShare,
-    unit: "%",
-    target: "< 1%",
-    met: cpuShare < 1,
+  reportPair({
+    figure: `${jigCount} jigs × ${SLOTS} slots, ${total} hubs: throughput`,
+    ours: `${(wall / 1000).toFixed(2)} s`,
+    compared: `ideal ${(ideal / 1000).toFixed(2)} s (${jigCount * SLOTS} hubs a flash time)`,
+    ratio: `${throughput.toFixed(2)} %`,
+    target: ">= 99 %",
+    met: throughput >= 99,
   });
   const sums: Record<string, number> = {};
   for (const item of journal.pending()) {
@@ -144,10 +153,87 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(", ")}`,
   );
-  for (const s of sims) s.jig.dispose();
+  sims.end();
   service.kill();
   await journal.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The child process holding the simulated jigs, and a HidTransport for each of them whose
+ * reports go through the pipe. Seat and remove travel in the same stream, so a hub is seated
+ * before the host's first request about it arrives, as on a bench.
+ */
+class SimulatorProcess {
+  private readonly child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "jig-simulators-child.ts")],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  private readonly reports: EventEmitter[] = [];
+  private cpuWaiter: ((u: NodeJS.CpuUsage) => void) | null = null;
+
+  constructor() {
+    const reader = new FrameReader((type, jig, _slot, payload) => {
+      if (type === FRAME.toHost) this.reports[jig]?.emit("report", new Uint8Array(payload));
+      else if (type === FRAME.cpu) this.cpuWaiter?.(JSON.parse(payload.toString("utf8")) as NodeJS.CpuUsage);
+    });
+    this.child.stdout.on("data", (c: Buffer) => reader.push(c));
+  }
+
+  private send(b: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.child.stdin.write(b, (e) => (e ? reject(e) : resolve())));
+  }
+
+  create(serial: string, flashTimeMs: number): HidTransport {
+    const index = this.reports.length;
+    const events = new EventEmitter();
+    this.reports.push(events);
+    void this.send(frame(FRAME.create, 0, 0, Buffer.from(JSON.stringify({ serial, flashTimeMs, progressTicks: 20 }))));
+    let open = false;
+    return {
+      info: simulatedJigInfo(serial),
+      get isOpen() {
+        return open;
+      },
+      open: () => {
+        open = true;
+        return Promise.resolve();
+      },
+      write: (report) => this.send(frame(FRAME.toDevice, index, 0, report)),
+      onReport: (listener) => {
+        events.on("report", listener);
+        return () => events.off("report", listener);
+      },
+      onDetach: () => () => {},
+      close: () => {
+        open = false;
+        return Promise.resolve();
+      },
+    };
+  }
+
+  seatHub(jig: number, slot: number, hub: SimulatedHub): void {
+    void this.send(frame(FRAME.seat, jig, slot, Buffer.from(JSON.stringify(hub))));
+  }
+
+  removeHub(jig: number, slot: number): void {
+    void this.send(frame(FRAME.remove, jig, slot));
+  }
+
+  cpuUsage(): Promise<NodeJS.CpuUsage> {
+    return new Promise((resolve) => {
+      this.cpuWaiter = resolve;
+      void this.send(frame(FRAME.cpu, 0, 0));
+    });
+  }
+
+  end(): void {
+    void this.send(frame(FRAME.end, 0, 0));
+    this.child.stdin.end();
+  }
 }
 
 void main();

@@ -34,3 +34,23 @@ export const RESULT_PREFIX = "BENCH-RESULT ";
 export function reportFigure(f: BenchFigure): void {
   console.log(RESULT_PREFIX + JSON.stringify(f));
 }
+
+/** A figure of issue 22: ours beside what it is compared with, measured in the same run. */
+export interface BenchPair {
+  figure: string;
+  /** Our value in words, e.g. "4.1 ms p50, 11.9 ms p99". */
+  ours: string;
+  /** What it is compared with, same run, in words with its value. */
+  compared: string;
+  /** The ratio in words, e.g. "1.3× / 1.8×" or "41 %". */
+  ratio: string;
+  target: string;
+  met: boolean;
+}
+
+export const PAIR_PREFIX = "BENCH-PAIR ";
+
+/** Prints one pair in the machine-readable form bench/run-all.ts collects into RESULTS.md's table. */
+export function reportPair(p: BenchPair): void {
+  console.log(PAIR_PREFIX + JSON.stringify(p));
+}
