@@ -30,6 +30,10 @@ import { DEMO_FACILITY } from "../shared/domain/demo-booking";
 import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { freePort, startService, waitForHttp, type ServiceProcess } from "../e2e/service-process";
 import { loadAverage, machineInfo, reportFigure, reportPair } from "./report";
+import { DEMO_OPERATORS } from "../central/demo-world";
+
+/** The demo receiver's PIN (the dock has pulled its operators by the time the bench signs in). */
+const RECEIVER_PIN = DEMO_OPERATORS.find((o) => o.id === "OP-N-RECV")?.pin ?? "";
 
 const repoRoot = resolve(import.meta.dirname, "..");
 
@@ -605,7 +609,7 @@ async function main(): Promise<void> {
 
     // 2. Sign in and open the demo booking; arrival, dock staff unload, unloading started.
     await page.locator("input[name=operatorId]").fill("OP-N-RECV");
-    await page.locator("input[name=operatorName]").fill("Rita Receiver");
+    await page.locator("input[name=pin]").fill(RECEIVER_PIN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByTestId(`open-${RECEIVED_BOOKING}`).waitFor({ timeout: 60_000 });
     const tOpen = performance.now();
@@ -882,7 +886,7 @@ async function pageLoadPair(page: Page, appUrl: string, hubs: number): Promise<v
       );
       if (await signIn.isVisible()) {
         await signIn.fill("OP-N-RECV");
-        await page.locator("input[name=operatorName]").fill("Rita Receiver");
+        await page.locator("input[name=pin]").fill(RECEIVER_PIN);
         await page.getByRole("button", { name: "Sign in" }).click();
         await open.or(expects).first().waitFor({ timeout: 120_000 });
       }
