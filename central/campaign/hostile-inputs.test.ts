@@ -793,6 +793,109 @@ describe.each(testBackends())("hostile inputs on %s", (backend) => {
     expect(refused).toBe(attempts);
   });
 
+  it("password spraying and code guessing from one address: counted per address, then 429 before any work", async () => {
+    // A central of its own (its own rate limiter), over real HTTP: the address is the socket's.
+    const sprayed = createApp({
+      db: w.database.db,
+      business: w.business,
+      signingKey: w.key,
+      mail: { kind: "eml", dir: w.mailDir },
+      databaseKind: backend,
+      desk: { policy: FAST_POLICY, deskDist: null },
+    });
+    const server = serve({ fetch: sprayed.fetch, port: 0, hostname: "127.0.0.1" });
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    const origin = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: unknown, from = "127.0.0.1") =>
+      new Promise<{ status: number; text: string; retryAfter: string | undefined }>((resolve, reject) => {
+        const data = JSON.stringify(body);
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port,
+            localAddress: from,
+            method: "POST",
+            path,
+            headers: { origin, "content-type": "application/json", "content-length": String(Buffer.byteLength(data)) },
+          },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on("data", (d: Buffer) => parts.push(d));
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                text: Buffer.concat(parts).toString("utf8"),
+                retryAfter: res.headers["retry-after"] as string | undefined,
+              }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(data);
+      });
+    const limit = w.business.rateLimit.failedAuthPerAddressPerMinute;
+    // Real accounts, one wrong password each: no account reaches its own lock.
+    const people: Array<{ email: string; password: string }> = [];
+    for (let i = 0; i < 10; i++) {
+      const email = `spray-${i}-${randomUUID()}@test.example`;
+      const password = `spray password number ${i}`;
+      await createPerson(
+        deskDb(db()),
+        { email, name: `Spray ${i}`, role: "party-user", partyId: "SUPPLIER-B", password },
+        FAST_POLICY.cost,
+      );
+      people.push({ email, password });
+    }
+    const tries = 2 * limit;
+    const auditBefore = await auditCount(db(), ["sign-in.failed", "dock.enrol-refused"]);
+    let refused = 0;
+    let limited = 0;
+    let sample = "";
+    try {
+      const { stored } = await nothingStored(
+        "spraying",
+        async () => {
+          for (let i = 0; i < tries; i++) {
+            const r =
+              i % 3 === 2
+                ? await post("/enrol", { dockId: "DOCK-N1", code: "AAAA-BBBB-CCCC" })
+                : await post("/desk/api/sign-in", {
+                    email: people[i % people.length]?.email ?? "x@x.example",
+                    password: `spray guess ${i}`,
+                  });
+            if (refusedPlainly(r, `spray ${i}`, [401, 403, 429])) refused += 1;
+            if (r.status === 429) {
+              limited += 1;
+              expect(r.retryAfter).toMatch(/^[1-9][0-9]*$/);
+              sample ||= reasonOf(r.text);
+            }
+          }
+        },
+        ["people"],
+      );
+      const audited = (await auditCount(db(), ["sign-in.failed", "dock.enrol-refused"])) - auditBefore;
+      // Every attempt past the limit was refused before it was checked or written down.
+      expect(limited).toBe(tries - limit);
+      expect(audited).toBe(limit);
+      // Another address is not held back: a right password from 127.0.0.2 signs in.
+      const other = people[0];
+      if (other === undefined) throw new Error("no person");
+      const fromElsewhere = await post("/desk/api/sign-in", other, "127.0.0.2");
+      expect(fromElsewhere.status, fromElsewhere.text).toBe(200);
+      rows.push({
+        row: `password spraying and enrolment-code guessing from one address over HTTP (${people.length} accounts, 1 wrong password each; wrong codes)`,
+        attempts: tries,
+        refused,
+        stored,
+        reason: `${sample} (${limited} answered 429 before any check; ${audited} checked and audited; another address signs in)`,
+      });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(refused).toBe(tries);
+  });
+
   afterAll(() => {
     console.log(`\n[hostile] ${backend}\n${figuresTable(rows)}`);
   });
