@@ -109,13 +109,20 @@ export interface CampaignRow {
   reason: string;
 }
 
-/** One markdown table of the rows (the reason sample clipped, pipes escaped). */
-export function figuresTable(rows: readonly CampaignRow[]): string {
-  const clip = (s: string) => (s.length > 110 ? `${s.slice(0, 107)}…` : s).replace(/\|/g, "\\|").replace(/\n/g, " ");
+/**
+ * One markdown table of the rows (the reason sample clipped, pipes escaped). With a second run's
+ * rows (the other database), a count that differs shows both: `PGlite / PostgreSQL`.
+ */
+export function figuresTable(rows: readonly CampaignRow[], other: readonly CampaignRow[] = []): string {
+  const clip = (s: string) => (s.length > 260 ? `${s.slice(0, 257)}…` : s).replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const both = (a: number, b: number | undefined) => (b === undefined || b === a ? String(a) : `${a} / ${b}`);
   const lines = [
     "| row | attempts | refused | stored | reason sample |",
     "|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.row} | ${r.attempts} | ${r.refused} | ${r.stored} | ${clip(r.reason)} |`),
+    ...rows.map((r) => {
+      const o = other.find((x) => x.row === r.row);
+      return `| ${r.row} | ${both(r.attempts, o?.attempts)} | ${both(r.refused, o?.refused)} | ${both(r.stored, o?.stored)} | ${clip(r.reason)} |`;
+    }),
   ];
   return lines.join("\n");
 }
