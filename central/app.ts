@@ -144,15 +144,20 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
       mail: deps.mail,
       signingKey: deps.signingKey,
       firmwareImagesDir: deps.firmwareImagesDir ?? null,
+      failedSignIn: limiter.failedAuth,
       ...deps.desk,
     }),
   );
   app.route(
     "/enrol",
-    enrolRoutes(db, {
-      publisherKeyPem: deps.signingKey?.publicKeyPem ?? null,
-      centralCertPem: deps.tlsCertPem ?? null,
-    }),
+    enrolRoutes(
+      db,
+      {
+        publisherKeyPem: deps.signingKey?.publicKeyPem ?? null,
+        centralCertPem: deps.tlsCertPem ?? null,
+      },
+      limiter.failedAuth,
+    ),
   );
 
   app.use("*", authenticate(db, limiter.failedAuth));

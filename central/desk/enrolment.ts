@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import { ApiError } from "../http/api-error";
@@ -132,11 +132,16 @@ export interface EnrolmentPins {
 export function enrolRoutes(
   db: Kysely<Database>,
   pins: EnrolmentPins = { publisherKeyPem: null, centralCertPem: null },
+  /** Counts a refused code against the caller's address (central's failed-authentication limit). */
+  failed: ((c: Context) => Promise<void>) | null = null,
 ): Hono {
   const app = new Hono();
   app.post("/", async (c) => {
     const body = await readBody(c, DockEnrolSchema);
-    const enrolled = await enrolDock(deskDb(db), body.dockId, body.code);
+    const enrolled = await enrolDock(deskDb(db), body.dockId, body.code).catch(async (e: unknown) => {
+      if (e instanceof ApiError && failed !== null) await failed(c);
+      throw e;
+    });
     const answer: DockEnrolmentAnswer = { ...enrolled, ...pins };
     return c.json(answer, 201);
   });

@@ -105,7 +105,14 @@ export function inspectZip(bytes: Buffer, limits = ZIP_LIMITS): Promise<string |
           if (e || !stream)
             return done(`part ${entry.fileName} of the workbook cannot be read${e ? `: ${e.message}` : ""}`);
           stream.on("data", () => undefined);
-          stream.on("error", (se: Error) => done(`part ${entry.fileName} of the workbook is damaged: ${se.message}`));
+          stream.on("error", (se: Error) =>
+            done(
+              // yauzl's validateEntrySizes: the part inflates to other than its header declares (a lying zip bomb).
+              /too (many|few) bytes in the stream/.test(se.message)
+                ? `part ${entry.fileName} of the workbook is damaged: it inflates to more or less than it declares (a zip bomb?); it was not opened`
+                : `part ${entry.fileName} of the workbook is damaged (its compressed data cannot be read)`,
+            ),
+          );
           stream.on("end", () => zip.readEntry());
         });
       });

@@ -112,6 +112,11 @@ export interface DeskDeps {
   signingKey?: SigningKeyFile | null;
   /** Where central keeps firmware images (`<data>/firmware`); null: uploads answer 503. */
   firmwareImagesDir?: string | null;
+  /**
+   * Counts a failed sign-in or setup against the caller's address (central's failed-authentication
+   * limit, shared with wrong bearer tokens: 429 once over it, before any work); absent: not counted.
+   */
+  failedSignIn?: ((c: Context) => Promise<void>) | null;
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -156,6 +161,8 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.post("/sign-in", async (c) => {
     const body = await readBody(c, SignInSchema);
     const r = await signIn(db, body.email, body.password, policy);
+    // Per address too: the account lock stops guessing one password, this stops spraying many accounts.
+    if (!r.ok) await deps.failedSignIn?.(c);
     if (!r.ok) throw new ApiError(r.locked ? 403 : 401, r.locked ? "account-locked" : "sign-in-failed", r.reason);
     setSession(c, r.sessionToken, r.csrfToken);
     return c.json(await me(db, r.personId, r.csrfToken));
@@ -164,6 +171,7 @@ export function deskRoutes(deps: DeskDeps): Hono<DeskEnv> {
   api.post("/setup", async (c) => {
     const body = await readBody(c, SetupSchema);
     const r = await completeSetup(db, body.token, body, policy.cost);
+    if (!r.ok) await deps.failedSignIn?.(c);
     if (!r.ok) throw new ApiError(409, "setup-refused", r.reason);
     const s = await openSession(db, r.personId, policy);
     await deskAudit(db, `person:${r.personId}`, "sign-in.ok", { email: body.email, via: "setup" });
