@@ -24,7 +24,7 @@ import { createPrintService } from "./print-service";
 import { serveRenderer } from "./renderer-protocol";
 import { hardenWebContents, installPermissionHandlers, secureWebPreferences, type SecurityLog } from "./security";
 import { serveBridgeOverIpc } from "./typed-ipc";
-import { loadUpdateConfig, startDockUpdater, type DockUpdater } from "./updater";
+import { loadUpdateConfig, startDockUpdater, updateHandlers, type DockUpdater } from "./updater";
 
 /**
  * The Electron shell: one window on the built renderer, the host services bound to it over
@@ -192,38 +192,6 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     ...(jig.ok ? { jig: jig.station.binding } : {}),
     credentials,
   });
-  const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
-  const ses = electronSession.defaultSession;
-  const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
-
-  ses.webRequest.onHeadersReceived((details, callback) =>
-    callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }),
-  );
-  installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
-  // The window's own TLS to central trusts only the certificate (or CA) pinned at enrolment (./certificate-pin.ts).
-  const pinnedCert = credentials.pinnedCertPem;
-  const pin = pinnedCert === null ? null : { hostname: new URL(config.centralUrl).hostname, certPem: pinnedCert };
-  ses.setCertificateVerifyProc((request, callback) =>
-    callback(pinVerdict(request.hostname, chainOf(request.certificate), pin)),
-  );
-  serveRenderer(ses, config.rendererDist, csp);
-  // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
-  const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
-  const stopIpc = serveBridgeOverIpc({
-    handlers: { ...services.handlers, ...print },
-    subscribe: (l) => services.subscribe(l),
-    trustedContents: trusted,
-    log,
-  });
-
-  window = createDockWindow(options.preloadPath, !app.isPackaged);
-  window.on("closed", () => {
-    window = null;
-  });
-  void window
-    .loadURL(APP_ENTRY_URL)
-    .catch((err: unknown) => log(`could not load the renderer: ${err instanceof Error ? err.message : String(err)}`));
-
   // Updates (./updater.ts): checked at start and on their period, installed on quit or when an operator asks between flashes.
   const updater =
     updates.config === null
@@ -243,6 +211,37 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
           return null;
         });
   if (updates.config === null) log("updater: off (DOCK_UPDATE_URL is not set)");
+  const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
+  const ses = electronSession.defaultSession;
+  const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
+
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCspHeader(details.responseHeaders, csp) }),
+  );
+  installPermissionHandlers(ses, (contents) => contents !== null && contents === trusted(), log);
+  // The window's own TLS to central trusts only the certificate (or CA) pinned at enrolment (./certificate-pin.ts).
+  const pinnedCert = credentials.pinnedCertPem;
+  const pin = pinnedCert === null ? null : { hostname: new URL(config.centralUrl).hostname, certPem: pinnedCert };
+  ses.setCertificateVerifyProc((request, callback) =>
+    callback(pinVerdict(request.hostname, chainOf(request.certificate), pin)),
+  );
+  serveRenderer(ses, config.rendererDist, csp);
+  // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
+  const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
+  const stopIpc = serveBridgeOverIpc({
+    handlers: { ...services.handlers, ...print, ...(updater === null ? {} : updateHandlers(updater)) },
+    subscribe: (l) => services.subscribe(l),
+    trustedContents: trusted,
+    log,
+  });
+
+  window = createDockWindow(options.preloadPath, !app.isPackaged);
+  window.on("closed", () => {
+    window = null;
+  });
+  void window
+    .loadURL(APP_ENTRY_URL)
+    .catch((err: unknown) => log(`could not load the renderer: ${err instanceof Error ? err.message : String(err)}`));
 
   app.on("window-all-closed", () => app.quit());
   let closing = false;

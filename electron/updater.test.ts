@@ -74,6 +74,7 @@ const fakes = await vi.hoisted(async () => {
   const errors: string[] = [];
   return {
     autoUpdater,
+    ipc,
     app,
     errors,
     electron: {
@@ -95,7 +96,7 @@ const fakes = await vi.hoisted(async () => {
 vi.mock("electron", () => fakes.electron);
 vi.mock("electron-updater", () => ({ autoUpdater: fakes.autoUpdater }));
 
-const { loadUpdateConfig, startDockUpdater } = await import("./updater");
+const { loadUpdateConfig, startDockUpdater, RESTART_DELAY_MS } = await import("./updater");
 const { launchDockApp } = await import("./electron-shell");
 
 const HOUR = 3_600_000;
@@ -264,6 +265,8 @@ describe("startDockUpdater (electron-updater replaced)", () => {
     expect(fakes.autoUpdater.installs).toEqual([]);
     underway = 0;
     expect(updater.restartToUpdate()).toEqual({ restartNow: true, message: "Restarting to install version 1.2.0." });
+    // The answer goes to the window first; then the app quits and installs.
+    await vi.advanceTimersByTimeAsync(RESTART_DELAY_MS);
     expect(fakes.autoUpdater.installs).toEqual([[false, true]]);
     // Once downloaded, the periodic check does not fetch again before it is installed.
     const before = fakes.autoUpdater.checks;
@@ -307,6 +310,14 @@ describe("launchDockApp with electron and electron-updater replaced", () => {
       expect(launched?.updater).toBeNull();
       expect(fakes.autoUpdater.checks).toBe(0);
       expect(fakes.autoUpdater.feeds).toEqual([]);
+      expect(await fakes.ipc.module.ipcRenderer.invoke("dock:request:update.status", {})).toEqual({
+        ok: true,
+        result: {
+          on: false,
+          ready: false,
+          message: "This dock does not update itself: support installs new versions.",
+        },
+      });
     } finally {
       await quit();
     }
@@ -318,7 +329,23 @@ describe("launchDockApp with electron and electron-updater replaced", () => {
       expect(launched?.updater).not.toBeNull();
       expect(fakes.autoUpdater.feeds).toEqual([{ provider: "generic", url: "https://updates.example/dock/linux/x64" }]);
       expect(fakes.autoUpdater.checks).toBe(1);
-      expect(launched?.updater?.status().restartNow).toBe(false);
+      fakes.autoUpdater.emit("update-downloaded", { version: "1.3.0" });
+      // The window learns of it over the bridge and may ask to restart: allowed, no hub is being flashed.
+      expect(await fakes.ipc.module.ipcRenderer.invoke("dock:request:update.status", {})).toEqual({
+        ok: true,
+        result: {
+          on: true,
+          ready: true,
+          message: "Version 1.3.0 is ready. It installs when Re-Flash Dock is closed, or choose Restart to update.",
+        },
+      });
+      expect(await fakes.ipc.module.ipcRenderer.invoke("dock:request:update.restart", {})).toEqual({
+        ok: true,
+        result: { restarting: true, message: "Restarting to install version 1.3.0." },
+      });
+      await vi.waitFor(() => expect(fakes.autoUpdater.installs).toEqual([[false, true]]), {
+        timeout: RESTART_DELAY_MS * 3,
+      });
     } finally {
       await quit();
     }

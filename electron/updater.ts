@@ -1,6 +1,7 @@
 import type { AppUpdater, ProgressInfo, UpdateDownloadedEvent, UpdateInfo } from "electron-updater";
 import { z } from "zod";
 import { isLoopbackHost } from "../host/config";
+import type { BridgeHandlers } from "../shared/bridge/channels";
 import type { Logger } from "../host/log";
 import { updateDecision, type UpdateDecision, type UpdateState } from "../shared/domain/update-decision";
 
@@ -92,6 +93,9 @@ export interface DockUpdaterOptions {
   now?: () => Date;
 }
 
+/** How long "Restarting to install…" shows before the app quits. */
+export const RESTART_DELAY_MS = 1500;
+
 /** What the operator sees when a check fails: the details stay in the log. */
 const FAILED_REASON = "the update server did not give a usable answer";
 
@@ -181,10 +185,25 @@ export async function startDockUpdater(options: DockUpdaterOptions): Promise<Doc
     restartToUpdate() {
       const decision = decide(true);
       log.info({ restartNow: decision.restartNow }, `updater: restart to update asked: ${decision.message}`);
-      if (decision.restartNow) updater.quitAndInstall(false, true);
+      // A moment later, so the answer reaches the window before the app quits.
+      if (decision.restartNow) setTimeout(() => updater.quitAndInstall(false, true), RESTART_DELAY_MS);
       return decision;
     },
     check,
     stop: () => clearInterval(timer),
+  };
+}
+
+/** The bridge's update channels (shared/bridge/channels.ts) answered by this updater. */
+export function updateHandlers(updater: DockUpdater): Pick<BridgeHandlers, "update.status" | "update.restart"> {
+  return {
+    "update.status": async () => {
+      const s = updater.status();
+      return { on: true, ready: s.state.kind === "downloaded", message: s.message };
+    },
+    "update.restart": async () => {
+      const d = updater.restartToUpdate();
+      return { restarting: d.restartNow, message: d.message };
+    },
   };
 }
