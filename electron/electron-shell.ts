@@ -24,6 +24,7 @@ import { createPrintService } from "./print-service";
 import { serveRenderer } from "./renderer-protocol";
 import { hardenWebContents, installPermissionHandlers, secureWebPreferences, type SecurityLog } from "./security";
 import { serveBridgeOverIpc } from "./typed-ipc";
+import { loadUpdateConfig, startDockUpdater, updateHandlers, type DockUpdater } from "./updater";
 
 /**
  * The Electron shell: one window on the built renderer, the host services bound to it over
@@ -47,6 +48,8 @@ export interface DockApp {
   print: PrintHandlers;
   /** The Content-Security-Policy every response of the window's session carries. */
   csp: string;
+  /** Updates through electron-updater; null when `DOCK_UPDATE_URL` is unset. */
+  updater: DockUpdater | null;
 }
 
 /** Creates the dock window with the secure settings. */
@@ -102,6 +105,13 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     : fileVars;
   if (!loaded.ok) {
     dialog.showErrorBox("Re-Flash Dock cannot start", loaded.error);
+    app.exit(2);
+    return null;
+  }
+  // The update server: checked here so a wrong DOCK_UPDATE_URL stops the start with its reason, like any other setting.
+  const updates = loadUpdateConfig({ ...(fileVars.ok ? fileVars.vars : {}), ...options.env });
+  if (!updates.ok) {
+    dialog.showErrorBox("Re-Flash Dock cannot start", updates.error);
     app.exit(2);
     return null;
   }
@@ -182,6 +192,25 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     ...(jig.ok ? { jig: jig.station.binding } : {}),
     credentials,
   });
+  // Updates (./updater.ts): checked at start and on their period, installed on quit or when an operator asks between flashes.
+  const updater =
+    updates.config === null
+      ? null
+      : await startDockUpdater({
+          config: updates.config,
+          logger,
+          flashesUnderway: () =>
+            jig.ok
+              ? jig.station.binding.service
+                  .slotViews()
+                  .filter((v) => v.phase === "flashing" || v.phase === "waiting-for-jig").length
+              : 0,
+        }).catch((err: unknown) => {
+          // No updates is better than no dock: the reason goes to the log.
+          log(`updater: could not start: ${err instanceof Error ? err.message : String(err)}`);
+          return null;
+        });
+  if (updates.config === null) log("updater: off (DOCK_UPDATE_URL is not set)");
   const csp = contentSecurityPolicy({ centralUrl: config.centralUrl });
   const ses = electronSession.defaultSession;
   const trusted = (): WebContents | null => (window === null || window.isDestroyed() ? null : window.webContents);
@@ -200,7 +229,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
   // Electron has a print path: its print service answers the print.* channels the host services leave "unavailable".
   const print = createPrintService({ contents: trusted, pdfDir: join(config.dataDir, "prints") });
   const stopIpc = serveBridgeOverIpc({
-    handlers: { ...services.handlers, ...print },
+    handlers: { ...services.handlers, ...print, ...(updater === null ? {} : updateHandlers(updater)) },
     subscribe: (l) => services.subscribe(l),
     trustedContents: trusted,
     log,
@@ -223,6 +252,7 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
     event.preventDefault();
     stopIpc();
     stopFirmwareSync();
+    updater?.stop();
     void services
       .close()
       .then(() => (jig.ok ? jig.station.close() : undefined))
@@ -232,5 +262,5 @@ export async function launchDockApp(options: LaunchOptions): Promise<DockApp | n
       });
   });
 
-  return { config, services, window: () => window, print, csp };
+  return { config, services, window: () => window, print, csp, updater };
 }

@@ -88,6 +88,9 @@ export function mergeOldestFirst(a: readonly JournalEntry[], b: readonly Journal
 }
 
 /** Builds the host services a shell binds to its bridge transport. */
+/** What the update panel says where the app does not update itself. */
+const NO_UPDATES = "This dock does not update itself: support installs new versions.";
+
 export async function createHostServices(options: HostServicesOptions): Promise<HostServices> {
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
@@ -285,6 +288,9 @@ export async function createHostServices(options: HostServicesOptions): Promise<
         "print.page: this shell has no print service (use the browser's print dialog)",
       );
     },
+    // The app's own updates belong to Electron with an update server (electron/updater.ts merges its answers over these).
+    "update.status": async () => ({ on: false, ready: false, message: NO_UPDATES }),
+    "update.restart": async () => ({ restarting: false, message: NO_UPDATES }),
   };
 
   return {

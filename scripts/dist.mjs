@@ -9,8 +9,9 @@
 //   node scripts/dist.mjs --bundle-only   just dist/electron (what `npm start` launches)
 //   node scripts/dist.mjs --linux | --win choose the target platform
 //   DOCK_ELECTRON_DIST=/path/to/unpacked/electron   use that Electron instead of node_modules/electron/dist
+//   DOCK_UPDATE_URL=https://updates.example/dock    the update server written into the installers' app-update.yml
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
@@ -89,11 +90,29 @@ if (!existsSync(join(root, "renderer/dist/index.html"))) {
   process.exit(1);
 }
 
+// The update server electron-builder writes into resources/app-update.yml (publish[0].url): DOCK_UPDATE_URL
+// at build time, checked by the same rule as at run time (electron/updater.ts); unset keeps the configured one.
+let builderConfig = "build/electron-builder.json";
+const { loadUpdateConfig } = await import("../electron/updater.ts");
+const updates = loadUpdateConfig({ DOCK_UPDATE_URL: process.env.DOCK_UPDATE_URL });
+if (!updates.ok) {
+  console.error(`dist: ${updates.error}`);
+  process.exit(2);
+}
+if (updates.config !== null) {
+  const config = JSON.parse(readFileSync(join(root, builderConfig), "utf8"));
+  config.publish = config.publish.map((p, i) => (i === 0 ? { ...p, url: updates.config.url } : p));
+  mkdirSync(join(root, "dist"), { recursive: true });
+  builderConfig = "dist/electron-builder.generated.json";
+  writeFileSync(join(root, builderConfig), JSON.stringify(config, null, 2));
+  console.log(`   update server: ${updates.config.url}`);
+}
+
 const targets = platform === "win32" ? ["--win", "nsis"] : ["--linux", "AppImage", "deb"];
 run(`packaging ${targets.slice(1).join(" + ")} with electron-builder`, "npx", [
   "electron-builder",
   "--config",
-  "build/electron-builder.json",
+  builderConfig,
   ...targets,
   "--x64",
   "--publish",

@@ -140,6 +140,8 @@ export function createTestBridge(options: TestBridgeOptions = {}): TestBridge {
     "print.page": async () => {
       throw new BridgeError("unavailable", "print.page: no print service in the test bridge");
     },
+    "update.status": async () => ({ on: false, ready: false, message: "This dock does not update itself." }),
+    "update.restart": async () => ({ restarting: false, message: "This dock does not update itself." }),
   };
   const dispatch = createBridgeDispatcher(handlers);
 

@@ -44,6 +44,8 @@ function handlers(overrides: Partial<BridgeHandlers> = {}): BridgeHandlers {
     "jig.fault-report": async () => ({ ok: false, reason: "none" }),
     "print.printers": async () => ({ printers: [] }),
     "print.page": async () => ({ printed: false, reason: "none" }),
+    "update.status": async () => ({ on: false, ready: false, message: "none" }),
+    "update.restart": async () => ({ restarting: false, message: "none" }),
     ...overrides,
   };
 }

@@ -328,6 +328,20 @@ export const bridgeRequests = {
       pdfPath: z.string().max(4096).optional(),
     }),
   },
+  /**
+   * The app's own update (electron/updater.ts): whether this dock takes updates, whether one is
+   * downloaded and ready, and what to tell the operator. Off in the browser shell and when no
+   * update server is configured.
+   */
+  "update.status": {
+    args: NoArgs,
+    result: z.strictObject({ on: z.boolean(), ready: z.boolean(), message: z.string().min(1).max(500) }),
+  },
+  /** "Restart to update": restarts and installs only when no hub is being flashed; otherwise says why. */
+  "update.restart": {
+    args: NoArgs,
+    result: z.strictObject({ restarting: z.boolean(), message: z.string().min(1).max(500) }),
+  },
 } as const;
 
 /** Host → renderer events. */

@@ -23,6 +23,8 @@ export function DevicesPanel() {
     window.dock === undefined ? "No host is connected, so no scanner or jig can be seen." : null,
   );
   const [logs, setLogs] = useState<{ logDir: string | null; crashDumpDir: string | null } | null>(null);
+  // The app's own update (Electron with an update server); nothing is shown where it is off.
+  const [update, setUpdate] = useState<{ ready: boolean; message: string } | null>(null);
   useEffect(() => {
     const bridge = window.dock;
     if (bridge === undefined) return;
@@ -31,6 +33,10 @@ export function DevicesPanel() {
     // For support staff on the phone: where this dock keeps its logs and crash reports.
     bridge.invoke("host.logs", {}).then(
       (r) => live && setLogs(r),
+      () => undefined,
+    );
+    bridge.invoke("update.status", {}).then(
+      (r) => live && r.on && setUpdate({ ready: r.ready, message: r.message }),
       () => undefined,
     );
     bridge.invoke("devices.list", {}).then(
@@ -90,6 +96,25 @@ export function DevicesPanel() {
             </>
           )}
           .
+        </p>
+      )}
+      {update !== null && (
+        <p className="app-update" data-testid="app-update">
+          {update.message}{" "}
+          {update.ready && (
+            <button
+              type="button"
+              onClick={() => {
+                // The host decides (no restart while a hub is being flashed) and says why.
+                window.dock?.invoke("update.restart", {}).then(
+                  (r) => setUpdate({ ready: !r.restarting, message: r.message }),
+                  () => setUpdate({ ready: true, message: "The app could not be restarted; it updates when closed." }),
+                );
+              }}
+            >
+              Restart to update
+            </button>
+          )}
         </p>
       )}
     </section>
