@@ -399,7 +399,7 @@ export function ReceiptScreen() {
           <LastVerdict />
           {cameraOpen && (
             <Suspense fallback={<p>Loading the camera scanner...</p>}>
-              <CameraPanel onClose={() => setCameraOpen(false)} />
+              <CameraPanel onClose={() => setCameraOpen(false)} cartonFace />
             </Suspense>
           )}
           <Recent />
