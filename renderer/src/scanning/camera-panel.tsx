@@ -1,28 +1,29 @@
 import { lazy, Suspense, useContext, useEffect, useRef, useState } from "react";
 import { BarcodeFormat, BrowserMultiFormatReader, DecodeHintType } from "@zxing/library";
 import { routeScan } from "./scan-router";
-import { StoreContext } from "../store/store-context";
+import { StoreContext, useDock } from "../store/store-context";
 
 // The WebAssembly decoder is loaded only when the carton-face mode is first chosen.
 const CartonFaceCamera = lazy(() => import("./carton-face-camera").then((m) => ({ default: m.CartonFaceCamera })));
 
-type CameraMode = "single" | "carton-face";
-
 /**
  * Optional camera scanning. "One label" (the default): @zxing/library reads the label held
  * up, Code 128 / GS1-128, DataMatrix and QR. "Carton face" (offered where whole cartons are
- * received): every label in the frame at once (carton-face-camera.tsx).
+ * received): every label in the frame at once (carton-face-camera.tsx). The mode last chosen
+ * is kept on this dock PC; Shift+F7 on the receipt screen opens the camera in carton-face mode.
  */
 export function CameraPanel(props: { onClose: () => void; cartonFace?: boolean }) {
-  const [mode, setMode] = useState<CameraMode>("single");
+  const chosen = useDock((s) => s.cameraMode);
+  const setMode = useDock((s) => s.setCameraMode);
+  const mode = props.cartonFace === true ? chosen : "single";
   return (
     <section className="camera-panel" aria-label="camera scanner">
       {props.cartonFace === true && (
         <div className="camera-modes" role="group" aria-label="camera mode">
-          <button type="button" aria-pressed={mode === "single"} onClick={() => setMode("single")}>
+          <button type="button" aria-pressed={mode === "single"} onClick={() => void setMode("single")}>
             One label
           </button>
-          <button type="button" aria-pressed={mode === "carton-face"} onClick={() => setMode("carton-face")}>
+          <button type="button" aria-pressed={mode === "carton-face"} onClick={() => void setMode("carton-face")}>
             Carton face
           </button>
         </div>

@@ -30,6 +30,8 @@ export function CartonFaceCamera() {
   const [shown, setShown] = useState<ShownFrame | null>(null);
   const [verdicts, setVerdicts] = useState<ReadonlyMap<string, ShownVerdict>>(new Map());
   const [view, setView] = useState<Size>({ width: 0, height: 0 });
+  // Frames decoded so far (on the element for tests: "N more frames read nothing new").
+  const [frames, setFrames] = useState(0);
 
   // Each code's verdict: the scans this panel handed over are judged in order, and each verdict
   // shown passes through `lastVerdict` (also those of scans held behind an error, once acknowledged).
@@ -77,6 +79,7 @@ export function CartonFaceCamera() {
             routeScan(store, code.text, "camera");
           }
           setShown({ size, codes });
+          setFrames((n) => n + 1);
           setView({ width: el.clientWidth, height: el.clientHeight });
         }
       } catch {
@@ -120,7 +123,7 @@ export function CartonFaceCamera() {
   for (const m of marks) counts.set(m.mark.words, (counts.get(m.mark.words) ?? 0) + 1);
 
   return (
-    <div className="carton-face">
+    <div className="carton-face" data-frames={frames}>
       <div className="carton-face-view">
         <video ref={video} muted playsInline />
         {shown !== null &&
