@@ -12,6 +12,7 @@ import type { ShownVerdict } from "../store/slice-types";
 const FORGET_AFTER_FRAMES = 8;
 /** Pause between the end of one decode and the next frame grab: the decode itself sets the pace. */
 const FRAME_GAP_MS = 60;
+const READY = "Hold a carton face in front of the camera: every label in view is read.";
 
 interface ShownFrame {
   size: Size;
@@ -79,6 +80,7 @@ export function CartonFaceCamera() {
             routeScan(store, code.text, "camera");
           }
           setShown({ size, codes });
+          setStatus(READY);
           setFrames((n) => n + 1);
           setView({ width: el.clientWidth, height: el.clientHeight });
         }
@@ -98,7 +100,7 @@ export function CartonFaceCamera() {
         if (stopped) return s.getTracks().forEach((t) => t.stop());
         el.srcObject = s;
         await el.play();
-        setStatus("Hold a carton face in front of the camera: every label in view is read.");
+        setStatus(READY);
         void tick();
       })
       .catch((e: unknown) =>
