@@ -63,3 +63,54 @@ export function y4mVideo(size: FrameSize, fps: number, frames: readonly Uint8Arr
   for (const luma of frames) parts.push(marker, Buffer.from(luma.buffer, luma.byteOffset, luma.byteLength), chroma);
   return Buffer.concat(parts);
 }
+
+/** Draws one symbol's bars into `luma` with its left edge at `left`, from row `top` to `bottom` (exclusive). */
+function drawBars(
+  luma: Uint8Array,
+  frameWidth: number,
+  modules: string,
+  moduleWidth: number,
+  left: number,
+  top: number,
+  bottom: number,
+): void {
+  for (let y = top; y < bottom; y++) {
+    const row = y * frameWidth;
+    for (let m = 0; m < modules.length; m++) {
+      if (modules[m] === "1") luma.fill(DARK, row + left + m * moduleWidth, row + left + (m + 1) * moduleWidth);
+    }
+  }
+}
+
+/** What a carton face shows the camera: the carton's SSCC label (or none) and its hubs' Device ID labels. */
+export interface CartonFace {
+  label: BarcodeSpec | null;
+  hubs: readonly string[];
+}
+
+/**
+ * One luma plane of a carton face: the carton label across the top band (2 px a module),
+ * then the hub labels in a grid of `columns` (1 px a module: a 23-character Device ID is
+ * 288 modules, so four fit across 1280 px with their quiet zones), row by row.
+ */
+export function cartonFaceLuma(size: FrameSize, face: CartonFace, columns = 4): Uint8Array {
+  const luma = new Uint8Array(size.width * size.height).fill(LIGHT);
+  const band = face.label === null ? 0 : Math.floor(size.height / 6);
+  if (face.label !== null) {
+    const modules = code128Modules(face.label);
+    const left = Math.floor((size.width - modules.length * 2) / 2);
+    if (left < 20) throw new Error("the carton label does not fit the frame's width");
+    drawBars(luma, size.width, modules, 2, left, Math.floor(band * 0.15), Math.floor(band * 0.85));
+  }
+  const rows = Math.ceil(face.hubs.length / columns);
+  const cellW = Math.floor(size.width / columns);
+  const cellH = Math.floor((size.height - band) / Math.max(1, rows));
+  face.hubs.forEach((hub, i) => {
+    const modules = code128Modules({ data: hub, gs1: false });
+    if (modules.length + 20 > cellW) throw new Error(`hub label ${hub} does not fit a ${cellW} px cell`);
+    const left = (i % columns) * cellW + Math.floor((cellW - modules.length) / 2);
+    const top = band + Math.floor(i / columns) * cellH;
+    drawBars(luma, size.width, modules, 1, left, top + Math.floor(cellH * 0.15), top + Math.floor(cellH * 0.85));
+  });
+  return luma;
+}

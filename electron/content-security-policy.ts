@@ -1,7 +1,8 @@
 /**
  * The renderer's Content-Security-Policy in Electron. The page is our own bundle and talks
  * to exactly two things: the host, over IPC (no network at all), and the central service
- * (the sync client's fetch). So: nothing inline, no eval, no plugins, no frames, and the
+ * (the sync client's fetch). So: nothing inline, no eval (WebAssembly may compile: the
+ * carton-face decoder, a .wasm file of our bundle), no plugins, no frames, and the
  * network limited to central's origin. It is sent as a response header on every response
  * of our session, and repeated as a <meta> tag in index.html in case a response ever
  * reaches the page without passing the header hook.
@@ -28,7 +29,8 @@ export function cspDirectives(options: CspOptions, forMeta = false): Array<[stri
   const central = centralOrigin(options.centralUrl);
   const directives: Array<[string, string[]]> = [
     ["default-src", ["'none'"]],
-    ["script-src", self],
+    // WebAssembly compilation only (the carton-face decoder, our own bundled .wasm): still no eval of JavaScript.
+    ["script-src", ["'self'", "'wasm-unsafe-eval'"]],
     ["style-src", self],
     // jsbarcode renders labels as data: images; camera frames may be drawn to blob: URLs.
     ["img-src", ["'self'", "data:", "blob:"]],

@@ -171,7 +171,7 @@ describe("Electron main process", () => {
     );
     expect(answer).toEqual({ responseHeaders: { "Content-Security-Policy": [launched.csp] } });
     expect(launched.csp).toMatch(/connect-src 'self' https:\/\/central\.example:8443/);
-    expect(launched.csp).toMatch(/script-src 'self';/);
+    expect(launched.csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
   });
 
   it("installs the permission request, check and device handlers", () => {

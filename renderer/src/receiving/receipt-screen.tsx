@@ -341,11 +341,18 @@ export function ReceiptScreen() {
   const accept = useDock((s) => s.acceptAmendment);
   const cameraOpen = useDock((s) => s.cameraOpen);
   const setCameraOpen = useDock((s) => s.setCameraOpen);
+  const setCameraMode = useDock((s) => s.setCameraMode);
   const [dialog, setDialog] = useState<"none" | "undo" | "close">("none");
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (pending !== null || dialog !== "none") return;
+      // Shift+F7: the camera in carton-face mode (every label of a carton face at once), straight away.
+      if (e.key === "F7" && e.shiftKey) {
+        e.preventDefault();
+        void setCameraMode("carton-face");
+        return setCameraOpen(true);
+      }
       const actions: Record<string, () => void> = {
         F2: () => setDialog("undo"),
         F3: () => void accept(),
@@ -361,7 +368,7 @@ export function ReceiptScreen() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [pending, dialog, accept, cameraOpen, setCameraOpen, leave]);
+  }, [pending, dialog, accept, cameraOpen, setCameraOpen, setCameraMode, leave]);
 
   if (receipt === null) return null;
   const b = receipt.booking;
@@ -399,7 +406,7 @@ export function ReceiptScreen() {
           <LastVerdict />
           {cameraOpen && (
             <Suspense fallback={<p>Loading the camera scanner...</p>}>
-              <CameraPanel onClose={() => setCameraOpen(false)} />
+              <CameraPanel onClose={() => setCameraOpen(false)} cartonFace />
             </Suspense>
           )}
           <Recent />
@@ -413,6 +420,7 @@ export function ReceiptScreen() {
         <span>F3 accept amendment</span>
         <span>F4 close receipt</span>
         <span>F7 camera</span>
+        <span>Shift+F7 carton face</span>
         <span>F10 back to bookings</span>
         <span>Esc acknowledge an error</span>
       </footer>

@@ -1,14 +1,53 @@
-import { useContext, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useContext, useEffect, useRef, useState } from "react";
 import { BarcodeFormat, BrowserMultiFormatReader, DecodeHintType } from "@zxing/library";
 import { routeScan } from "./scan-router";
-import { StoreContext } from "../store/store-context";
+import { StoreContext, useDock } from "../store/store-context";
+
+// The WebAssembly decoder is loaded only when the carton-face mode is first chosen.
+const CartonFaceCamera = lazy(() => import("./carton-face-camera").then((m) => ({ default: m.CartonFaceCamera })));
 
 /**
- * Optional camera scanning with @zxing/library: Code 128 / GS1-128, DataMatrix and QR.
- * ASSUME_GS1 makes zxing report a GS1-128 symbol with its "]C1" identifier and FNC1
- * separators as GS, so the one parser sees the same text a wedge scanner would send.
+ * Optional camera scanning. "One label" (the default): @zxing/library reads the label held
+ * up, Code 128 / GS1-128, DataMatrix and QR. "Carton face" (offered where whole cartons are
+ * received): every label in the frame at once (carton-face-camera.tsx). The mode last chosen
+ * is kept on this dock PC; Shift+F7 on the receipt screen opens the camera in carton-face mode.
  */
-export function CameraPanel(props: { onClose: () => void }) {
+export function CameraPanel(props: { onClose: () => void; cartonFace?: boolean }) {
+  const chosen = useDock((s) => s.cameraMode);
+  const setMode = useDock((s) => s.setCameraMode);
+  const mode = props.cartonFace === true ? chosen : "single";
+  return (
+    <section className="camera-panel" aria-label="camera scanner">
+      {props.cartonFace === true && (
+        <div className="camera-modes" role="group" aria-label="camera mode">
+          <button type="button" aria-pressed={mode === "single"} onClick={() => void setMode("single")}>
+            One label
+          </button>
+          <button type="button" aria-pressed={mode === "carton-face"} onClick={() => void setMode("carton-face")}>
+            Carton face
+          </button>
+        </div>
+      )}
+      {mode === "single" ? (
+        <SingleLabelCamera />
+      ) : (
+        <Suspense fallback={<p>Loading the carton-face reader...</p>}>
+          <CartonFaceCamera />
+        </Suspense>
+      )}
+      <button type="button" onClick={props.onClose}>
+        Close camera (F7)
+      </button>
+    </section>
+  );
+}
+
+/**
+ * One label at a time with @zxing/library. ASSUME_GS1 makes zxing report a GS1-128 symbol
+ * with its "]C1" identifier and FNC1 separators as GS, so the one parser sees the same text
+ * a wedge scanner would send.
+ */
+function SingleLabelCamera() {
   const store = useContext(StoreContext);
   const video = useRef<HTMLVideoElement>(null);
   const [status, setStatus] = useState("Starting the camera...");
@@ -35,12 +74,9 @@ export function CameraPanel(props: { onClose: () => void }) {
     return () => reader.reset();
   }, [store]);
   return (
-    <section className="camera-panel" aria-label="camera scanner">
+    <>
       <video ref={video} muted playsInline />
       <p>{status}</p>
-      <button type="button" onClick={props.onClose}>
-        Close camera (F7)
-      </button>
-    </section>
+    </>
   );
 }

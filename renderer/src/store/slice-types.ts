@@ -150,6 +150,8 @@ export interface SyncSlice {
   unsentAlarmMs: number;
 }
 
+export type CameraMode = "single" | "carton-face";
+
 export interface ScannerSlice {
   wedgeConfig: WedgeConfig;
   cameraOpen: boolean;
@@ -158,6 +160,9 @@ export interface ScannerSlice {
   setWedgeOverride(config: WedgeConfig | null): void;
   setWedgeConfig(config: WedgeConfig): Promise<void>;
   setCameraOpen(open: boolean): void;
+  /** How the camera reads where whole cartons are received: one label, or every label of a carton face (kept per dock PC). */
+  cameraMode: CameraMode;
+  setCameraMode(mode: CameraMode): Promise<void>;
   loadScannerSettings(): Promise<void>;
 }
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
+import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
+import { DockDb } from "../db/dock-db";
+import { createDockStore } from "../store/dock-store";
+
+function storeOn(db: DockDb) {
+  return createDockStore({
+    db,
+    dockId: "DOCK-1",
+    site: { facilityId: "FAC-1", csp: "North", production: true },
+    limits: DEFAULT_PACKING_LIMITS,
+    now: () => Date.parse("2026-12-04T10:00:00Z"),
+    sound: { signal: () => undefined },
+    clockOffsetMs: () => 0,
+    onRecorded: () => undefined,
+  });
+}
+
+describe("scanner settings: the camera mode", () => {
+  it("starts as one label, and the mode chosen is kept on this dock PC across a restart", async () => {
+    const db = new DockDb("camera-mode", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const first = storeOn(db);
+    expect(first.getState().cameraMode).toBe("single");
+    await first.getState().setCameraMode("carton-face");
+    expect(first.getState().cameraMode).toBe("carton-face");
+    const again = storeOn(db);
+    expect(again.getState().cameraMode).toBe("single");
+    await again.getState().loadScannerSettings();
+    expect(again.getState().cameraMode).toBe("carton-face");
+    await again.getState().setCameraMode("single");
+    const third = storeOn(db);
+    await third.getState().loadScannerSettings();
+    expect(third.getState().cameraMode).toBe("single");
+  });
+});
