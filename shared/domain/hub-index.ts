@@ -47,6 +47,18 @@ function mix(hi: number, lo: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/** Slots a table sized for `expected` IDs has: a power of two, at most 3/4 full. */
+function capacityFor(expected: number): number {
+  let cap = 16;
+  while (cap * 3 < expected * 4) cap *= 2;
+  return cap;
+}
+
+/** The typed arrays' bytes of a HubIndex built for `expected` canonical IDs. */
+export function hubIndexBytes(expected: number): number {
+  return capacityFor(expected) * 12;
+}
+
 export class HubIndex {
   private hi: Uint32Array;
   private lo: Uint32Array;
@@ -59,8 +71,7 @@ export class HubIndex {
 
   /** `expected`: how many IDs will be set (the table grows past it if need be). */
   constructor(expected = 16) {
-    let cap = 16;
-    while (cap * 3 < expected * 4) cap *= 2;
+    const cap = capacityFor(expected);
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
     this.val = new Uint32Array(cap);
