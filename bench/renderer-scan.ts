@@ -29,6 +29,7 @@ import type { Booking } from "../shared/domain/booking";
 import { DEMO_FACILITY } from "../shared/domain/demo-booking";
 import { encodeCartonLabel, encodePalletLabel } from "../shared/domain/labels";
 import { freePort, startService, waitForHttp, type ServiceProcess } from "../e2e/service-process";
+import { reportHeap, reportPause, startPauseProbe } from "./renderer-heap";
 import { loadAverage, machineInfo, reportFigure, reportPair } from "./report";
 import { DEMO_OPERATORS } from "../central/demo-world";
 
@@ -711,6 +712,7 @@ async function main(): Promise<void> {
           "blink.user_timing",
         ],
       });
+    await startPauseProbe(page);
     const burst = (await page.evaluate(`window.__bench.burst(${JSON.stringify(burstScans)}, ${RATE})`)) as {
       delays: number[];
       sentAt: number;
@@ -719,6 +721,7 @@ async function main(): Promise<void> {
     const got = (await page.evaluate(`window.__bench.settle(${before + burstCount}, 90000)`)) as number;
     sampling = false;
     await sampler;
+    await reportPause(page, `burst ${RATE} scans/s × ${SECONDS} s`);
     if (PROFILE) printProfile((await cdp.send("Profiler.stop")).profile);
     if (TRACE) printTrace(await browser.stopTracing(), burstCount);
     const all = await measures();
@@ -800,6 +803,7 @@ async function main(): Promise<void> {
       target: "< 150 MB",
       met: heapBurst < 150e6,
     });
+    reportHeap(heapBurst, cached.hubs, "receipt open, after the burst");
     reportFigure({
       figure: "renderer JS heap peak during the burst (no GC)",
       value: mib(peak),

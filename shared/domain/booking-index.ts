@@ -1,4 +1,5 @@
 import { bookingCartons, palletHubs, type BookedHub, type Booking } from "./booking";
+import { HubIndex } from "./hub-index";
 
 /**
  * The booking catalogue the reconciler looks scans up in (hub ID → carton, GPF ID → hub, SSCC →
@@ -21,16 +22,18 @@ export interface CartonPlace {
   hubs: readonly BookedHub[];
 }
 /*
- * Hub and GPF IDs map to a number (carton position × 65,536 + hub position) rather than to an
- * object per hub: a year of bookings is 300,000 hubs, and 600,000 small objects cost more to
- * build and to garbage-collect than the lookups they would save.
+ * Hub and GPF IDs map to a number (the hub's position counting every listed hub of cartonList
+ * in order) in a HubIndex (typed arrays, hub-index.ts) rather than to an object per hub: a year
+ * of bookings is 300,000 hubs, and 600,000 small objects, or two Maps of 300,000 pointers each,
+ * cost more to build and to garbage-collect than the lookups they would save (issue 22).
  */
-const HUB_SLOTS = 65_536;
 export interface Catalogue {
   cartonList: CartonPlace[];
-  hubs: Map<string, number>;
+  /** cartonStart[c]: the position of cartonList[c]'s first hub; one more entry, the total. */
+  cartonStart: Uint32Array;
+  hubs: HubIndex;
   /** GPF ID → the hub it is paired with. */
-  gpfs: Map<string, number>;
+  gpfs: HubIndex;
   cartons: Map<string, CartonPlace>;
   pallets: Map<string, { bookingRef: string; cartons: number; hubs: number }>;
   bookings: Map<string, { deliveryRef: string }>;
@@ -40,14 +43,11 @@ const catalogueOfBooking = new WeakMap<Booking, Catalogue>();
 const catalogueOfList = new WeakMap<readonly Booking[], Catalogue>();
 
 function buildCatalogue(bookings: readonly Booking[]): Catalogue {
-  const cat: Catalogue = {
-    cartonList: [],
-    hubs: new Map(),
-    gpfs: new Map(),
-    cartons: new Map(),
-    pallets: new Map(),
-    bookings: new Map(),
-  };
+  const cartonList: CartonPlace[] = [];
+  const cartons = new Map<string, CartonPlace>();
+  const pallets = new Map<string, { bookingRef: string; cartons: number; hubs: number }>();
+  const bookingRefs = new Map<string, { deliveryRef: string }>();
+  const cat = { cartonList, cartons, pallets, bookings: bookingRefs };
   for (const booking of bookings) {
     const bookingRef = booking.bookingRef;
     if (!cat.bookings.has(bookingRef)) cat.bookings.set(bookingRef, { deliveryRef: booking.deliveryRef });
@@ -64,25 +64,38 @@ function buildCatalogue(bookings: readonly Booking[]): Catalogue {
       if (!cat.cartons.has(carton.sscc)) cat.cartons.set(carton.sscc, place);
     }
   }
+  const cartonStart = new Uint32Array(cartonList.length + 1);
+  for (let c = 0; c < cartonList.length; c++) cartonStart[c + 1] = cartonStart[c]! + (cartonList[c]?.hubs.length ?? 0);
+  const total = cartonStart[cartonList.length]!;
+  const hubs = new HubIndex(total);
+  const gpfs = new HubIndex(total);
   // Backwards, so that where a hub is listed twice (a data error central refuses) the first
   // listing wins without a has() before every set().
-  for (let c = cat.cartonList.length - 1; c >= 0; c--) {
-    const hubs = cat.cartonList[c]?.hubs ?? [];
-    for (let h = Math.min(hubs.length, HUB_SLOTS) - 1; h >= 0; h--) {
-      const hub = hubs[h];
+  for (let c = cartonList.length - 1; c >= 0; c--) {
+    const listed = cartonList[c]?.hubs ?? [];
+    for (let h = listed.length - 1; h >= 0; h--) {
+      const hub = listed[h];
       if (!hub) continue;
-      cat.hubs.set(hub.deviceId, c * HUB_SLOTS + h);
-      cat.gpfs.set(hub.gpfDeviceId, c * HUB_SLOTS + h);
+      hubs.set(hub.deviceId, cartonStart[c]! + h);
+      gpfs.set(hub.gpfDeviceId, cartonStart[c]! + h);
     }
   }
-  return cat;
+  return { ...cat, cartonStart, hubs, gpfs };
 }
 
-export function findHub(cat: Catalogue, map: Map<string, number>, id: string): HubPlace | undefined {
-  const at = map.get(id);
+export function findHub(cat: Catalogue, index: HubIndex, id: string): HubPlace | undefined {
+  const at = index.get(id);
   if (at === undefined) return undefined;
-  const carton = cat.cartonList[Math.floor(at / HUB_SLOTS)];
-  const hub = carton?.hubs[at % HUB_SLOTS];
+  // The first carton that ends after `at` (binary search over cartonStart; empty ones skipped).
+  let lo = 0;
+  let hi = cat.cartonList.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cat.cartonStart[mid + 1]! > at) hi = mid;
+    else lo = mid + 1;
+  }
+  const carton = cat.cartonList[lo];
+  const hub = carton?.hubs[at - cat.cartonStart[lo]!];
   return carton && hub ? { hub, bookingRef: carton.bookingRef, carton: carton.sscc, pallet: carton.pallet } : undefined;
 }
 
