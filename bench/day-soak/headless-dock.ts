@@ -274,6 +274,11 @@ export class HeadlessDock {
     return this.db.outbox.count();
   }
 
+  /** Events central refused (the sync client's quarantine), with its reason. */
+  async quarantined(): Promise<string[]> {
+    return (await this.db.quarantine.toArray()).map((r) => `${this.o.dockId} ${r.event.type} ${r.id}: ${r.reason}`);
+  }
+
   async eventIds(): Promise<string[]> {
     return (await this.db.events.toArray()).map((r) => r.id);
   }

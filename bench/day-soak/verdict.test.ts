@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { accountHubs, trendVerdict, type CentralHubEvent } from "./verdict";
+import { accountHubs, plateauVerdict, trendVerdict, type CentralHubEvent } from "./verdict";
 
 const limits = { maxRatio: 0.2, slack: 8, unit: "MiB" };
 
@@ -35,6 +35,32 @@ describe("trendVerdict", () => {
         if (v.growth === null || v.growthRatio === null) return false;
         return v.ok === (v.growth <= limits.slack || v.growthRatio <= limits.maxRatio);
       }),
+    );
+  });
+});
+
+describe("plateauVerdict", () => {
+  it("lets a count warm up in the first half and hold", () => {
+    expect(plateauVerdict([96, 140, 150, 153, 150, 152, 153, 151], 2, "fds").ok).toBe(true);
+  });
+
+  it("calls new highs in the second half a leak", () => {
+    const v = plateauVerdict([100, 101, 102, 103, 110, 120, 130, 140], 4, "fds");
+    expect(v).toMatchObject({ ok: false, first: 103, last: 140 });
+    expect(v.reason).toMatch(/new highs/);
+  });
+
+  it("never passes a series whose second-half maximum exceeds the first-half maximum by more than the slack (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 4, maxLength: 60 }),
+        fc.nat(10),
+        (xs, slack) => {
+          const half = Math.floor(xs.length / 2);
+          const expected = Math.max(...xs.slice(half)) - Math.max(...xs.slice(0, half)) <= slack;
+          return plateauVerdict(xs, slack, "fds").ok === expected;
+        },
+      ),
     );
   });
 });

@@ -10,6 +10,8 @@ export interface Sample {
   centralRssMiB: number | null;
   centralHeapMiB: number | null;
   centralFds: number | null;
+  /** Of those, sockets (connections from the docks through the proxy, the database server's). */
+  centralSockets: number | null;
   soakRssMiB: number;
   soakHeapMiB: number;
   soakFds: number;
@@ -154,4 +156,35 @@ export function accountHubs(input: {
 /** The accounting in one line. */
 export function accountingLine(a: Accounting): string {
   return `${a.hubs} hubs: ${a.flashed} flashed + ${a.failed} failed at central (${a.flashed + a.failed} accounted); no flash result ${a.noFlashResult.length}, no receiving scan ${a.noScan.length}, flash results doubled ${a.flashDoubled.length}, scans doubled ${a.scanDoubled.length}, dock events lost ${a.lostEvents.length}, stored twice ${a.eventsStoredTwice.length}, strangers ${a.strangers}`;
+}
+
+/**
+ * A count that warms up then holds (open file descriptors: PGlite opens a table's files when
+ * it is first touched, sockets come and go): flat when the second half of the samples never
+ * goes above the first half's highest by more than `slack`. A leak keeps making new highs.
+ */
+export function plateauVerdict(values: ReadonlyArray<number | null>, slack: number, unit: string): TrendVerdict {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (xs.length < 4)
+    return {
+      ok: false,
+      first: null,
+      last: null,
+      growth: null,
+      growthRatio: null,
+      reason: `only ${xs.length} sample(s): a trend needs at least 4`,
+    };
+  const half = Math.floor(xs.length / 2);
+  const first = Math.max(...xs.slice(0, half));
+  const last = Math.max(...xs.slice(half));
+  const growth = last - first;
+  const ok = growth <= slack;
+  return {
+    ok,
+    first,
+    last,
+    growth,
+    growthRatio: first === 0 ? (growth === 0 ? 0 : Infinity) : growth / first,
+    reason: `highest in the first half ${first} ${unit}, in the second half ${last} ${unit}: ${ok ? "flat" : `new highs (+${growth} ${unit}, more than ${slack})`}`,
+  };
 }

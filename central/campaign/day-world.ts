@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { sql } from "kysely";
 import pg from "pg";
 import { z } from "zod";
 import { openDatabase, type CentralDatabase, type DatabaseTarget } from "../db/connect";
@@ -142,23 +143,13 @@ async function adminQuery(adminUrl: string, text: string): Promise<void> {
   }
 }
 
-/** Every event central holds of these types, with the hub it is about (for the soak's accounting). */
+/** Every event central holds (id, type, the hub it is about, a flash result's outcome: the column holds the whole event), for the soak's accounting. */
 export async function centralHubEvents(
   database: CentralDatabase,
 ): Promise<Array<{ id: string; type: string; deviceId: string | null; outcome: string | null }>> {
   const rows = await database.db
     .selectFrom("events")
-    .select(["id", "type", "device_id", "payload"])
-    .where("type", "in", ["scan.recorded", "flash.result", "slot.loaded", "slot.unloaded", "fault.reported"])
+    .select(["id", "type", "device_id", sql<string | null>`payload->'payload'->>'outcome'`.as("outcome")])
     .execute();
-  return rows.map((r) => {
-    const raw: unknown = typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload;
-    const p = typeof raw === "object" && raw !== null ? (raw as { outcome?: unknown }) : null;
-    return {
-      id: r.id,
-      type: r.type,
-      deviceId: r.device_id,
-      outcome: typeof p?.outcome === "string" ? p.outcome : null,
-    };
-  });
+  return rows.map((r) => ({ id: r.id, type: r.type, deviceId: r.device_id, outcome: r.outcome }));
 }
