@@ -1,5 +1,5 @@
 /**
- * The pure decisions of the one-day soak (bench/day-soak.ts): did memory and file handles
+ * The pure decisions of the one-day soak (bench/day-soak/main.ts): did memory and file handles
  * stay flat, and is every hub of the day accounted for at central. No I/O here, so each rule
  * is unit-tested (verdict.test.ts).
  */

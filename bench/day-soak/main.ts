@@ -2,14 +2,13 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { centralHubEvents, seedDayWorld } from "../central/campaign/day-world";
-import { startCentral, type CentralProcess } from "../central/campaign/processes";
-import { mulberry32 } from "../central/campaign/processes";
-import { DEMO_FACILITY } from "../shared/domain/demo-booking";
-import { startFlakyProxy } from "./day-soak/flaky-proxy";
-import { HeadlessDock } from "./day-soak/headless-dock";
-import { accountHubs, accountingLine, plateauVerdict, trendVerdict, type Sample } from "./day-soak/verdict";
-import { machineInfo } from "./report";
+import { centralHubEvents, seedDayWorld } from "../../central/campaign/day-world";
+import { mulberry32, startCentral, type CentralProcess } from "../../central/campaign/processes";
+import { DEMO_FACILITY } from "../../shared/domain/demo-booking";
+import { startFlakyProxy } from "./flaky-proxy";
+import { HeadlessDock } from "./headless-dock";
+import { accountHubs, accountingLine, plateauVerdict, trendVerdict, type Sample } from "./verdict";
+import { machineInfo } from "../report";
 
 /**
  * One working day, compressed (issue 21): central as a real child process (PGlite in a temp
