@@ -268,17 +268,26 @@ async function main(): Promise<void> {
     for (const seg of segments) {
       for (const [what, values, limits] of [
         ["RSS", seg.xs.map((s) => s.centralRssMiB), { maxRatio: 0.25, slack: 24, unit: "MiB" }],
-        ["heap", seg.xs.map((s) => s.centralHeapMiB), { maxRatio: 0.25, slack: 16, unit: "MiB" }],
+        ["heap (floor)", seg.xs.map((s) => s.centralHeapMiB), { maxRatio: 0.25, slack: 16, unit: "MiB", floor: true }],
       ] as const) {
         const v = trendVerdict(values, limits);
         verdicts.push({ name: `${seg.name}: ${what}`, ok: v.ok, reason: v.reason });
       }
-      const fds = plateauVerdict(
-        seg.xs.map((s) => s.centralFds),
+      // Files (PGlite's relation files, logs) and sockets (the docks' connections, which the drops cut) apart.
+      const files = plateauVerdict(
+        seg.xs.map((s) =>
+          s.centralFds === null || s.centralSockets === null ? null : s.centralFds - s.centralSockets,
+        ),
         4,
         "fds",
       );
-      verdicts.push({ name: `${seg.name}: open fds`, ok: fds.ok, reason: fds.reason });
+      verdicts.push({ name: `${seg.name}: open files`, ok: files.ok, reason: files.reason });
+      const sockets = plateauVerdict(
+        seg.xs.map((s) => s.centralSockets),
+        8,
+        "sockets",
+      );
+      verdicts.push({ name: `${seg.name}: open sockets`, ok: sockets.ok, reason: sockets.reason });
     }
     const fdV = plateauVerdict(
       samples.map((s) => s.soakFds),

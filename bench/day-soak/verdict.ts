@@ -29,13 +29,13 @@ export interface TrendVerdict {
 }
 
 /**
- * Flat or not: the mean of the last quarter of the samples against the mean of the first
- * quarter. Growth within `maxRatio` of the first quarter, or within `slack` in absolute
+ * Flat or not: the mean (or, with `floor`, the lowest value) of the last quarter of the
+ * samples against that of the first quarter. Growth within `maxRatio` of the first quarter, or within `slack` in absolute
  * terms (a small value's noise), is flat. Fewer than 4 values cannot show a trend: not ok.
  */
 export function trendVerdict(
   values: ReadonlyArray<number | null>,
-  limits: { maxRatio: number; slack: number; unit: string },
+  limits: { maxRatio: number; slack: number; unit: string; floor?: boolean },
 ): TrendVerdict {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (xs.length < 4)
@@ -48,9 +48,11 @@ export function trendVerdict(
       reason: `only ${xs.length} sample(s): a trend needs at least 4`,
     };
   const q = Math.max(1, Math.floor(xs.length / 4));
-  const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-  const first = mean(xs.slice(0, q));
-  const last = mean(xs.slice(xs.length - q));
+  // The floor (lowest sample) suits a garbage-collected heap: between collections it climbs and
+  // falls, a leak lifts the level it falls back to.
+  const level = (a: number[]) => (limits.floor ? Math.min(...a) : a.reduce((s, x) => s + x, 0) / a.length);
+  const first = level(xs.slice(0, q));
+  const last = level(xs.slice(xs.length - q));
   const growth = last - first;
   const growthRatio = first === 0 ? (growth === 0 ? 0 : Infinity) : growth / first;
   const ok = growth <= limits.slack || growthRatio <= limits.maxRatio;
