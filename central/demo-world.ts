@@ -154,7 +154,11 @@ export interface DemoTokens {
   docks: Record<string, string>;
 }
 
-async function addToken(db: Kysely<Database>, kind: "dock" | "party" | "dcc", subjectId: string): Promise<string> {
+export async function addToken(
+  db: Kysely<Database>,
+  kind: "dock" | "party" | "dcc",
+  subjectId: string,
+): Promise<string> {
   const token = newToken();
   await db
     .insertInto("api_tokens")
