@@ -70,7 +70,7 @@ test("the carton-face camera records a carton's label and all 32 of its hubs onc
   page.on("request", (r) => requests.push(r.url()));
   const token = dock.centralTokens()?.docks["DOCK-N1"] ?? "";
   await page.goto(dock.pageUrl({ token }));
-  await setUpScannerAndSignIn(page, { id: "OP-N-RECV", name: "Rita Receiver" });
+  await setUpScannerAndSignIn(page, { id: "OP-N-RECV" });
   await expect(page.getByTestId(`open-${booking.bookingRef}`)).toBeVisible({ timeout: 30_000 });
   await openReceiptAndStartUnloading(page, booking);
   await page.locator("h1").click();
