@@ -7,9 +7,10 @@ import { DockLog } from "../db/dock-log";
 import { metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { drainJournal } from "./journal-drain";
 import { findReceivedHub } from "./received-hub";
+import { JigLedger } from "./jig-ledger";
 import { formatSlotCode } from "../../../shared/domain/slot-code";
 import type { DockDeps } from "../store/dock-deps";
-import type { All, JigFaultLine, JigNotice, JigSlice } from "../store/slice-types";
+import type { All, JigNotice, JigSlice } from "../store/slice-types";
 
 /**
  * The jig station: the slots the host reports (jig.slot events), the technician's
@@ -106,24 +107,10 @@ export const createJigSlice =
       notice("ok", `${r.deviceId} loaded into ${code}: flashing to ${r.toVersion}.`);
     }
 
-    /** The version this dock's last good flash of the hub reached, or null if it was never flashed here. */
-    async function lastFlashedTo(deviceId: string): Promise<string | null> {
-      const rows = await deps.db.events.where("type").equals("flash.result").toArray();
-      let best: { at: string; version: string } | null = null;
-      for (const { event } of rows) {
-        if (event.type !== "flash.result" || event.payload.deviceId !== deviceId || event.payload.outcome !== "flashed")
-          continue;
-        if (best === null || event.at > best.at) best = { at: event.at, version: event.payload.toVersion };
-      }
-      return best?.version ?? null;
-    }
-
-    /** The reference of a Fault Analysis Report this dock holds for the hub, or null. */
-    async function reportedAs(deviceId: string): Promise<string | null> {
-      const rows = await deps.db.events.where("type").equals("fault.reported").toArray();
-      const hit = rows.find(({ event }) => event.type === "fault.reported" && event.payload.deviceId === deviceId);
-      return hit?.event.id ?? null;
-    }
+    /** The log's flash results and fault reports, read as it grows (jig-ledger.ts). */
+    const ledger = new JigLedger(deps.db);
+    const lastFlashedTo = (deviceId: string) => ledger.lastFlashedTo(deviceId);
+    const reportedAs = (deviceId: string) => ledger.reportedAs(deviceId);
 
     async function drainOnce(): Promise<void> {
       if (bridge === null) return;
@@ -391,33 +378,7 @@ export const createJigSlice =
         const start = new Date(deps.now());
         start.setHours(0, 0, 0, 0);
         const since = start.getTime();
-        const rows = await deps.db.events.where("type").anyOf(["flash.result", "fault.reported"]).toArray();
-        let flashed = 0;
-        let failed = 0;
-        const faults: JigFaultLine[] = [];
-        for (const { event } of rows) {
-          if (Date.parse(event.at) < since) continue;
-          if (event.type === "flash.result") {
-            if (event.payload.outcome === "flashed") flashed++;
-            else failed++;
-          } else if (event.type === "fault.reported") {
-            const p = event.payload;
-            faults.push({
-              eventId: event.id,
-              deviceId: p.deviceId,
-              jigId: p.jigId,
-              slot: p.slot,
-              step: p.step,
-              jigSaid: p.jigSaid,
-              notes: p.notes,
-              disposition: p.disposition,
-              manual: p.manual,
-              damage: p.damage ?? null,
-              at: event.at,
-            });
-          }
-        }
-        set({ jigToday: { flashed, failed, faults: faults.sort((a, b) => b.at.localeCompare(a.at)) } });
+        set({ jigToday: await ledger.since(since) });
       },
     };
   };

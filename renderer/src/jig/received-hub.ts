@@ -28,10 +28,11 @@ export async function findReceivedHub(
   const receipt = await db.receipts.get(state.bookingRef);
   let rejectedAtClose: { code: string; reason: string } | null = null;
   if (receipt?.status === "closed") {
+    // By type (one close per receipt), not by booking (every scan of a 1,792-hub delivery).
     const closes = await db.events
-      .where("bookingRef")
-      .equals(state.bookingRef)
-      .filter((e) => e.type === "receipt.closed")
+      .where("type")
+      .equals("receipt.closed")
+      .filter((e) => e.bookingRef === state.bookingRef)
       .toArray();
     const close = closes.at(-1)?.event;
     const line =
