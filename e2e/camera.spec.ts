@@ -6,6 +6,7 @@ import { code128Data, encodeCartonLabel, encodePalletLabel } from "../shared/dom
 import { localEvents, openReceiptAndStartUnloading, setUpScannerAndSignIn } from "./dock-actions";
 import { expect, test } from "./fixtures";
 import { labelLuma, y4mVideo, type BarcodeSpec } from "./label-video";
+import { withFakeCamera } from "./chromium";
 
 /**
  * The camera scanner (renderer/src/components/camera-panel.tsx, @zxing/library) in Chromium
@@ -46,21 +47,7 @@ writeFileSync(
 test.afterAll(() => rmSync(video, { force: true }));
 
 test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  },
+  launchOptions: withFakeCamera(video),
 });
 
 test("the camera reads a pallet SSCC, a carton SSCC and a hub ID off rendered labels, through the one parser, and records them", async ({

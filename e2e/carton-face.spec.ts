@@ -6,6 +6,7 @@ import { code128Data, encodeCartonLabel, encodePalletLabel } from "../shared/dom
 import { localEvents, openReceiptAndStartUnloading, scanOf, setUpScannerAndSignIn, wedgeScan } from "./dock-actions";
 import { expect, test } from "./fixtures";
 import { cartonFaceLuma, y4mVideo } from "./label-video";
+import { withFakeCamera } from "./chromium";
 
 /**
  * The camera's carton-face mode (renderer/src/scanning/carton-face-camera.tsx, ZXing-C++ in
@@ -42,21 +43,7 @@ test.afterAll(() => rmSync(video, { force: true }));
 
 test.use({
   viewport: { width: 1366, height: 900 },
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  },
+  launchOptions: withFakeCamera(video),
 });
 
 test("the carton-face camera records a carton's label and all 32 of its hubs once each from one face, with each verdict over its label", async ({

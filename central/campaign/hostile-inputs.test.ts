@@ -9,7 +9,7 @@ import { serve } from "@hono/node-server";
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { createApp } from "../app";
-import { openTestWorld, testBackends, type TestWorld } from "../test-support";
+import { openTestWorld, testBackends, type TestWorld, zipOf } from "../test-support";
 import { DeskClient, DESK_ORIGIN, FAST_POLICY, signedIn } from "../desk/test-client";
 import { createPerson } from "../services/people";
 import { deskDb } from "../desk/schema";
@@ -28,7 +28,6 @@ import {
   notPlain,
   reasonOf,
   RUNNABLE_CELL,
-  zipOf,
   type CampaignRow,
 } from "./hostile-inputs";
 

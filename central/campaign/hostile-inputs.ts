@@ -1,5 +1,4 @@
 import { sql, type Kysely } from "kysely";
-import { crc32, deflateRawSync } from "node:zlib";
 import type { Database } from "../db/schema";
 import { deskDb } from "../desk/schema";
 import { DEFAULT_LOCKOUT, NO_ATTEMPTS, type LockoutPolicy, type PinAttempts } from "../../shared/domain/operator-pin";
@@ -123,47 +122,6 @@ export function figuresTable(rows: readonly CampaignRow[], other: readonly Campa
 }
 
 // ------------------------------------------------------------ hostile files
-/** A minimal zip (deflated entries, sizes as declared): for zip bombs and for lying headers. */
-export function zipOf(entries: Array<{ name: string; data: Buffer; declaredSize?: number }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const comp = deflateRawSync(e.data, { level: 9 });
-    const name = Buffer.from(e.name);
-    const size = e.declaredSize ?? e.data.length;
-    const crc = crc32(e.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(comp.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(comp.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, comp);
-    centrals.push(central, name);
-    offset += 30 + name.length + comp.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 /** Cells an attacker hopes a spreadsheet runs: DDE, arithmetic and function prefixes. */
 export const FORMULA_CELLS = [
