@@ -18,6 +18,8 @@ import { jigSerial, loadJigStationConfig, startJigStation, type JigStation } fro
 import { DockDb } from "../../renderer/src/db/dock-db";
 import { createDockStore, type DockStore } from "../../renderer/src/store/dock-store";
 import { SyncClient } from "../../renderer/src/sync/sync-client";
+import { OPERATORS_SYNCED_AT, readMeta } from "../../renderer/src/db/dock-meta";
+import { DEMO_OPERATORS } from "../../central/demo-world";
 
 /**
  * One dock of the soak, headless in this Node process but made of the real parts: the host's
@@ -159,8 +161,20 @@ export class HeadlessDock {
       pokePath: "/sync/poke",
     });
     this.sync.start();
-    await this.receiving.getState().signIn("OP-N-RECV", "Rita Receiver", "receiver");
-    await this.station.getState().signIn("OP-N-TECH", "Tariq Technician", "technician");
+    // Operators sign in with their PINs once the dock has pulled them (before that, nobody can).
+    const until = Date.now() + 60_000;
+    while ((await readMeta(this.db, OPERATORS_SYNCED_AT)) === undefined) {
+      if (Date.now() > until) throw new Error(`${o.dockId}: operators not pulled from central in 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const [store, id] of [
+      [this.receiving, "OP-N-RECV"],
+      [this.station, "OP-N-TECH"],
+    ] as const) {
+      const pin = DEMO_OPERATORS.find((d) => d.id === id)?.pin ?? "";
+      if ((await store.getState().signIn(id, pin)) !== "signed-in")
+        throw new Error(`${o.dockId}: ${id} could not sign in: ${store.getState().sessionError ?? "?"}`);
+    }
     await this.station.getState().attachJigBridge(inProcessBridge(this.services));
   }
 
