@@ -28,6 +28,18 @@ export interface TrendVerdict {
   reason: string;
 }
 
+/** Fewer than 4 samples say nothing about a trend: not flat, and why. */
+function tooFewSamples(n: number): TrendVerdict {
+  return {
+    ok: false,
+    first: null,
+    last: null,
+    growth: null,
+    growthRatio: null,
+    reason: `only ${n} sample(s): a trend needs at least 4`,
+  };
+}
+
 /**
  * Flat or not: the mean (or, with `floor`, the lowest value) of the last quarter of the
  * samples against that of the first quarter. Growth within `maxRatio` of the first quarter, or within `slack` in absolute
@@ -38,15 +50,7 @@ export function trendVerdict(
   limits: { maxRatio: number; slack: number; unit: string; floor?: boolean },
 ): TrendVerdict {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (xs.length < 4)
-    return {
-      ok: false,
-      first: null,
-      last: null,
-      growth: null,
-      growthRatio: null,
-      reason: `only ${xs.length} sample(s): a trend needs at least 4`,
-    };
+  if (xs.length < 4) return tooFewSamples(xs.length);
   const q = Math.max(1, Math.floor(xs.length / 4));
   // The floor (lowest sample) suits a garbage-collected heap: between collections it climbs and
   // falls, a leak lifts the level it falls back to.
@@ -167,15 +171,7 @@ export function accountingLine(a: Accounting): string {
  */
 export function plateauVerdict(values: ReadonlyArray<number | null>, slack: number, unit: string): TrendVerdict {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (xs.length < 4)
-    return {
-      ok: false,
-      first: null,
-      last: null,
-      growth: null,
-      growthRatio: null,
-      reason: `only ${xs.length} sample(s): a trend needs at least 4`,
-    };
+  if (xs.length < 4) return tooFewSamples(xs.length);
   const half = Math.floor(xs.length / 2);
   const first = Math.max(...xs.slice(0, half));
   const last = Math.max(...xs.slice(half));

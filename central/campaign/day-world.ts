@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { sql } from "kysely";
-import pg from "pg";
 import { z } from "zod";
 import { openDatabase, type CentralDatabase, type DatabaseTarget } from "../db/connect";
 import { dataPaths } from "../data-dir";
+import { campaignDatabaseTarget } from "./processes";
 import { addToken, demoRedelivery, insertAuthorisedBooking, insertInventoryFor } from "../demo-world";
 import { demoBookings, DEMO_FACILITY, DEMO_PARTIES } from "../../shared/domain/demo-booking";
 import type { Booking } from "../../shared/domain/booking";
@@ -53,20 +52,9 @@ const TokensSchema = z.object({ docks: z.record(z.string(), z.string()) });
 const KeySchema = z.object({ publicKeyPem: z.string().min(1) });
 
 export async function seedDayWorld(o: DayWorldOptions): Promise<DayWorld> {
-  let target: DatabaseTarget;
-  let drop = async () => {};
-  if (o.kind === "postgres") {
-    if (!o.adminUrl) throw new Error("a PostgreSQL soak needs a server URL (DATABASE_URL or TEST_DATABASE_URL)");
-    const name = `soak_${randomBytes(5).toString("hex")}`;
-    await adminQuery(o.adminUrl, `create database ${name}`);
-    const url = new URL(o.adminUrl);
-    url.pathname = `/${name}`;
-    target = { kind: "postgres", url: url.toString() };
-    const adminUrl = o.adminUrl;
-    drop = () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
-  } else {
-    target = { kind: "pglite", dataDir: dataPaths(o.dataDir).pglite };
-  }
+  if (o.kind === "postgres" && !o.adminUrl)
+    throw new Error("a PostgreSQL soak needs a server URL (DATABASE_URL or TEST_DATABASE_URL)");
+  const { target, drop } = await campaignDatabaseTarget(o.kind, o.dataDir, o.adminUrl, "soak");
   const env: Record<string, string> = {
     CENTRAL_DATA_DIR: o.dataDir,
     ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : {}),
@@ -131,16 +119,6 @@ export async function seedDayWorld(o: DayWorldOptions): Promise<DayWorld> {
     open: () => openDatabase(target),
     drop,
   };
-}
-
-async function adminQuery(adminUrl: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Every event central holds (id, type, the hub it is about, a flash result's outcome: the column holds the whole event), for the soak's accounting. */

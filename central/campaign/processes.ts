@@ -105,20 +105,9 @@ export async function seedCampaignDatabase(
   dataDir: string,
   opts: { adminUrl?: string; bulkHubs?: number } = {},
 ): Promise<CampaignDatabase> {
-  let target: DatabaseTarget;
-  let drop = async () => {};
-  if (kind === "postgres") {
-    if (!opts.adminUrl) throw new Error("a PostgreSQL campaign needs the test server's URL (TEST_DATABASE_URL)");
-    const name = `campaign_${randomBytes(5).toString("hex")}`;
-    await adminQuery(opts.adminUrl, `create database ${name}`);
-    const url = new URL(opts.adminUrl);
-    url.pathname = `/${name}`;
-    target = { kind: "postgres", url: url.toString() };
-    const adminUrl = opts.adminUrl;
-    drop = () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
-  } else {
-    target = { kind: "pglite", dataDir: dataPaths(dataDir).pglite };
-  }
+  if (kind === "postgres" && !opts.adminUrl)
+    throw new Error("a PostgreSQL campaign needs the test server's URL (TEST_DATABASE_URL)");
+  const { target, drop } = await campaignDatabaseTarget(kind, dataDir, opts.adminUrl, "campaign");
   const database = await openDatabase(target);
   let tokens: DemoTokens;
   let bookings: Booking[];
@@ -136,6 +125,29 @@ export async function seedCampaignDatabase(
     ...(target.kind === "postgres" ? { DATABASE_URL: target.url } : {}),
   };
   return { target, env, dataDir, tokens, bookings, open: () => openDatabase(target), drop };
+}
+
+/**
+ * Where a campaign's central keeps its data: a fresh PostgreSQL database named `prefix_…` on the
+ * server at `adminUrl` (dropped WITH (FORCE) after, since central processes may have been killed
+ * with connections open), or a PGlite folder under `dataDir`.
+ */
+export async function campaignDatabaseTarget(
+  kind: "pglite" | "postgres",
+  dataDir: string,
+  adminUrl: string | undefined,
+  prefix: string,
+): Promise<{ target: DatabaseTarget; drop: () => Promise<void> }> {
+  if (kind === "pglite" || adminUrl === undefined)
+    return { target: { kind: "pglite", dataDir: dataPaths(dataDir).pglite }, drop: async () => {} };
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: "postgres", url: url.toString() },
+    drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
+  };
 }
 
 async function adminQuery(adminUrl: string, text: string): Promise<void> {
