@@ -26,6 +26,7 @@ import { EMPTY_FACE_TRACKER, trackFrame } from "../renderer/src/scanning/carton-
 import { containerRank, recordingOrder } from "../renderer/src/scanning/carton-face-order";
 import { CARTON_FACE_READER_OPTIONS, frameCodesOf } from "../renderer/src/scanning/carton-face-reading";
 import { machineInfo, reportFigure } from "./report";
+import { signInAs } from "../renderer/src/test-support/operators";
 
 const { values } = parseArgs({
   options: { cartons: { type: "string", default: "8" }, runs: { type: "string", default: "20" } },
@@ -102,7 +103,7 @@ const store = createDockStore({
 store.subscribe((s, prev) => {
   if (s.lastVerdict !== null && s.lastVerdict !== prev.lastVerdict) verdicts.push(s.lastVerdict.code);
 });
-await store.getState().signIn("OP-N-RECV", "Rita Receiver", "receiver");
+await signInAs(store, db, "OP-N-RECV", "receiver", "Rita Receiver");
 await store.getState().openReceipt(booking.bookingRef);
 await store.getState().recordArrival(false, null);
 await store.getState().setUnloader("dock");
