@@ -54,3 +54,21 @@ export const PAIR_PREFIX = "BENCH-PAIR ";
 export function reportPair(p: BenchPair): void {
   console.log(PAIR_PREFIX + JSON.stringify(p));
 }
+
+/** CPU time (ms) the machine's cores spent busy and in all, summed over cores, since boot (os.cpus()). */
+export function machineCpuMs(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    const t = c.times;
+    busy += t.user + t.nice + t.sys + t.irq;
+    total += t.user + t.nice + t.sys + t.irq + t.idle;
+  }
+  return { busy, total };
+}
+
+/** Share of the machine's cores busy between two machineCpuMs() readings, 0-1. */
+export function busyShare(from: { busy: number; total: number }, to: { busy: number; total: number }): number {
+  const total = to.total - from.total;
+  return total <= 0 ? 0 : (to.busy - from.busy) / total;
+}

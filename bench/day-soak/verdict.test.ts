@@ -23,12 +23,6 @@ describe("trendVerdict", () => {
     expect(trendVerdict([20, 20, 21, 26], { maxRatio: 0, slack: 5, unit: "fds" }).ok).toBe(false);
   });
 
-  it("judges a collected heap by its floor: a saw-tooth that falls back is flat, a rising floor is not", () => {
-    const saw = [50, 70, 52, 75, 51, 72, 53, 78];
-    expect(trendVerdict(saw, { ...limits, slack: 4, floor: true }).ok).toBe(true);
-    expect(trendVerdict([50, 70, 60, 80, 70, 90, 80, 100], { ...limits, slack: 4, floor: true }).ok).toBe(false);
-  });
-
   it("ignores missing samples and refuses to judge fewer than 4", () => {
     expect(trendVerdict([null, 1, null, 2, 3], limits)).toMatchObject({ ok: false, first: null });
     expect(trendVerdict([null, 10, 10, null, 10, 10], limits).ok).toBe(true);

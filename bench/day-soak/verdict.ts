@@ -8,7 +8,10 @@ export interface Sample {
   /** Seconds since the soak started. */
   t: number;
   centralRssMiB: number | null;
+  /** Heap in use as central's /metrics reports it (garbage not yet collected included): shown, not judged. */
   centralHeapMiB: number | null;
+  /** Live heap after a full collection forced through central's inspector: judged. */
+  centralLiveHeapMiB: number | null;
   centralFds: number | null;
   /** Of those, sockets (connections from the docks through the proxy, the database server's). */
   centralSockets: number | null;
@@ -41,20 +44,18 @@ function tooFewSamples(n: number): TrendVerdict {
 }
 
 /**
- * Flat or not: the mean (or, with `floor`, the lowest value) of the last quarter of the
- * samples against that of the first quarter. Growth within `maxRatio` of the first quarter, or within `slack` in absolute
- * terms (a small value's noise), is flat. Fewer than 4 values cannot show a trend: not ok.
+ * Flat or not: the mean of the last quarter of the samples against that of the first quarter.
+ * Growth within `maxRatio` of the first quarter, or within `slack` in absolute terms (a small
+ * value's noise), is flat. Fewer than 4 values cannot show a trend: not ok.
  */
 export function trendVerdict(
   values: ReadonlyArray<number | null>,
-  limits: { maxRatio: number; slack: number; unit: string; floor?: boolean },
+  limits: { maxRatio: number; slack: number; unit: string },
 ): TrendVerdict {
   const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (xs.length < 4) return tooFewSamples(xs.length);
   const q = Math.max(1, Math.floor(xs.length / 4));
-  // The floor (lowest sample) suits a garbage-collected heap: between collections it climbs and
-  // falls, a leak lifts the level it falls back to.
-  const level = (a: number[]) => (limits.floor ? Math.min(...a) : a.reduce((s, x) => s + x, 0) / a.length);
+  const level = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
   const first = level(xs.slice(0, q));
   const last = level(xs.slice(xs.length - q));
   const growth = last - first;

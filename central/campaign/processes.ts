@@ -31,12 +31,16 @@ export interface CentralProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `central/main.ts` with this environment (CENTRAL_PORT 0: a free port) and waits until it listens. */
+/**
+ * Starts `central/main.ts` with this environment (CENTRAL_PORT 0: a free port) and waits until it listens.
+ * `inspect`: with Node's inspector on a free loopback port (its address is in `log()`), for the day soak's heap probe.
+ */
 export async function startCentral(
   env: Record<string, string>,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; inspect?: boolean } = {},
 ): Promise<CentralProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(repoRoot, "central/main.ts")], {
+  const inspect = opts.inspect ? ["--inspect=127.0.0.1:0"] : [];
+  const child = spawn(process.execPath, [...inspect, "--import", "tsx", resolve(repoRoot, "central/main.ts")], {
     cwd: repoRoot,
     env: { ...process.env, CENTRAL_PORT: "0", CENTRAL_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
