@@ -47,7 +47,7 @@ import {
   type SigningKeyFile,
 } from "./services/firmware-catalogue";
 import { pushBody, pushBodyKey, replayedBatch } from "./services/ingest";
-import { deliverOutbox, type MailTarget } from "./services/outbox";
+import { deliverOutbox, recentNotices, type MailTarget } from "./services/outbox";
 import { amendRedelivery, reportLateArrival, submitForecast } from "./services/party-actions";
 import { pullChanges } from "./services/pull";
 import { PokeHub, type PokeHubOptions } from "./services/pokes";
@@ -595,25 +595,7 @@ export function createApp(deps: CentralDeps): Hono<AppEnv> {
 
   app.get("/outbox", async (c) => {
     requireKind(c, "dcc");
-    const rows = await db
-      .selectFrom("outbox")
-      .select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"])
-      .orderBy("id", "desc")
-      .limit(500)
-      .execute();
-    return c.json(
-      rows.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        to: r.to_address,
-        subject: r.subject,
-        status: r.status,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        createdAt: new Date(r.created_at).toISOString(),
-        sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
-      })),
-    );
+    return c.json(await recentNotices(db, 500));
   });
 
   app.post("/outbox/deliver", async (c) => {

@@ -6,7 +6,7 @@ import { ApiError } from "../http/api-error";
 import { readBody } from "../http/body";
 import { ApproveWorkOrderSchema } from "../api-schemas";
 import { advanceWorkOrder } from "../services/work-orders";
-import { deliverOutbox, type MailTarget } from "../services/outbox";
+import { deliverOutbox, recentNotices, type MailTarget } from "../services/outbox";
 import { deskAudit } from "../services/people";
 import { hubHistory } from "../services/audit";
 import { parseDeviceId } from "../../shared/domain/device-id";
@@ -15,7 +15,6 @@ import {
   WorkOrderReasonSchema,
   type OpsEmailIntakeRow,
   type OpsHub,
-  type OpsOutboxRow,
   type OpsRequestRow,
   type OpsWorkOrderRow,
 } from "../../shared/desk-api";
@@ -200,25 +199,7 @@ export function operationsRoutes(deps: {
 
   ops.get("/outbox", async (c) => {
     staff(c);
-    const rows = await db
-      .selectFrom("outbox")
-      .select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"])
-      .orderBy("id", "desc")
-      .limit(200)
-      .execute();
-    return c.json(
-      rows.map((r): OpsOutboxRow => ({
-        id: r.id,
-        kind: r.kind,
-        to: r.to_address,
-        subject: r.subject,
-        status: r.status,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        createdAt: new Date(r.created_at).toISOString(),
-        sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
-      })),
-    );
+    return c.json(await recentNotices(db, 200));
   });
 
   /** A notice that failed for good goes back in the queue: its tries start again; central sends it within seconds. */

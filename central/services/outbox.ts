@@ -4,6 +4,7 @@ import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema";
+import type { OpsOutboxRow } from "../../shared/desk-api";
 
 /**
  * Notices to Parties by email (PIA 6.1). A notice is written to the outbox table in the same
@@ -191,4 +192,25 @@ export async function deliverOutbox(
     transport.close();
   }
   return report;
+}
+
+/** The newest `limit` notices of the outbox, newest first, as the desk and the DCC API list them. */
+export async function recentNotices(db: Kysely<Database>, limit: number): Promise<OpsOutboxRow[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .select(["id", "kind", "to_address", "subject", "status", "attempts", "last_error", "created_at", "sent_at"])
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    to: r.to_address,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at).toISOString(),
+    sentAt: r.sent_at === null ? null : new Date(r.sent_at).toISOString(),
+  }));
 }
