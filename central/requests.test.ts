@@ -6,18 +6,19 @@ import { PullResponseSchema, PushResponseSchema } from "../shared/sync";
 import { makeEvent, type DockEvent } from "../shared/events";
 import { flashEvent, hubsOf, scanEvent } from "./demo-events";
 import { loadBooking } from "./services/bookings";
-import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import {
+  oneCartonManifest,
+  openTestWorld,
+  reserveAsnNumbers,
+  testBackends,
+  type TestWorld,
+  aMonday,
+  seedInventory,
+} from "./test-support";
 import { addDays, dayOfWeek } from "./services/working-time";
 import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { PDFDocument } from "pdf-lib";
 import { DEFAULT_BUSINESS_CONFIG } from "./config";
-
-/** The next Monday at least a week away that is no bank holiday: a working day, in the future. */
-function aMonday(weeksAhead = 1): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
-  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
-  return d;
-}
 
 let serial = 0;
 const sscc = () => withCheckDigit(`39999999${String(++serial).padStart(9, "0")}`);
@@ -35,27 +36,13 @@ describe.each(testBackends())("requests and Party actions on %s", (backend) => {
   afterAll(async () => w?.close());
 
   /** Adds SMI records (Pending, Supplier A, North) and returns their ids. */
-  async function inventory(
-    n: number,
-    over: Partial<{ smi_status: string; assigned_party: string; csp_region: string; device_type: string }> = {},
-  ): Promise<string[]> {
+  async function inventory(n: number, over: Parameters<typeof seedInventory>[2] = {}): Promise<string[]> {
     const ids = Array.from({ length: n }, () => hubId(next++));
-    await w.database.db
-      .insertInto("inventory")
-      .values(
-        ids.map((id, i) => ({
-          device_id: id,
-          gpf_device_id: hubId(40000 + next + i),
-          device_type: over.device_type ?? "CHF",
-          manufacturer: "AB01",
-          device_model: "010A030B",
-          firmware_version: "0002012F",
-          smi_status: over.smi_status ?? "Pending",
-          assigned_party: over.assigned_party ?? "SUPPLIER-A",
-          csp_region: over.csp_region ?? "North",
-        })),
-      )
-      .execute();
+    await seedInventory(
+      w.database.db,
+      ids.map((id, i) => ({ deviceId: id, gpfDeviceId: hubId(40000 + next + i) })),
+      over,
+    );
     return ids;
   }
 
@@ -728,22 +715,10 @@ describe.each(testBackends())("capacity counts pallets from arrival until dispat
       { length: 4 },
       () => `00-11-22-33-44-66-00-${(++n).toString(16).toUpperCase().padStart(2, "0")}`,
     );
-    await w.database.db
-      .insertInto("inventory")
-      .values(
-        ids.map((id, i) => ({
-          device_id: id,
-          gpf_device_id: `00-11-22-33-44-77-00-0${i}`,
-          device_type: "CHF",
-          manufacturer: "AB01",
-          device_model: "010A030B",
-          firmware_version: "0002012F",
-          smi_status: "Pending",
-          assigned_party: "SUPPLIER-A",
-          csp_region: "North",
-        })),
-      )
-      .execute();
+    await seedInventory(
+      w.database.db,
+      ids.map((id, i) => ({ deviceId: id, gpfDeviceId: `00-11-22-33-44-77-00-0${i}` })),
+    );
     const body = () => ({
       clientRequestId: randomUUID(),
       facilityId: "N-DOCK-1",

@@ -11,6 +11,8 @@ import { seedDemoWorld, type DemoTokens } from "./demo-world";
 import { generateSigningKey, type SigningKeyFile } from "./services/firmware-catalogue";
 import type { MailTarget } from "./services/outbox";
 import { makeEvent, type EventContext, type EventOf, type PayloadOf } from "../shared/events";
+import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
+import { addDays, dayOfWeek } from "./services/working-time";
 
 /**
  * Test harness shared by central's suites (kept free of vitest so the central tsconfig checks
@@ -226,4 +228,35 @@ export function zipOf(entries: Array<{ name: string; data: Buffer; declaredSize?
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+/** The first Monday at least `weeksAhead` weeks from today that is no bank holiday: a working day a request may name. */
+export function aMonday(weeksAhead = 1): string {
+  let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
+  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
+  return d;
+}
+
+/** SMI records a Party may ask to re-flash (by default Pending, Supplier A's, North, a CHF on old firmware). */
+export async function seedInventory(
+  db: CentralDatabase["db"],
+  hubs: ReadonlyArray<{ deviceId: string; gpfDeviceId: string }>,
+  over: Partial<{ smi_status: string; assigned_party: string; csp_region: string; device_type: string }> = {},
+): Promise<void> {
+  await db
+    .insertInto("inventory")
+    .values(
+      hubs.map((h) => ({
+        device_id: h.deviceId,
+        gpf_device_id: h.gpfDeviceId,
+        device_type: over.device_type ?? "CHF",
+        manufacturer: "AB01",
+        device_model: "010A030B",
+        firmware_version: "0002012F",
+        smi_status: over.smi_status ?? "Pending",
+        assigned_party: over.assigned_party ?? "SUPPLIER-A",
+        csp_region: over.csp_region ?? "North",
+      })),
+    )
+    .execute();
 }

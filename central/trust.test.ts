@@ -7,12 +7,17 @@ import { makeEvent } from "../shared/events";
 import { PushResponseSchema, type PushResponse } from "../shared/sync";
 import type { Booking } from "../shared/domain/booking";
 import { withCheckDigit } from "../shared/domain/demo-booking";
-import { EXAMPLE_WORKING_HOURS } from "../shared/domain/working-hours";
 import { createApp } from "./app";
 import { loadBooking } from "./services/bookings";
-import { addDays, dayOfWeek } from "./services/working-time";
 import { faultEvent, flashEvent, hubsOf, scanEvent, type Who } from "./demo-events";
-import { oneCartonManifest, openTestWorld, reserveAsnNumbers, testBackends, type TestWorld } from "./test-support";
+import {
+  oneCartonManifest,
+  openTestWorld,
+  reserveAsnNumbers,
+  testBackends,
+  type TestWorld,
+  aMonday,
+} from "./test-support";
 
 /**
  * Issue 15, "central believes no dock blindly": each finding of the hostile probe, over HTTP,
@@ -26,12 +31,6 @@ const SUP: Who = { dockId: "DOCK-N1", operatorId: "OP-N-SUP" };
 const CS_SUP: Who = { dockId: "DOCK-CS1", operatorId: "OP-CS-SUP" };
 /** Commissioned in the SMI mirror and on no booking (demo-world.ts). */
 const COMMISSIONED = "88-73-84-57-00-2F-96-1E";
-
-function aMonday(weeksAhead = 1): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
-  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
-  return d;
-}
 
 describe.each(testBackends())("central trusts no dock blindly on %s", (backend) => {
   let w: TestWorld;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { createApp } from "../app";
-import { openTestWorld, testBackends, zipOf, type TestWorld } from "../test-support";
+import { openTestWorld, testBackends, zipOf, type TestWorld, aMonday } from "../test-support";
 import { deskDb } from "./schema";
 import {
   issueSetupLink,
@@ -24,12 +24,6 @@ import { verifyPin } from "../../shared/domain/operator-pin";
 /** Cheap scrypt for tests (the cost is stored in each hash; production uses 2^17). */
 const FAST: SignInPolicy = { ...DEFAULT_SIGN_IN_POLICY, cost: { log2N: 10, r: 8, p: 1 } };
 const ORIGIN = "http://desk.test";
-
-function aMonday(): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 14);
-  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
-  return d;
-}
 
 /** A browser-like client: keeps cookies, sends Origin and the CSRF header the desk app sends. */
 class Browser {
@@ -677,11 +671,11 @@ describe.each(testBackends())("the desk on %s", (backend) => {
     const details = {
       facilityId: "N-DOCK-1",
       deliveryLocationId: "LOC-N-DOCK-1",
-      deliveryDate: aMonday(),
+      deliveryDate: aMonday(2),
       deliveryWindow: { start: "10:00", end: "12:00" },
       redelivery: {
         locationId: "SUPPLIER-A-DEPOT",
-        deliveryDate: addDays(aMonday(), 14),
+        deliveryDate: addDays(aMonday(2), 14),
         deliveryWindow: { start: "10:00", end: "12:00" },
       },
       contact: { name: "Pat Party", email: "pat@supplier-a.example", phone: "+44 161 000 0000" },

@@ -3,10 +3,9 @@ import ExcelJS from "exceljs";
 import nodemailer from "nodemailer";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { openTestWorld, testBackends, zipOf, type TestWorld } from "../test-support";
+import { openTestWorld, testBackends, zipOf, type TestWorld, aMonday } from "../test-support";
 import { deliverOutbox } from "../services/outbox";
-import { addDays, dayOfWeek } from "../services/working-time";
-import { EXAMPLE_WORKING_HOURS } from "../../shared/domain/working-hours";
+import { addDays } from "../services/working-time";
 import { withCheckDigit } from "../../shared/domain/demo-booking";
 import { TEMPLATE_COLUMNS } from "../../shared/domain/request-template";
 import { importInventory } from "./inventory-import";
@@ -19,19 +18,14 @@ import { mailIntakeFromEnv, requestIdOfMessage, startMailIntake, type MailIntake
 const MAILBOX = "requests@dcc.test";
 const hub = (n: number) => `00-DE-5C-00-00-01-00-${n.toString(16).toUpperCase().padStart(2, "0")}`;
 
-function aMonday(): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 14);
-  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
-  return d;
-}
 const detailsText = (over: Record<string, string> = {}) =>
   Object.entries({
     Facility: "N-DOCK-1",
     "Arrival location": "LOC-N-DOCK-1",
-    "Arrival date": aMonday(),
+    "Arrival date": aMonday(2),
     "Arrival window": "10:00-12:00",
     "Re-delivery location": "SUPPLIER-A-DEPOT",
-    "Re-delivery date": addDays(aMonday(), 14),
+    "Re-delivery date": addDays(aMonday(2), 14),
     "Re-delivery window": "10:00-12:00",
     "Contact name": "Pat Party",
     "Contact phone": "+44 161 000 0000",

@@ -2,20 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createApp } from "../app";
 import { DEFAULT_BUSINESS_CONFIG, type BusinessConfig } from "../config";
-import { openTestWorld, testBackends, type TestWorld } from "../test-support";
-import { addDays, dayOfWeek } from "../services/working-time";
+import { openTestWorld, testBackends, type TestWorld, aMonday, seedInventory } from "../test-support";
 import { withCheckDigit } from "../../shared/domain/demo-booking";
-import { EXAMPLE_WORKING_HOURS } from "../../shared/domain/working-hours";
 import type { DeskSettingsView, PortalOptions } from "../../shared/desk-api";
 import { deskDb } from "./schema";
 import { storedDeskSettings } from "./settings";
 import { FAST_POLICY, signedIn, type DeskClient } from "./test-client";
-
-function aMonday(weeksAhead: number): string {
-  let d = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
-  while (dayOfWeek(d) !== 1 || EXAMPLE_WORKING_HOURS.bankHolidays.includes(d)) d = addDays(d, 1);
-  return d;
-}
 
 describe.each(testBackends())("business configuration and DCC contact details at the desk on %s", (backend) => {
   let w: TestWorld;
@@ -138,22 +130,10 @@ describe.each(testBackends())("business configuration and DCC contact details at
     expect((r.json as unknown as DeskSettingsView).contact).toEqual({ ...contact, email: "bookings@dcc.example" });
     // A Party's request through the bearer API of this central.
     const ids = ["00-5E-77-00-00-00-00-01", "00-5E-77-00-00-00-00-02"];
-    await w.database.db
-      .insertInto("inventory")
-      .values(
-        ids.map((id, i) => ({
-          device_id: id,
-          gpf_device_id: `00-5E-77-00-00-00-10-0${i}`,
-          device_type: "CHF",
-          manufacturer: "AB01",
-          device_model: "010A030B",
-          firmware_version: "0002012F",
-          smi_status: "Pending",
-          assigned_party: "SUPPLIER-A",
-          csp_region: "North",
-        })),
-      )
-      .execute();
+    await seedInventory(
+      w.database.db,
+      ids.map((id, i) => ({ deviceId: id, gpfDeviceId: `00-5E-77-00-00-00-10-0${i}` })),
+    );
     const request = {
       clientRequestId: randomUUID(),
       facilityId: "N-DOCK-1",
