@@ -77,18 +77,24 @@ export function OperatorsTab() {
                 {o.pinSetAt ? `set ${new Date(o.pinSetAt).toLocaleDateString("en-GB")}` : "not set: cannot sign in"}
               </td>
               <td>
-                <button type="button" className={o.active ? "danger" : ""} onClick={() => void setActive(o)}>
-                  {o.active ? `Deactivate ${o.id}` : `Reactivate ${o.id}`}
+                <button
+                  type="button"
+                  className={o.active ? "danger" : ""}
+                  aria-label={o.active ? `Deactivate ${o.id}` : `Reactivate ${o.id}`}
+                  onClick={() => void setActive(o)}
+                >
+                  {o.active ? "Deactivate" : "Reactivate"}
                 </button>{" "}
                 <button
                   type="button"
+                  aria-label={o.pinSetAt ? `Reset PIN of ${o.id}` : `Set PIN of ${o.id}`}
                   onClick={() => {
                     setPinFor(o.id);
                     setNewPin("");
                     setPinDone(null);
                   }}
                 >
-                  {o.pinSetAt ? `Reset PIN of ${o.id}` : `Set PIN of ${o.id}`}
+                  {o.pinSetAt ? "Reset PIN" : "Set PIN"}
                 </button>
               </td>
             </tr>

@@ -68,8 +68,13 @@ export function PeopleTab() {
               </td>
               <td>{p.lastSignInAt === null ? "never" : p.lastSignInAt.slice(0, 16).replace("T", " ")}</td>
               <td>
-                <button type="button" className={p.active ? "danger" : ""} onClick={() => void setActive(p)}>
-                  {p.active ? `Deactivate ${p.email}` : `Reactivate ${p.email}`}
+                <button
+                  type="button"
+                  className={p.active ? "danger" : ""}
+                  aria-label={p.active ? `Deactivate ${p.email}` : `Reactivate ${p.email}`}
+                  onClick={() => void setActive(p)}
+                >
+                  {p.active ? "Deactivate" : "Reactivate"}
                 </button>
               </td>
             </tr>
