@@ -233,3 +233,20 @@ export function columnCatalogueOf(bookings: readonly Booking[]): ColumnCatalogue
   }
   return cat;
 }
+
+/** A booking without its pallets, cartons, hubs and dispatch document: what a list of bookings shows and decides by. */
+export type BookingHead = Omit<Booking, "pallets" | "looseCartons" | "dispatch">;
+
+/** What the bookings list holds of a cached booking: its head, its counts and its columns (no object per hub). */
+export interface BookingSummary {
+  head: BookingHead;
+  pallets: number;
+  hubs: number;
+  columns: BookingColumns;
+}
+
+export function bookingSummary(booking: Booking): BookingSummary {
+  const { pallets, looseCartons: _loose, dispatch: _dispatch, ...head } = booking;
+  const columns = bookingColumns(booking);
+  return { head, pallets: pallets.length, hubs: columnsHubCount(columns), columns };
+}

@@ -2,7 +2,10 @@ import type { StateCreator } from "zustand";
 import { palletHubs } from "../../../shared/domain/booking";
 import { decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
 import { parseScan } from "../../../shared/domain/scan-parser";
-import type { BookingRow } from "../db/dock-db";
+import { ColumnCatalogue } from "../../../shared/domain/booking-columns";
+import type { ParsedScan } from "../../../shared/domain/scan";
+import type { BookingListRow, BookingRow } from "../db/dock-db";
+import { bookingList, cachedBookings } from "../db/dock-records";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, BookingsSlice } from "../store/slice-types";
 
@@ -40,16 +43,55 @@ export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
   }
 }
 
-/** The booking list as cached in Dexie, with each booking's receipt status at this dock. */
+const catalogueOfList = new WeakMap<readonly BookingListRow[], ColumnCatalogue>();
+
+/**
+ * Every cached booking's hubs, pallets and cartons as the reconciler looks them up (in the list's
+ * order, so the first listing is the first booking of the list), built from the list's columns
+ * once per loaded list and shared by every receipt opened from it.
+ */
+export function listColumnCatalogue(rows: readonly BookingListRow[]): ColumnCatalogue {
+  let cat = catalogueOfList.get(rows);
+  if (!cat) catalogueOfList.set(rows, (cat = new ColumnCatalogue(rows.map((r) => r.columns))));
+  return cat;
+}
+
+/**
+ * The bookings `decideBookingsScan` needs whole to decide `scan` as it would over every cached
+ * booking: those that could answer it (by ref, by an SSCC they list, the first listing a hub),
+ * in the list's order; the rest would not change its answer. Read from Dexie for this one scan.
+ */
+function bookingsAnswering(scan: ParsedScan, rows: readonly BookingListRow[]): string[] {
+  switch (scan.kind) {
+    case "booking-label": {
+      const row = rows.find((r) => r.bookingRef === scan.bookingRef);
+      return row ? [row.bookingRef] : [];
+    }
+    case "pallet":
+    case "carton":
+    case "sscc":
+      return rows
+        .filter((r) => r.columns.palletSscc.includes(scan.sscc) || r.columns.cartonSscc.includes(scan.sscc))
+        .map((r) => r.bookingRef);
+    case "hub": {
+      const first = listColumnCatalogue(rows).findHub(scan.deviceId);
+      return first ? [first.bookingRef] : [];
+    }
+    case "carton-number":
+    case "unreadable":
+      return [];
+  }
+}
+
+/** The booking list as cached in Dexie (summaries and hub columns), with each booking's receipt status at this dock. */
 export const createBookingsSlice =
   (deps: DockDeps): StateCreator<All, [], [], BookingsSlice> =>
   (set, get) => {
     const load = async () => {
-      const [bookings, receipts] = await Promise.all([deps.db.bookings.toArray(), deps.db.receipts.toArray()]);
-      shareRepeatedStrings(bookings);
+      const [bookings, receipts] = await Promise.all([bookingList(deps.db), deps.db.receipts.toArray()]);
       bookings.sort((a, b) =>
-        (a.booking.deliveryDate + a.booking.deliveryWindow.start + a.bookingRef).localeCompare(
-          b.booking.deliveryDate + b.booking.deliveryWindow.start + b.bookingRef,
+        (a.head.deliveryDate + a.head.deliveryWindow.start + a.bookingRef).localeCompare(
+          b.head.deliveryDate + b.head.deliveryWindow.start + b.bookingRef,
         ),
       );
       set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, r])) });
@@ -64,13 +106,13 @@ export const createBookingsSlice =
       receiptsByRef: {},
       bookingsNotice: null,
       async submitBookingsScan(raw) {
+        const scan = parseScan(raw);
+        const whole = await cachedBookings(deps.db, bookingsAnswering(scan, get().bookings));
         const s = get();
-        const d = decideBookingsScan(
-          parseScan(raw),
-          s.bookings.map((r) => r.booking),
-          s.receiptsByRef,
-          { now: new Date(deps.now()), timeZone: s.siteTimeZone },
-        );
+        const d = decideBookingsScan(scan, whole, s.receiptsByRef, {
+          now: new Date(deps.now()),
+          timeZone: s.siteTimeZone,
+        });
         if (d.type === "answer") return set({ bookingsNotice: { tone: d.tone, text: d.text } });
         set({ bookingsNotice: null });
         await get().openReceipt(d.bookingRef);

@@ -10,7 +10,7 @@ import type {
   VerdictCode,
 } from "../../../shared/domain/reconcile";
 import type { FlashStep, OperatorRole, ScanSource } from "../../../shared/events";
-import type { BookingRow, ReceiptRow } from "../db/dock-db";
+import type { BookingListRow, ReceiptRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
@@ -64,7 +64,8 @@ export interface SessionSlice {
 }
 
 export interface BookingsSlice {
-  bookings: BookingRow[];
+  /** Summaries and hub columns, not whole Bookings (issue 22); a receipt reads its Booking when opened. */
+  bookings: BookingListRow[];
   receiptsByRef: Record<string, ReceiptRow>;
   /** Reloads the cached bookings (pulled from central; available offline). */
   loadBookings(): Promise<void>;
