@@ -1,9 +1,8 @@
 import type { StateCreator } from "zustand";
 import { palletHubs } from "../../../shared/domain/booking";
-import { decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
+import { bookingsToDecide, decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
 import { parseScan } from "../../../shared/domain/scan-parser";
 import { ColumnCatalogue } from "../../../shared/domain/booking-columns";
-import type { ParsedScan } from "../../../shared/domain/scan";
 import type { BookingListRow, BookingRow } from "../db/dock-db";
 import { bookingList, cachedBookings } from "../db/dock-records";
 import type { DockDeps } from "../store/dock-deps";
@@ -56,33 +55,6 @@ export function listColumnCatalogue(rows: readonly BookingListRow[]): ColumnCata
   return cat;
 }
 
-/**
- * The bookings `decideBookingsScan` needs whole to decide `scan` as it would over every cached
- * booking: those that could answer it (by ref, by an SSCC they list, the first listing a hub),
- * in the list's order; the rest would not change its answer. Read from Dexie for this one scan.
- */
-function bookingsAnswering(scan: ParsedScan, rows: readonly BookingListRow[]): string[] {
-  switch (scan.kind) {
-    case "booking-label": {
-      const row = rows.find((r) => r.bookingRef === scan.bookingRef);
-      return row ? [row.bookingRef] : [];
-    }
-    case "pallet":
-    case "carton":
-    case "sscc":
-      return rows
-        .filter((r) => r.columns.palletSscc.includes(scan.sscc) || r.columns.cartonSscc.includes(scan.sscc))
-        .map((r) => r.bookingRef);
-    case "hub": {
-      const first = listColumnCatalogue(rows).findHub(scan.deviceId);
-      return first ? [first.bookingRef] : [];
-    }
-    case "carton-number":
-    case "unreadable":
-      return [];
-  }
-}
-
 /** The booking list as cached in Dexie (summaries and hub columns), with each booking's receipt status at this dock. */
 export const createBookingsSlice =
   (deps: DockDeps): StateCreator<All, [], [], BookingsSlice> =>
@@ -107,7 +79,8 @@ export const createBookingsSlice =
       bookingsNotice: null,
       async submitBookingsScan(raw) {
         const scan = parseScan(raw);
-        const whole = await cachedBookings(deps.db, bookingsAnswering(scan, get().bookings));
+        const list = get().bookings;
+        const whole = await cachedBookings(deps.db, bookingsToDecide(scan, list, listColumnCatalogue(list)));
         const s = get();
         const d = decideBookingsScan(scan, whole, s.receiptsByRef, {
           now: new Date(deps.now()),
