@@ -147,9 +147,9 @@ async function boot(): Promise<void> {
       if (h.online && h.lastError === null) topUpAsnNumbers();
       if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
     },
-    // Reading every cached booking back (300,000 hubs: most of a second of main thread) is
-    // done when a round stored some and the list is on screen; otherwise when the list next
-    // comes into view (after sign-in, or leaving a receipt), never in the middle of scanning.
+    // Reading the cached bookings' list back (summaries and hub columns, v5) is done when a
+    // round stored some and the list is on screen; otherwise when the list next comes into
+    // view (after sign-in, or leaving a receipt), never in the middle of scanning.
     onBookingsStored: () => {
       if (bookingsInView(theStore.getState())) void theStore.getState().loadBookings();
       else bookingsStale = true;

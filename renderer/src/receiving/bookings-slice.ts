@@ -1,46 +1,11 @@
 import type { StateCreator } from "zustand";
-import { palletHubs } from "../../../shared/domain/booking";
 import { bookingsToDecide, decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
 import { parseScan } from "../../../shared/domain/scan-parser";
 import { ColumnCatalogue } from "../../../shared/domain/booking-columns";
-import type { BookingListRow, BookingRow } from "../db/dock-db";
+import type { BookingListRow } from "../db/dock-db";
 import { bookingList, cachedBookings } from "../db/dock-records";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, BookingsSlice } from "../store/slice-types";
-
-/**
- * IndexedDB hands back a fresh copy of every string in every row, so 300,000 cached hubs
- * carry 300,000 copies each of their manufacturer, model, firmware version, SMI status,
- * Party and region - a handful of distinct values - about 40 MB of the renderer's heap and
- * millions of objects for every garbage collection to walk. The rows were just read and
- * are not shared yet, so each hub is pointed at one copy of each value. Contents are
- * unchanged; device IDs (unique) are left alone.
- */
-export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
-  const copies = new Map<string, string>();
-  const one = (s: string): string => {
-    const kept = copies.get(s);
-    if (kept !== undefined) return kept;
-    copies.set(s, s);
-    return s;
-  };
-  for (const { booking } of rows) {
-    const lists = [
-      ...booking.pallets.flatMap((p) => [...p.cartons.map((c) => c.hubs), palletHubs(p)]),
-      ...booking.looseCartons.map((c) => c.hubs),
-    ];
-    for (const hubs of lists) {
-      for (const hub of hubs) {
-        hub.manufacturer = one(hub.manufacturer);
-        hub.deviceModel = one(hub.deviceModel);
-        hub.firmwareVersion = one(hub.firmwareVersion);
-        hub.smiStatus = one(hub.smiStatus) as typeof hub.smiStatus;
-        hub.assignedParty = one(hub.assignedParty);
-        hub.cspRegion = one(hub.cspRegion) as typeof hub.cspRegion;
-      }
-    }
-  }
-}
 
 const catalogueOfList = new WeakMap<readonly BookingListRow[], ColumnCatalogue>();
 
