@@ -94,6 +94,17 @@ export interface ReceiptRow extends ReceiptRecord {
   updatedAt: number;
 }
 
+/**
+ * A receipt as the bookings list shows it: its row without the booking and amendment it holds
+ * (a dock that has received a year of deliveries holds every cached hub there again, issue 22).
+ */
+export type ReceiptStatusRow = Omit<ReceiptRow, "booking" | "amendment">;
+
+export function receiptStatusRow(row: ReceiptRow): ReceiptStatusRow {
+  const { booking: _booking, amendment: _amendment, ...status } = row;
+  return status;
+}
+
 /** Where each hub stands at this dock, projected from scan events (added in v2; `marks` since v3). */
 export type HubStateRow = DockHubRow;
 

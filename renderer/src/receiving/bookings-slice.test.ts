@@ -37,7 +37,7 @@ describe("loadBookings", () => {
     db.close();
   });
 
-  it("holds summaries and hub columns, not whole bookings; a booking cached without its list row gets one, stored", async () => {
+  it("holds summaries and hub columns, and receipt statuses, not whole bookings; a booking cached without its list row gets one, stored", async () => {
     const db = new DockDb("bookings-summaries", { indexedDB: new IDBFactory(), IDBKeyRange });
     const a = sampleBooking("BK-1001", 1);
     const b = sampleBooking("BK-2002", 2, 1, 1, 2);
@@ -45,6 +45,25 @@ describe("loadBookings", () => {
       [a, b].map((booking) => ({ bookingRef: booking.bookingRef, version: 1, booking, pulledAt: 0 })),
     );
     await db.bookingList.put(bookingListRow(a));
+    const receipt = {
+      bookingRef: a.bookingRef,
+      status: "closed" as const,
+      booking: a,
+      amendment: b,
+      arrivedAt: "2026-01-05T08:00:00.000Z",
+      late: false,
+      reportedEta: null,
+      unloader: "dock" as const,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      outcome: "partial" as const,
+      updatedAt: 5,
+    };
+    await db.receipts.put(receipt);
     const store = createDockStore({
       db,
       dockId: "DOCK-1",
@@ -64,6 +83,9 @@ describe("loadBookings", () => {
       expect(row).toEqual(bookingListRow(row.bookingRef === a.bookingRef ? a : b));
     }
     expect(await db.bookingList.get(b.bookingRef)).toEqual(bookingListRow(b));
+    // The receipts' statuses without the Bookings their rows hold.
+    const { booking: _booking, amendment: _amendment, ...status } = receipt;
+    expect(store.getState().receiptsByRef).toEqual({ [a.bookingRef]: status });
     db.close();
   });
 });

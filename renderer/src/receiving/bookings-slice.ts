@@ -2,7 +2,7 @@ import type { StateCreator } from "zustand";
 import { bookingsToDecide, decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
 import { parseScan } from "../../../shared/domain/scan-parser";
 import { ColumnCatalogue } from "../../../shared/domain/booking-columns";
-import type { BookingListRow } from "../db/dock-db";
+import { receiptStatusRow, type BookingListRow } from "../db/dock-db";
 import { bookingList, cachedBookings } from "../db/dock-records";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, BookingsSlice } from "../store/slice-types";
@@ -31,7 +31,7 @@ export const createBookingsSlice =
           b.head.deliveryDate + b.head.deliveryWindow.start + b.bookingRef,
         ),
       );
-      set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, r])) });
+      set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, receiptStatusRow(r)])) });
     };
     // Loads overlap (boot, a sync round that stored bookings, a receipt closed). They run one
     // after another, so a slower read begun before a newer write never puts an older list

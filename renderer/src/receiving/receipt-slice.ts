@@ -6,7 +6,7 @@ import type { ColumnCatalogue } from "../../../shared/domain/booking-columns";
 import { afterCloseWords, closeFigures, outcomeWords } from "../../../shared/domain/receipt-close";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
-import type { ReceiptRow } from "../db/dock-db";
+import { receiptStatusRow, type ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { bookingEvents } from "../db/record-event";
@@ -206,7 +206,7 @@ export const createReceiptSlice =
       set((s) => ({
         receipt: next,
         receiptMessage: null,
-        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next },
+        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: receiptStatusRow(next) },
       }));
     };
 
@@ -380,7 +380,10 @@ export const createReceiptSlice =
         const next: ReceiptRow = { ...r, ...decision.record };
         await log.record(decision.events, { receipt: next });
         const figures = closeFigures(reconcile);
-        set((s) => ({ receipt: next, receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next } }));
+        set((s) => ({
+          receipt: next,
+          receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: receiptStatusRow(next) },
+        }));
         get().leaveReceipt();
         // The next step, on the bookings list the operator lands on.
         set({

@@ -10,7 +10,7 @@ import type {
   VerdictCode,
 } from "../../../shared/domain/reconcile";
 import type { FlashStep, OperatorRole, ScanSource } from "../../../shared/events";
-import type { BookingListRow, ReceiptRow } from "../db/dock-db";
+import type { BookingListRow, ReceiptRow, ReceiptStatusRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
@@ -66,7 +66,8 @@ export interface SessionSlice {
 export interface BookingsSlice {
   /** Summaries and hub columns, not whole Bookings (issue 22); a receipt reads its Booking when opened. */
   bookings: BookingListRow[];
-  receiptsByRef: Record<string, ReceiptRow>;
+  /** Each receipt's status at this dock, without the Booking its row holds. */
+  receiptsByRef: Record<string, ReceiptStatusRow>;
   /** Reloads the cached bookings (pulled from central; available offline). */
   loadBookings(): Promise<void>;
   /** The answer to the last scan on the bookings list (a booking label or pallet SSCC opens its receipt instead). */
