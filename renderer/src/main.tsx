@@ -11,7 +11,7 @@ import { EnrolmentScreen } from "./app/enrolment-screen";
 import { requestPersistentStorage } from "./app/persistent-storage";
 import { routeScan, routeWedgeScan } from "./scanning/scan-router";
 import { StoreContext } from "./store/store-context";
-import { openDockDb } from "./db/dock-db";
+import { bookingListRow, openDockDb } from "./db/dock-db";
 import { startHidPosInbox } from "./scanning/hid-pos-inbox";
 import { createVerdictSound } from "./scanning/verdict-sound";
 import { listenForWedgeScans } from "./scanning/wedge-listener";
@@ -84,14 +84,17 @@ async function boot(): Promise<void> {
       deliveryDate: today,
     });
     if ((await db.bookings.count()) === 0)
-      await db.bookings.bulkPut(
-        demo.map((booking) => ({
-          bookingRef: booking.bookingRef,
-          version: booking.version,
-          booking,
-          pulledAt: Date.now(),
-        })),
-      );
+      await db.transaction("rw", [db.bookings, db.bookingList], async () => {
+        await db.bookings.bulkPut(
+          demo.map((booking) => ({
+            bookingRef: booking.bookingRef,
+            version: booking.version,
+            booking,
+            pulledAt: Date.now(),
+          })),
+        );
+        await db.bookingList.bulkPut(demo.map(bookingListRow));
+      });
     if (demo[0]) config.site = demoSiteFor(demo[0], false);
   }
   if (config.token !== null && config.token !== stored) await writeMeta(db, SYNC_TOKEN, config.token);
@@ -144,9 +147,9 @@ async function boot(): Promise<void> {
       if (h.online && h.lastError === null) topUpAsnNumbers();
       if (s.receipt !== null && h.conflicts.includes(s.receipt.bookingRef)) void s.refreshReceipt();
     },
-    // Reading every cached booking back (300,000 hubs: most of a second of main thread) is
-    // done when a round stored some and the list is on screen; otherwise when the list next
-    // comes into view (after sign-in, or leaving a receipt), never in the middle of scanning.
+    // Reading the cached bookings' list back (summaries and hub columns, v5) is done when a
+    // round stored some and the list is on screen; otherwise when the list next comes into
+    // view (after sign-in, or leaving a receipt), never in the middle of scanning.
     onBookingsStored: () => {
       if (bookingsInView(theStore.getState())) void theStore.getState().loadBookings();
       else bookingsStale = true;

@@ -1,4 +1,5 @@
 import { bookingHubs, type Booking } from "./booking";
+import type { BookingColumns, ColumnCatalogue } from "./booking-columns";
 import { dispatchedPallet, dispatchedPalletOfHub } from "./dispatch-document";
 import { showDateTime, showTime, showWindow } from "./display-time";
 import type { ParsedScan } from "./scan";
@@ -147,5 +148,38 @@ export function decideBookingsScan(
     }
     case "unreadable":
       return answer(plainUnreadable(scan));
+  }
+}
+
+/**
+ * The cached bookings `decideBookingsScan` needs whole to decide `scan` exactly as it would over
+ * all of them (issue 22: the dock's list holds columns, not 300,000 hub objects): the booking of
+ * the ref, those listing the SSCC, the first listing the hub (`catalogue`: the list's columns in
+ * the list's order), in the list's order. The others cannot change its answer; none for a scan
+ * whose answer needs no booking.
+ */
+export function bookingsToDecide(
+  scan: ParsedScan,
+  list: ReadonlyArray<{ bookingRef: string; columns: BookingColumns }>,
+  catalogue: ColumnCatalogue,
+): string[] {
+  switch (scan.kind) {
+    case "booking-label": {
+      const row = list.find((r) => r.bookingRef === scan.bookingRef);
+      return row ? [row.bookingRef] : [];
+    }
+    case "pallet":
+    case "carton":
+    case "sscc":
+      return list
+        .filter((r) => r.columns.palletSscc.includes(scan.sscc) || r.columns.cartonSscc.includes(scan.sscc))
+        .map((r) => r.bookingRef);
+    case "hub": {
+      const first = catalogue.findHub(scan.deviceId);
+      return first ? [first.bookingRef] : [];
+    }
+    case "carton-number":
+    case "unreadable":
+      return [];
   }
 }

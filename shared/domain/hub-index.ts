@@ -32,6 +32,18 @@ export function parseEui64(id: string): [number, number] | null {
   return [hi, lo];
 }
 
+const HEX = "0123456789ABCDEF";
+
+/** The canonical ID of the EUI-64 whose halves `parseEui64` returned (its exact inverse). */
+export function formatEui64(hi: number, lo: number): string {
+  let out = "";
+  for (let octet = 0; octet < 8; octet++) {
+    const byte = octet < 4 ? (hi >>> (24 - octet * 8)) & 0xff : (lo >>> (24 - (octet - 4) * 8)) & 0xff;
+    out += (octet > 0 ? "-" : "") + HEX[byte >>> 4]! + HEX[byte & 15]!;
+  }
+  return out;
+}
+
 /** 0-15 for an upper-case hex digit's char code, else -1 (lower case is not canonical). */
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -98,6 +110,14 @@ export class HubIndex {
     }
     if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
     this.put(key[0], key[1], value + 1);
+  }
+
+  /** `set` for a canonical ID already parsed into its halves (as `parseEui64` returns them). */
+  setKey(hi: number, lo: number, value: number): void {
+    if (!Number.isInteger(value) || value < 0 || value >= EMPTY)
+      throw new RangeError(`a hub index value must be an integer from 0 to ${EMPTY - 1}, not ${value}`);
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    this.put(hi >>> 0, lo >>> 0, value + 1);
   }
 
   get(id: string): number | undefined {

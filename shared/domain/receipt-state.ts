@@ -1,4 +1,5 @@
 import type { DockSite, PackingLimits, Booking } from "./booking";
+import type { ColumnCatalogue } from "./booking-columns";
 import type { Catalogue } from "./booking-index";
 import type { Cons, PMap } from "./persistent-map";
 import type { Verdict, VerdictCode } from "./receipt-verdicts";
@@ -15,8 +16,12 @@ export type ReceiptAction =
 
 export interface ReceiptInit {
   booking: Booking;
-  /** The other bookings this dock knows (may include `booking` itself; it is skipped by ref). */
-  otherBookings: readonly Booking[];
+  /**
+   * The other bookings this dock knows (may include `booking` itself; it is skipped by ref): as
+   * Booking objects, or already in columns (booking-columns.ts: what a dock with 300,000 cached
+   * hubs passes, so no object per hub is made).
+   */
+  otherBookings: readonly Booking[] | ColumnCatalogue;
   site: DockSite;
   limits: PackingLimits;
 }
@@ -99,5 +104,5 @@ export interface ReceiptIndex {
   site: DockSite;
   limits: PackingLimits;
   own: Catalogue;
-  others: Catalogue;
+  others: ColumnCatalogue;
 }

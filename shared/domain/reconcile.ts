@@ -4,7 +4,8 @@
  * Why the state is built the way it is:
  * - Everything that depends only on the bookings (hub ID → carton, GPF ID → hub, SSCC → pallet)
  *   is an immutable index built once per booking and once per list of other bookings
- *   (memoised by object identity), and shared by every state of every receipt (booking-index.ts).
+ *   (memoised by object identity), and shared by every state of every receipt (booking-index.ts;
+ *   the other bookings in columns, booking-columns.ts, so 300,000 cached hubs are no 300,000 objects).
  * - What the scans change (hubs, cartons and pallets seen) lives in small persistent hash tries
  *   (path copying, O(log32 n) a scan), so a reduce never copies what came before and an old state
  *   stays valid and unchanged. React may call a reducer twice with the same state (StrictMode);
@@ -22,7 +23,8 @@
  * import the reconciler from one place.
  */
 import { cspForRegion, type BookedHub } from "./booking";
-import { findHub, listCatalogue, ownCatalogue } from "./booking-index";
+import { ColumnCatalogue, columnCatalogueOf } from "./booking-columns";
+import { findHub, ownCatalogue } from "./booking-index";
 import { testLabRange } from "./device-id";
 import { PMap } from "./persistent-map";
 import type {
@@ -86,7 +88,7 @@ export function createReceipt(init: ReceiptInit): ReceiptState {
     site: init.site,
     limits: init.limits,
     own: ownCatalogue(init.booking),
-    others: listCatalogue(init.otherBookings),
+    others: init.otherBookings instanceof ColumnCatalogue ? init.otherBookings : columnCatalogueOf(init.otherBookings),
   };
   const core: Core = {
     live: null,
@@ -795,7 +797,7 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
     }
     return recordHub(core, scanId, id, at, "hub-expected", "received", `Hub ${id} received.`);
   }
-  const other = findHub(ix.others, ix.others.hubs, id);
+  const other = ix.others.findHub(id);
   if (other && other.bookingRef !== ix.booking.bookingRef)
     return recordHub(
       core,
@@ -807,13 +809,14 @@ function judgeHub(ix: ReceiptIndex, core: Core, scanId: string, id: string, at: 
       `Hub ${id} belongs to booking ${other.bookingRef} (carton ${other.carton}), not ${ix.booking.bookingRef}; set it aside.`,
       { otherBookingRef: other.bookingRef },
     );
-  const gpf = findHub(ix.own, ix.own.gpfs, id) ?? findHub(ix.others, ix.others.gpfs, id);
+  const ownGpf = findHub(ix.own, ix.own.gpfs, id);
+  const gpf = ownGpf ? { deviceId: ownGpf.hub.deviceId, bookingRef: ownGpf.bookingRef } : ix.others.findGpf(id);
   if (gpf) {
     const of = gpf.bookingRef === ix.booking.bookingRef ? "" : ` on booking ${gpf.bookingRef}`;
     return {
       verdict: verdict(
         "hub-wrong-device-type",
-        `This is the Gas Proxy Function ID of hub ${gpf.hub.deviceId}${of}; scan the hub's own (CHF) ID.`,
+        `This is the Gas Proxy Function ID of hub ${gpf.deviceId}${of}; scan the hub's own (CHF) ID.`,
         scanId,
         id,
       ),

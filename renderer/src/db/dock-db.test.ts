@@ -2,7 +2,9 @@ import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import Dexie from "dexie";
 import { makeEvent, type DockEvent } from "../../../shared/events";
-import { DockDb, openDockDb, SCHEMA_V1, type EventRow } from "./dock-db";
+import { bookingColumns, ColumnCatalogue, columnCatalogueOf } from "../../../shared/domain/booking-columns";
+import { demoBooking } from "../../../shared/domain/demo-booking";
+import { bookingListRow, DockDb, openDockDb, SCHEMA_V1, SCHEMA_V4, type EventRow } from "./dock-db";
 import { recordEvent, recordEvents, bookingEvents } from "./record-event";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
@@ -41,7 +43,7 @@ describe("DockDb", () => {
 
     const db = new DockDb("dock-mig", { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     const rows: EventRow[] = await db.events.orderBy("seq").toArray();
     expect(rows.map((r) => r.bookingRef)).toEqual(["BK-1001", "BK-2002", null]);
     expect((await bookingEvents(db, "BK-1001")).map((e) => e.id)).toEqual([a.id]);
@@ -53,6 +55,41 @@ describe("DockDb", () => {
     // A duplicate scan moves no hub (it used to be projected as "refused" here: the defect v3 fixes).
     expect(await db.hubStates.get("0A-01-00-00-00-00-00-02")).toBeUndefined();
     expect(await db.quarantine.count()).toBe(0);
+    db.close();
+  });
+
+  it("v4 to v5 builds every cached booking's summary and hub columns beside it, and keeps the bookings as they were", async () => {
+    const indexedDB = new IDBFactory();
+    const old = new Dexie("dock-v5", { indexedDB, IDBKeyRange });
+    old.version(4).stores(SCHEMA_V4);
+    const bookings = [0, 1, 2].map((index) =>
+      demoBooking({ index, pallets: 2, cartonsPerPallet: 3, hubsPerCarton: 4, looseCartons: 1 }),
+    );
+    const first = bookings[0]!;
+    // A pallet listing hubs alone, and an ID central would refuse but a cached row may hold.
+    first.pallets[0]!.hubs = first.pallets[0]!.cartons.pop()!.hubs;
+    first.pallets[0]!.hubs[0]!.deviceId = first.pallets[0]!.hubs[0]!.deviceId.toLowerCase();
+    const rows = bookings.map((booking) => ({ bookingRef: booking.bookingRef, version: 3, booking, pulledAt: 7 }));
+    await old.table("bookings").bulkPut(rows);
+    old.close();
+
+    const db = new DockDb("dock-v5", { indexedDB, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(5);
+    expect(await db.bookings.orderBy("bookingRef").toArray()).toEqual(rows);
+    const list = await db.bookingList.orderBy("bookingRef").toArray();
+    expect(list).toEqual(bookings.map(bookingListRow));
+    expect(list.map((r) => [r.bookingRef, r.pallets, r.hubs, r.head.partyName])).toEqual(
+      bookings.map((b) => [b.bookingRef, 2, 28, b.partyName]),
+    );
+    expect(list[0]!.columns).toEqual(bookingColumns(first));
+    // The stored columns answer as the columns of the objects do.
+    const stored = new ColumnCatalogue(list.map((r) => r.columns));
+    const objects = columnCatalogueOf(bookings);
+    for (const hub of bookings.flatMap((b) =>
+      b.pallets.flatMap((p) => [...(p.hubs ?? []), ...p.cartons.flatMap((c) => c.hubs)]),
+    ))
+      expect(stored.findHub(hub.deviceId)).toEqual(objects.findHub(hub.deviceId));
     db.close();
   });
 

@@ -16,6 +16,7 @@ import {
   type RedeliveryAmendment,
   type SyncOperator,
 } from "../../../shared/sync";
+import { bookingSummary, type BookingSummary } from "../../../shared/domain/booking-columns";
 import { createHubProjector, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
 import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
@@ -63,6 +64,21 @@ export interface BookingRow {
   pulledAt: number;
 }
 
+/**
+ * A cached booking as the bookings list and the reconciler's other-bookings catalogue read it
+ * (v5, issue 22): its head, counts and hubs in columns (shared/domain/booking-columns.ts), written
+ * in the same transaction as its `bookings` row. 300,000 cached hubs load as a few ArrayBuffers a
+ * booking instead of 300,000 objects; the whole Booking is read only for the receipt opened.
+ */
+export interface BookingListRow extends BookingSummary {
+  bookingRef: string;
+  version: number;
+}
+
+export function bookingListRow(booking: Booking): BookingListRow {
+  return { bookingRef: booking.bookingRef, version: booking.version, ...bookingSummary(booking) };
+}
+
 export type ReceiptStatus = ReceiptRecord["status"];
 
 /**
@@ -76,6 +92,17 @@ export interface ReceiptRow extends ReceiptRecord {
   /** A newer booking central sent while this receipt was open: shown, never applied silently. */
   amendment: Booking | null;
   updatedAt: number;
+}
+
+/**
+ * A receipt as the bookings list shows it: its row without the booking and amendment it holds
+ * (a dock that has received a year of deliveries holds every cached hub there again, issue 22).
+ */
+export type ReceiptStatusRow = Omit<ReceiptRow, "booking" | "amendment">;
+
+export function receiptStatusRow(row: ReceiptRow): ReceiptStatusRow {
+  const { booking: _booking, amendment: _amendment, ...status } = row;
+  return status;
 }
 
 /** Where each hub stands at this dock, projected from scan events (added in v2; `marks` since v3). */
@@ -150,6 +177,9 @@ export const SCHEMA_V4 = {
   asnDocuments: "asnNumber",
 };
 
+/** Version 5: each cached booking's summary and hub columns beside it. */
+export const SCHEMA_V5 = { ...SCHEMA_V4, bookingList: "bookingRef" };
+
 /** The booking an event belongs to, read from its payload. */
 export function eventBookingRef(event: DockEvent): string | null {
   const p = event.payload as { bookingRef?: unknown };
@@ -161,6 +191,7 @@ export class DockDb extends Dexie {
   outbox!: EntityTable<OutboxRow, "id">;
   quarantine!: EntityTable<QuarantineRow, "id">;
   bookings!: EntityTable<BookingRow, "bookingRef">;
+  bookingList!: EntityTable<BookingListRow, "bookingRef">;
   receipts!: EntityTable<ReceiptRow, "bookingRef">;
   hubStates!: EntityTable<HubStateRow, "deviceId">;
   meta!: EntityTable<MetaRow, "key">;
@@ -209,6 +240,17 @@ export class DockDb extends Dexie {
       .stores(SCHEMA_V4)
       .upgrade(async (tx) => {
         await moveMetaToTables(tx);
+      });
+    // v5: the bookings list and every receipt's other-bookings catalogue held each cached
+    // booking as objects, 300,000 BookedHub objects structured-cloned out at page load and walked
+    // by every major GC (issue 22). Each booking gets its summary and hub columns beside it,
+    // built here for the bookings already cached (their rows are unchanged).
+    this.version(5)
+      .stores(SCHEMA_V5)
+      .upgrade(async (tx) => {
+        const rows: BookingListRow[] = [];
+        await tx.table<BookingRow, string>("bookings").each((row) => void rows.push(bookingListRow(row.booking)));
+        await tx.table<BookingListRow, string>("bookingList").bulkPut(rows);
       });
   }
 }

@@ -1,5 +1,14 @@
 import type { FirmwareEntry, RedeliveryAmendment, SyncOperator } from "../../../shared/sync";
-import type { AmendmentRow, DockDb, FirmwareRow, ManifestBasisRow, OperatorRow } from "./dock-db";
+import type { Booking } from "../../../shared/domain/booking";
+import {
+  bookingListRow,
+  type AmendmentRow,
+  type BookingListRow,
+  type DockDb,
+  type FirmwareRow,
+  type ManifestBasisRow,
+  type OperatorRow,
+} from "./dock-db";
 
 export type { AmendmentRow, AsnDocumentRow, FirmwareRow, ManifestBasisRow, OperatorRow } from "./dock-db";
 
@@ -54,4 +63,34 @@ export async function asnDocument(db: DockDb, asnNumber: string): Promise<string
 
 export async function putAsnDocument(db: DockDb, asnNumber: string, json: string): Promise<void> {
   await db.asnDocuments.put({ asnNumber, json });
+}
+
+/**
+ * The cached bookings as the bookings list holds them: summaries and hub columns (v5), never the
+ * whole Booking objects (issue 22). Every writer of `bookings` writes the booking's list row in
+ * the same transaction; a booking stored without one (a row written by hand, a test's seed) gets
+ * it built here from the booking, once, and stored (in one transaction with the read, so a pull
+ * storing a newer version meanwhile is never overwritten by an older row). A list row whose
+ * booking is gone is left out.
+ */
+export async function bookingList(db: DockDb): Promise<BookingListRow[]> {
+  const [rows, refs] = await Promise.all([db.bookingList.toArray(), db.bookings.toCollection().primaryKeys()]);
+  const have = new Set(rows.map((r) => r.bookingRef));
+  const missing = refs.filter((ref) => !have.has(ref));
+  if (missing.length > 0)
+    rows.push(
+      ...(await db.transaction("rw", [db.bookings, db.bookingList], async () => {
+        const [bookings, listed] = await Promise.all([db.bookings.bulkGet(missing), db.bookingList.bulkGet(missing)]);
+        const built = bookings.flatMap((row, i) => (row && !listed[i] ? [bookingListRow(row.booking)] : []));
+        await db.bookingList.bulkPut(built);
+        return [...listed.flatMap((r) => (r ? [r] : [])), ...built];
+      })),
+    );
+  const cached = new Set(refs);
+  return rows.filter((r) => cached.has(r.bookingRef));
+}
+
+/** The whole cached Bookings of these refs, in the order given (those not cached left out). */
+export async function cachedBookings(db: DockDb, refs: readonly string[]): Promise<Booking[]> {
+  return (await db.bookings.bulkGet([...refs])).flatMap((row) => (row ? [row.booking] : []));
 }

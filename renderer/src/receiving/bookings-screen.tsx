@@ -1,4 +1,3 @@
-import { bookingHubCount } from "../../../shared/domain/booking";
 import { showWindow } from "../../../shared/domain/display-time";
 import { useDock } from "../store/store-context";
 
@@ -9,7 +8,7 @@ export function BookingsScreen() {
   const openReceipt = useDock((s) => s.openReceipt);
   const message = useDock((s) => s.receiptMessage);
   const notice = useDock((s) => s.bookingsNotice);
-  const visible = bookings.filter((b) => b.booking.status !== "cancelled");
+  const visible = bookings.filter((b) => b.head.status !== "cancelled");
   return (
     <main className="panel bookings" aria-label="bookings">
       <h1>Bookings</h1>
@@ -29,7 +28,7 @@ export function BookingsScreen() {
       )}
       {visible.length === 0 && <p>No bookings cached yet. They arrive from central when this dock is online.</p>}
       <ul className="booking-list">
-        {visible.map(({ booking }) => {
+        {visible.map(({ head: booking, pallets, hubs }) => {
           const r = receipts[booking.bookingRef];
           return (
             <li key={booking.bookingRef}>
@@ -39,8 +38,7 @@ export function BookingsScreen() {
                 onClick={() => void openReceipt(booking.bookingRef)}
               >
                 <strong>{booking.bookingRef}</strong> {booking.partyName} -{" "}
-                {showWindow(booking.deliveryDate, booking.deliveryWindow)} - {booking.pallets.length} pallets,{" "}
-                {bookingHubCount(booking)} hubs{" "}
+                {showWindow(booking.deliveryDate, booking.deliveryWindow)} - {pallets} pallets, {hubs} hubs{" "}
                 <em>{r ? (r.status === "closed" ? `received (${r.outcome ?? ""})` : "receiving") : booking.status}</em>
               </button>
             </li>

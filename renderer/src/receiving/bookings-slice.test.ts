@@ -1,28 +1,9 @@
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
-import { DockDb, type BookingRow } from "../db/dock-db";
+import { bookingListRow, DockDb } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
-import { shareRepeatedStrings } from "./bookings-slice";
 import { createDockStore } from "../store/dock-store";
-
-describe("shareRepeatedStrings", () => {
-  it("leaves every cached booking exactly as it was (palletised and loose cartons alike)", () => {
-    const bookings = [sampleBooking("BK-1001", 1), sampleBooking("BK-2002", 2, 1, 1, 2)];
-    const first = bookings[0]!;
-    const loose = { ...first.pallets[0]!.cartons[0]!, sscc: "009876543210000017" };
-    const rows: BookingRow[] = bookings.map((booking, i) => ({
-      bookingRef: booking.bookingRef,
-      version: booking.version,
-      booking: i === 0 ? { ...booking, looseCartons: [structuredClone(loose)] } : booking,
-      pulledAt: 0,
-    }));
-    // As IndexedDB hands them back: a fresh copy of everything.
-    const read = structuredClone(rows);
-    shareRepeatedStrings(read);
-    expect(read).toEqual(rows);
-  });
-});
 
 describe("loadBookings", () => {
   it("overlapping loads end on the newest list: a booking stored between two calls is shown, and calls while one waits share it", async () => {
@@ -53,6 +34,58 @@ describe("loadBookings", () => {
         .bookings.map((r) => r.bookingRef)
         .sort(),
     ).toEqual(["BK-1001", "BK-2002"]);
+    db.close();
+  });
+
+  it("holds summaries and hub columns, and receipt statuses, not whole bookings; a booking cached without its list row gets one, stored", async () => {
+    const db = new DockDb("bookings-summaries", { indexedDB: new IDBFactory(), IDBKeyRange });
+    const a = sampleBooking("BK-1001", 1);
+    const b = sampleBooking("BK-2002", 2, 1, 1, 2);
+    await db.bookings.bulkPut(
+      [a, b].map((booking) => ({ bookingRef: booking.bookingRef, version: 1, booking, pulledAt: 0 })),
+    );
+    await db.bookingList.put(bookingListRow(a));
+    const receipt = {
+      bookingRef: a.bookingRef,
+      status: "closed" as const,
+      booking: a,
+      amendment: b,
+      arrivedAt: "2026-01-05T08:00:00.000Z",
+      late: false,
+      reportedEta: null,
+      unloader: "dock" as const,
+      unloadingStartedAt: null,
+      unloadingStartedEventId: null,
+      unloadingCompletedAt: null,
+      unloadingCompletedEventId: null,
+      liabilityAt: null,
+      liabilityRule: null,
+      outcome: "partial" as const,
+      updatedAt: 5,
+    };
+    await db.receipts.put(receipt);
+    const store = createDockStore({
+      db,
+      dockId: "DOCK-1",
+      site: { facilityId: a.facilityId, csp: a.csp, production: true },
+      limits: DEFAULT_PACKING_LIMITS,
+      now: Date.now,
+      sound: { signal: () => undefined },
+      clockOffsetMs: () => null,
+      onRecorded: () => undefined,
+    });
+    await store.getState().loadBookings();
+    const list = store.getState().bookings;
+    expect(list.map((r) => r.bookingRef).sort()).toEqual(["BK-1001", "BK-2002"]);
+    for (const row of list) {
+      expect(row).not.toHaveProperty("booking");
+      expect(row.head).not.toHaveProperty("pallets");
+      expect(row).toEqual(bookingListRow(row.bookingRef === a.bookingRef ? a : b));
+    }
+    expect(await db.bookingList.get(b.bookingRef)).toEqual(bookingListRow(b));
+    // The receipts' statuses without the Bookings their rows hold.
+    const { booking: _booking, amendment: _amendment, ...status } = receipt;
+    expect(store.getState().receiptsByRef).toEqual({ [a.bookingRef]: status });
     db.close();
   });
 });

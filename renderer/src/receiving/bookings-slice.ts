@@ -1,58 +1,37 @@
 import type { StateCreator } from "zustand";
-import { palletHubs } from "../../../shared/domain/booking";
-import { decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
+import { bookingsToDecide, decideBookingsScan } from "../../../shared/domain/bookings-scan-decision";
 import { parseScan } from "../../../shared/domain/scan-parser";
-import type { BookingRow } from "../db/dock-db";
+import { ColumnCatalogue } from "../../../shared/domain/booking-columns";
+import { receiptStatusRow, type BookingListRow } from "../db/dock-db";
+import { bookingList, cachedBookings } from "../db/dock-records";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, BookingsSlice } from "../store/slice-types";
 
+const catalogueOfList = new WeakMap<readonly BookingListRow[], ColumnCatalogue>();
+
 /**
- * IndexedDB hands back a fresh copy of every string in every row, so 300,000 cached hubs
- * carry 300,000 copies each of their manufacturer, model, firmware version, SMI status,
- * Party and region - a handful of distinct values - about 40 MB of the renderer's heap and
- * millions of objects for every garbage collection to walk. The rows were just read and
- * are not shared yet, so each hub is pointed at one copy of each value. Contents are
- * unchanged; device IDs (unique) are left alone.
+ * Every cached booking's hubs, pallets and cartons as the reconciler looks them up (in the list's
+ * order, so the first listing is the first booking of the list), built from the list's columns
+ * once per loaded list and shared by every receipt opened from it.
  */
-export function shareRepeatedStrings(rows: readonly BookingRow[]): void {
-  const copies = new Map<string, string>();
-  const one = (s: string): string => {
-    const kept = copies.get(s);
-    if (kept !== undefined) return kept;
-    copies.set(s, s);
-    return s;
-  };
-  for (const { booking } of rows) {
-    const lists = [
-      ...booking.pallets.flatMap((p) => [...p.cartons.map((c) => c.hubs), palletHubs(p)]),
-      ...booking.looseCartons.map((c) => c.hubs),
-    ];
-    for (const hubs of lists) {
-      for (const hub of hubs) {
-        hub.manufacturer = one(hub.manufacturer);
-        hub.deviceModel = one(hub.deviceModel);
-        hub.firmwareVersion = one(hub.firmwareVersion);
-        hub.smiStatus = one(hub.smiStatus) as typeof hub.smiStatus;
-        hub.assignedParty = one(hub.assignedParty);
-        hub.cspRegion = one(hub.cspRegion) as typeof hub.cspRegion;
-      }
-    }
-  }
+export function listColumnCatalogue(rows: readonly BookingListRow[]): ColumnCatalogue {
+  let cat = catalogueOfList.get(rows);
+  if (!cat) catalogueOfList.set(rows, (cat = new ColumnCatalogue(rows.map((r) => r.columns))));
+  return cat;
 }
 
-/** The booking list as cached in Dexie, with each booking's receipt status at this dock. */
+/** The booking list as cached in Dexie (summaries and hub columns), with each booking's receipt status at this dock. */
 export const createBookingsSlice =
   (deps: DockDeps): StateCreator<All, [], [], BookingsSlice> =>
   (set, get) => {
     const load = async () => {
-      const [bookings, receipts] = await Promise.all([deps.db.bookings.toArray(), deps.db.receipts.toArray()]);
-      shareRepeatedStrings(bookings);
+      const [bookings, receipts] = await Promise.all([bookingList(deps.db), deps.db.receipts.toArray()]);
       bookings.sort((a, b) =>
-        (a.booking.deliveryDate + a.booking.deliveryWindow.start + a.bookingRef).localeCompare(
-          b.booking.deliveryDate + b.booking.deliveryWindow.start + b.bookingRef,
+        (a.head.deliveryDate + a.head.deliveryWindow.start + a.bookingRef).localeCompare(
+          b.head.deliveryDate + b.head.deliveryWindow.start + b.bookingRef,
         ),
       );
-      set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, r])) });
+      set({ bookings, receiptsByRef: Object.fromEntries(receipts.map((r) => [r.bookingRef, receiptStatusRow(r)])) });
     };
     // Loads overlap (boot, a sync round that stored bookings, a receipt closed). They run one
     // after another, so a slower read begun before a newer write never puts an older list
@@ -64,13 +43,14 @@ export const createBookingsSlice =
       receiptsByRef: {},
       bookingsNotice: null,
       async submitBookingsScan(raw) {
+        const scan = parseScan(raw);
+        const list = get().bookings;
+        const whole = await cachedBookings(deps.db, bookingsToDecide(scan, list, listColumnCatalogue(list)));
         const s = get();
-        const d = decideBookingsScan(
-          parseScan(raw),
-          s.bookings.map((r) => r.booking),
-          s.receiptsByRef,
-          { now: new Date(deps.now()), timeZone: s.siteTimeZone },
-        );
+        const d = decideBookingsScan(scan, whole, s.receiptsByRef, {
+          now: new Date(deps.now()),
+          timeZone: s.siteTimeZone,
+        });
         if (d.type === "answer") return set({ bookingsNotice: { tone: d.tone, text: d.text } });
         set({ bookingsNotice: null });
         await get().openReceipt(d.bookingRef);

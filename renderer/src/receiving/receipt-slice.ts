@@ -2,10 +2,11 @@ import type { StateCreator } from "zustand";
 import { DEFAULT_SITE_TIME_ZONE } from "../../../shared/domain/site-clock";
 import { scanNotStoredReason } from "../db/storage-error";
 import type { Booking } from "../../../shared/domain/booking";
+import type { ColumnCatalogue } from "../../../shared/domain/booking-columns";
 import { afterCloseWords, closeFigures, outcomeWords } from "../../../shared/domain/receipt-close";
 import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
-import type { ReceiptRow } from "../db/dock-db";
+import { receiptStatusRow, type ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { bookingEvents } from "../db/record-event";
@@ -13,6 +14,7 @@ import { amendedFields } from "../../../shared/domain/booking-amendment";
 import { createHeldQueue } from "../scanning/held-queue";
 import type { DockDeps } from "../store/dock-deps";
 import type { All, QueuedScan, ReceiptSlice, ShownVerdict } from "../store/slice-types";
+import { listColumnCatalogue } from "./bookings-slice";
 
 /**
  * User Timing on the scan path (bench/renderer-scan.ts and the browser's performance panel):
@@ -56,12 +58,12 @@ export const createReceiptSlice =
       return log.stamp(op.operatorId);
     };
 
-    // The reconciler indexes every cached booking (hub of another booking, GPF IDs). It is
-    // built from the very objects the booking list holds, freshly loaded, so the 300,000
-    // cached hubs are in memory once, not once for the list and again for the index.
-    const otherBookings = async (): Promise<Booking[]> => {
+    // The reconciler looks up every cached booking (hub of another booking, GPF IDs) in the
+    // columns the booking list holds, freshly loaded: 300,000 cached hubs as typed arrays,
+    // never one object each (issue 22; shared/domain/booking-columns.ts).
+    const otherBookings = async (): Promise<ColumnCatalogue> => {
       await get().loadBookings();
-      return get().bookings.map((b) => b.booking);
+      return listColumnCatalogue(get().bookings);
     };
 
     const initFor = async (booking: Booking) => ({
@@ -204,7 +206,7 @@ export const createReceiptSlice =
       set((s) => ({
         receipt: next,
         receiptMessage: null,
-        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next },
+        receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: receiptStatusRow(next) },
       }));
     };
 
@@ -378,7 +380,10 @@ export const createReceiptSlice =
         const next: ReceiptRow = { ...r, ...decision.record };
         await log.record(decision.events, { receipt: next });
         const figures = closeFigures(reconcile);
-        set((s) => ({ receipt: next, receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: next } }));
+        set((s) => ({
+          receipt: next,
+          receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: receiptStatusRow(next) },
+        }));
         get().leaveReceipt();
         // The next step, on the bookings list the operator lands on.
         set({

@@ -10,7 +10,7 @@ import type {
   VerdictCode,
 } from "../../../shared/domain/reconcile";
 import type { FlashStep, OperatorRole, ScanSource } from "../../../shared/events";
-import type { BookingRow, ReceiptRow } from "../db/dock-db";
+import type { BookingListRow, ReceiptRow, ReceiptStatusRow } from "../db/dock-db";
 import type { HubRejectionCode } from "../../../shared/domain/receipt-decision";
 import type { WedgeConfig } from "../scanning/wedge-reader";
 import type { SyncHealth } from "../sync/sync-client";
@@ -64,8 +64,10 @@ export interface SessionSlice {
 }
 
 export interface BookingsSlice {
-  bookings: BookingRow[];
-  receiptsByRef: Record<string, ReceiptRow>;
+  /** Summaries and hub columns, not whole Bookings (issue 22); a receipt reads its Booking when opened. */
+  bookings: BookingListRow[];
+  /** Each receipt's status at this dock, without the Booking its row holds. */
+  receiptsByRef: Record<string, ReceiptStatusRow>;
   /** Reloads the cached bookings (pulled from central; available offline). */
   loadBookings(): Promise<void>;
   /** The answer to the last scan on the bookings list (a booking label or pallet SSCC opens its receipt instead). */

@@ -1,4 +1,3 @@
-import { bookingHubCount } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
 
 /** The received (closed) bookings a supervisor may open. */
@@ -12,15 +11,15 @@ export function BookingPicker() {
       <h2>Received bookings</h2>
       {received.length === 0 && <p>No booking has been received and closed at this dock yet.</p>}
       <ul className="booking-list">
-        {received.map(({ booking }) => (
+        {received.map(({ head: booking, pallets, hubs }) => (
           <li key={booking.bookingRef}>
             <button
               type="button"
               data-testid={`supervise-${booking.bookingRef}`}
               onClick={() => void open(booking.bookingRef)}
             >
-              <strong>{booking.bookingRef}</strong> {booking.partyName} - {booking.pallets.length} pallets,{" "}
-              {bookingHubCount(booking)} hubs - received ({receipts[booking.bookingRef]?.outcome ?? ""})
+              <strong>{booking.bookingRef}</strong> {booking.partyName} - {pallets} pallets, {hubs} hubs - received (
+              {receipts[booking.bookingRef]?.outcome ?? ""})
             </button>
           </li>
         ))}

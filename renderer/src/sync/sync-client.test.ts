@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { makeEvent, type DockEvent } from "../../../shared/events";
-import { DockDb } from "../db/dock-db";
+import { bookingListRow, DockDb } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import { FakeCentral } from "./fake-central";
@@ -206,6 +206,21 @@ describe("SyncClient against FakeCentral", () => {
       "BK-1005",
     ]);
     expect((await db.meta.get("sync.cursor"))?.value).toBe("5");
+  });
+
+  it("stores each pulled booking's list row (summary and hub columns) with it, and replaces it when central amends the booking", async () => {
+    const db = freshDb();
+    const central = new FakeCentral();
+    const v1 = sampleBooking("BK-1001", 1, 1, 2, 2);
+    central.putBooking(v1);
+    const sync = client(db, central);
+    await sync.syncOnce();
+    expect(await db.bookingList.toArray()).toEqual([bookingListRow(v1)]);
+    const v2 = { ...sampleBooking("BK-1001", 1, 2, 1, 3), version: v1.version + 1 };
+    central.putBooking(v2);
+    await sync.syncOnce();
+    expect(await db.bookingList.toArray()).toEqual([bookingListRow(v2)]);
+    expect((await db.bookingList.get("BK-1001"))?.hubs).toBe(6);
   });
 
   it("an amendment to a booking with an open receipt is held as a conflict, not applied", async () => {

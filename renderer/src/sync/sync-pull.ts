@@ -1,5 +1,5 @@
 import { DOCK_OUTBOX_HEADER, PullResponseSchema, type PullResponse } from "../../../shared/sync";
-import type { DockDb } from "../db/dock-db";
+import { bookingListRow, type DockDb } from "../db/dock-db";
 import { OPERATORS_SYNCED_AT, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
 import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
 import { substantiveChanges } from "../../../shared/domain/booking-amendment";
@@ -69,7 +69,15 @@ export class BookingPuller {
     if (nothing && pull.cursor === this.cursor) return this.markOperatorsSynced(now, outcome);
     await this.db.transaction(
       "rw",
-      [this.db.bookings, this.db.receipts, this.db.meta, this.db.operators, this.db.amendments, this.db.firmware],
+      [
+        this.db.bookings,
+        this.db.bookingList,
+        this.db.receipts,
+        this.db.meta,
+        this.db.operators,
+        this.db.amendments,
+        this.db.firmware,
+      ],
       async () => {
         for (const booking of pull.bookings) {
           const current = await this.db.bookings.get(booking.bookingRef);
@@ -80,6 +88,7 @@ export class BookingPuller {
             booking,
             pulledAt: now,
           });
+          await this.db.bookingList.put(bookingListRow(booking));
           outcome.bookingsStored = true;
           const receipt = await this.db.receipts.get(booking.bookingRef);
           if (
