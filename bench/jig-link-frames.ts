@@ -17,6 +17,16 @@ export function frame(type: number, jig: number, slot: number, payload: Uint8Arr
   return b;
 }
 
+/** The header alone, for a payload written after it as a buffer of its own (no copy). */
+export function frameHeader(type: number, jig: number, slot: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(HEADER);
+  b.writeUInt8(type, 0);
+  b.writeUInt8(jig, 1);
+  b.writeUInt16LE(slot, 2);
+  b.writeUInt32LE(length, 4);
+  return b;
+}
+
 /** Cuts a byte stream back into frames. */
 export class FrameReader {
   private pending: Buffer = Buffer.alloc(0);

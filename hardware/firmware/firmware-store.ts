@@ -44,6 +44,8 @@ interface StoredImage {
   bytes: Uint8Array;
   /** Set once the hash has passed; the bytes are the store's private copy, never written to. */
   checked: { sha256: Uint8Array; bytes: Uint8Array } | null;
+  /** True once the signature has verified against the store's key (the entry is never changed after). */
+  signatureOk?: boolean;
 }
 
 export class FirmwareStore {
@@ -143,10 +145,15 @@ export class FirmwareStore {
     const { manifest, signature } = stored.signed;
     if (!signature)
       return refuse("unsigned", `image ${manifest.version} for model ${manifest.model} carries no signature`);
-    const message =
-      stored.signedMessage === undefined ? manifestSigningBytes(manifest) : Buffer.from(stored.signedMessage, "utf8");
-    const signed = edVerify(null, message, this.publicKey, Buffer.from(signature, "base64"));
-    if (!signed)
+    // The store's entry never changes once added (a new image replaces the entry) and the
+    // publisher key is the store's for life, so a good signature is checked once an image,
+    // not once a hub; a bad one is checked (and refused) every time.
+    if (!stored.signatureOk) {
+      const message =
+        stored.signedMessage === undefined ? manifestSigningBytes(manifest) : Buffer.from(stored.signedMessage, "utf8");
+      stored.signatureOk = edVerify(null, message, this.publicKey, Buffer.from(signature, "base64"));
+    }
+    if (!stored.signatureOk)
       return refuse(
         "bad-signature",
         `the manifest of image ${manifest.version} is not signed by the firmware publisher key`,

@@ -42,18 +42,33 @@ export type FrameDecodeResult = { ok: true; frame: Frame } | { ok: false; reason
 
 /** Encodes a frame into one zero-padded report; throws only on a programming error (bad field range). */
 export function encodeFrame(frame: Frame): Uint8Array {
-  const n = frame.payload.length;
+  const payload = frame.payload;
+  return encodeFrameWith(frame.seq, frame.type, frame.slot, payload.length, (report, at) => report.set(payload, at));
+}
+
+/**
+ * Encodes a frame whose `n`-byte payload `fill` writes straight into the report at `at`
+ * (the report is zeroed): the image-chunk hot path builds its payload in place rather than
+ * in a buffer of its own that is then copied again.
+ */
+export function encodeFrameWith(
+  seq: number,
+  type: number,
+  slot: number,
+  n: number,
+  fill: (report: Uint8Array, at: number) => void,
+): Uint8Array {
   if (n > MAX_PAYLOAD) throw new RangeError(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
-  if (!isU16(frame.seq) || !isU8(frame.type) || !isU8(frame.slot)) throw new RangeError("frame field out of range");
+  if (!isU16(seq) || !isU8(type) || !isU8(slot)) throw new RangeError("frame field out of range");
   const out = new Uint8Array(REPORT_SIZE);
   const view = new DataView(out.buffer);
   out[0] = FRAME_MAGIC;
   out[1] = PROTOCOL_VERSION;
-  view.setUint16(2, frame.seq, true);
-  out[4] = frame.type;
-  out[5] = frame.slot;
+  view.setUint16(2, seq, true);
+  out[4] = type;
+  out[5] = slot;
   view.setUint16(6, n, true);
-  out.set(frame.payload, HEADER_SIZE);
+  fill(out, HEADER_SIZE);
   view.setUint32(HEADER_SIZE + n, crc32(out.subarray(0, HEADER_SIZE + n)) >>> 0, true);
   return out;
 }

@@ -147,6 +147,22 @@ describe("JigDriver against SimulatedJig", () => {
     expect((await failure(driver.readIdentity(9))).status).toBe("bad-request");
   });
 
+  it("one timer for all requests: a later request with a shorter timeout still times out first", async () => {
+    const pair = createMemoryTransportPair(simulatedJigInfo("JIG-C"));
+    const driver = new JigDriver(pair.host, { timeoutMs: 400 });
+    await driver.open();
+    // A device that never answers: every request must end in its own timeout.
+    const order: string[] = [];
+    const long = failure(driver.slotStatus(1)).then((e) => (order.push(`long ${e.code}`), e));
+    const short = failure(driver.request({ kind: "slot-status", slot: 2 }, { timeoutMs: 20 })).then(
+      (e) => (order.push(`short ${e.code}`), e),
+    );
+    expect((await short).message).toBe("no answer to slot-status on slot 3 within 20 ms");
+    expect(order).toEqual(["short timeout"]);
+    expect((await long).message).toBe("no answer to slot-status on slot 2 within 400 ms");
+    expect(order).toEqual(["short timeout", "long timeout"]);
+  });
+
   it("a corrupted report from the jig is dropped and counted, and the request times out", async () => {
     const pair = createMemoryTransportPair(simulatedJigInfo("JIG-B"));
     const driver = new JigDriver(pair.host, { timeoutMs: 30 });

@@ -57,7 +57,8 @@ interface Pending {
   slot: number | null;
   resolve: (body: JigResponseBody) => void;
   reject: (error: JigError) => void;
-  timer: NodeJS.Timeout;
+  /** When it times out (Date.now() ms); restarted by progress when `extendOnProgress`. */
+  deadline: number;
   timeoutMs: number;
   /** Liveness: a progress event for this slot restarts the timer (commit runs for minutes). */
   extendOnProgress: boolean;
@@ -65,6 +66,14 @@ interface Pending {
 
 export class JigDriver extends EventEmitter<JigDriverEvents> {
   private readonly pending = new Map<number, Pending>();
+  /**
+   * One timer for all pending requests, due at the earliest deadline or before it (a
+   * request, or progress, only moves deadlines later or adds one). Not a timer a request:
+   * an image goes out as about a thousand requests a hub, and arming and clearing a timer
+   * for each was a real part of the host's CPU.
+   */
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = Infinity;
   private seq = 0;
   private readonly timeoutMs: number;
   private unsubscribes: Array<() => void> = [];
@@ -175,6 +184,7 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
     const seq = this.nextSeq();
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     return new Promise<JigResponseBody>((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
       const p: Pending = {
         kind: request.kind,
         slot,
@@ -182,9 +192,10 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
         reject,
         timeoutMs,
         extendOnProgress: options.extendOnProgress ?? false,
-        timer: this.startTimer(seq, request.kind, slot, timeoutMs),
+        deadline,
       };
       this.pending.set(seq, p);
+      if (deadline < this.timerDue) this.armTimer(deadline);
       this.transport.write(encodeMessage({ dir: "request", seq, request })).catch((error: unknown) => {
         this.settle(seq)?.reject(
           new JigError(
@@ -198,17 +209,32 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
     });
   }
 
-  private startTimer(seq: number, kind: RequestKind, slot: number | null, ms: number): NodeJS.Timeout {
-    return setTimeout(() => {
-      this.settle(seq)?.reject(
-        new JigError(
-          "timeout",
-          kind,
-          slot,
-          `no answer to ${kind}${slot === null ? "" : ` on slot ${slot + 1}`} within ${ms} ms`,
-        ),
-      );
-    }, ms);
+  private armTimer(due: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, due - Date.now()));
+  }
+
+  /** Rejects every request past its deadline, then waits for the earliest one left. */
+  private expire(): void {
+    this.timer = null;
+    this.timerDue = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [seq, p] of [...this.pending]) {
+      if (p.deadline <= now) {
+        this.settle(seq);
+        p.reject(
+          new JigError(
+            "timeout",
+            p.kind,
+            p.slot,
+            `no answer to ${p.kind}${p.slot === null ? "" : ` on slot ${p.slot + 1}`} within ${p.timeoutMs} ms`,
+          ),
+        );
+      } else next = Math.min(next, p.deadline);
+    }
+    if (next !== Infinity && this.timer === null) this.armTimer(next);
   }
 
   private onReport(report: Uint8Array): void {
@@ -240,11 +266,9 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   }
 
   private touch(slot: number): void {
-    for (const [seq, p] of this.pending) {
-      if (p.extendOnProgress && p.slot === slot) {
-        clearTimeout(p.timer);
-        p.timer = this.startTimer(seq, p.kind, p.slot, p.timeoutMs);
-      }
+    for (const p of this.pending.values()) {
+      // Only later: the shared timer, due no later than the old deadline, finds the new one when it fires.
+      if (p.extendOnProgress && p.slot === slot) p.deadline = Date.now() + p.timeoutMs;
     }
   }
 
@@ -259,8 +283,13 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   private settle(seq: number): Pending | undefined {
     const p = this.pending.get(seq);
     if (!p) return undefined;
-    clearTimeout(p.timer);
     this.pending.delete(seq);
+    if (this.pending.size === 0 && this.timer) {
+      // Nothing left to time out: no timer holds the process open.
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.timerDue = Infinity;
+    }
     return p;
   }
 

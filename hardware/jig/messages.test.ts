@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encodeFrame, MAX_PAYLOAD, REPORT_SIZE } from "./frame";
+import { decodeFrame, encodeFrame, encodeFrameWith, MAX_PAYLOAD, REPORT_SIZE } from "./frame";
 import type { JigEvent, JigMessage, JigRequest, JigResponse } from "./messages";
 import { decodeMessage, encodeMessage, JIG_STATUSES, MAX_CHUNK, SLOT_STATES } from "./messages";
 
@@ -181,6 +181,25 @@ describe("jig protocol codec", () => {
     expect(decodeFrame(badPad)).toEqual({ ok: false, reason: "non-zero padding after the CRC" });
     expect(() => encodeFrame({ seq: 1, type: 1, slot: 0, payload: new Uint8Array(MAX_PAYLOAD + 1) })).toThrow(
       RangeError,
+    );
+  });
+});
+
+describe("encodeFrameWith (the in-place encoder of image chunks)", () => {
+  it("gives the same report as encodeFrame for any payload written in place", () => {
+    fc.assert(
+      fc.property(
+        seq,
+        fc.integer({ min: 0, max: 0xff }),
+        slot,
+        fc.uint8Array({ maxLength: MAX_PAYLOAD }),
+        (q, t, s, p) => {
+          const inPlace = encodeFrameWith(q, t, s, p.length, (report, at) => report.set(p, at));
+          expect(Buffer.from(inPlace).equals(Buffer.from(encodeFrame({ seq: q, type: t, slot: s, payload: p })))).toBe(
+            true,
+          );
+        },
+      ),
     );
   });
 });

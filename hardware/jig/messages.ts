@@ -3,7 +3,7 @@
  * (docs/jig-protocol.md). Requests go host → jig, each answered by one response with the
  * same sequence number; events go jig → host unasked, numbered by the jig's own counter.
  */
-import { decodeFrame, encodeFrame, JIG_SLOT, MAX_PAYLOAD } from "./frame";
+import { decodeFrame, encodeFrame, encodeFrameWith, JIG_SLOT, MAX_PAYLOAD } from "./frame";
 
 /** Request type codes; a response is `0x80 | request`, events are 0x40-0x4F. */
 export const REQUEST_TYPES = {
@@ -89,13 +89,18 @@ export function encodeMessage(message: JigMessage): Uint8Array {
     case "request": {
       const r = message.request;
       if (r.kind === "image-chunk") {
-        // The hot path while streaming: build the payload in one allocation.
-        if (!Number.isInteger(r.offset) || r.offset < 0 || r.offset > 0xffffffff)
-          throw new RangeError(`u32 out of range: ${r.offset}`);
-        const payload = new Uint8Array(4 + r.data.length);
-        new DataView(payload.buffer).setUint32(0, r.offset, true);
-        payload.set(r.data, 4);
-        return encodeFrame({ seq: message.seq, type: REQUEST_TYPES[r.kind], slot: r.slot, payload });
+        // The hot path while streaming: offset and data written straight into the report,
+        // one allocation and one copy of the chunk.
+        const { offset, data } = r;
+        if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
+          throw new RangeError(`u32 out of range: ${offset}`);
+        return encodeFrameWith(message.seq, REQUEST_TYPES[r.kind], r.slot, 4 + data.length, (report, at) => {
+          report[at] = offset & 0xff;
+          report[at + 1] = (offset >>> 8) & 0xff;
+          report[at + 2] = (offset >>> 16) & 0xff;
+          report[at + 3] = (offset >>> 24) & 0xff;
+          report.set(data, at + 4);
+        });
       }
       if (r.kind === "begin-image") {
         w.u32(r.size);
