@@ -1,10 +1,9 @@
+import { testDockStore } from "../test-support/dock-store";
 import { describe, expect, it } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import { sampleBooking } from "../test-support/sample-booking";
-import { createDockStore } from "../store/dock-store";
 import { DockDb } from "./dock-db";
 import { isStorageFull, scanNotStoredReason } from "./storage-error";
 import { signInAs } from "../test-support/operators";
@@ -18,15 +17,10 @@ describe("disk full at the dock", () => {
     await db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: 0 });
     const sounds: VerdictClass[] = [];
     let t = Date.parse("2026-11-26T09:30:00Z");
-    const store = createDockStore({
-      db,
-      dockId: "DOCK-1",
+    const store = testDockStore(db, {
       site: { facilityId: booking.facilityId, csp: booking.csp, production: true },
-      limits: DEFAULT_PACKING_LIMITS,
       now: () => (t += 1000),
       sound: { signal: (c) => sounds.push(c) },
-      clockOffsetMs: () => null,
-      onRecorded: () => undefined,
     });
     await signInAs(store, db, "op-7", "receiver", "Ann Dock");
     await store.getState().openReceipt(booking.bookingRef);

@@ -1,11 +1,11 @@
+import { testDockStore } from "../test-support/dock-store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { createTestBridge, type TestBridge } from "../../bridge/test-bridge";
 import { DockDb, type EventRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { recordEvents } from "../db/record-event";
-import { createDockStore, type DockStore } from "../store/dock-store";
+import type { DockStore } from "../store/dock-store";
 import { sampleBooking } from "../test-support/sample-booking";
 import { drainJournal, journalEntryToEvent } from "./journal-drain";
 import { FlashResultPayload } from "../../../shared/events";
@@ -37,16 +37,7 @@ function flashResult(deviceId: string, outcome: "flashed" | "failed" = "flashed"
 async function rig(opts: { signIn?: boolean } = {}): Promise<{ store: DockStore; db: DockDb; bridge: TestBridge }> {
   const db = new DockDb(`jig-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
   const bridge = createTestBridge();
-  const store = createDockStore({
-    db,
-    dockId: "DOCK-1",
-    site: { facilityId: booking.facilityId, csp: booking.csp, production: false },
-    limits: DEFAULT_PACKING_LIMITS,
-    now: () => Date.now(),
-    sound: { signal: () => undefined },
-    clockOffsetMs: () => null,
-    onRecorded: () => undefined,
-  });
+  const store = testDockStore(db, { site: { facilityId: booking.facilityId, csp: booking.csp, production: false } });
   if (opts.signIn !== false) await signInAs(store, db, "tech-1", "technician", "Tess Tech");
   return { store, db, bridge };
 }

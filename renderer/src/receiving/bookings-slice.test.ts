@@ -1,9 +1,8 @@
+import { testDockStore } from "../test-support/dock-store";
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { bookingListRow, DockDb } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
-import { createDockStore } from "../store/dock-store";
 
 describe("loadBookings", () => {
   it("overlapping loads end on the newest list: a booking stored between two calls is shown, and calls while one waits share it", async () => {
@@ -11,16 +10,7 @@ describe("loadBookings", () => {
     const a = sampleBooking("BK-1001", 1);
     const b = sampleBooking("BK-2002", 2, 1, 1, 2);
     await db.bookings.put({ bookingRef: a.bookingRef, version: 1, booking: a, pulledAt: 0 });
-    const store = createDockStore({
-      db,
-      dockId: "DOCK-1",
-      site: { facilityId: a.facilityId, csp: a.csp, production: true },
-      limits: DEFAULT_PACKING_LIMITS,
-      now: Date.now,
-      sound: { signal: () => undefined },
-      clockOffsetMs: () => null,
-      onRecorded: () => undefined,
-    });
+    const store = testDockStore(db, { site: { facilityId: a.facilityId, csp: a.csp, production: true } });
     const first = store.getState().loadBookings();
     const second = store.getState().loadBookings();
     const joined = store.getState().loadBookings();
@@ -64,16 +54,7 @@ describe("loadBookings", () => {
       updatedAt: 5,
     };
     await db.receipts.put(receipt);
-    const store = createDockStore({
-      db,
-      dockId: "DOCK-1",
-      site: { facilityId: a.facilityId, csp: a.csp, production: true },
-      limits: DEFAULT_PACKING_LIMITS,
-      now: Date.now,
-      sound: { signal: () => undefined },
-      clockOffsetMs: () => null,
-      onRecorded: () => undefined,
-    });
+    const store = testDockStore(db, { site: { facilityId: a.facilityId, csp: a.csp, production: true } });
     await store.getState().loadBookings();
     const list = store.getState().bookings;
     expect(list.map((r) => r.bookingRef).sort()).toEqual(["BK-1001", "BK-2002"]);

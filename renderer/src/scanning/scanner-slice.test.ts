@@ -1,20 +1,10 @@
+import { testDockStore } from "../test-support/dock-store";
 import { describe, expect, it } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { DockDb } from "../db/dock-db";
-import { createDockStore } from "../store/dock-store";
 
 function storeOn(db: DockDb) {
-  return createDockStore({
-    db,
-    dockId: "DOCK-1",
-    site: { facilityId: "FAC-1", csp: "North", production: true },
-    limits: DEFAULT_PACKING_LIMITS,
-    now: () => Date.parse("2026-12-04T10:00:00Z"),
-    sound: { signal: () => undefined },
-    clockOffsetMs: () => 0,
-    onRecorded: () => undefined,
-  });
+  return testDockStore(db, { now: () => Date.parse("2026-12-04T10:00:00Z"), clockOffsetMs: () => 0 });
 }
 
 describe("scanner settings: the camera mode", () => {

@@ -1,11 +1,11 @@
+import { testDockStore } from "../test-support/dock-store";
 import { describe, expect, it } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { DEFAULT_PACKING_LIMITS } from "../../../shared/domain/booking";
 import { decideUnsentAlarm } from "../../../shared/domain/unsent-alarm";
 import { makeEvent } from "../../../shared/events";
 import { DockDb } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
-import { createDockStore, type DockStore } from "../store/dock-store";
+import type { DockStore } from "../store/dock-store";
 import { FakeCentral } from "../sync/fake-central";
 import { SyncClient } from "../sync/sync-client";
 import { localUnsentWatchStore } from "./unsent-watch-store";
@@ -42,15 +42,9 @@ function shared(): Shared {
 /** One page: a store and a sync client over the dock's database; a second call over the same `Shared` is a reload. */
 async function rig(world: Shared = shared()) {
   const { db, clock, storage } = world;
-  const store: DockStore = createDockStore({
-    db,
-    dockId: "DOCK-1",
+  const store: DockStore = testDockStore(db, {
     site: { facilityId: "FAC-1", csp: "North", production: false },
-    limits: DEFAULT_PACKING_LIMITS,
     now: clock.now,
-    sound: { signal: () => undefined },
-    clockOffsetMs: () => null,
-    onRecorded: () => undefined,
     unsentAlarmMs: THRESHOLD,
     unsentWatchStore: localUnsentWatchStore({
       getItem: (k) => storage.get(k) ?? null,

@@ -1,6 +1,7 @@
+import { testDockDeps } from "../test-support/dock-store";
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
+import type { Booking } from "../../../shared/domain/booking";
 import { encodeBookingLabel, encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
 import { parseDockEvent } from "../../../shared/events";
@@ -31,16 +32,12 @@ async function rig(db?: DockDb): Promise<Rig> {
   );
   const sounds: VerdictClass[] = [];
   let t = Date.parse("2026-11-26T09:30:00Z");
-  const deps: DockDeps = {
-    db: theDb,
-    dockId: "DOCK-1",
+  const deps: DockDeps = testDockDeps(theDb, {
     site: { facilityId: booking.facilityId, csp: booking.csp, production: true },
-    limits: DEFAULT_PACKING_LIMITS,
     now: () => (t += 1000),
     sound: { signal: (c) => sounds.push(c) },
     clockOffsetMs: () => 250,
-    onRecorded: () => undefined,
-  };
+  });
   const store = createDockStore(deps);
   await signInAs(store, theDb, "op-7", "receiver", "Ann Dock");
   return { store, db: theDb, sounds, booking, other, deps };

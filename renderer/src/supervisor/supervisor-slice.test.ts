@@ -1,7 +1,8 @@
+import { testDockDeps } from "../test-support/dock-store";
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { asnJson, asnSha256, parseAsnJson } from "../../../shared/domain/asn";
-import { DEFAULT_PACKING_LIMITS, type Booking } from "../../../shared/domain/booking";
+import type { Booking } from "../../../shared/domain/booking";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import { manifestHubs } from "../../../shared/domain/manifest";
 import { deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
@@ -60,15 +61,10 @@ async function rig(): Promise<Rig> {
   let t = Date.parse("2026-11-26T09:30:00Z"); // a Thursday
   const sounds: string[] = [];
   const asnCentral = new FakeCentral();
-  const deps: DockDeps = {
-    db,
-    dockId: "DOCK-1",
+  const deps: DockDeps = testDockDeps(db, {
     site: { facilityId: booking.facilityId, csp: booking.csp, production: true },
-    limits: DEFAULT_PACKING_LIMITS,
     now: () => (t += 1000),
     sound: { signal: (c) => sounds.push(c) },
-    clockOffsetMs: () => null,
-    onRecorded: () => undefined,
     asnNumbers: new AsnBlockKeeper(db, {
       target: { baseUrl: "http://central.test", token: null, fetch: asnCentral.fetch },
     }),
@@ -92,7 +88,7 @@ async function rig(): Promise<Rig> {
         })),
       };
     },
-  };
+  });
   const central = {
     reachable: true,
     smi: new Map<string, Pick<SmiHubCheck, "update" | "smiFirmware">>(),
