@@ -64,9 +64,9 @@ module.exports = {
     {
       name: "renderer-combined-store-at-the-top",
       comment:
-        "Inside the renderer, only main.tsx, app/ and tests import the combined store; features type against store/slice-types.",
+        "Inside the renderer, only main.tsx, app/ and tests (and their test-support/) import the combined store; features type against store/slice-types.",
       severity: "error",
-      from: { path: "^renderer/src/", pathNot: "^renderer/src/(main\\.tsx|app/)|\\.test\\.tsx?$" },
+      from: { path: "^renderer/src/", pathNot: "^renderer/src/(main\\.tsx|app/|test-support/)|\\.test\\.tsx?$" },
       to: { path: "^renderer/src/store/dock-store\\.ts$" },
     },
     {
