@@ -1,5 +1,5 @@
 import { bookingCartons, palletHubs, type BookedHub, type Booking } from "./booking";
-import { formatEui64, HubIndex, parseEui64 } from "./hub-index";
+import { formatEui64, HubIndex, parseEui64, rangeHolding } from "./hub-index";
 
 /**
  * The other bookings' hubs in columns (issue 22). The receipt's reconciler asks a booking it is
@@ -178,11 +178,11 @@ export class ColumnCatalogue {
 
   private at(pos: number | undefined): ListedHub | undefined {
     if (pos === undefined) return undefined;
-    const b = lastAtOrBefore(this.start, this.list.length, pos);
+    const b = rangeHolding(this.start, this.list.length, pos);
     const cols = this.list[b];
     if (cols === undefined) return undefined;
     const h = pos - this.start[b]!;
-    const c = lastAtOrBefore(cols.cartonStart, cols.cartonSscc.length, h);
+    const c = rangeHolding(cols.cartonStart, cols.cartonSscc.length, h);
     const p = cols.cartonPallet[c] ?? -1;
     return {
       deviceId: this.oddHubs[b]?.get(h) ?? formatEui64(cols.hubKeys[h * 2]!, cols.hubKeys[h * 2 + 1]!),
@@ -201,18 +201,6 @@ function fill(index: HubIndex, keys: Uint32Array, odd: ReadonlyArray<[number, st
     if (id !== undefined) index.set(id, base + h);
     else index.setKey(keys[h * 2]!, keys[h * 2 + 1]!, base + h);
   }
-}
-
-/** The entry whose range holds `pos`: the first i < n with starts[i + 1] > pos (empty ranges skipped). */
-function lastAtOrBefore(starts: Uint32Array, n: number, pos: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid + 1]! > pos) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 const columnsOfBooking = new WeakMap<Booking, BookingColumns>();

@@ -1,5 +1,5 @@
 import { bookingCartons, palletHubs, type BookedHub, type Booking } from "./booking";
-import { HubIndex } from "./hub-index";
+import { HubIndex, rangeHolding } from "./hub-index";
 
 /**
  * The booking catalogue the reconciler looks scans up in (hub ID → carton, GPF ID → hub, SSCC →
@@ -86,14 +86,7 @@ function buildCatalogue(bookings: readonly Booking[]): Catalogue {
 export function findHub(cat: Catalogue, index: HubIndex, id: string): HubPlace | undefined {
   const at = index.get(id);
   if (at === undefined) return undefined;
-  // The first carton that ends after `at` (binary search over cartonStart; empty ones skipped).
-  let lo = 0;
-  let hi = cat.cartonList.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cat.cartonStart[mid + 1]! > at) hi = mid;
-    else lo = mid + 1;
-  }
+  const lo = rangeHolding(cat.cartonStart, cat.cartonList.length, at);
   const carton = cat.cartonList[lo];
   const hub = carton?.hubs[at - cat.cartonStart[lo]!];
   return carton && hub ? { hub, bookingRef: carton.bookingRef, carton: carton.sscc, pallet: carton.pallet } : undefined;

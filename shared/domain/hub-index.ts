@@ -163,3 +163,19 @@ export class HubIndex {
     for (let i = 0; i < val.length; i++) if (val[i] !== 0) this.put(hi[i]!, lo[i]!, val[i]!);
   }
 }
+
+/**
+ * The entry whose range holds position `pos`, ranges given by where each starts (`starts[i]` to
+ * `starts[i + 1]`, n entries): the first i < n with starts[i + 1] > pos, empty ranges skipped
+ * (binary search). The catalogues map a hub's position to its carton, or its booking, with it.
+ */
+export function rangeHolding(starts: Uint32Array, n: number, pos: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid + 1]! > pos) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
