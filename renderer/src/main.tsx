@@ -11,7 +11,8 @@ import { EnrolmentScreen } from "./app/enrolment-screen";
 import { requestPersistentStorage } from "./app/persistent-storage";
 import { routeScan, routeWedgeScan } from "./scanning/scan-router";
 import { StoreContext } from "./store/store-context";
-import { bookingListRow, openDockDb } from "./db/dock-db";
+import { openDockDb } from "./db/dock-db";
+import { putCachedBookings } from "./db/dock-records";
 import { startHidPosInbox } from "./scanning/hid-pos-inbox";
 import { createVerdictSound } from "./scanning/verdict-sound";
 import { listenForWedgeScans } from "./scanning/wedge-listener";
@@ -83,18 +84,7 @@ async function boot(): Promise<void> {
       hubsPerCarton: 4,
       deliveryDate: today,
     });
-    if ((await db.bookings.count()) === 0)
-      await db.transaction("rw", [db.bookings, db.bookingList], async () => {
-        await db.bookings.bulkPut(
-          demo.map((booking) => ({
-            bookingRef: booking.bookingRef,
-            version: booking.version,
-            booking,
-            pulledAt: Date.now(),
-          })),
-        );
-        await db.bookingList.bulkPut(demo.map(bookingListRow));
-      });
+    if ((await db.bookings.count()) === 0) await putCachedBookings(db, demo, Date.now());
     if (demo[0]) config.site = demoSiteFor(demo[0], false);
   }
   if (config.token !== null && config.token !== stored) await writeMeta(db, SYNC_TOKEN, config.token);

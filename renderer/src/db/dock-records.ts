@@ -66,6 +66,20 @@ export async function putAsnDocument(db: DockDb, asnNumber: string, json: string
 }
 
 /**
+ * Caches bookings as pulled at `pulledAt`: each `bookings` row and its list row (summary and hub
+ * columns, v5) in one transaction, so the two never disagree. Inside a caller's transaction over
+ * both tables (the pull's) it joins that one.
+ */
+export async function putCachedBookings(db: DockDb, bookings: readonly Booking[], pulledAt: number): Promise<void> {
+  await db.transaction("rw", [db.bookings, db.bookingList], async () => {
+    await db.bookings.bulkPut(
+      bookings.map((booking) => ({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt })),
+    );
+    await db.bookingList.bulkPut(bookings.map(bookingListRow));
+  });
+}
+
+/**
  * The cached bookings as the bookings list holds them: summaries and hub columns (v5), never the
  * whole Booking objects (issue 22). Every writer of `bookings` writes the booking's list row in
  * the same transaction; a booking stored without one (a row written by hand, a test's seed) gets

@@ -1,7 +1,7 @@
 import { DOCK_OUTBOX_HEADER, PullResponseSchema, type PullResponse } from "../../../shared/sync";
-import { bookingListRow, type DockDb } from "../db/dock-db";
+import type { DockDb } from "../db/dock-db";
 import { OPERATORS_SYNCED_AT, readMeta, SYNC_CURSOR, writeMeta } from "../db/dock-meta";
-import { mergeAmendments, mergeFirmware, mergeOperators } from "../db/dock-records";
+import { mergeAmendments, mergeFirmware, mergeOperators, putCachedBookings } from "../db/dock-records";
 import { substantiveChanges } from "../../../shared/domain/booking-amendment";
 import { postToCentral, type CentralTarget } from "./central-request";
 
@@ -82,13 +82,7 @@ export class BookingPuller {
         for (const booking of pull.bookings) {
           const current = await this.db.bookings.get(booking.bookingRef);
           if (current !== undefined && current.version > booking.version) continue;
-          await this.db.bookings.put({
-            bookingRef: booking.bookingRef,
-            version: booking.version,
-            booking,
-            pulledAt: now,
-          });
-          await this.db.bookingList.put(bookingListRow(booking));
+          await putCachedBookings(this.db, [booking], now);
           outcome.bookingsStored = true;
           const receipt = await this.db.receipts.get(booking.bookingRef);
           if (
