@@ -14,13 +14,14 @@
  * lags; renderer heap < 150 MB.
  * Run: npx tsx bench/renderer-scan.ts [--hubs 300000] [--paced 200] [--rate 20] [--seconds 60]
  * [--profile] (top JS self time over paced + burst) [--trace] (a Chrome trace of the burst: what
- * the main thread's long tasks, 30 ms and over, spent their time on).
+ * the main thread's long tasks, 30 ms and over, spent their time on). BENCH_PROFILE_OUT=<file>
+ * with --profile also writes the raw profile (.cpuprofile, for DevTools).
  * Needs /usr/bin/chromium (or BENCH_CHROMIUM). Takes about 3-4 minutes.
  */
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -315,6 +316,7 @@ interface CpuProfile {
 
 /** Self time per function (where the renderer's main thread spent the phase), top 20. */
 function printProfile(profile: CpuProfile): void {
+  if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
   const total = profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
   const wallMs = (profile.endTime - profile.startTime) / 1000;
   const byFn = new Map<string, number>();

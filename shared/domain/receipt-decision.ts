@@ -12,7 +12,6 @@ import type { z } from "zod";
 import { newEventId } from "./ids";
 import { deriveLiabilityTransfer } from "./liability";
 import {
-  expecting,
   liveScans,
   reduce,
   replay,
@@ -24,7 +23,9 @@ import {
   type VerdictCode,
 } from "./reconcile";
 import { closeFigures, closeProblem } from "./receipt-close";
+import type { Context as ScanContext } from "./receipt-state";
 import { parseScan } from "./scan-parser";
+import type { ParsedScan } from "./scan";
 
 /**
  * The receipt aggregate's decisions: the receipt's record and its reconciler state plus one
@@ -59,7 +60,8 @@ export interface Stamp extends EventContext {
 }
 
 export type ReceiptCommand =
-  | { type: "scan"; raw: string; source: ScanSource }
+  /** `parsed`, when given, is `parseScan(clipRaw(raw))`: build it with `scanCommand`. */
+  | { type: "scan"; raw: string; source: ScanSource; parsed?: ParsedScan }
   /** Undo the last counted scan, or the one picked from `undoCandidates` (its scan event id). */
   | { type: "undo-last"; reason: string; scanId?: string }
   | { type: "arrive"; late: boolean; reportedEta: string | null }
@@ -121,8 +123,10 @@ export function decideReceipt(
   switch (command.type) {
     case "scan": {
       const raw = clipRaw(command.raw);
-      const parsed = parseScan(raw);
-      const before = expecting(reconcile);
+      const parsed = command.parsed ?? parseScan(raw);
+      // The pallet and carton this scan is judged under (not `expecting`, whose prompt words
+      // count the carton's hubs left: a walk the scan's path to its beep need not take).
+      const before = reconcile.core.context;
       // The event's id and instant first (the reconciler keys the scan by them), then the
       // event itself once the verdict is known: built and validated once.
       const id = stamp.id ?? newEventId(stamp.now);
@@ -137,8 +141,8 @@ export function decideReceipt(
           raw,
           kind: parsed.kind,
           verdict: logCode,
-          palletSscc: before.kind === "booking-or-pallet" ? null : before.palletSscc,
-          cartonSscc: before.kind === "hub" && SSCC.test(before.cartonSscc) ? before.cartonSscc : null,
+          palletSscc: before.pallet,
+          cartonSscc: before.carton !== null && SSCC.test(before.carton) ? before.carton : null,
           deviceId: parsed.kind === "hub" ? parsed.deviceId : null,
           sscc: parsed.kind === "pallet" || parsed.kind === "carton" || parsed.kind === "sscc" ? parsed.sscc : null,
           ...cartonNumberOf(parsed, before),
@@ -410,13 +414,18 @@ const SSCC = /^\d{18}$/;
  * hub's container on arrival, kept in the event so the re-delivery can put it back (an SSCC
  * container is in `cartonSscc`). Left out when there is none, so older events keep their shape.
  */
-function cartonNumberOf(
-  parsed: ReturnType<typeof parseScan>,
-  before: ReturnType<typeof expecting>,
-): { cartonNumber?: string } {
+function cartonNumberOf(parsed: ReturnType<typeof parseScan>, before: ScanContext): { cartonNumber?: string } {
   if (parsed.kind === "carton-number") return { cartonNumber: parsed.cartonNumber };
-  if (before.kind === "hub" && !SSCC.test(before.cartonSscc)) return { cartonNumber: before.cartonSscc };
+  if (before.carton !== null && !SSCC.test(before.carton)) return { cartonNumber: before.carton };
   return {};
+}
+
+/** A scan command parsed once: the caller can open its write for the scanned hub before the decision. */
+export function scanCommand(
+  raw: string,
+  source: ScanSource,
+): Extract<ReceiptCommand, { type: "scan" }> & { parsed: ParsedScan } {
+  return { type: "scan", raw, source, parsed: parseScan(clipRaw(raw)) };
 }
 
 /** Scanner raw text cut to what an event may carry, keeping the start (AIM prefix and data). */

@@ -1,7 +1,7 @@
 import type { Stamp } from "../../../shared/domain/receipt-decision";
 import { makeEvent, type DockEvent, type DockEventType, type EventOf, type PayloadOf } from "../../../shared/events";
 import type { DockDb } from "./dock-db";
-import { recordEvents, type ProjectionChange } from "./record-event";
+import { beginWrite, recordEvents, type BegunWrite, type ProjectionChange } from "./record-event";
 
 /**
  * The one place the dock records: every slice (receiving, supervisor, jig, session) and the
@@ -27,6 +27,8 @@ export interface RecordOptions {
    * the health bar and the verdict render together). Default "now".
    */
   notify?: "now" | "later";
+  /** The write `begin` opened for these events before they were decided. */
+  begun?: BegunWrite | null;
 }
 
 export class DockLog {
@@ -81,7 +83,7 @@ export class DockLog {
   ): Promise<void> {
     if (events.length === 0 && change.receipt === undefined) return;
     const receipt = change.receipt === undefined ? {} : { receipt: { ...change.receipt, updatedAt: this.deps.now() } };
-    await recordEvents(this.deps.db, events, receipt);
+    await recordEvents(this.deps.db, events, receipt, { begun: options.begun ?? null });
     if (options.notify !== "later" && events.length > 0) this.notify(events.length);
   }
 
@@ -91,6 +93,14 @@ export class DockLog {
     const stored = await recordEvents(this.deps.db, events, {}, { skipLogged: true });
     if (stored > 0) this.notify(stored);
     return stored;
+  }
+
+  /**
+   * Opens a scan's write before its decision, reading the rows of `hubIds` (record-event.ts,
+   * `beginWrite`); pass it to `record` in the same task. Null when it cannot be opened early.
+   */
+  begin(hubIds: readonly string[]): BegunWrite | null {
+    return beginWrite(this.deps.db, hubIds);
   }
 
   /** Tells the sync client that `events` more wait in the outbox. */

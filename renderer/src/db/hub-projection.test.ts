@@ -1,9 +1,10 @@
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import Dexie from "dexie";
 import { makeEvent, type DockEvent, type ScanVerdictCode } from "../../../shared/events";
 import { DockDb, rebuildHubStates, SCHEMA_V1, SCHEMA_V2 } from "./dock-db";
-import { recordEvents } from "./record-event";
+import { beginWrite, recordEvents } from "./record-event";
 
 /**
  * The hub-state projection has one rule (shared/domain/dock-hub-projection.ts): the live
@@ -141,5 +142,72 @@ describe("hub states at the dock: one projection", () => {
     await db.transaction("rw", db.events, db.hubStates, () => rebuildHubStates(db.events, db.hubStates));
     expect(await db.hubStates.orderBy("deviceId").toArray()).toEqual(live);
     db.close();
+  });
+
+  it("a write begun before its decision (a scan's, reading the hub row early) leaves the rows the plain write leaves", async () => {
+    const ids = Array.from({ length: 3 }, (_, i) => `0A-01-00-00-00-00-00-2${i}`);
+    const verdicts: ScanVerdictCode[] = ["expected", "duplicate", "other-booking", "unexpected"];
+    // Each step: a scan of a hub (or a scan and its undo in one batch), the write begun with
+    // the scanned hub's row read, another hub's, both, or none.
+    const step = fc.record({
+      hub: fc.nat(ids.length - 1),
+      verdict: fc.constantFrom(...verdicts),
+      undoInBatch: fc.boolean(),
+      undoLast: fc.boolean(),
+      readEarly: fc.constantFrom("scanned", "other", "both", "none"),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+        run++;
+        const plain = new DockDb(`hub-plain-${run}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+        const early = new DockDb(`hub-early-${run}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+        await Promise.all([plain.open(), early.open()]);
+        let last: DockEvent | null = null;
+        for (const st of steps) {
+          const id = ids[st.hub]!;
+          const other = ids[(st.hub + 1) % ids.length]!;
+          const batch: DockEvent[] = [];
+          if (st.undoLast && last !== null) batch.push(undo(last));
+          else {
+            const s = scan(id, st.verdict);
+            batch.push(s);
+            if (st.undoInBatch) batch.push(undo(s));
+            last = st.undoInBatch ? null : s;
+          }
+          const read = { scanned: [id], other: [other], both: [id, other], none: [] }[st.readEarly];
+          await recordEvents(plain, batch);
+          const begun = beginWrite(early, read);
+          expect(begun).not.toBeNull();
+          await recordEvents(early, batch, {}, { begun });
+        }
+        const rows = async (db: DockDb) => db.hubStates.orderBy("deviceId").toArray();
+        expect(await rows(early)).toEqual(await rows(plain));
+        expect(await early.events.count()).toBe(await plain.events.count());
+        plain.close();
+        early.close();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("a begun write left unused stores nothing and holds nothing up", async () => {
+    const db = new DockDb("hub-unused", { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.open();
+    expect(beginWrite(db, [HUB])).not.toBeNull();
+    const received = scan(HUB, "expected");
+    await recordEvents(db, [received]);
+    expect(await db.events.count()).toBe(1);
+    expect(await db.outbox.count()).toBe(1);
+    expect(await db.hubStates.get(HUB)).toMatchObject({ state: "received", lastEventId: received.id });
+    db.close();
+  });
+
+  it("a write cannot begin early on a closed database: the plain write then says why", async () => {
+    const db = new DockDb("hub-closed", { indexedDB: new IDBFactory(), IDBKeyRange });
+    await db.open();
+    db.close();
+    expect(beginWrite(db, [HUB])).toBeNull();
+    await expect(recordEvents(db, [scan(HUB, "expected")], {}, { begun: null })).rejects.toThrow();
   });
 });

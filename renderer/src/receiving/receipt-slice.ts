@@ -4,8 +4,13 @@ import { scanNotStoredReason } from "../db/storage-error";
 import type { Booking } from "../../../shared/domain/booking";
 import type { ColumnCatalogue } from "../../../shared/domain/booking-columns";
 import { afterCloseWords, closeFigures, outcomeWords } from "../../../shared/domain/receipt-close";
-import { decideReceipt, receiptFromLog, type ReceiptCommand } from "../../../shared/domain/receipt-decision";
-import { expecting, liveScans, summarize, type ReceiptState } from "../../../shared/domain/reconcile";
+import {
+  decideReceipt,
+  receiptFromLog,
+  scanCommand,
+  type ReceiptCommand,
+} from "../../../shared/domain/receipt-decision";
+import { expecting, liveScans, summarize, type NextScan, type ReceiptState } from "../../../shared/domain/reconcile";
 import { receiptStatusRow, type ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
@@ -89,8 +94,10 @@ export const createReceiptSlice =
       summaryStale = false;
     };
 
-    const show = (v: ShownVerdict) => {
+    /** Shows and sounds a verdict; `alongside` joins the same store update (one pass of every screen's selectors). */
+    const show = (v: ShownVerdict, alongside: Partial<Pick<All, "reconcile" | "next">> = {}) => {
       set((s) => ({
+        ...alongside,
         lastVerdict: v,
         pendingError: v.class === "error" ? v : s.pendingError,
         recent: [v, ...s.recent].slice(0, 12),
@@ -105,18 +112,20 @@ export const createReceiptSlice =
       if (receipt === null || reconcile === null) return;
       // A HID-POS read keeps the id the host gave it, so a read redelivered after a reload is stored once.
       const s = stamp();
-      const decision = decideReceipt(
-        receipt,
-        reconcile,
-        { type: "scan", raw: q.raw, source: q.source },
-        q.readId === undefined ? s : { ...s, id: q.readId },
-      );
+      let next: NextScan;
+      // The write opens, and the scanned hub's row is read, while the reconciler judges.
+      const cmd = scanCommand(q.raw, q.source);
+      const begun = log.begin(cmd.parsed.kind === "hub" ? [cmd.parsed.deviceId] : []);
+      const decision = decideReceipt(receipt, reconcile, cmd, q.readId === undefined ? s : { ...s, id: q.readId });
       if (!decision.ok || decision.verdict === null) return;
       const v = decision.verdict;
       const raw = decision.events[0]?.type === "scan.recorded" ? decision.events[0].payload.raw : q.raw;
       try {
         // The sync client hears of it after the verdict (below), not here.
-        await log.record(decision.events, {}, { notify: "later" });
+        const written = log.record(decision.events, {}, { notify: "later", begun });
+        // The next prompt is worked out while the database writes (the thread is idle then), not after.
+        next = expecting(decision.reconcile);
+        await written;
       } catch (e) {
         // Not stored, so not confirmed: say so as an error the operator must acknowledge.
         show({
@@ -134,16 +143,10 @@ export const createReceiptSlice =
       measureScan("scan.durable", q);
       // Verdict and sound first, then the counts: all of it reaches the screen in one render
       // (React renders once this synchronous block is done), but the beep need not wait for the summary.
-      set({ reconcile: decision.reconcile, next: expecting(decision.reconcile) });
-      show({
-        code: v.code,
-        class: v.class,
-        reason: v.reason,
-        subject: v.subject,
-        raw,
-        at: deps.now(),
-        scanId: v.scanId,
-      });
+      show(
+        { code: v.code, class: v.class, reason: v.reason, subject: v.subject, raw, at: deps.now(), scanId: v.scanId },
+        { reconcile: decision.reconcile, next },
+      );
       measureScan("scan.verdict", q);
       summaryStale = true;
       if (get().queue.length === 0 || get().pendingError !== null) catchUpSummary();

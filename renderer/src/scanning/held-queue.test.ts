@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { createHeldQueue } from "./held-queue";
 
 // The one queue of scans held behind an error (receiving and outbound loading).
@@ -37,5 +38,60 @@ describe("held queue", () => {
     await r.queue.settled();
     expect(r.done).toEqual(["a", "bad-1", "b", "c", "d"]);
     expect(r.items()).toEqual([]);
+  });
+
+  it("judges a scan with nothing ahead of it at once, never listing it as waiting; one arriving meanwhile waits behind it", async () => {
+    const listed: string[][] = [];
+    let items: string[] = [];
+    const done: string[] = [];
+    let release: () => void = () => undefined;
+    const queue = createHeldQueue<string>({
+      items: () => items,
+      setItems: (next) => {
+        items = next;
+        listed.push(next);
+      },
+      blocked: () => false,
+      async process(item) {
+        if (item === "slow") await new Promise<void>((r) => (release = r));
+        done.push(item);
+      },
+    });
+    queue.push("slow");
+    expect(listed).toEqual([]);
+    await Promise.resolve();
+    queue.push("next");
+    queue.push("last");
+    expect(items).toEqual(["next", "last"]);
+    expect(done).toEqual([]);
+    release();
+    await queue.settled();
+    expect(done).toEqual(["slow", "next", "last"]);
+    expect(items).toEqual([]);
+    // Only the scans that waited were ever listed.
+    expect(listed.flat()).not.toContain("slow");
+  });
+
+  it("never overtakes: random pushes, errors and acknowledgements keep the order of arrival", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom("push", "push", "ack", "tick"), { maxLength: 40 }), async (steps) => {
+        const r = rig();
+        const pushed: string[] = [];
+        for (const step of steps) {
+          if (step === "ack") {
+            r.acknowledge();
+            r.queue.kick();
+          } else if (step === "tick") await Promise.resolve();
+          else {
+            const item = `${pushed.length % 7 === 3 ? "bad" : "s"}-${pushed.length}`;
+            pushed.push(item);
+            r.queue.push(item);
+          }
+        }
+        await r.queue.settled();
+        // Processed scans are a prefix of the pushed ones, the rest still waiting in order.
+        expect([...r.done, ...r.items()]).toEqual(pushed);
+      }),
+    );
   });
 });

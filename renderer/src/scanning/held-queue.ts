@@ -28,10 +28,13 @@ export interface HeldQueue<T> {
 export function createHeldQueue<T>(io: HeldQueueIo<T>): HeldQueue<T> {
   let draining: Promise<void> = Promise.resolve();
   let busy = false;
-  const drain = async () => {
-    if (busy) return;
-    busy = true;
+  /** Runs `first` (a scan nothing waited ahead of), then every scan waiting, until blocked. */
+  const run = async (first?: T) => {
     try {
+      if (first !== undefined) {
+        await io.process(first);
+        io.afterEach?.();
+      }
       while (!io.blocked() && io.items().length > 0) {
         const [head, ...rest] = io.items();
         io.setItems(rest);
@@ -42,6 +45,11 @@ export function createHeldQueue<T>(io: HeldQueueIo<T>): HeldQueue<T> {
       busy = false;
     }
   };
+  const drain = async () => {
+    if (busy) return;
+    busy = true;
+    await run();
+  };
   const kick = () => {
     draining = draining.then(drain, drain);
   };
@@ -49,6 +57,16 @@ export function createHeldQueue<T>(io: HeldQueueIo<T>): HeldQueue<T> {
     draining.then(() => (io.items().length > 0 && !io.blocked() ? settled() : undefined));
   return {
     push(item) {
+      if (!busy && !io.blocked() && io.items().length === 0) {
+        // Nothing ahead of it and nothing on screen to wait for: judged at once, never listed
+        // as waiting (putting it in the store and taking it out again was two store updates,
+        // each running every screen's selectors, on the path to every beep). Claimed now, so
+        // a scan pushed meanwhile waits behind it.
+        busy = true;
+        const go = () => run(item);
+        draining = draining.then(go, go);
+        return;
+      }
       io.setItems([...io.items(), item]);
       kick();
     },
