@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { bookingCartons } from "../../../shared/domain/booking";
+import { bookingCartons, type Booking } from "../../../shared/domain/booking";
 import { makeEvent, type DockEvent } from "../../../shared/events";
 import { sampleBooking } from "../test-support/sample-booking";
-import { chargeableHubs } from "./supervisor-projection";
+import { addHubOwners, chargeableHubs, chargeOutcomes, type HubOwner } from "./supervisor-projection";
+
+/** The charged hubs of `bookings` fed one at a time, as the supervisor's charges screen does. */
+function charged(bookings: Booking[], log: DockEvent[]) {
+  const outcomes = chargeOutcomes(log);
+  const owners = new Map<string, HubOwner>();
+  for (const b of bookings) addHubOwners(owners, b, outcomes);
+  return chargeableHubs(owners, outcomes);
+}
 
 const TECH = { dockId: "DOCK-1", operatorId: "OP-TECH" };
 const booking = sampleBooking("BK-1001", 1, 1, 1, 4);
@@ -65,7 +73,7 @@ function fault(deviceId: string, flash: DockEvent): DockEvent {
   );
 }
 
-describe("chargeableHubs", () => {
+describe("charged hubs", () => {
   it("charges re-flashed hubs, credits hubs with a fault report, and charges nothing for a failure that was not the hub's", () => {
     const cFail = failed(c, "image hash mismatch after write");
     const dFail = failed(d, "timeout");
@@ -79,13 +87,13 @@ describe("chargeableHubs", () => {
       dFail,
       flashed(d),
     ];
-    const byHub = new Map(chargeableHubs([booking], log).map((h) => [h.deviceId, h.outcome]));
+    const byHub = new Map(charged([booking], log).map((h) => [h.deviceId, h.outcome]));
     expect(Object.fromEntries(byHub)).toEqual({ [a]: "reflashed", [c]: "not-reflashable", [d]: "reflashed" });
   });
 
   it("ignores hubs that are on no cached booking", () => {
     const stranger = "0A-01-00-00-00-00-FF-FF";
-    expect(chargeableHubs([booking], [flashed(stranger)])).toEqual([]);
+    expect(charged([booking], [flashed(stranger)])).toEqual([]);
   });
 
   it("carries each hub's HAN variant from the booking (from the SMI record), so the charges are priced; unknown stays null", () => {
@@ -95,11 +103,20 @@ describe("chargeableHubs", () => {
     hubs[2]!.hanVariant = "single-band";
     const cFail = failed(c, "image hash mismatch after write");
     const variants = new Map(
-      chargeableHubs([withVariants], [flashed(a), flashed(b), cFail, fault(c, cFail)]).map((h) => [
-        h.deviceId,
-        h.hanVariant,
-      ]),
+      charged([withVariants], [flashed(a), flashed(b), cFail, fault(c, cFail)]).map((h) => [h.deviceId, h.hanVariant]),
     );
     expect(Object.fromEntries(variants)).toEqual({ [a]: "dual-band", [b]: null, [c]: "single-band" });
+  });
+
+  it("keeps only the charged hubs' owners, and a hub two cached bookings list goes to the later one fed", () => {
+    const other = { ...structuredClone(booking), bookingRef: "BK-OTHER", partyId: "P-OTHER", partyName: "Other Party" };
+    const outcomes = chargeOutcomes([flashed(a)]);
+    const owners = new Map<string, HubOwner>();
+    addHubOwners(owners, booking, outcomes);
+    addHubOwners(owners, other, outcomes);
+    expect([...owners.keys()]).toEqual([a]);
+    expect(chargeableHubs(owners, outcomes)).toEqual([
+      expect.objectContaining({ deviceId: a, bookingRef: "BK-OTHER", partyId: "P-OTHER" }),
+    ]);
   });
 });

@@ -143,36 +143,64 @@ export function replayLoad(manifest: ManifestPayload, log: SupervisorLog): Outbo
   return state;
 }
 
+/** Each charged hub's latest outcome and its instant, by Device ID. */
+export type ChargeOutcomes = ReadonlyMap<string, { outcome: "reflashed" | "not-reflashable"; at: string }>;
+
 /**
  * What each hub is charged or credited for (Req 6): its latest flash re-flashed it, or it has a
  * Fault Analysis Report (fault.reported) saying it cannot be re-flashed. A failed flash with no
  * fault report is not the hub's fault (the target changed before it was touched, a different hub
  * answered in the slot) and is charged nothing until the hub's story ends one way or the other.
  */
-export function chargeableHubs(
-  bookings: readonly Booking[],
-  hubEvents: readonly DockEvent[],
-  timeZone: string = DEFAULT_SITE_TIME_ZONE,
-): ChargeableHub[] {
-  const owner = new Map<string, { booking: Booking; hanVariant: ChargeableHub["hanVariant"] }>();
-  for (const b of bookings)
-    for (const { hub } of bookingHubs(b)) owner.set(hub.deviceId, { booking: b, hanVariant: hub.hanVariant ?? null });
+export function chargeOutcomes(hubEvents: readonly DockEvent[]): ChargeOutcomes {
   const latest = new Map<string, { outcome: "reflashed" | "not-reflashable"; at: string }>();
   for (const e of hubEvents) {
     if (e.type === "flash.result" && e.payload.outcome === "flashed")
       latest.set(e.payload.deviceId, { outcome: "reflashed", at: e.at });
     else if (e.type === "fault.reported") latest.set(e.payload.deviceId, { outcome: "not-reflashable", at: e.at });
   }
+  return latest;
+}
+
+/** Who a charged hub belongs to: the booking listing it, its Party, and its HAN variant. */
+export interface HubOwner {
+  bookingRef: string;
+  partyId: string;
+  partyName: string;
+  hanVariant: ChargeableHub["hanVariant"];
+}
+
+/**
+ * Adds `booking`'s hubs that have an outcome to `owners` (a later booking listing the same hub
+ * wins). Fed one booking at a time, so the charges never hold every cached booking at once
+ * (300,000 hubs at a busy dock): only the few fields of the hubs that are charged.
+ */
+export function addHubOwners(owners: Map<string, HubOwner>, booking: Booking, outcomes: ChargeOutcomes): void {
+  for (const { hub } of bookingHubs(booking))
+    if (outcomes.has(hub.deviceId))
+      owners.set(hub.deviceId, {
+        bookingRef: booking.bookingRef,
+        partyId: booking.partyId,
+        partyName: booking.partyName,
+        hanVariant: hub.hanVariant ?? null,
+      });
+}
+
+/** The charged hubs: each with an outcome and an owner (a hub no cached booking lists is left out). */
+export function chargeableHubs(
+  owners: ReadonlyMap<string, HubOwner>,
+  outcomes: ChargeOutcomes,
+  timeZone: string = DEFAULT_SITE_TIME_ZONE,
+): ChargeableHub[] {
   const out: ChargeableHub[] = [];
-  for (const [deviceId, { outcome, at }] of latest) {
-    const o = owner.get(deviceId);
+  for (const [deviceId, { outcome, at }] of outcomes) {
+    const o = owners.get(deviceId);
     if (o === undefined) continue;
-    const b = o.booking;
     // The HAN variant comes from the SMI record through the booking; a hub the mirror does not know stays unpriced.
     out.push({
       deviceId,
-      partyId: b.partyId,
-      bookingRef: b.bookingRef,
+      partyId: o.partyId,
+      bookingRef: o.bookingRef,
       outcome,
       // The day on the site's clock (issue 16), as central dates it: 00:30 BST is that day, not the one before.
       date: wallTime(new Date(at), timeZone).date,

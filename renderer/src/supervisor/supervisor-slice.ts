@@ -43,7 +43,10 @@ import { siteToday } from "../../../shared/domain/site-clock";
 import { SITE_CONFIG, type SupervisorSiteConfig } from "./site-config";
 import {
   arrivalCartons,
+  addHubOwners,
   chargeableHubs,
+  chargeOutcomes,
+  type HubOwner,
   eventsOfManifest,
   hubResults,
   manifestsOf,
@@ -654,13 +657,12 @@ export const createSupervisorSlice =
         });
       },
       async loadCharges(period) {
-        const bookings = (await deps.db.bookings.toArray()).map((r) => r.booking);
-        const hubs = chargeableHubs(
-          bookings,
-          await eventsOfTypes(deps.db, ["flash.result", "fault.reported"]),
-          deps.site.timeZone,
-        );
-        const parties = new Map(bookings.map((b) => [b.partyId, b.partyName]));
+        const outcomes = chargeOutcomes(await eventsOfTypes(deps.db, ["flash.result", "fault.reported"]));
+        // One cached booking at a time (a cursor), keeping only the owners of charged hubs.
+        const owners = new Map<string, HubOwner>();
+        await deps.db.bookings.each((r) => addHubOwners(owners, r.booking, outcomes));
+        const hubs = chargeableHubs(owners, outcomes, deps.site.timeZone);
+        const parties = new Map([...owners.values()].map((o) => [o.partyId, o.partyName]));
         const out: Statement[] = [];
         for (const [partyId, partyName] of parties) {
           const r = statement({ partyId, partyName }, period, hubs, site.charges);
