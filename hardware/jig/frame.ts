@@ -3,7 +3,7 @@
  *
  *   offset size field
  *   0      1    magic 0x4A ('J')
- *   1      1    protocol version (1)
+ *   1      1    protocol version (2)
  *   2      2    sequence number, u16 little-endian
  *   4      1    message type
  *   5      1    slot (0..7), or 0xFF for the jig itself
@@ -19,7 +19,12 @@
 import { crc32 } from "node:zlib";
 
 export const FRAME_MAGIC = 0x4a;
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: windowed image transfer (`image-chunk-more`, and `begin-image` answering with the
+ * jig's window). A version-1 jig drops version-2 frames by the version rule, so a host and a
+ * jig of different versions fail at the first request (`identify` times out), never mid-image.
+ */
+export const PROTOCOL_VERSION = 2;
 /** High-speed USB HID allows interrupt reports up to 1024 bytes; our jig uses that size. */
 export const REPORT_SIZE = 1024;
 export const HEADER_SIZE = 8;

@@ -5,6 +5,7 @@ import type { JigEvent } from "./messages";
 import type { HubFaults } from "./simulated-jig";
 import { SimulatedJig, simulatedJigInfo } from "./simulated-jig";
 import { createMemoryTransportPair } from "../hid/memory-transport";
+import { FRAME_MAGIC, PROTOCOL_VERSION } from "./frame";
 
 const HUB = { deviceId: "88-73-84-57-00-2F-96-1E", model: "010A030B", firmwareVersion: "0002012F" };
 const TARGET = "00020200";
@@ -170,8 +171,8 @@ describe("JigDriver against SimulatedJig", () => {
     // Replace the jig with a device that answers with one flipped bit.
     pair.device.onReport(() => {
       const bad = new Uint8Array(1024);
-      bad[0] = 0x4a;
-      bad[1] = 1;
+      bad[0] = FRAME_MAGIC;
+      bad[1] = PROTOCOL_VERSION;
       pair.device.send(bad);
     });
     const e = await failure(driver.identify());
