@@ -176,6 +176,11 @@ export class SimulatedJig {
     return this.slot(slot).state;
   }
 
+  /** Image bytes the slot has taken so far (tests check that nothing after a refused chunk was). */
+  bytesHeld(slot: number): number {
+    return this.slot(slot).received;
+  }
+
   /** The USB cable is pulled: the host sees a detach; slots keep running on the jig's own power. */
   disconnect(): void {
     this.device.detach("jig disconnected");
@@ -348,7 +353,7 @@ export class SimulatedJig {
     if (s.windowTaken >= this.options.window)
       s.windowFailure = {
         status: "bad-request",
-        message: `more than ${this.options.window - 1} chunks sent before an image-chunk`,
+        message: `window overrun: more than ${this.options.window - 1} image-chunk-more before an image-chunk`,
       };
     else s.windowFailure = this.write(request, s);
   }
