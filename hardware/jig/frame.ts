@@ -52,9 +52,11 @@ export function encodeFrame(frame: Frame): Uint8Array {
 }
 
 /**
- * Encodes a frame whose `n`-byte payload `fill` writes straight into the report at `at`
- * (the report is zeroed): the image-chunk hot path builds its payload in place rather than
- * in a buffer of its own that is then copied again.
+ * Encodes a frame whose `n`-byte payload `fill` writes straight into the report at `at`:
+ * the image-chunk hot path builds its payload in place rather than in a buffer of its own
+ * that is then copied again. `into`, when given, is the report to fill (REPORT_SIZE bytes,
+ * for instance one of a window's reports cut from one allocation); every byte of it is
+ * written, so it need not be zeroed.
  */
 export function encodeFrameWith(
   seq: number,
@@ -62,19 +64,29 @@ export function encodeFrameWith(
   slot: number,
   n: number,
   fill: (report: Uint8Array, at: number) => void,
+  into?: Uint8Array,
 ): Uint8Array {
   if (n > MAX_PAYLOAD) throw new RangeError(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
   if (!isU16(seq) || !isU8(type) || !isU8(slot)) throw new RangeError("frame field out of range");
-  const out = new Uint8Array(REPORT_SIZE);
-  const view = new DataView(out.buffer);
+  if (into !== undefined && into.length !== REPORT_SIZE)
+    throw new RangeError(`report buffer is ${into.length} bytes, expected ${REPORT_SIZE}`);
+  const out = into ?? new Uint8Array(REPORT_SIZE);
+  const end = HEADER_SIZE + n;
   out[0] = FRAME_MAGIC;
   out[1] = PROTOCOL_VERSION;
-  view.setUint16(2, seq, true);
+  out[2] = seq & 0xff;
+  out[3] = seq >>> 8;
   out[4] = type;
   out[5] = slot;
-  view.setUint16(6, n, true);
+  out[6] = n & 0xff;
+  out[7] = n >>> 8;
   fill(out, HEADER_SIZE);
-  view.setUint32(HEADER_SIZE + n, crc32(out.subarray(0, HEADER_SIZE + n)) >>> 0, true);
+  const crc = crc32(out.subarray(0, end)) >>> 0;
+  out[end] = crc & 0xff;
+  out[end + 1] = (crc >>> 8) & 0xff;
+  out[end + 2] = (crc >>> 16) & 0xff;
+  out[end + 3] = crc >>> 24;
+  if (into !== undefined) out.fill(0, end + CRC_SIZE);
   return out;
 }
 

@@ -15,7 +15,8 @@ import type {
   RequestKind,
   SlotState,
 } from "./messages";
-import { decodeMessage, encodeMessage, MAX_CHUNK, MAX_WINDOW } from "./messages";
+import { decodeMessage, encodeImageChunk, encodeMessage, MAX_CHUNK, MAX_WINDOW } from "./messages";
+import { REPORT_SIZE } from "./frame";
 
 /** A request the jig answers (every one but `image-chunk-more`). */
 export type AnsweredRequest = Extract<JigRequest, { kind: AnsweredKind }>;
@@ -183,9 +184,12 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
       const end = Math.min(offset + window * MAX_CHUNK, image.length);
       let at = offset;
       let lost: unknown = null;
-      for (; end - at > MAX_CHUNK; at += MAX_CHUNK) {
+      const onLost = (error: unknown): void => void (lost ??= error);
+      // The unanswered chunks' reports, cut from one allocation (each written once, never reused).
+      const reports = new Uint8Array(Math.ceil((end - offset) / MAX_CHUNK - 1) * REPORT_SIZE);
+      for (let i = 0; end - at > MAX_CHUNK; at += MAX_CHUNK, i++) {
         const more = { kind: "image-chunk-more" as const, slot, offset: at, data: image.subarray(at, at + MAX_CHUNK) };
-        this.post(more).catch((error: unknown) => (lost ??= error));
+        this.post(more, reports.subarray(i * REPORT_SIZE, (i + 1) * REPORT_SIZE)).catch(onLost);
       }
       let b: JigResponseBody;
       try {
@@ -217,12 +221,12 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   }
 
   /** Sends a request the jig does not answer (`image-chunk-more`); resolves once written. */
-  private post(request: Extract<JigRequest, { kind: "image-chunk-more" }>): Promise<void> {
+  private post(request: Extract<JigRequest, { kind: "image-chunk-more" }>, into: Uint8Array): Promise<void> {
     if (!this.transport.isOpen)
       return Promise.reject(new JigError("disconnected", request.kind, request.slot, "jig is not connected"));
     // Numbered like any request (skipping those in flight), but never pending: any answer
     // with this number is unmatched and dropped.
-    return this.transport.write(encodeMessage({ dir: "request", seq: this.nextSeq(), request }));
+    return this.transport.write(encodeImageChunk(this.nextSeq(), request, into));
   }
 
   /** Sends one request and waits for its matching response. */

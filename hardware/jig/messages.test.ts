@@ -4,6 +4,7 @@ import { decodeFrame, encodeFrame, encodeFrameWith, MAX_PAYLOAD, REPORT_SIZE } f
 import type { JigEvent, JigMessage, JigRequest, JigResponse } from "./messages";
 import {
   decodeMessage,
+  encodeImageChunk,
   encodeMessage,
   JIG_STATUSES,
   MAX_CHUNK,
@@ -257,6 +258,29 @@ describe("windowed image transfer messages", () => {
 });
 
 describe("encodeFrameWith (the in-place encoder of image chunks)", () => {
+  it("into a window's buffer holding old bytes gives the same report as a fresh one", () => {
+    fc.assert(
+      fc.property(
+        seq,
+        slot,
+        u32,
+        fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }),
+        fc.uint8Array({ minLength: REPORT_SIZE, maxLength: REPORT_SIZE }),
+        (q, sl, offset, data, old) => {
+          const window = new Uint8Array(3 * REPORT_SIZE);
+          window.set(old, REPORT_SIZE);
+          const into = window.subarray(REPORT_SIZE, 2 * REPORT_SIZE);
+          const request = { kind: "image-chunk-more" as const, slot: sl, offset, data };
+          expect(encodeImageChunk(q, request, into)).toBe(into);
+          expect(Buffer.from(into).equals(Buffer.from(encodeMessage({ dir: "request", seq: q, request })))).toBe(true);
+          expect(window.subarray(0, REPORT_SIZE).every((b) => b === 0)).toBe(true);
+          expect(window.subarray(2 * REPORT_SIZE).every((b) => b === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("gives the same report as encodeFrame for any payload written in place", () => {
     fc.assert(
       fc.property(

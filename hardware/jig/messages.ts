@@ -98,20 +98,7 @@ export function encodeMessage(message: JigMessage): Uint8Array {
   switch (message.dir) {
     case "request": {
       const r = message.request;
-      if (r.kind === "image-chunk" || r.kind === "image-chunk-more") {
-        // The hot path while streaming: offset and data written straight into the report,
-        // one allocation and one copy of the chunk.
-        const { offset, data } = r;
-        if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
-          throw new RangeError(`u32 out of range: ${offset}`);
-        return encodeFrameWith(message.seq, REQUEST_TYPES[r.kind], r.slot, 4 + data.length, (report, at) => {
-          report[at] = offset & 0xff;
-          report[at + 1] = (offset >>> 8) & 0xff;
-          report[at + 2] = (offset >>> 16) & 0xff;
-          report[at + 3] = (offset >>> 24) & 0xff;
-          report.set(data, at + 4);
-        });
-      }
+      if (r.kind === "image-chunk" || r.kind === "image-chunk-more") return encodeImageChunk(message.seq, r);
       if (r.kind === "begin-image") {
         w.u32(r.size);
         w.u32(hexToU32(r.version));
@@ -182,6 +169,29 @@ export function encodeMessage(message: JigMessage): Uint8Array {
       return encodeFrame({ seq: message.seq, type: EVENT_TYPES[e.kind], slot: e.slot, payload: w.done() });
     }
   }
+}
+
+/**
+ * Encodes an image chunk, the hot path while streaming: offset and data written straight
+ * into the report (one copy of the chunk), and into `into` when given (a report's worth of
+ * a buffer the caller cut a window's reports from: one allocation a window, not a report).
+ */
+export function encodeImageChunk(
+  seq: number,
+  r: Extract<JigRequest, { kind: "image-chunk" | "image-chunk-more" }>,
+  into?: Uint8Array,
+): Uint8Array {
+  const { offset, data } = r;
+  if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
+    throw new RangeError(`u32 out of range: ${offset}`);
+  const fill = (report: Uint8Array, at: number): void => {
+    report[at] = offset & 0xff;
+    report[at + 1] = (offset >>> 8) & 0xff;
+    report[at + 2] = (offset >>> 16) & 0xff;
+    report[at + 3] = (offset >>> 24) & 0xff;
+    report.set(data, at + 4);
+  };
+  return encodeFrameWith(seq, REQUEST_TYPES[r.kind], r.slot, 4 + data.length, fill, into);
 }
 
 /** Decodes one HID report into a message, or says why it is rejected; never throws. */
