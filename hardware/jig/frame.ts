@@ -48,22 +48,28 @@ export type FrameDecodeResult = { ok: true; frame: Frame } | { ok: false; reason
 /** Encodes a frame into one zero-padded report; throws only on a programming error (bad field range). */
 export function encodeFrame(frame: Frame): Uint8Array {
   const payload = frame.payload;
-  return encodeFrameWith(frame.seq, frame.type, frame.slot, payload.length, (report, at) => report.set(payload, at));
+  return encodeFrameWith(frame.seq, frame.type, frame.slot, payload.length, setPayload, payload);
+}
+
+function setPayload(report: Uint8Array, at: number, payload: Uint8Array): void {
+  report.set(payload, at);
 }
 
 /**
- * Encodes a frame whose `n`-byte payload `fill` writes straight into the report at `at`:
- * the image-chunk hot path builds its payload in place rather than in a buffer of its own
- * that is then copied again. `into`, when given, is the report to fill (REPORT_SIZE bytes,
- * for instance one of a window's reports cut from one allocation); every byte of it is
- * written, so it need not be zeroed.
+ * Encodes a frame whose `n`-byte payload `fill(report, at, arg)` writes straight into the
+ * report at `at`: the image-chunk hot path builds its payload in place rather than in a
+ * buffer of its own that is then copied again (and `fill` is a plain function given `arg`,
+ * not a closure made for each chunk). `into`, when given, is the report to fill (REPORT_SIZE
+ * bytes, for instance one of a window's reports cut from one allocation); every byte of it
+ * is written, so it need not be zeroed.
  */
-export function encodeFrameWith(
+export function encodeFrameWith<T>(
   seq: number,
   type: number,
   slot: number,
   n: number,
-  fill: (report: Uint8Array, at: number) => void,
+  fill: (report: Uint8Array, at: number, arg: T) => void,
+  arg: T,
   into?: Uint8Array,
 ): Uint8Array {
   if (n > MAX_PAYLOAD) throw new RangeError(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
@@ -80,7 +86,7 @@ export function encodeFrameWith(
   out[5] = slot;
   out[6] = n & 0xff;
   out[7] = n >>> 8;
-  fill(out, HEADER_SIZE);
+  fill(out, HEADER_SIZE, arg);
   const crc = crc32(out.subarray(0, end)) >>> 0;
   out[end] = crc & 0xff;
   out[end + 1] = (crc >>> 8) & 0xff;

@@ -289,7 +289,7 @@ describe("encodeFrameWith (the in-place encoder of image chunks)", () => {
         slot,
         fc.uint8Array({ maxLength: MAX_PAYLOAD }),
         (q, t, s, p) => {
-          const inPlace = encodeFrameWith(q, t, s, p.length, (report, at) => report.set(p, at));
+          const inPlace = encodeFrameWith(q, t, s, p.length, (report, at, payload) => report.set(payload, at), p);
           expect(Buffer.from(inPlace).equals(Buffer.from(encodeFrame({ seq: q, type: t, slot: s, payload: p })))).toBe(
             true,
           );

@@ -181,17 +181,19 @@ export function encodeImageChunk(
   r: Extract<JigRequest, { kind: "image-chunk" | "image-chunk-more" }>,
   into?: Uint8Array,
 ): Uint8Array {
-  const { offset, data } = r;
+  const offset = r.offset;
   if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
     throw new RangeError(`u32 out of range: ${offset}`);
-  const fill = (report: Uint8Array, at: number): void => {
-    report[at] = offset & 0xff;
-    report[at + 1] = (offset >>> 8) & 0xff;
-    report[at + 2] = (offset >>> 16) & 0xff;
-    report[at + 3] = (offset >>> 24) & 0xff;
-    report.set(data, at + 4);
-  };
-  return encodeFrameWith(seq, REQUEST_TYPES[r.kind], r.slot, 4 + data.length, fill, into);
+  return encodeFrameWith(seq, REQUEST_TYPES[r.kind], r.slot, 4 + r.data.length, fillChunk, r, into);
+}
+
+function fillChunk(report: Uint8Array, at: number, r: { offset: number; data: Uint8Array }): void {
+  const offset = r.offset;
+  report[at] = offset & 0xff;
+  report[at + 1] = (offset >>> 8) & 0xff;
+  report[at + 2] = (offset >>> 16) & 0xff;
+  report[at + 3] = (offset >>> 24) & 0xff;
+  report.set(r.data, at + 4);
 }
 
 /** Decodes one HID report into a message, or says why it is rejected; never throws. */
