@@ -387,6 +387,14 @@ describe("windowed image transfer (image-chunk-more … image-chunk)", () => {
     expect(jig.bytesHeld(3)).toBe(0);
   });
 
+  it("a window outside 1-64 is refused when the driver or the simulated jig is built", () => {
+    const pair = createMemoryTransportPair(simulatedJigInfo("JIG-V"));
+    for (const w of [0, 65, 1.5]) {
+      expect(() => new JigDriver(pair.host, { imageWindow: w })).toThrow(RangeError);
+      expect(() => new SimulatedJig(pair.device, { serial: "JIG-V", window: w })).toThrow(RangeError);
+    }
+  });
+
   it("a disconnect mid-window fails the window as disconnected", async () => {
     const { jig, driver } = await windowRig({
       corrupt: (c) => (c.offset === 3 * MAX_CHUNK && jig.disconnect(), false),
