@@ -5,8 +5,9 @@
  * must survive.
  *
  * Timing model: the jig takes image chunks at USB speed into a buffer, a window of them per
- * acknowledgement (`image-chunk-more` … `image-chunk`), and programs the hub in the background; programming of a hub takes `flashTimeMs` from `begin-image`,
- * and `commit` is answered when it is done. Progress events tick meanwhile.
+ * acknowledgement (`image-chunk-more` … `image-chunk`), and programs the hub in the
+ * background; programming of a hub takes `flashTimeMs` from `begin-image`, and `commit` is
+ * answered when it is done. Progress events tick meanwhile.
  * Hubs are modelled as A/B-bank devices: the running firmware version changes only when
  * programming completes, so an interrupted flash leaves the old version readable.
  */
@@ -66,7 +67,7 @@ export interface SimulatedJigOptions {
 }
 
 /** The simulator's buffer depth: as deep as the protocol allows, so the host's own window governs. */
-export const SIMULATED_JIG_WINDOW = MAX_WINDOW;
+const SIMULATED_JIG_WINDOW = MAX_WINDOW;
 
 interface Slot {
   hub: SimulatedHub | null;
