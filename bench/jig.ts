@@ -7,7 +7,9 @@
  * through a pipe as the host reaches a real jig through HID, so this process's CPU time
  * (process.cpuUsage) is the host's alone: jig service, driver, journal, firmware reads.
  * The simulators' CPU is printed beside it, not counted.
- * Run: npx tsx bench/jig.ts [--flash-ms 3000] [--image-kib 1024] [--rounds 2] [--jigs 3]
+ * The image goes in windows (docs/jig-protocol.md): `--window` sets the host's window (the
+ * simulated jigs take up to 64), 1 for one answered chunk at a time.
+ * Run: npx tsx bench/jig.ts [--flash-ms 3000] [--image-kib 1024] [--rounds 2] [--jigs 3] [--window 16]
  */
 import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -17,7 +19,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { describeImage, FirmwareStore, signManifest } from "../hardware/firmware/firmware-store";
-import { JigDriver } from "../hardware/jig/jig-driver";
+import { IMAGE_WINDOW, JigDriver } from "../hardware/jig/jig-driver";
 import { simulatedJigInfo, type SimulatedHub } from "../hardware/jig/simulated-jig";
 import type { HidTransport } from "../hardware/hid/hid-transport";
 import { FlashJournal } from "../host/jig/flash-journal";
@@ -32,12 +34,14 @@ const { values } = parseArgs({
     "image-kib": { type: "string", default: "1024" },
     rounds: { type: "string", default: "2" },
     jigs: { type: "string", default: "3" },
+    window: { type: "string", default: String(IMAGE_WINDOW) },
   },
 });
 const flashMs = Number(values["flash-ms"]);
 const imageBytes = Number(values["image-kib"]) * 1024;
 const rounds = Number(values.rounds);
 const jigCount = Number(values.jigs);
+const imageWindow = Number(values.window);
 const SLOTS = 8;
 const MODEL = "010A030B";
 const TARGET = "00020200";
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   });
   const sims = new SimulatorProcess();
   for (let j = 0; j < jigCount; j++) {
-    const driver = new JigDriver(sims.create(`JIG-${j + 1}`, flashMs), { timeoutMs: 5000 });
+    const driver = new JigDriver(sims.create(`JIG-${j + 1}`, flashMs), { timeoutMs: 5000, imageWindow });
     await driver.open();
     await service.attachJig(driver);
   }
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
 
   const ideal = (total / (jigCount * SLOTS)) * flashMs;
   console.log(
-    `jigs: ${jigCount} x ${SLOTS} slots, ${total} hubs, image ${imageBytes / 1024} KiB, simulated flash time ${flashMs} ms`,
+    `jigs: ${jigCount} x ${SLOTS} slots, ${total} hubs, image ${imageBytes / 1024} KiB in windows of ${imageWindow} chunks, simulated flash time ${flashMs} ms`,
   );
   console.log(`flashed ${flashed}, failed ${failed}, results journalled ${journal.pending().length}`);
   console.log(

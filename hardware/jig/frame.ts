@@ -3,7 +3,7 @@
  *
  *   offset size field
  *   0      1    magic 0x4A ('J')
- *   1      1    protocol version (1)
+ *   1      1    protocol version (2)
  *   2      2    sequence number, u16 little-endian
  *   4      1    message type
  *   5      1    slot (0..7), or 0xFF for the jig itself
@@ -19,7 +19,12 @@
 import { crc32 } from "node:zlib";
 
 export const FRAME_MAGIC = 0x4a;
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: windowed image transfer (`image-chunk-more`, and `begin-image` answering with the
+ * jig's window). A version-1 jig drops version-2 frames by the version rule, so a host and a
+ * jig of different versions fail at the first request (`identify` times out), never mid-image.
+ */
+export const PROTOCOL_VERSION = 2;
 /** High-speed USB HID allows interrupt reports up to 1024 bytes; our jig uses that size. */
 export const REPORT_SIZE = 1024;
 export const HEADER_SIZE = 8;
@@ -43,33 +48,51 @@ export type FrameDecodeResult = { ok: true; frame: Frame } | { ok: false; reason
 /** Encodes a frame into one zero-padded report; throws only on a programming error (bad field range). */
 export function encodeFrame(frame: Frame): Uint8Array {
   const payload = frame.payload;
-  return encodeFrameWith(frame.seq, frame.type, frame.slot, payload.length, (report, at) => report.set(payload, at));
+  return encodeFrameWith(frame.seq, frame.type, frame.slot, payload.length, setPayload, payload);
+}
+
+function setPayload(report: Uint8Array, at: number, payload: Uint8Array): void {
+  report.set(payload, at);
 }
 
 /**
- * Encodes a frame whose `n`-byte payload `fill` writes straight into the report at `at`
- * (the report is zeroed): the image-chunk hot path builds its payload in place rather than
- * in a buffer of its own that is then copied again.
+ * Encodes a frame whose `n`-byte payload `fill(report, at, arg)` writes straight into the
+ * report at `at`: the image-chunk hot path builds its payload in place rather than in a
+ * buffer of its own that is then copied again (and `fill` is a plain function given `arg`,
+ * not a closure made for each chunk). `into`, when given, is the report to fill (REPORT_SIZE
+ * bytes, for instance one of a window's reports cut from one allocation); every byte of it
+ * is written, so it need not be zeroed.
  */
-export function encodeFrameWith(
+export function encodeFrameWith<T>(
   seq: number,
   type: number,
   slot: number,
   n: number,
-  fill: (report: Uint8Array, at: number) => void,
+  fill: (report: Uint8Array, at: number, arg: T) => void,
+  arg: T,
+  into?: Uint8Array,
 ): Uint8Array {
   if (n > MAX_PAYLOAD) throw new RangeError(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
   if (!isU16(seq) || !isU8(type) || !isU8(slot)) throw new RangeError("frame field out of range");
-  const out = new Uint8Array(REPORT_SIZE);
-  const view = new DataView(out.buffer);
+  if (into !== undefined && into.length !== REPORT_SIZE)
+    throw new RangeError(`report buffer is ${into.length} bytes, expected ${REPORT_SIZE}`);
+  const out = into ?? new Uint8Array(REPORT_SIZE);
+  const end = HEADER_SIZE + n;
   out[0] = FRAME_MAGIC;
   out[1] = PROTOCOL_VERSION;
-  view.setUint16(2, seq, true);
+  out[2] = seq & 0xff;
+  out[3] = seq >>> 8;
   out[4] = type;
   out[5] = slot;
-  view.setUint16(6, n, true);
-  fill(out, HEADER_SIZE);
-  view.setUint32(HEADER_SIZE + n, crc32(out.subarray(0, HEADER_SIZE + n)) >>> 0, true);
+  out[6] = n & 0xff;
+  out[7] = n >>> 8;
+  fill(out, HEADER_SIZE, arg);
+  const crc = crc32(out.subarray(0, end)) >>> 0;
+  out[end] = crc & 0xff;
+  out[end + 1] = (crc >>> 8) & 0xff;
+  out[end + 2] = (crc >>> 16) & 0xff;
+  out[end + 3] = crc >>> 24;
+  if (into !== undefined) out.fill(0, end + CRC_SIZE);
   return out;
 }
 

@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { JigDriver, JigError } from "./jig-driver";
 import type { JigEvent } from "./messages";
+import { decodeMessage, encodeMessage, MAX_CHUNK } from "./messages";
+import type { SimulatedDeviceEnd } from "../hid/memory-transport";
 import type { HubFaults } from "./simulated-jig";
 import { SimulatedJig, simulatedJigInfo } from "./simulated-jig";
 import { createMemoryTransportPair } from "../hid/memory-transport";
+import { FRAME_MAGIC, PROTOCOL_VERSION } from "./frame";
 
 const HUB = { deviceId: "88-73-84-57-00-2F-96-1E", model: "010A030B", firmwareVersion: "0002012F" };
 const TARGET = "00020200";
@@ -170,12 +174,233 @@ describe("JigDriver against SimulatedJig", () => {
     // Replace the jig with a device that answers with one flipped bit.
     pair.device.onReport(() => {
       const bad = new Uint8Array(1024);
-      bad[0] = 0x4a;
-      bad[1] = 1;
+      bad[0] = FRAME_MAGIC;
+      bad[1] = PROTOCOL_VERSION;
       pair.device.send(bad);
     });
     const e = await failure(driver.identify());
     expect(e.code).toBe("timeout");
     expect(driver.rejectedReports).toBeGreaterThan(0);
+  });
+});
+
+/** A chunk request as the jig received it. */
+interface Seen {
+  kind: "image-chunk" | "image-chunk-more";
+  offset: number;
+  length: number;
+}
+
+/**
+ * A jig behind a link that records the host's image chunks and may corrupt one on the way
+ * (`corrupt` true: one bit flipped, so the jig's own decoder drops it, as a real jig drops a
+ * corrupted report).
+ */
+async function windowRig(
+  o: { jigWindow?: number; hostWindow?: number; faults?: HubFaults; corrupt?: (c: Seen) => boolean } = {},
+) {
+  const pair = createMemoryTransportPair(simulatedJigInfo("JIG-W"));
+  const seen: Seen[] = [];
+  const link: SimulatedDeviceEnd = {
+    info: pair.device.info,
+    get connected() {
+      return pair.device.connected;
+    },
+    send: (r) => pair.device.send(r),
+    onReport: (listener) =>
+      pair.device.onReport((report) => {
+        const d = decodeMessage(report);
+        if (d.ok && d.message.dir === "request") {
+          const r = d.message.request;
+          if (r.kind === "image-chunk" || r.kind === "image-chunk-more") {
+            const c = { kind: r.kind, offset: r.offset, length: r.data.length };
+            seen.push(c);
+            if (o.corrupt?.(c)) {
+              const bad = report.slice();
+              bad[100] = (bad[100] ?? 0) ^ 0x10;
+              return listener(bad);
+            }
+          }
+        }
+        listener(report);
+      }),
+    detach: (reason) => pair.device.detach(reason),
+    reattach: () => pair.device.reattach(),
+  };
+  const jig = new SimulatedJig(link, {
+    serial: "JIG-W",
+    flashTimeMs: 5,
+    progressTicks: 1,
+    ...(o.jigWindow === undefined ? {} : { window: o.jigWindow }),
+  });
+  const driver = new JigDriver(pair.host, {
+    timeoutMs: 200,
+    ...(o.hostWindow === undefined ? {} : { imageWindow: o.hostWindow }),
+  });
+  await driver.open();
+  jig.seatHub(3, { ...HUB }, { faults: o.faults ?? {} });
+  cleanup.push(() => jig.dispose());
+  return { jig, driver, seen };
+}
+
+function imageOf(size: number): { bytes: Uint8Array; sha256: Uint8Array } {
+  const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 131 + 7) & 0xff);
+  return { bytes, sha256: new Uint8Array(createHash("sha256").update(bytes).digest()) };
+}
+
+async function start(driver: JigDriver, img: { bytes: Uint8Array; sha256: Uint8Array }) {
+  await driver.unlock(3);
+  await driver.beginImage(3, { size: img.bytes.length, version: TARGET, sha256: img.sha256 });
+}
+
+describe("windowed image transfer (image-chunk-more … image-chunk)", () => {
+  it("flashes any image size with any window: the jig's hash matches, one answered chunk a window, in order", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 * MAX_CHUNK + 1 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (size, jigWindow, hostWindow) => {
+          const { driver, seen } = await windowRig({ jigWindow, hostWindow });
+          const img = imageOf(size);
+          await start(driver, img);
+          expect(await driver.writeImage(3, img.bytes)).toBe(size);
+          await driver.commit(3, 1000);
+          expect(Buffer.from(await driver.verify(3)).equals(Buffer.from(img.sha256))).toBe(true);
+          const w = Math.min(jigWindow, hostWindow);
+          const chunks = Math.ceil(size / MAX_CHUNK);
+          expect(seen.filter((c) => c.kind === "image-chunk")).toHaveLength(Math.ceil(chunks / w));
+          expect(seen.filter((c) => c.kind === "image-chunk-more")).toHaveLength(chunks - Math.ceil(chunks / w));
+          // Contiguous, and every window closed by an answered chunk after at most w-1 unanswered ones.
+          let at = 0;
+          let open = 0;
+          for (const c of seen) {
+            expect(c.offset).toBe(at);
+            at += c.length;
+            open = c.kind === "image-chunk" ? 0 : open + 1;
+            expect(open).toBeLessThan(w);
+          }
+          expect([at, open]).toEqual([size, 0]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("a jig that announces a window of 1 gets only plain, answered image-chunks", async () => {
+    const { driver, seen } = await windowRig({ jigWindow: 1 });
+    const img = imageOf(5 * MAX_CHUNK - 3);
+    await start(driver, img);
+    await driver.writeImage(3, img.bytes);
+    expect(seen.map((c) => c.kind)).toEqual(Array(5).fill("image-chunk"));
+  });
+
+  it("a write error mid-window: the closing chunk is refused with it, nothing after it is written", async () => {
+    const at = 10 * MAX_CHUNK + 5; // in the 3rd chunk of the 2nd window of 8
+    const { jig, driver, seen } = await windowRig({ jigWindow: 8, faults: { writeErrorAtByte: at } });
+    const img = imageOf(20 * MAX_CHUNK + 100);
+    await start(driver, img);
+    const e = await failure(driver.writeImage(3, img.bytes));
+    expect([e.code, e.request, e.status, e.message]).toEqual([
+      "refused",
+      "image-chunk",
+      "write-error",
+      `flash write failed at 0x${at.toString(16)}`,
+    ]);
+    expect(jig.bytesHeld(3)).toBe(10 * MAX_CHUNK);
+    expect(jig.stateOf(3)).toBe("failed");
+    // The host stopped at the refused window: no chunk of the third window went out.
+    expect(Math.max(...seen.map((c) => c.offset))).toBe(15 * MAX_CHUNK);
+  });
+
+  it("a chunk lost mid-window: the jig refuses the window at the gap and keeps nothing after it", async () => {
+    const lost = 9 * MAX_CHUNK;
+    const { jig, driver } = await windowRig({
+      jigWindow: 8,
+      corrupt: (c) => c.kind === "image-chunk-more" && c.offset === lost,
+    });
+    const img = imageOf(20 * MAX_CHUNK);
+    await start(driver, img);
+    const e = await failure(driver.writeImage(3, img.bytes));
+    expect([e.code, e.request, e.status, e.message]).toEqual([
+      "refused",
+      "image-chunk",
+      "bad-request",
+      `chunk at ${10 * MAX_CHUNK}, expected ${lost}`,
+    ]);
+    expect([jig.bytesHeld(3), jig.stateOf(3)]).toEqual([lost, "receiving"]);
+    // The failure does not outlive its window: the chunk the jig expects is taken again.
+    const data = img.bytes.subarray(lost, lost + MAX_CHUNK);
+    expect(await driver.request({ kind: "image-chunk", slot: 3, offset: lost, data })).toEqual({
+      kind: "image-chunk",
+      received: lost + MAX_CHUNK,
+    });
+  });
+
+  it("a host that overruns the jig's window is refused, and the overrun chunk is not written", async () => {
+    const { jig, driver } = await windowRig({ jigWindow: 2 });
+    const img = imageOf(3 * MAX_CHUNK);
+    await start(driver, img);
+    const chunk = (i: number) => ({
+      slot: 3,
+      offset: i * MAX_CHUNK,
+      data: img.bytes.subarray(i * MAX_CHUNK, (i + 1) * MAX_CHUNK),
+    });
+    for (const i of [0, 1])
+      await driver.transport.write(
+        encodeMessage({ dir: "request", seq: 900 + i, request: { kind: "image-chunk-more", ...chunk(i) } }),
+      );
+    const e = await failure(driver.request({ kind: "image-chunk", ...chunk(2) }));
+    expect([e.status, e.message]).toEqual([
+      "bad-request",
+      "window overrun: more than 1 image-chunk-more before an image-chunk",
+    ]);
+    expect(jig.bytesHeld(3)).toBe(MAX_CHUNK);
+  });
+
+  it("a lost closing chunk times out; the slot is flashed after a fresh unlock", async () => {
+    let dropped = false;
+    const { driver } = await windowRig({
+      jigWindow: 8,
+      corrupt: (c) => !dropped && c.kind === "image-chunk" && (dropped = true),
+    });
+    const img = imageOf(20 * MAX_CHUNK + 1);
+    await start(driver, img);
+    const e = await failure(driver.writeImage(3, img.bytes));
+    expect([e.code, e.request, e.message]).toEqual([
+      "timeout",
+      "image-chunk",
+      "no answer to image-chunk on slot 4 within 200 ms",
+    ]);
+    await start(driver, img);
+    await driver.writeImage(3, img.bytes);
+    await driver.commit(3, 1000);
+    expect(Buffer.from(await driver.verify(3)).equals(Buffer.from(img.sha256))).toBe(true);
+  });
+
+  it("a slot that hangs at image-chunk hangs at its first windowed chunk: the window times out", async () => {
+    const { jig, driver } = await windowRig({ faults: { hangAt: "image-chunk" } });
+    const img = imageOf(20 * MAX_CHUNK);
+    await start(driver, img);
+    const e = await failure(driver.writeImage(3, img.bytes));
+    expect([e.code, e.request]).toEqual(["timeout", "image-chunk"]);
+    expect(jig.bytesHeld(3)).toBe(0);
+  });
+
+  it("a window outside 1-64 is refused when the driver or the simulated jig is built", () => {
+    const pair = createMemoryTransportPair(simulatedJigInfo("JIG-V"));
+    for (const w of [0, 65, 1.5]) {
+      expect(() => new JigDriver(pair.host, { imageWindow: w })).toThrow(RangeError);
+      expect(() => new SimulatedJig(pair.device, { serial: "JIG-V", window: w })).toThrow(RangeError);
+    }
+  });
+
+  it("a disconnect mid-window fails the window as disconnected", async () => {
+    const { jig, driver } = await windowRig({
+      corrupt: (c) => (c.offset === 3 * MAX_CHUNK && jig.disconnect(), false),
+    });
+    const img = imageOf(20 * MAX_CHUNK);
+    await start(driver, img);
+    expect((await failure(driver.writeImage(3, img.bytes))).code).toBe("disconnected");
   });
 });

@@ -6,8 +6,27 @@
  */
 import { EventEmitter } from "node:events";
 import type { HidTransport } from "../hid/hid-transport";
-import type { JigEvent, JigRequest, JigResponseBody, JigStatus, RequestKind, SlotState } from "./messages";
-import { decodeMessage, encodeMessage, MAX_CHUNK } from "./messages";
+import type {
+  AnsweredKind,
+  JigEvent,
+  JigRequest,
+  JigResponseBody,
+  JigStatus,
+  RequestKind,
+  SlotState,
+} from "./messages";
+import { decodeMessage, encodeImageChunk, encodeMessage, MAX_CHUNK, MAX_WINDOW } from "./messages";
+import { REPORT_SIZE } from "./frame";
+
+/** A request the jig answers (every one but `image-chunk-more`). */
+export type AnsweredRequest = Extract<JigRequest, { kind: AnsweredKind }>;
+
+/**
+ * The host's window: image chunks sent per acknowledgement when the jig takes that many
+ * (its `begin-image` answer says how many it does). Measured with bench/jig.ts, 3 jigs x 8
+ * slots, 1 MiB images: see docs/jig-protocol.md, "Flashing one hub".
+ */
+export const IMAGE_WINDOW = 16;
 
 /** Why a jig request failed: the jig refused it, never answered, went away, or spoke garbage. */
 export type JigErrorCode = "refused" | "timeout" | "disconnected" | "protocol";
@@ -29,6 +48,8 @@ export class JigError extends Error {
 export interface JigDriverOptions {
   /** How long a request may wait for its answer. */
   timeoutMs?: number;
+  /** Most image chunks in flight a slot, one acknowledgement each (1 to MAX_WINDOW; default IMAGE_WINDOW). */
+  imageWindow?: number;
 }
 
 export interface JigIdentity {
@@ -53,7 +74,7 @@ export type JigDriverEvents = {
 };
 
 interface Pending {
-  kind: RequestKind;
+  kind: AnsweredKind;
   slot: number | null;
   resolve: (body: JigResponseBody) => void;
   reject: (error: JigError) => void;
@@ -76,6 +97,9 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   private timerDue = Infinity;
   private seq = 0;
   private readonly timeoutMs: number;
+  private readonly imageWindow: number;
+  /** The window each slot's jig announced in its last `begin-image` answer. */
+  private readonly slotWindows = new Map<number, number>();
   private unsubscribes: Array<() => void> = [];
   /** Reports dropped as corrupted since open. */
   rejectedReports = 0;
@@ -86,6 +110,9 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   ) {
     super();
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.imageWindow = options.imageWindow ?? IMAGE_WINDOW;
+    if (!Number.isInteger(this.imageWindow) || this.imageWindow < 1 || this.imageWindow > MAX_WINDOW)
+      throw new RangeError(`image window ${this.imageWindow} outside 1-${MAX_WINDOW}`);
   }
 
   get connected(): boolean {
@@ -136,26 +163,46 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
     await this.request({ kind: "unlock", slot });
   }
 
-  /** Announces an image: its size, target version and SHA-256. */
+  /** Announces an image: its size, target version and SHA-256; the jig answers with its window. */
   async beginImage(slot: number, image: { size: number; version: string; sha256: Uint8Array }): Promise<void> {
-    await this.request({ kind: "begin-image", slot, ...image });
+    const b = await this.request({ kind: "begin-image", slot, ...image });
+    if (b.kind !== "begin-image") throw this.mismatch("begin-image", slot);
+    this.slotWindows.set(slot, b.window);
   }
 
-  /** Streams the image in chunks, one outstanding chunk a slot; returns bytes the jig holds. */
+  /**
+   * Streams the image a window at a time: up to W-1 `image-chunk-more` (unanswered) and one
+   * `image-chunk` whose answer acknowledges the window, W = the smaller of the host's window
+   * and the one the jig announced at `begin-image` (1, every chunk answered, if none was).
+   * One window in flight a slot. A failure anywhere in the window comes back as the refusal
+   * of its closing chunk; a lost report as that chunk's timeout. Returns bytes the jig holds.
+   */
   async writeImage(slot: number, image: Uint8Array, onChunk?: (sent: number) => void): Promise<number> {
+    const window = Math.min(this.imageWindow, this.slotWindows.get(slot) ?? 1);
     let offset = 0;
     while (offset < image.length) {
-      const data = image.subarray(offset, Math.min(offset + MAX_CHUNK, image.length));
-      const b = await this.request({ kind: "image-chunk", slot, offset, data });
+      const end = Math.min(offset + window * MAX_CHUNK, image.length);
+      let at = offset;
+      let lost: unknown = null;
+      const onLost = (error: unknown): void => void (lost ??= error);
+      // The unanswered chunks' reports, cut from one allocation (each written once, never reused).
+      const reports = new Uint8Array(Math.ceil((end - offset) / MAX_CHUNK - 1) * REPORT_SIZE);
+      for (let i = 0; end - at > MAX_CHUNK; at += MAX_CHUNK, i++) {
+        const more = { kind: "image-chunk-more" as const, slot, offset: at, data: image.subarray(at, at + MAX_CHUNK) };
+        this.post(more, reports.subarray(i * REPORT_SIZE, (i + 1) * REPORT_SIZE)).catch(onLost);
+      }
+      let b: JigResponseBody;
+      try {
+        b = await this.request({ kind: "image-chunk", slot, offset: at, data: image.subarray(at, end) });
+      } catch (error) {
+        throw lost === null ? error : this.writeFailed("image-chunk", slot, lost);
+      }
+      // Writes go out in order, so an earlier one that failed has settled by now.
+      if (lost !== null) throw this.writeFailed("image-chunk", slot, lost);
       if (b.kind !== "image-chunk") throw this.mismatch("image-chunk", slot);
-      if (b.received !== offset + data.length)
-        throw new JigError(
-          "protocol",
-          "image-chunk",
-          slot,
-          `jig holds ${b.received} bytes, sent ${offset + data.length}`,
-        );
-      offset = b.received;
+      if (b.received !== end)
+        throw new JigError("protocol", "image-chunk", slot, `jig holds ${b.received} bytes, sent ${end}`);
+      offset = end;
       onChunk?.(offset);
     }
     return offset;
@@ -173,9 +220,18 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
     return b.sha256;
   }
 
+  /** Sends a request the jig does not answer (`image-chunk-more`); resolves once written. */
+  private post(request: Extract<JigRequest, { kind: "image-chunk-more" }>, into: Uint8Array): Promise<void> {
+    if (!this.transport.isOpen)
+      return Promise.reject(new JigError("disconnected", request.kind, request.slot, "jig is not connected"));
+    // Numbered like any request (skipping those in flight), but never pending: any answer
+    // with this number is unmatched and dropped.
+    return this.transport.write(encodeImageChunk(this.nextSeq(), request, into));
+  }
+
   /** Sends one request and waits for its matching response. */
   request(
-    request: JigRequest,
+    request: AnsweredRequest,
     options: { timeoutMs?: number | undefined; extendOnProgress?: boolean } = {},
   ): Promise<JigResponseBody> {
     const slot = request.kind === "identify" ? null : request.slot;
@@ -197,14 +253,7 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
       this.pending.set(seq, p);
       if (deadline < this.timerDue) this.armTimer(deadline);
       this.transport.write(encodeMessage({ dir: "request", seq, request })).catch((error: unknown) => {
-        this.settle(seq)?.reject(
-          new JigError(
-            "disconnected",
-            request.kind,
-            slot,
-            `write failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
+        this.settle(seq)?.reject(this.writeFailed(request.kind, slot, error));
       });
     });
   }
@@ -273,6 +322,8 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
   }
 
   private onDetach(reason: string): void {
+    // A jig that comes back may be another firmware: it announces its window again at begin-image.
+    this.slotWindows.clear();
     for (const seq of [...this.pending.keys()]) {
       const p = this.settle(seq);
       p?.reject(new JigError("disconnected", p.kind, p.slot, reason));
@@ -298,6 +349,15 @@ export class JigDriver extends EventEmitter<JigDriverEvents> {
     do this.seq = (this.seq + 1) & 0xffff;
     while (this.pending.has(this.seq));
     return this.seq;
+  }
+
+  private writeFailed(kind: RequestKind, slot: number | null, error: unknown): JigError {
+    return new JigError(
+      "disconnected",
+      kind,
+      slot,
+      `write failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   private mismatch(kind: RequestKind, slot: number | null): JigError {

@@ -48,7 +48,7 @@ export interface JigProtocol {
 
 /** The reference: our own protocol, 1024-byte reports without a report ID. */
 export const REFERENCE_JIG_PROTOCOL: JigProtocol = {
-  name: "Re-Flash Dock multi-jig protocol v1",
+  name: "Re-Flash Dock multi-jig protocol v2",
   matches: () => true,
   transport: { reportId: 0, numberedInputReports: false, outputReportLength: REPORT_SIZE },
   create: (transport) => new JigDriver(transport, { timeoutMs: 5000 }),

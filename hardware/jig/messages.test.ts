@@ -2,7 +2,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeFrame, encodeFrame, encodeFrameWith, MAX_PAYLOAD, REPORT_SIZE } from "./frame";
 import type { JigEvent, JigMessage, JigRequest, JigResponse } from "./messages";
-import { decodeMessage, encodeMessage, JIG_STATUSES, MAX_CHUNK, SLOT_STATES } from "./messages";
+import {
+  decodeMessage,
+  encodeImageChunk,
+  encodeMessage,
+  JIG_STATUSES,
+  MAX_CHUNK,
+  MAX_WINDOW,
+  REQUEST_TYPES,
+  RESPONSE_FLAG,
+  SLOT_STATES,
+} from "./messages";
 
 const slot = fc.integer({ min: 0, max: 7 });
 const seq = fc.integer({ min: 0, max: 0xffff });
@@ -34,7 +44,7 @@ const request: fc.Arbitrary<JigRequest> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("begin-image" as const), slot, size: u32, version: hex8, sha256: sha }),
   fc.record({
-    kind: fc.constant("image-chunk" as const),
+    kind: fc.constantFrom("image-chunk" as const, "image-chunk-more" as const),
     slot,
     offset: u32,
     data: fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }),
@@ -61,7 +71,8 @@ const response: fc.Arbitrary<JigResponse> = fc.oneof(
         progress: fc.integer({ min: 0, max: 100 }),
       }),
       fc.record({ kind: fc.constant("read-identity" as const), deviceId, model: hex8, firmwareVersion: hex8 }),
-      fc.record({ kind: fc.constantFrom("unlock" as const, "begin-image" as const, "commit" as const) }),
+      fc.record({ kind: fc.constantFrom("unlock" as const, "commit" as const) }),
+      fc.record({ kind: fc.constant("begin-image" as const), window: fc.integer({ min: 1, max: MAX_WINDOW }) }),
       fc.record({ kind: fc.constant("image-chunk" as const), received: u32 }),
       fc.record({ kind: fc.constant("verify" as const), sha256: sha }),
     ),
@@ -185,7 +196,91 @@ describe("jig protocol codec", () => {
   });
 });
 
+describe("windowed image transfer messages", () => {
+  const chunk = fc.record({ slot, offset: u32, data: fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }) });
+
+  it("image-chunk-more round-trips, and is image-chunk's report with only the type (and CRC) changed", () => {
+    fc.assert(
+      fc.property(seq, chunk, (q, c) => {
+        const more = encodeMessage({ dir: "request", seq: q, request: { kind: "image-chunk-more", ...c } });
+        expect(decodeMessage(more)).toEqual({
+          ok: true,
+          message: { dir: "request", seq: q, request: { kind: "image-chunk-more", ...c } },
+        });
+        const plain = encodeMessage({ dir: "request", seq: q, request: { kind: "image-chunk", ...c } });
+        const differ = [...more.keys()].filter((i) => more[i] !== plain[i]);
+        const crcAt = 8 + 4 + c.data.length;
+        expect(differ.every((i) => i === 4 || (i >= crcAt && i < crcAt + 4))).toBe(true);
+        expect([more[4], plain[4]]).toEqual([REQUEST_TYPES["image-chunk-more"], REQUEST_TYPES["image-chunk"]]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("an empty image-chunk-more is rejected, as an empty image-chunk is", () => {
+    const r = decodeMessage(
+      encodeFrame({ seq: 1, type: REQUEST_TYPES["image-chunk-more"], slot: 0, payload: new Uint8Array(4) }),
+    );
+    expect(r).toEqual({ ok: false, reason: "empty image chunk" });
+  });
+
+  it("drops any response to image-chunk-more, which a jig never answers", () => {
+    fc.assert(
+      fc.property(seq, slot, fc.uint8Array({ maxLength: 16 }), (q, sl, body) => {
+        const payload = Uint8Array.of(0, ...body);
+        const type = RESPONSE_FLAG | REQUEST_TYPES["image-chunk-more"];
+        expect(decodeMessage(encodeFrame({ seq: q, type, slot: sl, payload }))).toEqual({
+          ok: false,
+          reason: "image-chunk-more is never answered",
+        });
+      }),
+    );
+  });
+
+  it("accepts a begin-image answer only with a window of 1 to MAX_WINDOW", () => {
+    fc.assert(
+      fc.property(seq, slot, fc.integer({ min: 0, max: 255 }), (q, sl, window) => {
+        const type = RESPONSE_FLAG | REQUEST_TYPES["begin-image"];
+        const r = decodeMessage(encodeFrame({ seq: q, type, slot: sl, payload: Uint8Array.of(0, window) }));
+        if (window >= 1 && window <= MAX_WINDOW)
+          expect(r).toEqual({
+            ok: true,
+            message: {
+              dir: "response",
+              seq: q,
+              response: { ok: true, slot: sl, body: { kind: "begin-image", window } },
+            },
+          });
+        else expect(r).toEqual({ ok: false, reason: `window ${window} outside 1-${MAX_WINDOW}` });
+      }),
+    );
+  });
+});
+
 describe("encodeFrameWith (the in-place encoder of image chunks)", () => {
+  it("into a window's buffer holding old bytes gives the same report as a fresh one", () => {
+    fc.assert(
+      fc.property(
+        seq,
+        slot,
+        u32,
+        fc.uint8Array({ minLength: 1, maxLength: MAX_CHUNK }),
+        fc.uint8Array({ minLength: REPORT_SIZE, maxLength: REPORT_SIZE }),
+        (q, sl, offset, data, old) => {
+          const window = new Uint8Array(3 * REPORT_SIZE);
+          window.set(old, REPORT_SIZE);
+          const into = window.subarray(REPORT_SIZE, 2 * REPORT_SIZE);
+          const request = { kind: "image-chunk-more" as const, slot: sl, offset, data };
+          expect(encodeImageChunk(q, request, into)).toBe(into);
+          expect(Buffer.from(into).equals(Buffer.from(encodeMessage({ dir: "request", seq: q, request })))).toBe(true);
+          expect(window.subarray(0, REPORT_SIZE).every((b) => b === 0)).toBe(true);
+          expect(window.subarray(2 * REPORT_SIZE).every((b) => b === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("gives the same report as encodeFrame for any payload written in place", () => {
     fc.assert(
       fc.property(
@@ -194,7 +289,7 @@ describe("encodeFrameWith (the in-place encoder of image chunks)", () => {
         slot,
         fc.uint8Array({ maxLength: MAX_PAYLOAD }),
         (q, t, s, p) => {
-          const inPlace = encodeFrameWith(q, t, s, p.length, (report, at) => report.set(p, at));
+          const inPlace = encodeFrameWith(q, t, s, p.length, (report, at, payload) => report.set(payload, at), p);
           expect(Buffer.from(inPlace).equals(Buffer.from(encodeFrame({ seq: q, type: t, slot: s, payload: p })))).toBe(
             true,
           );

@@ -1,7 +1,9 @@
 /**
  * The messages of the multi-jig protocol and their payload layouts
  * (docs/jig-protocol.md). Requests go host → jig, each answered by one response with the
- * same sequence number; events go jig → host unasked, numbered by the jig's own counter.
+ * same sequence number, except `image-chunk-more`, which the jig never answers: its outcome
+ * is in the answer to the `image-chunk` that closes its window. Events go jig → host unasked,
+ * numbered by the jig's own counter.
  */
 import { decodeFrame, encodeFrame, encodeFrameWith, JIG_SLOT, MAX_PAYLOAD } from "./frame";
 
@@ -15,8 +17,12 @@ export const REQUEST_TYPES = {
   "image-chunk": 0x06,
   commit: 0x07,
   verify: 0x08,
+  /** An image chunk the jig does not answer; the next `image-chunk` acknowledges it. */
+  "image-chunk-more": 0x09,
 } as const;
 export type RequestKind = keyof typeof REQUEST_TYPES;
+/** The requests the jig answers: every one but `image-chunk-more`. */
+export type AnsweredKind = Exclude<RequestKind, "image-chunk-more">;
 export const RESPONSE_FLAG = 0x80;
 export const EVENT_TYPES = { "hub-seated": 0x41, "hub-removed": 0x42, progress: 0x43, error: 0x44 } as const;
 export type EventKind = keyof typeof EVENT_TYPES;
@@ -42,6 +48,8 @@ export type SlotState = (typeof SLOT_STATES)[number];
 export const SHA256_SIZE = 32;
 /** Largest image chunk: payload minus the 4-byte offset. */
 export const MAX_CHUNK = MAX_PAYLOAD - 4;
+/** Largest window a jig may announce in its `begin-image` answer (chunks per acknowledgement). */
+export const MAX_WINDOW = 64;
 /** Largest string on the wire (u8 length prefix). */
 const MAX_TEXT = 255;
 
@@ -52,6 +60,7 @@ export type JigRequest =
   | { kind: "unlock"; slot: number }
   | { kind: "begin-image"; slot: number; size: number; version: string; sha256: Uint8Array }
   | { kind: "image-chunk"; slot: number; offset: number; data: Uint8Array }
+  | { kind: "image-chunk-more"; slot: number; offset: number; data: Uint8Array }
   | { kind: "commit"; slot: number }
   | { kind: "verify"; slot: number };
 
@@ -60,14 +69,15 @@ export type JigResponseBody =
   | { kind: "slot-status"; state: SlotState; progress: number }
   | { kind: "read-identity"; deviceId: string; model: string; firmwareVersion: string }
   | { kind: "unlock" }
-  | { kind: "begin-image" }
+  /** `window`: how many chunks the jig takes per acknowledgement (1 to MAX_WINDOW). */
+  | { kind: "begin-image"; window: number }
   | { kind: "image-chunk"; received: number }
   | { kind: "commit" }
   | { kind: "verify"; sha256: Uint8Array };
 
 export type JigResponse =
   | { ok: true; slot: number; body: JigResponseBody }
-  | { ok: false; slot: number; kind: RequestKind; status: Exclude<JigStatus, "ok">; message: string };
+  | { ok: false; slot: number; kind: AnsweredKind; status: Exclude<JigStatus, "ok">; message: string };
 
 export type JigEvent =
   | { kind: "hub-seated"; slot: number }
@@ -88,20 +98,7 @@ export function encodeMessage(message: JigMessage): Uint8Array {
   switch (message.dir) {
     case "request": {
       const r = message.request;
-      if (r.kind === "image-chunk") {
-        // The hot path while streaming: offset and data written straight into the report,
-        // one allocation and one copy of the chunk.
-        const { offset, data } = r;
-        if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
-          throw new RangeError(`u32 out of range: ${offset}`);
-        return encodeFrameWith(message.seq, REQUEST_TYPES[r.kind], r.slot, 4 + data.length, (report, at) => {
-          report[at] = offset & 0xff;
-          report[at + 1] = (offset >>> 8) & 0xff;
-          report[at + 2] = (offset >>> 16) & 0xff;
-          report[at + 3] = (offset >>> 24) & 0xff;
-          report.set(data, at + 4);
-        });
-      }
+      if (r.kind === "image-chunk" || r.kind === "image-chunk-more") return encodeImageChunk(message.seq, r);
       if (r.kind === "begin-image") {
         w.u32(r.size);
         w.u32(hexToU32(r.version));
@@ -146,6 +143,8 @@ export function encodeMessage(message: JigMessage): Uint8Array {
         w.bytes(deviceIdToBytes(b.deviceId), 8);
         w.u32(hexToU32(b.model));
         w.u32(hexToU32(b.firmwareVersion));
+      } else if (b.kind === "begin-image") {
+        w.u8(b.window);
       } else if (b.kind === "image-chunk") {
         w.u32(b.received);
       } else if (b.kind === "verify") {
@@ -170,6 +169,31 @@ export function encodeMessage(message: JigMessage): Uint8Array {
       return encodeFrame({ seq: message.seq, type: EVENT_TYPES[e.kind], slot: e.slot, payload: w.done() });
     }
   }
+}
+
+/**
+ * Encodes an image chunk, the hot path while streaming: offset and data written straight
+ * into the report (one copy of the chunk), and into `into` when given (a report's worth of
+ * a buffer the caller cut a window's reports from: one allocation a window, not a report).
+ */
+export function encodeImageChunk(
+  seq: number,
+  r: Extract<JigRequest, { kind: "image-chunk" | "image-chunk-more" }>,
+  into?: Uint8Array,
+): Uint8Array {
+  const offset = r.offset;
+  if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
+    throw new RangeError(`u32 out of range: ${offset}`);
+  return encodeFrameWith(seq, REQUEST_TYPES[r.kind], r.slot, 4 + r.data.length, fillChunk, r, into);
+}
+
+function fillChunk(report: Uint8Array, at: number, r: { offset: number; data: Uint8Array }): void {
+  const offset = r.offset;
+  report[at] = offset & 0xff;
+  report[at + 1] = (offset >>> 8) & 0xff;
+  report[at + 2] = (offset >>> 16) & 0xff;
+  report[at + 3] = (offset >>> 24) & 0xff;
+  report.set(r.data, at + 4);
 }
 
 /** Decodes one HID report into a message, or says why it is rejected; never throws. */
@@ -197,7 +221,7 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
     if (reqKind === "identify") request = { kind: "identify" };
     else if (reqKind === "begin-image")
       request = { kind: reqKind, slot, size: r.u32(), version: u32ToHex(r.u32()), sha256: r.bytes(SHA256_SIZE) };
-    else if (reqKind === "image-chunk") {
+    else if (reqKind === "image-chunk" || reqKind === "image-chunk-more") {
       const offset = r.u32();
       const data = r.rest();
       if (data.length === 0) throw new BadPayload("empty image chunk");
@@ -206,6 +230,7 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
     return { dir: "request", seq, request };
   }
   if (reqKind && (type & RESPONSE_FLAG) !== 0) {
+    if (reqKind === "image-chunk-more") throw new BadPayload("image-chunk-more is never answered");
     checkSlot(reqKind, slot);
     const code = r.u8();
     const status = JIG_STATUSES[code];
@@ -229,6 +254,10 @@ function parseBody(seq: number, type: number, slot: number, r: Reader): JigMessa
         model: u32ToHex(r.u32()),
         firmwareVersion: u32ToHex(r.u32()),
       };
+    } else if (reqKind === "begin-image") {
+      const window = r.u8();
+      if (window < 1 || window > MAX_WINDOW) throw new BadPayload(`window ${window} outside 1-${MAX_WINDOW}`);
+      body = { kind: reqKind, window };
     } else if (reqKind === "image-chunk") body = { kind: reqKind, received: r.u32() };
     else if (reqKind === "verify") body = { kind: reqKind, sha256: r.bytes(SHA256_SIZE) };
     else body = { kind: reqKind };

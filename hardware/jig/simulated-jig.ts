@@ -4,9 +4,10 @@
  * and the browser-shell demo, with fault injection for every failure the jig service
  * must survive.
  *
- * Timing model: the jig takes image chunks at USB speed into a buffer and programs the
- * hub in the background; programming of a hub takes `flashTimeMs` from `begin-image`,
- * and `commit` is answered when it is done. Progress events tick meanwhile.
+ * Timing model: the jig takes image chunks at USB speed into a buffer, a window of them per
+ * acknowledgement (`image-chunk-more` … `image-chunk`), and programs the hub in the
+ * background; programming of a hub takes `flashTimeMs` from `begin-image`, and `commit` is
+ * answered when it is done. Progress events tick meanwhile.
  * Hubs are modelled as A/B-bank devices: the running firmware version changes only when
  * programming completes, so an interrupted flash leaves the old version readable.
  */
@@ -17,7 +18,7 @@ import type { MemoryTransportPair, SimulatedDeviceEnd } from "../hid/memory-tran
 import { createMemoryTransportPair } from "../hid/memory-transport";
 import { JIG_SLOT } from "./frame";
 import type { JigEvent, JigRequest, JigResponse, JigResponseBody, JigStatus, RequestKind, SlotState } from "./messages";
-import { decodeMessage, encodeMessage } from "./messages";
+import { decodeMessage, encodeMessage, MAX_WINDOW } from "./messages";
 
 /** A Communications Hub as the jig sees it. */
 export interface SimulatedHub {
@@ -30,11 +31,14 @@ export interface SimulatedHub {
 export interface HubFaults {
   /** Refuse the unlock command this many times (Infinity: always). */
   unlockRefusals?: number;
-  /** Fail the image write when the chunk covering this byte offset arrives. */
+  /** Fail the image write when the chunk (plain or windowed) covering this byte offset arrives. */
   writeErrorAtByte?: number;
   /** The hash the jig computes on verify does not match what was sent. */
   verifyMismatch?: boolean;
-  /** The slot stops answering from the first request of this kind onwards. */
+  /**
+   * The slot stops answering from the first request of this kind onwards; `image-chunk`
+   * hangs at the image's first chunk, windowed (`image-chunk-more`) or not.
+   */
   hangAt?: RequestKind;
   /** The hub reports this Device ID instead of its own (wrong hub in the slot, mislabelled). */
   reportDeviceId?: string;
@@ -55,7 +59,15 @@ export interface SimulatedJigOptions {
   flashTimeMs?: number;
   /** Progress events per flash. */
   progressTicks?: number;
+  /**
+   * Chunks the jig takes per acknowledgement (its buffer depth a slot), announced in the
+   * answer to `begin-image`; 1 makes every chunk a plain, answered `image-chunk`.
+   */
+  window?: number;
 }
+
+/** The simulator's buffer depth: as deep as the protocol allows, so the host's own window governs. */
+const SIMULATED_JIG_WINDOW = MAX_WINDOW;
 
 interface Slot {
   hub: SimulatedHub | null;
@@ -76,6 +88,13 @@ interface Slot {
   timers: NodeJS.Timeout[];
   /** A commit waiting for programming to finish. */
   commitSeq: number | null;
+  /** `image-chunk-more` reports taken since the last `image-chunk` closed a window. */
+  windowTaken: number;
+  /**
+   * The first failure in the open window: the rest of the window is ignored and the
+   * `image-chunk` that closes it is answered with this.
+   */
+  windowFailure: { status: Exclude<JigStatus, "ok">; message: string } | null;
 }
 
 /** Builds the info a simulated jig enumerates with. */
@@ -105,7 +124,16 @@ export class SimulatedJig {
     private readonly device: SimulatedDeviceEnd,
     options: SimulatedJigOptions,
   ) {
-    this.options = { firmware: "JIG-1.4.0", slotCount: 8, flashTimeMs: 60_000, progressTicks: 10, ...options };
+    this.options = {
+      firmware: "JIG-1.4.0",
+      slotCount: 8,
+      flashTimeMs: 60_000,
+      progressTicks: 10,
+      window: SIMULATED_JIG_WINDOW,
+      ...options,
+    };
+    if (!Number.isInteger(this.options.window) || this.options.window < 1 || this.options.window > MAX_WINDOW)
+      throw new RangeError(`window ${this.options.window} outside 1-${MAX_WINDOW}`);
     this.serial = options.serial;
     this.slots = Array.from({ length: this.options.slotCount }, () => this.emptySlot());
     this.unsubscribe = device.onReport((r) => this.onReport(r));
@@ -149,6 +177,11 @@ export class SimulatedJig {
     return this.slot(slot).state;
   }
 
+  /** Image bytes the slot has taken so far (tests check that nothing after a refused chunk was). */
+  bytesHeld(slot: number): number {
+    return this.slot(slot).received;
+  }
+
   /** The USB cable is pulled: the host sees a detach; slots keep running on the jig's own power. */
   disconnect(): void {
     this.device.detach("jig disconnected");
@@ -173,6 +206,8 @@ export class SimulatedJig {
           received: 0,
           progress: 0,
           hung: false,
+          windowTaken: 0,
+          windowFailure: null,
         });
     }
     this.device.detach("jig lost power");
@@ -213,10 +248,13 @@ export class SimulatedJig {
     }
     const s = this.slots[request.slot];
     if (!s) {
+      // An unanswered chunk for a slot the jig lacks is dropped; the closing chunk is refused.
+      if (request.kind === "image-chunk-more") return;
       this.refuse(seq, request, "bad-request", `no slot ${request.slot}`);
       return;
     }
-    if (s.hung || s.faults.hangAt === request.kind) {
+    const faultKind = request.kind === "image-chunk-more" ? "image-chunk" : request.kind;
+    if (s.hung || s.faults.hangAt === request.kind || s.faults.hangAt === faultKind) {
       s.hung = true;
       return;
     }
@@ -224,6 +262,7 @@ export class SimulatedJig {
   }
 
   private handle(seq: number, request: Exclude<JigRequest, { kind: "identify" }>, s: Slot): void {
+    if (request.kind === "image-chunk-more") return this.takeMore(request, s);
     const ok = (body: JigResponseBody) => this.respond(seq, { ok: true, slot: request.slot, body });
     if (request.kind === "slot-status") return ok({ kind: "slot-status", state: s.state, progress: s.progress });
     if (!s.hub) return this.refuse(seq, request, "no-hub", "no hub seated");
@@ -244,7 +283,16 @@ export class SimulatedJig {
         }
         // Unlocking again starts over: a host that lost track (crash, retry) re-sends the image.
         this.abort(s);
-        Object.assign(s, { state: "unlocked", image: null, hash: null, programmedSha: null, received: 0, progress: 0 });
+        Object.assign(s, {
+          state: "unlocked",
+          image: null,
+          hash: null,
+          programmedSha: null,
+          received: 0,
+          progress: 0,
+          windowTaken: 0,
+          windowFailure: null,
+        });
         return ok({ kind: "unlock" });
       case "begin-image":
         if (s.state !== "unlocked") return this.refuse(seq, request, "bad-state", `begin-image while ${s.state}`);
@@ -261,32 +309,17 @@ export class SimulatedJig {
           version: request.version,
           startedAt: Date.now(),
           progress: 0,
+          windowTaken: 0,
+          windowFailure: null,
         });
         this.startProgress(request.slot, s);
-        return ok({ kind: "begin-image" });
+        return ok({ kind: "begin-image", window: this.options.window });
       case "image-chunk": {
-        if (s.state !== "receiving" || !s.image)
-          return this.refuse(seq, request, "bad-state", `image-chunk while ${s.state}`);
-        if (request.offset !== s.received)
-          return this.refuse(seq, request, "bad-request", `chunk at ${request.offset}, expected ${s.received}`);
-        const end = request.offset + request.data.length;
-        if (end > s.image.length)
-          return this.refuse(seq, request, "bad-request", `chunk ends at ${end}, past image size ${s.image.length}`);
-        const at = s.faults.writeErrorAtByte;
-        if (at !== undefined && at >= request.offset && at < end) {
-          this.abort(s);
-          s.state = "failed";
-          this.emit({
-            kind: "error",
-            slot: request.slot,
-            status: "write-error",
-            message: `flash write failed at 0x${at.toString(16)}`,
-          });
-          return this.refuse(seq, request, "write-error", `flash write failed at 0x${at.toString(16)}`);
-        }
-        s.image.set(request.data, request.offset);
-        s.hash?.update(request.data);
-        s.received = end;
+        // Closes a window (of one chunk when no image-chunk-more came before it): one answer.
+        const failure = s.windowFailure ?? this.write(request, s);
+        s.windowTaken = 0;
+        s.windowFailure = null;
+        if (failure) return this.refuse(seq, request, failure.status, failure.message);
         return ok({ kind: "image-chunk", received: s.received });
       }
       case "commit": {
@@ -308,6 +341,48 @@ export class SimulatedJig {
         return ok({ kind: "verify", sha256: sha });
       }
     }
+  }
+
+  /**
+   * An unanswered chunk: written as an answered one would be, or its failure kept for the
+   * window's closing `image-chunk`. After a failure the rest of the window is ignored, so
+   * nothing after a refused chunk is ever written.
+   */
+  private takeMore(request: Extract<JigRequest, { kind: "image-chunk-more" }>, s: Slot): void {
+    if (s.windowFailure) return;
+    s.windowTaken++;
+    if (s.windowTaken >= this.options.window)
+      s.windowFailure = {
+        status: "bad-request",
+        message: `window overrun: more than ${this.options.window - 1} image-chunk-more before an image-chunk`,
+      };
+    else s.windowFailure = this.write(request, s);
+  }
+
+  /** Writes one chunk at the slot's next offset, or says why not (the slot is left as it was, or failed). */
+  private write(
+    request: Extract<JigRequest, { kind: "image-chunk" | "image-chunk-more" }>,
+    s: Slot,
+  ): { status: Exclude<JigStatus, "ok">; message: string } | null {
+    if (!s.hub) return { status: "no-hub", message: "no hub seated" };
+    if (s.state !== "receiving" || !s.image) return { status: "bad-state", message: `image-chunk while ${s.state}` };
+    if (request.offset !== s.received)
+      return { status: "bad-request", message: `chunk at ${request.offset}, expected ${s.received}` };
+    const end = request.offset + request.data.length;
+    if (end > s.image.length)
+      return { status: "bad-request", message: `chunk ends at ${end}, past image size ${s.image.length}` };
+    const at = s.faults.writeErrorAtByte;
+    if (at !== undefined && at >= request.offset && at < end) {
+      this.abort(s);
+      s.state = "failed";
+      const message = `flash write failed at 0x${at.toString(16)}`;
+      this.emit({ kind: "error", slot: request.slot, status: "write-error", message });
+      return { status: "write-error", message };
+    }
+    s.image.set(request.data, request.offset);
+    s.hash?.update(request.data);
+    s.received = end;
+    return null;
   }
 
   private finishProgramming(slot: number, s: Slot): void {
@@ -346,7 +421,7 @@ export class SimulatedJig {
 
   private refuse(
     seq: number,
-    request: Exclude<JigRequest, { kind: "identify" }>,
+    request: Exclude<JigRequest, { kind: "identify" | "image-chunk-more" }>,
     status: Exclude<JigStatus, "ok">,
     message: string,
   ): void {
@@ -386,6 +461,8 @@ export class SimulatedJig {
       progress: 0,
       timers: [],
       commitSeq: null,
+      windowTaken: 0,
+      windowFailure: null,
     };
   }
 }
