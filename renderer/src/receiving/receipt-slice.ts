@@ -206,9 +206,11 @@ export const createReceiptSlice =
       const next: ReceiptRow = { ...r, ...decision.record };
       await log.record(decision.events, { receipt: next });
       // The bookings list's view of it too, so a scan there right after sees the arrival or the close.
+      // The arrival's note ("say who unloads, then start unloading") goes once unloading has started.
       set((s) => ({
         receipt: next,
         receiptMessage: null,
+        receiptNote: next.unloadingStartedAt === null ? s.receiptNote : null,
         receiptsByRef: { ...s.receiptsByRef, [next.bookingRef]: receiptStatusRow(next) },
       }));
     };

@@ -128,6 +128,11 @@ describe("dock store: the DCC booking label at the dock (issues 16, 18)", () => 
     expect(store.getState().receipt?.arrivedAt).not.toBeNull();
     expect(store.getState().receiptNote).toMatch(/arrival recorded at \d\d:\d\d \(on time\)/);
     expect(await arrivals(db)).toBe(1);
+    // Its instruction ("say who unloads, then start unloading") goes once unloading starts.
+    await store.getState().setUnloader("dock");
+    expect(store.getState().receiptNote).not.toBeNull();
+    await store.getState().startUnloading();
+    expect(store.getState().receiptNote).toBeNull();
     store.getState().leaveReceipt();
     await store.getState().submitBookingsScan(label(booking));
     expect(store.getState().receiptNote).toMatch(/arrival already recorded/);

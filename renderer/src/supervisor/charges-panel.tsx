@@ -34,6 +34,14 @@ export function ChargesPanel() {
           <caption>
             {st.partyName} ({st.partyId}): {st.counts.reflashed} re-flashed, {st.counts.notReflashable} not re-flashable
           </caption>
+          <thead>
+            <tr>
+              <th scope="col">Charge or credit</th>
+              <th scope="col">Hubs</th>
+              <th scope="col">Rate</th>
+              <th scope="col">Amount</th>
+            </tr>
+          </thead>
           <tbody>
             {st.lines.map((l) => (
               <tr key={l.code}>
