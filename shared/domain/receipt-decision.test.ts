@@ -9,7 +9,7 @@ import {
   eventVerdictFor,
   receiptFromLog,
   rejectionCodeFor,
-  type ReceiptRecord,
+  openedReceipt,
   type Stamp,
 } from "./receipt-decision";
 import {
@@ -68,21 +68,7 @@ const raws: string[] = [
   "12#4",
 ];
 
-const record: ReceiptRecord = {
-  bookingRef: booking.bookingRef,
-  status: "open",
-  arrivedAt: null,
-  late: false,
-  reportedEta: null,
-  unloader: null,
-  unloadingStartedAt: null,
-  unloadingStartedEventId: null,
-  unloadingCompletedAt: null,
-  unloadingCompletedEventId: null,
-  liabilityAt: null,
-  liabilityRule: null,
-  outcome: null,
-};
+const record = openedReceipt(booking.bookingRef);
 let t = Date.parse("2027-01-04T09:00:00Z");
 const stamp = (): Stamp => ({ dockId: "DOCK-1", operatorId: "op-1", now: new Date((t += 1000)), clockOffsetMs: null });
 

@@ -54,6 +54,25 @@ export interface ReceiptRecord {
   outcome: "accepted" | "partial" | "rejected" | null;
 }
 
+/** A receipt just opened: open, nothing recorded yet (no arrival, unloading, liability or outcome). */
+export function openedReceipt(bookingRef: string): ReceiptRecord {
+  return {
+    bookingRef,
+    status: "open",
+    arrivedAt: null,
+    late: false,
+    reportedEta: null,
+    unloader: null,
+    unloadingStartedAt: null,
+    unloadingStartedEventId: null,
+    unloadingCompletedAt: null,
+    unloadingCompletedEventId: null,
+    liabilityAt: null,
+    liabilityRule: null,
+    outcome: null,
+  };
+}
+
 /** Who records, where and when: the event stamp (dock, operator, instant, clock offset; an id only to re-create a known event). */
 export interface Stamp extends EventContext {
   now: Date;

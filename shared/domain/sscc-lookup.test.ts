@@ -4,7 +4,7 @@ import { parseDockEvent } from "../events";
 import { BookedPalletSchema, BookingSchema, DEFAULT_PACKING_LIMITS, bookingHubCount, type Booking } from "./booking";
 import { demoBooking, demoSiteFor } from "./demo-booking";
 import { encodeCartonLabel, encodePalletLabel, makeSscc } from "./labels";
-import { decideReceipt, type ReceiptRecord, type Stamp } from "./receipt-decision";
+import { decideReceipt, openedReceipt, type Stamp } from "./receipt-decision";
 import {
   createReceipt,
   expecting,
@@ -340,21 +340,7 @@ describe("cartons are optional: pallet-only, carton-listed and mixed bookings re
 describe("the event a scan is recorded as keeps the container it arrived in", () => {
   it("a hub under a supplier's carton number records that number; under a plain SSCC the SSCC", () => {
     const b = palletOnly(carton);
-    const record: ReceiptRecord = {
-      bookingRef: b.bookingRef,
-      status: "open",
-      arrivedAt: null,
-      late: false,
-      reportedEta: null,
-      unloader: null,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
-      outcome: null,
-    };
+    const record = openedReceipt(b.bookingRef);
     let t = Date.parse("2027-03-01T09:00:00Z");
     const stamp = (): Stamp => ({
       dockId: "DOCK-1",

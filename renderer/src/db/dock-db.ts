@@ -18,7 +18,7 @@ import {
 } from "../../../shared/sync";
 import { bookingSummary, type BookingSummary } from "../../../shared/domain/booking-columns";
 import { createHubProjector, type DockHubRow } from "../../../shared/domain/dock-hub-projection";
-import type { ReceiptRecord } from "../../../shared/domain/receipt-decision";
+import { openedReceipt, type ReceiptRecord } from "../../../shared/domain/receipt-decision";
 import type { DockEvent } from "../../../shared/events";
 
 /**
@@ -92,6 +92,11 @@ export interface ReceiptRow extends ReceiptRecord {
   /** A newer booking central sent while this receipt was open: shown, never applied silently. */
   amendment: Booking | null;
   updatedAt: number;
+}
+
+/** The row of a receipt just opened against `booking` (shared/domain's `openedReceipt`). */
+export function openedReceiptRow(booking: Booking, updatedAt: number): ReceiptRow {
+  return { ...openedReceipt(booking.bookingRef), booking, amendment: null, updatedAt };
 }
 
 /**

@@ -2,7 +2,7 @@ import { testDockStore } from "../test-support/dock-store";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { createTestBridge, type TestBridge } from "../../bridge/test-bridge";
-import { DockDb, type EventRow } from "../db/dock-db";
+import { DockDb, openedReceiptRow, type EventRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { recordEvents } from "../db/record-event";
 import type { DockStore } from "../store/dock-store";
@@ -156,24 +156,7 @@ describe("jig slice", () => {
       deviceId: deviceId.toUpperCase(),
       toVersion: "00030000",
     });
-    await db.receipts.put({
-      bookingRef: booking.bookingRef,
-      status: "open",
-      booking,
-      arrivedAt: null,
-      late: false,
-      reportedEta: null,
-      unloader: null,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
-      amendment: null,
-      outcome: null,
-      updatedAt: 0,
-    });
+    await db.receipts.put(openedReceiptRow(booking, 0));
     await db.hubStates.put({
       deviceId: hub.deviceId,
       bookingRef: booking.bookingRef,
@@ -240,24 +223,7 @@ describe("manual Fault Analysis Report and the supervisor's override (issues 17,
   async function withReceivedHub(role: "technician" | "supervisor" = "technician") {
     const r = await rig({ signIn: false });
     await signInAs(r.store, r.db, role === "technician" ? "tech-1" : "sup-1", role, "Someone");
-    await r.db.receipts.put({
-      bookingRef: booking.bookingRef,
-      status: "closed",
-      booking,
-      arrivedAt: null,
-      late: false,
-      reportedEta: null,
-      unloader: null,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
-      amendment: null,
-      outcome: "accepted",
-      updatedAt: 0,
-    });
+    await r.db.receipts.put({ ...openedReceiptRow(booking, 0), status: "closed", outcome: "accepted" });
     await r.db.hubStates.put({
       deviceId: hub.deviceId,
       bookingRef: booking.bookingRef,

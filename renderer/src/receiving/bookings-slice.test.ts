@@ -1,7 +1,7 @@
 import { testDockStore } from "../test-support/dock-store";
 import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
-import { bookingListRow, DockDb } from "../db/dock-db";
+import { bookingListRow, DockDb, openedReceiptRow } from "../db/dock-db";
 import { sampleBooking } from "../test-support/sample-booking";
 
 describe("loadBookings", () => {
@@ -36,22 +36,12 @@ describe("loadBookings", () => {
     );
     await db.bookingList.put(bookingListRow(a));
     const receipt = {
-      bookingRef: a.bookingRef,
+      ...openedReceiptRow(a, 5),
       status: "closed" as const,
-      booking: a,
       amendment: b,
       arrivedAt: "2026-01-05T08:00:00.000Z",
-      late: false,
-      reportedEta: null,
       unloader: "dock" as const,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
       outcome: "partial" as const,
-      updatedAt: 5,
     };
     await db.receipts.put(receipt);
     const store = testDockStore(db, { site: { facilityId: a.facilityId, csp: a.csp, production: true } });

@@ -11,7 +11,7 @@ import {
   type ReceiptCommand,
 } from "../../../shared/domain/receipt-decision";
 import { expecting, liveScans, summarize, type NextScan, type ReceiptState } from "../../../shared/domain/reconcile";
-import { receiptStatusRow, type ReceiptRow } from "../db/dock-db";
+import { openedReceiptRow, receiptStatusRow, type ReceiptRow } from "../db/dock-db";
 import { DockLog } from "../db/dock-log";
 import { ACTIVE_RECEIPT, deleteMeta, metaKey, readMeta, writeMeta } from "../db/dock-meta";
 import { bookingEvents } from "../db/record-event";
@@ -241,24 +241,7 @@ export const createReceiptSlice =
             return set({
               receiptMessage: `Booking ${bookingRef} cannot be received yet: ${cached.booking.workBlocked.replace(/[.\s]+$/, "")}. No arrival was recorded; ask the DCC desk, then scan the booking label again.`,
             });
-          receipt = {
-            bookingRef,
-            status: "open",
-            booking: cached.booking,
-            arrivedAt: null,
-            late: false,
-            reportedEta: null,
-            unloader: null,
-            unloadingStartedAt: null,
-            unloadingStartedEventId: null,
-            unloadingCompletedAt: null,
-            unloadingCompletedEventId: null,
-            liabilityAt: null,
-            liabilityRule: null,
-            amendment: null,
-            outcome: null,
-            updatedAt: deps.now(),
-          };
+          receipt = openedReceiptRow(cached.booking, deps.now());
           await deps.db.receipts.put(receipt);
         }
         // The log is the truth: rebuild the reconciler state from this booking's scans and undos.

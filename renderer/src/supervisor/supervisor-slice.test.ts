@@ -8,7 +8,7 @@ import { manifestHubs } from "../../../shared/domain/manifest";
 import { deliveryAddress, manifestLabelContents } from "../../labels/manifest-labels";
 import { SmiStatusRequestSchema, type SmiHubCheck } from "../../../shared/domain/smi-before-dispatch";
 import { makeEvent, parseDockEvent, type DockEvent } from "../../../shared/events";
-import { DockDb } from "../db/dock-db";
+import { DockDb, openedReceiptRow } from "../db/dock-db";
 import { asnDocument } from "../db/dock-records";
 import { recordEvents } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
@@ -40,24 +40,7 @@ async function rig(): Promise<Rig> {
   const db = new DockDb(`supervisor-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
   const booking = sampleBooking("BK-3001", 3, 1, 2, 3);
   await db.bookings.put({ bookingRef: booking.bookingRef, version: booking.version, booking, pulledAt: 0 });
-  await db.receipts.put({
-    bookingRef: booking.bookingRef,
-    status: "closed",
-    booking,
-    arrivedAt: null,
-    late: false,
-    reportedEta: null,
-    unloader: null,
-    unloadingStartedAt: null,
-    unloadingStartedEventId: null,
-    unloadingCompletedAt: null,
-    unloadingCompletedEventId: null,
-    liabilityAt: null,
-    liabilityRule: null,
-    amendment: null,
-    outcome: "accepted",
-    updatedAt: 0,
-  });
+  await db.receipts.put({ ...openedReceiptRow(booking, 0), status: "closed", outcome: "accepted" });
   let t = Date.parse("2026-11-26T09:30:00Z"); // a Thursday
   const sounds: string[] = [];
   const asnCentral = new FakeCentral();

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { makeEvent, type DockEvent } from "../../../shared/events";
-import { bookingListRow, DockDb } from "../db/dock-db";
+import { bookingListRow, DockDb, openedReceiptRow } from "../db/dock-db";
 import { recordEvent } from "../db/record-event";
 import { sampleBooking } from "../test-support/sample-booking";
 import { FakeCentral } from "./fake-central";
@@ -227,24 +227,7 @@ describe("SyncClient against FakeCentral", () => {
     const db = freshDb();
     const central = new FakeCentral();
     const v1 = sampleBooking("BK-1001");
-    await db.receipts.put({
-      bookingRef: "BK-1001",
-      status: "open",
-      booking: v1,
-      arrivedAt: null,
-      late: false,
-      reportedEta: null,
-      unloader: null,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
-      amendment: null,
-      outcome: null,
-      updatedAt: 0,
-    });
+    await db.receipts.put(openedReceiptRow(v1, 0));
     central.putBooking({ ...v1, version: 2, deliveryWindow: { start: "13:00", end: "15:00" } });
     const sync = client(db, central);
     await sync.syncOnce();
@@ -258,24 +241,7 @@ describe("SyncClient against FakeCentral", () => {
     const db = freshDb();
     const central = new FakeCentral();
     const v1 = sampleBooking("BK-1001");
-    await db.receipts.put({
-      bookingRef: "BK-1001",
-      status: "open",
-      booking: v1,
-      arrivedAt: null,
-      late: false,
-      reportedEta: null,
-      unloader: null,
-      unloadingStartedAt: null,
-      unloadingStartedEventId: null,
-      unloadingCompletedAt: null,
-      unloadingCompletedEventId: null,
-      liabilityAt: null,
-      liabilityRule: null,
-      amendment: null,
-      outcome: null,
-      updatedAt: 0,
-    });
+    await db.receipts.put(openedReceiptRow(v1, 0));
     central.putBooking({ ...v1, version: 3, status: "receiving" });
     const sync = client(db, central);
     await sync.syncOnce();
