@@ -72,6 +72,19 @@ describe("held queue", () => {
     expect(listed.flat()).not.toContain("slow");
   });
 
+  it("a scan arriving just after an acknowledgement waits behind the scans still held, even when one of them errors again", async () => {
+    const r = rig();
+    for (const s of ["a", "bad-1", "b", "bad-2", "c"]) r.queue.push(s);
+    await r.queue.settled();
+    expect(r.items()).toEqual(["b", "bad-2", "c"]);
+    r.acknowledge();
+    r.queue.kick();
+    r.queue.push("d"); // before the queue has started again
+    await r.queue.settled();
+    expect(r.done).toEqual(["a", "bad-1", "b", "bad-2"]);
+    expect(r.items()).toEqual(["c", "d"]);
+  });
+
   it("never overtakes: random pushes, errors and acknowledgements keep the order of arrival", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom("push", "push", "ack", "tick"), { maxLength: 40 }), async (steps) => {
