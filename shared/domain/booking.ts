@@ -256,14 +256,12 @@ export function packingBreaches(booking: Booking, limits: PackingLimits): LimitB
         limit: limits.cartonsPerPallet,
       });
   }
-  for (const { carton } of bookingCartons(booking)) {
-    if (carton.hubs.length > limits.hubsPerCarton)
-      out.push({
-        kind: "carton-over-limit",
-        sscc: carton.sscc,
-        count: carton.hubs.length,
-        limit: limits.hubsPerCarton,
-      });
-  }
+  const carton = (c: BookedCarton) => {
+    if (c.hubs.length > limits.hubsPerCarton)
+      out.push({ kind: "carton-over-limit", sscc: c.sscc, count: c.hubs.length, limit: limits.hubsPerCarton });
+  };
+  // In bookingCartons' order, walked in place (the receipt summary asks after every scan).
+  for (const pallet of booking.pallets) for (const c of pallet.cartons) carton(c);
+  for (const c of booking.looseCartons) carton(c);
   return out;
 }

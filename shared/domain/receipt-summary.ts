@@ -1,4 +1,4 @@
-import { bookingCartons, packingBreaches, palletHubs, type LimitBreach } from "./booking";
+import { packingBreaches, palletHubs, type BookedCarton, type LimitBreach } from "./booking";
 import type { ParsedScan } from "./scan";
 import type { HistoryEntry, ReceiptState } from "./receipt-state";
 import { VERDICT_CODES, type Ineligibility, type Verdict, type VerdictCode } from "./receipt-verdicts";
@@ -57,7 +57,8 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   }
   let cartonsBooked = 0;
   let cartonsReceived = 0;
-  for (const { carton } of bookingCartons(b)) {
+  // Booking order (bookingCartons), walked in place: this runs after every scan.
+  const countCarton = (carton: BookedCarton) => {
     cartonsBooked++;
     const seen = core.cartons.get(carton.sscc);
     if (seen?.ours && !seen.unlisted) cartonsReceived++;
@@ -66,7 +67,9 @@ export function summarize(state: ReceiptState): ReceiptSummary {
       hubsBooked++;
       if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
     }
-  }
+  };
+  for (const pallet of b.pallets) for (const carton of pallet.cartons) countCarton(carton);
+  for (const carton of b.looseCartons) countCarton(carton);
   const hubs = { booked: hubsBooked, received: 0, held: 0, extra: 0 };
   const perCarton = new Map<string, number>();
   core.hubs.forEach((_id, rec) => {
@@ -80,12 +83,18 @@ export function summarize(state: ReceiptState): ReceiptSummary {
     if (rec.pallet !== null) perPallet.set(rec.pallet, (perPallet.get(rec.pallet) ?? 0) + 1);
   });
   const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
-  for (const [sscc, count] of [...perPallet].sort(byKey))
-    if (count > ix.limits.cartonsPerPallet)
-      overLimit.push({ kind: "pallet-over-limit", sscc, count, limit: ix.limits.cartonsPerPallet, basis: "received" });
-  for (const [sscc, count] of [...perCarton].sort(byKey))
-    if (count > ix.limits.hubsPerCarton)
-      overLimit.push({ kind: "carton-over-limit", sscc, count, limit: ix.limits.hubsPerCarton, basis: "received" });
+  // Only the few over a limit are taken out of the counts and sorted, not every carton's entry.
+  const over = (counts: Map<string, number>, limit: number, kind: OverLimit["kind"]) => {
+    const found: OverLimit[] = [];
+    counts.forEach((count, sscc) => {
+      if (count > limit) found.push({ kind, sscc, count, limit, basis: "received" });
+    });
+    return found.sort(bySscc);
+  };
+  overLimit.push(
+    ...over(perPallet, ix.limits.cartonsPerPallet, "pallet-over-limit"),
+    ...over(perCarton, ix.limits.hubsPerCarton, "carton-over-limit"),
+  );
 
   const verdictCounts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
   const exceptions: ReceiptException[] = [];
@@ -120,8 +129,8 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   };
 }
 
-function byKey(a: [string, number], b: [string, number]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+function bySscc(a: OverLimit, b: OverLimit): number {
+  return a.sscc < b.sscc ? -1 : a.sscc > b.sscc ? 1 : 0;
 }
 
 /** Every accepted scan and undo, oldest first (undone scans stay, followed by their undo). */
