@@ -1,11 +1,12 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useDock } from "../store/store-context";
+import { startsFlash, type Flash } from "./flash-rate";
 
 const TITLES = { ok: "OK", warn: "CHECK", error: "STOP" } as const;
 
 export interface OverlayProps {
   /** The last verdict shown (its class decides the flash colour). */
-  last: { class: "ok" | "warn" | "error"; at: string | number } | null;
+  last: { class: "ok" | "warn" | "error"; at: number } | null;
   /** An error waiting for a person to acknowledge it. */
   pending: { code: string; reason: string; raw: string } | null;
   /** Scans held behind the error, processed after it is acknowledged. */
@@ -16,12 +17,27 @@ export interface OverlayProps {
 }
 
 /**
+ * The flash showing: decided once per verdict, by the verdict's own time (flash-rate.ts), and
+ * kept in state from one verdict to the next (React's "adjusting state on a prop change").
+ */
+function useFlash(last: OverlayProps["last"]): Flash | null {
+  const [state, setState] = useState<{ verdictAt: number; shown: Flash } | null>(null);
+  if (last === null || last.class === "error" || state?.verdictAt === last.at) return state?.shown ?? null;
+  const prior = state?.shown ?? null;
+  const shown =
+    prior !== null && !startsFlash(prior, last.class, last.at) ? prior : { colour: last.class, startedAt: last.at };
+  setState({ verdictAt: last.at, shown });
+  return shown;
+}
+
+/**
  * The full-screen verdict every scanning screen shares. ok and warn flash the whole screen
  * green or amber and fade; an error covers the screen in red until it is deliberately
  * acknowledged with Escape or a pointer click on the button. Enter is ignored on purpose:
  * a scanner's suffix is an Enter, and the next scan must never dismiss an error nobody read.
  */
 export function ScanVerdictOverlay({ last, pending, held, acknowledge, label, testId }: OverlayProps) {
+  const flash = useFlash(last);
   useEffect(() => {
     if (pending === null) return;
     const onKey = (e: KeyboardEvent) => {
@@ -65,8 +81,9 @@ export function ScanVerdictOverlay({ last, pending, held, acknowledge, label, te
       </div>
     );
   }
-  if (last === null || last.class === "error") return null;
-  return <div key={last.at} className={`overlay-flash flash-${last.class}`} aria-hidden="true" />;
+  if (last === null || last.class === "error" || flash === null) return null;
+  // A verdict that starts no flash (three a second at most) leaves the one showing as it is.
+  return <div key={flash.startedAt} className={`overlay-flash flash-${flash.colour}`} aria-hidden="true" />;
 }
 
 /** Receiving's verdict overlay. */
