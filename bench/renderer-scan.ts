@@ -52,6 +52,7 @@ const RATE = arg("rate", 20);
 const SECONDS = arg("seconds", 60);
 const PROFILE = process.argv.includes("--profile");
 const TRACE = process.argv.includes("--trace");
+const ALLOC = process.argv.includes("--alloc");
 const DOCK_ENV = {
   DOCK_ID: "DOCK-N1",
   SITE_FACILITY_ID: DEMO_FACILITY.North,
@@ -121,11 +122,12 @@ const PAGE_SCANNER = String.raw`(() => {
   const type = async (raw, evs = eventsOf(raw)) => {
     for (const e of evs) { await nextTask(); document.body.dispatchEvent(e); }
   };
-  // Resolves when a new verdict element is mounted (the flash is keyed by the verdict's instant).
+  // Resolves when a new verdict element is mounted: its line at the top of the recent scans
+  // (keyed by the verdict's instant), or the error overlay. (Not the flash: three a second at most.)
   const nextVerdictInDom = () => new Promise((resolve) => {
     const mo = new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) {
-        if (n instanceof HTMLElement && (n.classList.contains("overlay-flash") || n.classList.contains("overlay-error"))) {
+        if (n instanceof HTMLElement && ((n.tagName === "LI" && n.parentElement?.classList.contains("recent")) || n.classList.contains("overlay-error"))) {
           mo.disconnect();
           return resolve(performance.now());
         }
@@ -315,6 +317,41 @@ interface CpuProfile {
 }
 
 /** Self time per function (where the renderer's main thread spent the phase), top 20. */
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocNode[];
+}
+
+/** Bytes allocated (sampled) during the burst by function, and by the app frame nearest each site. */
+function printAllocations(profile: { head: AllocNode }, scans: number): void {
+  const key = (f: AllocNode["callFrame"]) =>
+    `${f.functionName || "(anonymous)"} ${f.url.split("/").pop() ?? ""}:${f.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocNode, stack: string[]): void => {
+    const k = key(n.callFrame);
+    const here = [...stack, k];
+    if (n.selfSize > 0) {
+      total += n.selfSize;
+      self.set(k, (self.get(k) ?? 0) + n.selfSize);
+      const path = here.slice(-4).join(" < ");
+      byCaller.set(path, (byCaller.get(path) ?? 0) + n.selfSize);
+    }
+    for (const c of n.children) walk(c, here);
+  };
+  walk(profile.head, []);
+  log(
+    `allocation profile of the burst: ${mib(total).toFixed(1)} MiB sampled, ${(total / 1024 / scans).toFixed(1)} KiB a scan; top sites:`,
+  );
+  for (const [k, b] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    log(`  ${(b / 1024 / scans).toFixed(2).padStart(7)} KiB a scan  ${k}`);
+  log(`  top call paths (innermost first):`);
+  for (const [k, b] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    log(`  ${(b / 1024 / scans).toFixed(2).padStart(7)} KiB a scan  ${k.split(" < ").reverse().join(" < ")}`);
+}
+
 function printProfile(profile: CpuProfile): void {
   if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
   const total = profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
@@ -504,7 +541,7 @@ async function main(): Promise<void> {
         "--emptyOutDir",
         "--logLevel",
         "warn",
-        ...(PROFILE || TRACE ? ["--minify", "false"] : []),
+        ...(PROFILE || TRACE || ALLOC ? ["--minify", "false"] : []),
       ],
       { cwd: repoRoot, encoding: "utf8" },
     );
@@ -712,7 +749,15 @@ async function main(): Promise<void> {
           "disabled-by-default-devtools.timeline",
           "v8.execute",
           "blink.user_timing",
+          ...(process.env.BENCH_TRACE_CATEGORIES?.split(",") ?? []),
         ],
+      });
+    // --alloc: a sampling heap profile of the burst, top allocation sites by bytes (what makes the GCs).
+    if (ALLOC)
+      await cdp.send("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
       });
     await startPauseProbe(page);
     const burst = (await page.evaluate(`window.__bench.burst(${JSON.stringify(burstScans)}, ${RATE})`)) as {
@@ -725,7 +770,12 @@ async function main(): Promise<void> {
     await sampler;
     await reportPause(page, `burst ${RATE} scans/s × ${SECONDS} s`);
     if (PROFILE) printProfile((await cdp.send("Profiler.stop")).profile);
-    if (TRACE) printTrace(await browser.stopTracing(), burstCount);
+    if (ALLOC) printAllocations((await cdp.send("HeapProfiler.stopSampling")).profile, burstCount);
+    if (TRACE) {
+      const trace = await browser.stopTracing();
+      if (process.env.BENCH_TRACE_OUT) writeFileSync(process.env.BENCH_TRACE_OUT, trace);
+      printTrace(trace, burstCount);
+    }
     const all = await measures();
     const bq = all["scan.queued"].slice(before).map((m) => m.ms);
     const bv = all["scan.verdict"].slice(before);
