@@ -6,7 +6,14 @@ import type { VerdictSignal } from "../store/dock-deps";
  * ok is one short high beep, warn two mid beeps, error a long low buzz repeated three
  * times, so an operator facing away from the screen still knows which it was.
  */
-const PATTERNS: Record<VerdictClass, Array<{ freq: number; ms: number; gapMs: number; type: OscillatorType }>> = {
+export interface Tone {
+  freq: number;
+  ms: number;
+  gapMs: number;
+  type: "sine" | "triangle" | "square";
+}
+
+export const PATTERNS: Record<VerdictClass, Tone[]> = {
   ok: [{ freq: 1760, ms: 90, gapMs: 0, type: "sine" }],
   warn: [
     { freq: 880, ms: 120, gapMs: 80, type: "triangle" },
@@ -19,11 +26,57 @@ const PATTERNS: Record<VerdictClass, Array<{ freq: number; ms: number; gapMs: nu
   ],
 };
 
+/** The level of every tone (a quarter of full scale, as the oscillators had). */
+export const LEVEL = 0.25;
+
+/**
+ * A pattern as samples, tones and silences in turn. The waveforms are one line each (the
+ * oscillator's sine, triangle and square), so no audio library is needed; done once per
+ * class, so a verdict's sound is one buffer source started, not two to six audio nodes built
+ * and scheduled on the path to every beep.
+ */
+export function renderPattern(tones: readonly Tone[], sampleRate: number): Float32Array<ArrayBuffer> {
+  const lengths = tones.map((t) => ({
+    on: Math.round((t.ms / 1000) * sampleRate),
+    off: Math.round((t.gapMs / 1000) * sampleRate),
+  }));
+  const out = new Float32Array(lengths.reduce((n, l) => n + l.on + l.off, 0));
+  let at = 0;
+  tones.forEach((tone, i) => {
+    const { on, off } = lengths[i] ?? { on: 0, off: 0 };
+    for (let s = 0; s < on; s++) {
+      const phase = ((s * tone.freq) / sampleRate) % 1;
+      const wave =
+        tone.type === "sine"
+          ? Math.sin(2 * Math.PI * phase)
+          : tone.type === "square"
+            ? phase < 0.5
+              ? 1
+              : -1
+            : 1 - 4 * Math.abs(phase - 0.5);
+      out[at + s] = LEVEL * wave;
+    }
+    at += on + off;
+  });
+  return out;
+}
+
 /** The WebAudio verdict sound; silent (not failing) where audio is unavailable. */
 export function createVerdictSound(): VerdictSignal & { unlock(): void } {
   let ctx: AudioContext | null = null;
+  let buffers: Record<VerdictClass, AudioBuffer> | null = null;
   const context = (): AudioContext | null => {
-    if (ctx === null && typeof AudioContext !== "undefined") ctx = new AudioContext();
+    if (ctx === null && typeof AudioContext !== "undefined") {
+      ctx = new AudioContext();
+      const ac = ctx;
+      const buffer = (cls: VerdictClass): AudioBuffer => {
+        const samples = renderPattern(PATTERNS[cls], ac.sampleRate);
+        const b = ac.createBuffer(1, Math.max(1, samples.length), ac.sampleRate);
+        b.copyToChannel(samples, 0);
+        return b;
+      };
+      buffers = { ok: buffer("ok"), warn: buffer("warn"), error: buffer("error") };
+    }
     return ctx;
   };
   return {
@@ -35,20 +88,11 @@ export function createVerdictSound(): VerdictSignal & { unlock(): void } {
     },
     signal(cls) {
       const ac = context();
-      if (ac === null) return;
-      let t = ac.currentTime + 0.01;
-      for (const tone of PATTERNS[cls]) {
-        const osc = ac.createOscillator();
-        const gain = ac.createGain();
-        osc.type = tone.type;
-        osc.frequency.value = tone.freq;
-        gain.gain.setValueAtTime(0.25, t);
-        gain.gain.setValueAtTime(0, t + tone.ms / 1000);
-        osc.connect(gain).connect(ac.destination);
-        osc.start(t);
-        osc.stop(t + tone.ms / 1000 + 0.02);
-        t += (tone.ms + tone.gapMs) / 1000;
-      }
+      if (ac === null || buffers === null) return;
+      const source = ac.createBufferSource();
+      source.buffer = buffers[cls];
+      source.connect(ac.destination);
+      source.start(ac.currentTime + 0.01);
     },
   };
 }
