@@ -22,6 +22,15 @@ export interface OverLimit extends LimitBreach {
   basis: "booked" | "received";
 }
 
+/** How many are missing, and the first few of them. */
+export interface MissingHead {
+  count: number;
+  first: string[];
+}
+
+/** Missing items the receipt screen lists by name; the rest it counts. */
+export const MISSING_SHOWN = 8;
+
 export interface ReceiptSummary {
   bookingRef: string;
   pallets: { booked: number; received: number };
@@ -29,8 +38,10 @@ export interface ReceiptSummary {
   cartons: { booked: number; received: number; unlisted: number };
   /** received: accepted; held: booked hubs here awaiting a decision; extra: not this booking's. */
   hubs: { booked: number; received: number; held: number; extra: number };
-  /** In booking order. A held hub is here, so it is not missing. */
-  missing: { pallets: string[]; cartons: string[]; hubs: string[] };
+  /** In booking order. A held hub is here, so it is not missing. Worked out when first read. */
+  readonly missing: { pallets: string[]; cartons: string[]; hubs: string[] };
+  /** How many of each are missing, and the first MISSING_SHOWN in booking order (the receipt screen's list). */
+  missingShown: { pallets: MissingHead; cartons: MissingHead; hubs: MissingHead };
   overLimit: OverLimit[];
   /** Live scans per verdict code (undone scans are not counted). */
   verdictCounts: Record<VerdictCode, number>;
@@ -40,37 +51,61 @@ export interface ReceiptSummary {
   undos: number;
 }
 
+type Unit = "pallets" | "cartons" | "hubs";
+
+/**
+ * The booking's pallets, cartons and hubs in booking order (pallets with their own hubs, then
+ * cartons with theirs, as bookingCartons lists them), each with whether it is here: a pallet
+ * or listed carton received as ours, a hub with any record (a held hub is here).
+ */
+function walkBooking(state: ReceiptState, visit: (unit: Unit, id: string, here: boolean) => void): void {
+  const { index: ix, core } = state;
+  const b = ix.booking;
+  for (const pallet of b.pallets) {
+    visit("pallets", pallet.sscc, core.pallets.get(pallet.sscc)?.ours === true);
+    for (const hub of palletHubs(pallet)) visit("hubs", hub.deviceId, core.hubs.has(hub.deviceId));
+  }
+  const carton = (c: BookedCarton) => {
+    const seen = core.cartons.get(c.sscc);
+    visit("cartons", c.sscc, seen?.ours === true && !seen.unlisted);
+    for (const hub of c.hubs) visit("hubs", hub.deviceId, core.hubs.has(hub.deviceId));
+  };
+  for (const pallet of b.pallets) for (const c of pallet.cartons) carton(c);
+  for (const c of b.looseCartons) carton(c);
+}
+
+/** Everything of the booking not here yet, in booking order. */
+export function missingLists(state: ReceiptState): Record<Unit, string[]> {
+  const out: Record<Unit, string[]> = { pallets: [], cartons: [], hubs: [] };
+  walkBooking(state, (unit, id, here) => {
+    if (!here) out[unit].push(id);
+  });
+  return out;
+}
+
 /** Pallets, cartons and hubs received vs booked, missing lists, over-limits and exceptions now. */
 export function summarize(state: ReceiptState): ReceiptSummary {
   const { index: ix, core } = state;
   const b = ix.booking;
-  const missing = { pallets: [] as string[], cartons: [] as string[], hubs: [] as string[] };
-  let palletsReceived = 0;
-  let hubsBooked = 0;
-  for (const pallet of b.pallets) {
-    if (core.pallets.get(pallet.sscc)?.ours) palletsReceived++;
-    else missing.pallets.push(pallet.sscc);
-    for (const hub of palletHubs(pallet)) {
-      hubsBooked++;
-      if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
-    }
-  }
-  let cartonsBooked = 0;
-  let cartonsReceived = 0;
-  // Booking order (bookingCartons), walked in place: this runs after every scan.
-  const countCarton = (carton: BookedCarton) => {
-    cartonsBooked++;
-    const seen = core.cartons.get(carton.sscc);
-    if (seen?.ours && !seen.unlisted) cartonsReceived++;
-    else missing.cartons.push(carton.sscc);
-    for (const hub of carton.hubs) {
-      hubsBooked++;
-      if (!core.hubs.has(hub.deviceId)) missing.hubs.push(hub.deviceId);
-    }
+  // After every scan: counts and the first few missing, not three lists of up to 1,792 IDs
+  // (the renderer's largest garbage a scan, issue 22); the whole lists when somebody reads them.
+  const booked = { pallets: 0, cartons: 0, hubs: 0 };
+  const here = { pallets: 0, cartons: 0, hubs: 0 };
+  const missingShown: Record<Unit, MissingHead> = {
+    pallets: { count: 0, first: [] },
+    cartons: { count: 0, first: [] },
+    hubs: { count: 0, first: [] },
   };
-  for (const pallet of b.pallets) for (const carton of pallet.cartons) countCarton(carton);
-  for (const carton of b.looseCartons) countCarton(carton);
-  const hubs = { booked: hubsBooked, received: 0, held: 0, extra: 0 };
+  walkBooking(state, (unit, id, isHere) => {
+    booked[unit]++;
+    if (isHere) here[unit]++;
+    else {
+      const m = missingShown[unit];
+      if (m.count++ < MISSING_SHOWN) m.first.push(id);
+    }
+  });
+  let lists: Record<Unit, string[]> | null = null;
+  const hubs = { booked: booked.hubs, received: 0, held: 0, extra: 0 };
   const perCarton = new Map<string, number>();
   core.hubs.forEach((_id, rec) => {
     hubs[rec.disposition]++;
@@ -117,10 +152,14 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   );
   return {
     bookingRef: b.bookingRef,
-    pallets: { booked: b.pallets.length, received: palletsReceived },
-    cartons: { booked: cartonsBooked, received: cartonsReceived, unlisted: cartonsUnlisted },
+    pallets: { booked: booked.pallets, received: here.pallets },
+    cartons: { booked: booked.cartons, received: here.cartons, unlisted: cartonsUnlisted },
     hubs,
-    missing,
+    get missing() {
+      lists ??= missingLists(state);
+      return lists;
+    },
+    missingShown,
     overLimit,
     verdictCounts,
     exceptions,

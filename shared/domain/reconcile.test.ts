@@ -9,6 +9,7 @@ import {
   expecting,
   history,
   liveScans,
+  MISSING_SHOWN,
   reduce,
   replay,
   summarize,
@@ -540,6 +541,21 @@ describe("reconcile: properties", () => {
             .flatMap((s) => (s.kind === "hub" && s.deviceId !== C00.hubs[1]!.gpfDeviceId ? [s.deviceId] : [])),
         );
         expect(once.hubs.received + once.hubs.held + once.hubs.extra).toBe(distinctHubs.size);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the summary's missing counts and first few agree with the whole missing lists, in booking order", () => {
+    fc.assert(
+      fc.property(fc.array(anyScan, { maxLength: 60 }), (scans) => {
+        const s = summarize(run(scans).state);
+        for (const unit of ["pallets", "cartons", "hubs"] as const) {
+          expect(s.missingShown[unit].count).toBe(s.missing[unit].length);
+          expect(s.missingShown[unit].first).toEqual(s.missing[unit].slice(0, MISSING_SHOWN));
+        }
+        const hubsHere = s.hubs.booked - s.missing.hubs.length;
+        expect(hubsHere).toBeGreaterThanOrEqual(s.hubs.received);
       }),
       { numRuns: 300 },
     );

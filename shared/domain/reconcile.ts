@@ -75,7 +75,9 @@ export type {
 export {
   history,
   liveScans,
+  MISSING_SHOWN,
   summarize,
+  type MissingHead,
   type OverLimit,
   type ReceiptException,
   type ReceiptSummary,

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
-import { undoCandidates } from "../../../shared/domain/reconcile";
+import { undoCandidates, type MissingHead } from "../../../shared/domain/reconcile";
 import { outcomeWords } from "../../../shared/domain/receipt-close";
 import type { Booking } from "../../../shared/domain/booking";
 import { useDock } from "../store/store-context";
@@ -190,24 +190,25 @@ function Counts() {
 function MissingList() {
   const sum = useDock((s) => s.summary);
   if (sum === null) return null;
-  const list = (title: string, items: string[]) => (
+  // The counts and the first few by name (the summary does not list them all after every scan).
+  const list = (title: string, { count, first }: MissingHead) => (
     <div>
       <h2>
-        {title} missing: {items.length}
+        {title} missing: {count}
       </h2>
       <ul>
-        {items.slice(0, 8).map((x) => (
+        {first.map((x) => (
           <li key={x}>{x}</li>
         ))}
-        {items.length > 8 && <li>... and {items.length - 8} more</li>}
+        {count > first.length && <li>... and {count - first.length} more</li>}
       </ul>
     </div>
   );
   return (
     <section className="missing" aria-label="missing" data-testid="missing">
-      {list("Pallets", sum.missing.pallets)}
-      {list("Cartons", sum.missing.cartons)}
-      {list("Hubs", sum.missing.hubs)}
+      {list("Pallets", sum.missingShown.pallets)}
+      {list("Cartons", sum.missingShown.cartons)}
+      {list("Hubs", sum.missingShown.hubs)}
     </section>
   );
 }
