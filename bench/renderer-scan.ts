@@ -16,6 +16,8 @@
  * [--profile] (top JS self time over paced + burst) [--trace] (a Chrome trace of the burst: what
  * the main thread's long tasks, 30 ms and over, spent their time on). BENCH_PROFILE_OUT=<file>
  * with --profile also writes the raw profile (.cpuprofile, for DevTools).
+ * BENCH_CHROMIUM_ARGS adds switches to Chromium's command line (with DEBUG=pw:browser its output
+ * is shown: e.g. "--js-flags=--trace-gc" prints a line for every V8 GC with its reason).
  * Needs /usr/bin/chromium (or BENCH_CHROMIUM). Takes about 3-4 minutes.
  */
 import { spawnSync } from "node:child_process";
@@ -147,9 +149,11 @@ const PAGE_SCANNER = String.raw`(() => {
         await type(raw);
         const dom = await Promise.race([shown, sleep(5000).then(() => NaN)]);
         const painted = await frame();
+        // The paired bare write (PAGE_BARE) after the same quiet gap the scan had before it:
+        // its rows are read (untimed, that transaction finished) before the gap, not after.
+        const rows = window.__bare && window.__bare.on ? await window.__bare.readLast() : null;
         await sleep(gapMs);
-        // The paired bare write (PAGE_BARE) after the same quiet gap the scan had before it.
-        const bare = window.__bare && window.__bare.on ? await window.__bare.commitLast() : null;
+        const bare = rows !== null ? await window.__bare.write(rows) : null;
         if (bare !== null) await sleep(gapMs);
         out.push({ dom: dom - t0, frame: painted - t0, bare });
       }
@@ -236,16 +240,25 @@ const PAGE_BARE = String.raw`(async () => {
   let n = 0;
   window.__bare = {
     on: true,
-    // The newest scan's rows as the app stored them (read untimed), then the timed bare write.
-    async commitLast() {
+    // The newest scan's rows as the app stored them, read untimed; resolves once that read's
+    // transaction has finished. (Chromium's first transaction while none is open in the page
+    // costs ~0.15-0.2 ms that any later one does not: a bare write timed while this read was
+    // still open skipped a cost every scan, coming after a quiet gap, pays.)
+    async readLast() {
       const rt = app.transaction(["events", "hubStates"], "readonly");
+      const finished = new Promise((resolve) => { rt.oncomplete = rt.onabort = resolve; });
       const cur = await req(rt.objectStore("events").openCursor(null, "prev"));
-      if (!cur) return null;
-      const row = { ...cur.value };
-      const p = row.event && row.event.payload;
+      const row = cur ? { ...cur.value } : null;
+      const p = row && row.event && row.event.payload;
       const hub = p && p.kind === "hub" && p.deviceId ? await req(rt.objectStore("hubStates").get(p.deviceId)) : undefined;
+      await finished;
+      if (row === null) return null;
       delete row.seq;
       row.id = "bare-" + (n++) + "-" + row.id;
+      return { row, hub };
+    },
+    // The timed bare write of those rows.
+    async write({ row, hub }) {
       const t = performance.now();
       const tx = bare.transaction(hub ? STORES : ["events", "outbox"], "readwrite");
       const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
@@ -609,6 +622,8 @@ async function main(): Promise<void> {
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
+        // e.g. BENCH_CHROMIUM_ARGS="--js-flags=--trace-gc" with DEBUG=pw:browser: V8's own line per GC, with its reason.
+        ...(process.env.BENCH_CHROMIUM_ARGS ?? "").split(" ").filter((a) => a !== ""),
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -621,6 +636,10 @@ async function main(): Promise<void> {
     url.searchParams.set("token", token);
     const tPull = performance.now();
     await page.goto(url.href);
+    // The shell serves the page cross-origin isolated, so the scan's timings are precise to
+    // microseconds (else Chromium rounds performance.now to 0.1 ms, a large step in a 2 ms scan).
+    if ((await page.evaluate("crossOriginIsolated")) !== true)
+      log("note: the page is not cross-origin isolated; its timings are rounded to 0.1 ms");
     let stable = 0;
     let lastCount = -1;
     const pulled = await waitFor("the pull", 180_000, async () => {

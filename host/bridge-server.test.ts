@@ -298,6 +298,8 @@ describe("browser shell security", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("cache-control")).toBe("no-store");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(page.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
     const html = await page.text();
     expect(html).toContain(`<meta name="${SECRET_META_NAME}" content="${shell.secret}">`);
     const script = await fetch(`${shell.origin}/app.js`);

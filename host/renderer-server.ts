@@ -80,6 +80,13 @@ export function createRendererApp(options: RendererServerOptions): Hono {
       );
     }
     c.header("Cache-Control", "no-store");
+    // Cross-origin isolated: no page of another origin holds a window reference to this one (it
+    // carries the bridge secret), nothing of another origin is embedded without consent (the
+    // page embeds nothing; central is reached by CORS fetch and EventSource, which this allows),
+    // and the renderer's own timings (performance.now, the scan's User Timing) are precise to
+    // microseconds rather than rounded to 0.1 ms, which is most of a scan's own work.
+    c.header("Cross-Origin-Opener-Policy", "same-origin");
+    c.header("Cross-Origin-Embedder-Policy", "require-corp");
     return c.html(injectSecret(html, options.secret));
   };
   app.get("/", index);
