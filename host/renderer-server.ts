@@ -84,7 +84,7 @@ export function createRendererApp(options: RendererServerOptions): Hono {
     // carries the bridge secret), nothing of another origin is embedded without consent (the
     // page embeds nothing; central is reached by CORS fetch and EventSource, which this allows),
     // and the renderer's own timings (performance.now, the scan's User Timing) are precise to
-    // microseconds rather than rounded to 0.1 ms, which is most of a scan's own work.
+    // microseconds rather than rounded to 0.1 ms (as long as most single steps of a scan).
     c.header("Cross-Origin-Opener-Policy", "same-origin");
     c.header("Cross-Origin-Embedder-Policy", "require-corp");
     return c.html(injectSecret(html, options.secret));
