@@ -4,7 +4,17 @@ import Dexie from "dexie";
 import { makeEvent, type DockEvent } from "../../../shared/events";
 import { bookingColumns, ColumnCatalogue, columnCatalogueOf } from "../../../shared/domain/booking-columns";
 import { demoBooking } from "../../../shared/domain/demo-booking";
-import { bookingListRow, DockDb, openDockDb, SCHEMA_V1, SCHEMA_V4, type EventRow } from "./dock-db";
+import {
+  bookingListRow,
+  DockDb,
+  openDockDb,
+  openedReceiptRow,
+  openReceiptConflicts,
+  SCHEMA_V1,
+  SCHEMA_V4,
+  SCHEMA_V5,
+  type EventRow,
+} from "./dock-db";
 import { recordEvent, recordEvents, bookingEvents } from "./record-event";
 
 const ctx = { dockId: "DOCK-1", operatorId: "op-1" };
@@ -43,7 +53,7 @@ describe("DockDb", () => {
 
     const db = new DockDb("dock-mig", { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     const rows: EventRow[] = await db.events.orderBy("seq").toArray();
     expect(rows.map((r) => r.bookingRef)).toEqual(["BK-1001", "BK-2002", null]);
     expect((await bookingEvents(db, "BK-1001")).map((e) => e.id)).toEqual([a.id]);
@@ -75,7 +85,7 @@ describe("DockDb", () => {
 
     const db = new DockDb("dock-v5", { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.bookings.orderBy("bookingRef").toArray()).toEqual(rows);
     const list = await db.bookingList.orderBy("bookingRef").toArray();
     expect(list).toEqual(bookings.map(bookingListRow));
@@ -90,6 +100,36 @@ describe("DockDb", () => {
       b.pallets.flatMap((p) => [...(p.hubs ?? []), ...p.cartons.flatMap((c) => c.hubs)]),
     ))
       expect(stored.findHub(hub.deviceId)).toEqual(objects.findHub(hub.deviceId));
+    db.close();
+  });
+
+  it("v5 to v6 indexes the open receipts with an amendment waiting, and the index follows later writes", async () => {
+    const indexedDB = new IDBFactory();
+    const old = new Dexie("dock-v6", { indexedDB, IDBKeyRange });
+    old.version(5).stores(SCHEMA_V5);
+    const [a, b, c] = [0, 1, 2].map((index) =>
+      demoBooking({ index, pallets: 1, cartonsPerPallet: 2, hubsPerCarton: 3 }),
+    );
+    const amended = (booking: typeof a) => ({ ...booking!, version: booking!.version + 1 });
+    const rows = [
+      { ...openedReceiptRow(a!, 1), amendment: amended(a) },
+      openedReceiptRow(b!, 1),
+      { ...openedReceiptRow(c!, 1), status: "closed" as const, amendment: amended(c) },
+    ];
+    await old.table("receipts").bulkPut(rows);
+    old.close();
+
+    const db = new DockDb("dock-v6", { indexedDB, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(6);
+    expect(await db.receipts.orderBy("bookingRef").toArray()).toEqual(rows);
+    expect(await openReceiptConflicts(db)).toEqual([a!.bookingRef]);
+    // An amendment arriving for b, a's taken: the index moves with the rows.
+    await db.receipts.update(b!.bookingRef, { amendment: amended(b) });
+    await db.receipts.update(a!.bookingRef, { amendment: null });
+    expect(await openReceiptConflicts(db)).toEqual([b!.bookingRef]);
+    await db.receipts.update(b!.bookingRef, { status: "closed" });
+    expect(await openReceiptConflicts(db)).toEqual([]);
     db.close();
   });
 

@@ -1,6 +1,6 @@
 import { parseDockEvent } from "../../../shared/events";
 import { clockOffsetMs } from "../../../shared/sync";
-import type { DockDb } from "../db/dock-db";
+import { openReceiptConflicts, type DockDb } from "../db/dock-db";
 import { SyncHttpError, type CentralTarget } from "./central-request";
 import { BookingPuller, type PullOutcome } from "./sync-pull";
 import { OutboxPusher } from "./sync-push";
@@ -249,8 +249,8 @@ export class SyncClient {
     }
     // The outbox and quarantine figures in one read transaction (not one each), so a round's
     // recount holds up a scan's commit (which writes the outbox) once, and briefly. The
-    // conflict look reads whole receipt rows (each holds its booking, thousands of hubs): it
-    // gets a transaction of its own on receipts alone, which no scan's commit waits for.
+    // conflict look reads the keys of an index on receipts, no row (each holds its booking,
+    // thousands of hubs), in a transaction of its own, which no scan's commit waits for.
     const [[unsent, oldest, quarantined, recentQuarantine], conflicts] = await Promise.all([
       this.db.transaction("r", [this.db.outbox, this.db.quarantine], () =>
         Promise.all([
@@ -260,13 +260,7 @@ export class SyncClient {
           this.db.quarantine.reverse().limit(5).toArray(),
         ]),
       ),
-      lookAtConflicts
-        ? this.db.receipts
-            .where("status")
-            .equals("open")
-            .filter((r) => r.amendment !== null)
-            .primaryKeys()
-        : Promise.resolve(this.health.conflicts),
+      lookAtConflicts ? openReceiptConflicts(this.db) : Promise.resolve(this.health.conflicts),
     ]);
     const quarantine = recentQuarantine.map((q) => ({
       id: q.id,
