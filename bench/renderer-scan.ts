@@ -15,7 +15,8 @@
  * Run: npx tsx bench/renderer-scan.ts [--hubs 300000] [--paced 200] [--rate 20] [--seconds 60]
  * [--profile] (top JS self time over paced + burst) [--trace] (a Chrome trace of the burst: what
  * the main thread's long tasks, 30 ms and over, spent their time on). BENCH_PROFILE_OUT=<file>
- * with --profile also writes the raw profile (.cpuprofile, for DevTools).
+ * with --profile also writes the raw profile (.cpuprofile, for DevTools); with --alloc, the raw
+ * sampling heap profile (.heapprofile).
  * BENCH_CHROMIUM_ARGS adds switches to Chromium's command line (with DEBUG=pw:browser its output
  * is shown: e.g. "--js-flags=--trace-gc" prints a line for every V8 GC with its reason).
  * Needs /usr/bin/chromium (or BENCH_CHROMIUM). Takes about 3-4 minutes.
@@ -338,6 +339,7 @@ interface AllocNode {
 
 /** Bytes allocated (sampled) during the burst by function, and by the app frame nearest each site. */
 function printAllocations(profile: { head: AllocNode }, scans: number): void {
+  if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
   const key = (f: AllocNode["callFrame"]) =>
     `${f.functionName || "(anonymous)"} ${f.url.split("/").pop() ?? ""}:${f.lineNumber + 1}`;
   const self = new Map<string, number>();

@@ -11,9 +11,15 @@ export interface Cons<T> {
 }
 
 /*
- * A hash array mapped trie keyed by strings: 32-way nodes indexed by 5 hash bits a level, with
- * path copying, so `set` copies at most ~7 small arrays and shares the rest with the old map.
+ * A hash array mapped trie keyed by strings: 16-way nodes indexed by 4 hash bits a level, with
+ * path copying, so `set` copies a few small arrays and shares the rest with the old map.
+ * 16-way, not the usual 32: every bitmap, bit and count then stays a small integer (V8's Smi,
+ * 31 bits). With 32-way nodes, bits 30 and 31 and popcount's 32-bit steps were heap numbers
+ * wherever V8 ran the lookup in an unoptimised or mid tier (Chromium's Maglev): the receipt
+ * summary's ~1,800 lookups after every scan made ~13 KiB of garbage a scan of them (issue 22).
  */
+const BITS = 4;
+const MASK = (1 << BITS) - 1;
 type TrieNode<V> =
   | { t: 0; hash: number; key: string; value: V }
   | { t: 1; bitmap: number; children: readonly TrieNode<V>[] }
@@ -21,7 +27,7 @@ type TrieNode<V> =
 
 /**
  * A murmur-style string hash: FNV-1a collides far too often on look-alike device IDs.
- * 30 bits (six trie levels of 5): a small integer to V8 (31-bit under pointer compression),
+ * 30 bits (eight trie levels of 4): a small integer to V8 (31-bit under pointer compression),
  * so a hash is never boxed on the heap; a 32-bit one was, for half the keys, and the
  * receipt summary's ~1,800 lookups after every scan made ~8 KiB of garbage of it (issue 22).
  */
@@ -37,10 +43,12 @@ export function hashString(s: string): number {
   return h & 0x3fffffff;
 }
 
+/** Set bits of a 16-bit bitmap; every step stays under 2^16. */
 function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+  x -= (x >> 1) & 0x5555;
+  x = (x & 0x3333) + ((x >> 2) & 0x3333);
+  x = (x + (x >> 4)) & 0x0f0f;
+  return (x + (x >> 8)) & 0x1f;
 }
 
 function nodeHash<V>(n: TrieNode<V>): number {
@@ -50,9 +58,9 @@ function nodeHash<V>(n: TrieNode<V>): number {
 function mergeNodes<V>(a: TrieNode<V>, b: TrieNode<V>, shift: number): TrieNode<V> {
   const ha = nodeHash(a);
   const hb = nodeHash(b);
-  const fa = (ha >>> shift) & 31;
-  const fb = (hb >>> shift) & 31;
-  if (fa === fb) return { t: 1, bitmap: 1 << fa, children: [mergeNodes(a, b, shift + 5)] };
+  const fa = (ha >>> shift) & MASK;
+  const fb = (hb >>> shift) & MASK;
+  if (fa === fb) return { t: 1, bitmap: 1 << fa, children: [mergeNodes(a, b, shift + BITS)] };
   return { t: 1, bitmap: (1 << fa) | (1 << fb), children: fa < fb ? [a, b] : [b, a] };
 }
 
@@ -84,11 +92,11 @@ function trieSet<V>(node: TrieNode<V> | null, shift: number, hash: number, key: 
     entries.push([key, value]);
     return { t: 2, hash, entries };
   }
-  const bit = 1 << ((hash >>> shift) & 31);
+  const bit = 1 << ((hash >>> shift) & MASK);
   const at = popcount(node.bitmap & (bit - 1));
   const children = node.children.slice();
   if (node.bitmap & bit) {
-    children[at] = trieSet(node.children[at] ?? null, shift + 5, hash, key, value);
+    children[at] = trieSet(node.children[at] ?? null, shift + BITS, hash, key, value);
     return { t: 1, bitmap: node.bitmap, children };
   }
   children.splice(at, 0, { t: 0, hash, key, value });
@@ -106,11 +114,11 @@ function trieDelete<V>(node: TrieNode<V> | null, shift: number, hash: number, ke
     const only = entries[0];
     return entries.length === 1 && only ? { t: 0, hash, key: only[0], value: only[1] } : { t: 2, hash, entries };
   }
-  const bit = 1 << ((hash >>> shift) & 31);
+  const bit = 1 << ((hash >>> shift) & MASK);
   if (!(node.bitmap & bit)) return node;
   const at = popcount(node.bitmap & (bit - 1));
   const child = node.children[at] ?? null;
-  const next = trieDelete(child, shift + 5, hash, key);
+  const next = trieDelete(child, shift + BITS, hash, key);
   if (next === child) return node;
   const children = node.children.slice();
   if (next !== null) {
@@ -135,10 +143,10 @@ function trieGet<V>(root: TrieNode<V> | null, hash: number, key: string): V | un
       for (const [k, v] of node.entries) if (k === key) return v;
       return undefined;
     }
-    const bit = 1 << ((hash >>> shift) & 31);
+    const bit = 1 << ((hash >>> shift) & MASK);
     if (!(node.bitmap & bit)) return undefined;
     node = node.children[popcount(node.bitmap & (bit - 1))] ?? null;
-    shift += 5;
+    shift += BITS;
   }
   return undefined;
 }
@@ -164,6 +172,10 @@ export class PMap<V> {
   }
   has(key: string): boolean {
     return this.get(key) !== undefined;
+  }
+  /** get, with `hash` = hashString(key) worked out beforehand (a walk that asks for the same keys again and again). */
+  getHashed(hash: number, key: string): V | undefined {
+    return trieGet(this.root, hash, key);
   }
   set(key: string, value: V): PMap<V> {
     added = true;

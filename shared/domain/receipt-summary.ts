@@ -1,6 +1,7 @@
 import { packingBreaches, palletHubs, type BookedCarton, type LimitBreach } from "./booking";
 import type { ParsedScan } from "./scan";
-import type { HistoryEntry, ReceiptState } from "./receipt-state";
+import { hashString } from "./persistent-map";
+import type { HistoryEntry, ReceiptIndex, ReceiptState } from "./receipt-state";
 import { VERDICT_CODES, type Ineligibility, type Verdict, type VerdictCode } from "./receipt-verdicts";
 
 /** What a receipt state says: counts against the booking, missing lists, over-limits, exceptions, history. */
@@ -43,8 +44,8 @@ export interface ReceiptSummary {
   /** How many of each are missing, and the first MISSING_SHOWN in booking order (the receipt screen's list). */
   missingShown: { pallets: MissingHead; cartons: MissingHead; hubs: MissingHead };
   overLimit: OverLimit[];
-  /** Live scans per verdict code (undone scans are not counted). */
-  verdictCounts: Record<VerdictCode, number>;
+  /** Live scans per verdict code (undone scans are not counted). Worked out when first read. */
+  readonly verdictCounts: Record<VerdictCode, number>;
   /** First scans of subjects that need a person's decision, sorted by subject then code. */
   exceptions: ReceiptException[];
   liveScans: number;
@@ -55,31 +56,79 @@ type Unit = "pallets" | "cartons" | "hubs";
 
 /**
  * The booking's pallets, cartons and hubs in booking order (pallets with their own hubs, then
- * cartons with theirs, as bookingCartons lists them), each with whether it is here: a pallet
- * or listed carton received as ours, a hub with any record (a held hub is here).
+ * cartons with theirs, as bookingCartons lists them), laid out once per receipt index as flat
+ * arrays with each ID's hash, beside what never changes while the booking is received (booked
+ * counts, over-limits as booked). The summary walks it after every scan: a loop over arrays
+ * with no closure, iterator or hashing makes next to no garbage; a walk of the booking's
+ * objects made ~40 KiB a scan in Chromium, a third of the scan path's (issue 22).
  */
-function walkBooking(state: ReceiptState, visit: (unit: Unit, id: string, here: boolean) => void): void {
-  const { index: ix, core } = state;
+interface BookingOrder {
+  readonly ids: readonly string[];
+  /** UNITS[units[i]] is ids[i]'s unit. */
+  readonly units: Uint8Array;
+  /** hashString(ids[i]), so a lookup in the receipt's maps hashes nothing. */
+  readonly hashes: Int32Array;
+  readonly booked: Readonly<Record<Unit, number>>;
+  readonly breaches: readonly LimitBreach[];
+}
+
+const UNITS: readonly Unit[] = ["pallets", "cartons", "hubs"];
+const PALLET = 0;
+const CARTON = 1;
+const HUB = 2;
+
+const orders = new WeakMap<ReceiptIndex, BookingOrder>();
+
+function bookingOrder(ix: ReceiptIndex): BookingOrder {
+  const known = orders.get(ix);
+  if (known !== undefined) return known;
   const b = ix.booking;
+  const ids: string[] = [];
+  const units: number[] = [];
+  const add = (unit: number, id: string) => {
+    ids.push(id);
+    units.push(unit);
+  };
   for (const pallet of b.pallets) {
-    visit("pallets", pallet.sscc, core.pallets.get(pallet.sscc)?.ours === true);
-    for (const hub of palletHubs(pallet)) visit("hubs", hub.deviceId, core.hubs.has(hub.deviceId));
+    add(PALLET, pallet.sscc);
+    for (const hub of palletHubs(pallet)) add(HUB, hub.deviceId);
   }
   const carton = (c: BookedCarton) => {
-    const seen = core.cartons.get(c.sscc);
-    visit("cartons", c.sscc, seen?.ours === true && !seen.unlisted);
-    for (const hub of c.hubs) visit("hubs", hub.deviceId, core.hubs.has(hub.deviceId));
+    add(CARTON, c.sscc);
+    for (const hub of c.hubs) add(HUB, hub.deviceId);
   };
   for (const pallet of b.pallets) for (const c of pallet.cartons) carton(c);
   for (const c of b.looseCartons) carton(c);
+  const booked = { pallets: 0, cartons: 0, hubs: 0 };
+  for (const u of units) booked[UNITS[u] ?? "hubs"]++;
+  const order: BookingOrder = {
+    ids,
+    units: Uint8Array.from(units),
+    hashes: Int32Array.from(ids, hashString),
+    booked,
+    breaches: packingBreaches(b, ix.limits),
+  };
+  orders.set(ix, order);
+  return order;
+}
+
+/** Whether the i-th of the booking order is here: a pallet or listed carton received as ours, a hub with any record (a held hub is here). */
+function isHere(core: ReceiptState["core"], order: BookingOrder, i: number): boolean {
+  const id = order.ids[i] ?? "";
+  const hash = order.hashes[i] ?? 0;
+  const unit = order.units[i];
+  if (unit === HUB) return core.hubs.getHashed(hash, id) !== undefined;
+  if (unit === PALLET) return core.pallets.getHashed(hash, id)?.ours === true;
+  const seen = core.cartons.getHashed(hash, id);
+  return seen !== undefined && seen.ours && !seen.unlisted;
 }
 
 /** Everything of the booking not here yet, in booking order. */
 export function missingLists(state: ReceiptState): Record<Unit, string[]> {
   const out: Record<Unit, string[]> = { pallets: [], cartons: [], hubs: [] };
-  walkBooking(state, (unit, id, here) => {
-    if (!here) out[unit].push(id);
-  });
+  const order = bookingOrder(state.index);
+  for (let i = 0; i < order.ids.length; i++)
+    if (!isHere(state.core, order, i)) out[UNITS[order.units[i] ?? HUB] ?? "hubs"].push(order.ids[i] ?? "");
   return out;
 }
 
@@ -89,21 +138,32 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   const b = ix.booking;
   // After every scan: counts and the first few missing, not three lists of up to 1,792 IDs
   // (the renderer's largest garbage a scan, issue 22); the whole lists when somebody reads them.
-  const booked = { pallets: 0, cartons: 0, hubs: 0 };
-  const here = { pallets: 0, cartons: 0, hubs: 0 };
+  const order = bookingOrder(ix);
+  const booked = order.booked;
+  // Counted by unit number (0 pallets, 1 cartons, 2 hubs) in the walk; named below.
+  let herePallets = 0;
+  let hereCartons = 0;
+  let hereHubs = 0;
   const missingShown: Record<Unit, MissingHead> = {
-    pallets: { count: 0, first: [] },
-    cartons: { count: 0, first: [] },
-    hubs: { count: 0, first: [] },
+    pallets: { count: booked.pallets, first: [] },
+    cartons: { count: booked.cartons, first: [] },
+    hubs: { count: booked.hubs, first: [] },
   };
-  walkBooking(state, (unit, id, isHere) => {
-    booked[unit]++;
-    if (isHere) here[unit]++;
-    else {
-      const m = missingShown[unit];
-      if (m.count++ < MISSING_SHOWN) m.first.push(id);
+  for (let i = 0; i < order.ids.length; i++) {
+    const unit = order.units[i];
+    if (isHere(core, order, i)) {
+      if (unit === HUB) hereHubs++;
+      else if (unit === PALLET) herePallets++;
+      else hereCartons++;
+    } else {
+      const m = unit === HUB ? missingShown.hubs : unit === PALLET ? missingShown.pallets : missingShown.cartons;
+      if (m.first.length < MISSING_SHOWN) m.first.push(order.ids[i] ?? "");
     }
-  });
+  }
+  missingShown.pallets.count -= herePallets;
+  missingShown.cartons.count -= hereCartons;
+  missingShown.hubs.count -= hereHubs;
+  const here = { pallets: herePallets, cartons: hereCartons, hubs: hereHubs };
   let lists: Record<Unit, string[]> | null = null;
   const hubs = { booked: booked.hubs, received: 0, held: 0, extra: 0 };
   const perCarton = new Map<string, number>();
@@ -117,7 +177,7 @@ export function summarize(state: ReceiptState): ReceiptSummary {
     if (rec.unlisted) cartonsUnlisted++;
     if (rec.pallet !== null) perPallet.set(rec.pallet, (perPallet.get(rec.pallet) ?? 0) + 1);
   });
-  const overLimit: OverLimit[] = packingBreaches(b, ix.limits).map((x) => ({ ...x, basis: "booked" as const }));
+  const overLimit: OverLimit[] = order.breaches.map((x) => ({ ...x, basis: "booked" as const }));
   // Only the few over a limit are taken out of the counts and sorted, not every carton's entry.
   const over = (counts: Map<string, number>, limit: number, kind: OverLimit["kind"]) => {
     const found: OverLimit[] = [];
@@ -131,11 +191,10 @@ export function summarize(state: ReceiptState): ReceiptSummary {
     ...over(perCarton, ix.limits.hubsPerCarton, "carton-over-limit"),
   );
 
-  const verdictCounts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
+  let verdictCounts: Record<VerdictCode, number> | null = null;
   const exceptions: ReceiptException[] = [];
   for (let c = core.live; c !== null; c = c.tail) {
     const v = c.head.verdict;
-    verdictCounts[v.code]++;
     if (c.head.exception)
       exceptions.push({
         scanId: c.head.scanId,
@@ -161,11 +220,21 @@ export function summarize(state: ReceiptState): ReceiptSummary {
     },
     missingShown,
     overLimit,
-    verdictCounts,
+    get verdictCounts() {
+      verdictCounts ??= countVerdicts(core.live);
+      return verdictCounts;
+    },
     exceptions,
     liveScans: core.liveCount,
     undos: state.undos,
   };
+}
+
+/** Live scans per verdict code: a record of every code, built when somebody reads it (~3 KiB, not after every scan). */
+function countVerdicts(live: ReceiptState["core"]["live"]): Record<VerdictCode, number> {
+  const counts = Object.fromEntries(VERDICT_CODES.map((c) => [c, 0])) as Record<VerdictCode, number>;
+  for (let c = live; c !== null; c = c.tail) counts[c.head.verdict.code]++;
+  return counts;
 }
 
 function bySscc(a: OverLimit, b: OverLimit): number {
