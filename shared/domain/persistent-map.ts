@@ -14,9 +14,9 @@ export interface Cons<T> {
  * A hash array mapped trie keyed by strings: 16-way nodes indexed by 4 hash bits a level, with
  * path copying, so `set` copies a few small arrays and shares the rest with the old map.
  * 16-way, not the usual 32: every bitmap, bit and count then stays a small integer (V8's Smi,
- * 31 bits). With 32-way nodes, bits 30 and 31 and popcount's 32-bit steps were heap numbers
- * wherever V8 ran the lookup in an unoptimised or mid tier (Chromium's Maglev): the receipt
- * summary's ~1,800 lookups after every scan made ~13 KiB of garbage a scan of them (issue 22).
+ * 31 bits). With 32-way nodes, bits 30 and 31 and popcount's 32-bit steps became heap numbers
+ * in Chromium (V8 boxes integers over 31 bits outside fully optimised code): the receipt
+ * summary's ~1,800 lookups after every scan made ~13 KiB of garbage of them (issue 22).
  */
 const BITS = 4;
 const MASK = (1 << BITS) - 1;
