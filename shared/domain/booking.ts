@@ -256,12 +256,8 @@ export function packingBreaches(booking: Booking, limits: PackingLimits): LimitB
         limit: limits.cartonsPerPallet,
       });
   }
-  const carton = (c: BookedCarton) => {
+  for (const { carton: c } of bookingCartons(booking))
     if (c.hubs.length > limits.hubsPerCarton)
       out.push({ kind: "carton-over-limit", sscc: c.sscc, count: c.hubs.length, limit: limits.hubsPerCarton });
-  };
-  // In bookingCartons' order, walked in place (the receipt summary asks after every scan).
-  for (const pallet of booking.pallets) for (const c of pallet.cartons) carton(c);
-  for (const c of booking.looseCartons) carton(c);
   return out;
 }

@@ -1,4 +1,4 @@
-import { packingBreaches, palletHubs, type BookedCarton, type LimitBreach } from "./booking";
+import { bookingCartons, packingBreaches, palletHubs, type LimitBreach } from "./booking";
 import type { ParsedScan } from "./scan";
 import { hashString } from "./persistent-map";
 import type { HistoryEntry, ReceiptIndex, ReceiptState } from "./receipt-state";
@@ -64,18 +64,13 @@ type Unit = "pallets" | "cartons" | "hubs";
  */
 interface BookingOrder {
   readonly ids: readonly string[];
-  /** UNITS[units[i]] is ids[i]'s unit. */
-  readonly units: Uint8Array;
+  /** ids[i]'s unit. */
+  readonly units: readonly Unit[];
   /** hashString(ids[i]), so a lookup in the receipt's maps hashes nothing. */
   readonly hashes: Int32Array;
   readonly booked: Readonly<Record<Unit, number>>;
   readonly breaches: readonly LimitBreach[];
 }
-
-const UNITS: readonly Unit[] = ["pallets", "cartons", "hubs"];
-const PALLET = 0;
-const CARTON = 1;
-const HUB = 2;
 
 const orders = new WeakMap<ReceiptIndex, BookingOrder>();
 
@@ -84,26 +79,24 @@ function bookingOrder(ix: ReceiptIndex): BookingOrder {
   if (known !== undefined) return known;
   const b = ix.booking;
   const ids: string[] = [];
-  const units: number[] = [];
-  const add = (unit: number, id: string) => {
+  const units: Unit[] = [];
+  const booked = { pallets: 0, cartons: 0, hubs: 0 };
+  const add = (unit: Unit, id: string) => {
     ids.push(id);
     units.push(unit);
+    booked[unit]++;
   };
   for (const pallet of b.pallets) {
-    add(PALLET, pallet.sscc);
-    for (const hub of palletHubs(pallet)) add(HUB, hub.deviceId);
+    add("pallets", pallet.sscc);
+    for (const hub of palletHubs(pallet)) add("hubs", hub.deviceId);
   }
-  const carton = (c: BookedCarton) => {
-    add(CARTON, c.sscc);
-    for (const hub of c.hubs) add(HUB, hub.deviceId);
-  };
-  for (const pallet of b.pallets) for (const c of pallet.cartons) carton(c);
-  for (const c of b.looseCartons) carton(c);
-  const booked = { pallets: 0, cartons: 0, hubs: 0 };
-  for (const u of units) booked[UNITS[u] ?? "hubs"]++;
+  for (const { carton } of bookingCartons(b)) {
+    add("cartons", carton.sscc);
+    for (const hub of carton.hubs) add("hubs", hub.deviceId);
+  }
   const order: BookingOrder = {
     ids,
-    units: Uint8Array.from(units),
+    units,
     hashes: Int32Array.from(ids, hashString),
     booked,
     breaches: packingBreaches(b, ix.limits),
@@ -117,8 +110,8 @@ function isHere(core: ReceiptState["core"], order: BookingOrder, i: number): boo
   const id = order.ids[i] ?? "";
   const hash = order.hashes[i] ?? 0;
   const unit = order.units[i];
-  if (unit === HUB) return core.hubs.getHashed(hash, id) !== undefined;
-  if (unit === PALLET) return core.pallets.getHashed(hash, id)?.ours === true;
+  if (unit === "hubs") return core.hubs.getHashed(hash, id) !== undefined;
+  if (unit === "pallets") return core.pallets.getHashed(hash, id)?.ours === true;
   const seen = core.cartons.getHashed(hash, id);
   return seen !== undefined && seen.ours && !seen.unlisted;
 }
@@ -128,7 +121,7 @@ export function missingLists(state: ReceiptState): Record<Unit, string[]> {
   const out: Record<Unit, string[]> = { pallets: [], cartons: [], hubs: [] };
   const order = bookingOrder(state.index);
   for (let i = 0; i < order.ids.length; i++)
-    if (!isHere(state.core, order, i)) out[UNITS[order.units[i] ?? HUB] ?? "hubs"].push(order.ids[i] ?? "");
+    if (!isHere(state.core, order, i)) out[order.units[i] ?? "hubs"].push(order.ids[i] ?? "");
   return out;
 }
 
@@ -140,30 +133,21 @@ export function summarize(state: ReceiptState): ReceiptSummary {
   // (the renderer's largest garbage a scan, issue 22); the whole lists when somebody reads them.
   const order = bookingOrder(ix);
   const booked = order.booked;
-  // Counted by unit number (0 pallets, 1 cartons, 2 hubs) in the walk; named below.
-  let herePallets = 0;
-  let hereCartons = 0;
-  let hereHubs = 0;
+  // Each count starts at all booked and goes down by what is here.
   const missingShown: Record<Unit, MissingHead> = {
     pallets: { count: booked.pallets, first: [] },
     cartons: { count: booked.cartons, first: [] },
     hubs: { count: booked.hubs, first: [] },
   };
   for (let i = 0; i < order.ids.length; i++) {
-    const unit = order.units[i];
-    if (isHere(core, order, i)) {
-      if (unit === HUB) hereHubs++;
-      else if (unit === PALLET) herePallets++;
-      else hereCartons++;
-    } else {
-      const m = unit === HUB ? missingShown.hubs : unit === PALLET ? missingShown.pallets : missingShown.cartons;
-      if (m.first.length < MISSING_SHOWN) m.first.push(order.ids[i] ?? "");
-    }
+    const m = missingShown[order.units[i] ?? "hubs"];
+    if (isHere(core, order, i)) m.count--;
+    else if (m.first.length < MISSING_SHOWN) m.first.push(order.ids[i] ?? "");
   }
-  missingShown.pallets.count -= herePallets;
-  missingShown.cartons.count -= hereCartons;
-  missingShown.hubs.count -= hereHubs;
-  const here = { pallets: herePallets, cartons: hereCartons, hubs: hereHubs };
+  const here = {
+    pallets: booked.pallets - missingShown.pallets.count,
+    cartons: booked.cartons - missingShown.cartons.count,
+  };
   let lists: Record<Unit, string[]> | null = null;
   const hubs = { booked: booked.hubs, received: 0, held: 0, extra: 0 };
   const perCarton = new Map<string, number>();

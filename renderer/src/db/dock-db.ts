@@ -185,15 +185,15 @@ export const SCHEMA_V4 = {
 /** Version 5: each cached booking's summary and hub columns beside it. */
 export const SCHEMA_V5 = { ...SCHEMA_V4, bookingList: "bookingRef" };
 
+/** Open receipts with an amendment waiting, in Dexie's index syntax (a compound index of v6). */
+const RECEIPT_CONFLICTS_INDEX = "[status+amendment.version]";
+
 /**
  * Version 6: open receipts with an amendment waiting, by index. A receipt row without an
  * amendment has no `amendment.version`, so it is not in this index at all; the index's keys
  * answer "which open receipts have a conflict" without reading a row (each holds its booking).
  */
-export const SCHEMA_V6 = { ...SCHEMA_V5, receipts: "bookingRef, status, [status+amendment.version]" };
-
-/** The conflicts index of v6 (its name in Dexie's index syntax). */
-export const RECEIPT_CONFLICTS_INDEX = "[status+amendment.version]";
+export const SCHEMA_V6 = { ...SCHEMA_V5, receipts: `bookingRef, status, ${RECEIPT_CONFLICTS_INDEX}` };
 
 /** The booking an event belongs to, read from its payload. */
 export function eventBookingRef(event: DockEvent): string | null {
