@@ -53,3 +53,13 @@ describe("isUuidV7 / uuidV7Time", () => {
     );
   });
 });
+
+describe("newEventId with a time", () => {
+  it("never repeats an id at the same instant, across many refills of its random pool", () => {
+    const at = new Date(Date.UTC(2027, 0, 4, 8));
+    const ids = Array.from({ length: 3 * 256 + 7 }, () => newEventId(at));
+    expect(new Set(ids).size).toBe(ids.length);
+    // The random part (everything after the time) differs too, not only somewhere.
+    expect(new Set(ids.map((id) => id.slice(14))).size).toBe(ids.length);
+  });
+});

@@ -11,6 +11,24 @@ import { v7 as uuidv7 } from "uuid";
 /** Canonical lower-case form only: ids are idempotency keys, so case variants must not pass as different ids. */
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/**
+ * Random bytes for ids made at a given time, drawn from `getRandomValues` 4 KiB at a time
+ * and each 16-byte slice used once. `uuid` asks for 16 bytes per id, and in a browser each
+ * ask crosses into the engine (a dock's scan waits for its id's; issue 22).
+ */
+const POOL_BYTES = 4096;
+let pool = new Uint8Array(0);
+let taken = 0;
+function randomBytes16(): Uint8Array {
+  if (taken + 16 > pool.length) {
+    pool = globalThis.crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    taken = 0;
+  }
+  const out = pool.subarray(taken, taken + 16);
+  taken += 16;
+  return out;
+}
+
 /** A fresh UUIDv7; monotonic within this process when `now` is omitted. */
 export function newEventId(now?: Date): string {
   if (now === undefined) return uuidv7();
@@ -18,7 +36,7 @@ export function newEventId(now?: Date): string {
   if (!Number.isFinite(msecs) || msecs < 0 || msecs > 0xffff_ffff_ffff) {
     throw new RangeError(`newEventId: time ${String(now)} is outside the UUIDv7 range`);
   }
-  return uuidv7({ msecs });
+  return uuidv7({ msecs, random: randomBytes16() });
 }
 
 /** True when `s` is a canonical (lower-case) UUIDv7 string. */
