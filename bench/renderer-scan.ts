@@ -14,7 +14,7 @@
  * lags; renderer heap < 150 MB.
  * Run: npx tsx bench/renderer-scan.ts [--hubs 300000] [--paced 200] [--rate 20] [--seconds 60]
  * [--profile] (top JS self time over paced + burst) [--trace] (a Chrome trace of the burst: what
- * the main thread's long tasks, 30 ms and over, spent their time on). BENCH_PROFILE_OUT=<file>
+ * the main thread's long tasks, 30 ms and over or --long-task <ms>, spent their time on). BENCH_PROFILE_OUT=<file>
  * with --profile also writes the raw profile (.cpuprofile, for DevTools); with --alloc, the raw
  * sampling heap profile (.heapprofile).
  * BENCH_CHROMIUM_ARGS adds switches to Chromium's command line (with DEBUG=pw:browser its output
@@ -56,6 +56,8 @@ const SECONDS = arg("seconds", 60);
 const PROFILE = process.argv.includes("--profile");
 const TRACE = process.argv.includes("--trace");
 const ALLOC = process.argv.includes("--alloc");
+/** --trace lists the main thread's tasks of this many ms and over (--long-task 12: what lies behind a pause just over a frame). */
+const LONG_TASK_MS = arg("long-task", 30);
 const DOCK_ENV = {
   DOCK_ID: "DOCK-N1",
   SITE_FACILITY_ID: DEMO_FACILITY.North,
@@ -425,7 +427,7 @@ interface TraceEvent {
 /**
  * --trace: what the renderer's main thread did during the burst. Its CPU time per scan (thread
  * time, so other work on the machine barely moves it) by trace event (script by function, GC,
- * style, layout, paint...), and its tasks of 30 ms and over (what delays scanner keys and
+ * style, layout, paint...), and its tasks of 30 ms and over (--long-task; what delays scanner keys and
  * queues scans) broken down the same way in wall time.
  */
 function printTrace(buffer: Buffer, scans: number): void {
@@ -494,9 +496,9 @@ function printTrace(buffer: Buffer, scans: number): void {
   log(
     `  per second: ${["UpdateLayoutTree", "Layout", "Paint", "Commit"].map((n) => `${(howMany(n) / Math.max(seconds, 1e-9)).toFixed(1)} ${n}`).join(", ")} (${scans} scans in ${seconds.toFixed(1)} s)`,
   );
-  const long = tasks.filter((t) => t.wall >= 30_000);
+  const long = tasks.filter((t) => t.wall >= LONG_TASK_MS * 1000);
   log(
-    `  ${long.length} tasks of 30 ms or more (wall), ${(long.reduce((n, t) => n + t.wall, 0) / 1000).toFixed(0)} ms in all (${(long.reduce((n, t) => n + t.cpu, 0) / 1000).toFixed(0)} ms CPU); wall self time in them:`,
+    `  ${long.length} tasks of ${LONG_TASK_MS} ms or more (wall), ${(long.reduce((n, t) => n + t.wall, 0) / 1000).toFixed(0)} ms in all (${(long.reduce((n, t) => n + t.cpu, 0) / 1000).toFixed(0)} ms CPU); wall self time in them:`,
   );
   for (const [k, v] of sum(long, 0).slice(0, 10)) log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`);
   log(`  the longest (wall ms, CPU ms: top events by wall self time):`);

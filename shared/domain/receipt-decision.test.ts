@@ -94,32 +94,38 @@ describe("receipt decisions", () => {
 
   it("a scan: one valid event that records the verdict's facts, and the reconciler state a reduce gives", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...raws), { minLength: 1, maxLength: 40 }), (scans) => {
-        let state: ReceiptState = createReceipt(init);
-        for (const raw of scans) {
-          const s = stamp();
-          const d = decideReceipt(record, state, { type: "scan", raw, source: "wedge" }, s);
-          if (!d.ok || d.verdict === null) throw new Error("a scan is never refused");
-          const v = d.verdict;
-          expect(d.events).toHaveLength(1);
-          const e = d.events[0] as DockEvent;
-          expect(parseDockEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
-          if (e.type !== "scan.recorded") throw new Error(e.type);
-          expect(e.id).toBe(v.scanId);
-          expect(e.payload.verdict).toBe(d.logCode);
-          expect(e.payload.verdict).toBe(eventVerdictFor(v.code));
-          expect(e.payload.otherBookingRef).toBe(v.otherBookingRef);
-          expect(v.otherBookingRef).toBe(otherRefFromProse(v.code, v.reason));
-          expect(v.ineligible !== null).toBe(v.code === "hub-not-eligible");
-          const fromProse = rejectionFromProse(v.code, v.reason);
-          if (fromProse !== null) expect(rejectionCodeFor(v)).toBe(fromProse);
-          expect(d.reconcile).toEqual(
-            reduce(state, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state,
-          );
-          expect(d.record).toBeNull();
-          state = d.reconcile;
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...raws), fc.string({ maxLength: 60 })), { minLength: 1, maxLength: 40 }),
+        (scans) => {
+          let state: ReceiptState = createReceipt(init);
+          for (const raw of scans) {
+            const s = stamp();
+            const d = decideReceipt(record, state, { type: "scan", raw, source: "wedge" }, s);
+            if (!d.ok || d.verdict === null) throw new Error("a scan is never refused");
+            const v = d.verdict;
+            expect(d.events).toHaveLength(1);
+            const e = d.events[0] as DockEvent;
+            expect(parseDockEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
+            // Built unchecked (the write checks it): exactly what the schema check would have given.
+            const checked = parseDockEvent(e);
+            expect(checked.ok && checked.event).toEqual(e);
+            if (e.type !== "scan.recorded") throw new Error(e.type);
+            expect(e.id).toBe(v.scanId);
+            expect(e.payload.verdict).toBe(d.logCode);
+            expect(e.payload.verdict).toBe(eventVerdictFor(v.code));
+            expect(e.payload.otherBookingRef).toBe(v.otherBookingRef);
+            expect(v.otherBookingRef).toBe(otherRefFromProse(v.code, v.reason));
+            expect(v.ineligible !== null).toBe(v.code === "hub-not-eligible");
+            const fromProse = rejectionFromProse(v.code, v.reason);
+            if (fromProse !== null) expect(rejectionCodeFor(v)).toBe(fromProse);
+            expect(d.reconcile).toEqual(
+              reduce(state, { type: "scan", scanId: e.id, scan: parseScan(raw), at: e.at }).state,
+            );
+            expect(d.record).toBeNull();
+            state = d.reconcile;
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

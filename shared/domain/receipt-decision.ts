@@ -1,4 +1,5 @@
 import {
+  draftEvent,
   makeEvent,
   tryMakeEvent,
   type DockEvent,
@@ -147,12 +148,13 @@ export function decideReceipt(
       // count the carton's hubs left: a walk the scan's path to its beep need not take).
       const before = reconcile.core.context;
       // The event's id and instant first (the reconciler keys the scan by them), then the
-      // event itself once the verdict is known: built and validated once.
+      // event itself once the verdict is known: built once, and checked against its schema by
+      // the write that records it, while the database works (events.ts, draftEvent).
       const id = stamp.id ?? newEventId(stamp.now);
       const result = reduce(reconcile, { type: "scan", scanId: id, scan: parsed, at: stamp.now.toISOString() });
       const v = result.verdict;
       const logCode = eventVerdictFor(v.code);
-      const recorded = makeEvent(
+      const recorded = draftEvent(
         "scan.recorded",
         {
           bookingRef: r.bookingRef,

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { DockDb } from "./dock-db";
 import { DockLog } from "./dock-log";
+import { draftEvent, InvalidEventError } from "../../../shared/events";
 
 // The one place the dock records: stamps, one transaction, then sync is told.
 
@@ -71,6 +72,42 @@ describe("DockLog", () => {
     expect(await log.recordFresh([a, b])).toBe(0);
     expect(told).toEqual([1, 1]);
     expect(await db.outbox.count()).toBe(2);
+    db.close();
+  });
+
+  it("an event built unchecked that breaks its schema aborts the whole write: nothing stored, nothing told, a plain error", async () => {
+    const { db, log, told } = rig("log-draft");
+    const stamp = { dockId: "DOCK-7", operatorId: "OP-1", now: new Date("2027-01-04T09:00:00Z"), clockOffsetMs: null };
+    const hubScan = (deviceId: string, reason: string) =>
+      draftEvent(
+        "scan.recorded",
+        {
+          bookingRef: "BK-001-0000",
+          source: "wedge",
+          raw: deviceId,
+          kind: "hub",
+          verdict: "expected",
+          palletSscc: null,
+          cartonSscc: null,
+          deviceId,
+          sscc: null,
+          otherBookingRef: null,
+          reason,
+        },
+        stamp,
+      );
+    const good = hubScan("00-1B-C5-0C-00-00-00-01", "Expected hub.");
+    // An empty reason breaks the schema (min 1): the event, its outbox row and its hub's row all go.
+    const bad = hubScan("00-1B-C5-0C-00-00-00-02", "");
+    await expect(log.record([good, bad])).rejects.toBeInstanceOf(InvalidEventError);
+    expect(await db.events.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.hubStates.count()).toBe(0);
+    expect(told).toEqual([]);
+    // The valid one alone is stored as built.
+    await log.record([good]);
+    expect((await db.events.toArray()).map((r) => r.event)).toEqual([good]);
+    expect(await db.hubStates.count()).toBe(1);
     db.close();
   });
 });

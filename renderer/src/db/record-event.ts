@@ -1,6 +1,6 @@
 import Dexie from "dexie";
 import { hubTouchedBy, nextHubRow } from "../../../shared/domain/dock-hub-projection";
-import type { DockEvent } from "../../../shared/events";
+import { checkEvent, type DockEvent } from "../../../shared/events";
 import {
   eventBookingRef,
   touchesHubs,
@@ -119,7 +119,13 @@ export async function recordEvents(
     ];
     if (hubs) writes.push(projectHubRows(tx, events, begun?.hubRows ?? new Map()));
     if (change.receipt) writes.push(putReceipt(tx, change.receipt));
-    await Promise.all(writes);
+    // Every event is checked against its schema here, while the database works on the requests
+    // just sent, and an invalid one aborts the write: nothing invalid is stored, whoever built
+    // it (a scan's event is built unchecked, shared/events.ts draftEvent).
+    const written = Promise.all(writes);
+    written.catch(() => undefined); // when the check aborts, the requests' failures are not the reason
+    for (const event of events) checkEvent(event);
+    await written;
     commit(tx);
   } catch (e) {
     // A failed request aborts the transaction by itself; `done` rejects with its error.

@@ -1,5 +1,5 @@
 import { testDockStore } from "../test-support/dock-store";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { IDBFactory, IDBKeyRange } from "fake-indexeddb";
 import { encodeCartonLabel, encodePalletLabel } from "../../../shared/domain/labels";
 import type { VerdictClass } from "../../../shared/domain/reconcile";
@@ -7,6 +7,7 @@ import { sampleBooking } from "../test-support/sample-booking";
 import { DockDb } from "./dock-db";
 import { isStorageFull, scanNotStoredReason } from "./storage-error";
 import { signInAs } from "../test-support/operators";
+import { InvalidEventError } from "../../../shared/events";
 
 /** Issue 21: disk full at the dock. The write every scan waits for fails with QuotaExceededError. */
 describe("disk full at the dock", () => {
@@ -75,5 +76,12 @@ describe("disk full at the dock", () => {
     expect(scanNotStoredReason(new Error("database closed"))).toBe(
       "NOT RECORDED - scan it again. The dock could not store this scan (database closed).",
     );
+    // A record the dock built against its own rules: plain words, no event type or field path.
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const invalid = scanNotStoredReason(new InvalidEventError("scan.recorded", "payload.reason: too small"));
+    expect(logged).toHaveBeenCalledTimes(1); // the details go to the console, for support
+    logged.mockRestore();
+    expect(invalid).toMatch(/^NOT RECORDED - the dock could not make a valid record of this scan/);
+    expect(invalid).not.toMatch(/scan\.recorded|payload|reason:/);
   });
 });
