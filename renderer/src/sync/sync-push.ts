@@ -47,21 +47,19 @@ export class OutboxPusher {
 
   /** Pushes one batch; true when there may be more to push. */
   private async pushBatch(): Promise<boolean> {
+    // The batch's events by their log keys (the outbox row holds each one's): gets sent side by
+    // side, where a look-up by id walked an index one step per event. The read holds the log and
+    // the outbox, so every scan's write waits behind it: it is kept short (issue 22).
     const [rows, events, unsent] = await this.db.transaction("r", [this.db.outbox, this.db.events], async () => {
       const rows = await this.db.outbox.orderBy("seq").limit(this.batchSize).toArray();
       return [
         rows,
-        rows.length === 0
-          ? []
-          : await this.db.events
-              .where("id")
-              .anyOf(rows.map((r) => r.id))
-              .toArray(),
+        rows.length === 0 ? [] : await this.db.events.bulkGet(rows.map((r) => r.seq)),
         rows.length < this.batchSize ? rows.length : await this.db.outbox.count(),
       ] as const;
     });
     if (rows.length === 0) return false;
-    const byId = new Map(events.map((e) => [e.id, e.event]));
+    const byId = new Map(events.flatMap((e) => (e === undefined ? [] : [[e.id, e.event] as const])));
     const batch = rows.map((r) => byId.get(r.id) ?? null);
     if (batch.some((e) => e === null || (e.type !== "scan.recorded" && e.type !== "scan.undone"))) this.o.onSettling();
     const sent = this.o.now();
