@@ -17,11 +17,13 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
  * ask crosses into the engine (a dock's scan waits for its id's; issue 22).
  */
 const POOL_BYTES = 4096;
+/** Web Crypto's one call used here (shared/ has no DOM or Node types; Node 20+, Electron and browsers all have it). */
+const web = globalThis as unknown as { crypto: { getRandomValues<T extends Uint8Array>(array: T): T } };
 let pool = new Uint8Array(0);
 let taken = 0;
 function randomBytes16(): Uint8Array {
   if (taken + 16 > pool.length) {
-    pool = globalThis.crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    pool = web.crypto.getRandomValues(new Uint8Array(POOL_BYTES));
     taken = 0;
   }
   const out = pool.subarray(taken, taken + 16);
